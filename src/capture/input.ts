@@ -1,0 +1,83 @@
+/**
+ * Byte inputs for the capture readers: a file read with readSync into the reader's own buffer
+ * (no copy, no stream machinery: ~2x faster than 64 KiB stream chunks), or any async iterable
+ * of chunks (standard input, gunzip, an HTTP request body, a live ring).
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CaptureError } from './types.js';
+
+export interface ByteInput {
+  /** Reads up to `len` bytes into target[off..]; 0 means end of input. */
+  read(target: Uint8Array, off: number, len: number): number | Promise<number>;
+  close(): void;
+}
+
+export class FileInput implements ByteInput {
+  private fd: number;
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'r');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new CaptureError('IO', `cannot open ${path}: ${err.code ?? err.message}`, 0,
+        err.code === 'ENOENT' ? 'check the path' : err.code === 'EACCES' ? 'check the file permissions' : 'check the file');
+    }
+  }
+  read(target: Uint8Array, off: number, len: number): number {
+    try {
+      return readSync(this.fd, target, off, len, null);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new CaptureError('IO', `cannot read ${this.path}: ${err.code ?? err.message}`, 0,
+        err.code === 'EISDIR' ? 'give a capture file, not a directory' : 'check the file');
+    }
+  }
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+/** Adapts an async iterable of chunks (Buffers or Uint8Arrays) to ByteInput. */
+export class StreamInput implements ByteInput {
+  private it: AsyncIterator<Uint8Array | string>;
+  private pending: Uint8Array | null = null;
+  private done = false;
+  constructor(source: AsyncIterable<Uint8Array | string>, private readonly onClose?: () => void) {
+    this.it = source[Symbol.asyncIterator]();
+  }
+  /** Bytes that were already taken from the stream (e.g. while sniffing) go back in front. */
+  unshift(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.pending && this.pending.length) {
+      const both = new Uint8Array(chunk.length + this.pending.length);
+      both.set(chunk, 0);
+      both.set(this.pending, chunk.length);
+      this.pending = both;
+    } else this.pending = chunk;
+  }
+  async read(target: Uint8Array, off: number, len: number): Promise<number> {
+    while (!this.pending || this.pending.length === 0) {
+      if (this.done) return 0;
+      const r = await this.it.next();
+      if (r.done) {
+        this.done = true;
+        return 0;
+      }
+      const v = r.value;
+      this.pending = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+    }
+    const n = Math.min(len, this.pending.length);
+    target.set(this.pending.subarray(0, n), off);
+    this.pending = n === this.pending.length ? null : this.pending.subarray(n);
+    return n;
+  }
+  close(): void {
+    this.done = true;
+    void this.it.return?.();
+    this.onClose?.();
+  }
+}

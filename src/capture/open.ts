@@ -1,0 +1,137 @@
+/**
+ * Opens a capture from a path, '-' (standard input) or any async iterable of bytes: sniffs the
+ * magic number (never the file name), unwraps gzip, and returns a streaming PacketSource.
+ */
+import { createReadStream, readSync, openSync, closeSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { FileInput, StreamInput, type ByteInput } from './input.js';
+import { CaptureReader, type PacketSource } from './reader.js';
+import { PcapFramer, isPcapMagic } from './pcap.js';
+import { PcapngFramer, PCAPNG_SHB } from './pcapng.js';
+import { CaptureError } from './types.js';
+import type { Framer } from './framer.js';
+
+export interface OpenOptions {
+  /** Name shown in reports for a stream source. */
+  name?: string;
+  /** Reader buffer size in bytes (default 1 MiB). */
+  bufferSize?: number;
+}
+
+function framerFor(head: Uint8Array, where: string): Framer {
+  if (head.length < 4) {
+    throw new CaptureError(head.length === 0 ? 'EMPTY' : 'SHORT_HEADER',
+      head.length === 0 ? `${where} is empty (0 bytes)` : `${where} is only ${head.length} bytes, shorter than a capture file header`,
+      0, 'check that the capture was written completely');
+  }
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const be = dv.getUint32(0, false);
+  const le = dv.getUint32(0, true);
+  if (isPcapMagic(be) || isPcapMagic(le)) return new PcapFramer();
+  if (be === PCAPNG_SHB) return new PcapngFramer();
+  throw new CaptureError('BAD_MAGIC', `${where} is not a pcap or pcapng capture (it starts with ${describe(head)})`, 0,
+    'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT');
+}
+
+function describe(head: Uint8Array): string {
+  const hexs = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
+  if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
+  if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
+  return `bytes ${hexs}`;
+}
+
+const isGzip = (h: Uint8Array): boolean => h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b;
+
+async function* gunzipped(src: AsyncIterable<Uint8Array>, where: string): AsyncIterable<Uint8Array> {
+  const gz = createGunzip();
+  const piped = Readable.from(src).pipe(gz);
+  try {
+    for await (const chunk of piped) yield chunk as Uint8Array;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
+      // A gzip file cut short: hand out what was decompressed; the reader reports the cut.
+      return;
+    }
+    throw new CaptureError('GZIP', `${where}: gzip data is corrupt (${err.message})`, 0, 'check how the file was compressed or transferred');
+  }
+}
+
+async function headOf(input: StreamInput, n: number): Promise<Uint8Array> {
+  const head = new Uint8Array(n);
+  let got = 0;
+  while (got < n) {
+    const r = await input.read(head, got, n - got);
+    if (r === 0) break;
+    got += r;
+  }
+  const h = head.subarray(0, got);
+  input.unshift(h.slice());
+  return h;
+}
+
+/** Opens a capture file, '-' for standard input. */
+export async function openCapture(path: string, opts: OpenOptions = {}): Promise<PacketSource> {
+  if (path === '-') return openStream(process.stdin, { ...opts, name: opts.name ?? 'stdin' });
+  const file = new FileInput(path);
+  let head: Uint8Array;
+  {
+    // Peek with a positional read; the sequential position of the descriptor stays at 0.
+    const fd = openSync(path, 'r');
+    try {
+      const h = new Uint8Array(4);
+      const n = readSync(fd, h, 0, 4, 0);
+      head = h.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (isGzip(head)) {
+    file.close();
+    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    return openStream(stream, { ...opts, name: opts.name ?? path }, true);
+  }
+  const framer = (() => {
+    try {
+      return framerFor(head, path);
+    } catch (e) {
+      file.close();
+      throw e;
+    }
+  })();
+  return new CaptureReader(file, framer, opts.name ?? path, false, opts.bufferSize);
+}
+
+/** Opens a capture from a stream of bytes (standard input, an upload body, a socket). */
+export async function openStream(src: AsyncIterable<Uint8Array | string>, opts: OpenOptions = {}, knownGzip = false): Promise<PacketSource> {
+  const where = opts.name ?? 'the input';
+  let input = new StreamInput(src);
+  let head = await headOf(input, 4);
+  let compressed = false;
+  if (knownGzip || isGzip(head)) {
+    compressed = true;
+    const raw = input;
+    input = new StreamInput(gunzipped({ [Symbol.asyncIterator]: () => chunks(raw) }, where), () => raw.close());
+    head = await headOf(input, 4);
+  }
+  let framer: Framer;
+  try {
+    framer = framerFor(head, compressed ? `${where} (after gunzip)` : where);
+  } catch (e) {
+    input.close();
+    throw e;
+  }
+  return new CaptureReader(input as ByteInput, framer, where, compressed, opts.bufferSize);
+}
+
+/** Re-exposes a StreamInput (with its pushed-back head) as an async iterator of chunks. */
+async function* chunks(input: StreamInput): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const b = new Uint8Array(1 << 16);
+    const n = await input.read(b, 0, b.length);
+    if (n === 0) return;
+    yield b.subarray(0, n);
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks, each `type, total length, body,
+ * total length`. A Section Header Block sets the byte order of its section and resets the
+ * interface list; Interface Description Blocks give link type, snaplen and timestamp
+ * resolution/offset; packets arrive in Enhanced, Simple or (obsolete) Packet Blocks. Interface
+ * Statistics Blocks carry drop counters; every other block is skipped by its length.
+ */
+import type { Framer } from './framer.js';
+import { CaptureError, MAX_RECORD, type CaptureInfo, type RawPacket } from './types.js';
+
+export const PCAPNG_SHB = 0x0a0d0d0a;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+
+const BT_IDB = 1;
+const BT_PB = 2; // obsolete Packet Block
+const BT_SPB = 3;
+const BT_NRB = 4;
+const BT_ISB = 5;
+const BT_EPB = 6;
+const BT_JOURNAL = 9;
+const BT_DSB = 10;
+const BT_CUSTOM = 0x00000bad;
+const BT_CUSTOM_NOCOPY = 0x40000bad;
+
+/** Blocks larger than this are treated as corrupt rather than buffered. */
+const MAX_BLOCK = 16 * 1024 * 1024;
+/** Bound on options walked per block (each option is at least 4 bytes anyway). */
+const MAX_OPTIONS = 1024;
+
+interface Iface {
+  linkType: number;
+  snaplen: number;
+  /** Units per second when a power of ten: 10^digits; otherwise from a power of two. */
+  unitsPerSec: number;
+  /** When the resolution is a power of ten, its exponent; -1 for powers of two. */
+  digits: number;
+  pow2: number;
+  tsOffset: number;
+}
+
+const TWO32 = 4294967296;
+
+export class PcapngFramer implements Framer {
+  readonly format = 'pcapng' as const;
+  produced = false;
+  private le = true;
+  private ifaces: Iface[] = [];
+  /** Index in info.interfaces of this section's first interface (interfaces of all sections are listed). */
+  private ifaceBase = 0;
+  /** Cumulative drop counters per interface (last ISB wins, as they are running totals). */
+  private drops = new Map<number, number>();
+  private unknownBlocks = 0;
+  private lastSec = 0;
+  private lastNsec = 0;
+  private sections = 0;
+
+  header(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
+    info.format = 'pcapng';
+    if (end - pos < 12) return -12;
+    const r = this.section(buf, dv, pos, end, base, info);
+    return r;
+  }
+
+  /** Parses a Section Header Block at pos (the first block, or a later one). */
+  private section(_buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
+    if (end - pos < 12) return -12;
+    if (dv.getUint32(pos, true) !== PCAPNG_SHB) {
+      throw new CaptureError('BAD_MAGIC', 'not a pcapng file (first block is not a Section Header Block)', base + pos,
+        'give a pcap or pcapng capture');
+    }
+    const bom = dv.getUint32(pos + 8, true);
+    if (bom === BYTE_ORDER_MAGIC) this.le = true;
+    else if (dv.getUint32(pos + 8, false) === BYTE_ORDER_MAGIC) this.le = false;
+    else {
+      throw new CaptureError('BAD_HEADER', 'pcapng Section Header Block has no valid byte-order magic', base + pos + 8,
+        'the file is damaged; check how it was transferred (binary mode)');
+    }
+    const len = dv.getUint32(pos + 4, this.le);
+    this.checkLength(len, 28, pos, base);
+    if (end - pos < len) return -len;
+    const major = dv.getUint16(pos + 12, this.le);
+    if (major !== 1) {
+      throw new CaptureError('BAD_HEADER', `pcapng version ${major} is not supported`, base + pos + 12,
+        'convert the file with editcap -F pcapng');
+    }
+    this.checkTrailer(dv, pos, len, base);
+    this.ifaces = [];
+    this.ifaceBase = info.interfaces.length;
+    this.sections++;
+    return len;
+  }
+
+  private checkLength(len: number, min: number, pos: number, base: number): void {
+    if (len < min || len % 4 !== 0 || len > MAX_BLOCK) {
+      throw new CaptureError('BAD_BLOCK', `pcapng block length ${len} is invalid`, base + pos,
+        'the file is damaged from here on; packets before this offset were read');
+    }
+  }
+
+  private checkTrailer(dv: DataView, pos: number, len: number, base: number): void {
+    if (dv.getUint32(pos + len - 4, this.le) !== len) {
+      throw new CaptureError('BAD_BLOCK', `pcapng block at offset ${base + pos} has a trailing length that differs from its header`,
+        base + pos, 'the file is damaged from here on; packets before this offset were read');
+    }
+  }
+
+  next(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, pkt: RawPacket, info: CaptureInfo): number {
+    this.produced = false;
+    if (end - pos < 12) return -12;
+    const type = dv.getUint32(pos, this.le);
+    if (type === PCAPNG_SHB) return this.section(buf, dv, pos, end, base, info);
+    const len = dv.getUint32(pos + 4, this.le);
+    this.checkLength(len, 12, pos, base);
+    if (end - pos < len) return -len;
+    this.checkTrailer(dv, pos, len, base);
+    const le = this.le;
+    switch (type) {
+      case BT_EPB: {
+        if (len < 32) this.bad(pos, base, 'Enhanced Packet Block is too short');
+        const ifi = dv.getUint32(pos + 8, le);
+        const iface = this.iface(ifi, pos, base);
+        const capLen = dv.getUint32(pos + 20, le);
+        if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, `packet length ${capLen} does not fit its block`);
+        this.timestamp(pkt, iface, dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
+        pkt.origLen = dv.getUint32(pos + 24, le);
+        pkt.linkType = iface.linkType;
+        pkt.iface = this.ifaceBase + ifi;
+        pkt.buf = buf;
+        pkt.off = pos + 28;
+        pkt.capLen = capLen;
+        this.produced = true;
+        return len;
+      }
+      case BT_SPB: {
+        if (len < 16) this.bad(pos, base, 'Simple Packet Block is too short');
+        const iface = this.iface(0, pos, base);
+        const origLen = dv.getUint32(pos + 8, le);
+        let capLen = Math.min(origLen, len - 16);
+        if (iface.snaplen > 0) capLen = Math.min(capLen, iface.snaplen);
+        // A Simple Packet Block has no timestamp: keep the previous packet's, so time stays monotonic.
+        pkt.tsSec = this.lastSec;
+        pkt.tsNsec = this.lastNsec;
+        pkt.origLen = origLen;
+        pkt.linkType = iface.linkType;
+        pkt.iface = this.ifaceBase;
+        pkt.buf = buf;
+        pkt.off = pos + 12;
+        pkt.capLen = capLen;
+        this.produced = true;
+        return len;
+      }
+      case BT_PB: {
+        if (len < 32) this.bad(pos, base, 'Packet Block is too short');
+        const ifi = dv.getUint16(pos + 8, le);
+        const iface = this.iface(ifi, pos, base);
+        const capLen = dv.getUint32(pos + 20, le);
+        if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, `packet length ${capLen} does not fit its block`);
+        this.timestamp(pkt, iface, dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
+        pkt.origLen = dv.getUint32(pos + 24, le);
+        pkt.linkType = iface.linkType;
+        pkt.iface = this.ifaceBase + ifi;
+        pkt.buf = buf;
+        pkt.off = pos + 28;
+        pkt.capLen = capLen;
+        this.produced = true;
+        return len;
+      }
+      case BT_IDB:
+        this.interfaceBlock(buf, dv, pos, len, base, info);
+        return len;
+      case BT_ISB:
+        this.statistics(dv, pos, len, base, info);
+        return len;
+      case BT_NRB:
+      case BT_JOURNAL:
+      case BT_DSB:
+      case BT_CUSTOM:
+      case BT_CUSTOM_NOCOPY:
+        return len;
+      default:
+        if (this.unknownBlocks++ === 0) {
+          info.warnings.push(`pcapng: skipped a block of unknown type 0x${type.toString(16)} at offset ${base + pos}`);
+        }
+        return len;
+    }
+  }
+
+  private bad(pos: number, base: number, what: string): never {
+    throw new CaptureError('BAD_BLOCK', `pcapng: ${what}`, base + pos,
+      'the file is damaged from here on; packets before this offset were read');
+  }
+
+  private iface(i: number, pos: number, base: number): Iface {
+    const f = this.ifaces[i];
+    if (!f) this.bad(pos, base, `packet refers to interface ${i}, which has no Interface Description Block`);
+    return f;
+  }
+
+  private timestamp(pkt: RawPacket, f: Iface, hi: number, lo: number): void {
+    let sec: number;
+    let nsec: number;
+    if (f.digits === 6 && hi < 0x200000) {
+      // Microseconds, the default: hi * 2^32 + lo stays below 2^53, so doubles are exact.
+      const units = hi * TWO32 + lo;
+      sec = Math.floor(units / 1e6);
+      nsec = (units - sec * 1e6) * 1000;
+    } else {
+      const units = (BigInt(hi) << 32n) | BigInt(lo);
+      if (f.digits >= 0) {
+        const per = 10n ** BigInt(f.digits);
+        const s = units / per;
+        sec = Number(s);
+        const rem = Number(units - s * per);
+        nsec = f.digits <= 9 ? rem * 10 ** (9 - f.digits) : Math.floor(rem / 10 ** (f.digits - 9));
+      } else {
+        const s = units >> BigInt(f.pow2);
+        sec = Number(s);
+        const rem = Number(units - (s << BigInt(f.pow2)));
+        nsec = Math.floor((rem * 1e9) / 2 ** f.pow2);
+      }
+    }
+    sec += f.tsOffset;
+    pkt.tsSec = sec;
+    pkt.tsNsec = nsec;
+    this.lastSec = sec;
+    this.lastNsec = nsec;
+  }
+
+  private interfaceBlock(buf: Uint8Array, dv: DataView, pos: number, len: number, base: number, info: CaptureInfo): void {
+    if (len < 20) this.bad(pos, base, 'Interface Description Block is too short');
+    const le = this.le;
+    const f: Iface = {
+      linkType: dv.getUint16(pos + 8, le),
+      snaplen: dv.getUint32(pos + 12, le),
+      unitsPerSec: 1e6,
+      digits: 6,
+      pow2: 0,
+      tsOffset: 0,
+    };
+    let name: string | null = null;
+    const end = pos + len - 4;
+    let o = pos + 16;
+    for (let n = 0; n < MAX_OPTIONS && o + 4 <= end; n++) {
+      const code = dv.getUint16(o, le);
+      const olen = dv.getUint16(o + 2, le);
+      const v = o + 4;
+      if (code === 0 || v + olen > end) break;
+      if (code === 2 && olen > 0) name = Buffer.from(buf.buffer, buf.byteOffset + v, olen).toString('utf8').replace(/\0+$/, '');
+      else if (code === 9 && olen >= 1) {
+        const r = buf[v]!;
+        if (r & 0x80) {
+          f.digits = -1;
+          f.pow2 = r & 0x7f;
+        } else f.digits = r;
+      } else if (code === 14 && olen >= 8) {
+        const hi = dv.getInt32(le ? v + 4 : v, le);
+        const lo = dv.getUint32(le ? v : v + 4, le);
+        f.tsOffset = hi * TWO32 + lo;
+      }
+      o = v + ((olen + 3) & ~3);
+    }
+    if (f.digits > 18 || f.pow2 > 62) this.bad(pos, base, 'Interface Description Block has an impossible timestamp resolution');
+    this.ifaces.push(f);
+    info.interfaces.push({ linkType: f.linkType, snaplen: f.snaplen, name, tsDigits: f.digits >= 0 ? f.digits : null });
+  }
+
+  private statistics(dv: DataView, pos: number, len: number, _base: number, info: CaptureInfo): void {
+    if (len < 24) return;
+    const le = this.le;
+    const ifi = dv.getUint32(pos + 8, le);
+    const end = pos + len - 4;
+    let o = pos + 20;
+    let dropped = -1;
+    for (let n = 0; n < MAX_OPTIONS && o + 4 <= end; n++) {
+      const code = dv.getUint16(o, le);
+      const olen = dv.getUint16(o + 2, le);
+      const v = o + 4;
+      if (code === 0 || v + olen > end) break;
+      // isb_ifdrop (5): dropped by the interface; isb_osdrop (7): dropped by the OS.
+      if ((code === 5 || code === 7) && olen === 8) {
+        const hi = dv.getUint32(le ? v + 4 : v, le);
+        const lo = dv.getUint32(le ? v : v + 4, le);
+        dropped = Math.max(dropped, 0) + hi * TWO32 + lo;
+      }
+      o = v + ((olen + 3) & ~3);
+    }
+    if (dropped >= 0) {
+      this.drops.set(this.ifaceBase + ifi, dropped);
+      let total = 0;
+      for (const d of this.drops.values()) total += d;
+      info.drops = total;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Drives a container framer over a byte input with one reusable buffer: records are handed
+ * out as offsets into it (no copy, no object per packet), and the buffer is compacted and
+ * refilled when a record runs past its end. Memory is the buffer (1 MiB, grown only for a
+ * larger record) whatever the file size.
+ */
+import type { ByteInput } from './input.js';
+import type { Framer } from './framer.js';
+import { CaptureError, newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
+
+export interface PacketSource extends AsyncIterable<RawPacket> {
+  readonly info: CaptureInfo;
+  /**
+   * Calls `onPacket` for every packet in order and resolves with the capture facts at the end.
+   * The packet object and its bytes are reused: copy what you keep. Return `false` to stop.
+   */
+  forEach(onPacket: (p: RawPacket) => void | boolean): Promise<CaptureInfo>;
+  close(): void;
+}
+
+const DEFAULT_BUFFER = 1 << 20;
+const MAX_BUFFER = 64 << 20;
+
+const PACKET = 1;
+const SKIPPED = 2;
+const NEED = 0;
+const END = -1;
+
+export function emptyInfo(source: string, compressed: boolean): CaptureInfo {
+  return {
+    source,
+    format: 'pcap',
+    compressed,
+    interfaces: [],
+    packets: 0,
+    bytes: 0,
+    truncatedPackets: 0,
+    warnings: [],
+    drops: null,
+    damage: null,
+  };
+}
+
+export class CaptureReader implements PacketSource {
+  readonly info: CaptureInfo;
+  private buf: Uint8Array;
+  private dv: DataView;
+  private pos = 0;
+  private end = 0;
+  /** File offset of buf[0]. */
+  private base = 0;
+  private need = 0;
+  private eof = false;
+  private headerDone = false;
+  private finished = false;
+  private readonly pkt: RawPacket = newRawPacket();
+
+  constructor(
+    private readonly input: ByteInput,
+    private readonly framer: Framer,
+    source: string,
+    compressed: boolean,
+    bufferSize = DEFAULT_BUFFER,
+  ) {
+    this.info = emptyInfo(source, compressed);
+    this.info.format = framer.format;
+    this.buf = new Uint8Array(bufferSize);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  /** Parses what the buffer holds: a packet, a skipped block, or how much more it needs. */
+  private step(): number {
+    if (this.finished) return END;
+    try {
+      if (!this.headerDone) {
+        const r = this.framer.header(this.buf, this.dv, this.pos, this.end, this.base, this.info);
+        if (r < 0) {
+          this.need = -r;
+          return NEED;
+        }
+        this.pos += r;
+        this.headerDone = true;
+        return SKIPPED;
+      }
+      const r = this.framer.next(this.buf, this.dv, this.pos, this.end, this.base, this.pkt, this.info);
+      if (r < 0) {
+        this.need = -r;
+        return NEED;
+      }
+      this.pos += r;
+      if (!this.framer.produced) return SKIPPED;
+    } catch (e) {
+      if (e instanceof CaptureError && this.headerDone && this.info.packets > 0) {
+        this.damaged(e.code, e.offset, e.message);
+        return END;
+      }
+      throw e;
+    }
+    const p = this.pkt;
+    const info = this.info;
+    p.frame = ++info.packets;
+    info.bytes += p.capLen;
+    if (p.capLen < p.origLen) info.truncatedPackets++;
+    return PACKET;
+  }
+
+  private damaged(code: CaptureError['code'], offset: number, message: string): void {
+    const frame = this.info.packets + 1;
+    this.info.damage = { code, offset, frame, message };
+    this.info.warnings.push(`${message} at file offset ${offset} (where frame ${frame} would start); ${this.info.packets} packets before it were read`);
+    this.finished = true;
+  }
+
+  /** Makes `need` bytes available from pos; false at end of input. */
+  private async refill(): Promise<boolean> {
+    if (this.eof) return false;
+    const keep = this.end - this.pos;
+    if (this.need > this.buf.length) {
+      if (this.need > MAX_BUFFER) {
+        throw new CaptureError('BAD_RECORD', `record of ${this.need} bytes is too large`, this.base + this.pos,
+          'the file is damaged from here on');
+      }
+      const bigger = new Uint8Array(Math.max(this.need, this.buf.length * 2));
+      bigger.set(this.buf.subarray(this.pos, this.end), 0);
+      this.buf = bigger;
+      this.dv = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
+    } else if (this.pos > 0) {
+      this.buf.copyWithin(0, this.pos, this.end);
+    }
+    this.base += this.pos;
+    this.pos = 0;
+    this.end = keep;
+    // Read at least once, and until the record is complete; a stream hands out what it has, so
+    // a slow pipe (tcpdump -w - | wirewhy -) gets its packets analysed as they arrive.
+    do {
+      const n = await this.input.read(this.buf, this.end, this.buf.length - this.end);
+      if (n === 0) {
+        this.eof = true;
+        break;
+      }
+      this.end += n;
+    } while (this.end < this.need);
+    return this.end - this.pos >= this.need;
+  }
+
+  private atEnd(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const left = this.end - this.pos;
+    if (!this.headerDone) {
+      if (this.base + this.end === 0) {
+        throw new CaptureError('EMPTY', 'the file is empty (0 bytes)', 0, 'check that the capture was written completely');
+      }
+      throw new CaptureError('SHORT_HEADER', `the file is only ${this.base + this.end} bytes, shorter than a capture file header`,
+        0, 'check that the capture was written completely');
+    }
+    if (left > 0) {
+      if (this.info.packets === 0) {
+        throw new CaptureError('CUT_SHORT', `the file ends in the middle of its first packet record (${left} bytes of ${this.need})`,
+          this.base + this.pos, 'the capture was cut short; no packet could be read');
+      }
+      this.damaged('CUT_SHORT', this.base + this.pos, `the file ends in the middle of a packet record (${left} of ${this.need} bytes)`);
+    }
+  }
+
+  async forEach(onPacket: (p: RawPacket) => void | boolean): Promise<CaptureInfo> {
+    try {
+      for (;;) {
+        const r = this.step();
+        if (r === PACKET) {
+          if (onPacket(this.pkt) === false) break;
+        } else if (r === NEED) {
+          if (!(await this.refill())) {
+            this.atEnd();
+            break;
+          }
+        } else if (r === END) break;
+      }
+    } finally {
+      this.close();
+    }
+    return this.info;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RawPacket> {
+    try {
+      for (;;) {
+        const r = this.step();
+        if (r === PACKET) yield this.pkt;
+        else if (r === NEED) {
+          if (!(await this.refill())) {
+            this.atEnd();
+            return;
+          }
+        } else if (r === END) return;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.input.close();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * What a capture source hands downstream. Nothing after this stage knows whether packets came
+ * from a pcap file, a pcapng file, standard input, an HTTP upload or a live interface.
+ */
+
+/** One captured packet. The object and `data` are REUSED for the next packet: copy what you keep. */
+export interface RawPacket {
+  /** 1-based, counting every packet record in the file, as Wireshark numbers frames. */
+  frame: number;
+  /** Seconds since the Unix epoch (integer). */
+  tsSec: number;
+  /** Nanoseconds within the second (0..999 999 999). */
+  tsNsec: number;
+  /** LINKTYPE_* value of the interface the packet was captured on. */
+  linkType: number;
+  /** Interface index (pcapng Interface Description Block order; 0 for pcap and live). */
+  iface: number;
+  /**
+   * The captured bytes are `buf[off .. off + capLen)`. Offsets rather than a view per packet:
+   * the buffer is the reader's own (no copy, no object per packet).
+   */
+  buf: Uint8Array;
+  off: number;
+  capLen: number;
+  /** Length of the packet on the wire (may exceed capLen when snaplen cut it). */
+  origLen: number;
+}
+
+export interface InterfaceInfo {
+  linkType: number;
+  snaplen: number;
+  name: string | null;
+  /** Decimal digits of timestamp resolution when a power of 10 (6 = µs, 9 = ns), else null. */
+  tsDigits: number | null;
+}
+
+export type CaptureFormat = 'pcap' | 'pcapng' | 'live';
+
+/** Where a file stopped being readable, when it did. */
+export interface CaptureDamage {
+  code: CaptureErrorCode;
+  /** Byte offset in the (decompressed) file where the bad record starts. */
+  offset: number;
+  /** Frame number the bad record would have had. */
+  frame: number;
+  message: string;
+}
+
+export interface CaptureInfo {
+  source: string;
+  format: CaptureFormat;
+  /** Set when the file was gzip-compressed (offsets are then in the decompressed stream). */
+  compressed: boolean;
+  /** pcap: 'us' | 'ns'; pcapng: per interface. */
+  interfaces: InterfaceInfo[];
+  /** Counted packets. */
+  packets: number;
+  /** Sum of captured lengths. */
+  bytes: number;
+  /** Packets whose captured length is shorter than their original length (snaplen). */
+  truncatedPackets: number;
+  /** Human-readable warnings (drops reported by the capturer, damage, unknown blocks). */
+  warnings: string[];
+  /** Packets the capturing system reported as dropped (pcapng ISB, live pcap stats). */
+  drops: number | null;
+  damage: CaptureDamage | null;
+}
+
+export type CaptureErrorCode =
+  | 'EMPTY'
+  | 'BAD_MAGIC'
+  | 'SHORT_HEADER'
+  | 'BAD_HEADER'
+  | 'BAD_RECORD'
+  | 'CUT_SHORT'
+  | 'BAD_BLOCK'
+  | 'IO'
+  | 'GZIP';
+
+/**
+ * A file-level problem. Packet bytes never raise this; only the container does. The CLI maps it
+ * to exit status 2 and prints `message` (what, where) and `hint` (what to do) on one line.
+ */
+export class CaptureError extends Error {
+  readonly code: CaptureErrorCode;
+  readonly offset: number;
+  readonly hint: string;
+  constructor(code: CaptureErrorCode, message: string, offset: number, hint: string) {
+    super(message);
+    this.name = 'CaptureError';
+    this.code = code;
+    this.offset = offset;
+    this.hint = hint;
+  }
+}
+
+/** Largest captured length we accept for one record: Wireshark's standard maximum. */
+export const MAX_RECORD = 262144;
+
+/** The captured bytes of a packet as a view (valid until the next packet). */
+export function packetBytes(p: RawPacket): Uint8Array {
+  return p.buf.subarray(p.off, p.off + p.capLen);
+}
+
+export function newRawPacket(): RawPacket {
+  return { frame: 0, tsSec: 0, tsNsec: 0, linkType: 1, iface: 0, buf: new Uint8Array(0), off: 0, capLen: 0, origLen: 0 };
+}

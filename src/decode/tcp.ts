@@ -1,0 +1,76 @@
+/** TCP (RFC 9293): header, options MSS (2), window scale (3), SACK-permitted (4), SACK (5), timestamps (8, RFC 7323). */
+import type { Packet } from './packet.js';
+import { malformed, truncated } from './stop.js';
+import { u16, u32 } from './bytes.js';
+
+const MAX_OPTIONS = 40; // a TCP header has at most 40 option bytes
+
+export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wireEnd: number): void {
+  p.l4Off = o;
+  if (end - o < 4) {
+    p.stop = truncated('tcp', o - p.off, 'packet ends before the TCP ports');
+    return;
+  }
+  p.sport = u16(b, o);
+  p.dport = u16(b, o + 2);
+  if (end - o < 20) {
+    p.stop = truncated('tcp', o - p.off, 'packet ends inside the TCP header');
+    return;
+  }
+  p.seq = u32(b, o + 4);
+  p.ack = u32(b, o + 8);
+  const hl = (b[o + 12]! >> 4) * 4;
+  p.tcpFlags = b[o + 13]!;
+  p.win = u16(b, o + 14);
+  p.tcpHdrLen = hl;
+  if (hl < 20) {
+    p.stop = malformed('tcp', o + 12 - p.off, `TCP header length ${hl} is below 20`);
+    return;
+  }
+  if (end - o < hl) {
+    p.stop = truncated('tcp', o - p.off, 'packet ends inside the TCP options');
+    return;
+  }
+  let x = o + 20;
+  const optEnd = o + hl;
+  for (let n = 0; n < MAX_OPTIONS && x < optEnd; n++) {
+    const kind = b[x]!;
+    if (kind === 0) break;
+    if (kind === 1) {
+      x++;
+      continue;
+    }
+    if (x + 1 >= optEnd) break;
+    const len = b[x + 1]!;
+    if (len < 2 || x + len > optEnd) {
+      p.stop = malformed('tcp', x - p.off, `TCP option ${kind} has an impossible length ${len}`);
+      break;
+    }
+    switch (kind) {
+      case 2:
+        if (len === 4) p.mss = u16(b, x + 2);
+        break;
+      case 3:
+        if (len === 3) p.wscale = b[x + 2]!;
+        break;
+      case 4:
+        p.sackPerm = true;
+        break;
+      case 5:
+        p.sackBlocks = (len - 2) >> 3;
+        break;
+      case 8:
+        if (len === 10) {
+          p.tsVal = u32(b, x + 2);
+          p.tsEcr = u32(b, x + 6);
+        }
+        break;
+      default:
+        break;
+    }
+    x += len;
+  }
+  p.payOff = o + hl;
+  p.payLen = end > p.payOff ? end - p.payOff : 0;
+  p.payWireLen = wireEnd > p.payOff ? wireEnd - p.payOff : 0;
+}
