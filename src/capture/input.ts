@@ -19,16 +19,24 @@ export class FileInput implements ByteInput {
       this.fd = openSync(path, 'r');
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new CaptureError('IO', `cannot open ${path}: ${err.code ?? err.message}`, 0,
+      throw new CaptureError('IO', `cannot open the file (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message)})`, 0,
         err.code === 'ENOENT' ? 'check the path' : err.code === 'EACCES' ? 'check the file permissions' : 'check the file');
     }
   }
+  /** The first n bytes, read at position 0 without moving the sequential position. */
+  peek(n: number): Uint8Array {
+    const h = new Uint8Array(n);
+    return h.subarray(0, this.readAt(h, 0, n, 0));
+  }
   read(target: Uint8Array, off: number, len: number): number {
+    return this.readAt(target, off, len, null);
+  }
+  private readAt(target: Uint8Array, off: number, len: number, position: number | null): number {
     try {
-      return readSync(this.fd, target, off, len, null);
+      return readSync(this.fd, target, off, len, position);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new CaptureError('IO', `cannot read ${this.path}: ${err.code ?? err.message}`, 0,
+      throw new CaptureError('IO', `cannot read the file (${err.code === 'EISDIR' ? 'it is a directory' : (err.code ?? err.message)})`, 0,
         err.code === 'EISDIR' ? 'give a capture file, not a directory' : 'check the file');
     }
   }

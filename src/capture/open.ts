@@ -2,7 +2,7 @@
  * Opens a capture from a path, '-' (standard input) or any async iterable of bytes: sniffs the
  * magic number (never the file name), unwraps gzip, and returns a streaming PacketSource.
  */
-import { createReadStream, readSync, openSync, closeSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FileInput, StreamInput, type ByteInput } from './input.js';
@@ -77,16 +77,11 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   if (path === '-') return openStream(process.stdin, { ...opts, name: opts.name ?? 'stdin' });
   const file = new FileInput(path);
   let head: Uint8Array;
-  {
-    // Peek with a positional read; the sequential position of the descriptor stays at 0.
-    const fd = openSync(path, 'r');
-    try {
-      const h = new Uint8Array(4);
-      const n = readSync(fd, h, 0, 4, 0);
-      head = h.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
+  try {
+    head = file.peek(4);
+  } catch (e) {
+    file.close();
+    throw e;
   }
   if (isGzip(head)) {
     file.close();
@@ -95,7 +90,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   }
   const framer = (() => {
     try {
-      return framerFor(head, path);
+      return framerFor(head, 'the file');
     } catch (e) {
       file.close();
       throw e;

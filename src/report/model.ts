@@ -1,0 +1,128 @@
+/**
+ * The report: plain data, built once by `analyze`, rendered by table/json/md/html without any
+ * further computation. Field names and meanings follow shared/CONTRACT.md (`wirewhy.report/1`).
+ */
+
+export interface Endpoint {
+  ip: string;
+  port?: number;
+}
+
+export interface CaptureSummary {
+  source: string;
+  format: 'pcap' | 'pcapng' | 'live';
+  compressed: boolean;
+  linkTypes: string[];
+  packets: number;
+  bytes: number;
+  start: string | null;
+  end: string | null;
+  truncatedPackets: number;
+  /** Packets the capturing system reported dropped (pcapng statistics, live pcap stats), null if unknown. */
+  drops: number | null;
+  /** Where the file stopped being readable, when it did. */
+  damage: { offset: number; frame: number; message: string } | null;
+  warnings: string[];
+}
+
+export type Layer = 'dns' | 'icmp' | 'tcp' | 'tls' | 'http' | 'ok';
+export type Severity = 'error' | 'warning' | 'ok';
+
+export interface Evidence {
+  frame: number;
+  time: string;
+  note: string;
+}
+
+export interface Verdict {
+  target: { name: string | null; ip: string | null; port: number | null; transport: 'tcp' | 'udp' | 'icmp' | null };
+  client: { ip: string | null };
+  layer: Layer;
+  cause: string;
+  severity: Severity;
+  summary: string;
+  explanation: string;
+  advice: string[];
+  evidence: Evidence[];
+  attempts: number;
+  details: Record<string, unknown>;
+}
+
+export interface ConnectionRecord {
+  transport: 'tcp' | 'udp' | 'icmp';
+  client: Endpoint;
+  server: Endpoint;
+  state: string;
+  history: string;
+  start: string;
+  end: string;
+  packets: { client: number; server: number };
+  bytes: { client: number; server: number };
+  name: string | null;
+}
+
+export interface DnsRecord {
+  client: Endpoint;
+  server: Endpoint;
+  transport: 'udp' | 'tcp';
+  id: number;
+  query: string;
+  qtype: string;
+  rcode: string | null;
+  answers: string[];
+  rttMs: number | null;
+  retries: number;
+  frames: number[];
+}
+
+export interface TlsAlertRecord {
+  frame: number;
+  sender: 'client' | 'server';
+  level: 'warning' | 'fatal' | 'unknown';
+  code: number;
+  name: string;
+}
+
+export interface TlsRecord {
+  client: Endpoint;
+  server: Endpoint;
+  sni: string | null;
+  offeredVersions: string[];
+  version: string | null;
+  cipher: string | null;
+  alpn: string[];
+  established: boolean;
+  alerts: TlsAlertRecord[];
+  certificate: { subject: string; issuer: string; notBefore: string; notAfter: string; san: string[] } | null;
+}
+
+export interface IcmpRecord {
+  frame: number;
+  from: string;
+  type: number;
+  code: number;
+  name: string;
+  quoted: { transport: string; client: Endpoint; server: Endpoint } | null;
+}
+
+export interface HttpRecord {
+  client: Endpoint;
+  server: Endpoint;
+  method: string;
+  host: string | null;
+  path: string;
+  status: number | null;
+  frames: number[];
+}
+
+export interface Report {
+  schema: 'wirewhy.report/1';
+  tool: { name: 'wirewhy'; version: string };
+  capture: CaptureSummary;
+  verdicts: Verdict[];
+  connections: ConnectionRecord[];
+  dns: DnsRecord[];
+  tls: TlsRecord[];
+  icmp: IcmpRecord[];
+  http: HttpRecord[];
+}

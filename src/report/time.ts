@@ -1,0 +1,12 @@
+/** ISO-8601 UTC text with microseconds, from integer seconds + nanoseconds (no wall clock involved). */
+export function isoTime(sec: number, nsec: number): string {
+  // Some files store a fraction of a second of 1e9 or more (Wireshark shows it as is); carry it.
+  if (nsec >= 1e9) {
+    sec += Math.floor(nsec / 1e9);
+    nsec %= 1e9;
+  }
+  const d = new Date(sec * 1000);
+  if (Number.isNaN(d.getTime())) return `${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
+  const base = d.toISOString().slice(0, 19);
+  return `${base}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
+}
