@@ -1,0 +1,84 @@
+/**
+ * One benchmark stage over one capture, in its own process so that its peak RSS is its own:
+ *   node dist/bench/stage.js <read|decode> FILE
+ * Prints one JSON line: { stage, packets, bytes, seconds, peakRssMB }.
+ */
+import { statSync } from 'node:fs';
+import { openCapture } from '../src/capture/open.js';
+import { Decoder } from '../src/decode/decoder.js';
+import { Packet } from '../src/decode/packet.js';
+import { decodeDns } from '../src/decode/dns.js';
+import { tlsRecordHeader, decodeHandshakeMessages, decodeClientHello, decodeServerHello, decodeAlert } from '../src/decode/tls.js';
+import { decodeHttpStart } from '../src/decode/http.js';
+import { isStop } from '../src/decode/stop.js';
+
+type Stage = 'read' | 'decode';
+
+/** Application-layer decoding of what one packet holds, without reassembly. */
+function decodeApp(p: Packet): number {
+  if (p.payLen === 0) return 0;
+  const b = p.nb;
+  if (p.proto === 17) {
+    if (p.sport === 53 || p.dport === 53) {
+      const m = decodeDns(b, p.payOff, p.payLen);
+      return isStop(m) ? 0 : m.questions.length;
+    }
+    return 0;
+  }
+  if (p.proto !== 6) return 0;
+  if (p.sport === 80 || p.dport === 80) {
+    const h = decodeHttpStart(b, p.payOff, p.payLen);
+    return h && !isStop(h) ? 1 : 0;
+  }
+  // TLS: walk the records that start in this segment; decode the handshake ones.
+  let o = p.payOff;
+  const end = p.payOff + p.payLen;
+  let n = 0;
+  for (let i = 0; i < 64 && end - o >= 5; i++) {
+    const h = tlsRecordHeader(b, o, end - o);
+    if (h === null || isStop(h)) break;
+    const body = o + 5;
+    const avail = Math.min(h.length, end - body);
+    if (h.type === 22 && avail === h.length) {
+      for (const m of decodeHandshakeMessages(b, body, avail)) {
+        if (!m.complete) break;
+        if (m.type === 1) n += decodeClientHello(b, m.bodyOffset, m.length).ciphers.length;
+        else if (m.type === 2) n += decodeServerHello(b, m.bodyOffset, m.length).cipher;
+      }
+    } else if (h.type === 21 && avail >= 2) {
+      const a = decodeAlert(b, body, avail);
+      if (!isStop(a)) n += a.description;
+    }
+    n++;
+    o = body + h.length;
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const [stage, file] = process.argv.slice(2) as [Stage, string];
+  const src = await openCapture(file);
+  const dec = new Decoder();
+  const pkt = new Packet();
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  let info;
+  if (stage === 'read') {
+    info = await src.forEach((r) => {
+      sink += r.capLen;
+    });
+  } else {
+    info = await src.forEach((r) => {
+      dec.decode(r, pkt);
+      sink += pkt.sport + decodeApp(pkt);
+    });
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, peakRssMB, sink: sink > 0 })}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${String(e)}\n`);
+  process.exit(1);
+});
