@@ -1,0 +1,176 @@
+/**
+ * DNS transactions (RFC 1035 §7, RFC 7766 for TCP): a query matched to its response by
+ * transport, client, server, id and question; repeats of the same query before an answer are
+ * retries of one transaction; a truncated (TC) answer followed by the same question over TCP
+ * is linked to that TCP transaction. Queries still unanswered at the end carry how long the
+ * capture ran after them, so a capture stopped too soon is not mistaken for a DNS failure.
+ */
+import type { DnsMessage } from '../decode/dns.js';
+import { qtypeName, rcodeName } from '../decode/names.js';
+import type { Time } from './types.js';
+
+export interface DnsEndpoint {
+  ip: string;
+  port: number;
+}
+
+export interface DnsTransaction {
+  /** 1-based, in order of the first message seen. */
+  seq: number;
+  transport: 'udp' | 'tcp';
+  client: DnsEndpoint;
+  server: DnsEndpoint;
+  id: number;
+  /** Question name ('' for the root), type and class. null when the message had no question. */
+  query: string | null;
+  qtype: number | null;
+  queryFrames: number[];
+  queryTimes: Time[];
+  responseFrame: number | null;
+  responseTime: Time | null;
+  /** Full rcode (with EDNS extension), null while unanswered. */
+  rcode: number | null;
+  tc: boolean;
+  aa: boolean;
+  ra: boolean;
+  /** Answer RRs in order: A/AAAA addresses and CNAME targets. */
+  answers: Array<{ name: string; type: number; data: string | null; ttl: number }>;
+  /** Authority-section SOA present (a real negative answer) — RFC 2308. */
+  soa: boolean;
+  /** EDNS Extended DNS Error codes in the response (RFC 8914). */
+  ede: Array<{ code: number; text: string }>;
+  /** Later responses with the same id (duplicates, or a server answering retries). */
+  extraResponses: number;
+  /** When a TC=1 UDP answer was followed by the same question over TCP: that transaction's seq. */
+  tcpRetry: number | null;
+  /** For a TCP transaction that retries a truncated UDP answer: the UDP transaction's seq. */
+  retryOf: number | null;
+}
+
+const MAX_PENDING = 100_000;
+
+function key(transport: string, client: DnsEndpoint, server: DnsEndpoint, id: number): string {
+  return `${transport}|${client.ip}|${client.port}|${server.ip}|${server.port}|${id}`;
+}
+
+export class DnsTracker {
+  private readonly open = new Map<string, DnsTransaction>();
+  private readonly truncatedByQuestion = new Map<string, DnsTransaction>();
+  readonly done: DnsTransaction[] = [];
+  private nextSeq = 1;
+  /** Transactions dropped because too many were pending at once. */
+  evicted = 0;
+
+  /**
+   * One DNS message. `src`/`dst` are the packet's source and destination; the message's QR bit
+   * says which of them is the client.
+   */
+  message(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
+    const q = m.questions[0];
+    if (!m.qr) {
+      const k = key(transport, src, dst, m.id);
+      let t = this.open.get(k);
+      if (t && t.responseFrame !== null) {
+        // Same id reused after an answer: a new transaction (the old one is complete).
+        this.finish(k, t);
+        t = undefined;
+      }
+      if (!t) {
+        t = this.create(transport, src, dst, m, q);
+        this.open.set(k, t);
+        if (transport === 'tcp' && q) {
+          const u = this.truncatedByQuestion.get(`${src.ip}|${dst.ip}|${q.name.toLowerCase()}|${q.type}`);
+          if (u) {
+            u.tcpRetry = t.seq;
+            t.retryOf = u.seq;
+          }
+        }
+      }
+      t.queryFrames.push(frame);
+      t.queryTimes.push(ts);
+      return;
+    }
+    const k = key(transport, dst, src, m.id);
+    let t = this.open.get(k);
+    if (!t) {
+      // A response whose query was not captured.
+      t = this.create(transport, dst, src, m, q);
+      this.open.set(k, t);
+    } else if (t.responseFrame !== null) {
+      t.extraResponses++;
+      return;
+    }
+    t.responseFrame = frame;
+    t.responseTime = ts;
+    t.rcode = m.rcode;
+    t.tc = m.tc;
+    t.aa = m.aa;
+    t.ra = m.ra;
+    if (t.query === null && q) {
+      t.query = q.name;
+      t.qtype = q.type;
+    }
+    for (const rr of m.answers) {
+      if (t.answers.length >= 64) break;
+      t.answers.push({ name: rr.name, type: rr.type, data: rr.data, ttl: rr.ttl });
+    }
+    t.soa = m.authority.some((rr) => rr.type === 6);
+    if (m.edns) t.ede = m.edns.ede.slice(0, 8);
+    if (m.tc && transport === 'udp' && t.query !== null) {
+      this.truncatedByQuestion.set(`${t.client.ip}|${t.server.ip}|${t.query.toLowerCase()}|${t.qtype}`, t);
+    }
+  }
+
+  private create(transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, m: DnsMessage, q: DnsMessage['questions'][number] | undefined): DnsTransaction {
+    if (this.open.size >= MAX_PENDING) {
+      const oldest = this.open.keys().next().value;
+      if (oldest !== undefined) {
+        this.finish(oldest, this.open.get(oldest)!);
+        this.evicted++;
+      }
+    }
+    return {
+      seq: this.nextSeq++,
+      transport,
+      client: { ...client },
+      server: { ...server },
+      id: m.id,
+      query: q ? q.name : null,
+      qtype: q ? q.type : null,
+      queryFrames: [],
+      queryTimes: [],
+      responseFrame: null,
+      responseTime: null,
+      rcode: null,
+      tc: false,
+      aa: false,
+      ra: false,
+      answers: [],
+      soa: false,
+      ede: [],
+      extraResponses: 0,
+      tcpRetry: null,
+      retryOf: null,
+    };
+  }
+
+  private finish(k: string, t: DnsTransaction): void {
+    this.open.delete(k);
+    this.done.push(t);
+  }
+
+  /** All transactions, in order of their first message (pending ones included). */
+  all(): DnsTransaction[] {
+    return [...this.done, ...this.open.values()].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+export function dnsRttMs(t: DnsTransaction): number | null {
+  if (t.responseTime === null || t.queryTimes.length === 0) return null;
+  // RTT from the last query sent before the answer (the one most likely answered).
+  let q = t.queryTimes[0]!;
+  for (const x of t.queryTimes) if (x <= t.responseTime) q = x;
+  return Math.round((t.responseTime - q) * 1e6) / 1e3;
+}
+
+export { qtypeName, rcodeName };

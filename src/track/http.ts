@@ -1,0 +1,328 @@
+/**
+ * HTTP/1.x over one TCP connection (RFC 9112): each direction's stream is cut into messages —
+ * header block, then a body delimited by Content-Length, chunked coding, or the close
+ * (§6.3) — and requests are paired with responses in order. A 2xx answer to CONNECT turns the
+ * connection into a tunnel, whose bytes are handed back to the caller (usually TLS inside).
+ */
+import { decodeHttpStart } from '../decode/http.js';
+import { isStop } from '../decode/stop.js';
+import { latin1 } from '../decode/bytes.js';
+import type { Time } from './types.js';
+
+const MAX_HEADER = 64 * 1024;
+const MAX_CHUNK_LINE = 1024;
+const MAX_EXCHANGES = 256;
+
+export interface HttpExchange {
+  method: string;
+  target: string;
+  host: string | null;
+  version: string;
+  requestFrame: number;
+  requestTime: Time;
+  /** Frame that completed the request (headers and body). */
+  requestEndFrame: number | null;
+  status: number | null;
+  reason: string | null;
+  responseFrame: number | null;
+  responseTime: Time | null;
+  responseEndFrame: number | null;
+  /** Interim 1xx responses seen before the final one. */
+  interim: number[];
+}
+
+type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
+
+interface Dir {
+  head: Uint8Array | null;
+  headLen: number;
+  /** 'head': reading a header block; 'body': reading a body; 'chunk-size' / 'chunk-data' / 'chunk-crlf' / 'trailer'. */
+  phase: 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'close' | 'tunnel' | 'broken';
+  remaining: number;
+  line: string;
+}
+
+export interface HttpSession {
+  exchanges: HttpExchange[];
+  /** Requests not yet answered (FIFO). */
+  pending: HttpExchange[];
+  tunnel: boolean;
+  /** Bytes that did not parse as HTTP in a direction. */
+  broken: { client: boolean; server: boolean };
+  gap: boolean;
+}
+
+interface State {
+  s: HttpSession;
+  client: Dir;
+  server: Dir;
+  clientIsOrig: boolean;
+}
+
+function newDir(): Dir {
+  return { head: null, headLen: 0, phase: 'head', remaining: 0, line: '' };
+}
+
+/** Finds the end of a header block (CRLFCRLF, or LFLF) in b[from..to); returns the index after it, or -1. */
+function headerEnd(b: Uint8Array, from: number, to: number): number {
+  for (let i = Math.max(from, 1); i < to; i++) {
+    if (b[i] !== 0x0a) continue;
+    if (b[i - 1] === 0x0a) return i + 1;
+    if (b[i - 1] === 0x0d && i >= 3 && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i + 1;
+  }
+  return -1;
+}
+
+function headerValue(block: string, name: string): string | null {
+  const re = new RegExp(`\\r?\\n${name}[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i');
+  const m = re.exec(block);
+  return m ? m[1]!.trim() : null;
+}
+
+export class HttpAnalyzer {
+  private readonly states = new WeakMap<object, State>();
+
+  constructor(private readonly onTunnel?: (conn: object, fromOrig: boolean, rest: Uint8Array, frame: number, ts: Time) => void) {}
+
+  session(conn: object): HttpSession | null {
+    return this.states.get(conn)?.s ?? null;
+  }
+
+  start(conn: object, clientIsOrig: boolean): HttpSession {
+    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false };
+    this.states.set(conn, { s, client: newDir(), server: newDir(), clientIsOrig });
+    return s;
+  }
+
+  gap(conn: object, fromOrig: boolean): void {
+    const st = this.states.get(conn);
+    if (!st) return;
+    st.s.gap = true;
+    const d = fromOrig === st.clientIsOrig ? st.client : st.server;
+    if (d.phase !== 'close' && d.phase !== 'tunnel') d.phase = 'broken';
+  }
+
+  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time): void {
+    const st = this.states.get(conn);
+    if (!st) return;
+    const fromClient = fromOrig === st.clientIsOrig;
+    const d = fromClient ? st.client : st.server;
+    let o = 0;
+    // Bounded: every iteration consumes bytes or changes phase.
+    for (let guard = 0; o < b.length && guard < 100_000; guard++) {
+      switch (d.phase) {
+        case 'broken':
+        case 'close':
+          return;
+        case 'tunnel':
+          this.onTunnel?.(conn, fromOrig, b.subarray(o), frame, ts);
+          return;
+        case 'head': {
+          const before = d.headLen;
+          if (!d.head) d.head = new Uint8Array(4096);
+          const take = Math.min(b.length - o, MAX_HEADER - d.headLen);
+          if (d.headLen + take > d.head.length) {
+            const bigger = new Uint8Array(Math.min(MAX_HEADER, Math.max(d.head.length * 2, d.headLen + take)));
+            bigger.set(d.head.subarray(0, d.headLen));
+            d.head = bigger;
+          }
+          d.head.set(b.subarray(o, o + take), d.headLen);
+          d.headLen += take;
+          const end = headerEnd(d.head, Math.max(0, before - 3), d.headLen);
+          if (end < 0) {
+            if (d.headLen >= MAX_HEADER) d.phase = 'broken';
+            else if (d.headLen >= 16 && decodeHttpStart(d.head, 0, d.headLen) === null) d.phase = 'broken';
+            if (d.phase === 'broken') this.markBroken(st.s, fromClient);
+            return;
+          }
+          o += end - before;
+          const mode = fromClient ? this.request(st, d.head, end, frame, ts) : this.response(st, d.head, end, frame, ts);
+          d.headLen = 0;
+          if (mode === null) {
+            d.phase = 'broken';
+            this.markBroken(st.s, fromClient);
+            return;
+          }
+          this.enterBody(st, d, fromClient, mode.kind, mode.length, frame);
+          break;
+        }
+        case 'body': {
+          const k = Math.min(d.remaining, b.length - o);
+          d.remaining -= k;
+          o += k;
+          if (d.remaining === 0) this.messageDone(st, fromClient, frame);
+          break;
+        }
+        case 'chunk-size':
+        case 'trailer': {
+          // Read one line.
+          let i = o;
+          while (i < b.length && b[i] !== 0x0a) i++;
+          d.line += latin1(b, o, i - o);
+          if (d.line.length > MAX_CHUNK_LINE) {
+            d.phase = 'broken';
+            this.markBroken(st.s, fromClient);
+            return;
+          }
+          if (i >= b.length) return;
+          o = i + 1;
+          const line = d.line.replace(/\r$/, '');
+          d.line = '';
+          if (d.phase === 'trailer') {
+            if (line === '') this.messageDone(st, fromClient, frame);
+            break;
+          }
+          const size = parseInt(line.split(';')[0]!.trim(), 16);
+          if (!Number.isFinite(size) || size < 0) {
+            d.phase = 'broken';
+            this.markBroken(st.s, fromClient);
+            return;
+          }
+          if (size === 0) d.phase = 'trailer';
+          else {
+            d.phase = 'chunk-data';
+            d.remaining = size;
+          }
+          break;
+        }
+        case 'chunk-data': {
+          const k = Math.min(d.remaining, b.length - o);
+          d.remaining -= k;
+          o += k;
+          if (d.remaining === 0) {
+            d.phase = 'chunk-crlf';
+            d.line = '';
+          }
+          break;
+        }
+        case 'chunk-crlf': {
+          while (o < b.length && b[o] !== 0x0a) o++;
+          if (o < b.length) {
+            o++;
+            d.phase = 'chunk-size';
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  private markBroken(s: HttpSession, fromClient: boolean): void {
+    if (fromClient) s.broken.client = true;
+    else s.broken.server = true;
+  }
+
+  private enterBody(st: State, d: Dir, fromClient: boolean, kind: BodyMode, length: number, frame: number): void {
+    switch (kind) {
+      case 'none':
+        this.messageDone(st, fromClient, frame);
+        d.phase = st.s.tunnel ? 'tunnel' : 'head';
+        break;
+      case 'length':
+        if (length === 0) {
+          this.messageDone(st, fromClient, frame);
+          d.phase = 'head';
+        } else {
+          d.phase = 'body';
+          d.remaining = length;
+        }
+        break;
+      case 'chunked':
+        d.phase = 'chunk-size';
+        d.line = '';
+        break;
+      case 'close':
+        d.phase = 'close';
+        break;
+      case 'tunnel':
+        d.phase = 'tunnel';
+        st.client.phase = 'tunnel';
+        break;
+    }
+  }
+
+  private messageDone(st: State, fromClient: boolean, frame: number): void {
+    const d = fromClient ? st.client : st.server;
+    if (d.phase === 'body' || d.phase === 'trailer' || d.phase === 'chunk-size') d.phase = 'head';
+    const s = st.s;
+    if (fromClient) {
+      const last = s.pending[s.pending.length - 1];
+      if (last && last.requestEndFrame === null) last.requestEndFrame = frame;
+    } else {
+      const ex = s.exchanges.find((e) => e.responseFrame !== null && e.responseEndFrame === null);
+      if (ex) ex.responseEndFrame = frame;
+    }
+  }
+
+  private request(st: State, head: Uint8Array, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
+    const h = decodeHttpStart(head, 0, end);
+    if (h === null || isStop(h) || h.kind !== 'request') return null;
+    const s = st.s;
+    const ex: HttpExchange = {
+      method: h.method,
+      target: h.target,
+      host: h.host,
+      version: h.version,
+      requestFrame: frame,
+      requestTime: ts,
+      requestEndFrame: null,
+      status: null,
+      reason: null,
+      responseFrame: null,
+      responseTime: null,
+      responseEndFrame: null,
+      interim: [],
+    };
+    if (s.exchanges.length < MAX_EXCHANGES) {
+      s.exchanges.push(ex);
+      s.pending.push(ex);
+    }
+    const block = latin1(head, 0, end);
+    if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
+    const cl = headerValue(block, 'content-length');
+    const n = cl === null ? 0 : Number(cl);
+    return { kind: 'length', length: Number.isSafeInteger(n) && n >= 0 ? n : 0 };
+  }
+
+  private response(st: State, head: Uint8Array, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
+    const h = decodeHttpStart(head, 0, end);
+    if (h === null || isStop(h) || h.kind !== 'response') return null;
+    const s = st.s;
+    const ex = s.pending[0];
+    if (h.status >= 100 && h.status < 200) {
+      if (ex && ex.interim.length < 8) ex.interim.push(h.status);
+      // 101 Switching Protocols: the stream is no longer HTTP/1.
+      return h.status === 101 ? { kind: 'close', length: 0 } : { kind: 'none', length: 0 };
+    }
+    if (ex) {
+      s.pending.shift();
+      ex.status = h.status;
+      ex.reason = h.reason;
+      ex.responseFrame = frame;
+      ex.responseTime = ts;
+    }
+    const method = ex?.method ?? '';
+    if (method === 'CONNECT' && h.status >= 200 && h.status < 300) {
+      s.tunnel = true;
+      if (ex) ex.responseEndFrame = frame;
+      return { kind: 'tunnel', length: 0 };
+    }
+    if (method === 'HEAD' || h.status === 204 || h.status === 304) return { kind: 'none', length: 0 };
+    const block = latin1(head, 0, end);
+    if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
+    const cl = headerValue(block, 'content-length');
+    if (cl !== null) {
+      const n = Number(cl);
+      if (Number.isSafeInteger(n) && n >= 0) return { kind: 'length', length: n };
+    }
+    return { kind: 'close', length: 0 };
+  }
+}
+
+/** Does this look like the start of an HTTP/1.x request? */
+export function looksLikeHttpRequest(b: Uint8Array, off: number, len: number): boolean {
+  const h = decodeHttpStart(b, off, Math.min(len, 64));
+  if (h !== null && !isStop(h)) return h.kind === 'request';
+  // A start line cut at 64 bytes comes back as truncated: accept it when the method is known.
+  return h !== null && isStop(h) && h.stop === 'truncated';
+}

@@ -1,0 +1,56 @@
+/**
+ * Which names led to which addresses: DNS answers (following CNAME chains back to the name the
+ * client asked for), TLS SNI, HTTP Host and CONNECT authorities. A connection to an address is
+ * then reported under the name the client wanted, as an operator thinks of it.
+ */
+import type { DnsTransaction } from './dns.js';
+
+const MAX_NAMES_PER_IP = 8;
+const MAX_CHAIN = 16;
+
+export class NameMap {
+  private readonly byIp = new Map<string, string[]>();
+
+  add(ip: string, name: string): void {
+    if (!name) return;
+    const n = name.toLowerCase().replace(/\.$/, '');
+    const l = this.byIp.get(ip);
+    if (!l) this.byIp.set(ip, [n]);
+    else if (!l.includes(n) && l.length < MAX_NAMES_PER_IP) l.push(n);
+  }
+
+  /** Maps every A/AAAA answer of a transaction to the question's name (through CNAMEs). */
+  addDns(t: DnsTransaction): void {
+    if (t.query === null || t.rcode !== 0) return;
+    for (const rr of t.answers) {
+      if ((rr.type === 1 || rr.type === 28) && rr.data) {
+        // The owner of the address record is the end of the chain; the client asked for t.query.
+        this.add(rr.data, t.query);
+        if (rr.name.toLowerCase() !== t.query.toLowerCase()) this.add(rr.data, rr.name);
+      }
+    }
+  }
+
+  /** The first (most likely asked-for) name of an address, or null. */
+  name(ip: string): string | null {
+    return this.byIp.get(ip)?.[0] ?? null;
+  }
+
+  names(ip: string): string[] {
+    return this.byIp.get(ip) ?? [];
+  }
+}
+
+/** The CNAME chain of a transaction, from the question to the final name. */
+export function cnameChain(t: DnsTransaction): string[] {
+  if (t.query === null) return [];
+  const chain = [t.query];
+  let cur = t.query.toLowerCase();
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const next = t.answers.find((rr) => rr.type === 5 && rr.name.toLowerCase() === cur && rr.data);
+    if (!next) break;
+    chain.push(next.data!);
+    cur = next.data!.toLowerCase();
+  }
+  return chain;
+}

@@ -1,0 +1,417 @@
+/**
+ * TLS over one TCP connection (RFC 8446, RFC 5246): records reassembled from the in-order
+ * stream of each direction (bounded), handshake messages reassembled across records (bounded),
+ * hellos decoded, the certificate read when it travels in clear (TLS <= 1.2), every alert
+ * with its sender, and the shape of the encrypted flights that follow — which is all a
+ * passive observer can see of a TLS 1.3 handshake after the ServerHello.
+ */
+import {
+  decodeAlert,
+  decodeCertificate12,
+  decodeClientHello,
+  decodeServerHello,
+  decodeSslv2ClientHello,
+  negotiatedVersion,
+} from '../decode/tls.js';
+import { decodeCertificate, type CertInfo } from '../decode/x509.js';
+import { isStop } from '../decode/stop.js';
+import type { Time } from './types.js';
+
+export const CT_CCS = 20;
+export const CT_ALERT = 21;
+export const CT_HANDSHAKE = 22;
+export const CT_APPDATA = 23;
+export const CT_HEARTBEAT = 24;
+
+export const HS_CLIENT_HELLO = 1;
+export const HS_SERVER_HELLO = 2;
+export const HS_CERTIFICATE = 11;
+
+/** TLSPlaintext / TLSCiphertext length limit (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows +2048). */
+const MAX_RECORD = 16384 + 2048;
+/** Largest handshake message reassembled (certificate chains); larger ones are skipped. */
+const MAX_HANDSHAKE = 128 * 1024;
+/** Events kept per connection (for evidence and cross-checks). */
+const MAX_EVENTS = 64;
+
+export interface TlsEvent {
+  frame: number;
+  fromClient: boolean;
+  /** 'hs' handshake message in clear; 'alert' alert in clear; 'ccs'; 'enc' encrypted record; 'sslv2' SSLv2 hello. */
+  kind: 'hs' | 'alert' | 'ccs' | 'enc' | 'sslv2';
+  /** Handshake type, alert description, or the record length of an encrypted record. */
+  value: number;
+  /** For alerts: level; for encrypted records: content type. */
+  extra: number;
+}
+
+export interface TlsAlertFact {
+  frame: number;
+  ts: Time;
+  fromClient: boolean;
+  level: number;
+  description: number;
+}
+
+export interface TlsSession {
+  /** True when the ClientHello came from the TCP originator (the usual case). */
+  clientIsOrig: boolean;
+  clientHello: null | {
+    frame: number;
+    ts: Time;
+    sni: string | null;
+    legacyVersion: number;
+    versions: number[];
+    ciphers: number[];
+    alpn: string[];
+    groups: number[];
+    sslv2: boolean;
+  };
+  serverHello: null | { frame: number; ts: Time; version: number; cipher: number; alpn: string | null };
+  helloRetryFrames: number[];
+  certificates: CertInfo[];
+  certificateFrame: number | null;
+  alerts: TlsAlertFact[];
+  /** Alert records that could not be read (encrypted). */
+  encryptedAlerts: Array<{ frame: number; fromClient: boolean }>;
+  ccs: { client: boolean; server: boolean };
+  /** Encrypted records (type 23, or encrypted handshake after CCS) per side. */
+  encrypted: { client: number; server: number };
+  /** TLS 1.3: encrypted records the client sent after the server's first encrypted flight. */
+  clientAfterServerFlight: Array<{ frame: number; length: number }>;
+  firstServerEncryptedFrame: number | null;
+  events: TlsEvent[];
+  /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
+  broken: { client: boolean; server: boolean };
+  gap: boolean;
+}
+
+interface Dir {
+  /** Bytes of an incomplete record carried over between deliveries. */
+  pend: Uint8Array | null;
+  pendLen: number;
+  /** Incomplete handshake message bytes carried across records. */
+  hs: Uint8Array | null;
+  hsLen: number;
+  /** Skip this many bytes of a handshake message too large to keep. */
+  hsSkip: number;
+  encrypting: boolean;
+  first: boolean;
+}
+
+interface State {
+  s: TlsSession;
+  orig: Dir;
+  resp: Dir;
+}
+
+function newDir(): Dir {
+  return { pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true };
+}
+
+export function newTlsSession(clientIsOrig: boolean): TlsSession {
+  return {
+    clientIsOrig,
+    clientHello: null,
+    serverHello: null,
+    helloRetryFrames: [],
+    certificates: [],
+    certificateFrame: null,
+    alerts: [],
+    encryptedAlerts: [],
+    ccs: { client: false, server: false },
+    encrypted: { client: 0, server: 0 },
+    clientAfterServerFlight: [],
+    firstServerEncryptedFrame: null,
+    events: [],
+    broken: { client: false, server: false },
+    gap: false,
+  };
+}
+
+/** Does this look like the start of a TLS (or SSLv2-compatible) ClientHello? */
+export function looksLikeClientHello(b: Uint8Array, off: number, len: number): boolean {
+  if (len >= 6 && b[off] === CT_HANDSHAKE && b[off + 1] === 3 && b[off + 2]! <= 4 && b[off + 5] === HS_CLIENT_HELLO) return true;
+  // SSLv2 record header with the high bit set, message type 1 (CLIENT-HELLO).
+  return len >= 5 && (b[off]! & 0x80) !== 0 && b[off + 2] === 1 && (b[off + 3] === 0 || b[off + 3] === 3);
+}
+
+export function isTls13(s: TlsSession): boolean {
+  return s.serverHello !== null && s.serverHello.version === 0x0304;
+}
+
+/** Whether the handshake completed, from what a passive observer can see. */
+export function tlsEstablished(s: TlsSession): boolean {
+  if (!s.serverHello || s.alerts.some((a) => a.level === 2)) return false;
+  if (isTls13(s)) {
+    // The server's encrypted flight (EncryptedExtensions .. Finished), then the client's
+    // encrypted Finished. A client that rejects the certificate sends an encrypted alert
+    // instead and closes: that case is told apart by the diagnosis, not here.
+    return s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length > 0;
+  }
+  return s.ccs.client && s.ccs.server && s.encrypted.client > 0 && s.encrypted.server > 0;
+}
+
+export class TlsAnalyzer {
+  private readonly states = new WeakMap<object, State>();
+
+  session(conn: object): TlsSession | null {
+    return this.states.get(conn)?.s ?? null;
+  }
+
+  /** Starts TLS analysis of a connection; `clientIsOrig` tells which side sent the ClientHello. */
+  start(conn: object, clientIsOrig: boolean): TlsSession {
+    const st: State = { s: newTlsSession(clientIsOrig), orig: newDir(), resp: newDir() };
+    this.states.set(conn, st);
+    return st.s;
+  }
+
+  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time): void {
+    const st = this.states.get(conn);
+    if (!st) return;
+    const s = st.s;
+    const fromClient = fromOrig === s.clientIsOrig;
+    if (fromClient ? s.broken.client : s.broken.server) return;
+    const d = fromOrig ? st.orig : st.resp;
+    if (d.first) {
+      d.first = false;
+      if (fromClient && b.length >= 3 && (b[0]! & 0x80) !== 0 && b[2] === 1) {
+        this.sslv2(s, b, frame, ts);
+        return;
+      }
+    }
+    let off = 0;
+    // Complete a record carried over from the previous delivery.
+    if (d.pendLen > 0) {
+      const have = d.pendLen;
+      const need = have < 5 ? 5 : 5 + ((d.pend![3]! << 8) | d.pend![4]!);
+      const take = Math.min(need - have, b.length);
+      d.pend!.set(b.subarray(0, take), have);
+      d.pendLen += take;
+      off = take;
+      if (d.pendLen >= 5 && need === 5) {
+        // Header just completed: now we know the record length; continue filling.
+        const len = (d.pend![3]! << 8) | d.pend![4]!;
+        if (!this.validHeader(d.pend!, 0) || len > MAX_RECORD) {
+          this.markBroken(s, fromClient);
+          return;
+        }
+        const more = Math.min(len, b.length - off);
+        d.pend!.set(b.subarray(off, off + more), 5);
+        d.pendLen += more;
+        off += more;
+      }
+      if (d.pendLen < 5) return;
+      const total = 5 + ((d.pend![3]! << 8) | d.pend![4]!);
+      if (d.pendLen < total) return;
+      this.record(s, d, fromClient, d.pend!, 0, total, frame, ts);
+      d.pendLen = 0;
+    }
+    // Records entirely inside this delivery are processed in place (no copy).
+    while (off < b.length) {
+      const left = b.length - off;
+      if (left >= 5) {
+        if (!this.validHeader(b, off)) {
+          this.markBroken(s, fromClient);
+          return;
+        }
+        const len = (b[off + 3]! << 8) | b[off + 4]!;
+        if (len > MAX_RECORD) {
+          this.markBroken(s, fromClient);
+          return;
+        }
+        if (left >= 5 + len) {
+          this.record(s, d, fromClient, b, off, 5 + len, frame, ts);
+          off += 5 + len;
+          continue;
+        }
+      }
+      if (!d.pend) d.pend = new Uint8Array(5 + MAX_RECORD);
+      d.pend.set(b.subarray(off), 0);
+      d.pendLen = left;
+      return;
+    }
+  }
+
+  gap(conn: object, fromOrig: boolean): void {
+    const st = this.states.get(conn);
+    if (!st) return;
+    st.s.gap = true;
+    // After a hole the record boundaries are lost: stop reading this direction.
+    this.markBroken(st.s, fromOrig === st.s.clientIsOrig);
+  }
+
+  private validHeader(b: Uint8Array, o: number): boolean {
+    const t = b[o]!;
+    return t >= CT_CCS && t <= CT_HEARTBEAT && b[o + 1] === 3 && b[o + 2]! <= 4;
+  }
+
+  private markBroken(s: TlsSession, fromClient: boolean): void {
+    if (fromClient) s.broken.client = true;
+    else s.broken.server = true;
+  }
+
+  private event(s: TlsSession, e: TlsEvent): void {
+    if (s.events.length < MAX_EVENTS) s.events.push(e);
+  }
+
+  private sslv2(s: TlsSession, b: Uint8Array, frame: number, ts: Time): void {
+    const h = decodeSslv2ClientHello(b, 0, b.length);
+    if (h === null || isStop(h)) {
+      s.broken.client = true;
+      return;
+    }
+    const versions = h.version >= 0x0300 ? [h.version] : [0x0002];
+    s.clientHello = {
+      frame,
+      ts,
+      sni: null,
+      legacyVersion: h.version,
+      versions,
+      ciphers: h.ciphers.filter((c) => c < 0x10000),
+      alpn: [],
+      groups: [],
+      sslv2: true,
+    };
+    this.event(s, { frame, fromClient: true, kind: 'sslv2', value: HS_CLIENT_HELLO, extra: h.version });
+  }
+
+  /** One complete record at b[o .. o+n). */
+  private record(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, o: number, n: number, frame: number, ts: Time): void {
+    const type = b[o]!;
+    const body = o + 5;
+    const len = n - 5;
+    switch (type) {
+      case CT_HANDSHAKE:
+        if (d.encrypting) {
+          this.encryptedRecord(s, fromClient, type, len, frame);
+          return;
+        }
+        this.handshakeBytes(s, d, fromClient, b, body, len, frame, ts);
+        return;
+      case CT_ALERT:
+        // A clear alert is exactly 2 bytes; anything longer is an encrypted alert.
+        if (len === 2 && !(d.encrypting && !isTls13(s))) {
+          const a = decodeAlert(b, body, len);
+          if (!isStop(a)) {
+            s.alerts.push({ frame, ts, fromClient, level: a.level, description: a.description });
+            this.event(s, { frame, fromClient, kind: 'alert', value: a.description, extra: a.level });
+            return;
+          }
+        }
+        s.encryptedAlerts.push({ frame, fromClient });
+        this.encryptedRecord(s, fromClient, type, len, frame);
+        return;
+      case CT_CCS:
+        if (fromClient) s.ccs.client = true;
+        else s.ccs.server = true;
+        // In TLS 1.3 a ChangeCipherSpec is only middlebox camouflage (RFC 8446 §D.4).
+        if (!isTls13(s)) d.encrypting = true;
+        this.event(s, { frame, fromClient, kind: 'ccs', value: 1, extra: 0 });
+        return;
+      case CT_APPDATA:
+        this.encryptedRecord(s, fromClient, type, len, frame);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private encryptedRecord(s: TlsSession, fromClient: boolean, type: number, len: number, frame: number): void {
+    if (fromClient) {
+      s.encrypted.client++;
+      if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) s.clientAfterServerFlight.push({ frame, length: len });
+    } else {
+      s.encrypted.server++;
+      if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
+    }
+    this.event(s, { frame, fromClient, kind: 'enc', value: len, extra: type });
+  }
+
+  /** Handshake record payload: messages may share a record or span several. */
+  private handshakeBytes(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, o: number, n: number, frame: number, ts: Time): void {
+    if (d.hsSkip > 0) {
+      const k = Math.min(d.hsSkip, n);
+      d.hsSkip -= k;
+      o += k;
+      n -= k;
+    }
+    let src = b;
+    let off = o;
+    let end = o + n;
+    if (d.hsLen > 0) {
+      // Join with the carried-over part of a message.
+      const need = d.hsLen + n;
+      if (need > d.hs!.length) {
+        const bigger = new Uint8Array(Math.min(Math.max(need, d.hs!.length * 2), MAX_HANDSHAKE + 4));
+        bigger.set(d.hs!.subarray(0, d.hsLen));
+        d.hs = bigger;
+      }
+      const take = Math.min(n, d.hs!.length - d.hsLen);
+      d.hs!.set(b.subarray(o, o + take), d.hsLen);
+      d.hsLen += take;
+      src = d.hs!;
+      off = 0;
+      end = d.hsLen;
+    }
+    while (end - off >= 4) {
+      const mlen = (src[off + 1]! << 16) | (src[off + 2]! << 8) | src[off + 3]!;
+      if (mlen > MAX_HANDSHAKE) {
+        d.hsSkip = Math.max(0, mlen - (end - off - 4));
+        off = end;
+        break;
+      }
+      if (end - off < 4 + mlen) break;
+      this.handshakeMessage(s, d, fromClient, src[off]!, src, off + 4, mlen, frame, ts);
+      off += 4 + mlen;
+    }
+    const rest = end - off;
+    if (rest === 0) {
+      d.hsLen = 0;
+      return;
+    }
+    if (src === d.hs) {
+      d.hs.copyWithin(0, off, end);
+    } else {
+      if (!d.hs || d.hs.length < rest) d.hs = new Uint8Array(Math.max(rest, 4096));
+      d.hs.set(src.subarray(off, end), 0);
+    }
+    d.hsLen = rest;
+  }
+
+  private handshakeMessage(s: TlsSession, d: Dir, fromClient: boolean, type: number, b: Uint8Array, o: number, n: number, frame: number, ts: Time): void {
+    this.event(s, { frame, fromClient, kind: 'hs', value: type, extra: 0 });
+    if (type === HS_CLIENT_HELLO && fromClient && s.clientHello === null) {
+      const ch = decodeClientHello(b, o, n);
+      s.clientHello = {
+        frame,
+        ts,
+        sni: ch.sni,
+        legacyVersion: ch.legacyVersion,
+        versions: ch.supportedVersions.length ? ch.supportedVersions : [ch.legacyVersion],
+        ciphers: ch.ciphers,
+        alpn: ch.alpn,
+        groups: ch.groups,
+        sslv2: false,
+      };
+    } else if (type === HS_SERVER_HELLO && !fromClient) {
+      const sh = decodeServerHello(b, o, n);
+      if (sh.helloRetryRequest) {
+        s.helloRetryFrames.push(frame);
+        return;
+      }
+      if (s.serverHello === null) {
+        s.serverHello = { frame, ts, version: negotiatedVersion(sh), cipher: sh.cipher, alpn: sh.alpn };
+        // From here on TLS 1.3 protects everything but alerts sent before keys exist.
+        if (isTls13(s)) d.encrypting = true;
+      }
+    } else if (type === HS_CERTIFICATE && !fromClient && s.certificates.length === 0 && !isTls13(s)) {
+      const list = decodeCertificate12(b, o, n);
+      for (const der of list.certs.slice(0, 8)) {
+        const c = decodeCertificate(der);
+        if (!isStop(c)) s.certificates.push(c);
+      }
+      s.certificateFrame = frame;
+    }
+  }
+}
