@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { openCapture } from '../../src/capture/open.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { Packet, FRAG_PART } from '../../src/decode/packet.js';
+import { decodeDns } from '../../src/decode/dns.js';
+import { isStop } from '../../src/decode/stop.js';
 import { all, fixtureCaptures, readTsv, type Row } from '../tshark-fixture.js';
 
 const captures = fixtureCaptures();
@@ -46,6 +48,29 @@ interface Ours {
   icmpType: number;
   icmpCode: number;
   quoted: null | { src: string; dst: string; sport: number; dport: number; proto: number };
+  /** DNS over UDP port 53: the decoded message (or the stop), else null. */
+  dns: null | { id: number; qr: number; rcode: number; names: string[]; types: number[]; answers: number; a: string[]; aaaa: string[]; cname: string[] } | 'stop';
+}
+
+function dnsOf(p: Packet): Ours['dns'] {
+  if (p.proto !== 17 || p.quoted.present || (p.sport !== 53 && p.dport !== 53) || p.payLen === 0) return null;
+  const m = decodeDns(p.nb, p.payOff, p.payLen);
+  if (isStop(m)) return 'stop';
+  // tshark's dns.a / dns.aaaa / dns.cname list the records of every section, in order.
+  const rrs = [...m.answers, ...m.authority, ...m.additional];
+  const data = (t: number): string[] => rrs.filter((r) => r.type === t && r.data !== null).map((r) => r.data!);
+  return {
+    id: m.id,
+    qr: m.qr ? 1 : 0,
+    rcode: m.headerRcode,
+    // tshark prints the root name as <Root>.
+    names: m.questions.map((q) => (q.name === '' ? '<Root>' : q.name)),
+    types: m.questions.map((q) => q.type),
+    answers: m.ancount,
+    a: data(1),
+    aaaa: data(28),
+    cname: data(5),
+  };
 }
 
 async function decodeAll(file: string): Promise<Ours[]> {
@@ -82,6 +107,7 @@ async function decodeAll(file: string): Promise<Ours[]> {
       quoted: p.quoted.present
         ? { src: p.quotedSrc(), dst: p.quotedDst(), sport: p.quoted.sport, dport: p.quoted.dport, proto: p.quoted.proto }
         : null,
+      dns: dnsOf(p),
     });
   });
   return out;
@@ -159,6 +185,20 @@ function compare(t: Row, o: Ours): string[] {
   } else if (o.proto === 1 || o.proto === 58) {
     eq('icmp.type', all(t, o.proto === 58 ? 'icmpv6.type' : 'icmp.type')[0], o.icmpType);
     eq('icmp.code', all(t, o.proto === 58 ? 'icmpv6.code' : 'icmp.code')[0], o.icmpCode);
+  }
+  if (o.dns === 'stop') {
+    if (t['dns.id']) diffs.push('dns: tshark decoded a DNS message, ours stopped');
+  } else if (o.dns) {
+    const m = o.dns;
+    eq('dns.id', t['dns.id'] ? String(parseInt(t['dns.id'], 16)) : undefined, m.id);
+    eq('dns.flags.response', t['dns.flags.response'], m.qr);
+    eq('dns.flags.rcode', t['dns.flags.rcode'], m.rcode);
+    eq('dns.qry.name', t['dns.qry.name'], m.names.join(','));
+    eq('dns.qry.type', t['dns.qry.type'], m.types.join(','));
+    eq('dns.count.answers', t['dns.count.answers'], m.answers);
+    eq('dns.a', t['dns.a'], m.a.join(','));
+    eq('dns.aaaa', t['dns.aaaa'], m.aaaa.join(','));
+    eq('dns.cname', t['dns.cname'], m.cname.join(','));
   }
   if (o.fragPart && (t['tcp.srcport'] || t['udp.srcport'])) diffs.push('fragment: tshark decoded a transport header, ours waits for reassembly');
   return diffs;
