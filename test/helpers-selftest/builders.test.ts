@@ -10,6 +10,7 @@ import {
   icmpv6, fragmentIpv4, fragmentIpv6, IPPROTO_UDP, filler, testCertDer, testCertPem, toHex, hex, clientHello,
   handshakeRecord, sslv2ClientHello, HRR_RANDOM, serverHello, tcpOptions,
 } from '../helpers/index.js';
+import { buildSamples } from '../helpers/samples.js';
 import { TcpConversation, Capture, pcapFile, pcapngFile, isbBlock, nrbBlock, dsbBlock, unknownBlock } from '../helpers/conversation.js';
 
 const require = createRequire(import.meta.url);
