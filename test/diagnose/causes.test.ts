@@ -1,0 +1,383 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  CAUSES,
+  CAUSE_CODES,
+  CONTRACT_CAUSES,
+  describeCause,
+  edeNote,
+  isCauseCode,
+  ttlNote,
+  type CauseCode,
+  type CauseText,
+} from '../../src/diagnose/causes.js';
+import { alertAdvice, edeMeaning, icmpMeaning, TLS_ALERTS } from '../../src/diagnose/alerts.js';
+import { fill, label, LABEL_KEYS, MISSING, PLACEHOLDERS, placeholders, senderName, type Lang } from '../../src/diagnose/text.js';
+
+const CJK = /[\u4e00-\u9fff]/;
+const LANGS: Lang[] = ['en', 'zh'];
+const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+
+function textsOf(t: CauseText): string[] {
+  return [t.summary, t.explanation, ...t.advice];
+}
+
+function setOf(strings: readonly string[]): string[] {
+  return [...new Set(strings.flatMap((s) => placeholders(s)))].sort();
+}
+
+/** Every (code, variant, en, zh) of the catalogue, the warning wording included. */
+function variants(): { id: string; en: CauseText; zh: CauseText }[] {
+  const out: { id: string; en: CauseText; zh: CauseText }[] = [];
+  for (const code of CAUSE_CODES) {
+    const e = CAUSES[code] as (typeof CAUSES)[CauseCode] & { warning?: { en: CauseText; zh: CauseText } };
+    out.push({ id: code, en: e.en, zh: e.zh });
+    if (e.warning) out.push({ id: `${code} (warning)`, en: e.warning.en, zh: e.warning.zh });
+  }
+  return out;
+}
+
+/** Every text of alerts.ts's table, per alert and sender, both languages. */
+function alertTexts(): { id: string; en: string[]; zh: string[] }[] {
+  const out: { id: string; en: string[]; zh: string[] }[] = [];
+  for (const [code, a] of Object.entries(TLS_ALERTS)) {
+    out.push({ id: `${code} meaning`, en: [a.meaning.en], zh: [a.meaning.zh] });
+    for (const s of ['client', 'server'] as const) {
+      const r = a.bySender[s];
+      if (r) out.push({ id: `${code} ${s}`, en: [r.en, ...r.advice.en], zh: [r.zh, ...r.advice.zh] });
+    }
+  }
+  return out;
+}
+
+describe('cause catalogue', () => {
+  it('has exactly the contract codes', () => {
+    expect([...CAUSE_CODES].sort()).toEqual([...CONTRACT_CAUSES].sort());
+    expect(isCauseCode('tcp.refused')).toBe(true);
+    expect(isCauseCode('tcp.nope')).toBe(false);
+  });
+
+  it('matches the cause table of CONTRACT.md when it is present', () => {
+    const p = `${SHARED}CONTRACT.md`;
+    if (!existsSync(p)) return;
+    const md = readFileSync(p, 'utf8');
+    const table = md.slice(md.indexOf('## Cause codes'));
+    const codes = new Set([...table.matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)].map((m) => m[1]!));
+    for (const c of codes) expect(isCauseCode(c), c).toBe(true);
+    for (const c of CAUSE_CODES) expect(codes.has(c), c).toBe(true);
+  });
+
+  it('gives each code a layer matching its prefix and a sensible severity', () => {
+    for (const code of CAUSE_CODES) {
+      const e = CAUSES[code];
+      expect(e.layer).toBe(code === 'ok' ? 'ok' : code.split('.')[0]);
+      expect(e.severity).toBe(code === 'ok' ? 'ok' : 'error');
+    }
+  });
+
+  it('has non-empty summary, explanation and advice in both languages', () => {
+    for (const v of variants()) {
+      for (const lang of LANGS) {
+        const t = v[lang];
+        expect(t.summary.trim(), `${v.id} ${lang}`).not.toBe('');
+        expect(t.explanation.trim(), `${v.id} ${lang}`).not.toBe('');
+        expect(t.advice.length, `${v.id} ${lang}`).toBeGreaterThan(0);
+        for (const a of t.advice) expect(a.trim(), `${v.id} ${lang}`).not.toBe('');
+      }
+      expect(v.en.advice.length, `${v.id}: en and zh give the same number of advice lines`).toBe(v.zh.advice.length);
+    }
+  });
+
+  it('uses the same placeholders in en and zh of each entry, and in each advice line', () => {
+    for (const v of variants()) {
+      expect(setOf([v.en.summary]), `${v.id} summary`).toEqual(setOf([v.zh.summary]));
+      expect(setOf([v.en.explanation]), `${v.id} explanation`).toEqual(setOf([v.zh.explanation]));
+      v.en.advice.forEach((a, i) => expect(setOf([a]), `${v.id} advice ${i}`).toEqual(setOf([v.zh.advice[i]!])));
+      expect(setOf(textsOf(v.en)), v.id).toEqual(setOf(textsOf(v.zh)));
+    }
+  });
+
+  it('uses only documented placeholders (catalogue and alert table)', () => {
+    const documented = new Set(Object.keys(PLACEHOLDERS));
+    const used = new Set<string>();
+    for (const v of variants()) for (const lang of LANGS) for (const n of setOf(textsOf(v[lang]))) used.add(n);
+    for (const a of alertTexts()) for (const n of setOf([...a.en, ...a.zh])) used.add(n);
+    for (const n of used) expect(documented.has(n), `{${n}} is not in PLACEHOLDERS`).toBe(true);
+    // And the documentation has no stale entries.
+    for (const n of documented) expect(used.has(n), `PLACEHOLDERS documents {${n}} but nothing uses it`).toBe(true);
+  });
+
+  it('writes Chinese in zh and no Chinese in en', () => {
+    for (const v of variants()) {
+      for (const s of textsOf(v.en)) expect(CJK.test(s), `${v.id} en: ${s}`).toBe(false);
+      expect(CJK.test(v.zh.summary), `${v.id} zh summary`).toBe(true);
+      expect(CJK.test(v.zh.explanation), `${v.id} zh explanation`).toBe(true);
+      for (const s of v.zh.advice) expect(CJK.test(s), `${v.id} zh: ${s}`).toBe(true);
+    }
+  });
+
+  it('keeps summaries on one line and short', () => {
+    for (const v of variants()) {
+      for (const lang of LANGS) {
+        const s = v[lang].summary;
+        expect(s.includes('\n'), `${v.id} ${lang}`).toBe(false);
+        expect(s.length, `${v.id} ${lang}: ${s}`).toBeLessThanOrEqual(160);
+      }
+      expect(v.en.summary.startsWith('{target}') || v.en.summary.startsWith('{name}'), v.id).toBe(true);
+    }
+  });
+
+  it('gives DNS failures the name as subject and the guides\' remedies', () => {
+    for (const c of ['dns.nxdomain', 'dns.servfail', 'dns.refused', 'dns.no_response', 'dns.no_address', 'dns.error'] as const) {
+      expect(CAUSES[c].en.summary.startsWith('{name}'), c).toBe(true);
+    }
+    const nr = CAUSES['dns.no_response'].en.advice.join('\n');
+    expect(nr).toMatch(/security group/);
+    expect(nr).toMatch(/UDP/);
+    expect(nr).toMatch(/\/etc\/resolv\.conf/);
+    expect(CAUSES['dns.no_response'].zh.advice.join('')).toMatch(/安全组/);
+    expect(CAUSES['dns.nxdomain'].en.advice.join('\n')).toMatch(/resolv\.conf/);
+  });
+
+  it('walks the guides\' checklist for an unanswered SYN', () => {
+    const en = CAUSES['tcp.syn_unanswered'].en.advice.join('\n');
+    for (const w of ['security group', 'outbound', 'iptables -L -n', 'firewall-cmd --list-all', 'route', 'env | grep -i proxy', 'nc -zv']) {
+      expect(en, w).toContain(w);
+    }
+    const zh = CAUSES['tcp.syn_unanswered'].zh.advice.join('\n');
+    for (const w of ['安全组', '出站规则', '路由', '代理', 'NAT 网关']) expect(zh, w).toContain(w);
+    expect(CAUSES['tcp.syn_unanswered'].en.explanation).toMatch(/cannot tell/);
+  });
+
+  it('points certificate date problems at the clock', () => {
+    for (const c of ['tls.cert_expired', 'tls.cert_not_yet_valid'] as const) {
+      expect(CAUSES[c].en.advice[0]).toMatch(/clock/);
+      expect(CAUSES[c].en.advice.join('\n')).toMatch(/timedatectl/);
+      expect(CAUSES[c].zh.advice.join('\n')).toMatch(/时间同步/);
+    }
+    expect(CAUSES['tls.client_rejected'].en.advice.join('\n')).toMatch(/ca-certificates/);
+  });
+});
+
+describe('fill and labels', () => {
+  it('replaces placeholders and marks missing ones', () => {
+    expect(fill('{name}: server {server} said {rcode}', { name: 'a.example', server: '192.0.2.53', rcode: 'NXDOMAIN' })).toBe(
+      'a.example: server 192.0.2.53 said NXDOMAIN',
+    );
+    expect(fill('{a} and {b} and {c}', { a: 1, b: null })).toBe(`1 and ${MISSING} and ${MISSING}`);
+    expect(fill('{x}{x}', { x: 'y' })).toBe('yy');
+    expect(fill('waited {seconds} s', { seconds: 3.14159 })).toBe('waited 3.14 s');
+    expect(fill('waited {seconds} s', { seconds: 127.6 })).toBe('waited 128 s');
+    expect(fill('end. {note} Next', { note: '' })).toBe('end. Next');
+    expect(fill('no placeholders {here', {})).toBe('no placeholders {here');
+    expect(fill('{toString}', {})).toBe(MISSING);
+    expect(placeholders('{a} {b} {a} {not a placeholder}')).toEqual(['a', 'b']);
+  });
+
+  it('has every label in both languages', () => {
+    for (const k of ['target', 'layer', 'cause', 'evidence', 'advice', 'frame', 'time', 'capture', 'packets', 'no_failure', 'warnings', 'client', 'server', 'summary', 'details', 'connections', 'worked'] as const) {
+      expect(LABEL_KEYS).toContain(k);
+    }
+    for (const k of LABEL_KEYS) {
+      expect(label('en', k)).not.toBe('');
+      expect(label('zh', k)).not.toBe('');
+      expect(CJK.test(label('en', k)), k).toBe(false);
+    }
+    expect(CJK.test(label('zh', 'no_failure'))).toBe(true);
+    expect(senderName('client', 'en')).toBe('client');
+    expect(senderName('server', 'zh')).toBe('服务器');
+  });
+});
+
+describe('TLS alerts', () => {
+  it('covers every alert in REFERENCE.md with its name', () => {
+    const expected: Record<number, string> = {
+      0: 'close_notify', 10: 'unexpected_message', 20: 'bad_record_mac', 21: 'decryption_failed', 22: 'record_overflow',
+      30: 'decompression_failure', 40: 'handshake_failure', 41: 'no_certificate', 42: 'bad_certificate',
+      43: 'unsupported_certificate', 44: 'certificate_revoked', 45: 'certificate_expired', 46: 'certificate_unknown',
+      47: 'illegal_parameter', 48: 'unknown_ca', 49: 'access_denied', 50: 'decode_error', 51: 'decrypt_error',
+      60: 'export_restriction', 70: 'protocol_version', 71: 'insufficient_security', 80: 'internal_error',
+      86: 'inappropriate_fallback', 90: 'user_canceled', 100: 'no_renegotiation', 109: 'missing_extension',
+      110: 'unsupported_extension', 112: 'unrecognized_name', 113: 'bad_certificate_status_response',
+      115: 'unknown_psk_identity', 116: 'certificate_required', 117: 'general_error', 120: 'no_application_protocol',
+      121: 'ech_required',
+    };
+    const ref = `${SHARED}REFERENCE.md`;
+    if (existsSync(ref)) {
+      const md = readFileSync(ref, 'utf8');
+      for (const m of md.matchAll(/^\| (\d+) \| ([a-z_]+)/gm)) expected[Number(m[1])] = m[2]!;
+    }
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(34);
+    for (const [code, name] of Object.entries(expected)) {
+      const a = TLS_ALERTS[Number(code)];
+      expect(a, code).toBeDefined();
+      expect(a!.name, code).toBe(name);
+      expect(a!.meaning.en, code).not.toBe('');
+      expect(CJK.test(a!.meaning.zh), code).toBe(true);
+    }
+  });
+
+  it('writes both languages for every reading, with matching placeholders', () => {
+    for (const a of alertTexts()) {
+      expect(a.en.length, a.id).toBe(a.zh.length);
+      a.en.forEach((s, i) => {
+        expect(s.trim(), a.id).not.toBe('');
+        expect(CJK.test(s), `${a.id} en: ${s}`).toBe(false);
+        expect(CJK.test(a.zh[i]!), `${a.id} zh: ${a.zh[i]}`).toBe(true);
+        expect(setOf([s]), a.id).toEqual(setOf([a.zh[i]!]));
+      });
+    }
+  });
+
+  it('has a reading for the usual sender of each live alert', () => {
+    for (const [code, a] of Object.entries(TLS_ALERTS)) {
+      if (a.usual === 'client' || a.usual === 'server') expect(a.bySender[a.usual], code).toBeDefined();
+      if (a.usual === 'either') {
+        expect(a.bySender.client ?? a.bySender.server, code).toBeDefined();
+      }
+    }
+  });
+
+  it('unknown_ca from the client points at the CA bundle', () => {
+    const en = alertAdvice(48, 'client', 'en');
+    expect(en.usual).toBe(true);
+    expect(`${en.meaning}\n${en.advice.join('\n')}`).toMatch(/CA bundle/);
+    expect(en.advice.join('\n')).toMatch(/ca-certificates/);
+    expect(en.advice.join('\n')).toMatch(/update-ca-certificates/);
+    const zh = alertAdvice(48, 'client', 'zh');
+    expect(zh.advice.join('\n')).toMatch(/ca-certificates/);
+    expect(zh.advice.join('\n')).toMatch(/根证书/);
+    // From the server it is the mTLS reading.
+    expect(alertAdvice(48, 'server', 'en').meaning).toMatch(/client certificate/);
+  });
+
+  it('certificate_expired from the client points at the clock', () => {
+    const en = alertAdvice(45, 'client', 'en');
+    expect(en.meaning).toMatch(/clock/);
+    expect(en.advice[0]).toMatch(/clock/);
+    expect(en.advice.join('\n')).toMatch(/NTP/);
+    expect(en.advice.join('\n')).toMatch(/timedatectl/);
+    expect(alertAdvice(45, 'client', 'zh').advice.join('\n')).toMatch(/时间同步/);
+  });
+
+  it('reads alerts by sender as REFERENCE.md does', () => {
+    expect(alertAdvice(42, 'client', 'en').meaning).toMatch(/clock is behind/);
+    expect(alertAdvice(70, 'server', 'en').meaning).toMatch(/minimum/);
+    expect(alertAdvice(70, 'client', 'en').meaning).toMatch(/chose/);
+    expect(alertAdvice(46, 'client', 'en').meaning).toMatch(/PKIX/);
+    expect(alertAdvice(40, 'server', 'en').meaning).toMatch(/cipher/);
+    expect(alertAdvice(112, 'server', 'en').meaning).toMatch(/SNI/);
+    expect(alertAdvice(116, 'server', 'en').meaning).toMatch(/client certificate/);
+    expect(alertAdvice(120, 'server', 'en').meaning).toMatch(/ALPN/);
+  });
+
+  it('fills host and port, with visible defaults', () => {
+    const a = alertAdvice(48, 'client', 'en', { host: 'example.com', port: 443 });
+    expect(a.advice.join('\n')).toContain('openssl s_client -connect example.com:443 -servername example.com');
+    expect(alertAdvice(48, 'client', 'en').advice.join('\n')).toContain('-connect <host>:<port>');
+    for (const code of Object.keys(TLS_ALERTS)) {
+      for (const s of ['client', 'server'] as const) {
+        for (const lang of LANGS) {
+          const r = alertAdvice(Number(code), s, lang, { host: 'h', port: 1 });
+          expect(`${r.meaning}${r.advice.join('')}`, `${code} ${s}`).not.toMatch(/\{[A-Za-z]+\}/);
+          expect(r.advice.length).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('says when a sender is unusual, and falls back for unknown codes', () => {
+    const u = alertAdvice(49, 'client', 'en');
+    expect(u.usual).toBe(false);
+    expect(u.meaning).toMatch(/unusual for the client/);
+    expect(alertAdvice(49, 'client', 'zh').meaning).toMatch(/客户端/);
+    const x = alertAdvice(250, 'server', 'en');
+    expect(x.usual).toBe(false);
+    expect(x.meaning).toMatch(/250/);
+    expect(x.advice.length).toBeGreaterThan(0);
+    expect(CJK.test(alertAdvice(250, 'server', 'zh').meaning)).toBe(true);
+  });
+});
+
+describe('describeCause', () => {
+  it('fills a summary for a person', () => {
+    const d = describeCause('dns.nxdomain', 'en', { name: 'nope.example', server: '192.0.2.53', qtype: 'A' });
+    expect(d.summary).toBe('nope.example: the DNS server 192.0.2.53 says the name does not exist (NXDOMAIN)');
+    expect(d.explanation).not.toContain('{');
+    const z = describeCause('dns.nxdomain', 'zh', { name: 'nope.example', server: '192.0.2.53', qtype: 'A' });
+    expect(z.summary).toBe('nope.example：DNS 服务器 192.0.2.53 回复该域名不存在（NXDOMAIN）');
+  });
+
+  it('localises the sender and merges the alert reading', () => {
+    const vars = { target: 'example.com', host: 'example.com', ip: '203.0.113.5', port: 443, alertCode: 48, sender: 'client' };
+    const d = describeCause('tls.alert', 'en', vars);
+    expect(d.summary).toBe('example.com: the client aborted the TLS handshake with alert unknown_ca (48)');
+    expect(d.explanation).toMatch(/CA bundle/);
+    expect(d.advice[0]).toMatch(/ca-certificates/);
+    expect(new Set(d.advice).size).toBe(d.advice.length);
+    const z = describeCause('tls.alert', 'zh', vars);
+    expect(z.summary).toContain('客户端');
+    expect(z.summary).toContain('unknown_ca');
+    const r = describeCause('tcp.reset', 'zh', { target: 'x', sender: 'server', seconds: 30 });
+    expect(r.summary).toBe('x：服务器在 30 秒后重置了已建立的连接');
+  });
+
+  it('uses the warning wording for ok with severity warning', () => {
+    const w = describeCause('ok', 'en', { target: 'example.com', attempts: 2, retriesNote: 'IPv6 SYNs unanswered' }, 'warning');
+    expect(w.summary).toBe('example.com: worked in the end, after 2 failed attempt(s)');
+    expect(w.explanation).toContain('IPv6 SYNs unanswered');
+    expect(describeCause('ok', 'en', { target: 'example.com' }).summary).toBe('example.com: worked at every layer seen');
+  });
+
+  it('takes language-dependent values once for both languages', () => {
+    const icmp = { en: icmpMeaning(false, 3, 13, 'en').title, zh: icmpMeaning(false, 3, 13, 'zh').title };
+    const vars = { target: 't', from: '198.51.100.1', ip: '203.0.113.5', port: 443, client: '192.0.2.10', icmp };
+    expect(describeCause('icmp.admin_prohibited', 'en', vars).explanation).toContain('ICMP 3/13 communication administratively prohibited');
+    expect(describeCause('icmp.admin_prohibited', 'zh', vars).explanation).toContain('ICMP 3/13 通信被管理性禁止');
+  });
+
+  it('marks what the diagnosis did not supply', () => {
+    const d = describeCause('tcp.syn_unanswered', 'en', { target: '203.0.113.5:443' });
+    expect(d.summary).toBe(`203.0.113.5:443: no reply to the connection attempt (${MISSING} SYNs over ${MISSING} s)`);
+  });
+});
+
+describe('notes and detail tables', () => {
+  it('composes the TTL note', () => {
+    expect(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'en')).toMatch(/TTL 61.*TTL 52/);
+    expect(ttlNote({ rstTtl: 61, serverTtl: 52, rstIpId: 0, serverIpId: 4321 }, 'en')).toMatch(/IP ID 0/);
+    expect(CJK.test(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'zh'))).toBe(true);
+    const d = describeCause('tcp.reset_injected', 'en', { target: 't', ip: '203.0.113.5', port: 443, ttlNote: ttlNote({ rstTtl: 61, serverTtl: 52 }, 'en') });
+    expect(d.explanation).toMatch(/TTL 61/);
+    const empty = describeCause('tcp.reset_injected', 'en', { target: 't', ip: '203.0.113.5', port: 443, ttlNote: '' });
+    expect(empty.explanation).not.toMatch(/ {2}|\?/);
+  });
+
+  it('composes the EDE note', () => {
+    expect(edeNote([], 'en')).toBe('');
+    expect(edeNote([{ code: 6, text: 'validation failure' }], 'en')).toBe('The server added Extended DNS Error 6 (DNSSEC Bogus): "validation failure".');
+    expect(edeNote([{ code: 22 }], 'zh')).toContain('无法访问任何权威服务器');
+    expect(edeMeaning(999, 'en')).toBe('EDE 999');
+  });
+
+  it('describes ICMP errors as REFERENCE.md does', () => {
+    expect(icmpMeaning(false, 3, 13, 'en').title).toBe('ICMP 3/13 communication administratively prohibited');
+    expect(icmpMeaning(false, 3, 13, 'en').meaning).toMatch(/firewall/);
+    expect(icmpMeaning(false, 3, 3, 'en').meaning).toMatch(/REJECT/);
+    expect(icmpMeaning(false, 3, 4, 'zh').title).toContain('分片');
+    expect(icmpMeaning(true, 2, 0, 'en').title).toBe('ICMPv6 2/0 packet too big');
+    expect(icmpMeaning(true, 1, 3, 'en').meaning).toMatch(/neighbour discovery/);
+    expect(icmpMeaning(false, 42, 7, 'en')).toEqual({ title: 'ICMP 42/7', meaning: 'ICMP type 42 code 7' });
+    for (const v6 of [false, true]) {
+      for (let type = 0; type < 20; type++) {
+        for (let code = 0; code < 16; code++) {
+          const en = icmpMeaning(v6, type, code, 'en');
+          const zh = icmpMeaning(v6, type, code, 'zh');
+          expect(CJK.test(en.title + en.meaning)).toBe(false);
+          expect(CJK.test(zh.meaning)).toBe(true);
+        }
+      }
+    }
+  });
+});
