@@ -1,0 +1,315 @@
+/**
+ * The flow table: finds the connection a decoded packet belongs to, in either direction, without
+ * building a string per packet. A symmetric numeric hash of the 5-tuple picks a bucket in a
+ * Map<number, entry>; entries of one bucket are chained through `fNext` and told apart by field
+ * comparison (IPv6 addresses against a stored 16-byte copy).
+ *
+ * Idle expiry follows capture time. Every entry sits on one of a few intrusive LRU lists, one per
+ * timeout class (active TCP, TCP attempt, closed TCP, UDP): inside a list all entries share one
+ * timeout, so the head is always the next to expire and a sweep costs O(expired). A cap on tracked
+ * entries finishes the least recently active one and counts it, so memory follows the number of
+ * open connections, never the number ever seen.
+ */
+import type { Packet } from '../decode/packet.js';
+
+/** Timeout classes (index into the table's timeout array). */
+export const CLS_TCP = 0;
+export const CLS_TCP_ATTEMPT = 1;
+export const CLS_TCP_CLOSED = 2;
+export const CLS_UDP = 3;
+export const N_CLASSES = 4;
+
+export interface FlowTimeouts {
+  /** Seconds of inactivity before an established / partial TCP connection is finished (Zeek tcp_inactivity_timeout: 5 min). */
+  tcpInactivity?: number;
+  /**
+   * Seconds after the last packet before a TCP connection that is still only an attempt (SYN sent,
+   * no answer) is finished. Zeek's tcp_attempt_delay is 5 s from the first SYN, which splits
+   * retried SYNs into several connections; the default here (130 s, longer than a Linux stack's
+   * 6 SYN retries) keeps one attempt together so it can be reported with all its retries.
+   */
+  tcpAttempt?: number;
+  /** Seconds after the last packet before a closed or reset TCP connection is finished (Zeek tcp_close_delay: 5 s). */
+  tcpClosed?: number;
+  /** Seconds of inactivity before a UDP flow is finished (Zeek udp_inactivity_timeout: 1 min). */
+  udpInactivity?: number;
+}
+
+export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
+  tcpInactivity: 300,
+  tcpAttempt: 130,
+  tcpClosed: 5,
+  udpInactivity: 60,
+};
+
+/** Fields the table keeps on each entry (intrusive: no wrapper object per connection). */
+export class FlowEntry {
+  /** Key side A is the source of the packet that created the entry. */
+  fProto = 0;
+  fVersion = 0;
+  fA4 = 0;
+  fB4 = 0;
+  fA6: Uint8Array | null = null;
+  fB6: Uint8Array | null = null;
+  fPortA = 0;
+  fPortB = 0;
+  fHash = 0;
+  /** Next entry of the same hash bucket. */
+  fNext: FlowEntry | null = null;
+  /** LRU neighbours inside the entry's timeout class. */
+  lPrev: FlowEntry | null = null;
+  lNext: FlowEntry | null = null;
+  lCls = -1;
+  /** Capture time of the last packet (seconds). */
+  lLast = 0;
+  /** Capture time the entry was (re)queued at the tail of its class list: lists are ordered by it. */
+  lQ = 0;
+}
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return h ^ (h >>> 16);
+}
+
+function v6fold(b: Uint8Array, o: number): number {
+  let h = 0x9e3779b9;
+  for (let i = 0; i < 16; i += 4) {
+    h = mix(h ^ ((b[o + i]! << 24) | (b[o + i + 1]! << 16) | (b[o + i + 2]! << 8) | b[o + i + 3]!));
+  }
+  return h;
+}
+
+function eq16(a: Uint8Array, b: Uint8Array, o: number): boolean {
+  for (let i = 0; i < 16; i++) if (a[i] !== b[o + i]) return false;
+  return true;
+}
+
+/** True for IPv4 255.255.255.255 (Zeek's IPAddr::IsBroadcast). */
+export function isBroadcast4(a: number): boolean {
+  return a === 0xffffffff || a === -1;
+}
+
+export class FlowTable<E extends FlowEntry> {
+  private readonly buckets = new Map<number, E>();
+  private readonly heads: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
+  private readonly tails: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
+  readonly timeouts: number[];
+  /** Entries currently tracked. */
+  size = 0;
+  /** Most entries tracked at once. */
+  peak = 0;
+  /** Direction of the last successful `find`: true when the packet's source is key side A. */
+  fwd = true;
+
+  constructor(t: FlowTimeouts = {}, readonly maxEntries = 1_000_000) {
+    const d = { ...DEFAULT_TIMEOUTS, ...t };
+    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity];
+  }
+
+  /** Hash of a 5-tuple, the same in both directions. */
+  private hashOf(proto: number, v4: boolean, a4: number, b4: number, nb: Uint8Array, aOff: number, bOff: number, pa: number, pb: number): number {
+    let ha: number;
+    let hb: number;
+    if (v4) {
+      ha = mix(a4 ^ Math.imul(pa + 1, 0x9e3779b1));
+      hb = mix(b4 ^ Math.imul(pb + 1, 0x9e3779b1));
+    } else {
+      ha = mix(v6fold(nb, aOff) ^ Math.imul(pa + 1, 0x9e3779b1));
+      hb = mix(v6fold(nb, bOff) ^ Math.imul(pb + 1, 0x9e3779b1));
+    }
+    return mix((ha ^ hb) + proto) & 0x3fffffff;
+  }
+
+  private findTuple(proto: number, version: number, a4: number, b4: number, nb: Uint8Array, aOff: number, bOff: number,
+    pa: number, pb: number): E | null {
+    const v4 = version === 4;
+    const h = this.hashOf(proto, v4, a4, b4, nb, aOff, bOff, pa, pb);
+    let e = this.buckets.get(h) ?? null;
+    while (e !== null) {
+      if (e.fHash === h && e.fProto === proto && e.fVersion === version) {
+        if (v4) {
+          if (e.fA4 === a4 && e.fB4 === b4 && e.fPortA === pa && e.fPortB === pb) {
+            this.fwd = true;
+            return e;
+          }
+          if (e.fA4 === b4 && e.fB4 === a4 && e.fPortA === pb && e.fPortB === pa) {
+            this.fwd = false;
+            return e;
+          }
+        } else {
+          if (e.fPortA === pa && e.fPortB === pb && eq16(e.fA6!, nb, aOff) && eq16(e.fB6!, nb, bOff)) {
+            this.fwd = true;
+            return e;
+          }
+          if (e.fPortA === pb && e.fPortB === pa && eq16(e.fA6!, nb, bOff) && eq16(e.fB6!, nb, aOff)) {
+            this.fwd = false;
+            return e;
+          }
+        }
+      }
+      e = e.fNext as E | null;
+    }
+    return null;
+  }
+
+  /** The entry of this packet's flow or null; sets `fwd`. */
+  find(p: Packet): E | null {
+    return this.findTuple(p.proto, p.ipVersion, p.src4, p.dst4, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+  }
+
+  /** The entry of the flow quoted inside an ICMP error carried by this packet, or null; sets `fwd` (quoted source = side A). */
+  findQuoted(p: Packet): E | null {
+    const q = p.quoted;
+    if (!q.present || q.sport < 0 || (q.version !== 4 && q.version !== 6)) return null;
+    return this.findTuple(q.proto, q.version, q.src4, q.dst4, p.nb, q.srcOff, q.dstOff, q.sport, q.dport);
+  }
+
+  /** Adds an entry keyed on this packet (source = side A). The caller checked `full` first. */
+  add(e: E, p: Packet, cls: number, now: number): void {
+    e.fProto = p.proto;
+    e.fVersion = p.ipVersion;
+    e.fPortA = p.sport;
+    e.fPortB = p.dport;
+    if (p.ipVersion === 4) {
+      e.fA4 = p.src4;
+      e.fB4 = p.dst4;
+    } else {
+      e.fA6 = p.nb.slice(p.srcOff, p.srcOff + 16);
+      e.fB6 = p.nb.slice(p.dstOff, p.dstOff + 16);
+    }
+    const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4, p.dst4, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+    e.fHash = h;
+    e.fNext = this.buckets.get(h) ?? null;
+    this.buckets.set(h, e);
+    this.size++;
+    if (this.size > this.peak) this.peak = this.size;
+    e.lCls = -1;
+    this.touch(e, cls, now);
+  }
+
+  get full(): boolean {
+    return this.size >= this.maxEntries;
+  }
+
+  /**
+   * Records activity. Moving an entry to the tail on every packet would cost a dozen pointer
+   * writes per packet, so the list is kept lazily: an entry moves only when its class changes,
+   * and `expiredHead` re-queues a head that turns out to have been active since it was queued.
+   */
+  touch(e: E, cls: number, now: number): void {
+    e.lLast = now;
+    if (e.lCls === cls) return;
+    if (e.lCls >= 0) this.unlink(e);
+    this.append(e, cls, now);
+  }
+
+  private append(e: E, cls: number, now: number): void {
+    e.lCls = cls;
+    e.lQ = now;
+    e.lNext = null;
+    const t = this.tails[cls] ?? null;
+    e.lPrev = t;
+    if (t !== null) t.lNext = e;
+    else this.heads[cls] = e;
+    this.tails[cls] = e;
+  }
+
+  private unlink(e: E): void {
+    const c = e.lCls;
+    const prev = e.lPrev as E | null;
+    const next = e.lNext as E | null;
+    if (prev !== null) prev.lNext = next;
+    else this.heads[c] = next;
+    if (next !== null) next.lPrev = prev;
+    else this.tails[c] = prev;
+    e.lPrev = e.lNext = null;
+    e.lCls = -1;
+  }
+
+  /** Forgets an entry (after it was finished). */
+  remove(e: E): void {
+    if (e.lCls >= 0) this.unlink(e);
+    const h = e.fHash;
+    let cur = this.buckets.get(h) ?? null;
+    let prev: E | null = null;
+    while (cur !== null && cur !== e) {
+      prev = cur;
+      cur = cur.fNext as E | null;
+    }
+    if (cur === null) return;
+    if (prev === null) {
+      if (e.fNext === null) this.buckets.delete(h);
+      else this.buckets.set(h, e.fNext as E);
+    } else prev.fNext = e.fNext;
+    e.fNext = null;
+    e.fA6 = e.fB6 = null;
+    this.size--;
+  }
+
+  isExpired(e: E, now: number): boolean {
+    return e.lCls >= 0 && e.lLast + this.timeouts[e.lCls]! < now;
+  }
+
+  /** An entry whose idle timeout has passed at `now`, or null. Finish it (and `remove` it) before asking again. */
+  expiredHead(now: number): E | null {
+    for (let c = 0; c < N_CLASSES; c++) {
+      const t = this.timeouts[c]!;
+      for (;;) {
+        const h = this.heads[c] ?? null;
+        // Queue times only grow along a list: if the head was queued too recently, so were the others.
+        if (h === null || h.lQ + t >= now) break;
+        if (h.lLast + t < now) return h;
+        this.unlink(h);
+        this.append(h, c, now);
+      }
+    }
+    return null;
+  }
+
+  /** A least recently active entry (approximately: the oldest queued head), to evict at the cap. */
+  oldest(): E | null {
+    let best: E | null = null;
+    for (let c = 0; c < N_CLASSES; c++) {
+      const h = this.heads[c] ?? null;
+      if (h !== null && (best === null || h.lLast < best.lLast)) best = h;
+    }
+    return best;
+  }
+
+  /** All entries (for the end of the capture). */
+  all(): E[] {
+    const out: E[] = [];
+    for (let c = 0; c < N_CLASSES; c++) {
+      for (let e = this.heads[c] ?? null; e !== null; e = e.lNext as E | null) out.push(e);
+    }
+    return out;
+  }
+}
+
+/**
+ * Zeek's `likely_server_ports` as loaded by default (base scripts: each analyzer adds the ports it
+ * is registered for). Used to guess the responder when a flow starts without a SYN (TCP) and to
+ * orient UDP flows. Values are `port` for TCP and `port | 0x10000` for UDP.
+ */
+const TCP_SERVER_PORTS = [
+  21, 22, 23, 25, 53, 80, 81, 88, 102, 110, 135, 139, 143, 161, 389, 443, 445, 465, 502, 513, 514, 563, 585, 587, 614,
+  631, 636, 989, 990, 992, 993, 995, 1080, 1194, 1433, 1883, 2123, 2152, 2404, 2811, 3128, 3268, 3306, 3389, 5060, 5222,
+  5223, 5269, 5432, 5671, 5672, 5900, 6379, 8000, 8080, 8443, 8888, 11211, 20000, 27017,
+];
+const UDP_SERVER_PORTS = [
+  53, 67, 68, 69, 88, 123, 137, 138, 161, 162, 389, 443, 500, 514, 623, 1194, 1812, 1813, 2123, 2152, 3478, 3544, 4500,
+  4789, 5060, 5072, 5353, 5355, 6081, 20000,
+];
+const SERVER_PORT = new Uint8Array(65536 * 2);
+for (const p of TCP_SERVER_PORTS) SERVER_PORT[p] = 1;
+for (const p of UDP_SERVER_PORTS) SERVER_PORT[65536 + p] = 1;
+
+export function isLikelyServerPort(port: number, udp: boolean): boolean {
+  return SERVER_PORT[(udp ? 65536 : 0) + port] === 1;
+}
+
+/** Capture time of a packet in seconds (double). */
+export function packetTime(p: Packet): number {
+  return p.tsSec + p.tsNsec * 1e-9;
+}

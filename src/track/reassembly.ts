@@ -1,0 +1,156 @@
+/**
+ * One direction of a TCP byte stream, put back in sequence order. In-order segments go straight
+ * to the sink as views of the packet's bytes (no copy); segments above a hole are copied (the
+ * capture buffer is reused) and held, up to a bound; bytes already delivered are trimmed off
+ * retransmissions and overlaps. A hole that cannot be filled (the bound is reached, the peer
+ * acknowledged past it, the stream ends) is reported once as a gap and the stream goes on.
+ * Sequence numbers are compared modulo 2^32 (RFC 9293 §3.4), so wraparound needs no special case.
+ */
+import type { Conn, StreamSink, Time } from './types.js';
+
+/** Signed distance a - b in 32-bit sequence space. */
+export function seqDelta(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+interface Held {
+  seq: number;
+  data: Uint8Array;
+  /** Bytes the segment had on the wire beyond `data` (snaplen cut): a gap after it. */
+  missing: number;
+  frame: number;
+  ts: Time;
+}
+
+export class StreamDir {
+  /** Next sequence number to deliver. */
+  next: number;
+  /** Segments above a hole, sorted by seq. */
+  private held: Held[] = [];
+  heldBytes = 0;
+  /** Bytes delivered and bytes reported missing. */
+  delivered = 0;
+  gapBytes = 0;
+  gaps = 0;
+
+  constructor(
+    start: number,
+    private readonly sink: StreamSink,
+    private readonly conn: Conn,
+    readonly fromOrig: boolean,
+    private readonly maxHeld: number,
+  ) {
+    this.next = start >>> 0;
+  }
+
+  /**
+   * A segment: `cap` captured payload bytes at buf[off..off+cap) with sequence number `seq`;
+   * `wire` is its length on the wire (> cap when the capture cut it).
+   */
+  segment(seq: number, buf: Uint8Array, off: number, cap: number, wire: number, frame: number, ts: Time): void {
+    let d = seqDelta(seq, this.next);
+    if (d <= 0) {
+      // Starts at or before what was delivered: keep only the new tail.
+      if (d + wire <= 0) return;
+      const skip = -d;
+      if (skip >= cap) {
+        // The new bytes were all cut by the snaplen.
+        this.missing(wire - skip);
+        this.drain();
+        return;
+      }
+      const n = cap - skip;
+      this.next = (this.next + n) >>> 0;
+      this.delivered += n;
+      this.sink.data(this.conn, this.fromOrig, buf.subarray(off + skip, off + cap), frame, ts);
+      if (wire > cap) this.missing(wire - cap);
+      if (this.held.length !== 0) this.drain();
+      return;
+    }
+    // Above a hole: hold a copy.
+    this.hold(seq, buf.slice(off, off + cap), wire - cap, frame, ts);
+    while (this.heldBytes > this.maxHeld && this.held.length !== 0) this.skipToHeld();
+  }
+
+  private hold(seq: number, data: Uint8Array, missing: number, frame: number, ts: Time): void {
+    const h = this.held;
+    let i = h.length;
+    while (i > 0 && seqDelta(h[i - 1]!.seq, seq) > 0) i--;
+    h.splice(i, 0, { seq, data, missing, frame, ts });
+    this.heldBytes += data.length;
+  }
+
+  /** Bytes that will never be seen: report them and move past. */
+  private missing(n: number): void {
+    if (n <= 0) return;
+    this.next = (this.next + n) >>> 0;
+    this.gapBytes += n;
+    this.gaps++;
+    this.sink.gap(this.conn, this.fromOrig, n);
+  }
+
+  /** Delivers held segments that now start at or below `next`. */
+  private drain(): void {
+    const h = this.held;
+    while (h.length !== 0) {
+      const s = h[0]!;
+      const d = seqDelta(s.seq, this.next);
+      if (d > 0) return;
+      h.shift();
+      this.heldBytes -= s.data.length;
+      const skip = -d;
+      const wire = s.data.length + s.missing;
+      if (skip >= wire) continue;
+      if (skip < s.data.length) {
+        const n = s.data.length - skip;
+        this.next = (this.next + n) >>> 0;
+        this.delivered += n;
+        this.sink.data(this.conn, this.fromOrig, skip === 0 ? s.data : s.data.subarray(skip), s.frame, s.ts);
+        this.missing(s.missing);
+      } else {
+        this.missing(wire - skip);
+      }
+    }
+  }
+
+  /** Gives up on the hole before the first held segment. */
+  private skipToHeld(): void {
+    const first = this.held[0]!;
+    this.missing(seqDelta(first.seq, this.next));
+    this.drain();
+  }
+
+  /**
+   * The peer acknowledged up to `ack`: bytes below it that were never seen are lost to the
+   * capture. Returns the number of bytes declared missing.
+   */
+  acked(ack: number): number {
+    let lost = 0;
+    while (seqDelta(ack, this.next) > 0) {
+      const first = this.held.length !== 0 ? this.held[0]! : null;
+      if (first !== null && seqDelta(first.seq, ack) < 0) {
+        const n = seqDelta(first.seq, this.next);
+        if (n > 0) {
+          lost += n;
+          this.missing(n);
+        }
+        this.drain();
+      } else {
+        const n = seqDelta(ack, this.next);
+        lost += n;
+        this.missing(n);
+        this.drain();
+      }
+    }
+    return lost;
+  }
+
+  /** End of the stream (FIN, RST, end of capture): report remaining holes, deliver what is held. */
+  flush(): void {
+    while (this.held.length !== 0) this.skipToHeld();
+  }
+
+  get holding(): boolean {
+    return this.held.length !== 0;
+  }
+}

@@ -1,0 +1,883 @@
+/**
+ * TCP connection tracking with Zeek's vocabulary: per-endpoint states (INACTIVE, SYN_SENT,
+ * SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET), the `history` letters and the `conn_state`
+ * function over the two states, following the behaviour of Zeek's TCP session adapter
+ * (TCPSessionAdapter.cc, TCP_Endpoint.cc, conn/main.zeek) so that results can be cross-checked
+ * against a Zeek conn.log. On top of that it records what diagnosis needs: every SYN of an
+ * attempt, handshake timing, who sent each RST / FIN with the TTL and IP ID of that packet, the
+ * server's SYN-ACK baseline, retransmissions, duplicate ACKs, zero windows and unacknowledged data,
+ * and it reassembles each direction for the application analyzers (reassembly.ts).
+ */
+import {
+  FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
+} from '../decode/packet.js';
+import {
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts,
+} from './flow.js';
+import { StreamDir, seqDelta } from './reassembly.js';
+import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
+
+/** Zeek endpoint states (values of Zeek's TCP_INACTIVE ... TCP_RESET). */
+export const TcpState = {
+  INACTIVE: 0,
+  SYN_SENT: 1,
+  SYN_ACK_SENT: 2,
+  PARTIAL: 3,
+  ESTABLISHED: 4,
+  CLOSED: 5,
+  RESET: 6,
+} as const;
+const INACTIVE = 0;
+const SYN_SENT = 1;
+const SYN_ACK_SENT = 2;
+const PARTIAL = 3;
+const ESTABLISHED = 4;
+const CLOSED = 5;
+const RESET = 6;
+
+export const TCP_STATE_NAMES = ['INACTIVE', 'SYN_SENT', 'SYN_ACK_SENT', 'PARTIAL', 'ESTABLISHED', 'CLOSED', 'RESET'] as const;
+
+export type ConnState = 'S0' | 'S1' | 'SF' | 'REJ' | 'S2' | 'S3' | 'RSTO' | 'RSTR' | 'RSTOS0' | 'RSTRH' | 'SH' | 'SHR' | 'OTH';
+
+/** Zeek's TOO_LARGE_SEQ_DELTA: sequence jumps beyond this in SYN/RST/ACK are not trusted. */
+const TOO_LARGE_SEQ_DELTA = 1048576;
+const TWO32 = 4294967296;
+
+// History masks (Zeek HIST_*), shifted by 16 for the responder.
+const H_SYN = 0x1;
+const H_FIN = 0x2;
+const H_RST = 0x4;
+const H_FIN_RST = 0x8;
+const H_DATA = 0x10;
+const H_ACK = 0x20;
+const H_MULTI = 0x40;
+
+/** A RST or FIN as seen on the wire: enough to tell later whether the peer really sent it. */
+export interface TcpControl {
+  frame: number;
+  ts: Time;
+  fromOrig: boolean;
+  /** IP TTL / hop limit and IPv4 identification (-1 for IPv6 without fragment header). */
+  ttl: number;
+  ipId: number;
+  seq: number;
+  ack: number;
+  /** ACK flag set. */
+  hasAck: boolean;
+  /** Payload bytes carried (RST payloads are sometimes block pages). */
+  payLen: number;
+}
+
+export interface TcpDirStats {
+  orig: number;
+  resp: number;
+}
+
+export class TcpEndpoint implements EndpointStats {
+  ip = '';
+  port = 0;
+  state = INACTIVE;
+  prevState = INACTIVE;
+  /** Packets (Zeek orig_pkts/resp_pkts) and bytes by sequence space (orig_bytes/resp_bytes, set when finished). */
+  pkts = 0;
+  bytes = 0;
+  /** Payload bytes on the wire (not by sequence space). */
+  payloadBytes = 0;
+  ttl = 0;
+  ipId = -1;
+  isOrig: boolean;
+
+  // Zeek TCP_Endpoint sequence tracking
+  startSeq = 0;
+  lastSeq = 0;
+  ackSeq = 0;
+  seqWraps = 0;
+  ackWraps = 0;
+  histLastSyn = 0;
+  histLastFin = 0;
+  histLastRst = 0;
+  finCnt = 0;
+  rstCnt = 0;
+  /** Relative sequence number just past the FIN (Zeek FIN_seq). */
+  finSeq = 0;
+  /** Absolute sequence number of the FIN octet. */
+  finAbs = 0;
+  didClose = false;
+  sawSyn = false;
+  /** Logarithmic history counters (Zeek ScaledHistoryEntry): count and next threshold. */
+  rxmtCnt = 0;
+  rxmtThresh = 1;
+  win0Cnt = 0;
+  win0Thresh = 1;
+  gapCnt = 0;
+  gapThresh = 1;
+
+  // Diagnosis statistics
+  retransmits = 0;
+  dupAcks = 0;
+  zeroWindows = 0;
+  /** First frame carrying payload from this endpoint (0 = none). */
+  firstDataFrame = 0;
+  lastDataFrame = 0;
+  /** Last ACK number / window this endpoint sent, for duplicate ACK detection (-1 = none yet). */
+  lastAckSent = -1;
+  lastWinSent = -1;
+  /** Highest sequence number sent (one past the last octet, FIN included), -1 until data/FIN/SYN seen. */
+  stream: StreamDir | null = null;
+
+  constructor(isOrig: boolean) {
+    this.isOrig = isOrig;
+  }
+
+  setState(s: number): void {
+    if (s !== this.state) {
+      this.prevState = this.state;
+      this.state = s;
+    }
+  }
+
+  initStart(seq: number): void {
+    this.startSeq = seq >>> 0;
+  }
+  initAck(seq: number): void {
+    this.ackSeq = seq >>> 0;
+    this.ackWraps = 0;
+  }
+  initLast(seq: number): void {
+    this.lastSeq = seq >>> 0;
+    this.seqWraps = 0;
+  }
+  updateLast(seq: number): void {
+    seq >>>= 0;
+    if (seq < this.lastSeq) this.seqWraps++;
+    this.lastSeq = seq;
+  }
+  updateAck(seq: number): void {
+    seq >>>= 0;
+    if (seq < this.ackSeq) this.ackWraps++;
+    this.ackSeq = seq;
+  }
+  /** Relative (64-bit) position of `seq`, anchored at the last sequence number seen. */
+  rel(seq: number): number {
+    return this.seqWraps * TWO32 + this.lastSeq - this.startSeq + seqDelta(seq, this.lastSeq);
+  }
+  relAck(seq: number): number {
+    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + seqDelta(seq, this.ackSeq);
+  }
+  noDataAcked(): boolean {
+    const a = this.ackWraps * TWO32 + this.ackSeq;
+    return a === this.startSeq || a === this.startSeq + 1;
+  }
+  /** Zeek TCP_Endpoint::Size(): bytes by sequence space, SYN and FIN octets excluded. */
+  size(peer: TcpEndpoint): number {
+    if (this.prevState === SYN_SENT && this.state === RESET && peer.state === INACTIVE && !this.noDataAcked()) return 0;
+    const last = this.seqWraps * TWO32 + this.lastSeq;
+    const ack = this.ackWraps * TWO32 + this.ackSeq;
+    let size = (last > ack ? last : ack) - this.startSeq;
+    if (size < 0) size = 0;
+    if (size !== 0) size--;
+    if (this.finCnt > 0 && size !== 0) size--;
+    return size;
+  }
+}
+
+/** The typed TCP connection record. */
+export class TcpConn extends FlowEntry implements Conn {
+  id = 0;
+  readonly transport = 'tcp' as const;
+  orig: TcpEndpoint = new TcpEndpoint(true);
+  resp: TcpEndpoint = new TcpEndpoint(false);
+  start = 0;
+  end = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  history = '';
+  done = false;
+  app: Record<string, unknown> = {};
+
+  /** Zeek conn_state, set when the connection is finished (and by `connState()` at any time). */
+  state: ConnState | '' = '';
+  /** Why the tracker let go of it. */
+  finishReason: 'closed' | 'idle' | 'evicted' | 'reused' | 'end' | '' = '';
+  /** True when key side A (the first packet's source) is the originator; toggled by a flip. */
+  keyIsOrig = true;
+  /** Roles were flipped by a heuristic (history has '^'). */
+  flipped = false;
+  /** First packet was not a SYN (Zeek is_partial at start). */
+  partial = false;
+  /** Zeek conn-level history masks (originator bits low, responder bits << 16). */
+  histSeen = 0;
+
+  /** The originator's SYNs of this attempt (retransmissions with the same ISN included). */
+  synFrames: number[] = NO_NUMBERS;
+  synTimes: Time[] = NO_NUMBERS;
+  synTtl = -1;
+  synIpId = -1;
+  /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
+  synAckFrame = 0;
+  synAckTime: Time = 0;
+  synAckTtl = -1;
+  synAckIpId = -1;
+  synAckCount = 0;
+  /** Originator's first ACK after the SYN-ACK (handshake completion). */
+  ackFrame = 0;
+  ackTime: Time = 0;
+  /** SYN → SYN-ACK and SYN-ACK → ACK, milliseconds (null when not seen). RTT from the capture point. */
+  handshakeRttMs: { synToSynAck: number | null; synAckToAck: number | null } = NO_RTT;
+  /** Negotiated options from the SYN / SYN-ACK (-1 / false when absent). */
+  mss: TcpDirStats = NONE;
+  wscale: TcpDirStats = NONE;
+  rsts: TcpControl[] = NO_CONTROLS;
+  fins: TcpControl[] = NO_CONTROLS;
+  /** The per-direction counters below are filled when the connection is finished. */
+  retransmits: TcpDirStats = ZERO;
+  dupAcks: TcpDirStats = ZERO;
+  zeroWindows: TcpDirStats = ZERO;
+  /** First frame with payload each way (0 = none). */
+  dataFrames: TcpDirStats = ZERO;
+  /** Sent but never acknowledged by the peer at the end (sequence space, SYN/FIN excluded), each way. */
+  unackedBytes: TcpDirStats = ZERO;
+  /** Payload bytes missing from the capture (reported as gaps), each way. */
+  gapBytes: TcpDirStats = ZERO;
+  /** Zeek weird names seen (first occurrence each), for diagnosis. */
+  weirds: string[] = NO_STRINGS;
+
+  /** Zeek's conn_state over the current endpoint states. */
+  connState(): ConnState {
+    return tcpConnState(this.orig.state, this.resp.state, this.orig.size(this.resp), this.resp.size(this.orig), this.history);
+  }
+}
+
+const RSTOS0_RE = /^\^?S[^HAFGIQ]*R/;
+
+// Shared empty lists: most connections never fill them, and a short connection's footprint is
+// what bounds memory at high connection rates. Replaced by a fresh array on the first push.
+const NO_NUMBERS: number[] = Object.freeze([]) as unknown as number[];
+const NO_CONTROLS: TcpControl[] = Object.freeze([]) as unknown as TcpControl[];
+const NO_STRINGS: string[] = Object.freeze([]) as unknown as string[];
+const ZERO: TcpDirStats = Object.freeze({ orig: 0, resp: 0 }) as TcpDirStats;
+const NONE: TcpDirStats = Object.freeze({ orig: -1, resp: -1 }) as TcpDirStats;
+const NO_RTT = Object.freeze({ synToSynAck: null, synAckToAck: null }) as { synToSynAck: number | null; synAckToAck: number | null };
+
+/** Zeek's `conn_state` for TCP (conn/main.zeek). */
+export function tcpConnState(os: number, rs: number, origSize: number, respSize: number, history: string): ConnState {
+  const oInactive = os === INACTIVE || os === PARTIAL;
+  const rInactive = rs === INACTIVE || rs === PARTIAL;
+  if (rs === RESET) {
+    if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && origSize === 0 && respSize === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === RESET) {
+    if (rInactive) return RSTOS0_RE.test(history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === CLOSED && os === CLOSED) return 'SF';
+  if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+  if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+  if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+  if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+  return 'OTH';
+}
+
+export interface TcpTrackerOptions extends FlowTimeouts {
+  sink: StreamSink;
+  onFinish: (c: TcpConn) => void;
+  /** Most connections tracked at once; beyond it the least recently active one is finished (default 1,000,000). */
+  maxConns?: number;
+  /** Bytes held above a hole per direction before giving up on it (default 256 KiB). */
+  maxHeldBytes?: number;
+  /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
+  nextId?: () => number;
+}
+
+const MAX_LIST = 64;
+/** Capture seconds between idle sweeps (a found connection is also checked on its own packet). */
+const SWEEP_INTERVAL = 0.1;
+
+export class TcpTracker {
+  private readonly table: FlowTable<TcpConn>;
+  private readonly sink: StreamSink;
+  private readonly onFinish: (c: TcpConn) => void;
+  private readonly maxHeld: number;
+  private readonly nextId: () => number;
+  private idCounter = 0;
+  private nextSweep = -Infinity;
+  /** Connections finished because the table was full. */
+  evictions = 0;
+  /** Connections created / finished. */
+  created = 0;
+  finished = 0;
+  /** TCP packets seen / ignored (header not complete, or non-first fragments). */
+  packets = 0;
+  ignored = 0;
+
+  constructor(o: TcpTrackerOptions) {
+    this.table = new FlowTable<TcpConn>(o, o.maxConns ?? 1_000_000);
+    this.sink = o.sink;
+    this.onFinish = o.onFinish;
+    this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
+    this.nextId = o.nextId ?? (() => ++this.idCounter);
+  }
+
+  /** Connections open now / at most. */
+  get open(): number {
+    return this.table.size;
+  }
+  get peakOpen(): number {
+    return this.table.peak;
+  }
+
+  /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
+  packet(p: Packet): TcpConn | null {
+    if (p.proto !== PROTO_TCP) return null;
+    if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
+      this.ignored++;
+      return null;
+    }
+    this.packets++;
+    const now = packetTime(p);
+    if (now >= this.nextSweep) this.sweep(now);
+    const table = this.table;
+    let c = table.find(p);
+    let fwd = table.fwd;
+    if (c !== null) {
+      if (table.isExpired(c, now)) {
+        this.finish(c, 'idle');
+        c = null;
+      } else if ((p.tcpFlags & TCP_SYN) !== 0 && this.isReuse(c, p)) {
+        this.finish(c, 'reused');
+        c = null;
+      }
+    }
+    if (c === null) {
+      c = this.create(p, now);
+      fwd = true;
+    }
+    const isOrig = fwd === c.keyIsOrig;
+    this.process(c, p, isOrig, now);
+    table.touch(c, this.classOf(c), now);
+    return c;
+  }
+
+  /**
+   * The open connection whose segment is quoted in an ICMP error carried by `p` (either direction),
+   * or null. Does not change any state.
+   */
+  lookupQuoted(p: Packet): TcpConn | null {
+    return this.table.findQuoted(p);
+  }
+
+  /** Finishes connections idle past their timeout at capture time `now`. */
+  sweep(now: number): void {
+    let e: TcpConn | null;
+    while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle');
+    this.nextSweep = now + SWEEP_INTERVAL;
+  }
+
+  /** End of capture: finishes every connection still open, in order of first packet. */
+  flush(): void {
+    const all = this.table.all().sort((a, b) => a.id - b.id);
+    for (const c of all) this.finish(c, 'end');
+  }
+
+  private classOf(c: TcpConn): number {
+    const o = c.orig;
+    const r = c.resp;
+    if ((o.didClose || r.didClose) &&
+        ((o.didClose && r.didClose) || o.state === RESET || r.state === RESET || o.state === INACTIVE || r.state === INACTIVE)) {
+      return CLS_TCP_CLOSED;
+    }
+    if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;
+    return CLS_TCP;
+  }
+
+  private create(p: Packet, now: number): TcpConn {
+    const table = this.table;
+    while (table.full) {
+      const old = table.oldest();
+      if (old === null) break;
+      this.evictions++;
+      this.finish(old, 'evicted');
+    }
+    const c = new TcpConn();
+    c.id = this.nextId();
+    this.created++;
+    c.start = c.end = now;
+    c.firstFrame = c.lastFrame = p.frame;
+    const src = p.srcAddr();
+    const dst = p.dstAddr();
+    c.orig.ip = src;
+    c.orig.port = p.sport;
+    c.resp.ip = dst;
+    c.resp.port = p.dport;
+    table.add(c, p, CLS_TCP, now);
+    const f = p.tcpFlags;
+    const syn = (f & TCP_SYN) !== 0;
+    const ack = (f & TCP_ACK) !== 0;
+    c.partial = !syn || ack;
+    // Zeek WantConnection: a flow that starts without a SYN, or with a SYN-ACK, is turned around
+    // when its source port is a likely server port and its destination is not (both plausible:
+    // only for non-SYN packets towards a higher port). Deviation: a first SYN-ACK is always
+    // turned around, since its sender answered a SYN and so is the server.
+    if (!syn || ack) {
+      let flip = false;
+      if (syn && ack) flip = true;
+      else if (isLikelyServerPort(p.sport, false)) {
+        flip = isLikelyServerPort(p.dport, false) ? p.sport < p.dport : true;
+      }
+      if (flip && !(p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff))) this.flipRoles(c);
+    }
+    return c;
+  }
+
+  /** Zeek Connection::FlipRoles: swap originator and responder, add '^'. History masks stay. */
+  private flipRoles(c: TcpConn): void {
+    const t = c.orig;
+    c.orig = c.resp;
+    c.resp = t;
+    c.orig.isOrig = true;
+    c.resp.isOrig = false;
+    c.keyIsOrig = !c.keyIsOrig;
+    c.flipped = true;
+    c.history += '^';
+  }
+
+  private weird(c: TcpConn, name: string): void {
+    if (c.weirds === NO_STRINGS) c.weirds = [];
+    if (c.weirds.length < 32 && !c.weirds.includes(name)) c.weirds.push(name);
+  }
+
+  /** Zeek TCPSessionAdapter::IsReuse: does this SYN start a new connection on the same 4-tuple? */
+  private isReuse(c: TcpConn, p: Packet): boolean {
+    const f = p.tcpFlags;
+    let connOrig = c.orig;
+    if ((f & TCP_ACK) !== 0) {
+      if (c.orig.state !== INACTIVE) return false;
+      connOrig = c.resp;
+    }
+    const closed = c.orig.didClose || c.resp.didClose;
+    if (!closed) {
+      const seq = p.seq >>> 0;
+      if (seq === connOrig.startSeq) return false;
+      if ((f & TCP_ACK) === 0 && connOrig.state === SYN_ACK_SENT && c.resp.state === INACTIVE && seq === c.resp.startSeq) return false;
+      return true;
+    }
+    return true;
+  }
+
+  private addHistory(c: TcpConn, isOrig: boolean, code: string): void {
+    c.history += isOrig ? code : code.toLowerCase();
+  }
+  /** Zeek CheckHistory: adds the letter the first time; returns true when already seen. */
+  private checkHistory(c: TcpConn, isOrig: boolean, mask: number, code: string): boolean {
+    const m = isOrig ? mask : mask << 16;
+    if ((c.histSeen & m) === 0) {
+      c.histSeen |= m;
+      this.addHistory(c, isOrig, code);
+      return false;
+    }
+    return true;
+  }
+
+  private process(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
+    const e = isOrig ? c.orig : c.resp;
+    const peer = isOrig ? c.resp : c.orig;
+    const f = p.tcpFlags;
+    const SYN = (f & TCP_SYN) !== 0;
+    const FIN = (f & TCP_FIN) !== 0;
+    const RST = (f & TCP_RST) !== 0;
+    const ACK = (f & TCP_ACK) !== 0;
+    const baseSeq = p.seq >>> 0;
+    const ackSeq = p.ack >>> 0;
+    const len = p.payWireLen;
+    c.end = now;
+    c.lastFrame = p.frame;
+    e.pkts++;
+    e.ttl = p.ttl;
+    e.ipId = p.ipId;
+
+    // Zeek SetPartialStatus / first packets
+    let segLen = len + (SYN ? 1 : 0) + (FIN ? 1 : 0);
+    if (RST) segLen -= len;
+    const seqOnePast = (baseSeq + segLen) >>> 0;
+
+    // init_endpoint
+    switch (e.state) {
+      case INACTIVE:
+        if (SYN) {
+          e.initAck(baseSeq);
+          e.initStart(baseSeq);
+          e.initLast(seqOnePast);
+        } else {
+          e.initAck(baseSeq - 1);
+          e.initStart(baseSeq - 1);
+          e.initLast(baseSeq);
+        }
+        break;
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (SYN && baseSeq !== e.startSeq) {
+          this.weird(c, 'SYN_seq_jump');
+          e.initStart(baseSeq);
+          e.initAck(baseSeq);
+          e.initLast(seqOnePast);
+        }
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (SYN) {
+          if (baseSeq !== e.startSeq) this.weird(c, 'SYN_seq_jump');
+          e.initStart(baseSeq);
+          e.initAck(baseSeq);
+          e.initLast(seqOnePast);
+        }
+        break;
+      case RESET:
+        if (SYN && e.prevState === INACTIVE) {
+          e.initStart(baseSeq);
+          e.initAck(baseSeq);
+          e.initLast(seqOnePast);
+        }
+        break;
+      default:
+        break;
+    }
+
+    const relSeq = e.rel(baseSeq);
+    const seqUnderflow = relSeq < 0;
+
+    // update_history
+    const bits = (SYN ? 1 : 0) + (FIN ? 1 : 0) + (RST ? 1 : 0);
+    if (bits > 1) {
+      if (FIN && RST) this.checkHistory(c, isOrig, H_FIN_RST, 'I');
+      else this.checkHistory(c, isOrig, H_MULTI, 'Q');
+    } else if (bits === 1) {
+      if (SYN) {
+        const code = ACK ? 'H' : 'S';
+        if (this.checkHistory(c, isOrig, H_SYN, code) && relSeq !== e.histLastSyn) this.addHistory(c, isOrig, code);
+        e.histLastSyn = relSeq;
+      }
+      if (FIN) {
+        if (this.checkHistory(c, isOrig, H_FIN, 'F') && relSeq + len !== e.histLastFin) this.addHistory(c, isOrig, 'F');
+        e.histLastFin = relSeq + len;
+      }
+      if (RST) {
+        if (this.checkHistory(c, isOrig, H_RST, 'R') && relSeq !== e.histLastRst) this.addHistory(c, isOrig, 'R');
+        e.histLastRst = relSeq;
+      }
+    } else if (len !== 0) {
+      if ((c.histSeen & (isOrig ? H_DATA : H_DATA << 16)) === 0) this.checkHistory(c, isOrig, H_DATA, 'D');
+    } else if (ACK) {
+      if ((c.histSeen & (isOrig ? H_ACK : H_ACK << 16)) === 0) this.checkHistory(c, isOrig, H_ACK, 'A');
+    }
+
+    // update_window: zero windows (not with/after a RST, not after the peer's FIN)
+    if (p.win === 0 && !RST && peer.state !== CLOSED && e.state !== RESET) {
+      e.zeroWindows++;
+      if (++e.win0Cnt === e.win0Thresh) {
+        this.addHistory(c, isOrig, 'W');
+        e.win0Thresh *= 10;
+      }
+    }
+
+    // Duplicate ACK: a pure ACK repeating the previous ACK number and window while the peer has
+    // data outstanding (Wireshark's tcp.analysis.duplicate_ack, roughly).
+    if (ACK && len === 0 && !SYN && !FIN && !RST) {
+      if (ackSeq === e.lastAckSent && p.win === e.lastWinSent && seqDelta(peer.lastSeq, ackSeq) > 0 && peer.state !== INACTIVE) {
+        e.dupAcks++;
+      }
+    }
+    if (ACK) {
+      e.lastAckSent = ackSeq;
+      e.lastWinSent = p.win;
+    }
+
+    if (SYN) this.synFacts(c, p, isOrig, now, ACK);
+
+    if (FIN) {
+      e.finCnt++;
+      e.finSeq = relSeq + segLen;
+      e.finAbs = (baseSeq + len) >>> 0;
+      if (c.fins === NO_CONTROLS) c.fins = [];
+      if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK));
+    }
+    if (RST) {
+      e.rstCnt++;
+      if (c.rsts === NO_CONTROLS) c.rsts = [];
+      if (c.rsts.length < MAX_LIST) c.rsts.push(control(p, isOrig, now, ACK));
+    }
+
+    if (ACK) {
+      if (peer.state === INACTIVE) {
+        // init_peer
+        if (!SYN && !FIN && !RST && (e.state === SYN_SENT || e.state === SYN_ACK_SENT || e.state === ESTABLISHED)) {
+          this.weird(c, 'possible_split_routing');
+        }
+        peer.initStart(ackSeq - 1);
+        peer.initAck(ackSeq - 1);
+        peer.initLast(ackSeq - 1);
+      } else if (!RST && peer.relAck(ackSeq) >= 0) {
+        // update_ack_seq
+        const d = seqDelta(ackSeq, peer.ackSeq);
+        if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) peer.updateAck(ackSeq);
+      }
+    }
+
+    // update_last_seq
+    const deltaLast = seqDelta(seqOnePast, e.lastSeq);
+    if ((SYN || RST) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
+      // untrusted jump
+    } else if (FIN && e.lastSeq === ((e.startSeq + 1) >>> 0)) {
+      e.updateLast(seqOnePast);
+    } else if (e.state === RESET) {
+      // don't trust sequence numbers after a RST
+    } else if (deltaLast > 0) {
+      e.updateLast(seqOnePast);
+    } else if (len > 0) {
+      // Zeek DidRxmit
+      e.retransmits++;
+      if (++e.rxmtCnt === e.rxmtThresh) {
+        this.addHistory(c, isOrig, 'T');
+        e.rxmtThresh *= 10;
+      }
+    }
+
+    const doClose = this.stateMachine(c, e, peer, baseSeq, ackSeq, len, isOrig, f);
+
+    // The ACK may reveal data of the peer that the capture never saw (Zeek AckReceived → Gap).
+    if (ACK && !RST && peer.state !== INACTIVE) this.ackReceived(c, peer, ackSeq);
+
+    // Payload
+    if (len > 0 && !RST) {
+      if (e.firstDataFrame === 0) e.firstDataFrame = p.frame;
+      e.lastDataFrame = p.frame;
+      e.payloadBytes += len;
+      if (!seqUnderflow) {
+        let st = e.stream;
+        if (st === null) st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
+        const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
+        st.segment(dataSeq, p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
+      }
+    }
+    if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
+
+    if (doClose && !e.didClose) e.didClose = true;
+  }
+
+  private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {
+    if (isOrig && !ack) {
+      if (c.synFrames.length === 0 || (c.orig.startSeq === (p.seq >>> 0))) {
+        if (c.synFrames === NO_NUMBERS) {
+          c.synFrames = [];
+          c.synTimes = [];
+        }
+        if (c.synFrames.length < MAX_LIST) {
+          c.synFrames.push(p.frame);
+          c.synTimes.push(now);
+        }
+        if (c.synTtl < 0) {
+          c.synTtl = p.ttl;
+          c.synIpId = p.ipId;
+        }
+      }
+      if (c.mss === NONE) {
+        c.mss = { orig: -1, resp: -1 };
+        c.wscale = { orig: -1, resp: -1 };
+      }
+      c.mss.orig = p.mss;
+      c.wscale.orig = p.wscale;
+    } else if (!isOrig && ack) {
+      c.synAckCount++;
+      if (c.synAckFrame === 0) {
+        c.synAckFrame = p.frame;
+        c.synAckTime = now;
+        c.synAckTtl = p.ttl;
+        c.synAckIpId = p.ipId;
+        if (c.mss === NONE) {
+          c.mss = { orig: -1, resp: -1 };
+          c.wscale = { orig: -1, resp: -1 };
+        }
+        c.mss.resp = p.mss;
+        c.wscale.resp = p.wscale;
+        if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
+        if (c.synTimes.length !== 0) c.handshakeRttMs.synToSynAck = (now - c.synTimes[c.synTimes.length - 1]!) * 1000;
+      }
+    }
+  }
+
+  /** Zeek UpdateStateMachine; returns do_close. */
+  private stateMachine(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, baseSeq: number, ackSeq: number, len: number,
+    isOrig: boolean, f: number): boolean {
+    const SYN = (f & TCP_SYN) !== 0;
+    const FIN = (f & TCP_FIN) !== 0;
+    const RST = (f & TCP_RST) !== 0;
+    const ACK = (f & TCP_ACK) !== 0;
+    let doClose = false;
+    switch (e.state) {
+      case INACTIVE: {
+        if (SYN) {
+          if (isOrig) {
+            if (ACK) {
+              this.weird(c, 'connection_originator_SYN_ack');
+              e.setState(SYN_ACK_SENT);
+            } else e.setState(SYN_SENT);
+          } else {
+            if (!ACK && peer.state === SYN_ACK_SENT && baseSeq === e.startSeq) {
+              // SYN/SYN-ACK reversal (IsReuse discussion): flip and establish.
+              c.partial = false;
+              this.flipRoles(c);
+              peer.setState(ESTABLISHED);
+            } else if (!ACK) this.weird(c, 'simultaneous_open');
+            if (peer.state === SYN_SENT) peer.setState(ESTABLISHED);
+            else if (peer.state === INACTIVE) this.weird(c, 'unsolicited_SYN_response');
+            e.setState(ESTABLISHED);
+          }
+        }
+        if (FIN) {
+          e.setState(CLOSED);
+          doClose = true;
+        }
+        if (RST) {
+          e.setState(RESET);
+          doClose = true;
+        }
+        if (e.state === INACTIVE) {
+          if (!isOrig && len === 0 && c.orig.state === SYN_SENT) {
+            // An ACK of the SYN before the SYN-ACK: not a partial connection.
+          } else if (ACK && peer.state === ESTABLISHED) {
+            // Missed the SYN but saw the SYN-ACK, now a pure ACK: establish.
+            e.setState(ESTABLISHED);
+            c.partial = false;
+            this.handshakeAck(c, e);
+          } else {
+            e.setState(PARTIAL);
+          }
+        }
+        break;
+      }
+      case SYN_SENT:
+      case SYN_ACK_SENT: {
+        if (FIN) {
+          if (peer.state === INACTIVE || peer.state === SYN_SENT) this.weird(c, 'inappropriate_FIN');
+          e.setState(CLOSED);
+          doClose = true;
+        }
+        if (RST) {
+          e.setState(RESET);
+          doClose = true;
+        } else if (len > 0) this.weird(c, 'data_before_established');
+        break;
+      }
+      case ESTABLISHED:
+      case PARTIAL: {
+        if (SYN && e.state === PARTIAL && peer.state === INACTIVE && !ACK) {
+          this.weird(c, 'SYN_after_partial');
+          e.setState(SYN_SENT);
+        }
+        if (FIN && !RST) {
+          e.setState(CLOSED);
+          if (peer.state === RESET && peer.prevState === CLOSED) peer.setState(CLOSED);
+          doClose = true;
+        }
+        if (RST) {
+          e.setState(RESET);
+          doClose = true;
+        }
+        break;
+      }
+      case CLOSED: {
+        if (RST && peer.state !== CLOSED) {
+          e.setState(RESET);
+          if (!e.didClose) doClose = true;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    // Handshake completion facts: the originator's first ACK after the responder's SYN-ACK.
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && seqDelta(ackSeq, (c.resp.startSeq + 1) >>> 0) >= 0) {
+      this.handshakeAck(c, e);
+    }
+    return doClose;
+  }
+
+  private handshakeAck(c: TcpConn, e: TcpEndpoint): void {
+    if (!e.isOrig || c.ackFrame !== 0 || c.synAckFrame === 0) return;
+    c.ackFrame = c.lastFrame;
+    c.ackTime = c.end;
+    if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
+    c.handshakeRttMs.synAckToAck = (c.end - c.synAckTime) * 1000;
+  }
+
+  /** Zeek TCP_Reassembler::AckReceived: an ACK above the bytes seen from `e` means a content gap. */
+  private ackReceived(c: TcpConn, e: TcpEndpoint, ackSeq: number): void {
+    let st = e.stream;
+    // Fast path: nothing above what was delivered is acknowledged.
+    if (st !== null ? seqDelta(ackSeq, st.next) <= 0 : seqDelta(ackSeq, (e.startSeq + 1) >>> 0) <= 0) return;
+    let ack = ackSeq;
+    if (e.finCnt > 0 && seqDelta(ack, e.finAbs) > 0) ack = e.finAbs;
+    const rel = e.relAck(ack);
+    if (rel <= 1) return;
+    if (st === null) {
+      if (seqDelta(ack, (e.startSeq + 1) >>> 0) <= 0) return;
+      st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
+    }
+    if (seqDelta(ack, st.next) <= 0) return;
+    // Zeek ignores the first octets of partial connections (a keep-alive can start them).
+    if (c.partial && rel <= 2) return;
+    const lost = st.acked(ack);
+    if (lost > 0) {
+      const peer = e.isOrig ? c.resp : c.orig;
+      const clean = (x: TcpEndpoint): boolean => x.state === ESTABLISHED || (x.state === CLOSED && x.prevState === ESTABLISHED);
+      if (clean(e) && clean(peer) && ++e.gapCnt === e.gapThresh) {
+        this.addHistory(c, e.isOrig, 'G');
+        e.gapThresh *= 10;
+      }
+    }
+  }
+
+  /** Hands a connection over: final state, byte counts, stream ends, then forgets it. */
+  private finish(c: TcpConn, reason: TcpConn['finishReason']): void {
+    if (c.done) return;
+    this.table.remove(c);
+    c.done = true;
+    c.finishReason = reason;
+    if (c.orig.stream !== null) c.orig.stream.flush();
+    if (c.resp.stream !== null) c.resp.stream.flush();
+    const o = c.orig;
+    const r = c.resp;
+    o.bytes = o.size(r);
+    r.bytes = r.size(o);
+    c.state = tcpConnState(o.state, r.state, o.bytes, r.bytes, c.history);
+    c.retransmits = dir(o.retransmits, r.retransmits);
+    c.dupAcks = dir(o.dupAcks, r.dupAcks);
+    c.zeroWindows = dir(o.zeroWindows, r.zeroWindows);
+    c.dataFrames = dir(o.firstDataFrame, r.firstDataFrame);
+    c.unackedBytes = dir(unacked(o, r), unacked(r, o));
+    c.gapBytes = dir(o.stream?.gapBytes ?? 0, r.stream?.gapBytes ?? 0);
+    this.finished++;
+    this.sink.end(c);
+    this.onFinish(c);
+    // Drop what is no longer needed so a retained record stays small.
+    o.stream = r.stream = null;
+  }
+}
+
+function dir(orig: number, resp: number): TcpDirStats {
+  return orig === 0 && resp === 0 ? ZERO : { orig, resp };
+}
+
+/** Payload octets `e` sent that `peer` never acknowledged (0 when the peer never acknowledged anything). */
+function unacked(e: TcpEndpoint, peer: TcpEndpoint): number {
+  if (e.state === INACTIVE || e.firstDataFrame === 0) return 0;
+  if (peer.lastAckSent < 0) return e.payloadBytes;
+  let end = e.lastSeq;
+  if (e.finCnt > 0) end = e.finAbs;
+  const d = seqDelta(end, peer.lastAckSent >>> 0);
+  return d > 0 ? d : 0;
+}
+
+function control(p: Packet, fromOrig: boolean, ts: Time, hasAck: boolean): TcpControl {
+  return { frame: p.frame, ts, fromOrig, ttl: p.ttl, ipId: p.ipId, seq: p.seq >>> 0, ack: p.ack >>> 0, hasAck, payLen: p.payWireLen };
+}

@@ -1,0 +1,262 @@
+/**
+ * The tracking stage: decoded packets in; connections, DNS transactions, TLS sessions, HTTP
+ * exchanges and ICMP errors out. TCP and UDP connection state lives in their trackers; each
+ * TCP stream is classified by its first bytes (TLS on any port, HTTP, DNS over TCP, TLS after a
+ * STARTTLS) and fed to that analyzer. Finished connections are handed to `onConn` with their
+ * analyzer state, then forgotten: memory follows open connections, not the capture's length.
+ */
+import type { Packet } from '../decode/packet.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_SYN } from '../decode/packet.js';
+import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
+import { decodeDns, dnsOverTcpMessages } from '../decode/dns.js';
+import { isStop } from '../decode/stop.js';
+import { TcpTracker, type TcpConn } from './tcp.js';
+import { UdpTracker, type UdpConn } from './udp.js';
+import { packetTime } from './flow.js';
+import { DnsTracker } from './dns.js';
+import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
+import { HttpAnalyzer, looksLikeHttpRequest, type HttpSession } from './http.js';
+import { IcmpTracker, type IcmpError } from './icmp.js';
+import { NameMap } from './names.js';
+import type { Conn, StreamSink, Time } from './types.js';
+
+const DNS_PORT = 53;
+/** How far into a stream we keep looking for a ClientHello after a STARTTLS-style exchange. */
+const STARTTLS_SCAN = 64 * 1024;
+const MAX_DNS_TCP_BUF = 64 * 1024;
+
+type StreamKind = 'tls' | 'http' | 'dns' | 'scan' | 'none';
+
+interface StreamState {
+  kind: StreamKind;
+  scanned: number;
+  /** DNS over TCP: carried-over bytes per direction. */
+  dnsBuf?: [Uint8Array, Uint8Array];
+  dnsLen?: [number, number];
+  icmp?: IcmpError[];
+}
+
+export interface FinishedConn {
+  conn: TcpConn | UdpConn;
+  tls: TlsSession | null;
+  http: HttpSession | null;
+  /** ICMP errors that quote this flow (sent while it was open). */
+  icmp: IcmpError[];
+}
+
+export interface TrackerOptions {
+  onConn: (f: FinishedConn) => void;
+  maxConns?: number;
+}
+
+export class Tracker implements StreamSink {
+  readonly tcp: TcpTracker;
+  readonly udp: UdpTracker;
+  readonly dns = new DnsTracker();
+  readonly tls = new TlsAnalyzer();
+  readonly http: HttpAnalyzer;
+  readonly icmp = new IcmpTracker();
+  readonly names = new NameMap();
+  private idCounter = 0;
+  private readonly onConn: (f: FinishedConn) => void;
+  /** Last capture time seen (seconds). */
+  now: Time = 0;
+  first: Time = -1;
+
+  constructor(o: TrackerOptions) {
+    this.onConn = o.onConn;
+    const nextId = (): number => ++this.idCounter;
+    this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
+    this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
+    this.udp = new UdpTracker({ onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
+  }
+
+  packet(p: Packet): void {
+    const ts = packetTime(p);
+    this.now = ts;
+    if (this.first < 0) this.first = ts;
+    switch (p.proto) {
+      case PROTO_TCP:
+        this.tcp.packet(p);
+        return;
+      case PROTO_UDP: {
+        const c = this.udp.packet(p);
+        if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(p, ts);
+        return;
+      }
+      case PROTO_ICMP:
+      case PROTO_ICMPV6:
+        if (p.ipVersion === 4 ? isIcmpv4Error(p.icmpType) : isIcmpv6Error(p.icmpType)) this.icmpError(p, ts);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** End of capture: finish everything still open. */
+  flush(): void {
+    this.tcp.flush();
+    this.udp.flush();
+  }
+
+  // --- UDP DNS
+
+  private dnsDatagram(p: Packet, ts: Time): void {
+    const m = decodeDns(p.nb, p.payOff, p.payLen);
+    if (isStop(m)) return;
+    const src = { ip: p.srcAddr(), port: p.sport };
+    const dst = { ip: p.dstAddr(), port: p.dport };
+    this.dns.message(m, 'udp', src, dst, p.frame, ts);
+    if (m.qr && m.rcode === 0) this.namesFromAnswer(m);
+  }
+
+  private namesFromAnswer(m: Exclude<ReturnType<typeof decodeDns>, { stop: unknown }>): void {
+    const q = m.questions[0];
+    if (!q) return;
+    for (const rr of m.answers) if ((rr.type === 1 || rr.type === 28) && rr.data) {
+      this.names.add(rr.data, q.name);
+    }
+  }
+
+  // --- ICMP
+
+  private icmpError(p: Packet, ts: Time): void {
+    this.icmp.add(p, ts);
+    const q = p.quoted;
+    if (!q.present || q.sport < 0) return;
+    const err = this.icmp.errors[this.icmp.errors.length - 1];
+    if (!err) return;
+    const c = q.proto === PROTO_TCP ? this.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.udp.lookupQuoted(p) : null;
+    if (c === null) return;
+    const st = this.state(c);
+    (st.icmp ??= []).push(err);
+  }
+
+  // --- TCP streams (StreamSink)
+
+  private state(conn: Conn): StreamState {
+    let st = conn.app['stream'] as StreamState | undefined;
+    if (!st) {
+      st = { kind: 'none', scanned: 0 };
+      st.kind = undefined as unknown as StreamKind;
+      conn.app['stream'] = st;
+    }
+    return st;
+  }
+
+  data(conn: Conn, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void {
+    const st = this.state(conn);
+    if (st.kind === undefined) this.classify(conn, st, fromOrig, bytes);
+    switch (st.kind) {
+      case 'tls':
+        this.tls.data(conn, fromOrig, bytes, frame, ts);
+        return;
+      case 'http':
+        this.http.data(conn, fromOrig, bytes, frame, ts);
+        return;
+      case 'dns':
+        this.dnsStream(conn as TcpConn, st, fromOrig, bytes, frame, ts);
+        return;
+      case 'scan':
+        // A server-first protocol (SMTP, IMAP, POP3, FTP): TLS may start after STARTTLS / AUTH TLS.
+        if (fromOrig && looksLikeClientHello(bytes, 0, bytes.length)) {
+          st.kind = 'tls';
+          this.tls.start(conn, true);
+          this.tls.data(conn, fromOrig, bytes, frame, ts);
+          return;
+        }
+        st.scanned += bytes.length;
+        if (st.scanned > STARTTLS_SCAN) st.kind = 'none';
+        return;
+      default:
+        return;
+    }
+  }
+
+  private classify(conn: Conn, st: StreamState, fromOrig: boolean, b: Uint8Array): void {
+    if (conn.resp.port === DNS_PORT || conn.orig.port === DNS_PORT) {
+      st.kind = 'dns';
+      st.dnsBuf = [new Uint8Array(0), new Uint8Array(0)];
+      st.dnsLen = [0, 0];
+      return;
+    }
+    if (looksLikeClientHello(b, 0, b.length)) {
+      st.kind = 'tls';
+      this.tls.start(conn, fromOrig);
+      return;
+    }
+    if (fromOrig && looksLikeHttpRequest(b, 0, b.length)) {
+      st.kind = 'http';
+      this.http.start(conn, true);
+      return;
+    }
+    st.kind = fromOrig ? 'none' : 'scan';
+  }
+
+  private tunnel(conn: Conn, fromOrig: boolean, rest: Uint8Array, frame: number, ts: Time): void {
+    // Bytes inside an HTTP CONNECT tunnel: TLS when the client starts with a ClientHello.
+    const st = this.state(conn);
+    let s = this.tls.session(conn);
+    if (!s) {
+      if (!(fromOrig && looksLikeClientHello(rest, 0, rest.length))) return;
+      s = this.tls.start(conn, true);
+      st.kind = 'tls';
+    }
+    this.tls.data(conn, fromOrig, rest, frame, ts);
+  }
+
+  private dnsStream(conn: TcpConn, st: StreamState, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void {
+    const i = fromOrig ? 0 : 1;
+    let buf = bytes;
+    const carried = st.dnsLen![i]!;
+    if (carried > 0) {
+      buf = new Uint8Array(carried + bytes.length);
+      buf.set(st.dnsBuf![i]!.subarray(0, carried), 0);
+      buf.set(bytes, carried);
+    }
+    let used = 0;
+    for (const ch of dnsOverTcpMessages(buf, 0, buf.length)) {
+      if (!ch.complete) break;
+      const m = decodeDns(buf, ch.offset, ch.length);
+      used = ch.offset + ch.length;
+      if (isStop(m)) continue;
+      const a = fromOrig ? conn.orig : conn.resp;
+      const b = fromOrig ? conn.resp : conn.orig;
+      this.dns.message(m, 'tcp', { ip: a.ip, port: a.port }, { ip: b.ip, port: b.port }, frame, ts);
+      if (m.qr && m.rcode === 0) this.namesFromAnswer(m);
+    }
+    const left = buf.length - used;
+    if (left > MAX_DNS_TCP_BUF) {
+      st.dnsLen![i] = 0;
+      return;
+    }
+    const keep = new Uint8Array(left);
+    keep.set(buf.subarray(used));
+    st.dnsBuf![i] = keep;
+    st.dnsLen![i] = left;
+  }
+
+  gap(conn: Conn, fromOrig: boolean, _len: number): void {
+    const st = conn.app['stream'] as StreamState | undefined;
+    if (!st) return;
+    if (st.kind === 'tls') this.tls.gap(conn, fromOrig);
+    else if (st.kind === 'http') this.http.gap(conn, fromOrig);
+    else if (st.kind === 'dns') st.dnsLen![fromOrig ? 0 : 1] = 0;
+  }
+
+  end(_conn: Conn): void {}
+
+  private finished(c: TcpConn | UdpConn): void {
+    const st = c.app['stream'] as StreamState | undefined;
+    const tls = this.tls.session(c);
+    const http = this.http.session(c);
+    // Names the client used for this server: SNI, Host, CONNECT authority.
+    if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni);
+    if (http) for (const e of http.exchanges) if (e.host) this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
+    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? [] });
+  }
+}
+
+export function isSyn(p: Packet): boolean {
+  return (p.tcpFlags & TCP_SYN) !== 0;
+}

@@ -1,0 +1,232 @@
+/**
+ * UDP flows with Zeek's vocabulary: each side is UDP_INACTIVE until it sends a datagram, then
+ * UDP_ACTIVE; conn_state is SF (both sent), S0 (only the originator), SHR (only the responder) or
+ * OTH; history has `D` / `d` the first time each side sends. The originator is the first sender,
+ * unless its source port is a likely server port and the destination port is not (Zeek
+ * UDPAnalyzer::WantConnection). Like Zeek's DNS and NTP analyzers, a first DNS message that is a
+ * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
+ */
+import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
+import { CLS_UDP, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
+import type { Conn, EndpointStats, StreamSink } from './types.js';
+
+export const UDP_INACTIVE = 0;
+export const UDP_ACTIVE = 1;
+
+export type UdpConnState = 'SF' | 'S0' | 'SHR' | 'OTH';
+
+export class UdpEndpoint implements EndpointStats {
+  ip = '';
+  port = 0;
+  state = UDP_INACTIVE;
+  pkts = 0;
+  /** Payload bytes (Zeek orig_bytes / resp_bytes: UDP length minus header). */
+  bytes = 0;
+  ttl = 0;
+  ipId = -1;
+  firstFrame = 0;
+}
+
+const H_ORIG_DATA = 0x1;
+const H_RESP_DATA = 0x2;
+
+const DNS_PORTS = new Set([53, 137, 5353, 5355]);
+
+export class UdpConn extends FlowEntry implements Conn {
+  id = 0;
+  readonly transport = 'udp' as const;
+  orig = new UdpEndpoint();
+  resp = new UdpEndpoint();
+  start = 0;
+  end = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  history = '';
+  done = false;
+  app: Record<string, unknown> = {};
+  state: UdpConnState | '' = '';
+  finishReason: 'idle' | 'evicted' | 'end' | '' = '';
+  keyIsOrig = true;
+  flipped = false;
+  histSeen = 0;
+  /** Port-analyzer flip checks done (first DNS message / first NTP message). */
+  appChecked = false;
+
+  connState(): UdpConnState {
+    return udpConnState(this.orig.state, this.resp.state);
+  }
+}
+
+export function udpConnState(os: number, rs: number): UdpConnState {
+  if (os === UDP_ACTIVE) return rs === UDP_ACTIVE ? 'SF' : 'S0';
+  return rs === UDP_ACTIVE ? 'SHR' : 'OTH';
+}
+
+export interface UdpTrackerOptions extends FlowTimeouts {
+  onFinish: (c: UdpConn) => void;
+  /** Told when a flow ends (no UDP payload goes through it: analyzers read datagrams per packet). */
+  sink?: StreamSink;
+  maxConns?: number;
+  nextId?: () => number;
+}
+
+export class UdpTracker {
+  private readonly table: FlowTable<UdpConn>;
+  private readonly onFinish: (c: UdpConn) => void;
+  private readonly sink: StreamSink | undefined;
+  private readonly nextId: () => number;
+  private idCounter = 0;
+  private nextSweep = -Infinity;
+  evictions = 0;
+  created = 0;
+  finished = 0;
+  packets = 0;
+  ignored = 0;
+  /** Set by `packet`: whether the last packet came from the originator. */
+  lastFromOrig = true;
+
+  constructor(o: UdpTrackerOptions) {
+    this.table = new FlowTable<UdpConn>(o, o.maxConns ?? 1_000_000);
+    this.onFinish = o.onFinish;
+    this.sink = o.sink;
+    this.nextId = o.nextId ?? (() => ++this.idCounter);
+  }
+
+  get open(): number {
+    return this.table.size;
+  }
+  get peakOpen(): number {
+    return this.table.peak;
+  }
+
+  packet(p: Packet): UdpConn | null {
+    if (p.proto !== PROTO_UDP) return null;
+    if (p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
+      this.ignored++;
+      return null;
+    }
+    this.packets++;
+    const now = packetTime(p);
+    if (now >= this.nextSweep) this.sweep(now);
+    let c = this.table.find(p);
+    let fwd = this.table.fwd;
+    if (c !== null && this.table.isExpired(c, now)) {
+      this.finish(c, 'idle');
+      c = null;
+    }
+    if (c === null) {
+      c = this.create(p, now);
+      fwd = true;
+    }
+    let isOrig = fwd === c.keyIsOrig;
+    const e = isOrig ? c.orig : c.resp;
+    c.end = now;
+    c.lastFrame = p.frame;
+    e.pkts++;
+    e.bytes += p.payWireLen;
+    e.ttl = p.ttl;
+    e.ipId = p.ipId;
+    if (e.firstFrame === 0) e.firstFrame = p.frame;
+    e.state = UDP_ACTIVE;
+    const m = isOrig ? H_ORIG_DATA : H_RESP_DATA;
+    if ((c.histSeen & m) === 0) {
+      c.histSeen |= m;
+      c.history += isOrig ? 'D' : 'd';
+    }
+    if (!c.appChecked) isOrig = this.appFlip(c, p, isOrig);
+    this.lastFromOrig = isOrig;
+    this.table.touch(c, CLS_UDP, now);
+    return c;
+  }
+
+  /** The open flow whose datagram is quoted in an ICMP error carried by `p`, or null. Changes no state. */
+  lookupQuoted(p: Packet): UdpConn | null {
+    return this.table.findQuoted(p);
+  }
+
+  /** Zeek's DNS (first message is a response) and NTP (mode says server/client) analyzers flip roles. */
+  private appFlip(c: UdpConn, p: Packet, isOrig: boolean): boolean {
+    const respPort = c.resp.port;
+    const b = p.nb;
+    const o = p.payOff;
+    if (DNS_PORTS.has(respPort)) {
+      if (p.payLen < 12) return isOrig;
+      c.appChecked = true;
+      const qr = (b[o + 2]! & 0x80) !== 0;
+      if (qr && isOrig && !isMulticast(c)) {
+        flip(c);
+        return false;
+      }
+    } else if (respPort === 123) {
+      if (p.payLen < 1) return isOrig;
+      const mode = b[o]! & 7;
+      if ((mode === 4 && isOrig) || (mode === 3 && !isOrig)) {
+        c.appChecked = true;
+        flip(c);
+        return !isOrig;
+      }
+      if (mode === 3 || mode === 4) c.appChecked = true;
+    } else c.appChecked = true;
+    return isOrig;
+  }
+
+  sweep(now: number): void {
+    let e: UdpConn | null;
+    while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle');
+    this.nextSweep = now + 0.1;
+  }
+
+  flush(): void {
+    const all = this.table.all().sort((a, b) => a.id - b.id);
+    for (const c of all) this.finish(c, 'end');
+  }
+
+  private create(p: Packet, now: number): UdpConn {
+    while (this.table.full) {
+      const old = this.table.oldest();
+      if (old === null) break;
+      this.evictions++;
+      this.finish(old, 'evicted');
+    }
+    const c = new UdpConn();
+    c.id = this.nextId();
+    this.created++;
+    c.start = c.end = now;
+    c.firstFrame = c.lastFrame = p.frame;
+    c.orig.ip = p.srcAddr();
+    c.orig.port = p.sport;
+    c.resp.ip = p.dstAddr();
+    c.resp.port = p.dport;
+    this.table.add(c, p, CLS_UDP, now);
+    const broadcast = p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff);
+    if (isLikelyServerPort(p.sport, true) && !isLikelyServerPort(p.dport, true) && !broadcast) flip(c);
+    return c;
+  }
+
+  private finish(c: UdpConn, reason: UdpConn['finishReason']): void {
+    if (c.done) return;
+    this.table.remove(c);
+    c.done = true;
+    c.finishReason = reason;
+    c.state = udpConnState(c.orig.state, c.resp.state);
+    this.finished++;
+    this.sink?.end(c);
+    this.onFinish(c);
+  }
+}
+
+function flip(c: UdpConn): void {
+  const t = c.orig;
+  c.orig = c.resp;
+  c.resp = t;
+  c.keyIsOrig = !c.keyIsOrig;
+  c.flipped = true;
+  c.history += '^';
+}
+
+function isMulticast(c: UdpConn): boolean {
+  const ip = c.resp.ip;
+  if (ip.includes(':')) return ip.toLowerCase().startsWith('ff');
+  const first = Number(ip.slice(0, ip.indexOf('.')));
+  return first >= 224 && first <= 239;
+}

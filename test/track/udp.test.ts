@@ -1,0 +1,87 @@
+/** UDP flows: Zeek's UDP states, conn_state S0 / SF / SHR, D/d history, orientation. */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { Decoder } from '../../src/decode/decoder.js';
+import { Packet } from '../../src/decode/packet.js';
+import { UdpTracker, type UdpConn, type UdpTrackerOptions } from '../../src/track/udp.js';
+import { dnsMessage, ethIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
+
+async function runUdp(records: CaptureRecord[], opts: Partial<UdpTrackerOptions> = {}) {
+  const conns: UdpConn[] = [];
+  const t = new UdpTracker({ onFinish: (c) => conns.push(c), ...opts });
+  const file = pcapFile({ linkType: 1 }, records);
+  const src = await openStream((async function* () {
+    yield file;
+  })());
+  const dec = new Decoder();
+  const p = new Packet();
+  await src.forEach((r) => {
+    dec.decode(r, p);
+    t.packet(p);
+  });
+  t.flush();
+  return { conns: conns.sort((a, b) => a.id - b.id), tracker: t };
+}
+
+const dg = (ts: number, src: string, sport: number, dst: string, dport: number, payload: Uint8Array): CaptureRecord => ({
+  ts,
+  frame: ethIp(udpIp({ src, dst, sport, dport }, payload)),
+});
+const query = dnsMessage({ id: 7, questions: [{ name: 'example.com', type: 'A' }] });
+const reply = dnsMessage({ id: 7, qr: true, questions: [{ name: 'example.com', type: 'A' }], rcode: 'NXDOMAIN' });
+
+describe('UDP flows', () => {
+  it('S0: an unanswered DNS query (retried)', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, query),
+      dg(2, '10.0.0.2', 40000, '10.0.0.53', 53, query),
+    ]);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ state: 'S0', history: 'D' });
+    expect(conns[0]!.orig.pkts).toBe(2);
+    expect(conns[0]!.resp.pkts).toBe(0);
+    expect(conns[0]!.orig.bytes).toBe(2 * query.length);
+  });
+
+  it('SF: query and answer', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, query),
+      dg(1.01, '10.0.0.53', 53, '10.0.0.2', 40000, reply),
+    ]);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ state: 'SF', history: 'Dd' });
+    expect(conns[0]!.orig.ip).toBe('10.0.0.2');
+    expect(conns[0]!.end - conns[0]!.start).toBeCloseTo(0.01, 6);
+  });
+
+  it('SHR: only the answer was captured; the server port makes it the responder', async () => {
+    const { conns } = await runUdp([dg(1, '10.0.0.53', 53, '10.0.0.2', 40000, reply)]);
+    expect(conns[0]).toMatchObject({ state: 'SHR', history: '^d' });
+    expect(conns[0]!.orig.ip).toBe('10.0.0.2');
+    expect(conns[0]!.resp.port).toBe(53);
+  });
+
+  it('first sender is the originator when no port is a server port', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.9', 47808, '10.0.0.10', 47808, new Uint8Array(4)),
+      dg(2, '10.0.0.10', 47808, '10.0.0.9', 47808, new Uint8Array(4)),
+    ]);
+    expect(conns[0]).toMatchObject({ state: 'SF', history: 'Dd' });
+    expect(conns[0]!.orig.ip).toBe('10.0.0.9');
+  });
+
+  it('a DNS response first between two server ports is turned around like Zeek\'s DNS analyzer does', async () => {
+    const { conns } = await runUdp([dg(1, '10.0.0.53', 53, '10.0.0.54', 53, reply)]);
+    expect(conns[0]!.history).toBe('D^');
+    expect(conns[0]!.orig.ip).toBe('10.0.0.54');
+    expect(conns[0]!.state).toBe('SHR');
+  });
+
+  it('idle flows are finished after the UDP timeout; a later datagram is a new flow', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, query),
+      dg(100, '10.0.0.2', 40000, '10.0.0.53', 53, query),
+    ]);
+    expect(conns.map((c) => c.finishReason)).toEqual(['idle', 'end']);
+  });
+});
