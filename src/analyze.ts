@@ -10,6 +10,13 @@ import type { CaptureInfo } from './capture/types.js';
 import type { CaptureSummary, Report } from './report/model.js';
 import { isoTime } from './report/time.js';
 import { VERSION } from './version.js';
+import { Tracker, type FinishedConn } from './track/tracker.js';
+import type { TcpConn } from './track/tcp.js';
+import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from './report/records.js';
+import type { ConnectionRecord, HttpRecord, TlsRecord } from './report/model.js';
+
+/** Record lists are bounded: a capture of millions of connections still gives a readable report. */
+export const MAX_RECORDS = 20_000;
 
 export interface AnalyzeOptions {
   /** Called every `progressEvery` packets with the number of packets read. */
@@ -49,22 +56,47 @@ export async function analyze(source: PacketSource, opts: AnalyzeOptions = {}): 
   let lastSec = 0;
   let lastNsec = 0;
   const every = opts.progressEvery ?? 100_000;
+  const conns: Array<{ id: number; rec: ConnectionRecord }> = [];
+  const tls: Array<{ id: number; rec: TlsRecord }> = [];
+  const http: Array<{ id: number; rec: HttpRecord }> = [];
+  let dropped = 0;
+  const tracker = new Tracker({
+    onConn: (f: FinishedConn) => {
+      const c = f.conn;
+      if (conns.length < MAX_RECORDS) {
+        const name = f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host)?.host?.replace(/:\d+$/, '') ?? tracker.names.name(c.resp.ip);
+        conns.push({ id: c.id, rec: connectionRecord(c, name) });
+      } else dropped++;
+      if (f.tls && tls.length < MAX_RECORDS) tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
+      if (f.http) {
+        for (const e of f.http.exchanges) if (http.length < MAX_RECORDS) http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
+      }
+    },
+  });
   const info = await source.forEach((raw) => {
     decoder.decode(raw, pkt);
+    tracker.packet(pkt);
     if (first === null) first = [raw.tsSec, raw.tsNsec];
     lastSec = raw.tsSec;
     lastNsec = raw.tsNsec;
     if (opts.onProgress && raw.frame % every === 0) opts.onProgress(raw.frame);
   });
+  tracker.flush();
+  const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
+  const capture = captureSummary(info, first, first ? [lastSec, lastNsec] : null, decoder);
+  if (dropped > 0) capture.warnings.push(`${dropped} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
+  if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
+    capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
+  }
   return {
     schema: 'wirewhy.report/1',
     tool: { name: 'wirewhy', version: VERSION },
-    capture: captureSummary(info, first, first ? [lastSec, lastNsec] : null, decoder),
+    capture,
     verdicts: [],
-    connections: [],
-    dns: [],
-    tls: [],
-    icmp: [],
-    http: [],
+    connections: byId(conns),
+    dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
+    tls: byId(tls),
+    icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
+    http: byId(http),
   };
 }

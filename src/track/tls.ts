@@ -97,6 +97,8 @@ interface Dir {
   hsSkip: number;
   encrypting: boolean;
   first: boolean;
+  /** This direction speaks SSLv2 record framing (RFC 6176 describes SSLv2 only to prohibit it). */
+  v2: boolean;
 }
 
 interface State {
@@ -106,7 +108,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true };
+  return { pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false };
 }
 
 export function newTlsSession(clientIsOrig: boolean): TlsSession {
@@ -179,6 +181,14 @@ export class TlsAnalyzer {
         this.sslv2(s, b, frame, ts);
         return;
       }
+      // An SSLv2 server answers an SSLv2 hello in SSLv2 records too.
+      if (!fromClient && s.clientHello?.sslv2 && (b[0]! & 0x80) !== 0) d.v2 = true;
+    }
+    // The client keeps SSLv2 framing when the server answered in SSLv2.
+    if (!d.v2 && fromClient && s.clientHello?.sslv2 && (fromOrig ? st.resp : st.orig).v2) d.v2 = true;
+    if (d.v2) {
+      this.sslv2Records(s, d, fromClient, b, frame, ts);
+      return;
     }
     let off = 0;
     // Complete a record carried over from the previous delivery.
@@ -274,6 +284,44 @@ export class TlsAnalyzer {
       sslv2: true,
     };
     this.event(s, { frame, fromClient: true, kind: 'sslv2', value: HS_CLIENT_HELLO, extra: h.version });
+  }
+
+  /**
+   * SSLv2 records: a 2-byte header (high bit set) or a 3-byte one with padding, then the
+   * message. Only the first messages travel in clear: the server's SERVER-HELLO (4) and the
+   * client's CLIENT-HELLO (1) / CLIENT-MASTER-KEY (2); everything after is encrypted.
+   */
+  private sslv2Records(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, frame: number, ts: Time): void {
+    let src = b;
+    if (d.pendLen > 0) {
+      src = new Uint8Array(d.pendLen + b.length);
+      src.set(d.pend!.subarray(0, d.pendLen));
+      src.set(b, d.pendLen);
+      d.pendLen = 0;
+    }
+    let o = 0;
+    for (let n = 0; n < 1024 && src.length - o >= 3; n++) {
+      const two = (src[o]! & 0x80) !== 0;
+      const hdr = two ? 2 : 3;
+      const len = two ? ((src[o]! & 0x7f) << 8) | src[o + 1]! : ((src[o]! & 0x3f) << 8) | src[o + 1]!;
+      if (src.length - o < hdr + len) break;
+      if (!d.encrypting && len >= 1) {
+        const type = src[o + hdr]!;
+        this.event(s, { frame, fromClient, kind: 'hs', value: type, extra: 0 });
+        if (!fromClient && type === 4 && len >= 5 && s.serverHello === null) {
+          s.serverHello = { frame, ts, version: (src[o + hdr + 3]! << 8) | src[o + hdr + 4]!, cipher: 0, alpn: null };
+        }
+        if ((fromClient && type === 2) || (!fromClient && type === 4)) d.encrypting = true;
+      } else if (fromClient) s.encrypted.client++;
+      else s.encrypted.server++;
+      o += hdr + len;
+    }
+    const rest = src.length - o;
+    if (rest > 0 && rest <= MAX_RECORD) {
+      if (!d.pend) d.pend = new Uint8Array(5 + MAX_RECORD);
+      d.pend.set(src.subarray(o), 0);
+      d.pendLen = rest;
+    }
   }
 
   /** One complete record at b[o .. o+n). */
