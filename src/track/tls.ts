@@ -138,8 +138,13 @@ export function looksLikeClientHello(b: Uint8Array, off: number, len: number): b
   return len >= 5 && (b[off]! & 0x80) !== 0 && b[off + 2] === 1 && (b[off + 3] === 0 || b[off + 3] === 3);
 }
 
+/** TLS 1.3, or one of its drafts (0x7fNN) — same key schedule shape, encrypted after ServerHello. */
+export function isTls13Version(v: number): boolean {
+  return v === 0x0304 || (v & 0xff00) === 0x7f00;
+}
+
 export function isTls13(s: TlsSession): boolean {
-  return s.serverHello !== null && s.serverHello.version === 0x0304;
+  return s.serverHello !== null && isTls13Version(s.serverHello.version);
 }
 
 /** Whether the handshake completed, from what a passive observer can see. */
@@ -449,7 +454,15 @@ export class TlsAnalyzer {
         return;
       }
       if (s.serverHello === null) {
-        s.serverHello = { frame, ts, version: negotiatedVersion(sh), cipher: sh.cipher, alpn: sh.alpn };
+        let version = negotiatedVersion(sh);
+        let cipher = sh.cipher;
+        // TLS 1.3 drafts before -22 sent ServerHello without legacy_session_id and compression:
+        // version(2) random(32) cipher_suite(2) extensions (draft-ietf-tls-tls13-21 §4.1.3).
+        if ((sh.legacyVersion & 0xff00) === 0x7f00 && (sh.legacyVersion & 0xff) < 22 && n >= 36) {
+          version = sh.legacyVersion;
+          cipher = (b[o + 34]! << 8) | b[o + 35]!;
+        }
+        s.serverHello = { frame, ts, version, cipher, alpn: sh.alpn };
         // From here on TLS 1.3 protects everything but alerts sent before keys exist.
         if (isTls13(s)) d.encrypting = true;
       }
