@@ -20,7 +20,7 @@ function arg(name: string, dflt: string): string {
 
 const bytes = Number(arg('bytes', String(1 << 30)));
 const file = arg('file', join(tmpdir(), 'wirewhy-bench', `mixed-${bytes}.pcap`));
-const stages = arg('stages', 'read,decode').split(',');
+const stages = arg('stages', 'read,decode,track,analyze').split(',');
 const repeat = Number(arg('repeat', '3'));
 
 if (!existsSync(file) || statSync(file).size < bytes * 0.9) {

@@ -1,6 +1,8 @@
 /**
  * One benchmark stage over one capture, in its own process so that its peak RSS is its own:
- *   node dist/bench/stage.js <read|decode> FILE
+ *   node dist/bench/stage.js <read|decode|track|analyze> FILE
+ * Stages: read (framing only), decode (every layer, per packet), track (decode + connection,
+ * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`).
  * Prints one JSON line: { stage, packets, bytes, seconds, peakRssMB }.
  */
 import { statSync } from 'node:fs';
@@ -11,8 +13,11 @@ import { decodeDns } from '../src/decode/dns.js';
 import { tlsRecordHeader, decodeHandshakeMessages, decodeClientHello, decodeServerHello, decodeAlert } from '../src/decode/tls.js';
 import { decodeHttpStart } from '../src/decode/http.js';
 import { isStop } from '../src/decode/stop.js';
+import { Tracker } from '../src/track/tracker.js';
+import { analyze } from '../src/analyze.js';
+import { renderJson } from '../src/report/json.js';
 
-type Stage = 'read' | 'decode';
+type Stage = 'read' | 'decode' | 'track' | 'analyze';
 
 /** Application-layer decoding of what one packet holds, without reassembly. */
 function decodeApp(p: Packet): number {
@@ -62,8 +67,22 @@ async function main(): Promise<void> {
   const pkt = new Packet();
   let sink = 0;
   const t0 = process.hrtime.bigint();
-  let info;
-  if (stage === 'read') {
+  let info: { packets: number };
+  if (stage === 'analyze') {
+    const report = await analyze(src);
+    const out = renderJson(report);
+    info = { packets: report.capture.packets };
+    sink = out.length;
+  } else if (stage === 'track') {
+    let conns = 0;
+    const tr = new Tracker({ onConn: () => { conns++; } });
+    info = await src.forEach((r) => {
+      dec.decode(r, pkt);
+      tr.packet(pkt);
+    });
+    tr.flush();
+    sink = conns + tr.dns.all().length;
+  } else if (stage === 'read') {
     info = await src.forEach((r) => {
       sink += r.capLen;
     });

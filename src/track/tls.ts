@@ -13,6 +13,7 @@ import {
   decodeSslv2ClientHello,
   negotiatedVersion,
 } from '../decode/tls.js';
+import { createHash } from 'node:crypto';
 import { decodeCertificate, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
 import type { Time } from './types.js';
@@ -33,6 +34,24 @@ const MAX_RECORD = 16384 + 2048;
 const MAX_HANDSHAKE = 128 * 1024;
 /** Events kept per connection (for evidence and cross-checks). */
 const MAX_EVENTS = 64;
+
+/**
+ * Parsed certificates by SHA-256 of their DER: a server hands the same certificate to every
+ * connection, and parsing X.509 costs far more than hashing it. Bounded.
+ */
+const certCache = new Map<string, CertInfo | null>();
+const CERT_CACHE_MAX = 4096;
+
+function parseCertCached(der: Uint8Array): CertInfo | null {
+  const key = createHash('sha256').update(der).digest('base64');
+  const hit = certCache.get(key);
+  if (hit !== undefined) return hit;
+  const c = decodeCertificate(der);
+  const v = isStop(c) ? null : c;
+  if (certCache.size >= CERT_CACHE_MAX) certCache.clear();
+  certCache.set(key, v);
+  return v;
+}
 
 export interface TlsEvent {
   frame: number;
@@ -87,7 +106,15 @@ export interface TlsSession {
 }
 
 interface Dir {
-  /** Bytes of an incomplete record carried over between deliveries. */
+  /** A record header split across deliveries. */
+  hdr: Uint8Array;
+  hdrLen: number;
+  /** A record being collected (header included), and how much of it is there. */
+  body: Uint8Array | null;
+  bodyLen: number;
+  /** Bytes of an encrypted record still to pass over. */
+  skip: number;
+  /** SSLv2 framing: bytes carried over between deliveries. */
   pend: Uint8Array | null;
   pendLen: number;
   /** Incomplete handshake message bytes carried across records. */
@@ -108,7 +135,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false };
+  return { hdr: new Uint8Array(5), hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false };
 }
 
 export function newTlsSession(clientIsOrig: boolean): TlsSession {
@@ -195,56 +222,87 @@ export class TlsAnalyzer {
       this.sslv2Records(s, d, fromClient, b, frame, ts);
       return;
     }
+    this.records(s, d, fromClient, b, frame, ts);
+  }
+
+  /**
+   * Cuts a direction's bytes into records. A record that lies within one delivery is handled
+   * in place; the header of one that does not is kept (5 bytes), and its body is either
+   * skipped — encrypted records are only counted, which is most of the bytes of a TLS
+   * connection — or collected into a buffer of exactly its size (handshake, alert, CCS).
+   */
+  private records(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, frame: number, ts: Time): void {
     let off = 0;
-    // Complete a record carried over from the previous delivery.
-    if (d.pendLen > 0) {
-      const have = d.pendLen;
-      const need = have < 5 ? 5 : 5 + ((d.pend![3]! << 8) | d.pend![4]!);
-      const take = Math.min(need - have, b.length);
-      d.pend!.set(b.subarray(0, take), have);
-      d.pendLen += take;
-      off = take;
-      if (d.pendLen >= 5 && need === 5) {
-        // Header just completed: now we know the record length; continue filling.
-        const len = (d.pend![3]! << 8) | d.pend![4]!;
-        if (!this.validHeader(d.pend!, 0) || len > MAX_RECORD) {
-          this.markBroken(s, fromClient);
-          return;
-        }
-        const more = Math.min(len, b.length - off);
-        d.pend!.set(b.subarray(off, off + more), 5);
-        d.pendLen += more;
-        off += more;
+    const n = b.length;
+    while (off < n) {
+      if (d.skip > 0) {
+        const k = Math.min(d.skip, n - off);
+        d.skip -= k;
+        off += k;
+        continue;
       }
-      if (d.pendLen < 5) return;
-      const total = 5 + ((d.pend![3]! << 8) | d.pend![4]!);
-      if (d.pendLen < total) return;
-      this.record(s, d, fromClient, d.pend!, 0, total, frame, ts);
-      d.pendLen = 0;
-    }
-    // Records entirely inside this delivery are processed in place (no copy).
-    while (off < b.length) {
-      const left = b.length - off;
-      if (left >= 5) {
-        if (!this.validHeader(b, off)) {
-          this.markBroken(s, fromClient);
-          return;
+      if (d.body !== null) {
+        const k = Math.min(d.body.length - d.bodyLen, n - off);
+        d.body.set(b.subarray(off, off + k), d.bodyLen);
+        d.bodyLen += k;
+        off += k;
+        if (d.bodyLen === d.body.length) {
+          const rec = d.body;
+          d.body = null;
+          d.bodyLen = 0;
+          this.record(s, d, fromClient, rec, 0, rec.length, frame, ts);
         }
-        const len = (b[off + 3]! << 8) | b[off + 4]!;
-        if (len > MAX_RECORD) {
-          this.markBroken(s, fromClient);
-          return;
-        }
-        if (left >= 5 + len) {
+        continue;
+      }
+      // At a record boundary: is the whole header here?
+      let h: Uint8Array;
+      let ho: number;
+      if (d.hdrLen === 0 && n - off >= 5) {
+        h = b;
+        ho = off;
+      } else {
+        const k = Math.min(5 - d.hdrLen, n - off);
+        d.hdr.set(b.subarray(off, off + k), d.hdrLen);
+        d.hdrLen += k;
+        off += k;
+        if (d.hdrLen < 5) return;
+        h = d.hdr;
+        ho = 0;
+      }
+      if (!this.validHeader(h, ho)) {
+        this.markBroken(s, fromClient);
+        return;
+      }
+      const type = h[ho]!;
+      const len = (h[ho + 3]! << 8) | h[ho + 4]!;
+      if (len > MAX_RECORD) {
+        this.markBroken(s, fromClient);
+        return;
+      }
+      if (h === b) {
+        if (n - off >= 5 + len) {
           this.record(s, d, fromClient, b, off, 5 + len, frame, ts);
           off += 5 + len;
           continue;
         }
+        off += 5;
+      } else d.hdrLen = 0;
+      // The body continues past this delivery.
+      if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
+        if (type === CT_ALERT) s.encryptedAlerts.push({ frame, fromClient });
+        this.encryptedRecord(s, fromClient, type, len, frame);
+        d.skip = len;
+        continue;
       }
-      if (!d.pend) d.pend = new Uint8Array(5 + MAX_RECORD);
-      d.pend.set(b.subarray(off), 0);
-      d.pendLen = left;
-      return;
+      d.body = new Uint8Array(5 + len);
+      d.body.set(h.subarray(ho, ho + 5), 0);
+      d.bodyLen = 5;
+      if (len === 0) {
+        const rec = d.body;
+        d.body = null;
+        d.bodyLen = 0;
+        this.record(s, d, fromClient, rec, 0, 5, frame, ts);
+      }
     }
   }
 
@@ -323,8 +381,7 @@ export class TlsAnalyzer {
     }
     const rest = src.length - o;
     if (rest > 0 && rest <= MAX_RECORD) {
-      if (!d.pend) d.pend = new Uint8Array(5 + MAX_RECORD);
-      d.pend.set(src.subarray(o), 0);
+      d.pend = src.slice(o);
       d.pendLen = rest;
     }
   }
@@ -469,8 +526,8 @@ export class TlsAnalyzer {
     } else if (type === HS_CERTIFICATE && !fromClient && s.certificates.length === 0 && !isTls13(s)) {
       const list = decodeCertificate12(b, o, n);
       for (const der of list.certs.slice(0, 8)) {
-        const c = decodeCertificate(der);
-        if (!isStop(c)) s.certificates.push(c);
+        const c = parseCertCached(der);
+        if (c) s.certificates.push(c);
       }
       s.certificateFrame = frame;
     }
