@@ -14,11 +14,17 @@ import { Tracker, type FinishedConn } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
 import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from './report/records.js';
 import type { ConnectionRecord, HttpRecord, TlsRecord } from './report/model.js';
+import { Diagnosis } from './diagnose/diagnose.js';
+import type { Lang } from './diagnose/text.js';
 
 /** Record lists are bounded: a capture of millions of connections still gives a readable report. */
 export const MAX_RECORDS = 20_000;
 
 export interface AnalyzeOptions {
+  /** Report language (default 'en'). */
+  lang?: Lang;
+  /** Also list targets that worked (default false: failures and warnings only). */
+  all?: boolean;
   /** Called every `progressEvery` packets with the number of packets read. */
   onProgress?: (packets: number) => void;
   progressEvery?: number;
@@ -60,13 +66,14 @@ export async function analyze(source: PacketSource, opts: AnalyzeOptions = {}): 
   const tls: Array<{ id: number; rec: TlsRecord }> = [];
   const http: Array<{ id: number; rec: HttpRecord }> = [];
   let dropped = 0;
+  const diagnosis = new Diagnosis();
   const tracker = new Tracker({
     onConn: (f: FinishedConn) => {
       const c = f.conn;
-      if (conns.length < MAX_RECORDS) {
-        const name = f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host)?.host?.replace(/:\d+$/, '') ?? tracker.names.name(c.resp.ip);
-        conns.push({ id: c.id, rec: connectionRecord(c, name) });
-      } else dropped++;
+      const name = f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? tracker.names.name(c.resp.ip);
+      diagnosis.add(f, name, tracker.now);
+      if (conns.length < MAX_RECORDS) conns.push({ id: c.id, rec: connectionRecord(c, name) });
+      else dropped++;
       if (f.tls && tls.length < MAX_RECORDS) tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
       if (f.http) {
         for (const e of f.http.exchanges) if (http.length < MAX_RECORDS) http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
@@ -92,7 +99,7 @@ export async function analyze(source: PacketSource, opts: AnalyzeOptions = {}): 
     schema: 'wirewhy.report/1',
     tool: { name: 'wirewhy', version: VERSION },
     capture,
-    verdicts: [],
+    verdicts: diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, opts.lang ?? 'en', tracker.now, opts.all ?? false),
     connections: byId(conns),
     dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
     tls: byId(tls),

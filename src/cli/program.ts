@@ -12,6 +12,7 @@ import { renderJson } from '../report/json.js';
 import { renderTable } from '../report/table.js';
 import type { Report } from '../report/model.js';
 import { VERSION } from '../version.js';
+import type { Lang } from '../diagnose/text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
@@ -25,6 +26,8 @@ function errorLine(file: string, e: CaptureError): string {
 interface AnalyzeFlags {
   format: 'table' | 'json';
   output?: string;
+  lang: Lang;
+  all?: boolean;
 }
 
 function render(r: Report, f: AnalyzeFlags, toTerminal: boolean): string {
@@ -39,7 +42,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number>
   for (const file of files) {
     try {
       const src = await openCapture(file);
-      const report = await analyze(src);
+      const report = await analyze(src, { lang: flags.lang, all: flags.all === true });
       if (report.capture.damage) {
         process.stderr.write(`wirewhy: warning: ${file}: ${report.capture.warnings[0] ?? report.capture.damage.message}\n`);
       }
@@ -74,6 +77,8 @@ export function buildProgram(): Command {
     .argument('<capture...>', 'capture files, or - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-o, --output <file>', 'write the report to a file')
+    .addOption(new Option('--lang <lang>', 'report language').choices(['en', 'zh']).default('en'))
+    .option('--all', 'also list targets that worked')
     .action(async (files: string[], flags: AnalyzeFlags) => {
       process.exitCode = await runAnalyze(files, flags);
     });

@@ -57,6 +57,8 @@ export class Tracker implements StreamSink {
   readonly http: HttpAnalyzer;
   readonly icmp = new IcmpTracker();
   readonly names = new NameMap();
+  /** ICMP errors whose quoted flow was not (or no longer) tracked. */
+  readonly orphanIcmp: IcmpError[] = [];
   private idCounter = 0;
   private readonly onConn: (f: FinishedConn) => void;
   /** Last capture time seen (seconds). */
@@ -127,7 +129,10 @@ export class Tracker implements StreamSink {
     const err = this.icmp.errors[this.icmp.errors.length - 1];
     if (!err) return;
     const c = q.proto === PROTO_TCP ? this.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.udp.lookupQuoted(p) : null;
-    if (c === null) return;
+    if (c === null) {
+      if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
+      return;
+    }
     const st = this.state(c);
     (st.icmp ??= []).push(err);
   }
@@ -252,7 +257,8 @@ export class Tracker implements StreamSink {
     const http = this.http.session(c);
     // Names the client used for this server: SNI, Host, CONNECT authority.
     if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni);
-    if (http) for (const e of http.exchanges) if (e.host) this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
+    // (A CONNECT authority names the tunnel's far end, not the proxy this connection goes to.)
+    if (http) for (const e of http.exchanges) if (e.host && e.method !== 'CONNECT') this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
     this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? [] });
   }
 }

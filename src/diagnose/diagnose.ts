@@ -1,0 +1,301 @@
+/**
+ * From per-connection outcomes and DNS transactions to one verdict per target (contract:
+ * "One verdict per target"). Connections are grouped as they finish — by the name the client
+ * asked for when known (DNS answer, SNI, Host), else the address — plus port and transport, so
+ * SYN retries, repeated attempts and IPv6-then-IPv4 fallbacks tell one story. DNS transactions
+ * are grouped by question name. Groups keep counts and a few attempts, not every connection.
+ */
+import type { FinishedConn } from '../track/tracker.js';
+import type { DnsTransaction } from '../track/dns.js';
+import { icmpCause, type IcmpError } from '../track/icmp.js';
+import { qtypeName, rcodeName } from '../decode/names.js';
+import { describeCause, edeNote, type CauseCode, type LocalisedVars, type Severity } from './causes.js';
+import { icmpMeaning } from './alerts.js';
+import type { Lang } from './text.js';
+import type { Evidence, Verdict, Layer } from '../report/model.js';
+import { classify, type EvidenceFact, type Outcome, type RuleContext } from './rules.js';
+import { CAUSES } from './causes.js';
+import { isoOf } from '../report/records.js';
+
+const KEEP_ATTEMPTS = 4;
+const MAX_EVIDENCE = 12;
+
+interface Target {
+  name: string | null;
+  ip: string | null;
+  port: number | null;
+  transport: 'tcp' | 'udp' | 'icmp' | null;
+}
+
+interface Group {
+  key: string;
+  target: Target;
+  client: string | null;
+  conns: number;
+  failed: number;
+  firstFrame: number;
+  /** Outcomes kept: the first few and always the latest. */
+  kept: Array<{ o: Outcome; ip: string; start: number }>;
+  last: { o: Outcome; ip: string; start: number } | null;
+  ips: Set<string>;
+}
+
+/** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
+function isBackgroundUdp(f: FinishedConn): boolean {
+  const c = f.conn;
+  const dst = c.resp.ip;
+  if (/^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.startsWith('ff') || dst.endsWith('.255')) return true;
+  const ports = [c.orig.port, c.resp.port];
+  return ports.some((p) => p === 5353 || p === 5355 || p === 1900 || p === 137 || p === 138 || p === 67 || p === 68 || p === 546 || p === 547);
+}
+
+const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
+
+export function targetText(t: Target): string {
+  if (t.name) return t.port !== null && t.port !== 443 && t.port !== 80 ? `${t.name}:${t.port}` : t.name;
+  if (t.ip) return t.port !== null ? `${bracket(t.ip)}:${t.port}` : t.ip;
+  return '?';
+}
+
+export class Diagnosis {
+  private readonly groups = new Map<string, Group>();
+  /** ICMP errors on DNS flows, by client ip|port|server ip|port. */
+  private readonly dnsIcmp = new Map<string, IcmpError[]>();
+  /** DNS-over-TCP connections are judged through their DNS transactions. */
+  private readonly ctx: RuleContext = { captureEnd: 0 };
+
+  /** Called for every finished connection, in finishing order. */
+  add(f: FinishedConn, name: string | null, now: number): void {
+    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
+    const c = f.conn;
+    if (c.transport === 'udp') {
+      if (isBackgroundUdp(f)) return;
+      if (c.resp.port === 53 || c.orig.port === 53) {
+        if (f.icmp.length) this.dnsIcmp.set(`${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`, f.icmp);
+        // A DNS answer rejected by the client's closed port: a late reply, told as its own target.
+        if (!f.icmp.some((e) => e.quoted && e.quoted.sport === 53)) return;
+      }
+    }
+    const o = classify(f, this.ctx);
+    // UDP tells nothing about success: only ICMP-reported failures make a verdict.
+    if (c.transport === 'udp' && o.cause === 'ok') return;
+    if (c.transport === 'tcp' && (c.resp.port === 53) && o.cause === 'ok') return;
+    let target: Target;
+    let client = c.orig.ip;
+    if (c.transport === 'udp' && f.icmp.some((e) => e.quoted && e.quoted.sport === 53)) {
+      // The quoted datagram went from the DNS server to the client: the client is the "server" here.
+      const e = f.icmp.find((x) => x.quoted && x.quoted.sport === 53)!;
+      target = { name: null, ip: e.quoted!.dst, port: e.quoted!.dport, transport: 'udp' };
+      client = e.quoted!.src;
+      o.severity = 'warning';
+      o.limits.push('the ICMP error answers a DNS reply, not a query: the client had stopped listening (the reply came late, or after a retry was answered)');
+    } else {
+      const connect = f.http?.exchanges.find((e) => e.method === 'CONNECT');
+      const m = connect ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(connect.target) : null;
+      if (m) {
+        // Through a proxy the target is the CONNECT authority; the proxy resolves it.
+        target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
+        o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
+      } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
+    }
+    const key = `${target.transport}|${target.name ?? target.ip}|${target.port}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, target, client, conns: 0, failed: 0, firstFrame: c.firstFrame, kept: [], last: null, ips: new Set() };
+      this.groups.set(key, g);
+    }
+    g.conns++;
+    if (o.cause !== 'ok') g.failed++;
+    g.ips.add(c.resp.ip);
+    const entry = { o, ip: c.resp.ip, start: c.start };
+    if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
+    if (!g.last || c.start >= g.last.start) {
+      g.last = entry;
+      if (g.target.ip !== null) g.target.ip = target.ip;
+    }
+  }
+
+  verdicts(dns: DnsTransaction[], orphanIcmp: IcmpError[], lang: Lang, captureEnd: number, all: boolean): Verdict[] {
+    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
+    const out: Array<{ v: Verdict; first: number }> = [];
+    const connNames = new Set([...this.groups.values()].map((g) => g.target.name?.toLowerCase()).filter((x): x is string => !!x));
+    out.push(...this.dnsVerdicts(dns, connNames, lang));
+    for (const g of this.groups.values()) out.push({ v: this.groupVerdict(g, lang), first: g.firstFrame });
+    for (const e of orphanIcmp) {
+      const v = this.icmpOnlyVerdict(e, lang);
+      if (v) out.push({ v, first: e.frame });
+    }
+    const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
+    return out
+      .filter((x) => all || x.v.severity !== 'ok')
+      .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
+      .map((x) => x.v);
+  }
+
+  private groupVerdict(g: Group, lang: Lang): Verdict {
+    const last = g.last!;
+    let o = last.o;
+    let severity: Severity = o.severity;
+    let retriesNote: { en: string; zh: string } = { en: '', zh: '' };
+    if (o.cause === 'ok' && g.failed > 0) {
+      severity = 'warning';
+      const failedOne = g.kept.find((k) => k.o.cause !== 'ok');
+      const what = failedOne ? `${failedOne.o.cause} (${failedOne.ip})` : '';
+      retriesNote = {
+        en: `${g.failed} of ${g.conns} attempts failed first${what ? `, e.g. ${what}` : ''}.`,
+        zh: `${g.conns} 次尝试中有 ${g.failed} 次先失败${what ? `，例如 ${what}` : ''}。`,
+      };
+    } else if (o.cause !== 'ok' && g.conns > 1 && g.failed < g.conns) {
+      // The last attempt failed although an earlier one worked: still a failure, say so.
+      o = { ...o, limits: [...o.limits, `${g.conns - g.failed} of ${g.conns} attempts to this target worked`] };
+    }
+    const attempts = g.conns === 1 ? o.attempts : g.conns;
+    const details: Record<string, unknown> = { ...o.details };
+    if (g.conns > 1) {
+      details['connections'] = g.conns;
+      details['failedConnections'] = g.failed;
+      if (g.ips.size > 1) details['addresses'] = [...g.ips].sort();
+      details['attemptsSeen'] = g.kept.map((k) => ({ ip: k.ip, cause: k.o.cause, frame: k.o.evidence[0]?.frame ?? null }));
+    }
+    return this.build(g.target, g.client, o, severity, attempts, details, { retriesNote: severity === 'warning' && o.cause === 'ok' ? retriesNote : { en: '', zh: '' } }, lang);
+  }
+
+  private build(target: Target, client: string | null, o: Outcome, severity: Severity, attempts: number, details: Record<string, unknown>, extra: LocalisedVars, lang: Lang): Verdict {
+    const vars: LocalisedVars = {
+      target: targetText(target),
+      host: target.name ?? target.ip ?? '?',
+      name: target.name,
+      ip: target.ip,
+      port: target.port,
+      transport: target.transport,
+      client,
+      attempts,
+      retriesNote: { en: '', zh: '' },
+      ttlNote: { en: '', zh: '' },
+      edeNote: { en: '', zh: '' },
+      ...o.vars,
+      ...extra,
+    };
+    const d = describeCause(o.cause, lang, vars, severity);
+    const layer = CAUSES[o.cause].layer as Layer;
+    const explanation = o.limits.length ? `${d.explanation} ${lang === 'zh' ? '注意：' : 'Note: '}${o.limits.join('; ')}.` : d.explanation;
+    if (o.limits.length) details['limits'] = o.limits;
+    return {
+      target: { name: target.name, ip: target.ip, port: target.port, transport: target.transport },
+      client: { ip: client },
+      layer,
+      cause: o.cause,
+      severity,
+      summary: d.summary,
+      explanation,
+      advice: d.advice,
+      evidence: o.evidence.slice(0, MAX_EVIDENCE).map(toEvidence),
+      attempts,
+      details,
+    };
+  }
+
+  private icmpOnlyVerdict(e: IcmpError, lang: Lang): Verdict | null {
+    const cause = icmpCause(e) as CauseCode | null;
+    if (!cause || !e.quoted) return null;
+    const q = e.quoted;
+    const transport = q.proto === 6 ? 'tcp' : q.proto === 17 ? 'udp' : q.proto === 1 || q.proto === 58 ? 'icmp' : null;
+    const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+    const o: Outcome = {
+      cause,
+      severity: 'error',
+      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}` }],
+      details: { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
+      vars: { from: e.from, icmp: m, mtu: e.mtu },
+      attempts: 1,
+      limits: ['the capture holds the ICMP error but not the packet it answers'],
+    };
+    return this.build({ name: null, ip: q.dst, port: q.dport >= 0 ? q.dport : null, transport }, q.src, o, 'error', 1, { ...o.details }, {}, lang);
+  }
+
+  // --- DNS -----------------------------------------------------------------------------------
+
+  private dnsVerdicts(all: DnsTransaction[], connNames: Set<string>, lang: Lang): Array<{ v: Verdict; first: number }> {
+    const byName = new Map<string, DnsTransaction[]>();
+    for (const t of all) {
+      if (t.query === null) continue;
+      const k = t.query.toLowerCase();
+      const l = byName.get(k);
+      if (l) l.push(t);
+      else byName.set(k, [t]);
+    }
+    const resolved = new Set<string>();
+    for (const [k, txs] of byName) if (txs.some((t) => t.rcode === 0 && t.answers.some((a) => a.type === 1 || a.type === 28))) resolved.add(k);
+    const out: Array<{ v: Verdict; first: number }> = [];
+    for (const [k, txs] of byName) {
+      // A name tried with a search domain appended, when the plain name resolved: resolver noise.
+      if (!resolved.has(k) && [...resolved].some((r) => k.startsWith(`${r}.`))) continue;
+      const o = this.dnsOutcome(txs, resolved.has(k));
+      if (o.cause === 'ok' && connNames.has(k)) continue; // told by the connections to that name
+      const t0 = txs[0]!;
+      const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(k);
+      let severity = o.severity;
+      if (isPtr && severity === 'error') severity = 'warning';
+      const target: Target = { name: t0.query, ip: null, port: null, transport: t0.transport === 'tcp' && txs.every((t) => t.transport === 'tcp') ? 'tcp' : 'udp' };
+      const v = this.build(target, t0.client.ip, o, severity, o.attempts, { ...o.details }, {}, lang);
+      out.push({ v, first: Math.min(...txs.map((t) => t.queryFrames[0] ?? t.responseFrame ?? Infinity)) });
+    }
+    return out;
+  }
+
+  private dnsOutcome(txs: DnsTransaction[], resolved: boolean): Outcome {
+    const queries = txs.reduce((n, t) => n + t.queryFrames.length, 0);
+    const ev: EvidenceFact[] = [];
+    for (const t of txs.slice(0, 4)) {
+      const q = t.queryFrames[0];
+      if (q !== undefined) ev.push({ frame: q, ts: t.queryTimes[0]!, note: `DNS query ${t.qtype === null ? '' : qtypeName(t.qtype)} ${t.query} to ${t.server.ip}${t.queryFrames.length > 1 ? ` (sent ${t.queryFrames.length} times)` : ''}` });
+      if (t.responseFrame !== null) ev.push({ frame: t.responseFrame, ts: t.responseTime!, note: `DNS response ${rcodeName(t.rcode!)}${t.tc ? ' (truncated, TC)' : ''}${t.answers.length ? `: ${t.answers.filter((a) => a.data).map((a) => a.data).slice(0, 3).join(', ')}` : ''}` });
+    }
+    ev.sort((a, b) => a.frame - b.frame);
+    const t0 = txs[0]!;
+    const base = { server: t0.server.ip, qtype: t0.qtype === null ? '' : qtypeName(t0.qtype) };
+    const mk = (cause: CauseCode, details: Record<string, unknown>, vars: LocalisedVars = {}, severity: Severity = 'error'): Outcome =>
+      ({ cause, severity, evidence: ev, details: { server: t0.server.ip, ...details }, vars: { ...base, ...vars }, attempts: queries, limits: [] });
+    if (resolved) return mk('ok', { answers: txs.flatMap((t) => t.answers.filter((a) => a.type === 1 || a.type === 28).map((a) => a.data)).slice(0, 8) }, {}, 'ok');
+    // Final answers: a truncated UDP answer that was retried over TCP is not final.
+    const answered = txs.filter((t) => t.rcode !== null && !(t.tc && t.tcpRetry !== null));
+    const rc = (n: number): DnsTransaction | undefined => answered.find((t) => t.rcode === n);
+    const ede = answered.flatMap((t) => t.ede);
+    const edeVars = { edeNote: { en: edeNote(ede, 'en'), zh: edeNote(ede, 'zh') } };
+    const withRcode = (t: DnsTransaction, cause: CauseCode): Outcome => mk(cause, { rcode: rcodeName(t.rcode!), ...(ede.length ? { ede } : {}), ...(t.soa ? { soa: true } : {}) }, { rcode: rcodeName(t.rcode!), ...edeVars });
+    const nx = rc(3);
+    if (nx) return withRcode(nx, 'dns.nxdomain');
+    const sf = rc(2);
+    if (sf) return withRcode(sf, 'dns.servfail');
+    const rf = rc(5);
+    if (rf) return withRcode(rf, 'dns.refused');
+    const other = answered.find((t) => t.rcode !== 0);
+    if (other) return withRcode(other, 'dns.error');
+    if (answered.length > 0) return mk('dns.no_address', { rcode: 'NOERROR', qtypes: [...new Set(answered.map((t) => (t.qtype === null ? '' : qtypeName(t.qtype))))] }, { rcode: 'NOERROR' });
+    // Nothing answered: an ICMP error on the way, or silence.
+    for (const t of txs) {
+      const errs = this.dnsIcmp.get(`${t.client.ip}|${t.client.port}|${t.server.ip}|${t.server.port}`);
+      const e = errs?.find((x) => icmpCause(x));
+      if (e) {
+        const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m });
+        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}` }].sort((a, b) => a.frame - b.frame);
+        return o;
+      }
+    }
+    const lastQ = Math.max(...txs.flatMap((t) => t.queryTimes));
+    const firstQ = Math.min(...txs.flatMap((t) => t.queryTimes));
+    const waited = Math.round((this.ctx.captureEnd - lastQ) * 10) / 10;
+    const o = mk('dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: Math.round((lastQ - firstQ) * 10) / 10, waited });
+    // Resolvers wait 1–5 s before retrying: a capture that stopped sooner proves nothing.
+    if (queries === 1 && waited < 1) {
+      o.severity = 'warning';
+      o.limits.push(`the capture ended ${waited} s after the last query, before a resolver's timeout: it cannot show that no answer came`);
+    }
+    return o;
+  }
+}
+
+function toEvidence(e: EvidenceFact): Evidence {
+  return { frame: e.frame, time: isoOf(e.ts), note: e.note };
+}

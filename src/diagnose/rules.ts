@@ -1,0 +1,293 @@
+/**
+ * One rule per cause: each is a pure function of one finished connection's records (TCP/UDP
+ * state, TLS session, HTTP exchanges, ICMP errors quoting it) that returns an Outcome when its
+ * cause applies. `classify` walks them in the order an operator would — ICMP, TCP, TLS, HTTP —
+ * so the first layer that failed names the verdict.
+ */
+import type { FinishedConn } from '../track/tracker.js';
+import type { TcpConn } from '../track/tcp.js';
+import { icmpCause, type IcmpError } from '../track/icmp.js';
+import { isTls13, tlsEstablished, type TlsSession } from '../track/tls.js';
+import { alertName, tlsVersionName } from '../decode/names.js';
+import { certCoversName } from '../decode/x509.js';
+import { icmpMeaning } from './alerts.js';
+import type { CauseCode, LocalisedVars, Severity } from './causes.js';
+import { ttlNote } from './causes.js';
+
+export interface EvidenceFact {
+  frame: number;
+  ts: number;
+  note: string;
+}
+
+export interface Outcome {
+  cause: CauseCode;
+  severity: Severity;
+  evidence: EvidenceFact[];
+  details: Record<string, unknown>;
+  vars: LocalisedVars;
+  /** Attempts inside this connection (SYNs sent). */
+  attempts: number;
+  /** What the capture cannot prove about this outcome, said plainly. */
+  limits: string[];
+}
+
+export interface RuleContext {
+  /** Time of the last packet of the capture (seconds). */
+  captureEnd: number;
+}
+
+type Rule = (f: FinishedConn, ctx: RuleContext) => Outcome | null;
+
+const iso = (t: number): string => new Date(Math.round(t * 1000)).toISOString();
+
+function outcome(cause: CauseCode, evidence: EvidenceFact[], details: Record<string, unknown> = {}, vars: LocalisedVars = {}, severity: Severity = 'error'): Outcome {
+  return { cause, severity, evidence, details, vars, attempts: 1, limits: [] };
+}
+
+function synEvidence(c: TcpConn): EvidenceFact[] {
+  return c.synFrames.slice(0, 6).map((frame, i) => ({ frame, ts: c.synTimes[i] ?? c.start, note: i === 0 ? 'SYN' : `SYN (retransmission ${i})` }));
+}
+
+const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } => f.conn.transport === 'tcp';
+
+/** The handshake never got a SYN-ACK. */
+function noSynAck(c: TcpConn): boolean {
+  return c.synFrames.length > 0 && c.synAckFrame === 0;
+}
+
+// --- ICMP: an error quoting the flow, before the server ever answered -----------------------
+
+function icmpError(f: FinishedConn): IcmpError | null {
+  for (const e of f.icmp) if (icmpCause(e)) return e;
+  return null;
+}
+
+const ruleIcmp: Rule = (f) => {
+  const e = icmpError(f);
+  if (!e) return null;
+  const cause = icmpCause(e) as CauseCode;
+  if (isTcp(f)) {
+    // An error for a flow that then worked (PMTU discovery, a stray error) is not the failure.
+    if (!noSynAck(f.conn) && cause !== 'icmp.frag_needed') return null;
+    if (cause === 'icmp.frag_needed' && f.conn.unackedBytes.orig === 0) return null;
+  } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable') return null;
+  const ev: EvidenceFact[] = [];
+  if (isTcp(f)) ev.push(...synEvidence(f.conn).slice(0, 1));
+  else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram' });
+  const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}` });
+  return outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
+    { from: e.from, icmp: m, mtu: e.mtu });
+};
+
+// --- TCP ------------------------------------------------------------------------------------
+
+const ruleSynUnanswered: Rule = (f, ctx) => {
+  if (!isTcp(f)) return null;
+  const c = f.conn;
+  if (!noSynAck(c) || c.rsts.some((r) => !r.fromOrig)) return null;
+  const first = c.synTimes[0] ?? c.start;
+  const last = c.synTimes[c.synTimes.length - 1] ?? first;
+  const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: c.synFrames.length, clientAborted: c.rsts.some((r) => r.fromOrig) },
+    { attempts: c.synFrames.length, seconds: Math.round((Math.max(last, c.end) - first) * 10) / 10, waited: Math.round((ctx.captureEnd - last) * 10) / 10 });
+  o.attempts = c.synFrames.length;
+  // Linux retransmits a SYN after 1 s: a capture that stopped sooner cannot tell a drop from a slow answer.
+  if (c.synFrames.length === 1 && ctx.captureEnd - first < 1) {
+    o.severity = 'warning';
+    o.limits.push('the capture ended less than a second after the only SYN, before any retransmission: it cannot show that the SYN was dropped');
+  }
+  return o;
+};
+
+const ruleRefused: Rule = (f) => {
+  if (!isTcp(f)) return null;
+  const c = f.conn;
+  const rst = c.rsts.find((r) => !r.fromOrig);
+  if (!rst || c.synAckFrame !== 0 || c.synFrames.length === 0) return null;
+  const o = outcome('tcp.refused', [...synEvidence(c).slice(-1), { frame: rst.frame, ts: rst.ts, note: 'RST in reply to the SYN' }],
+    { rstTtl: rst.ttl, synAttempts: c.synFrames.length });
+  o.attempts = c.synFrames.length;
+  return o;
+};
+
+const ruleHandshakeIncomplete: Rule = (f) => {
+  if (!isTcp(f)) return null;
+  const c = f.conn;
+  if (c.synAckFrame === 0 || c.ackFrame !== 0 || c.dataFrames.orig !== 0) return null;
+  return outcome('tcp.handshake_incomplete', [...synEvidence(c).slice(0, 1), { frame: c.synAckFrame, ts: c.synAckTime, note: 'SYN-ACK, never acknowledged' }]);
+};
+
+/** Data sent and retransmitted with nothing acknowledged, until the sender gave up. */
+const ruleStalled: Rule = (f) => {
+  if (!isTcp(f)) return null;
+  const c = f.conn;
+  if (c.ackFrame === 0 || c.unackedBytes.orig === 0 || c.retransmits.orig < 3) return null;
+  return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: c.start, note: 'first data from the client' }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
+    { attempts: c.retransmits.orig + 1, seconds: Math.round((c.end - c.start) * 10) / 10 });
+};
+
+// --- TLS ------------------------------------------------------------------------------------
+
+function certFacts(s: TlsSession): Record<string, unknown> {
+  const leaf = s.certificates[0];
+  if (!leaf) return {};
+  return { certificate: { subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, san: leaf.san } };
+}
+
+function offered(s: TlsSession): Record<string, unknown> {
+  return {
+    offeredVersions: (s.clientHello?.versions ?? []).map(tlsVersionName),
+    ...(s.serverHello ? { version: tlsVersionName(s.serverHello.version) } : {}),
+  };
+}
+
+const ruleTlsAlert: Rule = (f) => {
+  const s = f.tls;
+  if (!s) return null;
+  const a = s.alerts.find((x) => x.level === 2) ?? s.alerts.find((x) => x.description !== 0 && x.description !== 90 && !tlsEstablished(s));
+  if (!a) return null;
+  const sender = a.fromClient ? 'client' : 'server';
+  const ev: EvidenceFact[] = [];
+  if (s.clientHello) ev.push({ frame: s.clientHello.frame, ts: s.clientHello.ts, note: `ClientHello${s.clientHello.sni ? ` (SNI ${s.clientHello.sni})` : ''}` });
+  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: `ServerHello (${tlsVersionName(s.serverHello.version)})` });
+  ev.push({ frame: a.frame, ts: a.ts, note: `TLS alert ${alertName(a.description)} (${a.level === 2 ? 'fatal' : 'warning'}) from the ${sender}` });
+  return outcome('tls.alert', ev, {
+    alert: { code: a.description, name: alertName(a.description), level: a.level === 2 ? 'fatal' : 'warning', sender },
+    ...offered(s),
+    ...certFacts(s),
+  }, { alertCode: a.description, alert: alertName(a.description), sender, sni: s.clientHello?.sni ?? null });
+};
+
+const ruleNoServerHello: Rule = (f) => {
+  const s = f.tls;
+  if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || !isTcp(f)) return null;
+  const c = f.conn;
+  const ev: EvidenceFact[] = [{ frame: s.clientHello.frame, ts: s.clientHello.ts, note: 'ClientHello' }];
+  const close = [...c.rsts, ...c.fins].filter((x) => x.frame > s.clientHello!.frame).sort((a, b) => a.frame - b.frame)[0];
+  if (close) ev.push({ frame: close.frame, ts: close.ts, note: `${c.rsts.includes(close) ? 'RST' : 'FIN'} from the ${close.fromOrig === s.clientIsOrig ? 'client' : 'server'}` });
+  return outcome('tls.no_server_hello', ev, { sni: s.clientHello.sni, ...offered(s) }, { sni: s.clientHello.sni, seconds: Math.round((c.end - s.clientHello.ts) * 10) / 10 });
+};
+
+/** TLS 1.3: the client answered the server's encrypted flight with one small record, then left. */
+const ruleClientRejected: Rule = (f) => {
+  const s = f.tls;
+  if (!s || !isTls13(s) || tlsEstablishedAndUsed(s) || !isTcp(f)) return null;
+  const after = s.clientAfterServerFlight;
+  // An encrypted alert is 2 bytes + content type + 16-byte AEAD tag = 19 bytes (RFC 8446 §5.2).
+  if (after.length === 0 || after.length > 2 || after.some((r) => r.length > 24)) return null;
+  const c = f.conn;
+  const clientClosed = [...c.rsts, ...c.fins].some((x) => x.fromOrig === s.clientIsOrig);
+  if (!clientClosed || s.encrypted.client > after.length + 1) return null;
+  const ev: EvidenceFact[] = [];
+  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: 'ServerHello (TLS1.3), then the encrypted certificate flight' });
+  ev.push({ frame: after[0]!.frame, ts: s.serverHello?.ts ?? c.start, note: `client's ${after[0]!.length}-byte encrypted record (an alert, by its size)` });
+  return outcome('tls.client_rejected', ev, { recordLength: after[0]!.length, ...offered(s) }, { sni: s.clientHello?.sni ?? null });
+};
+
+function tlsEstablishedAndUsed(s: TlsSession): boolean {
+  return tlsEstablished(s) && (s.encrypted.client > 2 || s.clientAfterServerFlight.some((r) => r.length > 24));
+}
+
+/** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
+const ruleCertificate: Rule = (f) => {
+  const s = f.tls;
+  if (!s || tlsEstablished(s) || !s.certificates[0] || s.certificateFrame === null) return null;
+  const leaf = s.certificates[0];
+  const when = s.serverHello?.ts ?? f.conn.start;
+  const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: iso(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
+  const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}` }];
+  if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars);
+  if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars);
+  const sni = s.clientHello?.sni;
+  if (sni && !certCoversName(leaf, sni)) return outcome('tls.cert_name_mismatch', ev, certFacts(s), vars);
+  return null;
+};
+
+// --- HTTP -----------------------------------------------------------------------------------
+
+const ruleProxyRefused: Rule = (f) => {
+  const ex = f.http?.exchanges.find((e) => e.method === 'CONNECT' && e.status !== null && (e.status < 200 || e.status >= 300));
+  if (!ex) return null;
+  return outcome('http.proxy_refused', [
+    { frame: ex.requestFrame, ts: ex.requestTime, note: `CONNECT ${ex.target}` },
+    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `${ex.status} ${ex.reason ?? ''}`.trim() },
+  ], { status: ex.status, reason: ex.reason, authority: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
+};
+
+const ruleHttpError: Rule = (f) => {
+  const ex = f.http?.exchanges.find((e) => e.status !== null && e.status >= 400 && e.method !== 'CONNECT');
+  if (!ex) return null;
+  return outcome('http.error_status', [
+    { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}${ex.host ? ` (Host ${ex.host})` : ''}` },
+    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `HTTP ${ex.status} ${ex.reason ?? ''}`.trim() },
+  ], { status: ex.status, reason: ex.reason, method: ex.method, path: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
+};
+
+/** A request with no answer: reset by a side → tcp.reset, otherwise http.no_response. */
+const ruleHttpUnanswered: Rule = (f) => {
+  const ex = f.http?.exchanges.find((e) => e.status === null);
+  if (!ex || !isTcp(f)) return null;
+  const c = f.conn;
+  const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
+  const req: EvidenceFact = { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}, no response` };
+  if (rst) {
+    const sender = rst.fromOrig ? 'client' : 'server';
+    return outcome('tcp.reset', [req, { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }], { sender, afterRequest: true, method: ex.method, path: ex.target },
+      { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
+  }
+  return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { seconds: Math.round((c.end - ex.requestTime) * 10) / 10 });
+};
+
+function rstNote(c: TcpConn, rst: TcpConn['rsts'][number]): { en: string; zh: string } {
+  if (rst.fromOrig || c.synAckTtl < 0) return { en: '', zh: '' };
+  const f = { rstTtl: rst.ttl, serverTtl: c.synAckTtl, rstIpId: rst.ipId, serverIpId: c.synAckIpId };
+  return { en: ttlNote(f, 'en'), zh: ttlNote(f, 'zh') };
+}
+
+/** Reset after the connection was established, while the exchange was not finished. */
+const ruleReset: Rule = (f) => {
+  if (!isTcp(f)) return null;
+  const c = f.conn;
+  if (c.ackFrame === 0 && c.synAckFrame === 0) return null;
+  const rst = c.rsts[0];
+  if (!rst) return null;
+  // A reset after both sides exchanged data and the TLS (if any) completed is how many clients close.
+  const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
+  const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
+  if (tlsOk && bothData) return null;
+  const sender = rst.fromOrig ? 'client' : 'server';
+  return outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }],
+    { sender, rstTtl: rst.ttl, serverTtl: c.synAckTtl }, { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
+};
+
+/** In the order an operator walks the layers. */
+export const RULES: ReadonlyArray<[string, Rule]> = [
+  ['icmp', ruleIcmp],
+  ['tcp.refused', ruleRefused],
+  ['tcp.syn_unanswered', ruleSynUnanswered],
+  ['tcp.handshake_incomplete', ruleHandshakeIncomplete],
+  ['tls.alert', ruleTlsAlert],
+  ['tls.no_server_hello', ruleNoServerHello],
+  ['tls.client_rejected', ruleClientRejected],
+  ['tls.cert', ruleCertificate],
+  ['http.proxy_refused', ruleProxyRefused],
+  ['http.error_status', ruleHttpError],
+  ['http.unanswered', ruleHttpUnanswered],
+  ['tcp.reset', ruleReset],
+  ['tcp.stalled', ruleStalled],
+];
+
+/** The outcome of one finished connection: the first rule that applies, else ok. */
+export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
+  for (const [, rule] of RULES) {
+    const o = rule(f, ctx);
+    if (o) return o;
+  }
+  const c = f.conn;
+  const ev: EvidenceFact[] = [{ frame: c.firstFrame, ts: c.start, note: c.transport === 'tcp' ? 'connection start' : 'first datagram' }];
+  if (f.tls?.serverHello) ev.push({ frame: f.tls.serverHello.frame, ts: f.tls.serverHello.ts, note: `ServerHello (${tlsVersionName(f.tls.serverHello.version)})` });
+  const ok = f.http?.exchanges.find((e) => e.status !== null);
+  if (ok) ev.push({ frame: ok.responseFrame!, ts: ok.responseTime!, note: `HTTP ${ok.status} ${ok.reason ?? ''}`.trim() });
+  return outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');
+}

@@ -1,0 +1,73 @@
+/**
+ * Every labelled case in samples/expected.json gets the right target, layer, cause, severity and
+ * identifying details (alert code and sender, rcode, ICMP type/code/sender, HTTP status), and no
+ * other target is reported as an error.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCapture } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Verdict } from '../../src/report/model.js';
+import { SAMPLES } from '../tshark-fixture.js';
+
+interface Expect {
+  target: { name: string | null; ip: string | null; port: number | null; transport: string };
+  client: string;
+  layer: string;
+  cause: string;
+  severity: string;
+  details: Record<string, unknown>;
+}
+const expected = JSON.parse(readFileSync(join(SAMPLES, 'expected.json'), 'utf8')) as { samples: Array<{ file: string; expect: Expect[] }> };
+
+function matches(v: Verdict, e: Expect): boolean {
+  const t = e.target;
+  if (t.name !== null) return v.target.name?.toLowerCase() === t.name.toLowerCase() && (t.port === null || v.target.port === t.port || v.target.port === null);
+  return v.target.ip === t.ip && v.target.port === t.port;
+}
+
+function detailsAgree(v: Verdict, e: Expect): string[] {
+  const d = v.details as Record<string, unknown>;
+  const out: string[] = [];
+  const ed = e.details;
+  if (ed['alert']) {
+    const a = ed['alert'] as { code: number; sender: string };
+    const got = d['alert'] as { code: number; sender: string } | undefined;
+    if (got?.code !== a.code || got?.sender !== a.sender) out.push(`alert ${JSON.stringify(a)} got ${JSON.stringify(got)}`);
+  }
+  if (ed['rcode'] && d['rcode'] !== ed['rcode']) out.push(`rcode ${ed['rcode']} got ${d['rcode']}`);
+  if (ed['icmp']) {
+    const i = ed['icmp'] as { type: number; code: number; from: string };
+    if (d['type'] !== i.type || d['code'] !== i.code || d['from'] !== i.from) out.push(`icmp ${JSON.stringify(i)} got ${JSON.stringify([d['type'], d['code'], d['from']])}`);
+  }
+  if (ed['status'] !== undefined && d['status'] !== ed['status']) out.push(`status ${ed['status']} got ${d['status']}`);
+  return out;
+}
+
+describe('verdicts for every sample', () => {
+  for (const s of expected.samples) {
+    it(s.file, async () => {
+      const report = await analyze(await openCapture(join(SAMPLES, s.file)), { all: true });
+      const problems: string[] = [];
+      const used = new Set<Verdict>();
+      for (const e of s.expect) {
+        const v = report.verdicts.find((x) => !used.has(x) && matches(x, e));
+        if (!v) {
+          problems.push(`no verdict for ${JSON.stringify(e.target)}; got ${report.verdicts.map((x) => `${x.cause} ${JSON.stringify(x.target)}`).join(' | ')}`);
+          continue;
+        }
+        used.add(v);
+        if (v.layer !== e.layer || v.cause !== e.cause || v.severity !== e.severity) {
+          problems.push(`${JSON.stringify(e.target)}: expected ${e.layer}/${e.cause}/${e.severity}, got ${v.layer}/${v.cause}/${v.severity}`);
+        }
+        problems.push(...detailsAgree(v, e).map((x) => `${JSON.stringify(e.target)}: ${x}`));
+        if (v.client.ip !== e.client) problems.push(`${JSON.stringify(e.target)}: client ${e.client} got ${v.client.ip}`);
+        for (const ev of v.evidence) if (!(ev.frame >= 1 && ev.frame <= report.capture.packets)) problems.push(`evidence frame ${ev.frame} out of range`);
+      }
+      const extraErrors = report.verdicts.filter((v) => !used.has(v) && v.severity === 'error');
+      for (const v of extraErrors) problems.push(`unexpected error verdict ${v.cause} ${JSON.stringify(v.target)}`);
+      expect(problems).toEqual([]);
+    });
+  }
+});
