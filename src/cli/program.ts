@@ -33,7 +33,7 @@ interface AnalyzeFlags {
 function render(r: Report, f: AnalyzeFlags, toTerminal: boolean): string {
   if (f.format === 'json') return renderJson(r);
   const color = toTerminal && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-  return renderTable(r, { color });
+  return renderTable(r, { color, lang: f.lang });
 }
 
 async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<number> {

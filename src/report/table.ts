@@ -1,35 +1,50 @@
 import Table from 'cli-table3';
-import type { Report } from './model.js';
+import type { Report, Verdict } from './model.js';
+import { label, type Lang } from '../diagnose/text.js';
 
 export interface TableOptions {
   color: boolean;
+  lang?: Lang;
 }
 
-/** Terminal rendering: capture facts, then verdicts. */
+const paint = (on: boolean, code: number, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+function severityMark(v: Verdict, color: boolean): string {
+  if (v.severity === 'error') return paint(color, 31, 'FAIL');
+  if (v.severity === 'warning') return paint(color, 33, 'WARN');
+  return paint(color, 32, ' OK ');
+}
+
+/** Terminal rendering: one block per verdict (summary, evidence frames, advice), then capture facts. */
 export function renderTable(r: Report, opts: TableOptions): string {
+  const lang = opts.lang ?? 'en';
   const style = opts.color ? {} : { head: [], border: [] };
+  const out: string[] = [];
+  for (const v of r.verdicts) {
+    out.push(`${severityMark(v, opts.color)} ${v.summary}`);
+    out.push(`     ${label(lang, 'layer')}: ${v.layer}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
+    out.push(`     ${v.explanation}`);
+    if (v.evidence.length) {
+      const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true });
+      for (const e of v.evidence) t.push([String(e.frame), e.time, e.note]);
+      out.push(t.toString().replace(/^/gm, '     '));
+    }
+    if (v.advice.length) {
+      out.push(`     ${label(lang, 'advice')}:`);
+      v.advice.forEach((a, i) => out.push(`       ${i + 1}. ${a}`));
+    }
+    out.push('');
+  }
+  if (r.verdicts.length === 0) out.push(label(lang, 'no_failure'), '');
   const c = r.capture;
   const facts = new Table({ style });
   facts.push(
-    { capture: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || 'no interfaces'})` },
-    { packets: `${c.packets} packets, ${c.bytes} bytes${c.truncatedPackets ? `, ${c.truncatedPackets} cut by snaplen` : ''}` },
-    { time: c.start ? `${c.start} .. ${c.end}` : '-' },
+    { [label(lang, 'capture')]: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || '-'})` },
+    { [label(lang, 'packets')]: `${c.packets} (${c.bytes} bytes)${c.truncatedPackets ? `, ${c.truncatedPackets} cut by snaplen` : ''}` },
+    { [label(lang, 'time')]: c.start ? `${c.start} .. ${c.end}` : '-' },
+    { [label(lang, 'connections')]: `${r.connections.length} connections, ${r.dns.length} DNS, ${r.tls.length} TLS, ${r.http.length} HTTP, ${r.icmp.length} ICMP errors` },
   );
-  const out = [facts.toString()];
-  for (const w of c.warnings) out.push(`warning: ${w}`);
-  const failed = r.connections.filter((x) => ['S0', 'REJ', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR'].includes(x.state));
-  const dnsFailed = r.dns.filter((d) => d.rcode !== 'NOERROR');
-  const alerts = r.tls.flatMap((t) => t.alerts);
-  const httpErr = r.http.filter((h) => h.status === null || h.status >= 400);
-  out.push(
-    `Seen: ${r.connections.length} connections (${failed.length} not cleanly established or closed), ` +
-      `${r.dns.length} DNS transactions (${dnsFailed.length} not NOERROR), ${r.tls.length} TLS sessions (${alerts.length} alerts), ` +
-      `${r.http.length} HTTP requests (${httpErr.length} errors or unanswered), ${r.icmp.length} ICMP errors.`,
-  );
-  if (r.verdicts.length === 0) {
-    // Verdicts come from the diagnosis stage; until a rule names a failure, say what was seen
-    // rather than claiming that nothing failed.
-    out.push('No verdict: this version reports the records above; --format json lists them in full.');
-  }
+  out.push(facts.toString());
+  for (const w of c.warnings) out.push(`${label(lang, 'warnings')}: ${w}`);
   return `${out.join('\n')}\n`;
 }
