@@ -218,8 +218,8 @@ export class Diagnosis {
   private dnsVerdicts(all: DnsTransaction[], connNames: Set<string>, lang: Lang): Array<{ v: Verdict; first: number }> {
     const byName = new Map<string, DnsTransaction[]>();
     for (const t of all) {
-      if (t.query === null) continue;
-      const k = t.query.toLowerCase();
+      // A message without a question (junk, or an answer to one) is grouped under its server.
+      const k = t.query === null ? `@${t.server.ip}` : t.query.toLowerCase();
       const l = byName.get(k);
       if (l) l.push(t);
       else byName.set(k, [t]);
@@ -236,7 +236,8 @@ export class Diagnosis {
       const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(k);
       let severity = o.severity;
       if (isPtr && severity === 'error') severity = 'warning';
-      const target: Target = { name: t0.query, ip: null, port: null, transport: t0.transport === 'tcp' && txs.every((t) => t.transport === 'tcp') ? 'tcp' : 'udp' };
+      const transport = t0.transport === 'tcp' && txs.every((t) => t.transport === 'tcp') ? 'tcp' : 'udp';
+      const target: Target = t0.query === null ? { name: null, ip: t0.server.ip, port: t0.server.port, transport } : { name: t0.query, ip: null, port: null, transport };
       const v = this.build(target, t0.client.ip, o, severity, o.attempts, { ...o.details }, {}, lang);
       out.push({ v, first: Math.min(...txs.map((t) => t.queryFrames[0] ?? t.responseFrame ?? Infinity)) });
     }

@@ -67,18 +67,23 @@ const ruleIcmp: Rule = (f) => {
   const e = icmpError(f);
   if (!e) return null;
   const cause = icmpCause(e) as CauseCode;
+  // Fragmentation needed / packet too big on a flow that then went on: path MTU discovery did its
+  // job, but the path MTU is smaller than the interface's — worth a warning, not a failure.
+  let severity: Severity = 'error';
   if (isTcp(f)) {
-    // An error for a flow that then worked (PMTU discovery, a stray error) is not the failure.
-    if (!noSynAck(f.conn) && cause !== 'icmp.frag_needed') return null;
-    if (cause === 'icmp.frag_needed' && f.conn.unackedBytes.orig === 0) return null;
-  } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable') return null;
+    if (cause === 'icmp.frag_needed') {
+      if (f.conn.unackedBytes.orig === 0) severity = 'warning';
+    } else if (!noSynAck(f.conn)) return null;
+  } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable' && cause !== 'icmp.frag_needed') return null;
   const ev: EvidenceFact[] = [];
   if (isTcp(f)) ev.push(...synEvidence(f.conn).slice(0, 1));
   else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram' });
   const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
   ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}` });
-  return outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
-    { from: e.from, icmp: m, mtu: e.mtu });
+  const o = outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
+    { from: e.from, icmp: m, mtu: e.mtu }, severity);
+  if (severity === 'warning') o.limits.push('the connection went on after this error (path MTU discovery worked); blocking such ICMP messages would break large transfers');
+  return o;
 };
 
 // --- TCP ------------------------------------------------------------------------------------
@@ -114,7 +119,8 @@ const ruleRefused: Rule = (f) => {
 const ruleHandshakeIncomplete: Rule = (f) => {
   if (!isTcp(f)) return null;
   const c = f.conn;
-  if (c.synAckFrame === 0 || c.ackFrame !== 0 || c.dataFrames.orig !== 0) return null;
+  // Only when the client's side was captured: in a one-sided capture the ACK is simply not there.
+  if (c.synAckFrame === 0 || c.ackFrame !== 0 || c.dataFrames.orig !== 0 || c.synFrames.length === 0 || c.dataFrames.resp !== 0) return null;
   return outcome('tcp.handshake_incomplete', [...synEvidence(c).slice(0, 1), { frame: c.synAckFrame, ts: c.synAckTime, note: 'SYN-ACK, never acknowledged' }]);
 };
 
@@ -166,7 +172,10 @@ const ruleNoServerHello: Rule = (f) => {
   const ev: EvidenceFact[] = [{ frame: s.clientHello.frame, ts: s.clientHello.ts, note: 'ClientHello' }];
   const close = [...c.rsts, ...c.fins].filter((x) => x.frame > s.clientHello!.frame).sort((a, b) => a.frame - b.frame)[0];
   if (close) ev.push({ frame: close.frame, ts: close.ts, note: `${c.rsts.includes(close) ? 'RST' : 'FIN'} from the ${close.fromOrig === s.clientIsOrig ? 'client' : 'server'}` });
-  return outcome('tls.no_server_hello', ev, { sni: s.clientHello.sni, ...offered(s) }, { sni: s.clientHello.sni, seconds: Math.round((c.end - s.clientHello.ts) * 10) / 10 });
+  const o = outcome('tls.no_server_hello', ev, { sni: s.clientHello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
+    { sni: s.clientHello.sni, seconds: Math.round((c.end - s.clientHello.ts) * 10) / 10 });
+  if (s.broken.server) o.limits.push('the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port');
+  return o;
 };
 
 /** TLS 1.3: the client answered the server's encrypted flight with one small record, then left. */
@@ -192,15 +201,17 @@ function tlsEstablishedAndUsed(s: TlsSession): boolean {
 /** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
 const ruleCertificate: Rule = (f) => {
   const s = f.tls;
-  if (!s || tlsEstablished(s) || !s.certificates[0] || s.certificateFrame === null) return null;
+  if (!s || !s.certificates[0] || s.certificateFrame === null) return null;
   const leaf = s.certificates[0];
+  // A client that completed the handshake anyway did not check (or accepted) the certificate.
+  const sev: Severity = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
   const when = s.serverHello?.ts ?? f.conn.start;
   const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: iso(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
   const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}` }];
-  if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars);
-  if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars);
+  if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars, sev);
+  if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars, sev);
   const sni = s.clientHello?.sni;
-  if (sni && !certCoversName(leaf, sni)) return outcome('tls.cert_name_mismatch', ev, certFacts(s), vars);
+  if (sni && !certCoversName(leaf, sni)) return outcome('tls.cert_name_mismatch', ev, certFacts(s), vars, sev);
   return null;
 };
 
@@ -255,10 +266,17 @@ const ruleReset: Rule = (f) => {
   // A reset after both sides exchanged data and the TLS (if any) completed is how many clients close.
   const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
   const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
-  if (tlsOk && bothData) return null;
   const sender = rst.fromOrig ? 'client' : 'server';
-  return outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }],
+  const o = outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }],
     { sender, rstTtl: rst.ttl, serverTtl: c.synAckTtl }, { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
+  if (f.tls && f.tls.broken.server && !f.tls.serverHello) o.limits.push('the server answered the ClientHello with bytes that are not TLS (a plain-text service on this port?)');
+  // After both sides exchanged data (and TLS, if any, completed) a reset is how many programs
+  // close: the capture cannot tell whether anything was lost.
+  if (tlsOk && bothData) {
+    o.severity = 'warning';
+    o.limits.push('the reset came after both sides had exchanged data; many programs close this way, so the capture alone cannot show that anything failed');
+  }
+  return o;
 };
 
 /** In the order an operator walks the layers. */
@@ -289,5 +307,7 @@ export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
   if (f.tls?.serverHello) ev.push({ frame: f.tls.serverHello.frame, ts: f.tls.serverHello.ts, note: `ServerHello (${tlsVersionName(f.tls.serverHello.version)})` });
   const ok = f.http?.exchanges.find((e) => e.status !== null);
   if (ok) ev.push({ frame: ok.responseFrame!, ts: ok.responseTime!, note: `HTTP ${ok.status} ${ok.reason ?? ''}`.trim() });
-  return outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');
+  const o = outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');
+  if (c.orig.pkts === 0 || c.resp.pkts === 0) o.limits.push('the capture holds only one direction of this connection, so it cannot show whether the exchange worked');
+  return o;
 }

@@ -125,9 +125,13 @@ export class Tracker implements StreamSink {
   private icmpError(p: Packet, ts: Time): void {
     this.icmp.add(p, ts);
     const q = p.quoted;
-    if (!q.present || q.sport < 0) return;
     const err = this.icmp.errors[this.icmp.errors.length - 1];
     if (!err) return;
+    if (!q.present || q.sport < 0) {
+      // Quotes a ping, another protocol, or nothing usable: judged on its own.
+      if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
+      return;
+    }
     const c = q.proto === PROTO_TCP ? this.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.udp.lookupQuoted(p) : null;
     if (c === null) {
       if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
