@@ -115,9 +115,11 @@ export class PcapngFramer implements Framer {
     this.checkTrailer(dv, pos, len, base);
     const le = this.le;
     switch (type) {
-      case BT_EPB: {
-        if (len < 32) this.bad(pos, base, 'Enhanced Packet Block is too short');
-        const ifi = dv.getUint32(pos + 8, le);
+      case BT_EPB:
+      case BT_PB: {
+        if (len < 32) this.bad(pos, base, `${type === BT_EPB ? 'Enhanced ' : ''}Packet Block is too short`);
+        // The obsolete Packet Block has a 16-bit interface id (then a 16-bit drop count).
+        const ifi = type === BT_EPB ? dv.getUint32(pos + 8, le) : dv.getUint16(pos + 8, le);
         const iface = this.iface(ifi, pos, base);
         const capLen = dv.getUint32(pos + 20, le);
         if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, `packet length ${capLen} does not fit its block`);
@@ -145,22 +147,6 @@ export class PcapngFramer implements Framer {
         pkt.iface = this.ifaceBase;
         pkt.buf = buf;
         pkt.off = pos + 12;
-        pkt.capLen = capLen;
-        this.produced = true;
-        return len;
-      }
-      case BT_PB: {
-        if (len < 32) this.bad(pos, base, 'Packet Block is too short');
-        const ifi = dv.getUint16(pos + 8, le);
-        const iface = this.iface(ifi, pos, base);
-        const capLen = dv.getUint32(pos + 20, le);
-        if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, `packet length ${capLen} does not fit its block`);
-        this.timestamp(pkt, iface, dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
-        pkt.origLen = dv.getUint32(pos + 24, le);
-        pkt.linkType = iface.linkType;
-        pkt.iface = this.ifaceBase + ifi;
-        pkt.buf = buf;
-        pkt.off = pos + 28;
         pkt.capLen = capLen;
         this.produced = true;
         return len;
