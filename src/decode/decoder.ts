@@ -76,11 +76,16 @@ export class Decoder {
       case PROTO_UDP:
         decodeUdp(p, b, o, end);
         if ((p.dport === GTPU_PORT || p.dport === GTP0_PORT || p.sport === GTP0_PORT) && p.tunnels < MAX_TUNNELS && p.payLen > 8) {
-          const payOff = p.payOff;
-          const payEnd = p.payOff + p.payLen;
-          const q = { sport: p.sport, dport: p.dport, payOff, payLen: p.payLen, payWireLen: p.payWireLen };
+          const { sport, dport, payOff, payLen, payWireLen } = p;
           this.enterTunnel(p);
-          if (!decodeGtp(this, p, b, payOff, payEnd)) Object.assign(p, q);
+          if (!decodeGtp(this, p, b, payOff, payOff + payLen)) {
+            // Not a T-PDU: the UDP datagram itself is the innermost layer.
+            p.sport = sport;
+            p.dport = dport;
+            p.payOff = payOff;
+            p.payLen = payLen;
+            p.payWireLen = payWireLen;
+          }
           return;
         }
         if (this.vxlan && p.dport === VXLAN_PORT && p.payLen >= 8 + 14 && (b[p.payOff]! & 0x08) !== 0 && p.tunnels < MAX_TUNNELS) {

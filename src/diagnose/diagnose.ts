@@ -61,7 +61,7 @@ export class Diagnosis {
   private readonly groups = new Map<string, Group>();
   /** ICMP errors on DNS flows, by client ip|port|server ip|port. */
   private readonly dnsIcmp = new Map<string, IcmpError[]>();
-  /** DNS-over-TCP connections are judged through their DNS transactions. */
+  /** Capture end seen so far, for rules that judge how long the capture went on. */
   private readonly ctx: RuleContext = { captureEnd: 0 };
 
   /** Called for every finished connection, in finishing order. */

@@ -13,6 +13,7 @@ import { certCoversName } from '../decode/x509.js';
 import { icmpMeaning } from './alerts.js';
 import type { CauseCode, LocalisedVars, Severity } from './causes.js';
 import { ttlNote } from './causes.js';
+import { isoOf } from '../report/records.js';
 
 export interface EvidenceFact {
   frame: number;
@@ -38,8 +39,6 @@ export interface RuleContext {
 }
 
 type Rule = (f: FinishedConn, ctx: RuleContext) => Outcome | null;
-
-const iso = (t: number): string => new Date(Math.round(t * 1000)).toISOString();
 
 function outcome(cause: CauseCode, evidence: EvidenceFact[], details: Record<string, unknown> = {}, vars: LocalisedVars = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, vars, attempts: 1, limits: [] };
@@ -206,7 +205,7 @@ const ruleCertificate: Rule = (f) => {
   // A client that completed the handshake anyway did not check (or accepted) the certificate.
   const sev: Severity = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
   const when = s.serverHello?.ts ?? f.conn.start;
-  const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: iso(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
+  const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
   const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}` }];
   if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars, sev);
   if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars, sev);

@@ -11,7 +11,7 @@ import { tlsEstablished } from '../track/tls.js';
 import type { HttpExchange } from '../track/http.js';
 import type { IcmpError } from '../track/icmp.js';
 import { icmpName } from '../track/icmp.js';
-import { alertLevelName, alertName, cipherName, qtypeName, rcodeName, tlsVersionName } from '../decode/names.js';
+import { alertName, cipherName, qtypeName, rcodeName, tlsVersionName } from '../decode/names.js';
 import type { ConnectionRecord, DnsRecord, HttpRecord, IcmpRecord, TlsRecord } from './model.js';
 import { isoTime } from './time.js';
 
@@ -77,8 +77,6 @@ export function tlsRecord(c: TcpConn, s: TlsSession): TlsRecord {
     certificate: leaf ? { subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, san: leaf.san } : null,
   };
 }
-
-export { alertLevelName };
 
 export function icmpRecord(e: IcmpError): IcmpRecord {
   const q = e.quoted;

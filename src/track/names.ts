@@ -19,16 +19,20 @@ export class NameMap {
     else if (!l.includes(n) && l.length < MAX_NAMES_PER_IP) l.push(n);
   }
 
-  /** Maps every A/AAAA answer of a transaction to the question's name (through CNAMEs). */
-  addDns(t: DnsTransaction): void {
-    if (t.query === null || t.rcode !== 0) return;
-    for (const rr of t.answers) {
+  /** Maps every A/AAAA answer to the question's name (through CNAMEs), then to the record's owner. */
+  addAnswers(query: string, answers: ReadonlyArray<{ name: string; type: number; data: string | null }>): void {
+    for (const rr of answers) {
       if ((rr.type === 1 || rr.type === 28) && rr.data) {
-        // The owner of the address record is the end of the chain; the client asked for t.query.
-        this.add(rr.data, t.query);
-        if (rr.name.toLowerCase() !== t.query.toLowerCase()) this.add(rr.data, rr.name);
+        // The owner of the address record is the end of the chain; the client asked for `query`.
+        this.add(rr.data, query);
+        if (rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name);
       }
     }
+  }
+
+  /** The same for a whole transaction (answered NOERROR only). */
+  addDns(t: DnsTransaction): void {
+    if (t.query !== null && t.rcode === 0) this.addAnswers(t.query, t.answers);
   }
 
   /** The first (most likely asked-for) name of an address, or null. */

@@ -328,14 +328,13 @@ export class TcpTracker {
   }
 
   /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
-  packet(p: Packet): TcpConn | null {
+  packet(p: Packet, now: number = packetTime(p)): TcpConn | null {
     if (p.proto !== PROTO_TCP) return null;
     if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
       this.ignored++;
       return null;
     }
     this.packets++;
-    const now = packetTime(p);
     if (now >= this.nextSweep) this.sweep(now);
     const table = this.table;
     let c = table.find(p);

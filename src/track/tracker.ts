@@ -6,7 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_SYN } from '../decode/packet.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
@@ -28,7 +28,8 @@ const MAX_DNS_TCP_BUF = 64 * 1024;
 type StreamKind = 'tls' | 'http' | 'dns' | 'scan' | 'none';
 
 interface StreamState {
-  kind: StreamKind;
+  /** null until the first bytes classify the stream. */
+  kind: StreamKind | null;
   scanned: number;
   /** DNS over TCP: carried-over bytes per direction. */
   dnsBuf?: [Uint8Array, Uint8Array];
@@ -79,10 +80,10 @@ export class Tracker implements StreamSink {
     if (this.first < 0) this.first = ts;
     switch (p.proto) {
       case PROTO_TCP:
-        this.tcp.packet(p);
+        this.tcp.packet(p, ts);
         return;
       case PROTO_UDP: {
-        const c = this.udp.packet(p);
+        const c = this.udp.packet(p, ts);
         if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(p, ts);
         return;
       }
@@ -109,15 +110,7 @@ export class Tracker implements StreamSink {
     const src = { ip: p.srcAddr(), port: p.sport };
     const dst = { ip: p.dstAddr(), port: p.dport };
     this.dns.message(m, 'udp', src, dst, p.frame, ts);
-    if (m.qr && m.rcode === 0) this.namesFromAnswer(m);
-  }
-
-  private namesFromAnswer(m: Exclude<ReturnType<typeof decodeDns>, { stop: unknown }>): void {
-    const q = m.questions[0];
-    if (!q) return;
-    for (const rr of m.answers) if ((rr.type === 1 || rr.type === 28) && rr.data) {
-      this.names.add(rr.data, q.name);
-    }
+    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
   }
 
   // --- ICMP
@@ -146,8 +139,7 @@ export class Tracker implements StreamSink {
   private state(conn: Conn): StreamState {
     let st = conn.app['stream'] as StreamState | undefined;
     if (!st) {
-      st = { kind: 'none', scanned: 0 };
-      st.kind = undefined as unknown as StreamKind;
+      st = { kind: null, scanned: 0 };
       conn.app['stream'] = st;
     }
     return st;
@@ -155,7 +147,7 @@ export class Tracker implements StreamSink {
 
   data(conn: Conn, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void {
     const st = this.state(conn);
-    if (st.kind === undefined) this.classify(conn, st, fromOrig, bytes);
+    if (st.kind === null) this.classify(conn, st, fromOrig, bytes);
     switch (st.kind) {
       case 'tls':
         this.tls.data(conn, fromOrig, bytes, frame, ts);
@@ -204,12 +196,10 @@ export class Tracker implements StreamSink {
 
   private tunnel(conn: Conn, fromOrig: boolean, rest: Uint8Array, frame: number, ts: Time): void {
     // Bytes inside an HTTP CONNECT tunnel: TLS when the client starts with a ClientHello.
-    const st = this.state(conn);
-    let s = this.tls.session(conn);
-    if (!s) {
+    if (!this.tls.session(conn)) {
       if (!(fromOrig && looksLikeClientHello(rest, 0, rest.length))) return;
-      s = this.tls.start(conn, true);
-      st.kind = 'tls';
+      this.tls.start(conn, true);
+      this.state(conn).kind = 'tls';
     }
     this.tls.data(conn, fromOrig, rest, frame, ts);
   }
@@ -232,7 +222,7 @@ export class Tracker implements StreamSink {
       const a = fromOrig ? conn.orig : conn.resp;
       const b = fromOrig ? conn.resp : conn.orig;
       this.dns.message(m, 'tcp', { ip: a.ip, port: a.port }, { ip: b.ip, port: b.port }, frame, ts);
-      if (m.qr && m.rcode === 0) this.namesFromAnswer(m);
+      if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
     }
     const left = buf.length - used;
     if (left > MAX_DNS_TCP_BUF) {
@@ -265,8 +255,4 @@ export class Tracker implements StreamSink {
     if (http) for (const e of http.exchanges) if (e.host && e.method !== 'CONNECT') this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
     this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? [] });
   }
-}
-
-export function isSyn(p: Packet): boolean {
-  return (p.tcpFlags & TCP_SYN) !== 0;
 }

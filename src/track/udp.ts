@@ -99,14 +99,13 @@ export class UdpTracker {
     return this.table.peak;
   }
 
-  packet(p: Packet): UdpConn | null {
+  packet(p: Packet, now: number = packetTime(p)): UdpConn | null {
     if (p.proto !== PROTO_UDP) return null;
     if (p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
       this.ignored++;
       return null;
     }
     this.packets++;
-    const now = packetTime(p);
     if (now >= this.nextSweep) this.sweep(now);
     let c = this.table.find(p);
     let fwd = this.table.fwd;
