@@ -1,0 +1,54 @@
+/**
+ * What every command shares: exit status (shared/CONTRACT.md), the one-line error format,
+ * the common report options and writing a rendered report.
+ */
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import type { CaptureError } from '../capture/types.js';
+import type { Lang } from '../diagnose/text.js';
+import type { Format } from '../report/render.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURES = 1;
+export const EXIT_USAGE = 2;
+
+/** A bad-usage condition found by a command: printed as one line, exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function errorLine(file: string, e: CaptureError): string {
+  const where = e.code === 'EMPTY' || e.code === 'IO' ? '' : ` (at byte offset ${e.offset})`;
+  return `wirewhy: ${file}: ${e.message}${where}; ${e.hint}`;
+}
+
+export interface ReportFlags {
+  format: Format;
+  output?: string;
+  lang: Lang;
+  all?: boolean;
+  redact?: boolean;
+}
+
+/** The contract's common report options, added to a command. */
+export function addReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'md', 'html']).default('table'))
+    .option('-o, --output <file>', 'write the report to a file')
+    .addOption(new Option('--lang <lang>', 'report language').choices(['en', 'zh']).default('en'))
+    .option('--all', 'also list targets that worked')
+    .option('--redact', 'replace addresses and names by consistent pseudonyms, for sharing outside the team');
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set or TERM=dumb. */
+export function useColor(toTerminal: boolean): boolean {
+  return toTerminal && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+export function writeOutput(text: string, output: string | undefined): void {
+  if (output) writeFileSync(output, text);
+  else process.stdout.write(text);
+}
