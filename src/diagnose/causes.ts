@@ -65,6 +65,10 @@ const OPENSSL = {
   en: 'Reproduce from the client: `openssl s_client -connect {host}:{port} -servername {host}` and read the "Verify return code" line; `curl -v https://{host}:{port}/` shows the same failure from curl.',
   zh: '在客户端复现：`openssl s_client -connect {host}:{port} -servername {host}`，查看 "Verify return code" 一行；`curl -v https://{host}:{port}/` 可从 curl 的角度看到同样的失败。',
 };
+const TLS_REPRO = {
+  en: 'Reproduce from the client: `openssl s_client -connect {host}:{port} -servername {host}` and read the error it prints; `curl -v https://{host}:{port}/` shows the same failure from curl.',
+  zh: '在客户端复现：`openssl s_client -connect {host}:{port} -servername {host}`，查看它打印的错误；`curl -v https://{host}:{port}/` 可从 curl 的角度看到同样的失败。',
+};
 const CERT_DATES = {
   en: 'Read the dates the server serves now: `openssl s_client -connect {host}:{port} -servername {host} </dev/null | openssl x509 -noout -dates`.',
   zh: '查看服务器当前提供的证书有效期：`openssl s_client -connect {host}:{port} -servername {host} </dev/null | openssl x509 -noout -dates`。',
@@ -665,7 +669,7 @@ export const CAUSES = {
       explanation:
         'The TCP connection to {ip} port {port} worked; then the {sender} sent the fatal TLS alert {alert} ({alertCode}) and the handshake failed.',
       advice: [
-        OPENSSL.en,
+        TLS_REPRO.en,
         'Read the error on both sides at the time of the capture: the client program\'s message and the server\'s TLS error log name the exact reason.',
       ],
     },
@@ -674,7 +678,7 @@ export const CAUSES = {
       explanation:
         '到 {ip} 端口 {port} 的 TCP 连接正常；随后{sender}发送了致命 TLS 告警 {alert}（{alertCode}），握手失败。',
       advice: [
-        OPENSSL.zh,
+        TLS_REPRO.zh,
         '查看抓包时间点双方的报错：客户端程序的报错信息和服务器的 TLS 错误日志会写明具体原因。',
       ],
     },
@@ -950,7 +954,13 @@ export function describeCause(code: CauseCode, lang: Lang, lvars: LocalisedVars,
     }
     const a = alertAdvice(ac, rawSender, lang, vars);
     explanation = `${explanation}${lang === 'en' ? ' ' : ''}${a.meaning}`;
-    advice = [...a.advice, ...advice.filter((x) => !a.advice.includes(x))];
+    // The generic lines go after the alert's own, minus those that repeat a step the alert's
+    // advice already gives (same lead-in before the colon: "Reproduce from the client", or a
+    // server error log already named).
+    const lead = (x: string): string => x.split(/[:：]/, 1)[0]!;
+    const leads = new Set(a.advice.map(lead));
+    const namesLog = a.advice.some((x) => /error log|错误日志/.test(x));
+    advice = [...a.advice, ...advice.filter((x) => !leads.has(lead(x)) && !(namesLog && /error log|错误日志/.test(x)))];
   }
   return { summary, explanation, advice };
 }

@@ -381,3 +381,25 @@ describe('notes and detail tables', () => {
     }
   });
 });
+
+describe('tls.alert advice', () => {
+  // The alert's own advice comes first; the generic tls.alert lines must not repeat a step it
+  // already gives (two "Reproduce from the client" lines, two "read the error log" lines).
+  const lead = (x: string): string => x.split(/[:：]/, 1)[0]!;
+  for (const lang of LANGS) {
+    it(`no step twice for any alert and sender (${lang})`, () => {
+      let checked = 0;
+      for (const code of Object.keys(TLS_ALERTS).map(Number)) {
+        for (const sender of ['client', 'server'] as const) {
+          const d = describeCause('tls.alert', lang, { alertCode: code, alert: null, sender, host: 'h.example', port: 443, ip: '192.0.2.1', target: 'h.example' }, 'error');
+          const leads = d.advice.map(lead).filter((l) => /Reproduce from the client|在客户端复现/.test(l));
+          expect(leads.length, `${code} ${sender}`).toBe(1);
+          expect(d.advice.filter((x) => /error log|错误日志/.test(x)).length, `${code} ${sender}`).toBeLessThanOrEqual(1);
+          expect(new Set(d.advice).size).toBe(d.advice.length);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(40);
+    });
+  }
+});
