@@ -19,6 +19,14 @@ export interface EvidenceFact {
   frame: number;
   ts: number;
   note: string;
+  /** Who sent the packet and to whom (IP addresses), for the report's ladder diagram. */
+  from?: string;
+  to?: string;
+}
+
+/** The direction of a packet of connection `c`: orig → resp when `fromOrig`, else the reverse. */
+function way(c: FinishedConn['conn'], fromOrig: boolean): { from: string; to: string } {
+  return fromOrig ? { from: c.orig.ip, to: c.resp.ip } : { from: c.resp.ip, to: c.orig.ip };
 }
 
 export interface Outcome {
@@ -45,7 +53,7 @@ function outcome(cause: CauseCode, evidence: EvidenceFact[], details: Record<str
 }
 
 function synEvidence(c: TcpConn): EvidenceFact[] {
-  return c.synFrames.slice(0, 6).map((frame, i) => ({ frame, ts: c.synTimes[i] ?? c.start, note: i === 0 ? 'SYN' : `SYN (retransmission ${i})` }));
+  return c.synFrames.slice(0, 6).map((frame, i) => ({ frame, ts: c.synTimes[i] ?? c.start, note: i === 0 ? 'SYN' : `SYN (retransmission ${i})`, ...way(c, true) }));
 }
 
 const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } => f.conn.transport === 'tcp';
@@ -76,9 +84,9 @@ const ruleIcmp: Rule = (f) => {
   } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable' && cause !== 'icmp.frag_needed') return null;
   const ev: EvidenceFact[] = [];
   if (isTcp(f)) ev.push(...synEvidence(f.conn).slice(0, 1));
-  else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram' });
+  else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram', ...way(f.conn, true) });
   const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
-  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}` });
+  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, from: e.from, to: e.to });
   const o = outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
     { from: e.from, icmp: m, mtu: e.mtu }, severity);
   if (severity === 'warning') o.limits.push('the connection went on after this error (path MTU discovery worked); blocking such ICMP messages would break large transfers');
@@ -109,7 +117,7 @@ const ruleRefused: Rule = (f) => {
   const c = f.conn;
   const rst = c.rsts.find((r) => !r.fromOrig);
   if (!rst || c.synAckFrame !== 0 || c.synFrames.length === 0) return null;
-  const o = outcome('tcp.refused', [...synEvidence(c).slice(-1), { frame: rst.frame, ts: rst.ts, note: 'RST in reply to the SYN' }],
+  const o = outcome('tcp.refused', [...synEvidence(c).slice(-1), { frame: rst.frame, ts: rst.ts, note: 'RST in reply to the SYN', ...way(c, rst.fromOrig) }],
     { rstTtl: rst.ttl, synAttempts: c.synFrames.length });
   o.attempts = c.synFrames.length;
   return o;
@@ -120,7 +128,7 @@ const ruleHandshakeIncomplete: Rule = (f) => {
   const c = f.conn;
   // Only when the client's side was captured: in a one-sided capture the ACK is simply not there.
   if (c.synAckFrame === 0 || c.ackFrame !== 0 || c.dataFrames.orig !== 0 || c.synFrames.length === 0 || c.dataFrames.resp !== 0) return null;
-  return outcome('tcp.handshake_incomplete', [...synEvidence(c).slice(0, 1), { frame: c.synAckFrame, ts: c.synAckTime, note: 'SYN-ACK, never acknowledged' }]);
+  return outcome('tcp.handshake_incomplete', [...synEvidence(c).slice(0, 1), { frame: c.synAckFrame, ts: c.synAckTime, note: 'SYN-ACK, never acknowledged', ...way(c, false) }]);
 };
 
 /** Data sent and retransmitted with nothing acknowledged, until the sender gave up. */
@@ -128,8 +136,11 @@ const ruleStalled: Rule = (f) => {
   if (!isTcp(f)) return null;
   const c = f.conn;
   if (c.ackFrame === 0 || c.unackedBytes.orig === 0 || c.retransmits.orig < 3) return null;
-  return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: c.start, note: 'first data from the client' }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-    { attempts: c.retransmits.orig + 1, seconds: Math.round((c.end - c.start) * 10) / 10 });
+  // A reset from the server says more than the stall; the client's own reset after its
+  // retransmissions went unanswered is how it gave up, so the stall is the story.
+  if (c.rsts.some((r) => !r.fromOrig)) return null;
+  return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: c.start, note: 'first data from the client', ...way(c, true) }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
+    { attempts: c.retransmits.orig, seconds: Math.round((c.end - c.start) * 10) / 10 });
 };
 
 // --- TLS ------------------------------------------------------------------------------------
@@ -154,9 +165,9 @@ const ruleTlsAlert: Rule = (f) => {
   if (!a) return null;
   const sender = a.fromClient ? 'client' : 'server';
   const ev: EvidenceFact[] = [];
-  if (s.clientHello) ev.push({ frame: s.clientHello.frame, ts: s.clientHello.ts, note: `ClientHello${s.clientHello.sni ? ` (SNI ${s.clientHello.sni})` : ''}` });
-  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: `ServerHello (${tlsVersionName(s.serverHello.version)})` });
-  ev.push({ frame: a.frame, ts: a.ts, note: `TLS alert ${alertName(a.description)} (${a.level === 2 ? 'fatal' : 'warning'}) from the ${sender}` });
+  if (s.clientHello) ev.push({ frame: s.clientHello.frame, ts: s.clientHello.ts, note: `ClientHello${s.clientHello.sni ? ` (SNI ${s.clientHello.sni})` : ''}`, ...way(f.conn, s.clientIsOrig) });
+  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: `ServerHello (${tlsVersionName(s.serverHello.version)})`, ...way(f.conn, !s.clientIsOrig) });
+  ev.push({ frame: a.frame, ts: a.ts, note: `TLS alert ${alertName(a.description)} (${a.level === 2 ? 'fatal' : 'warning'}) from the ${sender}`, ...way(f.conn, a.fromClient === s.clientIsOrig) });
   return outcome('tls.alert', ev, {
     alert: { code: a.description, name: alertName(a.description), level: a.level === 2 ? 'fatal' : 'warning', sender },
     ...offered(s),
@@ -168,9 +179,9 @@ const ruleNoServerHello: Rule = (f) => {
   const s = f.tls;
   if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || !isTcp(f)) return null;
   const c = f.conn;
-  const ev: EvidenceFact[] = [{ frame: s.clientHello.frame, ts: s.clientHello.ts, note: 'ClientHello' }];
+  const ev: EvidenceFact[] = [{ frame: s.clientHello.frame, ts: s.clientHello.ts, note: 'ClientHello', ...way(c, s.clientIsOrig) }];
   const close = [...c.rsts, ...c.fins].filter((x) => x.frame > s.clientHello!.frame).sort((a, b) => a.frame - b.frame)[0];
-  if (close) ev.push({ frame: close.frame, ts: close.ts, note: `${c.rsts.includes(close) ? 'RST' : 'FIN'} from the ${close.fromOrig === s.clientIsOrig ? 'client' : 'server'}` });
+  if (close) ev.push({ frame: close.frame, ts: close.ts, note: `${c.rsts.includes(close) ? 'RST' : 'FIN'} from the ${close.fromOrig === s.clientIsOrig ? 'client' : 'server'}`, ...way(c, close.fromOrig) });
   const o = outcome('tls.no_server_hello', ev, { sni: s.clientHello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
     { sni: s.clientHello.sni, seconds: Math.round((c.end - s.clientHello.ts) * 10) / 10 });
   if (s.broken.server) o.limits.push('the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port');
@@ -188,8 +199,8 @@ const ruleClientRejected: Rule = (f) => {
   const clientClosed = [...c.rsts, ...c.fins].some((x) => x.fromOrig === s.clientIsOrig);
   if (!clientClosed || s.encrypted.client > after.length + 1) return null;
   const ev: EvidenceFact[] = [];
-  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: 'ServerHello (TLS1.3), then the encrypted certificate flight' });
-  ev.push({ frame: after[0]!.frame, ts: s.serverHello?.ts ?? c.start, note: `client's ${after[0]!.length}-byte encrypted record (an alert, by its size)` });
+  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: 'ServerHello (TLS1.3), then the encrypted certificate flight', ...way(c, !s.clientIsOrig) });
+  ev.push({ frame: after[0]!.frame, ts: s.serverHello?.ts ?? c.start, note: `client's ${after[0]!.length}-byte encrypted record (an alert, by its size)`, ...way(c, s.clientIsOrig) });
   return outcome('tls.client_rejected', ev, { recordLength: after[0]!.length, ...offered(s) }, { sni: s.clientHello?.sni ?? null });
 };
 
@@ -206,7 +217,7 @@ const ruleCertificate: Rule = (f) => {
   const sev: Severity = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
   const when = s.serverHello?.ts ?? f.conn.start;
   const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
-  const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}` }];
+  const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}`, ...way(f.conn, !s.clientIsOrig) }];
   if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars, sev);
   if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars, sev);
   const sni = s.clientHello?.sni;
@@ -220,8 +231,8 @@ const ruleProxyRefused: Rule = (f) => {
   const ex = f.http?.exchanges.find((e) => e.method === 'CONNECT' && e.status !== null && (e.status < 200 || e.status >= 300));
   if (!ex) return null;
   return outcome('http.proxy_refused', [
-    { frame: ex.requestFrame, ts: ex.requestTime, note: `CONNECT ${ex.target}` },
-    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `${ex.status} ${ex.reason ?? ''}`.trim() },
+    { frame: ex.requestFrame, ts: ex.requestTime, note: `CONNECT ${ex.target}`, ...way(f.conn, true) },
+    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `${ex.status} ${ex.reason ?? ''}`.trim(), ...way(f.conn, false) },
   ], { status: ex.status, reason: ex.reason, authority: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
 };
 
@@ -229,8 +240,8 @@ const ruleHttpError: Rule = (f) => {
   const ex = f.http?.exchanges.find((e) => e.status !== null && e.status >= 400 && e.method !== 'CONNECT');
   if (!ex) return null;
   return outcome('http.error_status', [
-    { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}${ex.host ? ` (Host ${ex.host})` : ''}` },
-    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `HTTP ${ex.status} ${ex.reason ?? ''}`.trim() },
+    { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}${ex.host ? ` (Host ${ex.host})` : ''}`, ...way(f.conn, true) },
+    { frame: ex.responseFrame!, ts: ex.responseTime!, note: `HTTP ${ex.status} ${ex.reason ?? ''}`.trim(), ...way(f.conn, false) },
   ], { status: ex.status, reason: ex.reason, method: ex.method, path: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
 };
 
@@ -240,10 +251,10 @@ const ruleHttpUnanswered: Rule = (f) => {
   if (!ex || !isTcp(f)) return null;
   const c = f.conn;
   const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
-  const req: EvidenceFact = { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}, no response` };
+  const req: EvidenceFact = { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}, no response`, ...way(c, true) };
   if (rst) {
     const sender = rst.fromOrig ? 'client' : 'server';
-    return outcome('tcp.reset', [req, { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }], { sender, afterRequest: true, method: ex.method, path: ex.target },
+    return outcome('tcp.reset', [req, { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) }], { sender, afterRequest: true, method: ex.method, path: ex.target },
       { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
   }
   return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { seconds: Math.round((c.end - ex.requestTime) * 10) / 10 });
@@ -266,7 +277,7 @@ const ruleReset: Rule = (f) => {
   const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
   const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
   const sender = rst.fromOrig ? 'client' : 'server';
-  const o = outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}` }],
+  const o = outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) }],
     { sender, rstTtl: rst.ttl, serverTtl: c.synAckTtl }, { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
   if (f.tls && f.tls.broken.server && !f.tls.serverHello) o.limits.push('the server answered the ClientHello with bytes that are not TLS (a plain-text service on this port?)');
   // After both sides exchanged data (and TLS, if any, completed) a reset is how many programs
@@ -284,6 +295,8 @@ export const RULES: ReadonlyArray<[string, Rule]> = [
   ['tcp.refused', ruleRefused],
   ['tcp.syn_unanswered', ruleSynUnanswered],
   ['tcp.handshake_incomplete', ruleHandshakeIncomplete],
+  // Data never acknowledged is a TCP failure under whatever TLS or HTTP was trying to say.
+  ['tcp.stalled', ruleStalled],
   ['tls.alert', ruleTlsAlert],
   ['tls.no_server_hello', ruleNoServerHello],
   ['tls.client_rejected', ruleClientRejected],
@@ -292,7 +305,6 @@ export const RULES: ReadonlyArray<[string, Rule]> = [
   ['http.error_status', ruleHttpError],
   ['http.unanswered', ruleHttpUnanswered],
   ['tcp.reset', ruleReset],
-  ['tcp.stalled', ruleStalled],
 ];
 
 /** The outcome of one finished connection: the first rule that applies, else ok. */
@@ -302,10 +314,10 @@ export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
     if (o) return o;
   }
   const c = f.conn;
-  const ev: EvidenceFact[] = [{ frame: c.firstFrame, ts: c.start, note: c.transport === 'tcp' ? 'connection start' : 'first datagram' }];
-  if (f.tls?.serverHello) ev.push({ frame: f.tls.serverHello.frame, ts: f.tls.serverHello.ts, note: `ServerHello (${tlsVersionName(f.tls.serverHello.version)})` });
+  const ev: EvidenceFact[] = [{ frame: c.firstFrame, ts: c.start, note: c.transport === 'tcp' ? 'connection start' : 'first datagram', ...way(c, true) }];
+  if (f.tls?.serverHello) ev.push({ frame: f.tls.serverHello.frame, ts: f.tls.serverHello.ts, note: `ServerHello (${tlsVersionName(f.tls.serverHello.version)})`, ...way(c, !f.tls.clientIsOrig) });
   const ok = f.http?.exchanges.find((e) => e.status !== null);
-  if (ok) ev.push({ frame: ok.responseFrame!, ts: ok.responseTime!, note: `HTTP ${ok.status} ${ok.reason ?? ''}`.trim() });
+  if (ok) ev.push({ frame: ok.responseFrame!, ts: ok.responseTime!, note: `HTTP ${ok.status} ${ok.reason ?? ''}`.trim(), ...way(c, false) });
   const o = outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');
   if (c.orig.pkts === 0 || c.resp.pkts === 0) o.limits.push('the capture holds only one direction of this connection, so it cannot show whether the exchange worked');
   return o;

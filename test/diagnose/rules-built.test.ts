@@ -1,0 +1,108 @@
+/**
+ * Causes that no bundled sample shows, built packet by packet (test/helpers) and run through the
+ * whole pipeline (reader → decoder → tracker → diagnosis): the verdict's cause, layer, severity
+ * and evidence frames must follow from the packets.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import {
+  TcpConversation, Capture, pcapFile, handshakeRecord, clientHello, serverHello, certificateMsg, serverHelloDone,
+  testCertDer, icmpIp, ICMP, quote, tcpIp, ethIp, ascii, LINKTYPE,
+} from '../helpers/index.js';
+
+async function run(bytes: Uint8Array): Promise<Report> {
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }));
+}
+
+const errors = (r: Report) => r.verdicts.filter((v) => v.severity === 'error');
+
+describe('causes built from packets', () => {
+  it('tcp.handshake_incomplete: SYN-ACK repeated, never acknowledged', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 40001], server: ['198.51.100.20', 8443] });
+    c.syn();
+    c.synAck();
+    c.wait(1);
+    c.synAck({ seq: 5000 });
+    c.wait(2);
+    c.synAck({ seq: 5000 });
+    c.wait(10);
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    const e = errors(r);
+    expect(e.map((v) => v.cause)).toEqual(['tcp.handshake_incomplete']);
+    expect(e[0]!.target.port).toBe(8443);
+    expect(e[0]!.evidence.map((x) => x.frame)).toEqual([1, 2]);
+  });
+
+  it('tcp.stalled: request retransmitted, never acknowledged', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 40002], server: ['198.51.100.20', 80] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('GET / HTTP/1.1\r\nHost: slow.example\r\n\r\n'));
+    for (const gap of [0.2, 0.4, 0.8, 1.6, 3.2]) {
+      c.wait(gap);
+      c.send('client', ascii('GET / HTTP/1.1\r\nHost: slow.example\r\n\r\n'), { retransmit: true });
+    }
+    c.wait(6);
+    c.rst('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    const e = errors(r);
+    expect(e.map((v) => v.cause)).toEqual(['tcp.stalled']);
+    expect(e[0]!.evidence[0]!.frame).toBe(4);
+    expect(e[0]!.details).toMatchObject({ retransmits: 5, unackedBytes: 38 });
+    expect(e[0]!.summary).toBe('slow.example: data was retransmitted 5 times without acknowledgement, then abandoned');
+  });
+
+  it('tls.cert_name_mismatch: the certificate does not cover the SNI, the client gives up', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 40003], server: ['198.51.100.30', 443], start: 1_750_000_000 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'shop.example.org' })], 0x0301));
+    c.ack('server');
+    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    const e = errors(r);
+    expect(e.map((v) => v.cause)).toEqual(['tls.cert_name_mismatch']);
+    expect(e[0]!.target.name).toBe('shop.example.org');
+    expect(e[0]!.evidence[0]!.frame).toBe(6);
+    expect(JSON.stringify(e[0]!.details)).toContain('www.example.com');
+  });
+
+  it('the same handshake with a name the certificate covers (wildcard) is not a mismatch', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 40004], server: ['198.51.100.30', 443], start: 1_750_000_000 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'img.cdn.example.com' })], 0x0301));
+    c.ack('server');
+    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('tls.cert_name_mismatch');
+  });
+
+  it('icmp.protocol_unreachable: the router names the protocol it does not carry', async () => {
+    const cap = new Capture();
+    const syn = tcpIp({ src: '192.0.2.10', dst: '203.0.113.9', sport: 40005, dport: 25, flags: 'S', seq: 7 });
+    cap.add(1_700_000_000, ethIp(syn));
+    const err = icmpIp({ src: '198.51.100.1', dst: '192.0.2.10', type: ICMP.DEST_UNREACH, code: 2 }, quote(syn));
+    cap.add(1_700_000_000.01, ethIp(err));
+    cap.add(1_700_000_005, ethIp(tcpIp({ src: '192.0.2.10', dst: '203.0.113.9', sport: 40006, dport: 26, flags: 'S', seq: 9 })));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    const v = r.verdicts.find((x) => x.target.port === 25);
+    expect(v?.cause).toBe('icmp.protocol_unreachable');
+    expect(v?.evidence.map((x) => x.frame)).toContain(2);
+    expect(JSON.stringify(v?.details)).toContain('198.51.100.1');
+  });
+});
