@@ -1,24 +1,47 @@
 /** `wirewhy analyze <capture...>` (the default command). */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openCapture } from '../capture/open.js';
 import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
-import { joinReports, renderReport } from '../report/render.js';
+import type { Report } from '../report/model.js';
+import { renderReports } from '../report/render.js';
+import { redactReport } from '../report/redact.js';
+import { estimateOffset, progressFor } from '../report/progress.js';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, useColor, writeOutput, type ReportFlags } from './common.js';
+
+function fileSize(file: string): number | null {
+  if (file === '-') return null;
+  try {
+    return statSync(file).size;
+  } catch {
+    return null;
+  }
+}
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
   let status = EXIT_OK;
-  const outputs: string[] = [];
+  const reports: Report[] = [];
   for (const file of files) {
+    let bar: ReturnType<typeof progressFor> = null;
     try {
       const src = await openCapture(file);
-      const report = await analyze(src, { lang: flags.lang, all: flags.all === true });
+      bar = progressFor(process.stderr, file, fileSize(file), src.info.compressed);
+      const progress = bar;
+      const report = await analyze(src, {
+        lang: flags.lang,
+        all: flags.all === true,
+        ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
+      });
+      bar?.finish();
       if (report.capture.damage) {
         process.stderr.write(`wirewhy: warning: ${file}: ${report.capture.warnings[0] ?? report.capture.damage.message}\n`);
       }
       if (report.verdicts.some((v) => v.severity === 'error') && status === EXIT_OK) status = EXIT_FAILURES;
-      outputs.push(renderReport(report, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }));
+      // Redaction is a transform of the report, before any format sees it.
+      reports.push(flags.redact === true ? redactReport(report) : report);
     } catch (e) {
+      bar?.finish();
       if (e instanceof CaptureError) {
         process.stderr.write(`${errorLine(file, e)}\n`);
         status = EXIT_USAGE;
@@ -27,7 +50,7 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       throw e;
     }
   }
-  writeOutput(joinReports(outputs, flags.format), flags.output);
+  writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
   return status;
 }
 

@@ -204,7 +204,7 @@ export class Diagnosis {
     const o: Outcome = {
       cause,
       severity: 'error',
-      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}` }],
+      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}`, from: e.from, to: e.to }],
       details: { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
       vars: { from: e.from, icmp: m, mtu: e.mtu },
       attempts: 1,
@@ -249,8 +249,8 @@ export class Diagnosis {
     const ev: EvidenceFact[] = [];
     for (const t of txs.slice(0, 4)) {
       const q = t.queryFrames[0];
-      if (q !== undefined) ev.push({ frame: q, ts: t.queryTimes[0]!, note: `DNS query ${t.qtype === null ? '' : qtypeName(t.qtype)} ${t.query} to ${t.server.ip}${t.queryFrames.length > 1 ? ` (sent ${t.queryFrames.length} times)` : ''}` });
-      if (t.responseFrame !== null) ev.push({ frame: t.responseFrame, ts: t.responseTime!, note: `DNS response ${rcodeName(t.rcode!)}${t.tc ? ' (truncated, TC)' : ''}${t.answers.length ? `: ${t.answers.filter((a) => a.data).map((a) => a.data).slice(0, 3).join(', ')}` : ''}` });
+      if (q !== undefined) ev.push({ frame: q, ts: t.queryTimes[0]!, note: `DNS query ${t.qtype === null ? '' : qtypeName(t.qtype)} ${t.query} to ${t.server.ip}${t.queryFrames.length > 1 ? ` (sent ${t.queryFrames.length} times)` : ''}`, from: t.client.ip, to: t.server.ip });
+      if (t.responseFrame !== null) ev.push({ frame: t.responseFrame, ts: t.responseTime!, note: `DNS response ${rcodeName(t.rcode!)}${t.tc ? ' (truncated, TC)' : ''}${t.answers.length ? `: ${t.answers.filter((a) => a.data).map((a) => a.data).slice(0, 3).join(', ')}` : ''}`, from: t.server.ip, to: t.client.ip });
     }
     ev.sort((a, b) => a.frame - b.frame);
     const t0 = txs[0]!;
@@ -280,7 +280,7 @@ export class Diagnosis {
       if (e) {
         const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
         const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m });
-        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}` }].sort((a, b) => a.frame - b.frame);
+        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, from: e.from, to: e.to }].sort((a, b) => a.frame - b.frame);
         return o;
       }
     }
@@ -298,5 +298,5 @@ export class Diagnosis {
 }
 
 function toEvidence(e: EvidenceFact): Evidence {
-  return { frame: e.frame, time: isoOf(e.ts), note: e.note };
+  return e.from !== undefined && e.to !== undefined ? { frame: e.frame, time: isoOf(e.ts), note: e.note, from: e.from, to: e.to } : { frame: e.frame, time: isoOf(e.ts), note: e.note };
 }

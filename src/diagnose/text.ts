@@ -132,6 +132,23 @@ const LABELS = {
   tcp: { en: 'TCP', zh: 'TCP 连接' },
   tls: { en: 'TLS', zh: 'TLS 握手' },
   http: { en: 'HTTP', zh: 'HTTP' },
+  report: { en: 'wirewhy report', zh: 'wirewhy 诊断报告' },
+  source: { en: 'Source', zh: '来源' },
+  format: { en: 'Format', zh: '格式' },
+  time_span: { en: 'Time span', zh: '时间范围' },
+  since_start: { en: 'Since start', zh: '距开始' },
+  records: { en: 'Records', zh: '记录' },
+  drops: { en: 'Dropped by the capturing system', zh: '抓包系统丢弃' },
+  damage: { en: 'Damaged from', zh: '文件损坏位置' },
+  ladder: { en: 'Packet sequence', zh: '数据包时序' },
+  dns_server: { en: 'DNS server', zh: 'DNS 服务器' },
+  icmp_sender: { en: 'ICMP sender', zh: 'ICMP 发送方' },
+  peer: { en: 'Host', zh: '主机' },
+  proxy: { en: 'Proxy', zh: '代理' },
+  no_reply: { en: 'no reply seen', zh: '未见回应' },
+  failures: { en: 'failures', zh: '个故障' },
+  warnings_count: { en: 'warnings', zh: '个警告' },
+  worked_count: { en: 'worked', zh: '个正常' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type LabelKey = keyof typeof LABELS;

@@ -32,6 +32,9 @@ export interface Evidence {
   frame: number;
   time: string;
   note: string;
+  /** The packet's sender and receiver (IP addresses), when known: the HTML ladder draws them. */
+  from?: string;
+  to?: string;
 }
 
 export interface Verdict {

@@ -5,6 +5,8 @@ import type { Report } from './model.js';
 import type { Lang } from '../diagnose/text.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
+import { renderMarkdown } from './markdown.js';
+import { renderHtml, renderHtmlDocument } from './html.js';
 
 export type Format = 'table' | 'json' | 'md' | 'html';
 export const FORMATS: readonly Format[] = ['table', 'json', 'md', 'html'];
@@ -22,12 +24,22 @@ export function renderReport(r: Report, format: Format, opts: RenderOptions): st
     case 'table':
       return renderTable(r, { color: opts.color === true, lang: opts.lang });
     case 'md':
+      return renderMarkdown(r, { lang: opts.lang });
     case 'html':
-      throw new Error(`report format ${format} is not built yet`);
+      return renderHtml(r, { lang: opts.lang });
   }
 }
 
 /** Several reports in one output (several files on the command line). */
 export function joinReports(parts: string[], format: Format): string {
   return parts.join(format === 'json' ? '' : '\n');
+}
+
+/**
+ * Several reports in one output: HTML becomes one document holding every report (two whole
+ * documents back to back would not be valid HTML); the other formats are joined as by joinReports.
+ */
+export function renderReports(reports: Report[], format: Format, opts: RenderOptions): string {
+  if (format === 'html') return reports.length ? renderHtmlDocument(reports, { lang: opts.lang }) : '';
+  return joinReports(reports.map((r) => renderReport(r, format, opts)), format);
 }

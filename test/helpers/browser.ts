@@ -4,9 +4,8 @@
  * anything but the allowed origin is recorded, so a test can assert there were none.
  * `browserSkipReason()` says why the browser tests cannot run here (printed, not hidden).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO } from '../tshark-fixture.js';
 
@@ -31,19 +30,17 @@ export interface Session {
 }
 
 /**
- * Opens a page. `allowOrigin` is the one origin the page may talk to (the test server);
- * file: and data: URLs are always local.
+ * Opens a page in a fresh browser (playwright gives every launch its own temporary profile;
+ * it refuses --user-data-dir in launch()). `allow` says which requests are the test's own:
+ * an origin (the test server; data:, blob: and about: URLs are local too), or the exact set of
+ * documents the test opens itself (then nothing else may load, not even a data: URL).
  */
-export async function openBrowser(allowOrigin?: string): Promise<Session> {
+export async function openBrowser(allow: string | ReadonlySet<string>): Promise<Session> {
   const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'wirewhy-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
-    ],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
@@ -55,18 +52,13 @@ export async function openBrowser(allowOrigin?: string): Promise<Session> {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   context.on('request', (r) => {
     const url = r.url();
-    if (url.startsWith('data:') || url.startsWith('blob:') || url.startsWith('about:')) return;
-    if (url.startsWith('file:') && !allowOrigin) return;
-    if (allowOrigin && url.startsWith(allowOrigin)) return;
+    if (url.startsWith('about:')) return;
+    if (typeof allow === 'string') {
+      if (url.startsWith(allow) || url.startsWith('data:') || url.startsWith('blob:')) return;
+    } else if (allow.has(url)) return;
     foreignRequests.push(url);
   });
-  return {
-    browser, context, page, errors, foreignRequests,
-    async close() {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return { browser, context, page, errors, foreignRequests, close: () => browser.close() };
 }
 
 export function artifactPath(name: string): string {

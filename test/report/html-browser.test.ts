@@ -1,0 +1,106 @@
+/**
+ * The HTML report of every sample opened in headless Chromium from a file: no console error
+ * (a Content-Security-Policy violation would be one), no network request, every verdict's
+ * summary shown, one SVG ladder per failing or warning target, drawn with a real size. The
+ * hostile reports run no script and load nothing. Screenshots of a few representative samples
+ * go to test-artifacts/. Skipped, with the reason printed, when Chromium is not installed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { renderHtml } from '../../src/report/html.js';
+import type { Report } from '../../src/report/model.js';
+import { artifactPath, browserSkipReason, openBrowser, type Session } from '../helpers/browser.js';
+import { SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleReport } from './reports.js';
+
+const skip = browserSkipReason();
+if (skip) console.log(`html-browser tests skipped: ${skip}`);
+
+const SCREENSHOTS = new Set(['icmp-admin-prohibited.pcap', 'tls-unknown-ca.pcapng', 'multi-failure.pcap', 'dns-no-response.pcap', 'tcp-syn-dropped.pcap', 'http-proxy-connect-refused.pcap']);
+
+describe.skipIf(skip !== null)('HTML report in Chromium', () => {
+  let s: Session;
+  let dir: string;
+  const dialogs: string[] = [];
+  const documents = new Set<string>();
+  beforeAll(async () => {
+    s = await openBrowser(documents);
+    s.page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    dir = mkdtempSync(join(tmpdir(), 'wirewhy-html-'));
+  }, 60_000);
+  afterAll(async () => {
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(name: string, r: Report, lang: 'en' | 'zh' = 'en'): Promise<void> {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, renderHtml(r, { lang }));
+    s.errors.length = 0;
+    s.foreignRequests.length = 0;
+    const url = pathToFileURL(file).href;
+    documents.add(url);
+    await s.page.goto(url, { waitUntil: 'load' });
+  }
+
+  it.each(SAMPLE_FILES)('%s', async (f) => {
+    const r = await sampleReport(f, 'en', true);
+    await open(f, r);
+    const text = (await s.page.textContent('body')) ?? '';
+    for (const v of r.verdicts) expect(text, v.summary).toContain(v.summary);
+    const failing = r.verdicts.filter((v) => v.severity !== 'ok').length;
+    expect(await s.page.locator('svg').count()).toBe(failing);
+    for (const box of await s.page.locator('svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => [b.width, b.height]))) {
+      expect(box[0]).toBeGreaterThan(300);
+      expect(box[1]).toBeGreaterThan(60);
+    }
+    expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('en');
+    if (SCREENSHOTS.has(f)) await s.page.screenshot({ path: artifactPath(`report-${f}.png`), fullPage: true });
+    expect(s.errors).toEqual([]);
+    expect(s.foreignRequests).toEqual([]);
+  });
+
+  it('Chinese report', async () => {
+    await open('zh', await sampleReport('tls-unknown-ca.pcapng', 'zh'), 'zh');
+    expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await s.page.textContent('body')).toContain('下一步排查');
+    await s.page.screenshot({ path: artifactPath('report-zh-tls-unknown-ca.png'), fullPage: true });
+    expect(s.errors).toEqual([]);
+  });
+
+  it('hostile names run nothing and load nothing', async () => {
+    for (const [name, r] of [['hostile', await hostileReport()], ['hostile-capture', await hostileCaptureReport()]] as const) {
+      await open(name, r);
+      expect(await s.page.locator('script, img, iframe').count()).toBe(0);
+      expect(await s.page.textContent('body')).toContain('<script>alert(1)</script>');
+      expect(s.errors).toEqual([]);
+      expect(s.foreignRequests).toEqual([]);
+    }
+    expect(dialogs).toEqual([]);
+  });
+
+  it('the recorder sees a request and a console error (control)', async () => {
+    const file = join(dir, 'control.html');
+    writeFileSync(file, '<!DOCTYPE html><html><body><img src="http://192.0.2.1/x.png"><script>console.error("boom")</script></body></html>');
+    const url = pathToFileURL(file).href;
+    documents.add(url);
+    s.errors.length = 0;
+    s.foreignRequests.length = 0;
+    await s.page.goto(url, { waitUntil: 'domcontentloaded' });
+    expect(s.foreignRequests).toContain('http://192.0.2.1/x.png');
+    expect(s.errors.join()).toContain('boom');
+  });
+
+  it('prints (print media) without losing the ladders', async () => {
+    await open('print', await sampleReport('multi-failure.pcap'));
+    await s.page.emulateMedia({ media: 'print' });
+    expect(await s.page.locator('svg').first().isVisible()).toBe(true);
+    await s.page.screenshot({ path: artifactPath('report-print-multi-failure.png'), fullPage: true });
+    await s.page.emulateMedia({ media: 'screen' });
+  });
+});
