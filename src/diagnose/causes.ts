@@ -354,7 +354,7 @@ export const CAUSES = {
         '{from} answered the client\'s {transport} packet to port {port} with {icmp}. For UDP this normally comes from the destination host: nothing listens on that port (for DNS: the resolver is not running). For TCP a closed port answers with a RST, so this message means a firewall rule: the default reject type of iptables REJECT is icmp-port-unreachable.',
       advice: [
         'UDP: check the service runs and listens on port {port} on {ip} (`ss -lunp` on the server).',
-        'TCP, or {from} is not {ip}: look for a REJECT rule on {from} (`iptables -L -n`, `firewall-cmd --list-all`) and check the security group and network ACL.',
+        'If the flow is TCP, or the ICMP came from a device other than the server: look for a REJECT rule on {from} (`iptables -L -n`, `firewall-cmd --list-all`) and check the security group and network ACL.',
         'Check that {port} is the port the service really uses (configuration, a changed port).',
       ],
     },
@@ -364,7 +364,7 @@ export const CAUSES = {
         '{from} 用 {icmp} 回应了客户端发往端口 {port} 的 {transport} 数据包。对 UDP 而言，这通常来自目标主机本身：该端口没有服务监听（DNS 场景即 DNS 服务未运行）。对 TCP 而言，关闭的端口会回复 RST，因此出现这条消息意味着防火墙规则：iptables REJECT 的默认拒绝方式就是 icmp-port-unreachable。',
       advice: [
         'UDP：检查服务是否在 {ip} 上运行并监听端口 {port}（在服务器上执行 `ss -lunp`）。',
-        'TCP，或 {from} 不是 {ip}：检查 {from} 上的 REJECT 规则（`iptables -L -n`、`firewall-cmd --list-all`），以及安全组和网络 ACL。',
+        '如果是 TCP 连接，或 ICMP 来自服务器以外的设备：检查 {from} 上的 REJECT 规则（`iptables -L -n`、`firewall-cmd --list-all`），以及安全组和网络 ACL。',
         '确认 {port} 是服务实际使用的端口（配置、端口是否变更）。',
       ],
     },
@@ -879,7 +879,7 @@ export const CAUSES = {
     en: {
       summary: '{target}: the proxy refused to open a tunnel (CONNECT answered {status} {reason})',
       explanation:
-        'The client asked the HTTP proxy at {ip} port {port} to CONNECT to {target}, and the proxy answered {status} {reason} instead of opening the tunnel: its policy does not allow this destination or port, it wants authentication (407), or it could not reach the destination itself (502 / 503 / 504).',
+        'The client asked the HTTP proxy at {proxy} port {proxyPort} to CONNECT to {target}, and the proxy answered {status} {reason} instead of opening the tunnel: its policy does not allow this destination or port, it wants authentication (407), or it could not reach the destination itself (502 / 503 / 504).',
       advice: [
         '407: give the proxy credentials (http_proxy=http://user:password@proxy:port, or the program\'s proxy settings).',
         '403: the proxy\'s policy blocks this domain or port; ask its administrator to allow it (Squid: `http_access`, the `SSL_ports` / CONNECT port ACL).',
@@ -890,7 +890,7 @@ export const CAUSES = {
     zh: {
       summary: '{target}：代理拒绝建立隧道（CONNECT 返回 {status} {reason}）',
       explanation:
-        '客户端请求位于 {ip} 端口 {port} 的 HTTP 代理 CONNECT 到 {target}，代理返回 {status} {reason}，没有建立隧道：其策略不允许该目标或端口、要求认证（407），或代理自身无法访问目标（502 / 503 / 504）。',
+        '客户端请求位于 {proxy} 端口 {proxyPort} 的 HTTP 代理 CONNECT 到 {target}，代理返回 {status} {reason}，没有建立隧道：其策略不允许该目标或端口、要求认证（407），或代理自身无法访问目标（502 / 503 / 504）。',
       advice: [
         '407：为代理提供凭据（http_proxy=http://user:password@proxy:port，或程序的代理设置）。',
         '403：代理策略拦截了该域名或端口；请代理管理员放行（Squid：`http_access`、`SSL_ports` / CONNECT 端口 ACL）。',

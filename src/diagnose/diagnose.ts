@@ -279,7 +279,8 @@ export class Diagnosis {
       const e = errs?.find((x) => icmpCause(x));
       if (e) {
         const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
-        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m });
+        // The target is the name; the ICMP text speaks of the DNS server's address and port.
+        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m, ip: t.server.ip, port: t.server.port, transport: t.transport });
         o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, from: e.from, to: e.to }].sort((a, b) => a.frame - b.frame);
         return o;
       }

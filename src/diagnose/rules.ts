@@ -233,7 +233,7 @@ const ruleProxyRefused: Rule = (f) => {
   return outcome('http.proxy_refused', [
     { frame: ex.requestFrame, ts: ex.requestTime, note: `CONNECT ${ex.target}`, ...way(f.conn, true) },
     { frame: ex.responseFrame!, ts: ex.responseTime!, note: `${ex.status} ${ex.reason ?? ''}`.trim(), ...way(f.conn, false) },
-  ], { status: ex.status, reason: ex.reason, authority: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
+  ], { status: ex.status, reason: ex.reason, authority: ex.target }, { status: ex.status, reason: ex.reason ?? '', proxy: f.conn.resp.ip, proxyPort: f.conn.resp.port });
 };
 
 const ruleHttpError: Rule = (f) => {
@@ -257,7 +257,7 @@ const ruleHttpUnanswered: Rule = (f) => {
     return outcome('tcp.reset', [req, { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) }], { sender, afterRequest: true, method: ex.method, path: ex.target },
       { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
   }
-  return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { seconds: Math.round((c.end - ex.requestTime) * 10) / 10 });
+  return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: Math.round((c.end - ex.requestTime) * 10) / 10 });
 };
 
 function rstNote(c: TcpConn, rst: TcpConn['rsts'][number]): { en: string; zh: string } {

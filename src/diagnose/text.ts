@@ -33,6 +33,8 @@ export const PLACEHOLDERS = {
   qtype: 'the DNS query type (A, AAAA, ...)',
   ip: 'the target (server) IP address',
   port: 'the target (server) port',
+  proxy: 'the HTTP proxy\'s IP address (CONNECT through a proxy)',
+  proxyPort: 'the HTTP proxy\'s port',
   transport: "the failing flow's transport as written in the report ('tcp', 'udp')",
   client: "the client's IP address",
   server: 'the DNS server (resolver) the query went to',

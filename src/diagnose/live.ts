@@ -1,0 +1,286 @@
+/**
+ * Live analysis: the same decode → track → diagnose pipeline as `analyze()`, plus a watcher that
+ * says a failure as soon as it is certain instead of when the connection is finished (the
+ * tracker finishes connections only after their idle timeouts).
+ *
+ * The watcher holds no protocol logic of its own. On the few packets that can settle a verdict
+ * (a RST, a TLS alert, an ICMP error, a DNS response) and on a wall-clock tick (SYNs and DNS
+ * queries left unanswered), it takes the tracker's current state of that one connection or name
+ * and runs it through a throwaway `Diagnosis` — the rules that make the final report — so a
+ * streaming line has the final report's cause and words. One line per target and cause.
+ *
+ * When to call a silence a failure (the kernel's own timers, documented in the README):
+ * - SYN: no SYN-ACK or RST `synTimeout` seconds (default 3) after the first SYN — Linux has
+ *   retransmitted it twice by then (1 s, 3 s);
+ * - DNS: no answer `dnsTimeout` seconds (default 5, glibc's and dig's timeout) after the name's
+ *   last query, so a resolver's retry restarts the wait.
+ */
+import type { RawPacket, CaptureInfo } from '../capture/types.js';
+import { Decoder } from '../decode/decoder.js';
+import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { decodeDns } from '../decode/dns.js';
+import { isStop } from '../decode/stop.js';
+import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
+import { Tracker, type FinishedConn } from '../track/tracker.js';
+import type { TcpConn } from '../track/tcp.js';
+import type { UdpConn } from '../track/udp.js';
+import type { IcmpError } from '../track/icmp.js';
+import { Diagnosis, targetText } from './diagnose.js';
+import type { Lang } from './text.js';
+import { captureSummary, MAX_RECORDS } from '../analyze.js';
+import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from '../report/records.js';
+import type { ConnectionRecord, HttpRecord, Report, TlsRecord, Verdict } from '../report/model.js';
+import { isoTime } from '../report/time.js';
+import { VERSION } from '../version.js';
+
+/** One streaming verdict. */
+export interface LiveEvent {
+  /** Capture time (seconds since the epoch) when the failure became certain. */
+  ts: number;
+  time: string;
+  /** The target as the report's table writes it (name or address, port). */
+  targetText: string;
+  verdict: Verdict;
+}
+
+export interface LiveAnalyzerOptions {
+  lang?: Lang;
+  all?: boolean;
+  /** Seconds without SYN-ACK / RST after the first SYN before tcp.syn_unanswered is said (default 3). */
+  synTimeout?: number;
+  /** Seconds without an answer after a name's last query before dns.no_response is said (default 5). */
+  dnsTimeout?: number;
+  onEvent?: (e: LiveEvent) => void;
+}
+
+/** Causes a single packet settles: said at once. */
+const AT_ONCE = new Set<string>(['tcp.refused', 'tcp.reset', 'tcp.reset_injected', 'tls.alert']);
+const MAX_WATCHED = 50_000;
+
+interface DnsWatch {
+  name: string;
+  lastQuery: number;
+  pending: boolean;
+}
+
+export class LiveAnalyzer {
+  readonly decoder = new Decoder();
+  readonly tracker: Tracker;
+  /** Streaming lines said so far. */
+  readonly events: LiveEvent[] = [];
+  private readonly pkt = new Packet();
+  private readonly diagnosis = new Diagnosis();
+  private readonly conns: Array<{ id: number; rec: ConnectionRecord }> = [];
+  private readonly tls: Array<{ id: number; rec: TlsRecord }> = [];
+  private readonly http: Array<{ id: number; rec: HttpRecord }> = [];
+  private notListed = 0;
+  private first: [number, number] | null = null;
+  private last: [number, number] = [0, 0];
+  private readonly lang: Lang;
+  private readonly all: boolean;
+  private readonly synTimeout: number;
+  private readonly dnsTimeout: number;
+  private readonly onEvent: ((e: LiveEvent) => void) | undefined;
+  // watcher state
+  private readonly said = new Set<string>();
+  private readonly pendingSyn = new Set<TcpConn>();
+  private readonly alertsSeen = new WeakMap<object, number>();
+  private readonly icmpByConn = new WeakMap<object, IcmpError[]>();
+  private readonly dnsNames = new Map<string, DnsWatch>();
+  private icmpSeen = 0;
+
+  constructor(o: LiveAnalyzerOptions = {}) {
+    this.lang = o.lang ?? 'en';
+    this.all = o.all ?? false;
+    this.synTimeout = o.synTimeout ?? 3;
+    this.dnsTimeout = o.dnsTimeout ?? 5;
+    this.onEvent = o.onEvent;
+    const tracker = new Tracker({
+      onConn: (f: FinishedConn) => {
+        const c = f.conn;
+        const name = this.nameOf(f);
+        this.diagnosis.add(f, name, tracker.now);
+        if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, name) });
+        else this.notListed++;
+        if (f.tls && this.tls.length < MAX_RECORDS) this.tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
+        if (f.http) {
+          for (const e of f.http.exchanges) if (this.http.length < MAX_RECORDS) this.http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
+        }
+      },
+      onTcp: (c, p) => this.watchTcp(c, p),
+    });
+    this.tracker = tracker;
+  }
+
+  /** The name the client used for this server (SNI, Host, DNS answer), as analyze() finds it. */
+  private nameOf(f: FinishedConn): string | null {
+    return f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? this.tracker.names.name(f.conn.resp.ip);
+  }
+
+  /** One packet (its bytes are only read during the call). */
+  packet(raw: RawPacket): void {
+    const p = this.pkt;
+    this.decoder.decode(raw, p);
+    this.tracker.packet(p);
+    if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
+    this.last[0] = raw.tsSec;
+    this.last[1] = raw.tsNsec;
+    if (p.proto === PROTO_UDP) {
+      if ((p.sport === 53 || p.dport === 53) && p.payLen > 0) this.watchDns(p);
+    } else if (p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6) {
+      if (p.ipVersion === 4 ? isIcmpv4Error(p.icmpType) : isIcmpv6Error(p.icmpType)) this.watchIcmp(p);
+    }
+  }
+
+  // --- triggers --------------------------------------------------------------------------------
+
+  private watchTcp(c: TcpConn, p: Packet): void {
+    const f = p.tcpFlags;
+    if ((f & TCP_SYN) !== 0 && (f & TCP_ACK) === 0 && c.synAckFrame === 0 && this.pendingSyn.size < MAX_WATCHED) this.pendingSyn.add(c);
+    if ((f & TCP_RST) !== 0) {
+      this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, AT_ONCE);
+      return;
+    }
+    if (p.payLen > 0) {
+      const s = this.tracker.tls.session(c);
+      if (s && s.alerts.length > (this.alertsSeen.get(c) ?? 0)) {
+        this.alertsSeen.set(c, s.alerts.length);
+        this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, AT_ONCE);
+      }
+    }
+  }
+
+  private watchIcmp(p: Packet): void {
+    const errs = this.tracker.icmp.errors;
+    if (errs.length === this.icmpSeen) return;
+    this.icmpSeen = errs.length;
+    const e = errs[errs.length - 1]!;
+    const q = p.quoted;
+    if (!q.present || q.sport < 0) return;
+    const c: TcpConn | UdpConn | null = q.proto === PROTO_TCP ? this.tracker.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.tracker.udp.lookupQuoted(p) : null;
+    // DNS flows are judged by name (watchDns / tick), as the final report does.
+    if (c === null || c.resp.port === 53 || c.orig.port === 53) return;
+    const l = this.icmpByConn.get(c);
+    if (l) l.push(e);
+    else this.icmpByConn.set(c, [e]);
+    this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, null);
+  }
+
+  private watchDns(p: Packet): void {
+    const m = decodeDns(p.nb, p.payOff, p.payLen);
+    if (isStop(m)) return;
+    const q = m.questions[0];
+    if (!q || /\.(in-addr|ip6)\.arpa$/i.test(q.name)) return;
+    const key = q.name.toLowerCase();
+    const ts = p.tsSec + p.tsNsec * 1e-9;
+    let w = this.dnsNames.get(key);
+    if (!m.qr) {
+      if (!w) {
+        if (this.dnsNames.size >= MAX_WATCHED) return;
+        w = { name: q.name, lastQuery: ts, pending: true };
+        this.dnsNames.set(key, w);
+      }
+      w.lastQuery = ts;
+      w.pending = true;
+      return;
+    }
+    if (w) w.pending = false;
+    if (m.rcode !== 0) this.judgeName(key, ts);
+    else if (w) this.dnsNames.delete(key);
+  }
+
+  /**
+   * Advances wall-clock time (seconds, the packets' timebase): says SYNs and DNS queries left
+   * unanswered, and lets the tracker finish idle connections even when no packet arrives.
+   */
+  tick(now: number): void {
+    for (const c of this.pendingSyn) {
+      if (c.done || c.synAckFrame !== 0 || c.rsts.length > 0) {
+        this.pendingSyn.delete(c);
+        continue;
+      }
+      const t0 = c.synTimes[0] ?? c.start;
+      if (now - t0 >= this.synTimeout) {
+        this.pendingSyn.delete(c);
+        this.judgeConn(c, now, null);
+      }
+    }
+    for (const [key, w] of this.dnsNames) {
+      if (w.pending && now - w.lastQuery >= this.dnsTimeout) {
+        w.pending = false;
+        this.judgeName(key, now);
+      }
+    }
+    if (now > this.tracker.now) {
+      this.tracker.now = now;
+      this.tracker.tcp.sweep(now);
+      this.tracker.udp.sweep(now);
+    }
+  }
+
+  // --- judging with the final report's rules -------------------------------------------------
+
+  private judgeConn(c: TcpConn | UdpConn, now: number, only: Set<string> | null): void {
+    const f: FinishedConn = {
+      conn: c,
+      tls: this.tracker.tls.session(c),
+      http: this.tracker.http.session(c),
+      icmp: this.icmpByConn.get(c) ?? [],
+    };
+    const d = new Diagnosis();
+    d.add(f, this.nameOf(f), now);
+    const v = d.verdicts([], [], this.lang, now, true)[0];
+    if (!v || v.severity !== 'error') return;
+    if (only !== null && !only.has(v.cause) && !v.cause.startsWith('icmp.')) return;
+    this.say(v, now);
+  }
+
+  private judgeName(key: string, now: number): void {
+    const txs = this.tracker.dns.all().filter((t) => t.query !== null && t.query.toLowerCase() === key);
+    if (txs.length === 0) return;
+    const v = new Diagnosis().verdicts(txs, [], this.lang, now, true)[0];
+    if (!v || v.severity !== 'error' || v.layer !== 'dns') return;
+    this.say(v, now);
+  }
+
+  private say(v: Verdict, now: number): void {
+    const key = `${v.target.transport}|${(v.target.name ?? v.target.ip ?? '').toLowerCase()}|${v.target.port}|${v.cause}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    const sec = Math.floor(now);
+    const e: LiveEvent = {
+      ts: now,
+      time: isoTime(sec, Math.round((now - sec) * 1e9)),
+      targetText: targetText({ name: v.target.name, ip: v.target.ip, port: v.target.port, transport: v.target.transport }),
+      verdict: v,
+    };
+    this.events.push(e);
+    this.onEvent?.(e);
+  }
+
+  // --- the report ------------------------------------------------------------------------------
+
+  /** Ends the analysis: every open connection is finished, the report is built. `end` = when capture stopped (s). */
+  report(info: CaptureInfo, end: number): Report {
+    const tracker = this.tracker;
+    if (end > tracker.now) tracker.now = end;
+    tracker.flush();
+    const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
+    const capture = captureSummary(info, this.first, this.first ? [this.last[0], this.last[1]] : null, this.decoder);
+    if (this.notListed > 0) capture.warnings.push(`${this.notListed} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
+    if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
+      capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
+    }
+    return {
+      schema: 'wirewhy.report/1',
+      tool: { name: 'wirewhy', version: VERSION },
+      capture,
+      verdicts: this.diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, this.lang, tracker.now, this.all),
+      connections: byId(this.conns),
+      dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
+      tls: byId(this.tls),
+      icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
+      http: byId(this.http),
+    };
+  }
+}
