@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: generates the deterministic ~1 GiB mixed capture outside the repository
  * (once; reused while its size matches), then runs each stage in a fresh process and prints
- * packets/s, MB/s and peak RSS.
+ * packets/s, MB/s and peak RSS. Then the same for the short-connections capture (one million
+ * short TCP connections, also generated once), stages track and analyze, one run each: its
+ * point is memory, which must follow the connections open at once, not the total.
  *
  *   node dist/bench/run.js [--file PATH] [--bytes N] [--stages read,decode] [--repeat N]
+ *                          [--short-conns N]   (connections of the short capture; 0 skips it)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -35,6 +38,17 @@ interface Result {
   bytes: number;
   seconds: number;
   peakRssMB: number;
+  rssAfterMB?: number;
+  peakOpen?: number;
+}
+
+function runStage(stage: string, path: string): Result {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(here, 'stage.js'), stage, path], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    process.exit(1);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
 }
 
 const rows: Result[] = [];
@@ -42,12 +56,7 @@ for (const stage of stages) {
   // Best of `repeat` runs: the machine's other load only ever makes a run slower.
   let best: Result | null = null;
   for (let i = 0; i < repeat; i++) {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', join(here, 'stage.js'), stage, file], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      process.stderr.write(r.stderr);
-      process.exit(1);
-    }
-    const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as Result;
+    const res = runStage(stage, file);
     const peak = Math.max(res.peakRssMB, best === null ? 0 : best.peakRssMB);
     best = best === null || res.seconds < best.seconds ? res : best;
     best.peakRssMB = peak;
@@ -55,11 +64,27 @@ for (const stage of stages) {
   rows.push(best!);
 }
 
+const shortConns = Number(arg('short-conns', '1000000'));
+if (shortConns > 0) {
+  const shortFile = join(dirname(file), `short-conns-${shortConns}.pcap`);
+  if (!existsSync(shortFile)) {
+    process.stdout.write(`generating ${shortFile} (${shortConns} short TCP connections, deterministic)...\n`);
+    const g = spawnSync(process.execPath, [join(here, 'gen.js'), '--mode', 'short-conns', '--conns', String(shortConns), '--out', shortFile], { stdio: 'inherit' });
+    if (g.status !== 0) process.exit(g.status ?? 1);
+  }
+  for (const stage of ['track', 'analyze']) {
+    const res = runStage(stage, shortFile);
+    res.stage = `short:${stage}`;
+    rows.push(res);
+  }
+  process.stdout.write(`\nshort connections: ${shortFile}\n`);
+}
+
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 process.stdout.write(`\ncapture: ${file}\n`);
-process.stdout.write(`${'stage'.padEnd(10)} ${'packets'.padStart(10)} ${'seconds'.padStart(8)} ${'Mpkt/s'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MB'.padStart(12)}\n`);
+process.stdout.write(`${'stage'.padEnd(14)} ${'packets'.padStart(10)} ${'seconds'.padStart(8)} ${'Mpkt/s'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'RSS after MB'.padStart(13)} ${'peak open'.padStart(10)}\n`);
 for (const r of rows) {
   process.stdout.write(
-    `${r.stage.padEnd(10)} ${String(r.packets).padStart(10)} ${fmt(r.seconds).padStart(8)} ${fmt(r.packets / r.seconds / 1e6).padStart(8)} ${fmt(r.bytes / r.seconds / 1e6, 0).padStart(8)} ${fmt(r.peakRssMB, 0).padStart(12)}\n`,
+    `${r.stage.padEnd(14)} ${String(r.packets).padStart(10)} ${fmt(r.seconds).padStart(8)} ${fmt(r.packets / r.seconds / 1e6).padStart(8)} ${fmt(r.bytes / r.seconds / 1e6, 0).padStart(8)} ${fmt(r.peakRssMB, 0).padStart(12)} ${(r.rssAfterMB === undefined ? '' : fmt(r.rssAfterMB, 0)).padStart(13)} ${(r.peakOpen === undefined ? '' : String(r.peakOpen)).padStart(10)}\n`,
   );
 }

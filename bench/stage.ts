@@ -3,7 +3,8 @@
  *   node dist/bench/stage.js <read|decode|track|analyze> FILE
  * Stages: read (framing only), decode (every layer, per packet), track (decode + connection,
  * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`).
- * Prints one JSON line: { stage, packets, bytes, seconds, peakRssMB }.
+ * Prints one JSON line: { stage, packets, bytes, seconds, peakRssMB, rssAfterMB, peakOpen? }
+ * (peakOpen: most TCP + UDP connections tracked at once, track stage only).
  */
 import { statSync } from 'node:fs';
 import { openCapture } from '../src/capture/open.js';
@@ -66,13 +67,16 @@ async function main(): Promise<void> {
   const dec = new Decoder();
   const pkt = new Packet();
   let sink = 0;
+  /** Connections open at once, at most (track stage). */
+  let peakOpen: number | undefined;
   const t0 = process.hrtime.bigint();
   let info: { packets: number };
   if (stage === 'analyze') {
+    // The whole `analyze --format json` path: the report is rendered; its bytes are counted.
     const report = await analyze(src);
     const out = renderJson(report);
     info = { packets: report.capture.packets };
-    sink = out.length;
+    sink = Buffer.byteLength(out);
   } else if (stage === 'track') {
     let conns = 0;
     const tr = new Tracker({ onConn: () => { conns++; } });
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
       tr.packet(pkt);
     });
     tr.flush();
+    peakOpen = tr.tcp.peakOpen + tr.udp.peakOpen;
     sink = conns + tr.dns.all().length;
   } else if (stage === 'read') {
     info = await src.forEach((r) => {
@@ -94,7 +99,8 @@ async function main(): Promise<void> {
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, peakRssMB, sink: sink > 0 })}\n`);
+  const rssAfterMB = process.memoryUsage().rss / 2 ** 20;
+  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, peakRssMB, rssAfterMB, peakOpen, sink: sink > 0 })}\n`);
 }
 
 main().catch((e: unknown) => {

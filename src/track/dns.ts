@@ -132,8 +132,8 @@ export class DnsTracker {
     return {
       seq: this.nextSeq++,
       transport,
-      client: { ...client },
-      server: { ...server },
+      client: { ip: client.ip, port: client.port },
+      server: { ip: server.ip, port: server.port },
       id: m.id,
       query: q ? q.name : null,
       qtype: q ? q.type : null,

@@ -1,11 +1,11 @@
 /**
  * The flow table: finds the connection a decoded packet belongs to, in either direction, without
- * building a string per packet. A symmetric numeric hash of the 5-tuple picks a bucket in a
- * Map<number, entry>; entries of one bucket are chained through `fNext` and told apart by field
+ * building a string per packet. A symmetric numeric hash of the 5-tuple picks a bucket of a
+ * power-of-two array; entries of one bucket are chained through `fNext` and told apart by field
  * comparison (IPv6 addresses against a stored 16-byte copy).
  *
  * Idle expiry follows capture time. Every entry sits on one of a few intrusive LRU lists, one per
- * timeout class (active TCP, TCP attempt, closed TCP, UDP): inside a list all entries share one
+ * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP, answered DNS over UDP): inside a list all entries share one
  * timeout, so the head is always the next to expire and a sweep costs O(expired). A cap on tracked
  * entries finishes the least recently active one and counts it, so memory follows the number of
  * open connections, never the number ever seen.
@@ -17,7 +17,9 @@ export const CLS_TCP = 0;
 export const CLS_TCP_ATTEMPT = 1;
 export const CLS_TCP_CLOSED = 2;
 export const CLS_UDP = 3;
-export const N_CLASSES = 4;
+export const CLS_UDP_ANSWERED = 4;
+export const CLS_TCP_DONE = 5;
+export const N_CLASSES = 6;
 
 export interface FlowTimeouts {
   /** Seconds of inactivity before an established / partial TCP connection is finished (Zeek tcp_inactivity_timeout: 5 min). */
@@ -29,17 +31,36 @@ export interface FlowTimeouts {
    * 6 SYN retries) keeps one attempt together so it can be reported with all its retries.
    */
   tcpAttempt?: number;
-  /** Seconds after the last packet before a closed or reset TCP connection is finished (Zeek tcp_close_delay: 5 s). */
+  /**
+   * Seconds after the last packet before a closed or reset TCP connection is finished. Zeek's
+   * tcp_close_delay is 5 s; 2 s is enough for what follows a close (the last ACK, one FIN
+   * retransmission at the initial 1 s RTO) and keeps fewer finished connections in memory when
+   * thousands close every second.
+   */
   tcpClosed?: number;
+  /**
+   * Seconds after the last packet before a TCP connection closed cleanly both ways (each FIN
+   * acknowledged by the peer) is finished: nothing more is expected but a FIN retransmitted
+   * because the last ACK was lost beyond the capture point.
+   */
+  tcpDone?: number;
   /** Seconds of inactivity before a UDP flow is finished (Zeek udp_inactivity_timeout: 1 min). */
   udpInactivity?: number;
+  /**
+   * Seconds after the last packet before a DNS-over-UDP flow whose every query was answered is
+   * finished (Zeek's DNS analyzer removes a quiet DNS flow after dns_session_timeout, 10 s; one
+   * second still catches the second query of a resolver asking A then AAAA on one socket).
+   */
+  udpAnswered?: number;
 }
 
 export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
   tcpInactivity: 300,
   tcpAttempt: 130,
-  tcpClosed: 5,
+  tcpClosed: 2,
+  tcpDone: 1,
   udpInactivity: 60,
+  udpAnswered: 1,
 };
 
 /** Fields the table keeps on each entry (intrusive: no wrapper object per connection). */
@@ -90,8 +111,12 @@ export function isBroadcast4(a: number): boolean {
   return a === 0xffffffff || a === -1;
 }
 
+const MIN_SLOTS = 1024;
+
 export class FlowTable<E extends FlowEntry> {
-  private readonly buckets = new Map<number, E>();
+  /** Hash buckets (power-of-two count), chained through `fNext`; grown at a load of 1/2, shrunk below 1/16. */
+  private slots: (E | null)[] = new Array<E | null>(MIN_SLOTS).fill(null);
+  private mask = MIN_SLOTS - 1;
   private readonly heads: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
   private readonly tails: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
   readonly timeouts: number[];
@@ -104,7 +129,7 @@ export class FlowTable<E extends FlowEntry> {
 
   constructor(t: FlowTimeouts = {}, readonly maxEntries = 1_000_000) {
     const d = { ...DEFAULT_TIMEOUTS, ...t };
-    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity];
+    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone];
   }
 
   /** Hash of a 5-tuple, the same in both directions. */
@@ -125,32 +150,43 @@ export class FlowTable<E extends FlowEntry> {
     pa: number, pb: number): E | null {
     const v4 = version === 4;
     const h = this.hashOf(proto, v4, a4, b4, nb, aOff, bOff, pa, pb);
-    let e = this.buckets.get(h) ?? null;
+    let e = this.slots[h & this.mask] ?? null;
     while (e !== null) {
       if (e.fHash === h && e.fProto === proto && e.fVersion === version) {
         if (v4) {
-          if (e.fA4 === a4 && e.fB4 === b4 && e.fPortA === pa && e.fPortB === pb) {
-            this.fwd = true;
-            return e;
-          }
-          if (e.fA4 === b4 && e.fB4 === a4 && e.fPortA === pb && e.fPortB === pa) {
-            this.fwd = false;
-            return e;
-          }
+          if (e.fA4 === a4 && e.fB4 === b4 && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
+          if (e.fA4 === b4 && e.fB4 === a4 && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
         } else {
-          if (e.fPortA === pa && e.fPortB === pb && eq16(e.fA6!, nb, aOff) && eq16(e.fB6!, nb, bOff)) {
-            this.fwd = true;
-            return e;
-          }
-          if (e.fPortA === pb && e.fPortB === pa && eq16(e.fA6!, nb, bOff) && eq16(e.fB6!, nb, aOff)) {
-            this.fwd = false;
-            return e;
-          }
+          if (e.fPortA === pa && e.fPortB === pb && eq16(e.fA6!, nb, aOff) && eq16(e.fB6!, nb, bOff)) return this.hit(e, true);
+          if (e.fPortA === pb && e.fPortB === pa && eq16(e.fA6!, nb, bOff) && eq16(e.fB6!, nb, aOff)) return this.hit(e, false);
         }
       }
       e = e.fNext as E | null;
     }
     return null;
+  }
+
+  private hit(e: E, fwd: boolean): E {
+    this.fwd = fwd;
+    return e;
+  }
+
+  private resize(n: number): void {
+    const old = this.slots;
+    const slots = new Array<E | null>(n).fill(null);
+    const mask = n - 1;
+    for (let i = 0; i < old.length; i++) {
+      let e = old[i] ?? null;
+      while (e !== null) {
+        const next = e.fNext as E | null;
+        const j = e.fHash & mask;
+        e.fNext = slots[j] ?? null;
+        slots[j] = e;
+        e = next;
+      }
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
 
   /** The entry of this packet's flow or null; sets `fwd`. */
@@ -180,8 +216,10 @@ export class FlowTable<E extends FlowEntry> {
     }
     const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4, p.dst4, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
     e.fHash = h;
-    e.fNext = this.buckets.get(h) ?? null;
-    this.buckets.set(h, e);
+    if (this.size * 2 >= this.slots.length) this.resize(this.slots.length * 2);
+    const i = h & this.mask;
+    e.fNext = this.slots[i] ?? null;
+    this.slots[i] = e;
     this.size++;
     if (this.size > this.peak) this.peak = this.size;
     e.lCls = -1;
@@ -230,21 +268,20 @@ export class FlowTable<E extends FlowEntry> {
   /** Forgets an entry (after it was finished). */
   remove(e: E): void {
     if (e.lCls >= 0) this.unlink(e);
-    const h = e.fHash;
-    let cur = this.buckets.get(h) ?? null;
+    const i = e.fHash & this.mask;
+    let cur = this.slots[i] ?? null;
     let prev: E | null = null;
     while (cur !== null && cur !== e) {
       prev = cur;
       cur = cur.fNext as E | null;
     }
     if (cur === null) return;
-    if (prev === null) {
-      if (e.fNext === null) this.buckets.delete(h);
-      else this.buckets.set(h, e.fNext as E);
-    } else prev.fNext = e.fNext;
+    if (prev === null) this.slots[i] = e.fNext as E | null;
+    else prev.fNext = e.fNext;
     e.fNext = null;
     e.fA6 = e.fB6 = null;
     this.size--;
+    if (this.slots.length > MIN_SLOTS && this.size < this.slots.length >>> 4) this.resize(this.slots.length >>> 1);
   }
 
   isExpired(e: E, now: number): boolean {

@@ -53,6 +53,7 @@ export interface HttpSession {
 }
 
 interface State {
+  owner: HttpAnalyzer;
   s: HttpSession;
   client: Dir;
   server: Dir;
@@ -73,57 +74,106 @@ function headerEnd(b: Uint8Array, from: number, to: number): number {
   return -1;
 }
 
+const headerRes = new Map<string, RegExp>();
+
 function headerValue(block: string, name: string): string | null {
-  const re = new RegExp(`\\r?\\n${name}[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i');
+  let re = headerRes.get(name);
+  if (re === undefined) {
+    re = new RegExp(`\\r?\\n${name}[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i');
+    headerRes.set(name, re);
+  }
   const m = re.exec(block);
   return m ? m[1]!.trim() : null;
 }
 
+/** Where a connection object keeps its HTTP state (a field of TcpConn; added to other objects). */
+interface Slot {
+  httpState?: State | null;
+}
+
+/** Finds the end of a header block lying wholly in b[start..to); returns the index after it, or -1. */
+function headerEndIn(b: Uint8Array, start: number, to: number): number {
+  for (let i = start + 1; i < to; i++) {
+    if (b[i] !== 0x0a) continue;
+    if (b[i - 1] === 0x0a) return i + 1;
+    if (b[i - 1] === 0x0d && i - 3 >= start && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i + 1;
+  }
+  return -1;
+}
+
 export class HttpAnalyzer {
-  private readonly states = new WeakMap<object, State>();
+  /** States of connections whose slot holds another analyzer's state. */
+  private others: WeakMap<object, State> | null = null;
 
   constructor(private readonly onTunnel?: (conn: object, fromOrig: boolean, rest: Uint8Array, frame: number, ts: Time) => void) {}
 
+  private get(conn: object): State | null {
+    const x = (conn as Slot).httpState;
+    if (x !== undefined && x !== null && x.owner === this) return x;
+    return this.others?.get(conn) ?? null;
+  }
+
   session(conn: object): HttpSession | null {
-    return this.states.get(conn)?.s ?? null;
+    return this.get(conn)?.s ?? null;
   }
 
   start(conn: object, clientIsOrig: boolean): HttpSession {
     const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false };
-    this.states.set(conn, { s, client: newDir(), server: newDir(), clientIsOrig });
+    const st: State = { owner: this, s, client: newDir(), server: newDir(), clientIsOrig };
+    const slot = conn as Slot;
+    const x = slot.httpState;
+    if (x === undefined || x === null || x.owner === this) slot.httpState = st;
+    else (this.others ??= new WeakMap()).set(conn, st);
     return s;
   }
 
   gap(conn: object, fromOrig: boolean): void {
-    const st = this.states.get(conn);
-    if (!st) return;
+    const st = this.get(conn);
+    if (st === null) return;
     st.s.gap = true;
     const d = fromOrig === st.clientIsOrig ? st.client : st.server;
     if (d.phase !== 'close' && d.phase !== 'tunnel') d.phase = 'broken';
   }
 
-  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time): void {
-    const st = this.states.get(conn);
-    if (!st) return;
+  /** In-order bytes of one direction: b[off .. off+len) (the whole of `b` by default). */
+  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time, off = 0, len = b.length - off): void {
+    const st = this.get(conn);
+    if (st === null) return;
     const fromClient = fromOrig === st.clientIsOrig;
     const d = fromClient ? st.client : st.server;
-    let o = 0;
+    let o = off;
+    const n = off + len;
     // Bounded: every iteration consumes bytes or changes phase.
-    for (let guard = 0; o < b.length && guard < 100_000; guard++) {
+    for (let guard = 0; o < n && guard < 100_000; guard++) {
       switch (d.phase) {
         case 'broken':
         case 'close':
           return;
         case 'tunnel':
-          this.onTunnel?.(conn, fromOrig, b.subarray(o), frame, ts);
+          this.onTunnel?.(conn, fromOrig, b.subarray(o, n), frame, ts);
           return;
         case 'head': {
+          if (d.headLen === 0) {
+            // The usual case: the whole header block is in this delivery, read in place.
+            const end = headerEndIn(b, o, n);
+            if (end >= 0) {
+              const mode = fromClient ? this.request(st, b, o, end, frame, ts) : this.response(st, b, o, end, frame, ts);
+              o = end;
+              if (mode === null) {
+                d.phase = 'broken';
+                this.markBroken(st.s, fromClient);
+                return;
+              }
+              this.enterBody(st, d, fromClient, mode.kind, mode.length, frame);
+              break;
+            }
+          }
           const before = d.headLen;
-          if (!d.head) d.head = new Uint8Array(4096);
-          const take = Math.min(b.length - o, MAX_HEADER - d.headLen);
-          if (d.headLen + take > d.head.length) {
-            const bigger = new Uint8Array(Math.min(MAX_HEADER, Math.max(d.head.length * 2, d.headLen + take)));
-            bigger.set(d.head.subarray(0, d.headLen));
+          const take = Math.min(n - o, MAX_HEADER - d.headLen);
+          if (d.head === null || d.headLen + take > d.head.length) {
+            const size = Math.min(MAX_HEADER, Math.max(d.head === null ? 1024 : d.head.length * 2, d.headLen + take));
+            const bigger = new Uint8Array(size);
+            if (d.head !== null) bigger.set(d.head.subarray(0, d.headLen));
             d.head = bigger;
           }
           d.head.set(b.subarray(o, o + take), d.headLen);
@@ -136,8 +186,10 @@ export class HttpAnalyzer {
             return;
           }
           o += end - before;
-          const mode = fromClient ? this.request(st, d.head, end, frame, ts) : this.response(st, d.head, end, frame, ts);
+          const mode = fromClient ? this.request(st, d.head, 0, end, frame, ts) : this.response(st, d.head, 0, end, frame, ts);
           d.headLen = 0;
+          // A header block split across deliveries is rare: do not keep its buffer.
+          d.head = null;
           if (mode === null) {
             d.phase = 'broken';
             this.markBroken(st.s, fromClient);
@@ -147,7 +199,7 @@ export class HttpAnalyzer {
           break;
         }
         case 'body': {
-          const k = Math.min(d.remaining, b.length - o);
+          const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
           o += k;
           if (d.remaining === 0) this.messageDone(st, fromClient, frame);
@@ -157,14 +209,14 @@ export class HttpAnalyzer {
         case 'trailer': {
           // Read one line.
           let i = o;
-          while (i < b.length && b[i] !== 0x0a) i++;
+          while (i < n && b[i] !== 0x0a) i++;
           d.line += latin1(b, o, i - o);
           if (d.line.length > MAX_CHUNK_LINE) {
             d.phase = 'broken';
             this.markBroken(st.s, fromClient);
             return;
           }
-          if (i >= b.length) return;
+          if (i >= n) return;
           o = i + 1;
           const line = d.line.replace(/\r$/, '');
           d.line = '';
@@ -186,7 +238,7 @@ export class HttpAnalyzer {
           break;
         }
         case 'chunk-data': {
-          const k = Math.min(d.remaining, b.length - o);
+          const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
           o += k;
           if (d.remaining === 0) {
@@ -196,8 +248,8 @@ export class HttpAnalyzer {
           break;
         }
         case 'chunk-crlf': {
-          while (o < b.length && b[o] !== 0x0a) o++;
-          if (o < b.length) {
+          while (o < n && b[o] !== 0x0a) o++;
+          if (o < n) {
             o++;
             d.phase = 'chunk-size';
           }
@@ -254,8 +306,8 @@ export class HttpAnalyzer {
     }
   }
 
-  private request(st: State, head: Uint8Array, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
-    const h = decodeHttpStart(head, 0, end);
+  private request(st: State, head: Uint8Array, start: number, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
+    const h = decodeHttpStart(head, start, end - start);
     if (h === null || isStop(h) || h.kind !== 'request') return null;
     const s = st.s;
     const ex: HttpExchange = {
@@ -277,15 +329,15 @@ export class HttpAnalyzer {
       s.exchanges.push(ex);
       s.pending.push(ex);
     }
-    const block = latin1(head, 0, end);
+    const block = latin1(head, start, end - start);
     if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
     const cl = headerValue(block, 'content-length');
     const n = cl === null ? 0 : Number(cl);
     return { kind: 'length', length: Number.isSafeInteger(n) && n >= 0 ? n : 0 };
   }
 
-  private response(st: State, head: Uint8Array, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
-    const h = decodeHttpStart(head, 0, end);
+  private response(st: State, head: Uint8Array, start: number, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
+    const h = decodeHttpStart(head, start, end - start);
     if (h === null || isStop(h) || h.kind !== 'response') return null;
     const s = st.s;
     const ex = s.pending[0];
@@ -308,7 +360,7 @@ export class HttpAnalyzer {
       return { kind: 'tunnel', length: 0 };
     }
     if (method === 'HEAD' || h.status === 204 || h.status === 304) return { kind: 'none', length: 0 };
-    const block = latin1(head, 0, end);
+    const block = latin1(head, start, end - start);
     if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
     const cl = headerValue(block, 'content-length');
     if (cl !== null) {

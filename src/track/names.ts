@@ -8,12 +8,21 @@ import type { DnsTransaction } from './dns.js';
 const MAX_NAMES_PER_IP = 8;
 const MAX_CHAIN = 16;
 
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return true;
+  }
+  return false;
+}
+
 export class NameMap {
   private readonly byIp = new Map<string, string[]>();
 
   add(ip: string, name: string): void {
     if (!name) return;
-    const n = name.toLowerCase().replace(/\.$/, '');
+    let n = hasUpper(name) ? name.toLowerCase() : name;
+    if (n.charCodeAt(n.length - 1) === 0x2e) n = n.slice(0, -1);
     const l = this.byIp.get(ip);
     if (!l) this.byIp.set(ip, [n]);
     else if (!l.includes(n) && l.length < MAX_NAMES_PER_IP) l.push(n);
@@ -25,7 +34,7 @@ export class NameMap {
       if ((rr.type === 1 || rr.type === 28) && rr.data) {
         // The owner of the address record is the end of the chain; the client asked for `query`.
         this.add(rr.data, query);
-        if (rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name);
+        if (rr.name !== query && rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name);
       }
     }
   }

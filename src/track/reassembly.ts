@@ -22,11 +22,13 @@ interface Held {
   ts: Time;
 }
 
+const NO_HELD: Held[] = Object.freeze([]) as unknown as Held[];
+
 export class StreamDir {
   /** Next sequence number to deliver. */
   next: number;
-  /** Segments above a hole, sorted by seq. */
-  private held: Held[] = [];
+  /** Segments above a hole, sorted by seq (shared empty list until the first hole). */
+  private held: Held[] = NO_HELD;
   heldBytes = 0;
   /** Bytes delivered and bytes reported missing. */
   delivered = 0;
@@ -62,7 +64,7 @@ export class StreamDir {
       const n = cap - skip;
       this.next = (this.next + n) >>> 0;
       this.delivered += n;
-      this.sink.data(this.conn, this.fromOrig, buf.subarray(off + skip, off + cap), frame, ts);
+      this.sink.data(this.conn, this.fromOrig, buf, off + skip, n, frame, ts);
       if (wire > cap) this.missing(wire - cap);
       if (this.held.length !== 0) this.drain();
       return;
@@ -73,6 +75,7 @@ export class StreamDir {
   }
 
   private hold(seq: number, data: Uint8Array, missing: number, frame: number, ts: Time): void {
+    if (this.held === NO_HELD) this.held = [];
     const h = this.held;
     let i = h.length;
     while (i > 0 && seqDelta(h[i - 1]!.seq, seq) > 0) i--;
@@ -105,7 +108,7 @@ export class StreamDir {
         const n = s.data.length - skip;
         this.next = (this.next + n) >>> 0;
         this.delivered += n;
-        this.sink.data(this.conn, this.fromOrig, skip === 0 ? s.data : s.data.subarray(skip), s.frame, s.ts);
+        this.sink.data(this.conn, this.fromOrig, s.data, skip, n, s.frame, s.ts);
         this.missing(s.missing);
       } else {
         this.missing(wire - skip);

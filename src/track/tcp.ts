@@ -12,7 +12,7 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts,
 } from './flow.js';
 import { StreamDir, seqDelta } from './reassembly.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
@@ -193,7 +193,9 @@ export class TcpConn extends FlowEntry implements Conn {
   lastFrame = 0;
   history = '';
   done = false;
-  app: Record<string, unknown> = {};
+  trk: object | null = null;
+  tlsState: unknown = null;
+  httpState: unknown = null;
 
   /** Zeek conn_state, set when the connection is finished (and by `connState()` at any time). */
   state: ConnState | '' = '';
@@ -384,6 +386,9 @@ export class TcpTracker {
     const r = c.resp;
     if ((o.didClose || r.didClose) &&
         ((o.didClose && r.didClose) || o.state === RESET || r.state === RESET || o.state === INACTIVE || r.state === INACTIVE)) {
+      // Both FINs sent and each acknowledged by the other side: the connection is over.
+      if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 &&
+          o.lastAckSent === ((r.finAbs + 1) >>> 0) && r.lastAckSent === ((o.finAbs + 1) >>> 0)) return CLS_TCP_DONE;
       return CLS_TCP_CLOSED;
     }
     if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;
@@ -597,13 +602,14 @@ export class TcpTracker {
       e.finCnt++;
       e.finSeq = relSeq + segLen;
       e.finAbs = (baseSeq + len) >>> 0;
-      if (c.fins === NO_CONTROLS) c.fins = [];
-      if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK));
+      // A list of exactly one first (most connections see one FIN each way, or one RST).
+      if (c.fins === NO_CONTROLS) c.fins = [control(p, isOrig, now, ACK)];
+      else if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK));
     }
     if (RST) {
       e.rstCnt++;
-      if (c.rsts === NO_CONTROLS) c.rsts = [];
-      if (c.rsts.length < MAX_LIST) c.rsts.push(control(p, isOrig, now, ACK));
+      if (c.rsts === NO_CONTROLS) c.rsts = [control(p, isOrig, now, ACK)];
+      else if (c.rsts.length < MAX_LIST) c.rsts.push(control(p, isOrig, now, ACK));
     }
 
     if (ACK) {
@@ -667,10 +673,9 @@ export class TcpTracker {
     if (isOrig && !ack) {
       if (c.synFrames.length === 0 || (c.orig.startSeq === (p.seq >>> 0))) {
         if (c.synFrames === NO_NUMBERS) {
-          c.synFrames = [];
-          c.synTimes = [];
-        }
-        if (c.synFrames.length < MAX_LIST) {
+          c.synFrames = [p.frame];
+          c.synTimes = [now];
+        } else if (c.synFrames.length < MAX_LIST) {
           c.synFrames.push(p.frame);
           c.synTimes.push(now);
         }

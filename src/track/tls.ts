@@ -13,7 +13,6 @@ import {
   decodeSslv2ClientHello,
   negotiatedVersion,
 } from '../decode/tls.js';
-import { createHash } from 'node:crypto';
 import { decodeCertificate, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
 import type { Time } from './types.js';
@@ -34,22 +33,42 @@ const MAX_RECORD = 16384 + 2048;
 const MAX_HANDSHAKE = 128 * 1024;
 /** Events kept per connection (for evidence and cross-checks). */
 const MAX_EVENTS = 64;
+/** Encrypted-record events kept per direction (of those 64). */
+const MAX_ENC_EVENTS = 6;
 
 /**
- * Parsed certificates by SHA-256 of their DER: a server hands the same certificate to every
- * connection, and parsing X.509 costs far more than hashing it. Bounded.
+ * Parsed certificates by content: a server hands the same certificate to every connection, and
+ * parsing X.509 costs far more than hashing it. Keyed by a fast 32-bit hash and the length; a hit
+ * is confirmed by comparing the bytes. Bounded.
  */
-const certCache = new Map<string, CertInfo | null>();
+const certCache = new Map<string, { der: Uint8Array; info: CertInfo | null }>();
 const CERT_CACHE_MAX = 4096;
 
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function view(b: Uint8Array, off: number, len: number): Uint8Array {
+  return off === 0 && len === b.length ? b : b.subarray(off, off + len);
+}
+
 function parseCertCached(der: Uint8Array): CertInfo | null {
-  const key = createHash('sha256').update(der).digest('base64');
+  const key = `${fnv1a(der)}:${der.length}`;
   const hit = certCache.get(key);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined && sameBytes(hit.der, der)) return hit.info;
   const c = decodeCertificate(der);
   const v = isStop(c) ? null : c;
   if (certCache.size >= CERT_CACHE_MAX) certCache.clear();
-  certCache.set(key, v);
+  // A copy: `der` may be a view of a reused buffer.
+  certCache.set(key, { der: der.slice(), info: v });
   return v;
 }
 
@@ -99,6 +118,7 @@ export interface TlsSession {
   /** TLS 1.3: encrypted records the client sent after the server's first encrypted flight. */
   clientAfterServerFlight: Array<{ frame: number; length: number }>;
   firstServerEncryptedFrame: number | null;
+  /** Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records of each side. */
   events: TlsEvent[];
   /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
   broken: { client: boolean; server: boolean };
@@ -106,8 +126,8 @@ export interface TlsSession {
 }
 
 interface Dir {
-  /** A record header split across deliveries. */
-  hdr: Uint8Array;
+  /** A record header split across deliveries (allocated on first need). */
+  hdr: Uint8Array | null;
   hdrLen: number;
   /** A record being collected (header included), and how much of it is there. */
   body: Uint8Array | null;
@@ -126,16 +146,19 @@ interface Dir {
   first: boolean;
   /** This direction speaks SSLv2 record framing (RFC 6176 describes SSLv2 only to prohibit it). */
   v2: boolean;
+  /** Encrypted-record events recorded from this direction. */
+  encEvents: number;
 }
 
 interface State {
+  owner: TlsAnalyzer;
   s: TlsSession;
   orig: Dir;
   resp: Dir;
 }
 
 function newDir(): Dir {
-  return { hdr: new Uint8Array(5), hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false };
+  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0 };
 }
 
 export function newTlsSession(clientIsOrig: boolean): TlsSession {
@@ -186,54 +209,68 @@ export function tlsEstablished(s: TlsSession): boolean {
   return s.ccs.client && s.ccs.server && s.encrypted.client > 0 && s.encrypted.server > 0;
 }
 
+/** Where a connection object keeps its TLS state (a field of TcpConn; added to other objects). */
+interface Slot {
+  tlsState?: State | null;
+}
+
 export class TlsAnalyzer {
-  private readonly states = new WeakMap<object, State>();
+  /** States of connections whose slot holds another analyzer's state. */
+  private others: WeakMap<object, State> | null = null;
+
+  private get(conn: object): State | null {
+    const x = (conn as Slot).tlsState;
+    if (x !== undefined && x !== null && x.owner === this) return x;
+    return this.others?.get(conn) ?? null;
+  }
 
   session(conn: object): TlsSession | null {
-    return this.states.get(conn)?.s ?? null;
+    return this.get(conn)?.s ?? null;
   }
 
   /** Starts TLS analysis of a connection; `clientIsOrig` tells which side sent the ClientHello. */
   start(conn: object, clientIsOrig: boolean): TlsSession {
-    const st: State = { s: newTlsSession(clientIsOrig), orig: newDir(), resp: newDir() };
-    this.states.set(conn, st);
+    const st: State = { owner: this, s: newTlsSession(clientIsOrig), orig: newDir(), resp: newDir() };
+    const slot = conn as Slot;
+    const x = slot.tlsState;
+    if (x === undefined || x === null || x.owner === this) slot.tlsState = st;
+    else (this.others ??= new WeakMap()).set(conn, st);
     return st.s;
   }
 
-  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time): void {
-    const st = this.states.get(conn);
-    if (!st) return;
+  /** In-order bytes of one direction: b[off .. off+len) (the whole of `b` by default). */
+  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time, off = 0, len = b.length - off): void {
+    const st = this.get(conn);
+    if (st === null) return;
     const s = st.s;
     const fromClient = fromOrig === s.clientIsOrig;
     if (fromClient ? s.broken.client : s.broken.server) return;
     const d = fromOrig ? st.orig : st.resp;
     if (d.first) {
       d.first = false;
-      if (fromClient && b.length >= 3 && (b[0]! & 0x80) !== 0 && b[2] === 1) {
-        this.sslv2(s, b, frame, ts);
+      if (fromClient && len >= 3 && (b[off]! & 0x80) !== 0 && b[off + 2] === 1) {
+        this.sslv2(s, view(b, off, len), frame, ts);
         return;
       }
       // An SSLv2 server answers an SSLv2 hello in SSLv2 records too.
-      if (!fromClient && s.clientHello?.sslv2 && (b[0]! & 0x80) !== 0) d.v2 = true;
+      if (!fromClient && s.clientHello?.sslv2 && (b[off]! & 0x80) !== 0) d.v2 = true;
     }
     // The client keeps SSLv2 framing when the server answered in SSLv2.
     if (!d.v2 && fromClient && s.clientHello?.sslv2 && (fromOrig ? st.resp : st.orig).v2) d.v2 = true;
     if (d.v2) {
-      this.sslv2Records(s, d, fromClient, b, frame, ts);
+      this.sslv2Records(s, d, fromClient, view(b, off, len), frame, ts);
       return;
     }
-    this.records(s, d, fromClient, b, frame, ts);
+    this.records(s, d, fromClient, b, off, off + len, frame, ts);
   }
 
   /**
-   * Cuts a direction's bytes into records. A record that lies within one delivery is handled
+   * Cuts a direction's bytes b[off..n) into records. A record that lies within one delivery is handled
    * in place; the header of one that does not is kept (5 bytes), and its body is either
    * skipped — encrypted records are only counted, which is most of the bytes of a TLS
    * connection — or collected into a buffer of exactly its size (handshake, alert, CCS).
    */
-  private records(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, frame: number, ts: Time): void {
-    let off = 0;
-    const n = b.length;
+  private records(s: TlsSession, d: Dir, fromClient: boolean, b: Uint8Array, off: number, n: number, frame: number, ts: Time): void {
     while (off < n) {
       if (d.skip > 0) {
         const k = Math.min(d.skip, n - off);
@@ -262,6 +299,7 @@ export class TlsAnalyzer {
         ho = off;
       } else {
         const k = Math.min(5 - d.hdrLen, n - off);
+        d.hdr ??= new Uint8Array(5);
         d.hdr.set(b.subarray(off, off + k), d.hdrLen);
         d.hdrLen += k;
         off += k;
@@ -290,7 +328,7 @@ export class TlsAnalyzer {
       // The body continues past this delivery.
       if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
         if (type === CT_ALERT) s.encryptedAlerts.push({ frame, fromClient });
-        this.encryptedRecord(s, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame);
         d.skip = len;
         continue;
       }
@@ -307,8 +345,8 @@ export class TlsAnalyzer {
   }
 
   gap(conn: object, fromOrig: boolean): void {
-    const st = this.states.get(conn);
-    if (!st) return;
+    const st = this.get(conn);
+    if (st === null) return;
     st.s.gap = true;
     // After a hole the record boundaries are lost: stop reading this direction.
     this.markBroken(st.s, fromOrig === st.s.clientIsOrig);
@@ -394,7 +432,7 @@ export class TlsAnalyzer {
     switch (type) {
       case CT_HANDSHAKE:
         if (d.encrypting) {
-          this.encryptedRecord(s, fromClient, type, len, frame);
+          this.encryptedRecord(s, d, fromClient, type, len, frame);
           return;
         }
         this.handshakeBytes(s, d, fromClient, b, body, len, frame, ts);
@@ -410,7 +448,7 @@ export class TlsAnalyzer {
           }
         }
         s.encryptedAlerts.push({ frame, fromClient });
-        this.encryptedRecord(s, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame);
         return;
       case CT_CCS:
         if (fromClient) s.ccs.client = true;
@@ -420,14 +458,14 @@ export class TlsAnalyzer {
         this.event(s, { frame, fromClient, kind: 'ccs', value: 1, extra: 0 });
         return;
       case CT_APPDATA:
-        this.encryptedRecord(s, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame);
         return;
       default:
         return;
     }
   }
 
-  private encryptedRecord(s: TlsSession, fromClient: boolean, type: number, len: number, frame: number): void {
+  private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number): void {
     if (fromClient) {
       s.encrypted.client++;
       if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) s.clientAfterServerFlight.push({ frame, length: len });
@@ -435,7 +473,11 @@ export class TlsAnalyzer {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
     }
-    this.event(s, { frame, fromClient, kind: 'enc', value: len, extra: type });
+    // The first few encrypted records show the handshake's shape; the bulk after them only counts.
+    if (d.encEvents < MAX_ENC_EVENTS) {
+      d.encEvents++;
+      this.event(s, { frame, fromClient, kind: 'enc', value: len, extra: type });
+    }
   }
 
   /** Handshake record payload: messages may share a record or span several. */

@@ -12,7 +12,6 @@ import { decodeDns, dnsOverTcpMessages } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
 import { TcpTracker, type TcpConn } from './tcp.js';
 import { UdpTracker, type UdpConn } from './udp.js';
-import { packetTime } from './flow.js';
 import { DnsTracker } from './dns.js';
 import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
 import { HttpAnalyzer, looksLikeHttpRequest, type HttpSession } from './http.js';
@@ -24,6 +23,9 @@ const DNS_PORT = 53;
 /** How far into a stream we keep looking for a ClientHello after a STARTTLS-style exchange. */
 const STARTTLS_SCAN = 64 * 1024;
 const MAX_DNS_TCP_BUF = 64 * 1024;
+
+/** Shared empty list for connections no ICMP error quoted (do not push to it). */
+const NO_ICMP: IcmpError[] = Object.freeze([]) as unknown as IcmpError[];
 
 type StreamKind = 'tls' | 'http' | 'dns' | 'scan' | 'none';
 
@@ -48,6 +50,8 @@ export interface FinishedConn {
 export interface TrackerOptions {
   onConn: (f: FinishedConn) => void;
   maxConns?: number;
+  /** Optional: every TCP segment's connection, right after the segment was processed (live watcher). */
+  onTcp?: (c: TcpConn, p: Packet) => void;
 }
 
 export class Tracker implements StreamSink {
@@ -62,12 +66,14 @@ export class Tracker implements StreamSink {
   readonly orphanIcmp: IcmpError[] = [];
   private idCounter = 0;
   private readonly onConn: (f: FinishedConn) => void;
+  private readonly onTcp: ((c: TcpConn, p: Packet) => void) | undefined;
   /** Last capture time seen (seconds). */
   now: Time = 0;
   first: Time = -1;
 
   constructor(o: TrackerOptions) {
     this.onConn = o.onConn;
+    this.onTcp = o.onTcp;
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
     this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
@@ -75,16 +81,18 @@ export class Tracker implements StreamSink {
   }
 
   packet(p: Packet): void {
-    const ts = packetTime(p);
+    const ts = p.tsSec + p.tsNsec * 1e-9;
     this.now = ts;
     if (this.first < 0) this.first = ts;
     switch (p.proto) {
-      case PROTO_TCP:
-        this.tcp.packet(p, ts);
+      case PROTO_TCP: {
+        const c = this.tcp.packet(p, ts);
+        if (c !== null && this.onTcp !== undefined) this.onTcp(c, p);
         return;
+      }
       case PROTO_UDP: {
         const c = this.udp.packet(p, ts);
-        if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(p, ts);
+        if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(c, p, ts);
         return;
       }
       case PROTO_ICMP:
@@ -104,11 +112,13 @@ export class Tracker implements StreamSink {
 
   // --- UDP DNS
 
-  private dnsDatagram(p: Packet, ts: Time): void {
+  private dnsDatagram(c: UdpConn, p: Packet, ts: Time): void {
     const m = decodeDns(p.nb, p.payOff, p.payLen);
     if (isStop(m)) return;
-    const src = { ip: p.srcAddr(), port: p.sport };
-    const dst = { ip: p.dstAddr(), port: p.dport };
+    // The flow's endpoints carry the address text already: no string is built per datagram.
+    const fromOrig = this.udp.lastFromOrig;
+    const src = fromOrig ? c.orig : c.resp;
+    const dst = fromOrig ? c.resp : c.orig;
     this.dns.message(m, 'udp', src, dst, p.frame, ts);
     if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
   }
@@ -137,36 +147,37 @@ export class Tracker implements StreamSink {
   // --- TCP streams (StreamSink)
 
   private state(conn: Conn): StreamState {
-    let st = conn.app['stream'] as StreamState | undefined;
-    if (!st) {
+    let st = conn.trk as StreamState | null;
+    if (st === null) {
       st = { kind: null, scanned: 0 };
-      conn.app['stream'] = st;
+      conn.trk = st;
     }
     return st;
   }
 
-  data(conn: Conn, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void {
-    const st = this.state(conn);
-    if (st.kind === null) this.classify(conn, st, fromOrig, bytes);
+  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): void {
+    let st = conn.trk as StreamState | null;
+    if (st === null) st = this.state(conn);
+    if (st.kind === null) this.classify(conn, st, fromOrig, buf, off, len);
     switch (st.kind) {
       case 'tls':
-        this.tls.data(conn, fromOrig, bytes, frame, ts);
+        this.tls.data(conn, fromOrig, buf, frame, ts, off, len);
         return;
       case 'http':
-        this.http.data(conn, fromOrig, bytes, frame, ts);
+        this.http.data(conn, fromOrig, buf, frame, ts, off, len);
         return;
       case 'dns':
-        this.dnsStream(conn as TcpConn, st, fromOrig, bytes, frame, ts);
+        this.dnsStream(conn as TcpConn, st, fromOrig, buf.subarray(off, off + len), frame, ts);
         return;
       case 'scan':
         // A server-first protocol (SMTP, IMAP, POP3, FTP): TLS may start after STARTTLS / AUTH TLS.
-        if (fromOrig && looksLikeClientHello(bytes, 0, bytes.length)) {
+        if (fromOrig && looksLikeClientHello(buf, off, len)) {
           st.kind = 'tls';
           this.tls.start(conn, true);
-          this.tls.data(conn, fromOrig, bytes, frame, ts);
+          this.tls.data(conn, fromOrig, buf, frame, ts, off, len);
           return;
         }
-        st.scanned += bytes.length;
+        st.scanned += len;
         if (st.scanned > STARTTLS_SCAN) st.kind = 'none';
         return;
       default:
@@ -174,19 +185,19 @@ export class Tracker implements StreamSink {
     }
   }
 
-  private classify(conn: Conn, st: StreamState, fromOrig: boolean, b: Uint8Array): void {
+  private classify(conn: Conn, st: StreamState, fromOrig: boolean, b: Uint8Array, off: number, len: number): void {
     if (conn.resp.port === DNS_PORT || conn.orig.port === DNS_PORT) {
       st.kind = 'dns';
       st.dnsBuf = [new Uint8Array(0), new Uint8Array(0)];
       st.dnsLen = [0, 0];
       return;
     }
-    if (looksLikeClientHello(b, 0, b.length)) {
+    if (looksLikeClientHello(b, off, len)) {
       st.kind = 'tls';
       this.tls.start(conn, fromOrig);
       return;
     }
-    if (fromOrig && looksLikeHttpRequest(b, 0, b.length)) {
+    if (fromOrig && looksLikeHttpRequest(b, off, len)) {
       st.kind = 'http';
       this.http.start(conn, true);
       return;
@@ -236,8 +247,8 @@ export class Tracker implements StreamSink {
   }
 
   gap(conn: Conn, fromOrig: boolean, _len: number): void {
-    const st = conn.app['stream'] as StreamState | undefined;
-    if (!st) return;
+    const st = conn.trk as StreamState | null;
+    if (st === null) return;
     if (st.kind === 'tls') this.tls.gap(conn, fromOrig);
     else if (st.kind === 'http') this.http.gap(conn, fromOrig);
     else if (st.kind === 'dns') st.dnsLen![fromOrig ? 0 : 1] = 0;
@@ -246,13 +257,13 @@ export class Tracker implements StreamSink {
   end(_conn: Conn): void {}
 
   private finished(c: TcpConn | UdpConn): void {
-    const st = c.app['stream'] as StreamState | undefined;
+    const st = c.trk as StreamState | null;
     const tls = this.tls.session(c);
     const http = this.http.session(c);
     // Names the client used for this server: SNI, Host, CONNECT authority.
     if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni);
     // (A CONNECT authority names the tunnel's far end, not the proxy this connection goes to.)
     if (http) for (const e of http.exchanges) if (e.host && e.method !== 'CONNECT') this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
-    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? [] });
+    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP });
   }
 }

@@ -2,7 +2,7 @@
  * Shared shapes of the tracking stage (decoded packets → connection / DNS / TLS / ICMP / HTTP
  * records). The TCP/UDP connection tracker owns connections and reassembles each direction's
  * bytes in order; protocol analyzers (DNS over TCP, TLS, HTTP) receive those bytes through
- * `StreamSink` and keep their own per-connection state in `Conn.app`.
+ * `StreamSink` and keep their own per-connection state in slots of `Conn`.
  */
 
 /** Capture time in seconds since the epoch, as a double (µs precision is plenty for timing). */
@@ -37,17 +37,21 @@ export interface Conn {
   history: string;
   /** True once the tracker released it (idle timeout, end of capture, eviction). */
   done: boolean;
-  /** Per-protocol analyzer state, keyed by analyzer name ('tls', 'http', 'dns'). */
-  app: Record<string, unknown>;
+  /** The tracker's state of this connection's stream (classification, DNS-over-TCP bytes, ICMP errors); null until needed. */
+  trk: object | null;
+  /** TLS and HTTP analyzer states (owned by those analyzers); null when not analyzed. */
+  tlsState: unknown;
+  httpState: unknown;
 }
 
 /** Receives each direction's payload in sequence order, once, with the frame that carried it. */
 export interface StreamSink {
   /**
-   * `bytes` is a view valid only during the call (copy what you keep). `frame`/`ts` are those of
-   * the packet whose segment carried these bytes (the last one, when a hole was filled).
+   * The bytes are buf[off .. off+len), valid only during the call (copy what you keep; no view
+   * is made per delivery). `frame`/`ts` are those of the packet whose segment carried these bytes
+   * (the last one, when a hole was filled).
    */
-  data(conn: Conn, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void;
+  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): void;
   /** `len` bytes are missing from one direction (not captured): the stream continues after them. */
   gap(conn: Conn, fromOrig: boolean, len: number): void;
   /** The connection is finished (closed, reset, idle, or end of capture). */

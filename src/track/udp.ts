@@ -7,7 +7,7 @@
  * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
  */
 import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
-import { CLS_UDP, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
+import { CLS_UDP, CLS_UDP_ANSWERED, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
 import type { Conn, EndpointStats, StreamSink } from './types.js';
 
 export const UDP_INACTIVE = 0;
@@ -43,7 +43,9 @@ export class UdpConn extends FlowEntry implements Conn {
   lastFrame = 0;
   history = '';
   done = false;
-  app: Record<string, unknown> = {};
+  trk: object | null = null;
+  tlsState: unknown = null;
+  httpState: unknown = null;
   state: UdpConnState | '' = '';
   finishReason: 'idle' | 'evicted' | 'end' | '' = '';
   keyIsOrig = true;
@@ -51,6 +53,13 @@ export class UdpConn extends FlowEntry implements Conn {
   histSeen = 0;
   /** Port-analyzer flip checks done (first DNS message / first NTP message). */
   appChecked = false;
+  /**
+   * DNS over UDP (port 53): ids of the queries not answered yet, or null before the first query.
+   * A flow whose every query was answered is finished after a short delay (FlowTimeouts.udpAnswered).
+   */
+  dnsPending: number[] | null = null;
+  /** More queries were outstanding at once than followed: the flow just times out. */
+  dnsOverflow = false;
 
   connState(): UdpConnState {
     return udpConnState(this.orig.state, this.resp.state);
@@ -134,7 +143,9 @@ export class UdpTracker {
     }
     if (!c.appChecked) isOrig = this.appFlip(c, p, isOrig);
     this.lastFromOrig = isOrig;
-    this.table.touch(c, CLS_UDP, now);
+    let cls = CLS_UDP;
+    if ((c.resp.port === 53 || c.orig.port === 53) && p.payLen >= 12) cls = dnsAnswered(c, p) ? CLS_UDP_ANSWERED : CLS_UDP;
+    this.table.touch(c, cls, now);
     return c;
   }
 
@@ -212,6 +223,40 @@ export class UdpTracker {
     this.sink?.end(c);
     this.onFinish(c);
   }
+}
+
+const MAX_DNS_PENDING = 16;
+
+/**
+ * Follows the queries and responses of a DNS-over-UDP flow by id; true when every query seen was
+ * answered (and at least one message was a response).
+ */
+function dnsAnswered(c: UdpConn, p: Packet): boolean {
+  const b = p.nb;
+  const o = p.payOff;
+  const id = (b[o]! << 8) | b[o + 1]!;
+  const qr = (b[o + 2]! & 0x80) !== 0;
+  if (c.dnsOverflow) return false;
+  let pend = c.dnsPending;
+  if (!qr) {
+    if (pend === null) pend = c.dnsPending = [];
+    if (!pend.includes(id)) {
+      // Too many outstanding ids: not a simple resolver exchange, let the flow time out.
+      if (pend.length >= MAX_DNS_PENDING) {
+        c.dnsOverflow = true;
+        return false;
+      }
+      pend.push(id);
+    }
+    return false;
+  }
+  if (pend === null) return true;
+  const i = pend.indexOf(id);
+  if (i >= 0) {
+    pend[i] = pend[pend.length - 1]!;
+    pend.pop();
+  }
+  return pend.length === 0;
 }
 
 function flip(c: UdpConn): void {

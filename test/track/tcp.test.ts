@@ -24,11 +24,11 @@ export async function runTcp(records: readonly CaptureRecord[], linkType: number
   const events: Ev[] = [];
   const chunks = new Map<string, number[]>();
   const sink: StreamSink = {
-    data(c: Conn, fromOrig, bytes, frame) {
-      events.push({ kind: 'data', orig: fromOrig, len: bytes.length, frame, conn: c.id });
+    data(c: Conn, fromOrig, buf, off, len, frame) {
+      events.push({ kind: 'data', orig: fromOrig, len, frame, conn: c.id });
       const k = `${c.id}:${fromOrig ? 'o' : 'r'}`;
       const a = chunks.get(k) ?? [];
-      for (const b of bytes) a.push(b);
+      for (const b of buf.subarray(off, off + len)) a.push(b);
       chunks.set(k, a);
     },
     gap(c, fromOrig, len) {
@@ -383,6 +383,27 @@ describe('flow table', () => {
     expect(r.conns).toHaveLength(50);
     expect(r.tracker.peakOpen).toBe(1);
     expect(r.conns.every((c) => c.state === 'SF')).toBe(true);
+  });
+
+  it('a connection closed both ways and acknowledged goes after 1 s; a close not yet acknowledged waits 2 s', async () => {
+    const clean = new TcpConversation({ client: ['192.0.2.1', 30000], server: ['198.51.100.7', 80], start: 1_700_000_000 });
+    clean.syn(); clean.synAck(); clean.ack('client'); clean.fin('client'); clean.fin('server'); clean.ack('client');
+    // The server's FIN is never acknowledged: it is sent again 1.5 s later, on the same connection.
+    const open = new TcpConversation({ client: ['192.0.2.1', 30001], server: ['198.51.100.7', 80], start: 1_700_000_000 });
+    open.syn(); open.synAck(); open.ack('client'); open.fin('client'); open.fin('server');
+    const refin = open.frames.at(-1)!;
+    // A third connection starts 1.2 s later and drives the capture clock.
+    const clock = new TcpConversation({ client: ['192.0.2.1', 30002], server: ['198.51.100.7', 80], start: 1_700_000_001.2 });
+    clock.syn();
+    const lastTs = Number(open.frames.at(-1)!.ts);
+    const frames = [...clean.frames, ...open.frames, ...clock.frames, { ts: lastTs + 1.5, frame: refin.frame }]
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
+    const r = await runTcp(frames, 1);
+    const byPort = new Map(r.conns.map((c) => [c.orig.port, c]));
+    expect(r.conns).toHaveLength(3);
+    expect(byPort.get(30000)).toMatchObject({ state: 'SF', finishReason: 'idle' });
+    expect(byPort.get(30001)).toMatchObject({ state: 'SF', finishReason: 'end' });
+    expect(byPort.get(30001)!.resp.pkts).toBe(3);
   });
 
   it('the cap finishes the least recently active connection and counts it', async () => {

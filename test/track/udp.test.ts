@@ -85,3 +85,49 @@ describe('UDP flows', () => {
     expect(conns.map((c) => c.finishReason)).toEqual(['idle', 'end']);
   });
 });
+
+describe('DNS over UDP: a flow whose every query was answered is finished soon', () => {
+  const q = (id: number): Uint8Array => dnsMessage({ id, questions: [{ name: 'example.com', type: 'A' }] });
+  const r = (id: number): Uint8Array => dnsMessage({ id, qr: true, questions: [{ name: 'example.com', type: 'A' }], rcode: 'NOERROR' });
+
+  it('finished 1 s after the last answer (a query 0.5 s later is still the same flow)', async () => {
+    const { conns, tracker } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, q(1)),
+      dg(1.01, '10.0.0.53', 53, '10.0.0.2', 40000, r(1)),
+      // Same socket, next question (glibc asks A then AAAA when single-request is set).
+      dg(1.5, '10.0.0.2', 40000, '10.0.0.53', 53, q(2)),
+      dg(1.51, '10.0.0.53', 53, '10.0.0.2', 40000, r(2)),
+      // Another flow's packet 2 s later drives the clock: the answered flow is finished by then.
+      dg(3.6, '10.0.0.3', 40001, '10.0.0.53', 53, q(3)),
+    ]);
+    expect(conns.map((c) => [c.orig.port, c.state, c.history, c.orig.pkts, c.resp.pkts, c.finishReason])).toEqual([
+      [40000, 'SF', 'Dd', 2, 2, 'idle'],
+      [40001, 'S0', 'D', 1, 0, 'end'],
+    ]);
+    expect(tracker.peakOpen).toBe(1);
+  });
+
+  it('a query still unanswered keeps the flow for the UDP inactivity timeout', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, q(1)),
+      dg(1.001, '10.0.0.2', 40000, '10.0.0.53', 53, q(2)),
+      dg(1.01, '10.0.0.53', 53, '10.0.0.2', 40000, r(1)),
+      // 5 s later: id 2 was never answered, so the flow is still open and this is its retry.
+      dg(6, '10.0.0.2', 40000, '10.0.0.53', 53, q(2)),
+      dg(6.01, '10.0.0.53', 53, '10.0.0.2', 40000, r(2)),
+    ]);
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.orig.pkts).toBe(3);
+    expect(conns[0]!.resp.pkts).toBe(2);
+  });
+
+  it('the answered delay is an option', async () => {
+    const { conns } = await runUdp([
+      dg(1, '10.0.0.2', 40000, '10.0.0.53', 53, q(1)),
+      dg(1.01, '10.0.0.53', 53, '10.0.0.2', 40000, r(1)),
+      dg(4, '10.0.0.2', 40000, '10.0.0.53', 53, q(2)),
+    ], { udpAnswered: 10 });
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.orig.pkts).toBe(2);
+  });
+});
