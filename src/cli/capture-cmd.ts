@@ -1,0 +1,223 @@
+/**
+ * `wirewhy capture` (live capture, streaming verdicts, then the full report) and
+ * `wirewhy interfaces`. The binding is loaded only when one of them runs.
+ *
+ * Where things go: the report to stdout (or -o), exactly as `analyze` writes it, so it stays one
+ * valid document in every format. Progress and streaming verdicts go to stderr: text lines, or
+ * with --format json one JSON object per line ({"type":"start" | "verdict" | "stop", ...}).
+ */
+import { Option, type Command } from 'commander';
+import type { LiveSource as LiveSourceT } from '../capture/live.js';
+import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
+import type { LiveEvent } from '../diagnose/live.js';
+import { renderReport } from '../report/render.js';
+import { linkTypeName } from '../decode/registry.js';
+import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, useColor, writeOutput, type ReportFlags } from './common.js';
+
+interface CaptureFlags extends ReportFlags {
+  interface?: string;
+  filter?: string;
+  snaplen: string;
+  duration?: string;
+  count?: string;
+  write?: string;
+  bufferSize: string;
+  synTimeout: string;
+  dnsTimeout: string;
+  quiet?: boolean;
+}
+
+function num(name: string, v: string | undefined, min: number, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
+  }
+  return n;
+}
+
+/** Loads the live-capture modules; a LiveError becomes the one-line usage error with its fix. */
+async function live(): Promise<typeof import('../capture/live.js')> {
+  return import('../capture/live.js');
+}
+
+function liveFailure(e: unknown): never {
+  if (e instanceof Error && e.name === 'LiveError') {
+    throw new UsageError(`${e.message}; ${(e as Error & { hint: string }).hint}`);
+  }
+  throw e;
+}
+
+function eventLine(e: LiveEvent, json: boolean): string {
+  const v = e.verdict;
+  if (json) {
+    return `${JSON.stringify({ type: 'verdict', time: e.time, severity: v.severity, cause: v.cause, layer: v.layer, target: v.target, targetText: e.targetText, summary: v.summary, evidence: v.evidence.map((x) => x.frame), verdict: v })}\n`;
+  }
+  // The summary starts with the target ("203.0.113.5:443: ..."): said once, in its own column.
+  const summary = v.summary.startsWith(`${e.targetText}: `) ? v.summary.slice(e.targetText.length + 2) : v.summary;
+  return `${e.time.slice(11, 23)}Z  ${v.severity.toUpperCase()}  ${v.cause}  ${e.targetText}  ${summary}\n`;
+}
+
+async function runCapture(flags: CaptureFlags): Promise<number> {
+  const json = flags.format === 'json';
+  const snaplen = num('--snaplen', flags.snaplen, 64, true)!;
+  const duration = num('--duration', flags.duration, 0.001, false);
+  const count = num('--count', flags.count, 1, true);
+  const bufferMiB = num('--buffer-size', flags.bufferSize, 1, true)!;
+  const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
+  const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
+  const L = await live();
+  const { LiveAnalyzer } = await import('../diagnose/live.js');
+  const { CaptureWriter } = await import('../capture/writer.js');
+  let src: LiveSourceT;
+  try {
+    src = L.LiveSource.open({ iface: flags.interface, filter: flags.filter, snaplen, bufferSize: bufferMiB << 20 });
+  } catch (e) {
+    liveFailure(e);
+  }
+  let writer: CaptureWriterT | null = null;
+  if (flags.write) {
+    try {
+      writer = new CaptureWriter(flags.write, { linkType: src.linkType, snaplen: src.snaplen, ifName: src.iface, filter: flags.filter ?? null, application: 'wirewhy capture' });
+    } catch (e) {
+      src.stop('error');
+      throw new UsageError(`cannot write ${flags.write}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable`);
+    }
+  }
+  const w = writer;
+  const err = process.stderr;
+  const analyzer = new LiveAnalyzer({
+    lang: flags.lang,
+    all: flags.all === true,
+    synTimeout,
+    dnsTimeout,
+    onEvent: (e) => {
+      if (!flags.quiet) err.write(eventLine(e, json));
+    },
+  });
+  const lt = linkTypeName(src.linkType);
+  if (!flags.quiet) {
+    err.write(json
+      ? `${JSON.stringify({ type: 'start', interface: src.iface, linkType: lt, filter: src.filter || null, snaplen: src.snaplen, write: flags.write ?? null })}\n`
+      : `wirewhy: capturing on ${src.iface} (${lt})${src.filter ? `, filter '${src.filter}'` : ''}${flags.write ? `, writing ${flags.write}` : ''}; Ctrl-C to stop\n`);
+  }
+
+  // Every way out closes the file properly: stop (count, duration, signal) and, as a last resort,
+  // the process's exit.
+  const closeWriter = (): void => {
+    if (w && !w.closed) {
+      const k = src.kernel;
+      const ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
+      w.close({ received: k?.received ?? null, dropped: k?.dropped ?? null, startNs: ns(src.startedMs), endNs: ns(src.stoppedMs ?? L.clockMs()) });
+    }
+  };
+  const onExit = (): void => closeWriter();
+  process.on('exit', onExit);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      // A second Ctrl-C while the report is being made: leave now, the file closed.
+      closeWriter();
+      process.exit(130);
+    }
+    src.stop(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const tick = setInterval(() => analyzer.tick(L.clockMs() / 1000), 200);
+  const timer = duration !== undefined ? setTimeout(() => src.stop('duration'), duration * 1000) : null;
+
+  let info;
+  try {
+    info = await src.forEach((raw) => {
+      if (w) w.write(raw.tsSec, raw.tsNsec, raw.buf, raw.off, raw.capLen, raw.origLen);
+      analyzer.packet(raw);
+      if (count !== undefined && raw.frame >= count) return false;
+      return true;
+    });
+  } finally {
+    clearInterval(tick);
+    if (timer) clearTimeout(timer);
+    closeWriter();
+  }
+  const endSec = (src.stoppedMs ?? L.clockMs()) / 1000;
+  const report = analyzer.report(info, endSec);
+  if (!flags.quiet) {
+    const secs = Math.round((endSec * 1000 - src.startedMs) / 100) / 10;
+    const drops = info.drops === null ? 'unknown' : String(info.drops);
+    err.write(json
+      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: src.kernel?.received ?? null, kernelDropped: info.drops, written: w ? w.packets : null, streamed: analyzer.events.length })}\n`
+      : `wirewhy: stopped (${src.stopReason}) after ${secs} s: ${info.packets} packets captured, ${drops} dropped by the kernel${w ? `, ${w.packets} written to ${flags.write}` : ''}\n`);
+  }
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.removeListener('exit', onExit);
+  writeOutput(renderReport(report, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
+  return report.verdicts.some((v) => v.severity === 'error') ? EXIT_FAILURES : EXIT_OK;
+}
+
+export function registerCapture(program: Command): void {
+  const cmd = program
+    .command('capture')
+    .description('capture live through libpcap: a line per failure as soon as it is certain, then the full report when it stops (duration, count, Ctrl-C or SIGTERM)')
+    .option('-i, --interface <name>', 'interface to capture on (default: the first up, non-loopback one; see wirewhy interfaces)')
+    .option('-f, --filter <bpf>', "capture filter, libpcap syntax, e.g. 'tcp port 443 or udp port 53'")
+    .option('-s, --snaplen <bytes>', 'bytes kept of each packet (64..65535)', '65535')
+    .option('-d, --duration <seconds>', 'stop after this many seconds')
+    .option('-c, --count <n>', 'stop after this many packets')
+    .option('-w, --write <file>', 'also write the packets to this file as they arrive: pcapng, or pcap when it ends in .pcap')
+    .option('-B, --buffer-size <MiB>', 'kernel capture ring; the binding keeps a 64 KiB slot per packet, so 64 MiB absorbs a burst of about 1000 packets', '64')
+    .option('--syn-timeout <seconds>', 'say tcp.syn_unanswered when a SYN has no answer this long after it was first sent', '3')
+    .option('--dns-timeout <seconds>', "say dns.no_response when a name's last query has no answer this long", '5')
+    .option('-q, --quiet', 'no progress or streaming lines on stderr, only the report');
+  addReportOptions(cmd).action(async (flags: CaptureFlags) => {
+    process.exitCode = await runCapture(flags);
+  });
+}
+
+interface InterfacesFlags {
+  format: 'table' | 'json';
+}
+
+async function runInterfaces(flags: InterfacesFlags): Promise<number> {
+  const L = await live();
+  let list;
+  try {
+    list = L.listInterfaces();
+  } catch (e) {
+    liveFailure(e);
+  }
+  const status = L.captureStatus();
+  const def = L.defaultInterface(list);
+  if (flags.format === 'json') {
+    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), dropCounter: status.dropCounter } }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const rows = list.map((i) => [
+    `${i === def ? '*' : ' '} ${i.name}`,
+    i.up === null ? '-' : i.up ? (i.running ? 'up' : 'up, no carrier') : 'down',
+    [i.addresses.join(', '), i.loopback ? '(loopback)' : '', i.description && i.addresses.length === 0 ? `(${i.description})` : ''].filter(Boolean).join(' '),
+  ]);
+  const w0 = Math.max(6, ...rows.map((r) => r[0]!.length));
+  const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
+  let out = `${'  NAME'.padEnd(w0)}  ${'STATE'.padEnd(w1)}  ADDRESSES\n`;
+  for (const r of rows) out += `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}\n`;
+  out += `\n* = default for wirewhy capture\n`;
+  out += status.permission.permitted
+    ? `capture: permitted (${status.permission.how})\n`
+    : `capture: not permitted (${status.permission.how}); ${L.permissionFix()}\n`;
+  out += `kernel drop counter: ${status.dropCounter ?? 'unavailable (run native/build.sh)'}\n`;
+  process.stdout.write(out);
+  return EXIT_OK;
+}
+
+export function registerInterfaces(program: Command): void {
+  program
+    .command('interfaces')
+    .description('list capture interfaces with their addresses, whether they are up, and whether capture is permitted')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (flags: InterfacesFlags) => {
+      process.exitCode = await runInterfaces(flags);
+    });
+}

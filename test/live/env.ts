@@ -1,0 +1,111 @@
+/**
+ * What the live tests need and why they skip: root (namespaces, packet sockets), the built `cap`
+ * binding, and a few Debian tools. A skipped test prints its reason once.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../tshark-fixture.js';
+
+export const BIN = join(REPO, 'dist/src/cli/main.js');
+export const IS_ROOT = process.getuid?.() === 0;
+export const PATHS = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
+
+export function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { env: { ...process.env, PATH: PATHS } }).status === 0;
+}
+
+/** Whether the binding loads (asked of the built CLI, the way a user would see it). */
+export function bindingLoads(): boolean {
+  if (!existsSync(BIN)) return false;
+  return spawnSync(process.execPath, [BIN, 'interfaces', '--format', 'json'], { encoding: 'utf8', timeout: 20_000 }).status === 0;
+}
+
+/** Null when everything is there, else why not (printed by the caller). */
+export function missing(tools: string[], needRoot: boolean): string | null {
+  if (needRoot && !IS_ROOT) return 'needs root (network namespaces and packet sockets); CI runs it as root';
+  if (!existsSync(BIN)) return 'dist/ is not built (npx tsc -p tsconfig.json)';
+  if (!bindingLoads()) return "the 'cap' binding is not built (apt-get install libpcap-dev; npm rebuild cap)";
+  const absent = tools.filter((t) => !has(t));
+  if (absent.length) return `missing tools: ${absent.join(', ')} (.ci/run installs them)`;
+  return null;
+}
+
+export function skipNote(file: string, reason: string | null): void {
+  if (reason) console.log(`[${file}] skipped: ${reason}`);
+}
+
+/** A running `wirewhy capture`, with its stderr lines (JSON when --format json) as they arrive. */
+export class CaptureRun {
+  readonly child: ChildProcess;
+  readonly lines: Array<{ at: number; text: string }> = [];
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private partial = '';
+
+  constructor(argv: string[], prefix: string[] = []) {
+    const cmd = prefix.length ? prefix[0]! : process.execPath;
+    const args = prefix.length ? [...prefix.slice(1), process.execPath, BIN, ...argv] : [BIN, ...argv];
+    this.child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: PATHS } });
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.stdout += d;
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
+      this.partial += d;
+      let i: number;
+      while ((i = this.partial.indexOf('\n')) >= 0) {
+        this.lines.push({ at: Date.now(), text: this.partial.slice(0, i) });
+        this.partial = this.partial.slice(i + 1);
+      }
+    });
+    this.exited = new Promise((res) => this.child.on('exit', (code, signal) => res({ code, signal })));
+  }
+
+  json(): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const l of this.lines) {
+      try {
+        out.push(JSON.parse(l.text) as Record<string, unknown>);
+      } catch {
+        // not a JSON line
+      }
+    }
+    return out;
+  }
+
+  /** Resolves with the first line matching, or rejects after `ms`. */
+  async waitFor(pred: (j: Record<string, unknown>) => boolean, ms: number): Promise<Record<string, unknown> & { receivedAt: number }> {
+    const end = Date.now() + ms;
+    for (;;) {
+      for (const l of this.lines) {
+        let j: Record<string, unknown>;
+        try {
+          j = JSON.parse(l.text) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
+        if (pred(j)) return { ...j, receivedAt: l.at };
+      }
+      if (Date.now() > end) throw new Error(`no matching line within ${ms} ms; stderr so far:\n${this.stderr.slice(-3000)}`);
+      if (this.child.exitCode !== null) throw new Error(`capture exited (${this.child.exitCode}) before the line; stderr:\n${this.stderr.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Runs a command to completion without blocking the event loop (so stderr lines keep flowing). */
+export function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<{ code: number | null; out: string }> {
+  return new Promise((res) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: PATHS } });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('exit', (code) => {
+      clearTimeout(t);
+      res({ code, out });
+    });
+  });
+}
