@@ -2,6 +2,13 @@
 /** The `wirewhy` executable. */
 import { main } from './program.js';
 
+// A reader that stops early (`wirewhy analyze x.pcap | head`) is not an error: stop quietly,
+// as other command-line tools do, instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  throw e;
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

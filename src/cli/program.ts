@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './common.js';
 import { registerAnalyze } from './analyze-cmd.js';
+import { registerServe } from './serve-cmd.js';
+import { registerCapture, registerInterfaces } from './capture-cmd.js';
 
 export { EXIT_FAILURES, EXIT_OK, EXIT_USAGE } from './common.js';
 
@@ -19,6 +21,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(s) })
     .showHelpAfterError('(run wirewhy --help for usage)');
   registerAnalyze(program);
+  registerServe(program);
+  registerCapture(program);
+  registerInterfaces(program);
   return program;
 }
 

@@ -105,3 +105,20 @@ describe('bad input', () => {
     expect(run(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('a reader that stops early', () => {
+  it('closing standard output early (| head) ends quietly, no EPIPE trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const samples = readdirSync(join(REPO, 'samples')).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(REPO, 'samples', f));
+    // Every sample, every record, as HTML (~200 KB, more than a pipe holds); the reader is gone
+    // before the first byte is written.
+    const p = spawn(process.execPath, [BIN, ...samples, '--all', '--format', 'html'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.destroy();
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const code = await new Promise<number | null>((res) => p.on('exit', (c) => res(c)));
+    expect(err).toBe('');
+    expect(code).toBe(1);
+  });
+});

@@ -1,0 +1,517 @@
+/**
+ * `wirewhy serve`: the upload page and the analysis API, on node:http with no framework.
+ *
+ *   GET  /                 the upload page (assets from this process only; strict CSP)
+ *   POST /api/analyze      raw capture as the body → the contract's JSON report
+ *                          (?format=json|md|html|bundle, ?lang=en|zh, ?all=1, ?redact=1, ?name=)
+ *   GET  /healthz          {"status":"ok", ...}
+ *
+ * The body is streamed to a worker thread as it arrives (src/serve/pool.ts): it is never held
+ * whole in memory and never written to disk. Refusals happen as early as the information
+ * allows: Content-Length over the limit → 413 before reading; no free analysis slot → 503 with
+ * Retry-After; first bytes not a capture → 415 before any analysis; a chunked body that grows
+ * past the limit → 413 and reading stops.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { VERSION } from '../version.js';
+import { isLang, type Lang } from '../diagnose/text.js';
+import { JobFailure, Pool, type Job } from './pool.js';
+import type { JobResult, OutFormat } from './protocol.js';
+import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';
+import { REPORT_CSP, REPORT_CSS } from './render.js';
+import { APP_CSS, APP_JS, FAVICON_SVG, pageHtml } from './assets.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** Largest accepted upload (bytes on the wire, before any gunzip). */
+  maxUploadBytes: number;
+  /** Analyses at once (= worker threads); one more gets 503. */
+  maxConcurrent: number;
+  /** Time limit of one request, upload and analysis together (ms). */
+  timeoutMs: number;
+  /** On shutdown, how long in-flight analyses may take to finish (ms). */
+  graceMs: number;
+  /** Heap allowance of one analysis (MiB). */
+  heapMb: number;
+  /** Retry-After on 503 (seconds). */
+  retryAfterS: number;
+  /** One line per API request on this stream (none when null). */
+  log: NodeJS.WritableStream | null;
+}
+
+export const DEFAULTS: ServeOptions = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxUploadBytes: 100 * 1024 * 1024,
+  maxConcurrent: 4,
+  timeoutMs: 120_000,
+  graceMs: 30_000,
+  heapMb: 384,
+  retryAfterS: 1,
+  log: null,
+};
+
+/** After an early answer, how long (and how much) of the rest of the body is read and dropped. */
+const LINGER_MS = 3_000;
+
+type ApiFormat = 'json' | 'md' | 'html' | 'bundle';
+
+const PAGE_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'",
+  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
+/**
+ * API answers are data; an HTML report opened from the API gets its own style element (allowed
+ * by hash, as in the document's own CSP) and nothing else: no script, no framing, sandboxed.
+ */
+const API_CSP = `${REPORT_CSP}; frame-ancestors 'none'; sandbox`;
+
+const COMMON_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+};
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly hint: string, readonly extra: Record<string, unknown> = {}, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  /** Stop accepting; in-flight analyses finish (up to graceMs) or get a 503; then resolve. */
+  shutdown(): Promise<void>;
+  readonly active: number;
+}
+
+const MB = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MB`;
+
+function headerSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+}
+
+/** The name shown in the report: a base name, printable, bounded. */
+export function uploadName(raw: string | null): string {
+  if (!raw) return 'upload';
+  // eslint-disable-next-line no-control-regex
+  const base = raw.replace(/^.*[\\/]/, '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return base || 'upload';
+}
+
+export async function startServer(partial: Partial<ServeOptions> = {}): Promise<RunningServer> {
+  const o: ServeOptions = { ...DEFAULTS, ...partial };
+  const pool = new Pool({ size: o.maxConcurrent, heapMb: o.heapMb });
+  const page = pageHtml({ maxUploadBytes: o.maxUploadBytes });
+  /** Requests holding an analysis slot (from the first byte read until the answer). */
+  let reserved = 0;
+  const jobs = new Set<{ job: Job | null; abort: (f: JobFailure) => void }>();
+  let draining = false;
+  const idleWaiters: Array<() => void> = [];
+  const log = (line: string): void => void o.log?.write(`${line}\n`);
+
+  const requestTimeout = o.timeoutMs + 10_000; // Node's own bound, behind the time limit below
+  const server = createServer({ requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 5_000 });
+  server.maxConnections = Math.max(64, o.maxConcurrent * 16);
+
+  function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}, csp = API_CSP): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const h: Record<string, string> = { ...COMMON_HEADERS, 'Content-Security-Policy': csp, 'Content-Type': type, ...headers };
+    if (!('Cache-Control' in h)) h['Cache-Control'] = 'no-store';
+    const bodyUnread = req.method === 'POST' && !req.complete;
+    if (draining || bodyUnread) h['Connection'] = 'close';
+    if (bodyUnread) prepareLinger(req);
+    res.writeHead(status, h);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    if (bodyUnread) linger(req);
+  }
+
+  function sendError(req: IncomingMessage, res: ServerResponse, e: HttpError): void {
+    const body = JSON.stringify({ error: e.message, hint: e.hint, ...e.extra }, null, 2) + '\n';
+    send(req, res, e.status, 'application/json; charset=utf-8', body, e.headers);
+  }
+
+  /**
+   * The answer goes out before the body was read to its end (a refusal, or a report of a capture
+   * damaged part-way). node:http would destroy the socket once the answer is written; with the
+   * client's bytes still unread the kernel then resets the connection, and a client that is still
+   * sending may lose the answer (seen with node:http clients under load). So the socket only
+   * half-closes after the answer, the rest of the body is read and dropped (at most
+   * maxUploadBytes, for at most LINGER_MS), then it closes: what nginx calls a lingering close.
+   */
+  function prepareLinger(req: IncomingMessage): void {
+    const sock = req.socket;
+    sock.destroySoon = function (this: typeof sock) {
+      if (this.writable) this.end();
+      return this;
+    } as typeof sock.destroySoon;
+  }
+  function linger(req: IncomingMessage): void {
+    const sock = req.socket;
+    let dropped = 0;
+    const stop = (): void => {
+      clearTimeout(timer);
+      req.removeListener('data', onData);
+      sock.destroy();
+    };
+    const onData = (c: Buffer): void => {
+      dropped += c.length;
+      if (dropped > o.maxUploadBytes) stop();
+    };
+    const timer = setTimeout(stop, LINGER_MS);
+    timer.unref();
+    req.on('data', onData);
+    req.once('end', stop);
+    req.once('error', stop);
+    req.resume();
+  }
+
+  function parseQuery(url: URL): { format: ApiFormat; lang: Lang; all: boolean; redact: boolean; name: string } {
+    const known = new Set(['format', 'lang', 'all', 'redact', 'name']);
+    for (const k of url.searchParams.keys()) {
+      if (!known.has(k)) throw new HttpError(400, `unknown query parameter "${k}"`, 'parameters: format=json|md|html|bundle, lang=en|zh, all=1, redact=1, name=FILE');
+    }
+    const format = url.searchParams.get('format') ?? 'json';
+    if (!['json', 'md', 'html', 'bundle'].includes(format)) throw new HttpError(400, `unknown format "${format}"`, 'format is one of json, md, html, bundle');
+    const lang = url.searchParams.get('lang') ?? 'en';
+    if (!isLang(lang)) throw new HttpError(400, `unknown language "${lang}"`, 'lang is en or zh');
+    const flag = (k: string): boolean => {
+      const v = url.searchParams.get(k);
+      if (v === null || v === '0' || v === 'false') return false;
+      if (v === '' || v === '1' || v === 'true') return true;
+      throw new HttpError(400, `${k}=${v} is not a yes/no value`, `use ${k}=1 or leave it out`);
+    };
+    return { format: format as ApiFormat, lang, all: flag('all'), redact: flag('redact'), name: uploadName(url.searchParams.get('name')) };
+  }
+
+  /** Checks that can refuse a POST before any of its body is read. */
+  function precheck(req: IncomingMessage, url: URL): ReturnType<typeof parseQuery> {
+    if (draining) {
+      throw new HttpError(503, 'the server is shutting down', 'send the capture again in a moment (to the restarted server)', {}, { 'Retry-After': String(o.retryAfterS) });
+    }
+    const q = parseQuery(url);
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    // Only multipart is refused by its type (curl -F); curl --data-binary labels a raw file
+    // application/x-www-form-urlencoded, so other types are left to the magic sniffing.
+    if (type.startsWith('multipart/')) {
+      throw new HttpError(415, `the request body is a form (${type.split(';')[0]}), not a capture`, 'send the capture file itself as the body, e.g. curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream"');
+    }
+    const enc = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (enc !== 'identity') {
+      throw new HttpError(415, `Content-Encoding ${enc} is not accepted`, 'send the file as it is; a .gz capture is recognised by its content');
+    }
+    const len = req.headers['content-length'];
+    if (len !== undefined && Number(len) > o.maxUploadBytes) {
+      throw new HttpError(413, `the capture is ${MB(Number(len))}, more than the ${MB(o.maxUploadBytes)} this server accepts`, tooBigHint());
+    }
+    if (reserved >= o.maxConcurrent) {
+      throw new HttpError(503, `the server is busy: ${o.maxConcurrent} analyses are running`, `retry in ${o.retryAfterS} s (the Retry-After header)`, {}, { 'Retry-After': String(o.retryAfterS) });
+    }
+    return q;
+  }
+
+  function tooBigHint(): string {
+    return 'cut the capture first (editcap -c, or tshark -r IN -w OUT with a display filter for the failing host), or compress it with gzip, or run wirewhy analyze on it locally';
+  }
+
+  async function analyzeRequest(req: IncomingMessage, res: ServerResponse, q: ReturnType<typeof parseQuery>): Promise<void> {
+    const started = Date.now();
+    reserved++;
+    let job: Job | null = null;
+    let received = 0;
+    let bodyDone = false;
+    let failure: HttpError | null = null;
+    let settleBody!: () => void;
+    const bodyPromise = new Promise<void>((r) => (settleBody = r));
+    const entry = {
+      job: null as Job | null,
+      abort: (f: JobFailure): void => {
+        entry.job?.abort(f);
+        fail(new HttpError(503, f.message, 'send the capture again in a moment (to the restarted server)', {}, { 'Retry-After': String(o.retryAfterS) }));
+      },
+    };
+    jobs.add(entry);
+    const head: Buffer[] = [];
+    let headLen = 0;
+
+    const fail = (e: HttpError): void => {
+      if (failure) return;
+      failure = e;
+      job?.abort(new JobFailure('aborted', e.message));
+      settleBody();
+    };
+
+    const timer = setTimeout(() => {
+      if (bodyDone) fail(new HttpError(504, `the analysis took longer than the ${o.timeoutMs / 1000} s this server allows`, 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally'));
+      else fail(new HttpError(408, `the upload did not finish within ${o.timeoutMs / 1000} s`, 'try again on a faster connection, or compress the capture with gzip first'));
+    }, o.timeoutMs);
+
+    const startJob = (first: Uint8Array): boolean => {
+      const s = sniff(first);
+      if (!s.ok) {
+        if (s.reason === 'empty') fail(new HttpError(400, 'the upload is empty (0 bytes)', 'choose a capture file: .pcap, .pcapng, optionally gzip-compressed'));
+        else if (s.reason === 'short') fail(new HttpError(422, `the upload is only ${first.length} bytes, shorter than a capture file header`, 'check that the capture was written completely'));
+        else fail(new HttpError(415, `the upload is not a pcap or pcapng capture (it starts with ${describeHead(first)})`, 'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap), optionally gzip-compressed; other formats convert with: editcap -F pcapng IN OUT', { code: 'BAD_MAGIC' }));
+        return false;
+      }
+      const formats: OutFormat[] = q.format === 'bundle' ? ['json', 'md', 'html', 'fragment'] : [q.format];
+      job = pool.start({ lang: q.lang, all: q.all, redact: q.redact, name: q.name, formats });
+      if (!job) {
+        fail(new HttpError(503, 'the server is busy', `retry in ${o.retryAfterS} s`, {}, { 'Retry-After': String(o.retryAfterS) }));
+        return false;
+      }
+      entry.job = job;
+      void job.result.then(() => settleBody(), () => settleBody());
+      return true;
+    };
+
+    const onData = (c: Buffer): void => {
+      if (failure) return;
+      received += c.length;
+      if (received > o.maxUploadBytes) {
+        fail(new HttpError(413, `the capture is larger than the ${MB(o.maxUploadBytes)} this server accepts (reading stopped at ${MB(received)})`, tooBigHint()));
+        return;
+      }
+      if (!job) {
+        head.push(c);
+        headLen += c.length;
+        if (headLen < SNIFF_BYTES) return;
+        const first = Buffer.concat(head);
+        head.length = 0;
+        if (!startJob(first)) return;
+        c = first;
+      }
+      const wait = job!.write(c);
+      if (wait) {
+        req.pause();
+        void wait.then(() => {
+          if (!failure && !bodyDone) req.resume();
+        });
+      }
+    };
+    const onEnd = (): void => {
+      bodyDone = true;
+      if (failure) return;
+      if (!job) {
+        if (!startJob(Buffer.concat(head))) return;
+      }
+      job!.end();
+    };
+    const onClose = (): void => {
+      if (!req.complete && !failure) {
+        // The client went away: nobody to answer; free the slot at once.
+        failure = new HttpError(499, 'client closed the connection', '');
+        job?.abort(new JobFailure('aborted', 'client went away'));
+        settleBody();
+      }
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+
+    try {
+      await bodyPromise;
+      let result: JobResult | null = null;
+      if (!failure && job) {
+        try {
+          result = await (job as Job).result;
+        } catch (e) {
+          if (!failure) fail(mapFailure(e));
+        }
+      }
+      req.removeListener('data', onData);
+      const f = failure as HttpError | null;
+      if (f) {
+        if (f.status !== 499) sendError(req, res, f);
+        log(`POST /api/analyze ${f.status} ${Date.now() - started} ms ${received} bytes: ${f.message}`);
+        return;
+      }
+      if (!result) throw new Error('no result');
+      answer(req, res, q, result);
+      log(`POST /api/analyze 200 ${Date.now() - started} ms ${received} bytes ${result.packets} packets ${result.failures} failures${result.damage ? ' (damaged capture)' : ''}`);
+    } finally {
+      clearTimeout(timer);
+      jobs.delete(entry);
+      reserved--;
+      if (reserved === 0) for (const w of idleWaiters.splice(0)) w();
+    }
+  }
+
+  function mapFailure(e: unknown): HttpError {
+    if (!(e instanceof JobFailure)) return new HttpError(500, 'the analysis failed with an internal error', 'this is a bug; please report it with the capture if you can share it');
+    switch (e.kind) {
+      case 'capture': {
+        const status = e.code === 'EMPTY' ? 400 : e.code === 'BAD_MAGIC' ? 415 : 422;
+        const where = e.code === 'EMPTY' || e.code === 'IO' ? '' : ` (at byte offset ${e.offset})`;
+        return new HttpError(status, `${e.message.replace(/^the (file|input)/, 'the upload')}${where}`, e.hint, { code: e.code, offset: e.offset });
+      }
+      case 'memory':
+        return new HttpError(413, e.message, tooBigHint());
+      case 'aborted':
+        return new HttpError(503, e.message, 'send the capture again', {}, { 'Retry-After': String(o.retryAfterS) });
+      default:
+        return new HttpError(500, e.message, 'this is a bug; please report it with the capture if you can share it');
+    }
+  }
+
+  function answer(req: IncomingMessage, res: ServerResponse, q: ReturnType<typeof parseQuery>, r: JobResult): void {
+    const headers: Record<string, string> = {
+      'X-Wirewhy-Failures': String(r.failures),
+      'X-Wirewhy-Packets': String(r.packets),
+    };
+    if (r.damage) headers['X-Wirewhy-Warning'] = headerSafe(r.damage);
+    if (q.format === 'bundle') {
+      const bundle = {
+        schema: 'wirewhy.bundle/1', name: q.name, lang: q.lang, failures: r.failures, packets: r.packets, damage: r.damage,
+        json: r.outputs.json ?? null, md: r.outputs.md ?? null, html: r.outputs.html ?? null, fragment: r.outputs.fragment ?? null,
+        errors: r.renderErrors,
+      };
+      send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(bundle), headers);
+      return;
+    }
+    const text = r.outputs[q.format];
+    if (text === undefined) {
+      sendError(req, res, new HttpError(500, r.renderErrors[q.format] ?? `the ${q.format} report could not be rendered`, 'ask for format=json, which always works'));
+      return;
+    }
+    const type = q.format === 'json' ? 'application/json' : q.format === 'md' ? 'text/markdown' : 'text/html';
+    send(req, res, 200, `${type}; charset=utf-8`, text, headers);
+  }
+
+  function staticAsset(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    const asset: Record<string, [string, string]> = {
+      '/': ['text/html; charset=utf-8', page],
+      '/index.html': ['text/html; charset=utf-8', page],
+      '/app.js': ['text/javascript; charset=utf-8', APP_JS],
+      '/app.css': ['text/css; charset=utf-8', APP_CSS],
+      '/report.css': ['text/css; charset=utf-8', REPORT_CSS],
+      '/favicon.svg': ['image/svg+xml', FAVICON_SVG],
+    };
+    const a = asset[path];
+    if (!a) return false;
+    send(req, res, 200, a[0], a[1], { 'Cache-Control': 'no-cache' }, PAGE_CSP);
+    return true;
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    try {
+      if (path === '/api/analyze') {
+        if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed here`, 'POST the capture as the request body', {}, { Allow: 'POST' });
+        const q = precheck(req, url);
+        void analyzeRequest(req, res, q).catch((e: unknown) => {
+          process.stderr.write(`wirewhy serve: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          if (!res.headersSent) sendError(req, res, new HttpError(500, 'internal error', 'this is a bug; please report it'));
+        });
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        throw new HttpError(405, `${req.method} is not allowed here`, 'this address only answers GET', {}, { Allow: 'GET, HEAD' });
+      }
+      if (path === '/healthz') {
+        const body = JSON.stringify({ status: draining ? 'draining' : 'ok', version: VERSION, active: reserved, maxConcurrent: o.maxConcurrent, maxUploadBytes: o.maxUploadBytes }) + '\n';
+        send(req, res, draining ? 503 : 200, 'application/json; charset=utf-8', body);
+        return;
+      }
+      if (path === '/favicon.ico') {
+        send(req, res, 204, 'text/plain', '', { 'Cache-Control': 'max-age=86400' });
+        return;
+      }
+      if (staticAsset(req, res, path)) return;
+      throw new HttpError(404, `nothing at ${path.slice(0, 100)}`, 'the page is at /, the API at POST /api/analyze');
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      sendError(req, res, e);
+      if (path === '/api/analyze') log(`${req.method} /api/analyze ${e.status}: ${e.message}`);
+    }
+  });
+
+  // Expect: 100-continue (curl sends it for large bodies): refuse before a byte is sent.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/api/analyze' && req.method === 'POST') {
+      try {
+        precheck(req, url);
+      } catch (e) {
+        if (e instanceof HttpError) {
+          sendError(req, res, e);
+          log(`POST /api/analyze ${e.status} (Expect: 100-continue refused): ${e.message}`);
+          return;
+        }
+        throw e;
+      }
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !socket.writableEnded) {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}/`;
+
+  let stopping: Promise<void> | null = null;
+  async function shutdown(): Promise<void> {
+    stopping ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      if (reserved > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((r) => idleWaiters.push(r)),
+          new Promise<void>((r) => (timer = setTimeout(r, o.graceMs))),
+        ]);
+        clearTimeout(timer);
+        if (reserved > 0) {
+          for (const j of jobs) j.abort(new JobFailure('aborted', `the server is shutting down; the analysis did not finish within ${o.graceMs / 1000} s`));
+          // Let the 503 answers go out before the sockets close.
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, 2_000);
+            idleWaiters.push(() => {
+              clearTimeout(t);
+              r();
+            });
+            if (reserved === 0) r();
+          });
+        }
+      }
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 1_000).unref();
+      await closed;
+      await pool.close();
+    })();
+    return stopping;
+  }
+
+  return {
+    server, url, shutdown,
+    get active() {
+      return reserved;
+    },
+  };
+}
