@@ -12,6 +12,7 @@ import { qtypeName, rcodeName } from '../decode/names.js';
 import { describeCause, edeNote, type CauseCode, type LocalisedVars, type Severity } from './causes.js';
 import { icmpMeaning } from './alerts.js';
 import type { Lang } from './text.js';
+import { localNote } from './notes.js';
 import type { Evidence, Verdict, Layer } from '../report/model.js';
 import { classify, type EvidenceFact, type Outcome, type RuleContext } from './rules.js';
 import { CAUSES } from './causes.js';
@@ -189,7 +190,7 @@ export class Diagnosis {
       summary: d.summary,
       explanation,
       advice: d.advice,
-      evidence: o.evidence.slice(0, MAX_EVIDENCE).map(toEvidence),
+      evidence: o.evidence.slice(0, MAX_EVIDENCE).map((e) => toEvidence(e, lang)),
       attempts,
       details,
     };
@@ -201,10 +202,11 @@ export class Diagnosis {
     const q = e.quoted;
     const transport = q.proto === 6 ? 'tcp' : q.proto === 17 ? 'udp' : q.proto === 1 || q.proto === 58 ? 'icmp' : null;
     const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+    const quoted = `${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}`;
     const o: Outcome = {
       cause,
       severity: 'error',
-      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}`, from: e.from, to: e.to }],
+      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${quoted}`, noteZh: `来自 ${e.from} 的 ${m.zh}，引用 ${quoted}`, from: e.from, to: e.to }],
       details: { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
       vars: { from: e.from, icmp: m, mtu: e.mtu },
       attempts: 1,
@@ -281,7 +283,7 @@ export class Diagnosis {
         const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
         // The target is the name; the ICMP text speaks of the DNS server's address and port.
         const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m, ip: t.server.ip, port: t.server.port, transport: t.transport });
-        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, from: e.from, to: e.to }].sort((a, b) => a.frame - b.frame);
+        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, noteZh: `来自 ${e.from} 的 ${m.zh}`, from: e.from, to: e.to }].sort((a, b) => a.frame - b.frame);
         return o;
       }
     }
@@ -298,6 +300,7 @@ export class Diagnosis {
   }
 }
 
-function toEvidence(e: EvidenceFact): Evidence {
-  return e.from !== undefined && e.to !== undefined ? { frame: e.frame, time: isoOf(e.ts), note: e.note, from: e.from, to: e.to } : { frame: e.frame, time: isoOf(e.ts), note: e.note };
+function toEvidence(e: EvidenceFact, lang: Lang): Evidence {
+  const note = localNote(e.note, lang, e.noteZh);
+  return e.from !== undefined && e.to !== undefined ? { frame: e.frame, time: isoOf(e.ts), note, from: e.from, to: e.to } : { frame: e.frame, time: isoOf(e.ts), note };
 }

@@ -19,6 +19,8 @@ export interface EvidenceFact {
   frame: number;
   ts: number;
   note: string;
+  /** The note in Chinese, when the rule has it ready (else notes.ts translates the English). */
+  noteZh?: string;
   /** Who sent the packet and to whom (IP addresses), for the report's ladder diagram. */
   from?: string;
   to?: string;
@@ -86,7 +88,7 @@ const ruleIcmp: Rule = (f) => {
   if (isTcp(f)) ev.push(...synEvidence(f.conn).slice(0, 1));
   else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram', ...way(f.conn, true) });
   const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
-  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, from: e.from, to: e.to });
+  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, noteZh: `来自 ${e.from} 的 ${m.zh}`, from: e.from, to: e.to });
   const o = outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
     { from: e.from, icmp: m, mtu: e.mtu }, severity);
   if (severity === 'warning') o.limits.push('the connection went on after this error (path MTU discovery worked); blocking such ICMP messages would break large transfers');

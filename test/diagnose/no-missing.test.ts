@@ -27,3 +27,29 @@ describe('no unfilled placeholder in any verdict', () => {
     });
   }
 });
+
+describe('evidence notes in Chinese reports', () => {
+  it('every note of every sample has a known shape, and reads in Chinese where it has prose', async () => {
+    const { knownNoteShape, localNote } = await import('../../src/diagnose/notes.js');
+    let notes = 0;
+    for (const f of files) {
+      const en = await analyze(await openCapture(join(SAMPLES, f)), { lang: 'en', all: true });
+      const zh = await analyze(await openCapture(join(SAMPLES, f)), { lang: 'zh', all: true });
+      en.verdicts.forEach((v, i) => {
+        v.evidence.forEach((e, j) => {
+          notes++;
+          const z = zh.verdicts[i]!.evidence[j]!;
+          expect(z.frame).toBe(e.frame);
+          if (/^ICMP/.test(e.note)) expect(z.note, e.note).toMatch(/^来自 /);
+          else expect(knownNoteShape(e.note), e.note).toBe(true);
+          // Prose words are translated: no English sentence words left in the Chinese note.
+          expect(z.note, `${f}: ${z.note}`).not.toMatch(/\b(from the|in reply|retransmission|never|first data|no response|to \d|valid|sent \d)\b/);
+        });
+      });
+    }
+    expect(notes).toBeGreaterThan(60);
+    expect(localNote('SYN (retransmission 3)', 'zh')).toBe('SYN（第 3 次重传）');
+    expect(localNote('TLS alert unknown_ca (fatal) from the client', 'zh')).toBe('客户端发出的 TLS 告警 unknown_ca（致命）');
+    expect(localNote('SYN (retransmission 3)', 'en')).toBe('SYN (retransmission 3)');
+  });
+});
