@@ -30,9 +30,26 @@ export function u32le(b: Uint8Array, o: number): number {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/**
+ * Node's native one-pass encoders (Buffer.prototype.hexSlice / latin1Slice work on any
+ * Uint8Array): one flat string per call instead of a chain of concatenations. A plain-JS
+ * fallback keeps this working where they are missing.
+ */
+type Slicer = (this: Uint8Array, start: number, end: number) => string;
+const proto = (globalThis as { Buffer?: { prototype: Record<string, unknown> } }).Buffer?.prototype;
+const hexSlice = typeof proto?.['hexSlice'] === 'function' ? (proto['hexSlice'] as Slicer) : null;
+const latin1Slice = typeof proto?.['latin1Slice'] === 'function' ? (proto['latin1Slice'] as Slicer) : null;
+
+/** Two lowercase hex digits of a byte. */
+export function hexByte(v: number): string {
+  return HEX[v & 255]!;
+}
+
 export function hex(b: Uint8Array, o = 0, n = b.length - o): string {
-  let s = '';
   const end = Math.min(b.length, o + n);
+  if (end <= o) return '';
+  if (hexSlice !== null && o >= 0) return hexSlice.call(b, o, end);
+  let s = '';
   for (let i = o; i < end; i++) s += HEX[b[i]!];
   return s;
 }
@@ -51,7 +68,29 @@ export function ascii(b: Uint8Array, o: number, n: number): string {
 /** Latin-1 decode of a byte range (exact bytes, one char per byte). */
 export function latin1(b: Uint8Array, o: number, n: number): string {
   const end = Math.min(b.length, o + n);
+  if (end <= o) return '';
+  if (latin1Slice !== null && o >= 0) return latin1Slice.call(b, o, end);
   let s = '';
   for (let i = o; i < end; i++) s += String.fromCharCode(b[i]!);
   return s;
+}
+
+/**
+ * Latin-1 text of b[o..end) when every byte is printable ASCII (0x20..0x7e) other than those in
+ * `avoid` (a 256-entry table, 1 = needs escaping), else null: lets callers take a one-pass
+ * native path for the usual text and keep their own escaping for the rest.
+ */
+export function plainText(b: Uint8Array, o: number, end: number, avoid: Uint8Array): string | null {
+  if (end > b.length) end = b.length;
+  if (end <= o) return '';
+  for (let i = o; i < end; i++) if (avoid[b[i]!] === 1) return null;
+  return latin1Slice !== null && o >= 0 ? latin1Slice.call(b, o, end) : null;
+}
+
+/** A 256-entry table for plainText: bytes outside 0x20..0x7e, and the extra ones given. */
+export function escapeTable(extra: number[], low = 0x20): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) if (i < low || i > 0x7e) t[i] = 1;
+  for (const x of extra) t[x] = 1;
+  return t;
 }

@@ -24,7 +24,7 @@
  * (RFC 1035 §3.1). RR loops are bounded by the bytes: every question/RR consumes >= 5/11 bytes
  * or stops, so a lying qdcount/ancount cannot make us spin.
  */
-import { u16, u32, u8 } from './bytes.js';
+import { escapeTable, latin1, u16, u32, u8 } from './bytes.js';
 import { ipv6ToString } from './addr.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
@@ -119,11 +119,87 @@ export interface DnsMessage {
 let nameEnd = 0;
 
 /**
+ * Names already read in the message being decoded, by the offset they start at (only names read
+ * without following a pointer): a name that is just a pointer to one of them (the usual answer
+ * owner, 0xc00c) gets the same string without reading it again. Reset by decodeDns.
+ */
+const MEMO = 8;
+const memoPos = new Int32Array(MEMO);
+const memoStr: string[] = new Array<string>(MEMO).fill('');
+let memoN = 0;
+
+/** Label bytes that labelText would escape ('.', '\\', and bytes outside 0x21..0x7e). */
+const LABEL_ESC = escapeTable([0x2e, 0x5c], 0x21);
+/** Plain names are assembled here (at most 255 octets on the wire, so at most 254 characters). */
+const scratch = new Uint8Array(MAX_NAME_WIRE + 1);
+
+/**
+ * readName for the usual name: labels of plain bytes only, built in one pass into one flat string.
+ * Returns null (and reads nothing) when the name needs escaping or is not well formed: readName
+ * then does the full job, with its exact errors.
+ */
+function readPlainName(b: Uint8Array, base: number, end: number, pos: number): string | null {
+  if (end > b.length) return null;
+  let p = pos;
+  let n = 0;
+  let wire = 0;
+  let jumps = 0;
+  let after = -1;
+  for (;;) {
+    if (p >= end) return null;
+    const l = b[p]!;
+    const kind = l & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 2 > end) return null;
+      const target = ((l & 0x3f) << 8) | b[p + 1]!;
+      if (base + target >= p) return null;
+      if (++jumps > MAX_POINTER_JUMPS) return null;
+      if (after < 0) {
+        after = p + 2;
+        if (p === pos) {
+          // A pointer straight to a name read before.
+          for (let i = 0; i < memoN; i++) {
+            if (memoPos[i] === base + target) {
+              nameEnd = after;
+              return memoStr[i]!;
+            }
+          }
+        }
+      }
+      p = base + target;
+      continue;
+    }
+    if (kind !== 0) return null;
+    wire += l + 1;
+    if (wire > MAX_NAME_WIRE) return null;
+    if (l === 0) {
+      nameEnd = after < 0 ? p + 1 : after;
+      const name = latin1(scratch, 0, n);
+      if (jumps === 0 && memoN < MEMO) {
+        memoPos[memoN] = pos;
+        memoStr[memoN++] = name;
+      }
+      return name;
+    }
+    if (p + 1 + l > end) return null;
+    if (n > 0) scratch[n++] = 0x2e;
+    for (let i = p + 1; i <= p + l; i++) {
+      const c = b[i]!;
+      if (LABEL_ESC[c] === 1) return null;
+      scratch[n++] = c;
+    }
+    p += 1 + l;
+  }
+}
+
+/**
  * Reads a possibly-compressed name at `pos` (absolute). On success returns the name and sets
  * `nameEnd` to the absolute offset just after the name's in-place bytes (after the first
  * pointer, if any). Offsets in stops are relative to `base` (the message start).
  */
 function readName(b: Uint8Array, base: number, end: number, pos: number): string | DecodeStop {
+  const plain = readPlainName(b, base, end, pos);
+  if (plain !== null) return plain;
   let name = '';
   let p = pos;
   let wire = 0; // RFC 1035 §3.1 counts length octets + label octets
@@ -278,9 +354,54 @@ function decodeEdns(b: Uint8Array, cls: number, ttl: number, o: number, n: numbe
 // ---------------------------------------------------------------------------------------------
 // Message
 
-export function decodeDns(b: Uint8Array, off: number, len: number): DnsMessage | DecodeStop {
+/**
+ * Walks a name like readName, with the same checks and the same errors, without building its
+ * text: returns null on success (and sets `nameEnd`), else the stop readName would return.
+ */
+function skipName(b: Uint8Array, base: number, end: number, pos: number): DecodeStop | null {
+  let p = pos;
+  let wire = 0;
+  let jumps = 0;
+  let after = -1;
+  for (;;) {
+    if (p >= end) return truncated(LAYER, p - base, 'name runs past end of message');
+    const l = u8(b, p);
+    const kind = l & 0xc0;
+    if (kind === 0xc0) {
+      if (p + 2 > end) return truncated(LAYER, p - base, 'name pointer cut');
+      const target = ((l & 0x3f) << 8) | u8(b, p + 1);
+      if (base + target >= p) return malformed(LAYER, p - base, 'name pointer does not point backwards');
+      if (++jumps > MAX_POINTER_JUMPS) return malformed(LAYER, p - base, 'too many name pointers');
+      if (after < 0) after = p + 2;
+      p = base + target;
+      continue;
+    }
+    if (kind !== 0) return malformed(LAYER, p - base, 'unsupported label type');
+    wire += l + 1;
+    if (wire > MAX_NAME_WIRE) return malformed(LAYER, p - base, 'name longer than 255 octets');
+    if (l === 0) {
+      nameEnd = after < 0 ? p + 1 : after;
+      return null;
+    }
+    if (p + 1 + l > end) return truncated(LAYER, p - base, 'label runs past end of message');
+    p += 1 + l;
+  }
+}
+
+export interface DecodeDnsOptions {
+  /**
+   * Only what a transaction tracker reads: authority and additional records keep their type,
+   * class, TTL and length, and the OPT record is decoded, but their owner names are '' and their
+   * `data` null (names are still walked, so `stop` and every count are those of a full decode).
+   */
+  lite?: boolean;
+}
+
+export function decodeDns(b: Uint8Array, off: number, len: number, opts?: DecodeDnsOptions): DnsMessage | DecodeStop {
   const end = Math.min(off + len, b.length);
   if (end - off < HEADER_LEN) return truncated(LAYER, 0, 'shorter than the 12-byte header');
+  memoN = 0;
+  const lite = opts !== undefined && opts.lite === true;
   // RFC 1035 §4.1.1 header; AD/CD from RFC 4035 §3.2.
   const flags = u16(b, off + 2);
   const msg: DnsMessage = {
@@ -324,18 +445,25 @@ export function decodeDns(b: Uint8Array, off: number, len: number): DnsMessage |
   }
 
   // Resource records (RFC 1035 §4.1.3): NAME, TYPE, CLASS, TTL, RDLENGTH, RDATA.
-  const sections: [number, DnsRR[]][] = [
-    [msg.ancount, msg.answers],
-    [msg.nscount, msg.authority],
-    [msg.arcount, msg.additional],
-  ];
   for (let s = 0; s < 3; s++) {
-    const [count, list] = sections[s]!;
+    const count = s === 0 ? msg.ancount : s === 1 ? msg.nscount : msg.arcount;
+    const list = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
+    const full = !lite || s === 0;
     for (let i = 0; i < count; i++) {
-      const name = readName(b, off, end, p);
-      if (typeof name !== 'string') {
-        msg.stop = name;
-        return msg;
+      let name = '';
+      if (full) {
+        const r = readName(b, off, end, p);
+        if (typeof r !== 'string') {
+          msg.stop = r;
+          return msg;
+        }
+        name = r;
+      } else {
+        const st = skipName(b, off, end, p);
+        if (st !== null) {
+          msg.stop = st;
+          return msg;
+        }
       }
       p = nameEnd;
       if (p + 10 > end) {
@@ -361,7 +489,7 @@ export function decodeDns(b: Uint8Array, off: number, len: number): DnsMessage |
         msg.edns = decodeEdns(b, cls, ttl, rd, rdlength);
         msg.rcode = msg.headerRcode | (msg.edns.extRcode << 4);
       }
-      list.push({ name, type, cls, ttl, rdlength, data: rdataText(b, off, end, type, rd, rdlength) });
+      list.push({ name, type, cls, ttl, rdlength, data: full ? rdataText(b, off, end, type, rd, rdlength) : null });
       p = rd + rdlength;
     }
   }

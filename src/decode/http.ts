@@ -15,7 +15,7 @@
  * version "HTTP/2.0" so a tracker can tell h2c from garbage. Bytes outside 0x20..0x7e in the
  * reported strings are shown as \xHH.
  */
-import { hex } from './bytes.js';
+import { escapeTable, hexByte, plainText } from './bytes.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
 const LAYER = 'http';
@@ -55,11 +55,17 @@ function startsWith(b: Uint8Array, o: number, end: number, pat: ArrayLike<number
   return true;
 }
 
+const TEXT_ESC = escapeTable([0x5c]);
+
 function text(b: Uint8Array, o: number, e: number): string {
+  if (e <= b.length) {
+    const t = plainText(b, o, e, TEXT_ESC);
+    if (t !== null) return t;
+  }
   let s = '';
   for (let i = o; i < e; i++) {
     const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + hex(b, i, 1);
+    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + (i < b.length ? hexByte(c) : '');
   }
   return s;
 }

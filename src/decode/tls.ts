@@ -29,7 +29,7 @@
  * key shares, signature algorithms, ALPN is left alone) and `grease` records that one was seen,
  * so lists compare across clients the way JA3/JA4 do.
  */
-import { hex, u16, u24, u8 } from './bytes.js';
+import { escapeTable, hex, hexByte, plainText, u16, u24, u8 } from './bytes.js';
 import { isGrease } from './names.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
@@ -196,14 +196,20 @@ export interface TlsServerHello {
 
 /** Text for SNI/ALPN bytes: printable ASCII kept, anything else \xHH (never raw control bytes). */
 function printable(b: Uint8Array, o: number, n: number): string {
+  if (o + n <= b.length) {
+    const t = plainText(b, o, o + n, PRINTABLE_ESC);
+    if (t !== null) return t;
+  }
   let s = '';
   for (let i = o; i < o + n; i++) {
     const c = b[i]!;
     if (c >= 0x20 && c < 0x7f && c !== 0x5c) s += String.fromCharCode(c);
-    else s += '\\x' + hex(b, i, 1);
+    else s += '\\x' + (i < b.length ? hexByte(c) : '');
   }
   return s;
 }
+
+const PRINTABLE_ESC = escapeTable([0x5c]);
 
 /** Reads a vector of u16 values of `n` bytes at o into out, dropping GREASE; returns whether
  *  GREASE was seen. The caller has checked the bytes are there. */

@@ -191,7 +191,24 @@ export class FlowTable<E extends FlowEntry> {
 
   /** The entry of this packet's flow or null; sets `fwd`. */
   find(p: Packet): E | null {
-    return this.findTuple(p.proto, p.ipVersion, p.src4, p.dst4, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+    if (p.ipVersion !== 4) return this.findTuple(p.proto, p.ipVersion, 0, 0, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+    // IPv4, the common case, written out with the addresses read from the packet: a uint32
+    // address passed as an argument is a boxed double (one allocation per packet).
+    const proto = p.proto;
+    const pa = p.sport;
+    const pb = p.dport;
+    const ha = mix(p.src4 ^ Math.imul(pa + 1, 0x9e3779b1));
+    const hb = mix(p.dst4 ^ Math.imul(pb + 1, 0x9e3779b1));
+    const h = mix((ha ^ hb) + proto) & 0x3fffffff;
+    let e = this.slots[h & this.mask] ?? null;
+    while (e !== null) {
+      if (e.fHash === h && e.fProto === proto && e.fVersion === 4) {
+        if (e.fA4 === p.src4 && e.fB4 === p.dst4 && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
+        if (e.fA4 === p.dst4 && e.fB4 === p.src4 && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
+      }
+      e = e.fNext as E | null;
+    }
+    return null;
   }
 
   /** The entry of the flow quoted inside an ICMP error carried by this packet, or null; sets `fwd` (quoted source = side A). */

@@ -74,16 +74,86 @@ function headerEnd(b: Uint8Array, from: number, to: number): number {
   return -1;
 }
 
-const headerRes = new Map<string, RegExp>();
+/** End of the value found by the last successful `headerAt` (exclusive). */
+let valueEnd = 0;
 
-function headerValue(block: string, name: string): string | null {
-  let re = headerRes.get(name);
-  if (re === undefined) {
-    re = new RegExp(`\\r?\\n${name}[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'i');
-    headerRes.set(name, re);
+function lowerAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/**
+ * The first header field `name` (lowercase ASCII) in the block b[start..end), matched on bytes the
+ * way /\r?\n<name>[ \t]*:[ \t]*([^\r\n]*)/i matches its Latin-1 text: returns where the value
+ * starts (and sets `valueEnd`), or -1. No string is built for the block.
+ */
+function headerAt(b: Uint8Array, start: number, end: number, name: Uint8Array): number {
+  if (end > b.length) end = b.length;
+  const nl = name.length;
+  for (let i = start; i < end; i++) {
+    if (b[i] !== 0x0a) continue;
+    let j = i + 1;
+    if (j + nl > end) return -1;
+    let k = 0;
+    while (k < nl && lowerAscii(b[j + k]!) === name[k]) k++;
+    if (k < nl) continue;
+    j += nl;
+    while (j < end && (b[j] === 0x20 || b[j] === 0x09)) j++;
+    if (j >= end || b[j] !== 0x3a) continue;
+    j++;
+    while (j < end && (b[j] === 0x20 || b[j] === 0x09)) j++;
+    let e = j;
+    while (e < end && b[e] !== 0x0d && b[e] !== 0x0a) e++;
+    valueEnd = e;
+    return j;
   }
-  const m = re.exec(block);
-  return m ? m[1]!.trim() : null;
+  return -1;
+}
+
+const TRANSFER_ENCODING = asciiBytes('transfer-encoding');
+const CONTENT_LENGTH = asciiBytes('content-length');
+const CHUNKED = asciiBytes('chunked');
+
+function asciiBytes(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+/** Transfer-Encoding (first one) mentions "chunked", in any case. */
+function isChunked(b: Uint8Array, start: number, end: number): boolean {
+  const vs = headerAt(b, start, end, TRANSFER_ENCODING);
+  if (vs < 0) return false;
+  const ve = valueEnd;
+  for (let i = vs; i + CHUNKED.length <= ve; i++) {
+    let k = 0;
+    while (k < CHUNKED.length && lowerAscii(b[i + k]!) === CHUNKED[k]) k++;
+    if (k === CHUNKED.length) return true;
+  }
+  return false;
+}
+
+/** JS String.prototype.trim whitespace within Latin-1 (CR/LF cannot occur inside a value). */
+function isTrimSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0xa0;
+}
+
+/** The first Content-Length value, trimmed, or null. */
+function contentLength(b: Uint8Array, start: number, end: number): string | null {
+  let vs = headerAt(b, start, end, CONTENT_LENGTH);
+  if (vs < 0) return null;
+  let ve = valueEnd;
+  while (vs < ve && isTrimSpace(b[vs]!)) vs++;
+  while (ve > vs && isTrimSpace(b[ve - 1]!)) ve--;
+  return latin1(b, vs, ve - vs);
+}
+
+type BodyPlan = { kind: BodyMode; length: number };
+const BODY_CHUNKED: BodyPlan = Object.freeze({ kind: 'chunked', length: 0 });
+const BODY_CLOSE: BodyPlan = Object.freeze({ kind: 'close', length: 0 });
+const BODY_NONE: BodyPlan = Object.freeze({ kind: 'none', length: 0 });
+const BODY_TUNNEL: BodyPlan = Object.freeze({ kind: 'tunnel', length: 0 });
+const BODY_EMPTY: BodyPlan = Object.freeze({ kind: 'length', length: 0 });
+
+function bodyLength(n: number): BodyPlan {
+  return n === 0 ? BODY_EMPTY : { kind: 'length', length: n };
 }
 
 /** Where a connection object keeps its HTTP state (a field of TcpConn; added to other objects). */
@@ -329,11 +399,10 @@ export class HttpAnalyzer {
       s.exchanges.push(ex);
       s.pending.push(ex);
     }
-    const block = latin1(head, start, end - start);
-    if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
-    const cl = headerValue(block, 'content-length');
+    if (isChunked(head, start, end)) return BODY_CHUNKED;
+    const cl = contentLength(head, start, end);
     const n = cl === null ? 0 : Number(cl);
-    return { kind: 'length', length: Number.isSafeInteger(n) && n >= 0 ? n : 0 };
+    return bodyLength(Number.isSafeInteger(n) && n >= 0 ? n : 0);
   }
 
   private response(st: State, head: Uint8Array, start: number, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
@@ -344,7 +413,7 @@ export class HttpAnalyzer {
     if (h.status >= 100 && h.status < 200) {
       if (ex && ex.interim.length < 8) ex.interim.push(h.status);
       // 101 Switching Protocols: the stream is no longer HTTP/1.
-      return h.status === 101 ? { kind: 'close', length: 0 } : { kind: 'none', length: 0 };
+      return h.status === 101 ? BODY_CLOSE : BODY_NONE;
     }
     if (ex) {
       s.pending.shift();
@@ -357,17 +426,16 @@ export class HttpAnalyzer {
     if (method === 'CONNECT' && h.status >= 200 && h.status < 300) {
       s.tunnel = true;
       if (ex) ex.responseEndFrame = frame;
-      return { kind: 'tunnel', length: 0 };
+      return BODY_TUNNEL;
     }
-    if (method === 'HEAD' || h.status === 204 || h.status === 304) return { kind: 'none', length: 0 };
-    const block = latin1(head, start, end - start);
-    if (/chunked/i.test(headerValue(block, 'transfer-encoding') ?? '')) return { kind: 'chunked', length: 0 };
-    const cl = headerValue(block, 'content-length');
+    if (method === 'HEAD' || h.status === 204 || h.status === 304) return BODY_NONE;
+    if (isChunked(head, start, end)) return BODY_CHUNKED;
+    const cl = contentLength(head, start, end);
     if (cl !== null) {
       const n = Number(cl);
-      if (Number.isSafeInteger(n) && n >= 0) return { kind: 'length', length: n };
+      if (Number.isSafeInteger(n) && n >= 0) return bodyLength(n);
     }
-    return { kind: 'close', length: 0 };
+    return BODY_CLOSE;
   }
 }
 

@@ -50,7 +50,14 @@ export class StreamDir {
    * `wire` is its length on the wire (> cap when the capture cut it).
    */
   segment(seq: number, buf: Uint8Array, off: number, cap: number, wire: number, frame: number, ts: Time): void {
-    let d = seqDelta(seq, this.next);
+    this.segmentAt(seqDelta(seq, this.next), buf, off, cap, wire, frame, ts);
+  }
+
+  /**
+   * `segment` with the sequence number given as its distance from `next` (seqDelta(seq, next)):
+   * a small integer, where a sequence number passed as an argument is a boxed double.
+   */
+  segmentAt(d: number, buf: Uint8Array, off: number, cap: number, wire: number, frame: number, ts: Time): void {
     if (d <= 0) {
       // Starts at or before what was delivered: keep only the new tail.
       if (d + wire <= 0) return;
@@ -70,7 +77,7 @@ export class StreamDir {
       return;
     }
     // Above a hole: hold a copy.
-    this.hold(seq, buf.slice(off, off + cap), wire - cap, frame, ts);
+    this.hold((this.next + d) >>> 0, buf.slice(off, off + cap), wire - cap, frame, ts);
     while (this.heldBytes > this.maxHeld && this.held.length !== 0) this.skipToHeld();
   }
 

@@ -547,7 +547,9 @@ export class TcpTracker {
         break;
     }
 
-    const relSeq = e.rel(baseSeq);
+    // e.rel(baseSeq), written out: this function is too large for its callees to be inlined,
+    // and a uint32 passed to (or returned from) a call is a boxed double.
+    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + seqDelta(baseSeq, e.lastSeq);
     const seqUnderflow = relSeq < 0;
 
     // update_history
@@ -621,10 +623,13 @@ export class TcpTracker {
         peer.initStart(ackSeq - 1);
         peer.initAck(ackSeq - 1);
         peer.initLast(ackSeq - 1);
-      } else if (!RST && peer.relAck(ackSeq) >= 0) {
-        // update_ack_seq
+      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + seqDelta(ackSeq, peer.ackSeq) >= 0) {
+        // update_ack_seq (peer.relAck / peer.updateAck written out)
         const d = seqDelta(ackSeq, peer.ackSeq);
-        if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) peer.updateAck(ackSeq);
+        if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
+          if (ackSeq < peer.ackSeq) peer.ackWraps++;
+          peer.ackSeq = ackSeq;
+        }
       }
     }
 
@@ -637,7 +642,9 @@ export class TcpTracker {
     } else if (e.state === RESET) {
       // don't trust sequence numbers after a RST
     } else if (deltaLast > 0) {
-      e.updateLast(seqOnePast);
+      // e.updateLast(seqOnePast), written out
+      if (seqOnePast < e.lastSeq) e.seqWraps++;
+      e.lastSeq = seqOnePast;
     } else if (len > 0) {
       // Zeek DidRxmit
       e.retransmits++;
@@ -647,10 +654,12 @@ export class TcpTracker {
       }
     }
 
-    const doClose = this.stateMachine(c, e, peer, baseSeq, ackSeq, len, isOrig, f);
+    // (Sequence numbers are read from the packet again by the callees: a uint32 passed as an
+    // argument would be boxed on every call.)
+    const doClose = this.stateMachine(c, e, peer, p, len, isOrig, f);
 
     // The ACK may reveal data of the peer that the capture never saw (Zeek AckReceived → Gap).
-    if (ACK && !RST && peer.state !== INACTIVE) this.ackReceived(c, peer, ackSeq);
+    if (ACK && !RST && peer.state !== INACTIVE) this.ackReceived(c, peer, p);
 
     // Payload
     if (len > 0 && !RST) {
@@ -661,7 +670,7 @@ export class TcpTracker {
         let st = e.stream;
         if (st === null) st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
         const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
-        st.segment(dataSeq, p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
+        st.segmentAt(seqDelta(dataSeq, st.next), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
       }
     }
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
@@ -710,8 +719,10 @@ export class TcpTracker {
   }
 
   /** Zeek UpdateStateMachine; returns do_close. */
-  private stateMachine(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, baseSeq: number, ackSeq: number, len: number,
+  private stateMachine(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number,
     isOrig: boolean, f: number): boolean {
+    const baseSeq = p.seq >>> 0;
+    const ackSeq = p.ack >>> 0;
     const SYN = (f & TCP_SYN) !== 0;
     const FIN = (f & TCP_FIN) !== 0;
     const RST = (f & TCP_RST) !== 0;
@@ -815,7 +826,8 @@ export class TcpTracker {
   }
 
   /** Zeek TCP_Reassembler::AckReceived: an ACK above the bytes seen from `e` means a content gap. */
-  private ackReceived(c: TcpConn, e: TcpEndpoint, ackSeq: number): void {
+  private ackReceived(c: TcpConn, e: TcpEndpoint, p: Packet): void {
+    const ackSeq = p.ack >>> 0;
     let st = e.stream;
     // Fast path: nothing above what was delivered is acknowledged.
     if (st !== null ? seqDelta(ackSeq, st.next) <= 0 : seqDelta(ackSeq, (e.startSeq + 1) >>> 0) <= 0) return;

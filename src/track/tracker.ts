@@ -20,6 +20,8 @@ import { NameMap } from './names.js';
 import type { Conn, StreamSink, Time } from './types.js';
 
 const DNS_PORT = 53;
+/** The tracker reads questions, answers, the authority's record types and EDNS only. */
+const LITE = Object.freeze({ lite: true });
 /** How far into a stream we keep looking for a ClientHello after a STARTTLS-style exchange. */
 const STARTTLS_SCAN = 64 * 1024;
 const MAX_DNS_TCP_BUF = 64 * 1024;
@@ -113,7 +115,7 @@ export class Tracker implements StreamSink {
   // --- UDP DNS
 
   private dnsDatagram(c: UdpConn, p: Packet, ts: Time): void {
-    const m = decodeDns(p.nb, p.payOff, p.payLen);
+    const m = decodeDns(p.nb, p.payOff, p.payLen, LITE);
     if (isStop(m)) return;
     // The flow's endpoints carry the address text already: no string is built per datagram.
     const fromOrig = this.udp.lastFromOrig;
@@ -227,7 +229,7 @@ export class Tracker implements StreamSink {
     let used = 0;
     for (const ch of dnsOverTcpMessages(buf, 0, buf.length)) {
       if (!ch.complete) break;
-      const m = decodeDns(buf, ch.offset, ch.length);
+      const m = decodeDns(buf, ch.offset, ch.length, LITE);
       used = ch.offset + ch.length;
       if (isStop(m)) continue;
       const a = fromOrig ? conn.orig : conn.resp;
