@@ -6,7 +6,7 @@ import type { PacketSource } from './capture/reader.js';
 import { Decoder } from './decode/decoder.js';
 import { Packet } from './decode/packet.js';
 import { linkTypeName } from './decode/registry.js';
-import type { CaptureInfo } from './capture/types.js';
+import type { CaptureInfo, RawPacket } from './capture/types.js';
 import type { CaptureSummary, Report } from './report/model.js';
 import { isoTime } from './report/time.js';
 import { VERSION } from './version.js';
@@ -55,55 +55,93 @@ export function captureSummary(info: CaptureInfo, first: [number, number] | null
   };
 }
 
-export async function analyze(source: PacketSource, opts: AnalyzeOptions = {}): Promise<Report> {
-  const decoder = new Decoder();
-  const pkt = new Packet();
-  let first: [number, number] | null = null;
-  let lastSec = 0;
-  let lastNsec = 0;
-  const every = opts.progressEvery ?? 100_000;
-  const conns: Array<{ id: number; rec: ConnectionRecord }> = [];
-  const tls: Array<{ id: number; rec: TlsRecord }> = [];
-  const http: Array<{ id: number; rec: HttpRecord }> = [];
-  let dropped = 0;
-  const diagnosis = new Diagnosis();
-  const tracker = new Tracker({
-    onConn: (f: FinishedConn) => {
-      const c = f.conn;
-      const name = f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? tracker.names.name(c.resp.ip);
-      diagnosis.add(f, name, tracker.now);
-      if (conns.length < MAX_RECORDS) conns.push({ id: c.id, rec: connectionRecord(c, name) });
-      else dropped++;
-      if (f.tls && tls.length < MAX_RECORDS) tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
-      if (f.http) {
-        for (const e of f.http.exchanges) if (http.length < MAX_RECORDS) http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
-      }
-    },
-  });
-  const info = await source.forEach((raw) => {
-    decoder.decode(raw, pkt);
-    tracker.packet(pkt);
-    if (first === null) first = [raw.tsSec, raw.tsNsec];
-    lastSec = raw.tsSec;
-    lastNsec = raw.tsNsec;
-    if (opts.onProgress && raw.frame % every === 0) opts.onProgress(raw.frame);
-  });
-  tracker.flush();
-  const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
-  const capture = captureSummary(info, first, first ? [lastSec, lastNsec] : null, decoder);
-  if (dropped > 0) capture.warnings.push(`${dropped} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
-  if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
-    capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
+/**
+ * One analysis, packet by packet: files (analyze() below), uploads and live capture all feed
+ * it the same way and get the same report.
+ */
+export class Analysis {
+  readonly decoder = new Decoder();
+  /** The packet just decoded (reused for every packet). */
+  readonly pkt = new Packet();
+  readonly tracker: Tracker;
+  private readonly diagnosis = new Diagnosis();
+  private readonly conns: Array<{ id: number; rec: ConnectionRecord }> = [];
+  private readonly tls: Array<{ id: number; rec: TlsRecord }> = [];
+  private readonly http: Array<{ id: number; rec: HttpRecord }> = [];
+  private notListed = 0;
+  private first: [number, number] | null = null;
+  private lastSec = 0;
+  private lastNsec = 0;
+  private readonly lang: Lang;
+  private readonly all: boolean;
+
+  constructor(opts: AnalyzeOptions & { onTcp?: (c: TcpConn, p: Packet) => void } = {}) {
+    this.lang = opts.lang ?? 'en';
+    this.all = opts.all ?? false;
+    const tracker = new Tracker({ onConn: (f) => this.finished(f), ...(opts.onTcp ? { onTcp: opts.onTcp } : {}) });
+    this.tracker = tracker;
   }
-  return {
-    schema: 'wirewhy.report/1',
-    tool: { name: 'wirewhy', version: VERSION },
-    capture,
-    verdicts: diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, opts.lang ?? 'en', tracker.now, opts.all ?? false),
-    connections: byId(conns),
-    dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
-    tls: byId(tls),
-    icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
-    http: byId(http),
-  };
+
+  /** The name the client used for this server: SNI, Host, else a DNS answer that led to it. */
+  nameOf(f: FinishedConn): string | null {
+    return f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? this.tracker.names.name(f.conn.resp.ip);
+  }
+
+  private finished(f: FinishedConn): void {
+    const c = f.conn;
+    const name = this.nameOf(f);
+    this.diagnosis.add(f, name, this.tracker.now);
+    if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, name) });
+    else this.notListed++;
+    if (f.tls && this.tls.length < MAX_RECORDS) this.tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
+    if (f.http) {
+      for (const e of f.http.exchanges) if (this.http.length < MAX_RECORDS) this.http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
+    }
+  }
+
+  /** One packet (its bytes are read during the call only). */
+  packet(raw: RawPacket): void {
+    this.decoder.decode(raw, this.pkt);
+    this.tracker.packet(this.pkt);
+    if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
+    this.lastSec = raw.tsSec;
+    this.lastNsec = raw.tsNsec;
+  }
+
+  /** Ends the analysis: open connections are finished (at `end` seconds when given), the report built. */
+  report(info: CaptureInfo, end?: number): Report {
+    const tracker = this.tracker;
+    if (end !== undefined && end > tracker.now) tracker.now = end;
+    tracker.flush();
+    const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
+    const capture = captureSummary(info, this.first, this.first ? [this.lastSec, this.lastNsec] : null, this.decoder);
+    if (this.notListed > 0) capture.warnings.push(`${this.notListed} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
+    if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
+      capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
+    }
+    return {
+      schema: 'wirewhy.report/1',
+      tool: { name: 'wirewhy', version: VERSION },
+      capture,
+      verdicts: this.diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, this.lang, tracker.now, this.all),
+      connections: byId(this.conns),
+      dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
+      tls: byId(this.tls),
+      icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
+      http: byId(this.http),
+    };
+  }
+}
+
+export async function analyze(source: PacketSource, opts: AnalyzeOptions = {}): Promise<Report> {
+  const a = new Analysis(opts);
+  const every = opts.progressEvery ?? 100_000;
+  const onProgress = opts.onProgress;
+  const info = await source.forEach(onProgress
+    ? (raw) => {
+      a.packet(raw);
+      if (raw.frame % every === 0) onProgress(raw.frame);
+    }
+    : (raw) => a.packet(raw));
+  return a.report(info);
 }

@@ -16,7 +16,6 @@
  *   last query, so a resolver's retry restarts the wait.
  */
 import type { RawPacket, CaptureInfo } from '../capture/types.js';
-import { Decoder } from '../decode/decoder.js';
 import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { decodeDns } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
@@ -27,11 +26,9 @@ import type { UdpConn } from '../track/udp.js';
 import type { IcmpError } from '../track/icmp.js';
 import { Diagnosis, targetText } from './diagnose.js';
 import type { Lang } from './text.js';
-import { captureSummary, MAX_RECORDS } from '../analyze.js';
-import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from '../report/records.js';
-import type { ConnectionRecord, HttpRecord, Report, TlsRecord, Verdict } from '../report/model.js';
+import { Analysis } from '../analyze.js';
+import type { Report, Verdict } from '../report/model.js';
 import { isoTime } from '../report/time.js';
-import { VERSION } from '../version.js';
 
 /** One streaming verdict. */
 export interface LiveEvent {
@@ -64,20 +61,12 @@ interface DnsWatch {
 }
 
 export class LiveAnalyzer {
-  readonly decoder = new Decoder();
+  /** The same analysis a file gets; this class only adds the streaming lines. */
+  readonly analysis: Analysis;
   readonly tracker: Tracker;
   /** Streaming lines said so far. */
   readonly events: LiveEvent[] = [];
-  private readonly pkt = new Packet();
-  private readonly diagnosis = new Diagnosis();
-  private readonly conns: Array<{ id: number; rec: ConnectionRecord }> = [];
-  private readonly tls: Array<{ id: number; rec: TlsRecord }> = [];
-  private readonly http: Array<{ id: number; rec: HttpRecord }> = [];
-  private notListed = 0;
-  private first: [number, number] | null = null;
-  private last: [number, number] = [0, 0];
   private readonly lang: Lang;
-  private readonly all: boolean;
   private readonly synTimeout: number;
   private readonly dnsTimeout: number;
   private readonly onEvent: ((e: LiveEvent) => void) | undefined;
@@ -91,40 +80,17 @@ export class LiveAnalyzer {
 
   constructor(o: LiveAnalyzerOptions = {}) {
     this.lang = o.lang ?? 'en';
-    this.all = o.all ?? false;
     this.synTimeout = o.synTimeout ?? 3;
     this.dnsTimeout = o.dnsTimeout ?? 5;
     this.onEvent = o.onEvent;
-    const tracker = new Tracker({
-      onConn: (f: FinishedConn) => {
-        const c = f.conn;
-        const name = this.nameOf(f);
-        this.diagnosis.add(f, name, tracker.now);
-        if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, name) });
-        else this.notListed++;
-        if (f.tls && this.tls.length < MAX_RECORDS) this.tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
-        if (f.http) {
-          for (const e of f.http.exchanges) if (this.http.length < MAX_RECORDS) this.http.push({ id: c.id, rec: httpRecord(c as TcpConn, true, e) });
-        }
-      },
-      onTcp: (c, p) => this.watchTcp(c, p),
-    });
-    this.tracker = tracker;
-  }
-
-  /** The name the client used for this server (SNI, Host, DNS answer), as analyze() finds it. */
-  private nameOf(f: FinishedConn): string | null {
-    return f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? this.tracker.names.name(f.conn.resp.ip);
+    this.analysis = new Analysis({ lang: this.lang, all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p) });
+    this.tracker = this.analysis.tracker;
   }
 
   /** One packet (its bytes are only read during the call). */
   packet(raw: RawPacket): void {
-    const p = this.pkt;
-    this.decoder.decode(raw, p);
-    this.tracker.packet(p);
-    if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
-    this.last[0] = raw.tsSec;
-    this.last[1] = raw.tsNsec;
+    this.analysis.packet(raw);
+    const p = this.analysis.pkt;
     if (p.proto === PROTO_UDP) {
       if ((p.sport === 53 || p.dport === 53) && p.payLen > 0) this.watchDns(p);
     } else if (p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6) {
@@ -228,7 +194,7 @@ export class LiveAnalyzer {
       icmp: this.icmpByConn.get(c) ?? [],
     };
     const d = new Diagnosis();
-    d.add(f, this.nameOf(f), now);
+    d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], this.lang, now, true)[0];
     if (!v || v.severity !== 'error') return;
     if (only !== null && !only.has(v.cause) && !v.cause.startsWith('icmp.')) return;
@@ -262,25 +228,6 @@ export class LiveAnalyzer {
 
   /** Ends the analysis: every open connection is finished, the report is built. `end` = when capture stopped (s). */
   report(info: CaptureInfo, end: number): Report {
-    const tracker = this.tracker;
-    if (end > tracker.now) tracker.now = end;
-    tracker.flush();
-    const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
-    const capture = captureSummary(info, this.first, this.first ? [this.last[0], this.last[1]] : null, this.decoder);
-    if (this.notListed > 0) capture.warnings.push(`${this.notListed} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
-    if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
-      capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
-    }
-    return {
-      schema: 'wirewhy.report/1',
-      tool: { name: 'wirewhy', version: VERSION },
-      capture,
-      verdicts: this.diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, this.lang, tracker.now, this.all),
-      connections: byId(this.conns),
-      dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
-      tls: byId(this.tls),
-      icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
-      http: byId(this.http),
-    };
+    return this.analysis.report(info, end);
   }
 }
