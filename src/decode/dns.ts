@@ -200,6 +200,15 @@ function readPlainName(b: Uint8Array, base: number, end: number, pos: number): s
 function readName(b: Uint8Array, base: number, end: number, pos: number): string | DecodeStop {
   const plain = readPlainName(b, base, end, pos);
   if (plain !== null) return plain;
+  return walkName(b, base, end, pos, true);
+}
+
+/**
+ * Walks a name with every check (pointers backwards only, at most MAX_POINTER_JUMPS, 255 octets,
+ * labels inside the message) and sets `nameEnd`; builds its text only when `build` is set
+ * (else returns '').
+ */
+function walkName(b: Uint8Array, base: number, end: number, pos: number, build: boolean): string | DecodeStop {
   let name = '';
   let p = pos;
   let wire = 0; // RFC 1035 §3.1 counts length octets + label octets
@@ -232,8 +241,10 @@ function readName(b: Uint8Array, base: number, end: number, pos: number): string
       return name;
     }
     if (p + 1 + l > end) return truncated(LAYER, p - base, 'label runs past end of message');
-    if (name.length > 0) name += '.';
-    name += labelText(b, p + 1, l);
+    if (build) {
+      if (name.length > 0) name += '.';
+      name += labelText(b, p + 1, l);
+    }
     p += 1 + l;
   }
 }
@@ -354,38 +365,10 @@ function decodeEdns(b: Uint8Array, cls: number, ttl: number, o: number, n: numbe
 // ---------------------------------------------------------------------------------------------
 // Message
 
-/**
- * Walks a name like readName, with the same checks and the same errors, without building its
- * text: returns null on success (and sets `nameEnd`), else the stop readName would return.
- */
+/** Walks a name like readName, with the same checks and errors, without building its text. */
 function skipName(b: Uint8Array, base: number, end: number, pos: number): DecodeStop | null {
-  let p = pos;
-  let wire = 0;
-  let jumps = 0;
-  let after = -1;
-  for (;;) {
-    if (p >= end) return truncated(LAYER, p - base, 'name runs past end of message');
-    const l = u8(b, p);
-    const kind = l & 0xc0;
-    if (kind === 0xc0) {
-      if (p + 2 > end) return truncated(LAYER, p - base, 'name pointer cut');
-      const target = ((l & 0x3f) << 8) | u8(b, p + 1);
-      if (base + target >= p) return malformed(LAYER, p - base, 'name pointer does not point backwards');
-      if (++jumps > MAX_POINTER_JUMPS) return malformed(LAYER, p - base, 'too many name pointers');
-      if (after < 0) after = p + 2;
-      p = base + target;
-      continue;
-    }
-    if (kind !== 0) return malformed(LAYER, p - base, 'unsupported label type');
-    wire += l + 1;
-    if (wire > MAX_NAME_WIRE) return malformed(LAYER, p - base, 'name longer than 255 octets');
-    if (l === 0) {
-      nameEnd = after < 0 ? p + 1 : after;
-      return null;
-    }
-    if (p + 1 + l > end) return truncated(LAYER, p - base, 'label runs past end of message');
-    p += 1 + l;
-  }
+  const r = walkName(b, base, end, pos, false);
+  return typeof r === 'string' ? null : r;
 }
 
 export interface DecodeDnsOptions {

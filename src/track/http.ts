@@ -229,12 +229,7 @@ export class HttpAnalyzer {
             if (end >= 0) {
               const mode = fromClient ? this.request(st, b, o, end, frame, ts) : this.response(st, b, o, end, frame, ts);
               o = end;
-              if (mode === null) {
-                d.phase = 'broken';
-                this.markBroken(st.s, fromClient);
-                return;
-              }
-              this.enterBody(st, d, fromClient, mode.kind, mode.length, frame);
+              if (!this.headDone(st, d, fromClient, mode, frame)) return;
               break;
             }
           }
@@ -260,12 +255,7 @@ export class HttpAnalyzer {
           d.headLen = 0;
           // A header block split across deliveries is rare: do not keep its buffer.
           d.head = null;
-          if (mode === null) {
-            d.phase = 'broken';
-            this.markBroken(st.s, fromClient);
-            return;
-          }
-          this.enterBody(st, d, fromClient, mode.kind, mode.length, frame);
+          if (!this.headDone(st, d, fromClient, mode, frame)) return;
           break;
         }
         case 'body': {
@@ -332,6 +322,17 @@ export class HttpAnalyzer {
   private markBroken(s: HttpSession, fromClient: boolean): void {
     if (fromClient) s.broken.client = true;
     else s.broken.server = true;
+  }
+
+  /** After a header block: into its body, or false when it was not HTTP (the direction is broken). */
+  private headDone(st: State, d: Dir, fromClient: boolean, mode: { kind: BodyMode; length: number } | null, frame: number): boolean {
+    if (mode === null) {
+      d.phase = 'broken';
+      this.markBroken(st.s, fromClient);
+      return false;
+    }
+    this.enterBody(st, d, fromClient, mode.kind, mode.length, frame);
+    return true;
   }
 
   private enterBody(st: State, d: Dir, fromClient: boolean, kind: BodyMode, length: number, frame: number): void {
