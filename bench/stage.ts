@@ -16,7 +16,7 @@ import { decodeHttpStart } from '../src/decode/http.js';
 import { isStop } from '../src/decode/stop.js';
 import { Tracker } from '../src/track/tracker.js';
 import { analyze } from '../src/analyze.js';
-import { renderJson } from '../src/report/json.js';
+import { renderJsonChunks } from '../src/report/json.js';
 
 type Stage = 'read' | 'decode' | 'track' | 'analyze';
 
@@ -73,10 +73,10 @@ async function main(): Promise<void> {
   let info: { packets: number };
   if (stage === 'analyze') {
     // The whole `analyze --format json` path: the report is rendered; its bytes are counted.
+    // Rendered in pieces, as `wirewhy analyze --format json` writes it.
     const report = await analyze(src);
-    const out = renderJson(report);
     info = { packets: report.capture.packets };
-    sink = Buffer.byteLength(out);
+    for (const piece of renderJsonChunks(report)) sink += Buffer.byteLength(piece);
   } else if (stage === 'track') {
     let conns = 0;
     const tr = new Tracker({ onConn: () => { conns++; } });

@@ -6,6 +6,7 @@ import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
 import { renderReports } from '../report/render.js';
+import { renderJsonChunks } from '../report/json.js';
 import { redactReport } from '../report/redact.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, useColor, writeOutput, type ReportFlags } from './common.js';
@@ -17,6 +18,11 @@ function fileSize(file: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** JSON reports one after another, each in pieces (the same bytes as renderReports). */
+function* jsonPieces(reports: Report[]): Generator<string> {
+  for (const r of reports) yield* renderJsonChunks(r);
 }
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
@@ -50,7 +56,8 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       throw e;
     }
   }
-  writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
+  if (flags.format === 'json') writeOutput(jsonPieces(reports), flags.output);
+  else writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
   return status;
 }
 

@@ -2,7 +2,7 @@
  * What every command shares: exit status (shared/CONTRACT.md), the one-line error format,
  * the common report options and writing a rendered report.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { CaptureError } from '../capture/types.js';
 import type { Lang } from '../diagnose/text.js';
@@ -48,7 +48,20 @@ export function useColor(toTerminal: boolean): boolean {
   return toTerminal && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
 
-export function writeOutput(text: string, output: string | undefined): void {
-  if (output) writeFileSync(output, text);
-  else process.stdout.write(text);
+export function writeOutput(text: string | Iterable<string>, output: string | undefined): void {
+  if (typeof text === 'string') {
+    if (output) writeFileSync(output, text);
+    else process.stdout.write(text);
+    return;
+  }
+  // Pieces (a large JSON report): written as they are made, never joined.
+  const fd = output ? openSync(output, 'w') : -1;
+  try {
+    for (const piece of text) {
+      if (fd >= 0) writeSync(fd, piece);
+      else process.stdout.write(piece);
+    }
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }

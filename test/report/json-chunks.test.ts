@@ -1,0 +1,33 @@
+/**
+ * The CLI writes JSON reports in pieces (renderJsonChunks); the pieces must join to exactly the
+ * bytes of renderJson — for every sample, with pieces small enough to cut inside every record.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCapture } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import { renderJson, renderJsonChunks } from '../../src/report/json.js';
+import { SAMPLES } from '../tshark-fixture.js';
+
+const files = readdirSync(SAMPLES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+
+describe('JSON in pieces', () => {
+  it('joins to the same bytes as the whole report, every sample', async () => {
+    expect(files.length).toBeGreaterThan(30);
+    for (const f of files) {
+      const r = await analyze(await openCapture(join(SAMPLES, f)), { all: true, lang: 'zh' });
+      const whole = renderJson(r);
+      const small = [...renderJsonChunks(r, 64)];
+      expect(small.join(''), f).toBe(whole);
+      expect(small.length, f).toBeGreaterThan(1);
+      expect([...renderJsonChunks(r)].join('')).toBe(whole);
+    }
+  });
+
+  it('empty record lists and a report with nothing in it', async () => {
+    const r = await analyze(await openCapture(join(SAMPLES, files[0]!)));
+    const bare = { ...r, verdicts: [], connections: [], dns: [], tls: [], icmp: [], http: [] };
+    expect([...renderJsonChunks(bare, 1)].join('')).toBe(renderJson(bare));
+  });
+});
