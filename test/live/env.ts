@@ -28,7 +28,16 @@ export function missing(tools: string[], needRoot: boolean): string | null {
   if (!bindingLoads()) return "the 'cap' binding is not built (apt-get install libpcap-dev; npm rebuild cap)";
   const absent = tools.filter((t) => !has(t));
   if (absent.length) return `missing tools: ${absent.join(', ')} (.ci/run installs them)`;
+  if (tools.includes('ip') && !netnsPermitted()) return 'root, but this machine does not allow network namespaces (a container without CAP_NET_ADMIN?)';
   return null;
+}
+
+/** Root is not always enough: some containers refuse `ip netns add`. Tries once with a throwaway name. */
+function netnsPermitted(): boolean {
+  const name = `ww-probe-${process.pid}`;
+  const ok = spawnSync('ip', ['netns', 'add', name], { env: { ...process.env, PATH: PATHS } }).status === 0;
+  if (ok) spawnSync('ip', ['netns', 'del', name], { env: { ...process.env, PATH: PATHS } });
+  return ok;
 }
 
 export function skipNote(file: string, reason: string | null): void {
