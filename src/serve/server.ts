@@ -55,6 +55,12 @@ export const DEFAULTS: ServeOptions = {
 
 /** After an early answer, how long (and how much) of the rest of the body is read and dropped. */
 const LINGER_MS = 3_000;
+/**
+ * Bytes a lingering close reads and drops at most. Not the upload limit: with a small limit a
+ * fast client pushes that much in a moment, the socket closes with its bytes unread, the kernel
+ * resets it and the client loses the answer (seen with a 1 MB limit under load).
+ */
+const LINGER_BYTES = 16 << 20;
 
 type ApiFormat = 'json' | 'md' | 'html' | 'bundle';
 
@@ -147,7 +153,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
    * client's bytes still unread the kernel then resets the connection, and a client that is still
    * sending may lose the answer (seen with node:http clients under load). So the socket only
    * half-closes after the answer, the rest of the body is read and dropped (at most
-   * maxUploadBytes, for at most LINGER_MS), then it closes: what nginx calls a lingering close.
+   * LINGER_BYTES, for at most LINGER_MS), then it closes: what nginx calls a lingering close.
    */
   function prepareLinger(req: IncomingMessage): void {
     const sock = req.socket;
@@ -166,7 +172,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     };
     const onData = (c: Buffer): void => {
       dropped += c.length;
-      if (dropped > o.maxUploadBytes) stop();
+      if (dropped > LINGER_BYTES) stop();
     };
     const timer = setTimeout(stop, LINGER_MS);
     timer.unref();

@@ -96,7 +96,9 @@ export function http(method: string, url: string, opts: PostOptions = {}): Promi
     if (body instanceof Uint8Array && !opts.chunked) headers['Content-Length'] = String(body.length);
     if ((typeof body === 'function' && !('Content-Length' in headers)) || opts.chunked) headers['Transfer-Encoding'] = 'chunked';
     const req = request(url, { method, headers, agent: false });
+    let answered = false;
     req.on('response', (res) => {
+      answered = true;
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => {
@@ -111,6 +113,10 @@ export function http(method: string, url: string, opts: PostOptions = {}): Promi
     // The server may answer and close before the whole body was sent: that is a refusal, not an error.
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e);
+    });
+    // ...but a connection that ends with no answer at all is a failure to report, not a hang.
+    req.on('close', () => {
+      if (!answered) reject(new Error(`${method} ${url}: the connection closed before any answer`));
     });
     if (typeof body === 'function') body((c) => req.write(c), () => req.end(), req);
     else if (body) req.end(body);
