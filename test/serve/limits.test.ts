@@ -190,7 +190,14 @@ function stalledUpload(s: Served): { answer: Promise<Answer>; drop: () => void }
       write(sampleBytes.subarray(0, 100));
     },
   });
-  return { answer, drop: () => req?.destroy() };
+  return {
+    answer,
+    drop: () => {
+      // Going away on purpose: the answer that never comes is expected.
+      answer.catch(() => undefined);
+      req?.destroy();
+    },
+  };
 }
 
 async function untilActive(s: Served, n: number): Promise<void> {
