@@ -367,3 +367,92 @@ export function isLikelyServerPort(port: number, udp: boolean): boolean {
 export function packetTime(p: Packet): number {
   return p.tsSec + p.tsNsec * 1e-9;
 }
+
+/** What every tracked flow has that the shared tracker code below touches. */
+export interface TrackedFlow extends FlowEntry {
+  id: number;
+  start: number;
+  end: number;
+  firstFrame: number;
+  lastFrame: number;
+  done: boolean;
+  orig: { ip: string; port: number };
+  resp: { ip: string; port: number };
+}
+
+/**
+ * The table plumbing the TCP and UDP trackers share: counters, capture-time sweeps, eviction when
+ * the table is full, end-of-capture flush and a new flow's first facts. Each tracker keeps its own
+ * per-packet path and says how a flow is finished.
+ */
+export abstract class FlowTracker<C extends TrackedFlow, R extends string> {
+  protected readonly table: FlowTable<C>;
+  private readonly nextId: () => number;
+  private idCounter = 0;
+  protected nextSweep = -Infinity;
+  /** Flows finished because the table was full. */
+  evictions = 0;
+  /** Flows created / finished. */
+  created = 0;
+  finished = 0;
+  /** Packets seen / ignored (header not complete, or non-first fragments). */
+  packets = 0;
+  ignored = 0;
+
+  constructor(o: FlowTimeouts & { maxConns?: number | undefined; nextId?: (() => number) | undefined }) {
+    this.table = new FlowTable<C>(o, o.maxConns ?? 1_000_000);
+    this.nextId = o.nextId ?? (() => ++this.idCounter);
+  }
+
+  /** Flows open now / at most. */
+  get open(): number {
+    return this.table.size;
+  }
+  get peakOpen(): number {
+    return this.table.peak;
+  }
+
+  /** The open flow whose packet is quoted in an ICMP error carried by `p` (either direction), or null. Changes no state. */
+  lookupQuoted(p: Packet): C | null {
+    return this.table.findQuoted(p);
+  }
+
+  /** Finishes flows idle past their timeout at capture time `now`. */
+  sweep(now: number): void {
+    let e: C | null;
+    while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle' as R);
+    this.nextSweep = now + SWEEP_INTERVAL;
+  }
+
+  /** End of capture: finishes every flow still open, in order of first packet. */
+  flush(): void {
+    const all = this.table.all().sort((a, b) => a.id - b.id);
+    for (const c of all) this.finish(c, 'end' as R);
+  }
+
+  /** A new flow `c` for packet `p`: room made in a full table, id, times, endpoints, entered in class `cls`. */
+  protected begin(c: C, p: Packet, now: number, cls: number): C {
+    const table = this.table;
+    while (table.full) {
+      const old = table.oldest();
+      if (old === null) break;
+      this.evictions++;
+      this.finish(old, 'evicted' as R);
+    }
+    c.id = this.nextId();
+    this.created++;
+    c.start = c.end = now;
+    c.firstFrame = c.lastFrame = p.frame;
+    c.orig.ip = p.srcAddr();
+    c.orig.port = p.sport;
+    c.resp.ip = p.dstAddr();
+    c.resp.port = p.dport;
+    table.add(c, p, cls, now);
+    return c;
+  }
+
+  protected abstract finish(c: C, reason: R): void;
+}
+
+/** Capture-time seconds between sweeps for idle flows. */
+const SWEEP_INTERVAL = 0.1;

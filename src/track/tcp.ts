@@ -12,7 +12,7 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowEntry, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts,
 } from './flow.js';
 import { StreamDir, seqDelta } from './reassembly.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
@@ -293,40 +293,17 @@ export interface TcpTrackerOptions extends FlowTimeouts {
 }
 
 const MAX_LIST = 64;
-/** Capture seconds between idle sweeps (a found connection is also checked on its own packet). */
-const SWEEP_INTERVAL = 0.1;
 
-export class TcpTracker {
-  private readonly table: FlowTable<TcpConn>;
+export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly sink: StreamSink;
   private readonly onFinish: (c: TcpConn) => void;
   private readonly maxHeld: number;
-  private readonly nextId: () => number;
-  private idCounter = 0;
-  private nextSweep = -Infinity;
-  /** Connections finished because the table was full. */
-  evictions = 0;
-  /** Connections created / finished. */
-  created = 0;
-  finished = 0;
-  /** TCP packets seen / ignored (header not complete, or non-first fragments). */
-  packets = 0;
-  ignored = 0;
 
   constructor(o: TcpTrackerOptions) {
-    this.table = new FlowTable<TcpConn>(o, o.maxConns ?? 1_000_000);
+    super(o);
     this.sink = o.sink;
     this.onFinish = o.onFinish;
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
-    this.nextId = o.nextId ?? (() => ++this.idCounter);
-  }
-
-  /** Connections open now / at most. */
-  get open(): number {
-    return this.table.size;
-  }
-  get peakOpen(): number {
-    return this.table.peak;
   }
 
   /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
@@ -360,27 +337,6 @@ export class TcpTracker {
     return c;
   }
 
-  /**
-   * The open connection whose segment is quoted in an ICMP error carried by `p` (either direction),
-   * or null. Does not change any state.
-   */
-  lookupQuoted(p: Packet): TcpConn | null {
-    return this.table.findQuoted(p);
-  }
-
-  /** Finishes connections idle past their timeout at capture time `now`. */
-  sweep(now: number): void {
-    let e: TcpConn | null;
-    while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle');
-    this.nextSweep = now + SWEEP_INTERVAL;
-  }
-
-  /** End of capture: finishes every connection still open, in order of first packet. */
-  flush(): void {
-    const all = this.table.all().sort((a, b) => a.id - b.id);
-    for (const c of all) this.finish(c, 'end');
-  }
-
   private classOf(c: TcpConn): number {
     const o = c.orig;
     const r = c.resp;
@@ -396,25 +352,7 @@ export class TcpTracker {
   }
 
   private create(p: Packet, now: number): TcpConn {
-    const table = this.table;
-    while (table.full) {
-      const old = table.oldest();
-      if (old === null) break;
-      this.evictions++;
-      this.finish(old, 'evicted');
-    }
-    const c = new TcpConn();
-    c.id = this.nextId();
-    this.created++;
-    c.start = c.end = now;
-    c.firstFrame = c.lastFrame = p.frame;
-    const src = p.srcAddr();
-    const dst = p.dstAddr();
-    c.orig.ip = src;
-    c.orig.port = p.sport;
-    c.resp.ip = dst;
-    c.resp.port = p.dport;
-    table.add(c, p, CLS_TCP, now);
+    const c = this.begin(new TcpConn(), p, now, CLS_TCP);
     const f = p.tcpFlags;
     const syn = (f & TCP_SYN) !== 0;
     const ack = (f & TCP_ACK) !== 0;
@@ -854,7 +792,7 @@ export class TcpTracker {
   }
 
   /** Hands a connection over: final state, byte counts, stream ends, then forgets it. */
-  private finish(c: TcpConn, reason: TcpConn['finishReason']): void {
+  protected finish(c: TcpConn, reason: TcpConn['finishReason']): void {
     if (c.done) return;
     this.table.remove(c);
     c.done = true;

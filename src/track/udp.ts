@@ -7,7 +7,7 @@
  * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
  */
 import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
-import { CLS_UDP, CLS_UDP_ANSWERED, FlowEntry, FlowTable, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
+import { CLS_UDP, CLS_UDP_ANSWERED, FlowEntry, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
 import type { Conn, EndpointStats, StreamSink } from './types.js';
 
 export const UDP_INACTIVE = 0;
@@ -79,33 +79,16 @@ export interface UdpTrackerOptions extends FlowTimeouts {
   nextId?: () => number;
 }
 
-export class UdpTracker {
-  private readonly table: FlowTable<UdpConn>;
+export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
   private readonly onFinish: (c: UdpConn) => void;
   private readonly sink: StreamSink | undefined;
-  private readonly nextId: () => number;
-  private idCounter = 0;
-  private nextSweep = -Infinity;
-  evictions = 0;
-  created = 0;
-  finished = 0;
-  packets = 0;
-  ignored = 0;
   /** Set by `packet`: whether the last packet came from the originator. */
   lastFromOrig = true;
 
   constructor(o: UdpTrackerOptions) {
-    this.table = new FlowTable<UdpConn>(o, o.maxConns ?? 1_000_000);
+    super(o);
     this.onFinish = o.onFinish;
     this.sink = o.sink;
-    this.nextId = o.nextId ?? (() => ++this.idCounter);
-  }
-
-  get open(): number {
-    return this.table.size;
-  }
-  get peakOpen(): number {
-    return this.table.peak;
   }
 
   packet(p: Packet, now: number = packetTime(p)): UdpConn | null {
@@ -149,11 +132,6 @@ export class UdpTracker {
     return c;
   }
 
-  /** The open flow whose datagram is quoted in an ICMP error carried by `p`, or null. Changes no state. */
-  lookupQuoted(p: Packet): UdpConn | null {
-    return this.table.findQuoted(p);
-  }
-
   /** Zeek's DNS (first message is a response) and NTP (mode says server/client) analyzers flip roles. */
   private appFlip(c: UdpConn, p: Packet, isOrig: boolean): boolean {
     const respPort = c.resp.port;
@@ -180,40 +158,14 @@ export class UdpTracker {
     return isOrig;
   }
 
-  sweep(now: number): void {
-    let e: UdpConn | null;
-    while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle');
-    this.nextSweep = now + 0.1;
-  }
-
-  flush(): void {
-    const all = this.table.all().sort((a, b) => a.id - b.id);
-    for (const c of all) this.finish(c, 'end');
-  }
-
   private create(p: Packet, now: number): UdpConn {
-    while (this.table.full) {
-      const old = this.table.oldest();
-      if (old === null) break;
-      this.evictions++;
-      this.finish(old, 'evicted');
-    }
-    const c = new UdpConn();
-    c.id = this.nextId();
-    this.created++;
-    c.start = c.end = now;
-    c.firstFrame = c.lastFrame = p.frame;
-    c.orig.ip = p.srcAddr();
-    c.orig.port = p.sport;
-    c.resp.ip = p.dstAddr();
-    c.resp.port = p.dport;
-    this.table.add(c, p, CLS_UDP, now);
+    const c = this.begin(new UdpConn(), p, now, CLS_UDP);
     const broadcast = p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff);
     if (isLikelyServerPort(p.sport, true) && !isLikelyServerPort(p.dport, true) && !broadcast) flip(c);
     return c;
   }
 
-  private finish(c: UdpConn, reason: UdpConn['finishReason']): void {
+  protected finish(c: UdpConn, reason: UdpConn['finishReason']): void {
     if (c.done) return;
     this.table.remove(c);
     c.done = true;
