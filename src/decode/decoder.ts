@@ -67,6 +67,24 @@ export class Decoder {
     decodeIpv6(this, p, b, o, end);
   }
 
+  /**
+   * An IP datagram whose version only its first nibble names (MPLS, raw and loopback links, PPP,
+   * GTP): decoded as IPv4 or IPv6 (`v` overrides the nibble); false when it is neither.
+   */
+  ipByVersion(p: Packet, b: Uint8Array, o: number, end: number, v = b[o]! >> 4): boolean {
+    if (v === 4) {
+      p.etherType = ETH_IPV4;
+      decodeIpv4(this, p, b, o, end);
+      return true;
+    }
+    if (v === 6) {
+      p.etherType = ETH_IPV6;
+      decodeIpv6(this, p, b, o, end);
+      return true;
+    }
+    return false;
+  }
+
   /** Upper layer of an IP datagram; `wireEnd` is where the datagram ends per its headers. */
   transport(p: Packet, b: Uint8Array, o: number, end: number, proto: number, wireEnd: number): void {
     switch (proto) {

@@ -87,14 +87,7 @@ function decodeMpls(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number
     if (bottom) {
       if (o >= end) return;
       // MPLS does not name its payload; the IP version nibble does (RFC 4928 §1).
-      const v = b[o]! >> 4;
-      if (v === 4) {
-        p.etherType = ETH_IPV4;
-        d.ipv4(p, b, o, end);
-      } else if (v === 6) {
-        p.etherType = ETH_IPV6;
-        d.ipv6(p, b, o, end);
-      }
+      d.ipByVersion(p, b, o, end);
       return;
     }
   }
@@ -102,11 +95,6 @@ function decodeMpls(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number
 
 /** PPP protocol field values for IP (RFC 1661 / 1332 / 5072). */
 export function decodePppProtocol(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number, proto: number): void {
-  if (proto === 0x0021) {
-    p.etherType = ETH_IPV4;
-    d.ipv4(p, b, o, end);
-  } else if (proto === 0x0057) {
-    p.etherType = ETH_IPV6;
-    d.ipv6(p, b, o, end);
-  }
+  if (proto === 0x0021) d.ipByVersion(p, b, o, end, 4);
+  else if (proto === 0x0057) d.ipByVersion(p, b, o, end, 6);
 }

@@ -6,7 +6,6 @@
  */
 import type { Decoder } from './decoder.js';
 import type { Packet } from './packet.js';
-import { ETH_IPV4, ETH_IPV6 } from './ethernet.js';
 
 export const GTPU_PORT = 2152;
 export const GTP0_PORT = 3386;
@@ -40,16 +39,5 @@ export function decodeGtp(d: Decoder, p: Packet, b: Uint8Array, o: number, end: 
     }
   } else return false;
   if (x >= end) return false;
-  const v = b[x]! >> 4;
-  if (v === 4) {
-    p.etherType = ETH_IPV4;
-    d.ipv4(p, b, x, end);
-    return true;
-  }
-  if (v === 6) {
-    p.etherType = ETH_IPV6;
-    d.ipv6(p, b, x, end);
-    return true;
-  }
-  return false;
+  return d.ipByVersion(p, b, x, end);
 }

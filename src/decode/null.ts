@@ -37,14 +37,7 @@ export function decodeRaw(d: Decoder, p: Packet, b: Uint8Array, o: number, end: 
     p.stop = truncated('raw', o - p.off, 'empty frame');
     return;
   }
-  const v = version || b[o]! >> 4;
-  if (v === 4) {
-    p.etherType = ETH_IPV4;
-    d.ipv4(p, b, o, end);
-  } else if (v === 6) {
-    p.etherType = ETH_IPV6;
-    d.ipv6(p, b, o, end);
-  }
+  d.ipByVersion(p, b, o, end, version || b[o]! >> 4);
 }
 
 export function decodePpp(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void {

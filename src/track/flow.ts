@@ -368,16 +368,26 @@ export function packetTime(p: Packet): number {
   return p.tsSec + p.tsNsec * 1e-9;
 }
 
-/** What every tracked flow has that the shared tracker code below touches. */
-export interface TrackedFlow extends FlowEntry {
-  id: number;
-  start: number;
-  end: number;
-  firstFrame: number;
-  lastFrame: number;
-  done: boolean;
-  orig: { ip: string; port: number };
-  resp: { ip: string; port: number };
+/** What a TCP connection and a UDP flow have in common (the Conn fields the trackers fill). */
+export abstract class FlowConn extends FlowEntry {
+  id = 0;
+  start = 0;
+  end = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  history = '';
+  done = false;
+  trk: object | null = null;
+  tlsState: unknown = null;
+  httpState: unknown = null;
+  /** True when key side A (the first packet's source) is the originator; toggled by a flip. */
+  keyIsOrig = true;
+  /** Roles were flipped by a heuristic (history has '^'). */
+  flipped = false;
+  /** Zeek conn-level history masks (originator bits low, responder bits << 16). */
+  histSeen = 0;
+  abstract orig: { ip: string; port: number };
+  abstract resp: { ip: string; port: number };
 }
 
 /**
@@ -385,7 +395,7 @@ export interface TrackedFlow extends FlowEntry {
  * the table is full, end-of-capture flush and a new flow's first facts. Each tracker keeps its own
  * per-packet path and says how a flow is finished.
  */
-export abstract class FlowTracker<C extends TrackedFlow, R extends string> {
+export abstract class FlowTracker<C extends FlowConn, R extends string> {
   protected readonly table: FlowTable<C>;
   private readonly nextId: () => number;
   private idCounter = 0;

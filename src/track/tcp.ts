@@ -12,7 +12,7 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowEntry, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowConn, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts,
 } from './flow.js';
 import { StreamDir, seqDelta } from './reassembly.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
@@ -182,33 +182,17 @@ export class TcpEndpoint implements EndpointStats {
 }
 
 /** The typed TCP connection record. */
-export class TcpConn extends FlowEntry implements Conn {
-  id = 0;
+export class TcpConn extends FlowConn implements Conn {
   readonly transport = 'tcp' as const;
   orig: TcpEndpoint = new TcpEndpoint(true);
   resp: TcpEndpoint = new TcpEndpoint(false);
-  start = 0;
-  end = 0;
-  firstFrame = 0;
-  lastFrame = 0;
-  history = '';
-  done = false;
-  trk: object | null = null;
-  tlsState: unknown = null;
-  httpState: unknown = null;
 
   /** Zeek conn_state, set when the connection is finished (and by `connState()` at any time). */
   state: ConnState | '' = '';
   /** Why the tracker let go of it. */
   finishReason: 'closed' | 'idle' | 'evicted' | 'reused' | 'end' | '' = '';
-  /** True when key side A (the first packet's source) is the originator; toggled by a flip. */
-  keyIsOrig = true;
-  /** Roles were flipped by a heuristic (history has '^'). */
-  flipped = false;
   /** First packet was not a SYN (Zeek is_partial at start). */
   partial = false;
-  /** Zeek conn-level history masks (originator bits low, responder bits << 16). */
-  histSeen = 0;
 
   /** The originator's SYNs of this attempt (retransmissions with the same ISN included). */
   synFrames: number[] = NO_NUMBERS;
@@ -631,10 +615,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
           c.synIpId = p.ipId;
         }
       }
-      if (c.mss === NONE) {
-        c.mss = { orig: -1, resp: -1 };
-        c.wscale = { orig: -1, resp: -1 };
-      }
+      negotiated(c);
       c.mss.orig = p.mss;
       c.wscale.orig = p.wscale;
     } else if (!isOrig && ack) {
@@ -644,10 +625,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         c.synAckTime = now;
         c.synAckTtl = p.ttl;
         c.synAckIpId = p.ipId;
-        if (c.mss === NONE) {
-          c.mss = { orig: -1, resp: -1 };
-          c.wscale = { orig: -1, resp: -1 };
-        }
+        negotiated(c);
         c.mss.resp = p.mss;
         c.wscale.resp = p.wscale;
         if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
@@ -815,6 +793,14 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.onFinish(c);
     // Drop what is no longer needed so a retained record stays small.
     o.stream = r.stream = null;
+  }
+}
+
+/** The connection's own MSS / window-scale pair, made on its first SYN (until then the shared NONE). */
+function negotiated(c: TcpConn): void {
+  if (c.mss === NONE) {
+    c.mss = { orig: -1, resp: -1 };
+    c.wscale = { orig: -1, resp: -1 };
   }
 }
 

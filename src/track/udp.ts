@@ -7,7 +7,7 @@
  * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
  */
 import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
-import { CLS_UDP, CLS_UDP_ANSWERED, FlowEntry, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
+import { CLS_UDP, CLS_UDP_ANSWERED, FlowConn, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
 import type { Conn, EndpointStats, StreamSink } from './types.js';
 
 export const UDP_INACTIVE = 0;
@@ -32,25 +32,12 @@ const H_RESP_DATA = 0x2;
 
 const DNS_PORTS = new Set([53, 137, 5353, 5355]);
 
-export class UdpConn extends FlowEntry implements Conn {
-  id = 0;
+export class UdpConn extends FlowConn implements Conn {
   readonly transport = 'udp' as const;
   orig = new UdpEndpoint();
   resp = new UdpEndpoint();
-  start = 0;
-  end = 0;
-  firstFrame = 0;
-  lastFrame = 0;
-  history = '';
-  done = false;
-  trk: object | null = null;
-  tlsState: unknown = null;
-  httpState: unknown = null;
   state: UdpConnState | '' = '';
   finishReason: 'idle' | 'evicted' | 'end' | '' = '';
-  keyIsOrig = true;
-  flipped = false;
-  histSeen = 0;
   /** Port-analyzer flip checks done (first DNS message / first NTP message). */
   appChecked = false;
   /**
