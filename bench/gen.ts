@@ -543,6 +543,17 @@ function* closeClientFirst(f: Flow): Step {
   seg(f, true, ACK, OPT_TS);
 }
 
+/** The server closes first (after an alert or an error page); `wait` bounds the client's delays (ms). */
+function* closeServerFirst(f: Flow, wait: number): Step {
+  seg(f, false, FIN | ACK, OPT_TS);
+  yield randInt(50, wait);
+  seg(f, true, ACK, OPT_TS);
+  yield randInt(50, wait);
+  seg(f, true, FIN | ACK, OPT_TS);
+  yield f.rtt;
+  seg(f, false, ACK, OPT_TS);
+}
+
 // Cached handshake bytes (random fields are re-randomised per flow in a copy).
 const cache = new Map<string, Uint8Array>();
 function cached(key: string, make: () => Uint8Array): Uint8Array {
@@ -608,13 +619,7 @@ function* tls13Flow(f: Flow, name: string, fail: 'none' | 'server-alert' | 'clie
   if (fail === 'server-alert') {
     yield* sendMsg(f, false, alert(2, pick([TLS_ALERT.handshake_failure, TLS_ALERT.protocol_version, TLS_ALERT.unrecognized_name])));
     yield randInt(20, 200);
-    seg(f, false, FIN | ACK, OPT_TS);
-    yield randInt(50, 500);
-    seg(f, true, ACK, OPT_TS);
-    yield randInt(50, 500);
-    seg(f, true, FIN | ACK, OPT_TS);
-    yield f.rtt;
-    seg(f, false, ACK, OPT_TS);
+    yield* closeServerFirst(f, 500);
     return;
   }
   yield* sendMsg(f, false, serverFlight13(ch, pick([2400, 3100, 4200, 5300])));
@@ -675,13 +680,7 @@ function* httpFlow(f: Flow, name: string, status: 200 | 503): Step {
     const body = 'Service temporarily unavailable\n';
     yield* sendMsg(f, false, ascii(`HTTP/1.1 503 Service Unavailable\r\nServer: nginx\r\nRetry-After: 30\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`));
     yield randInt(10, 100);
-    seg(f, false, FIN | ACK, OPT_TS);
-    yield randInt(50, 300);
-    seg(f, true, ACK, OPT_TS);
-    yield randInt(50, 300);
-    seg(f, true, FIN | ACK, OPT_TS);
-    yield f.rtt;
-    seg(f, false, ACK, OPT_TS);
+    yield* closeServerFirst(f, 300);
     return;
   }
   const len = responseSize();
