@@ -2,10 +2,8 @@
  * TCP tracker: short synthetic packet sequences (TcpConversation), decoded and tracked, checked
  * against Zeek's conn_state / history vocabulary and the diagnosis facts.
  */
+import { eachDecoded } from '../helpers/decoded.js';
 import { describe, expect, it } from 'vitest';
-import { openStream } from '../../src/capture/open.js';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
 import { TcpTracker, TcpState, type TcpConn, type TcpTrackerOptions } from '../../src/track/tcp.js';
 import type { Conn, StreamSink } from '../../src/track/types.js';
 import { TcpConversation, ascii, filler, pcapFile, type CaptureRecord } from '../helpers/index.js';
@@ -40,15 +38,7 @@ export async function runTcp(records: readonly CaptureRecord[], linkType: number
   };
   const t = new TcpTracker({ sink, onFinish: (c) => conns.push(c), ...opts });
   const file = pcapFile({ linkType, ...(snaplen ? { snaplen } : {}) }, records);
-  const src = await openStream((async function* () {
-    yield file;
-  })());
-  const dec = new Decoder();
-  const p = new Packet();
-  await src.forEach((r) => {
-    dec.decode(r, p);
-    t.packet(p);
-  });
+  await eachDecoded(file, (p) => t.packet(p));
   t.flush();
   conns.sort((a, b) => a.id - b.id);
   const stream = (id: number, orig: boolean): string => Buffer.from(chunks.get(`${id}:${orig ? 'o' : 'r'}`) ?? []).toString('latin1');

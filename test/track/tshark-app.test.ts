@@ -9,10 +9,8 @@
  *    allowed when tshark saw no TLS at all on that connection (LISTED below).
  *  - tshark also reports handshake types from QUIC CRYPTO frames (UDP); wirewhy's TLS is TCP only.
  */
+import { eachDecoded } from '../helpers/decoded.js';
 import { describe, expect, it } from 'vitest';
-import { openCapture } from '../../src/capture/open.js';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { fixtureCaptures, readTsv, all } from '../tshark-fixture.js';
 
@@ -29,9 +27,6 @@ interface PerFrame {
 }
 
 async function ours(file: string): Promise<Map<number, PerFrame>> {
-  const src = await openCapture(file);
-  const dec = new Decoder();
-  const p = new Packet();
   const out = new Map<number, PerFrame>();
   const at = (f: number): PerFrame => {
     let x = out.get(f);
@@ -49,10 +44,7 @@ async function ours(file: string): Promise<Map<number, PerFrame>> {
       if (s.clientHello?.sni) at(s.clientHello.frame).sni.push(s.clientHello.sni);
     },
   });
-  await src.forEach((r) => {
-    dec.decode(r, p);
-    tr.packet(p);
-  });
+  await eachDecoded(file, (p) => tr.packet(p));
   tr.flush();
   for (const t of tr.dns.all()) {
     if (t.transport !== 'tcp') continue;

@@ -1,8 +1,6 @@
 /** UDP flows: Zeek's UDP states, conn_state S0 / SF / SHR, D/d history, orientation. */
+import { eachDecoded } from '../helpers/decoded.js';
 import { describe, expect, it } from 'vitest';
-import { openStream } from '../../src/capture/open.js';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
 import { UdpTracker, type UdpConn, type UdpTrackerOptions } from '../../src/track/udp.js';
 import { dnsMessage, ethIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
 
@@ -10,15 +8,7 @@ async function runUdp(records: CaptureRecord[], opts: Partial<UdpTrackerOptions>
   const conns: UdpConn[] = [];
   const t = new UdpTracker({ onFinish: (c) => conns.push(c), ...opts });
   const file = pcapFile({ linkType: 1 }, records);
-  const src = await openStream((async function* () {
-    yield file;
-  })());
-  const dec = new Decoder();
-  const p = new Packet();
-  await src.forEach((r) => {
-    dec.decode(r, p);
-    t.packet(p);
-  });
+  await eachDecoded(file, (p) => t.packet(p));
   t.flush();
   return { conns: conns.sort((a, b) => a.id - b.id), tracker: t };
 }

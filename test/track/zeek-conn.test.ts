@@ -5,12 +5,10 @@
  * must be listed below with its reason; the test fails on an unlisted difference and on a listed
  * one that went away, so both regressions and unexplained fixes are seen.
  */
+import { eachDecoded } from '../helpers/decoded.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { openCapture } from '../../src/capture/open.js';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
 import { TcpTracker, type TcpConn } from '../../src/track/tcp.js';
 import { UdpTracker, type UdpConn } from '../../src/track/udp.js';
 import type { StreamSink } from '../../src/track/types.js';
@@ -51,11 +49,7 @@ async function track(path: string): Promise<(TcpConn | UdpConn)[]> {
   // Zeek's timers: a SYN attempt is given up 5 s after it started (tcp_attempt_delay).
   const tcp = new TcpTracker({ sink: noSink, onFinish: (c) => out.push(c), nextId, tcpAttempt: 5 });
   const udp = new UdpTracker({ onFinish: (c) => out.push(c), nextId });
-  const src = await openCapture(path);
-  const dec = new Decoder();
-  const p = new Packet();
-  await src.forEach((r) => {
-    dec.decode(r, p);
+  await eachDecoded(path, (p) => {
     if (p.proto === 6) tcp.packet(p);
     else if (p.proto === 17) udp.packet(p);
   });

@@ -4,12 +4,10 @@
  * Every difference must be listed in KNOWN with its reason; the test fails on an unlisted
  * difference and on a listed one that no longer occurs.
  */
+import { eachDecoded } from '../helpers/decoded.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCapture } from '../../src/capture/open.js';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { tlsEstablished, type TlsSession } from '../../src/track/tls.js';
 import type { TcpConn } from '../../src/track/tcp.js';
@@ -32,15 +30,9 @@ const manifest: Entry[] = existsSync(join(SHARED, 'MANIFEST.json')) ? JSON.parse
 const zeekVersion = (v: number): string => tlsVersionName(v).replace(/^TLS(\d)\.(\d)/, 'TLSv$1$2');
 
 async function track(path: string): Promise<{ tr: Tracker; tls: Array<{ c: TcpConn; s: TlsSession }> }> {
-  const src = await openCapture(join(SHARED, path));
-  const dec = new Decoder();
-  const p = new Packet();
   const tls: Array<{ c: TcpConn; s: TlsSession }> = [];
   const tr = new Tracker({ onConn: (f) => { if (f.tls) tls.push({ c: f.conn as TcpConn, s: f.tls }); } });
-  await src.forEach((r) => {
-    dec.decode(r, p);
-    tr.packet(p);
-  });
+  await eachDecoded(join(SHARED, path), (p) => tr.packet(p));
   tr.flush();
   return { tr, tls };
 }
