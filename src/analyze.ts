@@ -10,7 +10,7 @@ import type { CaptureInfo, RawPacket } from './capture/types.js';
 import type { CaptureSummary, Report } from './report/model.js';
 import { isoTime } from './report/time.js';
 import { VERSION } from './version.js';
-import { Tracker, type FinishedConn } from './track/tracker.js';
+import { Tracker, type FinishedConn, type TrackerOptions } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
 import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from './report/records.js';
 import type { ConnectionRecord, HttpRecord, TlsRecord } from './report/model.js';
@@ -75,10 +75,10 @@ export class Analysis {
   private readonly lang: Lang;
   private readonly all: boolean;
 
-  constructor(opts: AnalyzeOptions & { onTcp?: (c: TcpConn, p: Packet) => void } = {}) {
+  constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
     this.lang = opts.lang ?? 'en';
     this.all = opts.all ?? false;
-    const tracker = new Tracker({ onConn: (f) => this.finished(f), ...(opts.onTcp ? { onTcp: opts.onTcp } : {}) });
+    const tracker = new Tracker({ onConn: (f) => this.finished(f), onTcp: opts.onTcp, onDns: opts.onDns });
     this.tracker = tracker;
   }
 

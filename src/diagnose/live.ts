@@ -17,8 +17,7 @@
  */
 import type { RawPacket, CaptureInfo } from '../capture/types.js';
 import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import { decodeDns } from '../decode/dns.js';
-import { isStop } from '../decode/stop.js';
+import type { DnsMessage } from '../decode/dns.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { Tracker, type FinishedConn } from '../track/tracker.js';
 import type { TcpConn } from '../track/tcp.js';
@@ -83,7 +82,7 @@ export class LiveAnalyzer {
     this.synTimeout = o.synTimeout ?? 3;
     this.dnsTimeout = o.dnsTimeout ?? 5;
     this.onEvent = o.onEvent;
-    this.analysis = new Analysis({ lang: this.lang, all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p) });
+    this.analysis = new Analysis({ lang: this.lang, all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p), onDns: (m, p) => this.watchDns(m, p) });
     this.tracker = this.analysis.tracker;
   }
 
@@ -91,9 +90,7 @@ export class LiveAnalyzer {
   packet(raw: RawPacket): void {
     this.analysis.packet(raw);
     const p = this.analysis.pkt;
-    if (p.proto === PROTO_UDP) {
-      if ((p.sport === 53 || p.dport === 53) && p.payLen > 0) this.watchDns(p);
-    } else if (p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6) {
+    if (p.proto === PROTO_ICMP || p.proto === PROTO_ICMPV6) {
       if (p.ipVersion === 4 ? isIcmpv4Error(p.icmpType) : isIcmpv6Error(p.icmpType)) this.watchIcmp(p);
     }
   }
@@ -132,9 +129,8 @@ export class LiveAnalyzer {
     this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, null);
   }
 
-  private watchDns(p: Packet): void {
-    const m = decodeDns(p.nb, p.payOff, p.payLen);
-    if (isStop(m)) return;
+  /** A DNS message the tracker just decoded (no second decode here). */
+  private watchDns(m: DnsMessage, p: Packet): void {
     const q = m.questions[0];
     if (!q || /\.(in-addr|ip6)\.arpa$/i.test(q.name)) return;
     const key = q.name.toLowerCase();

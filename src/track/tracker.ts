@@ -8,7 +8,7 @@
 import type { Packet } from '../decode/packet.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
-import { decodeDns, dnsOverTcpMessages } from '../decode/dns.js';
+import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
 import { TcpTracker, type TcpConn } from './tcp.js';
 import { UdpTracker, type UdpConn } from './udp.js';
@@ -54,6 +54,8 @@ export interface TrackerOptions {
   maxConns?: number;
   /** Optional: every TCP segment's connection, right after the segment was processed (live watcher). */
   onTcp?: (c: TcpConn, p: Packet) => void;
+  /** Optional: every DNS-over-UDP message, as the tracker decoded it (live watcher). */
+  onDns?: (m: DnsMessage, p: Packet) => void;
 }
 
 export class Tracker implements StreamSink {
@@ -69,6 +71,7 @@ export class Tracker implements StreamSink {
   private idCounter = 0;
   private readonly onConn: (f: FinishedConn) => void;
   private readonly onTcp: ((c: TcpConn, p: Packet) => void) | undefined;
+  private readonly onDns: ((m: DnsMessage, p: Packet) => void) | undefined;
   /** Last capture time seen (seconds). */
   now: Time = 0;
   first: Time = -1;
@@ -76,6 +79,7 @@ export class Tracker implements StreamSink {
   constructor(o: TrackerOptions) {
     this.onConn = o.onConn;
     this.onTcp = o.onTcp;
+    this.onDns = o.onDns;
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
     this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
@@ -123,6 +127,7 @@ export class Tracker implements StreamSink {
     const dst = fromOrig ? c.resp : c.orig;
     this.dns.message(m, 'udp', src, dst, p.frame, ts);
     if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
+    if (this.onDns !== undefined) this.onDns(m, p);
   }
 
   // --- ICMP
