@@ -14,7 +14,7 @@ import {
 import {
   CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowConn, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts,
 } from './flow.js';
-import { StreamDir, seqDelta } from './reassembly.js';
+import { StreamDir } from './reassembly.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 
 /** Zeek endpoint states (values of Zeek's TCP_INACTIVE ... TCP_RESET). */
@@ -159,10 +159,10 @@ export class TcpEndpoint implements EndpointStats {
   }
   /** Relative (64-bit) position of `seq`, anchored at the last sequence number seen. */
   rel(seq: number): number {
-    return this.seqWraps * TWO32 + this.lastSeq - this.startSeq + seqDelta(seq, this.lastSeq);
+    return this.seqWraps * TWO32 + this.lastSeq - this.startSeq + ((seq) - (this.lastSeq) | 0);
   }
   relAck(seq: number): number {
-    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + seqDelta(seq, this.ackSeq);
+    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + ((seq) - (this.ackSeq) | 0);
   }
   noDataAcked(): boolean {
     const a = this.ackWraps * TWO32 + this.ackSeq;
@@ -471,7 +471,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     // e.rel(baseSeq), written out: this function is too large for its callees to be inlined,
     // and a uint32 passed to (or returned from) a call is a boxed double.
-    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + seqDelta(baseSeq, e.lastSeq);
+    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + ((baseSeq) - (e.lastSeq) | 0);
     const seqUnderflow = relSeq < 0;
 
     // update_history
@@ -511,7 +511,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Duplicate ACK: a pure ACK repeating the previous ACK number and window while the peer has
     // data outstanding (Wireshark's tcp.analysis.duplicate_ack, roughly).
     if (ACK && len === 0 && !SYN && !FIN && !RST) {
-      if (ackSeq === e.lastAckSent && p.win === e.lastWinSent && seqDelta(peer.lastSeq, ackSeq) > 0 && peer.state !== INACTIVE) {
+      if (ackSeq === e.lastAckSent && p.win === e.lastWinSent && ((peer.lastSeq) - (ackSeq) | 0) > 0 && peer.state !== INACTIVE) {
         e.dupAcks++;
       }
     }
@@ -545,9 +545,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         peer.initStart(ackSeq - 1);
         peer.initAck(ackSeq - 1);
         peer.initLast(ackSeq - 1);
-      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + seqDelta(ackSeq, peer.ackSeq) >= 0) {
+      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + ((ackSeq) - (peer.ackSeq) | 0) >= 0) {
         // update_ack_seq (peer.relAck / peer.updateAck written out)
-        const d = seqDelta(ackSeq, peer.ackSeq);
+        const d = ((ackSeq) - (peer.ackSeq) | 0);
         if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
           if (ackSeq < peer.ackSeq) peer.ackWraps++;
           peer.ackSeq = ackSeq;
@@ -556,7 +556,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
 
     // update_last_seq
-    const deltaLast = seqDelta(seqOnePast, e.lastSeq);
+    const deltaLast = ((seqOnePast) - (e.lastSeq) | 0);
     if ((SYN || RST) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
     } else if (FIN && e.lastSeq === ((e.startSeq + 1) >>> 0)) {
@@ -592,7 +592,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         let st = e.stream;
         if (st === null) st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
         const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
-        st.segmentAt(seqDelta(dataSeq, st.next), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
+        st.segmentAt(((dataSeq) - (st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
       }
     }
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
@@ -727,7 +727,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         break;
     }
     // Handshake completion facts: the originator's first ACK after the responder's SYN-ACK.
-    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && seqDelta(ackSeq, (c.resp.startSeq + 1) >>> 0) >= 0) {
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && ((ackSeq) - ((c.resp.startSeq + 1) >>> 0) | 0) >= 0) {
       this.handshakeAck(c, e);
     }
     return doClose;
@@ -746,16 +746,16 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     const ackSeq = p.ack >>> 0;
     let st = e.stream;
     // Fast path: nothing above what was delivered is acknowledged.
-    if (st !== null ? seqDelta(ackSeq, st.next) <= 0 : seqDelta(ackSeq, (e.startSeq + 1) >>> 0) <= 0) return;
+    if (st !== null ? ((ackSeq) - (st.next) | 0) <= 0 : ((ackSeq) - ((e.startSeq + 1) >>> 0) | 0) <= 0) return;
     let ack = ackSeq;
-    if (e.finCnt > 0 && seqDelta(ack, e.finAbs) > 0) ack = e.finAbs;
+    if (e.finCnt > 0 && ((ack) - (e.finAbs) | 0) > 0) ack = e.finAbs;
     const rel = e.relAck(ack);
     if (rel <= 1) return;
     if (st === null) {
-      if (seqDelta(ack, (e.startSeq + 1) >>> 0) <= 0) return;
+      if (((ack) - ((e.startSeq + 1) >>> 0) | 0) <= 0) return;
       st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
     }
-    if (seqDelta(ack, st.next) <= 0) return;
+    if (((ack) - (st.next) | 0) <= 0) return;
     // Zeek ignores the first octets of partial connections (a keep-alive can start them).
     if (c.partial && rel <= 2) return;
     const lost = st.acked(ack);
@@ -814,7 +814,7 @@ function unacked(e: TcpEndpoint, peer: TcpEndpoint): number {
   if (peer.lastAckSent < 0) return e.payloadBytes;
   let end = e.lastSeq;
   if (e.finCnt > 0) end = e.finAbs;
-  const d = seqDelta(end, peer.lastAckSent >>> 0);
+  const d = ((end) - (peer.lastAckSent >>> 0) | 0);
   return d > 0 ? d : 0;
 }
 
