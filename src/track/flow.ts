@@ -11,6 +11,8 @@
  * open connections, never the number ever seen.
  */
 import type { Packet } from '../decode/packet.js';
+import { ipv4ToString, ipv6ToString } from '../decode/addr.js';
+import { hex } from '../decode/bytes.js';
 
 /** Timeout classes (index into the table's timeout array). */
 export const CLS_TCP = 0;
@@ -397,6 +399,7 @@ export abstract class FlowConn extends FlowEntry {
  */
 export abstract class FlowTracker<C extends FlowConn, R extends string> {
   protected readonly table: FlowTable<C>;
+  private readonly addrs = new AddrText();
   private readonly nextId: () => number;
   private idCounter = 0;
   protected nextSweep = -Infinity;
@@ -453,15 +456,53 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
     this.created++;
     c.start = c.end = now;
     c.firstFrame = c.lastFrame = p.frame;
-    c.orig.ip = p.srcAddr();
+    c.orig.ip = this.addrs.text(p, true);
     c.orig.port = p.sport;
-    c.resp.ip = p.dstAddr();
+    c.resp.ip = this.addrs.text(p, false);
     c.resp.port = p.dport;
     table.add(c, p, cls, now);
     return c;
   }
 
   protected abstract finish(c: C, reason: R): void;
+}
+
+/**
+ * Address text, made once per address: a capture's flows share few addresses (clients, servers,
+ * resolvers), and each open flow would otherwise hold its own copy of the same two strings.
+ * Bounded: forgotten wholesale when full.
+ */
+export class AddrText {
+  private readonly v4 = new Map<number, string>();
+  private readonly v6 = new Map<string, string>();
+
+  constructor(private readonly max = 65536) {}
+
+  /** The packet's source (or destination) address as text ('' when not IP). */
+  text(p: Packet, src: boolean): string {
+    if (p.ipVersion === 4) {
+      const a = src ? p.src4 : p.dst4;
+      let s = this.v4.get(a);
+      if (s === undefined) {
+        if (this.v4.size >= this.max) this.v4.clear();
+        s = ipv4ToString(a);
+        this.v4.set(a, s);
+      }
+      return s;
+    }
+    if (p.ipVersion === 6) {
+      const o = src ? p.srcOff : p.dstOff;
+      const k = hex(p.nb, o, 16);
+      let s = this.v6.get(k);
+      if (s === undefined) {
+        if (this.v6.size >= this.max) this.v6.clear();
+        s = ipv6ToString(p.nb, o);
+        this.v6.set(k, s);
+      }
+      return s;
+    }
+    return '';
+  }
 }
 
 /** Capture-time seconds between sweeps for idle flows. */
