@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     for (const piece of renderJsonChunks(report)) sink += Buffer.byteLength(piece);
   } else if (stage === 'track') {
     let conns = 0;
-    const tr = new Tracker({ onConn: () => { conns++; } });
+    const tr = new Tracker({ onConn: () => { conns++; }, reuse: true });
     info = await src.forEach((r) => {
       dec.decode(r, pkt);
       tr.packet(pkt);

@@ -78,7 +78,9 @@ export class Analysis {
   constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
     this.lang = opts.lang ?? 'en';
     this.all = opts.all ?? false;
-    const tracker = new Tracker({ onConn: (f) => this.finished(f), onTcp: opts.onTcp, onDns: opts.onDns });
+    // The report keeps only what finished() copies out of a connection, so its object can be
+    // reused; a live watcher holding connections between packets (onTcp) cannot allow that.
+    const tracker = new Tracker({ onConn: (f) => this.finished(f), onTcp: opts.onTcp, onDns: opts.onDns, reuse: opts.onTcp === undefined && opts.onDns === undefined });
     this.tracker = tracker;
   }
 

@@ -87,6 +87,16 @@ export class FlowEntry {
   lLast = 0;
   /** Capture time the entry was (re)queued at the tail of its class list: lists are ordered by it. */
   lQ = 0;
+
+  /** Back to the state of a new entry (a finished connection object reused for a new one). */
+  protected resetEntry(): void {
+    this.fProto = this.fVersion = this.fA4 = this.fB4 = 0;
+    this.fA6 = this.fB6 = null;
+    this.fPortA = this.fPortB = this.fHash = 0;
+    this.fNext = this.lPrev = this.lNext = null;
+    this.lCls = -1;
+    this.lLast = this.lQ = 0;
+  }
 }
 
 function mix(h: number): number {
@@ -390,6 +400,20 @@ export abstract class FlowConn extends FlowEntry {
   histSeen = 0;
   abstract orig: { ip: string; port: number };
   abstract resp: { ip: string; port: number };
+
+  protected resetConn(): void {
+    this.resetEntry();
+    this.id = 0;
+    this.start = this.end = 0;
+    this.firstFrame = this.lastFrame = 0;
+    this.history = '';
+    this.done = false;
+    this.trk = null;
+    this.tlsState = this.httpState = null;
+    this.keyIsOrig = true;
+    this.flipped = false;
+    this.histSeen = 0;
+  }
 }
 
 /**

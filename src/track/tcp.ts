@@ -129,6 +129,28 @@ export class TcpEndpoint implements EndpointStats {
     this.isOrig = isOrig;
   }
 
+  /** Back to the state of `new TcpEndpoint(isOrig)`. */
+  reset(isOrig: boolean): void {
+    this.ip = '';
+    this.port = 0;
+    this.state = this.prevState = INACTIVE;
+    this.pkts = this.bytes = this.payloadBytes = this.ttl = 0;
+    this.ipId = -1;
+    this.isOrig = isOrig;
+    this.startSeq = this.lastSeq = this.ackSeq = 0;
+    this.seqWraps = this.ackWraps = 0;
+    this.histLastSyn = this.histLastFin = this.histLastRst = 0;
+    this.finCnt = this.rstCnt = 0;
+    this.finSeq = this.finAbs = 0;
+    this.didClose = this.sawSyn = false;
+    this.rxmtCnt = this.win0Cnt = this.gapCnt = 0;
+    this.rxmtThresh = this.win0Thresh = this.gapThresh = 1;
+    this.retransmits = this.dupAcks = this.zeroWindows = 0;
+    this.firstDataFrame = this.lastDataFrame = 0;
+    this.lastAckSent = this.lastWinSent = -1;
+    this.stream = null;
+  }
+
   setState(s: number): void {
     if (s !== this.state) {
       this.prevState = this.state;
@@ -228,6 +250,33 @@ export class TcpConn extends FlowConn implements Conn {
   /** Zeek weird names seen (first occurrence each), for diagnosis. */
   weirds: string[] = NO_STRINGS;
 
+  /**
+   * Back to the state of `new TcpConn()`, for a finished connection object taken again by the
+   * tracker. Lists and objects are replaced, never emptied: whoever kept one keeps it unchanged.
+   */
+  reset(): void {
+    this.resetConn();
+    this.orig.reset(true);
+    this.resp.reset(false);
+    this.state = '';
+    this.finishReason = '';
+    this.partial = false;
+    this.synFrames = NO_NUMBERS;
+    this.synTimes = NO_NUMBERS;
+    this.synTtl = this.synIpId = -1;
+    this.synAckFrame = 0;
+    this.synAckTime = 0;
+    this.synAckTtl = this.synAckIpId = -1;
+    this.synAckCount = 0;
+    this.ackFrame = 0;
+    this.ackTime = 0;
+    this.handshakeRttMs = NO_RTT;
+    this.mss = this.wscale = NONE;
+    this.rsts = this.fins = NO_CONTROLS;
+    this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes = this.gapBytes = ZERO;
+    this.weirds = NO_STRINGS;
+  }
+
   /** Zeek's conn_state over the current endpoint states. */
   connState(): ConnState {
     return tcpConnState(this.orig.state, this.resp.state, this.orig.size(this.resp), this.resp.size(this.orig), this.history);
@@ -274,7 +323,16 @@ export interface TcpTrackerOptions extends FlowTimeouts {
   maxHeldBytes?: number;
   /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
   nextId?: () => number;
+  /**
+   * Take finished connection objects again for new connections (default false). Only for
+   * consumers that keep nothing of a connection but what they copy out in `onFinish` (lists
+   * and nested objects stay theirs: a reused connection gets new ones).
+   */
+  reuse?: boolean;
 }
+
+/** Finished connection objects kept for reuse, at most. */
+const POOL_MAX = 4096;
 
 const MAX_LIST = 64;
 
@@ -282,12 +340,14 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly sink: StreamSink;
   private readonly onFinish: (c: TcpConn) => void;
   private readonly maxHeld: number;
+  private readonly pool: TcpConn[] | null;
 
   constructor(o: TcpTrackerOptions) {
     super(o);
     this.sink = o.sink;
     this.onFinish = o.onFinish;
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
+    this.pool = o.reuse === true ? [] : null;
   }
 
   /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
@@ -336,7 +396,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   }
 
   private create(p: Packet, now: number): TcpConn {
-    const c = this.begin(new TcpConn(), p, now, CLS_TCP);
+    let fresh = this.pool !== null ? this.pool.pop() : undefined;
+    if (fresh === undefined) fresh = new TcpConn();
+    else fresh.reset();
+    const c = this.begin(fresh, p, now, CLS_TCP);
     const f = p.tcpFlags;
     const syn = (f & TCP_SYN) !== 0;
     const ack = (f & TCP_ACK) !== 0;
@@ -793,6 +856,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.onFinish(c);
     // Drop what is no longer needed so a retained record stays small.
     o.stream = r.stream = null;
+    if (this.pool !== null && this.pool.length < POOL_MAX) this.pool.push(c);
   }
 }
 

@@ -56,6 +56,11 @@ export interface TrackerOptions {
   onTcp?: (c: TcpConn, p: Packet) => void;
   /** Optional: every DNS-over-UDP message, as the tracker decoded it (live watcher). */
   onDns?: (m: DnsMessage, p: Packet) => void;
+  /**
+   * Reuse finished TCP connection objects for new connections (TcpTrackerOptions.reuse): only
+   * when `onConn` keeps nothing of the connection object itself (default false).
+   */
+  reuse?: boolean;
 }
 
 export class Tracker implements StreamSink {
@@ -82,7 +87,7 @@ export class Tracker implements StreamSink {
     this.onDns = o.onDns;
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
-    this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
+    this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns, reuse: o.reuse === true });
     this.udp = new UdpTracker({ onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
   }
 
