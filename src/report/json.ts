@@ -15,7 +15,7 @@ const WRAP_TAIL = 6;
  * Records are stringified by the engine a slice at a time, inside a one-key wrapper object so
  * that they come out at their depth in the report (indent 4); the wrapper is cut off again.
  */
-export function* renderJsonChunks(r: Report, size = 1 << 20): Generator<string> {
+export function* renderJsonChunks(r: Report, size = 1 << 16): Generator<string> {
   const entries = Object.entries(r).filter(([, v]) => v !== undefined);
   let buf = '{\n';
   for (let i = 0; i < entries.length; i++) {
