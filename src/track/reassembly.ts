@@ -38,11 +38,21 @@ export class StreamDir {
   constructor(
     start: number,
     private readonly sink: StreamSink,
-    private readonly conn: Conn,
-    readonly fromOrig: boolean,
+    private conn: Conn,
+    public fromOrig: boolean,
     private readonly maxHeld: number,
   ) {
     this.next = start >>> 0;
+  }
+
+  /** The state of `new StreamDir(start, sink, conn, fromOrig, maxHeld)` with this one's sink and bound (an object reused). */
+  reinit(start: number, conn: Conn, fromOrig: boolean): this {
+    this.next = start >>> 0;
+    this.held = NO_HELD;
+    this.heldBytes = this.delivered = this.gapBytes = this.gaps = 0;
+    this.conn = conn;
+    this.fromOrig = fromOrig;
+    return this;
   }
 
   /**

@@ -341,6 +341,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly onFinish: (c: TcpConn) => void;
   private readonly maxHeld: number;
   private readonly pool: TcpConn[] | null;
+  private readonly streams: StreamDir[] | null;
 
   constructor(o: TcpTrackerOptions) {
     super(o);
@@ -348,6 +349,14 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.onFinish = o.onFinish;
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
     this.pool = o.reuse === true ? [] : null;
+    this.streams = o.reuse === true ? [] : null;
+  }
+
+  /** The byte stream `e` sends, from just past its SYN (a reused object when there is one). */
+  private newStream(c: TcpConn, e: TcpEndpoint): StreamDir {
+    const start = (e.startSeq + 1) >>> 0;
+    const s = this.streams !== null ? this.streams.pop() : undefined;
+    return s !== undefined ? s.reinit(start, c, e.isOrig) : new StreamDir(start, this.sink, c, e.isOrig, this.maxHeld);
   }
 
   /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
@@ -653,7 +662,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       e.payloadBytes += len;
       if (!seqUnderflow) {
         let st = e.stream;
-        if (st === null) st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
+        if (st === null) st = e.stream = this.newStream(c, e);
         const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
         st.segmentAt(((dataSeq) - (st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
       }
@@ -816,7 +825,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (rel <= 1) return;
     if (st === null) {
       if (((ack) - ((e.startSeq + 1) >>> 0) | 0) <= 0) return;
-      st = e.stream = new StreamDir((e.startSeq + 1) >>> 0, this.sink, c, e.isOrig, this.maxHeld);
+      st = e.stream = this.newStream(c, e);
     }
     if (((ack) - (st.next) | 0) <= 0) return;
     // Zeek ignores the first octets of partial connections (a keep-alive can start them).
@@ -855,6 +864,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.sink.end(c);
     this.onFinish(c);
     // Drop what is no longer needed so a retained record stays small.
+    if (this.streams !== null) {
+      if (o.stream !== null && this.streams.length < POOL_MAX) this.streams.push(o.stream);
+      if (r.stream !== null && this.streams.length < POOL_MAX) this.streams.push(r.stream);
+    }
     o.stream = r.stream = null;
     if (this.pool !== null && this.pool.length < POOL_MAX) this.pool.push(c);
   }

@@ -57,7 +57,7 @@ export interface TrackerOptions {
   /** Optional: every DNS-over-UDP message, as the tracker decoded it (live watcher). */
   onDns?: (m: DnsMessage, p: Packet) => void;
   /**
-   * Reuse finished TCP connection objects for new connections (TcpTrackerOptions.reuse): only
+   * Reuse finished TCP connection and UDP flow objects for new ones (TcpTrackerOptions.reuse): only
    * when `onConn` keeps nothing of the connection object itself (default false).
    */
   reuse?: boolean;
@@ -88,7 +88,7 @@ export class Tracker implements StreamSink {
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
     this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns, reuse: o.reuse === true });
-    this.udp = new UdpTracker({ onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns });
+    this.udp = new UdpTracker({ onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns, reuse: o.reuse === true });
   }
 
   packet(p: Packet): void {

@@ -25,6 +25,13 @@ export class UdpEndpoint implements EndpointStats {
   ttl = 0;
   ipId = -1;
   firstFrame = 0;
+
+  /** Back to the state of a new endpoint. */
+  reset(): void {
+    this.ip = '';
+    this.port = this.state = this.pkts = this.bytes = this.ttl = this.firstFrame = 0;
+    this.ipId = -1;
+  }
 }
 
 const H_ORIG_DATA = 0x1;
@@ -51,6 +58,18 @@ export class UdpConn extends FlowConn implements Conn {
   connState(): UdpConnState {
     return udpConnState(this.orig.state, this.resp.state);
   }
+
+  /** Back to the state of `new UdpConn()` (see TcpConn.reset). */
+  reset(): void {
+    this.resetConn();
+    this.orig.reset();
+    this.resp.reset();
+    this.state = '';
+    this.finishReason = '';
+    this.appChecked = false;
+    this.dnsPending = null;
+    this.dnsOverflow = false;
+  }
 }
 
 export function udpConnState(os: number, rs: number): UdpConnState {
@@ -64,11 +83,17 @@ export interface UdpTrackerOptions extends FlowTimeouts {
   sink?: StreamSink;
   maxConns?: number;
   nextId?: () => number;
+  /** Take finished flow objects again for new flows (see TcpTrackerOptions.reuse; default false). */
+  reuse?: boolean;
 }
+
+/** Finished flow objects kept for reuse, at most. */
+const POOL_MAX = 4096;
 
 export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
   private readonly onFinish: (c: UdpConn) => void;
   private readonly sink: StreamSink | undefined;
+  private readonly pool: UdpConn[] | null;
   /** Set by `packet`: whether the last packet came from the originator. */
   lastFromOrig = true;
 
@@ -76,6 +101,7 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
     super(o);
     this.onFinish = o.onFinish;
     this.sink = o.sink;
+    this.pool = o.reuse === true ? [] : null;
   }
 
   packet(p: Packet, now: number = packetTime(p)): UdpConn | null {
@@ -146,7 +172,10 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
   }
 
   private create(p: Packet, now: number): UdpConn {
-    const c = this.begin(new UdpConn(), p, now, CLS_UDP);
+    let fresh = this.pool !== null ? this.pool.pop() : undefined;
+    if (fresh === undefined) fresh = new UdpConn();
+    else fresh.reset();
+    const c = this.begin(fresh, p, now, CLS_UDP);
     const broadcast = p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff);
     if (isLikelyServerPort(p.sport, true) && !isLikelyServerPort(p.dport, true) && !broadcast) flip(c);
     return c;
@@ -161,6 +190,7 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
     this.finished++;
     this.sink?.end(c);
     this.onFinish(c);
+    if (this.pool !== null && this.pool.length < POOL_MAX) this.pool.push(c);
   }
 }
 

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { eachDecoded } from '../helpers/decoded.js';
 import { Tracker, type FinishedConn } from '../../src/track/tracker.js';
 import { TcpConn } from '../../src/track/tcp.js';
+import { UdpConn } from '../../src/track/udp.js';
+import { StreamDir } from '../../src/track/reassembly.js';
+import type { Conn, StreamSink } from '../../src/track/types.js';
 import { existsSync } from 'node:fs';
 import { SAMPLES, SHARED } from '../tshark-fixture.js';
 
@@ -37,7 +40,7 @@ function captures(dir: string): string[] {
   return out.sort();
 }
 
-describe('reused TCP connection objects', () => {
+describe('reused TCP connection and UDP flow objects', () => {
   // The shared captures (real stacks, when ../shared is there) add what the samples lack.
   const files = [...captures(SAMPLES), ...(existsSync(SHARED) ? captures(SHARED) : [])];
 
@@ -55,14 +58,28 @@ describe('reused TCP connection objects', () => {
   });
 
   it('a reset connection is exactly a new one', async () => {
-    const seen: TcpConn[] = [];
-    const tr = new Tracker({ onConn: (f) => { if (f.conn instanceof TcpConn) seen.push(f.conn); } });
+    const seen: Array<TcpConn | UdpConn> = [];
+    const tr = new Tracker({ onConn: (f) => { seen.push(f.conn); } });
     for (const f of [...captures(SAMPLES), ...(existsSync(SHARED) ? captures(SHARED) : [])]) await eachDecoded(f, (p) => tr.packet(p));
     tr.flush();
     expect(seen.length).toBeGreaterThan(20);
+    expect(seen.filter((c) => c instanceof UdpConn).length).toBeGreaterThan(20);
     for (const c of seen) {
       c.reset();
-      expect(c).toStrictEqual(new TcpConn());
+      expect(c).toStrictEqual(c instanceof TcpConn ? new TcpConn() : new UdpConn());
     }
+  });
+
+  it('a reinitialised stream is exactly a new one', () => {
+    const sink: StreamSink = { data() {}, gap() {}, end() {} };
+    const a = {} as Conn;
+    const b = {} as Conn;
+    const s = new StreamDir(1000, sink, a, true, 64);
+    const bytes = new Uint8Array(100);
+    s.segment(1000, bytes, 0, 10, 10, 1, 0);
+    s.segment(1050, bytes, 0, 40, 40, 2, 0); // above a hole: held
+    s.segment(1100, bytes, 0, 40, 40, 3, 0); // past the bound: the hole is given up
+    expect(s.gapBytes).toBeGreaterThan(0);
+    expect(s.reinit(77, b, false)).toStrictEqual(new StreamDir(77, sink, b, false, 64));
   });
 });
