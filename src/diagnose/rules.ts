@@ -141,8 +141,10 @@ const ruleStalled: Rule = (f) => {
   // A reset from the server says more than the stall; the client's own reset after its
   // retransmissions went unanswered is how it gave up, so the stall is the story.
   if (c.rsts.some((r) => !r.fromOrig)) return null;
-  return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: c.start, note: 'first data from the client', ...way(c, true) }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-    { attempts: c.retransmits.orig, seconds: Math.round((c.end - c.start) * 10) / 10 });
+  // Timed from the first data: how long the client went on sending into silence.
+  const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
+  return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: first, note: 'first data from the client', ...way(c, true) }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
+    { attempts: c.retransmits.orig, seconds: Math.round((c.end - first) * 10) / 10 });
 };
 
 // --- TLS ------------------------------------------------------------------------------------

@@ -118,6 +118,8 @@ export class TcpEndpoint implements EndpointStats {
   zeroWindows = 0;
   /** First frame carrying payload from this endpoint (0 = none). */
   firstDataFrame = 0;
+  /** Capture time of that first payload (0 = none). */
+  firstDataTime: Time = 0;
   lastDataFrame = 0;
   /** Last ACK number / window this endpoint sent, for duplicate ACK detection (-1 = none yet). */
   lastAckSent = -1;
@@ -147,6 +149,7 @@ export class TcpEndpoint implements EndpointStats {
     this.rxmtThresh = this.win0Thresh = this.gapThresh = 1;
     this.retransmits = this.dupAcks = this.zeroWindows = 0;
     this.firstDataFrame = this.lastDataFrame = 0;
+    this.firstDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
     this.stream = null;
   }
@@ -657,7 +660,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     // Payload
     if (len > 0 && !RST) {
-      if (e.firstDataFrame === 0) e.firstDataFrame = p.frame;
+      if (e.firstDataFrame === 0) {
+        e.firstDataFrame = p.frame;
+        e.firstDataTime = now;
+      }
       e.lastDataFrame = p.frame;
       e.payloadBytes += len;
       if (!seqUnderflow) {

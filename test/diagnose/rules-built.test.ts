@@ -43,6 +43,7 @@ describe('causes built from packets', () => {
     c.syn();
     c.synAck();
     c.ack('client');
+    c.wait(2);
     c.send('client', ascii('GET / HTTP/1.1\r\nHost: slow.example\r\n\r\n'));
     for (const gap of [0.2, 0.4, 0.8, 1.6, 3.2]) {
       c.wait(gap);
@@ -56,6 +57,13 @@ describe('causes built from packets', () => {
     expect(e[0]!.evidence[0]!.frame).toBe(4);
     expect(e[0]!.details).toMatchObject({ retransmits: 5, unackedBytes: 38 });
     expect(e[0]!.summary).toBe('slow.example: data was retransmitted 5 times without acknowledgement, then abandoned');
+    // Timed from the first data (2 s after the handshake), not from the SYN.
+    const conn = r.connections[0]!;
+    expect(e[0]!.evidence[0]!.time).not.toBe(conn.start);
+    const after = Date.parse(e[0]!.evidence[0]!.time) - Date.parse(conn.start);
+    expect(after).toBeGreaterThanOrEqual(2000);
+    expect(after).toBeLessThan(2100);
+    expect(e[0]!.explanation).toContain('12.2');
   });
 
   /** A TLS 1.2 handshake up to the server's certificate; the client then closes without a word. */
