@@ -121,13 +121,14 @@ export class Analysis {
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
     }
+    const dns = tracker.dns.all();
     return {
       schema: 'wirewhy.report/1',
       tool: { name: 'wirewhy', version: VERSION },
       capture,
-      verdicts: this.diagnosis.verdicts(tracker.dns.all(), tracker.orphanIcmp, this.lang, tracker.now, this.all),
+      verdicts: this.diagnosis.verdicts(dns, tracker.orphanIcmp, this.lang, tracker.now, this.all),
       connections: byId(this.conns),
-      dns: tracker.dns.all().slice(0, MAX_RECORDS).map(dnsRecord),
+      dns: dns.slice(0, MAX_RECORDS).map(dnsRecord),
       tls: byId(this.tls),
       icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
       http: byId(this.http),
