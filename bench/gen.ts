@@ -23,9 +23,10 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  ICMP, ICMPV6, TLS_ALERT, TLS_CIPHER, TLS_GROUP, TLS_VERSION, alert, ascii, certificateMsg, changeCipherSpec,
-  clientHello, clientKeyExchangeRsa, concat, dnsMessage, encryptedHandshake, ethIp, handshakeRecord, httpRequest,
-  icmpIp, quote, serverHello, serverHelloDone, testCertDer, tlsRecord, udpIp,
+  ICMP, ICMPV6, TLS_ALERT, TLS_CIPHER, TLS_GROUP, TLS_VERSION, alert, certificateMsg, changeCipherSpec,
+  clientHello, clientKeyExchangeRsa, concat, dnsMessage, dnsName, encryptedHandshake, ethIp, finishChecksum,
+  handshakeRecord, httpRequest, httpResponse, icmpIp, parseIp, quote, serverHello, serverHelloDone, sum16,
+  testCertDer, tlsRecord, udpIp,
 } from '../test/helpers/build.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ function outputBytes(): number {
 const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
 const OPT_NONE = 0, OPT_TS = 1, OPT_SYN = 2;
 const ROUTER_MAC = [0x00, 0x1b, 0x21, 0x0a, 0x0b, 0x0c];
+const ROUTER_MAC_TEXT = macText(ROUTER_MAC);
 
 type Step = Generator<number, void, void>;
 
@@ -197,12 +199,6 @@ class Flow {
   gen: Step | null = null;
   t = 0;
   seq = 0;
-}
-
-function ipSum(a: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i += 2) s += (a[i]! << 8) | a[i + 1]!;
-  return s;
 }
 
 /**
@@ -266,11 +262,7 @@ function emitTcp(f: Flow, fromClient: boolean, flags: number, seq: number, ack: 
       buf[p + 12 + i] = src[i]!;
       buf[p + 16 + i] = dst[i]!;
     }
-    let s = 0;
-    for (let i = 0; i < 20; i += 2) s += (buf[p + i]! << 8) | buf[p + i + 1]!;
-    s = (s & 0xffff) + (s >>> 16);
-    s = (s & 0xffff) + (s >>> 16);
-    const c = ~s & 0xffff;
+    const c = finishChecksum(sum16(buf.subarray(p, p + 20)));
     buf[p + 10] = c >>> 8;
     buf[p + 11] = c & 0xff;
   }
@@ -328,14 +320,8 @@ function emitTcp(f: Flow, fromClient: boolean, flags: number, seq: number, ack: 
     q += bLen;
   }
   // Checksum over pseudo-header + segment (RFC 9293 §3.1).
-  let s = f.addrSum + 6 + tcpLen;
   const end = t + tcpLen;
-  const even = t + (tcpLen & ~1);
-  let i = t;
-  for (; i < even; i += 2) s += (buf[i]! << 8) | buf[i + 1]!;
-  if (i < end) s += buf[i]! << 8;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 65536);
-  const c = ~s & 0xffff;
+  const c = finishChecksum(sum16(buf.subarray(t, end), f.addrSum + 6 + tcpLen));
   buf[t + 16] = c >>> 8;
   buf[t + 17] = c & 0xff;
   pos = end;
@@ -391,23 +377,8 @@ function nextPort(ci: number): number {
   return p;
 }
 
-function addrBytes(s: string): Uint8Array {
-  // Reuse the builders' parser through an ICMP-free path: ethIp/udpIp parse strings themselves;
-  // here we need raw bytes once per flow.
-  if (s.includes(':')) {
-    const [head = '', tail = ''] = s.split('::');
-    const h = head ? head.split(':') : [];
-    const t = tail ? tail.split(':') : [];
-    const groups = [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
-    const out = new Uint8Array(16);
-    groups.forEach((g, i) => {
-      const v = parseInt(g, 16);
-      out[2 * i] = v >> 8;
-      out[2 * i + 1] = v & 0xff;
-    });
-    return out;
-  }
-  return Uint8Array.from(s.split('.').map(Number));
+function clientMac(ci: number): number[] {
+  return [0x02, 0x42, 0x0a, (ci >> 16) & 0xff, (ci >> 8) & 0xff, ci & 0xff];
 }
 
 /** 1 MiB of random bytes: bulk payloads are slices of it. */
@@ -420,12 +391,12 @@ function newFlow(v6: boolean, server: Server, sPort: number, clientIndex?: numbe
   f.v6 = v6;
   f.cIp = v6 ? clientV6(ci) : clientV4(ci);
   f.sIp = v6 ? server.v6 : server.v4;
-  f.cAddr = addrBytes(f.cIp);
-  f.sAddr = addrBytes(f.sIp);
-  f.addrSum = ipSum(f.cAddr) + ipSum(f.sAddr);
+  f.cAddr = parseIp(f.cIp);
+  f.sAddr = parseIp(f.sIp);
+  f.addrSum = sum16(f.cAddr) + sum16(f.sAddr);
   f.cPort = nextPort(ci);
   f.sPort = sPort;
-  f.cMac = [0x02, 0x42, 0x0a, (ci >> 16) & 0xff, (ci >> 8) & 0xff, ci & 0xff];
+  f.cMac = clientMac(ci);
   f.ttlS = server.ttl;
   f.ipIdC = randInt(0, 0xffff);
   f.ipIdS = randInt(0, 0xffff);
@@ -678,13 +649,17 @@ function* httpFlow(f: Flow, name: string, status: 200 | 503): Step {
   yield f.rtt;
   if (status === 503) {
     const body = 'Service temporarily unavailable\n';
-    yield* sendMsg(f, false, ascii(`HTTP/1.1 503 Service Unavailable\r\nServer: nginx\r\nRetry-After: 30\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`));
+    yield* sendMsg(f, false, httpResponse({
+      status: 503, body,
+      headers: [['Server', 'nginx'], ['Retry-After', '30'], ['Content-Type', 'text/plain'], ['Content-Length', String(body.length)], ['Connection', 'close']],
+    }));
     yield randInt(10, 100);
     yield* closeServerFirst(f, 300);
     return;
   }
   const len = responseSize();
-  const head = ascii(`HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/octet-stream\r\nContent-Length: ${len}\r\n\r\n`);
+  // Headers only: the body is streamed by bulk().
+  const head = httpResponse({ status: 200, headers: [['Server', 'nginx'], ['Content-Type', 'application/octet-stream'], ['Content-Length', String(len)]] });
   yield* bulk(f, head.length + len, head, false);
   yield randInt(1000, 100000);
   yield* closeClientFirst(f);
@@ -714,7 +689,7 @@ function* synAdminProhibited(f: Flow): Step {
     emitFrame(ethIp(icmpIp({
       src: router, dst: f.cIp, ttl: 250,
       type: f.v6 ? ICMPV6.DEST_UNREACH : ICMP.DEST_UNREACH, code: f.v6 ? ICMPV6.ADMIN_PROHIBITED : ICMP.ADMIN_PROHIBITED,
-    }, q), { src: '00:1b:21:0a:0b:0c', dst: macText(f.cMac) }));
+    }, q), { src: ROUTER_MAC_TEXT, dst: macText(f.cMac) }));
     if (i === 0) yield 1_000_000 + randInt(0, 3000);
   }
 }
@@ -728,9 +703,9 @@ function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port'): Ste
   const cIp = v6 ? clientV6(ci) : clientV4(ci);
   const resolver = pick(v6 ? RESOLVERS.v6 : RESOLVERS.v4);
   const sport = nextPort(ci);
-  const cMac = macText([0x02, 0x42, 0x0a, (ci >> 16) & 0xff, (ci >> 8) & 0xff, ci & 0xff]);
-  const toServer = { src: cMac, dst: '00:1b:21:0a:0b:0c' };
-  const toClient = { src: '00:1b:21:0a:0b:0c', dst: cMac };
+  const cMac = macText(clientMac(ci));
+  const toServer = { src: cMac, dst: ROUTER_MAC_TEXT };
+  const toClient = { src: ROUTER_MAC_TEXT, dst: cMac };
   const server = pick(SERVERS);
   const name = kind === 'nx' ? `h${rand32().toString(36)}.nonexistent.example.net` : server.name;
   const qtype = v6 || rand() < 0.3 ? 'AAAA' : 'A';
@@ -762,11 +737,10 @@ function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port'): Ste
 }
 function soaData(): Uint8Array {
   return cached('soa', () => {
-    const n = (s: string) => concat([...s.split('.').map((l) => concat([Uint8Array.of(l.length), ascii(l)])), Uint8Array.of(0)]);
     const nums = new Uint8Array(20);
     new DataView(nums.buffer).setUint32(0, 2024010101);
     [7200, 3600, 1209600, 300].forEach((v, i) => new DataView(nums.buffer).setUint32(4 + 4 * i, v));
-    return concat([n('ns1.example.net'), n('hostmaster.example.net'), nums]);
+    return concat([dnsName('ns1.example.net'), dnsName('hostmaster.example.net'), nums]);
   });
 }
 
@@ -810,15 +784,15 @@ function* shortConn(): Step {
   const f = newFlow(false, server, 80, 0);
   // Unique 4-tuples for a million connections: the client address walks 10.64.0.0/10.
   f.cIp = `10.${64 + ((i >>> 16) & 0x3f)}.${(i >>> 8) & 0xff}.${i & 0xff}`;
-  f.cAddr = addrBytes(f.cIp);
-  f.addrSum = ipSum(f.cAddr) + ipSum(f.sAddr);
+  f.cAddr = parseIp(f.cIp);
+  f.addrSum = sum16(f.cAddr) + sum16(f.sAddr);
   f.cPort = 1024 + ((i * 7) % 60000);
   f.rtt = randInt(200, 3000);
   yield* handshake(f);
   yield randInt(20, 200);
   yield* sendMsg(f, true, cached('sreq', () => httpRequest({ method: 'GET', target: '/health', host: 'svc.example.com' })));
   yield f.rtt;
-  yield* sendMsg(f, false, cached('sresp', () => ascii('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n')));
+  yield* sendMsg(f, false, cached('sresp', () => httpResponse({ status: 200, headers: [['Content-Type', 'text/plain']], body: 'ok\n' })));
   yield randInt(20, 200);
   seg(f, true, ACK, OPT_TS);
   yield randInt(20, 500);

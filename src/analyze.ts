@@ -12,6 +12,7 @@ import { isoTime } from './report/time.js';
 import { VERSION } from './version.js';
 import { Tracker, type FinishedConn, type TrackerOptions } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
+import { requestHost } from './track/http.js';
 import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from './report/records.js';
 import type { ConnectionRecord, HttpRecord, TlsRecord } from './report/model.js';
 import { Diagnosis } from './diagnose/diagnose.js';
@@ -86,7 +87,15 @@ export class Analysis {
 
   /** The name the client used for this server: SNI, Host, else a DNS answer that led to it. */
   nameOf(f: FinishedConn): string | null {
-    return f.tls?.clientHello?.sni ?? f.http?.exchanges.find((e) => e.host && e.method !== 'CONNECT')?.host?.replace(/:\d+$/, '') ?? this.tracker.names.name(f.conn.resp.ip);
+    const sni = f.tls?.clientHello?.sni;
+    if (sni !== null && sni !== undefined) return sni;
+    if (f.http) {
+      for (const e of f.http.exchanges) {
+        const host = requestHost(e);
+        if (host !== null) return host;
+      }
+    }
+    return this.tracker.names.name(f.conn.resp.ip);
   }
 
   private finished(f: FinishedConn): void {

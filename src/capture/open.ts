@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FileInput, StreamInput, type ByteInput } from './input.js';
 import { CaptureReader, type PacketSource } from './reader.js';
-import { PcapFramer, isPcapMagic } from './pcap.js';
+import { PcapFramer, PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.js';
 import { PcapngFramer, PCAPNG_SHB } from './pcapng.js';
 import { CaptureError } from './types.js';
 import type { Framer } from './framer.js';
@@ -19,30 +19,57 @@ export interface OpenOptions {
   bufferSize?: number;
 }
 
+export type CaptureKind = 'pcap' | 'pcapng' | 'gzip';
+
+const be = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+
+/**
+ * Every accepted beginning, as bytes: classic pcap (µs, ns and the old "modified" format, either
+ * byte order), pcapng (the Section Header Block type reads the same in both byte orders), gzip.
+ */
+const MAGICS: Array<{ kind: CaptureKind; bytes: number[] }> = [
+  ...[PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_MODIFIED].flatMap((m) => [
+    { kind: 'pcap' as const, bytes: be(m) },
+    { kind: 'pcap' as const, bytes: be(m).reverse() },
+  ]),
+  { kind: 'pcapng', bytes: be(PCAPNG_SHB) },
+  { kind: 'gzip', bytes: [0x1f, 0x8b] },
+];
+
+/** What the first bytes are (four decide; gzip needs two), or null when none of the above. */
+export function captureKind(head: Uint8Array): CaptureKind | null {
+  for (const m of MAGICS) {
+    if (head.length >= m.bytes.length && m.bytes.every((b, i) => head[i] === b)) return m.kind;
+  }
+  return null;
+}
+
+/** True when every byte of `head` agrees with the start of some accepted beginning. */
+export function couldStartCapture(head: Uint8Array): boolean {
+  return MAGICS.some((m) => head.every((b, i) => i >= m.bytes.length || m.bytes[i] === b));
+}
+
 function framerFor(head: Uint8Array, where: string): Framer {
   if (head.length < 4) {
     throw new CaptureError(head.length === 0 ? 'EMPTY' : 'SHORT_HEADER',
       head.length === 0 ? `${where} is empty (0 bytes)` : `${where} is only ${head.length} bytes, shorter than a capture file header`,
       0, 'check that the capture was written completely');
   }
-  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const be = dv.getUint32(0, false);
-  const le = dv.getUint32(0, true);
-  if (isPcapMagic(be) || isPcapMagic(le)) return new PcapFramer();
-  if (be === PCAPNG_SHB) return new PcapngFramer();
+  const kind = captureKind(head);
+  if (kind === 'pcap') return new PcapFramer();
+  if (kind === 'pcapng') return new PcapngFramer();
   throw new CaptureError('BAD_MAGIC', `${where} is not a pcap or pcapng capture (it starts with ${describe(head)})`, 0,
     'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT');
 }
 
-function describe(head: Uint8Array): string {
+/** What the first bytes of something that is not a capture look like, for error messages. */
+export function describe(head: Uint8Array): string {
   const hexs = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
   if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
   if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
   return `bytes ${hexs}`;
 }
-
-const isGzip = (h: Uint8Array): boolean => h.length >= 2 && h[0] === 0x1f && h[1] === 0x8b;
 
 async function* gunzipped(src: AsyncIterable<Uint8Array>, where: string): AsyncIterable<Uint8Array> {
   const gz = createGunzip();
@@ -83,7 +110,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
     file.close();
     throw e;
   }
-  if (isGzip(head)) {
+  if (captureKind(head) === 'gzip') {
     file.close();
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
     return openStream(stream, { ...opts, name: opts.name ?? path }, true);
@@ -105,7 +132,7 @@ export async function openStream(src: AsyncIterable<Uint8Array | string>, opts: 
   let input = new StreamInput(src);
   let head = await headOf(input, 4);
   let compressed = false;
-  if (knownGzip || isGzip(head)) {
+  if (knownGzip || captureKind(head) === 'gzip') {
     compressed = true;
     const raw = input;
     input = new StreamInput(gunzipped({ [Symbol.asyncIterator]: () => chunks(raw) }, where), () => raw.close());

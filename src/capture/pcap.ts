@@ -13,7 +13,7 @@ export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 
 const FILE_HEADER = 24;
 
-export function isPcapMagic(m: number): boolean {
+function isPcapMagic(m: number): boolean {
   return m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS || m === PCAP_MAGIC_MODIFIED;
 }
 
@@ -55,7 +55,6 @@ export class PcapFramer implements Framer {
     this.snaplen = dv.getUint32(pos + 16, this.le);
     // The link-layer type is the low 16 bits; the upper bits may carry FCS information.
     this.linkType = dv.getUint32(pos + 20, this.le) & 0xffff;
-    info.format = 'pcap';
     info.interfaces.push({ linkType: this.linkType, snaplen: this.snaplen, name: null, tsDigits: this.nanos ? 9 : 6 });
     return FILE_HEADER;
   }

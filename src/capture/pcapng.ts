@@ -9,14 +9,14 @@ import type { Framer } from './framer.js';
 import { CaptureError, MAX_RECORD, type CaptureInfo, type RawPacket } from './types.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
-const BT_IDB = 1;
+export const BT_IDB = 1;
 const BT_PB = 2; // obsolete Packet Block
 const BT_SPB = 3;
 const BT_NRB = 4;
-const BT_ISB = 5;
-const BT_EPB = 6;
+export const BT_ISB = 5;
+export const BT_EPB = 6;
 const BT_JOURNAL = 9;
 const BT_DSB = 10;
 const BT_CUSTOM = 0x00000bad;
@@ -30,8 +30,6 @@ const MAX_OPTIONS = 1024;
 interface Iface {
   linkType: number;
   snaplen: number;
-  /** Units per second when a power of ten: 10^digits; otherwise from a power of two. */
-  unitsPerSec: number;
   /** When the resolution is a power of ten, its exponent; -1 for powers of two. */
   digits: number;
   pow2: number;
@@ -52,17 +50,13 @@ export class PcapngFramer implements Framer {
   private unknownBlocks = 0;
   private lastSec = 0;
   private lastNsec = 0;
-  private sections = 0;
 
-  header(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
-    info.format = 'pcapng';
-    if (end - pos < 12) return -12;
-    const r = this.section(buf, dv, pos, end, base, info);
-    return r;
+  header(_buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
+    return this.section(dv, pos, end, base, info);
   }
 
   /** Parses a Section Header Block at pos (the first block, or a later one). */
-  private section(_buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
+  private section(dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
     if (end - pos < 12) return -12;
     if (dv.getUint32(pos, true) !== PCAPNG_SHB) {
       throw new CaptureError('BAD_MAGIC', 'not a pcapng file (first block is not a Section Header Block)', base + pos,
@@ -86,7 +80,6 @@ export class PcapngFramer implements Framer {
     this.checkTrailer(dv, pos, len, base);
     this.ifaces = [];
     this.ifaceBase = info.interfaces.length;
-    this.sections++;
     return len;
   }
 
@@ -108,7 +101,7 @@ export class PcapngFramer implements Framer {
     this.produced = false;
     if (end - pos < 12) return -12;
     const type = dv.getUint32(pos, this.le);
-    if (type === PCAPNG_SHB) return this.section(buf, dv, pos, end, base, info);
+    if (type === PCAPNG_SHB) return this.section(dv, pos, end, base, info);
     const len = dv.getUint32(pos + 4, this.le);
     this.checkLength(len, 12, pos, base);
     if (end - pos < len) return -len;
@@ -155,7 +148,7 @@ export class PcapngFramer implements Framer {
         this.interfaceBlock(buf, dv, pos, len, base, info);
         return len;
       case BT_ISB:
-        this.statistics(dv, pos, len, base, info);
+        this.statistics(dv, pos, len, info);
         return len;
       case BT_NRB:
       case BT_JOURNAL:
@@ -218,19 +211,12 @@ export class PcapngFramer implements Framer {
     const f: Iface = {
       linkType: dv.getUint16(pos + 8, le),
       snaplen: dv.getUint32(pos + 12, le),
-      unitsPerSec: 1e6,
       digits: 6,
       pow2: 0,
       tsOffset: 0,
     };
     let name: string | null = null;
-    const end = pos + len - 4;
-    let o = pos + 16;
-    for (let n = 0; n < MAX_OPTIONS && o + 4 <= end; n++) {
-      const code = dv.getUint16(o, le);
-      const olen = dv.getUint16(o + 2, le);
-      const v = o + 4;
-      if (code === 0 || v + olen > end) break;
+    this.walkOptions(dv, pos + 16, pos + len - 4, (code, v, olen) => {
       if (code === 2 && olen > 0) name = Buffer.from(buf.buffer, buf.byteOffset + v, olen).toString('utf8').replace(/\0+$/, '');
       else if (code === 9 && olen >= 1) {
         const r = buf[v]!;
@@ -243,33 +229,38 @@ export class PcapngFramer implements Framer {
         const lo = dv.getUint32(le ? v : v + 4, le);
         f.tsOffset = hi * TWO32 + lo;
       }
-      o = v + ((olen + 3) & ~3);
-    }
+    });
     if (f.digits > 18 || f.pow2 > 62) this.bad(pos, base, 'Interface Description Block has an impossible timestamp resolution');
     this.ifaces.push(f);
     info.interfaces.push({ linkType: f.linkType, snaplen: f.snaplen, name, tsDigits: f.digits >= 0 ? f.digits : null });
   }
 
-  private statistics(dv: DataView, pos: number, len: number, _base: number, info: CaptureInfo): void {
-    if (len < 24) return;
+  /** Calls `each(code, valueOffset, length)` for the options in [o, end), up to opt_endofopt. */
+  private walkOptions(dv: DataView, o: number, end: number, each: (code: number, v: number, olen: number) => void): void {
     const le = this.le;
-    const ifi = dv.getUint32(pos + 8, le);
-    const end = pos + len - 4;
-    let o = pos + 20;
-    let dropped = -1;
     for (let n = 0; n < MAX_OPTIONS && o + 4 <= end; n++) {
       const code = dv.getUint16(o, le);
       const olen = dv.getUint16(o + 2, le);
       const v = o + 4;
       if (code === 0 || v + olen > end) break;
+      each(code, v, olen);
+      o = v + ((olen + 3) & ~3);
+    }
+  }
+
+  private statistics(dv: DataView, pos: number, len: number, info: CaptureInfo): void {
+    if (len < 24) return;
+    const le = this.le;
+    const ifi = dv.getUint32(pos + 8, le);
+    let dropped = -1;
+    this.walkOptions(dv, pos + 20, pos + len - 4, (code, v, olen) => {
       // isb_ifdrop (5): dropped by the interface; isb_osdrop (7): dropped by the OS.
       if ((code === 5 || code === 7) && olen === 8) {
         const hi = dv.getUint32(le ? v + 4 : v, le);
         const lo = dv.getUint32(le ? v : v + 4, le);
         dropped = Math.max(dropped, 0) + hi * TWO32 + lo;
       }
-      o = v + ((olen + 3) & ~3);
-    }
+    });
     if (dropped >= 0) {
       this.drops.set(this.ifaceBase + ifi, dropped);
       let total = 0;

@@ -97,11 +97,6 @@ export class CaptureError extends Error {
 /** Largest captured length we accept for one record: Wireshark's standard maximum. */
 export const MAX_RECORD = 262144;
 
-/** The captured bytes of a packet as a view (valid until the next packet). */
-export function packetBytes(p: RawPacket): Uint8Array {
-  return p.buf.subarray(p.off, p.off + p.capLen);
-}
-
 export function newRawPacket(): RawPacket {
   return { frame: 0, tsSec: 0, tsNsec: 0, linkType: 1, iface: 0, buf: new Uint8Array(0), off: 0, capLen: 0, origLen: 0 };
 }

@@ -11,6 +11,8 @@
  * reused for the next packet.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { PCAP_MAGIC_US } from './pcap.js';
+import { BT_EPB, BT_IDB, BT_ISB, BYTE_ORDER_MAGIC, PCAPNG_SHB } from './pcapng.js';
 
 export type WriterFormat = 'pcapng' | 'pcap';
 
@@ -31,6 +33,12 @@ export interface WriterOptions {
 
 const BUF_SIZE = 1 << 20;
 const enc = new TextEncoder();
+
+/** A 64-bit value at o as pcapng stores timestamps: high 32 bits first, each word little-endian. */
+function setHiLo(d: DataView, o: number, v: bigint): void {
+  d.setUint32(o, Number(v >> 32n), true);
+  d.setUint32(o + 4, Number(v & 0xffffffffn), true);
+}
 
 /** pcap by extension, else pcapng (tcpdump's and dumpcap's habit). */
 export function formatForPath(path: string): WriterFormat {
@@ -79,7 +87,7 @@ export class CaptureWriter {
   private pcapHeader(o: WriterOptions): void {
     this.room(24);
     const d = this.dv;
-    d.setUint32(0, 0xa1b2c3d4, true); // microsecond resolution, little-endian
+    d.setUint32(0, PCAP_MAGIC_US, true); // microsecond resolution, little-endian
     d.setUint16(4, 2, true);
     d.setUint16(6, 4, true);
     d.setInt32(8, 0, true);
@@ -121,13 +129,13 @@ export class CaptureWriter {
     const shbOpts = CaptureWriter.options([[4, enc.encode(o.application ?? 'wirewhy')]]);
     const shb = new Uint8Array(16 + shbOpts.length);
     const sd = new DataView(shb.buffer);
-    sd.setUint32(0, 0x1a2b3c4d, true); // byte-order magic
+    sd.setUint32(0, BYTE_ORDER_MAGIC, true);
     sd.setUint16(4, 1, true);
     sd.setUint16(6, 0, true);
     sd.setInt32(8, -1, true); // section length unknown (written as it goes)
     sd.setInt32(12, -1, true);
     shb.set(shbOpts, 16);
-    this.block(0x0a0d0d0a, shb);
+    this.block(PCAPNG_SHB, shb);
 
     const idbList: Array<[number, Uint8Array]> = [];
     if (o.ifName) idbList.push([2, enc.encode(o.ifName)]);
@@ -145,7 +153,7 @@ export class CaptureWriter {
     id.setUint16(0, o.linkType, true);
     id.setUint32(4, o.snaplen, true);
     idb.set(idbOpts, 8);
-    this.block(0x00000001, idb);
+    this.block(BT_IDB, idb);
   }
 
   /** Appends one packet. `data[off .. off+capLen)` is copied at once. */
@@ -170,11 +178,10 @@ export class CaptureWriter {
       const o = this.len;
       // Timestamp in units of if_tsresol (ns) as a 64-bit count, high word first.
       const t = BigInt(tsSec) * 1_000_000_000n + BigInt(tsNsec);
-      d.setUint32(o, 0x00000006, true);
+      d.setUint32(o, BT_EPB, true);
       d.setUint32(o + 4, total, true);
       d.setUint32(o + 8, 0, true); // interface 0
-      d.setUint32(o + 12, Number(t >> 32n), true);
-      d.setUint32(o + 16, Number(t & 0xffffffffn), true);
+      setHiLo(d, o + 12, t);
       d.setUint32(o + 20, capLen, true);
       d.setUint32(o + 24, origLen, true);
       this.buf.set(data.subarray(off, off + capLen), o + 28);
@@ -205,9 +212,7 @@ export class CaptureWriter {
     if (this.format === 'pcapng' && stats) {
       const u64 = (v: bigint): Uint8Array => {
         const b = new Uint8Array(8);
-        const d = new DataView(b.buffer);
-        d.setUint32(0, Number(v >> 32n), true);
-        d.setUint32(4, Number(v & 0xffffffffn), true);
+        setHiLo(new DataView(b.buffer), 0, v);
         return b;
       };
       const le64 = (n: number): Uint8Array => {
@@ -228,10 +233,9 @@ export class CaptureWriter {
       const isb = new Uint8Array(12 + opts.length);
       const d = new DataView(isb.buffer);
       d.setUint32(0, 0, true);
-      d.setUint32(4, Number(end >> 32n), true);
-      d.setUint32(8, Number(end & 0xffffffffn), true);
+      setHiLo(d, 4, end);
       isb.set(opts, 12);
-      this.block(0x00000005, isb);
+      this.block(BT_ISB, isb);
     }
     try {
       this.flush();

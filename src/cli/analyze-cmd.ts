@@ -5,11 +5,10 @@ import { openCapture } from '../capture/open.js';
 import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
-import { renderReports } from '../report/render.js';
-import { renderJsonChunks } from '../report/json.js';
 import { redactReport } from '../report/redact.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
-import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, useColor, writeOutput, type ReportFlags } from './common.js';
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, writeReports, type ReportFlags } from './common.js';
+import { damageText, failureCount } from './report-facts.js';
 
 function fileSize(file: string): number | null {
   if (file === '-') return null;
@@ -18,11 +17,6 @@ function fileSize(file: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** JSON reports one after another, each in pieces (the same bytes as renderReports). */
-function* jsonPieces(reports: Report[]): Generator<string> {
-  for (const r of reports) yield* renderJsonChunks(r);
 }
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
@@ -40,10 +34,9 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
         ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
       });
       bar?.finish();
-      if (report.capture.damage) {
-        process.stderr.write(`wirewhy: warning: ${file}: ${report.capture.warnings[0] ?? report.capture.damage.message}\n`);
-      }
-      if (report.verdicts.some((v) => v.severity === 'error') && status === EXIT_OK) status = EXIT_FAILURES;
+      const damage = damageText(report);
+      if (damage !== null) process.stderr.write(`wirewhy: warning: ${file}: ${damage}\n`);
+      if (failureCount(report) > 0 && status === EXIT_OK) status = EXIT_FAILURES;
       // Redaction is a transform of the report, before any format sees it.
       reports.push(flags.redact === true ? redactReport(report) : report);
     } catch (e) {
@@ -56,8 +49,7 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       throw e;
     }
   }
-  if (flags.format === 'json') writeOutput(jsonPieces(reports), flags.output);
-  else writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
+  writeReports(reports, flags);
   return status;
 }
 

@@ -10,9 +10,9 @@ import { Option, type Command } from 'commander';
 import type { LiveSource as LiveSourceT } from '../capture/live.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import type { LiveEvent } from '../diagnose/live.js';
-import { renderReport } from '../report/render.js';
 import { linkTypeName } from '../decode/registry.js';
-import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, useColor, writeOutput, type ReportFlags } from './common.js';
+import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, numberOption, writeReports, type ReportFlags } from './common.js';
+import { failureCount } from './report-facts.js';
 
 interface CaptureFlags extends ReportFlags {
   interface?: string;
@@ -29,18 +29,10 @@ interface CaptureFlags extends ReportFlags {
 
 function num(name: string, v: string | undefined, min: number, integer: boolean): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
-  }
-  return n;
+  return numberOption(v, min, Infinity, integer, `${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
 }
 
-/** Loads the live-capture modules; a LiveError becomes the one-line usage error with its fix. */
-async function live(): Promise<typeof import('../capture/live.js')> {
-  return import('../capture/live.js');
-}
-
+/** A LiveError becomes the one-line usage error with its fix. */
 function liveFailure(e: unknown): never {
   if (e instanceof Error && e.name === 'LiveError') {
     throw new UsageError(`${e.message}; ${(e as Error & { hint: string }).hint}`);
@@ -66,7 +58,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const bufferMiB = num('--buffer-size', flags.bufferSize, 1, true)!;
   const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
   const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
-  const L = await live();
+  const L = await import('../capture/live.js');
   const { LiveAnalyzer } = await import('../diagnose/live.js');
   const { CaptureWriter } = await import('../capture/writer.js');
   let src: LiveSourceT;
@@ -153,8 +145,8 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('exit', onExit);
-  writeOutput(renderReport(report, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
-  return report.verdicts.some((v) => v.severity === 'error') ? EXIT_FAILURES : EXIT_OK;
+  writeReports([report], flags);
+  return failureCount(report) > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
 export function registerCapture(program: Command): void {
@@ -181,7 +173,7 @@ interface InterfacesFlags {
 }
 
 async function runInterfaces(flags: InterfacesFlags): Promise<number> {
-  const L = await live();
+  const L = await import('../capture/live.js');
   let list;
   try {
     list = L.listInterfaces();

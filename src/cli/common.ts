@@ -1,12 +1,14 @@
 /**
  * What every command shares: exit status (shared/CONTRACT.md), the one-line error format,
- * the common report options and writing a rendered report.
+ * numeric options, the common report options and writing the rendered reports.
  */
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { CaptureError } from '../capture/types.js';
-import type { Lang } from '../diagnose/text.js';
-import type { Format } from '../report/render.js';
+import { LANGS, type Lang } from '../diagnose/text.js';
+import type { Report } from '../report/model.js';
+import { FORMATS, renderReports, type Format } from '../report/render.js';
+import { renderJsonChunks } from '../report/json.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
@@ -25,6 +27,18 @@ export function errorLine(file: string, e: CaptureError): string {
   return `wirewhy: ${file}: ${e.message}${where}; ${e.hint}`;
 }
 
+/**
+ * A numeric option's value: finite, from `min` to `max`, and whole when `integer`; otherwise a
+ * UsageError with `message` (each command words its own).
+ */
+export function numberOption(v: string, min: number, max: number, integer: boolean, message: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(message);
+  }
+  return n;
+}
+
 export interface ReportFlags {
   format: Format;
   output?: string;
@@ -36,19 +50,19 @@ export interface ReportFlags {
 /** The contract's common report options, added to a command. */
 export function addReportOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'md', 'html']).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to a file')
-    .addOption(new Option('--lang <lang>', 'report language').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--lang <lang>', 'report language').choices(LANGS).default('en'))
     .option('--all', 'also list targets that worked')
     .option('--redact', 'replace addresses and names by consistent pseudonyms, for sharing outside the team');
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set or TERM=dumb. */
-export function useColor(toTerminal: boolean): boolean {
+function useColor(toTerminal: boolean): boolean {
   return toTerminal && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
 
-export function writeOutput(text: string | Iterable<string>, output: string | undefined): void {
+function writeOutput(text: string | Iterable<string>, output: string | undefined): void {
   if (typeof text === 'string') {
     if (output) writeFileSync(output, text);
     else process.stdout.write(text);
@@ -64,4 +78,15 @@ export function writeOutput(text: string | Iterable<string>, output: string | un
   } finally {
     if (fd >= 0) closeSync(fd);
   }
+}
+
+/** JSON reports one after another, each in pieces (the same bytes as renderReports). */
+function* jsonPieces(reports: Report[]): Generator<string> {
+  for (const r of reports) yield* renderJsonChunks(r);
+}
+
+/** The reports in the chosen format, to -o or stdout: the same for `analyze` and `capture`. */
+export function writeReports(reports: Report[], flags: ReportFlags): void {
+  if (flags.format === 'json') writeOutput(jsonPieces(reports), flags.output);
+  else writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
 }

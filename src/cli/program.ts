@@ -10,9 +10,7 @@ import { registerAnalyze } from './analyze-cmd.js';
 import { registerServe } from './serve-cmd.js';
 import { registerCapture, registerInterfaces } from './capture-cmd.js';
 
-export { EXIT_FAILURES, EXIT_OK, EXIT_USAGE } from './common.js';
-
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('wirewhy');
   program
     .description('Reads a packet capture and says where and why a connection failed, and what to check next.')

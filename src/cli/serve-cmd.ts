@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULTS, startServer } from '../serve/server.js';
-import { EXIT_OK, UsageError } from './common.js';
+import { EXIT_OK, UsageError, numberOption } from './common.js';
 
 interface ServeFlags {
   host: string;
@@ -19,11 +19,7 @@ interface ServeFlags {
 }
 
 function num(flag: string, v: string, min: number, max: number, integer = true): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} ${v}: expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
-  }
-  return n;
+  return numberOption(v, min, max, integer, `--${flag} ${v}: expected ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
 }
 
 async function runServe(f: ServeFlags): Promise<number> {

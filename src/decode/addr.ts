@@ -32,17 +32,3 @@ export function ipv6ToString(b: Uint8Array, o: number): string {
   const tail = w.slice(bestStart + bestLen).map(hexw).join(':');
   return `${head}::${tail}`;
 }
-
-/** Parses dotted-quad IPv4 to uint32, or -1. */
-export function parseIpv4(s: string): number {
-  const p = s.split('.');
-  if (p.length !== 4) return -1;
-  let v = 0;
-  for (const x of p) {
-    if (!/^\d{1,3}$/.test(x)) return -1;
-    const n = Number(x);
-    if (n > 255) return -1;
-    v = v * 256 + n;
-  }
-  return v >>> 0;
-}

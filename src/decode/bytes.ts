@@ -20,14 +20,6 @@ export function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
-export function u16le(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8)) >>> 0;
-}
-
-export function u32le(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-}
-
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
@@ -41,7 +33,7 @@ const hexSlice = typeof proto?.['hexSlice'] === 'function' ? (proto['hexSlice'] 
 const latin1Slice = typeof proto?.['latin1Slice'] === 'function' ? (proto['latin1Slice'] as Slicer) : null;
 
 /** Two lowercase hex digits of a byte. */
-export function hexByte(v: number): string {
+function hexByte(v: number): string {
   return HEX[v & 255]!;
 }
 
@@ -51,17 +43,6 @@ export function hex(b: Uint8Array, o = 0, n = b.length - o): string {
   if (hexSlice !== null && o >= 0) return hexSlice.call(b, o, end);
   let s = '';
   for (let i = o; i < end; i++) s += HEX[b[i]!];
-  return s;
-}
-
-/** Printable ASCII of a byte range (other bytes as '.'); for names and header lines. */
-export function ascii(b: Uint8Array, o: number, n: number): string {
-  let s = '';
-  const end = Math.min(b.length, o + n);
-  for (let i = o; i < end; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
-  }
   return s;
 }
 
@@ -80,7 +61,7 @@ export function latin1(b: Uint8Array, o: number, n: number): string {
  * `avoid` (a 256-entry table, 1 = needs escaping), else null: lets callers take a one-pass
  * native path for the usual text and keep their own escaping for the rest.
  */
-export function plainText(b: Uint8Array, o: number, end: number, avoid: Uint8Array): string | null {
+function plainText(b: Uint8Array, o: number, end: number, avoid: Uint8Array): string | null {
   if (end > b.length) end = b.length;
   if (end <= o) return '';
   for (let i = o; i < end; i++) if (avoid[b[i]!] === 1) return null;
@@ -93,4 +74,23 @@ export function escapeTable(extra: number[], low = 0x20): Uint8Array {
   for (let i = 0; i < 256; i++) if (i < low || i > 0x7e) t[i] = 1;
   for (const x of extra) t[x] = 1;
   return t;
+}
+
+const TEXT_ESC = escapeTable([0x5c]);
+
+/**
+ * Text of b[o..end): printable ASCII kept, backslash and every other byte as \xHH (never raw
+ * control bytes); a position past the end of `b` gives a bare '\x'. For HTTP start lines, SNI, ALPN.
+ */
+export function escapedText(b: Uint8Array, o: number, end: number): string {
+  if (end <= b.length) {
+    const t = plainText(b, o, end, TEXT_ESC);
+    if (t !== null) return t;
+  }
+  let s = '';
+  for (let i = o; i < end; i++) {
+    const c = b[i]!;
+    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + (i < b.length ? hexByte(c) : '');
+  }
+  return s;
 }

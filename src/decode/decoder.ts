@@ -160,9 +160,7 @@ export class Decoder {
     }
     const type = (b[o + 2]! << 8) | b[o + 3]!;
     if (type === ETH_IPV4 || type === ETH_IPV6) {
-      p.etherType = type;
-      if (type === ETH_IPV4) decodeIpv4(this, p, b, x, end);
-      else decodeIpv6(this, p, b, x, end);
+      this.ipByVersion(p, b, x, end, type === ETH_IPV4 ? 4 : 6);
     } else if (type === ETH_TEB) {
       this.enterTunnel(p);
       decodeEthernet(this, p, b, x, end);

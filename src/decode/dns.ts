@@ -25,7 +25,7 @@
  * or stops, so a lying qdcount/ancount cannot make us spin.
  */
 import { escapeTable, latin1, u16, u32, u8 } from './bytes.js';
-import { ipv6ToString } from './addr.js';
+import { ipv4ToString, ipv6ToString } from './addr.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
 export { rcodeName, qtypeName, qclassName, opcodeName } from './names.js';
@@ -276,10 +276,6 @@ function charText(b: Uint8Array, o: number, n: number): string {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-function formatIpv4(b: Uint8Array, o: number): string {
-  return `${u8(b, o)}.${u8(b, o + 1)}.${u8(b, o + 2)}.${u8(b, o + 3)}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // RDATA
 
@@ -288,7 +284,7 @@ function rdataText(b: Uint8Array, base: number, end: number, type: number, o: nu
   const rdEnd = o + n;
   switch (type) {
     case 1: // A, RFC 1035 §3.4.1
-      return n === 4 ? formatIpv4(b, o) : null;
+      return n === 4 ? ipv4ToString(u32(b, o)) : null;
     case 28: // AAAA, RFC 3596 §2.2
       return n === 16 ? ipv6ToString(b, o) : null;
     case 2: // NS

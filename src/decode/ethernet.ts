@@ -11,11 +11,11 @@ export const ETH_IPV4 = 0x0800;
 export const ETH_ARP = 0x0806;
 export const ETH_VLAN = 0x8100;
 export const ETH_QINQ = 0x88a8;
-export const ETH_QINQ_OLD = 0x9100;
+const ETH_QINQ_OLD = 0x9100;
 export const ETH_IPV6 = 0x86dd;
-export const ETH_MPLS = 0x8847;
-export const ETH_MPLS_MC = 0x8848;
-export const ETH_PPPOE_SESSION = 0x8864;
+const ETH_MPLS = 0x8847;
+const ETH_MPLS_MC = 0x8848;
+const ETH_PPPOE_SESSION = 0x8864;
 export const ETH_TEB = 0x6558; // transparent Ethernet bridging (inside GRE)
 
 const MAX_TAGS = 8;
@@ -46,7 +46,6 @@ export function decodeEtherType(d: Decoder, p: Packet, b: Uint8Array, o: number,
     }
     const id = ((b[o]! << 8) | b[o + 1]!) & 0x0fff;
     if (p.vlanCount === 0) p.vlan = id;
-    p.innerVlan = id;
     p.vlanCount++;
     type = (b[o + 2]! << 8) | b[o + 3]!;
     o += 4;
@@ -82,7 +81,6 @@ function decodeMpls(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number
       return;
     }
     const bottom = (b[o + 2]! & 1) === 1;
-    p.mplsLabels++;
     o += 4;
     if (bottom) {
       if (o >= end) return;

@@ -15,7 +15,7 @@
  * version "HTTP/2.0" so a tracker can tell h2c from garbage. Bytes outside 0x20..0x7e in the
  * reported strings are shown as \xHH.
  */
-import { escapeTable, hexByte, plainText } from './bytes.js';
+import { escapedText } from './bytes.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
 const LAYER = 'http';
@@ -53,21 +53,6 @@ function startsWith(b: Uint8Array, o: number, end: number, pat: ArrayLike<number
   if (o + pat.length > end) return false;
   for (let i = 0; i < pat.length; i++) if (b[o + i] !== pat[i]) return false;
   return true;
-}
-
-const TEXT_ESC = escapeTable([0x5c]);
-
-function text(b: Uint8Array, o: number, e: number): string {
-  if (e <= b.length) {
-    const t = plainText(b, o, e, TEXT_ESC);
-    if (t !== null) return t;
-  }
-  let s = '';
-  for (let i = o; i < e; i++) {
-    const c = b[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : '\\x' + (i < b.length ? hexByte(c) : '');
-  }
-  return s;
 }
 
 /** Index of the LF ending the line that starts at o, or -1 (RFC 9112 §2.2 lets a recipient
@@ -127,9 +112,9 @@ export function decodeHttpStart(b: Uint8Array, off: number, len: number): HttpSt
     const headers = scanHeaders(b, lf + 1, end, false);
     return {
       kind: 'response',
-      version: text(b, off, v),
+      version: escapedText(b, off, v),
       status,
-      reason: le > v + 5 ? text(b, v + 5, le) : '',
+      reason: le > v + 5 ? escapedText(b, v + 5, le) : '',
       headersComplete: headers.complete,
     };
   }
@@ -152,9 +137,9 @@ export function decodeHttpStart(b: Uint8Array, off: number, len: number): HttpSt
   const headers = scanHeaders(b, lf + 1, end, true);
   return {
     kind: 'request',
-    method: text(b, off, mEnd),
-    target: text(b, mEnd + 1, sp2),
-    version: text(b, sp2 + 1, le),
+    method: escapedText(b, off, mEnd),
+    target: escapedText(b, mEnd + 1, sp2),
+    version: escapedText(b, sp2 + 1, le),
     host: headers.host,
     headersComplete: isPri ? true : headers.complete,
   };
@@ -180,7 +165,7 @@ function scanHeaders(b: Uint8Array, o: number, end: number, wantHost: boolean): 
         let ve = le;
         while (vs < ve && (b[vs] === 0x20 || b[vs] === 0x09)) vs++;
         while (ve > vs && (b[ve - 1] === 0x20 || b[ve - 1] === 0x09)) ve--;
-        host = text(b, vs, ve);
+        host = escapedText(b, vs, ve);
       }
     }
     p = lf + 1;

@@ -6,7 +6,7 @@
 import type { Packet, Quoted } from './packet.js';
 import { truncated } from './stop.js';
 import { u16, u32 } from './bytes.js';
-import { isExtensionHeader, NH_AH, NH_FRAGMENT } from './ipv6.js';
+import { extHeaderLen, isExtensionHeader, NH_FRAGMENT } from './ipv6.js';
 
 /** ICMPv4 types whose body quotes the packet that caused them. */
 export function isIcmpv4Error(type: number): boolean {
@@ -40,7 +40,7 @@ export function decodeIcmp(p: Packet, b: Uint8Array, o: number, end: number, v6:
 }
 
 /** Reads the quoted IP header (either version) and the first transport bytes. */
-export function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
+function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
   if (end - o < 1) return;
   const v = b[o]! >> 4;
   let proto: number;
@@ -83,7 +83,7 @@ export function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): 
         x += 8;
         continue;
       }
-      const len = proto === NH_AH ? (b[x + 1]! + 2) * 4 : (b[x + 1]! + 1) * 8;
+      const len = extHeaderLen(b, x, proto);
       proto = b[x]!;
       x += len;
     }

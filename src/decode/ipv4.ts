@@ -37,8 +37,7 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
   p.ipOff = o;
   p.ipHdrLen = ihl;
   let ipEnd = o + total;
-  p.ipCut = ipEnd > end;
-  if (p.ipCut) ipEnd = end;
+  if (ipEnd > end) ipEnd = end;
   p.ipEnd = ipEnd;
   p.tos = b[o + 1]!;
   p.ipId = u16(b, o + 4);
@@ -62,7 +61,6 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
     p.nb = r.bytes;
     p.ipOff = 0;
     p.ipEnd = r.bytes.length;
-    p.ipCut = false;
     d.transport(p, r.bytes, ihl, r.bytes.length, proto, r.bytes.length);
     return;
   }

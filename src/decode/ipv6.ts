@@ -7,18 +7,23 @@ import { FRAG_PART, FRAG_REASSEMBLED, type Packet } from './packet.js';
 import { malformed, truncated } from './stop.js';
 import { hex, u16, u32 } from './bytes.js';
 
-export const NH_HOP = 0;
-export const NH_ROUTING = 43;
+const NH_HOP = 0;
+const NH_ROUTING = 43;
 export const NH_FRAGMENT = 44;
-export const NH_AH = 51;
-export const NH_NONE = 59;
-export const NH_DEST = 60;
-export const NH_MOBILITY = 135;
+const NH_AH = 51;
+const NH_DEST = 60;
+const NH_MOBILITY = 135;
 
 const MAX_EXT = 16;
 
 export function isExtensionHeader(nh: number): boolean {
   return nh === NH_HOP || nh === NH_ROUTING || nh === NH_DEST || nh === NH_AH || nh === NH_FRAGMENT || nh === NH_MOBILITY;
+}
+
+/** Length in bytes of the extension header `nh` at x (AH counts 4-byte units, RFC 4302 §2.2;
+ *  the others 8-byte units beyond the first 8, RFC 8200 §4). */
+export function extHeaderLen(b: Uint8Array, x: number, nh: number): number {
+  return nh === NH_AH ? (b[x + 1]! + 2) * 4 : (b[x + 1]! + 1) * 8;
 }
 
 export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void {
@@ -44,8 +49,7 @@ export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
   p.dstOff = o + 24;
   // Jumbograms (payload length 0 with a hop-by-hop jumbo option) are taken at captured length.
   let ipEnd = plen === 0 ? end : o + 40 + plen;
-  p.ipCut = ipEnd > end;
-  if (p.ipCut) ipEnd = end;
+  if (ipEnd > end) ipEnd = end;
   p.ipEnd = ipEnd;
   let nh = b[o + 6]!;
   let x = o + 40;
@@ -81,11 +85,10 @@ export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
       p.srcOff = 8;
       p.dstOff = 24;
       p.ipEnd = r.bytes.length;
-      p.ipCut = false;
       walkFrom(d, p, r.bytes, r.headLen, r.bytes.length, r.next, r.bytes.length);
       return;
     }
-    const len = nh === NH_AH ? (b[x + 1]! + 2) * 4 : (b[x + 1]! + 1) * 8;
+    const len = extHeaderLen(b, x, nh);
     nh = b[x]!;
     x += len;
   }
@@ -104,7 +107,7 @@ function walkFrom(d: Decoder, p: Packet, b: Uint8Array, x: number, end: number, 
       p.stop = truncated('ipv6', x, 'reassembled datagram ends inside an extension header');
       return;
     }
-    const len = nh === NH_AH ? (b[x + 1]! + 2) * 4 : (b[x + 1]! + 1) * 8;
+    const len = extHeaderLen(b, x, nh);
     nh = b[x]!;
     x += len;
   }

@@ -27,9 +27,7 @@ export function decodeNull(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
   const fam = networkOrder ? be : be < 256 ? be : le;
   const t = familyToEtherType(fam);
   if (t < 0) return;
-  p.etherType = t;
-  if (t === ETH_IPV4) d.ipv4(p, b, o + 4, end);
-  else d.ipv6(p, b, o + 4, end);
+  d.ipByVersion(p, b, o + 4, end, t === ETH_IPV4 ? 4 : 6);
 }
 
 export function decodeRaw(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number, version: 0 | 4 | 6): void {

@@ -35,11 +35,7 @@ export class Quoted {
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
-export const TCP_URG = 0x20;
-export const TCP_ECE = 0x40;
-export const TCP_CWR = 0x80;
 
 export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;
@@ -47,7 +43,7 @@ export const PROTO_UDP = 17;
 export const PROTO_ICMPV6 = 58;
 
 /** Fragment state of the IP layer of this frame. */
-export const FRAG_NONE = 0;
+const FRAG_NONE = 0;
 /** A fragment that did not (yet) complete its datagram: no transport layer on this frame. */
 export const FRAG_PART = 1;
 /** The fragment that completed a datagram: the transport fields come from the reassembled bytes. */
@@ -67,11 +63,9 @@ export class Packet {
   off = 0;
 
   // --- link layer
-  /** Number of 802.1Q/802.1ad tags, and the outermost / innermost VLAN id (-1 when none). */
+  /** Number of 802.1Q/802.1ad tags, and the outermost VLAN id (-1 when none). */
   vlanCount = 0;
   vlan = -1;
-  innerVlan = -1;
-  mplsLabels = 0;
   /** EtherType (or equivalent) of the network layer found (0x0800, 0x86dd, 0x0806 ARP ...), -1 unknown. */
   etherType = -1;
   /** True when the link layer says the frame was sent by this host (SLL "outgoing"), null when unknown. */
@@ -85,8 +79,6 @@ export class Packet {
   ipHdrLen = 0;
   /** End of the IP datagram in nb: its length field, clamped to the captured bytes. */
   ipEnd = 0;
-  /** True when the IP length field claims more bytes than were captured. */
-  ipCut = false;
   src4 = 0;
   dst4 = 0;
   /** IPv6 address offsets in nb. */
@@ -115,7 +107,6 @@ export class Packet {
   mss = -1;
   wscale = -1;
   sackPerm = false;
-  sackBlocks = 0;
   tsVal = -1;
   tsEcr = -1;
   /** Transport payload in nb (captured part). */
@@ -136,13 +127,11 @@ export class Packet {
 
   reset(): void {
     this.vlanCount = 0;
-    this.vlan = this.innerVlan = -1;
-    this.mplsLabels = 0;
+    this.vlan = -1;
     this.etherType = -1;
     this.outgoing = null;
     this.ipVersion = 0;
     this.ipOff = this.ipHdrLen = this.ipEnd = 0;
-    this.ipCut = false;
     this.src4 = this.dst4 = this.srcOff = this.dstOff = 0;
     this.ttl = 0;
     this.ipId = -1;
@@ -157,18 +146,12 @@ export class Packet {
     this.seq = this.ack = this.win = this.tcpHdrLen = 0;
     this.mss = this.wscale = -1;
     this.sackPerm = false;
-    this.sackBlocks = 0;
     this.tsVal = this.tsEcr = -1;
     this.payOff = this.payLen = this.payWireLen = 0;
     this.icmpType = this.icmpCode = -1;
     this.icmpRest = 0;
     this.quoted.reset();
     this.stop = null;
-  }
-
-  /** End of the frame's captured bytes in buf. */
-  get end(): number {
-    return this.off + this.capLen;
   }
 
   srcAddr(): string {

@@ -10,7 +10,7 @@ import { decodeNull, decodePpp, decodeRaw } from './null.js';
 
 export type LinkDecoder = (d: Decoder, p: Packet, b: Uint8Array, o: number, end: number) => void;
 
-export const LINKTYPE_NAMES: Record<number, string> = {
+const LINKTYPE_NAMES: Record<number, string> = {
   0: 'NULL',
   1: 'ETHERNET',
   9: 'PPP',

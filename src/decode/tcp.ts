@@ -56,9 +56,6 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
       case 4:
         p.sackPerm = true;
         break;
-      case 5:
-        p.sackBlocks = (len - 2) >> 3;
-        break;
       case 8:
         if (len === 10) {
           p.tsVal = u32(b, x + 2);

@@ -29,7 +29,7 @@
  * key shares, signature algorithms, ALPN is left alone) and `grease` records that one was seen,
  * so lists compare across clients the way JA3/JA4 do.
  */
-import { escapeTable, hex, hexByte, plainText, u16, u24, u8 } from './bytes.js';
+import { escapedText, hex, u16, u24, u8 } from './bytes.js';
 import { isGrease } from './names.js';
 import { malformed, truncated, type DecodeStop } from './stop.js';
 
@@ -194,23 +194,6 @@ export interface TlsServerHello {
   stop?: DecodeStop;
 }
 
-/** Text for SNI/ALPN bytes: printable ASCII kept, anything else \xHH (never raw control bytes). */
-function printable(b: Uint8Array, o: number, n: number): string {
-  if (o + n <= b.length) {
-    const t = plainText(b, o, o + n, PRINTABLE_ESC);
-    if (t !== null) return t;
-  }
-  let s = '';
-  for (let i = o; i < o + n; i++) {
-    const c = b[i]!;
-    if (c >= 0x20 && c < 0x7f && c !== 0x5c) s += String.fromCharCode(c);
-    else s += '\\x' + (i < b.length ? hexByte(c) : '');
-  }
-  return s;
-}
-
-const PRINTABLE_ESC = escapeTable([0x5c]);
-
 /** Reads a vector of u16 values of `n` bytes at o into out, dropping GREASE; returns whether
  *  GREASE was seen. The caller has checked the bytes are there. */
 function u16List(b: Uint8Array, o: number, n: number, out: number[]): boolean {
@@ -234,7 +217,7 @@ function alpnList(b: Uint8Array, o: number, n: number): string[] | null {
   while (p < end) {
     const pl = u8(b, p);
     if (pl === 0 || p + 1 + pl > end) return null;
-    out.push(printable(b, p + 1, pl));
+    out.push(escapedText(b, p + 1, p + 1 + pl));
     p += 1 + pl;
   }
   return out;
@@ -362,7 +345,7 @@ export function decodeClientHello(b: Uint8Array, off: number, len: number): TlsC
           if (q + 3 + nl > le) return malformed(LAYER, q - off, 'server_name overruns list');
           if (u8(b, q) === 0) {
             // RFC 6066 §3: host_name(0); only one per type is allowed, report the first.
-            if (h.sni === null) h.sni = printable(b, q + 3, nl);
+            if (h.sni === null) h.sni = escapedText(b, q + 3, q + 3 + nl);
             h.sniCount++;
           }
           q += 3 + nl;

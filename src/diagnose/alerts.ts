@@ -91,9 +91,7 @@ const A = {
   },
 };
 
-type Line = { en: string; zh: string };
-
-function reading(en: string, zh: string, lines: Line[]): SenderReading {
+function reading(en: string, zh: string, lines: Localised[]): SenderReading {
   return { en, zh, advice: { en: lines.map((l) => l.en), zh: lines.map((l) => l.zh) } };
 }
 

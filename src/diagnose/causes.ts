@@ -19,9 +19,9 @@
  */
 import { alertAdvice, edeMeaning, TLS_ALERTS } from './alerts.js';
 import { fill, senderName, type Lang, type Vars } from './text.js';
+import type { Layer, Severity } from '../report/model.js';
 
-export type Layer = 'dns' | 'icmp' | 'tcp' | 'tls' | 'http' | 'ok';
-export type Severity = 'error' | 'warning' | 'ok';
+export type { Layer, Severity };
 
 export interface CauseText {
   /** The one line a person reads first. */
@@ -937,22 +937,21 @@ export function describeCause(code: CauseCode, lang: Lang, lvars: LocalisedVars,
   const entry: CauseEntry = CAUSES[code];
   const t = severity === 'warning' && entry.warning ? entry.warning[lang] : entry[lang];
   const vars = pickLang(lvars, lang);
-  const v: Record<string, string | number | null | undefined> = { ...vars };
   const rawSender = vars['sender'];
-  if (typeof rawSender === 'string') v['sender'] = senderName(rawSender, lang);
+  const ac = vars['alertCode'];
+  const alertSender = code === 'tls.alert' && typeof ac === 'number' && (rawSender === 'client' || rawSender === 'server') ? rawSender : null;
+  const v: Vars = {
+    ...vars,
+    ...(typeof rawSender === 'string' ? { sender: senderName(rawSender, lang) } : {}),
+    ...(alertSender !== null && (vars['alert'] === null || vars['alert'] === undefined) ? { alert: TLS_ALERTS[ac as number]?.name ?? `alert_${ac}` } : {}),
+  };
 
-  let summary = fill(t.summary, v);
+  const summary = fill(t.summary, v);
   let explanation = fill(t.explanation, v);
   let advice = t.advice.map((a) => fill(a, v));
 
-  const ac = vars['alertCode'];
-  if (code === 'tls.alert' && typeof ac === 'number' && (rawSender === 'client' || rawSender === 'server')) {
-    if (v['alert'] === null || v['alert'] === undefined) {
-      v['alert'] = TLS_ALERTS[ac]?.name ?? `alert_${ac}`;
-      summary = fill(t.summary, v);
-      explanation = fill(t.explanation, v);
-    }
-    const a = alertAdvice(ac, rawSender, lang, vars);
+  if (alertSender !== null) {
+    const a = alertAdvice(ac as number, alertSender, lang, vars);
     explanation = `${explanation}${lang === 'en' ? ' ' : ''}${a.meaning}`;
     // The generic lines go after the alert's own, minus those that repeat a step the alert's
     // advice already gives (same lead-in before the colon: "Reproduce from the client", or a

@@ -10,13 +10,14 @@ import type { DnsTransaction } from '../track/dns.js';
 import { icmpCause, type IcmpError } from '../track/icmp.js';
 import { qtypeName, rcodeName } from '../decode/names.js';
 import { describeCause, edeNote, type CauseCode, type LocalisedVars, type Severity } from './causes.js';
-import { icmpMeaning } from './alerts.js';
 import type { Lang } from './text.js';
 import { localNote } from './notes.js';
 import type { Evidence, Verdict, Layer } from '../report/model.js';
-import { classify, type EvidenceFact, type Outcome, type RuleContext } from './rules.js';
+import { classify, icmpFacts, tenths, type EvidenceFact, type Outcome, type RuleContext } from './rules.js';
 import { CAUSES } from './causes.js';
-import { isoOf } from '../report/records.js';
+import { isoOf } from '../report/time.js';
+import { quotedTransport } from '../report/records.js';
+import { bracket } from '../report/view.js';
 
 const KEEP_ATTEMPTS = 4;
 const MAX_EVIDENCE = 12;
@@ -50,7 +51,11 @@ function isBackgroundUdp(f: FinishedConn): boolean {
   return ports.some((p) => p === 5353 || p === 5355 || p === 1900 || p === 137 || p === 138 || p === 67 || p === 68 || p === 546 || p === 547);
 }
 
-const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
+/** Key of a UDP flow or DNS transaction: client ip|port|server ip|port. */
+const flowKey = (a: { ip: string; port: number }, b: { ip: string; port: number }): string => `${a.ip}|${a.port}|${b.ip}|${b.port}`;
+
+/** An ICMP error quoting a datagram from port 53: it rejects a DNS reply, not a query. */
+const quotesDnsReply = (e: IcmpError): boolean => !!e.quoted && e.quoted.sport === 53;
 
 export function targetText(t: Target): string {
   if (t.name) return t.port !== null && t.port !== 443 && t.port !== 80 ? `${t.name}:${t.port}` : t.name;
@@ -69,25 +74,29 @@ export class Diagnosis {
   add(f: FinishedConn, name: string | null, now: number): void {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
     const c = f.conn;
+    let late: IcmpError | undefined;
     if (c.transport === 'udp') {
       if (isBackgroundUdp(f)) return;
+      late = f.icmp.find(quotesDnsReply);
       if (c.resp.port === 53 || c.orig.port === 53) {
-        if (f.icmp.length) this.dnsIcmp.set(`${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`, f.icmp);
+        if (f.icmp.length) this.dnsIcmp.set(flowKey(c.orig, c.resp), f.icmp);
         // A DNS answer rejected by the client's closed port: a late reply, told as its own target.
-        if (!f.icmp.some((e) => e.quoted && e.quoted.sport === 53)) return;
+        if (!late) return;
       }
+      // UDP tells nothing about success: only ICMP-reported failures make a verdict (and no rule
+      // judges a UDP flow without an ICMP error).
+      if (f.icmp.length === 0) return;
     }
     const o = classify(f, this.ctx);
-    // UDP tells nothing about success: only ICMP-reported failures make a verdict.
     if (c.transport === 'udp' && o.cause === 'ok') return;
     if (c.transport === 'tcp' && (c.resp.port === 53) && o.cause === 'ok') return;
     let target: Target;
     let client = c.orig.ip;
-    if (c.transport === 'udp' && f.icmp.some((e) => e.quoted && e.quoted.sport === 53)) {
+    if (late) {
       // The quoted datagram went from the DNS server to the client: the client is the "server" here.
-      const e = f.icmp.find((x) => x.quoted && x.quoted.sport === 53)!;
-      target = { name: null, ip: e.quoted!.dst, port: e.quoted!.dport, transport: 'udp' };
-      client = e.quoted!.src;
+      const q = late.quoted!;
+      target = { name: null, ip: q.dst, port: q.dport, transport: 'udp' };
+      client = q.src;
       o.severity = 'warning';
       o.limits.push('the ICMP error answers a DNS reply, not a query: the client had stopped listening (the reply came late, or after a retry was answered)');
     } else {
@@ -120,8 +129,9 @@ export class Diagnosis {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
     const out: Array<{ v: Verdict; first: number }> = [];
     const connNames = new Set([...this.groups.values()].map((g) => g.target.name?.toLowerCase()).filter((x): x is string => !!x));
-    out.push(...this.dnsVerdicts(dns, connNames, lang));
-    for (const g of this.groups.values()) out.push({ v: this.groupVerdict(g, lang), first: g.firstFrame });
+    out.push(...this.dnsVerdicts(dns, connNames, lang, all));
+    // Verdicts that worked are left out unless all are asked for: not built at all.
+    for (const g of this.groups.values()) if (all || groupSeverity(g) !== 'ok') out.push({ v: this.groupVerdict(g, lang), first: g.firstFrame });
     for (const e of orphanIcmp) {
       const v = this.icmpOnlyVerdict(e, lang);
       if (v) out.push({ v, first: e.frame });
@@ -134,12 +144,10 @@ export class Diagnosis {
   }
 
   private groupVerdict(g: Group, lang: Lang): Verdict {
-    const last = g.last!;
-    let o = last.o;
-    let severity: Severity = o.severity;
+    let o = g.last!.o;
+    const severity = groupSeverity(g);
     let retriesNote: { en: string; zh: string } = { en: '', zh: '' };
     if (o.cause === 'ok' && g.failed > 0) {
-      severity = 'warning';
       const failedOne = g.kept.find((k) => k.o.cause !== 'ok');
       const what = failedOne ? `${failedOne.o.cause} (${failedOne.ip})` : '';
       retriesNote = {
@@ -158,7 +166,7 @@ export class Diagnosis {
       if (g.ips.size > 1) details['addresses'] = [...g.ips].sort();
       details['attemptsSeen'] = g.kept.map((k) => ({ ip: k.ip, cause: k.o.cause, frame: k.o.evidence[0]?.frame ?? null }));
     }
-    return this.build(g.target, g.client, o, severity, attempts, details, { retriesNote: severity === 'warning' && o.cause === 'ok' ? retriesNote : { en: '', zh: '' } }, lang);
+    return this.build(g.target, g.client, o, severity, attempts, details, { retriesNote }, lang);
   }
 
   private build(target: Target, client: string | null, o: Outcome, severity: Severity, attempts: number, details: Record<string, unknown>, extra: LocalisedVars, lang: Lang): Verdict {
@@ -200,26 +208,25 @@ export class Diagnosis {
     const cause = icmpCause(e) as CauseCode | null;
     if (!cause || !e.quoted) return null;
     const q = e.quoted;
-    const transport = q.proto === 6 ? 'tcp' : q.proto === 17 ? 'udp' : q.proto === 1 || q.proto === 58 ? 'icmp' : null;
-    const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
     const quoted = `${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}`;
+    const facts = icmpFacts(e, quoted);
     const o: Outcome = {
       cause,
       severity: 'error',
-      evidence: [{ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}, quoting ${quoted}`, noteZh: `来自 ${e.from} 的 ${m.zh}，引用 ${quoted}`, from: e.from, to: e.to }],
-      details: { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
-      vars: { from: e.from, icmp: m, mtu: e.mtu },
+      evidence: [facts.fact],
+      details: facts.details,
+      vars: facts.vars,
       attempts: 1,
       limits: ['the capture holds the ICMP error but not the packet it answers'],
     };
-    return this.build({ name: null, ip: q.dst, port: q.dport >= 0 ? q.dport : null, transport }, q.src, o, 'error', 1, { ...o.details }, {}, lang);
+    return this.build({ name: null, ip: q.dst, port: q.dport >= 0 ? q.dport : null, transport: quotedTransport(q.proto) }, q.src, o, 'error', 1, { ...o.details }, {}, lang);
   }
 
   // --- DNS -----------------------------------------------------------------------------------
 
-  private dnsVerdicts(all: DnsTransaction[], connNames: Set<string>, lang: Lang): Array<{ v: Verdict; first: number }> {
+  private dnsVerdicts(txsAll: DnsTransaction[], connNames: Set<string>, lang: Lang, all: boolean): Array<{ v: Verdict; first: number }> {
     const byName = new Map<string, DnsTransaction[]>();
-    for (const t of all) {
+    for (const t of txsAll) {
       // A message without a question (junk, or an answer to one) is grouped under its server.
       const k = t.query === null ? `@${t.server.ip}` : t.query.toLowerCase();
       const l = byName.get(k);
@@ -232,8 +239,9 @@ export class Diagnosis {
     for (const [k, txs] of byName) {
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
       if (!resolved.has(k) && [...resolved].some((r) => k.startsWith(`${r}.`))) continue;
+      // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
+      if (resolved.has(k) && (!all || connNames.has(k))) continue;
       const o = this.dnsOutcome(txs, resolved.has(k));
-      if (o.cause === 'ok' && connNames.has(k)) continue; // told by the connections to that name
       const t0 = txs[0]!;
       const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(k);
       let severity = o.severity;
@@ -277,20 +285,20 @@ export class Diagnosis {
     if (answered.length > 0) return mk('dns.no_address', { rcode: 'NOERROR', qtypes: [...new Set(answered.map((t) => (t.qtype === null ? '' : qtypeName(t.qtype))))] }, { rcode: 'NOERROR' });
     // Nothing answered: an ICMP error on the way, or silence.
     for (const t of txs) {
-      const errs = this.dnsIcmp.get(`${t.client.ip}|${t.client.port}|${t.server.ip}|${t.server.port}`);
+      const errs = this.dnsIcmp.get(flowKey(t.client, t.server));
       const e = errs?.find((x) => icmpCause(x));
       if (e) {
-        const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+        const facts = icmpFacts(e);
         // The target is the name; the ICMP text speaks of the DNS server's address and port.
-        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: m, ip: t.server.ip, port: t.server.port, transport: t.transport });
-        o.evidence = [...ev, { frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, noteZh: `来自 ${e.from} 的 ${m.zh}`, from: e.from, to: e.to }].sort((a, b) => a.frame - b.frame);
+        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: facts.title, ip: t.server.ip, port: t.server.port, transport: t.transport });
+        o.evidence = [...ev, facts.fact].sort((a, b) => a.frame - b.frame);
         return o;
       }
     }
     const lastQ = Math.max(...txs.flatMap((t) => t.queryTimes));
     const firstQ = Math.min(...txs.flatMap((t) => t.queryTimes));
-    const waited = Math.round((this.ctx.captureEnd - lastQ) * 10) / 10;
-    const o = mk('dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: Math.round((lastQ - firstQ) * 10) / 10, waited });
+    const waited = tenths(this.ctx.captureEnd - lastQ);
+    const o = mk('dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(lastQ - firstQ), waited });
     // Resolvers wait 1–5 s before retrying: a capture that stopped sooner proves nothing.
     if (queries === 1 && waited < 1) {
       o.severity = 'warning';
@@ -298,6 +306,12 @@ export class Diagnosis {
     }
     return o;
   }
+}
+
+/** A group's severity: its latest attempt's, a warning when it worked after failed attempts. */
+function groupSeverity(g: Group): Severity {
+  const o = g.last!.o;
+  return o.cause === 'ok' && g.failed > 0 ? 'warning' : o.severity;
 }
 
 function toEvidence(e: EvidenceFact, lang: Lang): Evidence {

@@ -10,10 +10,10 @@ import { icmpCause, type IcmpError } from '../track/icmp.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../track/tls.js';
 import { alertName, tlsVersionName } from '../decode/names.js';
 import { certCoversName } from '../decode/x509.js';
-import { icmpMeaning } from './alerts.js';
+import { icmpMeaning, type Localised } from './alerts.js';
 import type { CauseCode, LocalisedVars, Severity } from './causes.js';
 import { ttlNote } from './causes.js';
-import { isoOf } from '../report/records.js';
+import { isoOf } from '../report/time.js';
 
 export interface EvidenceFact {
   frame: number;
@@ -30,6 +30,9 @@ export interface EvidenceFact {
 function way(c: FinishedConn['conn'], fromOrig: boolean): { from: string; to: string } {
   return fromOrig ? { from: c.orig.ip, to: c.resp.ip } : { from: c.resp.ip, to: c.orig.ip };
 }
+
+/** Seconds rounded to a tenth, as the texts show them. */
+export const tenths = (x: number): number => Math.round(x * 10) / 10;
 
 export interface Outcome {
   cause: CauseCode;
@@ -67,6 +70,21 @@ function noSynAck(c: TcpConn): boolean {
 
 // --- ICMP: an error quoting the flow, before the server ever answered -----------------------
 
+/**
+ * What an ICMP error says, ready for an outcome: its title in both languages, its evidence fact
+ * (`quoting`: the quoted flow, named after the sender), its details and its template vars.
+ */
+export function icmpFacts(e: IcmpError, quoting?: string): { title: Localised; fact: EvidenceFact; details: Record<string, unknown>; vars: LocalisedVars } {
+  const title = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
+  const q = quoting === undefined ? { en: '', zh: '' } : { en: `, quoting ${quoting}`, zh: `，引用 ${quoting}` };
+  return {
+    title,
+    fact: { frame: e.frame, ts: e.ts, note: `${title.en} from ${e.from}${q.en}`, noteZh: `来自 ${e.from} 的 ${title.zh}${q.zh}`, from: e.from, to: e.to },
+    details: { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
+    vars: { from: e.from, icmp: title, mtu: e.mtu },
+  };
+}
+
 function icmpError(f: FinishedConn): IcmpError | null {
   for (const e of f.icmp) if (icmpCause(e)) return e;
   return null;
@@ -87,10 +105,9 @@ const ruleIcmp: Rule = (f) => {
   const ev: EvidenceFact[] = [];
   if (isTcp(f)) ev.push(...synEvidence(f.conn).slice(0, 1));
   else ev.push({ frame: f.conn.firstFrame, ts: f.conn.start, note: 'first datagram', ...way(f.conn, true) });
-  const m = { en: icmpMeaning(e.v6, e.type, e.code, 'en').title, zh: icmpMeaning(e.v6, e.type, e.code, 'zh').title };
-  ev.push({ frame: e.frame, ts: e.ts, note: `${m.en} from ${e.from}`, noteZh: `来自 ${e.from} 的 ${m.zh}`, from: e.from, to: e.to });
-  const o = outcome(cause, ev, { from: e.from, type: e.type, code: e.code, family: e.v6 ? 'icmpv6' : 'icmp', ...(e.mtu !== null ? { mtu: e.mtu } : {}) },
-    { from: e.from, icmp: m, mtu: e.mtu }, severity);
+  const facts = icmpFacts(e);
+  ev.push(facts.fact);
+  const o = outcome(cause, ev, facts.details, facts.vars, severity);
   if (severity === 'warning') o.limits.push('the connection went on after this error (path MTU discovery worked); blocking such ICMP messages would break large transfers');
   return o;
 };
@@ -104,7 +121,7 @@ const ruleSynUnanswered: Rule = (f, ctx) => {
   const first = c.synTimes[0] ?? c.start;
   const last = c.synTimes[c.synTimes.length - 1] ?? first;
   const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: c.synFrames.length, clientAborted: c.rsts.some((r) => r.fromOrig) },
-    { attempts: c.synFrames.length, seconds: Math.round((Math.max(last, c.end) - first) * 10) / 10, waited: Math.round((ctx.captureEnd - last) * 10) / 10 });
+    { attempts: c.synFrames.length, seconds: tenths(Math.max(last, c.end) - first), waited: tenths(ctx.captureEnd - last) });
   o.attempts = c.synFrames.length;
   // Linux retransmits a SYN after 1 s: a capture that stopped sooner cannot tell a drop from a slow answer.
   if (c.synFrames.length === 1 && ctx.captureEnd - first < 1) {
@@ -144,10 +161,16 @@ const ruleStalled: Rule = (f) => {
   // Timed from the first data: how long the client went on sending into silence.
   const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
   return outcome('tcp.stalled', [{ frame: c.dataFrames.orig, ts: first, note: 'first data from the client', ...way(c, true) }], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-    { attempts: c.retransmits.orig, seconds: Math.round((c.end - first) * 10) / 10 });
+    { attempts: c.retransmits.orig, seconds: tenths(c.end - first) });
 };
 
 // --- TLS ------------------------------------------------------------------------------------
+
+/** The ServerHello of `s` (which must have one) as evidence: 'ServerHello (TLS1.2)'. */
+function serverHelloFact(c: FinishedConn['conn'], s: TlsSession): EvidenceFact {
+  const h = s.serverHello!;
+  return { frame: h.frame, ts: h.ts, note: `ServerHello (${tlsVersionName(h.version)})`, ...way(c, !s.clientIsOrig) };
+}
 
 function certFacts(s: TlsSession): Record<string, unknown> {
   const leaf = s.certificates[0];
@@ -170,7 +193,7 @@ const ruleTlsAlert: Rule = (f) => {
   const sender = a.fromClient ? 'client' : 'server';
   const ev: EvidenceFact[] = [];
   if (s.clientHello) ev.push({ frame: s.clientHello.frame, ts: s.clientHello.ts, note: `ClientHello${s.clientHello.sni ? ` (SNI ${s.clientHello.sni})` : ''}`, ...way(f.conn, s.clientIsOrig) });
-  if (s.serverHello) ev.push({ frame: s.serverHello.frame, ts: s.serverHello.ts, note: `ServerHello (${tlsVersionName(s.serverHello.version)})`, ...way(f.conn, !s.clientIsOrig) });
+  if (s.serverHello) ev.push(serverHelloFact(f.conn, s));
   ev.push({ frame: a.frame, ts: a.ts, note: `TLS alert ${alertName(a.description)} (${a.level === 2 ? 'fatal' : 'warning'}) from the ${sender}`, ...way(f.conn, a.fromClient === s.clientIsOrig) });
   return outcome('tls.alert', ev, {
     alert: { code: a.description, name: alertName(a.description), level: a.level === 2 ? 'fatal' : 'warning', sender },
@@ -187,7 +210,7 @@ const ruleNoServerHello: Rule = (f) => {
   const close = [...c.rsts, ...c.fins].filter((x) => x.frame > s.clientHello!.frame).sort((a, b) => a.frame - b.frame)[0];
   if (close) ev.push({ frame: close.frame, ts: close.ts, note: `${c.rsts.includes(close) ? 'RST' : 'FIN'} from the ${close.fromOrig === s.clientIsOrig ? 'client' : 'server'}`, ...way(c, close.fromOrig) });
   const o = outcome('tls.no_server_hello', ev, { sni: s.clientHello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
-    { sni: s.clientHello.sni, seconds: Math.round((c.end - s.clientHello.ts) * 10) / 10 });
+    { sni: s.clientHello.sni, seconds: tenths(c.end - s.clientHello.ts) });
   if (s.broken.server) o.limits.push('the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port');
   return o;
 };
@@ -257,17 +280,26 @@ const ruleHttpUnanswered: Rule = (f) => {
   const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
   const req: EvidenceFact = { frame: ex.requestFrame, ts: ex.requestTime, note: `${ex.method} ${ex.target}, no response`, ...way(c, true) };
   if (rst) {
-    const sender = rst.fromOrig ? 'client' : 'server';
-    return outcome('tcp.reset', [req, { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) }], { sender, afterRequest: true, method: ex.method, path: ex.target },
-      { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
+    const r = rstFact(c, rst);
+    return outcome('tcp.reset', [req, r.fact], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.vars);
   }
-  return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: Math.round((c.end - ex.requestTime) * 10) / 10 });
+  return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(c.end - ex.requestTime) });
 };
 
 function rstNote(c: TcpConn, rst: TcpConn['rsts'][number]): { en: string; zh: string } {
   if (rst.fromOrig || c.synAckTtl < 0) return { en: '', zh: '' };
   const f = { rstTtl: rst.ttl, serverTtl: c.synAckTtl, rstIpId: rst.ipId, serverIpId: c.synAckIpId };
   return { en: ttlNote(f, 'en'), zh: ttlNote(f, 'zh') };
+}
+
+/** A reset as evidence ('RST from the server'), its sender and the tcp.reset vars. */
+function rstFact(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'client' | 'server'; fact: EvidenceFact; vars: LocalisedVars } {
+  const sender = rst.fromOrig ? 'client' : 'server';
+  return {
+    sender,
+    fact: { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) },
+    vars: { sender, seconds: tenths(rst.ts - c.start), ttlNote: rstNote(c, rst) },
+  };
 }
 
 /** Reset after the connection was established, while the exchange was not finished. */
@@ -280,9 +312,8 @@ const ruleReset: Rule = (f) => {
   // A reset after both sides exchanged data and the TLS (if any) completed is how many clients close.
   const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
   const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
-  const sender = rst.fromOrig ? 'client' : 'server';
-  const o = outcome('tcp.reset', [...synEvidence(c).slice(0, 1), { frame: rst.frame, ts: rst.ts, note: `RST from the ${sender}`, ...way(c, rst.fromOrig) }],
-    { sender, rstTtl: rst.ttl, serverTtl: c.synAckTtl }, { sender, seconds: Math.round((rst.ts - c.start) * 10) / 10, ttlNote: rstNote(c, rst) });
+  const r = rstFact(c, rst);
+  const o = outcome('tcp.reset', [...synEvidence(c).slice(0, 1), r.fact], { sender: r.sender, rstTtl: rst.ttl, serverTtl: c.synAckTtl }, r.vars);
   if (f.tls && f.tls.broken.server && !f.tls.serverHello) o.limits.push('the server answered the ClientHello with bytes that are not TLS (a plain-text service on this port?)');
   // After both sides exchanged data (and TLS, if any, completed) a reset is how many programs
   // close: the capture cannot tell whether anything was lost.
@@ -294,32 +325,32 @@ const ruleReset: Rule = (f) => {
 };
 
 /** In the order an operator walks the layers. */
-export const RULES: ReadonlyArray<[string, Rule]> = [
-  ['icmp', ruleIcmp],
-  ['tcp.refused', ruleRefused],
-  ['tcp.syn_unanswered', ruleSynUnanswered],
-  ['tcp.handshake_incomplete', ruleHandshakeIncomplete],
+export const RULES: readonly Rule[] = [
+  ruleIcmp,
+  ruleRefused,
+  ruleSynUnanswered,
+  ruleHandshakeIncomplete,
   // Data never acknowledged is a TCP failure under whatever TLS or HTTP was trying to say.
-  ['tcp.stalled', ruleStalled],
-  ['tls.alert', ruleTlsAlert],
-  ['tls.no_server_hello', ruleNoServerHello],
-  ['tls.client_rejected', ruleClientRejected],
-  ['tls.cert', ruleCertificate],
-  ['http.proxy_refused', ruleProxyRefused],
-  ['http.error_status', ruleHttpError],
-  ['http.unanswered', ruleHttpUnanswered],
-  ['tcp.reset', ruleReset],
+  ruleStalled,
+  ruleTlsAlert,
+  ruleNoServerHello,
+  ruleClientRejected,
+  ruleCertificate,
+  ruleProxyRefused,
+  ruleHttpError,
+  ruleHttpUnanswered,
+  ruleReset,
 ];
 
 /** The outcome of one finished connection: the first rule that applies, else ok. */
 export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
-  for (const [, rule] of RULES) {
+  for (const rule of RULES) {
     const o = rule(f, ctx);
     if (o) return o;
   }
   const c = f.conn;
   const ev: EvidenceFact[] = [{ frame: c.firstFrame, ts: c.start, note: c.transport === 'tcp' ? 'connection start' : 'first datagram', ...way(c, true) }];
-  if (f.tls?.serverHello) ev.push({ frame: f.tls.serverHello.frame, ts: f.tls.serverHello.ts, note: `ServerHello (${tlsVersionName(f.tls.serverHello.version)})`, ...way(c, !f.tls.clientIsOrig) });
+  if (f.tls?.serverHello) ev.push(serverHelloFact(c, f.tls));
   const ok = f.http?.exchanges.find((e) => e.status !== null);
   if (ok) ev.push({ frame: ok.responseFrame!, ts: ok.responseTime!, note: `HTTP ${ok.status} ${ok.reason ?? ''}`.trim(), ...way(c, false) });
   const o = outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');

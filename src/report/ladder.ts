@@ -11,7 +11,7 @@
  */
 import type { Report, Verdict } from './model.js';
 import { label, type Lang } from '../diagnose/text.js';
-import { sinceStart } from './view.js';
+import { bracket, sinceStart } from './view.js';
 
 export interface Arrow {
   frame: number;
@@ -195,9 +195,8 @@ export function ladderSvg(r: Report, v: Verdict, lang: Lang): string {
 /** The related connections as short lines, for the figure caption. */
 export function connectionLines(r: Report, v: Verdict, max = 3): string[] {
   if (v.target.ip === null || v.client.ip === null) return [];
-  const br = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
   return r.connections
     .filter((c) => c.client.ip === v.client.ip && c.server.ip === v.target.ip && (v.target.port === null || c.server.port === v.target.port))
     .slice(0, max)
-    .map((c) => `${c.transport} ${br(c.client.ip)}:${c.client.port ?? ''} → ${br(c.server.ip)}:${c.server.port ?? ''} · ${c.state} · history ${c.history || '-'}`);
+    .map((c) => `${c.transport} ${bracket(c.client.ip)}:${c.client.port ?? ''} → ${bracket(c.server.ip)}:${c.server.port ?? ''} · ${c.state} · history ${c.history || '-'}`);
 }

@@ -13,12 +13,11 @@ import type { IcmpError } from '../track/icmp.js';
 import { icmpName } from '../track/icmp.js';
 import { alertName, cipherName, qtypeName, rcodeName, tlsVersionName } from '../decode/names.js';
 import type { ConnectionRecord, DnsRecord, HttpRecord, IcmpRecord, TlsRecord } from './model.js';
-import { isoTime } from './time.js';
+import { isoOf } from './time.js';
 
-/** ISO time of a capture time in seconds (double, µs precision). */
-export function isoOf(t: number): string {
-  const sec = Math.floor(t);
-  return isoTime(sec, Math.round((t - sec) * 1e6) * 1000);
+/** The transport of a datagram quoted in an ICMP error, from its IP protocol number; null if another. */
+export function quotedTransport(proto: number): 'tcp' | 'udp' | 'icmp' | null {
+  return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 || proto === 58 ? 'icmp' : null;
 }
 
 export function connectionRecord(c: TcpConn | UdpConn, name: string | null): ConnectionRecord {
@@ -80,7 +79,7 @@ export function tlsRecord(c: TcpConn, s: TlsSession): TlsRecord {
 
 export function icmpRecord(e: IcmpError): IcmpRecord {
   const q = e.quoted;
-  const transport = q === null ? '' : q.proto === 6 ? 'tcp' : q.proto === 17 ? 'udp' : q.proto === 1 || q.proto === 58 ? 'icmp' : String(q.proto);
+  const transport = q === null ? '' : (quotedTransport(q.proto) ?? String(q.proto));
   return {
     frame: e.frame,
     from: e.from,

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Report, Verdict } from './model.js';
 import { label, type Lang } from '../diagnose/text.js';
+import { packetsLine, recordsLine } from './view.js';
 
 export interface TableOptions {
   color: boolean;
@@ -40,9 +41,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const facts = new Table({ style });
   facts.push(
     { [label(lang, 'capture')]: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || '-'})` },
-    { [label(lang, 'packets')]: `${c.packets} (${c.bytes} bytes)${c.truncatedPackets ? `, ${c.truncatedPackets} cut by snaplen` : ''}` },
+    { [label(lang, 'packets')]: packetsLine(r) },
     { [label(lang, 'time')]: c.start ? `${c.start} .. ${c.end}` : '-' },
-    { [label(lang, 'connections')]: `${r.connections.length} connections, ${r.dns.length} DNS, ${r.tls.length} TLS, ${r.http.length} HTTP, ${r.icmp.length} ICMP errors` },
+    { [label(lang, 'connections')]: recordsLine(r) },
   );
   out.push(facts.toString());
   for (const w of c.warnings) out.push(`${label(lang, 'warnings')}: ${w}`);

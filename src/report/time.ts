@@ -10,3 +10,9 @@ export function isoTime(sec: number, nsec: number): string {
   const base = d.toISOString().slice(0, 19);
   return `${base}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
 }
+
+/** ISO time of a capture time in seconds (double, µs precision). */
+export function isoOf(t: number): string {
+  const sec = Math.floor(t);
+  return isoTime(sec, Math.round((t - sec) * 1e6) * 1000);
+}

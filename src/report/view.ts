@@ -59,10 +59,13 @@ export function countLine(r: Report, lang: Lang): string {
   return parts.join(lang === 'zh' ? '，' : ', ');
 }
 
+/** An address as it goes before ':port': IPv6 in brackets. */
+export const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
+
 /** 'www.example.com → 203.0.113.5:443/tcp', the target as a line of facts. */
 export function targetLine(v: Verdict): string {
   const t = v.target;
-  const where = t.ip !== null ? (t.ip.includes(':') ? `[${t.ip}]` : t.ip) : '';
+  const where = t.ip !== null ? bracket(t.ip) : '';
   const port = t.port !== null ? `${where ? ':' : 'port '}${t.port}` : '';
   const addr = `${where}${port}${t.transport ? `/${t.transport}` : ''}`;
   if (t.name && addr) return `${t.name} → ${addr}`;

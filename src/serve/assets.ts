@@ -11,7 +11,7 @@ export interface PageOptions {
 
 export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f4e79"/><path d="M3 11l3-6 2 4 2-3 3 5" stroke="#fff" stroke-width="1.6" fill="none"/></svg>';
 
-export function pageHtml(o: PageOptions = { maxUploadBytes: 100 * 1024 * 1024 }): string {
+export function pageHtml(o: PageOptions): string {
   return `<!doctype html>
 <html lang="en">
 <head>

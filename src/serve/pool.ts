@@ -11,10 +11,11 @@ export interface PoolOptions {
   size: number;
   /** Heap allowance of one analysis (V8 old generation), in MiB. */
   heapMb: number;
-  /** Idle workers are ended after this long (ms). */
-  idleMs?: number;
-  workerUrl?: URL;
 }
+
+/** Idle workers are ended after this long (ms). */
+const IDLE_MS = 30_000;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 export class JobFailure extends Error {
   constructor(
@@ -137,19 +138,9 @@ export class Job {
 export class Pool {
   private idle: Slot[] = [];
   private busy = new Set<Slot>();
-  private readonly url: URL;
   private closed = false;
 
-  constructor(private readonly opts: PoolOptions) {
-    this.url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
-  }
-
-  get active(): number {
-    return this.busy.size;
-  }
-  get size(): number {
-    return this.opts.size;
-  }
+  constructor(private readonly opts: PoolOptions) {}
 
   /** Starts an analysis, or returns null when `size` analyses are already running. */
   start(opts: JobOptions): Job | null {
@@ -163,7 +154,7 @@ export class Pool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.url, {
+    const w = new Worker(WORKER_URL, {
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb, maxYoungGenerationSizeMb: 32 },
       stdout: false,
       stderr: false,
@@ -187,7 +178,7 @@ export class Pool {
     slot.idleTimer = setTimeout(() => {
       this.idle = this.idle.filter((s) => s !== slot);
       void slot.worker.terminate();
-    }, this.opts.idleMs ?? 30_000);
+    }, IDLE_MS);
     slot.idleTimer.unref();
     this.idle.push(slot);
   }

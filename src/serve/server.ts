@@ -12,14 +12,14 @@
  * Retry-After; first bytes not a capture → 415 before any analysis; a chunked body that grows
  * past the limit → 413 and reading stops.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from '../version.js';
 import { isLang, type Lang } from '../diagnose/text.js';
 import { JobFailure, Pool, type Job } from './pool.js';
 import type { JobResult, OutFormat } from './protocol.js';
 import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';
-import { REPORT_CSP, REPORT_CSS } from './render.js';
+import { REPORT_CSP, REPORT_CSS } from '../report/html.js';
 import { APP_CSS, APP_JS, FAVICON_SVG, pageHtml } from './assets.js';
 
 export interface ServeOptions {
@@ -90,7 +90,6 @@ class HttpError extends Error {
 }
 
 export interface RunningServer {
-  server: Server;
   url: string;
   /** Stop accepting; in-flight analyses finish (up to graceMs) or get a 503; then resolve. */
   shutdown(): Promise<void>;
@@ -118,10 +117,13 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   const page = pageHtml({ maxUploadBytes: o.maxUploadBytes });
   /** Requests holding an analysis slot (from the first byte read until the answer). */
   let reserved = 0;
-  const jobs = new Set<{ job: Job | null; abort: (f: JobFailure) => void }>();
+  /** How to stop each request holding a slot (shutdown after the grace time). */
+  const jobs = new Set<{ abort: (f: JobFailure) => void }>();
   let draining = false;
   const idleWaiters: Array<() => void> = [];
   const log = (line: string): void => void o.log?.write(`${line}\n`);
+  /** Headers of every 503: when to try again. */
+  const retryHeaders: Record<string, string> = { 'Retry-After': String(o.retryAfterS) };
 
   const requestTimeout = o.timeoutMs + 10_000; // Node's own bound, behind the time limit below
   const server = createServer({ requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 5_000 });
@@ -203,7 +205,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   /** Checks that can refuse a POST before any of its body is read. */
   function precheck(req: IncomingMessage, url: URL): ReturnType<typeof parseQuery> {
     if (draining) {
-      throw new HttpError(503, 'the server is shutting down', 'send the capture again in a moment (to the restarted server)', {}, { 'Retry-After': String(o.retryAfterS) });
+      throw new HttpError(503, 'the server is shutting down', 'send the capture again in a moment (to the restarted server)', {}, retryHeaders);
     }
     const q = parseQuery(url);
     const type = (req.headers['content-type'] ?? '').toLowerCase();
@@ -221,7 +223,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       throw new HttpError(413, `the capture is ${MB(Number(len))}, more than the ${MB(o.maxUploadBytes)} this server accepts`, tooBigHint());
     }
     if (reserved >= o.maxConcurrent) {
-      throw new HttpError(503, `the server is busy: ${o.maxConcurrent} analyses are running`, `retry in ${o.retryAfterS} s (the Retry-After header)`, {}, { 'Retry-After': String(o.retryAfterS) });
+      throw new HttpError(503, `the server is busy: ${o.maxConcurrent} analyses are running`, `retry in ${o.retryAfterS} s (the Retry-After header)`, {}, retryHeaders);
     }
     return q;
   }
@@ -239,23 +241,20 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     let failure: HttpError | null = null;
     let settleBody!: () => void;
     const bodyPromise = new Promise<void>((r) => (settleBody = r));
-    const entry = {
-      job: null as Job | null,
-      abort: (f: JobFailure): void => {
-        entry.job?.abort(f);
-        fail(new HttpError(503, f.message, 'send the capture again in a moment (to the restarted server)', {}, { 'Retry-After': String(o.retryAfterS) }));
-      },
-    };
-    jobs.add(entry);
     const head: Buffer[] = [];
     let headLen = 0;
 
+    /** The answer is this error: the analysis (if any) is stopped and the body no longer awaited. */
     const fail = (e: HttpError): void => {
       if (failure) return;
       failure = e;
       job?.abort(new JobFailure('aborted', e.message));
       settleBody();
     };
+    const entry = {
+      abort: (f: JobFailure): void => fail(new HttpError(503, f.message, 'send the capture again in a moment (to the restarted server)', {}, retryHeaders)),
+    };
+    jobs.add(entry);
 
     const timer = setTimeout(() => {
       if (bodyDone) fail(new HttpError(504, `the analysis took longer than the ${o.timeoutMs / 1000} s this server allows`, 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally'));
@@ -273,10 +272,9 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       const formats: OutFormat[] = q.format === 'bundle' ? ['json', 'md', 'html', 'fragment'] : [q.format];
       job = pool.start({ lang: q.lang, all: q.all, redact: q.redact, name: q.name, formats });
       if (!job) {
-        fail(new HttpError(503, 'the server is busy', `retry in ${o.retryAfterS} s`, {}, { 'Retry-After': String(o.retryAfterS) }));
+        fail(new HttpError(503, 'the server is busy', `retry in ${o.retryAfterS} s`, {}, retryHeaders));
         return false;
       }
-      entry.job = job;
       void job.result.then(() => settleBody(), () => settleBody());
       return true;
     };
@@ -314,12 +312,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       job!.end();
     };
     const onClose = (): void => {
-      if (!req.complete && !failure) {
-        // The client went away: nobody to answer; free the slot at once.
-        failure = new HttpError(499, 'client closed the connection', '');
-        job?.abort(new JobFailure('aborted', 'client went away'));
-        settleBody();
-      }
+      // The client went away: nobody to answer; free the slot at once.
+      if (!req.complete) fail(new HttpError(499, 'client closed the connection', ''));
     };
     req.on('data', onData);
     req.once('end', onEnd);
@@ -364,7 +358,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       case 'memory':
         return new HttpError(413, e.message, tooBigHint());
       case 'aborted':
-        return new HttpError(503, e.message, 'send the capture again', {}, { 'Retry-After': String(o.retryAfterS) });
+        return new HttpError(503, e.message, 'send the capture again', {}, retryHeaders);
       default:
         return new HttpError(500, e.message, 'this is a bug; please report it with the capture if you can share it');
     }
@@ -515,7 +509,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   }
 
   return {
-    server, url, shutdown,
+    url, shutdown,
     get active() {
       return reserved;
     },

@@ -8,8 +8,13 @@ import { parentPort } from 'node:worker_threads';
 import { openStream } from '../capture/open.js';
 import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
-import type { FromWorker, JobOptions, JobResult, ToWorker } from './protocol.js';
-import { redactReport, renderOne } from './render.js';
+import type { Lang } from '../diagnose/text.js';
+import type { Report } from '../report/model.js';
+import { renderReport } from '../report/render.js';
+import { renderHtmlFragment } from '../report/html.js';
+import { redactReport } from '../report/redact.js';
+import { damageText, failureCount } from '../cli/report-facts.js';
+import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('src/serve/worker.ts runs as a worker thread');
 const port = parentPort;
@@ -46,6 +51,15 @@ class Body implements AsyncIterable<Uint8Array> {
 
 let current: { job: number; body: Body } | null = null;
 
+/**
+ * The same text as `wirewhy analyze --format json|md|html`, or the HTML report's fragment for the
+ * page.
+ */
+function renderOne(r: Report, format: OutFormat, lang: Lang): string {
+  if (format === 'fragment') return renderHtmlFragment(r, { lang });
+  return renderReport(r, format, { lang });
+}
+
 async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
   try {
     const src = await openStream(body, { name: opts.name });
@@ -65,9 +79,9 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
       result: {
         outputs,
         renderErrors,
-        failures: report.verdicts.filter((v) => v.severity === 'error').length,
+        failures: failureCount(report),
         packets: report.capture.packets,
-        damage: report.capture.damage ? (report.capture.warnings[0] ?? report.capture.damage.message) : null,
+        damage: damageText(report),
       },
     });
   } catch (e) {

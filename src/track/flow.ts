@@ -11,6 +11,7 @@
  * open connections, never the number ever seen.
  */
 import type { Packet } from '../decode/packet.js';
+import type { Conn, StreamSink } from './types.js';
 import { ipv4ToString, ipv6ToString } from '../decode/addr.js';
 import { hex } from '../decode/bytes.js';
 
@@ -400,6 +401,23 @@ export abstract class FlowConn extends FlowEntry {
   histSeen = 0;
   abstract orig: { ip: string; port: number };
   abstract resp: { ip: string; port: number };
+  abstract finishReason: string;
+
+  /**
+   * Back to the state of a new object of its class, for a finished connection taken again by the
+   * tracker. Lists and objects are replaced, never emptied: whoever kept one keeps it unchanged.
+   */
+  abstract reset(): void;
+
+  /** Zeek Connection::FlipRoles: swap originator and responder, add '^'. History masks stay. */
+  flipRoles(): void {
+    const t = this.orig;
+    this.orig = this.resp;
+    this.resp = t;
+    this.keyIsOrig = !this.keyIsOrig;
+    this.flipped = true;
+    this.history += '^';
+  }
 
   protected resetConn(): void {
     this.resetEntry();
@@ -416,40 +434,54 @@ export abstract class FlowConn extends FlowEntry {
   }
 }
 
+export interface FlowTrackerOptions extends FlowTimeouts {
+  /** Most flows tracked at once; beyond it the least recently active one is finished (default 1,000,000). */
+  maxConns?: number | undefined;
+  /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
+  nextId?: (() => number) | undefined;
+  /** Address text shared with other trackers (default: own). */
+  addrs?: AddrText | undefined;
+  /**
+   * Take finished flow objects again for new flows (default false). Only for consumers that keep
+   * nothing of a flow but what they copy out when it is handed to them (lists and nested objects
+   * stay theirs: a reused flow gets new ones).
+   */
+  reuse?: boolean | undefined;
+}
+
+/** Finished flow objects kept for reuse, at most. */
+const POOL_MAX = 4096;
+
 /**
- * The table plumbing the TCP and UDP trackers share: counters, capture-time sweeps, eviction when
- * the table is full, end-of-capture flush and a new flow's first facts. Each tracker keeps its own
- * per-packet path and says how a flow is finished.
+ * The table plumbing the TCP and UDP trackers share: sweeps by capture time, eviction when the
+ * table is full, end-of-capture flush, a new flow's first facts, the steps of finishing a flow
+ * and the reuse of finished flow objects. Each tracker keeps its own per-packet path and says
+ * what finishing adds (`close`).
  */
-export abstract class FlowTracker<C extends FlowConn, R extends string> {
+export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
   protected readonly table: FlowTable<C>;
-  private readonly addrs = new AddrText();
+  private readonly addrs: AddrText;
   private readonly nextId: () => number;
   private idCounter = 0;
+  /** Finished flow objects, already reset (null when not reusing). */
+  private readonly pool: C[] | null;
   protected nextSweep = -Infinity;
   /** Flows finished because the table was full. */
   evictions = 0;
-  /** Flows created / finished. */
-  created = 0;
-  finished = 0;
-  /** Packets seen / ignored (header not complete, or non-first fragments). */
-  packets = 0;
-  ignored = 0;
 
-  constructor(o: FlowTimeouts & { maxConns?: number | undefined; nextId?: (() => number) | undefined }) {
+  constructor(o: FlowTrackerOptions, private readonly endSink: StreamSink | undefined, private readonly handOver: (c: C) => void) {
     this.table = new FlowTable<C>(o, o.maxConns ?? 1_000_000);
     this.nextId = o.nextId ?? (() => ++this.idCounter);
+    this.addrs = o.addrs ?? new AddrText();
+    this.pool = o.reuse === true ? [] : null;
   }
 
-  /** Flows open now / at most. */
-  get open(): number {
-    return this.table.size;
-  }
+  /** Most flows open at once. */
   get peakOpen(): number {
     return this.table.peak;
   }
 
-  /** The open flow whose packet is quoted in an ICMP error carried by `p` (either direction), or null. Changes no state. */
+  /** The open flow whose packet is quoted in an ICMP error carried by `p` (either direction), or null. */
   lookupQuoted(p: Packet): C | null {
     return this.table.findQuoted(p);
   }
@@ -467,8 +499,11 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
     for (const c of all) this.finish(c, 'end' as R);
   }
 
-  /** A new flow `c` for packet `p`: room made in a full table, id, times, endpoints, entered in class `cls`. */
-  protected begin(c: C, p: Packet, now: number, cls: number): C {
+  /**
+   * A new flow for packet `p` (a reused object, or `make()`): room made in a full table, id,
+   * times, endpoints, entered in class `cls`. `find(p)` missed just before.
+   */
+  protected begin(make: () => C, p: Packet, now: number, cls: number): C {
     const table = this.table;
     while (table.full) {
       const old = table.oldest();
@@ -476,8 +511,8 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
       this.evictions++;
       this.finish(old, 'evicted' as R);
     }
+    const c = (this.pool !== null ? this.pool.pop() : undefined) ?? make();
     c.id = this.nextId();
-    this.created++;
     c.start = c.end = now;
     c.firstFrame = c.lastFrame = p.frame;
     c.orig.ip = this.addrs.text(p, true);
@@ -488,7 +523,26 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
     return c;
   }
 
-  protected abstract finish(c: C, reason: R): void;
+  /** Hands a flow over (once): out of the table, `close` for the tracker's own final facts, then the sink and the consumer. */
+  protected finish(c: C, reason: R): void {
+    if (c.done) return;
+    this.table.remove(c);
+    c.done = true;
+    (c as FlowConn).finishReason = reason;
+    this.close(c);
+    this.endSink?.end(c);
+    this.handOver(c);
+    this.release(c);
+    if (this.pool !== null && this.pool.length < POOL_MAX) {
+      c.reset();
+      this.pool.push(c);
+    }
+  }
+
+  /** The tracker's final facts of a flow, before it is handed over. */
+  protected abstract close(c: C): void;
+  /** What the tracker drops of a flow once it was handed over (before the object is reset for reuse). */
+  protected release(_c: C): void {}
 }
 
 /**

@@ -64,12 +64,15 @@ function newDir(): Dir {
   return { head: null, headLen: 0, phase: 'head', remaining: 0, line: '' };
 }
 
-/** Finds the end of a header block (CRLFCRLF, or LFLF) in b[from..to); returns the index after it, or -1. */
-function headerEnd(b: Uint8Array, from: number, to: number): number {
-  for (let i = Math.max(from, 1); i < to; i++) {
+/**
+ * Finds the end of a header block (CRLFCRLF, or LFLF) ending in b[from..to) and starting at or
+ * after `start` (the scan looks back no further); returns the index after it, or -1.
+ */
+function headerEnd(b: Uint8Array, start: number, from: number, to: number): number {
+  for (let i = Math.max(from, start + 1); i < to; i++) {
     if (b[i] !== 0x0a) continue;
     if (b[i - 1] === 0x0a) return i + 1;
-    if (b[i - 1] === 0x0d && i >= 3 && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i + 1;
+    if (b[i - 1] === 0x0d && i - 3 >= start && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i + 1;
   }
   return -1;
 }
@@ -161,14 +164,12 @@ interface Slot {
   httpState?: State | null;
 }
 
-/** Finds the end of a header block lying wholly in b[start..to); returns the index after it, or -1. */
-function headerEndIn(b: Uint8Array, start: number, to: number): number {
-  for (let i = start + 1; i < to; i++) {
-    if (b[i] !== 0x0a) continue;
-    if (b[i - 1] === 0x0a) return i + 1;
-    if (b[i - 1] === 0x0d && i - 3 >= start && b[i - 2] === 0x0a && b[i - 3] === 0x0d) return i + 1;
-  }
-  return -1;
+/**
+ * The server name a request asked for: its Host without the port, or null (no Host, or a CONNECT,
+ * whose authority names the tunnel's far end, not the proxy the connection goes to).
+ */
+export function requestHost(e: HttpExchange): string | null {
+  return e.host && e.method !== 'CONNECT' ? e.host.replace(/:\d+$/, '') : null;
 }
 
 export class HttpAnalyzer {
@@ -225,7 +226,7 @@ export class HttpAnalyzer {
         case 'head': {
           if (d.headLen === 0) {
             // The usual case: the whole header block is in this delivery, read in place.
-            const end = headerEndIn(b, o, n);
+            const end = headerEnd(b, o, o, n);
             if (end >= 0) {
               const mode = fromClient ? this.request(st, b, o, end, frame, ts) : this.response(st, b, o, end, frame, ts);
               o = end;
@@ -243,7 +244,7 @@ export class HttpAnalyzer {
           }
           d.head.set(b.subarray(o, o + take), d.headLen);
           d.headLen += take;
-          const end = headerEnd(d.head, Math.max(0, before - 3), d.headLen);
+          const end = headerEnd(d.head, 0, Math.max(0, before - 3), d.headLen);
           if (end < 0) {
             if (d.headLen >= MAX_HEADER) d.phase = 'broken';
             else if (d.headLen >= 16 && decodeHttpStart(d.head, 0, d.headLen) === null) d.phase = 'broken';

@@ -97,11 +97,6 @@ export function icmpCause(e: Pick<IcmpError, 'v6' | 'type' | 'code'>): string | 
   return null;
 }
 
-/** 5-tuple key of a flow as its client sent it; ICMP errors and connections meet on it. */
-export function flowKey(proto: number, src: string, sport: number, dst: string, dport: number): string {
-  return `${proto}|${src}|${sport}|${dst}|${dport}`;
-}
-
 export class IcmpTracker {
   readonly errors: IcmpError[] = [];
   dropped = 0;
@@ -131,18 +126,5 @@ export class IcmpTracker {
         ? { proto: q.proto, src: p.quotedSrc(), dst: p.quotedDst(), sport: q.sport, dport: q.dport, tcpSeq: q.tcpSeq }
         : null,
     });
-  }
-
-  /** Errors by the 5-tuple they quote. */
-  byFlow(): Map<string, IcmpError[]> {
-    const m = new Map<string, IcmpError[]>();
-    for (const e of this.errors) {
-      if (!e.quoted) continue;
-      const k = flowKey(e.quoted.proto, e.quoted.src, e.quoted.sport, e.quoted.dst, e.quoted.dport);
-      const l = m.get(k);
-      if (l) l.push(e);
-      else m.set(k, [e]);
-    }
-    return m;
   }
 }

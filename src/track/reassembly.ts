@@ -30,10 +30,8 @@ export class StreamDir {
   /** Segments above a hole, sorted by seq (shared empty list until the first hole). */
   private held: Held[] = NO_HELD;
   heldBytes = 0;
-  /** Bytes delivered and bytes reported missing. */
-  delivered = 0;
+  /** Bytes reported missing. */
   gapBytes = 0;
-  gaps = 0;
 
   constructor(
     start: number,
@@ -49,7 +47,7 @@ export class StreamDir {
   reinit(start: number, conn: Conn, fromOrig: boolean): this {
     this.next = start >>> 0;
     this.held = NO_HELD;
-    this.heldBytes = this.delivered = this.gapBytes = this.gaps = 0;
+    this.heldBytes = this.gapBytes = 0;
     this.conn = conn;
     this.fromOrig = fromOrig;
     return this;
@@ -80,7 +78,6 @@ export class StreamDir {
       }
       const n = cap - skip;
       this.next = (this.next + n) >>> 0;
-      this.delivered += n;
       this.sink.data(this.conn, this.fromOrig, buf, off + skip, n, frame, ts);
       if (wire > cap) this.missing(wire - cap);
       if (this.held.length !== 0) this.drain();
@@ -105,7 +102,6 @@ export class StreamDir {
     if (n <= 0) return;
     this.next = (this.next + n) >>> 0;
     this.gapBytes += n;
-    this.gaps++;
     this.sink.gap(this.conn, this.fromOrig, n);
   }
 
@@ -124,8 +120,7 @@ export class StreamDir {
       if (skip < s.data.length) {
         const n = s.data.length - skip;
         this.next = (this.next + n) >>> 0;
-        this.delivered += n;
-        this.sink.data(this.conn, this.fromOrig, s.data, skip, n, s.frame, s.ts);
+          this.sink.data(this.conn, this.fromOrig, s.data, skip, n, s.frame, s.ts);
         this.missing(s.missing);
       } else {
         this.missing(wire - skip);

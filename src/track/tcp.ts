@@ -12,7 +12,8 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowConn, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime,
+  type FlowTrackerOptions,
 } from './flow.js';
 import { StreamDir } from './reassembly.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
@@ -34,8 +35,6 @@ const PARTIAL = 3;
 const ESTABLISHED = 4;
 const CLOSED = 5;
 const RESET = 6;
-
-export const TCP_STATE_NAMES = ['INACTIVE', 'SYN_SENT', 'SYN_ACK_SENT', 'PARTIAL', 'ESTABLISHED', 'CLOSED', 'RESET'] as const;
 
 export type ConnState = 'S0' | 'S1' | 'SF' | 'REJ' | 'S2' | 'S3' | 'RSTO' | 'RSTR' | 'RSTOS0' | 'RSTRH' | 'SH' | 'SHR' | 'OTH';
 
@@ -98,12 +97,9 @@ export class TcpEndpoint implements EndpointStats {
   histLastRst = 0;
   finCnt = 0;
   rstCnt = 0;
-  /** Relative sequence number just past the FIN (Zeek FIN_seq). */
-  finSeq = 0;
   /** Absolute sequence number of the FIN octet. */
   finAbs = 0;
   didClose = false;
-  sawSyn = false;
   /** Logarithmic history counters (Zeek ScaledHistoryEntry): count and next threshold. */
   rxmtCnt = 0;
   rxmtThresh = 1;
@@ -120,7 +116,6 @@ export class TcpEndpoint implements EndpointStats {
   firstDataFrame = 0;
   /** Capture time of that first payload (0 = none). */
   firstDataTime: Time = 0;
-  lastDataFrame = 0;
   /** Last ACK number / window this endpoint sent, for duplicate ACK detection (-1 = none yet). */
   lastAckSent = -1;
   lastWinSent = -1;
@@ -143,12 +138,12 @@ export class TcpEndpoint implements EndpointStats {
     this.seqWraps = this.ackWraps = 0;
     this.histLastSyn = this.histLastFin = this.histLastRst = 0;
     this.finCnt = this.rstCnt = 0;
-    this.finSeq = this.finAbs = 0;
-    this.didClose = this.sawSyn = false;
+    this.finAbs = 0;
+    this.didClose = false;
     this.rxmtCnt = this.win0Cnt = this.gapCnt = 0;
     this.rxmtThresh = this.win0Thresh = this.gapThresh = 1;
     this.retransmits = this.dupAcks = this.zeroWindows = 0;
-    this.firstDataFrame = this.lastDataFrame = 0;
+    this.firstDataFrame = 0;
     this.firstDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
     this.stream = null;
@@ -177,17 +172,8 @@ export class TcpEndpoint implements EndpointStats {
     if (seq < this.lastSeq) this.seqWraps++;
     this.lastSeq = seq;
   }
-  updateAck(seq: number): void {
-    seq >>>= 0;
-    if (seq < this.ackSeq) this.ackWraps++;
-    this.ackSeq = seq;
-  }
-  /** Relative (64-bit) position of `seq`, anchored at the last sequence number seen. */
-  rel(seq: number): number {
-    return this.seqWraps * TWO32 + this.lastSeq - this.startSeq + ((seq) - (this.lastSeq) | 0);
-  }
   relAck(seq: number): number {
-    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + ((seq) - (this.ackSeq) | 0);
+    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + ((seq - this.ackSeq) | 0);
   }
   noDataAcked(): boolean {
     const a = this.ackWraps * TWO32 + this.ackSeq;
@@ -229,7 +215,6 @@ export class TcpConn extends FlowConn implements Conn {
   synAckTime: Time = 0;
   synAckTtl = -1;
   synAckIpId = -1;
-  synAckCount = 0;
   /** Originator's first ACK after the SYN-ACK (handshake completion). */
   ackFrame = 0;
   ackTime: Time = 0;
@@ -253,11 +238,15 @@ export class TcpConn extends FlowConn implements Conn {
   /** Zeek weird names seen (first occurrence each), for diagnosis. */
   weirds: string[] = NO_STRINGS;
 
-  /**
-   * Back to the state of `new TcpConn()`, for a finished connection object taken again by the
-   * tracker. Lists and objects are replaced, never emptied: whoever kept one keeps it unchanged.
-   */
-  reset(): void {
+  /** Roles swapped: each endpoint knows which it now is. */
+  override flipRoles(): void {
+    super.flipRoles();
+    this.orig.isOrig = true;
+    this.resp.isOrig = false;
+  }
+
+  /** Back to the state of `new TcpConn()` (see FlowConn.reset). */
+  override reset(): void {
     this.resetConn();
     this.orig.reset(true);
     this.resp.reset(false);
@@ -270,7 +259,6 @@ export class TcpConn extends FlowConn implements Conn {
     this.synAckFrame = 0;
     this.synAckTime = 0;
     this.synAckTtl = this.synAckIpId = -1;
-    this.synAckCount = 0;
     this.ackFrame = 0;
     this.ackTime = 0;
     this.handshakeRttMs = NO_RTT;
@@ -317,41 +305,28 @@ export function tcpConnState(os: number, rs: number, origSize: number, respSize:
   return 'OTH';
 }
 
-export interface TcpTrackerOptions extends FlowTimeouts {
+export interface TcpTrackerOptions extends FlowTrackerOptions {
   sink: StreamSink;
   onFinish: (c: TcpConn) => void;
-  /** Most connections tracked at once; beyond it the least recently active one is finished (default 1,000,000). */
-  maxConns?: number;
   /** Bytes held above a hole per direction before giving up on it (default 256 KiB). */
   maxHeldBytes?: number;
-  /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
-  nextId?: () => number;
-  /**
-   * Take finished connection objects again for new connections (default false). Only for
-   * consumers that keep nothing of a connection but what they copy out in `onFinish` (lists
-   * and nested objects stay theirs: a reused connection gets new ones).
-   */
-  reuse?: boolean;
 }
 
-/** Finished connection objects kept for reuse, at most. */
-const POOL_MAX = 4096;
+/** Reassembly states kept for reuse, at most (two per connection). */
+const STREAM_POOL_MAX = 8192;
 
 const MAX_LIST = 64;
 
 export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly sink: StreamSink;
-  private readonly onFinish: (c: TcpConn) => void;
   private readonly maxHeld: number;
-  private readonly pool: TcpConn[] | null;
+  /** Reassembly states of finished connections, for reuse (null when not reusing). */
   private readonly streams: StreamDir[] | null;
 
   constructor(o: TcpTrackerOptions) {
-    super(o);
+    super(o, o.sink, o.onFinish);
     this.sink = o.sink;
-    this.onFinish = o.onFinish;
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
-    this.pool = o.reuse === true ? [] : null;
     this.streams = o.reuse === true ? [] : null;
   }
 
@@ -365,11 +340,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   /** Feeds one decoded packet; returns its connection (null when it is not a usable TCP segment). */
   packet(p: Packet, now: number = packetTime(p)): TcpConn | null {
     if (p.proto !== PROTO_TCP) return null;
-    if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
-      this.ignored++;
-      return null;
-    }
-    this.packets++;
+    if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) return null;
     if (now >= this.nextSweep) this.sweep(now);
     const table = this.table;
     let c = table.find(p);
@@ -408,10 +379,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   }
 
   private create(p: Packet, now: number): TcpConn {
-    let fresh = this.pool !== null ? this.pool.pop() : undefined;
-    if (fresh === undefined) fresh = new TcpConn();
-    else fresh.reset();
-    const c = this.begin(fresh, p, now, CLS_TCP);
+    const c = this.begin(newTcpConn, p, now, CLS_TCP);
     const f = p.tcpFlags;
     const syn = (f & TCP_SYN) !== 0;
     const ack = (f & TCP_ACK) !== 0;
@@ -426,21 +394,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       else if (isLikelyServerPort(p.sport, false)) {
         flip = isLikelyServerPort(p.dport, false) ? p.sport < p.dport : true;
       }
-      if (flip && !(p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff))) this.flipRoles(c);
+      if (flip && !(p.ipVersion === 4 && isBroadcast4(p.dst4))) c.flipRoles();
     }
     return c;
-  }
-
-  /** Zeek Connection::FlipRoles: swap originator and responder, add '^'. History masks stay. */
-  private flipRoles(c: TcpConn): void {
-    const t = c.orig;
-    c.orig = c.resp;
-    c.resp = t;
-    c.orig.isOrig = true;
-    c.resp.isOrig = false;
-    c.keyIsOrig = !c.keyIsOrig;
-    c.flipped = true;
-    c.history += '^';
   }
 
   private weird(c: TcpConn, name: string): void {
@@ -544,9 +500,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         break;
     }
 
-    // e.rel(baseSeq), written out: this function is too large for its callees to be inlined,
+    // Position of baseSeq relative to the ISN (64-bit, anchored at lastSeq), written out: this function is too large for its callees to be inlined,
     // and a uint32 passed to (or returned from) a call is a boxed double.
-    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + ((baseSeq) - (e.lastSeq) | 0);
+    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + ((baseSeq - e.lastSeq) | 0);
     const seqUnderflow = relSeq < 0;
 
     // update_history
@@ -586,7 +542,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Duplicate ACK: a pure ACK repeating the previous ACK number and window while the peer has
     // data outstanding (Wireshark's tcp.analysis.duplicate_ack, roughly).
     if (ACK && len === 0 && !SYN && !FIN && !RST) {
-      if (ackSeq === e.lastAckSent && p.win === e.lastWinSent && ((peer.lastSeq) - (ackSeq) | 0) > 0 && peer.state !== INACTIVE) {
+      if (ackSeq === e.lastAckSent && p.win === e.lastWinSent && ((peer.lastSeq - ackSeq) | 0) > 0 && peer.state !== INACTIVE) {
         e.dupAcks++;
       }
     }
@@ -599,7 +555,6 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     if (FIN) {
       e.finCnt++;
-      e.finSeq = relSeq + segLen;
       e.finAbs = (baseSeq + len) >>> 0;
       // A list of exactly one first (most connections see one FIN each way, or one RST).
       if (c.fins === NO_CONTROLS) c.fins = [control(p, isOrig, now, ACK)];
@@ -620,9 +575,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         peer.initStart(ackSeq - 1);
         peer.initAck(ackSeq - 1);
         peer.initLast(ackSeq - 1);
-      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + ((ackSeq) - (peer.ackSeq) | 0) >= 0) {
-        // update_ack_seq (peer.relAck / peer.updateAck written out)
-        const d = ((ackSeq) - (peer.ackSeq) | 0);
+      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + ((ackSeq - peer.ackSeq) | 0) >= 0) {
+        // update_ack_seq (Zeek's UpdateAckSeq, written out)
+        const d = (ackSeq - peer.ackSeq) | 0;
         if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
           if (ackSeq < peer.ackSeq) peer.ackWraps++;
           peer.ackSeq = ackSeq;
@@ -631,7 +586,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
 
     // update_last_seq
-    const deltaLast = ((seqOnePast) - (e.lastSeq) | 0);
+    const deltaLast = (seqOnePast - e.lastSeq) | 0;
     if ((SYN || RST) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
     } else if (FIN && e.lastSeq === ((e.startSeq + 1) >>> 0)) {
@@ -664,13 +619,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         e.firstDataFrame = p.frame;
         e.firstDataTime = now;
       }
-      e.lastDataFrame = p.frame;
       e.payloadBytes += len;
       if (!seqUnderflow) {
         let st = e.stream;
         if (st === null) st = e.stream = this.newStream(c, e);
         const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
-        st.segmentAt(((dataSeq) - (st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
+        st.segmentAt(((dataSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
       }
     }
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
@@ -697,7 +651,6 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       c.mss.orig = p.mss;
       c.wscale.orig = p.wscale;
     } else if (!isOrig && ack) {
-      c.synAckCount++;
       if (c.synAckFrame === 0) {
         c.synAckFrame = p.frame;
         c.synAckTime = now;
@@ -734,7 +687,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
             if (!ACK && peer.state === SYN_ACK_SENT && baseSeq === e.startSeq) {
               // SYN/SYN-ACK reversal (IsReuse discussion): flip and establish.
               c.partial = false;
-              this.flipRoles(c);
+              c.flipRoles();
               peer.setState(ESTABLISHED);
             } else if (!ACK) this.weird(c, 'simultaneous_open');
             if (peer.state === SYN_SENT) peer.setState(ESTABLISHED);
@@ -805,7 +758,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         break;
     }
     // Handshake completion facts: the originator's first ACK after the responder's SYN-ACK.
-    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && ((ackSeq) - ((c.resp.startSeq + 1) >>> 0) | 0) >= 0) {
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && ((ackSeq - ((c.resp.startSeq + 1) >>> 0)) | 0) >= 0) {
       this.handshakeAck(c, e);
     }
     return doClose;
@@ -824,16 +777,16 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     const ackSeq = p.ack >>> 0;
     let st = e.stream;
     // Fast path: nothing above what was delivered is acknowledged.
-    if (st !== null ? ((ackSeq) - (st.next) | 0) <= 0 : ((ackSeq) - ((e.startSeq + 1) >>> 0) | 0) <= 0) return;
+    if (st !== null ? ((ackSeq - st.next) | 0) <= 0 : ((ackSeq - ((e.startSeq + 1) >>> 0)) | 0) <= 0) return;
     let ack = ackSeq;
-    if (e.finCnt > 0 && ((ack) - (e.finAbs) | 0) > 0) ack = e.finAbs;
+    if (e.finCnt > 0 && ((ack - e.finAbs) | 0) > 0) ack = e.finAbs;
     const rel = e.relAck(ack);
     if (rel <= 1) return;
     if (st === null) {
-      if (((ack) - ((e.startSeq + 1) >>> 0) | 0) <= 0) return;
+      if (((ack - ((e.startSeq + 1) >>> 0)) | 0) <= 0) return;
       st = e.stream = this.newStream(c, e);
     }
-    if (((ack) - (st.next) | 0) <= 0) return;
+    if (((ack - st.next) | 0) <= 0) return;
     // Zeek ignores the first octets of partial connections (a keep-alive can start them).
     if (c.partial && rel <= 2) return;
     const lost = st.acked(ack);
@@ -847,16 +800,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
   }
 
-  /** Hands a connection over: final state, byte counts, stream ends, then forgets it. */
-  protected finish(c: TcpConn, reason: TcpConn['finishReason']): void {
-    if (c.done) return;
-    this.table.remove(c);
-    c.done = true;
-    c.finishReason = reason;
-    if (c.orig.stream !== null) c.orig.stream.flush();
-    if (c.resp.stream !== null) c.resp.stream.flush();
+  /** A connection's final facts: stream ends, byte counts by sequence space, conn_state, per-direction counters. */
+  protected override close(c: TcpConn): void {
     const o = c.orig;
     const r = c.resp;
+    if (o.stream !== null) o.stream.flush();
+    if (r.stream !== null) r.stream.flush();
     o.bytes = o.size(r);
     r.bytes = r.size(o);
     c.state = tcpConnState(o.state, r.state, o.bytes, r.bytes, c.history);
@@ -866,18 +815,22 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     c.dataFrames = dir(o.firstDataFrame, r.firstDataFrame);
     c.unackedBytes = dir(unacked(o, r), unacked(r, o));
     c.gapBytes = dir(o.stream?.gapBytes ?? 0, r.stream?.gapBytes ?? 0);
-    this.finished++;
-    this.sink.end(c);
-    this.onFinish(c);
-    // Drop what is no longer needed so a retained record stays small.
-    if (this.streams !== null) {
-      if (o.stream !== null && this.streams.length < POOL_MAX) this.streams.push(o.stream);
-      if (r.stream !== null && this.streams.length < POOL_MAX) this.streams.push(r.stream);
+  }
+
+  /** The reassembly states are not part of the record: dropped (kept for reuse when reusing). */
+  protected override release(c: TcpConn): void {
+    const o = c.orig;
+    const r = c.resp;
+    const pool = this.streams;
+    if (pool !== null) {
+      if (o.stream !== null && pool.length < STREAM_POOL_MAX) pool.push(o.stream);
+      if (r.stream !== null && pool.length < STREAM_POOL_MAX) pool.push(r.stream);
     }
     o.stream = r.stream = null;
-    if (this.pool !== null && this.pool.length < POOL_MAX) this.pool.push(c);
   }
 }
+
+const newTcpConn = (): TcpConn => new TcpConn();
 
 /** The connection's own MSS / window-scale pair, made on its first SYN (until then the shared NONE). */
 function negotiated(c: TcpConn): void {
@@ -897,7 +850,7 @@ function unacked(e: TcpEndpoint, peer: TcpEndpoint): number {
   if (peer.lastAckSent < 0) return e.payloadBytes;
   let end = e.lastSeq;
   if (e.finCnt > 0) end = e.finAbs;
-  const d = ((end) - (peer.lastAckSent >>> 0) | 0);
+  const d = (end - (peer.lastAckSent >>> 0)) | 0;
   return d > 0 ? d : 0;
 }
 

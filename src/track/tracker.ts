@@ -12,9 +12,10 @@ import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js
 import { isStop } from '../decode/stop.js';
 import { TcpTracker, type TcpConn } from './tcp.js';
 import { UdpTracker, type UdpConn } from './udp.js';
-import { DnsTracker } from './dns.js';
+import { DnsTracker, type DnsEndpoint } from './dns.js';
+import { AddrText } from './flow.js';
 import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
-import { HttpAnalyzer, looksLikeHttpRequest, type HttpSession } from './http.js';
+import { HttpAnalyzer, looksLikeHttpRequest, requestHost, type HttpSession } from './http.js';
 import { IcmpTracker, type IcmpError } from './icmp.js';
 import { NameMap } from './names.js';
 import type { Conn, StreamSink, Time } from './types.js';
@@ -26,6 +27,8 @@ const LITE = Object.freeze({ lite: true });
 const STARTTLS_SCAN = 64 * 1024;
 const MAX_DNS_TCP_BUF = 64 * 1024;
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Shared empty list for connections no ICMP error quoted (do not push to it). */
 const NO_ICMP: IcmpError[] = Object.freeze([]) as unknown as IcmpError[];
 
@@ -35,9 +38,8 @@ interface StreamState {
   /** null until the first bytes classify the stream. */
   kind: StreamKind | null;
   scanned: number;
-  /** DNS over TCP: carried-over bytes per direction. */
+  /** DNS over TCP: bytes of an unfinished message carried over, per direction. */
   dnsBuf?: [Uint8Array, Uint8Array];
-  dnsLen?: [number, number];
   icmp?: IcmpError[];
 }
 
@@ -79,7 +81,6 @@ export class Tracker implements StreamSink {
   private readonly onDns: ((m: DnsMessage, p: Packet) => void) | undefined;
   /** Last capture time seen (seconds). */
   now: Time = 0;
-  first: Time = -1;
 
   constructor(o: TrackerOptions) {
     this.onConn = o.onConn;
@@ -87,14 +88,16 @@ export class Tracker implements StreamSink {
     this.onDns = o.onDns;
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
-    this.tcp = new TcpTracker({ sink: this, onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns, reuse: o.reuse === true });
-    this.udp = new UdpTracker({ onFinish: (c) => this.finished(c), nextId, maxConns: o.maxConns, reuse: o.reuse === true });
+    // One id counter and one address-text cache for both: ids follow first-packet order, and a
+    // server's address is the same string in its TCP and UDP flows.
+    const shared = { nextId, addrs: new AddrText(), maxConns: o.maxConns, reuse: o.reuse === true };
+    this.tcp = new TcpTracker({ ...shared, sink: this, onFinish: (c) => this.finished(c) });
+    this.udp = new UdpTracker({ ...shared, onFinish: (c) => this.finished(c) });
   }
 
   packet(p: Packet): void {
     const ts = p.tsSec + p.tsNsec * 1e-9;
     this.now = ts;
-    if (this.first < 0) this.first = ts;
     switch (p.proto) {
       case PROTO_TCP: {
         const c = this.tcp.packet(p, ts);
@@ -130,9 +133,14 @@ export class Tracker implements StreamSink {
     const fromOrig = this.udp.lastFromOrig;
     const src = fromOrig ? c.orig : c.resp;
     const dst = fromOrig ? c.resp : c.orig;
-    this.dns.message(m, 'udp', src, dst, p.frame, ts);
-    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
+    this.dnsMessage(m, 'udp', src, dst, p.frame, ts);
     if (this.onDns !== undefined) this.onDns(m, p);
+  }
+
+  /** One DNS message (UDP or TCP): its transaction, and the names its answers give addresses. */
+  private dnsMessage(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
+    this.dns.message(m, transport, src, dst, frame, ts);
+    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
   }
 
   // --- ICMP
@@ -200,8 +208,7 @@ export class Tracker implements StreamSink {
   private classify(conn: Conn, st: StreamState, fromOrig: boolean, b: Uint8Array, off: number, len: number): void {
     if (conn.resp.port === DNS_PORT || conn.orig.port === DNS_PORT) {
       st.kind = 'dns';
-      st.dnsBuf = [new Uint8Array(0), new Uint8Array(0)];
-      st.dnsLen = [0, 0];
+      st.dnsBuf = [NO_BYTES, NO_BYTES];
       return;
     }
     if (looksLikeClientHello(b, off, len)) {
@@ -230,32 +237,24 @@ export class Tracker implements StreamSink {
   private dnsStream(conn: TcpConn, st: StreamState, fromOrig: boolean, bytes: Uint8Array, frame: number, ts: Time): void {
     const i = fromOrig ? 0 : 1;
     let buf = bytes;
-    const carried = st.dnsLen![i]!;
-    if (carried > 0) {
-      buf = new Uint8Array(carried + bytes.length);
-      buf.set(st.dnsBuf![i]!.subarray(0, carried), 0);
-      buf.set(bytes, carried);
+    const carried = st.dnsBuf![i]!;
+    if (carried.length > 0) {
+      buf = new Uint8Array(carried.length + bytes.length);
+      buf.set(carried, 0);
+      buf.set(bytes, carried.length);
     }
+    // The transaction copies the endpoints it keeps; the connection's are passed as they are.
+    const src = fromOrig ? conn.orig : conn.resp;
+    const dst = fromOrig ? conn.resp : conn.orig;
     let used = 0;
     for (const ch of dnsOverTcpMessages(buf, 0, buf.length)) {
       if (!ch.complete) break;
       const m = decodeDns(buf, ch.offset, ch.length, LITE);
       used = ch.offset + ch.length;
-      if (isStop(m)) continue;
-      const a = fromOrig ? conn.orig : conn.resp;
-      const b = fromOrig ? conn.resp : conn.orig;
-      this.dns.message(m, 'tcp', { ip: a.ip, port: a.port }, { ip: b.ip, port: b.port }, frame, ts);
-      if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
+      if (!isStop(m)) this.dnsMessage(m, 'tcp', src, dst, frame, ts);
     }
     const left = buf.length - used;
-    if (left > MAX_DNS_TCP_BUF) {
-      st.dnsLen![i] = 0;
-      return;
-    }
-    const keep = new Uint8Array(left);
-    keep.set(buf.subarray(used));
-    st.dnsBuf![i] = keep;
-    st.dnsLen![i] = left;
+    st.dnsBuf![i] = left === 0 || left > MAX_DNS_TCP_BUF ? NO_BYTES : buf.slice(used);
   }
 
   gap(conn: Conn, fromOrig: boolean, _len: number): void {
@@ -263,7 +262,7 @@ export class Tracker implements StreamSink {
     if (st === null) return;
     if (st.kind === 'tls') this.tls.gap(conn, fromOrig);
     else if (st.kind === 'http') this.http.gap(conn, fromOrig);
-    else if (st.kind === 'dns') st.dnsLen![fromOrig ? 0 : 1] = 0;
+    else if (st.kind === 'dns') st.dnsBuf![fromOrig ? 0 : 1] = NO_BYTES;
   }
 
   end(_conn: Conn): void {}
@@ -274,8 +273,12 @@ export class Tracker implements StreamSink {
     const http = this.http.session(c);
     // Names the client used for this server: SNI, Host, CONNECT authority.
     if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni);
-    // (A CONNECT authority names the tunnel's far end, not the proxy this connection goes to.)
-    if (http) for (const e of http.exchanges) if (e.host && e.method !== 'CONNECT') this.names.add(c.resp.ip, e.host.replace(/:\d+$/, ''));
+    if (http) {
+      for (const e of http.exchanges) {
+        const host = requestHost(e);
+        if (host !== null) this.names.add(c.resp.ip, host);
+      }
+    }
     this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP });
   }
 }

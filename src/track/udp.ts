@@ -7,8 +7,8 @@
  * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
  */
 import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
-import { CLS_UDP, CLS_UDP_ANSWERED, FlowConn, FlowTracker, isLikelyServerPort, packetTime, type FlowTimeouts } from './flow.js';
-import type { Conn, EndpointStats, StreamSink } from './types.js';
+import { CLS_UDP, CLS_UDP_ANSWERED, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime, type FlowTrackerOptions } from './flow.js';
+import type { Conn, EndpointStats } from './types.js';
 
 export const UDP_INACTIVE = 0;
 export const UDP_ACTIVE = 1;
@@ -59,8 +59,8 @@ export class UdpConn extends FlowConn implements Conn {
     return udpConnState(this.orig.state, this.resp.state);
   }
 
-  /** Back to the state of `new UdpConn()` (see TcpConn.reset). */
-  reset(): void {
+  /** Back to the state of `new UdpConn()` (see FlowConn.reset). */
+  override reset(): void {
     this.resetConn();
     this.orig.reset();
     this.resp.reset();
@@ -77,40 +77,21 @@ export function udpConnState(os: number, rs: number): UdpConnState {
   return rs === UDP_ACTIVE ? 'SHR' : 'OTH';
 }
 
-export interface UdpTrackerOptions extends FlowTimeouts {
+export interface UdpTrackerOptions extends FlowTrackerOptions {
   onFinish: (c: UdpConn) => void;
-  /** Told when a flow ends (no UDP payload goes through it: analyzers read datagrams per packet). */
-  sink?: StreamSink;
-  maxConns?: number;
-  nextId?: () => number;
-  /** Take finished flow objects again for new flows (see TcpTrackerOptions.reuse; default false). */
-  reuse?: boolean;
 }
 
-/** Finished flow objects kept for reuse, at most. */
-const POOL_MAX = 4096;
-
 export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
-  private readonly onFinish: (c: UdpConn) => void;
-  private readonly sink: StreamSink | undefined;
-  private readonly pool: UdpConn[] | null;
   /** Set by `packet`: whether the last packet came from the originator. */
   lastFromOrig = true;
 
   constructor(o: UdpTrackerOptions) {
-    super(o);
-    this.onFinish = o.onFinish;
-    this.sink = o.sink;
-    this.pool = o.reuse === true ? [] : null;
+    super(o, undefined, o.onFinish);
   }
 
   packet(p: Packet, now: number = packetTime(p)): UdpConn | null {
     if (p.proto !== PROTO_UDP) return null;
-    if (p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) {
-      this.ignored++;
-      return null;
-    }
-    this.packets++;
+    if (p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) return null;
     if (now >= this.nextSweep) this.sweep(now);
     let c = this.table.find(p);
     let fwd = this.table.fwd;
@@ -155,7 +136,7 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
       c.appChecked = true;
       const qr = (b[o + 2]! & 0x80) !== 0;
       if (qr && isOrig && !isMulticast(c)) {
-        flip(c);
+        c.flipRoles();
         return false;
       }
     } else if (respPort === 123) {
@@ -163,7 +144,7 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
       const mode = b[o]! & 7;
       if ((mode === 4 && isOrig) || (mode === 3 && !isOrig)) {
         c.appChecked = true;
-        flip(c);
+        c.flipRoles();
         return !isOrig;
       }
       if (mode === 3 || mode === 4) c.appChecked = true;
@@ -172,27 +153,17 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
   }
 
   private create(p: Packet, now: number): UdpConn {
-    let fresh = this.pool !== null ? this.pool.pop() : undefined;
-    if (fresh === undefined) fresh = new UdpConn();
-    else fresh.reset();
-    const c = this.begin(fresh, p, now, CLS_UDP);
-    const broadcast = p.ipVersion === 4 && (p.dst4 === -1 || p.dst4 === 0xffffffff);
-    if (isLikelyServerPort(p.sport, true) && !isLikelyServerPort(p.dport, true) && !broadcast) flip(c);
+    const c = this.begin(newUdpConn, p, now, CLS_UDP);
+    if (isLikelyServerPort(p.sport, true) && !isLikelyServerPort(p.dport, true) && !(p.ipVersion === 4 && isBroadcast4(p.dst4))) c.flipRoles();
     return c;
   }
 
-  protected finish(c: UdpConn, reason: UdpConn['finishReason']): void {
-    if (c.done) return;
-    this.table.remove(c);
-    c.done = true;
-    c.finishReason = reason;
+  protected override close(c: UdpConn): void {
     c.state = udpConnState(c.orig.state, c.resp.state);
-    this.finished++;
-    this.sink?.end(c);
-    this.onFinish(c);
-    if (this.pool !== null && this.pool.length < POOL_MAX) this.pool.push(c);
   }
 }
+
+const newUdpConn = (): UdpConn => new UdpConn();
 
 const MAX_DNS_PENDING = 16;
 
@@ -226,15 +197,6 @@ function dnsAnswered(c: UdpConn, p: Packet): boolean {
     pend.pop();
   }
   return pend.length === 0;
-}
-
-function flip(c: UdpConn): void {
-  const t = c.orig;
-  c.orig = c.resp;
-  c.resp = t;
-  c.keyIsOrig = !c.keyIsOrig;
-  c.flipped = true;
-  c.history += '^';
 }
 
 function isMulticast(c: UdpConn): boolean {

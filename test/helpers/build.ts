@@ -729,6 +729,11 @@ class DnsWriter {
   }
 }
 
+/** A name in DNS wire form, uncompressed (RFC 1035 §3.1): length-prefixed labels, then 0. */
+export function dnsName(name: string): Uint8Array {
+  return new DnsWriter(false).nameBytes(name, 0);
+}
+
 function rdata(w: DnsWriter, r: DnsRecord, at: number): Uint8Array {
   if (r.data instanceof Uint8Array) return r.data;
   const t = typeCode(r.type);

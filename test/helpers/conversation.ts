@@ -13,8 +13,7 @@
  * data counts its length, a retransmission repeats an earlier sequence number without advancing.
  */
 import {
-  ETH_IPV4, ETH_IPV6, LINKTYPE, TcpOptionSet, ethernet, ipv4, ipv6, isIpv6, nullLoopback, sll, sll2, tcp,
-  IPPROTO_TCP,
+  ETH_IPV4, ETH_IPV6, LINKTYPE, ethernet, isIpv6, nullLoopback, sll, sll2, tcpIp, type IpCommon, type TcpOptionSet,
 } from './build.js';
 import { pcapFile, pcapngFile } from './pcap.js';
 import type { CaptureRecord, PcapOptions, PcapngOptions } from './pcap.js';
@@ -222,20 +221,15 @@ export class TcpConversation {
     const ack = opts.ack ?? peer.nxt ?? 0;
     const isSyn = flags.toUpperCase().includes('S');
     const win = opts.win ?? (isSyn ? Math.min(me.win, 0xffff) : Math.min(0xffff, Math.ceil(me.win / 2 ** (this.o.wscale ?? 7))));
-    const segOpts = {
-      src: me.ip, dst: peer.ip, sport: me.port, dport: peer.port, seq, ack, flags, win,
-      ...(options ? { options } : {}),
-    };
-    const seg = tcp(segOpts, payload);
-    const ttl = opts.ttl ?? me.ttl;
-    let ip: Uint8Array;
-    if (isIpv6(me.ip)) {
-      ip = ipv6({ src: me.ip, dst: peer.ip, next: IPPROTO_TCP, hopLimit: ttl }, seg);
-    } else {
-      const id = opts.ipId ?? me.ipId;
+    const ipOpts: IpCommon = { src: me.ip, dst: peer.ip, ttl: opts.ttl ?? me.ttl, df: true };
+    if (!isIpv6(me.ip)) {
+      ipOpts.id = opts.ipId ?? me.ipId;
       me.ipId = (me.ipId + 1) & 0xffff;
-      ip = ipv4({ src: me.ip, dst: peer.ip, proto: IPPROTO_TCP, ttl, id, df: true }, seg);
     }
+    const ip = tcpIp({
+      ...ipOpts, sport: me.port, dport: peer.port, seq, ack, flags, win,
+      ...(options ? { options } : {}),
+    }, payload);
     const frame = this.wrap(from, ip);
     this.frames.push({ ts, frame });
     return frame;

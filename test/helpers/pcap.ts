@@ -4,7 +4,7 @@
  * A record's `ts` is seconds since the epoch as a number, or nanoseconds as a bigint when the
  * exact sub-microsecond value matters (a double cannot hold ns precision for current dates).
  */
-import { LINKTYPE } from './build.js';
+import { LINKTYPE, concat } from './build.js';
 
 export interface CaptureRecord {
   ts: number | bigint;
@@ -51,13 +51,7 @@ export class ByteSink {
     return this.n;
   }
   result(): Uint8Array {
-    const out = new Uint8Array(this.n);
-    let o = 0;
-    for (const p of this.parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concat(this.parts);
   }
 }
 
@@ -265,14 +259,7 @@ export function pcapngFile(o: PcapngOptions, records: readonly CaptureRecord[]):
     parts.push(kind === 'epb' ? epb(le, r, i, index) : kind === 'pb' ? pb(le, r, i, index) : spb(le, r, i));
   }
   for (const b of o.after ?? []) parts.push(b(le));
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 // ---- Extra blocks, for `before` / `after` ----

@@ -4,7 +4,7 @@ import {
   TLS_VERSION, alert, applicationData, ascii, certificateMsg, changeCipherSpec, clientHello, clientKeyExchangeRsa,
   dnsMessage, dnsOverTcp, encryptedHandshake, ethIp, ethernet, fragmentIpv4, fragmentIpv6, handshakeRecord,
   httpRequest, httpResponse, icmpIp, ipv4, ipv6, nullLoopback, quote, serverHello, serverHelloDone, sll, sll2,
-  sslv2ClientHello, tcp, tcpIp, testCertDer, udp, udpIp, filler,
+  sslv2ClientHello, tcp, tcpIp, testCertDer, udp, udpIp, filler, concat, dnsName,
 } from './index.js';
 import { TcpConversation } from './conversation.js';
 import type { CaptureRecord } from './pcap.js';
@@ -41,7 +41,7 @@ export function buildSamples(): Sample[] {
   eth('dns-response', udpIp({ src: S4, dst: C4, sport: 53, dport: 53000 }, r));
   const nx = dnsMessage({
     id: 7, qr: true, rd: true, ra: true, rcode: 'NXDOMAIN', questions: [{ name: 'nope.example.com', type: 'AAAA' }],
-    authority: [{ name: 'example.com', type: 'SOA', data: new Uint8Array([...dnsName('ns.example.com'), ...dnsName('admin.example.com'), ...new Uint8Array(20)]) }],
+    authority: [{ name: 'example.com', type: 'SOA', data: concat([dnsName('ns.example.com'), dnsName('admin.example.com'), new Uint8Array(20)]) }],
   });
   eth('dns-nxdomain-v6', udpIp({ src: S6, dst: C6, sport: 53, dport: 53001 }, nx));
   const aaaa = dnsMessage({ id: 8, qr: true, rcode: 0, compress: true, questions: [{ name: 'v6.example.com', type: 'AAAA' }], answers: [{ name: 'v6.example.com', type: 'AAAA', data: '2001:db8::1:2' }] });
@@ -60,11 +60,11 @@ export function buildSamples(): Sample[] {
     ciphers: [TLS_CIPHER.TLS_AES_128_GCM_SHA256, TLS_CIPHER.TLS_AES_256_GCM_SHA384], sni: 'www.example.com', alpn: ['h2', 'http/1.1'],
     supportedVersions: [TLS_VERSION.TLS13, TLS_VERSION.TLS12], keyShareGroups: [TLS_GROUP.x25519], sessionId: filler(32, 2),
   })], TLS_VERSION.TLS10));
-  t13.send('server', concatAll([
+  t13.send('server', concat([
     handshakeRecord([serverHello({ cipher: TLS_CIPHER.TLS_AES_128_GCM_SHA256, supportedVersion: TLS_VERSION.TLS13, sessionId: filler(32, 2) })]),
     changeCipherSpec(), applicationData(1000),
   ]));
-  t13.send('client', concatAll([changeCipherSpec(), applicationData(53)]));
+  t13.send('client', concat([changeCipherSpec(), applicationData(53)]));
   t13.send('client', alert(2, TLS_ALERT.bad_certificate));
   t13.rst('client');
   for (const f of t13.frames) out.push({ name: 'tls13', frame: f.frame, linkType: LINKTYPE.ETHERNET });
@@ -77,8 +77,8 @@ export function buildSamples(): Sample[] {
     certificateMsg([testCertDer('valid'), testCertDer('expired')]), serverHelloDone(),
   ]);
   t12.send('server', flight);
-  t12.send('client', concatAll([handshakeRecord([clientKeyExchangeRsa()]), changeCipherSpec(), encryptedHandshake()]));
-  t12.send('server', concatAll([changeCipherSpec(), encryptedHandshake()]));
+  t12.send('client', concat([handshakeRecord([clientKeyExchangeRsa()]), changeCipherSpec(), encryptedHandshake()]));
+  t12.send('server', concat([changeCipherSpec(), encryptedHandshake()]));
   t12.send('client', applicationData(200));
   t12.send('server', alert(1, TLS_ALERT.close_notify));
   t12.fin('server'); t12.fin('client'); t12.ack('server');
@@ -155,23 +155,9 @@ function icmpIpPayload6(): Uint8Array {
   return icmpIp({ src: C6, dst: S6, type: ICMPV6.ECHO_REQUEST, code: 0, rest: 0x00010001 }, filler(8)).subarray(40);
 }
 
-function dnsName(n: string): number[] {
-  const o: number[] = [];
-  for (const l of n.split('.')) o.push(l.length, ...ascii(l));
-  o.push(0);
-  return o;
-}
-function concatAll(p: Uint8Array[]): Uint8Array {
-  const o = new Uint8Array(p.reduce((a, b) => a + b.length, 0));
-  let i = 0;
-  for (const b of p) { o.set(b, i); i += b.length; }
-  return o;
-}
-
 /** Records for one pcapng with one interface per link type. */
 export function samplesAsPcapngRecords(samples: Sample[]): { linkTypes: number[]; records: CaptureRecord[] } {
   const linkTypes = [...new Set(samples.map((s) => s.linkType))];
   const records = samples.map((s, i) => ({ ts: 1_700_000_000 + i * 0.001, frame: s.frame, iface: linkTypes.indexOf(s.linkType), comment: s.name }));
   return { linkTypes, records };
 }
-void IPPROTO_ICMPV6;

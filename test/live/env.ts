@@ -4,10 +4,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO } from '../tshark-fixture.js';
+import { BIN } from '../serve/harness.js';
 
-export const BIN = join(REPO, 'dist/src/cli/main.js');
+export { BIN };
 export const IS_ROOT = process.getuid?.() === 0;
 export const PATHS = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
 
@@ -72,11 +71,12 @@ export class CaptureRun {
     this.exited = new Promise((res) => this.child.on('exit', (code, signal) => res({ code, signal })));
   }
 
-  json(): Array<Record<string, unknown>> {
-    const out: Array<Record<string, unknown>> = [];
+  /** The JSON lines so far, each with when it arrived; other lines are left out. */
+  private jsonLines(): Array<{ j: Record<string, unknown>; at: number }> {
+    const out: Array<{ j: Record<string, unknown>; at: number }> = [];
     for (const l of this.lines) {
       try {
-        out.push(JSON.parse(l.text) as Record<string, unknown>);
+        out.push({ j: JSON.parse(l.text) as Record<string, unknown>, at: l.at });
       } catch {
         // not a JSON line
       }
@@ -84,18 +84,16 @@ export class CaptureRun {
     return out;
   }
 
+  json(): Array<Record<string, unknown>> {
+    return this.jsonLines().map((l) => l.j);
+  }
+
   /** Resolves with the first line matching, or rejects after `ms`. */
   async waitFor(pred: (j: Record<string, unknown>) => boolean, ms: number): Promise<Record<string, unknown> & { receivedAt: number }> {
     const end = Date.now() + ms;
     for (;;) {
-      for (const l of this.lines) {
-        let j: Record<string, unknown>;
-        try {
-          j = JSON.parse(l.text) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        if (pred(j)) return { ...j, receivedAt: l.at };
+      for (const { j, at } of this.jsonLines()) {
+        if (pred(j)) return { ...j, receivedAt: at };
       }
       if (Date.now() > end) throw new Error(`no matching line within ${ms} ms; stderr so far:\n${this.stderr.slice(-3000)}`);
       if (this.child.exitCode !== null) throw new Error(`capture exited (${this.child.exitCode}) before the line; stderr:\n${this.stderr.slice(-3000)}`);

@@ -127,18 +127,17 @@ export function http(method: string, url: string, opts: PostOptions = {}): Promi
 export const post = (url: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> =>
   http('POST', url, { body, headers });
 
-/** `wirewhy analyze` on the given files (run in their folder, so capture.source is the base name). */
-export function cliReports(dir: string, files: string[], extra: string[] = []): string[] {
-  const r = spawnSync(process.execPath, [BIN, 'analyze', '--format', 'json', ...extra, ...files], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0 && r.status !== 1) throw new Error(`wirewhy analyze failed (${r.status}): ${r.stderr}`);
-  // JSON reports are joined with nothing between them; each begins with '{\n  "schema"'.
-  return r.stdout.split(/(?=^\{\n {2}"schema")/m);
-}
-
+/** `wirewhy ARGS` run in `dir`; its stdout (exit status 0 or 1, anything else throws). */
 export function cli(dir: string, args: string[]): string {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0 && r.status !== 1) throw new Error(`wirewhy ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
+}
+
+/** `wirewhy analyze` on the given files (run in their folder, so capture.source is the base name). */
+export function cliReports(dir: string, files: string[], extra: string[] = []): string[] {
+  // JSON reports are joined with nothing between them; each begins with '{\n  "schema"'.
+  return cli(dir, ['analyze', '--format', 'json', ...extra, ...files]).split(/(?=^\{\n {2}"schema")/m);
 }
 
 export function sampleFiles(): string[] {

@@ -1,0 +1,16 @@
+/**
+ * What the command line and the server take from a finished report besides its rendering: the
+ * failure count (exit status 1 / X-Wirewhy-Failures) and the capture-damage warning. No
+ * dependencies beyond the report model, so the analysis worker thread can import it too.
+ */
+import type { Report } from '../report/model.js';
+
+/** Verdicts of severity error. */
+export function failureCount(r: Report): number {
+  return r.verdicts.filter((v) => v.severity === 'error').length;
+}
+
+/** The warning to show when the capture was cut or damaged part-way, else null. */
+export function damageText(r: Report): string | null {
+  return r.capture.damage ? (r.capture.warnings[0] ?? r.capture.damage.message) : null;
+}
