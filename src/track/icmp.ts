@@ -101,18 +101,17 @@ export class IcmpTracker {
   readonly errors: IcmpError[] = [];
   dropped = 0;
 
-  /** Records an ICMP error packet (the caller checked that it is one). */
-  add(p: Packet, ts: Time): void {
-    if (this.errors.length >= MAX_ERRORS) {
-      this.dropped++;
-      return;
-    }
+  /**
+   * An ICMP error packet as a record (the caller checked that it is one). Listed in `errors` up
+   * to MAX_ERRORS (beyond, counted in `dropped`); returned either way, for the flow it quotes.
+   */
+  add(p: Packet, ts: Time): IcmpError {
     const v6 = p.ipVersion === 6;
     const q = p.quoted;
     let mtu: number | null = null;
     if (!v6 && p.icmpType === 3 && p.icmpCode === 4) mtu = p.icmpRest & 0xffff;
     if (v6 && p.icmpType === 2) mtu = p.icmpRest >>> 0;
-    this.errors.push({
+    const e: IcmpError = {
       frame: p.frame,
       ts,
       from: p.srcAddr(),
@@ -125,6 +124,9 @@ export class IcmpTracker {
       quoted: q.present
         ? { proto: q.proto, src: p.quotedSrc(), dst: p.quotedDst(), sport: q.sport, dport: q.dport, tcpSeq: q.tcpSeq }
         : null,
-    });
+    };
+    if (this.errors.length < MAX_ERRORS) this.errors.push(e);
+    else this.dropped++;
+    return e;
   }
 }

@@ -146,10 +146,8 @@ export class Tracker implements StreamSink {
   // --- ICMP
 
   private icmpError(p: Packet, ts: Time): void {
-    this.icmp.add(p, ts);
+    const err = this.icmp.add(p, ts);
     const q = p.quoted;
-    const err = this.icmp.errors[this.icmp.errors.length - 1];
-    if (!err) return;
     if (!q.present || q.sport < 0) {
       // Quotes a ping, another protocol, or nothing usable: judged on its own.
       if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);

@@ -56,6 +56,25 @@ describe('ICMP errors attach to the flow they quote', () => {
   }
 });
 
+describe('ICMP errors beyond the listed ones', () => {
+  it('still attach to the flow they quote, as themselves (not as the last listed error)', () => {
+    const client = '192.0.2.10';
+    const frames: Array<{ ts: number; frame: Uint8Array }> = [];
+    // 10,000 errors quoting a flow that was never seen fill the list of ICMP records.
+    const stray = udpIp({ src: client, dst: '203.0.113.99', sport: 40000, dport: 7 }, new Uint8Array(8));
+    const strayErr = ethIp(icmpIp({ src: '198.51.100.1', dst: client, type: ICMP.DEST_UNREACH, code: ICMP.HOST_UNREACH }, quote(stray)));
+    for (let i = 0; i < 10_000; i++) frames.push({ ts: 1 + i * 1e-4, frame: strayErr });
+    const q = udpIp({ src: client, dst: '203.0.113.5', sport: 50000, dport: 9999 }, new Uint8Array(20));
+    frames.push({ ts: 3, frame: ethIp(q) });
+    frames.push({ ts: 3.001, frame: ethIp(icmpIp({ src: '203.0.113.5', dst: client, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH }, quote(q))) });
+    const { done, tr } = run(frames);
+    expect(tr.icmp.errors).toHaveLength(10_000);
+    expect(tr.icmp.dropped).toBe(1);
+    const udp = done.find((d) => d.conn.transport === 'udp' && d.conn.resp.port === 9999)!;
+    expect(udp.icmp.map((e) => [e.frame, e.from, e.code])).toEqual([[10_002, '203.0.113.5', ICMP.PORT_UNREACH]]);
+  });
+});
+
 describe('streams are routed by content', () => {
   it('TLS on a non-standard port, HTTP, and DNS over UDP', () => {
     const tls = new TcpConversation({ client: ['192.0.2.10', 41000], server: ['203.0.113.5', 8443] });
