@@ -118,7 +118,10 @@ export interface TlsSession {
   /** TLS 1.3: encrypted records the client sent after the server's first encrypted flight. */
   clientAfterServerFlight: Array<{ frame: number; length: number }>;
   firstServerEncryptedFrame: number | null;
-  /** Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records of each side. */
+  /**
+   * Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records
+   * of each side; empty unless the analyzer keeps events (TlsAnalyzerOptions.events).
+   */
   events: TlsEvent[];
   /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
   broken: { client: boolean; server: boolean };
@@ -161,6 +164,9 @@ function newDir(): Dir {
   return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0 };
 }
 
+/** Shared empty event list (replaced by a fresh array on the first event). */
+const NO_EVENTS: TlsEvent[] = Object.freeze([]) as unknown as TlsEvent[];
+
 export function newTlsSession(clientIsOrig: boolean): TlsSession {
   return {
     clientIsOrig,
@@ -175,7 +181,7 @@ export function newTlsSession(clientIsOrig: boolean): TlsSession {
     encrypted: { client: 0, server: 0 },
     clientAfterServerFlight: [],
     firstServerEncryptedFrame: null,
-    events: [],
+    events: NO_EVENTS,
     broken: { client: false, server: false },
     gap: false,
   };
@@ -214,9 +220,23 @@ interface Slot {
   tlsState?: State | null;
 }
 
+export interface TlsAnalyzerOptions {
+  /**
+   * Keep each session's `events` (the record-level sequence, for cross-checks against tshark and
+   * for debugging). Nothing in the diagnosis or the reports reads them, so they are off by default:
+   * they were a tenth of the tracker's allocations.
+   */
+  events?: boolean;
+}
+
 export class TlsAnalyzer {
   /** States of connections whose slot holds another analyzer's state. */
   private others: WeakMap<object, State> | null = null;
+  private readonly keepEvents: boolean;
+
+  constructor(o: TlsAnalyzerOptions = {}) {
+    this.keepEvents = o.events === true;
+  }
 
   private get(conn: object): State | null {
     const x = (conn as Slot).tlsState;
@@ -362,8 +382,10 @@ export class TlsAnalyzer {
     else s.broken.server = true;
   }
 
-  private event(s: TlsSession, e: TlsEvent): void {
-    if (s.events.length < MAX_EVENTS) s.events.push(e);
+  private event(s: TlsSession, frame: number, fromClient: boolean, kind: TlsEvent['kind'], value: number, extra: number): void {
+    if (!this.keepEvents || s.events.length >= MAX_EVENTS) return;
+    if (s.events === NO_EVENTS) s.events = [];
+    s.events.push({ frame, fromClient, kind, value, extra });
   }
 
   private sslv2(s: TlsSession, b: Uint8Array, frame: number, ts: Time): void {
@@ -384,7 +406,7 @@ export class TlsAnalyzer {
       groups: [],
       sslv2: true,
     };
-    this.event(s, { frame, fromClient: true, kind: 'sslv2', value: HS_CLIENT_HELLO, extra: h.version });
+    this.event(s, frame, true, 'sslv2', HS_CLIENT_HELLO, h.version);
   }
 
   /**
@@ -408,7 +430,7 @@ export class TlsAnalyzer {
       if (src.length - o < hdr + len) break;
       if (!d.encrypting && len >= 1) {
         const type = src[o + hdr]!;
-        this.event(s, { frame, fromClient, kind: 'hs', value: type, extra: 0 });
+        this.event(s, frame, fromClient, 'hs', type, 0);
         if (!fromClient && type === 4 && len >= 5 && s.serverHello === null) {
           s.serverHello = { frame, ts, version: (src[o + hdr + 3]! << 8) | src[o + hdr + 4]!, cipher: 0, alpn: null };
         }
@@ -443,7 +465,7 @@ export class TlsAnalyzer {
           const a = decodeAlert(b, body, len);
           if (!isStop(a)) {
             s.alerts.push({ frame, ts, fromClient, level: a.level, description: a.description });
-            this.event(s, { frame, fromClient, kind: 'alert', value: a.description, extra: a.level });
+            this.event(s, frame, fromClient, 'alert', a.description, a.level);
             return;
           }
         }
@@ -455,7 +477,7 @@ export class TlsAnalyzer {
         else s.ccs.server = true;
         // In TLS 1.3 a ChangeCipherSpec is only middlebox camouflage (RFC 8446 §D.4).
         if (!isTls13(s)) d.encrypting = true;
-        this.event(s, { frame, fromClient, kind: 'ccs', value: 1, extra: 0 });
+        this.event(s, frame, fromClient, 'ccs', 1, 0);
         return;
       case CT_APPDATA:
         this.encryptedRecord(s, d, fromClient, type, len, frame);
@@ -476,7 +498,7 @@ export class TlsAnalyzer {
     // The first few encrypted records show the handshake's shape; the bulk after them only counts.
     if (d.encEvents < MAX_ENC_EVENTS) {
       d.encEvents++;
-      this.event(s, { frame, fromClient, kind: 'enc', value: len, extra: type });
+      this.event(s, frame, fromClient, 'enc', len, type);
     }
   }
 
@@ -532,7 +554,7 @@ export class TlsAnalyzer {
   }
 
   private handshakeMessage(s: TlsSession, d: Dir, fromClient: boolean, type: number, b: Uint8Array, o: number, n: number, frame: number, ts: Time): void {
-    this.event(s, { frame, fromClient, kind: 'hs', value: type, extra: 0 });
+    this.event(s, frame, fromClient, 'hs', type, 0);
     if (type === HS_CLIENT_HELLO && fromClient && s.clientHello === null) {
       const ch = decodeClientHello(b, o, n);
       s.clientHello = {

@@ -63,13 +63,15 @@ export interface TrackerOptions {
    * when `onConn` keeps nothing of the connection object itself (default false).
    */
   reuse?: boolean;
+  /** Keep the TLS sessions' record-level event lists (TlsAnalyzerOptions.events; default false). */
+  tlsEvents?: boolean;
 }
 
 export class Tracker implements StreamSink {
   readonly tcp: TcpTracker;
   readonly udp: UdpTracker;
   readonly dns = new DnsTracker();
-  readonly tls = new TlsAnalyzer();
+  readonly tls: TlsAnalyzer;
   readonly http: HttpAnalyzer;
   readonly icmp = new IcmpTracker();
   readonly names = new NameMap();
@@ -86,6 +88,7 @@ export class Tracker implements StreamSink {
     this.onConn = o.onConn;
     this.onTcp = o.onTcp;
     this.onDns = o.onDns;
+    this.tls = new TlsAnalyzer({ events: o.tlsEvents === true });
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
     // One id counter and one address-text cache for both: ids follow first-packet order, and a

@@ -28,7 +28,7 @@ describe('TLS tracking', () => {
   });
 
   it('a ClientHello split across three segments completes on the third frame', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     feed(a, c, true, CH13, [3, 40], 10);
@@ -37,11 +37,21 @@ describe('TLS tracking', () => {
     expect(s.events).toEqual([{ frame: 12, fromClient: true, kind: 'hs', value: 1, extra: 0 }]);
   });
 
+  it('events are kept only when asked for; the session facts are the same without them', () => {
+    const a = new TlsAnalyzer();
+    const c = {};
+    a.start(c, true);
+    feed(a, c, true, CH13, [3, 40], 10);
+    const s = a.session(c)!;
+    expect(s.clientHello).toMatchObject({ frame: 12, sni: 'www.example.com', alpn: ['h2', 'http/1.1'], versions: [0x0304, 0x0303] });
+    expect(s.events).toEqual([]);
+  });
+
   it('a handshake message spanning two records (record fragmentation) is reassembled', () => {
     const msg = clientHello({ ciphers: [0x1301], sni: 'frag.example.org', supportedVersions: [0x0304] });
     const r1 = tlsRecord(22, 0x0301, msg.subarray(0, 30));
     const r2 = tlsRecord(22, 0x0301, msg.subarray(30));
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, r1, 1, 1);
@@ -51,7 +61,7 @@ describe('TLS tracking', () => {
   });
 
   it('TLS 1.2: several records in one segment, certificate in clear, alert from the client', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, CH12, 4, 1.0);
@@ -72,7 +82,7 @@ describe('TLS tracking', () => {
   });
 
   it('TLS 1.2 completed handshake: CCS both ways and encrypted Finished', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, CH12, 1, 1);
@@ -86,7 +96,7 @@ describe('TLS tracking', () => {
   });
 
   it('TLS 1.3: server encrypted flight, then client Finished = established; encrypted alerts are not decoded', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, CH13, 1, 1);
@@ -101,13 +111,13 @@ describe('TLS tracking', () => {
   });
 
   it('server alert in reply to the ClientHello (protocol_version), and a HelloRetryRequest', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, CH12, 1, 1);
     a.data(c, false, alert(2, TLS_ALERT.protocol_version), 2, 2);
     expect(a.session(c)!.alerts[0]).toMatchObject({ fromClient: false, description: 70 });
-    const b = new TlsAnalyzer();
+    const b = new TlsAnalyzer({ events: true });
     const d = {};
     b.start(d, true);
     b.data(d, true, CH13, 1, 1);
@@ -117,7 +127,7 @@ describe('TLS tracking', () => {
   });
 
   it('plain text on a TLS connection marks that direction broken, without throwing', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, CH12, 1, 1);
@@ -126,7 +136,7 @@ describe('TLS tracking', () => {
   });
 
   it('SSLv2-compatible ClientHello', () => {
-    const a = new TlsAnalyzer();
+    const a = new TlsAnalyzer({ events: true });
     const c = {};
     a.start(c, true);
     a.data(c, true, sslv2ClientHello({ ciphers: [0x010080, 0x00002f], version: 0x0301 }), 1, 1);

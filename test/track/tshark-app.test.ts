@@ -34,6 +34,7 @@ async function ours(file: string): Promise<Map<number, PerFrame>> {
     return x;
   };
   const tr = new Tracker({
+    tlsEvents: true,
     onConn: (f) => {
       const s = f.tls;
       if (!s) return;
