@@ -25,8 +25,12 @@ interface Held {
 const NO_HELD: Held[] = Object.freeze([]) as unknown as Held[];
 
 export class StreamDir {
-  /** Next sequence number to deliver. */
-  next: number;
+  /**
+   * Next sequence number to deliver. Initialized here, not only in the constructor: a field
+   * declared without a value starts as undefined, and V8 then keeps it as a tagged field in which
+   * every uint32 above 2^30 stored is a new heap number (one allocation per segment).
+   */
+  next = 0;
   /** Segments above a hole, sorted by seq (shared empty list until the first hole). */
   private held: Held[] = NO_HELD;
   heldBytes = 0;
