@@ -3,10 +3,13 @@
  *   node dist/bench/stage.js <read|decode|track|analyze> FILE
  * Stages: read (framing only), decode (every layer, per packet), track (decode + connection,
  * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`).
- * Prints one JSON line: { stage, packets, bytes, seconds, peakRssMB, rssAfterMB, peakOpen? }
- * (peakOpen: most TCP + UDP connections tracked at once, track stage only).
+ * Prints one JSON line: { stage, packets, bytes, seconds, cpuSeconds, mainCpuSeconds?, peakRssMB, rssAfterMB, peakOpen? }
+ * (cpuSeconds: user + system CPU of the process, GC helper threads included; mainCpuSeconds: of
+ * the main thread alone, from /proc on Linux. On a shared virtual machine the wall time also
+ * counts the time the host gave the CPU to others; CPU time does not. peakOpen: most TCP + UDP
+ * connections tracked at once, track stage only).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { openCapture } from '../src/capture/open.js';
 import { Decoder } from '../src/decode/decoder.js';
 import { Packet } from '../src/decode/packet.js';
@@ -61,6 +64,18 @@ function decodeApp(p: Packet): number {
   return n;
 }
 
+/** CPU seconds (user + system) of the main thread so far, or undefined where /proc is not there. */
+function mainThreadCpu(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the parenthesized command name: state is field 3; utime and stime are 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   const [stage, file] = process.argv.slice(2) as [Stage, string];
   const src = await openCapture(file);
@@ -69,6 +84,8 @@ async function main(): Promise<void> {
   let sink = 0;
   /** Connections open at once, at most (track stage). */
   let peakOpen: number | undefined;
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpu();
   const t0 = process.hrtime.bigint();
   let info: { packets: number };
   if (stage === 'analyze') {
@@ -98,9 +115,13 @@ async function main(): Promise<void> {
     });
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const main1 = mainThreadCpu();
+  const mainCpuSeconds = main0 !== undefined && main1 !== undefined ? main1 - main0 : undefined;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
   const rssAfterMB = process.memoryUsage().rss / 2 ** 20;
-  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, peakRssMB, rssAfterMB, peakOpen, sink: sink > 0 })}\n`);
+  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, cpuSeconds, mainCpuSeconds, peakRssMB, rssAfterMB, peakOpen, sink: sink > 0 })}\n`);
 }
 
 main().catch((e: unknown) => {
