@@ -36,6 +36,8 @@ export class StreamDir {
   heldBytes = 0;
   /** Bytes reported missing. */
   gapBytes = 0;
+  /** In-order bytes still to pass over without delivering them (the sink said it needs none of them). */
+  private quiet = 0;
 
   constructor(
     start: number,
@@ -44,14 +46,14 @@ export class StreamDir {
     public fromOrig: boolean,
     private readonly maxHeld: number,
   ) {
-    this.next = start >>> 0;
+    this.next = start | 0;
   }
 
   /** The state of `new StreamDir(start, sink, conn, fromOrig, maxHeld)` with this one's sink and bound (an object reused). */
   reinit(start: number, conn: Conn, fromOrig: boolean): this {
-    this.next = start >>> 0;
+    this.next = start | 0;
     this.held = NO_HELD;
-    this.heldBytes = this.gapBytes = 0;
+    this.heldBytes = this.gapBytes = this.quiet = 0;
     this.conn = conn;
     this.fromOrig = fromOrig;
     return this;
@@ -80,16 +82,28 @@ export class StreamDir {
         this.drain();
         return;
       }
-      const n = cap - skip;
-      this.next = (this.next + n) >>> 0;
-      this.sink.data(this.conn, this.fromOrig, buf, off + skip, n, frame, ts);
+      this.deliver(buf, off + skip, cap - skip, frame, ts);
       if (wire > cap) this.missing(wire - cap);
       if (this.held.length !== 0) this.drain();
       return;
     }
     // Above a hole: hold a copy.
-    this.hold((this.next + d) >>> 0, buf.slice(off, off + cap), wire - cap, frame, ts);
+    this.hold((this.next + d) | 0, buf.slice(off, off + cap), wire - cap, frame, ts);
     while (this.heldBytes > this.maxHeld && this.held.length !== 0) this.skipToHeld();
+  }
+
+  /** In-order bytes buf[off .. off+n): passed over while quiet, the rest to the sink. */
+  private deliver(buf: Uint8Array, off: number, n: number, frame: number, ts: Time): void {
+    const q = this.quiet;
+    if (q >= n) {
+      this.quiet = q - n;
+      this.next = (this.next + n) | 0;
+      return;
+    }
+    this.quiet = 0;
+    this.next = (this.next + n) | 0;
+    const r = this.sink.data(this.conn, this.fromOrig, buf, off + q, n - q, frame, ts);
+    if (r !== undefined && r > 0) this.quiet = r;
   }
 
   private hold(seq: number, data: Uint8Array, missing: number, frame: number, ts: Time): void {
@@ -104,8 +118,9 @@ export class StreamDir {
   /** Bytes that will never be seen: report them and move past. */
   private missing(n: number): void {
     if (n <= 0) return;
-    this.next = (this.next + n) >>> 0;
+    this.next = (this.next + n) | 0;
     this.gapBytes += n;
+    this.quiet = 0;
     this.sink.gap(this.conn, this.fromOrig, n);
   }
 
@@ -122,9 +137,7 @@ export class StreamDir {
       const wire = s.data.length + s.missing;
       if (skip >= wire) continue;
       if (skip < s.data.length) {
-        const n = s.data.length - skip;
-        this.next = (this.next + n) >>> 0;
-          this.sink.data(this.conn, this.fromOrig, s.data, skip, n, s.frame, s.ts);
+        this.deliver(s.data, skip, s.data.length - skip, s.frame, s.ts);
         this.missing(s.missing);
       } else {
         this.missing(wire - skip);

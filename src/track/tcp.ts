@@ -116,7 +116,7 @@ export class TcpEndpoint implements EndpointStats {
   firstDataFrame = 0;
   /** Capture time of that first payload (0 = none). */
   firstDataTime: Time = 0;
-  /** Last ACK number / window this endpoint sent, for duplicate ACK detection (-1 = none yet). */
+  /** Last ACK number / window this endpoint sent, for duplicate ACK detection (window -1 = none yet). */
   lastAckSent = -1;
   lastWinSent = -1;
   /** Highest sequence number sent (one past the last octet, FIN included), -1 until data/FIN/SYN seen. */
@@ -157,34 +157,35 @@ export class TcpEndpoint implements EndpointStats {
   }
 
   initStart(seq: number): void {
-    this.startSeq = seq >>> 0;
+    this.startSeq = seq | 0;
   }
   initAck(seq: number): void {
-    this.ackSeq = seq >>> 0;
+    this.ackSeq = seq | 0;
     this.ackWraps = 0;
   }
   initLast(seq: number): void {
-    this.lastSeq = seq >>> 0;
+    this.lastSeq = seq | 0;
     this.seqWraps = 0;
   }
   updateLast(seq: number): void {
-    seq >>>= 0;
-    if (seq < this.lastSeq) this.seqWraps++;
+    seq |= 0;
+    if (seq >>> 0 < this.lastSeq >>> 0) this.seqWraps++;
     this.lastSeq = seq;
   }
   relAck(seq: number): number {
-    return this.ackWraps * TWO32 + this.ackSeq - this.startSeq + ((seq - this.ackSeq) | 0);
+    return this.ackWraps * TWO32 + (this.ackSeq >>> 0) - (this.startSeq >>> 0) + ((seq - this.ackSeq) | 0);
   }
   noDataAcked(): boolean {
-    const a = this.ackWraps * TWO32 + this.ackSeq;
-    return a === this.startSeq || a === this.startSeq + 1;
+    const a = this.ackWraps * TWO32 + (this.ackSeq >>> 0);
+    const s = this.startSeq >>> 0;
+    return a === s || a === s + 1;
   }
   /** Zeek TCP_Endpoint::Size(): bytes by sequence space, SYN and FIN octets excluded. */
   size(peer: TcpEndpoint): number {
     if (this.prevState === SYN_SENT && this.state === RESET && peer.state === INACTIVE && !this.noDataAcked()) return 0;
-    const last = this.seqWraps * TWO32 + this.lastSeq;
-    const ack = this.ackWraps * TWO32 + this.ackSeq;
-    let size = (last > ack ? last : ack) - this.startSeq;
+    const last = this.seqWraps * TWO32 + (this.lastSeq >>> 0);
+    const ack = this.ackWraps * TWO32 + (this.ackSeq >>> 0);
+    let size = (last > ack ? last : ack) - (this.startSeq >>> 0);
     if (size < 0) size = 0;
     if (size !== 0) size--;
     if (this.finCnt > 0 && size !== 0) size--;
@@ -332,7 +333,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
   /** The byte stream `e` sends, from just past its SYN (a reused object when there is one). */
   private newStream(c: TcpConn, e: TcpEndpoint): StreamDir {
-    const start = (e.startSeq + 1) >>> 0;
+    const start = (e.startSeq + 1) | 0;
     const s = this.streams !== null ? this.streams.pop() : undefined;
     return s !== undefined ? s.reinit(start, c, e.isOrig) : new StreamDir(start, this.sink, c, e.isOrig, this.maxHeld);
   }
@@ -371,7 +372,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         ((o.didClose && r.didClose) || o.state === RESET || r.state === RESET || o.state === INACTIVE || r.state === INACTIVE)) {
       // Both FINs sent and each acknowledged by the other side: the connection is over.
       if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 &&
-          o.lastAckSent === ((r.finAbs + 1) >>> 0) && r.lastAckSent === ((o.finAbs + 1) >>> 0)) return CLS_TCP_DONE;
+          o.lastWinSent >= 0 && r.lastWinSent >= 0 &&
+          o.lastAckSent === ((r.finAbs + 1) | 0) && r.lastAckSent === ((o.finAbs + 1) | 0)) return CLS_TCP_DONE;
       return CLS_TCP_CLOSED;
     }
     if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;
@@ -414,7 +416,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
     const closed = c.orig.didClose || c.resp.didClose;
     if (!closed) {
-      const seq = p.seq >>> 0;
+      const seq = p.seq | 0;
       if (seq === connOrig.startSeq) return false;
       if ((f & TCP_ACK) === 0 && connOrig.state === SYN_ACK_SENT && c.resp.state === INACTIVE && seq === c.resp.startSeq) return false;
       return true;
@@ -444,8 +446,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     const FIN = (f & TCP_FIN) !== 0;
     const RST = (f & TCP_RST) !== 0;
     const ACK = (f & TCP_ACK) !== 0;
-    const baseSeq = p.seq >>> 0;
-    const ackSeq = p.ack >>> 0;
+    const baseSeq = p.seq | 0;
+    const ackSeq = p.ack | 0;
     const len = p.payWireLen;
     c.end = now;
     c.lastFrame = p.frame;
@@ -456,7 +458,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Zeek SetPartialStatus / first packets
     let segLen = len + (SYN ? 1 : 0) + (FIN ? 1 : 0);
     if (RST) segLen -= len;
-    const seqOnePast = (baseSeq + segLen) >>> 0;
+    const seqOnePast = (baseSeq + segLen) | 0;
 
     // init_endpoint
     switch (e.state) {
@@ -502,7 +504,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     // Position of baseSeq relative to the ISN (64-bit, anchored at lastSeq), written out: this function is too large for its callees to be inlined,
     // and a uint32 passed to (or returned from) a call is a boxed double.
-    const relSeq = e.seqWraps * TWO32 + e.lastSeq - e.startSeq + ((baseSeq - e.lastSeq) | 0);
+    const relSeq = e.seqWraps * TWO32 + (e.lastSeq >>> 0) - (e.startSeq >>> 0) + ((baseSeq - e.lastSeq) | 0);
     const seqUnderflow = relSeq < 0;
 
     // update_history
@@ -555,7 +557,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     if (FIN) {
       e.finCnt++;
-      e.finAbs = (baseSeq + len) >>> 0;
+      e.finAbs = (baseSeq + len) | 0;
       // A list of exactly one first (most connections see one FIN each way, or one RST).
       if (c.fins === NO_CONTROLS) c.fins = [control(p, isOrig, now, ACK)];
       else if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK));
@@ -575,11 +577,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         peer.initStart(ackSeq - 1);
         peer.initAck(ackSeq - 1);
         peer.initLast(ackSeq - 1);
-      } else if (!RST && peer.ackWraps * TWO32 + peer.ackSeq - peer.startSeq + ((ackSeq - peer.ackSeq) | 0) >= 0) {
+      } else if (!RST && peer.ackWraps * TWO32 + (peer.ackSeq >>> 0) - (peer.startSeq >>> 0) + ((ackSeq - peer.ackSeq) | 0) >= 0) {
         // update_ack_seq (Zeek's UpdateAckSeq, written out)
         const d = (ackSeq - peer.ackSeq) | 0;
         if (!(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
-          if (ackSeq < peer.ackSeq) peer.ackWraps++;
+          if (ackSeq >>> 0 < peer.ackSeq >>> 0) peer.ackWraps++;
           peer.ackSeq = ackSeq;
         }
       }
@@ -589,13 +591,13 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     const deltaLast = (seqOnePast - e.lastSeq) | 0;
     if ((SYN || RST) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
       // untrusted jump
-    } else if (FIN && e.lastSeq === ((e.startSeq + 1) >>> 0)) {
+    } else if (FIN && e.lastSeq === ((e.startSeq + 1) | 0)) {
       e.updateLast(seqOnePast);
     } else if (e.state === RESET) {
       // don't trust sequence numbers after a RST
     } else if (deltaLast > 0) {
       // e.updateLast(seqOnePast), written out
-      if (seqOnePast < e.lastSeq) e.seqWraps++;
+      if (seqOnePast >>> 0 < e.lastSeq >>> 0) e.seqWraps++;
       e.lastSeq = seqOnePast;
     } else if (len > 0) {
       // Zeek DidRxmit
@@ -623,7 +625,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if (!seqUnderflow) {
         let st = e.stream;
         if (st === null) st = e.stream = this.newStream(c, e);
-        const dataSeq = SYN ? (baseSeq + 1) >>> 0 : baseSeq;
+        const dataSeq = SYN ? (baseSeq + 1) | 0 : baseSeq;
         st.segmentAt(((dataSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
       }
     }
@@ -634,7 +636,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
   private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {
     if (isOrig && !ack) {
-      if (c.synFrames.length === 0 || (c.orig.startSeq === (p.seq >>> 0))) {
+      if (c.synFrames.length === 0 || c.orig.startSeq === (p.seq | 0)) {
         if (c.synFrames === NO_NUMBERS) {
           c.synFrames = [p.frame];
           c.synTimes = [now];
@@ -668,8 +670,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   /** Zeek UpdateStateMachine; returns do_close. */
   private stateMachine(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number,
     isOrig: boolean, f: number): boolean {
-    const baseSeq = p.seq >>> 0;
-    const ackSeq = p.ack >>> 0;
+    const baseSeq = p.seq | 0;
+    const ackSeq = p.ack | 0;
     const SYN = (f & TCP_SYN) !== 0;
     const FIN = (f & TCP_FIN) !== 0;
     const RST = (f & TCP_RST) !== 0;
@@ -758,7 +760,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         break;
     }
     // Handshake completion facts: the originator's first ACK after the responder's SYN-ACK.
-    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && ((ackSeq - ((c.resp.startSeq + 1) >>> 0)) | 0) >= 0) {
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.synAckFrame !== 0 && ((ackSeq - ((c.resp.startSeq + 1) | 0)) | 0) >= 0) {
       this.handshakeAck(c, e);
     }
     return doClose;
@@ -774,16 +776,16 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
   /** Zeek TCP_Reassembler::AckReceived: an ACK above the bytes seen from `e` means a content gap. */
   private ackReceived(c: TcpConn, e: TcpEndpoint, p: Packet): void {
-    const ackSeq = p.ack >>> 0;
+    const ackSeq = p.ack | 0;
     let st = e.stream;
     // Fast path: nothing above what was delivered is acknowledged.
-    if (st !== null ? ((ackSeq - st.next) | 0) <= 0 : ((ackSeq - ((e.startSeq + 1) >>> 0)) | 0) <= 0) return;
+    if (st !== null ? ((ackSeq - st.next) | 0) <= 0 : ((ackSeq - ((e.startSeq + 1) | 0)) | 0) <= 0) return;
     let ack = ackSeq;
     if (e.finCnt > 0 && ((ack - e.finAbs) | 0) > 0) ack = e.finAbs;
     const rel = e.relAck(ack);
     if (rel <= 1) return;
     if (st === null) {
-      if (((ack - ((e.startSeq + 1) >>> 0)) | 0) <= 0) return;
+      if (((ack - ((e.startSeq + 1) | 0)) | 0) <= 0) return;
       st = e.stream = this.newStream(c, e);
     }
     if (((ack - st.next) | 0) <= 0) return;
@@ -847,10 +849,10 @@ function dir(orig: number, resp: number): TcpDirStats {
 /** Payload octets `e` sent that `peer` never acknowledged (0 when the peer never acknowledged anything). */
 function unacked(e: TcpEndpoint, peer: TcpEndpoint): number {
   if (e.state === INACTIVE || e.firstDataFrame === 0) return 0;
-  if (peer.lastAckSent < 0) return e.payloadBytes;
+  if (peer.lastWinSent < 0) return e.payloadBytes;
   let end = e.lastSeq;
   if (e.finCnt > 0) end = e.finAbs;
-  const d = (end - (peer.lastAckSent >>> 0)) | 0;
+  const d = (end - peer.lastAckSent) | 0;
   return d > 0 ? d : 0;
 }
 

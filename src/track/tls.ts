@@ -164,6 +164,9 @@ function newDir(): Dir {
   return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0 };
 }
 
+/** What a broken direction lets its stream pass over: everything (a gap resets it; the direction stays broken). */
+const PASS_ALL = 0x7fffffff;
+
 /** Shared empty event list (replaced by a fresh array on the first event). */
 const NO_EVENTS: TlsEvent[] = Object.freeze([]) as unknown as TlsEvent[];
 
@@ -258,19 +261,26 @@ export class TlsAnalyzer {
     return st.s;
   }
 
-  /** In-order bytes of one direction: b[off .. off+len) (the whole of `b` by default). */
-  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time, off = 0, len = b.length - off): void {
+  /**
+   * In-order bytes of one direction: b[off .. off+len) (the whole of `b` by default).
+   *
+   * With `passOver` the caller can pass over bytes without delivering them (a TCP stream), and the
+   * return value is how many of the bytes that follow it should: the rest of an encrypted record
+   * (which is only counted), or all of them once the direction is broken. The analyzer then
+   * expects the bytes after those. Without it, the analyzer skips them itself and returns 0.
+   */
+  data(conn: object, fromOrig: boolean, b: Uint8Array, frame: number, ts: Time, off = 0, len = b.length - off, passOver = false): number {
     const st = this.get(conn);
-    if (st === null) return;
+    if (st === null) return 0;
     const s = st.s;
     const fromClient = fromOrig === s.clientIsOrig;
-    if (fromClient ? s.broken.client : s.broken.server) return;
+    if (fromClient ? s.broken.client : s.broken.server) return passOver ? PASS_ALL : 0;
     const d = fromOrig ? st.orig : st.resp;
     if (d.first) {
       d.first = false;
       if (fromClient && len >= 3 && (b[off]! & 0x80) !== 0 && b[off + 2] === 1) {
         this.sslv2(s, view(b, off, len), frame, ts);
-        return;
+        return 0;
       }
       // An SSLv2 server answers an SSLv2 hello in SSLv2 records too.
       if (!fromClient && s.clientHello?.sslv2 && (b[off]! & 0x80) !== 0) d.v2 = true;
@@ -279,9 +289,14 @@ export class TlsAnalyzer {
     if (!d.v2 && fromClient && s.clientHello?.sslv2 && (fromOrig ? st.resp : st.orig).v2) d.v2 = true;
     if (d.v2) {
       this.sslv2Records(s, d, fromClient, view(b, off, len), frame, ts);
-      return;
+      return 0;
     }
     this.records(s, d, fromClient, b, off, off + len, frame, ts);
+    if (!passOver) return 0;
+    if (fromClient ? s.broken.client : s.broken.server) return PASS_ALL;
+    const k = d.skip;
+    d.skip = 0;
+    return k;
   }
 
   /**

@@ -28,6 +28,8 @@ const STARTTLS_SCAN = 64 * 1024;
 const MAX_DNS_TCP_BUF = 64 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
+/** What a stream passes over when nothing more of it is read (a gap resets it). */
+const PASS_ALL = 0x7fffffff;
 
 /** Shared empty list for connections no ICMP error quoted (do not push to it). */
 const NO_ICMP: IcmpError[] = Object.freeze([]) as unknown as IcmpError[];
@@ -176,33 +178,33 @@ export class Tracker implements StreamSink {
     return st;
   }
 
-  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): void {
+  /** Returns how many following bytes of this direction the stream may pass over (StreamSink.data). */
+  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): number {
     let st = conn.trk as StreamState | null;
     if (st === null) st = this.state(conn);
     if (st.kind === null) this.classify(conn, st, fromOrig, buf, off, len);
     switch (st.kind) {
       case 'tls':
-        this.tls.data(conn, fromOrig, buf, frame, ts, off, len);
-        return;
+        return this.tls.data(conn, fromOrig, buf, frame, ts, off, len, true);
       case 'http':
         this.http.data(conn, fromOrig, buf, frame, ts, off, len);
-        return;
+        return 0;
       case 'dns':
         this.dnsStream(conn as TcpConn, st, fromOrig, buf.subarray(off, off + len), frame, ts);
-        return;
+        return 0;
       case 'scan':
         // A server-first protocol (SMTP, IMAP, POP3, FTP): TLS may start after STARTTLS / AUTH TLS.
         if (fromOrig && looksLikeClientHello(buf, off, len)) {
           st.kind = 'tls';
           this.tls.start(conn, true);
-          this.tls.data(conn, fromOrig, buf, frame, ts, off, len);
-          return;
+          return this.tls.data(conn, fromOrig, buf, frame, ts, off, len, true);
         }
         st.scanned += len;
         if (st.scanned > STARTTLS_SCAN) st.kind = 'none';
-        return;
+        return 0;
       default:
-        return;
+        // 'none': nothing more is read from this connection, either way.
+        return PASS_ALL;
     }
   }
 

@@ -50,8 +50,11 @@ export interface StreamSink {
    * The bytes are buf[off .. off+len), valid only during the call (copy what you keep; no view
    * is made per delivery). `frame`/`ts` are those of the packet whose segment carried these bytes
    * (the last one, when a hole was filled).
+   *
+   * May return how many of the bytes that follow in this direction it does not need to see (the
+   * rest of an encrypted TLS record, say): the stream then only counts them. A gap ends that.
    */
-  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): void;
+  data(conn: Conn, fromOrig: boolean, buf: Uint8Array, off: number, len: number, frame: number, ts: Time): number | void;
   /** `len` bytes are missing from one direction (not captured): the stream continues after them. */
   gap(conn: Conn, fromOrig: boolean, len: number): void;
   /** The connection is finished (closed, reset, idle, or end of capture). */

@@ -6,6 +6,7 @@ import { eachDecoded } from '../helpers/decoded.js';
 import { describe, expect, it } from 'vitest';
 import { TcpTracker, TcpState, type TcpConn, type TcpTrackerOptions } from '../../src/track/tcp.js';
 import type { Conn, StreamSink } from '../../src/track/types.js';
+import { StreamDir } from '../../src/track/reassembly.js';
 import { TcpConversation, ascii, filler, pcapFile, type CaptureRecord } from '../helpers/index.js';
 
 interface Ev {
@@ -338,6 +339,28 @@ describe('reassembly', () => {
     expect(conn.retransmits.orig).toBe(0);
   });
 
+  it('sequence numbers crossing 2^31 (stored as int32, compared as uint32), with a retransmission and a hole on the far side', async () => {
+    const c = conv({ clientIsn: 0x7ffffff8, serverIsn: 0xfffffff0 });
+    c.syn(); c.synAck(); c.ack('client');
+    const base = c.nextSeq('client');
+    c.send('client', ascii('01234567'));            // crosses 0x80000000
+    c.send('client', ascii('01234567'), { seq: base }); // retransmitted
+    c.send('client', ascii('QRST'), { seq: base + 12 }); // 4 bytes above a 4-byte hole
+    c.send('server', ascii('0123456789abcdefghij'));    // crosses 2^32
+    c.ack('client');
+    c.fin('client', { seq: base + 16 }); c.fin('server'); c.ack('client');
+    const { conn, stream, events } = await one(c);
+    expect(stream(conn.id, true)).toBe('01234567QRST');
+    expect(stream(conn.id, false)).toBe('0123456789abcdefghij');
+    expect(events.filter((e) => e.kind === 'gap')).toEqual([{ kind: 'gap', orig: true, len: 4, conn: conn.id }]);
+    expect(conn.state).toBe('SF');
+    expect(conn.retransmits.orig).toBe(1);
+    expect(conn.orig.bytes).toBe(16);
+    expect(conn.resp.bytes).toBe(20);
+    // The server acknowledged only up to the hole: the hole and what followed stay unacknowledged.
+    expect(conn.unackedBytes).toEqual({ orig: 8, resp: 0 });
+  });
+
   it('a segment cut by the snaplen: the missing tail is a gap', async () => {
     const c = conv();
     c.syn(); c.synAck(); c.ack('client');
@@ -358,6 +381,57 @@ describe('reassembly', () => {
     expect(conn.state).toBe('RSTR');
     expect(conn.orig.ip).toBe('2001:db8::1');
     expect(stream(conn.id, true)).toBe('GET /');
+  });
+});
+
+describe('passing over bytes the sink does not need', () => {
+  // A sink that asks to pass over `skip` bytes after each delivery that starts with '#'.
+  function passOverSink(skip: number) {
+    const got: string[] = [];
+    const gaps: number[] = [];
+    const sink: StreamSink = {
+      data(_c, _o, buf, off, len) {
+        const s = Buffer.from(buf.subarray(off, off + len)).toString('latin1');
+        got.push(s);
+        return s.startsWith('#') ? skip : 0;
+      },
+      gap(_c, _o, len) {
+        gaps.push(len);
+      },
+      end() {},
+    };
+    const dir = new StreamDir(1000, sink, {} as Conn, true, 1 << 20);
+    const seg = (seq: number, s: string) => dir.segment(seq, Buffer.from(s, 'latin1'), 0, s.length, s.length, 1, 0);
+    return { got, gaps, dir, seg };
+  }
+
+  it('passed-over bytes are counted, not delivered; delivery resumes at the first byte after them', () => {
+    const { got, dir, seg } = passOverSink(8);
+    seg(1000, '#ab');      // asks to pass over the next 8 bytes
+    seg(1003, 'xxxxx');    // 5 passed over
+    seg(1008, 'xxxHELLO'); // 3 more passed over, 'HELLO' delivered
+    seg(1016, 'z');
+    expect(got).toEqual(['#ab', 'HELLO', 'z']);
+    expect(dir.next).toBe(1017);
+  });
+
+  it('held segments drained after a hole honour it too, and a retransmission of passed-over bytes is not delivered', () => {
+    const { got, seg } = passOverSink(4);
+    seg(1000, '#');
+    seg(1005, 'bcDE'); // above a hole: held
+    seg(1001, 'xxxx'); // fills it: all 4 passed over; then the held one: 'bcDE' delivered
+    seg(1001, 'xxxx'); // retransmission: already behind `next`
+    expect(got).toEqual(['#', 'bcDE']);
+  });
+
+  it('a gap ends the passing over: bytes after it are delivered', () => {
+    const { got, gaps, dir, seg } = passOverSink(100);
+    seg(1000, '#');
+    seg(1001, 'xx');
+    dir.acked(1011); // 8 bytes never seen: a gap
+    seg(1011, 'after');
+    expect(gaps).toEqual([8]);
+    expect(got).toEqual(['#', 'after']);
   });
 });
 
