@@ -71,6 +71,7 @@ export class FlowEntry {
   /** Key side A is the source of the packet that created the entry. */
   fProto = 0;
   fVersion = 0;
+  /** IPv4 addresses as int32 (x | 0): kept in the object as small integers, where a uint32 above 2^31 is a boxed double. */
   fA4 = 0;
   fB4 = 0;
   fA6: Uint8Array | null = null;
@@ -84,8 +85,11 @@ export class FlowEntry {
   lPrev: FlowEntry | null = null;
   lNext: FlowEntry | null = null;
   lCls = -1;
-  /** Capture time of the last packet (seconds). */
-  lLast = 0;
+  /**
+   * Capture time of the last packet (seconds): the connection's `end` too, so that a packet
+   * writes one time field, not two.
+   */
+  end = 0;
   /** Capture time the entry was (re)queued at the tail of its class list: lists are ordered by it. */
   lQ = 0;
 
@@ -96,7 +100,7 @@ export class FlowEntry {
     this.fPortA = this.fPortB = this.fHash = 0;
     this.fNext = this.lPrev = this.lNext = null;
     this.lCls = -1;
-    this.lLast = this.lQ = 0;
+    this.end = this.lQ = 0;
   }
 }
 
@@ -162,6 +166,8 @@ export class FlowTable<E extends FlowEntry> {
   private findTuple(proto: number, version: number, a4: number, b4: number, nb: Uint8Array, aOff: number, bOff: number,
     pa: number, pb: number): E | null {
     const v4 = version === 4;
+    a4 |= 0;
+    b4 |= 0;
     const h = this.hashOf(proto, v4, a4, b4, nb, aOff, bOff, pa, pb);
     let e = this.slots[h & this.mask] ?? null;
     while (e !== null) {
@@ -210,14 +216,16 @@ export class FlowTable<E extends FlowEntry> {
     const proto = p.proto;
     const pa = p.sport;
     const pb = p.dport;
-    const ha = mix(p.src4 ^ Math.imul(pa + 1, 0x9e3779b1));
-    const hb = mix(p.dst4 ^ Math.imul(pb + 1, 0x9e3779b1));
+    const a = p.src4 | 0;
+    const b = p.dst4 | 0;
+    const ha = mix(a ^ Math.imul(pa + 1, 0x9e3779b1));
+    const hb = mix(b ^ Math.imul(pb + 1, 0x9e3779b1));
     const h = mix((ha ^ hb) + proto) & 0x3fffffff;
     let e = this.slots[h & this.mask] ?? null;
     while (e !== null) {
       if (e.fHash === h && e.fProto === proto && e.fVersion === 4) {
-        if (e.fA4 === p.src4 && e.fB4 === p.dst4 && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
-        if (e.fA4 === p.dst4 && e.fB4 === p.src4 && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
+        if (e.fA4 === a && e.fB4 === b && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
+        if (e.fA4 === b && e.fB4 === a && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
       }
       e = e.fNext as E | null;
     }
@@ -238,13 +246,13 @@ export class FlowTable<E extends FlowEntry> {
     e.fPortA = p.sport;
     e.fPortB = p.dport;
     if (p.ipVersion === 4) {
-      e.fA4 = p.src4;
-      e.fB4 = p.dst4;
+      e.fA4 = p.src4 | 0;
+      e.fB4 = p.dst4 | 0;
     } else {
       e.fA6 = p.nb.slice(p.srcOff, p.srcOff + 16);
       e.fB6 = p.nb.slice(p.dstOff, p.dstOff + 16);
     }
-    const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4, p.dst4, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+    const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4 | 0, p.dst4 | 0, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
     e.fHash = h;
     if (this.size * 2 >= this.slots.length) this.resize(this.slots.length * 2);
     const i = h & this.mask;
@@ -266,7 +274,7 @@ export class FlowTable<E extends FlowEntry> {
    * and `expiredHead` re-queues a head that turns out to have been active since it was queued.
    */
   touch(e: E, cls: number, now: number): void {
-    e.lLast = now;
+    e.end = now;
     if (e.lCls === cls) return;
     if (e.lCls >= 0) this.unlink(e);
     this.append(e, cls, now);
@@ -315,7 +323,7 @@ export class FlowTable<E extends FlowEntry> {
   }
 
   isExpired(e: E, now: number): boolean {
-    return e.lCls >= 0 && e.lLast + this.timeouts[e.lCls]! < now;
+    return e.lCls >= 0 && e.end + this.timeouts[e.lCls]! < now;
   }
 
   /** An entry whose idle timeout has passed at `now`, or null. Finish it (and `remove` it) before asking again. */
@@ -326,7 +334,7 @@ export class FlowTable<E extends FlowEntry> {
         const h = this.heads[c] ?? null;
         // Queue times only grow along a list: if the head was queued too recently, so were the others.
         if (h === null || h.lQ + t >= now) break;
-        if (h.lLast + t < now) return h;
+        if (h.end + t < now) return h;
         this.unlink(h);
         this.append(h, c, now);
       }
@@ -339,7 +347,7 @@ export class FlowTable<E extends FlowEntry> {
     let best: E | null = null;
     for (let c = 0; c < N_CLASSES; c++) {
       const h = this.heads[c] ?? null;
-      if (h !== null && (best === null || h.lLast < best.lLast)) best = h;
+      if (h !== null && (best === null || h.end < best.end)) best = h;
     }
     return best;
   }
@@ -385,7 +393,6 @@ export function packetTime(p: Packet): number {
 export abstract class FlowConn extends FlowEntry {
   id = 0;
   start = 0;
-  end = 0;
   firstFrame = 0;
   lastFrame = 0;
   history = '';
@@ -422,7 +429,7 @@ export abstract class FlowConn extends FlowEntry {
   protected resetConn(): void {
     this.resetEntry();
     this.id = 0;
-    this.start = this.end = 0;
+    this.start = 0;
     this.firstFrame = this.lastFrame = 0;
     this.history = '';
     this.done = false;
@@ -559,7 +566,8 @@ export class AddrText {
   /** The packet's source (or destination) address as text ('' when not IP). */
   text(p: Packet, src: boolean): string {
     if (p.ipVersion === 4) {
-      const a = src ? p.src4 : p.dst4;
+      // As int32: a small-integer key, where a uint32 above 2^31 would be a boxed double.
+      const a = (src ? p.src4 : p.dst4) | 0;
       let s = this.v4.get(a);
       if (s === undefined) {
         if (this.v4.size >= this.max) this.v4.clear();
