@@ -46,6 +46,11 @@ export class Decoder {
     p.buf = raw.buf;
     p.off = raw.off;
     p.nb = raw.buf;
+    if (raw.linkType === 1) {
+      // Ethernet, most captures: no table lookup per packet.
+      decodeEthernet(this, p, raw.buf, raw.off, raw.off + raw.capLen);
+      return p;
+    }
     const link = LINK_DECODERS.get(raw.linkType);
     if (link === undefined) {
       this.unknownLinkTypes.set(raw.linkType, (this.unknownLinkTypes.get(raw.linkType) ?? 0) + 1);

@@ -41,6 +41,7 @@ export function decodeIcmp(p: Packet, b: Uint8Array, o: number, end: number, v6:
 
 /** Reads the quoted IP header (either version) and the first transport bytes. */
 function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
+  q.used = true;
   if (end - o < 1) return;
   const v = b[o]! >> 4;
   let proto: number;

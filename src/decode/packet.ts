@@ -24,7 +24,10 @@ export class Quoted {
   ipId = -1;
   /** ICMP echo id inside a quoted ICMP echo (for errors about pings), else -1. */
   icmpId = -1;
+  /** Set when a decoder wrote any field (so that a packet without a quote resets nothing). */
+  used = false;
   reset(): void {
+    this.used = false;
     this.present = false;
     this.version = 0;
     this.src4 = this.dst4 = this.srcOff = this.dstOff = 0;
@@ -150,7 +153,7 @@ export class Packet {
     this.payOff = this.payLen = this.payWireLen = 0;
     this.icmpType = this.icmpCode = -1;
     this.icmpRest = 0;
-    this.quoted.reset();
+    if (this.quoted.used) this.quoted.reset();
     this.stop = null;
   }
 

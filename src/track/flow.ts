@@ -2,7 +2,7 @@
  * The flow table: finds the connection a decoded packet belongs to, in either direction, without
  * building a string per packet. A symmetric numeric hash of the 5-tuple picks a bucket of a
  * power-of-two array; entries of one bucket are chained through `fNext` and told apart by field
- * comparison (IPv6 addresses against a stored 16-byte copy).
+ * comparison (IPv6 addresses as four 32-bit words each).
  *
  * Idle expiry follows capture time. Every entry sits on one of a few intrusive LRU lists, one per
  * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP, answered DNS over UDP): inside a list all entries share one
@@ -74,8 +74,15 @@ export class FlowEntry {
   /** IPv4 addresses as int32 (x | 0): kept in the object as small integers, where a uint32 above 2^31 is a boxed double. */
   fA4 = 0;
   fB4 = 0;
-  fA6: Uint8Array | null = null;
-  fB6: Uint8Array | null = null;
+  /** IPv6 addresses as four int32 words each (big-endian), for IPv6 entries. */
+  fA6a = 0;
+  fA6b = 0;
+  fA6c = 0;
+  fA6d = 0;
+  fB6a = 0;
+  fB6b = 0;
+  fB6c = 0;
+  fB6d = 0;
   fPortA = 0;
   fPortB = 0;
   fHash = 0;
@@ -96,7 +103,7 @@ export class FlowEntry {
   /** Back to the state of a new entry (a finished connection object reused for a new one). */
   protected resetEntry(): void {
     this.fProto = this.fVersion = this.fA4 = this.fB4 = 0;
-    this.fA6 = this.fB6 = null;
+    this.fA6a = this.fA6b = this.fA6c = this.fA6d = this.fB6a = this.fB6b = this.fB6c = this.fB6d = 0;
     this.fPortA = this.fPortB = this.fHash = 0;
     this.fNext = this.lPrev = this.lNext = null;
     this.lCls = -1;
@@ -110,17 +117,40 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-function v6fold(b: Uint8Array, o: number): number {
-  let h = 0x9e3779b9;
-  for (let i = 0; i < 16; i += 4) {
-    h = mix(h ^ ((b[o + i]! << 24) | (b[o + i + 1]! << 16) | (b[o + i + 2]! << 8) | b[o + i + 3]!));
-  }
-  return h;
+/**
+ * The two IPv6 addresses of the tuple being looked up, as big-endian int32 words: A in 0..3,
+ * B in 4..7. Read once per lookup, then hashed and compared word by word.
+ */
+const W = new Int32Array(8);
+
+function word(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
 }
 
-function eq16(a: Uint8Array, b: Uint8Array, o: number): boolean {
-  for (let i = 0; i < 16; i++) if (a[i] !== b[o + i]) return false;
-  return true;
+function loadWords(b: Uint8Array, aOff: number, bOff: number): void {
+  W[0] = word(b, aOff);
+  W[1] = word(b, aOff + 4);
+  W[2] = word(b, aOff + 8);
+  W[3] = word(b, aOff + 12);
+  W[4] = word(b, bOff);
+  W[5] = word(b, bOff + 4);
+  W[6] = word(b, bOff + 8);
+  W[7] = word(b, bOff + 12);
+}
+
+/** Hash of the address in words k..k+3 of W. */
+function v6fold(k: number): number {
+  let h = 0x9e3779b9;
+  h = mix(h ^ W[k]!);
+  h = mix(h ^ W[k + 1]!);
+  h = mix(h ^ W[k + 2]!);
+  return mix(h ^ W[k + 3]!);
+}
+
+/** Entry side A holds the address in words k..k+3 of W, side B the one in words j..j+3. */
+function eq6(e: FlowEntry, k: number, j: number): boolean {
+  return e.fA6a === W[k] && e.fA6b === W[k + 1] && e.fA6c === W[k + 2] && e.fA6d === W[k + 3] &&
+    e.fB6a === W[j] && e.fB6b === W[j + 1] && e.fB6c === W[j + 2] && e.fB6d === W[j + 3];
 }
 
 /** True for IPv4 255.255.255.255 (Zeek's IPAddr::IsBroadcast). */
@@ -157,8 +187,9 @@ export class FlowTable<E extends FlowEntry> {
       ha = mix(a4 ^ Math.imul(pa + 1, 0x9e3779b1));
       hb = mix(b4 ^ Math.imul(pb + 1, 0x9e3779b1));
     } else {
-      ha = mix(v6fold(nb, aOff) ^ Math.imul(pa + 1, 0x9e3779b1));
-      hb = mix(v6fold(nb, bOff) ^ Math.imul(pb + 1, 0x9e3779b1));
+      loadWords(nb, aOff, bOff);
+      ha = mix(v6fold(0) ^ Math.imul(pa + 1, 0x9e3779b1));
+      hb = mix(v6fold(4) ^ Math.imul(pb + 1, 0x9e3779b1));
     }
     return mix((ha ^ hb) + proto) & 0x3fffffff;
   }
@@ -176,8 +207,9 @@ export class FlowTable<E extends FlowEntry> {
           if (e.fA4 === a4 && e.fB4 === b4 && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
           if (e.fA4 === b4 && e.fB4 === a4 && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
         } else {
-          if (e.fPortA === pa && e.fPortB === pb && eq16(e.fA6!, nb, aOff) && eq16(e.fB6!, nb, bOff)) return this.hit(e, true);
-          if (e.fPortA === pb && e.fPortB === pa && eq16(e.fA6!, nb, bOff) && eq16(e.fB6!, nb, aOff)) return this.hit(e, false);
+          // W holds this tuple's addresses (hashOf loaded them).
+          if (e.fPortA === pa && e.fPortB === pb && eq6(e, 0, 4)) return this.hit(e, true);
+          if (e.fPortA === pb && e.fPortB === pa && eq6(e, 4, 0)) return this.hit(e, false);
         }
       }
       e = e.fNext as E | null;
@@ -249,10 +281,19 @@ export class FlowTable<E extends FlowEntry> {
       e.fA4 = p.src4 | 0;
       e.fB4 = p.dst4 | 0;
     } else {
-      e.fA6 = p.nb.slice(p.srcOff, p.srcOff + 16);
-      e.fB6 = p.nb.slice(p.dstOff, p.dstOff + 16);
     }
     const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4 | 0, p.dst4 | 0, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
+    if (p.ipVersion !== 4) {
+      // hashOf loaded the addresses into W.
+      e.fA6a = W[0]!;
+      e.fA6b = W[1]!;
+      e.fA6c = W[2]!;
+      e.fA6d = W[3]!;
+      e.fB6a = W[4]!;
+      e.fB6b = W[5]!;
+      e.fB6c = W[6]!;
+      e.fB6d = W[7]!;
+    }
     e.fHash = h;
     if (this.size * 2 >= this.slots.length) this.resize(this.slots.length * 2);
     const i = h & this.mask;
@@ -317,7 +358,6 @@ export class FlowTable<E extends FlowEntry> {
     if (prev === null) this.slots[i] = e.fNext as E | null;
     else prev.fNext = e.fNext;
     e.fNext = null;
-    e.fA6 = e.fB6 = null;
     this.size--;
     if (this.slots.length > MIN_SLOTS && this.size < this.slots.length >>> 4) this.resize(this.slots.length >>> 1);
   }

@@ -361,7 +361,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
     const isOrig = fwd === c.keyIsOrig;
     this.process(c, p, isOrig, now);
-    table.touch(c, this.classOf(c), now);
+    // An open connection stays in the open class until a SYN, FIN or RST: without one no endpoint
+    // can close, reset or go back to an attempt.
+    table.touch(c, c.lCls === CLS_TCP && (p.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 ? CLS_TCP : this.classOf(c), now);
     return c;
   }
 
