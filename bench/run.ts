@@ -37,6 +37,9 @@ interface Result {
   packets: number;
   bytes: number;
   seconds: number;
+  /** CPU seconds of the process (all threads) and of its main thread (Linux). */
+  cpuSeconds?: number;
+  mainCpuSeconds?: number;
   peakRssMB: number;
   rssAfterMB?: number;
   peakOpen?: number;
@@ -82,9 +85,9 @@ if (shortConns > 0) {
 
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 process.stdout.write(`\ncapture: ${file}\n`);
-process.stdout.write(`${'stage'.padEnd(14)} ${'packets'.padStart(10)} ${'seconds'.padStart(8)} ${'Mpkt/s'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'RSS after MB'.padStart(13)} ${'peak open'.padStart(10)}\n`);
+process.stdout.write(`${'stage'.padEnd(14)} ${'packets'.padStart(10)} ${'seconds'.padStart(8)} ${'cpu s'.padStart(6)} ${'main s'.padStart(6)} ${'Mpkt/s'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'RSS after MB'.padStart(13)} ${'peak open'.padStart(10)}\n`);
 for (const r of rows) {
   process.stdout.write(
-    `${r.stage.padEnd(14)} ${String(r.packets).padStart(10)} ${fmt(r.seconds).padStart(8)} ${fmt(r.packets / r.seconds / 1e6).padStart(8)} ${fmt(r.bytes / r.seconds / 1e6, 0).padStart(8)} ${fmt(r.peakRssMB, 0).padStart(12)} ${(r.rssAfterMB === undefined ? '' : fmt(r.rssAfterMB, 0)).padStart(13)} ${(r.peakOpen === undefined ? '' : String(r.peakOpen)).padStart(10)}\n`,
+    `${r.stage.padEnd(14)} ${String(r.packets).padStart(10)} ${fmt(r.seconds).padStart(8)} ${(r.cpuSeconds === undefined ? '' : fmt(r.cpuSeconds)).padStart(6)} ${(r.mainCpuSeconds === undefined ? '' : fmt(r.mainCpuSeconds)).padStart(6)} ${fmt(r.packets / r.seconds / 1e6).padStart(8)} ${fmt(r.bytes / r.seconds / 1e6, 0).padStart(8)} ${fmt(r.peakRssMB, 0).padStart(12)} ${(r.rssAfterMB === undefined ? '' : fmt(r.rssAfterMB, 0)).padStart(13)} ${(r.peakOpen === undefined ? '' : String(r.peakOpen)).padStart(10)}\n`,
   );
 }
