@@ -179,15 +179,14 @@ export class FlowTable<E extends FlowEntry> {
     this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone];
   }
 
-  /** Hash of a 5-tuple, the same in both directions. */
-  private hashOf(proto: number, v4: boolean, a4: number, b4: number, nb: Uint8Array, aOff: number, bOff: number, pa: number, pb: number): number {
+  /** Hash of a 5-tuple, the same in both directions. IPv6: the addresses are in W (loadWords). */
+  private hashOf(proto: number, v4: boolean, a4: number, b4: number, pa: number, pb: number): number {
     let ha: number;
     let hb: number;
     if (v4) {
       ha = mix(a4 ^ Math.imul(pa + 1, 0x9e3779b1));
       hb = mix(b4 ^ Math.imul(pb + 1, 0x9e3779b1));
     } else {
-      loadWords(nb, aOff, bOff);
       ha = mix(v6fold(0) ^ Math.imul(pa + 1, 0x9e3779b1));
       hb = mix(v6fold(4) ^ Math.imul(pb + 1, 0x9e3779b1));
     }
@@ -199,7 +198,8 @@ export class FlowTable<E extends FlowEntry> {
     const v4 = version === 4;
     a4 |= 0;
     b4 |= 0;
-    const h = this.hashOf(proto, v4, a4, b4, nb, aOff, bOff, pa, pb);
+    if (!v4) loadWords(nb, aOff, bOff);
+    const h = this.hashOf(proto, v4, a4, b4, pa, pb);
     let e = this.slots[h & this.mask] ?? null;
     while (e !== null) {
       if (e.fHash === h && e.fProto === proto && e.fVersion === version) {
@@ -207,7 +207,6 @@ export class FlowTable<E extends FlowEntry> {
           if (e.fA4 === a4 && e.fB4 === b4 && e.fPortA === pa && e.fPortB === pb) return this.hit(e, true);
           if (e.fA4 === b4 && e.fB4 === a4 && e.fPortA === pb && e.fPortB === pa) return this.hit(e, false);
         } else {
-          // W holds this tuple's addresses (hashOf loaded them).
           if (e.fPortA === pa && e.fPortB === pb && eq6(e, 0, 4)) return this.hit(e, true);
           if (e.fPortA === pb && e.fPortB === pa && eq6(e, 4, 0)) return this.hit(e, false);
         }
@@ -277,14 +276,12 @@ export class FlowTable<E extends FlowEntry> {
     e.fVersion = p.ipVersion;
     e.fPortA = p.sport;
     e.fPortB = p.dport;
-    if (p.ipVersion === 4) {
+    const v4 = p.ipVersion === 4;
+    if (v4) {
       e.fA4 = p.src4 | 0;
       e.fB4 = p.dst4 | 0;
     } else {
-    }
-    const h = this.hashOf(p.proto, p.ipVersion === 4, p.src4 | 0, p.dst4 | 0, p.nb, p.srcOff, p.dstOff, p.sport, p.dport);
-    if (p.ipVersion !== 4) {
-      // hashOf loaded the addresses into W.
+      loadWords(p.nb, p.srcOff, p.dstOff);
       e.fA6a = W[0]!;
       e.fA6b = W[1]!;
       e.fA6c = W[2]!;
@@ -294,6 +291,7 @@ export class FlowTable<E extends FlowEntry> {
       e.fB6c = W[6]!;
       e.fB6d = W[7]!;
     }
+    const h = this.hashOf(p.proto, v4, e.fA4, e.fB4, p.sport, p.dport);
     e.fHash = h;
     if (this.size * 2 >= this.slots.length) this.resize(this.slots.length * 2);
     const i = h & this.mask;

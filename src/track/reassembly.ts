@@ -26,9 +26,9 @@ const NO_HELD: Held[] = Object.freeze([]) as unknown as Held[];
 
 export class StreamDir {
   /**
-   * Next sequence number to deliver. Initialized here, not only in the constructor: a field
-   * declared without a value starts as undefined, and V8 then keeps it as a tagged field in which
-   * every uint32 above 2^30 stored is a new heap number (one allocation per segment).
+   * Next sequence number to deliver, as int32 (compared modulo 2^32 through seqDelta): a small
+   * integer kept in the object. Initialized here, not only in the constructor: a field declared
+   * without a value starts as undefined, and V8 then keeps it as a tagged field.
    */
   next = 0;
   /** Segments above a hole, sorted by seq (shared empty list until the first hole). */
@@ -95,13 +95,12 @@ export class StreamDir {
   /** In-order bytes buf[off .. off+n): passed over while quiet, the rest to the sink. */
   private deliver(buf: Uint8Array, off: number, n: number, frame: number, ts: Time): void {
     const q = this.quiet;
+    this.next = (this.next + n) | 0;
     if (q >= n) {
       this.quiet = q - n;
-      this.next = (this.next + n) | 0;
       return;
     }
     this.quiet = 0;
-    this.next = (this.next + n) | 0;
     const r = this.sink.data(this.conn, this.fromOrig, buf, off + q, n - q, frame, ts);
     if (r !== undefined && r > 0) this.quiet = r;
   }

@@ -86,7 +86,8 @@ export class TcpEndpoint implements EndpointStats {
   ipId = -1;
   isOrig: boolean;
 
-  // Zeek TCP_Endpoint sequence tracking
+  // Zeek TCP_Endpoint sequence tracking. Sequence numbers are int32 (x | 0): small integers kept
+  // in the object; compared as uint32 (x >>> 0) where order matters, through (a - b) | 0 otherwise.
   startSeq = 0;
   lastSeq = 0;
   ackSeq = 0;

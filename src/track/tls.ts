@@ -15,7 +15,7 @@ import {
 } from '../decode/tls.js';
 import { decodeCertificate, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
-import type { Time } from './types.js';
+import { PASS_ALL, type Time } from './types.js';
 
 export const CT_CCS = 20;
 export const CT_ALERT = 21;
@@ -163,9 +163,6 @@ interface State {
 function newDir(): Dir {
   return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0 };
 }
-
-/** What a broken direction lets its stream pass over: everything (a gap resets it; the direction stays broken). */
-const PASS_ALL = 0x7fffffff;
 
 /** Shared empty event list (replaced by a fresh array on the first event). */
 const NO_EVENTS: TlsEvent[] = Object.freeze([]) as unknown as TlsEvent[];

@@ -18,7 +18,7 @@ import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
 import { HttpAnalyzer, looksLikeHttpRequest, requestHost, type HttpSession } from './http.js';
 import { IcmpTracker, type IcmpError } from './icmp.js';
 import { NameMap } from './names.js';
-import type { Conn, StreamSink, Time } from './types.js';
+import { PASS_ALL, type Conn, type StreamSink, type Time } from './types.js';
 
 const DNS_PORT = 53;
 /** The tracker reads questions, answers, the authority's record types and EDNS only. */
@@ -28,8 +28,6 @@ const STARTTLS_SCAN = 64 * 1024;
 const MAX_DNS_TCP_BUF = 64 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
-/** What a stream passes over when nothing more of it is read (a gap resets it). */
-const PASS_ALL = 0x7fffffff;
 
 /** Shared empty list for connections no ICMP error quoted (do not push to it). */
 const NO_ICMP: IcmpError[] = Object.freeze([]) as unknown as IcmpError[];

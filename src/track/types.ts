@@ -45,6 +45,9 @@ export interface Conn {
 }
 
 /** Receives each direction's payload in sequence order, once, with the frame that carried it. */
+/** What `StreamSink.data` returns to pass over everything that follows (until a gap). */
+export const PASS_ALL = 0x7fffffff;
+
 export interface StreamSink {
   /**
    * The bytes are buf[off .. off+len), valid only during the call (copy what you keep; no view
