@@ -6,26 +6,32 @@
  */
 import type { DecodeStop } from './stop.js';
 import { ipv4ToString, ipv6ToString } from './addr.js';
+import { DOUBLE } from './shape.js';
 
 /** Facts about the IP header (and first transport bytes) quoted inside an ICMP error. */
 export class Quoted {
   present = false;
   version = 0;
   /** IPv4 addresses as uint32 (version 4), else offsets into `Packet.nb` of 16-byte IPv6 addresses. */
-  src4 = 0;
-  dst4 = 0;
+  src4 = DOUBLE;
+  dst4 = DOUBLE;
   srcOff = 0;
   dstOff = 0;
   proto = -1;
   /** -1 when the quoted bytes stop before the ports. */
   sport = -1;
   dport = -1;
-  tcpSeq = -1;
+  tcpSeq = DOUBLE;
   ipId = -1;
   /** ICMP echo id inside a quoted ICMP echo (for errors about pings), else -1. */
   icmpId = -1;
   /** Set when a decoder wrote any field (so that a packet without a quote resets nothing). */
   used = false;
+
+  constructor() {
+    this.reset();
+  }
+
   reset(): void {
     this.used = false;
     this.present = false;
@@ -82,8 +88,9 @@ export class Packet {
   ipHdrLen = 0;
   /** End of the IP datagram in nb: its length field, clamped to the captured bytes. */
   ipEnd = 0;
-  src4 = 0;
-  dst4 = 0;
+  /** IPv4 addresses as uint32. */
+  src4 = DOUBLE;
+  dst4 = DOUBLE;
   /** IPv6 address offsets in nb. */
   srcOff = 0;
   dstOff = 0;
@@ -103,15 +110,15 @@ export class Packet {
   sport = -1;
   dport = -1;
   tcpFlags = 0;
-  seq = 0;
-  ack = 0;
+  seq = DOUBLE;
+  ack = DOUBLE;
   win = 0;
   tcpHdrLen = 0;
   mss = -1;
   wscale = -1;
   sackPerm = false;
-  tsVal = -1;
-  tsEcr = -1;
+  tsVal = DOUBLE;
+  tsEcr = DOUBLE;
   /** Transport payload in nb (captured part). */
   payOff = 0;
   payLen = 0;
@@ -127,6 +134,12 @@ export class Packet {
 
   /** Why decoding stopped early (the layers before it are valid), or null. */
   stop: DecodeStop | null = null;
+
+  constructor() {
+    // Layout fixed once (shape.ts): every field written twice, the uint32 ones as doubles.
+    this.reset();
+    this.frame = this.tsSec = this.tsNsec = this.linkType = this.iface = this.origLen = this.capLen = this.off = 0;
+  }
 
   reset(): void {
     this.vlanCount = 0;

@@ -14,6 +14,7 @@ import type { Packet } from '../decode/packet.js';
 import type { Conn, StreamSink } from './types.js';
 import { ipv4ToString, ipv6ToString } from '../decode/addr.js';
 import { hex } from '../decode/bytes.js';
+import { DOUBLE } from '../decode/shape.js';
 
 /** Timeout classes (index into the table's timeout array). */
 export const CLS_TCP = 0;
@@ -96,9 +97,9 @@ export class FlowEntry {
    * Capture time of the last packet (seconds): the connection's `end` too, so that a packet
    * writes one time field, not two.
    */
-  end = 0;
+  end = DOUBLE;
   /** Capture time the entry was (re)queued at the tail of its class list: lists are ordered by it. */
-  lQ = 0;
+  lQ = DOUBLE;
 
   /** Back to the state of a new entry (a finished connection object reused for a new one). */
   protected resetEntry(): void {
@@ -430,7 +431,7 @@ export function packetTime(p: Packet): number {
 /** What a TCP connection and a UDP flow have in common (the Conn fields the trackers fill). */
 export abstract class FlowConn extends FlowEntry {
   id = 0;
-  start = 0;
+  start = DOUBLE;
   firstFrame = 0;
   lastFrame = 0;
   history = '';
@@ -451,6 +452,7 @@ export abstract class FlowConn extends FlowEntry {
   /**
    * Back to the state of a new object of its class, for a finished connection taken again by the
    * tracker. Lists and objects are replaced, never emptied: whoever kept one keeps it unchanged.
+   * A subclass's constructor calls it too, after the field initializers (layout: shape.ts).
    */
   abstract reset(): void;
 

@@ -46,7 +46,7 @@ export class StreamDir {
     public fromOrig: boolean,
     private readonly maxHeld: number,
   ) {
-    this.next = start | 0;
+    this.reinit(start, conn, fromOrig);
   }
 
   /** The state of `new StreamDir(start, sink, conn, fromOrig, maxHeld)` with this one's sink and bound (an object reused). */

@@ -16,6 +16,7 @@ import {
   type FlowTrackerOptions,
 } from './flow.js';
 import { StreamDir } from './reassembly.js';
+import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 
 /** Zeek endpoint states (values of Zeek's TCP_INACTIVE ... TCP_RESET). */
@@ -79,7 +80,7 @@ export class TcpEndpoint implements EndpointStats {
   prevState = INACTIVE;
   /** Packets (Zeek orig_pkts/resp_pkts) and bytes by sequence space (orig_bytes/resp_bytes, set when finished). */
   pkts = 0;
-  bytes = 0;
+  bytes = DOUBLE;
   /** Payload bytes on the wire (not by sequence space). */
   payloadBytes = 0;
   ttl = 0;
@@ -93,9 +94,10 @@ export class TcpEndpoint implements EndpointStats {
   ackSeq = 0;
   seqWraps = 0;
   ackWraps = 0;
-  histLastSyn = 0;
-  histLastFin = 0;
-  histLastRst = 0;
+  /** Positions relative to the ISN (64-bit: doubles). */
+  histLastSyn = DOUBLE;
+  histLastFin = DOUBLE;
+  histLastRst = DOUBLE;
   finCnt = 0;
   rstCnt = 0;
   /** Absolute sequence number of the FIN octet. */
@@ -116,7 +118,7 @@ export class TcpEndpoint implements EndpointStats {
   /** First frame carrying payload from this endpoint (0 = none). */
   firstDataFrame = 0;
   /** Capture time of that first payload (0 = none). */
-  firstDataTime: Time = 0;
+  firstDataTime: Time = DOUBLE;
   /** Last ACK number / window this endpoint sent, for duplicate ACK detection (window -1 = none yet). */
   lastAckSent = -1;
   lastWinSent = -1;
@@ -125,6 +127,7 @@ export class TcpEndpoint implements EndpointStats {
 
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
+    this.reset(isOrig);
   }
 
   /** Back to the state of `new TcpEndpoint(isOrig)`. */
@@ -214,12 +217,12 @@ export class TcpConn extends FlowConn implements Conn {
   synIpId = -1;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
-  synAckTime: Time = 0;
+  synAckTime: Time = DOUBLE;
   synAckTtl = -1;
   synAckIpId = -1;
   /** Originator's first ACK after the SYN-ACK (handshake completion). */
   ackFrame = 0;
-  ackTime: Time = 0;
+  ackTime: Time = DOUBLE;
   /** SYN → SYN-ACK and SYN-ACK → ACK, milliseconds (null when not seen). RTT from the capture point. */
   handshakeRttMs: { synToSynAck: number | null; synAckToAck: number | null } = NO_RTT;
   /** Negotiated options from the SYN / SYN-ACK (-1 / false when absent). */
@@ -239,6 +242,14 @@ export class TcpConn extends FlowConn implements Conn {
   gapBytes: TcpDirStats = ZERO;
   /** Zeek weird names seen (first occurrence each), for diagnosis. */
   weirds: string[] = NO_STRINGS;
+
+  constructor() {
+    super();
+    this.reset();
+    // flipRoles swaps the endpoints: written twice from the start (shape.ts).
+    this.orig = this.orig; // eslint-disable-line no-self-assign
+    this.resp = this.resp; // eslint-disable-line no-self-assign
+  }
 
   /** Roles swapped: each endpoint knows which it now is. */
   override flipRoles(): void {

@@ -26,6 +26,10 @@ export class UdpEndpoint implements EndpointStats {
   ipId = -1;
   firstFrame = 0;
 
+  constructor() {
+    this.reset();
+  }
+
   /** Back to the state of a new endpoint. */
   reset(): void {
     this.ip = '';
@@ -54,6 +58,14 @@ export class UdpConn extends FlowConn implements Conn {
   dnsPending: number[] | null = null;
   /** More queries were outstanding at once than followed: the flow just times out. */
   dnsOverflow = false;
+
+  constructor() {
+    super();
+    this.reset();
+    // flipRoles swaps the endpoints: written twice from the start (shape.ts).
+    this.orig = this.orig; // eslint-disable-line no-self-assign
+    this.resp = this.resp; // eslint-disable-line no-self-assign
+  }
 
   connState(): UdpConnState {
     return udpConnState(this.orig.state, this.resp.state);
