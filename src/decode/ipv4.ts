@@ -2,14 +2,17 @@
 import type { Decoder } from './decoder.js';
 import { FRAG_PART, FRAG_REASSEMBLED, type Packet } from './packet.js';
 import { malformed, truncated } from './stop.js';
-import { u16, u32 } from './bytes.js';
+import { viewOf } from './view.js';
 
 export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void {
   if (end - o < 20) {
     p.stop = truncated('ipv4', o - p.off, 'packet ends inside the IPv4 header');
     return;
   }
-  const vihl = b[o]!;
+  // The fixed header in 32-bit reads (20 bytes are there: checked above).
+  const dv = viewOf(b);
+  const w0 = dv.getUint32(o);
+  const vihl = w0 >>> 24;
   if (vihl >> 4 !== 4) {
     p.stop = malformed('ipv4', o - p.off, `IP version ${vihl >> 4} in an IPv4 header`);
     return;
@@ -23,7 +26,7 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
     p.stop = truncated('ipv4', o - p.off, 'packet ends inside the IPv4 options');
     return;
   }
-  let total = u16(b, o + 2);
+  let total = w0 & 0xffff;
   // A zero total length is what TCP segmentation offload leaves in captures of outgoing
   // packets; the captured length is then the best guess (Wireshark does the same).
   if (total === 0) total = end - o;
@@ -39,17 +42,19 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
   let ipEnd = o + total;
   if (ipEnd > end) ipEnd = end;
   p.ipEnd = ipEnd;
-  p.tos = b[o + 1]!;
-  p.ipId = u16(b, o + 4);
-  const ff = u16(b, o + 6);
+  p.tos = (w0 >>> 16) & 0xff;
+  const w1 = dv.getUint32(o + 4);
+  p.ipId = w1 >>> 16;
+  const ff = w1 & 0xffff;
   p.df = (ff & 0x4000) !== 0;
   const more = (ff & 0x2000) !== 0;
   const fragOff = (ff & 0x1fff) * 8;
-  p.ttl = b[o + 8]!;
-  const proto = b[o + 9]!;
+  const w2 = dv.getUint32(o + 8);
+  p.ttl = w2 >>> 24;
+  const proto = (w2 >>> 16) & 0xff;
   p.proto = proto;
-  p.src4 = u32(b, o + 12);
-  p.dst4 = u32(b, o + 16);
+  p.src4 = dv.getUint32(o + 12);
+  p.dst4 = dv.getUint32(o + 16);
   if (more || fragOff > 0) {
     const key = `4:${p.src4}:${p.dst4}:${proto}:${p.ipId}`;
     const r = d.frags.add(key, p.tsSec, b.subarray(o, o + ihl), fragOff, more, b.subarray(o + ihl, ipEnd), proto);

@@ -1,27 +1,34 @@
 /** TCP (RFC 9293): header, options MSS (2), window scale (3), SACK-permitted (4), SACK (5), timestamps (8, RFC 7323). */
 import type { Packet } from './packet.js';
 import { malformed, truncated } from './stop.js';
-import { u16, u32 } from './bytes.js';
+import { u16 } from './bytes.js';
+import { viewOf } from './view.js';
 
 const MAX_OPTIONS = 40; // a TCP header has at most 40 option bytes
 
 export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wireEnd: number): void {
   p.l4Off = o;
-  if (end - o < 4) {
-    p.stop = truncated('tcp', o - p.off, 'packet ends before the TCP ports');
-    return;
-  }
-  p.sport = u16(b, o);
-  p.dport = u16(b, o + 2);
   if (end - o < 20) {
+    if (end - o < 4) {
+      p.stop = truncated('tcp', o - p.off, 'packet ends before the TCP ports');
+      return;
+    }
+    p.sport = u16(b, o);
+    p.dport = u16(b, o + 2);
     p.stop = truncated('tcp', o - p.off, 'packet ends inside the TCP header');
     return;
   }
-  p.seq = u32(b, o + 4);
-  p.ack = u32(b, o + 8);
-  const hl = (b[o + 12]! >> 4) * 4;
-  p.tcpFlags = b[o + 13]!;
-  p.win = u16(b, o + 14);
+  // The fixed header in four 32-bit reads (bounds checked once each, above).
+  const dv = viewOf(b);
+  const ports = dv.getUint32(o);
+  const w3 = dv.getUint32(o + 12);
+  const hl = (w3 >>> 28) * 4;
+  p.sport = ports >>> 16;
+  p.dport = ports & 0xffff;
+  p.seq = dv.getUint32(o + 4);
+  p.ack = dv.getUint32(o + 8);
+  p.tcpFlags = (w3 >>> 16) & 0xff;
+  p.win = w3 & 0xffff;
   p.tcpHdrLen = hl;
   if (hl < 20) {
     p.stop = malformed('tcp', o + 12 - p.off, `TCP header length ${hl} is below 20`);
@@ -48,7 +55,7 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
     }
     switch (kind) {
       case 2:
-        if (len === 4) p.mss = u16(b, x + 2);
+        if (len === 4) p.mss = dv.getUint16(x + 2);
         break;
       case 3:
         if (len === 3) p.wscale = b[x + 2]!;
@@ -58,8 +65,8 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
         break;
       case 8:
         if (len === 10) {
-          p.tsVal = u32(b, x + 2);
-          p.tsEcr = u32(b, x + 6);
+          p.tsVal = dv.getUint32(x + 2);
+          p.tsEcr = dv.getUint32(x + 6);
         }
         break;
       default:
