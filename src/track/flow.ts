@@ -15,6 +15,7 @@ import type { Conn, StreamSink } from './types.js';
 import { ipv4ToString, ipv6ToString } from '../decode/addr.js';
 import { hex } from '../decode/bytes.js';
 import { DOUBLE } from '../decode/shape.js';
+import { viewOf } from '../decode/view.js';
 
 /** Timeout classes (index into the table's timeout array). */
 export const CLS_TCP = 0;
@@ -124,19 +125,17 @@ function mix(h: number): number {
  */
 const W = new Int32Array(8);
 
-function word(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-}
-
 function loadWords(b: Uint8Array, aOff: number, bOff: number): void {
-  W[0] = word(b, aOff);
-  W[1] = word(b, aOff + 4);
-  W[2] = word(b, aOff + 8);
-  W[3] = word(b, aOff + 12);
-  W[4] = word(b, bOff);
-  W[5] = word(b, bOff + 4);
-  W[6] = word(b, bOff + 8);
-  W[7] = word(b, bOff + 12);
+  // 32-bit big-endian reads (the decoder checked that the 40-byte IPv6 header is there).
+  const dv = viewOf(b);
+  W[0] = dv.getInt32(aOff);
+  W[1] = dv.getInt32(aOff + 4);
+  W[2] = dv.getInt32(aOff + 8);
+  W[3] = dv.getInt32(aOff + 12);
+  W[4] = dv.getInt32(bOff);
+  W[5] = dv.getInt32(bOff + 4);
+  W[6] = dv.getInt32(bOff + 8);
+  W[7] = dv.getInt32(bOff + 12);
 }
 
 /** Hash of the address in words k..k+3 of W. */
