@@ -372,11 +372,91 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       fwd = true;
     }
     const isOrig = fwd === c.keyIsOrig;
-    this.process(c, p, isOrig, now);
+    const f = p.tcpFlags;
+    if ((f & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK && c.orig.state === ESTABLISHED && c.resp.state === ESTABLISHED &&
+        (c.ackFrame !== 0 || c.synAckFrame === 0)) {
+      // Most segments: data or a pure ACK inside an established connection.
+      this.established(c, p, isOrig, now);
+      // It stays in the open class (`touch` would only set the time, which is set).
+      if (c.lCls === CLS_TCP) return c;
+    } else this.process(c, p, isOrig, now);
     // An open connection stays in the open class until a SYN, FIN or RST: without one no endpoint
     // can close, reset or go back to an attempt.
-    table.touch(c, c.lCls === CLS_TCP && (p.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 ? CLS_TCP : this.classOf(c), now);
+    table.touch(c, c.lCls === CLS_TCP && (f & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 ? CLS_TCP : this.classOf(c), now);
     return c;
+  }
+
+  /**
+   * `process` for a segment with ACK and without SYN, FIN or RST while both endpoints are
+   * ESTABLISHED and the handshake's completion is known (or there was no handshake to complete):
+   * the same steps, without those that cannot apply (endpoint initialization, SYN / FIN / RST
+   * history and records, the state machine, which changes nothing for such a segment).
+   */
+  private established(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
+    const e = isOrig ? c.orig : c.resp;
+    const peer = isOrig ? c.resp : c.orig;
+    const baseSeq = p.seq | 0;
+    const ackSeq = p.ack | 0;
+    const len = p.payWireLen;
+    const win = p.win;
+    c.end = now;
+    c.lastFrame = p.frame;
+    e.pkts++;
+    e.ttl = p.ttl;
+    e.ipId = p.ipId;
+    const seqOnePast = (baseSeq + len) | 0;
+    const relSeq = e.seqWraps * TWO32 + (e.lastSeq >>> 0) - (e.startSeq >>> 0) + ((baseSeq - e.lastSeq) | 0);
+
+    // update_history
+    if (len !== 0) {
+      if ((c.histSeen & (isOrig ? H_DATA : H_DATA << 16)) === 0) this.checkHistory(c, isOrig, H_DATA, 'D');
+    } else if ((c.histSeen & (isOrig ? H_ACK : H_ACK << 16)) === 0) this.checkHistory(c, isOrig, H_ACK, 'A');
+
+    if (win === 0) {
+      e.zeroWindows++;
+      if (++e.win0Cnt === e.win0Thresh) {
+        this.addHistory(c, isOrig, 'W');
+        e.win0Thresh *= 10;
+      }
+    }
+    if (len === 0 && ackSeq === e.lastAckSent && win === e.lastWinSent && ((peer.lastSeq - ackSeq) | 0) > 0) e.dupAcks++;
+    e.lastAckSent = ackSeq;
+    e.lastWinSent = win;
+
+    // update_ack_seq
+    const d = (ackSeq - peer.ackSeq) | 0;
+    if (peer.ackWraps * TWO32 + (peer.ackSeq >>> 0) - (peer.startSeq >>> 0) + d >= 0 && !(ackSeq === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) {
+      if (ackSeq >>> 0 < peer.ackSeq >>> 0) peer.ackWraps++;
+      peer.ackSeq = ackSeq;
+    }
+
+    // update_last_seq
+    const deltaLast = (seqOnePast - e.lastSeq) | 0;
+    if (deltaLast > 0) {
+      if (seqOnePast >>> 0 < e.lastSeq >>> 0) e.seqWraps++;
+      e.lastSeq = seqOnePast;
+    } else if (len > 0) {
+      e.retransmits++;
+      if (++e.rxmtCnt === e.rxmtThresh) {
+        this.addHistory(c, isOrig, 'T');
+        e.rxmtThresh *= 10;
+      }
+    }
+
+    this.ackReceived(c, peer, p);
+
+    if (len > 0) {
+      if (e.firstDataFrame === 0) {
+        e.firstDataFrame = p.frame;
+        e.firstDataTime = now;
+      }
+      e.payloadBytes += len;
+      if (relSeq >= 0) {
+        let st = e.stream;
+        if (st === null) st = e.stream = this.newStream(c, e);
+        st.segmentAt(((baseSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
+      }
+    }
   }
 
   private classOf(c: TcpConn): number {
