@@ -5,11 +5,21 @@ export function isoTime(sec: number, nsec: number): string {
     sec += Math.floor(nsec / 1e9);
     nsec %= 1e9;
   }
-  const d = new Date(sec * 1000);
-  if (Number.isNaN(d.getTime())) return `${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
-  const base = d.toISOString().slice(0, 19);
+  // The date part of the last second formatted: a report's times come in runs within one second.
+  let base: string;
+  if (sec === lastSec) base = lastBase;
+  else {
+    const d = new Date(sec * 1000);
+    if (Number.isNaN(d.getTime())) return `${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
+    base = d.toISOString().slice(0, 19);
+    lastSec = sec;
+    lastBase = base;
+  }
   return `${base}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
 }
+
+let lastSec = Number.NaN;
+let lastBase = '';
 
 /** ISO time of a capture time in seconds (double, µs precision). */
 export function isoOf(t: number): string {

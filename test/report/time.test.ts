@@ -1,0 +1,33 @@
+/** Report times: ISO-8601 UTC with microseconds, from capture seconds + nanoseconds. */
+import { describe, expect, it } from 'vitest';
+import { isoOf, isoTime } from '../../src/report/time.js';
+
+describe('isoTime', () => {
+  it('formats seconds and nanoseconds, truncating to microseconds', () => {
+    expect(isoTime(0, 0)).toBe('1970-01-01T00:00:00.000000Z');
+    expect(isoTime(1700000000, 123456789)).toBe('2023-11-14T22:13:20.123456Z');
+  });
+
+  it('gives each second its own date part when calls alternate between seconds', () => {
+    // The formatter remembers the last second: runs within one second, and changes between them.
+    const seq: Array<[number, number]> = [[1700000000, 1], [1700000000, 999999999], [1700000001, 0], [1700000000, 5000], [1800000000, 0], [1800000000, 0]];
+    expect(seq.map(([s, n]) => isoTime(s, n))).toEqual([
+      '2023-11-14T22:13:20.000000Z', '2023-11-14T22:13:20.999999Z', '2023-11-14T22:13:21.000000Z',
+      '2023-11-14T22:13:20.000005Z', '2027-01-15T08:00:00.000000Z', '2027-01-15T08:00:00.000000Z',
+    ]);
+    for (const [s, n] of seq) expect(isoTime(s, n)).toBe(`${new Date(s * 1000).toISOString().slice(0, 19)}.${String(Math.floor(n / 1000)).padStart(6, '0')}Z`);
+  });
+
+  it('carries a fraction of a second of 1e9 ns or more into the seconds', () => {
+    expect(isoTime(1700000000, 1_500_000_000)).toBe('2023-11-14T22:13:21.500000Z');
+  });
+
+  it('falls back to seconds.micro for times a Date cannot hold', () => {
+    expect(isoTime(1e16, 1000)).toBe('10000000000000000.000001');
+    expect(isoTime(1700000000, 0)).toBe('2023-11-14T22:13:20.000000Z');
+  });
+
+  it('isoOf rounds a double time to microseconds', () => {
+    expect(isoOf(1700000000.25)).toBe('2023-11-14T22:13:20.250000Z');
+  });
+});
