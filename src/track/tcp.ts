@@ -412,13 +412,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if ((c.histSeen & (isOrig ? H_DATA : H_DATA << 16)) === 0) this.checkHistory(c, isOrig, H_DATA, 'D');
     } else if ((c.histSeen & (isOrig ? H_ACK : H_ACK << 16)) === 0) this.checkHistory(c, isOrig, H_ACK, 'A');
 
-    if (win === 0) {
-      e.zeroWindows++;
-      if (++e.win0Cnt === e.win0Thresh) {
-        this.addHistory(c, isOrig, 'W');
-        e.win0Thresh *= 10;
-      }
-    }
+    if (win === 0) this.zeroWindow(c, e, isOrig);
     if (len === 0 && ackSeq === e.lastAckSent && win === e.lastWinSent && ((peer.lastSeq - ackSeq) | 0) > 0) e.dupAcks++;
     e.lastAckSent = ackSeq;
     e.lastWinSent = win;
@@ -435,13 +429,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (deltaLast > 0) {
       if (seqOnePast >>> 0 < e.lastSeq >>> 0) e.seqWraps++;
       e.lastSeq = seqOnePast;
-    } else if (len > 0) {
-      e.retransmits++;
-      if (++e.rxmtCnt === e.rxmtThresh) {
-        this.addHistory(c, isOrig, 'T');
-        e.rxmtThresh *= 10;
-      }
-    }
+    } else if (len > 0) this.retransmission(c, e, isOrig);
 
     this.ackReceived(c, peer, p);
 
@@ -521,6 +509,24 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private addHistory(c: TcpConn, isOrig: boolean, code: string): void {
     c.history += isOrig ? code : code.toLowerCase();
   }
+  /** A zero window advertised by `e` (history 'W' on a logarithmic scale: 1st, 10th, 100th...). */
+  private zeroWindow(c: TcpConn, e: TcpEndpoint, isOrig: boolean): void {
+    e.zeroWindows++;
+    if (++e.win0Cnt === e.win0Thresh) {
+      this.addHistory(c, isOrig, 'W');
+      e.win0Thresh *= 10;
+    }
+  }
+
+  /** Data from `e` at or below what it sent before (Zeek DidRxmit; history 'T' on a logarithmic scale). */
+  private retransmission(c: TcpConn, e: TcpEndpoint, isOrig: boolean): void {
+    e.retransmits++;
+    if (++e.rxmtCnt === e.rxmtThresh) {
+      this.addHistory(c, isOrig, 'T');
+      e.rxmtThresh *= 10;
+    }
+  }
+
   /** Zeek CheckHistory: adds the letter the first time; returns true when already seen. */
   private checkHistory(c: TcpConn, isOrig: boolean, mask: number, code: string): boolean {
     const m = isOrig ? mask : mask << 16;
@@ -627,13 +633,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
 
     // update_window: zero windows (not with/after a RST, not after the peer's FIN)
-    if (p.win === 0 && !RST && peer.state !== CLOSED && e.state !== RESET) {
-      e.zeroWindows++;
-      if (++e.win0Cnt === e.win0Thresh) {
-        this.addHistory(c, isOrig, 'W');
-        e.win0Thresh *= 10;
-      }
-    }
+    if (p.win === 0 && !RST && peer.state !== CLOSED && e.state !== RESET) this.zeroWindow(c, e, isOrig);
 
     // Duplicate ACK: a pure ACK repeating the previous ACK number and window while the peer has
     // data outstanding (Wireshark's tcp.analysis.duplicate_ack, roughly).
@@ -693,14 +693,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       // e.updateLast(seqOnePast), written out
       if (seqOnePast >>> 0 < e.lastSeq >>> 0) e.seqWraps++;
       e.lastSeq = seqOnePast;
-    } else if (len > 0) {
-      // Zeek DidRxmit
-      e.retransmits++;
-      if (++e.rxmtCnt === e.rxmtThresh) {
-        this.addHistory(c, isOrig, 'T');
-        e.rxmtThresh *= 10;
-      }
-    }
+    } else if (len > 0) this.retransmission(c, e, isOrig);
 
     // (Sequence numbers are read from the packet again by the callees: a uint32 passed as an
     // argument would be boxed on every call.)

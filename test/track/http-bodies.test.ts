@@ -4,27 +4,13 @@
  * read, chunked bodies end at their last chunk, and a hole inside a body breaks the direction.
  */
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
-import { newRawPacket } from '../../src/capture/types.js';
-import { Tracker, type FinishedConn } from '../../src/track/tracker.js';
+import type { FinishedConn } from '../../src/track/tracker.js';
 import { HttpAnalyzer } from '../../src/track/http.js';
 import { ascii, concat, httpRequest, httpResponse } from '../helpers/build.js';
 import { TcpConversation } from '../helpers/conversation.js';
+import { trackFrames } from '../helpers/track.js';
 
-function run(frames: Array<{ ts: number; frame: Uint8Array }>): FinishedConn[] {
-  const dec = new Decoder();
-  const p = new Packet();
-  const done: FinishedConn[] = [];
-  const tr = new Tracker({ onConn: (f) => done.push(f) });
-  frames.forEach((f, i) => {
-    const raw = newRawPacket();
-    Object.assign(raw, { frame: i + 1, tsSec: Math.floor(f.ts), tsNsec: Math.round((f.ts % 1) * 1e9), linkType: 1, buf: f.frame, off: 0, capLen: f.frame.length, origLen: f.frame.length });
-    tr.packet(dec.decode(raw, p));
-  });
-  tr.flush();
-  return done;
-}
+const run = (frames: Array<{ ts: number; frame: Uint8Array }>): FinishedConn[] => trackFrames(frames).done;
 
 function conversation(): TcpConversation {
   const c = new TcpConversation({ client: ['192.0.2.10', 41000], server: ['198.51.100.80', 80] });

@@ -1,25 +1,10 @@
 /** The top-level tracker: ICMP errors attached to the flow they quote; streams routed by content. */
 import { describe, expect, it } from 'vitest';
-import { Decoder } from '../../src/decode/decoder.js';
-import { Packet } from '../../src/decode/packet.js';
-import { newRawPacket } from '../../src/capture/types.js';
-import { Tracker, type FinishedConn } from '../../src/track/tracker.js';
 import { ethIp, icmpIp, quote, tcpIp, udpIp, ICMP, ICMPV6, dnsMessage, clientHello, handshakeRecord, httpRequest } from '../helpers/build.js';
 import { TcpConversation } from '../helpers/conversation.js';
+import { trackFrames } from '../helpers/track.js';
 
-function run(frames: Array<{ ts: number; frame: Uint8Array }>): { done: FinishedConn[]; tr: Tracker } {
-  const dec = new Decoder();
-  const p = new Packet();
-  const done: FinishedConn[] = [];
-  const tr = new Tracker({ onConn: (f) => done.push(f) });
-  frames.forEach((f, i) => {
-    const raw = newRawPacket();
-    Object.assign(raw, { frame: i + 1, tsSec: Math.floor(f.ts), tsNsec: Math.round((f.ts % 1) * 1e9), linkType: 1, buf: f.frame, off: 0, capLen: f.frame.length, origLen: f.frame.length });
-    tr.packet(dec.decode(raw, p));
-  });
-  tr.flush();
-  return { done, tr };
-}
+const run = trackFrames;
 
 describe('ICMP errors attach to the flow they quote', () => {
   for (const [fam, client, server, router] of [
