@@ -405,7 +405,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     e.ttl = p.ttl;
     e.ipId = p.ipId;
     const seqOnePast = (baseSeq + len) | 0;
-    const relSeq = e.seqWraps * TWO32 + (e.lastSeq >>> 0) - (e.startSeq >>> 0) + ((baseSeq - e.lastSeq) | 0);
+    // Payload below the ISN (position relative to it, 64-bit, taken before lastSeq moves) is not delivered.
+    const seqUnderflow = len > 0 && e.seqWraps * TWO32 + (e.lastSeq >>> 0) - (e.startSeq >>> 0) + ((baseSeq - e.lastSeq) | 0) < 0;
 
     // update_history
     if (len !== 0) {
@@ -439,7 +440,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         e.firstDataTime = now;
       }
       e.payloadBytes += len;
-      if (relSeq >= 0) {
+      if (!seqUnderflow) {
         let st = e.stream;
         if (st === null) st = e.stream = this.newStream(c, e);
         st.segmentAt(((baseSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
