@@ -434,18 +434,25 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
     this.ackReceived(c, peer, p);
 
-    if (len > 0) {
-      if (e.firstDataFrame === 0) {
-        e.firstDataFrame = p.frame;
-        e.firstDataTime = now;
-      }
-      e.payloadBytes += len;
-      if (!seqUnderflow) {
-        let st = e.stream;
-        if (st === null) st = e.stream = this.newStream(c, e);
-        st.segmentAt(((baseSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
-      }
+    if (len > 0) this.payload(c, e, p, baseSeq, len, seqUnderflow);
+  }
+
+  /**
+   * `len` payload bytes from `e` starting at sequence number `dataSeq`: counted, and given to the
+   * endpoint's stream unless they lie below its ISN. (The time is read from the packet: a double
+   * argument would be boxed on every call.)
+   */
+  private payload(c: TcpConn, e: TcpEndpoint, p: Packet, dataSeq: number, len: number, seqUnderflow: boolean): void {
+    const now = packetTime(p);
+    if (e.firstDataFrame === 0) {
+      e.firstDataFrame = p.frame;
+      e.firstDataTime = now;
     }
+    e.payloadBytes += len;
+    if (seqUnderflow) return;
+    let st = e.stream;
+    if (st === null) st = e.stream = this.newStream(c, e);
+    st.segmentAt(((dataSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
   }
 
   private classOf(c: TcpConn): number {
@@ -704,19 +711,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (ACK && !RST && peer.state !== INACTIVE) this.ackReceived(c, peer, p);
 
     // Payload
-    if (len > 0 && !RST) {
-      if (e.firstDataFrame === 0) {
-        e.firstDataFrame = p.frame;
-        e.firstDataTime = now;
-      }
-      e.payloadBytes += len;
-      if (!seqUnderflow) {
-        let st = e.stream;
-        if (st === null) st = e.stream = this.newStream(c, e);
-        const dataSeq = SYN ? (baseSeq + 1) | 0 : baseSeq;
-        st.segmentAt(((dataSeq - st.next) | 0), p.nb, p.payOff, p.payLen < len ? p.payLen : len, len, p.frame, now);
-      }
-    }
+    if (len > 0 && !RST) this.payload(c, e, p, SYN ? (baseSeq + 1) | 0 : baseSeq, len, seqUnderflow);
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
 
     if (doClose && !e.didClose) e.didClose = true;
