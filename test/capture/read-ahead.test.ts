@@ -1,0 +1,105 @@
+/**
+ * Files are read ahead: the next chunk is read off the main thread into a second buffer while
+ * the packets of the current one are handed out, and the start of a record cut by the chunk's
+ * end is moved in front of the new chunk. These tests check every record's bytes across those
+ * seams, for buffer sizes that put the cut everywhere (including records longer than the room
+ * kept in front of a chunk, and longer than a whole buffer), and that stopping early with a
+ * read still under way neither loses an error nor leaves the file open.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { openCapture } from '../../src/capture/open.js';
+import { pcapFile, pcapngFile, type CaptureRecord } from '../helpers/pcap.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-readahead-'));
+
+/** Frames of varied lengths (some long), each filled with a pattern that names it. */
+function frames(n: number): CaptureRecord[] {
+  return Array.from({ length: n }, (_, i) => {
+    const len = i % 17 === 0 ? 3000 + i * 13 : 60 + ((i * 37) % 700);
+    const f = new Uint8Array(len);
+    for (let j = 0; j < len; j++) f[j] = (i * 31 + j) & 0xff;
+    return { ts: 1_700_000_000 + i / 1000, frame: f };
+  });
+}
+
+/** The sum of each frame's bytes weighted by position: differs when any byte is wrong. */
+function digest(b: Uint8Array, off: number, len: number): number {
+  let h = len;
+  for (let j = 0; j < len; j++) h = (h * 33 + b[off + j]!) >>> 0;
+  return h;
+}
+
+function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+describe('read-ahead of capture files', () => {
+  const recs = frames(600);
+  const want = recs.map((r) => digest(r.frame, 0, r.frame.length));
+  const files = {
+    pcap: join(tmp, 'ra.pcap'),
+    pcapng: join(tmp, 'ra.pcapng'),
+  };
+  writeFileSync(files.pcap, pcapFile({ linkType: 1 }, recs));
+  writeFileSync(files.pcapng, pcapngFile({ interfaces: [{ linkType: 1 }] }, recs));
+
+  for (const [format, path] of Object.entries(files)) {
+    for (const bufferSize of [4096, 5000, 8192, 65536, 1 << 20]) {
+      it(`${format}, buffer ${bufferSize}: every record whole and in order`, async () => {
+        const src = await openCapture(path, { bufferSize });
+        const got: number[] = [];
+        const frameNos: number[] = [];
+        const info = await src.forEach((r) => {
+          got.push(digest(r.buf, r.off, r.capLen));
+          frameNos.push(r.frame);
+        });
+        expect(info.damage).toBeNull();
+        expect(frameNos.length).toBe(recs.length);
+        expect(frameNos[frameNos.length - 1]).toBe(recs.length);
+        expect(got).toEqual(want);
+      });
+    }
+  }
+
+  it('async iteration reads ahead the same way', async () => {
+    const src = await openCapture(files.pcap, { bufferSize: 4096 });
+    const got: number[] = [];
+    for await (const r of src) got.push(digest(r.buf, r.off, r.capLen));
+    expect(got).toEqual(want);
+  });
+
+  it('stopping early, with a read under way, closes the file once that read is done', async () => {
+    const before = openFds();
+    for (let i = 0; i < 20; i++) {
+      const src = await openCapture(files.pcap, { bufferSize: 4096 });
+      let n = 0;
+      await src.forEach(() => ++n < 50 + i);
+      expect(n).toBe(50 + i);
+    }
+    // The deferred closes run when their reads complete.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(openFds()).toBe(before);
+  });
+
+  it('a damaged record after a chunk seam is reported at its file offset', async () => {
+    const bytes = pcapFile({ linkType: 1 }, recs);
+    // Corrupt the record header of frame 400: a length far over the limit.
+    let off = 24;
+    for (let i = 0; i < 399; i++) off += 16 + recs[i]!.frame.length;
+    const bad = bytes.slice();
+    new DataView(bad.buffer).setUint32(off + 8, 0x7fffffff, true);
+    const p = join(tmp, 'bad.pcap');
+    writeFileSync(p, bad);
+    const src = await openCapture(p, { bufferSize: 4096 });
+    let n = 0;
+    const info = await src.forEach(() => {
+      n++;
+    });
+    expect(n).toBe(399);
+    expect(info.damage?.offset).toBe(off);
+    expect(info.damage?.frame).toBe(400);
+  });
+});
