@@ -4,7 +4,7 @@
  * start and an IP header on a LAN.
  */
 import type { Decoder } from './decoder.js';
-import type { Packet } from './packet.js';
+import { RARE_LINK, type Packet } from './packet.js';
 import { truncated } from './stop.js';
 
 export const ETH_IPV4 = 0x0800;
@@ -45,6 +45,7 @@ export function decodeEtherType(d: Decoder, p: Packet, b: Uint8Array, o: number,
       return;
     }
     const id = ((b[o]! << 8) | b[o + 1]!) & 0x0fff;
+    p.rare |= RARE_LINK;
     if (p.vlanCount === 0) p.vlan = id;
     p.vlanCount++;
     type = (b[o + 2]! << 8) | b[o + 3]!;

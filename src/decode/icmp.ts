@@ -3,7 +3,7 @@
  * header and at least its first 8 transport bytes (RFC 792; ICMPv6 quotes as much as fits):
  * that quote names the failing flow — addresses, protocol, ports, TCP sequence number.
  */
-import type { Packet, Quoted } from './packet.js';
+import { RARE_ICMP, type Packet, type Quoted } from './packet.js';
 import { truncated } from './stop.js';
 import { u16, u32 } from './bytes.js';
 import { extHeaderLen, isExtensionHeader, NH_FRAGMENT } from './ipv6.js';
@@ -24,6 +24,7 @@ export function decodeIcmp(p: Packet, b: Uint8Array, o: number, end: number, v6:
     p.stop = truncated(v6 ? 'icmpv6' : 'icmp', o - p.off, 'packet ends inside the ICMP header');
     return;
   }
+  p.rare |= RARE_ICMP;
   p.icmpType = b[o]!;
   p.icmpCode = b[o + 1]!;
   if (end - o < 8) {

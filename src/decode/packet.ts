@@ -51,6 +51,11 @@ export const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
 export const PROTO_ICMPV6 = 58;
 
+/** Bits of `Packet.rare`: fields that only some packets set, reset only after a packet that set them. */
+export const RARE_TCP_OPTIONS = 1;
+export const RARE_ICMP = 2;
+export const RARE_LINK = 4;
+
 /** Fragment state of the IP layer of this frame. */
 const FRAG_NONE = 0;
 /** A fragment that did not (yet) complete its datagram: no transport layer on this frame. */
@@ -135,17 +140,22 @@ export class Packet {
   /** Why decoding stopped early (the layers before it are valid), or null. */
   stop: DecodeStop | null = null;
 
+  /**
+   * RARE_* bits of the groups of fields this packet's decoders wrote (TCP options, ICMP, VLAN
+   * tags and link direction): the next reset() puts back only those groups.
+   */
+  rare = 0;
+
   constructor() {
     // Layout fixed once (shape.ts): every field written twice, the uint32 ones as doubles.
+    this.rare = RARE_TCP_OPTIONS | RARE_ICMP | RARE_LINK;
     this.reset();
     this.frame = this.tsSec = this.tsNsec = this.linkType = this.iface = this.origLen = this.capLen = this.off = 0;
   }
 
   reset(): void {
-    this.vlanCount = 0;
-    this.vlan = -1;
+    if (this.rare !== 0) this.resetRare();
     this.etherType = -1;
-    this.outgoing = null;
     this.ipVersion = 0;
     this.ipOff = this.ipHdrLen = this.ipEnd = 0;
     this.src4 = this.dst4 = this.srcOff = this.dstOff = 0;
@@ -160,14 +170,28 @@ export class Packet {
     this.sport = this.dport = -1;
     this.tcpFlags = 0;
     this.seq = this.ack = this.win = this.tcpHdrLen = 0;
-    this.mss = this.wscale = -1;
-    this.sackPerm = false;
-    this.tsVal = this.tsEcr = -1;
     this.payOff = this.payLen = this.payWireLen = 0;
-    this.icmpType = this.icmpCode = -1;
-    this.icmpRest = 0;
     if (this.quoted.used) this.quoted.reset();
     this.stop = null;
+  }
+
+  private resetRare(): void {
+    const r = this.rare;
+    this.rare = 0;
+    if ((r & RARE_LINK) !== 0) {
+      this.vlanCount = 0;
+      this.vlan = -1;
+      this.outgoing = null;
+    }
+    if ((r & RARE_TCP_OPTIONS) !== 0) {
+      this.mss = this.wscale = -1;
+      this.sackPerm = false;
+      this.tsVal = this.tsEcr = -1;
+    }
+    if ((r & RARE_ICMP) !== 0) {
+      this.icmpType = this.icmpCode = -1;
+      this.icmpRest = 0;
+    }
   }
 
   srcAddr(): string {

@@ -4,7 +4,7 @@
  * The packet type says whether the capturing host sent the frame (4 = outgoing).
  */
 import type { Decoder } from './decoder.js';
-import type { Packet } from './packet.js';
+import { RARE_LINK, type Packet } from './packet.js';
 import { truncated } from './stop.js';
 
 const SLL_OUTGOING = 4;
@@ -14,6 +14,7 @@ export function decodeSll(d: Decoder, p: Packet, b: Uint8Array, o: number, end: 
     p.stop = truncated('sll', o - p.off, 'frame shorter than a Linux cooked header');
     return;
   }
+  p.rare |= RARE_LINK;
   p.outgoing = ((b[o]! << 8) | b[o + 1]!) === SLL_OUTGOING;
   d.etherType(p, b, o + 16, end, (b[o + 14]! << 8) | b[o + 15]!);
 }
@@ -23,6 +24,7 @@ export function decodeSll2(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
     p.stop = truncated('sll2', o - p.off, 'frame shorter than a Linux cooked v2 header');
     return;
   }
+  p.rare |= RARE_LINK;
   p.outgoing = b[o + 10] === SLL_OUTGOING;
   d.etherType(p, b, o + 20, end, (b[o]! << 8) | b[o + 1]!);
 }

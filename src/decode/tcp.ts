@@ -1,5 +1,5 @@
 /** TCP (RFC 9293): header, options MSS (2), window scale (3), SACK-permitted (4), SACK (5), timestamps (8, RFC 7323). */
-import type { Packet } from './packet.js';
+import { RARE_TCP_OPTIONS, type Packet } from './packet.js';
 import { malformed, truncated } from './stop.js';
 import { u16 } from './bytes.js';
 import { viewOf } from './view.js';
@@ -40,6 +40,7 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
   }
   let x = o + 20;
   const optEnd = o + hl;
+  if (x < optEnd) p.rare |= RARE_TCP_OPTIONS;
   for (let n = 0; n < MAX_OPTIONS && x < optEnd; n++) {
     const kind = b[x]!;
     if (kind === 0) break;
