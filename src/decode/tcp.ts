@@ -5,6 +5,8 @@ import { u16 } from './bytes.js';
 import { viewOf } from './view.js';
 
 const MAX_OPTIONS = 40; // a TCP header has at most 40 option bytes
+/** Option bytes 01 01 08 0a: NOP, NOP, kind 8 (Timestamps) of length 10. */
+const NOP_NOP_TS = 0x0101080a;
 
 export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wireEnd: number): void {
   p.l4Off = o;
@@ -40,7 +42,16 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
   }
   let x = o + 20;
   const optEnd = o + hl;
-  if (x < optEnd) p.rare |= RARE_TCP_OPTIONS;
+  if (x < optEnd) {
+    p.rare |= RARE_TCP_OPTIONS;
+    // The options of nearly every segment after the handshake (Linux, BSD, Windows): NOP, NOP,
+    // Timestamps — read at once. Any other layout goes through the loop.
+    if (hl === 32 && dv.getUint32(x) === NOP_NOP_TS) {
+      p.tsVal = dv.getUint32(x + 4);
+      p.tsEcr = dv.getUint32(x + 8);
+      x = optEnd;
+    }
+  }
   for (let n = 0; n < MAX_OPTIONS && x < optEnd; n++) {
     const kind = b[x]!;
     if (kind === 0) break;
