@@ -3,28 +3,17 @@
  * (no copy, no stream machinery: ~2x faster than 64 KiB stream chunks), or any async iterable
  * of chunks (standard input, gunzip, an HTTP request body, a live ring).
  */
-import { closeSync, openSync, read as readCb, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CaptureError } from './types.js';
 
 export interface ByteInput {
   /** Reads up to `len` bytes into target[off..]; 0 means end of input. */
   read(target: Uint8Array, off: number, len: number): number | Promise<number>;
-  /**
-   * Optional: the same, done off the main thread (a file read by the thread pool), so the
-   * reader can have the next chunk read while it works through the current one. At most one
-   * such read is outstanding, and `read` is not called while it is.
-   */
-  readAhead?(target: Uint8Array, off: number, len: number): Promise<number>;
   close(): void;
 }
 
 export class FileInput implements ByteInput {
   private fd: number;
-  /** File offset of the next sequential read. */
-  private at = 0;
-  /** A readAhead is under way; close() then waits for it (the thread pool is using the fd). */
-  private reading = false;
-  private closing = false;
   private closed = false;
   constructor(readonly path: string) {
     try {
@@ -41,41 +30,20 @@ export class FileInput implements ByteInput {
     return h.subarray(0, this.readAt(h, 0, n, 0));
   }
   read(target: Uint8Array, off: number, len: number): number {
-    const n = this.readAt(target, off, len, this.at);
-    this.at += n;
-    return n;
-  }
-  readAhead(target: Uint8Array, off: number, len: number): Promise<number> {
-    this.reading = true;
-    return new Promise((resolve, reject) => {
-      readCb(this.fd, target, off, len, this.at, (e, n) => {
-        this.reading = false;
-        if (this.closing) {
-          // Closed meanwhile: nobody waits for this read any more.
-          this.close();
-          resolve(0);
-        } else if (e) reject(readError(e));
-        else {
-          this.at += n;
-          resolve(n);
-        }
-      });
-    });
+    return this.readAt(target, off, len, null);
   }
   private readAt(target: Uint8Array, off: number, len: number, position: number | null): number {
     try {
       return readSync(this.fd, target, off, len, position);
     } catch (e) {
-      throw readError(e as NodeJS.ErrnoException);
+      const err = e as NodeJS.ErrnoException;
+      throw new CaptureError('IO', `cannot read the file (${err.code === 'EISDIR' ? 'it is a directory' : (err.code ?? err.message)})`, 0,
+        err.code === 'EISDIR' ? 'give a capture file, not a directory' : 'check the file');
     }
   }
   close(): void {
+    // Once only: a second close could close another file that was given the same number since.
     if (this.closed) return;
-    if (this.reading) {
-      this.closing = true;
-      return;
-    }
-    // Once only: a second close could close another file that was given the same number.
     this.closed = true;
     try {
       closeSync(this.fd);
@@ -83,11 +51,6 @@ export class FileInput implements ByteInput {
       /* already closed */
     }
   }
-}
-
-function readError(err: NodeJS.ErrnoException): CaptureError {
-  return new CaptureError('IO', `cannot read the file (${err.code === 'EISDIR' ? 'it is a directory' : (err.code ?? err.message)})`, 0,
-    err.code === 'EISDIR' ? 'give a capture file, not a directory' : 'check the file');
 }
 
 /** Adapts an async iterable of chunks (Buffers or Uint8Arrays) to ByteInput. */

@@ -20,11 +20,6 @@ export interface PacketSource extends AsyncIterable<RawPacket> {
 
 const DEFAULT_BUFFER = 1 << 20;
 const MAX_BUFFER = 64 << 20;
-/**
- * With read-ahead, the next chunk is read into the spare buffer after this many bytes, which
- * leaves room in front of it for the end of the current buffer (the start of a record it cuts).
- */
-const MAX_ROOM = 256 << 10;
 
 const PACKET = 1;
 const SKIPPED = 2;
@@ -59,15 +54,6 @@ export class CaptureReader implements PacketSource {
   private headerDone = false;
   private finished = false;
   private readonly pkt: RawPacket = newRawPacket();
-  /**
-   * Read-ahead (inputs that can read off the main thread): the next chunk is being read into
-   * `spare` at `room` while the packets of `buf` are handed out; refill then swaps the buffers
-   * instead of waiting for the read.
-   */
-  private spare: Uint8Array | null = null;
-  private spareDv: DataView | null = null;
-  private ahead: Promise<number> | null = null;
-  private readonly room: number;
 
   constructor(
     private readonly input: ByteInput,
@@ -80,11 +66,6 @@ export class CaptureReader implements PacketSource {
     this.info.format = framer.format;
     this.buf = new Uint8Array(bufferSize);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-    this.room = Math.min(MAX_ROOM, bufferSize >>> 2);
-    if (input.readAhead !== undefined) {
-      this.spare = new Uint8Array(bufferSize);
-      this.spareDv = new DataView(this.spare.buffer, this.spare.byteOffset, this.spare.byteLength);
-    }
   }
 
   /** Parses what the buffer holds: a packet, a skipped block, or how much more it needs. */
@@ -132,66 +113,6 @@ export class CaptureReader implements PacketSource {
 
   /** Makes `need` bytes available from pos; false at end of input. */
   private async refill(): Promise<boolean> {
-    if (this.ahead !== null) {
-      const ok = await this.takeAhead();
-      if (ok || this.eof) {
-        this.readAhead();
-        return ok;
-      }
-    }
-    const ok = await this.refillHere();
-    this.readAhead();
-    return ok;
-  }
-
-  /** Starts reading the next chunk into the spare buffer (when the input can, and is not at its end). */
-  private readAhead(): void {
-    const spare = this.spare;
-    if (spare === null || this.eof || this.finished) return;
-    this.ahead = this.input.readAhead!(spare, this.room, spare.length - this.room);
-  }
-
-  /**
-   * Waits for the chunk read ahead and makes it current: what is left of the current buffer
-   * (the start of a cut record) goes just in front of it, in the room left for that.
-   */
-  private async takeAhead(): Promise<boolean> {
-    const n = await this.ahead!;
-    this.ahead = null;
-    if (n === 0) {
-      this.eof = true;
-      return this.end - this.pos >= this.need;
-    }
-    const spare = this.spare!;
-    const keep = this.end - this.pos;
-    if (keep <= this.room) {
-      const at = this.room - keep;
-      spare.set(this.buf.subarray(this.pos, this.end), at);
-      // File offset of spare[room] is that of buf[end].
-      this.base += this.end - this.room;
-      this.spare = this.buf;
-      this.buf = spare;
-      const dv = this.dv;
-      this.dv = this.spareDv!;
-      this.spareDv = dv;
-      this.pos = at;
-      this.end = this.room + n;
-    } else {
-      // A long cut record: one buffer holding it and the new chunk (rare; a buffer of 4 KiB in tests).
-      const joined = new Uint8Array(Math.max(keep + n, this.buf.length));
-      joined.set(this.buf.subarray(this.pos, this.end), 0);
-      joined.set(spare.subarray(this.room, this.room + n), keep);
-      this.base += this.pos;
-      this.buf = joined;
-      this.dv = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
-      this.pos = 0;
-      this.end = keep + n;
-    }
-    return this.end - this.pos >= this.need;
-  }
-
-  /** Compacts (or grows) the buffer and reads into it until `need` bytes are there. */
-  private async refillHere(): Promise<boolean> {
     if (this.eof) return false;
     const keep = this.end - this.pos;
     if (this.need > this.buf.length) {
