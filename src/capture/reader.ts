@@ -163,9 +163,31 @@ export class CaptureReader implements PacketSource {
     }
   }
 
+  /**
+   * Every whole record in the buffer through the framer's batch loop (framers that have one):
+   * false when the consumer asked to stop or the file is damaged here. The record left over (cut
+   * by the buffer's end) then goes through step(), which says how much more is needed.
+   */
+  private batch(onPacket: (p: RawPacket) => void | boolean): boolean {
+    const framer = this.framer;
+    try {
+      this.pos = framer.run!(this.buf, this.dv, this.pos, this.end, this.base, this.pkt, this.info, onPacket);
+    } catch (e) {
+      if (e === framer.thrown && this.info.packets > 0) {
+        const err = e as CaptureError;
+        this.damaged(err.code, err.offset, err.message);
+        return false;
+      }
+      throw e;
+    }
+    return !framer.stopped;
+  }
+
   async forEach(onPacket: (p: RawPacket) => void | boolean): Promise<CaptureInfo> {
+    const batched = this.framer.run !== undefined;
     try {
       for (;;) {
+        if (batched && this.headerDone && !this.finished && !this.batch(onPacket)) break;
         const r = this.step();
         if (r === PACKET) {
           if (onPacket(this.pkt) === false) break;

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { openCapture } from '../../src/capture/open.js';
+import { CaptureError } from '../../src/capture/types.js';
 import { pcapFile, pcapngFile, type CaptureRecord } from '../helpers/pcap.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-refill-'));
@@ -80,6 +81,18 @@ describe('capture reader refills', () => {
       expect(n).toBe(50 + i);
     }
     expect(openFds()).toBe(before);
+  });
+
+  it('an error thrown by the consumer is its own, not damage of the file', async () => {
+    for (const path of Object.values(files)) {
+      const src = await openCapture(path, { bufferSize: 4096 });
+      const mine = new CaptureError('BAD_RECORD', 'thrown by the consumer', 1234, 'none');
+      let n = 0;
+      await expect(src.forEach(() => {
+        if (++n === 100) throw mine;
+      })).rejects.toBe(mine);
+      expect(src.info.damage).toBeNull();
+    }
   });
 
   it('a damaged record after a chunk seam is reported at its file offset', async () => {
