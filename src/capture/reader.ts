@@ -183,11 +183,47 @@ export class CaptureReader implements PacketSource {
     return !framer.stopped;
   }
 
+  /**
+   * The same for framers without a batch loop: next() in a loop over the buffer with the
+   * reader's state in locals, rather than one step() per record.
+   */
+  private batchNext(onPacket: (p: RawPacket) => void | boolean): boolean {
+    const framer = this.framer;
+    const { buf, dv, end, base, pkt, info } = this;
+    let pos = this.pos;
+    for (;;) {
+      let r: number;
+      try {
+        r = framer.next(buf, dv, pos, end, base, pkt, info);
+      } catch (e) {
+        this.pos = pos;
+        if (e instanceof CaptureError && info.packets > 0) {
+          this.damaged(e.code, e.offset, e.message);
+          return false;
+        }
+        throw e;
+      }
+      // A block cut by the buffer's end: step() says how much more is needed.
+      if (r < 0) break;
+      pos += r;
+      if (!framer.produced) continue;
+      pkt.frame = ++info.packets;
+      info.bytes += pkt.capLen;
+      if (pkt.capLen < pkt.origLen) info.truncatedPackets++;
+      if (onPacket(pkt) === false) {
+        this.pos = pos;
+        return false;
+      }
+    }
+    this.pos = pos;
+    return true;
+  }
+
   async forEach(onPacket: (p: RawPacket) => void | boolean): Promise<CaptureInfo> {
     const batched = this.framer.run !== undefined;
     try {
       for (;;) {
-        if (batched && this.headerDone && !this.finished && !this.batch(onPacket)) break;
+        if (this.headerDone && !this.finished && !(batched ? this.batch(onPacket) : this.batchNext(onPacket))) break;
         const r = this.step();
         if (r === PACKET) {
           if (onPacket(this.pkt) === false) break;
