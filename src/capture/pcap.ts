@@ -17,11 +17,6 @@ function isPcapMagic(m: number): boolean {
   return m === PCAP_MAGIC_US || m === PCAP_MAGIC_NS || m === PCAP_MAGIC_MODIFIED;
 }
 
-function badLength(capLen: number, offset: number): CaptureError {
-  return new CaptureError('BAD_RECORD', `record length ${capLen} is over ${MAX_RECORD} bytes (corrupt record header)`,
-    offset, 'the file is damaged from here on; packets before this offset were read');
-}
-
 export class PcapFramer implements Framer {
   readonly format = 'pcap' as const;
   produced = false;
@@ -64,51 +59,6 @@ export class PcapFramer implements Framer {
     return FILE_HEADER;
   }
 
-  stopped = false;
-  thrown: CaptureError | null = null;
-
-  run(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, pkt: RawPacket, info: CaptureInfo,
-    onPacket: (p: RawPacket) => void | boolean): number {
-    const h = this.recHeader;
-    const le = this.le;
-    const nanos = this.nanos;
-    const swapLens = this.swapLens;
-    const linkType = this.linkType;
-    this.stopped = false;
-    while (end - pos >= h) {
-      let capLen = dv.getUint32(pos + 8, le);
-      let origLen = dv.getUint32(pos + 12, le);
-      if (swapLens === 1 || (swapLens === 2 && capLen > origLen)) {
-        const t = capLen;
-        capLen = origLen;
-        origLen = t;
-      }
-      if (capLen > MAX_RECORD) {
-        this.thrown = badLength(capLen, base + pos);
-        throw this.thrown;
-      }
-      if (end - pos < h + capLen) break;
-      const frac = dv.getUint32(pos + 4, le);
-      pkt.tsSec = dv.getUint32(pos, le);
-      pkt.tsNsec = nanos ? frac : frac * 1000;
-      pkt.origLen = origLen;
-      pkt.linkType = linkType;
-      pkt.iface = 0;
-      pkt.buf = buf;
-      pkt.off = pos + h;
-      pkt.capLen = capLen;
-      pos += h + capLen;
-      pkt.frame = ++info.packets;
-      info.bytes += capLen;
-      if (capLen < origLen) info.truncatedPackets++;
-      if (onPacket(pkt) === false) {
-        this.stopped = true;
-        break;
-      }
-    }
-    return pos;
-  }
-
   next(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, pkt: RawPacket, _info: CaptureInfo): number {
     const h = this.recHeader;
     if (end - pos < h) return -h;
@@ -120,7 +70,10 @@ export class PcapFramer implements Framer {
       capLen = origLen;
       origLen = t;
     }
-    if (capLen > MAX_RECORD) throw badLength(capLen, base + pos);
+    if (capLen > MAX_RECORD) {
+      throw new CaptureError('BAD_RECORD', `record length ${capLen} is over ${MAX_RECORD} bytes (corrupt record header)`,
+        base + pos, 'the file is damaged from here on; packets before this offset were read');
+    }
     const total = h + capLen;
     if (end - pos < total) return -total;
     const frac = dv.getUint32(pos + 4, le);

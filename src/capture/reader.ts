@@ -26,6 +26,13 @@ const SKIPPED = 2;
 const NEED = 0;
 const END = -1;
 
+/** Numbers a packet just framed and counts it in the capture facts. */
+function count(p: RawPacket, info: CaptureInfo): void {
+  p.frame = ++info.packets;
+  info.bytes += p.capLen;
+  if (p.capLen < p.origLen) info.truncatedPackets++;
+}
+
 export function emptyInfo(source: string, compressed: boolean): CaptureInfo {
   return {
     source,
@@ -90,18 +97,18 @@ export class CaptureReader implements PacketSource {
       this.pos += r;
       if (!this.framer.produced) return SKIPPED;
     } catch (e) {
-      if (e instanceof CaptureError && this.headerDone && this.info.packets > 0) {
-        this.damaged(e.code, e.offset, e.message);
-        return END;
-      }
+      if (this.headerDone && this.damage(e)) return END;
       throw e;
     }
-    const p = this.pkt;
-    const info = this.info;
-    p.frame = ++info.packets;
-    info.bytes += p.capLen;
-    if (p.capLen < p.origLen) info.truncatedPackets++;
+    count(this.pkt, this.info);
     return PACKET;
+  }
+
+  /** A container error after the first packet is damage: reported, and what was read stands. False for anything else. */
+  private damage(e: unknown): boolean {
+    if (!(e instanceof CaptureError) || this.info.packets === 0) return false;
+    this.damaged(e.code, e.offset, e.message);
+    return true;
   }
 
   private damaged(code: CaptureError['code'], offset: number, message: string): void {
@@ -164,30 +171,11 @@ export class CaptureReader implements PacketSource {
   }
 
   /**
-   * Every whole record in the buffer through the framer's batch loop (framers that have one):
-   * false when the consumer asked to stop or the file is damaged here. The record left over (cut
-   * by the buffer's end) then goes through step(), which says how much more is needed.
+   * Every whole record in the buffer: next() in a loop with the reader's state in locals, rather
+   * than one step() per record. False when the consumer asked to stop or the file is damaged
+   * here. The record cut by the buffer's end is left to step(), which says how much more it needs.
    */
   private batch(onPacket: (p: RawPacket) => void | boolean): boolean {
-    const framer = this.framer;
-    try {
-      this.pos = framer.run!(this.buf, this.dv, this.pos, this.end, this.base, this.pkt, this.info, onPacket);
-    } catch (e) {
-      if (e === framer.thrown && this.info.packets > 0) {
-        const err = e as CaptureError;
-        this.damaged(err.code, err.offset, err.message);
-        return false;
-      }
-      throw e;
-    }
-    return !framer.stopped;
-  }
-
-  /**
-   * The same for framers without a batch loop: next() in a loop over the buffer with the
-   * reader's state in locals, rather than one step() per record.
-   */
-  private batchNext(onPacket: (p: RawPacket) => void | boolean): boolean {
     const framer = this.framer;
     const { buf, dv, end, base, pkt, info } = this;
     let pos = this.pos;
@@ -197,19 +185,13 @@ export class CaptureReader implements PacketSource {
         r = framer.next(buf, dv, pos, end, base, pkt, info);
       } catch (e) {
         this.pos = pos;
-        if (e instanceof CaptureError && info.packets > 0) {
-          this.damaged(e.code, e.offset, e.message);
-          return false;
-        }
+        if (this.damage(e)) return false;
         throw e;
       }
-      // A block cut by the buffer's end: step() says how much more is needed.
       if (r < 0) break;
       pos += r;
       if (!framer.produced) continue;
-      pkt.frame = ++info.packets;
-      info.bytes += pkt.capLen;
-      if (pkt.capLen < pkt.origLen) info.truncatedPackets++;
+      count(pkt, info);
       if (onPacket(pkt) === false) {
         this.pos = pos;
         return false;
@@ -220,10 +202,9 @@ export class CaptureReader implements PacketSource {
   }
 
   async forEach(onPacket: (p: RawPacket) => void | boolean): Promise<CaptureInfo> {
-    const batched = this.framer.run !== undefined;
     try {
       for (;;) {
-        if (this.headerDone && !this.finished && !(batched ? this.batch(onPacket) : this.batchNext(onPacket))) break;
+        if (this.headerDone && !this.finished && !this.batch(onPacket)) break;
         const r = this.step();
         if (r === PACKET) {
           if (onPacket(this.pkt) === false) break;
