@@ -26,7 +26,7 @@ function frames(n: number): CaptureRecord[] {
   });
 }
 
-/** The sum of each frame's bytes weighted by position: differs when any byte is wrong. */
+/** A 32-bit hash of a frame's bytes and length (order-sensitive): a misplaced or wrong byte changes it. */
 function digest(b: Uint8Array, off: number, len: number): number {
   let h = len;
   for (let j = 0; j < len; j++) h = (h * 33 + b[off + j]!) >>> 0;
@@ -41,8 +41,8 @@ describe('capture reader refills', () => {
   const recs = frames(600);
   const want = recs.map((r) => digest(r.frame, 0, r.frame.length));
   const files = {
-    pcap: join(tmp, 'ra.pcap'),
-    pcapng: join(tmp, 'ra.pcapng'),
+    pcap: join(tmp, 'refill.pcap'),
+    pcapng: join(tmp, 'refill.pcapng'),
   };
   writeFileSync(files.pcap, pcapFile({ linkType: 1 }, recs));
   writeFileSync(files.pcapng, pcapngFile({ interfaces: [{ linkType: 1 }] }, recs));
