@@ -177,6 +177,10 @@ export class FlowTable<E extends FlowEntry> {
   constructor(t: FlowTimeouts = {}, readonly maxEntries = 1_000_000) {
     const d = { ...DEFAULT_TIMEOUTS, ...t };
     this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone];
+    // The bucket array and its mask change when the table grows: written twice from the start, so
+    // the first growth does not throw away the optimized lookup (shape.ts).
+    this.slots = this.slots; // eslint-disable-line no-self-assign
+    this.mask = this.mask; // eslint-disable-line no-self-assign
   }
 
   /** Hash of a 5-tuple, the same in both directions. IPv6: the addresses are in W (loadWords). */

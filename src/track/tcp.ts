@@ -245,6 +245,11 @@ export class TcpConn extends FlowConn implements Conn {
 
   constructor() {
     super();
+    // The per-direction counters hold the shared frozen ZERO / NONE until a connection has its own
+    // pair: one plain pair first, so that the fields take any object from the start and the first
+    // connection given its own pair does not throw away the optimized code (shape.ts).
+    this.mss = this.wscale = this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes =
+      this.gapBytes = { orig: 0, resp: 0 };
     this.reset();
     // flipRoles swaps the endpoints: written twice from the start (shape.ts).
     this.orig = this.orig; // eslint-disable-line no-self-assign
