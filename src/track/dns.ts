@@ -49,17 +49,52 @@ export interface DnsTransaction {
 
 const MAX_PENDING = 100_000;
 
-function key(transport: string, client: DnsEndpoint, server: DnsEndpoint, id: number): string {
-  return `${transport}|${client.ip}|${client.port}|${server.ip}|${server.port}|${id}`;
+/**
+ * The open-transaction table's key: the client's port and the message id (32 bits, a small
+ * integer to V8). Client and server addresses and the transport are compared on lookup; the
+ * rare transactions that share a key sit together in an array.
+ */
+function key(client: DnsEndpoint, id: number): number {
+  return ((client.port & 0xffff) << 16) | (id & 0xffff);
 }
 
+function matches(t: DnsTransaction, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, id: number): boolean {
+  return t.id === id && t.client.port === client.port && t.server.port === server.port && t.transport === transport &&
+    t.client.ip === client.ip && t.server.ip === server.ip;
+}
+
+type Bucket = DnsTransaction | DnsTransaction[];
+
+/** Shared empty lists until a transaction has its own (do not push to them). */
+const NO_ANSWERS: DnsTransaction['answers'] = Object.freeze([]) as unknown as DnsTransaction['answers'];
+const NO_EDE: DnsTransaction['ede'] = Object.freeze([]) as unknown as DnsTransaction['ede'];
+const NO_NUMBERS: number[] = Object.freeze([]) as unknown as number[];
+
 export class DnsTracker {
-  private readonly open = new Map<string, DnsTransaction>();
+  /** Open transactions by key() (insertion order: the oldest first), and how many there are. */
+  private readonly open = new Map<number, Bucket>();
+  private pending = 0;
   private readonly truncatedByQuestion = new Map<string, DnsTransaction>();
   readonly done: DnsTransaction[] = [];
   private nextSeq = 1;
   /** Transactions dropped because too many were pending at once. */
   evicted = 0;
+
+  private find(k: number, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, id: number): DnsTransaction | undefined {
+    const b = this.open.get(k);
+    if (b === undefined) return undefined;
+    if (!Array.isArray(b)) return matches(b, transport, client, server, id) ? b : undefined;
+    for (const t of b) if (matches(t, transport, client, server, id)) return t;
+    return undefined;
+  }
+
+  private insert(k: number, t: DnsTransaction): void {
+    const b = this.open.get(k);
+    if (b === undefined) this.open.set(k, t);
+    else if (Array.isArray(b)) b.push(t);
+    else this.open.set(k, [b, t]);
+    this.pending++;
+  }
 
   /**
    * One DNS message. `src`/`dst` are the packet's source and destination; the message's QR bit
@@ -68,16 +103,16 @@ export class DnsTracker {
   message(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
     const q = m.questions[0];
     if (!m.qr) {
-      const k = key(transport, src, dst, m.id);
-      let t = this.open.get(k);
+      const k = key(src, m.id);
+      let t = this.find(k, transport, src, dst, m.id);
       if (t && t.responseFrame !== null) {
         // Same id reused after an answer: a new transaction (the old one is complete).
         this.finish(k, t);
         t = undefined;
       }
       if (!t) {
-        t = this.create(transport, src, dst, m, q);
-        this.open.set(k, t);
+        t = this.create(transport, src, dst, m, q, [frame], [ts]);
+        this.insert(k, t);
         if (transport === 'tcp' && q) {
           const u = this.truncatedByQuestion.get(`${src.ip}|${dst.ip}|${q.name.toLowerCase()}|${q.type}`);
           if (u) {
@@ -85,17 +120,19 @@ export class DnsTracker {
             t.retryOf = u.seq;
           }
         }
+        return;
       }
       t.queryFrames.push(frame);
       t.queryTimes.push(ts);
       return;
     }
-    const k = key(transport, dst, src, m.id);
-    let t = this.open.get(k);
+    const k = key(dst, m.id);
+    let t = this.find(k, transport, dst, src, m.id);
     if (!t) {
-      // A response whose query was not captured.
-      t = this.create(transport, dst, src, m, q);
-      this.open.set(k, t);
+      // A response whose query was not captured (no query is added to it later: a query with
+      // its key after the response starts a new transaction).
+      t = this.create(transport, dst, src, m, q, NO_NUMBERS, NO_NUMBERS);
+      this.insert(k, t);
     } else if (t.responseFrame !== null) {
       t.extraResponses++;
       return;
@@ -110,22 +147,24 @@ export class DnsTracker {
       t.query = q.name;
       t.qtype = q.type;
     }
-    for (const rr of m.answers) {
-      if (t.answers.length >= 64) break;
-      t.answers.push({ name: rr.name, type: rr.type, data: rr.data, ttl: rr.ttl });
-    }
+    // Set once: a transaction takes one response (later ones are only counted).
+    if (m.answers.length > 0) t.answers = m.answers.slice(0, 64).map((rr) => ({ name: rr.name, type: rr.type, data: rr.data, ttl: rr.ttl }));
     t.soa = m.authority.some((rr) => rr.type === 6);
-    if (m.edns) t.ede = m.edns.ede.slice(0, 8);
+    if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {
       this.truncatedByQuestion.set(`${t.client.ip}|${t.server.ip}|${t.query.toLowerCase()}|${t.qtype}`, t);
     }
   }
 
-  private create(transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, m: DnsMessage, q: DnsMessage['questions'][number] | undefined): DnsTransaction {
-    if (this.open.size >= MAX_PENDING) {
-      const oldest = this.open.keys().next().value;
+  private create(
+    transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, m: DnsMessage, q: DnsMessage['questions'][number] | undefined,
+    queryFrames: number[], queryTimes: Time[],
+  ): DnsTransaction {
+    if (this.pending >= MAX_PENDING) {
+      const oldest = this.open.entries().next().value;
       if (oldest !== undefined) {
-        this.finish(oldest, this.open.get(oldest)!);
+        const [k, b] = oldest;
+        this.finish(k, Array.isArray(b) ? b[0]! : b);
         this.evicted++;
       }
     }
@@ -137,31 +176,43 @@ export class DnsTracker {
       id: m.id,
       query: q ? q.name : null,
       qtype: q ? q.type : null,
-      queryFrames: [],
-      queryTimes: [],
+      queryFrames,
+      queryTimes,
       responseFrame: null,
       responseTime: null,
       rcode: null,
       tc: false,
       aa: false,
       ra: false,
-      answers: [],
+      answers: NO_ANSWERS,
       soa: false,
-      ede: [],
+      ede: NO_EDE,
       extraResponses: 0,
       tcpRetry: null,
       retryOf: null,
     };
   }
 
-  private finish(k: string, t: DnsTransaction): void {
-    this.open.delete(k);
+  private finish(k: number, t: DnsTransaction): void {
+    const b = this.open.get(k);
+    if (b === t) this.open.delete(k);
+    else if (Array.isArray(b)) {
+      const i = b.indexOf(t);
+      if (i >= 0) b.splice(i, 1);
+      if (b.length === 1) this.open.set(k, b[0]!);
+    }
+    this.pending--;
     this.done.push(t);
   }
 
   /** All transactions, in order of their first message (pending ones included). */
   all(): DnsTransaction[] {
-    return [...this.done, ...this.open.values()].sort((a, b) => a.seq - b.seq);
+    const all = this.done.slice();
+    for (const b of this.open.values()) {
+      if (Array.isArray(b)) all.push(...b);
+      else all.push(b);
+    }
+    return all.sort((a, b) => a.seq - b.seq);
   }
 }
 

@@ -69,4 +69,31 @@ describe('DNS transactions', () => {
     expect(names.names('203.0.113.7')).toEqual(['www.example.com', 'edge.cdn.example.net']);
     expect(cnameChain(t!)).toEqual(['www.example.com', 'edge.cdn.example.net']);
   });
+
+  it('clients sharing a source port and id, and UDP / TCP with the same id, stay separate transactions', () => {
+    const d = new DnsTracker();
+    const C2 = { ip: '192.0.2.11', port: C.port };
+    const S2 = { ip: '198.51.100.54', port: 53 };
+    const q = (name: string): DnsMessage => msg({ id: 5, questions: [{ name, type: 'A' }] });
+    const r = (name: string, rcode: number): DnsMessage => msg({ id: 5, qr: true, rcode, questions: [{ name, type: 'A' }] });
+    d.message(q('a.example'), 'udp', C, S, 1, 1);
+    d.message(q('b.example'), 'udp', C2, S, 2, 1);
+    d.message(q('c.example'), 'udp', C, S2, 3, 1);
+    d.message(q('d.example'), 'tcp', C, S, 4, 1);
+    // Answers in another order than the queries, each to its own client / server / transport.
+    d.message(r('c.example', 2), 'udp', S2, C, 5, 1.1);
+    d.message(r('a.example', 3), 'udp', S, C, 6, 1.2);
+    d.message(r('d.example', 5), 'tcp', S, C, 7, 1.3);
+    d.message(r('b.example', 0), 'udp', S, C2, 8, 1.4);
+    // The first client reuses the id after its answer: a new transaction, the old one complete.
+    d.message(q('e.example'), 'udp', C, S, 9, 2);
+    d.message(r('a.example', 3), 'udp', S, C2, 10, 2.1);
+    expect(d.all().map((t) => [t.seq, t.transport, t.client.ip, t.server.ip, t.query, t.queryFrames, t.responseFrame, t.rcode, t.extraResponses])).toEqual([
+      [1, 'udp', C.ip, S.ip, 'a.example', [1], 6, 3, 0],
+      [2, 'udp', C2.ip, S.ip, 'b.example', [2], 8, 0, 1],
+      [3, 'udp', C.ip, S2.ip, 'c.example', [3], 5, 2, 0],
+      [4, 'tcp', C.ip, S.ip, 'd.example', [4], 7, 5, 0],
+      [5, 'udp', C.ip, S.ip, 'e.example', [9], null, null, 0],
+    ]);
+  });
 });
