@@ -9,7 +9,7 @@ import type { TcpConn } from '../track/tcp.js';
 import { icmpCause, type IcmpError } from '../track/icmp.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../track/tls.js';
 import { alertName, tlsVersionName } from '../decode/names.js';
-import { certCoversName } from '../decode/x509.js';
+import { certCoversName, type CertInfo } from '../decode/x509.js';
 import { icmpMeaning, type Localised } from './alerts.js';
 import type { CauseCode, LocalisedVars, Severity } from './causes.js';
 import { ttlNote } from './causes.js';
@@ -235,21 +235,53 @@ function tlsEstablishedAndUsed(s: TlsSession): boolean {
   return tlsEstablished(s) && (s.encrypted.client > 2 || s.clientAfterServerFlight.some((r) => r.length > 24));
 }
 
+/**
+ * What the checks need of a certificate, worked out once: a server hands the same certificate
+ * (the same parsed object, from the tracker's certificate cache) to every connection.
+ */
+interface CertChecks {
+  notBefore: number;
+  notAfter: number;
+  /** certCoversName by name, for the few names clients ask this certificate for. */
+  covers: Map<string, boolean>;
+}
+const certChecks = new WeakMap<CertInfo, CertChecks>();
+
+function checksOf(leaf: CertInfo): CertChecks {
+  let k = certChecks.get(leaf);
+  if (k === undefined) {
+    k = { notBefore: Date.parse(leaf.notBefore), notAfter: Date.parse(leaf.notAfter), covers: new Map() };
+    certChecks.set(leaf, k);
+  }
+  return k;
+}
+
+function coversName(k: CertChecks, leaf: CertInfo, name: string): boolean {
+  let v = k.covers.get(name);
+  if (v === undefined) {
+    v = certCoversName(leaf, name);
+    if (k.covers.size < 64) k.covers.set(name, v);
+  }
+  return v;
+}
+
 /** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
 const ruleCertificate: Rule = (f) => {
   const s = f.tls;
   if (!s || !s.certificates[0] || s.certificateFrame === null) return null;
   const leaf = s.certificates[0];
+  const when = s.serverHello?.ts ?? f.conn.start;
+  const k = checksOf(leaf);
+  const sni = s.clientHello?.sni;
+  const cause: CauseCode | null = k.notAfter < when * 1000 ? 'tls.cert_expired'
+    : k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
+      : sni && !coversName(k, leaf, sni) ? 'tls.cert_name_mismatch' : null;
+  if (cause === null) return null;
   // A client that completed the handshake anyway did not check (or accepted) the certificate.
   const sev: Severity = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
-  const when = s.serverHello?.ts ?? f.conn.start;
-  const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: s.clientHello?.sni ?? null, san: leaf.san.join(', ') };
+  const vars = { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: leaf.san.join(', ') };
   const ev: EvidenceFact[] = [{ frame: s.certificateFrame, ts: when, note: `Certificate: ${leaf.subject}, valid ${leaf.notBefore} .. ${leaf.notAfter}`, ...way(f.conn, !s.clientIsOrig) }];
-  if (Date.parse(leaf.notAfter) < when * 1000) return outcome('tls.cert_expired', ev, certFacts(s), vars, sev);
-  if (Date.parse(leaf.notBefore) > when * 1000) return outcome('tls.cert_not_yet_valid', ev, certFacts(s), vars, sev);
-  const sni = s.clientHello?.sni;
-  if (sni && !certCoversName(leaf, sni)) return outcome('tls.cert_name_mismatch', ev, certFacts(s), vars, sev);
-  return null;
+  return outcome(cause, ev, certFacts(s), vars, sev);
 };
 
 // --- HTTP -----------------------------------------------------------------------------------

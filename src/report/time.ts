@@ -5,21 +5,30 @@ export function isoTime(sec: number, nsec: number): string {
     sec += Math.floor(nsec / 1e9);
     nsec %= 1e9;
   }
-  // The date part of the last second formatted: a report's times come in runs within one second.
-  let base: string;
-  if (sec === lastSec) base = lastBase;
-  else {
-    const d = new Date(sec * 1000);
-    if (Number.isNaN(d.getTime())) return `${sec}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}`;
-    base = d.toISOString().slice(0, 19);
-    lastSec = sec;
-    lastBase = base;
-  }
-  return `${base}.${String(Math.floor(nsec / 1000)).padStart(6, '0')}Z`;
+  sec = Math.floor(sec);
+  const micro = String(Math.floor(nsec / 1000)).padStart(6, '0');
+  // The date part comes from a Date once per day (a report's times come in runs within a day);
+  // the time of day is plain arithmetic.
+  const day = Math.floor(sec / 86400);
+  if (day !== lastDay) {
+    const d = new Date(day * 86400000);
+    if (Number.isNaN(d.getTime()) || Math.abs(sec) > MAX_DATE_SECONDS) return `${sec}.${micro}`;
+    const iso = d.toISOString();
+    // "YYYY-MM-DDT" (a year beyond 9999 is written "+YYYYYY-MM-DDT").
+    lastDayText = iso.slice(0, iso.length - 13);
+    lastDay = day;
+  } else if (Math.abs(sec) > MAX_DATE_SECONDS) return `${sec}.${micro}`;
+  const s = sec - day * 86400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${lastDayText}${TWO_DIGITS[h]!}:${TWO_DIGITS[m]!}:${TWO_DIGITS[s - h * 3600 - m * 60]!}.${micro}Z`;
 }
 
-let lastSec = Number.NaN;
-let lastBase = '';
+/** The largest time a Date holds: 8.64e15 ms (ECMA-262 §21.4.1.22). */
+const MAX_DATE_SECONDS = 8.64e12;
+const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+let lastDay = Number.NaN;
+let lastDayText = '';
 
 /** ISO time of a capture time in seconds (double, µs precision). */
 export function isoOf(t: number): string {

@@ -18,6 +18,23 @@ describe('isoTime', () => {
     for (const [s, n] of seq) expect(isoTime(s, n)).toBe(`${new Date(s * 1000).toISOString().slice(0, 19)}.${String(Math.floor(n / 1000)).padStart(6, '0')}Z`);
   });
 
+  it('agrees with Date for any second a Date holds, across days, years and the epoch', () => {
+    // A fixed pseudo-random walk (no Math.random): seconds from year -1200 to 9900, plus edges.
+    const secs = [0, -1, 86399, 86400, -86400, -86401, 951782400 - 1, 951782400, 253402300799, 253402300800, 8.64e12, -8.64e12];
+    let x = 12345;
+    for (let i = 0; i < 3000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      secs.push(Math.floor((x / 2 ** 32) * 3.5e11) - 1e11);
+      // Runs of nearby times, as a report has them.
+      secs.push(secs[secs.length - 1]! + (x % 200));
+    }
+    for (const s of secs) {
+      const n = (s * 7919) % 1e9 >= 0 ? (s * 7919) % 1e9 : 0;
+      const iso = new Date(s * 1000).toISOString();
+      expect(isoTime(s, n)).toBe(`${iso.slice(0, -5)}.${String(Math.floor(n / 1000)).padStart(6, '0')}Z`);
+    }
+  });
+
   it('carries a fraction of a second of 1e9 ns or more into the seconds', () => {
     expect(isoTime(1700000000, 1_500_000_000)).toBe('2023-11-14T22:13:21.500000Z');
   });
