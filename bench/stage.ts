@@ -96,14 +96,16 @@ async function main(): Promise<void> {
     for (const piece of renderJsonChunks(report)) sink += Buffer.byteLength(piece);
   } else if (stage === 'track') {
     let conns = 0;
-    const tr = new Tracker({ onConn: () => { conns++; }, reuse: true });
+    let dnsDone = 0;
+    // As analyze runs it: finished connections and DNS transactions are handed over, not kept.
+    const tr = new Tracker({ onConn: () => { conns++; }, onDnsDone: () => { dnsDone++; }, reuse: true });
     info = await src.forEach((r) => {
       dec.decode(r, pkt);
       tr.packet(pkt);
     });
     tr.flush();
     peakOpen = tr.tcp.peakOpen + tr.udp.peakOpen;
-    sink = conns + tr.dns.all().length;
+    sink = conns + dnsDone;
   } else if (stage === 'read') {
     info = await src.forEach((r) => {
       sink += r.capLen;

@@ -14,7 +14,8 @@ import { Tracker, type FinishedConn, type TrackerOptions } from './track/tracker
 import type { TcpConn } from './track/tcp.js';
 import { requestHost } from './track/http.js';
 import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from './report/records.js';
-import type { ConnectionRecord, HttpRecord, TlsRecord } from './report/model.js';
+import type { ConnectionRecord, DnsRecord, HttpRecord, TlsRecord } from './report/model.js';
+import type { DnsTransaction } from './track/dns.js';
 import { Diagnosis } from './diagnose/diagnose.js';
 import type { Lang } from './diagnose/text.js';
 
@@ -65,10 +66,12 @@ export class Analysis {
   /** The packet just decoded (reused for every packet). */
   readonly pkt = new Packet();
   readonly tracker: Tracker;
-  private readonly diagnosis = new Diagnosis();
+  private readonly diagnosis: Diagnosis;
   private readonly conns: Array<{ id: number; rec: ConnectionRecord }> = [];
   private readonly tls: Array<{ id: number; rec: TlsRecord }> = [];
   private readonly http: Array<{ id: number; rec: HttpRecord }> = [];
+  /** DNS records of the first MAX_RECORDS transactions (by sequence number), as they finish. */
+  private readonly dns: Array<{ id: number; rec: DnsRecord }> = [];
   private notListed = 0;
   private first: [number, number] | null = null;
   private lastSec = 0;
@@ -79,9 +82,18 @@ export class Analysis {
   constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
     this.lang = opts.lang ?? 'en';
     this.all = opts.all ?? false;
+    // Without --all, names that resolved get no verdict: their groups keep only the fact.
+    this.diagnosis = new Diagnosis({ keepResolved: this.all });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.
-    const tracker = new Tracker({ onConn: (f) => this.finished(f), onTcp: opts.onTcp, onDns: opts.onDns, reuse: opts.onTcp === undefined && opts.onDns === undefined });
+    // DNS transactions are handed over as they finish, so the tracker does not keep them all.
+    const tracker = new Tracker({
+      onConn: (f) => this.finished(f),
+      onDnsDone: (t) => this.dnsDone(t),
+      onTcp: opts.onTcp,
+      onDns: opts.onDns,
+      reuse: opts.onTcp === undefined && opts.onDns === undefined,
+    });
     this.tracker = tracker;
   }
 
@@ -110,6 +122,11 @@ export class Analysis {
     }
   }
 
+  private dnsDone(t: DnsTransaction): void {
+    this.diagnosis.addDns(t);
+    if (t.seq <= MAX_RECORDS) this.dns.push({ id: t.seq, rec: dnsRecord(t) });
+  }
+
   /** One packet (its bytes are read during the call only). */
   packet(raw: RawPacket): void {
     this.decoder.decode(raw, this.pkt);
@@ -130,14 +147,13 @@ export class Analysis {
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
     }
-    const dns = tracker.dns.all();
     return {
       schema: 'wirewhy.report/1',
       tool: { name: 'wirewhy', version: VERSION },
       capture,
-      verdicts: this.diagnosis.verdicts(dns, tracker.orphanIcmp, this.lang, tracker.now, this.all),
+      verdicts: this.diagnosis.verdicts([], tracker.orphanIcmp, this.lang, tracker.now, this.all),
       connections: byId(this.conns),
-      dns: dns.slice(0, MAX_RECORDS).map(dnsRecord),
+      dns: byId(this.dns),
       tls: byId(this.tls),
       icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
       http: byId(this.http),

@@ -42,6 +42,67 @@ interface Group {
   ips: Set<string>;
 }
 
+/**
+ * What the DNS verdict of one name needs of its transactions, folded one transaction at a time
+ * (in any order: each part keeps the lowest sequence numbers), so the transactions themselves
+ * can be let go. The lists are made when first needed, and the bounded ones keep the first
+ * entries in transaction order. A name can be one query (random sub-domains), so a group is small.
+ */
+interface DnsGroup {
+  key: string;
+  /** Lowest sequence number folded in (the name's place among verdicts). */
+  minSeq: number;
+  /** The transactions with the lowest sequence numbers (the first is the name's target), ascending. */
+  first: DnsTransaction[];
+  queries: number;
+  /** Some answer gave an A / AAAA record (NOERROR). */
+  resolved: boolean;
+  allTcp: boolean;
+  /** Earliest frame: a query's, else a response's (Infinity when none). */
+  firstFrame: number;
+  firstQ: number;
+  lastQ: number;
+  /** A / AAAA data of any answer, first MAX_DNS_ADDRS in transaction order. */
+  addrs: Array<{ seq: number; data: string | null }> | null;
+  /** Final answers (a truncated one retried over TCP is not final): count, and the first of each kind. */
+  answered: number;
+  nx: DnsTransaction | null;
+  servfail: DnsTransaction | null;
+  refused: DnsTransaction | null;
+  otherError: DnsTransaction | null;
+  /** Query types of final answers, with the first transaction that had each. */
+  qtypes: Array<{ seq: number; qtype: string }> | null;
+  /** EDE options of final answers, first MAX_DNS_EDE in transaction order. */
+  ede: Array<{ seq: number; e: DnsTransaction['ede'][number] }> | null;
+  /**
+   * While nothing is answered: the transactions' flows, first MAX_DNS_FLOWS distinct in
+   * transaction order (to find an ICMP error that quotes one).
+   */
+  flows: Array<{ seq: number; key: string; server: DnsTransaction['server']; transport: DnsTransaction['transport'] }> | null;
+}
+
+const MAX_DNS_FIRST = 4;
+const MAX_DNS_ADDRS = 8;
+const MAX_DNS_EDE = 16;
+const MAX_DNS_FLOWS = 64;
+
+/** Inserts `x` into `list`, kept ascending by seq and at most `max` long. */
+function keepFirst<T extends { seq: number }>(list: T[], x: T, max: number): void {
+  if (list.length >= max && x.seq >= list[list.length - 1]!.seq) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.seq > x.seq) i--;
+  list.splice(i, 0, x);
+  if (list.length > max) list.pop();
+}
+
+/** Does `name` start with a name that resolved, followed by a dot (that name plus a search domain)? */
+function resolvedPrefix(name: string, resolved: ReadonlySet<string>): boolean {
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (resolved.has(name.slice(0, i))) return true;
+  return false;
+}
+
+const earlier = (a: DnsTransaction | null, t: DnsTransaction): DnsTransaction => (a === null || t.seq < a.seq ? t : a);
+
 /** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
 function isBackgroundUdp(f: FinishedConn): boolean {
   const c = f.conn;
@@ -67,6 +128,20 @@ export class Diagnosis {
   private readonly groups = new Map<string, Group>();
   /** ICMP errors on DNS flows, by client ip|port|server ip|port. */
   private readonly dnsIcmp = new Map<string, IcmpError[]>();
+  /** DNS transactions folded by name (addDns). */
+  private readonly dnsGroups = new Map<string, DnsGroup>();
+  /** Names that resolved, whose groups were let go (keepResolved false). */
+  private readonly resolvedOnly = new Set<string>();
+  /** Keep what the verdict of a name that resolved needs (only `verdicts(..., all)` shows those). */
+  private readonly keepResolved: boolean;
+
+  /**
+   * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
+   * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
+   */
+  constructor(o: { keepResolved?: boolean } = {}) {
+    this.keepResolved = o.keepResolved ?? true;
+  }
   /** Capture end seen so far, for rules that judge how long the capture went on. */
   private readonly ctx: RuleContext = { captureEnd: 0 };
 
@@ -125,11 +200,16 @@ export class Diagnosis {
     }
   }
 
+  /**
+   * The verdicts. `dns`: transactions not given to addDns yet (all of them, for a caller that kept
+   * them; none when they were added as they finished).
+   */
   verdicts(dns: DnsTransaction[], orphanIcmp: IcmpError[], lang: Lang, captureEnd: number, all: boolean): Verdict[] {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
+    for (const t of dns) this.addDns(t);
     const out: Array<{ v: Verdict; first: number }> = [];
     const connNames = new Set([...this.groups.values()].map((g) => g.target.name?.toLowerCase()).filter((x): x is string => !!x));
-    out.push(...this.dnsVerdicts(dns, connNames, lang, all));
+    out.push(...this.dnsVerdicts(connNames, lang, all));
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of this.groups.values()) if (all || groupSeverity(g) !== 'ok') out.push({ v: this.groupVerdict(g, lang), first: g.firstFrame });
     for (const e of orphanIcmp) {
@@ -224,81 +304,125 @@ export class Diagnosis {
 
   // --- DNS -----------------------------------------------------------------------------------
 
-  private dnsVerdicts(txsAll: DnsTransaction[], connNames: Set<string>, lang: Lang, all: boolean): Array<{ v: Verdict; first: number }> {
-    const byName = new Map<string, DnsTransaction[]>();
-    for (const t of txsAll) {
-      // A message without a question (junk, or an answer to one) is grouped under its server.
-      const k = t.query === null ? `@${t.server.ip}` : t.query.toLowerCase();
-      const l = byName.get(k);
-      if (l) l.push(t);
-      else byName.set(k, [t]);
+  /** One finished DNS transaction, folded into its name's group. */
+  addDns(t: DnsTransaction): void {
+    // A message without a question (junk, or an answer to one) is grouped under its server.
+    const key = t.query === null ? `@${t.server.ip}` : t.query.toLowerCase();
+    if (this.resolvedOnly.has(key)) return;
+    let g = this.dnsGroups.get(key);
+    if (g === undefined) {
+      g = {
+        key, minSeq: t.seq, first: [], queries: 0, resolved: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity,
+        addrs: null, answered: 0, nx: null, servfail: null, refused: null, otherError: null, qtypes: null, ede: null, flows: null,
+      };
+      this.dnsGroups.set(key, g);
     }
-    const resolved = new Set<string>();
-    for (const [k, txs] of byName) if (txs.some((t) => t.rcode === 0 && t.answers.some((a) => a.type === 1 || a.type === 28))) resolved.add(k);
+    if (t.seq < g.minSeq) g.minSeq = t.seq;
+    for (const a of t.answers) if (t.rcode === 0 && (a.type === 1 || a.type === 28)) g.resolved = true;
+    if (g.resolved && !this.keepResolved) {
+      // Its verdict is never shown: that the name resolved is all that is needed of it.
+      this.dnsGroups.delete(key);
+      this.resolvedOnly.add(key);
+      return;
+    }
+    keepFirst(g.first, t, MAX_DNS_FIRST);
+    g.queries += t.queryFrames.length;
+    if (t.transport !== 'tcp') g.allTcp = false;
+    g.firstFrame = Math.min(g.firstFrame, t.queryFrames[0] ?? t.responseFrame ?? Infinity);
+    for (const q of t.queryTimes) {
+      if (q < g.firstQ) g.firstQ = q;
+      if (q > g.lastQ) g.lastQ = q;
+    }
+    for (const a of t.answers) if (a.type === 1 || a.type === 28) keepFirst(g.addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+    // Final answers: a truncated UDP answer that was retried over TCP is not final.
+    if (t.rcode === null || (t.tc && t.tcpRetry !== null)) {
+      if (g.answered === 0) this.addFlow(g, t);
+      return;
+    }
+    g.answered++;
+    g.flows = null;
+    if (t.rcode === 3) g.nx = earlier(g.nx, t);
+    else if (t.rcode === 2) g.servfail = earlier(g.servfail, t);
+    else if (t.rcode === 5) g.refused = earlier(g.refused, t);
+    if (t.rcode !== 0) g.otherError = earlier(g.otherError, t);
+    const qtype = t.qtype === null ? '' : qtypeName(t.qtype);
+    const seen = (g.qtypes ??= []).find((x) => x.qtype === qtype);
+    if (seen === undefined) g.qtypes.push({ seq: t.seq, qtype });
+    else if (t.seq < seen.seq) seen.seq = t.seq;
+    for (const e of t.ede) keepFirst(g.ede ??= [], { seq: t.seq, e }, MAX_DNS_EDE);
+  }
+
+  /** A transaction's flow, listed once at its first transaction (see DnsGroup.flows). */
+  private addFlow(g: DnsGroup, t: DnsTransaction): void {
+    const flows = g.flows ??= [];
+    if (flows.length >= MAX_DNS_FLOWS && t.seq >= flows[flows.length - 1]!.seq) return;
+    const key = flowKey(t.client, t.server);
+    const i = flows.findIndex((f) => f.key === key);
+    if (i >= 0 && flows[i]!.seq <= t.seq) return;
+    if (i >= 0) flows.splice(i, 1);
+    keepFirst(flows, { seq: t.seq, key, server: t.server, transport: t.transport }, MAX_DNS_FLOWS);
+  }
+
+  private dnsVerdicts(connNames: Set<string>, lang: Lang, all: boolean): Array<{ v: Verdict; first: number }> {
+    // In the order of each name's first transaction.
+    const groups = [...this.dnsGroups.values()].sort((a, b) => a.minSeq - b.minSeq);
+    const resolved = new Set([...this.resolvedOnly, ...groups.filter((g) => g.resolved).map((g) => g.key)]);
     const out: Array<{ v: Verdict; first: number }> = [];
-    for (const [k, txs] of byName) {
+    for (const g of groups) {
+      const k = g.key;
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
-      if (!resolved.has(k) && [...resolved].some((r) => k.startsWith(`${r}.`))) continue;
+      if (!g.resolved && resolvedPrefix(k, resolved)) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
-      if (resolved.has(k) && (!all || connNames.has(k))) continue;
-      const o = this.dnsOutcome(txs, resolved.has(k));
-      const t0 = txs[0]!;
+      if (g.resolved && (!all || connNames.has(k))) continue;
+      const o = this.dnsOutcome(g);
+      const t0 = g.first[0]!;
       const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(k);
       let severity = o.severity;
       if (isPtr && severity === 'error') severity = 'warning';
-      const transport = t0.transport === 'tcp' && txs.every((t) => t.transport === 'tcp') ? 'tcp' : 'udp';
+      const transport = g.allTcp ? 'tcp' : 'udp';
       const target: Target = t0.query === null ? { name: null, ip: t0.server.ip, port: t0.server.port, transport } : { name: t0.query, ip: null, port: null, transport };
       const v = this.build(target, t0.client.ip, o, severity, o.attempts, { ...o.details }, {}, lang);
-      out.push({ v, first: Math.min(...txs.map((t) => t.queryFrames[0] ?? t.responseFrame ?? Infinity)) });
+      out.push({ v, first: g.firstFrame });
     }
     return out;
   }
 
-  private dnsOutcome(txs: DnsTransaction[], resolved: boolean): Outcome {
-    const queries = txs.reduce((n, t) => n + t.queryFrames.length, 0);
+  private dnsOutcome(g: DnsGroup): Outcome {
+    const queries = g.queries;
     const ev: EvidenceFact[] = [];
-    for (const t of txs.slice(0, 4)) {
+    const first = g.first;
+    for (const t of first) {
       const q = t.queryFrames[0];
       if (q !== undefined) ev.push({ frame: q, ts: t.queryTimes[0]!, note: `DNS query ${t.qtype === null ? '' : qtypeName(t.qtype)} ${t.query} to ${t.server.ip}${t.queryFrames.length > 1 ? ` (sent ${t.queryFrames.length} times)` : ''}`, from: t.client.ip, to: t.server.ip });
       if (t.responseFrame !== null) ev.push({ frame: t.responseFrame, ts: t.responseTime!, note: `DNS response ${rcodeName(t.rcode!)}${t.tc ? ' (truncated, TC)' : ''}${t.answers.length ? `: ${t.answers.filter((a) => a.data).map((a) => a.data).slice(0, 3).join(', ')}` : ''}`, from: t.server.ip, to: t.client.ip });
     }
     ev.sort((a, b) => a.frame - b.frame);
-    const t0 = txs[0]!;
+    const t0 = first[0]!;
     const base = { server: t0.server.ip, qtype: t0.qtype === null ? '' : qtypeName(t0.qtype) };
     const mk = (cause: CauseCode, details: Record<string, unknown>, vars: LocalisedVars = {}, severity: Severity = 'error'): Outcome =>
       ({ cause, severity, evidence: ev, details: { server: t0.server.ip, ...details }, vars: { ...base, ...vars }, attempts: queries, limits: [] });
-    if (resolved) return mk('ok', { answers: txs.flatMap((t) => t.answers.filter((a) => a.type === 1 || a.type === 28).map((a) => a.data)).slice(0, 8) }, {}, 'ok');
-    // Final answers: a truncated UDP answer that was retried over TCP is not final.
-    const answered = txs.filter((t) => t.rcode !== null && !(t.tc && t.tcpRetry !== null));
-    const rc = (n: number): DnsTransaction | undefined => answered.find((t) => t.rcode === n);
-    const ede = answered.flatMap((t) => t.ede);
+    if (g.resolved) return mk('ok', { answers: (g.addrs ?? []).map((a) => a.data) }, {}, 'ok');
+    const ede = (g.ede ?? []).map((x) => x.e);
     const edeVars = { edeNote: { en: edeNote(ede, 'en'), zh: edeNote(ede, 'zh') } };
     const withRcode = (t: DnsTransaction, cause: CauseCode): Outcome => mk(cause, { rcode: rcodeName(t.rcode!), ...(ede.length ? { ede } : {}), ...(t.soa ? { soa: true } : {}) }, { rcode: rcodeName(t.rcode!), ...edeVars });
-    const nx = rc(3);
-    if (nx) return withRcode(nx, 'dns.nxdomain');
-    const sf = rc(2);
-    if (sf) return withRcode(sf, 'dns.servfail');
-    const rf = rc(5);
-    if (rf) return withRcode(rf, 'dns.refused');
-    const other = answered.find((t) => t.rcode !== 0);
-    if (other) return withRcode(other, 'dns.error');
-    if (answered.length > 0) return mk('dns.no_address', { rcode: 'NOERROR', qtypes: [...new Set(answered.map((t) => (t.qtype === null ? '' : qtypeName(t.qtype))))] }, { rcode: 'NOERROR' });
+    if (g.nx) return withRcode(g.nx, 'dns.nxdomain');
+    if (g.servfail) return withRcode(g.servfail, 'dns.servfail');
+    if (g.refused) return withRcode(g.refused, 'dns.refused');
+    if (g.otherError) return withRcode(g.otherError, 'dns.error');
+    if (g.answered > 0) return mk('dns.no_address', { rcode: 'NOERROR', qtypes: (g.qtypes ?? []).sort((a, b) => a.seq - b.seq).map((x) => x.qtype) }, { rcode: 'NOERROR' });
     // Nothing answered: an ICMP error on the way, or silence.
-    for (const t of txs) {
-      const errs = this.dnsIcmp.get(flowKey(t.client, t.server));
-      const e = errs?.find((x) => icmpCause(x));
+    for (const f of g.flows ?? []) {
+      const e = this.dnsIcmp.get(f.key)?.find((x) => icmpCause(x));
       if (e) {
         const facts = icmpFacts(e);
         // The target is the name; the ICMP text speaks of the DNS server's address and port.
-        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: facts.title, ip: t.server.ip, port: t.server.port, transport: t.transport });
+        const o = mk(icmpCause(e) as CauseCode, { from: e.from, type: e.type, code: e.code }, { from: e.from, icmp: facts.title, ip: f.server.ip, port: f.server.port, transport: f.transport });
         o.evidence = [...ev, facts.fact].sort((a, b) => a.frame - b.frame);
         return o;
       }
     }
-    const lastQ = Math.max(...txs.flatMap((t) => t.queryTimes));
-    const firstQ = Math.min(...txs.flatMap((t) => t.queryTimes));
-    const waited = tenths(this.ctx.captureEnd - lastQ);
-    const o = mk('dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(lastQ - firstQ), waited });
+    const waited = tenths(this.ctx.captureEnd - g.lastQ);
+    const o = mk('dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
     // Resolvers wait 1–5 s before retrying: a capture that stopped sooner proves nothing.
     if (queries === 1 && waited < 1) {
       o.severity = 'warning';

@@ -198,6 +198,8 @@ export class LiveAnalyzer {
   }
 
   private judgeName(key: string, now: number): void {
+    // The name's transactions still open in the tracker: those of the last minute or so (older
+    // ones are already folded into the final report's groups); enough to say what just failed.
     const txs = this.tracker.dns.all().filter((t) => t.query !== null && t.query.toLowerCase() === key);
     if (txs.length === 0) return;
     const v = new Diagnosis().verdicts(txs, [], this.lang, now, true)[0];

@@ -4,6 +4,11 @@
  * retries of one transaction; a truncated (TC) answer followed by the same question over TCP
  * is linked to that TCP transaction. Queries still unanswered at the end carry how long the
  * capture ran after them, so a capture stopped too soon is not mistaken for a DNS failure.
+ *
+ * Memory: with an `onDone` consumer, a transaction is handed over and forgotten once it has been
+ * quiet for a while (answered: RETIRE_ANSWERED seconds of capture time, unanswered:
+ * RETIRE_UNANSWERED), so what is held follows the queries in flight, not the capture's length.
+ * Without one, finished transactions are kept in `done` (tests and cross-checks read `all()`).
  */
 import type { DnsMessage } from '../decode/dns.js';
 import { qtypeName, rcodeName } from '../decode/names.js';
@@ -48,6 +53,25 @@ export interface DnsTransaction {
 }
 
 const MAX_PENDING = 100_000;
+/**
+ * Seconds of capture time after which a quiet transaction is finished: an answered one after its
+ * answer (a duplicate answer later than that is not counted on it), an unanswered one after its
+ * last query (resolvers give up long before: glibc after 2 x 5 s, dig after 3 x 5 s).
+ */
+export const RETIRE_ANSWERED = 10;
+export const RETIRE_UNANSWERED = 60;
+/** Capture seconds between two looks for quiet transactions. */
+const SWEEP_INTERVAL = 1;
+
+export interface DnsTrackerOptions {
+  /** Takes each finished transaction (then forgotten here); without it they are kept in `done`. */
+  onDone?: (t: DnsTransaction) => void;
+}
+
+/** When the transaction last saw a message (capture seconds). */
+function lastActivity(t: DnsTransaction): number {
+  return t.responseTime ?? t.queryTimes[t.queryTimes.length - 1] ?? 0;
+}
 
 /**
  * The open-transaction table's key: the client's port and the message id (32 bits, a small
@@ -75,10 +99,22 @@ export class DnsTracker {
   private readonly open = new Map<number, Bucket>();
   private pending = 0;
   private readonly truncatedByQuestion = new Map<string, DnsTransaction>();
+  /** Finished transactions, when there is no `onDone` consumer. */
   readonly done: DnsTransaction[] = [];
+  private readonly onDone: ((t: DnsTransaction) => void) | undefined;
   private nextSeq = 1;
+  private nextSweep = 0;
   /** Transactions dropped because too many were pending at once. */
   evicted = 0;
+
+  constructor(o: DnsTrackerOptions = {}) {
+    this.onDone = o.onDone;
+  }
+
+  /** Transactions open now (not finished). */
+  get openCount(): number {
+    return this.pending;
+  }
 
   private find(k: number, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, id: number): DnsTransaction | undefined {
     const b = this.open.get(k);
@@ -101,6 +137,7 @@ export class DnsTracker {
    * says which of them is the client.
    */
   message(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
+    if (this.onDone !== undefined && ts >= this.nextSweep) this.sweep(ts);
     const q = m.questions[0];
     if (!m.qr) {
       const k = key(src, m.id);
@@ -202,10 +239,38 @@ export class DnsTracker {
       if (b.length === 1) this.open.set(k, b[0]!);
     }
     this.pending--;
-    this.done.push(t);
+    if (t.tc && t.query !== null) {
+      const tk = `${t.client.ip}|${t.server.ip}|${t.query.toLowerCase()}|${t.qtype}`;
+      if (this.truncatedByQuestion.get(tk) === t) this.truncatedByQuestion.delete(tk);
+    }
+    if (this.onDone !== undefined) this.onDone(t);
+    else this.done.push(t);
   }
 
-  /** All transactions, in order of their first message (pending ones included). */
+  /** Finishes the transactions that have been quiet long enough (see RETIRE_ANSWERED). */
+  private sweep(now: Time): void {
+    this.nextSweep = now + SWEEP_INTERVAL;
+    const quiet: Array<[number, DnsTransaction]> = [];
+    for (const [k, b] of this.open) {
+      for (const t of Array.isArray(b) ? b : [b]) {
+        if (now - lastActivity(t) > (t.responseFrame !== null ? RETIRE_ANSWERED : RETIRE_UNANSWERED)) quiet.push([k, t]);
+      }
+    }
+    for (const [k, t] of quiet) this.finish(k, t);
+  }
+
+  /** End of capture: every open transaction is finished, in the order of their first message. */
+  flush(): void {
+    const rest: Array<[number, DnsTransaction]> = [];
+    for (const [k, b] of this.open) for (const t of Array.isArray(b) ? b : [b]) rest.push([k, t]);
+    rest.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [k, t] of rest) this.finish(k, t);
+  }
+
+  /**
+   * All transactions, in order of their first message (pending ones included). With an `onDone`
+   * consumer, only those not yet handed over.
+   */
   all(): DnsTransaction[] {
     const all = this.done.slice();
     for (const b of this.open.values()) {

@@ -12,7 +12,7 @@ import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js
 import { isStop } from '../decode/stop.js';
 import { TcpTracker, type TcpConn } from './tcp.js';
 import { UdpTracker, type UdpConn } from './udp.js';
-import { DnsTracker, type DnsEndpoint } from './dns.js';
+import { DnsTracker, type DnsEndpoint, type DnsTransaction } from './dns.js';
 import { AddrText } from './flow.js';
 import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
 import { HttpAnalyzer, looksLikeHttpRequest, requestHost, type HttpSession } from './http.js';
@@ -59,6 +59,11 @@ export interface TrackerOptions {
   /** Optional: every DNS-over-UDP message, as the tracker decoded it (live watcher). */
   onDns?: (m: DnsMessage, p: Packet) => void;
   /**
+   * Optional: each DNS transaction once it is finished (quiet for a while, or at the end), after
+   * which the tracker forgets it. Without it, `dns.all()` keeps every transaction of the capture.
+   */
+  onDnsDone?: (t: DnsTransaction) => void;
+  /**
    * Reuse finished TCP connection and UDP flow objects for new ones (TcpTrackerOptions.reuse): only
    * when `onConn` keeps nothing of the connection object itself (default false).
    */
@@ -70,7 +75,7 @@ export interface TrackerOptions {
 export class Tracker implements StreamSink {
   readonly tcp: TcpTracker;
   readonly udp: UdpTracker;
-  readonly dns = new DnsTracker();
+  readonly dns: DnsTracker;
   readonly tls: TlsAnalyzer;
   readonly http: HttpAnalyzer;
   readonly icmp = new IcmpTracker();
@@ -88,6 +93,7 @@ export class Tracker implements StreamSink {
     this.onConn = o.onConn;
     this.onTcp = o.onTcp;
     this.onDns = o.onDns;
+    this.dns = new DnsTracker({ onDone: o.onDnsDone });
     this.tls = new TlsAnalyzer({ events: o.tlsEvents === true });
     const nextId = (): number => ++this.idCounter;
     this.http = new HttpAnalyzer((conn, fromOrig, rest, frame, ts) => this.tunnel(conn as Conn, fromOrig, rest, frame, ts));
@@ -125,6 +131,7 @@ export class Tracker implements StreamSink {
   flush(): void {
     this.tcp.flush();
     this.udp.flush();
+    this.dns.flush();
   }
 
   // --- UDP DNS

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DnsTracker, dnsRttMs } from '../../src/track/dns.js';
+import { DnsTracker, RETIRE_ANSWERED, RETIRE_UNANSWERED, dnsRttMs, type DnsTransaction } from '../../src/track/dns.js';
 import { decodeDns, type DnsMessage } from '../../src/decode/dns.js';
 import { isStop } from '../../src/decode/stop.js';
 import { dnsMessage } from '../helpers/build.js';
@@ -95,5 +95,57 @@ describe('DNS transactions', () => {
       [4, 'tcp', C.ip, S.ip, 'd.example', [4], 7, 5, 0],
       [5, 'udp', C.ip, S.ip, 'e.example', [9], null, null, 0],
     ]);
+  });
+
+  it('with a consumer, quiet transactions are handed over and forgotten; the rest at the end, in order', () => {
+    const out: DnsTransaction[] = [];
+    const d = new DnsTracker({ onDone: (t) => out.push(t) });
+    const q = (id: number, name: string): DnsMessage => msg({ id, questions: [{ name, type: 'A' }] });
+    const r = (id: number, name: string): DnsMessage => msg({ id, qr: true, questions: [{ name, type: 'A' }] });
+    d.message(q(1, 'answered.example'), 'udp', C, S, 1, 100);
+    d.message(r(1, 'answered.example'), 'udp', S, C, 2, 100.01);
+    d.message(q(2, 'silent.example'), 'udp', C, S, 3, 100.02);
+    // Quiet for less than RETIRE_ANSWERED: both still open.
+    d.message(q(3, 'other.example'), 'udp', C, S, 4, 100 + RETIRE_ANSWERED - 1);
+    expect([out.length, d.openCount]).toEqual([0, 3]);
+    // Past it: the answered one goes; the unanswered one waits RETIRE_UNANSWERED.
+    d.message(q(4, 'other.example'), 'udp', C, S, 5, 100.02 + RETIRE_ANSWERED + 1);
+    expect(out.map((t) => t.query)).toEqual(['answered.example']);
+    expect(d.all().map((t) => t.seq)).toEqual([2, 3, 4]);
+    // A duplicate answer after its transaction went: a new transaction without a query.
+    d.message(r(1, 'answered.example'), 'udp', S, C, 6, 100.02 + RETIRE_ANSWERED + 2);
+    d.message(q(5, 'late.example'), 'udp', C, S, 7, 100.02 + RETIRE_UNANSWERED + 1);
+    // By then the unanswered one has waited RETIRE_UNANSWERED, and the answer-only one RETIRE_ANSWERED.
+    expect(out.map((t) => t.seq)).toEqual([1, 2, 5]);
+    d.flush();
+    expect(out.map((t) => [t.seq, t.query, t.queryFrames, t.responseFrame])).toEqual([
+      [1, 'answered.example', [1], 2],
+      [2, 'silent.example', [3], null],
+      [5, 'answered.example', [], 6],
+      [3, 'other.example', [4], null],
+      [4, 'other.example', [5], null],
+      [6, 'late.example', [7], null],
+    ]);
+    expect([d.openCount, d.all().length, d.done.length]).toEqual([0, 0, 0]);
+  });
+
+  it('with a consumer, what is held follows the queries in flight, not their total', () => {
+    let handed = 0;
+    const d = new DnsTracker({ onDone: () => { handed++; } });
+    // 60 000 answered queries, 100 a second (10 minutes), plus one in 100 never answered.
+    let peak = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const ts = 1000 + i / 100;
+      const client = { ip: C.ip, port: 1024 + (i % 60_000) };
+      const name = `n${i}.example`;
+      d.message(msg({ id: i & 0xffff, questions: [{ name, type: 'A' }] }), 'udp', client, S, 2 * i + 1, ts);
+      if (i % 100 !== 0) d.message(msg({ id: i & 0xffff, qr: true, questions: [{ name, type: 'A' }] }), 'udp', S, client, 2 * i + 2, ts + 0.005);
+      peak = Math.max(peak, d.openCount);
+    }
+    d.flush();
+    expect(handed).toBe(60_000);
+    // Answered: about RETIRE_ANSWERED seconds' worth (100 a second); unanswered: RETIRE_UNANSWERED seconds' worth (1 a second).
+    expect(peak).toBeGreaterThan(100 * RETIRE_ANSWERED);
+    expect(peak).toBeLessThan(100 * (RETIRE_ANSWERED + 2) + RETIRE_UNANSWERED + 10);
   });
 });
