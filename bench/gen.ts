@@ -1,7 +1,7 @@
 /**
  * Deterministic benchmark capture generator.
  *
- *   node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns] [--conns N]
+ *   node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns|dns] [--conns N]
  *                          [--rate N] [--concurrency N] [--seed N]
  *
  * --rate: mixed mode, new flows per second of capture time (Poisson arrivals; default 4000).
@@ -13,6 +13,9 @@
  *   retransmissions, RST in reply to SYN, TLS fatal alerts, ICMP port / admin-prohibited
  *   unreachables quoting the flow, HTTP 503.
  * short-conns: N (default 1,000,000) short complete TCP connections, at most ~100 open at once.
+ * dns: N DNS queries over UDP, at most `concurrency` in flight, as a resolver's capture: 90%
+ *   answered, each for a name of its own; 8% NXDOMAIN and 2% never answered, for 50 and 20
+ *   names (a failing name is asked again and again, and each failing name is one verdict).
  *
  * Same arguments → same bytes (seeded PRNG, no clock, no Math.random). The file is streamed in
  * 4 MiB writes. Hot packets (every TCP segment) are written straight into the output buffer with
@@ -36,7 +39,7 @@ import {
 interface Args {
   out: string;
   bytes: number;
-  mode: 'mixed' | 'short-conns';
+  mode: 'mixed' | 'short-conns' | 'dns';
   conns: number;
   concurrency: number;
   rate: number;
@@ -50,11 +53,11 @@ function parseArgs(argv: string[]): Args {
     return eq?.slice(name.length + 3);
   };
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('usage: node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns] [--conns N] [--rate N] [--concurrency N] [--seed N]\n');
+    process.stdout.write('usage: node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns|dns] [--conns N] [--rate N] [--concurrency N] [--seed N]\n');
     process.exit(0);
   }
   const mode = (get('mode') ?? 'mixed') as Args['mode'];
-  if (mode !== 'mixed' && mode !== 'short-conns') throw new Error(`unknown --mode ${mode}`);
+  if (mode !== 'mixed' && mode !== 'short-conns' && mode !== 'dns') throw new Error(`unknown --mode ${mode}`);
   const num = (name: string, dflt: number): number => {
     const v = get(name);
     if (v === undefined) return dflt;
@@ -62,10 +65,10 @@ function parseArgs(argv: string[]): Args {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`bad --${name} ${v}`);
     return Math.floor(n);
   };
-  const defaultOut = join(tmpdir(), 'wirewhy-bench', mode === 'mixed' ? 'mixed.pcap' : 'short-conns.pcap');
+  const defaultOut = join(tmpdir(), 'wirewhy-bench', `${mode}.pcap`);
   return {
     out: get('out') ?? defaultOut,
-    // short-conns stops after --conns connections unless a byte limit is given as well.
+    // short-conns and dns stop after --conns flows unless a byte limit is given as well.
     bytes: num('bytes', mode === 'mixed' ? 1024 ** 3 : Number.MAX_SAFE_INTEGER),
     mode,
     conns: num('conns', 1_000_000),
@@ -698,7 +701,7 @@ function macText(m: number[]): string {
 }
 
 let dnsId = 1;
-function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port'): Step {
+function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port', ownName?: string): Step {
   const ci = randInt(0, N_CLIENTS - 1);
   const cIp = v6 ? clientV6(ci) : clientV4(ci);
   const resolver = pick(v6 ? RESOLVERS.v6 : RESOLVERS.v4);
@@ -707,7 +710,7 @@ function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port'): Ste
   const toServer = { src: cMac, dst: ROUTER_MAC_TEXT };
   const toClient = { src: ROUTER_MAC_TEXT, dst: cMac };
   const server = pick(SERVERS);
-  const name = kind === 'nx' ? `h${rand32().toString(36)}.nonexistent.example.net` : server.name;
+  const name = ownName ?? (kind === 'nx' ? `h${rand32().toString(36)}.nonexistent.example.net` : server.name);
   const qtype = v6 || rand() < 0.3 ? 'AAAA' : 'A';
   const id = (dnsId = (dnsId * 1103515245 + 12345) & 0xffff);
   const query = dnsMessage({ id, qr: false, rd: true, questions: [{ name, type: qtype }], edns: { udpSize: 1232 } });
@@ -772,6 +775,18 @@ function startMixed(): Step {
   if (r < 0.985) return count('tls12-client-alert'), tls12Flow(mk(443), server.name, 'client-alert');
   count('icmp-admin-prohibited');
   return synAdminProhibited(mk(pick([443, 22, 3389])));
+}
+
+// ---- dns ----
+
+let dnsIndex = 0;
+function dnsOnly(): Step {
+  const i = dnsIndex++;
+  const k = rand();
+  const kind = k < 0.9 ? 'ok' : k < 0.98 ? 'nx' : 'lost';
+  count(`dns-${kind}`);
+  const name = kind === 'ok' ? `q${i.toString(36)}.svc.example.net` : kind === 'nx' ? `nx${i % 50}.nonexistent.example.net` : `lost${i % 20}.svc.example.net`;
+  return dnsFlow(rand() < 0.2, kind, name);
 }
 
 // ---- short-conns ----
@@ -860,7 +875,8 @@ function main(): void {
   let order = 0;
   let flowsStarted = 0;
   let maxOpen = 0;
-  const short = args.mode === 'short-conns';
+  // short-conns and dns: a fixed pool of flows in flight (see below).
+  const short = args.mode !== 'mixed';
   const spawn = (at: number): void => {
     const f = new Flow();
     f.t = at;
@@ -894,7 +910,7 @@ function main(): void {
       continue;
     }
     if (f.gen === null) {
-      f.gen = short ? shortConn() : startMixed();
+      f.gen = args.mode === 'short-conns' ? shortConn() : args.mode === 'dns' ? dnsOnly() : startMixed();
       if (short) open++;
     }
     const r = f.gen.next();
@@ -917,7 +933,7 @@ function main(): void {
   const digest = hash.digest('hex');
   const stats = {
     out: args.out, mode: args.mode, seed: args.seed, bytes: written, packets, avgRecordBytes: +(written / Math.max(1, packets)).toFixed(1),
-    flows: flowsStarted, kinds: short ? undefined : kinds, maxOpenFlows: maxOpen, stoppedAtByteLimit: stop,
+    flows: flowsStarted, kinds: args.mode === 'short-conns' ? undefined : kinds, maxOpenFlows: maxOpen, stoppedAtByteLimit: stop,
     captureSeconds: +((now - t0) / 1e6).toFixed(3), genSeconds: +secs.toFixed(2), sha256: digest.slice(0, 16),
   };
   process.stdout.write(JSON.stringify(stats, null, 1) + '\n');

@@ -3,10 +3,13 @@
  * (once; reused while its size matches), then runs each stage in a fresh process and prints
  * packets/s, MB/s and peak RSS. Then the same for the short-connections capture (one million
  * short TCP connections, also generated once), stages track and analyze, one run each: its
- * point is memory, which must follow the connections open at once, not the total.
+ * point is memory, which must follow the connections open at once, not the total. Likewise a
+ * capture of one million DNS queries, each for a name of its own (a resolver's traffic): memory
+ * must follow the queries in flight.
  *
  *   node dist/bench/run.js [--file PATH] [--bytes N] [--stages read,decode] [--repeat N]
  *                          [--short-conns N]   (connections of the short capture; 0 skips it)
+ *                          [--dns N]           (queries of the DNS capture; 0 skips it)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -67,21 +70,26 @@ for (const stage of stages) {
   rows.push(best!);
 }
 
-const shortConns = Number(arg('short-conns', '1000000'));
-if (shortConns > 0) {
-  const shortFile = join(dirname(file), `short-conns-${shortConns}.pcap`);
-  if (!existsSync(shortFile)) {
-    process.stdout.write(`generating ${shortFile} (${shortConns} short TCP connections, deterministic)...\n`);
-    const g = spawnSync(process.execPath, [join(here, 'gen.js'), '--mode', 'short-conns', '--conns', String(shortConns), '--out', shortFile], { stdio: 'inherit' });
+/** The track and analyze stages over a generated capture of `n` flows of `mode` (made once). */
+function flowCapture(mode: 'short-conns' | 'dns', n: number, what: string, label: string): void {
+  const path = join(dirname(file), `${mode}-${n}.pcap`);
+  if (!existsSync(path)) {
+    process.stdout.write(`generating ${path} (${n} ${what}, deterministic)...\n`);
+    const g = spawnSync(process.execPath, [join(here, 'gen.js'), '--mode', mode, '--conns', String(n), '--out', path], { stdio: 'inherit' });
     if (g.status !== 0) process.exit(g.status ?? 1);
   }
   for (const stage of ['track', 'analyze']) {
-    const res = runStage(stage, shortFile);
-    res.stage = `short:${stage}`;
+    const res = runStage(stage, path);
+    res.stage = `${label}:${stage}`;
     rows.push(res);
   }
-  process.stdout.write(`\nshort connections: ${shortFile}\n`);
+  process.stdout.write(`\n${what}: ${path}\n`);
 }
+
+const shortConns = Number(arg('short-conns', '1000000'));
+if (shortConns > 0) flowCapture('short-conns', shortConns, 'short TCP connections', 'short');
+const dnsQueries = Number(arg('dns', '1000000'));
+if (dnsQueries > 0) flowCapture('dns', dnsQueries, 'DNS queries, each for a name of its own', 'dns');
 
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 process.stdout.write(`\ncapture: ${file}\n`);
