@@ -68,6 +68,11 @@ export interface DnsTrackerOptions {
   onDone?: (t: DnsTransaction) => void;
 }
 
+/** Key of a question asked by a client of a server (a truncated answer's TCP retry is found by it). */
+function questionKey(client: DnsEndpoint, server: DnsEndpoint, name: string, qtype: number | null): string {
+  return `${client.ip}|${server.ip}|${name.toLowerCase()}|${qtype}`;
+}
+
 /** When the transaction last saw a message (capture seconds). */
 function lastActivity(t: DnsTransaction): number {
   return t.responseTime ?? t.queryTimes[t.queryTimes.length - 1] ?? 0;
@@ -151,7 +156,7 @@ export class DnsTracker {
         t = this.create(transport, src, dst, m, q, [frame], [ts]);
         this.insert(k, t);
         if (transport === 'tcp' && q) {
-          const u = this.truncatedByQuestion.get(`${src.ip}|${dst.ip}|${q.name.toLowerCase()}|${q.type}`);
+          const u = this.truncatedByQuestion.get(questionKey(src, dst, q.name, q.type));
           if (u) {
             u.tcpRetry = t.seq;
             t.retryOf = u.seq;
@@ -189,7 +194,7 @@ export class DnsTracker {
     t.soa = m.authority.some((rr) => rr.type === 6);
     if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {
-      this.truncatedByQuestion.set(`${t.client.ip}|${t.server.ip}|${t.query.toLowerCase()}|${t.qtype}`, t);
+      this.truncatedByQuestion.set(questionKey(t.client, t.server, t.query, t.qtype), t);
     }
   }
 
@@ -240,8 +245,8 @@ export class DnsTracker {
     }
     this.pending--;
     if (t.tc && t.query !== null) {
-      const tk = `${t.client.ip}|${t.server.ip}|${t.query.toLowerCase()}|${t.qtype}`;
-      if (this.truncatedByQuestion.get(tk) === t) this.truncatedByQuestion.delete(tk);
+      const qk = questionKey(t.client, t.server, t.query, t.qtype);
+      if (this.truncatedByQuestion.get(qk) === t) this.truncatedByQuestion.delete(qk);
     }
     if (this.onDone !== undefined) this.onDone(t);
     else this.done.push(t);
@@ -250,21 +255,23 @@ export class DnsTracker {
   /** Finishes the transactions that have been quiet long enough (see RETIRE_ANSWERED). */
   private sweep(now: Time): void {
     this.nextSweep = now + SWEEP_INTERVAL;
-    const quiet: Array<[number, DnsTransaction]> = [];
-    for (const [k, b] of this.open) {
-      for (const t of Array.isArray(b) ? b : [b]) {
-        if (now - lastActivity(t) > (t.responseFrame !== null ? RETIRE_ANSWERED : RETIRE_UNANSWERED)) quiet.push([k, t]);
-      }
-    }
+    const quiet = this.openEntries().filter(([, t]) => now - lastActivity(t) > (t.responseFrame !== null ? RETIRE_ANSWERED : RETIRE_UNANSWERED));
     for (const [k, t] of quiet) this.finish(k, t);
   }
 
   /** End of capture: every open transaction is finished, in the order of their first message. */
   flush(): void {
-    const rest: Array<[number, DnsTransaction]> = [];
-    for (const [k, b] of this.open) for (const t of Array.isArray(b) ? b : [b]) rest.push([k, t]);
-    rest.sort((a, b) => a[1].seq - b[1].seq);
-    for (const [k, t] of rest) this.finish(k, t);
+    for (const [k, t] of this.openEntries().sort((a, b) => a[1].seq - b[1].seq)) this.finish(k, t);
+  }
+
+  /** Every open transaction with its key. */
+  private openEntries(): Array<[number, DnsTransaction]> {
+    const out: Array<[number, DnsTransaction]> = [];
+    for (const [k, b] of this.open) {
+      if (Array.isArray(b)) for (const t of b) out.push([k, t]);
+      else out.push([k, b]);
+    }
+    return out;
   }
 
   /**
@@ -272,12 +279,7 @@ export class DnsTracker {
    * consumer, only those not yet handed over.
    */
   all(): DnsTransaction[] {
-    const all = this.done.slice();
-    for (const b of this.open.values()) {
-      if (Array.isArray(b)) all.push(...b);
-      else all.push(b);
-    }
-    return all.sort((a, b) => a.seq - b.seq);
+    return [...this.done, ...this.openEntries().map(([, t]) => t)].sort((a, b) => a.seq - b.seq);
   }
 }
 
