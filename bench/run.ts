@@ -89,7 +89,7 @@ function flowCapture(mode: 'short-conns' | 'dns', n: number, what: string, label
 const shortConns = Number(arg('short-conns', '1000000'));
 if (shortConns > 0) flowCapture('short-conns', shortConns, 'short TCP connections', 'short');
 const dnsQueries = Number(arg('dns', '1000000'));
-if (dnsQueries > 0) flowCapture('dns', dnsQueries, 'DNS queries, each for a name of its own', 'dns');
+if (dnsQueries > 0) flowCapture('dns', dnsQueries, 'DNS queries (a resolver\'s traffic)', 'dns');
 
 const fmt = (n: number, d = 2): string => n.toFixed(d);
 process.stdout.write(`\ncapture: ${file}\n`);

@@ -73,9 +73,34 @@ function questionKey(client: DnsEndpoint, server: DnsEndpoint, name: string, qty
   return `${client.ip}|${server.ip}|${name.toLowerCase()}|${qtype}`;
 }
 
-/** When the transaction last saw a message (capture seconds). */
-function lastActivity(t: DnsTransaction): number {
-  return t.responseTime ?? t.queryTimes[t.queryTimes.length - 1] ?? 0;
+/**
+ * Transactions in the order of a message time (a query's or a response's), oldest first: a
+ * transaction is added again at each such message, so the entry that counts is its latest.
+ */
+class TimeQueue {
+  private items: DnsTransaction[] = [];
+  private stamps: number[] = [];
+  private head = 0;
+
+  push(t: DnsTransaction, ts: Time): void {
+    this.items.push(t);
+    this.stamps.push(ts);
+  }
+
+  /** Takes out the entries older than `before` (oldest first), giving each to `f`. */
+  takeOlder(before: Time, f: (t: DnsTransaction, ts: Time) => void): void {
+    while (this.head < this.items.length && this.stamps[this.head]! < before) {
+      const t = this.items[this.head]!;
+      const ts = this.stamps[this.head]!;
+      this.head++;
+      f(t, ts);
+    }
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.stamps = this.stamps.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /**
@@ -109,6 +134,14 @@ export class DnsTracker {
   private readonly onDone: ((t: DnsTransaction) => void) | undefined;
   private nextSeq = 1;
   private nextSweep = 0;
+  /**
+   * With a consumer: transactions by their queries (for RETIRE_ANSWERED seconds, then, if still
+   * unanswered, in `unanswered` until RETIRE_UNANSWERED), and by their answer. An answered
+   * transaction is not held past its window by a queue either.
+   */
+  private readonly byQuery = new TimeQueue();
+  private readonly unanswered = new TimeQueue();
+  private readonly byAnswer = new TimeQueue();
   /** Transactions dropped because too many were pending at once. */
   evicted = 0;
 
@@ -155,6 +188,7 @@ export class DnsTracker {
       if (!t) {
         t = this.create(transport, src, dst, m, q, [frame], [ts]);
         this.insert(k, t);
+        if (this.onDone !== undefined) this.byQuery.push(t, ts);
         if (transport === 'tcp' && q) {
           const u = this.truncatedByQuestion.get(questionKey(src, dst, q.name, q.type));
           if (u) {
@@ -166,6 +200,7 @@ export class DnsTracker {
       }
       t.queryFrames.push(frame);
       t.queryTimes.push(ts);
+      if (this.onDone !== undefined) this.byQuery.push(t, ts);
       return;
     }
     const k = key(dst, m.id);
@@ -181,6 +216,7 @@ export class DnsTracker {
     }
     t.responseFrame = frame;
     t.responseTime = ts;
+    if (this.onDone !== undefined) this.byAnswer.push(t, ts);
     t.rcode = m.rcode;
     t.tc = m.tc;
     t.aa = m.aa;
@@ -255,8 +291,21 @@ export class DnsTracker {
   /** Finishes the transactions that have been quiet long enough (see RETIRE_ANSWERED). */
   private sweep(now: Time): void {
     this.nextSweep = now + SWEEP_INTERVAL;
-    const quiet = this.openEntries().filter(([, t]) => now - lastActivity(t) > (t.responseFrame !== null ? RETIRE_ANSWERED : RETIRE_UNANSWERED));
-    for (const [k, t] of quiet) this.finish(k, t);
+    // A query entry counts when it is the transaction's latest and no answer came.
+    const latestUnanswered = (t: DnsTransaction, ts: Time): boolean => t.responseFrame === null && t.queryTimes[t.queryTimes.length - 1] === ts;
+    this.byQuery.takeOlder(now - RETIRE_ANSWERED, (t, ts) => {
+      if (latestUnanswered(t, ts)) this.unanswered.push(t, ts);
+    });
+    this.unanswered.takeOlder(now - RETIRE_UNANSWERED, (t, ts) => {
+      if (latestUnanswered(t, ts)) this.finishIfOpen(t);
+    });
+    this.byAnswer.takeOlder(now - RETIRE_ANSWERED, (t) => this.finishIfOpen(t));
+  }
+
+  private finishIfOpen(t: DnsTransaction): void {
+    const k = key(t.client, t.id);
+    const b = this.open.get(k);
+    if (b === t || (Array.isArray(b) && b.includes(t))) this.finish(k, t);
   }
 
   /** End of capture: every open transaction is finished, in the order of their first message. */
