@@ -17,6 +17,8 @@ import { DnsTracker } from '../../src/track/dns.js';
 import { decodeDns, type DnsMessage } from '../../src/decode/dns.js';
 import { isStop } from '../../src/decode/stop.js';
 import { dnsMessage } from '../helpers/build.js';
+import { analyze, MAX_RECORDS } from '../../src/analyze.js';
+import { dnsRecord } from '../../src/report/records.js';
 import { SAMPLES, SHARED } from '../tshark-fixture.js';
 
 async function transactions(path: string): Promise<{ txs: DnsTransaction[]; end: number }> {
@@ -69,6 +71,16 @@ describe('DNS groups', () => {
       expect(verdicts([...txs].reverse(), end, false, false), f).toEqual(verdicts(txs, end, false));
     }
     expect(withDns).toBeGreaterThan(existsSync(manifest) ? 20 : 5);
+  });
+
+  it('analyze, which lets transactions go once quiet, lists the same DNS transactions as a tracker that keeps them all', async () => {
+    // Pins the retirement windows against real traffic: a duplicate answer arriving after its
+    // transaction was let go would become a transaction of its own.
+    for (const f of files) {
+      const { txs } = await transactions(f);
+      const report = await analyze(await openCapture(f));
+      expect(report.dns, f).toEqual(txs.slice(0, MAX_RECORDS).map(dnsRecord));
+    }
   });
 
   it('a failing name that is a resolved name plus a search domain gets no verdict', () => {
