@@ -80,7 +80,8 @@ function questionKey(client: DnsEndpoint, server: DnsEndpoint, name: string, qty
  * transaction is added again at each such message, so the entry that counts is its latest.
  */
 class TimeQueue {
-  private items: DnsTransaction[] = [];
+  /** Entries before `head` are taken (null: nothing is held by them). */
+  private items: Array<DnsTransaction | null> = [];
   private stamps: number[] = [];
   private head = 0;
 
@@ -94,7 +95,7 @@ class TimeQueue {
     while (this.head < this.items.length && this.stamps[this.head]! < before) {
       const t = this.items[this.head]!;
       const ts = this.stamps[this.head]!;
-      this.head++;
+      this.items[this.head++] = null;
       f(t, ts);
     }
     if (this.head > 4096 && this.head * 2 > this.items.length) {
