@@ -166,20 +166,32 @@ function newDir(): Dir {
 
 /** Shared empty event list (replaced by a fresh array on the first event). */
 const NO_EVENTS: TlsEvent[] = Object.freeze([]) as unknown as TlsEvent[];
+/**
+ * Shared empty lists for a new session (do not push to them: `add` replaces one by a fresh array
+ * on the first entry). Most sessions never fill them, and a session lives as long as its connection.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** Appends to one of a session's lists, giving it its own array on the first entry. */
+function add<K extends 'helloRetryFrames' | 'certificates' | 'alerts' | 'encryptedAlerts' | 'clientAfterServerFlight'>(s: TlsSession, k: K, x: TlsSession[K][number]): void {
+  const l = s[k] as Array<TlsSession[K][number]>;
+  if (l === NONE) (s[k] as Array<TlsSession[K][number]>) = [x];
+  else l.push(x);
+}
 
 export function newTlsSession(clientIsOrig: boolean): TlsSession {
   return {
     clientIsOrig,
     clientHello: null,
     serverHello: null,
-    helloRetryFrames: [],
-    certificates: [],
+    helloRetryFrames: NONE,
+    certificates: NONE,
     certificateFrame: null,
-    alerts: [],
-    encryptedAlerts: [],
+    alerts: NONE,
+    encryptedAlerts: NONE,
     ccs: { client: false, server: false },
     encrypted: { client: 0, server: 0 },
-    clientAfterServerFlight: [],
+    clientAfterServerFlight: NONE,
     firstServerEncryptedFrame: null,
     events: NO_EVENTS,
     broken: { client: false, server: false },
@@ -359,7 +371,7 @@ export class TlsAnalyzer {
       } else d.hdrLen = 0;
       // The body continues past this delivery.
       if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
-        if (type === CT_ALERT) s.encryptedAlerts.push({ frame, fromClient });
+        if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame);
         d.skip = len;
         continue;
@@ -476,12 +488,12 @@ export class TlsAnalyzer {
         if (len === 2 && !(d.encrypting && !isTls13(s))) {
           const a = decodeAlert(b, body, len);
           if (!isStop(a)) {
-            s.alerts.push({ frame, ts, fromClient, level: a.level, description: a.description });
+            add(s, 'alerts', { frame, ts, fromClient, level: a.level, description: a.description });
             this.event(s, frame, fromClient, 'alert', a.description, a.level);
             return;
           }
         }
-        s.encryptedAlerts.push({ frame, fromClient });
+        add(s, 'encryptedAlerts', { frame, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame);
         return;
       case CT_CCS:
@@ -502,7 +514,7 @@ export class TlsAnalyzer {
   private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number): void {
     if (fromClient) {
       s.encrypted.client++;
-      if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) s.clientAfterServerFlight.push({ frame, length: len });
+      if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
     } else {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
@@ -583,7 +595,7 @@ export class TlsAnalyzer {
     } else if (type === HS_SERVER_HELLO && !fromClient) {
       const sh = decodeServerHello(b, o, n);
       if (sh.helloRetryRequest) {
-        s.helloRetryFrames.push(frame);
+        add(s, 'helloRetryFrames', frame);
         return;
       }
       if (s.serverHello === null) {
@@ -603,7 +615,7 @@ export class TlsAnalyzer {
       const list = decodeCertificate12(b, o, n);
       for (const der of list.certs.slice(0, 8)) {
         const c = parseCertCached(der);
-        if (c) s.certificates.push(c);
+        if (c) add(s, 'certificates', c);
       }
       s.certificateFrame = frame;
     }
