@@ -6,7 +6,7 @@
  * are grouped by question name. Groups keep counts and a few attempts, not every connection.
  */
 import type { FinishedConn } from '../track/tracker.js';
-import type { DnsTransaction } from '../track/dns.js';
+import { isAddressType, type DnsTransaction } from '../track/dns.js';
 import { icmpCause, type IcmpError } from '../track/icmp.js';
 import { qtypeName, rcodeName } from '../decode/names.js';
 import { describeCause, edeNote, type CauseCode, type LocalisedVars, type Severity } from './causes.js';
@@ -50,9 +50,10 @@ interface Group {
  */
 interface DnsGroup {
   key: string;
-  /** Lowest sequence number folded in (the name's place among verdicts). */
-  minSeq: number;
-  /** The transactions with the lowest sequence numbers (the first is the name's target), ascending. */
+  /**
+   * The transactions with the lowest sequence numbers, ascending: the first is the name's target,
+   * and its sequence number the name's place among verdicts.
+   */
   first: DnsTransaction[];
   queries: number;
   /** Some answer gave an A / AAAA record (NOERROR). */
@@ -134,6 +135,8 @@ export class Diagnosis {
   private readonly resolvedOnly = new Set<string>();
   /** Keep what the verdict of a name that resolved needs (only `verdicts(..., all)` shows those). */
   private readonly keepResolved: boolean;
+  /** Capture end seen so far, for rules that judge how long the capture went on. */
+  private readonly ctx: RuleContext = { captureEnd: 0 };
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -142,8 +145,6 @@ export class Diagnosis {
   constructor(o: { keepResolved?: boolean } = {}) {
     this.keepResolved = o.keepResolved ?? true;
   }
-  /** Capture end seen so far, for rules that judge how long the capture went on. */
-  private readonly ctx: RuleContext = { captureEnd: 0 };
 
   /** Called for every finished connection, in finishing order. */
   add(f: FinishedConn, name: string | null, now: number): void {
@@ -312,13 +313,12 @@ export class Diagnosis {
     let g = this.dnsGroups.get(key);
     if (g === undefined) {
       g = {
-        key, minSeq: t.seq, first: [], queries: 0, resolved: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity,
+        key, first: [], queries: 0, resolved: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity,
         addrs: null, answered: 0, nx: null, servfail: null, refused: null, otherError: null, qtypes: null, ede: null, flows: null,
       };
       this.dnsGroups.set(key, g);
     }
-    if (t.seq < g.minSeq) g.minSeq = t.seq;
-    for (const a of t.answers) if (t.rcode === 0 && (a.type === 1 || a.type === 28)) g.resolved = true;
+    if (t.rcode === 0 && t.answers.some((a) => isAddressType(a.type))) g.resolved = true;
     if (g.resolved && !this.keepResolved) {
       // Its verdict is never shown: that the name resolved is all that is needed of it.
       this.dnsGroups.delete(key);
@@ -333,7 +333,7 @@ export class Diagnosis {
       if (q < g.firstQ) g.firstQ = q;
       if (q > g.lastQ) g.lastQ = q;
     }
-    for (const a of t.answers) if (a.type === 1 || a.type === 28) keepFirst(g.addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+    for (const a of t.answers) if (isAddressType(a.type)) keepFirst(g.addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
     // Final answers: a truncated UDP answer that was retried over TCP is not final.
     if (t.rcode === null || (t.tc && t.tcpRetry !== null)) {
       if (g.answered === 0) this.addFlow(g, t);
@@ -365,7 +365,7 @@ export class Diagnosis {
 
   private dnsVerdicts(connNames: Set<string>, lang: Lang, all: boolean): Array<{ v: Verdict; first: number }> {
     // In the order of each name's first transaction.
-    const groups = [...this.dnsGroups.values()].sort((a, b) => a.minSeq - b.minSeq);
+    const groups = [...this.dnsGroups.values()].sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     const resolved = new Set([...this.resolvedOnly, ...groups.filter((g) => g.resolved).map((g) => g.key)]);
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const g of groups) {

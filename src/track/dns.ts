@@ -70,6 +70,11 @@ export interface DnsTrackerOptions {
   onDone?: (t: DnsTransaction) => void;
 }
 
+/** An A or AAAA record (RFC 1035, RFC 3596): the answers that give an address. */
+export function isAddressType(type: number): boolean {
+  return type === 1 || type === 28;
+}
+
 /** Key of a question asked by a client of a server (a truncated answer's TCP retry is found by it). */
 function questionKey(client: DnsEndpoint, server: DnsEndpoint, name: string, qtype: number | null): string {
   return `${client.ip}|${server.ip}|${name.toLowerCase()}|${qtype}`;

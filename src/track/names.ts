@@ -3,7 +3,7 @@
  * client asked for), TLS SNI, HTTP Host and CONNECT authorities. A connection to an address is
  * then reported under the name the client wanted, as an operator thinks of it.
  */
-import type { DnsTransaction } from './dns.js';
+import { isAddressType, type DnsTransaction } from './dns.js';
 
 const MAX_NAMES_PER_IP = 8;
 const MAX_CHAIN = 16;
@@ -31,7 +31,7 @@ export class NameMap {
   /** Maps every A/AAAA answer to the question's name (through CNAMEs), then to the record's owner. */
   addAnswers(query: string, answers: ReadonlyArray<{ name: string; type: number; data: string | null }>): void {
     for (const rr of answers) {
-      if ((rr.type === 1 || rr.type === 28) && rr.data) {
+      if (isAddressType(rr.type) && rr.data) {
         // The owner of the address record is the end of the chain; the client asked for `query`.
         this.add(rr.data, query);
         if (rr.name !== query && rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name);
