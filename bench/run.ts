@@ -15,19 +15,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, mixedCapturePath } from './args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-}
-
 const bytes = Number(arg('bytes', String(1 << 30)));
-const file = arg('file', join(tmpdir(), 'wirewhy-bench', `mixed-${bytes}.pcap`));
+const file = arg('file', mixedCapturePath(bytes));
 const stages = arg('stages', 'read,decode,track,analyze').split(',');
 const repeat = Number(arg('repeat', '3'));
 

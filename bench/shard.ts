@@ -13,12 +13,11 @@
  *   for i in 1 2 3; do for n in 2 1; do node dist/bench/shard.js --workers $n; done; done
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCapture } from '../src/capture/open.js';
 import { Analysis } from '../src/analyze.js';
 import { renderJsonChunks } from '../src/report/json.js';
+import { arg, mixedCapturePath } from './args.js';
 
 interface Job {
   shard: number;
@@ -68,11 +67,7 @@ if (!isMainThread) {
   const r = await work(workerData as Job);
   parentPort!.postMessage(r);
 } else {
-  const arg = (name: string, dflt: string): string => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-  };
-  const file = arg('file', join(tmpdir(), 'wirewhy-bench', `mixed-${1 << 30}.pcap`));
+  const file = arg('file', mixedCapturePath(1 << 30));
   const shards = Number(arg('workers', '2'));
   const repeat = Number(arg('repeat', '1'));
   const trackOnly = process.argv.includes('--track');
