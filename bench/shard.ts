@@ -49,7 +49,7 @@ async function work(job: Job): Promise<{ packets: number; bytes: number }> {
   });
   let bytes = 0;
   if (job.trackOnly) a.tracker.flush();
-  else for (const piece of renderJsonChunks(a.report(info))) bytes += piece.length;
+  else for (const piece of renderJsonChunks(a.report(info), 'en')) bytes += piece.length;
   return { packets: mine, bytes };
 }
 

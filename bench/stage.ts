@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     // the one the CLI gives on a terminal.)
     const report = await analyze(src, { progressEvery: WARM_UP, onProgress: (n) => { if (n === WARM_UP) warm = process.hrtime.bigint(); } });
     info = { packets: report.capture.packets };
-    for (const piece of renderJsonChunks(report)) sink += Buffer.byteLength(piece);
+    for (const piece of renderJsonChunks(report, 'en')) sink += Buffer.byteLength(piece);
   } else if (stage === 'track') {
     let conns = 0;
     let dnsDone = 0;

@@ -8,7 +8,7 @@ import { Packet } from './decode/packet.js';
 import { linkTypeName } from './decode/registry.js';
 import type { CaptureInfo, RawPacket } from './capture/types.js';
 import type { CaptureSummary, Report } from './report/model.js';
-import { isoTime } from './report/time.js';
+import { isoTime } from './time.js';
 import { VERSION } from './version.js';
 import { Tracker, type FinishedConn, type TrackerOptions } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
@@ -17,14 +17,16 @@ import { connectionRecord, dnsRecord, httpRecord, icmpRecord, tlsRecord } from '
 import type { ConnectionRecord, DnsRecord, HttpRecord, TlsRecord } from './report/model.js';
 import type { DnsTransaction } from './track/dns.js';
 import { Diagnosis } from './diagnose/diagnose.js';
-import type { Lang } from './diagnose/text.js';
+import type { Fact } from './facts.js';
 
 /** Record lists are bounded: a capture of millions of connections still gives a readable report. */
 export const MAX_RECORDS = 20_000;
 
+/**
+ * How to analyse. The report has no language: words are chosen when it is rendered
+ * (renderReport(report, format, { lang })).
+ */
 export interface AnalyzeOptions {
-  /** Report language (default 'en'). */
-  lang?: Lang;
   /** Also list targets that worked (default false: failures and warnings only). */
   all?: boolean;
   /** Called every `progressEvery` packets with the number of packets read. */
@@ -33,13 +35,13 @@ export interface AnalyzeOptions {
 }
 
 export function captureSummary(info: CaptureInfo, first: [number, number] | null, last: [number, number] | null, decoder: Decoder): CaptureSummary {
-  const warnings = [...info.warnings];
+  const warnings: Fact[] = [...info.warnings];
   for (const [lt, n] of decoder.unknownLinkTypes) {
-    warnings.push(`${n} packets of link type ${linkTypeName(lt)} (${lt}) could not be decoded`);
+    warnings.push({ kind: 'unknown_link_type', args: { packets: n, linkType: lt, name: linkTypeName(lt) } });
   }
-  if (decoder.frags.dropped > 0) warnings.push(`${decoder.frags.dropped} fragmented IP datagrams could not be reassembled (fragments missing or expired)`);
-  if (info.drops) warnings.push(`the capturing system dropped ${info.drops} packets: what they held is missing from this analysis`);
-  if (info.packets === 0 && !info.damage) warnings.push('the capture holds no packets');
+  if (decoder.frags.dropped > 0) warnings.push({ kind: 'fragments_lost', args: { count: decoder.frags.dropped } });
+  if (info.drops) warnings.push({ kind: 'capture_drops', args: { count: info.drops } });
+  if (info.packets === 0 && !info.damage) warnings.push({ kind: 'no_packets', args: {} });
   const linkTypes = [...new Set(info.interfaces.map((i) => linkTypeName(i.linkType)))];
   return {
     source: info.source,
@@ -52,7 +54,7 @@ export function captureSummary(info: CaptureInfo, first: [number, number] | null
     end: last ? isoTime(last[0], last[1]) : null,
     truncatedPackets: info.truncatedPackets,
     drops: info.drops,
-    damage: info.damage ? { offset: info.damage.offset, frame: info.damage.frame, message: info.damage.message } : null,
+    damage: info.damage ? { code: info.damage.code, offset: info.damage.offset, frame: info.damage.frame, message: info.damage.message } : null,
     warnings,
   };
 }
@@ -76,11 +78,9 @@ export class Analysis {
   private first: [number, number] | null = null;
   private lastSec = 0;
   private lastNsec = 0;
-  private readonly lang: Lang;
   private readonly all: boolean;
 
   constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
-    this.lang = opts.lang ?? 'en';
     this.all = opts.all ?? false;
     // Without --all, names that resolved get no verdict: their groups keep only the fact.
     this.diagnosis = new Diagnosis({ keepResolved: this.all });
@@ -143,15 +143,15 @@ export class Analysis {
     tracker.flush();
     const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
     const capture = captureSummary(info, this.first, this.first ? [this.lastSec, this.lastNsec] : null, this.decoder);
-    if (this.notListed > 0) capture.warnings.push(`${this.notListed} more connections were analyzed but are not listed (the list stops at ${MAX_RECORDS})`);
+    if (this.notListed > 0) capture.warnings.push({ kind: 'not_listed', args: { count: this.notListed, cap: MAX_RECORDS } });
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
-      capture.warnings.push(`${tracker.tcp.evictions + tracker.udp.evictions} connections were closed early because too many were open at once`);
+      capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
     }
     return {
       schema: 'wirewhy.report/1',
       tool: { name: 'wirewhy', version: VERSION },
       capture,
-      verdicts: this.diagnosis.verdicts([], tracker.orphanIcmp, this.lang, tracker.now, this.all),
+      verdicts: this.diagnosis.verdicts([], tracker.orphanIcmp, tracker.now, this.all),
       connections: byId(this.conns),
       dns: byId(this.dns),
       tls: byId(this.tls),

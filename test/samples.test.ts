@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCapture } from '../src/capture/open.js';
-import { CAUSE_CODES } from '../src/diagnose/causes.js';
+import { CAUSE_CODES } from '../src/diagnose/catalogue.js';
 import { FIXTURES, SAMPLES } from './tshark-fixture.js';
 
 interface Expect { target: { name: string | null; ip: string | null; port: number | null; transport: string }; layer: string; cause: string; severity: string }

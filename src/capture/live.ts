@@ -547,7 +547,7 @@ export class LiveSource implements PacketSource {
     c.removeAllListeners('packet');
     c.close();
     if (this.kernel) this.info.drops = this.kernel.dropped;
-    else this.info.warnings.push('the kernel drop count could not be read (build native/build/ww-pktstats with native/build.sh, or install python3): packets may be missing without notice');
+    else this.info.warnings.push({ kind: 'kernel_drops_unknown', args: {} });
     this.resolveDone(this.info);
   }
 
@@ -606,7 +606,7 @@ export class LiveSource implements PacketSource {
         });
       }
     } finally {
-      if (lost > 0) this.info.warnings.push(`${lost} packets were dropped by wirewhy (its queue was full)`);
+      if (lost > 0) this.info.warnings.push({ kind: 'queue_drops', args: { count: lost } });
       this.stop('closed');
     }
   }

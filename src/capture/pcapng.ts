@@ -158,7 +158,7 @@ export class PcapngFramer implements Framer {
         return len;
       default:
         if (this.unknownBlocks++ === 0) {
-          info.warnings.push(`pcapng: skipped a block of unknown type 0x${type.toString(16)} at offset ${base + pos}`);
+          info.warnings.push({ kind: 'pcapng_unknown_block', args: { type, offset: base + pos } });
         }
         return len;
     }

@@ -114,7 +114,7 @@ export class CaptureReader implements PacketSource {
   private damaged(code: CaptureError['code'], offset: number, message: string): void {
     const frame = this.info.packets + 1;
     this.info.damage = { code, offset, frame, message };
-    this.info.warnings.push(`${message} at file offset ${offset} (where frame ${frame} would start); ${this.info.packets} packets before it were read`);
+    this.info.warnings.push({ kind: 'damage', args: { code, message, offset, frame, packets: this.info.packets } });
     this.finished = true;
   }
 

@@ -1,3 +1,5 @@
+import type { Fact } from '../facts.js';
+
 /**
  * What a capture source hands downstream. Nothing after this stage knows whether packets came
  * from a pcap file, a pcapng file, standard input, an HTTP upload or a live interface.
@@ -59,8 +61,11 @@ export interface CaptureInfo {
   bytes: number;
   /** Packets whose captured length is shorter than their original length (snaplen). */
   truncatedPackets: number;
-  /** Human-readable warnings (drops reported by the capturer, damage, unknown blocks). */
-  warnings: string[];
+  /**
+   * What the reader wants said about the capture (damage, unknown blocks, drops), as typed facts:
+   * their words are chosen when the report is rendered (report/warnings.ts).
+   */
+  warnings: Fact[];
   /** Packets the capturing system reported as dropped (pcapng ISB, live pcap stats). */
   drops: number | null;
   damage: CaptureDamage | null;

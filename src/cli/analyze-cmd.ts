@@ -5,9 +5,8 @@ import { openCapture } from '../capture/open.js';
 import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
-import { redactReport } from '../report/redact.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
-import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, writeReports, type ReportFlags } from './common.js';
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, reportOutput, writeReports, type ReportFlags } from './common.js';
 import { damageText, failureCount } from './report-facts.js';
 
 function fileSize(file: string): number | null {
@@ -21,6 +20,7 @@ function fileSize(file: string): number | null {
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
   let status = EXIT_OK;
+  const out = reportOutput(flags);
   const reports: Report[] = [];
   for (const file of files) {
     let bar: ReturnType<typeof progressFor> = null;
@@ -29,16 +29,14 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       bar = progressFor(process.stderr, file, fileSize(file), src.info.compressed);
       const progress = bar;
       const report = await analyze(src, {
-        lang: flags.lang,
-        all: flags.all === true,
+        ...out.analyzeOptions,
         ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
       });
       bar?.finish();
       const damage = damageText(report);
       if (damage !== null) process.stderr.write(`wirewhy: warning: ${file}: ${damage}\n`);
       if (failureCount(report) > 0 && status === EXIT_OK) status = EXIT_FAILURES;
-      // Redaction is a transform of the report, before any format sees it.
-      reports.push(flags.redact === true ? redactReport(report) : report);
+      reports.push(out.prepare(report));
     } catch (e) {
       bar?.finish();
       if (e instanceof CaptureError) {
@@ -49,7 +47,7 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       throw e;
     }
   }
-  writeReports(reports, flags);
+  writeReports(out, reports, flags.output);
   return status;
 }
 

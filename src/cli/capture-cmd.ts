@@ -9,9 +9,8 @@
 import { Option, type Command } from 'commander';
 import type { LiveSource as LiveSourceT } from '../capture/live.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
-import type { LiveEvent } from '../diagnose/live.js';
 import { linkTypeName } from '../decode/registry.js';
-import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, numberOption, writeReports, type ReportFlags } from './common.js';
+import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
 import { failureCount } from './report-facts.js';
 
 interface CaptureFlags extends ReportFlags {
@@ -40,16 +39,6 @@ function liveFailure(e: unknown): never {
   throw e;
 }
 
-function eventLine(e: LiveEvent, json: boolean): string {
-  const v = e.verdict;
-  if (json) {
-    return `${JSON.stringify({ type: 'verdict', time: e.time, severity: v.severity, cause: v.cause, layer: v.layer, target: v.target, targetText: e.targetText, summary: v.summary, evidence: v.evidence.map((x) => x.frame), verdict: v })}\n`;
-  }
-  // The summary starts with the target ("203.0.113.5:443: ..."): said once, in its own column.
-  const summary = v.summary.startsWith(`${e.targetText}: `) ? v.summary.slice(e.targetText.length + 2) : v.summary;
-  return `${e.time.slice(11, 23)}Z  ${v.severity.toUpperCase()}  ${v.cause}  ${e.targetText}  ${summary}\n`;
-}
-
 async function runCapture(flags: CaptureFlags): Promise<number> {
   const json = flags.format === 'json';
   const snaplen = num('--snaplen', flags.snaplen, 64, true)!;
@@ -58,8 +47,9 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const bufferMiB = num('--buffer-size', flags.bufferSize, 1, true)!;
   const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
   const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
+  const out = reportOutput(flags);
   const L = await import('../capture/live.js');
-  const { LiveAnalyzer } = await import('../diagnose/live.js');
+  const { LiveAnalyzer } = await import('../live.js');
   const { CaptureWriter } = await import('../capture/writer.js');
   let src: LiveSourceT;
   try {
@@ -79,12 +69,12 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const w = writer;
   const err = process.stderr;
   const analyzer = new LiveAnalyzer({
-    lang: flags.lang,
-    all: flags.all === true,
+    ...out.analyzeOptions,
     synTimeout,
     dnsTimeout,
+    // Each line is redacted and worded like the final report (one ReportOutput for both).
     onEvent: (e) => {
-      if (!flags.quiet) err.write(eventLine(e, json));
+      if (!flags.quiet) err.write(out.liveLine(e));
     },
   });
   const lt = linkTypeName(src.linkType);
@@ -145,7 +135,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('exit', onExit);
-  writeReports([report], flags);
+  writeReports(out, [out.prepare(report)], flags.output);
   return failureCount(report) > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 

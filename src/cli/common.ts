@@ -5,11 +5,10 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { CaptureError } from '../capture/types.js';
-import { LANGS, type Lang } from '../diagnose/text.js';
+import { LANGS, type Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
-import { FORMATS, renderReports, type Format } from '../report/render.js';
-import { renderJsonChunks } from '../report/json.js';
-
+import { FORMATS, type Format } from '../report/render.js';
+import { ReportOutput } from '../report/output.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
 export const EXIT_USAGE = 2;
@@ -62,6 +61,17 @@ function useColor(toTerminal: boolean): boolean {
   return toTerminal && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
 
+/** The report options of a command as the one ReportOutput that applies them. */
+export function reportOutput(flags: ReportFlags): ReportOutput {
+  return new ReportOutput({
+    format: flags.format,
+    lang: flags.lang,
+    all: flags.all === true,
+    redact: flags.redact === true,
+    color: useColor(!flags.output && process.stdout.isTTY === true),
+  });
+}
+
 function writeOutput(text: string | Iterable<string>, output: string | undefined): void {
   if (typeof text === 'string') {
     if (output) writeFileSync(output, text);
@@ -80,13 +90,8 @@ function writeOutput(text: string | Iterable<string>, output: string | undefined
   }
 }
 
-/** JSON reports one after another, each in pieces (the same bytes as renderReports). */
-function* jsonPieces(reports: Report[]): Generator<string> {
-  for (const r of reports) yield* renderJsonChunks(r);
-}
-
-/** The reports in the chosen format, to -o or stdout: the same for `analyze` and `capture`. */
-export function writeReports(reports: Report[], flags: ReportFlags): void {
-  if (flags.format === 'json') writeOutput(jsonPieces(reports), flags.output);
-  else writeOutput(renderReports(reports, flags.format, { lang: flags.lang, color: useColor(!flags.output && process.stdout.isTTY === true) }), flags.output);
+/** The prepared reports in the output's format, to -o or stdout: the same for `analyze` and `capture`. */
+export function writeReports(out: ReportOutput, reports: Report[], output: string | undefined): void {
+  if (out.opts.format === 'json') writeOutput(out.jsonPieces(reports), output);
+  else writeOutput(out.render(reports), output);
 }

@@ -4,6 +4,7 @@
  * dependencies beyond the report model, so the analysis worker thread can import it too.
  */
 import type { Report } from '../report/model.js';
+import { warningText } from '../report/warnings.js';
 
 /** Verdicts of severity error. */
 export function failureCount(r: Report): number {
@@ -12,5 +13,7 @@ export function failureCount(r: Report): number {
 
 /** The warning to show when the capture was cut or damaged part-way, else null. */
 export function damageText(r: Report): string | null {
-  return r.capture.damage ? (r.capture.warnings[0] ?? r.capture.damage.message) : null;
+  if (!r.capture.damage) return null;
+  const w = r.capture.warnings.find((x) => x.kind === 'damage') ?? r.capture.warnings[0];
+  return w ? warningText(w, 'en') : r.capture.damage.message;
 }

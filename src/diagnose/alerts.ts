@@ -4,22 +4,21 @@
  * Sources: ../shared/REFERENCE.md (alert and ICMP tables, which stack sends which alert),
  * RFC 5246 §7.2, RFC 8446 §6, RFC 792 / 1812 / 4443, RFC 8914.
  *
- *   TLS_ALERTS                         code → { name, usual, meaning, bySender }
+ *   TLS_ALERTS                         code → { usual, meaning, bySender } (names: decode/names.ts)
  *   alertAdvice(code, sender, lang, vars?)  { meaning, advice, usual } for one alert and sender
- *   icmpMeaning(v6, type, code, lang)  { title, meaning } of an ICMP / ICMPv6 error
+ *   icmpMeaning(v6, type, code, lang)  { title, meaning } of an ICMP / ICMPv6 error (decode/icmp-codes.ts)
+ *   icmpTitle(v6, type, code, lang)    the title alone
  *   edeMeaning(code, lang)             name of an Extended DNS Error code
+ *   edeNote(ede, lang)                 the {edeNote} sentence of dns.servfail / dns.error
  *
- * Alert advice texts may use {host} and {port} (see PLACEHOLDERS in text.ts); alertAdvice()
+ * Alert advice texts may use {host} and {port} (see PLACEHOLDERS in words.ts); alertAdvice()
  * fills them from `vars`, and with '<host>' / '<port>' when they are not given.
  */
-import { fill, senderName, type Lang, type Vars } from './text.js';
+import type { Lang, Localised } from '../lang.js';
+import { icmpCode } from '../decode/icmp-codes.js';
+import { fill, senderName, type Vars } from './words.js';
 
 export type Sender = 'client' | 'server';
-
-export interface Localised {
-  en: string;
-  zh: string;
-}
 
 export interface SenderReading {
   /** What it means when this side sent the alert. */
@@ -30,8 +29,6 @@ export interface SenderReading {
 }
 
 export interface AlertInfo {
-  /** Name as in Zeek's ssl/consts.zeek (REFERENCE.md). */
-  name: string;
   /** Who usually sends it (REFERENCE.md "Usual sender"). */
   usual: 'client' | 'server' | 'either' | 'legacy';
   meaning: Localised;
@@ -95,8 +92,7 @@ function reading(en: string, zh: string, lines: Localised[]): SenderReading {
   return { en, zh, advice: { en: lines.map((l) => l.en), zh: lines.map((l) => l.zh) } };
 }
 
-const legacy = (name: string, en: string, zh: string): AlertInfo => ({
-  name,
+const legacy = (en: string, zh: string): AlertInfo => ({
   usual: 'legacy',
   meaning: { en, zh },
   bySender: {},
@@ -105,7 +101,6 @@ const legacy = (name: string, en: string, zh: string): AlertInfo => ({
 /** TLS AlertDescription values (REFERENCE.md table, plus 111 and 114 from the IANA registry). */
 export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
   0: {
-    name: 'close_notify',
     usual: 'either',
     meaning: {
       en: 'close_notify is the normal end of a TLS session, not a failure.',
@@ -125,7 +120,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   10: {
-    name: 'unexpected_message',
     usual: 'either',
     meaning: {
       en: 'unexpected_message: a TLS message arrived at a point of the handshake where it is not allowed.',
@@ -145,7 +139,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   20: {
-    name: 'bad_record_mac',
     usual: 'either',
     meaning: {
       en: 'bad_record_mac: a record failed its integrity check — it was corrupted in transit or the two sides derived different keys.',
@@ -164,9 +157,8 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
       ),
     },
   },
-  21: legacy('decryption_failed', 'decryption_failed is reserved (obsolete since TLS 1.1); a modern stack should not send it.', 'decryption_failed 是保留的旧告警（TLS 1.1 起已废弃），现代 TLS 实现不应发送它。'),
+  21: legacy('decryption_failed is reserved (obsolete since TLS 1.1); a modern stack should not send it.', 'decryption_failed 是保留的旧告警（TLS 1.1 起已废弃），现代 TLS 实现不应发送它。'),
   22: {
-    name: 'record_overflow',
     usual: 'either',
     meaning: {
       en: 'record_overflow: a record was longer than allowed.',
@@ -185,9 +177,8 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
       ),
     },
   },
-  30: legacy('decompression_failure', 'decompression_failure is reserved (TLS compression is no longer used).', 'decompression_failure 是保留的旧告警（TLS 压缩已不再使用）。'),
+  30: legacy('decompression_failure is reserved (TLS compression is no longer used).', 'decompression_failure 是保留的旧告警（TLS 压缩已不再使用）。'),
   40: {
-    name: 'handshake_failure',
     usual: 'server',
     meaning: {
       en: 'handshake_failure: the two sides could not agree on the security parameters of the connection.',
@@ -212,9 +203,8 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
       ),
     },
   },
-  41: legacy('no_certificate', 'no_certificate is an SSLv3-only alert; it should not appear with TLS.', 'no_certificate 只存在于 SSLv3，TLS 中不应出现。'),
+  41: legacy('no_certificate is an SSLv3-only alert; it should not appear with TLS.', 'no_certificate 只存在于 SSLv3，TLS 中不应出现。'),
   42: {
-    name: 'bad_certificate',
     usual: 'either',
     meaning: {
       en: 'bad_certificate: the receiver of a certificate refused it.',
@@ -234,7 +224,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   43: {
-    name: 'unsupported_certificate',
     usual: 'either',
     meaning: {
       en: 'unsupported_certificate: the certificate is of a kind the receiver does not accept (key type, key usage / extended key usage).',
@@ -257,7 +246,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   44: {
-    name: 'certificate_revoked',
     usual: 'client',
     meaning: {
       en: 'certificate_revoked: the certificate was revoked by its issuer (OCSP or CRL).',
@@ -280,7 +268,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   45: {
-    name: 'certificate_expired',
     usual: 'client',
     meaning: {
       en: 'certificate_expired: a certificate is outside its validity period for the side that checked it.',
@@ -303,7 +290,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   46: {
-    name: 'certificate_unknown',
     usual: 'client',
     meaning: {
       en: 'certificate_unknown: the certificate was refused for a reason that has no more specific alert.',
@@ -328,7 +314,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   47: {
-    name: 'illegal_parameter',
     usual: 'either',
     meaning: {
       en: 'illegal_parameter: a handshake field was out of range or inconsistent.',
@@ -348,7 +333,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   48: {
-    name: 'unknown_ca',
     usual: 'client',
     meaning: {
       en: 'unknown_ca: the certificate chain does not lead to a CA the receiver trusts.',
@@ -371,7 +355,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   49: {
-    name: 'access_denied',
     usual: 'server',
     meaning: {
       en: 'access_denied: the peer\'s identity was verified but it is not allowed in.',
@@ -390,7 +373,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   50: {
-    name: 'decode_error',
     usual: 'either',
     meaning: {
       en: 'decode_error: a message could not be parsed.',
@@ -410,7 +392,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   51: {
-    name: 'decrypt_error',
     usual: 'either',
     meaning: {
       en: 'decrypt_error: a signature or Finished check failed.',
@@ -432,9 +413,8 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
       ),
     },
   },
-  60: legacy('export_restriction', 'export_restriction is reserved (export ciphers are gone).', 'export_restriction 是保留的旧告警（出口级加密套件已被淘汰）。'),
+  60: legacy('export_restriction is reserved (export ciphers are gone).', 'export_restriction 是保留的旧告警（出口级加密套件已被淘汰）。'),
   70: {
-    name: 'protocol_version',
     usual: 'server',
     meaning: {
       en: 'protocol_version: the two sides have no TLS version in common.',
@@ -461,7 +441,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   71: {
-    name: 'insufficient_security',
     usual: 'server',
     meaning: {
       en: 'insufficient_security: parameters in common exist, but they are weaker than the sender requires.',
@@ -476,7 +455,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   80: {
-    name: 'internal_error',
     usual: 'either',
     meaning: {
       en: 'internal_error: the sender failed for a reason unrelated to the peer (a bug, a resource or configuration failure).',
@@ -496,7 +474,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   86: {
-    name: 'inappropriate_fallback',
     usual: 'server',
     meaning: {
       en: 'inappropriate_fallback: the client retried with a lower TLS version after a failed attempt (TLS_FALLBACK_SCSV), which the server refuses.',
@@ -514,7 +491,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   90: {
-    name: 'user_canceled',
     usual: 'either',
     meaning: {
       en: 'user_canceled: the application aborted the handshake.',
@@ -526,7 +502,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   100: {
-    name: 'no_renegotiation',
     usual: 'either',
     meaning: {
       en: 'no_renegotiation: a request to renegotiate the session was refused.',
@@ -546,7 +521,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   109: {
-    name: 'missing_extension',
     usual: 'either',
     meaning: {
       en: 'missing_extension: a TLS 1.3 message lacks a mandatory extension (supported_versions, key_share, signature_algorithms ...).',
@@ -558,7 +532,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   110: {
-    name: 'unsupported_extension',
     usual: 'either',
     meaning: {
       en: 'unsupported_extension: a message carried an extension that was not offered or is not allowed there.',
@@ -570,7 +543,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   111: {
-    name: 'certificate_unobtainable',
     usual: 'either',
     meaning: {
       en: 'certificate_unobtainable: a certificate referenced by URL could not be fetched (RFC 6066 client_certificate_url; rare).',
@@ -581,7 +553,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   112: {
-    name: 'unrecognized_name',
     usual: 'server',
     meaning: {
       en: 'unrecognized_name: the server has no configuration for the server name (SNI) the client asked for.',
@@ -599,7 +570,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   113: {
-    name: 'bad_certificate_status_response',
     usual: 'client',
     meaning: {
       en: 'bad_certificate_status_response: the OCSP response stapled by the server is invalid.',
@@ -616,7 +586,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   114: {
-    name: 'bad_certificate_hash_value',
     usual: 'server',
     meaning: {
       en: 'bad_certificate_hash_value: a certificate fetched by URL did not match its announced hash (RFC 6066; rare).',
@@ -627,7 +596,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   115: {
-    name: 'unknown_psk_identity',
     usual: 'server',
     meaning: {
       en: 'unknown_psk_identity: the server does not know the pre-shared key identity the client offered.',
@@ -645,7 +613,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   116: {
-    name: 'certificate_required',
     usual: 'server',
     meaning: {
       en: 'certificate_required: the server requires a client certificate (mTLS) and the client sent none.',
@@ -663,7 +630,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   117: {
-    name: 'general_error',
     usual: 'either',
     meaning: {
       en: 'general_error: the sender aborted for a reason it does not specify.',
@@ -675,7 +641,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   120: {
-    name: 'no_application_protocol',
     usual: 'server',
     meaning: {
       en: 'no_application_protocol: client and server have no application protocol (ALPN) in common.',
@@ -693,7 +658,6 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     },
   },
   121: {
-    name: 'ech_required',
     usual: 'server',
     meaning: {
       en: 'ech_required: Encrypted Client Hello was expected but not used.',
@@ -764,72 +728,23 @@ export function alertAdvice(code: number, sender: Sender, lang: Lang, vars: Vars
 
 // --- ICMP ------------------------------------------------------------------------------------
 
-interface IcmpRow {
-  en: string;
-  zh: string;
-  /** Practical meaning: who usually sends it and what it points to. */
-  men: string;
-  mzh: string;
-}
-
-const FW_EN = 'usually a firewall or ACL rejecting the traffic (REJECT with icmp-admin-prohibited / icmp-host-prohibited / icmp-net-prohibited)';
-const FW_ZH = '通常是防火墙或 ACL 拒绝了该流量（REJECT 的 icmp-admin-prohibited / icmp-host-prohibited / icmp-net-prohibited）';
-
-const ICMP4: Readonly<Record<string, IcmpRow>> = {
-  '3/0': { en: 'network unreachable', zh: '网络不可达', men: 'a router has no route to the destination network (or a REJECT icmp-net-unreachable rule)', mzh: '路由器没有到目标网络的路由（或 REJECT icmp-net-unreachable 规则）' },
-  '3/1': { en: 'host unreachable', zh: '主机不可达', men: 'the last-hop router got no ARP reply for the destination: host down or wrong IP (or a REJECT icmp-host-unreachable rule)', mzh: '最后一跳路由器对目标的 ARP 请求无应答：主机宕机或 IP 错误（或 REJECT icmp-host-unreachable 规则）' },
-  '3/2': { en: 'protocol unreachable', zh: '协议不可达', men: 'the host does not support the IP protocol (GRE, ESP, SCTP ...) or a firewall blocks it', mzh: '主机不支持该 IP 协议（GRE、ESP、SCTP 等）或防火墙阻止了它' },
-  '3/3': { en: 'port unreachable', zh: '端口不可达', men: 'UDP: nothing listens on the port; for TCP it means a firewall REJECT rule (the iptables default reject type)', mzh: 'UDP：该端口无服务监听；对 TCP 而言意味着防火墙 REJECT 规则（iptables 默认的拒绝方式）' },
-  '3/4': { en: 'fragmentation needed and DF set', zh: '需要分片但设置了 DF', men: 'a router says the packet is larger than the next link\'s MTU: path MTU issue', mzh: '路由器指出数据包超过下一跳链路的 MTU：路径 MTU 问题' },
-  '3/5': { en: 'source route failed', zh: '源路由失败', men: 'rare; a source-routing problem at a router', mzh: '罕见；路由器上的源路由问题' },
-  '3/6': { en: 'destination network unknown', zh: '目标网络未知', men: 'rare; a routing misconfiguration', mzh: '罕见；路由配置错误' },
-  '3/7': { en: 'destination host unknown', zh: '目标主机未知', men: 'rare; a routing misconfiguration', mzh: '罕见；路由配置错误' },
-  '3/8': { en: 'source host isolated', zh: '源主机被隔离', men: 'obsolete', mzh: '已废弃' },
-  '3/9': { en: 'network administratively prohibited', zh: '网络被管理性禁止', men: FW_EN, mzh: FW_ZH },
-  '3/10': { en: 'host administratively prohibited', zh: '主机被管理性禁止', men: FW_EN, mzh: FW_ZH },
-  '3/11': { en: 'network unreachable for TOS', zh: '对该 TOS 网络不可达', men: 'rare; a router has no route for this type of service', mzh: '罕见；路由器没有该服务类型的路由' },
-  '3/12': { en: 'host unreachable for TOS', zh: '对该 TOS 主机不可达', men: 'rare; a router cannot reach the host for this type of service', mzh: '罕见；路由器无法以该服务类型到达主机' },
-  '3/13': { en: 'communication administratively prohibited', zh: '通信被管理性禁止', men: FW_EN, mzh: FW_ZH },
-  '3/14': { en: 'host precedence violation', zh: '主机优先级违规', men: 'rare; a precedence policy at a router', mzh: '罕见；路由器上的优先级策略' },
-  '3/15': { en: 'precedence cutoff in effect', zh: '优先级截止生效', men: 'rare; a precedence policy at a router', mzh: '罕见；路由器上的优先级策略' },
-  '11/0': { en: 'TTL exceeded in transit', zh: '传输中 TTL 超时', men: 'a routing loop (or traceroute)', mzh: '路由环路（或 traceroute 探测）' },
-  '11/1': { en: 'fragment reassembly time exceeded', zh: '分片重组超时', men: 'the destination lost fragments (for example a large fragmented DNS answer with one fragment dropped)', mzh: '目标丢失了部分分片（例如大的分片 DNS 应答中有一个分片被丢弃）' },
-  '12/0': { en: 'parameter problem (pointer)', zh: '参数问题（指针）', men: 'a malformed IP header', mzh: 'IP 头格式错误' },
-  '12/1': { en: 'parameter problem (missing option)', zh: '参数问题（缺少选项）', men: 'a malformed IP header', mzh: 'IP 头格式错误' },
-  '12/2': { en: 'parameter problem (bad length)', zh: '参数问题（长度错误）', men: 'a malformed IP header', mzh: 'IP 头格式错误' },
-  '4/0': { en: 'source quench', zh: '源抑制', men: 'deprecated congestion signal', mzh: '已废弃的拥塞信号' },
-  '5/0': { en: 'redirect for network', zh: '网络重定向', men: 'the first-hop router suggests a better gateway', mzh: '第一跳路由器建议使用更优的网关' },
-  '5/1': { en: 'redirect for host', zh: '主机重定向', men: 'the first-hop router suggests a better gateway', mzh: '第一跳路由器建议使用更优的网关' },
-};
-
-const ICMP6: Readonly<Record<string, IcmpRow>> = {
-  '1/0': { en: 'no route to destination', zh: '没有到目标的路由', men: 'a router has no route (ip6tables icmp6-no-route)', mzh: '路由器没有路由（ip6tables icmp6-no-route）' },
-  '1/1': { en: 'administratively prohibited', zh: '被管理性禁止', men: 'a firewall rejects the traffic (icmp6-adm-prohibited)', mzh: '防火墙拒绝了该流量（icmp6-adm-prohibited）' },
-  '1/2': { en: 'beyond scope of source address', zh: '超出源地址作用域', men: 'e.g. a link-local or ULA source sent to a global destination', mzh: '例如用链路本地或 ULA 源地址访问全局地址' },
-  '1/3': { en: 'address unreachable', zh: '地址不可达', men: 'neighbour discovery for the destination failed on the last hop: host down or wrong address', mzh: '最后一跳对目标的邻居发现失败：主机宕机或地址错误' },
-  '1/4': { en: 'port unreachable', zh: '端口不可达', men: 'UDP: nothing listens on the port; for TCP a firewall REJECT (the ip6tables default)', mzh: 'UDP：该端口无服务监听；对 TCP 而言是防火墙 REJECT（ip6tables 默认）' },
-  '1/5': { en: 'source address failed ingress/egress policy', zh: '源地址未通过出入口策略', men: 'a source-address filter (BCP 38) rejects the client\'s address', mzh: '源地址过滤（BCP 38）拒绝了客户端地址' },
-  '1/6': { en: 'reject route to destination', zh: '到目标的拒绝路由', men: 'a router has a reject/blackhole route for the destination', mzh: '路由器对目标配置了拒绝/黑洞路由' },
-  '2/0': { en: 'packet too big', zh: '数据包过大', men: 'a router says the packet exceeds the next link\'s MTU (IPv6 routers never fragment)', mzh: '路由器指出数据包超过下一跳链路 MTU（IPv6 路由器从不分片）' },
-  '3/0': { en: 'hop limit exceeded in transit', zh: '传输中跳数超限', men: 'a routing loop (or traceroute)', mzh: '路由环路（或 traceroute 探测）' },
-  '3/1': { en: 'fragment reassembly time exceeded', zh: '分片重组超时', men: 'the destination lost fragments', mzh: '目标丢失了部分分片' },
-  '4/0': { en: 'parameter problem (header field)', zh: '参数问题（头部字段）', men: 'a malformed header', mzh: '头部格式错误' },
-  '4/1': { en: 'parameter problem (unrecognised next header)', zh: '参数问题（无法识别的下一个头部）', men: 'an unsupported extension header or protocol', mzh: '不支持的扩展头部或协议' },
-  '4/2': { en: 'parameter problem (unrecognised option)', zh: '参数问题（无法识别的选项）', men: 'an unsupported IPv6 option', mzh: '不支持的 IPv6 选项' },
-};
-
 /** An ICMP / ICMPv6 error in words: `title` names it ("ICMP 3/13 communication administratively
  *  prohibited"), `meaning` says who usually sends it and what it points to (REFERENCE.md). */
 export function icmpMeaning(v6: boolean, type: number, code: number, lang: Lang): { title: string; meaning: string } {
-  const row = (v6 ? ICMP6 : ICMP4)[`${type}/${code}`];
+  const w = icmpCode(v6, type, code).words;
   const proto = v6 ? 'ICMPv6' : 'ICMP';
-  if (!row) {
+  if (!w) {
     return {
       title: `${proto} ${type}/${code}`,
       meaning: lang === 'en' ? `${proto} type ${type} code ${code}` : `${proto} 类型 ${type} 代码 ${code}`,
     };
   }
-  return { title: `${proto} ${type}/${code} ${row[lang]}`, meaning: lang === 'en' ? row.men : row.mzh };
+  return { title: `${proto} ${type}/${code} ${w.title[lang]}`, meaning: w.meaning[lang] };
+}
+
+/** The title alone ("ICMPv6 2/0 packet too big"). */
+export function icmpTitle(v6: boolean, type: number, code: number, lang: Lang): string {
+  return icmpMeaning(v6, type, code, lang).title;
 }
 
 // --- DNS Extended DNS Errors (RFC 8914 §4) ---------------------------------------------------
@@ -865,4 +780,16 @@ const EDE: readonly Localised[] = [
 /** Name of an Extended DNS Error info-code (RFC 8914), e.g. 6 → 'DNSSEC Bogus'. */
 export function edeMeaning(code: number, lang: Lang): string {
   return EDE[code]?.[lang] ?? (lang === 'en' ? `EDE ${code}` : `扩展错误码 ${code}`);
+}
+
+/** The {edeNote} sentence from the Extended DNS Errors of an answer ('' when there are none). */
+export function edeNote(ede: readonly { code: number; text?: string | null }[], lang: Lang): string {
+  if (ede.length === 0) return '';
+  const items = ede.map((e) => {
+    const t = e.text ? (lang === 'en' ? `: "${e.text}"` : `："${e.text}"`) : '';
+    return `${e.code} (${edeMeaning(e.code, lang)})${t}`;
+  });
+  return lang === 'en'
+    ? `The server added Extended DNS Error ${items.join('; ')}.`
+    : `服务器附带了扩展 DNS 错误（EDE）${items.join('；')}。`;
 }

@@ -10,11 +10,13 @@
  *   renderHtmlFragment(report, {lang})  the <article> alone, for a page that brings REPORT_CSS
  *   REPORT_CSS                          the style sheet; every rule is scoped to .ww-report
  */
-import { createHash } from 'node:crypto';
+import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
-import { label, type Lang } from '../diagnose/text.js';
-import { connectionLines, esc, ladderSvg } from './ladder.js';
-import { countLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { label } from './labels.js';
+import { connectionLines, esc, ladderSvg, RecordIndex } from './ladder.js';
+import { countLine, damageLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { verdictWords } from './words.js';
+import { damageText, warningText } from './warnings.js';
 
 export interface HtmlOptions {
   lang: Lang;
@@ -43,9 +45,13 @@ export const REPORT_CSS = [
   '.ww-report .sev{color:#000;background:none!important;border:1px solid #000}.ww-report details{display:none}}',
 ].join('\n');
 
-const STYLE_HASH = createHash('sha256').update(REPORT_CSS).digest('base64');
+/**
+ * SHA-256 of REPORT_CSS, base64 (a test checks it): a constant rather than node:crypto, so that
+ * the renderers also run in the upload page's browser.
+ */
+export const REPORT_CSS_SHA256 = 'DQF/HiYFR4XLiSQKIlibjsNFvH/0QH3z32G8ltcpOUs=';
 /** Nothing may load or run; only the report's own style element applies. */
-export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'`;
+export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${REPORT_CSS_SHA256}'; base-uri 'none'; form-action 'none'`;
 
 const htmlLang = (lang: Lang): string => (lang === 'zh' ? 'zh-CN' : 'en');
 
@@ -56,35 +62,37 @@ function adviceHtml(s: string): string {
   return parts.map((p, i) => (i % 2 === 1 ? `<code>${esc(p)}</code>` : esc(p))).join('');
 }
 
-function verdictHtml(r: Report, v: Verdict, i: number, lang: Lang): string {
+function verdictHtml(r: Report, idx: RecordIndex, v: Verdict, i: number, lang: Lang): string {
   const o: string[] = [];
+  const w = verdictWords(v, lang);
   o.push(`<section class="v ${v.severity}" id="v${i + 1}">`);
-  o.push(`<h2><span class="sev">${esc(severityWord(v.severity, lang))}</span>${esc(v.summary)}</h2>`);
+  o.push(`<h2><span class="sev">${esc(severityWord(v.severity, lang))}</span>${esc(w.summary)}</h2>`);
   o.push('<dl>');
   o.push(`<dt>${esc(label(lang, 'layer'))} / ${esc(label(lang, 'cause'))}</dt><dd>${esc(label(lang, v.layer))} / <code>${esc(v.cause)}</code></dd>`);
   o.push(`<dt>${esc(label(lang, 'target'))}</dt><dd>${esc(targetLine(v))}</dd>`);
   if (v.client.ip !== null) o.push(`<dt>${esc(label(lang, 'client'))}</dt><dd>${esc(v.client.ip)}</dd>`);
   if (v.attempts > 1) o.push(`<dt>${esc(label(lang, 'attempts'))}</dt><dd>${v.attempts}</dd>`);
   o.push('</dl>');
-  o.push(`<p>${esc(v.explanation)}</p>`);
+  o.push(`<p>${esc(w.explanation)}</p>`);
   if (v.severity !== 'ok') {
-    const caption = connectionLines(r, v);
-    o.push(`<figure>${ladderSvg(r, v, lang)}${caption.length ? `<figcaption>${caption.map(esc).join('<br>')}</figcaption>` : ''}</figure>`);
+    const caption = connectionLines(idx, v, lang);
+    o.push(`<figure>${ladderSvg(r, idx, v, w.summary, lang)}${caption.length ? `<figcaption>${caption.map(esc).join('<br>')}</figcaption>` : ''}</figure>`);
   }
   if (v.evidence.length) {
     o.push(`<h3>${esc(label(lang, 'evidence'))}</h3><table><thead><tr><th>${esc(label(lang, 'frame'))}</th><th>${esc(label(lang, 'since_start'))} (s)</th><th>${esc(label(lang, 'time'))} (UTC)</th><th>${esc(label(lang, 'note'))}</th></tr></thead><tbody>`);
-    for (const e of v.evidence) {
-      o.push(`<tr><td class="n">${e.frame}</td><td class="n">${esc(sinceStart(r, e.time))}</td><td>${esc(e.time)}</td><td>${esc(e.note)}</td></tr>`);
-    }
+    v.evidence.forEach((e, k) => {
+      o.push(`<tr><td class="n">${e.frame}</td><td class="n">${esc(sinceStart(r, e.time))}</td><td>${esc(e.time)}</td><td>${esc(w.notes[k]!)}</td></tr>`);
+    });
     o.push('</tbody></table>');
   }
-  if (v.advice.length) {
+  if (w.advice.length) {
     o.push(`<h3>${esc(label(lang, 'advice'))}</h3><ol>`);
-    for (const a of v.advice) o.push(`<li>${adviceHtml(a)}</li>`);
+    for (const a of w.advice) o.push(`<li>${adviceHtml(a)}</li>`);
     o.push('</ol>');
   }
-  if (Object.keys(v.details).length) {
-    o.push(`<details><summary>${esc(label(lang, 'details'))}</summary><pre>${esc(JSON.stringify(v.details, null, 1))}</pre></details>`);
+  const details = w.limits.length ? { ...v.details, limits: w.limits } : v.details;
+  if (Object.keys(details).length) {
+    o.push(`<details><summary>${esc(label(lang, 'details'))}</summary><pre>${esc(JSON.stringify(details, null, 1))}</pre></details>`);
   }
   o.push('</section>');
   return o.join('\n');
@@ -97,22 +105,23 @@ export function renderHtmlFragment(r: Report, opts: HtmlOptions): string {
   const o: string[] = [];
   o.push(`<article class="ww-report" lang="${htmlLang(lang)}">`);
   o.push(`<header><h1>${esc(label(lang, 'report'))}: ${esc(c.source)}</h1><p><strong>${esc(countLine(r, lang))}</strong></p></header>`);
-  r.verdicts.forEach((v, i) => o.push(verdictHtml(r, v, i, lang)));
+  const idx = new RecordIndex(r);
+  r.verdicts.forEach((v, i) => o.push(verdictHtml(r, idx, v, i, lang)));
   o.push(`<section class="facts"><h2>${esc(label(lang, 'capture'))}</h2><table><tbody>`);
   const row = (k: string, val: string): void => {
     o.push(`<tr><th>${esc(k)}</th><td>${esc(val)}</td></tr>`);
   };
   row(label(lang, 'source'), c.source);
   row(label(lang, 'format'), formatLine(r));
-  row(label(lang, 'packets'), packetsLine(r));
+  row(label(lang, 'packets'), packetsLine(r, lang));
   row(label(lang, 'time_span'), c.start ? `${c.start} .. ${c.end ?? ''} (${spanSeconds(r)} s)` : '-');
-  row(label(lang, 'records'), recordsLine(r));
+  row(label(lang, 'records'), recordsLine(r, lang));
   if (c.drops) row(label(lang, 'drops'), String(c.drops));
-  if (c.damage) row(label(lang, 'damage'), `offset ${c.damage.offset}, frame ${c.damage.frame}: ${c.damage.message}`);
+  if (c.damage) row(label(lang, 'damage'), damageLine(c.damage, damageText(c.damage, lang), lang));
   o.push('</tbody></table>');
   if (c.warnings.length) {
     o.push(`<h3>${esc(label(lang, 'warnings'))}</h3><ul>`);
-    for (const w of c.warnings) o.push(`<li>${esc(w)}</li>`);
+    for (const w of c.warnings) o.push(`<li>${esc(warningText(w, lang))}</li>`);
     o.push('</ul>');
   }
   o.push('</section>', '</article>');

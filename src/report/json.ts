@@ -1,8 +1,107 @@
-import type { Report } from './model.js';
+/**
+ * The contract's JSON (`wirewhy.report/1`, shared/CONTRACT.md): the language-free report with its
+ * words filled in for one language — each verdict's summary, explanation, advice and evidence
+ * notes, the limits in its details, the capture's warnings and damage message. Stable key order,
+ * two-space indent, trailing newline.
+ */
+import type { Lang } from '../lang.js';
+import type { Report, Verdict } from './model.js';
+import { verdictWords } from './words.js';
+import { damageText, warningText } from './warnings.js';
 
-/** The contract's JSON: stable key order (as built), two-space indent, trailing newline. */
-export function renderJson(r: Report): string {
-  return `${JSON.stringify(r, null, 2)}\n`;
+/** One evidence entry of the document: the note in words, the typed facts left out. */
+export interface EvidenceDoc {
+  frame: number;
+  time: string;
+  note: string;
+  from?: string;
+  to?: string;
+}
+
+export interface VerdictDoc {
+  target: Verdict['target'];
+  client: Verdict['client'];
+  layer: Verdict['layer'];
+  cause: string;
+  severity: Verdict['severity'];
+  summary: string;
+  explanation: string;
+  advice: string[];
+  evidence: EvidenceDoc[];
+  attempts: number;
+  details: Record<string, unknown>;
+}
+
+export function verdictDoc(v: Verdict, lang: Lang): VerdictDoc {
+  const w = verdictWords(v, lang);
+  const evidence = v.evidence.map((e, i): EvidenceDoc => (e.from !== undefined && e.to !== undefined
+    ? { frame: e.frame, time: e.time, note: w.notes[i]!, from: e.from, to: e.to }
+    : { frame: e.frame, time: e.time, note: w.notes[i]! }));
+  return {
+    target: v.target,
+    client: v.client,
+    layer: v.layer,
+    cause: v.cause,
+    severity: v.severity,
+    summary: w.summary,
+    explanation: w.explanation,
+    advice: w.advice,
+    evidence,
+    attempts: v.attempts,
+    details: w.limits.length ? { ...v.details, limits: w.limits } : v.details,
+  };
+}
+
+/** The contract's document of a report, in `lang` (verdicts are worded as they are written out). */
+export function reportDocument(r: Report, lang: Lang): Record<string, unknown> {
+  const c = r.capture;
+  return {
+    schema: r.schema,
+    tool: r.tool,
+    capture: {
+      source: c.source,
+      format: c.format,
+      compressed: c.compressed,
+      linkTypes: c.linkTypes,
+      packets: c.packets,
+      bytes: c.bytes,
+      start: c.start,
+      end: c.end,
+      truncatedPackets: c.truncatedPackets,
+      drops: c.drops,
+      damage: c.damage ? { offset: c.damage.offset, frame: c.damage.frame, message: damageText(c.damage, lang) } : null,
+      warnings: c.warnings.map((w) => warningText(w, lang)),
+    },
+    verdicts: new WordedList(r.verdicts, (v) => verdictDoc(v, lang)),
+    connections: r.connections,
+    dns: r.dns,
+    tls: r.tls,
+    icmp: r.icmp,
+    http: r.http,
+  };
+}
+
+/**
+ * A list whose entries are made as they are read (verdicts get their words while they are
+ * written out, not all at once before); JSON.stringify sees an ordinary array through toJSON.
+ */
+class WordedList<T, U> {
+  constructor(readonly items: readonly T[], readonly word: (x: T) => U) {}
+  get length(): number {
+    return this.items.length;
+  }
+  slice(a: number, b: number): U[] {
+    return this.items.slice(a, b).map(this.word);
+  }
+  toJSON(): U[] {
+    return this.items.map(this.word);
+  }
+}
+
+const isList = (v: unknown): v is unknown[] | WordedList<unknown, unknown> => Array.isArray(v) || v instanceof WordedList;
+
+export function renderJson(r: Report, lang: Lang): string {
+  return `${JSON.stringify(reportDocument(r, lang), null, 2)}\n`;
 }
 
 /** `{\n  "a": [\n` and `\n  ]\n}`: the wrapper around a slice stringified at the depth of a section's records. */
@@ -15,13 +114,13 @@ const WRAP_TAIL = 6;
  * Records are stringified by the engine a slice at a time, inside a one-key wrapper object so
  * that they come out at their depth in the report (indent 4); the wrapper is cut off again.
  */
-export function* renderJsonChunks(r: Report, size = 1 << 16): Generator<string> {
-  const entries = Object.entries(r).filter(([, v]) => v !== undefined);
+export function* renderJsonChunks(r: Report, lang: Lang, size = 1 << 16): Generator<string> {
+  const entries = Object.entries(reportDocument(r, lang)).filter(([, v]) => v !== undefined);
   let buf = '{\n';
   for (let i = 0; i < entries.length; i++) {
     const [k, v] = entries[i]!;
     const comma = i < entries.length - 1 ? ',' : '';
-    if (Array.isArray(v) && v.length > 0) {
+    if (isList(v) && v.length > 0) {
       buf += `  ${JSON.stringify(k)}: [\n`;
       // Records per slice: one at first, then as many as fit in `size` at the average length so far.
       let per = 1;

@@ -9,9 +9,11 @@
  * Presentation attributes (not classes) carry the colours, so the SVG stands alone when copied
  * out of the page, and no style attribute is needed (the document's CSP allows none).
  */
-import type { Report, Verdict } from './model.js';
-import { label, type Lang } from '../diagnose/text.js';
+import type { Lang } from '../lang.js';
+import type { ConnectionRecord, DnsRecord, HttpRecord, IcmpRecord, Report, TlsRecord, Verdict } from './model.js';
+import { label } from './labels.js';
 import { bracket, sinceStart } from './view.js';
+import { evidenceLabel, evidenceNote } from './words.js';
 
 export interface Arrow {
   frame: number;
@@ -38,27 +40,55 @@ function cut(s: string, n = MAX_LABEL): string {
   return a.length > n ? `${a.slice(0, n - 1).join('')}…` : s;
 }
 
-/** A short arrow label from an evidence note (the arrow itself shows who sent it). */
-function shortLabel(r: Report, frame: number, note: string): string {
-  const icmp = r.icmp.find((e) => e.frame === frame);
-  if (icmp && /^ICMP/.test(note)) return cut(`ICMP ${icmp.name}`);
-  let m = /^TLS alert (\S+) \((\w+)\)/.exec(note);
-  if (m) return cut(`Alert ${m[1]!}${m[2] === 'fatal' ? '' : ` (${m[2]!})`}`);
-  m = /^Certificate: (.*?), valid /.exec(note);
-  if (m) return cut(`Certificate ${m[1]!}`);
-  return cut(note.replace(/ from the (client|server)$/, '').replace(/^(DNS query .*?) to \S+/, '$1'));
+function push<K, T>(m: Map<K, T[]>, k: K, x: T): void {
+  const l = m.get(k);
+  if (l) l.push(x);
+  else m.set(k, [x]);
 }
 
-const same = (a: string | null | undefined, b: string | null | undefined): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+/**
+ * The report's records by what a verdict looks them up by, made once per report: every ladder
+ * then finds its context in the time of a map lookup (filtering every record list for every
+ * verdict would make a report of many verdicts quadratic to render).
+ */
+export class RecordIndex {
+  readonly dnsByName = new Map<string, DnsRecord[]>();
+  readonly tlsByHosts = new Map<string, TlsRecord[]>();
+  readonly httpByHosts = new Map<string, HttpRecord[]>();
+  readonly icmpByHosts = new Map<string, IcmpRecord[]>();
+  readonly connsByHosts = new Map<string, ConnectionRecord[]>();
+  readonly icmpFrom = new Set<string>();
+
+  constructor(r: Report) {
+    for (const d of r.dns) push(this.dnsByName, d.query.toLowerCase(), d);
+    for (const s of r.tls) push(this.tlsByHosts, `${s.client.ip}|${s.server.ip}`, s);
+    for (const h of r.http) push(this.httpByHosts, `${h.client.ip}|${h.server.ip}`, h);
+    for (const e of r.icmp) {
+      this.icmpFrom.add(e.from);
+      if (e.quoted) push(this.icmpByHosts, `${e.quoted.client.ip}|${e.quoted.server.ip}`, e);
+    }
+    for (const c of r.connections) push(this.connsByHosts, `${c.client.ip}|${c.server.ip}`, c);
+  }
+}
+
+const NONE: never[] = [];
+
+/** Labels of the context arrows (packets of the records, not of the verdict's evidence). */
+const CONTEXT = {
+  dnsQuery: (qtype: string, query: string, lang: Lang): string => (lang === 'zh' ? `DNS 查询 ${qtype} ${query}` : `DNS query ${qtype} ${query}`),
+  alert: (name: string, level: string, lang: Lang): string => (lang === 'zh'
+    ? `TLS 告警 ${name}${level === 'fatal' ? '' : level === 'warning' ? '（警告）' : `（${level}）`}`
+    : `Alert ${name}${level === 'fatal' ? '' : ` (${level})`}`),
+};
 
 /** The arrows of a verdict, in frame order. */
-export function arrowsOf(r: Report, v: Verdict): Arrow[] {
+export function arrowsOf(r: Report, idx: RecordIndex, v: Verdict, lang: Lang): Arrow[] {
   const out: Arrow[] = [];
   const seen = new Set<number>();
   for (const e of v.evidence) {
     if (e.from === undefined || e.to === undefined || seen.has(e.frame)) continue;
     seen.add(e.frame);
-    out.push({ frame: e.frame, at: sinceStart(r, e.time), from: e.from, to: e.to, label: shortLabel(r, e.frame, e.note), note: e.note, evidence: true });
+    out.push({ frame: e.frame, at: sinceStart(r, e.time), from: e.from, to: e.to, label: cut(evidenceLabel(e, lang)), note: evidenceNote(e, lang), evidence: true });
   }
   const add = (frame: number, from: string, to: string, text: string): void => {
     if (seen.has(frame)) return;
@@ -69,27 +99,31 @@ export function arrowsOf(r: Report, v: Verdict): Arrow[] {
   const t = v.target;
   // The lookup of the name, when the capture holds it.
   if (t.name) {
-    for (const d of r.dns.filter((x) => same(x.query, t.name) && (client === null || x.client.ip === client)).slice(0, 3)) {
+    const lookups = (idx.dnsByName.get(t.name.toLowerCase()) ?? NONE).filter((x) => client === null || x.client.ip === client).slice(0, 3);
+    for (const d of lookups) {
       const frames = [...d.frames];
       const resp = d.rcode !== null && frames.length > 1 ? frames.pop()! : null;
-      for (const f of frames) add(f, d.client.ip, d.server.ip, `DNS query ${d.qtype} ${d.query}`);
+      for (const f of frames) add(f, d.client.ip, d.server.ip, CONTEXT.dnsQuery(d.qtype, d.query, lang));
       if (resp !== null) add(resp, d.server.ip, d.client.ip, `DNS ${d.rcode}${d.answers.length ? ` ${d.answers[0]!}` : ''}`);
     }
   }
   if (t.ip !== null && client !== null) {
-    const flow = (c: { ip: string; port?: number }, s: { ip: string; port?: number }): boolean =>
-      c.ip === client && s.ip === t.ip && (t.port === null || s.port === undefined || s.port === t.port);
-    for (const s of r.tls.filter((x) => flow(x.client, x.server))) {
+    const hosts = `${client}|${t.ip}`;
+    const port = (s: { port?: number }): boolean => t.port === null || s.port === undefined || s.port === t.port;
+    for (const s of idx.tlsByHosts.get(hosts) ?? NONE) {
+      if (!port(s.server)) continue;
       for (const a of s.alerts) {
         const [from, to] = a.sender === 'client' ? [s.client.ip, s.server.ip] : [s.server.ip, s.client.ip];
-        add(a.frame, from, to, `Alert ${a.name}${a.level === 'fatal' ? '' : ` (${a.level})`}`);
+        add(a.frame, from, to, CONTEXT.alert(a.name, a.level, lang));
       }
     }
-    for (const h of r.http.filter((x) => flow(x.client, x.server))) {
+    for (const h of idx.httpByHosts.get(hosts) ?? NONE) {
+      if (!port(h.server)) continue;
       if (h.frames[0] !== undefined) add(h.frames[0], h.client.ip, h.server.ip, `${h.method} ${h.path}`);
       if (h.frames[1] !== undefined) add(h.frames[1], h.server.ip, h.client.ip, `HTTP ${h.status ?? ''}`.trim());
     }
-    for (const e of r.icmp.filter((x) => x.quoted !== null && flow(x.quoted.client, x.quoted.server))) {
+    for (const e of idx.icmpByHosts.get(hosts) ?? NONE) {
+      if (!port(e.quoted!.server)) continue;
       add(e.frame, e.from, e.quoted!.client.ip, `ICMP ${e.name}`);
     }
   }
@@ -101,7 +135,7 @@ interface Lane {
   role: string;
 }
 
-function lanesOf(r: Report, v: Verdict, arrows: Arrow[], lang: Lang): Lane[] {
+function lanesOf(idx: RecordIndex, v: Verdict, arrows: Arrow[], lang: Lang): Lane[] {
   const ips: string[] = [];
   const note = (ip: string | null | undefined): void => {
     if (ip && !ips.includes(ip)) ips.push(ip);
@@ -114,7 +148,7 @@ function lanesOf(r: Report, v: Verdict, arrows: Arrow[], lang: Lang): Lane[] {
   let server: string | null = v.target.ip && ips.includes(v.target.ip) ? v.target.ip : null;
   // DNS verdicts (no target address) and proxies: the host the client talked to.
   server ??= arrows.find((a) => a.from === client && a.to !== client)?.to ?? null;
-  const icmpFrom = new Set(r.icmp.map((e) => e.from));
+  const icmpFrom = idx.icmpFrom;
   const lanes: Lane[] = [];
   if (client) lanes.push({ ip: client, role: label(lang, 'client') });
   for (const ip of ips) {
@@ -134,17 +168,17 @@ const ROW = 34;
 const INK = '#24292f';
 const GREY = '#8c959f';
 
-/** The ladder of one verdict as an <svg> element (a string). */
-export function ladderSvg(r: Report, v: Verdict, lang: Lang): string {
-  const arrows = arrowsOf(r, v);
-  const lanes = lanesOf(r, v, arrows, lang);
+/** The ladder of one verdict as an <svg> element (a string); `summary` is its summary in words. */
+export function ladderSvg(r: Report, idx: RecordIndex, v: Verdict, summary: string, lang: Lang): string {
+  const arrows = arrowsOf(r, idx, v, lang);
+  const lanes = lanesOf(idx, v, arrows, lang);
   const x = new Map<string, number>();
   lanes.forEach((l, i) => x.set(l.ip, lanes.length === 1 ? (LEFT + RIGHT) / 2 : LEFT + (i * (RIGHT - LEFT)) / (lanes.length - 1)));
   const lost = UNANSWERED.has(v.cause);
   const rows = arrows.length + (lost ? 1 : 0);
   const h = TOP + Math.max(1, rows) * ROW + 14;
   const keyColor = v.severity === 'error' ? '#cf222e' : '#9a6700';
-  const title = `${label(lang, 'ladder')}: ${v.summary}`;
+  const title = `${label(lang, 'ladder')}: ${summary}`;
   const o: string[] = [];
   o.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}" font-family="system-ui,sans-serif" font-size="11" fill="${INK}">`);
   o.push(`<title>${esc(title)}</title>`);
@@ -193,10 +227,11 @@ export function ladderSvg(r: Report, v: Verdict, lang: Lang): string {
 }
 
 /** The related connections as short lines, for the figure caption. */
-export function connectionLines(r: Report, v: Verdict, max = 3): string[] {
+export function connectionLines(idx: RecordIndex, v: Verdict, lang: Lang, max = 3): string[] {
   if (v.target.ip === null || v.client.ip === null) return [];
-  return r.connections
-    .filter((c) => c.client.ip === v.client.ip && c.server.ip === v.target.ip && (v.target.port === null || c.server.port === v.target.port))
+  const history = lang === 'zh' ? '历史' : 'history';
+  return (idx.connsByHosts.get(`${v.client.ip}|${v.target.ip}`) ?? NONE)
+    .filter((c) => v.target.port === null || c.server.port === v.target.port)
     .slice(0, max)
-    .map((c) => `${c.transport} ${bracket(c.client.ip)}:${c.client.port ?? ''} → ${bracket(c.server.ip)}:${c.server.port ?? ''} · ${c.state} · history ${c.history || '-'}`);
+    .map((c) => `${c.transport} ${bracket(c.client.ip)}:${c.client.port ?? ''} → ${bracket(c.server.ip)}:${c.server.port ?? ''} · ${c.state} · ${history} ${c.history || '-'}`);
 }

@@ -7,9 +7,12 @@
  * a link, an image, raw HTML, a heading or a table cell. The catalogue's advice marks commands
  * with backticks; those become code spans (fenced so that data cannot close them early).
  */
+import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
-import { label, type Lang } from '../diagnose/text.js';
-import { countLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { label } from './labels.js';
+import { countLine, damageLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { verdictWords } from './words.js';
+import { damageText, warningText } from './warnings.js';
 
 export interface MarkdownOptions {
   lang: Lang;
@@ -63,24 +66,25 @@ function mdAdvice(s: string): string {
 
 function verdictMd(r: Report, v: Verdict, i: number, lang: Lang): string[] {
   const out: string[] = [];
-  out.push(`### ${i + 1}. ${severityWord(v.severity, lang)} · ${mdText(v.summary)}`, '');
+  const w = verdictWords(v, lang);
+  out.push(`### ${i + 1}. ${severityWord(v.severity, lang)} · ${mdText(w.summary)}`, '');
   out.push(`- **${label(lang, 'layer')} / ${label(lang, 'cause')}:** ${label(lang, v.layer)} / ${mdCode(v.cause)}`);
   out.push(`- **${label(lang, 'target')}:** ${mdText(targetLine(v))}`);
   if (v.client.ip !== null) out.push(`- **${label(lang, 'client')}:** ${mdText(v.client.ip)}`);
   if (v.attempts > 1) out.push(`- **${label(lang, 'attempts')}:** ${v.attempts}`);
-  out.push('', mdBlock(v.explanation), '');
+  out.push('', mdBlock(w.explanation), '');
   if (v.evidence.length) {
     out.push(`**${label(lang, 'evidence')}**`, '');
     out.push(`| ${label(lang, 'frame')} | ${label(lang, 'since_start')} (s) | ${label(lang, 'time')} (UTC) | ${label(lang, 'note')} |`);
     out.push('|---:|---:|---|---|');
-    for (const e of v.evidence) {
-      out.push(`| ${e.frame} | ${sinceStart(r, e.time)} | ${mdText(e.time)} | ${mdText(e.note)} |`);
-    }
+    v.evidence.forEach((e, k) => {
+      out.push(`| ${e.frame} | ${sinceStart(r, e.time)} | ${mdText(e.time)} | ${mdText(w.notes[k]!)} |`);
+    });
     out.push('');
   }
-  if (v.advice.length) {
+  if (w.advice.length) {
     out.push(`**${label(lang, 'advice')}**`, '');
-    v.advice.forEach((a, k) => out.push(`${k + 1}. ${mdAdvice(a)}`));
+    w.advice.forEach((a, k) => out.push(`${k + 1}. ${mdAdvice(a)}`));
     out.push('');
   }
   return out;
@@ -101,15 +105,15 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions): string {
   };
   row(label(lang, 'source'), mdText(c.source));
   row(label(lang, 'format'), mdText(formatLine(r)));
-  row(label(lang, 'packets'), mdText(packetsLine(r)));
+  row(label(lang, 'packets'), mdText(packetsLine(r, lang)));
   row(label(lang, 'time_span'), c.start ? `${mdText(c.start)} .. ${mdText(c.end ?? '')} (${spanSeconds(r)} s)` : '-');
-  row(label(lang, 'records'), mdText(recordsLine(r)));
+  row(label(lang, 'records'), mdText(recordsLine(r, lang)));
   if (c.drops) row(label(lang, 'drops'), String(c.drops));
-  if (c.damage) row(label(lang, 'damage'), `offset ${c.damage.offset}, frame ${c.damage.frame}: ${mdText(c.damage.message)}`);
+  if (c.damage) row(label(lang, 'damage'), mdText(damageLine(c.damage, damageText(c.damage, lang), lang)));
   out.push('');
   if (c.warnings.length) {
     out.push(`**${label(lang, 'warnings')}**`, '');
-    for (const w of c.warnings) out.push(`- ${mdText(w)}`);
+    for (const w of c.warnings) out.push(`- ${mdText(warningText(w, lang))}`);
     out.push('');
   }
   return `${out.join('\n').replace(/\n+$/, '')}\n`;

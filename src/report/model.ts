@@ -1,7 +1,11 @@
 /**
- * The report: plain data, built once by `analyze`, rendered by table/json/md/html without any
- * further computation. Field names and meanings follow shared/CONTRACT.md (`wirewhy.report/1`).
+ * The report: plain data, built once by `analyze`, free of any language. Verdicts and capture
+ * warnings are typed facts; the renderers (table, json, md, html) choose the words for the
+ * language asked for. The JSON renderer turns it into the contract's document
+ * (shared/CONTRACT.md, `wirewhy.report/1`), with summary, explanation, advice and notes filled in.
  */
+import type { Fact } from '../facts.js';
+import type { Verdict } from '../diagnose/verdict.js';
 
 export interface Endpoint {
   ip: string;
@@ -20,36 +24,16 @@ export interface CaptureSummary {
   truncatedPackets: number;
   /** Packets the capturing system reported dropped (pcapng statistics, live pcap stats), null if unknown. */
   drops: number | null;
-  /** Where the file stopped being readable, when it did. */
-  damage: { offset: number; frame: number; message: string } | null;
-  warnings: string[];
+  /**
+   * Where the file stopped being readable, when it did: the reader's error code and its own
+   * (English) message, which the renderers word in the report's language.
+   */
+  damage: { code: string; offset: number; frame: number; message: string } | null;
+  /** What to say about the capture, as typed facts (report/warnings.ts words them). */
+  warnings: Fact[];
 }
 
-export type Layer = 'dns' | 'icmp' | 'tcp' | 'tls' | 'http' | 'ok';
-export type Severity = 'error' | 'warning' | 'ok';
-
-export interface Evidence {
-  frame: number;
-  time: string;
-  note: string;
-  /** The packet's sender and receiver (IP addresses), when known: the HTML ladder draws them. */
-  from?: string;
-  to?: string;
-}
-
-export interface Verdict {
-  target: { name: string | null; ip: string | null; port: number | null; transport: 'tcp' | 'udp' | 'icmp' | null };
-  client: { ip: string | null };
-  layer: Layer;
-  cause: string;
-  severity: Severity;
-  summary: string;
-  explanation: string;
-  advice: string[];
-  evidence: Evidence[];
-  attempts: number;
-  details: Record<string, unknown>;
-}
+export type { Layer, Severity, Verdict, Evidence, Target } from '../diagnose/verdict.js';
 
 export interface ConnectionRecord {
   transport: 'tcp' | 'udp' | 'icmp';

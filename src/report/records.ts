@@ -10,15 +10,10 @@ import type { TlsSession } from '../track/tls.js';
 import { tlsEstablished } from '../track/tls.js';
 import type { HttpExchange } from '../track/http.js';
 import type { IcmpError } from '../track/icmp.js';
-import { icmpName } from '../track/icmp.js';
+import { icmpName, quotedTransport } from '../track/icmp.js';
 import { alertName, cipherName, qtypeName, rcodeName, tlsVersionName } from '../decode/names.js';
 import type { ConnectionRecord, DnsRecord, HttpRecord, IcmpRecord, TlsRecord } from './model.js';
-import { isoOf } from './time.js';
-
-/** The transport of a datagram quoted in an ICMP error, from its IP protocol number; null if another. */
-export function quotedTransport(proto: number): 'tcp' | 'udp' | 'icmp' | null {
-  return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 || proto === 58 ? 'icmp' : null;
-}
+import { isoOf } from '../time.js';
 
 export function connectionRecord(c: TcpConn | UdpConn, name: string | null): ConnectionRecord {
   return {

@@ -1,11 +1,12 @@
 /**
  * `--redact`: the report with every IP address, DNS / SNI / Host name, certificate name,
  * HTTP path and the capture's file name replaced by pseudonyms, so it can be shared outside the
- * team. A pure transform applied before any renderer, so every format is redacted alike.
+ * team. It works on the language-free report — typed values, before any sentence is made — so
+ * every format, and every language, is redacted alike.
  *
  * Rules (README "Redaction"):
  * - One report, one mapping: the same address or name gets the same pseudonym everywhere
- *   (verdicts, prose, evidence notes, details, records). Pseudonyms are handed out in the order
+ *   (verdicts, their facts and evidence, details, records; a live capture's lines too). Pseudonyms are handed out in the order
  *   the report first mentions each value — deterministic, with no salt and no hash (a hash of an
  *   IPv4 address could be reversed by trying all 2^32), so two reports share nothing but order.
  * - A pseudonym is never one of the report's original values, so no original is left behind.
@@ -27,7 +28,7 @@
  * - Ports, cause codes, times, durations, counts and frame numbers are kept.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Report } from './model.js';
+import type { Report, Verdict } from './model.js';
 
 // --- addresses --------------------------------------------------------------------------------
 
@@ -219,7 +220,8 @@ const hostLike = (s: string): boolean => /^(\*\.)?[0-9A-Za-z_-]+(\.[0-9A-Za-z_-]
 const NAME_KEYS = new Set(['sni', 'host', 'authority', 'query', 'answers', 'san', 'cname']);
 /** Fields whose values are vocabulary or times, never an address or a name. */
 const FIXED_KEYS = new Set(['schema', 'version', 'cause', 'layer', 'severity', 'state', 'history', 'transport', 'format', 'linkTypes', 'start', 'end',
-  'time', 'notBefore', 'notAfter', 'level', 'sender', 'qtype', 'rcode', 'method', 'family', 'cipher', 'offeredVersions']);
+  'time', 'notBefore', 'notAfter', 'level', 'sender', 'qtype', 'rcode', 'method', 'family', 'cipher', 'offeredVersions',
+  'kind', 'code', 'failedCause', 'captureTime']);
 const escRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -254,87 +256,131 @@ function hostPart(s: string): string {
   return m ? m[1]! : s;
 }
 
-export function redactReport(report: Report): Report {
-  const root = JSON.parse(JSON.stringify(report)) as Json & { capture: { source: string } };
-  // Pass 1: what the report holds, in report order.
-  const ips: string[] = [];
-  const names: string[] = [];
-  const dnValues: Array<[string, string]> = [];
-  const paths: string[] = [];
-  const collectDn = (dn: string): void => {
-    for (const rdn of dn.split(DN_SPLIT)) {
-      const eq = rdn.indexOf('=');
-      if (eq < 0) continue;
-      const k = rdn.slice(0, eq);
-      const val = rdn.slice(eq + 1);
-      if (k === 'C' && /^[A-Z]{2}$/.test(val)) continue;
-      if (k === 'CN' && hostLike(val) && val.includes('.')) names.push(val);
-      else if (val.length >= 2) dnValues.push([k, val]);
+/**
+ * One mapping of originals to pseudonyms, handed out in the order values are first met. A report
+ * is redacted by one Redactor; a live capture uses one for its streaming lines and its final report,
+ * so the same host has the same pseudonym in both. (Values learnt later can only be kept apart from
+ * pseudonyms handed out before they were seen: a live line may show a pseudonym that a later
+ * original of the same private range turns out to have — never an original itself.)
+ */
+export class Redactor {
+  private readonly originalIps = new Set<string>();
+  private readonly originalNames = new Set<string>();
+  private readonly addrs = new AddressMap(this.originalIps);
+  private readonly nameMap = new NameMap(this.originalNames, this.addrs);
+  /** Names seen in name fields (lower case, no trailing dot). */
+  private readonly known = new Set<string>();
+  /** Exact phrases: the file name, certificate attribute values, paths, single-label names. */
+  private readonly phrases = new Map<string, string>();
+  private readonly counters = new Map<string, number>();
+  private pathN = 0;
+  private phraseRe: RegExp | null = null;
+  private phraseLower = new Map<string, string>();
+  private phrasesDirty = false;
+
+  /** The report with every address and name replaced (a copy; the report itself is not changed). */
+  report(r: Report): Report {
+    const root = JSON.parse(JSON.stringify(r)) as Json & { capture: { source: string } };
+    const src = root.capture.source;
+    if (src !== 'stdin' && src !== '-' && !this.phrases.has(src)) {
+      const ext = /(\.(?:pcapng|pcap|cap|dmp|erf))?(\.gz)?$/i.exec(src)!;
+      this.setPhrase(src, `capture${ext[1] ?? ''}${ext[2] ?? ''}`);
     }
-  };
-  strings(root, [], (s, path) => {
-    const key = path[path.length - 1] ?? '';
-    for (const m of s.matchAll(IP4)) if (isIPv4(m[0])) ips.push(m[0]);
-    for (const m of s.matchAll(IP6ISH)) if (isIPv6(m[0])) ips.push(m[0].toLowerCase());
-    if (isNameField(path)) {
-      const h = hostPart(s);
-      if (h && !isIPv4(h) && !isIPv6(h)) names.push(h);
+    return this.apply(root) as unknown as Report;
+  }
+
+  /** One verdict (a live line) with every address and name replaced (a copy). */
+  verdict(v: Verdict): Verdict {
+    return this.apply(JSON.parse(JSON.stringify(v)) as Json) as unknown as Verdict;
+  }
+
+  private setPhrase(k: string, v: string): void {
+    this.phrases.set(k, v);
+    this.phrasesDirty = true;
+  }
+
+  /** Learns what `root` holds (in order: addresses, then names, then phrases), then maps it. */
+  private apply(root: Json): Json {
+    const ips: string[] = [];
+    const names: string[] = [];
+    const dnValues: Array<[string, string]> = [];
+    const paths: string[] = [];
+    const collectDn = (dn: string): void => {
+      for (const rdn of dn.split(DN_SPLIT)) {
+        const eq = rdn.indexOf('=');
+        if (eq < 0) continue;
+        const k = rdn.slice(0, eq);
+        const val = rdn.slice(eq + 1);
+        if (k === 'C' && /^[A-Z]{2}$/.test(val)) continue;
+        if (k === 'CN' && hostLike(val) && val.includes('.')) names.push(val);
+        else if (val.length >= 2) dnValues.push([k, val]);
+      }
+    };
+    strings(root, [], (s, path) => {
+      const key = path[path.length - 1] ?? '';
+      if (FIXED_KEYS.has(key)) return;
+      for (const m of s.matchAll(IP4)) if (isIPv4(m[0])) ips.push(m[0]);
+      for (const m of s.matchAll(IP6ISH)) if (isIPv6(m[0])) ips.push(m[0].toLowerCase());
+      if (isNameField(path)) {
+        const h = hostPart(s);
+        if (h && !isIPv4(h) && !isIPv6(h)) names.push(h);
+      }
+      if (key === 'subject' || key === 'issuer') collectDn(s);
+      if (key === 'path' && s.startsWith('/') && s !== '/') paths.push(s);
+    });
+    for (const ip of ips) this.originalIps.add(ip.toLowerCase());
+    for (const n of names) this.originalNames.add(n.toLowerCase().replace(/\.$/, ''));
+    for (const ip of ips) this.addrs.get(ip);
+    const fresh: string[] = [];
+    for (const n of names) {
+      const k = n.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
+      if (!k || isReservedName(k) || this.known.has(k)) continue;
+      this.known.add(k);
+      fresh.push(k);
+      this.nameMap.get(k);
     }
-    if (key === 'subject' || key === 'issuer') collectDn(s);
-    if (key === 'path' && s.startsWith('/') && s !== '/') paths.push(s);
-  });
-  const originalIps = new Set(ips.map((s) => s.toLowerCase()));
-  const originalNames = new Set(names.map((s) => s.toLowerCase().replace(/\.$/, '')));
-  const addrs = new AddressMap(originalIps);
-  const nameMap = new NameMap(originalNames, addrs);
-  for (const ip of ips) addrs.get(ip);
-  const known = new Set<string>();
-  for (const n of names) {
-    const k = n.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
-    if (!k || isReservedName(k)) continue;
-    known.add(k);
-    nameMap.get(k);
+    for (const [k, val] of dnValues) {
+      if (this.phrases.has(val)) continue;
+      const tag = k.toLowerCase().replace(/[^a-z]/g, '') || 'attr';
+      const n = (this.counters.get(tag) ?? 0) + 1;
+      this.counters.set(tag, n);
+      this.setPhrase(val, `${tag}-${n}`);
+    }
+    for (const p of paths) if (!this.phrases.has(p)) this.setPhrase(p, `/path-${++this.pathN}`);
+    // Names the token pass cannot see whole: one label, or characters a host name does not have.
+    for (const k of fresh) if (!k.includes('.') || !hostLike(k)) this.setPhrase(k, this.nameMap.get(k));
+    if (this.phrasesDirty) {
+      const list = [...this.phrases.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+      this.phraseRe = list.length
+        ? new RegExp(`(?<![0-9A-Za-z_.-])(?:${list.map(escRe).join('|')})(?![0-9A-Za-z_]|[/.-][0-9A-Za-z])`, 'gi')
+        : null;
+      this.phraseLower = new Map([...this.phrases].map(([k, v]) => [k.toLowerCase(), v]));
+      this.phrasesDirty = false;
+    }
+    return mapStrings(root, '', (s, key) => (FIXED_KEYS.has(key) ? s : this.text(s)));
   }
-  // Exact phrases: the file name, certificate attribute values, paths, single-label names.
-  const phrases = new Map<string, string>();
-  const src = root.capture.source;
-  if (src !== 'stdin' && src !== '-') {
-    const ext = /(\.(?:pcapng|pcap|cap|dmp|erf))?(\.gz)?$/i.exec(src)!;
-    phrases.set(src, `capture${ext[1] ?? ''}${ext[2] ?? ''}`);
-  }
-  const counters = new Map<string, number>();
-  for (const [k, val] of dnValues) {
-    if (phrases.has(val)) continue;
-    const tag = k.toLowerCase().replace(/[^a-z]/g, '') || 'attr';
-    const n = (counters.get(tag) ?? 0) + 1;
-    counters.set(tag, n);
-    phrases.set(val, `${tag}-${n}`);
-  }
-  let pathN = 0;
-  for (const p of paths) if (!phrases.has(p)) phrases.set(p, `/path-${++pathN}`);
-  // Names the token pass cannot see whole: one label, or characters a host name does not have.
-  for (const k of known) if (!k.includes('.') || !hostLike(k)) phrases.set(k, nameMap.get(k));
-  const phraseList = [...phrases.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const phraseRe = phraseList.length
-    ? new RegExp(`(?<![0-9A-Za-z_.-])(?:${phraseList.map(escRe).join('|')})(?![0-9A-Za-z_]|[/.-][0-9A-Za-z])`, 'gi')
-    : null;
-  const phraseLower = new Map([...phrases].map(([k, v]) => [k.toLowerCase(), v]));
-  const isKnown = (t: string): boolean => {
+
+  private isKnown(t: string): boolean {
     const n = t.toLowerCase().replace(/\.$/, '').replace(/^\*\./, '');
-    if (known.has(n)) return true;
-    for (let i = n.indexOf('.'); i >= 0; i = n.indexOf('.', i + 1)) if (known.has(n.slice(i + 1))) return true;
+    if (this.known.has(n)) return true;
+    for (let i = n.indexOf('.'); i >= 0; i = n.indexOf('.', i + 1)) if (this.known.has(n.slice(i + 1))) return true;
     return false;
-  };
-  const text = (s: string): string => {
-    let out = phraseRe ? s.replace(phraseRe, (m) => phraseLower.get(m.toLowerCase()) ?? m) : s;
+  }
+
+  private text(s: string): string {
+    const re = this.phraseRe;
+    let out = re ? s.replace(re, (m) => this.phraseLower.get(m.toLowerCase()) ?? m) : s;
     out = out.replace(TOKENS, (m, rev4: string | undefined, rev6: string | undefined, v6: string | undefined, v4: string | undefined, name: string | undefined) => {
-      if (rev4 || rev6) return nameMap.get(m);
-      if (v6) return isIPv6(m) ? addrs.get(m) : m;
-      if (v4) return isIPv4(m) ? addrs.get(m) : m;
-      if (name) return isKnown(m) ? nameMap.get(m) : m;
+      if (rev4 || rev6) return this.nameMap.get(m);
+      if (v6) return isIPv6(m) ? this.addrs.get(m) : m;
+      if (v4) return isIPv4(m) ? this.addrs.get(m) : m;
+      if (name) return this.isKnown(m) ? this.nameMap.get(m) : m;
       return m;
     });
     return out;
-  };
-  return mapStrings(root, '', (s, key) => (FIXED_KEYS.has(key) ? s : text(s))) as unknown as Report;
+  }
+}
+
+export function redactReport(report: Report): Report {
+  return new Redactor().report(report);
 }

@@ -1,8 +1,9 @@
 /**
- * One entry point for every report format, used by `analyze`, `capture` and `serve` alike.
+ * One entry point for every report format, used by `analyze`, `capture` and `serve` alike. The
+ * report is language-free; its words are chosen here, for `opts.lang`.
  */
 import type { Report } from './model.js';
-import type { Lang } from '../diagnose/text.js';
+import type { Lang } from '../lang.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 import { renderMarkdown } from './markdown.js';
@@ -20,7 +21,7 @@ export interface RenderOptions {
 export function renderReport(r: Report, format: Format, opts: RenderOptions): string {
   switch (format) {
     case 'json':
-      return renderJson(r);
+      return renderJson(r, opts.lang);
     case 'table':
       return renderTable(r, { color: opts.color === true, lang: opts.lang });
     case 'md':

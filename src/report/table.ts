@@ -1,7 +1,10 @@
 import Table from 'cli-table3';
+import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
-import { label, type Lang } from '../diagnose/text.js';
+import { label } from './labels.js';
 import { packetsLine, recordsLine } from './view.js';
+import { verdictWords } from './words.js';
+import { warningText } from './warnings.js';
 
 export interface TableOptions {
   color: boolean;
@@ -22,17 +25,18 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const style = opts.color ? {} : { head: [], border: [] };
   const out: string[] = [];
   for (const v of r.verdicts) {
-    out.push(`${severityMark(v, opts.color)} ${v.summary}`);
+    const w = verdictWords(v, lang);
+    out.push(`${severityMark(v, opts.color)} ${w.summary}`);
     out.push(`     ${label(lang, 'layer')}: ${v.layer}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
-    out.push(`     ${v.explanation}`);
+    out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
       const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true });
-      for (const e of v.evidence) t.push([String(e.frame), e.time, e.note]);
+      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, w.notes[i]!]));
       out.push(t.toString().replace(/^/gm, '     '));
     }
-    if (v.advice.length) {
+    if (w.advice.length) {
       out.push(`     ${label(lang, 'advice')}:`);
-      v.advice.forEach((a, i) => out.push(`       ${i + 1}. ${a}`));
+      w.advice.forEach((a, i) => out.push(`       ${i + 1}. ${a}`));
     }
     out.push('');
   }
@@ -41,11 +45,11 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const facts = new Table({ style });
   facts.push(
     { [label(lang, 'capture')]: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || '-'})` },
-    { [label(lang, 'packets')]: packetsLine(r) },
+    { [label(lang, 'packets')]: packetsLine(r, lang) },
     { [label(lang, 'time')]: c.start ? `${c.start} .. ${c.end}` : '-' },
-    { [label(lang, 'connections')]: recordsLine(r) },
+    { [label(lang, 'connections')]: recordsLine(r, lang) },
   );
   out.push(facts.toString());
-  for (const w of c.warnings) out.push(`${label(lang, 'warnings')}: ${w}`);
+  for (const w of c.warnings) out.push(`${label(lang, 'warnings')}: ${warningText(w, lang)}`);
   return `${out.join('\n')}\n`;
 }

@@ -4,7 +4,11 @@
  * Pure functions of the report's text; no wall clock, no locale.
  */
 import type { Report, Severity, Verdict } from './model.js';
-import { label, type Lang } from '../diagnose/text.js';
+import type { Lang } from '../lang.js';
+import { label } from './labels.js';
+import { bracket } from '../diagnose/verdict.js';
+
+export { bracket };
 
 const ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
 
@@ -59,9 +63,6 @@ export function countLine(r: Report, lang: Lang): string {
   return parts.join(lang === 'zh' ? '，' : ', ');
 }
 
-/** An address as it goes before ':port': IPv6 in brackets. */
-export const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
-
 /** 'www.example.com → 203.0.113.5:443/tcp', the target as a line of facts. */
 export function targetLine(v: Verdict): string {
   const t = v.target;
@@ -77,12 +78,25 @@ export function formatLine(r: Report): string {
   return `${c.format}${c.compressed ? ' (gzip)' : ''}; ${c.linkTypes.join(', ') || '-'}`;
 }
 
-/** 'N connections, N DNS, ...' — the same counts as the table renderer. */
-export function recordsLine(r: Report): string {
-  return `${r.connections.length} connections, ${r.dns.length} DNS, ${r.tls.length} TLS, ${r.http.length} HTTP, ${r.icmp.length} ICMP errors`;
+/** A count and its noun, in English with the right number ('1 connection', '2 connections'). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
-export function packetsLine(r: Report): string {
+/** 'N connections, N DNS, ...' — the records each section lists. */
+export function recordsLine(r: Report, lang: Lang): string {
+  if (lang === 'zh') return `${r.connections.length} 个连接，${r.dns.length} 条 DNS，${r.tls.length} 条 TLS，${r.http.length} 条 HTTP，${r.icmp.length} 条 ICMP 差错`;
+  return `${plural(r.connections.length, 'connection')}, ${r.dns.length} DNS, ${r.tls.length} TLS, ${r.http.length} HTTP, ${plural(r.icmp.length, 'ICMP error')}`;
+}
+
+/** '85 (16857 bytes)', and how many snaplen cut. */
+export function packetsLine(r: Report, lang: Lang): string {
   const c = r.capture;
-  return `${c.packets} (${c.bytes} bytes)${c.truncatedPackets ? `, ${c.truncatedPackets} cut by snaplen` : ''}`;
+  if (lang === 'zh') return `${c.packets}（${c.bytes} 字节）${c.truncatedPackets ? `，其中 ${c.truncatedPackets} 个被 snaplen 截断` : ''}`;
+  return `${c.packets} (${plural(c.bytes, 'byte')})${c.truncatedPackets ? `, ${c.truncatedPackets} cut by snaplen` : ''}`;
+}
+
+/** Where a damaged file stops being readable, as the capture facts show it. */
+export function damageLine(d: NonNullable<Report['capture']['damage']>, message: string, lang: Lang): string {
+  return lang === 'zh' ? `偏移 ${d.offset}，第 ${d.frame} 帧：${message}` : `offset ${d.offset}, frame ${d.frame}: ${message}`;
 }

@@ -6,7 +6,7 @@
  * most `MAX_IN_FLIGHT` bytes of one upload are ever queued between the two threads; beyond
  * that the HTTP thread pauses the request and TCP pushes back on the client.
  */
-import type { Lang } from '../diagnose/text.js';
+import type { Lang } from '../lang.js';
 
 /** Output formats a worker can render. 'fragment' is the HTML report's body, for the page. */
 export type OutFormat = 'json' | 'md' | 'html' | 'fragment';

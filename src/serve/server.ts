@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from '../version.js';
-import { isLang, type Lang } from '../diagnose/text.js';
+import { isLang, type Lang } from '../lang.js';
 import { JobFailure, Pool, type Job } from './pool.js';
 import type { JobResult, OutFormat } from './protocol.js';
 import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';

@@ -8,11 +8,10 @@ import { parentPort } from 'node:worker_threads';
 import { openStream } from '../capture/open.js';
 import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
-import type { Lang } from '../diagnose/text.js';
+import type { Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
-import { renderReport } from '../report/render.js';
 import { renderHtmlFragment } from '../report/html.js';
-import { redactReport } from '../report/redact.js';
+import { ReportOutput } from '../report/output.js';
 import { damageText, failureCount } from '../cli/report-facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
@@ -55,21 +54,22 @@ let current: { job: number; body: Body } | null = null;
  * The same text as `wirewhy analyze --format json|md|html`, or the HTML report's fragment for the
  * page.
  */
-function renderOne(r: Report, format: OutFormat, lang: Lang): string {
+function renderOne(out: ReportOutput, r: Report, format: OutFormat, lang: Lang): string {
   if (format === 'fragment') return renderHtmlFragment(r, { lang });
-  return renderReport(r, format, { lang });
+  return out.renderAs(r, format);
 }
 
 async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
   try {
     const src = await openStream(body, { name: opts.name });
-    let report = await analyze(src, { lang: opts.lang, all: opts.all });
-    if (opts.redact) report = redactReport(report);
+    // The report options are applied as the command line applies them (report/output.ts).
+    const out = new ReportOutput({ format: 'json', lang: opts.lang, all: opts.all, redact: opts.redact });
+    const report = out.prepare(await analyze(src, out.analyzeOptions));
     const outputs: JobResult['outputs'] = {};
     const renderErrors: JobResult['renderErrors'] = {};
     for (const f of opts.formats) {
       try {
-        outputs[f] = renderOne(report, f, opts.lang);
+        outputs[f] = renderOne(out, report, f, opts.lang);
       } catch (e) {
         renderErrors[f] = `the ${f} report could not be rendered (${e instanceof Error ? e.message : String(e)})`;
       }

@@ -31,70 +31,11 @@ export interface IcmpError {
 
 const MAX_ERRORS = 10_000;
 
-/** Name of an ICMP error, in the vocabulary of the contract's cause codes where one applies. */
-export function icmpName(v6: boolean, type: number, code: number): string {
-  if (!v6) {
-    if (type === 3) {
-      return (
-        [
-          'net_unreachable', 'host_unreachable', 'protocol_unreachable', 'port_unreachable', 'frag_needed',
-          'source_route_failed', 'net_unknown', 'host_unknown', 'source_host_isolated', 'net_admin_prohibited',
-          'host_admin_prohibited', 'net_unreachable_for_tos', 'host_unreachable_for_tos', 'admin_prohibited',
-          'host_precedence_violation', 'precedence_cutoff',
-        ][code] ?? `dest_unreachable_${code}`
-      );
-    }
-    if (type === 11) return code === 0 ? 'ttl_exceeded' : 'reassembly_time_exceeded';
-    if (type === 12) return 'parameter_problem';
-    if (type === 5) return 'redirect';
-    if (type === 4) return 'source_quench';
-    if (type === 0) return 'echo_reply';
-    if (type === 8) return 'echo_request';
-    return `icmp_${type}_${code}`;
-  }
-  if (type === 1) {
-    return (
-      ['no_route', 'admin_prohibited', 'beyond_scope', 'address_unreachable', 'port_unreachable', 'source_policy_failed', 'reject_route'][code] ??
-      `dest_unreachable_${code}`
-    );
-  }
-  if (type === 2) return 'packet_too_big';
-  if (type === 3) return code === 0 ? 'hop_limit_exceeded' : 'reassembly_time_exceeded';
-  if (type === 4) return 'parameter_problem';
-  if (type === 128) return 'echo_request';
-  if (type === 129) return 'echo_reply';
-  return `icmpv6_${type}_${code}`;
-}
+export { icmpCause, icmpName } from '../decode/icmp-codes.js';
 
-/** The contract's cause for an ICMP error, or null when it is not a reachability failure. */
-export function icmpCause(e: Pick<IcmpError, 'v6' | 'type' | 'code'>): string | null {
-  if (!e.v6) {
-    if (e.type === 3) {
-      switch (e.code) {
-        case 0: case 6: case 11: return 'icmp.net_unreachable';
-        case 1: case 7: case 12: return 'icmp.host_unreachable';
-        case 2: return 'icmp.protocol_unreachable';
-        case 3: return 'icmp.port_unreachable';
-        case 4: return 'icmp.frag_needed';
-        case 9: case 10: case 13: case 14: case 15: return 'icmp.admin_prohibited';
-        default: return 'icmp.host_unreachable';
-      }
-    }
-    if (e.type === 11 && e.code === 0) return 'icmp.ttl_exceeded';
-    return null;
-  }
-  if (e.type === 1) {
-    switch (e.code) {
-      case 0: case 2: case 6: return 'icmp.net_unreachable';
-      case 1: case 5: return 'icmp.admin_prohibited';
-      case 3: return 'icmp.host_unreachable';
-      case 4: return 'icmp.port_unreachable';
-      default: return 'icmp.host_unreachable';
-    }
-  }
-  if (e.type === 2) return 'icmp.frag_needed';
-  if (e.type === 3 && e.code === 0) return 'icmp.ttl_exceeded';
-  return null;
+/** The transport of a datagram quoted in an ICMP error, from its IP protocol number; null if another. */
+export function quotedTransport(proto: number): 'tcp' | 'udp' | 'icmp' | null {
+  return proto === 6 ? 'tcp' : proto === 17 ? 'udp' : proto === 1 || proto === 58 ? 'icmp' : null;
 }
 
 export class IcmpTracker {

@@ -1,23 +1,23 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  CAUSES,
-  CAUSE_CODES,
-  CONTRACT_CAUSES,
-  describeCause,
-  edeNote,
-  isCauseCode,
-  ttlNote,
-  type CauseCode,
-  type CauseText,
-} from '../../src/diagnose/causes.js';
-import { alertAdvice, edeMeaning, icmpMeaning, TLS_ALERTS } from '../../src/diagnose/alerts.js';
-import { fill, label, LABEL_KEYS, MISSING, PLACEHOLDERS, placeholders, senderName, type Lang } from '../../src/diagnose/text.js';
+import { CAUSES, CAUSE_CODES, CONN_RULES, DNS_RULES, ICMP_RULES, PLANNED, RULES, isCauseCode, type CauseCode } from '../../src/diagnose/catalogue.js';
+import type { CauseDef } from '../../src/diagnose/cause.js';
+import { alertAdvice, edeMeaning, edeNote, icmpMeaning, TLS_ALERTS } from '../../src/diagnose/alerts.js';
+import { fill, MISSING, PLACEHOLDERS, placeholders, senderName, type CauseText } from '../../src/diagnose/words.js';
+import { ttlNote } from '../../src/diagnose/causes/tcp.reset_injected.js';
+import { label, LABEL_KEYS } from '../../src/report/labels.js';
+import { verdictWords } from '../../src/report/words.js';
+import { alertName } from '../../src/decode/names.js';
+import type { Verdict } from '../../src/diagnose/verdict.js';
+import type { Args } from '../../src/facts.js';
+import type { Lang } from '../../src/lang.js';
 
 const CJK = /[\u4e00-\u9fff]/;
 const LANGS: Lang[] = ['en', 'zh'];
 const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+const CAUSE_DIR = fileURLToPath(new URL('../../src/diagnose/causes/', import.meta.url));
+const def = (c: CauseCode): CauseDef => CAUSES[c];
 
 function textsOf(t: CauseText): string[] {
   return [t.summary, t.explanation, ...t.advice];
@@ -31,8 +31,8 @@ function setOf(strings: readonly string[]): string[] {
 function variants(): { id: string; en: CauseText; zh: CauseText }[] {
   const out: { id: string; en: CauseText; zh: CauseText }[] = [];
   for (const code of CAUSE_CODES) {
-    const e = CAUSES[code] as (typeof CAUSES)[CauseCode] & { warning?: { en: CauseText; zh: CauseText } };
-    out.push({ id: code, en: e.en, zh: e.zh });
+    const e = def(code);
+    out.push({ id: code, en: e.words.en, zh: e.words.zh });
     if (e.warning) out.push({ id: `${code} (warning)`, en: e.warning.en, zh: e.warning.zh });
   }
   return out;
@@ -51,28 +51,75 @@ function alertTexts(): { id: string; en: string[]; zh: string[] }[] {
   return out;
 }
 
-describe('cause catalogue', () => {
-  it('has exactly the contract codes', () => {
-    expect([...CAUSE_CODES].sort()).toEqual([...CONTRACT_CAUSES].sort());
+/** A verdict of `cause` with these facts, to word. */
+function verdict(cause: CauseCode, facts: Args, target: Partial<Verdict['target']> = {}, severity: Verdict['severity'] = 'error'): Verdict {
+  return {
+    target: { name: null, ip: null, port: null, transport: null, ...target },
+    client: { ip: '192.0.2.10' },
+    layer: def(cause).layer,
+    cause,
+    severity,
+    attempts: 1,
+    facts,
+    evidence: [],
+    limits: [],
+    details: {},
+  };
+}
+
+describe('cause catalogue and rules', () => {
+  it('is keyed by code, one file per cause, each listed once in the index', () => {
+    const files = readdirSync(CAUSE_DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
+    expect(files).toEqual([...CAUSE_CODES]);
+    const index = readFileSync(`${CAUSE_DIR}index.ts`, 'utf8');
+    for (const c of CAUSE_CODES) expect(index.split(`'./${c}.js'`).length - 1, c).toBe(1);
     expect(isCauseCode('tcp.refused')).toBe(true);
     expect(isCauseCode('tcp.nope')).toBe(false);
   });
 
-  it('matches the cause table of CONTRACT.md when it is present', () => {
+  it('matches the cause tables of CONTRACT.md, both ways', () => {
     const p = `${SHARED}CONTRACT.md`;
     if (!existsSync(p)) return;
     const md = readFileSync(p, 'utf8');
-    const table = md.slice(md.indexOf('## Cause codes'));
-    const codes = new Set([...table.matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)].map((m) => m[1]!));
-    for (const c of codes) expect(isCauseCode(c), c).toBe(true);
-    for (const c of CAUSE_CODES) expect(codes.has(c), c).toBe(true);
+    // The rows of every cause table: "| layer | `code` ... | meaning |".
+    const codes = new Set<string>();
+    for (const line of md.split('\n')) {
+      const m = /^\| (capture|dns|icmp|tcp|tls|http|ok) \| (.+?) \|/.exec(line);
+      if (m) for (const c of m[2]!.matchAll(/`([a-z]+(?:\.[a-z_]+)?)`/g)) codes.add(c[1]!);
+    }
+    expect(codes.size).toBeGreaterThan(35);
+    for (const c of codes) expect(isCauseCode(c), `${c} is in the contract but not catalogued`).toBe(true);
+    for (const c of CAUSE_CODES) expect(codes.has(c), `${c} is catalogued but not in the contract`).toBe(true);
+  });
+
+  it('has a rule for every code that is not planned, and a catalogue entry for every code a rule produces', () => {
+    const produced = new Set(RULES.flatMap((r) => r.produces));
+    for (const c of produced) expect(isCauseCode(c), `a rule produces ${c}, which has no catalogue entry`).toBe(true);
+    for (const c of CAUSE_CODES) {
+      if (PLANNED.has(c)) {
+        expect(produced.has(c), `${c} is marked planned but a rule produces it`).toBe(false);
+        expect(PLANNED.get(c), c).toMatch(/^issue \d+$/);
+        expect(def(c).rules, c).toEqual([]);
+      } else {
+        expect(produced.has(c), `${c} has no rule (mark it planned, for the issue that builds it)`).toBe(true);
+        // The rules a cause file lists produce that cause.
+        expect(def(c).rules.length, c).toBeGreaterThan(0);
+        for (const r of def(c).rules) expect(r.produces, c).toContain(c);
+      }
+    }
+    // Every rule is in exactly one walk, ordered by rank; the connection walk ends with ok.
+    expect(CONN_RULES.length + DNS_RULES.length + ICMP_RULES.length).toBe(RULES.length);
+    for (const walk of [CONN_RULES, DNS_RULES, ICMP_RULES]) for (let i = 1; i < walk.length; i++) expect(walk[i]!.rank).toBeGreaterThanOrEqual(walk[i - 1]!.rank);
+    expect(CONN_RULES[CONN_RULES.length - 1]!.produces).toEqual(['ok']);
   });
 
   it('gives each code a layer matching its prefix and a sensible severity', () => {
     for (const code of CAUSE_CODES) {
-      const e = CAUSES[code];
+      const e = def(code);
+      expect(e.code).toBe(code);
       expect(e.layer).toBe(code === 'ok' ? 'ok' : code.split('.')[0]);
-      expect(e.severity).toBe(code === 'ok' ? 'ok' : 'error');
+      expect(e.severity).toBe(code === 'ok' ? 'ok' : code.startsWith('capture.') ? 'warning' : 'error');
+      expect(['packet', 'timeout', 'end']).toContain(e.live);
     }
   });
 
@@ -130,33 +177,33 @@ describe('cause catalogue', () => {
 
   it('gives DNS failures the name as subject and the guides\' remedies', () => {
     for (const c of ['dns.nxdomain', 'dns.servfail', 'dns.refused', 'dns.no_response', 'dns.no_address', 'dns.error'] as const) {
-      expect(CAUSES[c].en.summary.startsWith('{name}'), c).toBe(true);
+      expect(def(c).words.en.summary.startsWith('{name}'), c).toBe(true);
     }
-    const nr = CAUSES['dns.no_response'].en.advice.join('\n');
+    const nr = def('dns.no_response').words.en.advice.join('\n');
     expect(nr).toMatch(/security group/);
     expect(nr).toMatch(/UDP/);
     expect(nr).toMatch(/\/etc\/resolv\.conf/);
-    expect(CAUSES['dns.no_response'].zh.advice.join('')).toMatch(/安全组/);
-    expect(CAUSES['dns.nxdomain'].en.advice.join('\n')).toMatch(/resolv\.conf/);
+    expect(def('dns.no_response').words.zh.advice.join('')).toMatch(/安全组/);
+    expect(def('dns.nxdomain').words.en.advice.join('\n')).toMatch(/resolv\.conf/);
   });
 
   it('walks the guides\' checklist for an unanswered SYN', () => {
-    const en = CAUSES['tcp.syn_unanswered'].en.advice.join('\n');
+    const en = def('tcp.syn_unanswered').words.en.advice.join('\n');
     for (const w of ['security group', 'outbound', 'iptables -L -n', 'firewall-cmd --list-all', 'route', 'env | grep -i proxy', 'nc -zv']) {
       expect(en, w).toContain(w);
     }
-    const zh = CAUSES['tcp.syn_unanswered'].zh.advice.join('\n');
+    const zh = def('tcp.syn_unanswered').words.zh.advice.join('\n');
     for (const w of ['安全组', '出站规则', '路由', '代理', 'NAT 网关']) expect(zh, w).toContain(w);
-    expect(CAUSES['tcp.syn_unanswered'].en.explanation).toMatch(/cannot tell/);
+    expect(def('tcp.syn_unanswered').words.en.explanation).toMatch(/cannot tell/);
   });
 
   it('points certificate date problems at the clock', () => {
     for (const c of ['tls.cert_expired', 'tls.cert_not_yet_valid'] as const) {
-      expect(CAUSES[c].en.advice[0]).toMatch(/clock/);
-      expect(CAUSES[c].en.advice.join('\n')).toMatch(/timedatectl/);
-      expect(CAUSES[c].zh.advice.join('\n')).toMatch(/时间同步/);
+      expect(def(c).words.en.advice[0]).toMatch(/clock/);
+      expect(def(c).words.en.advice.join('\n')).toMatch(/timedatectl/);
+      expect(def(c).words.zh.advice.join('\n')).toMatch(/时间同步/);
     }
-    expect(CAUSES['tls.client_rejected'].en.advice.join('\n')).toMatch(/ca-certificates/);
+    expect(def('tls.client_rejected').words.en.advice.join('\n')).toMatch(/ca-certificates/);
   });
 });
 
@@ -212,7 +259,7 @@ describe('TLS alerts', () => {
     for (const [code, name] of Object.entries(expected)) {
       const a = TLS_ALERTS[Number(code)];
       expect(a, code).toBeDefined();
-      expect(a!.name, code).toBe(name);
+      expect(alertName(Number(code)), code).toBe(name);
       expect(a!.meaning.en, code).not.toBe('');
       expect(CJK.test(a!.meaning.zh), code).toBe(true);
     }
@@ -300,46 +347,52 @@ describe('TLS alerts', () => {
   });
 });
 
-describe('describeCause', () => {
+describe('words of a verdict (report/words.ts)', () => {
   it('fills a summary for a person', () => {
-    const d = describeCause('dns.nxdomain', 'en', { name: 'nope.example', server: '192.0.2.53', qtype: 'A' });
-    expect(d.summary).toBe('nope.example: the DNS server 192.0.2.53 says the name does not exist (NXDOMAIN)');
-    expect(d.explanation).not.toContain('{');
-    const z = describeCause('dns.nxdomain', 'zh', { name: 'nope.example', server: '192.0.2.53', qtype: 'A' });
-    expect(z.summary).toBe('nope.example：DNS 服务器 192.0.2.53 回复该域名不存在（NXDOMAIN）');
+    const facts = { server: '192.0.2.53', qtype: 'A' };
+    expect(verdictWords(verdict('dns.nxdomain', facts, { name: 'nope.example' }), 'en').summary).toBe('nope.example: the DNS server 192.0.2.53 says the name does not exist (NXDOMAIN)');
+    expect(verdictWords(verdict('dns.nxdomain', facts, { name: 'nope.example' }), 'en').explanation).not.toContain('{');
+    expect(verdictWords(verdict('dns.nxdomain', facts, { name: 'nope.example' }), 'zh').summary).toBe('nope.example：DNS 服务器 192.0.2.53 回复该域名不存在（NXDOMAIN）');
   });
 
   it('localises the sender and merges the alert reading', () => {
-    const vars = { target: 'example.com', host: 'example.com', ip: '203.0.113.5', port: 443, alertCode: 48, sender: 'client' };
-    const d = describeCause('tls.alert', 'en', vars);
+    const v = verdict('tls.alert', { alertCode: 48, alert: 'unknown_ca', sender: 'client' }, { name: 'example.com', ip: '203.0.113.5', port: 443 });
+    const d = verdictWords(v, 'en');
     expect(d.summary).toBe('example.com: the client aborted the TLS handshake with alert unknown_ca (48)');
     expect(d.explanation).toMatch(/CA bundle/);
     expect(d.advice[0]).toMatch(/ca-certificates/);
     expect(new Set(d.advice).size).toBe(d.advice.length);
-    const z = describeCause('tls.alert', 'zh', vars);
+    const z = verdictWords(v, 'zh');
     expect(z.summary).toContain('客户端');
     expect(z.summary).toContain('unknown_ca');
-    const r = describeCause('tcp.reset', 'zh', { target: 'x', sender: 'server', seconds: 30 });
+    const r = verdictWords(verdict('tcp.reset', { sender: 'server', seconds: 30 }, { ip: '203.0.113.5', port: 443, name: 'x' }), 'zh');
     expect(r.summary).toBe('x：服务器在 30 秒后重置了已建立的连接');
   });
 
-  it('uses the warning wording for ok with severity warning', () => {
-    const w = describeCause('ok', 'en', { target: 'example.com', attempts: 2, retriesNote: 'IPv6 SYNs unanswered' }, 'warning');
+  it('uses the warning wording for ok with severity warning, and says what failed', () => {
+    const facts = { failed: 1, conns: 2, failedCause: 'tcp.syn_unanswered', failedIp: '2001:db8::1' };
+    const w = verdictWords({ ...verdict('ok', facts, { name: 'example.com', port: 443 }, 'warning'), attempts: 2 }, 'en');
     expect(w.summary).toBe('example.com: worked in the end, after 2 failed attempt(s)');
-    expect(w.explanation).toContain('IPv6 SYNs unanswered');
-    expect(describeCause('ok', 'en', { target: 'example.com' }).summary).toBe('example.com: worked at every layer seen');
+    expect(w.explanation).toContain('1 of 2 attempts failed first, e.g. tcp.syn_unanswered (2001:db8::1)');
+    expect(verdictWords(verdict('ok', {}, { name: 'example.com', port: 443 }, 'ok'), 'en').summary).toBe('example.com: worked at every layer seen');
   });
 
-  it('takes language-dependent values once for both languages', () => {
-    const icmp = { en: icmpMeaning(false, 3, 13, 'en').title, zh: icmpMeaning(false, 3, 13, 'zh').title };
-    const vars = { target: 't', from: '198.51.100.1', ip: '203.0.113.5', port: 443, client: '192.0.2.10', icmp };
-    expect(describeCause('icmp.admin_prohibited', 'en', vars).explanation).toContain('ICMP 3/13 communication administratively prohibited');
-    expect(describeCause('icmp.admin_prohibited', 'zh', vars).explanation).toContain('ICMP 3/13 通信被管理性禁止');
+  it('words ICMP errors from their type and code, in each language', () => {
+    const v = verdict('icmp.admin_prohibited', { from: '198.51.100.1', icmpV6: false, icmpType: 3, icmpCode: 13 }, { ip: '203.0.113.5', port: 443 });
+    expect(verdictWords(v, 'en').explanation).toContain('ICMP 3/13 communication administratively prohibited');
+    expect(verdictWords(v, 'zh').explanation).toContain('ICMP 3/13 通信被管理性禁止');
+  });
+
+  it('says what the capture cannot prove, in the report language', () => {
+    const v = { ...verdict('tcp.syn_unanswered', { attempts: 1, seconds: 0, waited: 0.2 }, { ip: '203.0.113.5', port: 443 }, 'warning'), limits: [{ kind: 'syn_ended_early', args: {} }] };
+    expect(verdictWords(v, 'en').explanation).toMatch(/ Note: the capture ended less than a second after the only SYN.*\.$/);
+    const zh = verdictWords(v, 'zh');
+    expect(zh.explanation).toMatch(/注意：抓包在唯一的 SYN 之后不到一秒就结束了.*。$/);
+    expect(zh.limits).toHaveLength(1);
   });
 
   it('marks what the diagnosis did not supply', () => {
-    const d = describeCause('tcp.syn_unanswered', 'en', { target: '203.0.113.5:443' });
-    expect(d.summary).toBe(`203.0.113.5:443: no reply to the connection attempt (${MISSING} SYNs over ${MISSING} s)`);
+    expect(verdictWords(verdict('tcp.syn_unanswered', {}, { ip: '203.0.113.5', port: 443 }), 'en').summary).toBe(`203.0.113.5:443: no reply to the connection attempt (1 SYNs over ${MISSING} s)`);
   });
 });
 
@@ -348,9 +401,9 @@ describe('notes and detail tables', () => {
     expect(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'en')).toMatch(/TTL 61.*TTL 52/);
     expect(ttlNote({ rstTtl: 61, serverTtl: 52, rstIpId: 0, serverIpId: 4321 }, 'en')).toMatch(/IP ID 0/);
     expect(CJK.test(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'zh'))).toBe(true);
-    const d = describeCause('tcp.reset_injected', 'en', { target: 't', ip: '203.0.113.5', port: 443, ttlNote: ttlNote({ rstTtl: 61, serverTtl: 52 }, 'en') });
+    const d = verdictWords(verdict('tcp.reset_injected', { rstTtl: 61, serverTtl: 52 }, { ip: '203.0.113.5', port: 443 }), 'en');
     expect(d.explanation).toMatch(/TTL 61/);
-    const empty = describeCause('tcp.reset_injected', 'en', { target: 't', ip: '203.0.113.5', port: 443, ttlNote: '' });
+    const empty = verdictWords(verdict('tcp.reset_injected', {}, { ip: '203.0.113.5', port: 443 }), 'en');
     expect(empty.explanation).not.toMatch(/ {2}|\?/);
   });
 
@@ -391,7 +444,7 @@ describe('tls.alert advice', () => {
       let checked = 0;
       for (const code of Object.keys(TLS_ALERTS).map(Number)) {
         for (const sender of ['client', 'server'] as const) {
-          const d = describeCause('tls.alert', lang, { alertCode: code, alert: null, sender, host: 'h.example', port: 443, ip: '192.0.2.1', target: 'h.example' }, 'error');
+          const d = verdictWords(verdict('tls.alert', { alertCode: code, alert: alertName(code), sender }, { name: 'h.example', port: 443, ip: '192.0.2.1' }), lang);
           const leads = d.advice.map(lead).filter((l) => /Reproduce from the client|在客户端复现/.test(l));
           expect(leads.length, `${code} ${sender}`).toBe(1);
           expect(d.advice.filter((x) => /error log|错误日志/.test(x)).length, `${code} ${sender}`).toBeLessThanOrEqual(1);

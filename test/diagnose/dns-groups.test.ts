@@ -38,7 +38,7 @@ async function transactions(path: string): Promise<{ txs: DnsTransaction[]; end:
 function verdicts(txs: DnsTransaction[], end: number, all = true, keepResolved = true): unknown {
   const d = new Diagnosis({ keepResolved });
   for (const t of txs) d.addDns(t);
-  return d.verdicts([], [], 'en', end, all);
+  return d.verdicts([], [], end, all);
 }
 
 function msg(o: Parameters<typeof dnsMessage>[0]): DnsMessage {
@@ -62,7 +62,7 @@ describe('DNS groups', () => {
       if (txs.length === 0) continue;
       withDns++;
       const inOrder = verdicts(txs, end);
-      expect(new Diagnosis().verdicts(txs, [], 'en', end, true), f).toEqual(inOrder);
+      expect(new Diagnosis().verdicts(txs, [], end, true), f).toEqual(inOrder);
       expect(verdicts([...txs].reverse(), end), f).toEqual(inOrder);
       const odd = txs.filter((_, i) => i % 2 === 1);
       const even = txs.filter((_, i) => i % 2 === 0);

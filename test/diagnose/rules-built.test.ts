@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
 import {
   TcpConversation, Capture, pcapFile, handshakeRecord, clientHello, serverHello, certificateMsg, serverHelloDone,
   testCertDer, icmpIp, ICMP, quote, tcpIp, ethIp, ascii, LINKTYPE,
@@ -56,14 +57,14 @@ describe('causes built from packets', () => {
     expect(e.map((v) => v.cause)).toEqual(['tcp.stalled']);
     expect(e[0]!.evidence[0]!.frame).toBe(4);
     expect(e[0]!.details).toMatchObject({ retransmits: 5, unackedBytes: 38 });
-    expect(e[0]!.summary).toBe('slow.example: data was retransmitted 5 times without acknowledgement, then abandoned');
+    expect(verdictWords(e[0]!, 'en').summary).toBe('slow.example: data was retransmitted 5 times without acknowledgement, then abandoned');
     // Timed from the first data (2 s after the handshake), not from the SYN.
     const conn = r.connections[0]!;
     expect(e[0]!.evidence[0]!.time).not.toBe(conn.start);
     const after = Date.parse(e[0]!.evidence[0]!.time) - Date.parse(conn.start);
     expect(after).toBeGreaterThanOrEqual(2000);
     expect(after).toBeLessThan(2100);
-    expect(e[0]!.explanation).toContain('12.2');
+    expect(verdictWords(e[0]!, 'en').explanation).toContain('12.2');
   });
 
   /** A TLS 1.2 handshake up to the server's certificate; the client then closes without a word. */

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
-import { LiveAnalyzer, type LiveEvent } from '../../src/diagnose/live.js';
+import { LiveAnalyzer, type LiveEvent } from '../../src/live.js';
+import { targetText } from '../../src/diagnose/verdict.js';
 import { SAMPLES } from '../tshark-fixture.js';
 
 async function replay(file: string, lateTick: number | null): Promise<{ events: Array<LiveEvent & { frame: number }>; report: ReturnType<LiveAnalyzer['report']> }> {
@@ -44,7 +45,7 @@ describe('live analyzer on the samples', () => {
     it(`${file}: streams ${cause} once, and the final report equals analyze()`, async () => {
       const { events } = await replay(file, 30);
       const hits = events.filter((e) => e.verdict.cause === cause);
-      expect(hits.map((e) => e.targetText), JSON.stringify(events.map((e) => e.verdict.cause))).toHaveLength(1);
+      expect(hits.map((e) => targetText(e.verdict.target)), JSON.stringify(events.map((e) => e.verdict.cause))).toHaveLength(1);
       if (frame !== null) expect(hits[0]!.frame).toBe(frame);
       if (cause === 'tls.alert') expect(hits[0]!.verdict.details['alert']).toMatchObject({ name: 'unknown_ca' });
       // Without a tick past the end, the live report is analyze()'s, byte for byte.
@@ -56,7 +57,7 @@ describe('live analyzer on the samples', () => {
 
   it('multi-failure.pcap: one event per failed target, each also a verdict of the report', async () => {
     const { events, report } = await replay('multi-failure.pcap', 30);
-    const keys = events.map((e) => `${e.verdict.cause} ${e.targetText}`);
+    const keys = events.map((e) => `${e.verdict.cause} ${targetText(e.verdict.target)}`);
     expect(new Set(keys).size).toBe(keys.length);
     // Same cause and address/port (or name, for DNS). The name of an address can differ: the report
     // also uses names learned after the line was said (here a later DNS answer names 203.0.113.10).

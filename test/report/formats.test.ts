@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { REPORT_CSS, REPORT_CSP, renderHtml, renderHtmlDocument, renderHtmlFragment } from '../../src/report/html.js';
-import { arrowsOf } from '../../src/report/ladder.js';
+import { arrowsOf, RecordIndex } from '../../src/report/ladder.js';
 import { renderReport, renderReports } from '../../src/report/render.js';
 import { HOSTILE, SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleReport } from './reports.js';
 
@@ -35,7 +35,7 @@ describe('markdown', () => {
   });
 
   it('is localised', async () => {
-    const md = renderMarkdown(await sampleReport('tls-unknown-ca.pcapng', 'zh'), { lang: 'zh' });
+    const md = renderMarkdown(await sampleReport('tls-unknown-ca.pcapng'), { lang: 'zh' });
     expect(md).toContain('### 1. 失败');
     expect(md).toContain('**证据**');
     expect(md).toContain('**下一步排查**');
@@ -77,19 +77,20 @@ describe('html', () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|\ssrc=|\shref=|url\(|@import/i);
     expect(html).toContain('@media print');
     for (const t of tags(html)) expect(ALLOWED_TAGS, t).toContain(t);
-    const zh = renderHtml(await sampleReport('icmp-admin-prohibited.pcap', 'zh'), { lang: 'zh' });
+    const zh = renderHtml(await sampleReport('icmp-admin-prohibited.pcap'), { lang: 'zh' });
     expect(zh).toContain('<html lang="zh-CN">');
     expect(zh).toContain('ICMP 发送方');
   });
 
   it('draws one ladder per failing or warning target, with every evidence frame as an arrow', async () => {
     for (const f of SAMPLE_FILES) {
-      const r = await sampleReport(f, 'en', true);
+      const r = await sampleReport(f, true);
+      const idx = new RecordIndex(r);
       const frag = renderHtmlFragment(r, { lang: 'en' });
       const svgs = frag.match(/<svg /g) ?? [];
       expect(svgs.length, f).toBe(r.verdicts.filter((v) => v.severity !== 'ok').length);
       for (const v of r.verdicts.filter((x) => x.severity !== 'ok')) {
-        const arrows = arrowsOf(r, v);
+        const arrows = arrowsOf(r, idx, v, 'en');
         for (const e of v.evidence) expect(arrows.map((a) => a.frame), `${f} ${v.cause}`).toContain(e.frame);
         // Arrows go between distinct hosts in the capture's own words (from / to of the evidence).
         for (const a of arrows) expect(a.from !== a.to || a.from === undefined, `${f} #${a.frame}`).toBe(true);

@@ -22,7 +22,7 @@ describe('golden reports', () => {
   if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
 
   it.each(SAMPLE_FILES)('%s', async (f) => {
-    const r = await sampleReport(f, 'en', true);
+    const r = await sampleReport(f, true);
     for (const format of FORMATS) {
       const text = renderReport(r, format, { lang: 'en', color: false });
       const path = join(GOLDEN, `${f}.${EXT[format]}`);
@@ -43,7 +43,7 @@ describe('golden reports', () => {
   it('is deterministic: two analyses render to the same bytes', async () => {
     for (const f of ['multi-failure.pcap', 'tls-unknown-ca.pcapng', 'dns-truncated-tcp-retry.pcap']) {
       const once = async (): Promise<string[]> => {
-        const r = await analyze(await openCapture(join(SAMPLES, f)), { all: true, lang: 'zh' });
+        const r = await analyze(await openCapture(join(SAMPLES, f)), { all: true });
         return FORMATS.map((fmt) => renderReport(r, fmt, { lang: 'zh' }));
       };
       expect(await once()).toEqual(await once());

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { renderHtml } from '../../src/report/html.js';
 import type { Report } from '../../src/report/model.js';
 import { artifactPath, browserSkipReason, openBrowser, type Session } from '../helpers/browser.js';
-import { SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleReport } from './reports.js';
+import { docOf, SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleReport } from './reports.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`html-browser tests skipped: ${skip}`);
@@ -49,10 +49,10 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
   }
 
   it.each(SAMPLE_FILES)('%s', async (f) => {
-    const r = await sampleReport(f, 'en', true);
+    const r = await sampleReport(f, true);
     await open(f, r);
     const text = (await s.page.textContent('body')) ?? '';
-    for (const v of r.verdicts) expect(text, v.summary).toContain(v.summary);
+    for (const v of docOf(r).verdicts) expect(text, v.summary).toContain(v.summary);
     const failing = r.verdicts.filter((v) => v.severity !== 'ok').length;
     expect(await s.page.locator('svg').count()).toBe(failing);
     for (const box of await s.page.locator('svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => [b.width, b.height]))) {
@@ -66,7 +66,7 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
   });
 
   it('Chinese report', async () => {
-    await open('zh', await sampleReport('tls-unknown-ca.pcapng', 'zh'), 'zh');
+    await open('zh', await sampleReport('tls-unknown-ca.pcapng'), 'zh');
     expect(await s.page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     expect(await s.page.textContent('body')).toContain('下一步排查');
     await s.page.screenshot({ path: artifactPath('report-zh-tls-unknown-ca.png'), fullPage: true });

@@ -16,18 +16,20 @@ describe('JSON in pieces', () => {
   it('joins to the same bytes as the whole report, every sample', async () => {
     expect(files.length).toBeGreaterThan(30);
     for (const f of files) {
-      const r = await analyze(await openCapture(join(SAMPLES, f)), { all: true, lang: 'zh' });
-      const whole = renderJson(r);
-      const small = [...renderJsonChunks(r, 64)];
-      expect(small.join(''), f).toBe(whole);
-      expect(small.length, f).toBeGreaterThan(1);
-      expect([...renderJsonChunks(r)].join('')).toBe(whole);
+      const r = await analyze(await openCapture(join(SAMPLES, f)), { all: true });
+      for (const lang of ['en', 'zh'] as const) {
+        const whole = renderJson(r, lang);
+        const small = [...renderJsonChunks(r, lang, 64)];
+        expect(small.join(''), f).toBe(whole);
+        expect(small.length, f).toBeGreaterThan(1);
+        expect([...renderJsonChunks(r, lang)].join('')).toBe(whole);
+      }
     }
   });
 
   it('empty record lists and a report with nothing in it', async () => {
     const r = await analyze(await openCapture(join(SAMPLES, files[0]!)));
     const bare = { ...r, verdicts: [], connections: [], dns: [], tls: [], icmp: [], http: [] };
-    expect([...renderJsonChunks(bare, 1)].join('')).toBe(renderJson(bare));
+    expect([...renderJsonChunks(bare, 'en', 1)].join('')).toBe(renderJson(bare, 'en'));
   });
 });

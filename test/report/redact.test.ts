@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { redactReport, isReservedName } from '../../src/report/redact.js';
+import { warningText } from '../../src/report/warnings.js';
 import { renderReport, FORMATS } from '../../src/report/render.js';
 import type { Report } from '../../src/report/model.js';
 import { REPO, SAMPLES } from '../tshark-fixture.js';
@@ -110,13 +111,15 @@ const inV4 = (ip: string, net: string, bits: number): boolean => {
 
 describe('redactReport', () => {
   it.each(SAMPLE_FILES)('%s: no original address or name in any format; consistent; kinds kept', async (f) => {
-    const r = await sampleReport(f, 'en', true);
+    const r = await sampleReport(f, true);
     const o = originals(r);
     expect(o.ips.size, 'the sample has addresses').toBeGreaterThan(0);
     const red = redactReport(r);
-    for (const format of FORMATS) {
-      const out = renderReport(red, format, { lang: 'en' });
-      expect(leftovers(out, o), format).toEqual([]);
+    for (const lang of ['en', 'zh'] as const) {
+      for (const format of FORMATS) {
+        const out = renderReport(red, format, { lang });
+        expect(leftovers(out, o), `${format} ${lang}`).toEqual([]);
+      }
     }
     expect(red.capture.source).toMatch(/^capture\.pcap(ng)?$/);
     // A function, and one-to-one.
@@ -156,7 +159,7 @@ describe('redactReport', () => {
         ['8.8.8.8', '10.1.2.3', 'api.acme.de'], ['2a00:1450::1', 'fd12::5', 'www.acme.de'], ['172.20.0.9', '192.168.1.1', 'x.y.example.com'], ['127.0.0.1', '8.8.8.8', null],
       ].map(([s, c, name]) => ({ transport: 'tcp', client: { ip: c, port: 1 }, server: { ip: s, port: 443 }, state: 'SF', history: 'S', start: '', end: '', packets: { client: 0, server: 0 }, bytes: { client: 0, server: 0 }, name })),
     } as unknown as Report;
-    r.capture.warnings.push('seen 8.8.8.8 and api.acme.de and a.api.acme.de, 7.0.0.10.in-addr.arpa');
+    r.capture.warnings.push({ kind: 'damage', args: { code: 'BAD_RECORD', message: 'seen 8.8.8.8 and api.acme.de and a.api.acme.de, 7.0.0.10.in-addr.arpa', offset: 1, frame: 2, packets: 1 } });
     const red = redactReport(r);
     const c = red.connections;
     expect(c[0]!.server.ip).toMatch(/^198\.1[89]\./);
@@ -173,7 +176,7 @@ describe('redactReport', () => {
     expect(a.split('.').slice(1)).toEqual(b.split('.').slice(1));
     expect(c[2]!.name).toMatch(/^n\d+\.n\d+\.example\.com$/);
     expect(red.capture.source).toBe('capture.pcapng.gz');
-    const w = red.capture.warnings[0]!;
+    const w = warningText(red.capture.warnings[0]!, 'en');
     expect(w).toContain(`seen ${c[0]!.server.ip} and ${a} and n`);
     expect(w).toMatch(new RegExp(`and n\\d+\\.${a.replace(/\./g, '\\.')},`));
     expect(w).not.toMatch(/acme|8\.8\.8\.8|10\.0\.0\.7|7\.0\.0\.10/);

@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { CAUSE_CODES } from '../../src/diagnose/causes.js';
+import { CAUSE_CODES } from '../../src/diagnose/catalogue.js';
 import { redactReport } from '../../src/report/redact.js';
 import type { Report } from '../../src/report/model.js';
 import { REPO } from '../tshark-fixture.js';
-import { SAMPLE_FILES, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport } from './reports.js';
+import { SAMPLE_FILES, docOf, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
 
 const schema = JSON.parse(readFileSync(join(REPO, 'src/report/report.schema.json'), 'utf8')) as Record<string, unknown> & {
   $defs: { verdict: { properties: { cause: { enum: string[] } } } };
@@ -20,9 +20,9 @@ const schema = JSON.parse(readFileSync(join(REPO, 'src/report/report.schema.json
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
 
-function problems(r: unknown): string[] {
-  // Validate what a consumer reads: the JSON text, not the in-memory object.
-  const ok = validate(JSON.parse(JSON.stringify(r)));
+/** What breaks the schema in a report's document (what a consumer reads: the JSON text). */
+function problems(doc: ReportDoc): string[] {
+  const ok = validate(JSON.parse(JSON.stringify(doc)));
   return ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 }
 
@@ -33,29 +33,29 @@ describe('report JSON schema', () => {
 
   it.each(SAMPLE_FILES)('%s', async (f) => {
     for (const lang of ['en', 'zh'] as const) {
-      const r = await sampleReport(f, lang, true);
-      expect(problems(r), `${f} ${lang}`).toEqual([]);
-      expect(problems(redactReport(r)), `${f} ${lang} redacted`).toEqual([]);
+      const r = await sampleReport(f, true);
+      expect(problems(docOf(r, lang)), `${f} ${lang}`).toEqual([]);
+      expect(problems(docOf(redactReport(r), lang)), `${f} ${lang} redacted`).toEqual([]);
     }
   });
 
   it('a capture with hostile names', async () => {
-    expect(problems(await hostileCaptureReport())).toEqual([]);
+    expect(problems(docOf(await hostileCaptureReport()))).toEqual([]);
   });
 
   it('rejects reports that break the contract', async () => {
-    const good = await sampleReport('tls-unknown-ca.pcapng');
-    const broken: Array<[string, (r: Report) => void]> = [
+    const good = docOf(await sampleReport('tls-unknown-ca.pcapng'));
+    const broken: Array<[string, (r: ReportDoc) => void]> = [
       ['unknown cause', (r) => { r.verdicts[0]!.cause = 'tls.oops'; }],
       ['frame 0', (r) => { r.verdicts[0]!.evidence[0]!.frame = 0; }],
       ['time not ISO', (r) => { r.verdicts[0]!.evidence[0]!.time = '14:24:21'; }],
-      ['missing summary', (r) => { delete (r.verdicts[0] as Partial<Report['verdicts'][number]>).summary; }],
+      ['missing summary', (r) => { delete (r.verdicts[0] as Partial<ReportDoc['verdicts'][number]>).summary; }],
       ['unknown field', (r) => { (r as unknown as Record<string, unknown>)['extra'] = 1; }],
-      ['port out of range', (r) => { r.connections[0]!.server.port = 70000; }],
-      ['Zeek state', (r) => { r.connections[0]!.state = 'ESTABLISHED'; }],
+      ['port out of range', (r) => { (r.connections as Report['connections'])[0]!.server.port = 70000; }],
+      ['Zeek state', (r) => { (r.connections as Report['connections'])[0]!.state = 'ESTABLISHED'; }],
       ['from without to', (r) => { delete r.verdicts[0]!.evidence[0]!.to; }],
       ['tls.alert without details.alert', (r) => { r.verdicts[0]!.details = {}; }],
-      ['wrong schema name', (r) => { (r as { schema: string }).schema = 'wirewhy.report/2'; }],
+      ['wrong schema name', (r) => { (r as unknown as { schema: string }).schema = 'wirewhy.report/2'; }],
     ];
     for (const [what, change] of broken) {
       const r = structuredClone(good);
@@ -68,6 +68,6 @@ describe('report JSON schema', () => {
 const shared = sharedCaptures();
 describe.skipIf(shared.length === 0)('report JSON schema: shared captures', () => {
   it.each(shared)('%s', async (p) => {
-    expect(problems(await sharedReport(p))).toEqual([]);
+    expect(problems(docOf(await sharedReport(p)))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** Report times: ISO-8601 UTC with microseconds, from capture seconds + nanoseconds. */
 import { describe, expect, it } from 'vitest';
-import { isoOf, isoTime } from '../../src/report/time.js';
+import { isoOf, isoTime } from '../src/time.js';
 
 describe('isoTime', () => {
   it('formats seconds and nanoseconds, truncating to microseconds', () => {

@@ -15,32 +15,30 @@
  * - DNS: no answer `dnsTimeout` seconds (default 5, glibc's and dig's timeout) after the name's
  *   last query, so a resolver's retry restarts the wait.
  */
-import type { RawPacket, CaptureInfo } from '../capture/types.js';
-import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import type { DnsMessage } from '../decode/dns.js';
-import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
-import { Tracker, type FinishedConn } from '../track/tracker.js';
-import type { TcpConn } from '../track/tcp.js';
-import type { UdpConn } from '../track/udp.js';
-import type { IcmpError } from '../track/icmp.js';
-import { Diagnosis, targetText } from './diagnose.js';
-import type { Lang } from './text.js';
-import { Analysis } from '../analyze.js';
-import type { Report, Verdict } from '../report/model.js';
-import { isoTime } from '../report/time.js';
+import type { RawPacket, CaptureInfo } from './capture/types.js';
+import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from './decode/packet.js';
+import type { DnsMessage } from './decode/dns.js';
+import { isIcmpv4Error, isIcmpv6Error } from './decode/icmp.js';
+import { Tracker, type FinishedConn } from './track/tracker.js';
+import type { TcpConn } from './track/tcp.js';
+import type { UdpConn } from './track/udp.js';
+import type { IcmpError } from './track/icmp.js';
+import { Diagnosis } from './diagnose/diagnose.js';
+import { causeDef } from './diagnose/catalogue.js';
+import type { Verdict } from './diagnose/verdict.js';
+import { Analysis } from './analyze.js';
+import type { Report } from './report/model.js';
+import { isoTime } from './time.js';
 
-/** One streaming verdict. */
+/** One streaming verdict (language-free, as the final report's verdicts). */
 export interface LiveEvent {
   /** Capture time (seconds since the epoch) when the failure became certain. */
   ts: number;
   time: string;
-  /** The target as the report's table writes it (name or address, port). */
-  targetText: string;
   verdict: Verdict;
 }
 
 export interface LiveAnalyzerOptions {
-  lang?: Lang;
   all?: boolean;
   /** Seconds without SYN-ACK / RST after the first SYN before tcp.syn_unanswered is said (default 3). */
   synTimeout?: number;
@@ -49,8 +47,6 @@ export interface LiveAnalyzerOptions {
   onEvent?: (e: LiveEvent) => void;
 }
 
-/** Causes a single packet settles: said at once. */
-const AT_ONCE = new Set<string>(['tcp.refused', 'tcp.reset', 'tcp.reset_injected', 'tls.alert']);
 const MAX_WATCHED = 50_000;
 
 interface DnsWatch {
@@ -65,7 +61,6 @@ export class LiveAnalyzer {
   readonly tracker: Tracker;
   /** Streaming lines said so far. */
   readonly events: LiveEvent[] = [];
-  private readonly lang: Lang;
   private readonly synTimeout: number;
   private readonly dnsTimeout: number;
   private readonly onEvent: ((e: LiveEvent) => void) | undefined;
@@ -78,11 +73,10 @@ export class LiveAnalyzer {
   private icmpSeen = 0;
 
   constructor(o: LiveAnalyzerOptions = {}) {
-    this.lang = o.lang ?? 'en';
     this.synTimeout = o.synTimeout ?? 3;
     this.dnsTimeout = o.dnsTimeout ?? 5;
     this.onEvent = o.onEvent;
-    this.analysis = new Analysis({ lang: this.lang, all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p), onDns: (m, p) => this.watchDns(m, p) });
+    this.analysis = new Analysis({ all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p), onDns: (m, p) => this.watchDns(m, p) });
     this.tracker = this.analysis.tracker;
   }
 
@@ -101,14 +95,14 @@ export class LiveAnalyzer {
     const f = p.tcpFlags;
     if ((f & TCP_SYN) !== 0 && (f & TCP_ACK) === 0 && c.synAckFrame === 0 && this.pendingSyn.size < MAX_WATCHED) this.pendingSyn.add(c);
     if ((f & TCP_RST) !== 0) {
-      this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, AT_ONCE);
+      this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
       return;
     }
     if (p.payLen > 0) {
       const s = this.tracker.tls.session(c);
       if (s && s.alerts.length > (this.alertsSeen.get(c) ?? 0)) {
         this.alertsSeen.set(c, s.alerts.length);
-        this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, AT_ONCE);
+        this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
       }
     }
   }
@@ -126,7 +120,7 @@ export class LiveAnalyzer {
     const l = this.icmpByConn.get(c);
     if (l) l.push(e);
     else this.icmpByConn.set(c, [e]);
-    this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, null);
+    this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, false);
   }
 
   /** A DNS message the tracker just decoded (no second decode here). */
@@ -164,7 +158,7 @@ export class LiveAnalyzer {
       const t0 = c.synTimes[0] ?? c.start;
       if (now - t0 >= this.synTimeout) {
         this.pendingSyn.delete(c);
-        this.judgeConn(c, now, null);
+        this.judgeConn(c, now, false);
       }
     }
     for (const [key, w] of this.dnsNames) {
@@ -182,7 +176,8 @@ export class LiveAnalyzer {
 
   // --- judging with the final report's rules -------------------------------------------------
 
-  private judgeConn(c: TcpConn | UdpConn, now: number, only: Set<string> | null): void {
+  /** `atOnce`: a packet that may settle the connection arrived; only causes said at once count. */
+  private judgeConn(c: TcpConn | UdpConn, now: number, atOnce: boolean): void {
     const f: FinishedConn = {
       conn: c,
       tls: this.tracker.tls.session(c),
@@ -191,9 +186,9 @@ export class LiveAnalyzer {
     };
     const d = new Diagnosis();
     d.add(f, this.analysis.nameOf(f), now);
-    const v = d.verdicts([], [], this.lang, now, true)[0];
+    const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;
-    if (only !== null && !only.has(v.cause) && !v.cause.startsWith('icmp.')) return;
+    if (atOnce && causeDef(v.cause).live !== 'packet') return;
     this.say(v, now);
   }
 
@@ -202,7 +197,7 @@ export class LiveAnalyzer {
     // ones are already folded into the final report's groups); enough to say what just failed.
     const txs = this.tracker.dns.all().filter((t) => t.query !== null && t.query.toLowerCase() === key);
     if (txs.length === 0) return;
-    const v = new Diagnosis().verdicts(txs, [], this.lang, now, true)[0];
+    const v = new Diagnosis().verdicts(txs, [], now, true)[0];
     if (!v || v.severity !== 'error' || v.layer !== 'dns') return;
     this.say(v, now);
   }
@@ -212,12 +207,7 @@ export class LiveAnalyzer {
     if (this.said.has(key)) return;
     this.said.add(key);
     const sec = Math.floor(now);
-    const e: LiveEvent = {
-      ts: now,
-      time: isoTime(sec, Math.round((now - sec) * 1e9)),
-      targetText: targetText({ name: v.target.name, ip: v.target.ip, port: v.target.port, transport: v.target.transport }),
-      verdict: v,
-    };
+    const e: LiveEvent = { ts: now, time: isoTime(sec, Math.round((now - sec) * 1e9)), verdict: v };
     this.events.push(e);
     this.onEvent?.(e);
   }

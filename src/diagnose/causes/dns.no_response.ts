@@ -1,0 +1,66 @@
+/**
+ * dns.no_response: queries (and their retries) got no answer
+ */
+import { defineCause } from '../cause.js';
+import type { DnsRule } from '../outcome.js';
+import { tenths } from '../outcome.js';
+import { dnsOutcome } from '../dns-group.js';
+import { limitKind } from '../words.js';
+
+export const DNS_ENDED_EARLY = limitKind<{ waited: number }>('dns_ended_early', {
+  en: (a) => `the capture ended ${a.waited} s after the last query, before a resolver's timeout: it cannot show that no answer came`,
+  zh: (a) => `抓包在最后一次查询后 ${a.waited} 秒就结束了，早于 DNS 解析器的超时：无法证明没有应答`,
+});
+
+/** Queries (and their retries) without any answer, and no ICMP error about them. */
+const UNANSWERED: DnsRule = {
+  on: 'dns',
+  rank: 80,
+  produces: ['dns.no_response'],
+  run(g, ctx) {
+    if (g.answered > 0) return null;
+    const queries = g.queries;
+    const waited = tenths(ctx.captureEnd - g.lastQ);
+    const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
+    // Resolvers wait 1-5 s before retrying: a capture that stopped sooner proves nothing.
+    if (queries === 1 && waited < 1) {
+      o.severity = 'warning';
+      o.limits.push(DNS_ENDED_EARLY.of({ waited }));
+    }
+    return o;
+  },
+};
+
+export default defineCause({
+  code: 'dns.no_response',
+  layer: 'dns',
+  severity: 'error',
+  live: 'timeout',
+  rules: [UNANSWERED],
+  words: {
+    en: {
+      summary: '{name}: no answer from the DNS server {server} ({attempts} queries over {seconds} s)',
+      explanation:
+        'The client sent {attempts} queries for {name} ({qtype}) to {server} over {seconds} s and no reply came back; the capture went on {waited} s after the last query. A capture on the client cannot tell whether the queries or the answers were lost.',
+      advice: [
+        'Check that outbound UDP and TCP port 53 to {server} is allowed: the cloud security group outbound rules and network ACL, and the host firewall (`iptables -L -n`, `firewall-cmd --list-all`).',
+        'Check that {server} is the right resolver and is up: the `nameserver` lines of /etc/resolv.conf; `dig @{server} {name}` or `nslookup {name} {server}` from this host and from another host on the same network.',
+        'Check the route to {server}: `ip route get {server}`; a VPN or a changed route table can send DNS elsewhere.',
+        'If only large answers are lost (DNSSEC, many records), a firewall may drop UDP fragments or TCP 53: try `dig +tcp @{server} {name}`.',
+        'If the capture stopped soon after the last query ({waited} s), the answer may simply have come later: capture longer.',
+      ],
+    },
+    zh: {
+      summary: '{name}：DNS 服务器 {server} 无应答（{seconds} 秒内查询 {attempts} 次）',
+      explanation:
+        '客户端在 {seconds} 秒内向 {server} 发送了 {attempts} 次 {name}（{qtype}）查询，均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。在客户端抓包无法判断丢失的是查询还是应答。',
+      advice: [
+        '检查到 {server} 的出站 UDP 和 TCP 53 端口是否放行：云平台安全组出站规则和网络 ACL，以及主机防火墙（`iptables -L -n`、`firewall-cmd --list-all`）。',
+        '确认 {server} 是正确的 DNS 服务器且在运行：/etc/resolv.conf 中的 `nameserver` 行；在本机和同网络的另一台主机上执行 `dig @{server} {name}` 或 `nslookup {name} {server}`。',
+        '检查到 {server} 的路由：`ip route get {server}`；VPN 或路由表变更可能把 DNS 流量送到别处。',
+        '如果只有大的应答丢失（DNSSEC、记录很多），防火墙可能丢弃了 UDP 分片或 TCP 53：试试 `dig +tcp @{server} {name}`。',
+        '如果抓包在最后一次查询后很快就停止了（{waited} 秒），应答可能只是来得晚：延长抓包时间。',
+      ],
+    },
+  },
+});

@@ -1,0 +1,68 @@
+/**
+ * tls.no_server_hello: ClientHello sent, the server closed, reset or stayed silent
+ */
+import { defineCause } from '../cause.js';
+import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
+import { CLIENT_HELLO, FIN, RST, proof, way } from '../evidence.js';
+import { offered } from '../rules-tls.js';
+import { limitKind } from '../words.js';
+import { TLS_REPRO } from '../advice.js';
+
+export const PLAINTEXT_ANSWER = limitKind('plaintext_answer', {
+  en: () => 'the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port',
+  zh: () => '服务器回应的字节不是 TLS：该端口上很可能是明文服务（HTTP？）',
+});
+
+/** A ClientHello that got no ServerHello and no alert: the server closed, reset or stayed silent. */
+const NO_SERVER_HELLO: ConnRule = {
+  on: 'conn',
+  rank: 70,
+  produces: ['tls.no_server_hello'],
+  run(f) {
+    const s = f.tls;
+    if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || !isTcp(f)) return null;
+    const c = f.conn;
+    const hello = s.clientHello;
+    const ev = [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: null })];
+    const close = [...c.rsts, ...c.fins].filter((x) => x.frame > hello.frame).sort((a, b) => a.frame - b.frame)[0];
+    if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: close.fromOrig === s.clientIsOrig ? 'client' : 'server' }));
+    const o = outcome('tls.no_server_hello', ev, { sni: hello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
+      { sni: hello.sni, seconds: tenths(c.end - hello.ts) });
+    if (s.broken.server) o.limits.push(PLAINTEXT_ANSWER.of({}));
+    return o;
+  },
+};
+
+export default defineCause({
+  code: 'tls.no_server_hello',
+  layer: 'tls',
+  severity: 'error',
+  live: 'end',
+  rules: [NO_SERVER_HELLO],
+  words: {
+    en: {
+      summary: '{target}: the server did not answer the TLS ClientHello',
+      explanation:
+        'The TCP connection to {ip} port {port} worked and the client sent a TLS ClientHello for the name {sni}, but no ServerHello came back: the server closed, reset or stayed silent. The service on port {port} may not speak TLS (plain HTTP or another protocol), a middlebox may filter by server name, or the server has nothing configured for {sni} or for the versions and ciphers offered.',
+      advice: [
+        'Check that port {port} is a TLS port for this service (plain HTTP on 80/8080, HTTPS on 443): `curl -v http://{host}:{port}/`.',
+        'Run `openssl s_client -connect {host}:{port} -servername {host}`, then with `-tls1_2` / `-tls1_3` and without `-servername`: a different result points at server-name (SNI) or version handling.',
+        'A firewall, proxy or filter may drop connections by server name: compare from another network, and check whether a proxy is required (`env | grep -i proxy`).',
+        'On the server, check the TLS listener and its error log (virtual host / SNI configuration, enabled versions and ciphers).',
+        'If the client only offers old versions or ciphers, upgrade its OpenSSL / TLS library.',
+      ],
+    },
+    zh: {
+      summary: '{target}：服务器没有回应 TLS ClientHello',
+      explanation:
+        '到 {ip} 端口 {port} 的 TCP 连接正常，客户端为域名 {sni} 发送了 TLS ClientHello，但没有收到 ServerHello：服务器关闭、重置了连接或一直没有回应。端口 {port} 上的服务可能不是 TLS（明文 HTTP 或其他协议），中间设备可能按服务器名进行过滤，或者服务器没有为 {sni} 或客户端提供的版本和加密套件做配置。',
+      advice: [
+        '确认端口 {port} 是该服务的 TLS 端口（明文 HTTP 在 80/8080，HTTPS 在 443）：`curl -v http://{host}:{port}/`。',
+        '执行 `openssl s_client -connect {host}:{port} -servername {host}`，再分别加 `-tls1_2` / `-tls1_3` 以及去掉 `-servername` 尝试：结果不同说明与服务器名（SNI）或版本处理有关。',
+        '防火墙、代理或过滤设备可能按服务器名丢弃连接：从其他网络环境对比，并检查是否必须使用代理（`env | grep -i proxy`）。',
+        '在服务器上检查 TLS 监听配置及其错误日志（虚拟主机/SNI 配置、启用的版本和加密套件）。',
+        '如果客户端只提供旧版本或旧加密套件，升级其 OpenSSL / TLS 库。',
+      ],
+    },
+  },
+});

@@ -1,0 +1,87 @@
+/**
+ * What a rule says about one connection or one DNS name: an Outcome (cause, severity, evidence,
+ * typed facts, limits), before the diagnosis groups outcomes by target into verdicts. And the shape
+ * of a rule: a pure function of the tracker's records, declared in its cause's file with the
+ * causes it can produce and its place in the walk (`rank`: lower runs first, in the order an
+ * operator walks the layers — ICMP, TCP, TLS, HTTP).
+ */
+import type { Arg, Fact } from '../facts.js';
+import type { FinishedConn } from '../track/tracker.js';
+import type { TcpConn } from '../track/tcp.js';
+import type { IcmpError } from '../track/icmp.js';
+import type { Severity } from './verdict.js';
+import type { DnsGroup } from './dns-group.js';
+
+/** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
+export interface EvidenceAt {
+  frame: number;
+  ts: number;
+  from?: string;
+  to?: string;
+  kind: string;
+  args: Fact['args'];
+}
+
+export interface Outcome {
+  cause: string;
+  severity: Severity;
+  evidence: EvidenceAt[];
+  details: Record<string, unknown>;
+  /** The typed values the cause's words need. */
+  facts: Record<string, Arg>;
+  /** Attempts inside this connection (SYNs sent) or for this name (queries). */
+  attempts: number;
+  /** What the capture cannot prove about this outcome. */
+  limits: Fact[];
+}
+
+export interface RuleContext {
+  /** Time of the last packet of the capture so far (seconds). */
+  captureEnd: number;
+}
+
+export interface DnsContext extends RuleContext {
+  /** ICMP errors that quote the DNS flow client ip|port|server ip|port. */
+  icmpOn(flowKey: string): readonly IcmpError[] | undefined;
+}
+
+interface RuleBase {
+  /** Place in the walk among rules of the same kind: lower runs first. */
+  readonly rank: number;
+  /** Every cause the rule can produce. */
+  readonly produces: readonly string[];
+}
+
+/** A rule over one finished connection (TCP, or UDP with an ICMP error). */
+export interface ConnRule extends RuleBase {
+  readonly on: 'conn';
+  run(f: FinishedConn, ctx: RuleContext): Outcome | null;
+}
+
+/** A rule over the transactions of one DNS name. */
+export interface DnsRule extends RuleBase {
+  readonly on: 'dns';
+  run(g: DnsGroup, ctx: DnsContext): Outcome | null;
+}
+
+/** A rule over an ICMP error whose flow the capture does not hold. */
+export interface IcmpRule extends RuleBase {
+  readonly on: 'icmp';
+  run(e: IcmpError, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule;
+
+export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
+  return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };
+}
+
+/** Seconds rounded to a tenth, as the texts show them. */
+export const tenths = (x: number): number => Math.round(x * 10) / 10;
+
+export const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } => f.conn.transport === 'tcp';
+
+/** The handshake never got a SYN-ACK. */
+export function noSynAck(c: TcpConn): boolean {
+  return c.synFrames.length > 0 && c.synAckFrame === 0;
+}

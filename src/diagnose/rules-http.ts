@@ -1,0 +1,39 @@
+/**
+ * A request that got no answer, and the reset that may have ended it: one rule for http.no_response
+ * and tcp.reset (the reset says more than the silence), and the reset's facts, which tcp.reset's
+ * own rule uses too.
+ */
+import type { TcpConn } from '../track/tcp.js';
+import type { Arg } from '../facts.js';
+import type { ConnRule, EvidenceAt } from './outcome.js';
+import { isTcp, outcome, tenths } from './outcome.js';
+import { HTTP_UNANSWERED, RST, proof, way } from './evidence.js';
+
+/** A reset as evidence ('RST from the server'), its sender and the tcp.reset facts. */
+export function rstFacts(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'client' | 'server'; proof: EvidenceAt; facts: Record<string, Arg> } {
+  const sender = rst.fromOrig ? 'client' : 'server';
+  return {
+    sender,
+    proof: proof(RST, rst.frame, rst.ts, way(c, rst.fromOrig), { sender }),
+    facts: { sender, seconds: tenths(rst.ts - c.start) },
+  };
+}
+
+/** A request with no answer: reset by a side → tcp.reset, otherwise http.no_response. */
+export const HTTP_UNANSWERED_RULE: ConnRule = {
+  on: 'conn',
+  rank: 120,
+  produces: ['tcp.reset', 'http.no_response'],
+  run(f) {
+    const ex = f.http?.exchanges.find((e) => e.status === null);
+    if (!ex || !isTcp(f)) return null;
+    const c = f.conn;
+    const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
+    const req = proof(HTTP_UNANSWERED, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target });
+    if (rst) {
+      const r = rstFacts(c, rst);
+      return outcome('tcp.reset', [req, r.proof], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.facts);
+    }
+    return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(c.end - ex.requestTime) });
+  },
+};

@@ -1,0 +1,90 @@
+/**
+ * What the TLS causes share: the facts of a session (versions offered, the certificate seen in
+ * clear) and the rule of the three certificate causes (tls.cert_expired, tls.cert_not_yet_valid,
+ * tls.cert_name_mismatch), which checks a certificate seen in clear (TLS <= 1.2) once.
+ */
+import type { FinishedConn } from '../track/tracker.js';
+import { tlsEstablished, type TlsSession } from '../track/tls.js';
+import { tlsVersionName } from '../decode/names.js';
+import { certCoversName, type CertInfo } from '../decode/x509.js';
+import { isoOf } from '../time.js';
+import type { ConnRule, EvidenceAt } from './outcome.js';
+import { outcome } from './outcome.js';
+import { CERTIFICATE, SERVER_HELLO, proof, way } from './evidence.js';
+
+/** The ServerHello of `s` (which must have one) as evidence. */
+export function serverHelloProof(c: FinishedConn['conn'], s: TlsSession): EvidenceAt {
+  const h = s.serverHello!;
+  return proof(SERVER_HELLO, h.frame, h.ts, way(c, !s.clientIsOrig), { version: tlsVersionName(h.version) });
+}
+
+export function certFacts(s: TlsSession): Record<string, unknown> {
+  const leaf = s.certificates[0];
+  if (!leaf) return {};
+  return { certificate: { subject: leaf.subject, issuer: leaf.issuer, notBefore: leaf.notBefore, notAfter: leaf.notAfter, san: leaf.san } };
+}
+
+export function offered(s: TlsSession): Record<string, unknown> {
+  return {
+    offeredVersions: (s.clientHello?.versions ?? []).map(tlsVersionName),
+    ...(s.serverHello ? { version: tlsVersionName(s.serverHello.version) } : {}),
+  };
+}
+
+/** The handshake completed and the client went on to send data of its own. */
+export function tlsEstablishedAndUsed(s: TlsSession): boolean {
+  return tlsEstablished(s) && (s.encrypted.client > 2 || s.clientAfterServerFlight.some((r) => r.length > 24));
+}
+
+/**
+ * What the checks need of a certificate, worked out once: a server hands the same certificate
+ * (the same parsed object, from the tracker's certificate cache) to every connection.
+ */
+interface CertChecks {
+  notBefore: number;
+  notAfter: number;
+  /** certCoversName by name, for the few names clients ask this certificate for. */
+  covers: Map<string, boolean>;
+}
+const certChecks = new WeakMap<CertInfo, CertChecks>();
+
+function checksOf(leaf: CertInfo): CertChecks {
+  let k = certChecks.get(leaf);
+  if (k === undefined) {
+    k = { notBefore: Date.parse(leaf.notBefore), notAfter: Date.parse(leaf.notAfter), covers: new Map() };
+    certChecks.set(leaf, k);
+  }
+  return k;
+}
+
+function coversName(k: CertChecks, leaf: CertInfo, name: string): boolean {
+  let v = k.covers.get(name);
+  if (v === undefined) {
+    v = certCoversName(leaf, name);
+    if (k.covers.size < 64) k.covers.set(name, v);
+  }
+  return v;
+}
+
+/** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
+export const CERTIFICATE_RULE: ConnRule = {
+  on: 'conn',
+  rank: 90,
+  produces: ['tls.cert_expired', 'tls.cert_not_yet_valid', 'tls.cert_name_mismatch'],
+  run(f) {
+    const s = f.tls;
+    if (!s || !s.certificates[0] || s.certificateFrame === null) return null;
+    const leaf = s.certificates[0];
+    const when = s.serverHello?.ts ?? f.conn.start;
+    const k = checksOf(leaf);
+    const sni = s.clientHello?.sni;
+    const cause = k.notAfter < when * 1000 ? 'tls.cert_expired'
+      : k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
+        : sni && !coversName(k, leaf, sni) ? 'tls.cert_name_mismatch' : null;
+    if (cause === null) return null;
+    // A client that completed the handshake anyway did not check (or accepted) the certificate.
+    const sev = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
+    const ev = [proof(CERTIFICATE, s.certificateFrame, when, way(f.conn, !s.clientIsOrig), { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter })];
+    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: leaf.san }, sev);
+  },
+};

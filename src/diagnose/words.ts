@@ -1,0 +1,161 @@
+/**
+ * The words of the diagnosis, and how they are declared. Every sentence a verdict shows is
+ * declared next to the code that knows its meaning — a cause's summary, explanation and advice in
+ * its own file (causes/), the note of each kind of evidence packet (evidence.ts, or the cause file
+ * that alone produces it), each limit of what a capture can prove (limits.ts, or its cause file) —
+ * in English and Simplified Chinese. The diagnosis itself writes none of them: it records kinds and
+ * typed values, and report/words.ts fills the words in when a report is rendered.
+ *
+ *   fill(template, vars)              replaces {name}; null / undefined / absent → MISSING
+ *   placeholders(template)            the placeholder names a template uses
+ *   PLACEHOLDERS                      every placeholder a cause text may use, with its meaning
+ *   evidenceKind(id, words)           declares the note (and ladder label) of one kind of evidence
+ *   limitKind(id, words)              declares one limit sentence
+ *   EVIDENCE_KINDS / LIMIT_KINDS      what has been declared, by id
+ *   senderName(sender, lang)          'client' / 'server' as a person reads it
+ */
+import type { Lang } from '../lang.js';
+import type { Arg, Args, Fact } from '../facts.js';
+
+export type Vars = Readonly<Record<string, string | number | null | undefined | readonly string[]>>;
+
+export interface CauseText {
+  /** The one line a person reads first. */
+  summary: string;
+  /** What the packets show, in plain words. */
+  explanation: string;
+  /** The next things to check or change, most likely first. */
+  advice: readonly string[];
+}
+
+/**
+ * The placeholders cause texts use. A verdict's texts are filled from its target (target, host,
+ * name, ip, port, transport, client, attempts), its facts, and values report/words.ts derives
+ * from the facts in the report's language (the `…Note` sentences, {icmp}, {sender}).
+ */
+export const PLACEHOLDERS = {
+  target: 'the target as a person reads it: the name asked for when known, else ip:port',
+  host: 'what to type in a command: the name when known, else the IP address',
+  name: 'the DNS name asked for',
+  qtype: 'the DNS query type (A, AAAA, ...)',
+  ip: 'the target (server) IP address',
+  port: 'the target (server) port',
+  proxy: 'the HTTP proxy\'s IP address (CONNECT through a proxy)',
+  proxyPort: 'the HTTP proxy\'s port',
+  transport: "the failing flow's transport as written in the report ('tcp', 'udp')",
+  client: "the client's IP address",
+  server: 'the DNS server (resolver) the query went to',
+  from: 'who sent the ICMP error (a router, a firewall, or the destination itself)',
+  icmp: 'the ICMP message in words, derived from facts icmpV6 / icmpType / icmpCode (e.g. "ICMP 3/13 communication administratively prohibited")',
+  attempts: 'how many attempts were seen (SYNs, queries, retransmissions); for ok with severity warning, how many attempts failed',
+  seconds: 'a duration in seconds: how long the client kept trying, or how long the connection lived before it ended',
+  waited: 'how long the capture went on after the last attempt, in seconds',
+  rcode: 'the DNS response code name (FORMERR, NOTIMP, BADVERS, ...)',
+  edeNote: "a sentence about the DNS server's Extended DNS Errors, derived from fact ede, or ''",
+  status: 'the HTTP status code',
+  reason: 'the HTTP reason phrase (may be empty)',
+  alert: 'the TLS alert name (unknown_ca, ...)',
+  alertCode: 'the TLS alert code (48, ...)',
+  sender: "who sent the alert / RST, from fact sender ('client' / 'server'), in the report's language",
+  notBefore: "the certificate's notBefore (ISO-8601)",
+  notAfter: "the certificate's notAfter (ISO-8601)",
+  captureTime: 'the time of the packet that carried the certificate (ISO-8601)',
+  sni: 'the server name the client asked for in the TLS ClientHello',
+  san: 'the names the certificate covers (subjectAltName, else subject CN), comma separated',
+  mtu: 'the next-hop MTU carried by ICMP fragmentation needed / packet too big',
+  ttlNote: "a sentence comparing the RST's TTL / IP ID with the server's own packets, derived from facts rstTtl / serverTtl / rstIpId / serverIpId, or ''",
+  retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
+} as const;
+
+export type Placeholder = keyof typeof PLACEHOLDERS;
+
+/** Written in place of a placeholder that has no value, so a gap is visible, not silent. */
+export const MISSING = '?';
+
+const PLACEHOLDER_RE = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+/** Placeholder names used in a template, in order of first use. */
+export function placeholders(template: string): string[] {
+  const out: string[] = [];
+  for (const m of template.matchAll(PLACEHOLDER_RE)) {
+    const n = m[1]!;
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/** A number as a person reads it: durations with three significant digits (12.3, 0.25, 120). */
+export function showNumber(v: number): string {
+  if (!Number.isFinite(v)) return MISSING;
+  if (Number.isInteger(v)) return String(v);
+  return String(Math.abs(v) >= 100 ? Math.round(v) : Number(v.toPrecision(3)));
+}
+
+function show(v: string | number | readonly string[]): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return showNumber(v);
+  return v.join(', ');
+}
+
+/**
+ * Replaces every `{name}` with vars[name]. A placeholder whose value is null, undefined or
+ * absent becomes MISSING. Numbers are shown with at most three significant digits after the
+ * point; a list is joined with ', '. Spaces doubled by an empty value are collapsed and the
+ * result is trimmed.
+ */
+export function fill(template: string, vars: Vars): string {
+  const out = template.replace(PLACEHOLDER_RE, (_m, n: string) => {
+    const v = Object.prototype.hasOwnProperty.call(vars, n) ? vars[n] : undefined;
+    return v === null || v === undefined ? MISSING : show(v);
+  });
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
+const SIDES = { client: { en: 'client', zh: '客户端' }, server: { en: 'server', zh: '服务器' } } as const;
+
+/** 'client' / 'server' as a person reads it in the report language; anything else unchanged. */
+export function senderName(sender: Arg | undefined, lang: Lang): string {
+  if (sender === 'client' || sender === 'server') return SIDES[sender][lang];
+  return typeof sender === 'string' ? sender : MISSING;
+}
+
+// --- kinds of evidence and of limits -----------------------------------------------------------
+
+/** A sentence in each language, from typed values. */
+export type Sentence<A extends Args = Args> = { readonly [L in Lang]: (a: A) => string };
+
+export interface EvidenceKind<A extends Args = Args> {
+  readonly id: string;
+  /** The evidence note: what this packet was ('SYN (retransmission 2)'). */
+  readonly note: Sentence<A>;
+  /** A short label for the ladder diagram's arrow (default: the note). */
+  readonly label?: Sentence<A>;
+}
+
+export interface LimitKind<A extends Args = Args> {
+  readonly id: string;
+  readonly text: Sentence<A>;
+}
+
+/** Every kind declared, by id (filled as the modules that declare them load). */
+export const EVIDENCE_KINDS = new Map<string, EvidenceKind>();
+export const LIMIT_KINDS = new Map<string, LimitKind>();
+
+export function evidenceKind<A extends Args>(id: string, note: Sentence<A>, label?: Sentence<A>): EvidenceKind<A> {
+  if (EVIDENCE_KINDS.has(id)) throw new Error(`evidence kind ${id} is declared twice`);
+  const k: EvidenceKind<A> = label ? { id, note, label } : { id, note };
+  EVIDENCE_KINDS.set(id, k as unknown as EvidenceKind);
+  return k;
+}
+
+export function limitKind<A extends Args>(id: string, text: Sentence<A>): LimitKind<A> & { of(a: A): Fact } {
+  if (LIMIT_KINDS.has(id)) throw new Error(`limit kind ${id} is declared twice`);
+  const k = { id, text, of: (a: A): Fact => ({ kind: id, args: a }) };
+  LIMIT_KINDS.set(id, k as unknown as LimitKind);
+  return k;
+}
+
+/** A limit kind without arguments. */
+export function limitOf(k: LimitKind<Record<string, never>>): Fact {
+  return { kind: k.id, args: {} };
+}

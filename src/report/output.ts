@@ -1,0 +1,86 @@
+/**
+ * The report options in one place (contract: --format, --lang, --all, --redact): what `analyze`,
+ * `capture` (its final report and its live lines) and the server each do with a report goes through
+ * a ReportOutput, so the options mean the same everywhere.
+ *
+ *   const out = new ReportOutput({ format: 'md', lang: 'zh', all: false, redact: true });
+ *   const report = out.prepare(await analyze(src, out.analyzeOptions));
+ *   process.stdout.write(out.render([report]));
+ */
+import type { Lang } from '../lang.js';
+import type { Report, Verdict } from './model.js';
+import { renderReports, renderReport, type Format } from './render.js';
+import { renderJsonChunks, verdictDoc } from './json.js';
+import { Redactor } from './redact.js';
+import { verdictWords } from './words.js';
+import { targetText } from '../diagnose/verdict.js';
+
+export interface ReportOptions {
+  format: Format;
+  lang: Lang;
+  /** Also list targets that worked. */
+  all: boolean;
+  /** Pseudonymise addresses and names (one mapping for everything this output renders). */
+  redact: boolean;
+  /** ANSI colour (table only). */
+  color?: boolean;
+}
+
+/** One streaming verdict of a live capture, as the live analyzer says it. */
+export interface LiveVerdict {
+  /** Capture time (ISO-8601) when the failure became certain. */
+  time: string;
+  verdict: Verdict;
+}
+
+export class ReportOutput {
+  private readonly redactor: Redactor | null;
+
+  constructor(readonly opts: ReportOptions) {
+    this.redactor = opts.redact ? new Redactor() : null;
+  }
+
+  /** What the analysis needs to know of the options (what to keep is decided while analysing). */
+  get analyzeOptions(): { all: boolean } {
+    return { all: this.opts.all };
+  }
+
+  /** The report as this output shows it: redacted when asked (the same mapping for every call). */
+  prepare(r: Report): Report {
+    return this.redactor ? this.redactor.report(r) : r;
+  }
+
+  /** Several prepared reports in the chosen format and language, as one text. */
+  render(reports: Report[]): string {
+    return renderReports(reports, this.opts.format, { lang: this.opts.lang, color: this.opts.color === true });
+  }
+
+  /** One prepared report in `format` (the server renders several formats of one analysis). */
+  renderAs(r: Report, format: Format): string {
+    return renderReport(r, format, { lang: this.opts.lang, color: this.opts.color === true });
+  }
+
+  /** The same bytes as render() for JSON, in pieces (a large report is never held whole). */
+  *jsonPieces(reports: Report[]): Generator<string> {
+    for (const r of reports) yield* renderJsonChunks(r, this.opts.lang);
+  }
+
+  /**
+   * A live verdict as a line of the stream (redacted like the final report will be): text, or with
+   * the json format one JSON object per line.
+   */
+  liveLine(e: LiveVerdict): string {
+    const v = this.redactor ? this.redactor.verdict(e.verdict) : e.verdict;
+    const lang = this.opts.lang;
+    const target = targetText(v.target);
+    if (this.opts.format === 'json') {
+      const doc = verdictDoc(v, lang);
+      return `${JSON.stringify({ type: 'verdict', time: e.time, severity: v.severity, cause: v.cause, layer: v.layer, target: v.target, targetText: target, summary: doc.summary, evidence: v.evidence.map((x) => x.frame), verdict: doc })}\n`;
+    }
+    const summary = verdictWords(v, lang).summary;
+    // The summary starts with the target ("203.0.113.5:443: ..."): said once, in its own column.
+    const sep = lang === 'zh' ? '：' : ': ';
+    const rest = summary.startsWith(`${target}${sep}`) ? summary.slice(target.length + sep.length) : summary;
+    return `${e.time.slice(11, 23)}Z  ${v.severity.toUpperCase()}  ${v.cause}  ${target}  ${rest}\n`;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The words of the capture warnings (typed facts made by the readers and the analysis), and of
+ * where a damaged file stopped, in both report languages.
+ *
+ *   warningText(w, lang)       one warning as a sentence
+ *   damageText(damage, lang)   the reader's message on the damage, in the report's language
+ */
+import type { Lang } from '../lang.js';
+import type { Args, Fact } from '../facts.js';
+import type { CaptureSummary } from './model.js';
+
+type Words = { readonly [L in Lang]: (a: Args) => string };
+
+const n = (a: Args, k: string): string => String(a[k] ?? '?');
+
+/** What each kind of damage is, in Chinese (the reader's own message is English). */
+const DAMAGE_ZH: Readonly<Record<string, string>> = {
+  BAD_RECORD: '数据包记录头损坏（记录长度不可能）',
+  BAD_BLOCK: 'pcapng 数据块损坏',
+  CUT_SHORT: '文件在一个数据包记录中间结束',
+  BAD_HEADER: '文件头损坏',
+  BAD_MAGIC: '格式标识损坏',
+  GZIP: 'gzip 压缩数据损坏',
+  SHORT_HEADER: '文件头不完整',
+  EMPTY: '文件为空',
+  IO: '读取失败',
+};
+
+export function damageText(d: NonNullable<CaptureSummary['damage']>, lang: Lang): string {
+  return lang === 'en' ? d.message : (DAMAGE_ZH[d.code] ?? '文件损坏');
+}
+
+const WORDS: Readonly<Record<string, Words>> = {
+  damage: {
+    en: (a) => `${n(a, 'message')} at file offset ${n(a, 'offset')} (where frame ${n(a, 'frame')} would start); ${n(a, 'packets')} packets before it were read`,
+    zh: (a) => `${DAMAGE_ZH[String(a['code'])] ?? '文件损坏'}：位于文件偏移 ${n(a, 'offset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已读取`,
+  },
+  pcapng_unknown_block: {
+    en: (a) => `pcapng: skipped a block of unknown type 0x${Number(a['type']).toString(16)} at offset ${n(a, 'offset')}`,
+    zh: (a) => `pcapng：跳过了偏移 ${n(a, 'offset')} 处一个未知类型（0x${Number(a['type']).toString(16)}）的数据块`,
+  },
+  unknown_link_type: {
+    en: (a) => `${n(a, 'packets')} packets of link type ${n(a, 'name')} (${n(a, 'linkType')}) could not be decoded`,
+    zh: (a) => `${n(a, 'packets')} 个链路类型为 ${n(a, 'name')}（${n(a, 'linkType')}）的数据包无法解码`,
+  },
+  fragments_lost: {
+    en: (a) => `${n(a, 'count')} fragmented IP datagrams could not be reassembled (fragments missing or expired)`,
+    zh: (a) => `${n(a, 'count')} 个分片的 IP 数据报无法重组（分片缺失或超时）`,
+  },
+  capture_drops: {
+    en: (a) => `the capturing system dropped ${n(a, 'count')} packets: what they held is missing from this analysis`,
+    zh: (a) => `抓包系统丢弃了 ${n(a, 'count')} 个数据包：本次分析缺少它们的内容`,
+  },
+  no_packets: {
+    en: () => 'the capture holds no packets',
+    zh: () => '抓包文件中没有数据包',
+  },
+  not_listed: {
+    en: (a) => `${n(a, 'count')} more connections were analyzed but are not listed (the list stops at ${n(a, 'cap')})`,
+    zh: (a) => `另有 ${n(a, 'count')} 个连接已分析但未列出（列表最多 ${n(a, 'cap')} 条）`,
+  },
+  evicted: {
+    en: (a) => `${n(a, 'count')} connections were closed early because too many were open at once`,
+    zh: (a) => `同时打开的连接过多，${n(a, 'count')} 个连接被提前结束分析`,
+  },
+  kernel_drops_unknown: {
+    en: () => 'the kernel drop count could not be read (build native/build/ww-pktstats with native/build.sh, or install python3): packets may be missing without notice',
+    zh: () => '无法读取内核丢包计数（用 native/build.sh 构建 native/build/ww-pktstats，或安装 python3）：可能有数据包在无提示的情况下丢失',
+  },
+  queue_drops: {
+    en: (a) => `${n(a, 'count')} packets were dropped by wirewhy (its queue was full)`,
+    zh: (a) => `wirewhy 丢弃了 ${n(a, 'count')} 个数据包（其队列已满）`,
+  },
+};
+
+/** Every warning kind with words (tests check that each kind made anywhere is here). */
+export const WARNING_KINDS: readonly string[] = Object.keys(WORDS);
+
+export function warningText(w: Fact, lang: Lang): string {
+  const words = WORDS[w.kind];
+  return words ? words[lang](w.args) : `${w.kind} ${JSON.stringify(w.args)}`;
+}

@@ -1,0 +1,80 @@
+/**
+ * Words chosen at render time: a language-free verdict (diagnose/verdict.ts) gets its summary,
+ * explanation, advice and evidence notes in the language asked for, from its cause's entry in the
+ * catalogue and its typed facts. Every renderer goes through here, so a report says the same in
+ * every format.
+ *
+ *   verdictWords(v, lang)     { summary, explanation, advice, notes, limits }
+ *   evidenceNote(e, lang)     one evidence packet's note
+ *   evidenceLabel(e, lang)    the short label of its arrow in the ladder diagram
+ *   limitText(l, lang)        one limit of what the capture can prove
+ */
+import type { Lang } from '../lang.js';
+import type { Arg, Fact } from '../facts.js';
+import type { Evidence, Verdict } from '../diagnose/verdict.js';
+import { targetText } from '../diagnose/verdict.js';
+import { causeDef } from '../diagnose/catalogue.js';
+import { EVIDENCE_KINDS, LIMIT_KINDS, fill, senderName, type Vars } from '../diagnose/words.js';
+
+export interface VerdictWords {
+  summary: string;
+  explanation: string;
+  advice: string[];
+  /** The note of each evidence packet, in order. */
+  notes: string[];
+  /** What the capture cannot prove (already part of the explanation). */
+  limits: string[];
+}
+
+export function evidenceNote(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {
+  const k = EVIDENCE_KINDS.get(e.kind);
+  return k ? k.note[lang](e.args) : e.kind;
+}
+
+export function evidenceLabel(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {
+  const k = EVIDENCE_KINDS.get(e.kind);
+  if (!k) return e.kind;
+  return (k.label ?? k.note)[lang](e.args);
+}
+
+export function limitText(l: Fact, lang: Lang): string {
+  const k = LIMIT_KINDS.get(l.kind);
+  return k ? k.text[lang](l.args) : l.kind;
+}
+
+/** A fact as a placeholder value: scalars and lists of strings; other shapes are for `vars` functions. */
+function asVar(x: Arg): Vars[string] {
+  if (typeof x === 'string' || typeof x === 'number' || x === null) return x;
+  if (Array.isArray(x) && x.every((y) => typeof y === 'string')) return x as readonly string[];
+  return undefined;
+}
+
+/** The placeholder values of a verdict: its target, its facts, and what its cause derives. */
+export function verdictVars(v: Verdict, lang: Lang): Vars {
+  const vars: Record<string, Vars[string]> = {
+    target: targetText(v.target),
+    host: v.target.name ?? v.target.ip ?? '?',
+    name: v.target.name,
+    ip: v.target.ip,
+    port: v.target.port,
+    transport: v.target.transport,
+    client: v.client.ip,
+    attempts: v.attempts,
+  };
+  for (const [k, x] of Object.entries(v.facts)) vars[k] = asVar(x);
+  if ('sender' in v.facts) vars['sender'] = senderName(v.facts['sender'], lang);
+  const own = causeDef(v.cause).vars?.(v, lang);
+  return own ? { ...vars, ...own } : vars;
+}
+
+export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
+  const def = causeDef(v.cause);
+  const t = v.severity === 'warning' && def.warning ? def.warning[lang] : def.words[lang];
+  const vars = verdictVars(v, lang);
+  let d = { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+  if (def.compose) d = def.compose(d, v, lang, vars);
+  const limits = v.limits.map((l) => limitText(l, lang));
+  const explanation = limits.length === 0 ? d.explanation
+    : lang === 'en' ? `${d.explanation} Note: ${limits.join('; ')}.` : `${d.explanation}注意：${limits.join('；')}。`;
+  return { summary: d.summary, explanation, advice: d.advice, notes: v.evidence.map((e) => evidenceNote(e, lang)), limits };
+}
