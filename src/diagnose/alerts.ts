@@ -44,7 +44,7 @@ const A = {
   },
   caBundle: {
     en: 'Install or update the CA bundle on the client: the `ca-certificates` package (`apt install ca-certificates` / `yum install ca-certificates`), then `update-ca-certificates` (Debian/Ubuntu) or `update-ca-trust` (RHEL); containers and the JVM (cacerts, `keytool -importcert`) have their own trust stores.',
-    zh: '在客户端安装或更新根证书库（CA bundle）：安装 `ca-certificates` 包（`apt install ca-certificates` / `yum install ca-certificates`），然后执行 `update-ca-certificates`（Debian/Ubuntu）或 `update-ca-trust`（RHEL）；容器镜像和 JVM（cacerts，`keytool -importcert`）有各自独立的信任库。',
+    zh: '在客户端安装或更新根证书库（CA 证书包）：安装 `ca-certificates` 包（`apt install ca-certificates` / `yum install ca-certificates`），然后执行 `update-ca-certificates`（Debian/Ubuntu）或 `update-ca-trust`（RHEL）；容器镜像和 JVM（cacerts，`keytool -importcert`）有各自独立的信任库。',
   },
   chain: {
     en: 'Check that the server sends its intermediate certificates: `openssl s_client -connect {host}:{port} -servername {host} -showcerts` should list the chain up to a root the client trusts; fix the server\'s chain file if not.',
@@ -72,7 +72,7 @@ const A = {
   },
   serverLogs: {
     en: 'Read the server\'s TLS error log at the time of the capture (nginx/Apache error log, the application or load balancer log): it names the exact reason.',
-    zh: '查看抓包时间点服务器端的 TLS 错误日志（nginx/Apache error log、应用或负载均衡日志），其中会写明具体原因。',
+    zh: '查看抓包时间点服务器端的 TLS 错误日志（nginx/Apache 的错误日志、应用或负载均衡日志），其中会写明具体原因。',
   },
   clientLogs: {
     en: 'Read the client program\'s error message or log: it names the exact reason.',
@@ -561,7 +561,7 @@ export const TLS_ALERTS: Readonly<Record<number, AlertInfo>> = {
     bySender: {
       server: reading(
         'The server does not know the name the client sent in SNI: no virtual host / certificate is configured for it (with a warning level the handshake may go on with a default certificate).',
-        '服务器不认识客户端在 SNI 中发送的域名：没有为它配置虚拟主机/证书（若告警级别为 warning，握手可能会用默认证书继续）。',
+        '服务器不认识客户端在 SNI 中发送的域名：没有为它配置虚拟主机/证书（若告警级别为 warning（警告），握手可能会用默认证书继续）。',
         [
           { en: 'On the server, add {host} to the virtual host (nginx `server_name`, Apache `ServerName`/`ServerAlias`, the load balancer\'s listener certificates).', zh: '在服务器上把 {host} 加入虚拟主机（nginx `server_name`、Apache `ServerName`/`ServerAlias`、负载均衡监听器证书）。' },
           { en: 'Check the client uses the public name of the service, and that DNS for {host} points to this server (`dig {host}`).', zh: '检查客户端使用的是服务的正式域名，且 {host} 的 DNS 解析指向该服务器（`dig {host}`）。' },

@@ -69,7 +69,7 @@ function verdictHtml(r: Report, idx: RecordIndex, v: Verdict, i: number, lang: L
   o.push(`<h2><span class="sev">${esc(severityWord(v.severity, lang))}</span>${esc(w.summary)}</h2>`);
   o.push('<dl>');
   o.push(`<dt>${esc(label(lang, 'layer'))} / ${esc(label(lang, 'cause'))}</dt><dd>${esc(label(lang, v.layer))} / <code>${esc(v.cause)}</code></dd>`);
-  o.push(`<dt>${esc(label(lang, 'target'))}</dt><dd>${esc(targetLine(v))}</dd>`);
+  o.push(`<dt>${esc(label(lang, 'target'))}</dt><dd>${esc(targetLine(v, lang))}</dd>`);
   if (v.client.ip !== null) o.push(`<dt>${esc(label(lang, 'client'))}</dt><dd>${esc(v.client.ip)}</dd>`);
   if (v.attempts > 1) o.push(`<dt>${esc(label(lang, 'attempts'))}</dt><dd>${v.attempts}</dd>`);
   o.push('</dl>');

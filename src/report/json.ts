@@ -104,6 +104,29 @@ export function renderJson(r: Report, lang: Lang): string {
   return `${JSON.stringify(reportDocument(r, lang), null, 2)}\n`;
 }
 
+/**
+ * Several reports as one JSON array (contract: several capture files give one array; one file
+ * gives the report object itself), in pieces: each report's text indented by one level, as
+ * JSON.stringify would nest it.
+ */
+export function* renderJsonArrayChunks(reports: readonly Report[], lang: Lang, size = 1 << 16): Generator<string> {
+  yield '[\n';
+  for (let i = 0; i < reports.length; i++) {
+    let head = '  ';
+    let held = '';
+    for (const piece of renderJsonChunks(reports[i]!, lang, size)) {
+      // A report's text ends with '}\n': hold back the last newline until it is known to be the last.
+      const text = held + piece;
+      const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+      held = text.endsWith('\n') ? '\n' : '';
+      yield head + body.replace(/\n/g, '\n  ');
+      head = '';
+    }
+    yield i < reports.length - 1 ? ',\n' : '\n';
+  }
+  yield ']\n';
+}
+
 /** `{\n  "a": [\n` and `\n  ]\n}`: the wrapper around a slice stringified at the depth of a section's records. */
 const WRAP_HEAD = 11;
 const WRAP_TAIL = 6;

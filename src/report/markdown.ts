@@ -69,7 +69,7 @@ function verdictMd(r: Report, v: Verdict, i: number, lang: Lang): string[] {
   const w = verdictWords(v, lang);
   out.push(`### ${i + 1}. ${severityWord(v.severity, lang)} · ${mdText(w.summary)}`, '');
   out.push(`- **${label(lang, 'layer')} / ${label(lang, 'cause')}:** ${label(lang, v.layer)} / ${mdCode(v.cause)}`);
-  out.push(`- **${label(lang, 'target')}:** ${mdText(targetLine(v))}`);
+  out.push(`- **${label(lang, 'target')}:** ${mdText(targetLine(v, lang))}`);
   if (v.client.ip !== null) out.push(`- **${label(lang, 'client')}:** ${mdText(v.client.ip)}`);
   if (v.attempts > 1) out.push(`- **${label(lang, 'attempts')}:** ${v.attempts}`);
   out.push('', mdBlock(w.explanation), '');

@@ -10,7 +10,7 @@
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { renderReports, renderReport, type Format } from './render.js';
-import { renderJsonChunks, verdictDoc } from './json.js';
+import { renderJsonArrayChunks, renderJsonChunks, verdictDoc } from './json.js';
 import { Redactor } from './redact.js';
 import { verdictWords } from './words.js';
 import { targetText } from '../diagnose/verdict.js';
@@ -62,7 +62,8 @@ export class ReportOutput {
 
   /** The same bytes as render() for JSON, in pieces (a large report is never held whole). */
   *jsonPieces(reports: Report[]): Generator<string> {
-    for (const r of reports) yield* renderJsonChunks(r, this.opts.lang);
+    if (reports.length === 1) yield* renderJsonChunks(reports[0]!, this.opts.lang);
+    else yield* renderJsonArrayChunks(reports, this.opts.lang);
   }
 
   /**

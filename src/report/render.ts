@@ -4,7 +4,7 @@
  */
 import type { Report } from './model.js';
 import type { Lang } from '../lang.js';
-import { renderJson } from './json.js';
+import { renderJson, renderJsonArrayChunks } from './json.js';
 import { renderTable } from './table.js';
 import { renderMarkdown } from './markdown.js';
 import { renderHtml, renderHtmlDocument } from './html.js';
@@ -31,16 +31,18 @@ export function renderReport(r: Report, format: Format, opts: RenderOptions): st
   }
 }
 
-/** Several reports in one output (several files on the command line). */
-export function joinReports(parts: string[], format: Format): string {
-  return parts.join(format === 'json' ? '' : '\n');
+/** Several reports in one output (several files on the command line): table and Markdown one after another. */
+function joinReports(parts: string[]): string {
+  return parts.join('\n');
 }
 
 /**
  * Several reports in one output: HTML becomes one document holding every report (two whole
- * documents back to back would not be valid HTML); the other formats are joined as by joinReports.
+ * documents back to back would not be valid HTML); JSON one array of reports (one report: the
+ * report object itself); table and Markdown are joined as by joinReports.
  */
 export function renderReports(reports: Report[], format: Format, opts: RenderOptions): string {
   if (format === 'html') return reports.length ? renderHtmlDocument(reports, { lang: opts.lang }) : '';
-  return joinReports(reports.map((r) => renderReport(r, format, opts)), format);
+  if (format === 'json' && reports.length !== 1) return [...renderJsonArrayChunks(reports, opts.lang)].join('');
+  return joinReports(reports.map((r) => renderReport(r, format, opts)));
 }

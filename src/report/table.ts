@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { packetsLine, recordsLine } from './view.js';
+import { packetsLine, recordsLine, severityWord } from './view.js';
 import { verdictWords } from './words.js';
 import { warningText } from './warnings.js';
 
@@ -13,10 +13,11 @@ export interface TableOptions {
 
 const paint = (on: boolean, code: number, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
-function severityMark(v: Verdict, color: boolean): string {
-  if (v.severity === 'error') return paint(color, 31, 'FAIL');
-  if (v.severity === 'warning') return paint(color, 33, 'WARN');
-  return paint(color, 32, ' OK ');
+/** FAIL / WARN / OK (失败 / 警告 / 正常), four columns wide either way. */
+function severityMark(v: Verdict, color: boolean, lang: Lang): string {
+  const w = severityWord(v.severity, lang);
+  const text = w.length === 2 && lang === 'en' ? ` ${w} ` : w;
+  return paint(color, v.severity === 'error' ? 31 : v.severity === 'warning' ? 33 : 32, text);
 }
 
 /** Terminal rendering: one block per verdict (summary, evidence frames, advice), then capture facts. */
@@ -26,8 +27,8 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const out: string[] = [];
   for (const v of r.verdicts) {
     const w = verdictWords(v, lang);
-    out.push(`${severityMark(v, opts.color)} ${w.summary}`);
-    out.push(`     ${label(lang, 'layer')}: ${v.layer}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
+    out.push(`${severityMark(v, opts.color, lang)} ${w.summary}`);
+    out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
       const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true });

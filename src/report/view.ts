@@ -64,10 +64,10 @@ export function countLine(r: Report, lang: Lang): string {
 }
 
 /** 'www.example.com → 203.0.113.5:443/tcp', the target as a line of facts. */
-export function targetLine(v: Verdict): string {
+export function targetLine(v: Verdict, lang: Lang): string {
   const t = v.target;
   const where = t.ip !== null ? bracket(t.ip) : '';
-  const port = t.port !== null ? `${where ? ':' : 'port '}${t.port}` : '';
+  const port = t.port !== null ? `${where ? ':' : lang === 'zh' ? '端口 ' : 'port '}${t.port}` : '';
   const addr = `${where}${port}${t.transport ? `/${t.transport}` : ''}`;
   if (t.name && addr) return `${t.name} → ${addr}`;
   return t.name ?? (addr || '?');

@@ -9,6 +9,7 @@ import { openCapture, openStream } from '../../src/capture/open.js';
 import { CaptureError, type CaptureInfo } from '../../src/capture/types.js';
 import { pcapFile, pcapngFile, isbBlock, nrbBlock, dsbBlock, unknownBlock, type CaptureRecord } from '../helpers/pcap.js';
 import { SHARED, SAMPLES } from '../tshark-fixture.js';
+import { warningText } from '../../src/report/warnings.js';
 
 const require = createRequire(import.meta.url);
 const pcapParser = require('pcap-parser') as { parse: (src: string | NodeJS.ReadableStream) => NodeJS.EventEmitter };
@@ -233,7 +234,7 @@ describe('pcapng', () => {
     expect(got[5]!.first).toBe(9);
     expect(info.interfaces.length).toBe(4);
     expect(info.drops).toBe(17);
-    expect(info.warnings.join('\n')).toMatch(/unknown type 0xbad0001/);
+    expect(info.warnings.map((w) => warningText(w, 'en')).join('\n')).toMatch(/unknown type 0xbad0001/);
   });
 });
 
@@ -296,7 +297,7 @@ describe('damaged input', () => {
     const { recs: got, info } = await records(write('huge.pcap', bytes));
     expect(got.length).toBe(2);
     expect(info.damage).toMatchObject({ code: 'BAD_RECORD', offset: third, frame: 3 });
-    expect(info.warnings[0]).toMatch(/262144.*offset \d+ \(where frame 3 would start\)/);
+    expect(warningText(info.warnings[0]!, 'en')).toMatch(/262144.*offset \d+ \(where frame 3 would start\)/);
   });
 
   it('a pcapng block whose length runs past the end of the file', async () => {

@@ -7,7 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
-import { renderJson, renderJsonChunks } from '../../src/report/json.js';
+import { renderJson, renderJsonArrayChunks, renderJsonChunks, reportDocument } from '../../src/report/json.js';
+import { renderReports } from '../../src/report/render.js';
 import { SAMPLES } from '../tshark-fixture.js';
 
 const files = readdirSync(SAMPLES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
@@ -31,5 +32,16 @@ describe('JSON in pieces', () => {
     const r = await analyze(await openCapture(join(SAMPLES, files[0]!)));
     const bare = { ...r, verdicts: [], connections: [], dns: [], tls: [], icmp: [], http: [] };
     expect([...renderJsonChunks(bare, 'en', 1)].join('')).toBe(renderJson(bare, 'en'));
+  });
+
+  it('several reports are one JSON array, the same bytes in pieces of any size', async () => {
+    const rs = await Promise.all(files.slice(0, 5).map(async (f) => analyze(await openCapture(join(SAMPLES, f)), { all: true })));
+    for (const lang of ['en', 'zh'] as const) {
+      const want = `${JSON.stringify(rs.map((r) => reportDocument(r, lang)), null, 2)}\n`;
+      for (const size of [1, 64, 1 << 16]) expect([...renderJsonArrayChunks(rs, lang, size)].join(''), `${size}`).toBe(want);
+      expect(renderReports(rs, 'json', { lang })).toBe(want);
+      // One report: the report object itself, as before.
+      expect(renderReports(rs.slice(0, 1), 'json', { lang })).toBe(renderJson(rs[0]!, lang));
+    }
   });
 });

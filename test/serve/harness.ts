@@ -136,8 +136,10 @@ export function cli(dir: string, args: string[]): string {
 
 /** `wirewhy analyze` on the given files (run in their folder, so capture.source is the base name). */
 export function cliReports(dir: string, files: string[], extra: string[] = []): string[] {
-  // JSON reports are joined with nothing between them; each begins with '{\n  "schema"'.
-  return cli(dir, ['analyze', '--format', 'json', ...extra, ...files]).split(/(?=^\{\n {2}"schema")/m);
+  // Several files give one JSON array (one file, the report itself); each report is what
+  // `analyze --format json FILE` prints.
+  const out = JSON.parse(cli(dir, ['analyze', '--format', 'json', ...extra, ...files])) as unknown;
+  return (Array.isArray(out) ? out : [out]).map((r) => `${JSON.stringify(r, null, 2)}\n`);
 }
 
 export function sampleFiles(): string[] {
