@@ -19,8 +19,7 @@
  *   - serial is uppercase hex without leading-zero padding beyond OpenSSL's.
  */
 import { X509Certificate } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
-import { ipv6ToString } from './addr.js';
+import { canonicalIp } from './cert-names.js';
 import { malformed, type DecodeStop } from './stop.js';
 
 export interface CertInfo {
@@ -98,37 +97,6 @@ function unquote(v: string): string {
   return v;
 }
 
-/** IPv6 text (any valid form) → 16 bytes, or null. */
-function ipv6Bytes(s: string): Uint8Array | null {
-  if (!isIPv6(s)) return null;
-  let text = s;
-  const out = new Uint8Array(16);
-  // Trailing dotted IPv4 (RFC 4291 §2.2 form 3) → two hex groups.
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    const o = tail.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-  }
-  const halves = text.split('::');
-  const head = halves[0] ? halves[0].split(':') : [];
-  const rest = halves.length > 1 && halves[1] ? halves[1].split(':') : [];
-  const groups = [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest];
-  for (let i = 0; i < 8; i++) {
-    const v = parseInt(groups[i] ?? '0', 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 0xff;
-  }
-  return out;
-}
-
-/** Canonical text for an IP address (v4 as is, v6 per RFC 5952), or null if not an IP. */
-function canonicalIp(s: string): string | null {
-  if (isIPv4(s)) return s;
-  const b = ipv6Bytes(s);
-  return b === null ? null : ipv6ToString(b, 0);
-}
-
 export function decodeCertificate(der: Uint8Array): CertInfo | DecodeStop {
   let c: X509Certificate;
   try {
@@ -162,37 +130,4 @@ export function decodeCertificate(der: Uint8Array): CertInfo | DecodeStop {
   };
 }
 
-/**
- * RFC 6125 §6.4 name check, as browsers and OpenSSL apply it:
- *   - comparison is case-insensitive (ASCII; IDNs must already be A-labels), a trailing dot on
- *     either side is ignored;
- *   - a wildcard is only a left-most label that is exactly "*" (§6.4.3 rule 1-2), matching one
- *     non-empty label; "*.com"-style wildcards with fewer than two labels after them never match;
- *   - the subject CN is consulted only when the certificate has no DNS SANs (§6.4.4);
- *   - an IP address matches only an IP SAN (RFC 6125 §1.7.2 / RFC 5280), never CN or DNS SANs.
- */
-export function certCoversName(cert: CertInfo, name: string): boolean {
-  const ip = canonicalIp(name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name);
-  if (ip !== null) return cert.sanIp.includes(ip);
-  const host = normalizeHost(name);
-  if (host.length === 0) return false;
-  const patterns = cert.sanDns.length > 0 ? cert.sanDns : cert.subjectCN !== null ? [cert.subjectCN] : [];
-  for (const p of patterns) if (matchPattern(normalizeHost(p), host)) return true;
-  return false;
-}
-
-function normalizeHost(s: string): string {
-  const t = s.toLowerCase();
-  return t.endsWith('.') ? t.slice(0, -1) : t;
-}
-
-function matchPattern(pattern: string, host: string): boolean {
-  if (!pattern.startsWith('*.')) return pattern === host && !pattern.includes('*');
-  const suffix = pattern.slice(1); // ".api.example.com"
-  if (suffix.includes('*')) return false;
-  // At least two labels after the wildcard ("*.example.com", not "*.com").
-  if (suffix.split('.').length < 3) return false;
-  if (!host.endsWith(suffix)) return false;
-  const first = host.slice(0, host.length - suffix.length);
-  return first.length > 0 && !first.includes('.');
-}
+export { certCoversName } from './cert-names.js';

@@ -4,9 +4,10 @@
  * tls.cert_name_mismatch), which checks a certificate seen in clear (TLS <= 1.2) once.
  */
 import type { FinishedConn } from '../track/tracker.js';
-import { tlsEstablished, type TlsSession } from '../track/tls.js';
+import { tlsEstablished, type TlsSession } from '../track/tls-session.js';
 import { tlsVersionName } from '../decode/names.js';
-import { certCoversName, type CertInfo } from '../decode/x509.js';
+import { certCoversName } from '../decode/cert-names.js';
+import type { CertInfo } from '../decode/x509.js';
 import { isoOf } from '../time.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
 import { outcome } from './outcome.js';

@@ -122,7 +122,7 @@ export const APP_JS = String.raw`'use strict';
       uploading: 'Uploading\u2026 {pct}% of {size}', analyzing: 'Analyzing\u2026', busy: 'The server is busy; trying again in {s} s\u2026',
       copied: 'Markdown copied to the clipboard', copyFailed: 'Could not copy; use Download Markdown instead',
       damaged: 'The capture is damaged part-way; the report covers what was read before the damage: ',
-      noFragment: 'The HTML view is not available on this server; the JSON report follows.',
+      noRenderer: 'The report could not be shown in this browser',
       e400: 'The upload was refused', e408: 'The upload took too long', e413: 'The capture is too large', e415: 'This is not a capture file',
       e422: 'The capture cannot be read', e503: 'The server is busy or restarting', e504: 'The analysis took too long', e500: 'The server failed',
       eNet: 'The connection to the server failed', eNetDetail: 'Check that the server is still running and try again.',
@@ -140,7 +140,7 @@ export const APP_JS = String.raw`'use strict';
       uploading: '\u6b63\u5728\u4e0a\u4f20\u2026 {size} \u7684 {pct}%', analyzing: '\u6b63\u5728\u5206\u6790\u2026', busy: '\u670d\u52a1\u5668\u7e41\u5fd9\uff0c{s} \u79d2\u540e\u91cd\u8bd5\u2026',
       copied: 'Markdown \u5df2\u590d\u5236\u5230\u526a\u8d34\u677f', copyFailed: '\u65e0\u6cd5\u590d\u5236\uff0c\u8bf7\u6539\u7528\u201c\u4e0b\u8f7d Markdown\u201d',
       damaged: '\u6293\u5305\u6587\u4ef6\u4e2d\u9014\u635f\u574f\uff1b\u62a5\u544a\u53ea\u5305\u542b\u635f\u574f\u4e4b\u524d\u8bfb\u5230\u7684\u5185\u5bb9\uff1a',
-      noFragment: '\u672c\u670d\u52a1\u5668\u6682\u4e0d\u80fd\u663e\u793a HTML \u62a5\u544a\uff0c\u4e0b\u9762\u662f JSON \u62a5\u544a\u3002',
+      noRenderer: '\u65e0\u6cd5\u5728\u6b64\u6d4f\u89c8\u5668\u4e2d\u663e\u793a\u62a5\u544a',
       e400: '\u4e0a\u4f20\u88ab\u62d2\u7edd', e408: '\u4e0a\u4f20\u65f6\u95f4\u8fc7\u957f', e413: '\u6293\u5305\u6587\u4ef6\u592a\u5927', e415: '\u8fd9\u4e0d\u662f\u6293\u5305\u6587\u4ef6',
       e422: '\u65e0\u6cd5\u8bfb\u53d6\u6293\u5305\u6587\u4ef6', e503: '\u670d\u52a1\u5668\u7e41\u5fd9\u6216\u6b63\u5728\u91cd\u542f', e504: '\u5206\u6790\u65f6\u95f4\u8fc7\u957f', e500: '\u670d\u52a1\u5668\u51fa\u9519',
       eNet: '\u8fde\u63a5\u670d\u52a1\u5668\u5931\u8d25', eNetDetail: '\u8bf7\u786e\u8ba4\u670d\u52a1\u5668\u4ecd\u5728\u8fd0\u884c\u540e\u91cd\u8bd5\u3002',
@@ -154,7 +154,8 @@ export const APP_JS = String.raw`'use strict';
   function $(id) { return document.getElementById(id); }
   var lang = pickLang();
   var maxUpload = Number(document.body.getAttribute('data-max-upload')) || 0;
-  var current = null; // { file, bundle }
+  var current = null; // { file, bundle, out }: the upload, the server's answer, its rendering in the page's language
+  var renderer = null; // the report renderers (a promise of report/web.js), loaded once
 
   function pickLang() {
     var q = new URLSearchParams(location.search).get('lang');
@@ -198,13 +199,13 @@ export const APP_JS = String.raw`'use strict';
       showError(413, t('tooBig', { size: mb(file.size), max: mb(maxUpload) }), t('tooBigHint'));
       return;
     }
-    current = { file: file, bundle: null };
+    current = { file: file, bundle: null, out: null };
     $('file-name').textContent = file.name;
     $('bar').value = 0;
     $('bar').max = 100;
     $('status').textContent = t('uploading', { pct: 0, size: mb(file.size) });
     show(['progress']);
-    var params = new URLSearchParams({ format: 'bundle', lang: lang, name: file.name });
+    var params = new URLSearchParams({ format: 'bundle', name: file.name });
     if ($('all').checked) params.set('all', '1');
     var xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/analyze?' + params.toString());
@@ -240,28 +241,28 @@ export const APP_JS = String.raw`'use strict';
     xhr.send(file);
   }
 
+  // The server answers the report itself (language-free); the page words it in the language the
+  // reader picks, with the same renderers as wirewhy analyze (report/web.js), as often as asked.
+  function loadRenderer() {
+    if (!renderer) renderer = import('/lib/report/web.js');
+    return renderer;
+  }
+
   function showReport(b) {
-    var host = $('report');
-    if (b.fragment) {
-      // Rendered by the server's HTML renderer, which escapes every value taken from the capture.
-      host.innerHTML = b.fragment;
-    } else {
-      host.textContent = '';
-      var note = document.createElement('p');
-      note.textContent = t('noFragment');
-      var pre = document.createElement('pre');
-      pre.className = 'raw';
-      pre.textContent = b.json || '';
-      host.appendChild(note);
-      host.appendChild(pre);
-    }
-    $('damage').hidden = !b.damage;
-    $('damage').textContent = b.damage ? t('damaged') + b.damage : '';
-    $('dl-md').disabled = !b.md;
-    $('dl-html').disabled = !b.html;
-    $('copy-md').disabled = !b.md;
-    $('copied').textContent = '';
-    show(['result']);
+    return loadRenderer().then(function (m) {
+      if (!current || current.bundle !== b) return; // another upload meanwhile
+      var out = m.renderForPage(b.report, lang);
+      current.out = out;
+      // The HTML renderer escapes every value taken from the capture.
+      $('report').innerHTML = out.fragment;
+      $('damage').hidden = !out.damage;
+      $('damage').textContent = out.damage ? t('damaged') + out.damage : '';
+      $('copied').textContent = '';
+      show(['result']);
+    }, function (e) {
+      renderer = null;
+      showError(500, t('noRenderer') + ' (' + (e && e.message ? e.message : String(e)) + ')', '');
+    });
   }
 
   function baseName() {
@@ -280,7 +281,7 @@ export const APP_JS = String.raw`'use strict';
   }
 
   function copyMarkdown() {
-    var md = current && current.bundle && current.bundle.md;
+    var md = current && current.out && current.out.md;
     if (!md) return;
     var done = function () { $('copied').textContent = t('copied'); };
     var fallback = function () {
@@ -319,9 +320,9 @@ export const APP_JS = String.raw`'use strict';
       var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
       if (f) upload(f, 0);
     });
-    $('dl-md').addEventListener('click', function () { if (current && current.bundle && current.bundle.md) download(current.bundle.md, 'text/markdown;charset=utf-8', 'md'); });
-    $('dl-json').addEventListener('click', function () { if (current && current.bundle) download(current.bundle.json, 'application/json;charset=utf-8', 'json'); });
-    $('dl-html').addEventListener('click', function () { if (current && current.bundle && current.bundle.html) download(current.bundle.html, 'text/html;charset=utf-8', 'html'); });
+    $('dl-md').addEventListener('click', function () { if (current && current.out) download(current.out.md, 'text/markdown;charset=utf-8', 'md'); });
+    $('dl-json').addEventListener('click', function () { if (current && current.out) download(current.out.json, 'application/json;charset=utf-8', 'json'); });
+    $('dl-html').addEventListener('click', function () { if (current && current.out) download(current.out.html, 'text/html;charset=utf-8', 'html'); });
     $('copy-md').addEventListener('click', copyMarkdown);
     $('again').addEventListener('click', function () { current = null; $('report').textContent = ''; show(['drop']); });
     var btns = document.querySelectorAll('[data-lang]');
@@ -332,8 +333,8 @@ export const APP_JS = String.raw`'use strict';
         lang = l;
         try { localStorage.setItem('wirewhy.lang', lang); } catch (err) { /* ignore */ }
         applyLang();
-        // The report's words come from the analysis: analyze the same file again in the new language.
-        if (current && current.bundle) upload(current.file, 0);
+        // The report is language-free: render it again in the new language (no second upload).
+        if (current && current.bundle) showReport(current.bundle);
       });
     }
     show(['drop']);

@@ -7,9 +7,10 @@
  * that the HTTP thread pauses the request and TCP pushes back on the client.
  */
 import type { Lang } from '../lang.js';
+import type { Report } from '../report/model.js';
 
-/** Output formats a worker can render. 'fragment' is the HTML report's body, for the page. */
-export type OutFormat = 'json' | 'md' | 'html' | 'fragment';
+/** Output formats a worker can render. */
+export type OutFormat = 'json' | 'md' | 'html';
 
 export interface JobOptions {
   lang: Lang;
@@ -18,6 +19,8 @@ export interface JobOptions {
   /** Name shown as capture.source in the report. */
   name: string;
   formats: OutFormat[];
+  /** Hand back the (redacted) language-free report itself, for the page to render. */
+  report: boolean;
 }
 
 export type ToWorker =
@@ -34,6 +37,8 @@ export interface JobResult {
   packets: number;
   /** The capture-damage warning, when the upload was cut or damaged part-way. */
   damage: string | null;
+  /** The report itself, when the job asked for it. */
+  report: Report | null;
 }
 
 export type FromWorker =

@@ -21,6 +21,7 @@ import type { JobResult, OutFormat } from './protocol.js';
 import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';
 import { REPORT_CSP, REPORT_CSS } from '../report/html.js';
 import { APP_CSS, APP_JS, FAVICON_SVG, pageHtml } from './assets.js';
+import { pageModules } from './modules.js';
 
 export interface ServeOptions {
   host: string;
@@ -115,6 +116,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   const o: ServeOptions = { ...DEFAULTS, ...partial };
   const pool = new Pool({ size: o.maxConcurrent, heapMb: o.heapMb });
   const page = pageHtml({ maxUploadBytes: o.maxUploadBytes });
+  /** The report renderers the page imports, under /lib/ (report/web.ts and what it imports). */
+  const modules = pageModules();
   /** Requests holding an analysis slot (from the first byte read until the answer). */
   let reserved = 0;
   /** How to stop each request holding a slot (shutdown after the grace time). */
@@ -269,8 +272,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
         else fail(new HttpError(415, `the upload is not a pcap or pcapng capture (it starts with ${describeHead(first)})`, 'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap), optionally gzip-compressed; other formats convert with: editcap -F pcapng IN OUT', { code: 'BAD_MAGIC' }));
         return false;
       }
-      const formats: OutFormat[] = q.format === 'bundle' ? ['json', 'md', 'html', 'fragment'] : [q.format];
-      job = pool.start({ lang: q.lang, all: q.all, redact: q.redact, name: q.name, formats });
+      const formats: OutFormat[] = q.format === 'bundle' ? [] : [q.format];
+      job = pool.start({ lang: q.lang, all: q.all, redact: q.redact, name: q.name, formats, report: q.format === 'bundle' });
       if (!job) {
         fail(new HttpError(503, 'the server is busy', `retry in ${o.retryAfterS} s`, {}, retryHeaders));
         return false;
@@ -371,11 +374,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     };
     if (r.damage) headers['X-Wirewhy-Warning'] = headerSafe(r.damage);
     if (q.format === 'bundle') {
-      const bundle = {
-        schema: 'wirewhy.bundle/1', name: q.name, lang: q.lang, failures: r.failures, packets: r.packets, damage: r.damage,
-        json: r.outputs.json ?? null, md: r.outputs.md ?? null, html: r.outputs.html ?? null, fragment: r.outputs.fragment ?? null,
-        errors: r.renderErrors,
-      };
+      // The page renders the report itself (report/web.ts, served under /lib/), in either language.
+      const bundle = { schema: 'wirewhy.bundle/2', name: q.name, failures: r.failures, packets: r.packets, report: r.report };
       send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(bundle), headers);
       return;
     }
@@ -397,6 +397,11 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       '/report.css': ['text/css; charset=utf-8', REPORT_CSS],
       '/favicon.svg': ['image/svg+xml', FAVICON_SVG],
     };
+    const lib = path.startsWith('/lib/') ? modules.get(path.slice(5)) : undefined;
+    if (lib !== undefined) {
+      send(req, res, 200, 'text/javascript; charset=utf-8', lib, { 'Cache-Control': 'no-cache' }, PAGE_CSP);
+      return true;
+    }
     const a = asset[path];
     if (!a) return false;
     send(req, res, 200, a[0], a[1], { 'Cache-Control': 'no-cache' }, PAGE_CSP);

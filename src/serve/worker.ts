@@ -10,7 +10,6 @@ import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
 import type { Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
-import { renderHtmlFragment } from '../report/html.js';
 import { ReportOutput } from '../report/output.js';
 import { damageText, failureCount } from '../cli/report-facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
@@ -50,14 +49,6 @@ class Body implements AsyncIterable<Uint8Array> {
 
 let current: { job: number; body: Body } | null = null;
 
-/**
- * The same text as `wirewhy analyze --format json|md|html`, or the HTML report's fragment for the
- * page.
- */
-function renderOne(out: ReportOutput, r: Report, format: OutFormat, lang: Lang): string {
-  if (format === 'fragment') return renderHtmlFragment(r, { lang });
-  return out.renderAs(r, format);
-}
 
 async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
   try {
@@ -69,7 +60,7 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
     const renderErrors: JobResult['renderErrors'] = {};
     for (const f of opts.formats) {
       try {
-        outputs[f] = renderOne(out, report, f, opts.lang);
+        outputs[f] = out.renderAs(report, f);
       } catch (e) {
         renderErrors[f] = `the ${f} report could not be rendered (${e instanceof Error ? e.message : String(e)})`;
       }
@@ -82,6 +73,7 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
         failures: failureCount(report),
         packets: report.capture.packets,
         damage: damageText(report),
+        report: opts.report ? report : null,
       },
     });
   } catch (e) {

@@ -16,6 +16,9 @@ import {
 import { decodeCertificate, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
 import { PASS_ALL, type Time } from './types.js';
+import { isTls13, isTls13Version, type TlsAlertFact, type TlsEvent, type TlsSession } from './tls-session.js';
+
+export { isTls13, isTls13Version, tlsEstablished, type TlsAlertFact, type TlsEvent, type TlsSession } from './tls-session.js';
 
 export const CT_CCS = 20;
 export const CT_ALERT = 21;
@@ -70,62 +73,6 @@ function parseCertCached(der: Uint8Array): CertInfo | null {
   // A copy: `der` may be a view of a reused buffer.
   certCache.set(key, { der: der.slice(), info: v });
   return v;
-}
-
-export interface TlsEvent {
-  frame: number;
-  fromClient: boolean;
-  /** 'hs' handshake message in clear; 'alert' alert in clear; 'ccs'; 'enc' encrypted record; 'sslv2' SSLv2 hello. */
-  kind: 'hs' | 'alert' | 'ccs' | 'enc' | 'sslv2';
-  /** Handshake type, alert description, or the record length of an encrypted record. */
-  value: number;
-  /** For alerts: level; for encrypted records: content type. */
-  extra: number;
-}
-
-export interface TlsAlertFact {
-  frame: number;
-  ts: Time;
-  fromClient: boolean;
-  level: number;
-  description: number;
-}
-
-export interface TlsSession {
-  /** True when the ClientHello came from the TCP originator (the usual case). */
-  clientIsOrig: boolean;
-  clientHello: null | {
-    frame: number;
-    ts: Time;
-    sni: string | null;
-    legacyVersion: number;
-    versions: number[];
-    ciphers: number[];
-    alpn: string[];
-    groups: number[];
-    sslv2: boolean;
-  };
-  serverHello: null | { frame: number; ts: Time; version: number; cipher: number; alpn: string | null };
-  helloRetryFrames: number[];
-  certificates: CertInfo[];
-  certificateFrame: number | null;
-  alerts: TlsAlertFact[];
-  /** Alert records that could not be read (encrypted). */
-  encryptedAlerts: Array<{ frame: number; fromClient: boolean }>;
-  ccs: { client: boolean; server: boolean };
-  /** Encrypted records (type 23, or encrypted handshake after CCS) per side. */
-  encrypted: { client: number; server: number };
-  /** TLS 1.3: encrypted records the client sent after the server's first encrypted flight. */
-  clientAfterServerFlight: Array<{ frame: number; length: number }>;
-  firstServerEncryptedFrame: number | null;
-  /**
-   * Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records
-   * of each side; empty unless the analyzer keeps events (TlsAnalyzerOptions.events).
-   */
-  events: TlsEvent[];
-  /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
-  broken: { client: boolean; server: boolean };
-  gap: boolean;
 }
 
 interface Dir {
@@ -204,27 +151,6 @@ export function looksLikeClientHello(b: Uint8Array, off: number, len: number): b
   if (len >= 6 && b[off] === CT_HANDSHAKE && b[off + 1] === 3 && b[off + 2]! <= 4 && b[off + 5] === HS_CLIENT_HELLO) return true;
   // SSLv2 record header with the high bit set, message type 1 (CLIENT-HELLO).
   return len >= 5 && (b[off]! & 0x80) !== 0 && b[off + 2] === 1 && (b[off + 3] === 0 || b[off + 3] === 3);
-}
-
-/** TLS 1.3, or one of its drafts (0x7fNN) — same key schedule shape, encrypted after ServerHello. */
-export function isTls13Version(v: number): boolean {
-  return v === 0x0304 || (v & 0xff00) === 0x7f00;
-}
-
-export function isTls13(s: TlsSession): boolean {
-  return s.serverHello !== null && isTls13Version(s.serverHello.version);
-}
-
-/** Whether the handshake completed, from what a passive observer can see. */
-export function tlsEstablished(s: TlsSession): boolean {
-  if (!s.serverHello || s.alerts.some((a) => a.level === 2)) return false;
-  if (isTls13(s)) {
-    // The server's encrypted flight (EncryptedExtensions .. Finished), then the client's
-    // encrypted Finished. A client that rejects the certificate sends an encrypted alert
-    // instead and closes: that case is told apart by the diagnosis, not here.
-    return s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length > 0;
-  }
-  return s.ccs.client && s.ccs.server && s.encrypted.client > 0 && s.encrypted.server > 0;
 }
 
 /** Where a connection object keeps its TLS state (a field of TcpConn; added to other objects). */

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { SAMPLES, cli, cliReports, http, post, sampleFiles, serve, type Served } from './harness.js';
+import { renderForPage } from '../../src/report/web.js';
+import type { Report } from '../../src/report/model.js';
+
 
 let s: Served;
 const files = sampleFiles();
@@ -83,18 +86,29 @@ describe('POST /api/analyze gives what wirewhy analyze gives', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('bundle: JSON, Markdown, HTML and the page fragment from one upload', async () => {
+  it('bundle: the report itself, which the page renders to what wirewhy analyze gives, in either language', async () => {
     const f = 'tcp-refused.pcap';
-    const a = await post(api(`format=bundle&name=${f}`), readFileSync(join(SAMPLES, f)));
+    const a = await post(api(`format=bundle&name=${f}&redact=1`), readFileSync(join(SAMPLES, f)));
     expect(a.status).toBe(200);
-    const b = a.json<{ schema: string; json: string; md: string; html: string; fragment: string; failures: number; errors: object }>();
-    expect(b.schema).toBe('wirewhy.bundle/1');
-    expect(b.json).toBe(cli(SAMPLES, ['analyze', '--format', 'json', f]));
-    expect(b.md).toBe(cli(SAMPLES, ['analyze', '--format', 'md', f]));
-    expect(b.html).toBe(cli(SAMPLES, ['analyze', '--format', 'html', f]));
-    expect(b.fragment).toMatch(/^<article class="ww-report"/);
+    const b = a.json<{ schema: string; report: Report; failures: number }>();
+    expect(b.schema).toBe('wirewhy.bundle/2');
     expect(b.failures).toBe(1);
-    expect(b.errors).toEqual({});
+    for (const lang of ['en', 'zh'] as const) {
+      const out = renderForPage(b.report, lang);
+      expect(out.json).toBe(cli(SAMPLES, ['analyze', '--format', 'json', '--redact', '--lang', lang, f]));
+      expect(out.md).toBe(cli(SAMPLES, ['analyze', '--format', 'md', '--redact', '--lang', lang, f]));
+      expect(out.html).toBe(cli(SAMPLES, ['analyze', '--format', 'html', '--redact', '--lang', lang, f]));
+      expect(out.fragment).toMatch(/^<article class="ww-report"/);
+    }
+  });
+
+  it('serves the page\'s renderer modules, and nothing else under /lib/', async () => {
+    const m = await http('GET', `${s.url}lib/report/web.js`);
+    expect(m.status).toBe(200);
+    expect(m.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(m.text).toContain('export function renderForPage');
+    expect((await http('GET', `${s.url}lib/capture/open.js`)).status).toBe(404);
+    expect((await http('GET', `${s.url}lib/../package.json`)).status).toBe(404);
   });
 
   it('the upload name is reduced to a printable base name', async () => {
@@ -138,7 +152,7 @@ describe('the rest of the surface', () => {
       expect(a.text).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
     }
     const js = (await http('GET', `${s.url}app.js`)).text;
-    expect(js).not.toMatch(/\beval\(|new Function|innerHTML\s*=(?!\s*b\.fragment)/);
+    expect(js).not.toMatch(/\beval\(|new Function|innerHTML\s*=(?!\s*out\.fragment)/);
   });
 
   it('clear JSON errors for unknown paths, methods and parameters', async () => {

@@ -65,17 +65,29 @@ describe.skipIf(skip !== null)('upload page in Chromium', () => {
     await page.screenshot({ path: artifactPath('serve-page-en.png'), fullPage: true });
   });
 
-  it('language switch: the page and the report in Chinese', async () => {
+  it('language switch: the page and the report in Chinese, rendered from the report it has (no second upload)', async () => {
     const page = b.page;
+    let uploads = 0;
+    const count = (r: { url(): string; method(): string }): void => {
+      if (r.method() === 'POST' && r.url().includes('/api/analyze')) uploads++;
+    };
+    page.on('request', count);
     await page.click('button[data-lang="zh"]');
     expect(await page.textContent('#dl-md')).toBe('下载 Markdown');
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    // The same file is analyzed again in Chinese.
     await page.waitForSelector('#result:not([hidden]) article.ww-report[lang="zh-CN"]', { timeout: 20_000 });
     const zh = JSON.parse(cli(SAMPLES, ['analyze', '--format', 'json', '--lang', 'zh', SAMPLE])) as { verdicts: Array<{ summary: string; severity: string }> };
     expect(await page.textContent('#report')).toContain(zh.verdicts.find((v) => v.severity === 'error')!.summary);
+    // The downloads are now the Chinese reports, byte for byte what wirewhy analyze --lang zh writes.
+    const [md] = await Promise.all([page.waitForEvent('download'), page.click('#dl-md')]);
+    expect(readFileSync((await md.path())!, 'utf8')).toBe(cli(SAMPLES, ['analyze', '--format', 'md', '--lang', 'zh', SAMPLE]));
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+    expect(readFileSync((await json.path())!, 'utf8')).toBe(cli(SAMPLES, ['analyze', '--format', 'json', '--lang', 'zh', SAMPLE]));
     await page.screenshot({ path: artifactPath('serve-page-zh.png'), fullPage: true });
     await page.click('button[data-lang="en"]');
+    await page.waitForSelector('#result:not([hidden]) article.ww-report[lang="en"]', { timeout: 20_000 });
+    page.off('request', count);
+    expect(uploads).toBe(0);
   });
 
   it('drag and drop onto the page', async () => {

@@ -2,7 +2,7 @@
  * tls.alert: a fatal TLS alert (details.alert: code, name, level, sender); when an alert is seen it is the cause, and what the certificate shows goes into details
  */
 import { defineCause } from '../cause.js';
-import { tlsEstablished } from '../../track/tls.js';
+import { tlsEstablished } from '../../track/tls-session.js';
 import { alertName } from '../../decode/names.js';
 import { outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, TLS_ALERT, proof, way } from '../evidence.js';

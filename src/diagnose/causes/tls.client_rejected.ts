@@ -2,7 +2,7 @@
  * tls.client_rejected: TLS 1.3: client aborted right after the server's encrypted flight (certificate most likely rejected)
  */
 import { defineCause } from '../cause.js';
-import { isTls13 } from '../../track/tls.js';
+import { isTls13 } from '../../track/tls-session.js';
 import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { proof, way } from '../evidence.js';
 import { offered, tlsEstablishedAndUsed } from '../rules-tls.js';
