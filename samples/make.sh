@@ -51,7 +51,7 @@ need=()
 for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy tcpdump:tcpdump tshark:tshark \
             editcap:wireshark-common capinfos:wireshark-common openssl:openssl curl:curl \
             gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils \
-            traceroute:traceroute nginx:nginx-light; do
+            traceroute.db:traceroute nginx:nginx-light; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -62,8 +62,10 @@ if ((${#need[@]})); then
   # no service may start in the host's namespace on install (nginx would listen on port 80 there)
   made_policy=""
   [[ -e /usr/sbin/policy-rc.d ]] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1; }
-  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null
-  [[ -n $made_policy ]] && rm -f /usr/sbin/policy-rc.d
+  rc=0
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null || rc=$?
+  if [[ -n $made_policy ]]; then rm -f /usr/sbin/policy-rc.d; fi
+  ((rc == 0)) || { echo "make.sh: apt-get install ${need[*]} failed" >&2; exit 2; }
 fi
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -1003,14 +1005,14 @@ CUT='tls.handshake.type == 1+0.010' sample capture-ended-after-client-hello pcap
 # ---- issue 20: normal exchanges that look alarming
 sample traceroute-udp pcap \
   "UDP traceroute to 203.0.113.10 through the router: TTL 1 probes answered by time-exceeded from 192.0.2.1, TTL 2 probes by port-unreachable from the destination (arrived)" \
-  "traceroute -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (UDP probes to ports 33434 and up)" \
+  "traceroute -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (Debian's traceroute 2.1; UDP probes to ports 33434 and up)" \
   "[$(ok "$(t null 203.0.113.10 null udp)" "$C4" '{"traceroute":{"hops":["192.0.2.1","203.0.113.10"],"probes_per_hop":3,"ended_by":"port_unreachable"}}')]" \
-  -- CX timeout 30 traceroute -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
+  -- CX timeout 30 traceroute.db -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
 sample traceroute-icmp pcap \
   "ICMP traceroute to 203.0.113.10 through the router: TTL 1 echo requests answered by time-exceeded from 192.0.2.1, TTL 2 by echo replies from the destination" \
-  "traceroute -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (ICMP echo probes)" \
+  "traceroute -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (Debian's traceroute 2.1; ICMP echo probes)" \
   "[$(ok "$(t null 203.0.113.10 null icmp)" "$C4" '{"traceroute":{"hops":["192.0.2.1","203.0.113.10"],"probes_per_hop":3,"ended_by":"echo_reply"}}')]" \
-  -- CX timeout 30 traceroute -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
+  -- CX timeout 30 traceroute.db -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
 sample dns-ptr pcap "DNS PTR lookup (reverse lookup of 203.0.113.10) answered with a name" \
   "dig -x 203.0.113.10 against unbound (local-data-ptr in the static zone 113.0.203.in-addr.arpa)" \
   "[$(ok "$(t 10.113.0.203.in-addr.arpa null null udp)" "$C4" '{"qtype":"PTR","answers":1,"answer":"www.example.com"}')]" \
