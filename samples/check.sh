@@ -20,9 +20,12 @@ dns.id dns.flags.response dns.flags.rcode dns.flags.truncated dns.qry.name dns.q
 tls.record.content_type tls.record.opaque_type tls.record.length tls.handshake.type tls.handshake.version tls.handshake.extensions.supported_version
 tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc
 http.request.method http.request.uri http.host http.response.code
-icmp.type icmp.code icmpv6.type icmpv6.code""".split()
+icmp.type icmp.code icmpv6.type icmpv6.code
+frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
+tcp.options.sack_le tcp.options.sack_re ipv6.fraghdr.offset ipv6.fraghdr.more ipv6.fraghdr.ident icmp.mtu icmp.ident
+icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload""".split()
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
-QTYPES = {"A": 1, "AAAA": 28}
+QTYPES = {"A": 1, "AAAA": 28, "PTR": 12, "MX": 15}
 ICMP_CAUSE = {  # cause -> accepted (family, type, code)
     "icmp.net_unreachable": {(4, 3, 0), (6, 1, 0)},
     "icmp.host_unreachable": {(4, 3, 1), (6, 1, 3)},
@@ -55,6 +58,11 @@ def packets(path):
         p["n"] = int(p["frame.number"][0])
         # record types: TLS 1.3 encrypted records are dissected as opaque_type
         p["rtypes"] = [int(v) for v in p["tls.record.content_type"] + p["tls.record.opaque_type"]]
+        p["t"] = float(p["frame.time_epoch"][0])
+        ttl = p["ip.ttl"] or p["ipv6.hlim"]
+        p["ttl"] = int(ttl[0]) if ttl else None
+        # IP length of the packet on the wire (outer header)
+        p["iplen"] = int(p["ip.len"][0]) if p["ip.len"] else (int(p["ipv6.plen"][0]) + 40 if p["ipv6.plen"] else None)
         rows.append(p)
     return rows
 
@@ -117,6 +125,9 @@ def check_dns(pk, e, errs):
         if "server" in d and any(p["dst"] != d["server"] for p in qs):
             errs.append("queries not to %s" % d["server"])
         return
+    if cause == "dns.fragments_lost":
+        check_dns_fragments(pk, e, qs, errs)
+        return
     if not rs:
         errs.append("no DNS response for %s" % name)
         return
@@ -131,6 +142,13 @@ def check_dns(pk, e, errs):
     if cause == "ok":
         if not nans:
             errs.append("no answers")
+        if "answer" in d:
+            got = ["%s %s" % (pr, mx) for pr, mx in zip(last["dns.mx.preference"], last["dns.mx.mail_exchange"])] \
+                if d.get("qtype") == "MX" else last["dns.ptr.domain_name"] if d.get("qtype") == "PTR" else []
+            if d["answer"] not in got:
+                errs.append("answer %s, expected %s" % (got, d["answer"]))
+        if "fragments" in d or "failed_attempts" in d:
+            check_dns_fragments(pk, e, qs, errs, last)
         if "answers" in d and nans != d["answers"]:
             errs.append("%s answers, expected %s" % (nans, d["answers"]))
         if d.get("truncated"):
@@ -203,6 +221,368 @@ def tls_checks(pk, e, errs, flow):
             errs.append("server sent data after the client's record")
 
 
+# ---------------------------------------------------------------- checks of the issue 20/22 samples
+def frag_bytes(p):
+    return int(p["ipv6.fraghdr.offset"][0]) * 8 if p["ipv6.fraghdr.offset"] else None
+
+
+def check_dns_fragments(pk, e, qs, errs, last=None):
+    """an answer in IPv6 fragments: which fragments of which datagram arrived"""
+    d = e["details"]
+    server = d.get("server") or qs[0]["dst"]
+    frags = [p for p in pk if p["src"] == server and p["ipv6.fraghdr.ident"]]
+    by_id = {}
+    for p in frags:
+        by_id.setdefault(p["ipv6.fraghdr.ident"][0], []).append(frag_bytes(p))
+    complete = [i for i, offs in by_id.items() if 0 in offs]
+    partial = [i for i, offs in by_id.items() if 0 not in offs]
+    if e["cause"] == "dns.fragments_lost":
+        if "queries" in d and len(qs) != d["queries"]:
+            errs.append("%d queries, expected %d" % (len(qs), d["queries"]))
+        if any(p["dst"] != server for p in qs):
+            errs.append("queries not to %s" % server)
+        if d.get("edns_udp_size"):
+            out = tshark(e["_path"], ["dns.rr.udp_payload_size"], "dns.flags.response == 0")
+            if any(v and int(v.split(",")[0]) != d["edns_udp_size"] for v in out):
+                errs.append("EDNS UDP size %s, expected %s" % (out, d["edns_udp_size"]))
+        if complete:
+            errs.append("a first fragment arrived (ident %s)" % complete)
+        if len(partial) != len(qs):
+            errs.append("%d datagrams with fragments lost for %d queries" % (len(partial), len(qs)))
+        seen = sorted({o for i in partial for o in by_id[i]})
+        if seen != d.get("fragment_offsets_seen", seen):
+            errs.append("fragment offsets %s, expected %s" % (seen, d["fragment_offsets_seen"]))
+        if any(first(p, "dns.flags.response", int) == 1 for p in dns_msgs(pk, e["target"]["name"])):
+            errs.append("a DNS answer was reassembled")
+        return
+    if "fragments" in d:
+        if partial or len(complete) != 1 or len(by_id[complete[0]]) != d["fragments"]:
+            errs.append("fragments %s, expected one answer in %d fragments" % (by_id, d["fragments"]))
+    for fa in d.get("failed_attempts", []):
+        if fa["cause"] != "dns.fragments_lost":
+            errs.append("no check for failed attempt %s" % fa["cause"])
+            continue
+        seen = sorted({o for i in partial for o in by_id[i]})
+        if not partial or seen != fa.get("fragment_offsets_seen", seen):
+            errs.append("no datagram with lost fragments (offsets %s) before the answer" % seen)
+        elif last is not None and min(p["n"] for p in frags if p["ipv6.fraghdr.ident"][0] in partial) > last["n"]:
+            errs.append("the lost fragments come after the answer")
+        if len(qs) < 2:
+            errs.append("no retry")
+
+
+def tshark(path, fields, dfilter=None):
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=\t"] + sum((["-e", f] for f in fields), [])
+    if dfilter:
+        cmd[4:4] = ["-Y", dfilter]
+    return subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()
+
+
+def check_traceroute(pk, e, errs):
+    t, d, client = e["target"], e["details"], e["client"]
+    tr, icmp_probe = d["traceroute"], t["transport"] == "icmp"
+    hops, per = tr["hops"], tr.get("probes_per_hop")
+    if icmp_probe:
+        probes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    else:
+        probes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and p["udp.dstport"] and not p["qdst"]]
+    if not probes:
+        errs.append("no probes to %s" % t["ip"])
+        return
+    ttls = [p["ttl"] for p in probes]
+    if ttls != sorted(ttls) or ttls[0] != 1:
+        errs.append("probe TTLs %s do not rise from 1" % ttls)
+    answers = [p for p in pk if p["dst"] == client and p["src"] != client and (ints(p, "icmp.type"))]
+    for hop, addr in enumerate(hops, 1):
+        at = [p for p in probes if p["ttl"] == hop]
+        if per and len(at) != per:
+            errs.append("%d probes with TTL %d, expected %d" % (len(at), hop, per))
+        last = hop == len(hops)
+        want = (0 if icmp_probe else 3) if last else 11
+        got = [a for a in answers if a["src"] == addr and ints(a, "icmp.type")[0] == want]
+        if last and not icmp_probe:
+            got = [a for a in got if ints(a, "icmp.code")[0] == 3]
+        if len(got) < len(at):
+            errs.append("TTL %d: %d probes, %d answers of type %d from %s" % (hop, len(at), len(got), want, addr))
+        if not icmp_probe and any(a["qdst"] != t["ip"] for a in got):
+            errs.append("an ICMP error from %s does not quote a probe to %s" % (addr, t["ip"]))
+    ended = tr.get("ended_by")
+    if ended and ended != ("echo_reply" if icmp_probe else "port_unreachable"):
+        errs.append("ended_by %s does not fit %s probes" % (ended, t["transport"]))
+    if max(ttls) > len(hops) + 3:
+        errs.append("probes up to TTL %d: the destination did not end the traceroute" % max(ttls))
+
+
+def http_codes(flow, client):
+    return [c for p in flow if not c2s(p, client) for c in ints(p, "http.response.code")]
+
+
+def flags(p, f):
+    return first(p, "tcp.flags." + f, int) == 1
+
+
+def check_close(e, flow, errs):
+    """how a connection that worked was closed (details.close / reset_by + idle_seconds)"""
+    d, client = e["details"], e["client"]
+    if d.get("close") == "server FIN, then client RST":
+        sfin = [p for p in flow if not c2s(p, client) and flags(p, "fin")]
+        crst = [p for p in flow if c2s(p, client) and flags(p, "reset")]
+        if not sfin or not crst or crst[0]["n"] < sfin[0]["n"]:
+            errs.append("no server FIN followed by a client RST")
+        if any(c2s(p, client) and flags(p, "fin") for p in flow):
+            errs.append("the client sent a FIN")
+    if "reset_by" in d:
+        by_client = d["reset_by"] == "client"
+        rst = [p for p in flow if flags(p, "reset") and c2s(p, client) == by_client]
+        resp = [p for p in flow if p["http.response.code"] and not c2s(p, client)]
+        if not rst or not resp:
+            errs.append("no RST from the %s after an answer" % d["reset_by"])
+            return
+        before = [p for p in flow if p["n"] < rst[0]["n"]]
+        idle = rst[0]["t"] - before[-1]["t"]
+        if resp[-1]["n"] > rst[0]["n"] or abs(idle - d.get("idle_seconds", idle)) > 0.5:
+            errs.append("RST after %.2f s idle, expected %s" % (idle, d.get("idle_seconds")))
+        if any(flags(p, "fin") for p in before):
+            errs.append("a FIN before the RST: not an idle connection")
+
+
+def server_ttls(pk, server, client):
+    """TTLs of the server's own packets (every TCP packet from it that is not a RST)"""
+    return sorted({p["ttl"] for p in pk if p["src"] == server and p["dst"] == client and p["tcp.srcport"]
+                   and not p["qdst"] and not flags(p, "reset")})
+
+
+def check_reset_injected(pk, e, flow, errs):
+    t, d, client = e["target"], e["details"], e["client"]
+    rsts = [p for p in flow if not c2s(p, client) and flags(p, "reset")]
+    if len(rsts) != 1:
+        errs.append("%d RSTs from the server's address, expected 1" % len(rsts))
+        return
+    rst = rsts[0]
+    if rst["ttl"] != d["rst_ttl"]:
+        errs.append("RST TTL %s, expected %s" % (rst["ttl"], d["rst_ttl"]))
+    if "rst_ip_id" in d and int(rst["ip.id"][0], 0) != d["rst_ip_id"]:
+        errs.append("RST IP ID %s, expected %s" % (rst["ip.id"], d["rst_ip_id"]))
+    own = server_ttls(pk, t["ip"], client)
+    if own != [d["server_ttl"]]:
+        errs.append("the server's own packets have TTL %s, expected %s" % (own, d["server_ttl"]))
+    before = [p for p in flow if p["n"] < rst["n"]]
+    if not before:
+        errs.append("nothing before the RST")
+        return
+    prev = before[-1] if c2s(before[-1], client) else None
+    synack = [p for p in flow if flags(p, "syn") and flags(p, "ack")]
+    if d["after"] == "SYN":
+        if prev is None or not flags(prev, "syn") or synack:
+            errs.append("the RST does not answer a SYN (or a SYN-ACK was seen)")
+    elif d["after"] == "ClientHello":
+        chs = [p for p in flow if c2s(p, client) and 1 in ints(p, "tls.handshake.type")]
+        if not chs or not synack or chs[-1]["n"] > rst["n"] or [p for p in before if p["n"] > chs[-1]["n"] and c2s(p, client)]:
+            errs.append("the RST does not follow the ClientHello on an established connection")
+        elif d.get("sni") and d["sni"] not in chs[-1]["tls.handshake.extensions_server_name"]:
+            errs.append("SNI %s, expected %s" % (chs[-1]["tls.handshake.extensions_server_name"], d["sni"]))
+        if any(p["rtypes"] for p in flow if not c2s(p, client)):
+            errs.append("the server sent TLS records")
+    if [p for p in flow if p["n"] > rst["n"] and not c2s(p, client)]:
+        errs.append("the server sent packets after the RST")
+
+
+def payload_len(p):
+    return max(ints(p, "tcp.len") or [0])
+
+
+def check_pmtu(pk, e, flow, errs):
+    """tcp.pmtu_blackhole: small segments pass, full-size ones never do, no ICMP"""
+    d, client = e["details"], e["client"]
+    mss = d["mss"]
+    syn = [p for p in flow if flags(p, "syn") and not flags(p, "ack")]
+    synack = [p for p in flow if flags(p, "syn") and flags(p, "ack")]
+    got = (ints(syn[0], "tcp.options.mss_val") if syn else [], ints(synack[0], "tcp.options.mss_val") if synack else [])
+    if got != ([mss["client"]], [mss["server"]]):
+        errs.append("MSS announced %s, expected %s" % (got, mss))
+    icmps = [p for p in pk if p["icmp.type"] or p["icmpv6.type"] and ints(p, "icmpv6.type")[0] < 128]
+    if icmps and not d.get("icmp_frag_needed"):
+        errs.append("ICMP in the capture (frame %s)" % icmps[0]["n"])
+    sender_is_client = d["direction"] == "upload"
+    data = [p for p in flow if c2s(p, client) == sender_is_client and payload_len(p) > 0]
+    acks = [p for p in flow if c2s(p, client) != sender_is_client and flags(p, "ack")]
+    full = (mss["server"] if sender_is_client else mss["client"]) - 12  # timestamps on
+    top_ack = max((first(p, "tcp.ack", int) for p in acks), default=0)
+    sacked = [(int(a), int(b)) for p in acks for a, b in zip(p["tcp.options.sack_le"], p["tcp.options.sack_re"])]
+    if sender_is_client:
+        # the full-size segments are in the capture, retransmitted, never acknowledged
+        fulls = [p for p in data if payload_len(p) == full]
+        if not fulls:
+            errs.append("no full-size (%d) segment from the client" % full)
+        unacked = [p for p in fulls if first(p, "tcp.seq", int) + full > top_ack]
+        seqs = [first(p, "tcp.seq", int) for p in unacked]
+        if not unacked or len(seqs) == len(set(seqs)):
+            errs.append("full-size segments not retransmitted unacknowledged")
+        small = [p for p in data if payload_len(p) < full and any(
+            a <= first(p, "tcp.seq", int) and first(p, "tcp.seq", int) + payload_len(p) <= b for a, b in sacked)]
+        if not small:
+            errs.append("no small segment acknowledged (SACK) by the server")
+    else:
+        # only small segments arrive: a hole before a SACKed one, never filled
+        if any(payload_len(p) >= full for p in data):
+            errs.append("a full-size segment from the server arrived")
+        if not sacked or top_ack >= max(b for a, b in sacked):
+            errs.append("no segment SACKed past a hole that stays open")
+        if max(payload_len(p) for p in data) != d.get("largest_payload_delivered", max(payload_len(p) for p in data)):
+            errs.append("largest segment delivered %s, expected %s" % (max(payload_len(p) for p in data), d["largest_payload_delivered"]))
+    if sender_is_client and "largest_payload_delivered" in d:
+        small = [payload_len(p) for p in data if payload_len(p) < full]
+        if max(small, default=0) != d["largest_payload_delivered"]:
+            errs.append("largest small segment %s, expected %s" % (max(small, default=0), d["largest_payload_delivered"]))
+    if sender_is_client and http_codes(flow, client):
+        errs.append("an HTTP answer arrived: the upload completed")
+
+
+def check_path_mtu(pk, e, flow, errs):
+    """ok after an ICMP fragmentation-needed: smaller packets follow, the exchange works"""
+    d, client = e["details"], e["client"]
+    if "path_mtu" in d:
+        fnd = d.get("frag_needed", {})
+        fn = [p for p in pk if p["qdst"] == e["target"]["ip"] and ints(p, "icmp.type")[:1] == [3]
+              and ints(p, "icmp.code")[:1] == [4] and p["src"] == fnd.get("from", p["src"])]
+        if not fn:
+            errs.append("no ICMP fragmentation-needed about %s" % e["target"]["ip"])
+            return
+        if ints(fn[0], "icmp.mtu") != [d["path_mtu"]] or fnd.get("mtu", d["path_mtu"]) != d["path_mtu"]:
+            errs.append("ICMP MTU %s, expected %s" % (fn[0]["icmp.mtu"], d["path_mtu"]))
+        later = [p["iplen"] for p in flow if c2s(p, client) and p["n"] > fn[-1]["n"]]
+        if not later or max(later) > d["path_mtu"]:
+            errs.append("packets after the ICMP are %s bytes, path MTU %s" % (max(later or [0]), d["path_mtu"]))
+    if "largest_packet" in d:
+        big = max(p["iplen"] for p in flow if not c2s(p, client))
+        if big != d["largest_packet"]:
+            errs.append("largest packet from the server %s, expected %s" % (big, d["largest_packet"]))
+
+
+def opaque_lengths(p):
+    """lengths of the encrypted (TLS 1.3 opaque) records of a packet; records in clear (the
+    compatibility ChangeCipherSpec) come before them"""
+    n = len(p["tls.record.opaque_type"])
+    return [int(x) for x in p["tls.record.length"][-n:]] if n else []
+
+
+def check_encrypted_no_response(pk, e, flow, errs):
+    """TLS 1.3 completes, the client sends a request, the server sends only session tickets"""
+    d, client = e["details"], e["client"]
+    tls = [p for p in flow if p["rtypes"]]
+    shs = [p for p in tls if 2 in ints(p, "tls.handshake.type") and not c2s(p, client)]
+    if not shs or 0x0304 not in ints(shs[0], "tls.handshake.extensions.supported_version"):
+        errs.append("no TLS 1.3 ServerHello")
+        return
+    cl = [(p, rl) for p in tls if c2s(p, client) and p["n"] > shs[0]["n"] for rl in opaque_lengths(p)]
+    if len(cl) < 2:
+        errs.append("no Finished and request from the client")
+        return
+    fin_n, req = cl[0][0]["n"], cl[1]
+    srv = [(p, rl) for p in tls if not c2s(p, client) and p["n"] > fin_n for rl in opaque_lengths(p)]
+    if len(srv) != d.get("tickets", len(srv)):
+        errs.append("%d server records after the client's Finished, expected %s tickets" % (len(srv), d.get("tickets")))
+    if srv and srv[-1][0]["n"] > req[0]["n"] and len({rl for _, rl in srv}) != 1:
+        errs.append("server records after the request differ in size from the tickets: %s" % [rl for _, rl in srv])
+    if any(p["http.response.code"] for p in flow):
+        errs.append("an HTTP answer in clear")
+    quiet_from = max([req[0]["t"]] + [p["t"] for p, _ in srv])
+    after = [p for p in flow if p["t"] > quiet_from + 0.1]
+    if not after or not c2s(after[0], client):
+        errs.append("the client did not end the silence")
+        return
+    silence = after[0]["t"] - quiet_from
+    if abs(silence - d.get("silence_seconds", silence)) > 0.5:
+        errs.append("silence of %.2f s, expected %s" % (silence, d.get("silence_seconds")))
+    if not any(c2s(p, client) and (flags(p, "fin") or flags(p, "reset")) for p in after):
+        errs.append("the client did not close")
+
+
+def check_not_tls(pk, e, flow, errs):
+    d, client = e["details"], e["client"]
+    pay = [(p, bytes.fromhex(p["tcp.payload"][0].replace(":", ""))) for p in flow if p["tcp.payload"]]
+    cp = [b for p, b in pay if c2s(p, client)]
+    sp = [b for p, b in pay if not c2s(p, client)]
+    if not cp or cp[0][:3] not in (b"\x16\x03\x01", b"\x16\x03\x03") or cp[0][5] != 1:
+        errs.append("the client's first bytes are not a TLS ClientHello")
+    elif e["target"]["name"] and e["target"]["name"].encode() not in cp[0]:
+        errs.append("the ClientHello does not name %s" % e["target"]["name"])
+    if not sp or not sp[0].startswith(d["answer_starts"].encode()):
+        errs.append("the server's first bytes are %r, expected %r" % (sp[0][:30] if sp else b"", d["answer_starts"]))
+    if any(b[:1] in (b"\x14", b"\x15", b"\x16", b"\x17") and b[1:2] == b"\x03" for b in sp):
+        errs.append("the server sent a TLS record")
+
+
+def check_zero_window(pk, e, flow, errs):
+    d, client = e["details"], e["client"]
+    recv_is_client = d.get("receiver") == "client"
+    rx = [p for p in flow if c2s(p, client) == recv_is_client and not flags(p, "syn")]
+    zero = [p for p in rx if first(p, "tcp.window_size", int) == 0]
+    if not zero:
+        errs.append("no zero window from the %s" % d.get("receiver"))
+        return
+    if any(first(p, "tcp.window_size", int) != 0 for p in rx if p["n"] > zero[0]["n"]):
+        errs.append("the window reopened")
+    probes = [p for p in flow if c2s(p, client) != recv_is_client and p["n"] > zero[0]["n"] and payload_len(p) <= 1
+              and first(p, "tcp.seq", int) == first(zero[0], "tcp.ack", int) - 1 + payload_len(p)]
+    answered = [p for p in probes if [q for q in zero if q["n"] > p["n"] and q["t"] - p["t"] < 0.1]]
+    if len(answered) < 3:
+        errs.append("%d zero-window probes answered Win=0, expected at least 3" % len(answered))
+    span = zero[-1]["t"] - zero[0]["t"]
+    if span < 20 or abs(span - d.get("zero_window_seconds", span)) > 3:
+        errs.append("window at zero for %.1f s, expected %s" % (span, d.get("zero_window_seconds")))
+    if http_codes(flow, client):
+        errs.append("an HTTP answer arrived")
+
+
+def check_stalled(pk, e, flow, errs):
+    d, client = e["details"], e["client"]
+    if d.get("handshake_seen") is False and any(flags(p, "syn") for p in flow):
+        errs.append("a handshake is in the capture")
+    if [p for p in flow if not c2s(p, client)]:
+        errs.append("the server's packets are in the capture")
+    data = [p for p in flow if c2s(p, client) and payload_len(p) > 0]
+    if not data or data[0]["n"] != flow[0]["n"]:
+        errs.append("the capture does not start with the client's data")
+        return
+    same = [p for p in data if first(p, "tcp.seq", int) == first(data[0], "tcp.seq", int)]
+    gaps = [b["t"] - a["t"] for a, b in zip(same, same[1:])]
+    # exponential: the gaps never shrink and grow at least eightfold (the first may be a tail-loss probe)
+    if len(same) < 5 or any(g2 < 0.9 * g1 for g1, g2 in zip(gaps, gaps[1:])) or gaps[-1] < 8 * gaps[0]:
+        errs.append("no exponential back-off: retransmission gaps %s" % ["%.2f" % g for g in gaps])
+    span = flow[-1]["t"] - flow[0]["t"]
+    if abs(span - d.get("seconds", span)) > 0.5:
+        errs.append("stalled for %.1f s, expected %s" % (span, d.get("seconds")))
+
+
+def check_one_sided(pk, e, flow, errs):
+    d, client = e["details"], e["client"]
+    srv = [p for p in flow if not c2s(p, client)]
+    if len(srv) != d.get("server_packets", 0):
+        errs.append("%d packets from the server" % len(srv))
+    if [p for p in pk if p["src"] and p["src"] != client]:
+        errs.append("packets from other hosts: not a one-direction capture")
+    acks = [int(p["tcp.ack_raw"][0]) for p in flow if flags(p, "ack") and p["tcp.ack_raw"]]
+    if not acks or (max(acks) - min(acks)) % 2**32 == 0:
+        errs.append("the client's ACKs acknowledge no server data")
+    if not [p for p in flow if p["http.request.method"]]:
+        errs.append("no request")
+
+
+def check_ended_early(pk, e, flow, errs):
+    d, client = e["details"], e["client"]
+    chs = [p for p in flow if c2s(p, client) and 1 in ints(p, "tls.handshake.type")]
+    if d.get("last_sent") != "ClientHello" or not chs:
+        errs.append("no ClientHello")
+        return
+    if pk[-1]["t"] - chs[-1]["t"] > d.get("max_seconds_after", 0.01) + 1e-6:
+        errs.append("the capture ends %.4f s after the ClientHello" % (pk[-1]["t"] - chs[-1]["t"]))
+    if [p for p in flow if not c2s(p, client) and p["rtypes"]]:
+        errs.append("the server answered")
+    if [p for p in flow if flags(p, "fin") or flags(p, "reset")]:
+        errs.append("the connection was closed")
+
+
 def check_tcp_target(pk, e, errs):
     t, d, client, cause = e["target"], e["details"], e["client"], e["cause"]
     flow = tcp_between(pk, client, t["ip"], t["port"])
@@ -213,6 +593,15 @@ def check_tcp_target(pk, e, errs):
     synacks = [p for p in flow if first(p, "tcp.flags.syn", int) == 1 and first(p, "tcp.flags.ack", int) == 1]
     from_srv = [p for p in flow if not c2s(p, client)]
     rsts = [p for p in flow if first(p, "tcp.flags.reset", int) == 1]
+    special = {"capture.one_sided": check_one_sided, "capture.ended_early": check_ended_early,
+               "tcp.reset_injected": check_reset_injected, "tcp.pmtu_blackhole": check_pmtu,
+               "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled}
+    if cause in special:
+        special[cause](pk, e, flow, errs)
+        return
+    if cause == "http.no_response" and d.get("encrypted"):
+        check_encrypted_no_response(pk, e, flow, errs)
+        return
     if cause == "tcp.syn_unanswered":
         if len(syns) < 2:
             errs.append("%d SYN, expected a SYN and retransmissions" % len(syns))
@@ -262,6 +651,10 @@ def check_tcp_target(pk, e, errs):
             codes = [c for p in resps for c in ints(p, "http.response.code")]
             if not codes or codes[-1] >= 400:
                 errs.append("no 2xx/3xx response: %s" % codes)
+            elif "http_status" in d and codes[-1] != d["http_status"]:
+                errs.append("status %s, expected %s" % (codes[-1], d["http_status"]))
+            check_close(e, flow, errs)
+            check_path_mtu(pk, e, flow, errs)
         return
     errs.append("no check for cause %s on tcp" % cause)
 
@@ -328,6 +721,8 @@ def check_entry(pk, e):
         errs.append("layer/cause/severity inconsistent")
     if cause.startswith("icmp."):
         check_icmp(pk, e, errs)
+    elif "traceroute" in e["details"]:
+        check_traceroute(pk, e, errs)
     elif cause.startswith("dns.") or (t["ip"] is None and t["port"] is None):
         check_dns(pk, e, errs)
     elif cause == "http.proxy_refused":

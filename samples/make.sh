@@ -2,6 +2,9 @@
 # Regenerates every capture in samples/ from real traffic between network namespaces.
 #
 #   sudo bash samples/make.sh        (needs root; Debian 12; no internet needed beyond apt)
+#   sudo bash samples/make.sh --only tcp-reset-injected-syn,dns-ptr   (only these samples; names
+#        without extension; the other captures and their expected.json entries stay as they are)
+#   bash samples/make.sh --list      (the sample names, in order)
 #
 # Topology (documentation addresses only, no route to anything else):
 #
@@ -20,6 +23,26 @@ PY=/usr/bin/python3
 NSC=ww-client NSR=ww-router NSS=ww-server NSD=ww-dns
 ALL_NS=("$NSC" "$NSR" "$NSS" "$NSD")
 START=$(date +%s)
+MAX_SECONDS=${MAX_SECONDS:-900}   # the whole run is killed (and cleaned up) past this
+
+ONLY=""
+case ${1:-} in
+  --only) [[ -n ${2:-} ]] || { echo "make.sh: --only needs a comma-separated list of sample names" >&2; exit 2; }
+          ONLY=",${2//[[:space:]]/},"; shift 2 ;;
+  --list) grep -oE "^[[:space:]]*([A-Z]+=('[^']*'|[^ ]+) )*sample [a-z0-9-]+" "${BASH_SOURCE[0]}" | awk '{print $NF}'; exit 0 ;;
+  "") ;;
+  *) echo "make.sh: unknown argument $1 (usage: make.sh [--only name1,name2 | --list])" >&2; exit 2 ;;
+esac
+if [[ -n $ONLY ]]; then   # every name must be a sample of this script
+  known=",$(bash "${BASH_SOURCE[0]}" --list | tr '\n' ','),"
+  for n in ${ONLY//,/ }; do
+    n=${n%.pcap}; n=${n%.pcapng}
+    [[ $known == *",$n,"* ]] || { echo "make.sh: no sample named '$n' (see make.sh --list)" >&2; exit 2; }
+  done
+  ONLY=$(printf '%s' "$ONLY" | sed -E 's/\.pcap(ng)?,/,/g')
+fi
+# want <base>: is this sample to be made in this run?
+want() { [[ -z $ONLY || $ONLY == *",$1,"* ]]; }
 
 [[ $(id -u) == 0 ]] || { echo "make.sh: run as root (it creates network namespaces)" >&2; exit 2; }
 
@@ -27,7 +50,8 @@ START=$(date +%s)
 need=()
 for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy tcpdump:tcpdump tshark:tshark \
             editcap:wireshark-common capinfos:wireshark-common openssl:openssl curl:curl \
-            gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils; do
+            gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils \
+            traceroute.db:traceroute nginx:nginx-light; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -35,7 +59,13 @@ done
 if ((${#need[@]})); then
   echo "make.sh: installing ${need[*]}"
   timeout 300 apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null
+  # no service may start in the host's namespace on install (nginx would listen on port 80 there)
+  made_policy=""
+  [[ -e /usr/sbin/policy-rc.d ]] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1; }
+  rc=0
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${need[@]}" >/dev/null || rc=$?
+  if [[ -n $made_policy ]]; then rm -f /usr/sbin/policy-rc.d; fi
+  ((rc == 0)) || { echo "make.sh: apt-get install ${need[*]} failed" >&2; exit 2; }
 fi
 export PATH=$PATH:/usr/sbin:/sbin
 
@@ -62,11 +92,15 @@ cleanup() {
     rm -rf "/etc/netns/$ns"
   done
   rm -rf "$WORK"
+  [[ -n ${WATCHDOG:-} ]] && kill "$WATCHDOG" 2>/dev/null
   if ((rc != 0)); then echo "make.sh: FAILED (exit $rc); everything cleaned up" >&2; fi
   exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# a watchdog bounds the whole run: past MAX_SECONDS the script is stopped and cleans up
+( sleep "$MAX_SECONDS"; echo "make.sh: more than $MAX_SECONDS s, stopping" >&2; kill -TERM $$ ) 2>/dev/null &
+WATCHDOG=$!
 
 log() { printf '[%3ds] %s\n' $(( $(date +%s) - START )) "$*"; }
 inns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
@@ -99,6 +133,9 @@ addr "$NSR" r-d 198.51.100.1/24;  addr "$NSR" r-d 2001:db8:198::1/64 nodad
 for i in 10 11 12 13 14 15 16 17 18 19 20 21 22; do addr "$NSS" s0 203.0.113.$i/25; done
 for i in 10 11; do addr "$NSS" s0 2001:db8:203::$i/64 nodad; done
 addr "$NSD" d0 198.51.100.53/24;  addr "$NSD" d0 198.51.100.54/24; addr "$NSD" d0 2001:db8:198::53/64 nodad
+# servers of the issue 20/22 samples (see the address table in README.head.md)
+for i in 23 24 25 26 27 28 29 31 32 33 34 35; do addr "$NSS" s0 203.0.113.$i/25; done
+addr "$NSD" d0 2001:db8:198::55/64 nodad
 for pair in "$NSC c0" "$NSR r-c" "$NSR r-s" "$NSR r-d" "$NSS s0" "$NSD d0"; do
   set -- $pair
   inns "$1" ip link set "$2" up
@@ -171,6 +208,8 @@ ossl req -new -newkey rsa:2048 -nodes -keyout expired.key -out expired.csr -subj
 ossl ca -batch -config ca-db/ca.cnf -in expired.csr -out expired.pem -notext \
   -startdate 20200101000000Z -enddate 20210101000000Z
 for f in good untrusted expired; do [[ -s $f.pem ]] || { echo "certificate $f not made" >&2; exit 1; }; done
+leaf more ca filtered.example.org "DNS:filtered.example.org,DNS:slow.example.org,DNS:quiet.example.org"
+[[ -s more.pem ]] || { echo "certificate more not made" >&2; exit 1; }
 
 # ---------------------------------------------------------------- DNS server (unbound)
 log "starting servers"
@@ -218,6 +257,24 @@ server:
   local-zone: "refused.example.org." refuse
 EOF
   for i in $(seq 100 159); do echo "  local-data: \"big.example.org. 300 IN A 203.0.113.$i\""; done
+  cat <<EOF
+  local-data: "example.com. 300 IN MX 10 mail.example.com."
+  local-data: "mail.example.com. 300 IN A 203.0.113.10"
+  local-zone: "113.0.203.in-addr.arpa." static
+  local-data-ptr: "203.0.113.10 www.example.com."
+  local-data: "filtered.example.org. 300 IN A 203.0.113.23"
+  local-data: "slow.example.org. 300 IN A 203.0.113.24"
+  local-data: "quiet.example.org. 300 IN A 203.0.113.25"
+  local-data: "plain.example.org. 300 IN A 203.0.113.26"
+  local-data: "idle.example.org. 300 IN A 203.0.113.27"
+  local-data: "down.example.org. 300 IN A 203.0.113.28"
+  local-data: "up.example.org. 300 IN A 203.0.113.29"
+  local-data: "upok.example.org. 300 IN A 203.0.113.31"
+  local-data: "downok.example.org. 300 IN A 203.0.113.32"
+  local-data: "sink.example.org. 300 IN A 203.0.113.33"
+  local-data: "reader.example.org. 300 IN A 203.0.113.34"
+  local-data: "stall.example.org. 300 IN A 203.0.113.35"
+EOF
   cat <<EOF
 stub-zone:
   name: "broken.test."
@@ -323,6 +380,250 @@ PidFile "$WORK/tinyproxy.pid"
 EOF
 inns "$NSS" tinyproxy -d -c "$WORK/tinyproxy.conf" >tinyproxy.out 2>&1 </dev/null &
 
+# ---------------------------------------------------------------- servers of the issue 20/22 samples
+# a second unbound on 2001:db8:198::55 that answers big AAAA sets over UDP (EDNS buffer 4096): the
+# answer (> 1280 bytes) leaves ww-dns as IPv6 fragments
+{
+  cat <<EOF
+server:
+  interface: 2001:db8:198::55
+  port: 53
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$WORK"
+  pidfile: ""
+  use-syslog: no
+  logfile: "$WORK/unbound-big.log"
+  verbosity: 1
+  num-threads: 1
+  access-control: ::/0 allow
+  module-config: "iterator"
+  do-not-query-localhost: yes
+  minimal-responses: yes
+  edns-buffer-size: 4096
+  max-udp-size: 4096
+  local-zone: "example.net." static
+EOF
+  for i in $(seq 4096 4165); do printf '  local-data: "large.example.net. 300 IN AAAA 2001:db8:203::%x"\n' "$i"; done
+} >unbound-big.conf
+inns "$NSD" unbound -d -c "$WORK/unbound-big.conf" >unbound-big.out 2>&1 &
+
+# TLS 1.3 behind a router that forges resets (rules added per sample), reached by an http -> https redirect
+sserv more    -accept 203.0.113.23:443 -cert more.pem -key more.key -www
+
+cat >extra.py <<'EOF'
+# Servers of the issue 20/22 samples: extra.py <mode> <addr> <port> [args]
+import socket, ssl, struct, sys, threading, time
+
+mode, host, port, args = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+
+
+def listener(rcvbuf=0):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf:  # before listen(): accepted sockets inherit it, and the window they announce follows it
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind((host, port))
+    s.listen(16)
+    return s
+
+
+def read_head(conn, timeout):
+    """the request head and the bytes after it; head None on EOF ("eof") or silence ("idle")"""
+    conn.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return None, "eof"
+            data += chunk
+    except socket.timeout:
+        return None, "idle"
+    except OSError:
+        return None, "eof"
+    head, _, rest = data.partition(b"\r\n\r\n")
+    return head.decode("latin-1"), rest
+
+
+def header(head, name):
+    for line in head.split("\r\n")[1:]:
+        k, _, v = line.partition(":")
+        if k.strip().lower() == name:
+            return v.strip()
+    return ""
+
+
+def head_bytes(code, reason, length, extra=(), close=True):
+    h = ["HTTP/1.1 %d %s" % (code, reason), "Server: samples-extra", "Content-Length: %d" % length]
+    h += list(extra) + (["Connection: close"] if close else [])
+    return ("\r\n".join(h) + "\r\n\r\n").encode()
+
+
+def abort(conn):      # close with RST (SO_LINGER 0)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def tls_context(min13=False):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args[0], args[1])
+    if min13:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    return ctx
+
+
+def redirect(conn):   # http -> https
+    head, _ = read_head(conn, 10)
+    if head is not None:
+        conn.sendall(head_bytes(301, "Moved Permanently", 0, ["Location: https://%s/" % header(head, "host")]))
+    conn.close()
+
+
+def slowtls(conn):    # a TLS server slow to answer: ServerHello only after args[2] seconds
+    time.sleep(float(args[2]))
+    try:
+        s = CTX.wrap_socket(conn, server_side=True)
+        if read_head(s, 10)[0] is not None:
+            body = b"slow but fine\n"
+            s.sendall(head_bytes(200, "OK", len(body)) + body)
+        s.close()
+    except (OSError, ssl.SSLError):
+        conn.close()
+
+
+def tlssilent(conn):  # completes TLS 1.3 (and sends its session tickets), reads the request, never answers
+    try:
+        s = CTX.wrap_socket(conn, server_side=True)
+        s.settimeout(20)
+        while s.recv(4096):
+            pass
+        s.close()
+    except (OSError, ssl.SSLError):
+        conn.close()
+
+
+def keepalive(conn):  # HTTP/1.1 keep-alive; an idle connection is reset after args[0] seconds
+    timeout = 10
+    while True:
+        head, why = read_head(conn, timeout)
+        if head is None:
+            if why == "idle":
+                abort(conn)
+            else:
+                conn.close()
+            return
+        body = b"hello\n"
+        conn.sendall(head_bytes(200, "OK", len(body), close=False) + body)
+        timeout = float(args[0])
+
+
+def download(conn):   # headers, then args[0] bytes of body in one write (TCP_NODELAY: the tail is not held back)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if read_head(conn, 10)[0] is not None:
+        n = int(args[0])
+        conn.sendall(head_bytes(200, "OK", n, ["Content-Type: application/octet-stream"]))
+        conn.sendall(bytes(i % 251 for i in range(n)))
+    conn.close()
+
+
+def read_body(conn, head, rest, chunk=65536, pause=0.0):
+    n, got = int(header(head, "content-length") or 0), len(rest)
+    conn.settimeout(20)
+    try:
+        while got < n:
+            b = conn.recv(chunk)
+            if not b:
+                break
+            got += len(b)
+            if pause:
+                time.sleep(pause)
+    except OSError:
+        pass
+    return got
+
+
+def upload(conn, chunk=65536, pause=0.0):  # reads the whole body (optionally slowly), answers 200
+    head, rest = read_head(conn, 10)
+    if head is not None:
+        got = read_body(conn, head, rest, chunk, pause)
+        body = b"received %d bytes\n" % got
+        try:
+            conn.sendall(head_bytes(200, "OK", len(body)) + body)
+        except OSError:
+            pass
+    conn.close()
+
+
+def noread(conn):     # reads the request head, then stops reading (its window fills and stays at zero)
+    read_head(conn, 10)
+    time.sleep(float(args[1]))
+    conn.close()
+
+
+def http11(conn):     # HTTP/1.1 keep-alive, answers every request; closes after 60 s of silence
+    while True:
+        head, _ = read_head(conn, 60)
+        if head is None:
+            conn.close()
+            return
+        body = b"hello again\n"
+        try:
+            conn.sendall(head_bytes(200, "OK", len(body), close=False) + body)
+        except OSError:
+            return
+
+
+MODES = {"redirect": (redirect, 0), "slowtls": (slowtls, 0), "tlssilent": (tlssilent, 0),
+         "keepalive": (keepalive, 0), "download": (download, 0), "upload": (upload, 0),
+         "noread": (noread, int(args[0]) if mode == "noread" else 0),
+         "slowread": (lambda c: upload(c, int(args[1]), float(args[2])), int(args[0]) if mode == "slowread" else 0),
+         "http11": (http11, 0)}
+CTX = tls_context(mode == "tlssilent") if mode in ("slowtls", "tlssilent") else None
+handler, rcvbuf = MODES[mode]
+srv = listener(rcvbuf)
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=handler, args=(c,), daemon=True).start()
+EOF
+xserv() { inns "$NSS" "$PY" "$WORK/extra.py" "$@" >"$WORK/extra-$1-$2.log" 2>&1 </dev/null & }
+xserv redirect  203.0.113.23 80
+xserv slowtls   203.0.113.24 443 more.pem more.key 1.5
+xserv tlssilent 203.0.113.25 443 more.pem more.key
+xserv keepalive 203.0.113.27 80 3
+xserv download  203.0.113.28 80 8192
+xserv upload    203.0.113.29 80
+xserv upload    203.0.113.31 80
+xserv download  203.0.113.32 80 8192
+xserv noread    203.0.113.33 80 4096 60
+xserv slowread  203.0.113.34 80 4096 1024 0.05
+xserv http11    203.0.113.35 80
+
+# nginx on a plain HTTP port (what a ClientHello sent there is answered with)
+mkdir -p nginx
+cat >nginx/nginx.conf <<EOF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 203.0.113.26:80;
+    server_name plain.example.org;
+    location / { return 200 "plain http\n"; }
+  }
+}
+EOF
+inns "$NSS" nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" >nginx.out 2>&1 </dev/null &
+
 # wait until every server listens (bounded)
 wait_listen() { # wait_listen <ns> <proto> <addr:port>
   local i
@@ -340,6 +641,11 @@ for a in 203.0.113.10:443 '[2001:db8:203::10]:443' 203.0.113.14:443 203.0.113.15
          203.0.113.20:80 203.0.113.21:80 203.0.113.22:3128; do
   wait_listen "$NSS" t "$a"
 done
+wait_listen "$NSD" u '[2001:db8:198::55]:53'
+for a in 203.0.113.23:80 203.0.113.23:443 203.0.113.24:443 203.0.113.25:443 203.0.113.26:80 203.0.113.27:80 \
+         203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80; do
+  wait_listen "$NSS" t "$a"
+done
 # warm the client's neighbour entries so that most captures start clean (ARP/ND still appear where they happen)
 CX ping -c1 -W1 192.0.2.1 >/dev/null 2>&1 || true
 CX ping -6 -c1 -W1 2001:db8:2::1 >/dev/null 2>&1 || true
@@ -350,19 +656,43 @@ META=$WORK/meta.tsv
 CURL=(curl -sS -o /dev/null -w '%{http_code}\n' --cacert "$WORK/ca.pem" --connect-timeout 8 --max-time 12)
 
 # sample <base> <format: pcap|pcapng|nsecpcap> <behaviour> <made_with> <expect-json> -- <command...>
+#   FILTER=<bpf>     capture filter for tcpdump (default: none, everything on c0)
+#   CUT=<dfilter>+<s> keep only the packets up to <s> seconds after the first one matching the
+#                    tshark display filter <dfilter> (a capture stopped early)
+#   SETTLE=<s>       wait after the command before tcpdump is stopped (default 0.7)
+# Does nothing when --only does not name <base>.
 sample() {
   local base=$1 fmt=$2 behaviour=$3 made=$4 expect=$5; shift 6
-  local raw=$WORK/$base.raw prec=() i file
+  want "$base" || return 0
+  local raw=$WORK/$base.raw prec=() filter=() i file
   [[ $fmt == nsecpcap || $fmt == pcapng-ns ]] && prec=(--time-stamp-precision=nano)
+  [[ -n ${FILTER:-} ]] && filter=("$FILTER")
   # started directly (not through a shell function) so that $! is timeout's pid; timeout passes SIGINT on
-  ip netns exec "$NSC" timeout 90 tcpdump -i c0 -U -Z root "${prec[@]}" -w "$raw" >"$WORK/$base.tcpdump.log" 2>&1 &
+  ip netns exec "$NSC" timeout 90 tcpdump -i c0 -U -Z root "${prec[@]}" -w "$raw" "${filter[@]}" >"$WORK/$base.tcpdump.log" 2>&1 &
   local tp=$!
   for ((i = 0; i < 50; i++)); do grep -q "listening on" "$WORK/$base.tcpdump.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.3
   "$@" >"$WORK/$base.out" 2>&1 || true
   sleep "${SETTLE:-0.7}"   # let late answers (ICMP errors, FIN/ACK) arrive
+  # on a busy machine tcpdump can lag behind the traffic, and packets it has not read when it is
+  # stopped are lost: wait (at most 6 s) until the file has stopped growing
+  local size=-1 now
+  for ((i = 0; i < 15; i++)); do
+    now=$(stat -c %s "$raw" 2>/dev/null || echo 0)
+    [[ $now == "$size" ]] && break
+    size=$now
+    sleep 0.4
+  done
   kill -INT "$tp" 2>/dev/null || true
   wait "$tp" || true
+  if [[ -n ${CUT:-} ]]; then
+    local t0 last
+    t0=$(tshark -n -r "$raw" -Y "${CUT%+*}" -T fields -e frame.time_epoch 2>/dev/null | head -1)
+    [[ -n $t0 ]] || { echo "sample $base: nothing matches ${CUT%+*}, cannot cut" >&2; return 2; }
+    last=$(tshark -n -r "$raw" -T fields -e frame.number -e frame.time_epoch 2>/dev/null |
+           awk -v lim="$t0" -v s="${CUT##*+}" '$2 <= lim + s { n = $1 } END { print n }')
+    editcap -F "$([[ ${#prec[@]} -gt 0 ]] && echo nsecpcap || echo pcap)" -r "$raw" "$raw.cut" "1-$last" && mv "$raw.cut" "$raw"
+  fi
   case $fmt in
     pcap|nsecpcap) file=$base.pcap; cp "$raw" "$OUT/$file" ;;
     pcapng|pcapng-ns) file=$base.pcapng; editcap -F pcapng "$raw" "$OUT/$file" ;;
@@ -557,17 +887,345 @@ sample multi-failure pcap "Four fetches at once: one works, one NXDOMAIN, one re
   "[$(ok "$(t www.example.com 203.0.113.10 443 tcp)" "$C4"),$(err "$(t nosuch.example.com null null udp)" "$C4" dns dns.nxdomain '{"rcode":"NXDOMAIN","qtype":"A"}'),$(err "$(t null 203.0.113.10 8443 tcp)" "$C4" tcp tcp.refused '{}'),$(err "$(t untrusted.example.net 203.0.113.14 443 tcp)" "$C4" tls tls.alert "$(alert 48 unknown_ca client)")]" \
   -- multi
 
+# ==================================================================== samples of issues 20 and 22
+# Each shows one behaviour that wirewhy must judge by what the packets prove: captures that cannot
+# tell (one direction, cut short), normal exchanges that look alarming (traceroutes, PTR/MX answers,
+# closes by RST), and failures nobody sees with curl or ping (forged resets, PMTU black holes, an
+# encrypted request never answered, TLS to a plain port, lost DNS fragments, a zero window, a stall).
+cat >clients.py <<'EOF'
+# Clients of the issue 20/22 samples: clients.py <mode> <name> [args]
+import os, socket, struct, sys, time
+
+mode, name, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+
+
+def connect(port=80):     # an A lookup only (AF_INET), as curl -4 does
+    addr = socket.getaddrinfo(name, port, socket.AF_INET, socket.SOCK_STREAM)[0][4]
+    return socket.create_connection(addr, timeout=10)
+
+
+def request(path, close):
+    return ("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: samples-client\r\nAccept: */*\r\n%s\r\n"
+            % (path, name, "Connection: close\r\n" if close else "")).encode()
+
+
+def read_response(s):     # one response with Content-Length
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    n = 0
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        if k.strip().lower() == b"content-length":
+            n = int(v)
+    while len(body) < n:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return head
+
+
+def linger0(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+if mode == "finrst":      # reads the answer up to the server's FIN, then closes with RST (SO_LINGER 0)
+    s = connect()
+    s.sendall(request(args[0], True))
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    print(data.split(b"\r\n")[0].decode())
+    linger0(s)
+    s.close()
+elif mode == "keepalive":  # one exchange, then keeps the connection open for args[0] seconds
+    s = connect()
+    s.sendall(request("/", False))
+    print(read_response(s).split(b"\r\n")[0].decode())
+    s.settimeout(float(args[0]))
+    try:
+        print("after idling:", s.recv(4096))
+    except OSError as e:
+        print("after idling:", e)
+    s.close()
+elif mode == "stall":     # one exchange; when args[1] exists, a second request, given up after args[2] s
+    s = connect()
+    s.sendall(request("/", False))
+    print(read_response(s).split(b"\r\n")[0].decode())
+    open(args[0], "w").close()
+    for _ in range(300):
+        if os.path.exists(args[1]):
+            break
+        time.sleep(0.1)
+    s.sendall(request("/again", False))
+    s.settimeout(float(args[2]))
+    try:
+        print("second answer:", s.recv(4096))
+    except OSError as e:
+        print("second answer:", e)
+    linger0(s)            # the application gives up and aborts the connection
+    s.close()
+EOF
+"$PY" -c 'import sys; sys.stdout.buffer.write(bytes(i % 251 for i in range(8192)))' >upload-8k.bin
+"$PY" -c 'import sys; sys.stdout.buffer.write(bytes(i % 251 for i in range(32768)))' >upload-32k.bin
+CLI=(timeout 20 "$PY" "$WORK/clients.py")
+UPLOAD=(-4 -A samples-curl -H 'Expect:' -H 'Content-Type: application/octet-stream')
+
+warn() { printf '{%s,%s,"layer":"%s","cause":"%s","severity":"warning","details":%s}' "$1" "$2" "$3" "$4" "$5"; }
+# forget_pmtu: the client and the server forget the path MTUs they learned (an ICMP fragmentation-needed
+# leaves a 10-minute route exception per destination, which would lower the MSS of later samples)
+forget_pmtu() { CX ip route flush cache; inns "$NSS" ip route flush cache; }
+# kill_conns <server address>: ends the TCP sockets of the client and the server with that address
+# (ss -K), so that no retransmission of a blocked connection reaches a later capture
+kill_conns() {
+  CX ss -K -t dst "$1" >/dev/null 2>&1 || true
+  inns "$NSS" ss -K -t src "$1" dst 192.0.2.10 >/dev/null 2>&1 || true
+}
+
+# ---- issue 20: what the capture cannot tell
+FILTER='src host 192.0.2.10' sample capture-one-sided-http pcap \
+  "HTTP fetch that worked, captured with the filter 'src host 192.0.2.10': only the client's packets are in the file (its ACKs acknowledge the SYN-ACK and the answer, which the file does not hold)" \
+  "curl -4 --resolve app.example.com:80:203.0.113.20 http://app.example.com/ against a python3 http.server handler; tcpdump -i c0 src host 192.0.2.10" \
+  "[$(warn "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" capture capture.one_sided '{"seen":"client_only","server_packets":0}')]" \
+  -- CX "${CURL[@]}" -4 --resolve app.example.com:80:203.0.113.20 http://app.example.com/
+CUT='tls.handshake.type == 1+0.010' sample capture-ended-after-client-hello pcap \
+  "Capture stopped 10 ms after the ClientHello: the server (slow, it answers after 1.5 s) had not answered yet" \
+  "curl -4 https://slow.example.org/ against a python3 ssl server that waits 1.5 s before its ServerHello (the fetch then works); the capture cut 10 ms after the ClientHello (editcap -r)" \
+  "[$(warn "$(t slow.example.org 203.0.113.24 443 tcp)" "$C4" capture capture.ended_early '{"last_sent":"ClientHello","max_seconds_after":0.01}')]" \
+  -- CX "${CURL[@]}" -4 https://slow.example.org/
+
+# ---- issue 20: normal exchanges that look alarming
+sample traceroute-udp pcap \
+  "UDP traceroute to 203.0.113.10 through the router: TTL 1 probes answered by time-exceeded from 192.0.2.1, TTL 2 probes by port-unreachable from the destination (arrived)" \
+  "traceroute -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (Debian's traceroute 2.1; UDP probes to ports 33434 and up)" \
+  "[$(ok "$(t null 203.0.113.10 null udp)" "$C4" '{"traceroute":{"hops":["192.0.2.1","203.0.113.10"],"probes_per_hop":3,"ended_by":"port_unreachable"}}')]" \
+  -- CX timeout 30 traceroute.db -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
+sample traceroute-icmp pcap \
+  "ICMP traceroute to 203.0.113.10 through the router: TTL 1 echo requests answered by time-exceeded from 192.0.2.1, TTL 2 by echo replies from the destination" \
+  "traceroute -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10 (Debian's traceroute 2.1; ICMP echo probes)" \
+  "[$(ok "$(t null 203.0.113.10 null icmp)" "$C4" '{"traceroute":{"hops":["192.0.2.1","203.0.113.10"],"probes_per_hop":3,"ended_by":"echo_reply"}}')]" \
+  -- CX timeout 30 traceroute.db -I -n -N 1 -q 3 -w 2 -m 5 203.0.113.10
+sample dns-ptr pcap "DNS PTR lookup (reverse lookup of 203.0.113.10) answered with a name" \
+  "dig -x 203.0.113.10 against unbound (local-data-ptr in the static zone 113.0.203.in-addr.arpa)" \
+  "[$(ok "$(t 10.113.0.203.in-addr.arpa null null udp)" "$C4" '{"qtype":"PTR","answers":1,"answer":"www.example.com"}')]" \
+  -- CX timeout 10 dig +tries=1 +timeout=3 @198.51.100.53 -x 203.0.113.10
+sample dns-mx pcap "DNS MX lookup answered (a mail exchanger; no address record was asked for)" \
+  "dig example.com MX against unbound (local-data MX)" \
+  "[$(ok "$(t example.com null null udp)" "$C4" '{"qtype":"MX","answers":1,"answer":"10 mail.example.com"}')]" \
+  -- CX timeout 10 dig +tries=1 +timeout=3 @198.51.100.53 example.com MX
+sample tcp-close-fin-then-rst pcap \
+  "HTTP fetch that worked, closed by FIN then RST: the server sends its answer and FIN, the client closes with SO_LINGER 0 (RST instead of FIN), as many programs do" \
+  "python3 client (A lookup, GET with Connection: close, reads to the server's FIN, then SO_LINGER 0 and close) against a python3 http.server handler" \
+  "[$(ok "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" '{"http_status":200,"close":"server FIN, then client RST"}')]" \
+  -- CX "${CLI[@]}" finrst app.example.com /
+sample tcp-idle-keepalive-reset pcap \
+  "HTTP/1.1 keep-alive: one complete exchange, the client keeps the connection open, the server resets it after 3 s idle" \
+  "python3 client (GET over HTTP/1.1, reads the answer, then waits 5 s with the connection open) against a python3 server that resets (SO_LINGER 0) connections idle for 3 s" \
+  "[$(ok "$(t idle.example.org 203.0.113.27 80 tcp)" "$C4" '{"http_status":200,"reset_by":"server","idle_seconds":3}')]" \
+  -- CX "${CLI[@]}" keepalive idle.example.org 5
+
+# ---- issue 22: forged resets (REJECT --reject-with tcp-reset on the router: its RST leaves with TTL 64
+# and reaches the client with 64, the server's packets cross the router and arrive with 63)
+RST_SYN=(-d 203.0.113.23 -p tcp --dport 443 --syn -j REJECT --reject-with tcp-reset)
+RST_SNI=(-d 203.0.113.23 -p tcp --dport 443 -m string --string filtered.example.org --algo bm -j REJECT --reject-with tcp-reset)
+REDIRECT_OK="$(ok "$(t filtered.example.org 203.0.113.23 80 tcp)" "$C4" '{"http_status":301}')"
+if want tcp-reset-injected-syn; then
+  inns "$NSR" iptables -I FORWARD "${RST_SYN[@]}"
+  sample tcp-reset-injected-syn pcap \
+    "A router forges a RST in reply to the SYN to port 443 (TTL 64, while the same server's packets on port 80 arrive with TTL 63); curl followed an http -> https redirect" \
+    "curl -4 -L http://filtered.example.org/ (301 to https); router: iptables -I FORWARD -d 203.0.113.23 -p tcp --dport 443 --syn -j REJECT --reject-with tcp-reset" \
+    "[$REDIRECT_OK,$(err "$(t filtered.example.org 203.0.113.23 443 tcp)" "$C4" tcp tcp.reset_injected '{"after":"SYN","rst_ttl":64,"server_ttl":63,"rst_ip_id":0}')]" \
+    -- CX "${CURL[@]}" -4 -L http://filtered.example.org/
+  inns "$NSR" iptables -D FORWARD "${RST_SYN[@]}"
+fi
+if want tcp-reset-injected-sni; then
+  inns "$NSR" iptables -I FORWARD "${RST_SNI[@]}"
+  sample tcp-reset-injected-sni pcap \
+    "A router matches the SNI in the ClientHello and forges a RST (TTL 64; the server's SYN-ACK arrived with TTL 63); the ClientHello never reaches the server" \
+    "curl -4 -L http://filtered.example.org/ (301 to https); router: iptables -I FORWARD -d 203.0.113.23 -p tcp --dport 443 -m string --string filtered.example.org --algo bm -j REJECT --reject-with tcp-reset" \
+    "[$REDIRECT_OK,$(err "$(t filtered.example.org 203.0.113.23 443 tcp)" "$C4" tcp tcp.reset_injected '{"after":"ClientHello","sni":"filtered.example.org","rst_ttl":64,"server_ttl":63,"rst_ip_id":0}')]" \
+    -- CX "${CURL[@]}" -4 -L http://filtered.example.org/
+  inns "$NSR" iptables -D FORWARD "${RST_SNI[@]}"
+  kill_conns 203.0.113.23
+fi
+sample https-redirect-ok pcap \
+  "The twin of the forged-reset samples: the same http -> https fetch with no forging rule works (TLS 1.3)" \
+  "curl -4 -L http://filtered.example.org/ (301 to https) against a python3 redirect and openssl s_server -www" \
+  "[$REDIRECT_OK,$(ok "$(t filtered.example.org 203.0.113.23 443 tcp)" "$C4" '{"tls_version":"TLS1.3"}')]" \
+  -- CX "${CURL[@]}" -4 -L http://filtered.example.org/
+
+# ---- issue 22: PMTU. The router's route has mtu 1400 towards one side (as a tunnel would): full-size
+# DF packets (1500 bytes) need an ICMP fragmentation-needed; where it is dropped, nothing full-size passes
+if want pmtu-blackhole-download; then
+  inns "$NSR" ip route add 192.0.2.0/24 dev r-c mtu 1400 table 128
+  inns "$NSR" ip rule add from 203.0.113.28 lookup 128 pref 1000
+  inns "$NSR" iptables -I OUTPUT -d 203.0.113.28 -p icmp --icmp-type fragmentation-needed -j DROP
+  sample pmtu-blackhole-download pcap \
+    "PMTU black hole, download: the server's full-size segments (1500 bytes, DF) never arrive, its small ones do (headers, the body's last piece, SACKed); no ICMP; the client gives up after 8 s" \
+    "curl -4 --max-time 8 http://down.example.org/ (8 KB body, python3 server with TCP_NODELAY); router: route to 192.0.2.0/24 with mtu 1400 for packets from 203.0.113.28, iptables -I OUTPUT -d 203.0.113.28 -p icmp --icmp-type fragmentation-needed -j DROP" \
+    "[$(err "$(t down.example.org 203.0.113.28 80 tcp)" "$C4" tcp tcp.pmtu_blackhole '{"direction":"download","mss":{"client":1460,"server":1460},"largest_payload_delivered":952,"icmp_frag_needed":false}')]" \
+    -- CX "${CURL[@]}" -4 --max-time 8 http://down.example.org/
+  kill_conns 203.0.113.28
+  inns "$NSR" iptables -D OUTPUT -d 203.0.113.28 -p icmp --icmp-type fragmentation-needed -j DROP
+  inns "$NSR" ip rule del from 203.0.113.28 lookup 128 pref 1000
+  inns "$NSR" ip route del 192.0.2.0/24 dev r-c table 128
+  forget_pmtu
+fi
+if want pmtu-download-recovered-ok; then
+  inns "$NSR" ip route add 192.0.2.0/24 dev r-c mtu 1400 table 129
+  inns "$NSR" ip rule add from 203.0.113.32 lookup 129 pref 1001
+  sample pmtu-download-recovered-ok pcap \
+    "The twin of the download black hole: the same 1400-byte link, the ICMP fragmentation-needed reaches the server, which resends in 1400-byte packets: the download works" \
+    "curl -4 http://downok.example.org/ (8 KB body); router: route to 192.0.2.0/24 with mtu 1400 for packets from 203.0.113.32, ICMP not filtered" \
+    "[$(ok "$(t downok.example.org 203.0.113.32 80 tcp)" "$C4" '{"http_status":200,"largest_packet":1400}')]" \
+    -- CX "${CURL[@]}" -4 http://downok.example.org/
+  inns "$NSR" ip rule del from 203.0.113.32 lookup 129 pref 1001
+  inns "$NSR" ip route del 192.0.2.0/24 dev r-c table 129
+  forget_pmtu
+fi
+if want pmtu-blackhole-upload; then
+  inns "$NSR" ip route add 203.0.113.29/32 dev r-s mtu 1400
+  inns "$NSR" iptables -I OUTPUT -d 192.0.2.10 -p icmp --icmp-type fragmentation-needed -j DROP
+  sample pmtu-blackhole-upload pcap \
+    "PMTU black hole, upload: the client's full-size segments (1500 bytes, DF) are retransmitted with back-off and never acknowledged, the small last one is (SACK); no ICMP; after 10 s the server, still without the request head, closes" \
+    "curl -4 --max-time 10 --data-binary @8k http://up.example.org/upload; router: route to 203.0.113.29 with mtu 1400, iptables -I OUTPUT -d 192.0.2.10 -p icmp --icmp-type fragmentation-needed -j DROP" \
+    "[$(err "$(t up.example.org 203.0.113.29 80 tcp)" "$C4" tcp tcp.pmtu_blackhole '{"direction":"upload","mss":{"client":1460,"server":1460},"largest_payload_delivered":1100,"icmp_frag_needed":false}')]" \
+    -- CX "${CURL[@]}" "${UPLOAD[@]}" --max-time 10 --data-binary @"$WORK/upload-8k.bin" http://up.example.org/upload
+  kill_conns 203.0.113.29
+  inns "$NSR" iptables -D OUTPUT -d 192.0.2.10 -p icmp --icmp-type fragmentation-needed -j DROP
+  inns "$NSR" ip route del 203.0.113.29/32 dev r-s
+  forget_pmtu
+fi
+if want pmtu-upload-frag-needed-ok; then
+  inns "$NSR" ip route add 203.0.113.31/32 dev r-s mtu 1400
+  sample pmtu-upload-frag-needed-ok pcap \
+    "The twin of the upload black hole: the router's ICMP fragmentation-needed (MTU 1400) reaches the client, which resends in 1400-byte packets: the upload works" \
+    "curl -4 --data-binary @8k http://upok.example.org/upload; router: route to 203.0.113.31 with mtu 1400, ICMP not filtered" \
+    "[$(ok "$(t upok.example.org 203.0.113.31 80 tcp)" "$C4" '{"http_status":200,"path_mtu":1400,"frag_needed":{"from":"192.0.2.1","mtu":1400}}')]" \
+    -- CX "${CURL[@]}" "${UPLOAD[@]}" --data-binary @"$WORK/upload-8k.bin" http://upok.example.org/upload
+  inns "$NSR" ip route del 203.0.113.31/32 dev r-s
+  forget_pmtu
+fi
+
+# ---- issue 22: encrypted request never answered; TLS to a plain port
+sample https-no-response pcap \
+  "HTTPS: TLS 1.3 completes, the client sends its request, the server sends only its two session tickets, then 5 s of silence until the client gives up" \
+  "curl -4 --max-time 5 https://quiet.example.org/ against a python3 ssl server (TLS 1.3 only) that completes the handshake, reads and never answers" \
+  "[$(err "$(t quiet.example.org 203.0.113.25 443 tcp)" "$C4" http http.no_response '{"encrypted":true,"tls_version":"TLS1.3","tickets":2,"silence_seconds":5}')]" \
+  -- CX "${CURL[@]}" -4 --max-time 5 https://quiet.example.org/
+sample tls-to-plain-http-port pcap \
+  "curl https:// to a plain HTTP port: the ClientHello is answered in clear with 'HTTP/1.1 400 Bad Request' (nginx)" \
+  "curl -4 https://plain.example.org:80/ against nginx serving plain HTTP on 203.0.113.26:80" \
+  "[$(err "$(t plain.example.org 203.0.113.26 80 tcp)" "$C4" tls tls.not_tls '{"answer_starts":"HTTP/1.1 400 Bad Request"}')]" \
+  -- CX "${CURL[@]}" -4 https://plain.example.org:80/
+
+# ---- issue 22: DNS answers in IPv6 fragments (70 AAAA records, about 2 KB; the second unbound allows
+# 4096-byte EDNS answers); the router drops the first fragment (ip6tables frag match, --fragfirst)
+FRAG_DROP=(-s 2001:db8:198::55 -m frag --fragfirst -j DROP)
+DIG_BIG=(timeout 15 dig -6 +bufsize=4096 +tries=2 +timeout=2 @2001:db8:198::55 large.example.net AAAA)
+if want dns-fragments-lost-v6; then
+  inns "$NSR" ip6tables -I FORWARD "${FRAG_DROP[@]}"
+  sample dns-fragments-lost-v6 pcap \
+    "DNS answer over IPv6 in two fragments; the router drops every first fragment: both tries get only the last fragment, the lookup fails" \
+    "dig -6 +bufsize=4096 +tries=2 +timeout=2 @2001:db8:198::55 large.example.net AAAA (unbound, 70 AAAA records); router: ip6tables -I FORWARD -s 2001:db8:198::55 -m frag --fragfirst -j DROP" \
+    "[$(err "$(t large.example.net null null udp)" "$C6" dns dns.fragments_lost '{"qtype":"AAAA","server":"2001:db8:198::55","queries":2,"edns_udp_size":4096,"fragment_offsets_seen":[1232],"first_fragment_seen":false}')]" \
+    -- CX "${DIG_BIG[@]}"
+  inns "$NSR" ip6tables -D FORWARD "${FRAG_DROP[@]}"
+fi
+if want dns-fragments-lost-retry-v6; then
+  frag_retry() {
+    inns "$NSR" ip6tables -I FORWARD "${FRAG_DROP[@]}"
+    ( sleep 1; inns "$NSR" ip6tables -D FORWARD "${FRAG_DROP[@]}" ) &
+    local lift=$!
+    CX "${DIG_BIG[@]}"
+    wait "$lift"
+  }
+  sample dns-fragments-lost-retry-v6 pcap \
+    "DNS answer over IPv6 in two fragments: the first answer's first fragment is dropped on the router (only the last arrives); the retry 2 s later gets every fragment" \
+    "dig -6 +bufsize=4096 +tries=2 +timeout=2 @2001:db8:198::55 large.example.net AAAA; router: ip6tables -I FORWARD -s 2001:db8:198::55 -m frag --fragfirst -j DROP, deleted 1 s after the first query" \
+    "[$(warn "$(t large.example.net null null udp)" "$C6" ok ok '{"qtype":"AAAA","answers":70,"failed_attempts":[{"cause":"dns.fragments_lost","fragment_offsets_seen":[1232]}]}')]" \
+    -- frag_retry
+fi
+sample dns-fragmented-ok-v6 pcap \
+  "The twin of the lost-fragment samples: the same 2 KB DNS answer in two IPv6 fragments, both arrive" \
+  "dig -6 +bufsize=4096 @2001:db8:198::55 large.example.net AAAA (no drop)" \
+  "[$(ok "$(t large.example.net null null udp)" "$C6" '{"qtype":"AAAA","answers":70,"fragments":2}')]" \
+  -- CX "${DIG_BIG[@]}"
+
+# ---- issue 22: a receiver that stops reading, and one that keeps reading slowly (SO_RCVBUF 4096)
+sample tcp-zero-window pcap \
+  "Upload to a server whose application stops reading: its window goes to zero, the client's zero-window probes are answered Win=0 for 27 s, until curl gives up after 30 s" \
+  "curl -4 --max-time 30 --data-binary @32k http://sink.example.org/upload against a python3 server (SO_RCVBUF 4096) that reads the request head and then stops reading" \
+  "[$(err "$(t sink.example.org 203.0.113.33 80 tcp)" "$C4" tcp tcp.zero_window '{"receiver":"server","zero_window_seconds":27}')]" \
+  -- CX "${CURL[@]}" "${UPLOAD[@]}" --max-time 30 --data-binary @"$WORK/upload-32k.bin" http://sink.example.org/upload
+kill_conns 203.0.113.33
+sample tcp-slow-reader-ok pcap \
+  "The twin of the zero window: the same upload to a server that keeps reading, slowly (1 KB every 50 ms, SO_RCVBUF 4096): its window closes and reopens, the upload works" \
+  "curl -4 --data-binary @32k http://reader.example.org/upload against a python3 server (SO_RCVBUF 4096) that reads 1 KB every 50 ms" \
+  "[$(ok "$(t reader.example.org 203.0.113.34 80 tcp)" "$C4" '{"http_status":200}')]" \
+  -- CX "${CURL[@]}" "${UPLOAD[@]}" --data-binary @"$WORK/upload-32k.bin" http://reader.example.org/upload
+
+# ---- issue 22: a stall seen from the middle of a connection: the capture starts after the handshake
+# and a first exchange; the router then drops everything from the server; the client's request is
+# retransmitted with back-off, never acknowledged, and the client aborts after 9 s
+if want tcp-stalled-mid-connection; then
+  rm -f "$WORK/stall.ready" "$WORK/stall.go"
+  CX "${CLI[@]}" stall stall.example.org "$WORK/stall.ready" "$WORK/stall.go" 9 >"$WORK/stall-client.out" 2>&1 &
+  stall_pid=$!
+  for ((i = 0; i < 100; i++)); do [[ -e $WORK/stall.ready ]] && break; sleep 0.1; done
+  stall() {
+    inns "$NSR" iptables -I FORWARD -s 203.0.113.35 -d 192.0.2.10 -j DROP
+    touch "$WORK/stall.go"
+    wait "$stall_pid" || true
+  }
+  sample tcp-stalled-mid-connection pcap \
+    "Capture started mid-connection (no handshake): the client's request is retransmitted with exponential back-off for 9 s and never acknowledged (the router drops the server's packets), then the client aborts" \
+    "python3 client: GET over HTTP/1.1 keep-alive (before the capture), then a second GET once the router drops 203.0.113.35 -> client (iptables -I FORWARD -s 203.0.113.35 -d 192.0.2.10 -j DROP); gives up after 9 s with SO_LINGER 0" \
+    "[$(err "$(t stall.example.org 203.0.113.35 80 tcp)" "$C4" tcp tcp.stalled '{"handshake_seen":false,"seconds":9}')]" \
+    -- stall
+  kill_conns 203.0.113.35
+  inns "$NSR" iptables -D FORWARD -s 203.0.113.35 -d 192.0.2.10 -j DROP
+fi
+
 # ---------------------------------------------------------------- expected.json and README.md
 log "writing expected.json and README.md"
+[[ -s $META ]] || { echo "make.sh: no sample was made" >&2; exit 1; }
 cp "$HERE/README.head.md" "$HERE/check.sh" "$OUT/"
-"$PY" - "$META" "$OUT" <<'EOF'
+if [[ -n $ONLY ]]; then
+  # the samples not made in this run are kept as they are (check.sh then reads the whole set)
+  for f in "$HERE"/*.pcap "$HERE"/*.pcapng; do
+    [[ -e $f ]] || continue
+    b=$(basename "$f"); b=${b%.pcap}; b=${b%.pcapng}
+    want "$b" || cp "$f" "$OUT/"
+  done
+fi
+"$PY" - "$META" "$OUT" "$HERE/expected.json" "${ONLY:+merge}" <<'EOF'
 import json, sys, os
-meta, out = sys.argv[1], sys.argv[2]
-samples = []
+meta, out, old_path, merge = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "merge"
+made = []
 for line in open(meta, encoding="utf-8"):
-    f, fmt, ts, beh, made, exp = line.rstrip("\n").split("\t")
-    samples.append({"file": f, "format": fmt, "tsresol": ts, "behaviour": beh,
-                    "made_with": made, "expect": json.loads(exp)})
+    f, fmt, ts, beh, made_with, exp = line.rstrip("\n").split("\t")
+    made.append({"file": f, "format": fmt, "tsresol": ts, "behaviour": beh,
+                 "made_with": made_with, "expect": json.loads(exp)})
+if merge:
+    # earlier entries keep their place (replaced when remade, also when the extension changed);
+    # samples new to expected.json follow in the order of this script
+    base = lambda f: f.rsplit(".", 1)[0]
+    by_base = {base(s["file"]): s for s in made}
+    samples = []
+    for s in json.load(open(old_path, encoding="utf-8"))["samples"]:
+        samples.append(by_base.pop(base(s["file"]), s))
+    samples += [s for s in made if base(s["file"]) in by_base]
+else:
+    samples = made
 with open(os.path.join(out, "expected.json"), "w", encoding="utf-8") as fh:
     json.dump({"schema": "wirewhy.samples/1", "samples": samples}, fh, indent=2)
     fh.write("\n")
@@ -576,7 +1234,7 @@ rows = ["| file | format | shows | expected verdict | made with |", "|---|---|--
 for s in samples:
     v = "; ".join(
         (e["target"]["name"] or e["target"]["ip"]) + (":" + str(e["target"]["port"]) if e["target"]["port"] else "")
-        + " → `" + e["cause"] + "`"
+        + " → `" + e["cause"] + "`" + (" (warning)" if e["severity"] == "warning" else "")
         + (" " + json.dumps(e["details"], separators=(",", ":")) if e["details"] else "")
         for e in s["expect"])
     fmt = s["format"] + (" (ns)" if s["tsresol"] == "ns" else "")
@@ -588,10 +1246,21 @@ EOF
 
 log "checking"
 if ! bash "$OUT/check.sh"; then
+  # KEEP=<dir>: keep the rejected set there, to look at
+  [[ -n ${KEEP:-} ]] && rm -rf "$KEEP" && cp -r "$OUT" "$KEEP" && echo "make.sh: the rejected set is in $KEEP" >&2
   echo "make.sh: check failed; samples/ left as it was" >&2
   exit 1
 fi
-# replace the samples
-rm -f "$HERE"/*.pcap "$HERE"/*.pcapng
-cp "$OUT"/*.pcap "$OUT"/*.pcapng "$OUT/expected.json" "$OUT/README.md" "$HERE/"
-log "done in $(( $(date +%s) - START )) s; $(ls "$OUT"/*.pcap "$OUT"/*.pcapng | wc -l) captures in $HERE"
+# replace the samples (with --only: only those made in this run)
+if [[ -n $ONLY ]]; then
+  while IFS=$'\t' read -r f _; do
+    b=${f%.pcap}; b=${b%.pcapng}
+    rm -f "$HERE/$b.pcap" "$HERE/$b.pcapng"
+    cp "$OUT/$f" "$HERE/"
+  done <"$META"
+else
+  rm -f "$HERE"/*.pcap "$HERE"/*.pcapng
+  cp "$OUT"/*.pcap "$OUT"/*.pcapng "$HERE/"
+fi
+cp "$OUT/expected.json" "$OUT/README.md" "$HERE/"
+log "done in $(( $(date +%s) - START )) s; $(wc -l <"$META") captures made, $(ls "$HERE"/*.pcap "$HERE"/*.pcapng | wc -l) in $HERE"
