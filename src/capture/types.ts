@@ -63,6 +63,8 @@ export interface CaptureInfo {
   warnings: string[];
   /** Packets the capturing system reported as dropped (pcapng ISB, live pcap stats). */
   drops: number | null;
+  /** Live capture only: packets the interface dropped (pcap_stats ps_ifdrop), when known. */
+  ifDrops?: number;
   damage: CaptureDamage | null;
 }
 

@@ -205,7 +205,7 @@ export class CaptureWriter {
    * Finishes the file: pcapng gets an Interface Statistics Block (isb_filteraccept / isb_osdrop when
    * known), everything is written and synced, the file is closed. Safe to call more than once.
    */
-  close(stats?: { received: number | null; dropped: number | null; startNs?: bigint; endNs?: bigint }): void {
+  close(stats?: { received: number | null; dropped: number | null; ifDropped?: number | null; startNs?: bigint; endNs?: bigint }): void {
     if (this.fd === null) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -225,6 +225,7 @@ export class CaptureWriter {
       if (stats.endNs !== undefined) list.push([3, u64(stats.endNs)]); // isb_endtime
       // Kernel ring drops are the OS's (isb_osdrop); packets that passed the filter are isb_filteraccept;
       // what reached wirewhy is isb_usrdeliv — the counters dumpcap writes for the same facts.
+      if (stats.ifDropped !== undefined && stats.ifDropped !== null) list.push([5, le64(stats.ifDropped)]); // isb_ifdrop (pcap_stats ps_ifdrop)
       if (stats.received !== null) list.push([6, le64(stats.received)]); // isb_filteraccept
       if (stats.dropped !== null) list.push([7, le64(stats.dropped)]); // isb_osdrop
       list.push([8, le64(this.packets)]); // isb_usrdeliv

@@ -1,6 +1,6 @@
 /**
- * What the live tests need and why they skip: root (namespaces, packet sockets), the built `cap`
- * binding, and a few Debian tools. A skipped test prints its reason once.
+ * What the live tests need and why they skip: root (namespaces, packet sockets), the built libpcap
+ * binding (native/, or the `cap` fallback), and a few Debian tools. A skipped test prints its reason once.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +24,7 @@ export function bindingLoads(): boolean {
 export function missing(tools: string[], needRoot: boolean): string | null {
   if (needRoot && !IS_ROOT) return 'needs root (network namespaces and packet sockets); CI runs it as root';
   if (!existsSync(BIN)) return 'dist/ is not built (npx tsc -p tsconfig.json)';
-  if (!bindingLoads()) return "the 'cap' binding is not built (apt-get install libpcap-dev; npm rebuild cap)";
+  if (!bindingLoads()) return "the libpcap binding is not built (apt-get install libpcap-dev; npm run build:native)";
   const absent = tools.filter((t) => !has(t));
   if (absent.length) return `missing tools: ${absent.join(', ')} (.ci/run installs them)`;
   if (tools.includes('ip') && !netnsPermitted()) return 'root, but this machine does not allow network namespaces (a container without CAP_NET_ADMIN?)';
