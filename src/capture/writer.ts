@@ -8,7 +8,8 @@
  * Bytes go into one buffer that is written out when it fills and at least every `flushMs`, so
  * the file can be opened (tshark, Wireshark) while the capture runs and little is lost if the
  * process is killed with SIGKILL. The packet bytes are copied at once: the caller's buffer is
- * reused for the next packet.
+ * reused for the next packet. A write that fails (disk full...) throws from write() or close(),
+ * also when it happened on the flush timer.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { PCAP_MAGIC_US } from './pcap.js';
@@ -67,9 +68,22 @@ export class CaptureWriter {
     else this.pcapngHeader(o);
     this.flush();
     const ms = o.flushMs ?? 200;
-    this.timer = setInterval(() => this.flush(), ms);
+    this.timer = setInterval(() => {
+      // A failure here (disk full, file size limit) must not escape a timer: it is kept, and the
+      // next write() or close() throws it.
+      try {
+        this.flush();
+      } catch (e) {
+        this.failed = e;
+        if (this.timer) clearInterval(this.timer);
+        this.timer = null;
+      }
+    }, ms);
     this.timer.unref();
   }
+
+  /** The error that stopped writing (a flush on the timer failed), if any. */
+  failed: unknown = null;
 
   get closed(): boolean {
     return this.fd === null;
@@ -159,6 +173,7 @@ export class CaptureWriter {
   /** Appends one packet. `data[off .. off+capLen)` is copied at once. */
   write(tsSec: number, tsNsec: number, data: Uint8Array, off: number, capLen: number, origLen: number): void {
     if (this.fd === null) return;
+    if (this.failed !== null) throw this.failed;
     if (capLen > this.snaplen) capLen = this.snaplen;
     if (origLen < capLen) origLen = capLen;
     const d = this.dv;
@@ -209,6 +224,12 @@ export class CaptureWriter {
     if (this.fd === null) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.failed !== null) {
+      // Writing already failed: what reached the file stays (it may end in a cut block).
+      closeSync(this.fd);
+      this.fd = null;
+      throw this.failed;
+    }
     if (this.format === 'pcapng' && stats) {
       const u64 = (v: bigint): Uint8Array => {
         const b = new Uint8Array(8);

@@ -170,7 +170,12 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGHUP', onSignal);
   process.removeListener('exit', onExit);
-  writeReports([report], flags);
+  try {
+    writeReports([report], flags);
+  } catch (e) {
+    if (!flags.output) throw e;
+    throw new UsageError(`cannot write the report to ${flags.output}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable${w ? ` (${flags.write} is complete)` : ''}`);
+  }
   if (writeError !== null) throw new UsageError(`cannot write ${flags.write}: ${writeError}; the report above covers every packet captured, the file only those before the error (check the free space and the folder)`);
   if (src.failure !== null) throw new UsageError(`capture on ${src.iface} failed: ${src.failure}; the report above covers what was captured before (check the interface: wirewhy interfaces)`);
   return failureCount(report) > 0 ? EXIT_FAILURES : EXIT_OK;

@@ -11,7 +11,8 @@
 // Timestamps are the file's, or, with WIREWHY_FAKE_PCAP_NOW=1, shifted so that the first packet
 // is "now" (streaming lines then look live). When the file is exhausted the capture stays open
 // and idle until closed, as an interface would. stats(): received = packets handed over,
-// dropped = WIREWHY_FAKE_PCAP_DROPS (default 0), ifDropped = 0. A filter is accepted and ignored,
+// dropped = WIREWHY_FAKE_PCAP_DROPS (default 0), ifDropped = 0. WIREWHY_FAKE_PCAP_FAIL_AFTER=n:
+// after n packets, a read failure (onBatch(-1, 0, message)), as when an interface disappears. A filter is accepted and ignored,
 // except 'fail' (BAD_FILTER) and the device name 'denied0' (PERM_DENIED), to exercise the errors.
 'use strict';
 const fs = require('node:fs');
@@ -70,6 +71,7 @@ class Capture {
     this._u32 = new Uint32Array(ring);
     this._onBatch = onBatch;
     const batch = Math.max(1, Number(process.env.WIREWHY_FAKE_PCAP_BATCH) || 64);
+    const failAfter = process.env.WIREWHY_FAKE_PCAP_FAIL_AFTER === undefined ? -1 : Number(process.env.WIREWHY_FAKE_PCAP_FAIL_AFTER);
     let shift = 0;
     if (process.env.WIREWHY_FAKE_PCAP_NOW === '1' && f.pkts.length) shift = Math.floor(Date.now() / 1000) - f.pkts[0].sec;
     const step = () => {
@@ -94,6 +96,10 @@ class Capture {
       }
       this._delivered += n;
       this._onBatch(n, used);
+      if (failAfter >= 0 && this._delivered >= failAfter && !this._closed) {
+        this._onBatch(-1, 0, 'The interface disappeared (fake-pcap WIREWHY_FAKE_PCAP_FAIL_AFTER)');
+        return;
+      }
       setImmediate(step);
     };
     // Like the binding: nothing is delivered before the constructor has returned. The capture
