@@ -216,7 +216,7 @@ async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   const status = L.captureStatus();
   const def = L.defaultInterface(list);
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), dropCounter: status.dropCounter } }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
     return EXIT_OK;
   }
   const rows = list.map((i) => [
@@ -232,6 +232,9 @@ async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   out += status.permission.permitted
     ? `capture: permitted (${status.permission.how})\n`
     : `capture: not permitted (${status.permission.how}); ${L.permissionFix()}\n`;
+  out += status.binding.kind === 'wwpcap'
+    ? `binding: wirewhy's (${status.binding.libpcap ?? 'libpcap'}), kernel timestamps\n`
+    : `binding: the npm 'cap' fallback, timestamps on arrival (build wirewhy's: cd ${L.packageRoot()} && npm run build:native)\n`;
   out += `kernel drop counter: ${status.dropCounter ?? 'unavailable (run native/build.sh)'}\n`;
   process.stdout.write(out);
   return EXIT_OK;
