@@ -11,7 +11,8 @@
  *     onBatch   called on the JavaScript thread as onBatch(count, bytes) after each batch, or
  *               onBatch(-1, 0, message) when libpcap fails while reading
  *     .linkType .linkTypeName .snaplen .tsDigits (9 or 6) .warning (string or null)
- *     .stats()  { received, dropped, ifDropped } from pcap_stats(); after close, the last read
+ *     .stats()  { received, dropped, ifDropped } from pcap_stats() (after close, the last read), and
+ *               lost: packets the binding could not hand over (a record larger than the ring; 0)
  *     .close()  idempotent; safe from inside onBatch
  *
  * Record layout in the ring, little-endian u32 words, each record 4-byte aligned:
@@ -56,6 +57,7 @@ typedef struct ww_cap {
   int js_gone;        /* the JavaScript object was collected */
   struct pcap_stat last;
   int have_last;
+  uint64_t lost;      /* packets that did not fit a record (cannot happen: counted, never silent) */
 } ww_cap;
 
 /* ---- small helpers -------------------------------------------------------------------------- */
@@ -237,7 +239,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
   ww_cap *c = (ww_cap *)user;
   uint32_t cap = h->caplen;
   uint32_t padded = (cap + 3u) & ~3u;
-  if (c->used + REC_HDR + padded > c->ring_len) return; /* cannot happen: dispatch is bounded by room */
+  if (c->used + REC_HDR + padded > c->ring_len) {
+    c->lost++; /* cannot happen: dispatch is bounded by room for records of the snapshot length */
+    return;
+  }
   uint32_t *w = (uint32_t *)(c->ring + c->used);
   w[0] = (uint32_t)h->ts.tv_sec;
   w[1] = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
@@ -410,6 +415,14 @@ static napi_value capture_new(napi_env env, napi_callback_info info) {
     return throw_code(env, "OPEN", "libpcap gives no selectable descriptor for this device");
   }
 
+  /* libpcap may adjust the snapshot length: the records are sized for the one it uses. */
+  int snap = pcap_snapshot(p);
+  if (snap > 0 && (uint32_t)snap > (uint32_t)snaplen) rec_max = REC_HDR + (((uint32_t)snap + 3u) & ~3u);
+  if (ring_len < rec_max) {
+    pcap_close(p);
+    return throw_code(env, "ARGS", "ring is smaller than one packet of the snapshot length");
+  }
+
   ww_cap *c = (ww_cap *)calloc(1, sizeof *c);
   if (c == NULL) {
     pcap_close(p);
@@ -486,6 +499,7 @@ static napi_value capture_stats(napi_env env, napi_callback_info info) {
   set_num(env, o, "received", s.ps_recv);
   set_num(env, o, "dropped", s.ps_drop);
   set_num(env, o, "ifDropped", s.ps_ifdrop);
+  set_num(env, o, "lost", (double)c->lost);
   return o;
 }
 

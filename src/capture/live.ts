@@ -51,6 +51,8 @@ export interface PcapStats {
   received: number;
   dropped: number;
   ifDropped: number;
+  /** Packets the binding could not hand over (none expected; a stand-in may omit it). */
+  lost?: number;
 }
 export interface PcapCapture {
   /** DLT_* value (pcap_datalink). */
@@ -479,7 +481,11 @@ export class LiveSource implements PacketSource {
       this.latencyMs = this.immediate ? 0 : timeoutMs;
       if (c.warning) this.info.warnings.push(`libpcap: ${c.warning}`);
       this.feed = {
-        stats: () => c.stats(),
+        stats: () => {
+          const st = c.stats();
+          if (st?.lost) this.info.warnings.push(`${st.lost} packets could not be handed over by the binding (a bug: please report it)`);
+          return st;
+        },
         close: () => {
           c.close();
         },
