@@ -99,13 +99,15 @@ static int opt_bool(napi_env env, napi_value o, const char *key, int dflt) {
   return b ? 1 : 0;
 }
 
-/* A string option into buf (NUL-terminated); 0 when absent. */
+/* A string option into buf (NUL-terminated): 1, 0 when absent, -1 when not a string or too long
+   (never cut: a cut filter would compile to another one). */
 static int opt_str(napi_env env, napi_value o, const char *key, char *buf, size_t n) {
   napi_value v;
   size_t len = 0;
   buf[0] = 0;
   if (!get_prop(env, o, key, &v)) return 0;
-  if (napi_get_value_string_utf8(env, v, buf, n, &len) != napi_ok) return 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok || len + 1 > n) return -1;
+  if (napi_get_value_string_utf8(env, v, buf, n, &len) != napi_ok) return -1;
   return 1;
 }
 
@@ -331,8 +333,8 @@ static napi_value capture_new(napi_env env, napi_callback_info info) {
   if (t != napi_function) return throw_code(env, "ARGS", "onBatch must be a function");
 
   char device[256], filter[8192], err[PCAP_ERRBUF_SIZE];
-  if (!opt_str(env, argv[0], "device", device, sizeof device) || device[0] == 0) return throw_code(env, "ARGS", "options.device is required");
-  opt_str(env, argv[0], "filter", filter, sizeof filter);
+  if (opt_str(env, argv[0], "device", device, sizeof device) != 1 || device[0] == 0) return throw_code(env, "ARGS", "options.device: a name of at most 255 bytes is required");
+  if (opt_str(env, argv[0], "filter", filter, sizeof filter) < 0) return throw_code(env, "BAD_FILTER", "the filter is longer than 8191 bytes");
   int64_t snaplen, bufsize, timeout;
   if (!opt_int(env, argv[0], "snaplen", 262144, &snaplen) || snaplen < 1 || snaplen > 262144) return throw_code(env, "ARGS", "options.snaplen: 1..262144");
   if (!opt_int(env, argv[0], "bufferSize", 64 << 20, &bufsize) || bufsize < 65536 || bufsize > ((int64_t)1 << 31) - 1) return throw_code(env, "ARGS", "options.bufferSize: 64 KiB..2 GiB");
@@ -382,7 +384,8 @@ static napi_value capture_new(napi_env env, napi_callback_info info) {
         break;
     }
     const char *m = pcap_geterr(p);
-    snprintf(err, sizeof err, "%s", (m && m[0]) ? m : pcap_statustostr(rc));
+    if (m && m[0]) snprintf(err, sizeof err, "%s", m);
+    else snprintf(err, sizeof err, "%s: %s", device, pcap_statustostr(rc));
     pcap_close(p);
     return throw_code(env, code, err);
   }

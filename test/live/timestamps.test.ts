@@ -1,10 +1,10 @@
 /**
  * Issue 24, acceptance 2 (root, tcpdump): the -w file carries the kernel's timestamps. tcpdump
- * (nanosecond precision) and two `wirewhy capture -w` runs (pcapng, and pcap by extension)
- * capture the same paced datagrams on loopback at once; every packet tcpdump has is in each
- * wirewhy file, with the same link type, and its timestamp within 10 µs of tcpdump's (pcapng; the
- * pcap file, in microseconds, within 10 µs of tcpdump's cut to microseconds). The files must
- * also open in tshark. The deltas are printed.
+ * (nanosecond precision) and two `wirewhy capture -w` runs (pcapng; and pcap by extension, in
+ * immediate mode) capture the same paced datagrams on loopback at once; every packet tcpdump has
+ * is in each wirewhy file, with the same link type, and its timestamp within 10 µs of tcpdump's
+ * (pcapng; the pcap file, in microseconds, within 10 µs of tcpdump's cut to microseconds). The
+ * files must also open in tshark. The deltas are printed.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -39,12 +39,14 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
       const filter = `udp and dst port ${port}`;
       const td = new Tcpdump(['-i', 'lo', '-n', '--time-stamp-precision=nano', '-w', join(dir, 'tcpdump.pcap'), filter]);
       const ng = new CaptureRun(['capture', '-i', 'lo', '-f', filter, '-w', join(dir, 'ww.pcapng'), '--format', 'json', '-o', join(dir, 'r1.json')]);
-      const pc = new CaptureRun(['capture', '-i', 'lo', '-f', filter, '-w', join(dir, 'ww.pcap'), '--format', 'json', '-o', join(dir, 'r2.json')]);
+      // The pcap run in immediate mode (libpcap's TPACKET_V2 path, a packet per slot).
+      const pc = new CaptureRun(['capture', '-i', 'lo', '-f', filter, '--immediate', '-s', '512', '-w', join(dir, 'ww.pcap'), '--format', 'json', '-o', join(dir, 'r2.json')]);
       await td.listening();
       await ng.waitFor((j) => j['type'] === 'start', 15_000);
       await pc.waitFor((j) => j['type'] === 'start', 15_000);
       const start = ng.json().find((j) => j['type'] === 'start')!;
-      expect(start).toMatchObject({ binding: 'wwpcap', timestamps: 'kernel-ns' });
+      expect(start).toMatchObject({ binding: 'wwpcap', timestamps: 'kernel-ns', immediate: false });
+      expect(pc.json().find((j) => j['type'] === 'start')).toMatchObject({ binding: 'wwpcap', immediate: true, snaplen: 512 });
       const gen = await run(process.execPath, [join(REPO, 'test/live/udp-burst.mjs'), String(port), String(N), '2000'], 60_000);
       expect(gen.code, gen.out).toBe(0);
       await new Promise((r) => setTimeout(r, 500));
