@@ -91,55 +91,57 @@ function reportProblem(format: string, out: string): string | null {
 }
 
 describe.skipIf(reason !== null)('live capture stops cleanly (issue 24: no crash after "stopped")', () => {
-  let port = 0;
+  const ports: number[] = [];
   beforeAll(async () => {
-    port = await closedPort();
+    for (let i = 0; i < FORMATS.length; i++) ports.push(await closedPort());
   });
   afterAll(() => undefined);
+
+  /** One capture in `format`, stopped by `stop`, with its own refused port: what went wrong, or null. */
+  async function once(format: (typeof FORMATS)[number], stop: (typeof STOPS)[number], port: number, outcomes: string[]): Promise<string | null> {
+    const filter = `tcp port ${port} or udp port 53 or icmp`;
+    const args = ['capture', '-i', 'lo', '-f', filter, '--format', format];
+    if (stop === 'duration') args.push('-d', '1.5');
+    if (stop === 'count') args.push('-c', '6', '-d', '20');
+    const cap = new CaptureRun(args);
+    // The start line ("capturing on lo", or a JSON line) says the interface is open.
+    const t0 = Date.now();
+    while (!/capturing on lo|"type":"start"/.test(cap.stderr) && cap.child.exitCode === null && Date.now() - t0 < 15_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const gen = traffic(port);
+    let sigint: NodeJS.Timeout | null = null;
+    if (stop === 'SIGINT') sigint = setTimeout(() => cap.child.kill('SIGINT'), 1500);
+    const killer = setTimeout(() => cap.child.kill('SIGKILL'), 30_000);
+    const exit = await cap.exited;
+    clearTimeout(killer);
+    if (sigint) clearTimeout(sigint);
+    gen.stop();
+    const what = `${format}/${stop}: exit ${exit.code ?? exit.signal}`;
+    outcomes.push(what);
+    // Exit status 1: the refused connection is a failure. Never a signal.
+    if (exit.signal !== null || exit.code !== 1) return `${what} (stderr ends: ${cap.stderr.slice(-300).replace(/\n/g, ' | ')})`;
+    const reasonSaid = format === 'json'
+      ? cap.json().find((j) => j['type'] === 'stop')?.['reason']
+      : /stopped \((\w+)\)/.exec(cap.stderr)?.[1];
+    if (reasonSaid !== stop) return `${what}: the stop line says ${String(reasonSaid)}, not ${stop}`;
+    const bad = reportProblem(format, cap.stdout);
+    return bad ? `${what}: ${bad}` : null;
+  }
 
   it(`every format x every way to stop: the report comes out and the exit status is the report's (${ROUNDS} round(s))`, async () => {
     const outcomes: string[] = [];
     const problems: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const format of FORMATS) {
-        for (const stop of STOPS) {
-          const filter = `tcp port ${port} or udp port 53 or icmp`;
-          const args = ['capture', '-i', 'lo', '-f', filter, '--format', format];
-          if (stop === 'duration') args.push('-d', '1.5');
-          if (stop === 'count') args.push('-c', '6', '-d', '20');
-          const cap = new CaptureRun(args);
-          // The start line ("capturing on lo", or a JSON line) says the interface is open.
-          const t0 = Date.now();
-          while (!/capturing on lo|"type":"start"/.test(cap.stderr) && cap.child.exitCode === null && Date.now() - t0 < 15_000) {
-            await new Promise((r) => setTimeout(r, 20));
-          }
-          const gen = traffic(port);
-          let sigint: NodeJS.Timeout | null = null;
-          if (stop === 'SIGINT') sigint = setTimeout(() => cap.child.kill('SIGINT'), 1500);
-          const killer = setTimeout(() => cap.child.kill('SIGKILL'), 30_000);
-          const exit = await cap.exited;
-          clearTimeout(killer);
-          if (sigint) clearTimeout(sigint);
-          gen.stop();
-          const what = `${format}/${stop}: exit ${exit.code ?? exit.signal}`;
-          outcomes.push(what);
-          // Exit status 1: the refused connection is a failure. Never a signal.
-          if (exit.signal !== null || exit.code !== 1) {
-            problems.push(`${what} (stderr ends: ${cap.stderr.slice(-300).replace(/\n/g, ' | ')})`);
-            continue;
-          }
-          const reasonSaid = format === 'json'
-            ? cap.json().find((j) => j['type'] === 'stop')?.['reason']
-            : /stopped \((\w+)\)/.exec(cap.stderr)?.[1];
-          if (reasonSaid !== stop) problems.push(`${what}: the stop line says ${String(reasonSaid)}, not ${stop}`);
-          const bad = reportProblem(format, cap.stdout);
-          if (bad) problems.push(`${what}: ${bad}`);
-        }
+      for (const stop of STOPS) {
+        // The four formats at once, each with its own refused port.
+        const r = await Promise.all(FORMATS.map((format, i) => once(format, stop, ports[i]!, outcomes)));
+        for (const p of r) if (p) problems.push(p);
       }
     }
     console.log(`[live/stops] ${outcomes.length} runs: ${outcomes.join(', ')}`);
     expect(problems).toEqual([]);
-  }, 60_000 + ROUNDS * 12 * 8_000);
+  }, 60_000 + ROUNDS * 3 * 20_000);
 
   // wirewhy's binding, and the `cap` fallback when it is built here (its handles are kept referenced).
   const capPath = join(REPO, 'node_modules/cap/build/Release/cap.node');
