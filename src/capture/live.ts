@@ -412,7 +412,7 @@ export class LiveSource implements PacketSource {
   readonly latencyMs: number;
   /** pcap_stats() when the capture stopped (null if they could not be read). */
   kernel: KernelStats | null = null;
-  /** When the capture opened / stopped (ms, clockMs()). */
+  /** When the capture opened / stopped (ms since the epoch, nowMs()). */
   readonly startedMs: number;
   stoppedMs: number | null = null;
   stopReason: string | null = null;
@@ -510,7 +510,17 @@ export class LiveSource implements PacketSource {
     }
     this.pkt.linkType = this.linkType;
     this.info.interfaces.push({ linkType: this.linkType, snaplen: this.snaplen, name: iface, tsDigits: this.tsDigits });
-    this.startedMs = clockMs();
+    this.startedMs = this.nowMs();
+  }
+
+  /**
+   * Now, on the packets' clock (ms since the epoch): the system's real-time clock, which stamps
+   * the kernel's timestamps (Date.now(); not performance.now(), which does not follow the clock's
+   * adjustments and drifts from it over hours); with the cap fallback, the clock that stamps
+   * packets on arrival (clockMs()).
+   */
+  nowMs(): number {
+    return this.kernelTimestamps ? Date.now() : clockMs();
   }
 
   /** Opens the interface. Throws LiveError with the fix for every foreseeable failure. */
@@ -599,7 +609,8 @@ export class LiveSource implements PacketSource {
       return;
     }
     this.stopReason = why;
-    this.stoppedMs = clockMs();
+    // +1: Date.now() has whole milliseconds; a packet stamped within the stop's millisecond is in.
+    this.stoppedMs = this.nowMs() + (this.kernelTimestamps ? 1 : 0);
     for (const h of this.stopHooks) {
       try {
         h(why);

@@ -104,7 +104,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
       const k = src.kernel;
       const ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
       try {
-        w.close({ received: k?.received ?? null, dropped: k?.dropped ?? null, ifDropped: k?.ifDropped ?? null, startNs: ns(src.startedMs), endNs: ns(src.stoppedMs ?? L.clockMs()) });
+        w.close({ received: k?.received ?? null, dropped: k?.dropped ?? null, ifDropped: k?.ifDropped ?? null, startNs: ns(src.startedMs), endNs: ns(src.stoppedMs ?? src.nowMs()) });
       } catch (e) {
         writeError ??= e instanceof Error ? e.message : String(e);
       }
@@ -127,7 +127,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   process.on('SIGHUP', onSignal);
   // The watcher's clock lags by what may still wait in the kernel's ring, so that a silence is
   // never called before the packets that end it have been read.
-  const tick = setInterval(() => analyzer.tick((L.clockMs() - src.latencyMs) / 1000), 200);
+  const tick = setInterval(() => analyzer.tick((src.nowMs() - src.latencyMs) / 1000), 200);
   const timer = duration !== undefined ? setTimeout(() => src.stop('duration'), duration * 1000) : null;
 
   let info;
@@ -154,7 +154,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     if (timer) clearTimeout(timer);
     closeWriter();
   }
-  const endSec = (src.stoppedMs ?? L.clockMs()) / 1000;
+  const endSec = (src.stoppedMs ?? src.nowMs()) / 1000;
   const report = analyzer.report(info, endSec);
   if (!flags.quiet) {
     const secs = Math.round((endSec * 1000 - src.startedMs) / 100) / 10;

@@ -54,8 +54,9 @@ function dnsQuery(id: number): Buffer {
  * Real traffic on loopback until stopped, every 150 ms (bounded by `maxRounds`): a connection
  * refused by the kernel and a DNS datagram to 127.0.0.1:53 (answered, or an ICMP port unreachable).
  */
-function traffic(port: number, maxRounds = 200): { stop: () => void } {
+function traffic(port: number, udpPort: number, maxRounds = 200): { stop: () => void } {
   const udp = createSocket('udp4');
+  udp.bind(udpPort, '127.0.0.1');
   let n = 0;
   let stopped = false;
   const timer = setInterval(() => {
@@ -93,13 +94,15 @@ function reportProblem(format: string, out: string): string | null {
 describe.skipIf(reason !== null)('live capture stops cleanly (issue 24: no crash after "stopped")', () => {
   const ports: number[] = [];
   beforeAll(async () => {
-    for (let i = 0; i < FORMATS.length; i++) ports.push(await closedPort());
+    for (let i = 0; i < 2 * FORMATS.length; i++) ports.push(await closedPort());
   });
   afterAll(() => undefined);
 
-  /** One capture in `format`, stopped by `stop`, with its own refused port: what went wrong, or null. */
-  async function once(format: (typeof FORMATS)[number], stop: (typeof STOPS)[number], port: number, outcomes: string[]): Promise<string | null> {
-    const filter = `tcp port ${port} or udp port 53 or icmp`;
+  /** One capture in `format`, stopped by `stop`, with its own refused port and DNS client port: what went wrong, or null. */
+  async function once(format: (typeof FORMATS)[number], stop: (typeof STOPS)[number], port: number, udpPort: number, outcomes: string[]): Promise<string | null> {
+    // Only this run's packets (the four formats run at once): its TCP port, its DNS client port,
+    // and ICMP errors quoting that port (offset 28: the quoted UDP header's source port).
+    const filter = `tcp port ${port} or udp port ${udpPort} or (icmp and icmp[28:2] = ${udpPort})`;
     const args = ['capture', '-i', 'lo', '-f', filter, '--format', format];
     if (stop === 'duration') args.push('-d', '1.5');
     if (stop === 'count') args.push('-c', '6', '-d', '20');
@@ -109,7 +112,7 @@ describe.skipIf(reason !== null)('live capture stops cleanly (issue 24: no crash
     while (!/capturing on lo|"type":"start"/.test(cap.stderr) && cap.child.exitCode === null && Date.now() - t0 < 15_000) {
       await new Promise((r) => setTimeout(r, 20));
     }
-    const gen = traffic(port);
+    const gen = traffic(port, udpPort);
     let sigint: NodeJS.Timeout | null = null;
     if (stop === 'SIGINT') sigint = setTimeout(() => cap.child.kill('SIGINT'), 1500);
     const killer = setTimeout(() => cap.child.kill('SIGKILL'), 30_000);
@@ -135,7 +138,7 @@ describe.skipIf(reason !== null)('live capture stops cleanly (issue 24: no crash
     for (let round = 0; round < ROUNDS; round++) {
       for (const stop of STOPS) {
         // The four formats at once, each with its own refused port.
-        const r = await Promise.all(FORMATS.map((format, i) => once(format, stop, ports[i]!, outcomes)));
+        const r = await Promise.all(FORMATS.map((format, i) => once(format, stop, ports[2 * i]!, ports[2 * i + 1]!, outcomes)));
         for (const p of r) if (p) problems.push(p);
       }
     }
