@@ -49,7 +49,9 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
       expect(pc.json().find((j) => j['type'] === 'start')).toMatchObject({ binding: 'wwpcap', immediate: true, snaplen: 512 });
       const gen = await run(process.execPath, [join(REPO, 'test/live/udp-burst.mjs'), String(port), String(N), '2000'], 60_000);
       expect(gen.code, gen.out).toBe(0);
-      await new Promise((r) => setTimeout(r, 500));
+      // tcpdump hands a block of its ring over only when full or after its 1 s timeout, and loses
+      // the block still open when it is stopped: wait past that timeout before stopping anyone.
+      await new Promise((r) => setTimeout(r, 2000));
       const tdStats = await td.stop();
       ng.child.kill('SIGINT');
       pc.child.kill('SIGINT');
