@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Builds what live capture needs beyond plain npm packages:
-#   1. the `cap` binding to libpcap (node_modules/cap/build/Release/cap.node), compiled by
-#      node-gyp against libpcap-dev — npm runs its install script only because package.json
-#      approves it ("allowScripts": {"cap": true}); `npm rebuild cap` redoes it;
-#   2. native/build/ww-pktstats, the helper that reads the kernel's drop counters
-#      (PACKET_STATISTICS) of wirewhy's capture socket: `cap` has no pcap_stats().
-# Then runs native/check.mjs. Safe to run again.
+# Builds what live capture needs beyond plain npm packages, then runs native/check.mjs:
+#   1. wirewhy's libpcap binding, native/build/Release/wwpcap.node (node-gyp, via
+#      `npm run build:native`; `npm install` does the same when libpcap-dev is there);
+#   2. native/bin/ww-pktstats, the kernel-drop helper used only by the `cap` fallback (cap has no
+#      pcap_stats; wwpcap does not need it).
+# Safe to run again.
 #
 #   sudo apt-get install libpcap-dev build-essential python3   (headers, compiler, node-gyp's python)
 #   bash native/build.sh
@@ -24,11 +23,8 @@ if ((${#missing[@]})); then
 fi
 
 cd "$ROOT"
-if [[ ! -e node_modules/cap/build/Release/cap.node ]]; then
-  echo "building the cap binding (npm rebuild cap)"
-  if [[ -d node_modules/cap ]]; then npm rebuild cap --foreground-scripts; else npm install --no-save cap@^0.2.1 --foreground-scripts; fi
-fi
-mkdir -p "$HERE/build"
-cc -O2 -Wall -o "$HERE/build/ww-pktstats" "$HERE/pktstats.c"
-echo "built native/build/ww-pktstats"
+npm run --silent build:native
+mkdir -p "$HERE/bin"
+cc -O2 -Wall -o "$HERE/bin/ww-pktstats" "$HERE/pktstats.c"
+echo "built native/bin/ww-pktstats (for the cap fallback)"
 node "$HERE/check.mjs" || true

@@ -1,14 +1,15 @@
 /*
  * ww-pktstats: prints the kernel's counters of a packet socket inherited as file descriptor 3,
  * "<packets> <drops>", from getsockopt(SOL_PACKET, PACKET_STATISTICS) — what libpcap's
- * pcap_stats() reads on Linux (packet(7)). The `cap` binding does not expose pcap_stats, so
- * wirewhy finds its own capture socket in /proc/self/fd and hands it to this helper.
+ * pcap_stats() reads on Linux (packet(7)). Used only by the `cap` fallback
+ * (src/capture/cap-compat.ts): `cap` does not expose pcap_stats, so wirewhy finds its own capture
+ * socket in /proc/self/fd and hands it to this helper. wirewhy's binding calls pcap_stats().
  *
  * The kernel resets the counters on every read, so each call returns the counts since the
  * previous one; wirewhy adds them up. tp_packets already includes tp_drops (packets that passed
  * the filter, delivered or not).
  *
- * Build: cc -O2 -o native/build/ww-pktstats native/pktstats.c   (native/build.sh does it)
+ * Build: cc -O2 -o native/bin/ww-pktstats native/pktstats.c   (native/build.sh does it)
  */
 #include <stdio.h>
 #include <string.h>

@@ -54,6 +54,7 @@ export function captureSummary(info: CaptureInfo, first: [number, number] | null
     end: last ? isoTime(last[0], last[1]) : null,
     truncatedPackets: info.truncatedPackets,
     drops: info.drops,
+    ...(info.ifDrops !== undefined ? { ifDrops: info.ifDrops } : {}),
     damage: info.damage ? { code: info.damage.code, offset: info.damage.offset, frame: info.damage.frame, message: info.damage.message } : null,
     warnings,
   };

@@ -1,57 +1,88 @@
 /**
- * Live capture through libpcap with the npm `cap` binding — the only module that loads it, and
- * only when asked (`--help`, file analysis and the tests never need libpcap). A live interface
- * is one more PacketSource: downstream nothing knows packets come from the wire.
+ * Live capture through libpcap — the only module that loads a binding, and only when asked
+ * (`--help`, file analysis and the tests never need libpcap). A live interface is one more
+ * PacketSource: downstream nothing knows packets come from the wire.
  *
- * What the binding gives, and what it does not (node_modules/cap/src/binding.cc):
- * - one Buffer, passed to open(), into which every packet is copied in turn: the RawPacket
- *   handed downstream points into it, so whatever is kept must be copied (as with files);
- * - the captured length and a "truncated" flag, but neither libpcap's timestamp nor the wire
- *   length: timestamps are taken here when the packet reaches JavaScript (wall clock,
- *   performance.timeOrigin + performance.now(), sub-microsecond steps, monotonic within the
- *   run), and the wire length of a truncated packet is read from its IP header;
- * - snaplen fixed at 65535 and promiscuous mode always on; a smaller snaplen is the length of
- *   the buffer (the binding truncates copies to it);
- * - no pcap_stats(): kernel drops are read from the capture socket itself (PACKET_STATISTICS,
- *   see native/pktstats.c): the socket is found in /proc/self/fd among /proc/net/packet's
- *   sockets and lent, as fd 3, to a small helper process.
+ * The binding is wirewhy's own (native/, wwpcap.node, built by `npm install` when libpcap-dev is
+ * there, or `npm run build:native`): libpcap reads the kernel's ring in batches on the JavaScript
+ * thread (pcap_dispatch into a ring of records, one JavaScript call per batch), with the kernel's
+ * timestamps (nanoseconds where libpcap offers them), captured and wire lengths, pcap_stats(),
+ * snaplen, buffer size and immediate mode as options. See native/README.md for why.
  *
- * Test seam: WIREWHY_CAP_MODULE names the module loaded instead of `cap` (a missing path
- * simulates a machine where the binding was never built).
+ * When wwpcap is not built but the npm `cap` package is, `cap` is used instead (cap-compat.ts),
+ * with its limits (timestamps on arrival, drops from a side channel), and the report says so.
+ *
+ * Test seam: WIREWHY_CAP_MODULE names the module loaded instead (no fallback then): either
+ * wwpcap-shaped (exports Capture, devices, version) or cap-shaped (exports Cap); a missing path
+ * simulates a machine where no binding was built. test/live/fake-pcap.cjs is a wwpcap-shaped
+ * stand-in that replays a capture file (documented in native/README.md).
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import type { PacketSource } from './reader.js';
 import { emptyInfo } from './reader.js';
 import { newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
+import { CapFeed, CAP_MAX_SNAPLEN, clockMs, statsReader, type CapDevice, type CapModule } from './cap-compat.js';
 
-// --- the binding's shape (cap 0.2.x) -----------------------------------------------------------
+export { clockMs, linkTypeOf, wireLength } from './cap-compat.js';
 
-interface CapAddress {
-  addr?: string;
-  netmask?: string;
-  broadaddr?: string;
-  dstaddr?: string;
-}
-interface CapDevice {
+// --- the binding's shape (native/src/wwpcap.c) ---------------------------------------------------
+
+export interface PcapDevice {
   name: string;
-  description?: string;
-  addresses: CapAddress[];
-  flags?: string;
+  description: string | null;
+  /** pcap_if_t flags: PCAP_IF_LOOPBACK 1, PCAP_IF_UP 2, PCAP_IF_RUNNING 4, ... */
+  flags: number;
+  addresses: Array<{ addr: string | null; netmask: string | null; broadaddr: string | null; dstaddr: string | null }>;
 }
-interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+export interface PcapCaptureOptions {
+  device: string;
+  filter?: string;
+  snaplen?: number;
+  bufferSize?: number;
+  timeoutMs?: number;
+  immediate?: boolean;
+  promisc?: boolean;
+  nano?: boolean;
+}
+export interface PcapStats {
+  received: number;
+  dropped: number;
+  ifDropped: number;
+  /** Packets the binding could not hand over (none expected; a stand-in may omit it). */
+  lost?: number;
+}
+export interface PcapCapture {
+  /** DLT_* value (pcap_datalink). */
+  readonly linkType: number;
+  readonly linkTypeName: string | null;
+  readonly snaplen: number;
+  /** 9: nanosecond timestamps, 6: microseconds. */
+  readonly tsDigits: number;
+  /** pcap_activate's warning, if any. */
+  readonly warning: string | null;
+  stats(): PcapStats | null;
   close(): boolean;
-  on(ev: 'packet', fn: (nbytes: number, truncated: boolean) => void): void;
-  removeAllListeners(ev?: string): void;
 }
-interface CapModule {
-  Cap: { new (): CapHandle; deviceList(): CapDevice[]; findDevice(ip?: string): string | undefined };
+/**
+ * onBatch(count, bytes): `count` records fill the first `bytes` of the ring, each: u32 seconds,
+ * u32 nanoseconds, u32 captured length, u32 wire length (little-endian), then the bytes, padded
+ * to 4. onBatch(-1, 0, message): libpcap failed while reading. Errors thrown by the constructor
+ * carry `code`: PERM_DENIED, NO_SUCH_DEVICE, IFACE_NOT_UP, BAD_FILTER, OPEN, ARGS.
+ */
+export type BatchCallback = (count: number, bytes: number, error?: string) => void;
+export interface PcapModule {
+  version(): string;
+  devices(): PcapDevice[];
+  Capture: new (o: PcapCaptureOptions, ring: ArrayBuffer, onBatch: BatchCallback) => PcapCapture;
 }
+
+type Binding =
+  | { kind: 'wwpcap'; mod: PcapModule; from: string }
+  /** `why`: why wirewhy's own binding did not load (null when WIREWHY_CAP_MODULE chose cap). */
+  | { kind: 'cap'; mod: CapModule; from: string; why?: string | null };
 
 // --- errors ------------------------------------------------------------------------------------
 
@@ -79,6 +110,11 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/** Where `npm run build:native` puts the binding. */
+export function bindingPath(): string {
+  return join(packageRoot(), 'native/build/Release/wwpcap.node');
+}
+
 const INSTALL = 'sudo apt-get install libpcap-dev build-essential python3';
 
 function nodeBinary(): string {
@@ -95,30 +131,50 @@ export function permissionFix(): string {
 
 // --- loading -----------------------------------------------------------------------------------
 
-let loaded: CapModule | null = null;
+let loaded: Binding | null = null;
 
-/** Loads the binding (once). Throws LiveError NO_BINDING / NO_LIBPCAP with the install commands. */
-export function loadCap(): CapModule {
+function shapeOf(m: unknown, from: string): Binding | null {
+  const o = m as Partial<PcapModule & CapModule> | null;
+  if (o && typeof o.Capture === 'function' && typeof o.devices === 'function') return { kind: 'wwpcap', mod: o as PcapModule, from };
+  if (o && typeof o.Cap === 'function' && typeof o.Cap.deviceList === 'function') return { kind: 'cap', mod: o as CapModule, from };
+  return null;
+}
+
+/**
+ * Loads the binding (once): WIREWHY_CAP_MODULE if set, else native/build/Release/wwpcap.node,
+ * else the npm `cap` package. Throws LiveError NO_BINDING / NO_LIBPCAP with the commands to run.
+ */
+export function loadBinding(): Binding {
   if (loaded) return loaded;
-  const spec = process.env['WIREWHY_CAP_MODULE'] || 'cap';
   const req = createRequire(import.meta.url);
-  try {
-    const m = req(spec) as CapModule;
-    if (!m || typeof m.Cap !== 'function' || typeof m.Cap.deviceList !== 'function') {
-      throw new Error(`${spec} does not look like the cap binding`);
+  const override = process.env['WIREWHY_CAP_MODULE'];
+  const tries = override ? [override] : [bindingPath(), 'cap'];
+  const why: string[] = [];
+  for (const spec of tries) {
+    let m: unknown;
+    try {
+      m = req(spec);
+    } catch (e) {
+      const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/ imported from .*$/, '');
+      why.push(msg);
+      continue;
     }
-    loaded = m;
-    return m;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-    if (/libpcap\.so/.test(msg)) {
-      throw new LiveError('NO_LIBPCAP', `live capture needs libpcap, which is not installed (${msg})`,
-        'install it: sudo apt-get install libpcap0.8 (and libpcap-dev to rebuild the binding)');
+    const b = shapeOf(m, spec);
+    if (b) {
+      if (b.kind === 'cap') b.why = override ? null : why[0] ?? null;
+      loaded = b;
+      return b;
     }
-    const root = packageRoot();
-    throw new LiveError('NO_BINDING', `live capture needs the npm 'cap' binding to libpcap, which is not built (${msg.replace(/ imported from .*$/, '')})`,
-      `install it: ${INSTALL} && cd ${root} && npm rebuild cap (npm runs its build only because package.json "allowScripts" approves it; see native/README.md)`);
+    why.push(`${spec} does not look like a capture binding`);
   }
+  const lib = why.find((w) => /libpcap\.so/.test(w));
+  if (lib) {
+    throw new LiveError('NO_LIBPCAP', `live capture needs libpcap, which is not installed (${lib})`,
+      `install it: sudo apt-get install libpcap0.8 (and libpcap-dev to rebuild the binding: cd ${packageRoot()} && npm run build:native)`);
+  }
+  const what = override ? why[0]! : `${bindingPath()} is not there, nor the npm 'cap' package`;
+  throw new LiveError('NO_BINDING', `live capture needs wirewhy's libpcap binding, which is not built (${what})`,
+    `build it: ${INSTALL} && cd ${packageRoot()} && npm run build:native (native/README.md)`);
 }
 
 // --- interfaces and permission -----------------------------------------------------------------
@@ -129,12 +185,12 @@ export interface LiveInterface {
   /** "addr/prefix" texts (prefix from the netmask when it has one). */
   addresses: string[];
   loopback: boolean;
-  /** From /sys/class/net/<name>/flags (IFF_UP, IFF_RUNNING); null for pseudo devices (any, nflog...). */
+  /** From /sys/class/net/<name>/flags (IFF_UP) and carrier; else libpcap's flags; null for pseudo devices (any, nflog...). */
   up: boolean | null;
   running: boolean | null;
 }
 
-function prefixLen(mask: string | undefined): number | null {
+function prefixLen(mask: string | null | undefined): number | null {
   if (!mask) return null;
   let bits = 0;
   if (mask.includes(':')) {
@@ -179,12 +235,22 @@ function sysCarrier(name: string): boolean | null {
 
 const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;
+const PCAP_IF_LOOPBACK = 0x1;
+
+interface RawDevice {
+  name: string;
+  description: string | null;
+  addresses: Array<{ addr?: string | null; netmask?: string | null }>;
+  loopback: boolean;
+}
 
 export function listInterfaces(): LiveInterface[] {
-  const { Cap } = loadCap();
-  let devs: CapDevice[];
+  const b = loadBinding();
+  let devs: RawDevice[];
   try {
-    devs = Cap.deviceList();
+    devs = b.kind === 'wwpcap'
+      ? b.mod.devices().map((d) => ({ name: d.name, description: d.description ?? null, addresses: d.addresses, loopback: (d.flags & PCAP_IF_LOOPBACK) !== 0 }))
+      : b.mod.Cap.deviceList().map((d: CapDevice) => ({ name: d.name, description: d.description ?? null, addresses: d.addresses, loopback: d.flags === 'PCAP_IF_LOOPBACK' }));
   } catch (e) {
     throw new LiveError('OPEN_FAILED', `libpcap could not list the interfaces (${e instanceof Error ? e.message : String(e)})`, 'check that /sys and /proc are mounted');
   }
@@ -192,12 +258,12 @@ export function listInterfaces(): LiveInterface[] {
     const f = sysFlags(d.name);
     return {
       name: d.name,
-      description: d.description ?? null,
+      description: d.description,
       addresses: d.addresses.filter((a) => a.addr).map((a) => {
         const p = prefixLen(a.netmask);
         return p === null ? a.addr! : `${a.addr}/${p}`;
       }),
-      loopback: d.flags === 'PCAP_IF_LOOPBACK' || (f !== null && (f & IFF_LOOPBACK) !== 0),
+      loopback: d.loopback || (f !== null && (f & IFF_LOOPBACK) !== 0),
       up: f === null ? null : (f & IFF_UP) !== 0,
       running: f === null ? null : (f & IFF_UP) !== 0 && sysCarrier(d.name) === true,
     };
@@ -236,132 +302,55 @@ export function capturePermission(): Permission {
 }
 
 export interface CaptureStatus {
-  binding: { ok: boolean; module: string; error: string | null; hint: string | null };
+  binding: { ok: boolean; kind: 'wwpcap' | 'cap' | null; module: string; libpcap: string | null; error: string | null; hint: string | null };
   permission: Permission;
+  /** How kernel drops are counted, null when they cannot be. */
   dropCounter: string | null;
 }
 
-/** What native/check.mjs and `wirewhy interfaces` report: does the binding load, may we capture. */
+/** What native/check.mjs and `wirewhy interfaces` report: does a binding load, may we capture. */
 export function captureStatus(): CaptureStatus {
-  const module = process.env['WIREWHY_CAP_MODULE'] || 'cap';
   let binding: CaptureStatus['binding'];
+  let dropCounter: string | null = null;
   try {
-    loadCap();
-    binding = { ok: true, module, error: null, hint: null };
+    const b = loadBinding();
+    let libpcap: string | null = null;
+    if (b.kind === 'wwpcap') {
+      try {
+        libpcap = b.mod.version();
+      } catch {
+        libpcap = null;
+      }
+      dropCounter = 'pcap_stats() (ps_drop, ps_ifdrop)';
+    } else {
+      dropCounter = statsReader(packageRoot());
+    }
+    binding = { ok: true, kind: b.kind, module: b.from, libpcap, error: null, hint: null };
   } catch (e) {
     const le = e as LiveError;
-    binding = { ok: false, module, error: le.message, hint: le.hint ?? null };
+    binding = { ok: false, kind: null, module: process.env['WIREWHY_CAP_MODULE'] || bindingPath(), libpcap: null, error: le.message, hint: le.hint ?? null };
   }
-  return { binding, permission: capturePermission(), dropCounter: statsReader() };
+  return { binding, permission: capturePermission(), dropCounter };
 }
 
-// --- kernel counters (the binding has no pcap_stats) ---------------------------------------------
-
-function socketInodes(): Map<string, number> {
-  const out = new Map<string, number>();
-  let names: string[] = [];
-  try {
-    names = readdirSync('/proc/self/fd');
-  } catch {
-    return out;
+/** LINKTYPE_* for a DLT_* value: equal except for the few DLTs whose numbers differ across systems. */
+export function linkTypeFromDlt(dlt: number): number {
+  switch (dlt) {
+    case 11: // DLT_ATM_RFC1483 (13 on OpenBSD)
+    case 13:
+      return 100;
+    case 12: // DLT_RAW (14 on OpenBSD)
+    case 14:
+      return 101;
+    case 15:
+      return 102; // DLT_SLIP_BSDOS
+    case 16:
+      return 103; // DLT_PPP_BSDOS
+    case 19:
+      return 106; // DLT_ATM_CLIP (Linux)
+    default:
+      return dlt;
   }
-  for (const n of names) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${n}`));
-      if (m) out.set(m[1]!, Number(n));
-    } catch {
-      // closed meanwhile
-    }
-  }
-  return out;
-}
-
-function packetSocketInodes(): Set<string> {
-  const s = new Set<string>();
-  try {
-    const lines = readFileSync('/proc/net/packet', 'utf8').trim().split('\n').slice(1);
-    for (const l of lines) {
-      const f = l.trim().split(/\s+/);
-      if (f[8]) s.add(f[8]);
-    }
-  } catch {
-    // no procfs
-  }
-  return s;
-}
-
-/** The helper that reads PACKET_STATISTICS: native/build/ww-pktstats, else python3, else none. */
-function statsReader(): string | null {
-  const helper = join(packageRoot(), 'native/build/ww-pktstats');
-  if (existsSync(helper)) return helper;
-  const py = ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
-  return py ?? null;
-}
-
-const PY_STATS = 'import socket,struct\ns=socket.socket(fileno=3)\nb=s.getsockopt(263,6,12)\ns.detach()\np,d=struct.unpack("II",b[:8])\nprint(p,d)';
-
-function readSocketStats(fd: number): { packets: number; drops: number } | null {
-  const reader = statsReader();
-  if (reader === null) return null;
-  const args = reader.endsWith('ww-pktstats') ? [] : ['-c', PY_STATS];
-  const r = spawnSync(reader, args, { stdio: ['ignore', 'pipe', 'pipe', fd], timeout: 5000, encoding: 'utf8' });
-  const m = /^(\d+) (\d+)/.exec(r.stdout ?? '');
-  if (r.status !== 0 || !m) return null;
-  return { packets: Number(m[1]), drops: Number(m[2]) };
-}
-
-// --- link types --------------------------------------------------------------------------------
-
-/** The binding names a few DLTs; others come as "Unknown linktype N" (N = DLT, equal to LINKTYPE for these). */
-export function linkTypeOf(s: string): number {
-  switch (s) {
-    case 'ETHERNET':
-      return 1;
-    case 'NULL':
-      return 0;
-    case 'LINKTYPE_LINUX_SLL':
-      return 113;
-    case 'RAW':
-      return 101; // DLT_RAW (12 on Linux) is written as LINKTYPE_RAW
-    case 'IEEE802_11_RADIO':
-      return 127;
-    default: {
-      const m = /(\d+)/.exec(s);
-      return m ? Number(m[1]) : 1;
-    }
-  }
-}
-
-/** Wire length of a truncated packet, from its IP header (the binding does not pass pcap's len). */
-export function wireLength(b: Uint8Array, capLen: number, linkType: number): number {
-  let off: number;
-  let et = -1;
-  if (linkType === 1) {
-    if (capLen < 14) return capLen;
-    et = (b[12]! << 8) | b[13]!;
-    off = 14;
-    while ((et === 0x8100 || et === 0x88a8) && capLen >= off + 4) {
-      et = (b[off + 2]! << 8) | b[off + 3]!;
-      off += 4;
-    }
-  } else if (linkType === 113) {
-    if (capLen < 16) return capLen;
-    et = (b[14]! << 8) | b[15]!;
-    off = 16;
-  } else if (linkType === 276) {
-    if (capLen < 20) return capLen;
-    et = (b[0]! << 8) | b[1]!;
-    off = 20;
-  } else if (linkType === 101 || linkType === 12 || linkType === 228 || linkType === 229) {
-    off = 0;
-  } else if (linkType === 0) {
-    off = 4;
-  } else return capLen;
-  if (capLen < off + 8) return capLen;
-  const v = b[off]! >> 4;
-  if ((et === -1 || et === 0x0800) && v === 4) return Math.max(capLen, off + ((b[off + 2]! << 8) | b[off + 3]!));
-  if ((et === -1 || et === 0x86dd) && v === 6) return Math.max(capLen, off + 40 + ((b[off + 4]! << 8) | b[off + 5]!));
-  return capLen;
 }
 
 // --- the source --------------------------------------------------------------------------------
@@ -371,74 +360,172 @@ export interface LiveOptions {
   iface?: string;
   /** BPF filter in libpcap syntax. */
   filter?: string;
-  /** Bytes kept of each packet (at most 65535, the binding's snaplen). */
+  /** Bytes kept of each packet (default and at most 262144, as tcpdump; the `cap` fallback: 65535). */
   snaplen?: number;
-  /**
-   * Kernel capture ring in bytes (default 64 MiB). The binding asks libpcap for snaplen 65535 in
-   * immediate mode, which on Linux means a TPACKET_V2 ring of ~64 KiB slots, one per packet: the
-   * ring holds bytes / 64 KiB packets, whatever their size (`ss -0 -e -m` shows frm_size/frm_nr).
-   */
+  /** Kernel capture ring in bytes (default 64 MiB). */
   bufferSize?: number;
+  /**
+   * Hand each packet over as it arrives (libpcap's immediate mode: a TPACKET_V2 ring of one slot
+   * per packet, each as large as the snaplen allows). Default off: a TPACKET_V3 ring of blocks
+   * that packets fill back to back, each handed over when full or `timeoutMs` after its first packet.
+   */
+  immediate?: boolean;
+  /** The block timeout without immediate mode, in ms (default 100). */
+  timeoutMs?: number;
 }
 
-export const MAX_SNAPLEN = 65535;
+export const MAX_SNAPLEN = 262144;
+export const DEFAULT_TIMEOUT_MS = 100;
+/** The ring of records a batch is written into (8 MiB: at least 31 packets of the largest snaplen). */
+const RING_BYTES = 8 << 20;
 
-/** Failed handles are kept alive: the binding's destructor would stop a poll handle it never started. */
-const failedHandles: CapHandle[] = [];
+export interface KernelStats {
+  /** pcap_stats ps_recv: packets that passed the filter (on loopback, both copies of each). */
+  received: number;
+  /** ps_drop: packets the kernel dropped because the capture ring was full. */
+  dropped: number;
+  /** ps_ifdrop: packets the interface dropped (null with the `cap` fallback). */
+  ifDropped: number | null;
+}
 
-/** Wall clock in milliseconds (monotonic within the process). */
-export function clockMs(): number {
-  return performance.timeOrigin + performance.now();
+/** What LiveSource needs of an open binding handle beyond its packets. */
+interface Feed {
+  stats(): KernelStats | null;
+  close(): void;
 }
 
 export class LiveSource implements PacketSource {
   readonly info: CaptureInfo;
   readonly iface: string;
+  /** LINKTYPE_* of the interface. */
   readonly linkType: number;
   readonly snaplen: number;
   readonly filter: string;
-  /** Kernel counters since open (PACKET_STATISTICS): packets that passed the filter, dropped ones. */
-  kernel: { received: number; dropped: number } | null = null;
-  /** When the capture opened / stopped (ms, clockMs()). */
+  /** Which binding reads: wirewhy's own, or the `cap` fallback. */
+  readonly binding: 'wwpcap' | 'cap';
+  /** Timestamps come from the kernel (wwpcap), or are taken on arrival in JavaScript (cap). */
+  readonly kernelTimestamps: boolean;
+  /** 9 (nanoseconds) or 6 (microseconds). */
+  readonly tsDigits: number;
+  readonly immediate: boolean;
+  /** How long a packet may wait in the kernel's ring before it reaches wirewhy (ms). */
+  readonly latencyMs: number;
+  /** pcap_stats() when the capture stopped (null if they could not be read). */
+  kernel: KernelStats | null = null;
+  /** When the capture opened / stopped (ms since the epoch, nowMs()). */
   readonly startedMs: number;
   stoppedMs: number | null = null;
   stopReason: string | null = null;
-  private cap: CapHandle | null;
-  private readonly buf: Buffer;
+  /** libpcap's message when reading failed (the capture then stopped with reason 'error'). */
+  failure: string | null = null;
+  private feed: Feed;
+  private state: 'open' | 'draining' | 'closed' = 'open';
+  private drainTimer: NodeJS.Timeout | null = null;
   private readonly pkt: RawPacket = newRawPacket();
-  private readonly statsFd: number | null;
-  private done: Promise<CaptureInfo>;
+  private readonly done: Promise<CaptureInfo>;
   private resolveDone!: (i: CaptureInfo) => void;
   private rejectDone!: (e: unknown) => void;
   private handler: ((p: RawPacket) => void | boolean) | null = null;
   private readonly stopHooks: Array<(why: string) => void> = [];
 
-  private constructor(cap: CapHandle, iface: string, linkType: number, buf: Buffer, filter: string, statsFd: number | null) {
-    this.cap = cap;
+  private constructor(b: Binding, iface: string, o: LiveOptions) {
     this.iface = iface;
-    this.linkType = linkType;
-    this.buf = buf;
-    this.snaplen = buf.length;
-    this.filter = filter;
-    this.statsFd = statsFd;
-    this.startedMs = clockMs();
-    this.info = emptyInfo(`live:${iface}`, false);
-    this.info.format = 'live';
-    this.info.interfaces.push({ linkType, snaplen: buf.length, name: iface, tsDigits: 9 });
-    this.pkt.buf = buf;
-    this.pkt.linkType = linkType;
+    this.filter = o.filter ?? '';
+    this.binding = b.kind;
     this.done = new Promise((res, rej) => {
       this.resolveDone = res;
       this.rejectDone = rej;
     });
     // A caller that never awaits forEach must not see an unhandled rejection.
     this.done.catch(() => undefined);
-    cap.on('packet', (n, truncated) => this.onPacket(n, truncated));
+    this.info = emptyInfo(`live:${iface}`, false);
+    this.info.format = 'live';
+    const bufferSize = o.bufferSize ?? 64 << 20;
+    if (b.kind === 'wwpcap') {
+      const snaplen = Math.max(64, Math.min(o.snaplen ?? MAX_SNAPLEN, MAX_SNAPLEN));
+      const timeoutMs = Math.max(1, Math.min(o.timeoutMs ?? DEFAULT_TIMEOUT_MS, 60_000));
+      const ring = new ArrayBuffer(RING_BYTES);
+      const u8 = new Uint8Array(ring);
+      const u32 = new Uint32Array(ring);
+      const p = this.pkt;
+      const onBatch: BatchCallback = (n, _bytes, error) => {
+        if (n < 0) {
+          this.readFailed(error ?? 'unknown error');
+          return;
+        }
+        let off = 0;
+        for (let i = 0; i < n && this.state !== 'closed'; i++) {
+          const w = off >>> 2;
+          const capLen = u32[w + 2]!;
+          p.buf = u8;
+          p.off = off + 16;
+          p.tsSec = u32[w]!;
+          p.tsNsec = u32[w + 1]!;
+          p.capLen = capLen;
+          p.origLen = u32[w + 3]!;
+          this.deliver(p);
+          off += 16 + ((capLen + 3) & ~3);
+        }
+      };
+      let c: PcapCapture;
+      try {
+        c = new b.mod.Capture({ device: iface, filter: this.filter, snaplen, bufferSize, timeoutMs, immediate: o.immediate === true, promisc: true, nano: true }, ring, onBatch);
+      } catch (e) {
+        throw LiveSource.openError(iface, this.filter, e);
+      }
+      this.linkType = linkTypeFromDlt(c.linkType);
+      this.snaplen = c.snaplen;
+      this.tsDigits = c.tsDigits === 6 ? 6 : 9;
+      this.kernelTimestamps = true;
+      this.immediate = o.immediate === true;
+      this.latencyMs = this.immediate ? 0 : timeoutMs;
+      if (c.warning) this.info.warnings.push({ kind: 'libpcap_warning', args: { message: c.warning } });
+      this.feed = {
+        stats: () => {
+          const st = c.stats();
+          if (st?.lost) this.info.warnings.push({ kind: 'binding_lost', args: { count: st.lost } });
+          return st;
+        },
+        close: () => {
+          c.close();
+        },
+      };
+    } else {
+      // The `cap` fallback (cap-compat.ts): one packet per call, stamped on arrival.
+      const snaplen = Math.max(64, Math.min(o.snaplen ?? CAP_MAX_SNAPLEN, CAP_MAX_SNAPLEN));
+      let f: CapFeed;
+      try {
+        f = new CapFeed(b.mod, packageRoot(), iface, this.filter, snaplen, bufferSize, this.pkt, { packet: (p) => this.deliver(p) });
+      } catch (e) {
+        throw LiveSource.openError(iface, this.filter, e);
+      }
+      this.linkType = f.linkType;
+      this.snaplen = f.snaplen;
+      this.tsDigits = 9;
+      this.kernelTimestamps = false;
+      this.immediate = true;
+      this.latencyMs = 0;
+      this.info.warnings.push({ kind: 'cap_fallback', args: { why: b.why ?? null, root: packageRoot() } });
+      this.feed = f;
+    }
+    this.pkt.linkType = this.linkType;
+    this.info.interfaces.push({ linkType: this.linkType, snaplen: this.snaplen, name: iface, tsDigits: this.tsDigits });
+    this.startedMs = this.nowMs();
+  }
+
+  /**
+   * Now, on the packets' clock (ms since the epoch): the system's real-time clock, which stamps
+   * the kernel's timestamps (Date.now(); not performance.now(), which does not follow the clock's
+   * adjustments and drifts from it over hours); with the cap fallback, the clock that stamps
+   * packets on arrival (clockMs()).
+   */
+  nowMs(): number {
+    return this.kernelTimestamps ? Date.now() : clockMs();
   }
 
   /** Opens the interface. Throws LiveError with the fix for every foreseeable failure. */
   static open(o: LiveOptions = {}): LiveSource {
-    const { Cap } = loadCap();
+    const b = loadBinding();
     const list = listInterfaces();
     let name = o.iface;
     if (!name) {
@@ -452,88 +539,78 @@ export class LiveSource implements PacketSource {
       throw new LiveError('NO_INTERFACE', `there is no capture interface named '${name}'`,
         `use one of: ${list.map((i) => i.name).join(', ') || '(none found)'} (wirewhy interfaces lists them with their addresses)`);
     }
-    const snaplen = Math.max(64, Math.min(o.snaplen ?? MAX_SNAPLEN, MAX_SNAPLEN));
-    const buf = Buffer.alloc(snaplen);
-    const filter = o.filter ?? '';
-    const before = socketInodes();
-    const c = new Cap();
-    let lt: string;
-    try {
-      lt = c.open(name, filter, o.bufferSize ?? 64 << 20, buf);
-    } catch (e) {
-      failedHandles.push(c);
-      throw LiveSource.openError(name, filter, e);
-    }
-    // Find our new packet socket (for the kernel's drop counter).
-    let statsFd: number | null = null;
-    const pk = packetSocketInodes();
-    for (const [ino, fd] of socketInodes()) if (!before.has(ino) && pk.has(ino)) statsFd = Math.max(statsFd ?? -1, fd);
-    return new LiveSource(c, name, linkTypeOf(lt), buf, filter, statsFd);
+    return new LiveSource(b, name, o);
   }
 
   private static openError(iface: string, filter: string, e: unknown): LiveError {
     const msg = (e instanceof Error ? e.message : String(e)).trim();
-    if (/permission|not permitted|EPERM|CAP_NET_RAW/i.test(msg)) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (code === 'PERM_DENIED' || /permission|not permitted|EPERM|CAP_NET_RAW/i.test(msg)) {
       return new LiveError('NOT_PERMITTED', `not permitted to capture on ${iface} (${msg})`, permissionFix());
     }
-    if (/no such device|doesn't exist|not up|no suitable device/i.test(msg)) {
+    if (code === 'NO_SUCH_DEVICE' || code === 'IFACE_NOT_UP' || /no such device|doesn't exist|not up|no suitable device/i.test(msg)) {
       return new LiveError('NO_INTERFACE', `cannot capture on ${iface} (${msg})`, 'check the name and that the interface is up (wirewhy interfaces)');
     }
-    if (filter !== '' && !/^Unable to set|buffer size|read timeout/i.test(msg)) {
+    if (code === 'BAD_FILTER' || (code === undefined && filter !== '' && !/^Unable to set|buffer size|read timeout/i.test(msg))) {
       return new LiveError('BAD_FILTER', `bad capture filter '${filter}': ${msg}`,
         "-f takes libpcap filter syntax (man 7 pcap-filter), e.g. -f 'tcp port 443 or udp port 53'");
     }
-    return new LiveError('OPEN_FAILED', `cannot capture on ${iface} (${msg})`, 'check that the interface exists and is up, and the permissions (native/check.mjs)');
+    return new LiveError('OPEN_FAILED', `cannot capture on ${iface} (${msg})`, 'check that the interface exists and is up, and the permissions (node native/check.mjs)');
   }
 
-  private onPacket(n: number, truncated: boolean): void {
-    if (this.cap === null) return;
-    const p = this.pkt;
+  /** Every packet, from either binding: numbered, counted, handed to the consumer. */
+  private deliver(p: RawPacket): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'draining' && (p.tsSec * 1000 + p.tsNsec / 1e6) > this.stoppedMs!) return; // after the stop
     const info = this.info;
-    const t = clockMs();
-    const sec = Math.floor(t / 1000);
-    let ns = Math.round((t - sec * 1000) * 1e6);
-    if (ns > 999_999_999) ns = 999_999_999;
     p.frame = ++info.packets;
-    p.tsSec = sec;
-    p.tsNsec = ns;
-    p.off = 0;
-    p.capLen = n;
-    p.origLen = truncated ? wireLength(this.buf, n, this.linkType) : n;
-    info.bytes += n;
-    if (truncated) info.truncatedPackets++;
+    info.bytes += p.capLen;
+    if (p.origLen > p.capLen) info.truncatedPackets++;
     if (this.handler === null) return;
     try {
-      if (this.handler(p) === false) this.stop('callback');
+      if (this.handler(p) === false) this.stop('callback', { drain: false });
     } catch (e) {
       this.fail(e);
     }
   }
 
-  /** Called with the stop reason ('count', 'duration', 'SIGINT', ...) before the handle closes. */
+  private readFailed(message: string): void {
+    if (this.state === 'closed') return;
+    this.failure = message;
+    this.info.warnings.push({ kind: 'read_failed', args: { iface: this.iface, message } });
+    this.stop('error', { drain: false });
+  }
+
+  /** Called with the stop reason ('count', 'duration', 'SIGINT', ...) when the capture is told to stop. */
   onStop(fn: (why: string) => void): void {
     this.stopHooks.push(fn);
   }
 
+  /** True once told to stop (packets still waiting in the kernel may be read for latencyMs). */
   get stopped(): boolean {
-    return this.cap === null;
+    return this.state !== 'open';
   }
 
-  /** Reads the kernel's counters now (they are added up: each read resets them). */
-  private readKernel(): void {
-    if (this.statsFd === null) return;
-    const s = readSocketStats(this.statsFd);
-    if (!s) return;
-    this.kernel ??= { received: 0, dropped: 0 };
-    this.kernel.received += s.packets;
-    this.kernel.dropped += s.drops;
+  /** True once the handle is closed and forEach resolved (or rejected). */
+  get closed(): boolean {
+    return this.state === 'closed';
   }
 
-  /** Stops the capture: kernel counters read, handle closed, forEach resolved. Idempotent. */
-  stop(why: string): void {
-    if (this.cap === null) return;
+  /**
+   * Stops the capture at this instant: the packets the kernel stamped before now are still read
+   * (up to latencyMs later: they may wait in the ring's current block), later ones are not; then
+   * the counters are read, the handle closed and forEach resolved. `drain: false` closes at once
+   * (a count reached, an error). Idempotent; a second call while draining closes at once.
+   */
+  stop(why: string, o: { drain?: boolean } = {}): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'draining') {
+      this.finish();
+      return;
+    }
     this.stopReason = why;
-    this.stoppedMs = clockMs();
+    // +1: Date.now() has whole milliseconds; a packet stamped within the stop's millisecond is in.
+    this.stoppedMs = this.nowMs() + (this.kernelTimestamps ? 1 : 0);
     for (const h of this.stopHooks) {
       try {
         h(why);
@@ -541,22 +618,45 @@ export class LiveSource implements PacketSource {
         // a hook must not keep the capture open
       }
     }
-    this.readKernel();
-    const c = this.cap;
-    this.cap = null;
-    c.removeAllListeners('packet');
-    c.close();
-    if (this.kernel) this.info.drops = this.kernel.dropped;
-    else this.info.warnings.push({ kind: 'kernel_drops_unknown', args: {} });
+    if (o.drain !== false && this.latencyMs > 0) {
+      this.state = 'draining';
+      this.drainTimer = setTimeout(() => this.finish(), this.latencyMs + 20);
+      return;
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    let s: KernelStats | null = null;
+    try {
+      s = this.feed.stats();
+    } catch {
+      s = null;
+    }
+    this.feed.close();
+    this.kernel = s;
+    if (s) {
+      this.info.drops = s.dropped;
+      if (s.ifDropped !== null) {
+        this.info.ifDrops = s.ifDropped;
+        if (s.ifDropped > 0) this.info.warnings.push({ kind: 'interface_drops', args: { iface: this.iface, count: s.ifDropped } });
+      }
+    } else {
+      this.info.warnings.push({ kind: this.binding === 'cap' ? 'kernel_drops_unknown' : 'kernel_stats_failed', args: {} });
+    }
     this.resolveDone(this.info);
   }
 
   private fail(e: unknown): void {
-    if (this.cap === null) return;
-    const c = this.cap;
-    this.cap = null;
-    c.removeAllListeners('packet');
-    c.close();
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    this.feed.close();
     this.rejectDone(e);
   }
 
@@ -607,11 +707,11 @@ export class LiveSource implements PacketSource {
       }
     } finally {
       if (lost > 0) this.info.warnings.push({ kind: 'queue_drops', args: { count: lost } });
-      this.stop('closed');
+      this.stop('closed', { drain: false });
     }
   }
 
   close(): void {
-    this.stop('closed');
+    this.stop('closed', { drain: false });
   }
 }

@@ -68,6 +68,8 @@ export interface CaptureInfo {
   warnings: Fact[];
   /** Packets the capturing system reported as dropped (pcapng ISB, live pcap stats). */
   drops: number | null;
+  /** Live capture only: packets the interface dropped (pcap_stats ps_ifdrop), when known. */
+  ifDrops?: number;
   damage: CaptureDamage | null;
 }
 

@@ -8,7 +8,8 @@
  * Bytes go into one buffer that is written out when it fills and at least every `flushMs`, so
  * the file can be opened (tshark, Wireshark) while the capture runs and little is lost if the
  * process is killed with SIGKILL. The packet bytes are copied at once: the caller's buffer is
- * reused for the next packet.
+ * reused for the next packet. A write that fails (disk full...) throws from write() or close(),
+ * also when it happened on the flush timer.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { PCAP_MAGIC_US } from './pcap.js';
@@ -67,9 +68,22 @@ export class CaptureWriter {
     else this.pcapngHeader(o);
     this.flush();
     const ms = o.flushMs ?? 200;
-    this.timer = setInterval(() => this.flush(), ms);
+    this.timer = setInterval(() => {
+      // A failure here (disk full, file size limit) must not escape a timer: it is kept, and the
+      // next write() or close() throws it.
+      try {
+        this.flush();
+      } catch (e) {
+        this.failed = e;
+        if (this.timer) clearInterval(this.timer);
+        this.timer = null;
+      }
+    }, ms);
     this.timer.unref();
   }
+
+  /** The error that stopped writing (a flush on the timer failed), if any. */
+  failed: unknown = null;
 
   get closed(): boolean {
     return this.fd === null;
@@ -159,6 +173,7 @@ export class CaptureWriter {
   /** Appends one packet. `data[off .. off+capLen)` is copied at once. */
   write(tsSec: number, tsNsec: number, data: Uint8Array, off: number, capLen: number, origLen: number): void {
     if (this.fd === null) return;
+    if (this.failed !== null) throw this.failed;
     if (capLen > this.snaplen) capLen = this.snaplen;
     if (origLen < capLen) origLen = capLen;
     const d = this.dv;
@@ -205,10 +220,16 @@ export class CaptureWriter {
    * Finishes the file: pcapng gets an Interface Statistics Block (isb_filteraccept / isb_osdrop when
    * known), everything is written and synced, the file is closed. Safe to call more than once.
    */
-  close(stats?: { received: number | null; dropped: number | null; startNs?: bigint; endNs?: bigint }): void {
+  close(stats?: { received: number | null; dropped: number | null; ifDropped?: number | null; startNs?: bigint; endNs?: bigint }): void {
     if (this.fd === null) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.failed !== null) {
+      // Writing already failed: what reached the file stays (it may end in a cut block).
+      closeSync(this.fd);
+      this.fd = null;
+      throw this.failed;
+    }
     if (this.format === 'pcapng' && stats) {
       const u64 = (v: bigint): Uint8Array => {
         const b = new Uint8Array(8);
@@ -225,6 +246,7 @@ export class CaptureWriter {
       if (stats.endNs !== undefined) list.push([3, u64(stats.endNs)]); // isb_endtime
       // Kernel ring drops are the OS's (isb_osdrop); packets that passed the filter are isb_filteraccept;
       // what reached wirewhy is isb_usrdeliv — the counters dumpcap writes for the same facts.
+      if (stats.ifDropped !== undefined && stats.ifDropped !== null) list.push([5, le64(stats.ifDropped)]); // isb_ifdrop (pcap_stats ps_ifdrop)
       if (stats.received !== null) list.push([6, le64(stats.received)]); // isb_filteraccept
       if (stats.dropped !== null) list.push([7, le64(stats.dropped)]); // isb_osdrop
       list.push([8, le64(this.packets)]); // isb_usrdeliv

@@ -24,6 +24,7 @@ interface CaptureFlags extends ReportFlags {
   synTimeout: string;
   dnsTimeout: string;
   quiet?: boolean;
+  immediate?: boolean;
 }
 
 function num(name: string, v: string | undefined, min: number, integer: boolean): number | undefined {
@@ -41,10 +42,10 @@ function liveFailure(e: unknown): never {
 
 async function runCapture(flags: CaptureFlags): Promise<number> {
   const json = flags.format === 'json';
-  const snaplen = num('--snaplen', flags.snaplen, 64, true)!;
+  const snaplen = numberOption(flags.snaplen, 64, 262144, true, `--snaplen must be an integer from 64 to 262144 (got '${flags.snaplen}')`);
   const duration = num('--duration', flags.duration, 0.001, false);
   const count = num('--count', flags.count, 1, true);
-  const bufferMiB = num('--buffer-size', flags.bufferSize, 1, true)!;
+  const bufferMiB = numberOption(flags.bufferSize, 1, 2047, true, `--buffer-size must be an integer from 1 to 2047 MiB (got '${flags.bufferSize}')`);
   const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
   const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
   const out = reportOutput(flags);
@@ -53,7 +54,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const { CaptureWriter } = await import('../capture/writer.js');
   let src: LiveSourceT;
   try {
-    src = L.LiveSource.open({ iface: flags.interface, filter: flags.filter, snaplen, bufferSize: bufferMiB << 20 });
+    src = L.LiveSource.open({ iface: flags.interface, filter: flags.filter, snaplen, bufferSize: bufferMiB << 20, immediate: flags.immediate === true });
   } catch (e) {
     liveFailure(e);
   }
@@ -62,11 +63,12 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     try {
       writer = new CaptureWriter(flags.write, { linkType: src.linkType, snaplen: src.snaplen, ifName: src.iface, filter: flags.filter ?? null, application: 'wirewhy capture' });
     } catch (e) {
-      src.stop('error');
+      src.stop('error', { drain: false });
       throw new UsageError(`cannot write ${flags.write}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable`);
     }
   }
   const w = writer;
+  let writeError: string | null = null;
   const err = process.stderr;
   const analyzer = new LiveAnalyzer({
     ...out.analyzeOptions,
@@ -80,42 +82,61 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const lt = linkTypeName(src.linkType);
   if (!flags.quiet) {
     err.write(json
-      ? `${JSON.stringify({ type: 'start', interface: src.iface, linkType: lt, filter: src.filter || null, snaplen: src.snaplen, write: flags.write ?? null })}\n`
+      ? `${JSON.stringify({ type: 'start', interface: src.iface, linkType: lt, filter: src.filter || null, snaplen: src.snaplen, bufferMiB, immediate: src.immediate, binding: src.binding, timestamps: src.kernelTimestamps ? (src.tsDigits === 9 ? 'kernel-ns' : 'kernel-us') : 'arrival', write: flags.write ?? null })}\n`
       : `wirewhy: capturing on ${src.iface} (${lt})${src.filter ? `, filter '${src.filter}'` : ''}${flags.write ? `, writing ${flags.write}` : ''}; Ctrl-C to stop\n`);
   }
 
-  // Every way out closes the file properly: stop (count, duration, signal) and, as a last resort,
-  // the process's exit.
+  // Every way out closes the file properly: stop (count, duration, signal), a failed read or
+  // analysis (the finally below), a report that cannot be written (closed before it is made),
+  // and, as a last resort, the process's exit (uncaught errors, EPIPE, a second Ctrl-C).
   const closeWriter = (): void => {
     if (w && !w.closed) {
       const k = src.kernel;
       const ns = (ms: number): bigint => BigInt(Math.round(ms * 1e6));
-      w.close({ received: k?.received ?? null, dropped: k?.dropped ?? null, startNs: ns(src.startedMs), endNs: ns(src.stoppedMs ?? L.clockMs()) });
+      try {
+        w.close({ received: k?.received ?? null, dropped: k?.dropped ?? null, ifDropped: k?.ifDropped ?? null, startNs: ns(src.startedMs), endNs: ns(src.stoppedMs ?? src.nowMs()) });
+      } catch (e) {
+        writeError ??= e instanceof Error ? e.message : String(e);
+      }
     }
   };
   const onExit = (): void => closeWriter();
   process.on('exit', onExit);
-  let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      // A second Ctrl-C while the report is being made: leave now, the file closed.
-      closeWriter();
-      process.exit(130);
+    if (!src.closed) {
+      // The first signal stops the capture; a second one while it drains the ring closes it at once.
+      src.stop(sig);
+      return;
     }
-    src.stop(sig);
+    // A signal while the report is being made: leave now, the file closed.
+    closeWriter();
+    process.exit(130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const tick = setInterval(() => analyzer.tick(L.clockMs() / 1000), 200);
+  process.on('SIGHUP', onSignal);
+  // The watcher's clock lags by what may still wait in the kernel's ring, so that a silence is
+  // never called before the packets that end it have been read.
+  const tick = setInterval(() => analyzer.tick((src.nowMs() - src.latencyMs) / 1000), 200);
   const timer = duration !== undefined ? setTimeout(() => src.stop('duration'), duration * 1000) : null;
 
   let info;
   try {
     info = await src.forEach((raw) => {
-      if (w) w.write(raw.tsSec, raw.tsNsec, raw.buf, raw.off, raw.capLen, raw.origLen);
+      if (w && writeError === null) {
+        try {
+          w.write(raw.tsSec, raw.tsNsec, raw.buf, raw.off, raw.capLen, raw.origLen);
+        } catch (e) {
+          writeError = e instanceof Error ? e.message : String(e);
+          src.stop('write-error', { drain: false });
+          return false;
+        }
+      }
       analyzer.packet(raw);
-      if (count !== undefined && raw.frame >= count) return false;
+      if (count !== undefined && raw.frame >= count) {
+        src.stop('count', { drain: false });
+        return false;
+      }
       return true;
     });
   } finally {
@@ -123,19 +144,30 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     if (timer) clearTimeout(timer);
     closeWriter();
   }
-  const endSec = (src.stoppedMs ?? L.clockMs()) / 1000;
+  const endSec = (src.stoppedMs ?? src.nowMs()) / 1000;
   const report = analyzer.report(info, endSec);
   if (!flags.quiet) {
     const secs = Math.round((endSec * 1000 - src.startedMs) / 100) / 10;
-    const drops = info.drops === null ? 'unknown' : String(info.drops);
+    const k = src.kernel;
+    const cpu = process.cpuUsage();
     err.write(json
-      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: src.kernel?.received ?? null, kernelDropped: info.drops, written: w ? w.packets : null, streamed: analyzer.events.length })}\n`
-      : `wirewhy: stopped (${src.stopReason}) after ${secs} s: ${info.packets} packets captured, ${drops} dropped by the kernel${w ? `, ${w.packets} written to ${flags.write}` : ''}\n`);
+      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: k?.received ?? null, kernelDropped: info.drops, interfaceDropped: k?.ifDropped ?? null, written: w ? w.packets : null, streamed: analyzer.events.length, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3 })}\n`
+      : `wirewhy: stopped (${src.stopReason}) after ${secs} s: ${info.packets} packets captured, ${info.drops === null ? 'unknown' : info.drops} dropped by the kernel` +
+        `${k && k.ifDropped !== null ? `, ${k.ifDropped} by the interface` : ''}${k ? ` (${src.binding === 'wwpcap' ? 'pcap_stats' : 'PACKET_STATISTICS'}: ${k.received} received by the filter)` : ''}` +
+        `${w ? `, ${w.packets} written to ${flags.write}` : ''}\n`);
   }
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
+  process.removeListener('SIGHUP', onSignal);
   process.removeListener('exit', onExit);
-  writeReports(out, [out.prepare(report)], flags.output);
+  try {
+    writeReports(out, [out.prepare(report)], flags.output);
+  } catch (e) {
+    if (!flags.output) throw e;
+    throw new UsageError(`cannot write the report to ${flags.output}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable${w ? ` (${flags.write} is complete)` : ''}`);
+  }
+  if (writeError !== null) throw new UsageError(`cannot write ${flags.write}: ${writeError}; the report above covers every packet captured, the file only those before the error (check the free space and the folder)`);
+  if (src.failure !== null) throw new UsageError(`capture on ${src.iface} failed: ${src.failure}; the report above covers what was captured before (check the interface: wirewhy interfaces)`);
   return failureCount(report) > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
@@ -145,11 +177,12 @@ export function registerCapture(program: Command): void {
     .description('capture live through libpcap: a line per failure as soon as it is certain, then the full report when it stops (duration, count, Ctrl-C or SIGTERM)')
     .option('-i, --interface <name>', 'interface to capture on (default: the first up, non-loopback one; see wirewhy interfaces)')
     .option('-f, --filter <bpf>', "capture filter, libpcap syntax, e.g. 'tcp port 443 or udp port 53'")
-    .option('-s, --snaplen <bytes>', 'bytes kept of each packet (64..65535)', '65535')
+    .option('-s, --snaplen <bytes>', 'bytes kept of each packet (64..262144)', '262144')
     .option('-d, --duration <seconds>', 'stop after this many seconds')
     .option('-c, --count <n>', 'stop after this many packets')
-    .option('-w, --write <file>', 'also write the packets to this file as they arrive: pcapng, or pcap when it ends in .pcap')
-    .option('-B, --buffer-size <MiB>', 'kernel capture ring; the binding keeps a 64 KiB slot per packet, so 64 MiB absorbs a burst of about 1000 packets', '64')
+    .option('-w, --write <file>', 'also write the packets to this file as they arrive, with the kernel\'s timestamps: pcapng, or pcap when it ends in .pcap')
+    .option('-B, --buffer-size <MiB>', 'kernel capture ring; packets are packed into it back to back, so 64 MiB holds about 350 000 small packets', '64')
+    .option('--immediate', 'hand each packet over as it arrives (libpcap immediate mode) instead of in blocks at most 100 ms old; the ring then holds a slot of snaplen bytes per packet, so pair it with a small -s or a larger -B')
     .option('--syn-timeout <seconds>', 'say tcp.syn_unanswered when a SYN has no answer this long after it was first sent', '3')
     .option('--dns-timeout <seconds>', "say dns.no_response when a name's last query has no answer this long", '5')
     .option('-q, --quiet', 'no progress or streaming lines on stderr, only the report');
@@ -173,7 +206,7 @@ async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   const status = L.captureStatus();
   const def = L.defaultInterface(list);
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), dropCounter: status.dropCounter } }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
     return EXIT_OK;
   }
   const rows = list.map((i) => [
@@ -189,6 +222,9 @@ async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   out += status.permission.permitted
     ? `capture: permitted (${status.permission.how})\n`
     : `capture: not permitted (${status.permission.how}); ${L.permissionFix()}\n`;
+  out += status.binding.kind === 'wwpcap'
+    ? `binding: wirewhy's (${status.binding.libpcap ?? 'libpcap'}), kernel timestamps\n`
+    : `binding: the npm 'cap' fallback, timestamps on arrival (build wirewhy's: cd ${L.packageRoot()} && npm run build:native)\n`;
   out += `kernel drop counter: ${status.dropCounter ?? 'unavailable (run native/build.sh)'}\n`;
   process.stdout.write(out);
   return EXIT_OK;

@@ -24,6 +24,8 @@ export interface CaptureSummary {
   truncatedPackets: number;
   /** Packets the capturing system reported dropped (pcapng statistics, live pcap stats), null if unknown. */
   drops: number | null;
+  /** Live capture only: packets the interface dropped (pcap_stats ps_ifdrop); absent when unknown. */
+  ifDrops?: number;
   /**
    * Where the file stopped being readable, when it did: the reader's error code and its own
    * (English) message, which the renderers word in the report's language.

@@ -64,8 +64,32 @@ const WORDS: Readonly<Record<string, Words>> = {
     zh: (a) => `同时打开的连接过多，${n(a, 'count')} 个连接被提前结束分析`,
   },
   kernel_drops_unknown: {
-    en: () => 'the kernel drop count could not be read (build native/build/ww-pktstats with native/build.sh, or install python3): packets may be missing without notice',
-    zh: () => '无法读取内核丢包计数（用 native/build.sh 构建 native/build/ww-pktstats，或安装 python3）：可能有数据包在无提示的情况下丢失',
+    en: () => 'the kernel drop count could not be read (build native/bin/ww-pktstats with native/build.sh, or install python3): packets may be missing without notice',
+    zh: () => '无法读取内核丢包计数（用 native/build.sh 构建 native/bin/ww-pktstats，或安装 python3）：可能有数据包在无提示的情况下丢失',
+  },
+  kernel_stats_failed: {
+    en: () => 'the kernel drop count could not be read (pcap_stats failed): packets may be missing without notice',
+    zh: () => '无法读取内核丢包计数（pcap_stats 失败）：可能有数据包在无提示的情况下丢失',
+  },
+  interface_drops: {
+    en: (a) => `the interface ${n(a, 'iface')} dropped ${n(a, 'count')} packets while capturing (pcap_stats ps_ifdrop): traffic the kernel never saw`,
+    zh: (a) => `抓包期间网卡 ${n(a, 'iface')} 丢弃了 ${n(a, 'count')} 个数据包（pcap_stats ps_ifdrop）：这些流量内核从未见到`,
+  },
+  libpcap_warning: {
+    en: (a) => `libpcap: ${n(a, 'message')}`,
+    zh: (a) => `libpcap 警告：${n(a, 'message')}`,
+  },
+  binding_lost: {
+    en: (a) => `${n(a, 'count')} packets could not be handed over by the binding (a bug: please report it)`,
+    zh: (a) => `${n(a, 'count')} 个数据包未能由绑定模块交给 wirewhy（这是缺陷，请报告）`,
+  },
+  cap_fallback: {
+    en: (a) => `captured through the npm 'cap' binding, not wirewhy's own${a['why'] ? ` (${n(a, 'why')})` : ''}: packets are timestamped when they reach wirewhy, not by the kernel (build wirewhy's: cd ${n(a, 'root')} && npm run build:native)`,
+    zh: (a) => `通过 npm 的 cap 绑定抓包，而不是 wirewhy 自己的绑定${a['why'] ? `（${n(a, 'why')}）` : ''}：数据包的时间戳是到达 wirewhy 时打上的，而不是内核打的（构建 wirewhy 的绑定：cd ${n(a, 'root')} && npm run build:native）`,
+  },
+  read_failed: {
+    en: (a) => `the capture stopped early: libpcap failed to read from ${n(a, 'iface')} (${n(a, 'message')})`,
+    zh: (a) => `抓包提前停止：libpcap 从 ${n(a, 'iface')} 读取失败（${n(a, 'message')}）`,
   },
   queue_drops: {
     en: (a) => `${n(a, 'count')} packets were dropped by wirewhy (its queue was full)`,

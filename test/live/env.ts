@@ -1,6 +1,6 @@
 /**
- * What the live tests need and why they skip: root (namespaces, packet sockets), the built `cap`
- * binding, and a few Debian tools. A skipped test prints its reason once.
+ * What the live tests need and why they skip: root (namespaces, packet sockets), the built libpcap
+ * binding (native/, or the `cap` fallback), and a few Debian tools. A skipped test prints its reason once.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +24,7 @@ export function bindingLoads(): boolean {
 export function missing(tools: string[], needRoot: boolean): string | null {
   if (needRoot && !IS_ROOT) return 'needs root (network namespaces and packet sockets); CI runs it as root';
   if (!existsSync(BIN)) return 'dist/ is not built (npx tsc -p tsconfig.json)';
-  if (!bindingLoads()) return "the 'cap' binding is not built (apt-get install libpcap-dev; npm rebuild cap)";
+  if (!bindingLoads()) return "the libpcap binding is not built (apt-get install libpcap-dev; npm run build:native)";
   const absent = tools.filter((t) => !has(t));
   if (absent.length) return `missing tools: ${absent.join(', ')} (.ci/run installs them)`;
   if (tools.includes('ip') && !netnsPermitted()) return 'root, but this machine does not allow network namespaces (a container without CAP_NET_ADMIN?)';
@@ -115,4 +115,47 @@ export function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<{ 
       res({ code, out });
     });
   });
+}
+
+/** tcpdump running beside wirewhy (root): started, waited for, stopped with SIGINT, its counters read. */
+export class Tcpdump {
+  readonly child: ChildProcess;
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: string[]) {
+    this.child = spawn('tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: PATHS } });
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
+    });
+    this.exited = new Promise((res) => this.child.on('exit', (code, signal) => res({ code, signal })));
+  }
+
+  async listening(ms = 15_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!/listening on/.test(this.stderr)) {
+      if (this.child.exitCode !== null || Date.now() > end) throw new Error(`tcpdump did not start: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** SIGINT, then tcpdump's own counters ("N packets captured", "... dropped by kernel"). */
+  async stop(): Promise<{ captured: number; received: number; dropped: number }> {
+    this.child.kill('SIGINT');
+    await this.exited;
+    const n = (what: string): number => Number(new RegExp(`(\\d+) packets? ${what}`).exec(this.stderr)?.[1] ?? NaN);
+    return { captured: n('captured'), received: n('received by filter'), dropped: n('dropped by kernel') };
+  }
+}
+
+/**
+ * The sequence number udp-burst.mjs puts in each datagram's first 4 payload bytes, from an
+ * Ethernet/IPv4/UDP frame (lo's link type), or -1.
+ */
+export function burstSeq(b: Uint8Array, off: number, capLen: number): number {
+  if (capLen < 14 + 20 + 8 + 4 || b[off + 12] !== 0x08 || b[off + 13] !== 0x00) return -1;
+  const ihl = (b[off + 14]! & 0x0f) * 4;
+  const p = off + 14 + ihl + 8;
+  if (b[off + 23] !== 17 || p + 4 > off + capLen) return -1;
+  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
 }
