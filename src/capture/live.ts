@@ -117,7 +117,10 @@ export function loadCap(): CapModule {
     }
     const root = packageRoot();
     throw new LiveError('NO_BINDING', `live capture needs the npm 'cap' binding to libpcap, which is not built (${msg.replace(/ imported from .*$/, '')})`,
-      `install it: ${INSTALL} && cd ${root} && npm rebuild cap (npm runs its build only because package.json "allowScripts" approves it; see native/README.md)`);
+      // When its build failed at install, npm left cap out altogether and `npm rebuild cap` does
+      // nothing: install it again (and rebuild, for a cap that is there but was never built);
+      // where wirewhy is itself an installed package, without its development dependencies.
+      `install it: ${INSTALL} && cd ${root} && npm install --no-save${root.split(/[\\/]/).includes('node_modules') ? ' --omit=dev' : ''} cap && npm rebuild cap (see native/README.md)`);
   }
 }
 

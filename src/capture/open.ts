@@ -3,9 +3,8 @@
  * magic number (never the file name), unwraps gzip, and returns a streaming PacketSource.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { FileInput, StreamInput, type ByteInput } from './input.js';
+import { Gunzip, gzipFailure } from './gzip.js';
 import { CaptureReader, type PacketSource } from './reader.js';
 import { PcapFramer, PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.js';
 import { PcapngFramer, PCAPNG_SHB } from './pcapng.js';
@@ -71,21 +70,6 @@ export function describe(head: Uint8Array): string {
   return `bytes ${hexs}`;
 }
 
-async function* gunzipped(src: AsyncIterable<Uint8Array>, where: string): AsyncIterable<Uint8Array> {
-  const gz = createGunzip();
-  const piped = Readable.from(src).pipe(gz);
-  try {
-    for await (const chunk of piped) yield chunk as Uint8Array;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
-      // A gzip file cut short: hand out what was decompressed; the reader reports the cut.
-      return;
-    }
-    throw new CaptureError('GZIP', `${where}: gzip data is corrupt (${err.message})`, 0, 'check how the file was compressed or transferred');
-  }
-}
-
 async function headOf(input: StreamInput, n: number): Promise<Uint8Array> {
   const head = new Uint8Array(n);
   let got = 0;
@@ -113,7 +97,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   if (captureKind(head) === 'gzip') {
     file.close();
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    return openStream(stream, { ...opts, name: opts.name ?? path }, true);
+    return openFrom(stream, opts.name ?? path, 'the file', opts.bufferSize, true);
   }
   const framer = (() => {
     try {
@@ -123,29 +107,39 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
       throw e;
     }
   })();
-  return new CaptureReader(file, framer, opts.name ?? path, false, opts.bufferSize);
+  return new CaptureReader(file, framer, opts.name ?? path, null, opts.bufferSize);
 }
 
 /** Opens a capture from a stream of bytes (standard input, an upload body, a socket). */
 export async function openStream(src: AsyncIterable<Uint8Array | string>, opts: OpenOptions = {}, knownGzip = false): Promise<PacketSource> {
-  const where = opts.name ?? 'the input';
+  const name = opts.name ?? 'the input';
+  return openFrom(src, name, name, opts.bufferSize, knownGzip);
+}
+
+/** `name` is shown in reports; `where` starts error messages ("the file", "stdin"). */
+async function openFrom(src: AsyncIterable<Uint8Array | string>, name: string, where: string, bufferSize: number | undefined, knownGzip: boolean): Promise<PacketSource> {
   let input = new StreamInput(src);
   let head = await headOf(input, 4);
-  let compressed = false;
+  let gz: Gunzip | null = null;
   if (knownGzip || captureKind(head) === 'gzip') {
-    compressed = true;
     const raw = input;
-    input = new StreamInput(gunzipped({ [Symbol.asyncIterator]: () => chunks(raw) }, where), () => raw.close());
+    gz = new Gunzip({ [Symbol.asyncIterator]: () => chunks(raw) });
+    input = new StreamInput(gz, () => raw.close());
     head = await headOf(input, 4);
+    // Damage before even the first bytes of the capture came out: nothing to read.
+    if (head.length < 4 && gz.problem) {
+      input.close();
+      throw gzipFailure(gz.problem);
+    }
   }
   let framer: Framer;
   try {
-    framer = framerFor(head, compressed ? `${where} (after gunzip)` : where);
+    framer = framerFor(head, gz ? `${where} (after gunzip)` : where);
   } catch (e) {
     input.close();
     throw e;
   }
-  return new CaptureReader(input as ByteInput, framer, where, compressed, opts.bufferSize);
+  return new CaptureReader(input as ByteInput, framer, name, gz, bufferSize);
 }
 
 /** Re-exposes a StreamInput (with its pushed-back head) as an async iterator of chunks. */

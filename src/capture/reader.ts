@@ -6,6 +6,7 @@
  */
 import type { ByteInput } from './input.js';
 import type { Framer } from './framer.js';
+import { gzipDamageWarning, gzipFailure, gzipRecordsWarning, gzipTrailingWarning, type Gunzip, type GzipProblem } from './gzip.js';
 import { CaptureError, newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
 
 export interface PacketSource extends AsyncIterable<RawPacket> {
@@ -66,10 +67,11 @@ export class CaptureReader implements PacketSource {
     private readonly input: ByteInput,
     private readonly framer: Framer,
     source: string,
-    compressed: boolean,
+    /** The gzip layer the input comes through, when the file is compressed. */
+    private readonly gzip: Gunzip | null,
     bufferSize = DEFAULT_BUFFER,
   ) {
-    this.info = emptyInfo(source, compressed);
+    this.info = emptyInfo(source, gzip !== null);
     this.info.format = framer.format;
     this.buf = new Uint8Array(bufferSize);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
@@ -114,7 +116,9 @@ export class CaptureReader implements PacketSource {
   private damaged(code: CaptureError['code'], offset: number, message: string): void {
     const frame = this.info.packets + 1;
     this.info.damage = { code, offset, frame, message };
-    this.info.warnings.push(`${message} at file offset ${offset} (where frame ${frame} would start); ${this.info.packets} packets before it were read`);
+    // Offsets of a compressed file's records are in its decompressed bytes.
+    const where = this.gzip ? `at offset ${offset} of the decompressed data` : `at file offset ${offset}`;
+    this.info.warnings.push(`${message} ${where} (where frame ${frame} would start); ${this.info.packets} packets before it were read`);
     this.finished = true;
   }
 
@@ -153,6 +157,17 @@ export class CaptureReader implements PacketSource {
   private atEnd(): void {
     if (this.finished) return;
     this.finished = true;
+    const gz = this.gzip;
+    if (gz?.problem) {
+      // The decompressed bytes ended because the gzip data is damaged: that is the damage to
+      // report (a record cut by it is part of it), at its compressed offset.
+      const p = gz.problem;
+      if (!this.headerDone || this.info.packets === 0) throw gzipFailure(p);
+      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + 1, message: gzipDamageWarning(p, this.info.packets) };
+      this.info.warnings.push(this.info.damage.message);
+      return;
+    }
+    if (gz?.trailing) this.info.warnings.push(gzipTrailingWarning(gz.trailing));
     const left = this.end - this.pos;
     if (!this.headerDone) {
       if (this.base + this.end === 0) {
@@ -215,6 +230,7 @@ export class CaptureReader implements PacketSource {
           }
         } else if (r === END) break;
       }
+      await this.gzipBehindDamage();
     } finally {
       this.close();
     }
@@ -231,11 +247,34 @@ export class CaptureReader implements PacketSource {
             this.atEnd();
             return;
           }
-        } else if (r === END) return;
+        } else if (r === END) {
+          await this.gzipBehindDamage();
+          return;
+        }
       }
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * Damaged gzip data often decompresses to garbage for a while before zlib notices, so the
+   * records break first. When they did, the rest of the compressed input is read (not analysed)
+   * to see whether the gzip data is damaged, and if so that is the damage reported, at its
+   * compressed offset, with where the records broke.
+   */
+  private async gzipBehindDamage(): Promise<void> {
+    const d = this.info.damage;
+    const gz = this.gzip;
+    if (!d || d.code === 'GZIP' || !gz || gz.problem) return;
+    const scratch = new Uint8Array(1 << 16);
+    while ((await this.input.read(scratch, 0, scratch.length)) > 0);
+    // (read again: reading the input may have set it)
+    const p = gz.problem as GzipProblem | null;
+    if (!p) return;
+    const message = gzipRecordsWarning(p, d.offset, d.frame, this.info.packets);
+    this.info.warnings[this.info.warnings.length - 1] = message;
+    this.info.damage = { code: 'GZIP', offset: p.offset, frame: d.frame, message };
   }
 
   close(): void {

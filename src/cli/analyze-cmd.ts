@@ -7,8 +7,8 @@ import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
 import { redactReport } from '../report/redact.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
-import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, writeReports, type ReportFlags } from './common.js';
-import { damageText, failureCount } from './report-facts.js';
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, checkOutput, errorLine, writeReports, type ReportFlags } from './common.js';
+import { damageText, failureCount, nothingDecodable } from './report-facts.js';
 
 function fileSize(file: string): number | null {
   if (file === '-') return null;
@@ -20,6 +20,7 @@ function fileSize(file: string): number | null {
 }
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
+  checkOutput(flags.output);
   let status = EXIT_OK;
   const reports: Report[] = [];
   for (const file of files) {
@@ -34,6 +35,13 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
         ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
       });
       bar?.finish();
+      const none = nothingDecodable(report);
+      if (none !== null) {
+        // Packets, but not one of a link type that can be decoded: an unsupported capture.
+        process.stderr.write(`wirewhy: ${file}: ${none}\n`);
+        status = EXIT_USAGE;
+        continue;
+      }
       const damage = damageText(report);
       if (damage !== null) process.stderr.write(`wirewhy: warning: ${file}: ${damage}\n`);
       if (failureCount(report) > 0 && status === EXIT_OK) status = EXIT_FAILURES;

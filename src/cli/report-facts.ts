@@ -4,6 +4,10 @@
  * dependencies beyond the report model, so the analysis worker thread can import it too.
  */
 import type { Report } from '../report/model.js';
+import { LINK_DECODERS, linkTypeName } from '../decode/registry.js';
+
+/** Names (as the report gives them, capture.linkTypes) of the link types that are decoded. */
+const DECODED = new Set([...LINK_DECODERS.keys()].map(linkTypeName));
 
 /** Verdicts of severity error. */
 export function failureCount(r: Report): number {
@@ -13,4 +17,25 @@ export function failureCount(r: Report): number {
 /** The warning to show when the capture was cut or damaged part-way, else null. */
 export function damageText(r: Report): string | null {
   return r.capture.damage ? (r.capture.warnings[0] ?? r.capture.damage.message) : null;
+}
+
+/**
+ * When the capture has packets but none of its link types can be decoded (every interface's
+ * type is unsupported, so no packet was analysed): the one line that says so (without the file
+ * name), else null. The contract makes this exit status 2, not "no failure found".
+ */
+export function nothingDecodable(r: Report): string | null {
+  const c = r.capture;
+  if (c.packets === 0 || c.linkTypes.length === 0 || c.linkTypes.some((n) => DECODED.has(n))) return null;
+  return nothingDecodableText(c.packets, c.linkTypes);
+}
+
+/** The words of that line (one function, to become a typed message). */
+export function nothingDecodableText(packets: number, linkTypes: string[]): string {
+  const types = linkTypes.map((n) => {
+    const m = /^LINKTYPE_(\d+)$/.exec(n);
+    return m ? m[1]! : n;
+  });
+  return `none of the ${packets} packets could be decoded: link type ${types.join(', ')} is not supported; ` +
+    'wirewhy reads Ethernet, Linux cooked capture (SLL, SLL2), raw IP, BSD loopback and PPP captures: capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)';
 }
