@@ -38,9 +38,9 @@ export interface GzipTrailing {
 }
 
 /** Output step of the inflater (bytes): the granularity of a corrupt-data offset. */
-const OUT_CHUNK = 16 * 1024;
+const OUT_CHUNK = 64 * 1024;
 /** Input handed to the inflater at once; output is at most ~1032 times this (deflate's limit). */
-const IN_SLICE = 64 * 1024;
+const IN_SLICE = 1 << 20;
 /** Decompressed bytes queued for the reader before the inflater is paused. */
 const OUT_HIGH = 4 << 20;
 /**

@@ -57,15 +57,45 @@ function framerFor(head: Uint8Array, where: string): Framer {
   const kind = captureKind(head);
   if (kind === 'pcap') return new PcapFramer();
   if (kind === 'pcapng') return new PcapngFramer();
+  const c = compressedAs(head);
+  if (c) throw compressedError(where, head, c);
   throw new CaptureError('BAD_MAGIC', `${where} is not a pcap or pcapng capture (it starts with ${describe(head)})`, 0,
     'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT');
 }
 
+/**
+ * Other compressors' magic numbers, with the command that decompresses to standard output.
+ * Only gzip is read (node:zlib; Node 20 has no zstd, and the JavaScript zstd decoders read
+ * slower than wirewhy analyses): for the rest, a pipe into `wirewhy analyze -` streams the
+ * capture without a decompressed copy on disk.
+ */
+const COMPRESSED: Array<{ magic: number[]; name: string; cat: string }> = [
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', cat: 'zstd -dc' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58], name: 'xz', cat: 'xz -dc' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', cat: 'bzip2 -dc' },
+  { magic: [0x04, 0x22, 0x4d, 0x18], name: 'lz4', cat: 'lz4 -dc' },
+];
+
+/** The compressor whose magic number `head` starts with (other than gzip), or null. */
+export function compressedAs(head: Uint8Array): { name: string; cat: string } | null {
+  return COMPRESSED.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b)) ?? null;
+}
+
+/** The error for a capture compressed with something other than gzip. */
+export function compressedError(where: string, head: Uint8Array, c: { name: string; cat: string }): CaptureError {
+  return new CaptureError('BAD_MAGIC', `${where} is ${c.name}-compressed (it starts with ${hex(head)}), which wirewhy does not decompress`, 0,
+    `decompress it first: ${c.cat} FILE | wirewhy analyze -  (or ${c.name === 'bzip2' ? 'bunzip2' : `${c.name} -d`} FILE, then analyze the result)`);
+}
+
+const hex = (head: Uint8Array): string => Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+
 /** What the first bytes of something that is not a capture look like, for error messages. */
 export function describe(head: Uint8Array): string {
-  const hexs = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  const hexs = hex(head);
   const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
   if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
+  const c = compressedAs(head);
+  if (c) return `bytes ${hexs}: a ${c.name}-compressed file; decompress it first (${c.cat} FILE)`;
   if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
   return `bytes ${hexs}`;
 }

@@ -38,7 +38,7 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
       const none = nothingDecodable(report);
       if (none !== null) {
         // Packets, but not one of a link type that can be decoded: an unsupported capture.
-        process.stderr.write(`wirewhy: ${file}: ${none}\n`);
+        process.stderr.write(`wirewhy: ${file}: ${none.message}; ${none.hint}\n`);
         status = EXIT_USAGE;
         continue;
       }

@@ -24,8 +24,8 @@ export class UsageError extends Error {
 }
 
 export function errorLine(file: string, e: CaptureError): string {
-  // A gzip error names its own (compressed) offset.
-  const where = e.code === 'EMPTY' || e.code === 'IO' || e.code === 'GZIP' ? '' : ` (at byte offset ${e.offset})`;
+  // A gzip error names its own (compressed) offset; a magic number is always at offset 0.
+  const where = e.code === 'EMPTY' || e.code === 'IO' || e.code === 'GZIP' || e.code === 'BAD_MAGIC' ? '' : ` (at byte offset ${e.offset})`;
   return `wirewhy: ${file}: ${e.message}${where}; ${e.hint}`;
 }
 

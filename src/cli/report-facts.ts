@@ -21,21 +21,23 @@ export function damageText(r: Report): string | null {
 
 /**
  * When the capture has packets but none of its link types can be decoded (every interface's
- * type is unsupported, so no packet was analysed): the one line that says so (without the file
- * name), else null. The contract makes this exit status 2, not "no failure found".
+ * type is unsupported, so no packet was analysed): what to say (without the file name), else
+ * null. The contract makes this exit status 2 (422 from the server), not "no failure found".
  */
-export function nothingDecodable(r: Report): string | null {
+export function nothingDecodable(r: Report): { message: string; hint: string } | null {
   const c = r.capture;
   if (c.packets === 0 || c.linkTypes.length === 0 || c.linkTypes.some((n) => DECODED.has(n))) return null;
   return nothingDecodableText(c.packets, c.linkTypes);
 }
 
-/** The words of that line (one function, to become a typed message). */
-export function nothingDecodableText(packets: number, linkTypes: string[]): string {
+/** The words of it (one function, to become a typed message). */
+export function nothingDecodableText(packets: number, linkTypes: string[]): { message: string; hint: string } {
   const types = linkTypes.map((n) => {
     const m = /^LINKTYPE_(\d+)$/.exec(n);
     return m ? m[1]! : n;
   });
-  return `none of the ${packets} packets could be decoded: link type ${types.join(', ')} is not supported; ` +
-    'wirewhy reads Ethernet, Linux cooked capture (SLL, SLL2), raw IP, BSD loopback and PPP captures: capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)';
+  return {
+    message: `none of the ${packets} packets could be decoded: link type ${types.join(', ')} is not supported`,
+    hint: 'wirewhy reads Ethernet, Linux cooked (SLL, SLL2), raw IP, BSD loopback and PPP captures; capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)',
+  };
 }

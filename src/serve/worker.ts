@@ -13,7 +13,7 @@ import type { Report } from '../report/model.js';
 import { renderReport } from '../report/render.js';
 import { renderHtmlFragment } from '../report/html.js';
 import { redactReport } from '../report/redact.js';
-import { damageText, failureCount } from '../cli/report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../cli/report-facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('src/serve/worker.ts runs as a worker thread');
@@ -64,6 +64,11 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
   try {
     const src = await openStream(body, { name: opts.name });
     let report = await analyze(src, { lang: opts.lang, all: opts.all });
+    const none = nothingDecodable(report);
+    if (none) {
+      post({ type: 'fail', job, kind: 'capture', code: 'LINK_TYPE', message: none.message, hint: none.hint, offset: 0 });
+      return;
+    }
     if (opts.redact) report = redactReport(report);
     const outputs: JobResult['outputs'] = {};
     const renderErrors: JobResult['renderErrors'] = {};
