@@ -299,15 +299,12 @@ export class Gunzip implements AsyncIterable<Uint8Array> {
         };
         while (!ended) {
           if (buf.length === 0 && !(await more())) {
-            // End of input inside the deflate data: a complete stream would have ended before.
-            let finished = false;
-            z.end(() => {
-              finished = true;
-              signal();
-            });
-            yield* drain(() => finished || z.readableEnded);
+            // End of input in the deflate data: finishing it either ends the stream (it was
+            // complete, to the last byte; the trailer is then missing) or fails (cut inside it).
+            z.end();
+            yield* drain(() => z.readableEnded);
             const fin = failed as (Error & { code?: string }) | null;
-            if (fin !== null || !z.readableEnded) {
+            if (fin !== null) {
               this.problem = fin && fin.code !== 'Z_BUF_ERROR' && !/unexpected end/i.test(fin.message)
                 ? { kind: 'corrupt', offset: deflateStart + z.bytesWritten, detail: fin.message }
                 : { kind: 'cut', offset: at, detail: 'inside the deflate data' };

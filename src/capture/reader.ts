@@ -20,6 +20,8 @@ export interface PacketSource extends AsyncIterable<RawPacket> {
 }
 
 const DEFAULT_BUFFER = 1 << 20;
+/** Decompressed bytes read past damaged records to find the gzip damage behind them. */
+const MAX_DRAIN = 2 ** 32;
 const MAX_BUFFER = 64 << 20;
 
 const PACKET = 1;
@@ -267,8 +269,9 @@ export class CaptureReader implements PacketSource {
     const d = this.info.damage;
     const gz = this.gzip;
     if (!d || d.code === 'GZIP' || !gz || gz.problem) return;
+    // Bounded, for a stream that never ends (a pipe): past that, the records' damage stands alone.
     const scratch = new Uint8Array(1 << 16);
-    while ((await this.input.read(scratch, 0, scratch.length)) > 0);
+    for (let n = 0, r = 1; r > 0 && n < MAX_DRAIN; n += r) r = await this.input.read(scratch, 0, scratch.length);
     // (read again: reading the input may have set it)
     const p = gz.problem as GzipProblem | null;
     if (!p) return;

@@ -16,7 +16,9 @@ export function failureCount(r: Report): number {
 
 /** The warning to show when the capture was cut or damaged part-way, else null. */
 export function damageText(r: Report): string | null {
-  return r.capture.damage ? (r.capture.warnings[0] ?? r.capture.damage.message) : null;
+  const d = r.capture.damage;
+  // The warning that tells it (with the offset and frame), whichever place it has among them.
+  return d ? (r.capture.warnings.find((w) => w.startsWith(d.message)) ?? d.message) : null;
 }
 
 /**
