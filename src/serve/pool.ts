@@ -73,11 +73,6 @@ export class Job {
     if (!this.finished) this.post({ type: 'end', job: this.id });
   }
 
-  /** Body bytes sent to the worker that its capture reader has not taken yet. */
-  get pending(): number {
-    return this.finished ? 0 : this.inFlight;
-  }
-
   /** Stops the analysis (time limit, client gone, shutdown): the worker is terminated. */
   abort(reason: JobFailure): void {
     if (this.finished) return;

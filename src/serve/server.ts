@@ -252,6 +252,9 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     let bodyDone = false;
     /** Reading is paused because the analysis has not taken what it was sent yet. */
     let waitingOnAnalysis = false;
+    /** Time spent so paused (ms), and since when the pause in progress lasts. */
+    let pausedMs = 0;
+    let pausedSince = 0;
     // curl -d @file (and --data-binary without -H) label the body as a form; -d also drops every
     // CR and LF byte of the file, which no capture of any size survives. So a form-labelled body
     // in which no such byte was seen, and which then fails or is damaged, was most likely sent
@@ -278,9 +281,12 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     jobs.add(entry);
 
     const timer = setTimeout(() => {
-      // Out of time while the analysis, not the client, was the one behind (the body read to its
-      // end, or reading paused, or chunks still queued towards the worker): 504, not 408.
-      if (bodyDone || waitingOnAnalysis || (job !== null && (job as Job).pending > 0)) fail(analysisTooLong());
+      // Out of time while the analysis, not the client, was the one behind: the body was read
+      // to its end, or reading was paused for the analysis (now, or most of the time: a body
+      // bigger than the queue resumes for a moment whenever the worker takes a chunk): 504.
+      // Waiting on the client is 408.
+      const paused = pausedMs + (waitingOnAnalysis ? Date.now() - pausedSince : 0);
+      if (bodyDone || waitingOnAnalysis || paused > (Date.now() - started) / 2) fail(analysisTooLong());
       else fail(new HttpError(408, `the upload did not finish within ${o.timeoutMs / 1000} s`, 'try again on a faster connection, or compress the capture with gzip first'));
     }, o.timeoutMs);
 
@@ -351,8 +357,10 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       if (wait) {
         req.pause();
         waitingOnAnalysis = true;
+        pausedSince = Date.now();
         void wait.then(() => {
           waitingOnAnalysis = false;
+          pausedMs += Date.now() - pausedSince;
           if (!failure && !bodyDone) req.resume();
         });
       }
