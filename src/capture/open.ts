@@ -3,9 +3,8 @@
  * magic number (never the file name), unwraps gzip, and returns a streaming PacketSource.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { FileInput, StreamInput, type ByteInput } from './input.js';
+import { Gunzip, gzipFailure } from './gzip.js';
 import { CaptureReader, type PacketSource } from './reader.js';
 import { PcapFramer, PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.js';
 import { PcapngFramer, PCAPNG_SHB } from './pcapng.js';
@@ -58,32 +57,47 @@ function framerFor(head: Uint8Array, where: string): Framer {
   const kind = captureKind(head);
   if (kind === 'pcap') return new PcapFramer();
   if (kind === 'pcapng') return new PcapngFramer();
+  const c = compressedAs(head);
+  if (c) throw compressedError(where, head, c);
   throw new CaptureError('BAD_MAGIC', `${where} is not a pcap or pcapng capture (it starts with ${describe(head)})`, 0,
     'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT');
 }
 
-/** What the first bytes of something that is not a capture look like, for error messages. */
-export function describe(head: Uint8Array): string {
-  const hexs = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
-  if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
-  if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
-  return `bytes ${hexs}`;
+/**
+ * Other compressors' magic numbers, with the command that decompresses to standard output.
+ * Only gzip is read (node:zlib; Node 20 has no zstd, and the JavaScript zstd decoders read
+ * slower than wirewhy analyses): for the rest, a pipe into `wirewhy analyze -` streams the
+ * capture without a decompressed copy on disk.
+ */
+const COMPRESSED: Array<{ magic: number[]; name: string; cat: string }> = [
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', cat: 'zstd -dc' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58], name: 'xz', cat: 'xz -dc' },
+  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', cat: 'bzip2 -dc' },
+  { magic: [0x04, 0x22, 0x4d, 0x18], name: 'lz4', cat: 'lz4 -dc' },
+];
+
+/** The compressor whose magic number `head` starts with (other than gzip), or null. */
+export function compressedAs(head: Uint8Array): { name: string; cat: string } | null {
+  return COMPRESSED.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b)) ?? null;
 }
 
-async function* gunzipped(src: AsyncIterable<Uint8Array>, where: string): AsyncIterable<Uint8Array> {
-  const gz = createGunzip();
-  const piped = Readable.from(src).pipe(gz);
-  try {
-    for await (const chunk of piped) yield chunk as Uint8Array;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
-      // A gzip file cut short: hand out what was decompressed; the reader reports the cut.
-      return;
-    }
-    throw new CaptureError('GZIP', `${where}: gzip data is corrupt (${err.message})`, 0, 'check how the file was compressed or transferred');
-  }
+/** The error for a capture compressed with something other than gzip. */
+export function compressedError(where: string, head: Uint8Array, c: { name: string; cat: string }): CaptureError {
+  return new CaptureError('BAD_MAGIC', `${where} is ${c.name}-compressed (it starts with ${hex(head)}), which wirewhy does not decompress`, 0,
+    `decompress it first: ${c.cat} FILE | wirewhy analyze -  (or ${c.name === 'bzip2' ? 'bunzip2' : `${c.name} -d`} FILE, then analyze the result)`);
+}
+
+const hex = (head: Uint8Array): string => Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+
+/** What the first bytes of something that is not a capture look like, for error messages. */
+export function describe(head: Uint8Array): string {
+  const hexs = hex(head);
+  const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
+  if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
+  const c = compressedAs(head);
+  if (c) return `bytes ${hexs}: a ${c.name}-compressed file; decompress it first (${c.cat} FILE)`;
+  if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
+  return `bytes ${hexs}`;
 }
 
 async function headOf(input: StreamInput, n: number): Promise<Uint8Array> {
@@ -113,7 +127,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   if (captureKind(head) === 'gzip') {
     file.close();
     const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    return openStream(stream, { ...opts, name: opts.name ?? path }, true);
+    return openFrom(stream, opts.name ?? path, 'the file', opts.bufferSize, true);
   }
   const framer = (() => {
     try {
@@ -123,29 +137,39 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
       throw e;
     }
   })();
-  return new CaptureReader(file, framer, opts.name ?? path, false, opts.bufferSize);
+  return new CaptureReader(file, framer, opts.name ?? path, null, opts.bufferSize);
 }
 
 /** Opens a capture from a stream of bytes (standard input, an upload body, a socket). */
 export async function openStream(src: AsyncIterable<Uint8Array | string>, opts: OpenOptions = {}, knownGzip = false): Promise<PacketSource> {
-  const where = opts.name ?? 'the input';
+  const name = opts.name ?? 'the input';
+  return openFrom(src, name, name, opts.bufferSize, knownGzip);
+}
+
+/** `name` is shown in reports; `where` starts error messages ("the file", "stdin"). */
+async function openFrom(src: AsyncIterable<Uint8Array | string>, name: string, where: string, bufferSize: number | undefined, knownGzip: boolean): Promise<PacketSource> {
   let input = new StreamInput(src);
   let head = await headOf(input, 4);
-  let compressed = false;
+  let gz: Gunzip | null = null;
   if (knownGzip || captureKind(head) === 'gzip') {
-    compressed = true;
     const raw = input;
-    input = new StreamInput(gunzipped({ [Symbol.asyncIterator]: () => chunks(raw) }, where), () => raw.close());
+    gz = new Gunzip({ [Symbol.asyncIterator]: () => chunks(raw) });
+    input = new StreamInput(gz, () => raw.close());
     head = await headOf(input, 4);
+    // Damage before even the first bytes of the capture came out: nothing to read.
+    if (head.length < 4 && gz.problem) {
+      input.close();
+      throw gzipFailure(gz.problem);
+    }
   }
   let framer: Framer;
   try {
-    framer = framerFor(head, compressed ? `${where} (after gunzip)` : where);
+    framer = framerFor(head, gz ? `${where} (after gunzip)` : where);
   } catch (e) {
     input.close();
     throw e;
   }
-  return new CaptureReader(input as ByteInput, framer, where, compressed, opts.bufferSize);
+  return new CaptureReader(input as ByteInput, framer, name, gz, bufferSize);
 }
 
 /** Re-exposes a StreamInput (with its pushed-back head) as an async iterator of chunks. */

@@ -6,6 +6,7 @@
  */
 import type { ByteInput } from './input.js';
 import type { Framer } from './framer.js';
+import { gzipDamageWarning, gzipFailure, gzipRecordsWarning, type Gunzip, type GzipProblem } from './gzip.js';
 import { CaptureError, newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
 
 export interface PacketSource extends AsyncIterable<RawPacket> {
@@ -19,6 +20,8 @@ export interface PacketSource extends AsyncIterable<RawPacket> {
 }
 
 const DEFAULT_BUFFER = 1 << 20;
+/** Decompressed bytes read past damaged records to find the gzip damage behind them. */
+const MAX_DRAIN = 2 ** 32;
 const MAX_BUFFER = 64 << 20;
 
 const PACKET = 1;
@@ -66,10 +69,11 @@ export class CaptureReader implements PacketSource {
     private readonly input: ByteInput,
     private readonly framer: Framer,
     source: string,
-    compressed: boolean,
+    /** The gzip layer the input comes through, when the file is compressed. */
+    private readonly gzip: Gunzip | null,
     bufferSize = DEFAULT_BUFFER,
   ) {
-    this.info = emptyInfo(source, compressed);
+    this.info = emptyInfo(source, gzip !== null);
     this.info.format = framer.format;
     this.buf = new Uint8Array(bufferSize);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
@@ -114,7 +118,8 @@ export class CaptureReader implements PacketSource {
   private damaged(code: CaptureError['code'], offset: number, message: string): void {
     const frame = this.info.packets + 1;
     this.info.damage = { code, offset, frame, message };
-    this.info.warnings.push({ kind: 'damage', args: { code, message, offset, frame, packets: this.info.packets } });
+    // Offsets of a compressed file's records are in its decompressed bytes.
+    this.info.warnings.push({ kind: 'damage', args: { code, message, offset, frame, packets: this.info.packets, inflated: this.gzip !== null } });
     this.finished = true;
   }
 
@@ -153,6 +158,17 @@ export class CaptureReader implements PacketSource {
   private atEnd(): void {
     if (this.finished) return;
     this.finished = true;
+    const gz = this.gzip;
+    if (gz?.problem) {
+      // The decompressed bytes ended because the gzip data is damaged: that is the damage to
+      // report (a record cut by it is part of it), at its compressed offset.
+      const p = gz.problem;
+      if (!this.headerDone || this.info.packets === 0) throw gzipFailure(p);
+      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + 1, message: gzipDamageWarning(p, this.info.packets) };
+      this.info.warnings.push({ kind: 'gzip_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, packets: this.info.packets } });
+      return;
+    }
+    if (gz?.trailing) this.info.warnings.push({ kind: 'gzip_trailing', args: { bytes: gz.trailing.bytes, offset: gz.trailing.offset } });
     const left = this.end - this.pos;
     if (!this.headerDone) {
       if (this.base + this.end === 0) {
@@ -215,6 +231,7 @@ export class CaptureReader implements PacketSource {
           }
         } else if (r === END) break;
       }
+      await this.gzipBehindDamage();
     } finally {
       this.close();
     }
@@ -231,11 +248,35 @@ export class CaptureReader implements PacketSource {
             this.atEnd();
             return;
           }
-        } else if (r === END) return;
+        } else if (r === END) {
+          await this.gzipBehindDamage();
+          return;
+        }
       }
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * Damaged gzip data often decompresses to garbage for a while before zlib notices, so the
+   * records break first. When they did, the rest of the compressed input is read (not analysed)
+   * to see whether the gzip data is damaged, and if so that is the damage reported, at its
+   * compressed offset, with where the records broke.
+   */
+  private async gzipBehindDamage(): Promise<void> {
+    const d = this.info.damage;
+    const gz = this.gzip;
+    if (!d || d.code === 'GZIP' || !gz || gz.problem) return;
+    // Bounded, for a stream that never ends (a pipe): past that, the records' damage stands alone.
+    const scratch = new Uint8Array(1 << 16);
+    for (let n = 0, r = 1; r > 0 && n < MAX_DRAIN; n += r) r = await this.input.read(scratch, 0, scratch.length);
+    // (read again: reading the input may have set it)
+    const p = gz.problem as GzipProblem | null;
+    if (!p) return;
+    const message = gzipRecordsWarning(p, d.offset, d.frame, this.info.packets);
+    this.info.warnings[this.info.warnings.length - 1] = { kind: 'gzip_records_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, recordOffset: d.offset, frame: d.frame, packets: this.info.packets } };
+    this.info.damage = { code: 'GZIP', offset: p.offset, frame: d.frame, message };
   }
 
   close(): void {

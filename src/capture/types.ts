@@ -41,7 +41,10 @@ export type CaptureFormat = 'pcap' | 'pcapng' | 'live';
 /** Where a file stopped being readable, when it did. */
 export interface CaptureDamage {
   code: CaptureErrorCode;
-  /** Byte offset in the (decompressed) file where the bad record starts. */
+  /**
+   * Byte offset in the (decompressed) file where the bad record starts; for code GZIP, the
+   * offset in the compressed file where the gzip data is damaged.
+   */
   offset: number;
   /** Frame number the bad record would have had. */
   frame: number;

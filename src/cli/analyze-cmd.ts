@@ -6,8 +6,8 @@ import { CaptureError } from '../capture/types.js';
 import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
-import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, errorLine, reportOutput, writeReports, type ReportFlags } from './common.js';
-import { damageText, failureCount } from './report-facts.js';
+import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, checkOutput, errorLine, reportOutput, writeReports, type ReportFlags } from './common.js';
+import { damageText, failureCount, nothingDecodable } from './report-facts.js';
 
 function fileSize(file: string): number | null {
   if (file === '-') return null;
@@ -19,6 +19,7 @@ function fileSize(file: string): number | null {
 }
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
+  checkOutput(flags.output);
   let status = EXIT_OK;
   const out = reportOutput(flags);
   const reports: Report[] = [];
@@ -33,6 +34,13 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
         ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
       });
       bar?.finish();
+      const none = nothingDecodable(report);
+      if (none !== null) {
+        // Packets, but not one of a link type that can be decoded: an unsupported capture.
+        process.stderr.write(`wirewhy: ${file}: ${none.message}; ${none.hint}\n`);
+        status = EXIT_USAGE;
+        continue;
+      }
       const damage = damageText(report);
       if (damage !== null) process.stderr.write(`wirewhy: warning: ${file}: ${damage}\n`);
       if (failureCount(report) > 0 && status === EXIT_OK) status = EXIT_FAILURES;

@@ -2,7 +2,8 @@
  * What every command shares: exit status (shared/CONTRACT.md), the one-line error format,
  * numeric options, the common report options and writing the rendered reports.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CaptureError } from '../capture/types.js';
 import { LANGS, type Lang } from '../lang.js';
@@ -22,8 +23,59 @@ export class UsageError extends Error {
 }
 
 export function errorLine(file: string, e: CaptureError): string {
-  const where = e.code === 'EMPTY' || e.code === 'IO' ? '' : ` (at byte offset ${e.offset})`;
+  // A gzip error names its own (compressed) offset; a magic number is always at offset 0.
+  const where = e.code === 'EMPTY' || e.code === 'IO' || e.code === 'GZIP' || e.code === 'BAD_MAGIC' ? '' : ` (at byte offset ${e.offset})`;
   return `wirewhy: ${file}: ${e.message}${where}; ${e.hint}`;
+}
+
+/** Why writing failed, in words, from a Node error code. */
+function writeReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'no such folder';
+    case 'ENOTDIR': return 'a part of the path is not a folder';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'it is a folder';
+    case 'ENOSPC': return 'no space left on the device';
+    case 'EDQUOT': return 'disk quota exceeded';
+    case 'EROFS': return 'read-only file system';
+    default: return err.code ?? (e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The one-line error for a report that cannot be written (to -o, or to standard output). */
+export function outputError(output: string | undefined, e: unknown): UsageError {
+  return output
+    ? new UsageError(`cannot write the report to ${output} (${writeReason(e)}); check that the folder exists and is writable, or leave out -o to write to standard output`)
+    : new UsageError(`cannot write the report to standard output (${writeReason(e)})`);
+}
+
+/**
+ * Checks before any analysis that -o can be written (its folder exists and is writable, it is
+ * not a folder), so a long analysis does not end in an error; the file itself is written, and
+ * any remaining error reported, at the end.
+ */
+export function checkOutput(output: string | undefined): void {
+  if (!output) return;
+  try {
+    let isFile = false;
+    try {
+      const st = statSync(output);
+      if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+      isFile = true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (isFile) accessSync(output, constants.W_OK);
+    else {
+      const dir = dirname(resolve(output));
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
+      accessSync(dir, constants.W_OK);
+    }
+  } catch (e) {
+    throw outputError(output, e);
+  }
 }
 
 /**
@@ -92,6 +144,12 @@ function writeOutput(text: string | Iterable<string>, output: string | undefined
 
 /** The prepared reports in the output's format, to -o or stdout: the same for `analyze` and `capture`. */
 export function writeReports(out: ReportOutput, reports: Report[], output: string | undefined): void {
-  if (out.opts.format === 'json') writeOutput(out.jsonPieces(reports), output);
-  else writeOutput(out.render(reports), output);
+  const text = out.opts.format === 'json' ? out.jsonPieces(reports) : out.render(reports);
+  try {
+    writeOutput(text, output);
+  } catch (e) {
+    // Only the system's errors (a full disk, a missing folder): a renderer's error is a bug, and stays one.
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw outputError(output, e);
+    throw e;
+  }
 }

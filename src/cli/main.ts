@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /** The `wirewhy` executable. */
 import { main } from './program.js';
+import { EXIT_USAGE, outputError } from './common.js';
 
 // A reader that stops early (`wirewhy analyze x.pcap | head`) is not an error: stop quietly,
 // as other command-line tools do, instead of dying on an unhandled EPIPE.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  throw e;
+  // Any other output error (a full disk behind a redirection): one line, exit status 2.
+  process.stderr.write(`wirewhy: ${outputError(undefined, e).message}\n`);
+  process.exit(EXIT_USAGE);
 });
 
 main(process.argv).then(

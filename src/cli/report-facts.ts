@@ -5,6 +5,10 @@
  */
 import type { Report } from '../report/model.js';
 import { warningText } from '../report/warnings.js';
+import { LINK_DECODERS, linkTypeName } from '../decode/registry.js';
+
+/** Names (as the report gives them, capture.linkTypes) of the link types that are decoded. */
+const DECODED = new Set([...LINK_DECODERS.keys()].map(linkTypeName));
 
 /** Verdicts of severity error. */
 export function failureCount(r: Report): number {
@@ -13,7 +17,32 @@ export function failureCount(r: Report): number {
 
 /** The warning to show when the capture was cut or damaged part-way, else null. */
 export function damageText(r: Report): string | null {
-  if (!r.capture.damage) return null;
-  const w = r.capture.warnings.find((x) => x.kind === 'damage') ?? r.capture.warnings[0];
-  return w ? warningText(w, 'en') : r.capture.damage.message;
+  const d = r.capture.damage;
+  if (!d) return null;
+  // The warning that tells it (with the offset and frame), whichever place it has among them.
+  const w = r.capture.warnings.find((x) => x.kind === 'damage' || x.kind.startsWith('gzip_'));
+  return w ? warningText(w, 'en') : d.message;
+}
+
+/**
+ * When the capture has packets but none of its link types can be decoded (every interface's
+ * type is unsupported, so no packet was analysed): what to say (without the file name), else
+ * null. The contract makes this exit status 2 (422 from the server), not "no failure found".
+ */
+export function nothingDecodable(r: Report): { message: string; hint: string } | null {
+  const c = r.capture;
+  if (c.packets === 0 || c.linkTypes.length === 0 || c.linkTypes.some((n) => DECODED.has(n))) return null;
+  return nothingDecodableText(c.packets, c.linkTypes);
+}
+
+/** The words of it (one function, to become a typed message). */
+export function nothingDecodableText(packets: number, linkTypes: string[]): { message: string; hint: string } {
+  const types = linkTypes.map((n) => {
+    const m = /^LINKTYPE_(\d+)$/.exec(n);
+    return m ? m[1]! : n;
+  });
+  return {
+    message: `none of the ${packets} packets could be decoded: link type ${types.join(', ')} is not supported`,
+    hint: 'wirewhy reads Ethernet, Linux cooked (SLL, SLL2), raw IP, BSD loopback and PPP captures; capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)',
+  };
 }

@@ -14,6 +14,8 @@ interface ServeFlags {
   maxUploadMb: string;
   maxConcurrent: string;
   timeoutS: string;
+  minUploadKibS: string;
+  uploadWindowS: string;
   graceS: string;
   quiet?: boolean;
 }
@@ -29,6 +31,8 @@ async function runServe(f: ServeFlags): Promise<number> {
     maxUploadBytes: Math.floor(num('max-upload-mb', f.maxUploadMb, 0.001, 1_000_000, false) * 1024 * 1024),
     maxConcurrent: num('max-concurrent', f.maxConcurrent, 1, 256),
     timeoutMs: num('timeout-s', f.timeoutS, 0.1, 86_400, false) * 1000,
+    minUploadBytesPerS: num('min-upload-kib-s', f.minUploadKibS, 0, 1_000_000, false) * 1024,
+    uploadWindowMs: num('upload-window-s', f.uploadWindowS, 0.1, 3_600, false) * 1000,
     graceMs: num('grace-s', f.graceS, 0, 86_400, false) * 1000,
     log: f.quiet ? null : process.stderr,
   };
@@ -70,6 +74,8 @@ export function registerServe(program: Command): void {
     .option('--max-upload-mb <n>', 'largest upload accepted, in MB (413 beyond)', String(DEFAULTS.maxUploadBytes / 1048576))
     .option('--max-concurrent <n>', 'analyses at once (503 with Retry-After beyond)', String(DEFAULTS.maxConcurrent))
     .option('--timeout-s <s>', 'time limit of one request, upload and analysis', String(DEFAULTS.timeoutMs / 1000))
+    .option('--min-upload-kib-s <n>', 'slowest upload accepted, in KiB/s averaged over --upload-window-s (408 below, freeing the analysis slot); 0 = no minimum', String(DEFAULTS.minUploadBytesPerS / 1024))
+    .option('--upload-window-s <s>', 'the window over which the upload rate is averaged', String(DEFAULTS.uploadWindowMs / 1000))
     .option('--grace-s <s>', 'on SIGTERM, how long running analyses may take to finish', String(DEFAULTS.graceMs / 1000))
     .option('-q, --quiet', 'no log lines on stderr')
     .action(async (flags: ServeFlags) => {

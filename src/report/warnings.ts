@@ -8,6 +8,22 @@
 import type { Lang } from '../lang.js';
 import type { Args, Fact } from '../facts.js';
 import type { CaptureSummary } from './model.js';
+import { gzipDamageWarning, gzipRecordsWarning, gzipTrailingWarning, type GzipProblem } from '../capture/gzip-text.js';
+
+/** A gzip problem from a warning's arguments. */
+const gz = (a: Args): GzipProblem => ({ kind: a['problem'] as GzipProblem['kind'], offset: Number(a['offset']), detail: String(a['detail'] ?? '') });
+
+/** What is wrong with the gzip data, in Chinese (the English is the reader's, capture/gzip.ts). */
+function gzipZh(a: Args): string {
+  const at = `压缩偏移 ${n(a, 'offset')} 处`;
+  switch (a['problem']) {
+    case 'header': return `${at}的 gzip 头部已损坏（${n(a, 'detail')}）`;
+    case 'corrupt': return `${at}的 gzip 数据已损坏（${n(a, 'detail')}）`;
+    case 'crc': return `${at}的 gzip 校验值（CRC-32）与解压后的数据不符，部分数据有误`;
+    case 'length': return `${at}的 gzip 长度字段与解压后的数据不符（${n(a, 'detail')}）`;
+    default: return `gzip 数据在${at}中断，位于一个 gzip 成员的中间（文件被截断）`;
+  }
+}
 
 type Words = { readonly [L in Lang]: (a: Args) => string };
 
@@ -32,8 +48,20 @@ export function damageText(d: NonNullable<CaptureSummary['damage']>, lang: Lang)
 
 const WORDS: Readonly<Record<string, Words>> = {
   damage: {
-    en: (a) => `${n(a, 'message')} at file offset ${n(a, 'offset')} (where frame ${n(a, 'frame')} would start); ${n(a, 'packets')} packets before it were read`,
-    zh: (a) => `${DAMAGE_ZH[String(a['code'])] ?? '文件损坏'}：位于文件偏移 ${n(a, 'offset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已读取`,
+    en: (a) => `${n(a, 'message')} ${a['inflated'] === true ? `at offset ${n(a, 'offset')} of the decompressed data` : `at file offset ${n(a, 'offset')}`} (where frame ${n(a, 'frame')} would start); ${n(a, 'packets')} packets before it were read`,
+    zh: (a) => `${DAMAGE_ZH[String(a['code'])] ?? '文件损坏'}：位于${a['inflated'] === true ? '解压后数据的偏移' : '文件偏移'} ${n(a, 'offset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已读取`,
+  },
+  gzip_damage: {
+    en: (a) => gzipDamageWarning(gz(a), Number(a['packets'])),
+    zh: (a) => `${gzipZh(a)}；${a['problem'] === 'crc' || a['problem'] === 'length' ? `解压出的 ${n(a, 'packets')} 个数据包已按原样分析` : `此前解压出的 ${n(a, 'packets')} 个数据包已分析`}`,
+  },
+  gzip_records_damage: {
+    en: (a) => gzipRecordsWarning(gz(a), Number(a['recordOffset']), Number(a['frame']), Number(a['packets'])),
+    zh: (a) => `${gzipZh(a)}；解压后的记录在此之前就已中断，位于解压后数据的偏移 ${n(a, 'recordOffset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已分析`,
+  },
+  gzip_trailing: {
+    en: (a) => gzipTrailingWarning({ bytes: Number(a['bytes']), offset: Number(a['offset']) }),
+    zh: (a) => `gzip 数据结束（压缩偏移 ${n(a, 'offset')}）之后的 ${n(a, 'bytes')} 个字节不是 gzip 数据，已忽略（与 gzip -d 的做法相同）`,
   },
   pcapng_unknown_block: {
     en: (a) => `pcapng: skipped a block of unknown type 0x${Number(a['type']).toString(16)} at offset ${n(a, 'offset')}`,

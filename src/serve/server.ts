@@ -10,7 +10,9 @@
  * whole in memory and never written to disk. Refusals happen as early as the information
  * allows: Content-Length over the limit → 413 before reading; no free analysis slot → 503 with
  * Retry-After; first bytes not a capture → 415 before any analysis; a chunked body that grows
- * past the limit → 413 and reading stops.
+ * past the limit → 413 and reading stops; a body that arrives slower than the minimum upload
+ * rate → 408, so that a few slow clients cannot hold every analysis slot; a body sent
+ * form-encoded (curl -d, which drops the file's line breaks) → 415 saying to use --data-binary.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,7 @@ import { isLang, type Lang } from '../lang.js';
 import { JobFailure, Pool, type Job } from './pool.js';
 import type { JobResult, OutFormat } from './protocol.js';
 import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';
+import { compressedAs } from '../capture/open.js';
 import { REPORT_CSP, REPORT_CSS } from '../report/html.js';
 import { APP_CSS, APP_JS, FAVICON_SVG, pageHtml } from './assets.js';
 import { pageModules } from './modules.js';
@@ -32,6 +35,13 @@ export interface ServeOptions {
   maxConcurrent: number;
   /** Time limit of one request, upload and analysis together (ms). */
   timeoutMs: number;
+  /**
+   * Slowest upload accepted (bytes/s, averaged over `uploadWindowMs`): a body that arrives
+   * slower gets a 408 and its analysis slot back. 0: no minimum.
+   */
+  minUploadBytesPerS: number;
+  /** The window of that average (ms). */
+  uploadWindowMs: number;
   /** On shutdown, how long in-flight analyses may take to finish (ms). */
   graceMs: number;
   /** Heap allowance of one analysis (MiB). */
@@ -48,6 +58,8 @@ export const DEFAULTS: ServeOptions = {
   maxUploadBytes: 100 * 1024 * 1024,
   maxConcurrent: 4,
   timeoutMs: 120_000,
+  minUploadBytesPerS: 10 * 1024,
+  uploadWindowMs: 10_000,
   graceMs: 30_000,
   heapMb: 384,
   retryAfterS: 1,
@@ -241,6 +253,18 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     let job: Job | null = null;
     let received = 0;
     let bodyDone = false;
+    /** Reading is paused because the analysis has not taken what it was sent yet. */
+    let waitingOnAnalysis = false;
+    /** Time spent so paused (ms), and since when the pause in progress lasts. */
+    let pausedMs = 0;
+    let pausedSince = 0;
+    // curl -d @file (and --data-binary without -H) label the body as a form; -d also drops every
+    // CR and LF byte of the file, which no capture of any size survives. So a form-labelled body
+    // in which no such byte was seen, and which then fails or is damaged, was most likely sent
+    // with -d.
+    const formEncoded = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+    let lineBreakSeen = false;
+    const strippedByForm = (): boolean => formEncoded && !lineBreakSeen;
     let failure: HttpError | null = null;
     let settleBody!: () => void;
     const bodyPromise = new Promise<void>((r) => (settleBody = r));
@@ -260,15 +284,48 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     jobs.add(entry);
 
     const timer = setTimeout(() => {
-      if (bodyDone) fail(new HttpError(504, `the analysis took longer than the ${o.timeoutMs / 1000} s this server allows`, 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally'));
+      // Out of time while the analysis, not the client, was the one behind: the body was read
+      // to its end, or reading was paused for the analysis (now, or most of the time: a body
+      // bigger than the queue resumes for a moment whenever the worker takes a chunk): 504.
+      // Waiting on the client is 408.
+      const paused = pausedMs + (waitingOnAnalysis ? Date.now() - pausedSince : 0);
+      if (bodyDone || waitingOnAnalysis || paused > (Date.now() - started) / 2) fail(analysisTooLong());
       else fail(new HttpError(408, `the upload did not finish within ${o.timeoutMs / 1000} s`, 'try again on a faster connection, or compress the capture with gzip first'));
     }, o.timeoutMs);
+
+    // The minimum upload rate, over a sliding window of samples taken while the server waits
+    // on the client (a pause for the analysis starts the window again).
+    const samples: Array<{ t: number; received: number }> = [];
+    const rateTimer = o.minUploadBytesPerS > 0 ? setInterval(() => {
+      if (bodyDone || failure) return;
+      if (waitingOnAnalysis) {
+        samples.length = 0;
+        return;
+      }
+      const now = Date.now();
+      samples.push({ t: now, received });
+      while (samples.length > 1 && now - samples[1]!.t >= o.uploadWindowMs) samples.shift();
+      const first = samples[0]!;
+      if (now - first.t < o.uploadWindowMs) return;
+      const got = received - first.received;
+      if (got / ((now - first.t) / 1000) < o.minUploadBytesPerS) {
+        fail(new HttpError(408, `the upload is too slow: ${got} bytes in the last ${Math.round((now - first.t) / 100) / 10} s, less than the ${Math.round((o.minUploadBytesPerS / 1024) * 10) / 10} KiB/s this server requires`,
+          'send the capture over a faster connection, or compress it with gzip first'));
+      }
+    }, Math.max(20, o.uploadWindowMs / 10)) : null;
+    rateTimer?.unref();
 
     const startJob = (first: Uint8Array): boolean => {
       const s = sniff(first);
       if (!s.ok) {
         if (s.reason === 'empty') fail(new HttpError(400, 'the upload is empty (0 bytes)', 'choose a capture file: .pcap, .pcapng, optionally gzip-compressed'));
+        else if (strippedByForm()) fail(formError());
         else if (s.reason === 'short') fail(new HttpError(422, `the upload is only ${first.length} bytes, shorter than a capture file header`, 'check that the capture was written completely'));
+        else if (compressedAs(first)) {
+          const c = compressedAs(first)!;
+          fail(new HttpError(415, `the upload is ${c.name}-compressed (it starts with ${describeHead(first).replace(/:.*/, '')}), which this server does not decompress`,
+            `decompress it first (${c.cat} FILE > FILE.pcap) and upload the result, or compress it with gzip instead`, { code: 'BAD_MAGIC' }));
+        }
         else fail(new HttpError(415, `the upload is not a pcap or pcapng capture (it starts with ${describeHead(first)})`, 'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap), optionally gzip-compressed; other formats convert with: editcap -F pcapng IN OUT', { code: 'BAD_MAGIC' }));
         return false;
       }
@@ -285,6 +342,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     const onData = (c: Buffer): void => {
       if (failure) return;
       received += c.length;
+      if (formEncoded && !lineBreakSeen && (c.includes(10) || c.includes(13))) lineBreakSeen = true;
       if (received > o.maxUploadBytes) {
         fail(new HttpError(413, `the capture is larger than the ${MB(o.maxUploadBytes)} this server accepts (reading stopped at ${MB(received)})`, tooBigHint()));
         return;
@@ -301,7 +359,11 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       const wait = job!.write(c);
       if (wait) {
         req.pause();
+        waitingOnAnalysis = true;
+        pausedSince = Date.now();
         void wait.then(() => {
+          waitingOnAnalysis = false;
+          pausedMs += Date.now() - pausedSince;
           if (!failure && !bodyDone) req.resume();
         });
       }
@@ -332,6 +394,13 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
           if (!failure) fail(mapFailure(e));
         }
       }
+      // A body sent with curl -d: its analysis failed or found damage because its line breaks
+      // were dropped on the way; say so rather than what the damage looked like.
+      if (strippedByForm() && ((failure !== null && [415, 422].includes((failure as HttpError).status)) || result?.damage)) {
+        failure = null;
+        result = null;
+        fail(formError());
+      }
       req.removeListener('data', onData);
       const f = failure as HttpError | null;
       if (f) {
@@ -344,10 +413,20 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       log(`POST /api/analyze 200 ${Date.now() - started} ms ${received} bytes ${result.packets} packets ${result.failures} failures${result.damage ? ' (damaged capture)' : ''}`);
     } finally {
       clearTimeout(timer);
+      if (rateTimer) clearInterval(rateTimer);
       jobs.delete(entry);
       reserved--;
       if (reserved === 0) for (const w of idleWaiters.splice(0)) w();
     }
+  }
+
+  function analysisTooLong(): HttpError {
+    return new HttpError(504, `the analysis took too long: more than the ${o.timeoutMs / 1000} s this server allows`, 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally');
+  }
+
+  function formError(): HttpError {
+    return new HttpError(415, 'the capture was sent form-encoded (Content-Type application/x-www-form-urlencoded) and arrived without a single line-break byte: curl -d / --data drops them, which breaks a binary file',
+      'send the file unchanged: curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream" URL', { code: 'FORM_ENCODED' });
   }
 
   function mapFailure(e: unknown): HttpError {
@@ -355,7 +434,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     switch (e.kind) {
       case 'capture': {
         const status = e.code === 'EMPTY' ? 400 : e.code === 'BAD_MAGIC' ? 415 : 422;
-        const where = e.code === 'EMPTY' || e.code === 'IO' ? '' : ` (at byte offset ${e.offset})`;
+        // A gzip error names its own (compressed) offset; an unsupported link type has none.
+        const where = ['EMPTY', 'IO', 'GZIP', 'LINK_TYPE', 'BAD_MAGIC'].includes(e.code) ? '' : ` (at byte offset ${e.offset})`;
         return new HttpError(status, `${e.message.replace(/^the (file|input)/, 'the upload')}${where}`, e.hint, { code: e.code, offset: e.offset });
       }
       case 'memory':

@@ -11,7 +11,7 @@ import { analyze } from '../analyze.js';
 import type { Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { ReportOutput } from '../report/output.js';
-import { damageText, failureCount } from '../cli/report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../cli/report-facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('src/serve/worker.ts runs as a worker thread');
@@ -55,7 +55,13 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
     const src = await openStream(body, { name: opts.name });
     // The report options are applied as the command line applies them (report/output.ts).
     const out = new ReportOutput({ format: 'json', lang: opts.lang, all: opts.all, redact: opts.redact });
-    const report = out.prepare(await analyze(src, out.analyzeOptions));
+    const analysed = await analyze(src, out.analyzeOptions);
+    const none = nothingDecodable(analysed);
+    if (none) {
+      post({ type: 'fail', job, kind: 'capture', code: 'LINK_TYPE', message: none.message, hint: none.hint, offset: 0 });
+      return;
+    }
+    const report = out.prepare(analysed);
     const outputs: JobResult['outputs'] = {};
     const renderErrors: JobResult['renderErrors'] = {};
     for (const f of opts.formats) {

@@ -18,6 +18,8 @@ describe('wirewhy serve options', () => {
     [['--max-upload-mb', '0'], /--max-upload-mb 0: expected a number from 0\.001/],
     [['--max-concurrent', '0'], /--max-concurrent 0: expected a whole number from 1 to 256/],
     [['--timeout-s', '-1'], /--timeout-s -1/],
+    [['--min-upload-kib-s', '-1'], /--min-upload-kib-s -1: expected a number from 0 to 1000000/],
+    [['--upload-window-s', '0'], /--upload-window-s 0: expected a number from 0\.1 to 3600/],
     [['--host', '192.0.2.77', '--port', '0'], /--host 192\.0\.2\.77: not an address of this machine/],
   ] as Array<[string[], RegExp]>) {
     it(args.join(' '), () => {
