@@ -5,8 +5,12 @@
  * comparison (IPv6 addresses as four 32-bit words each).
  *
  * Idle expiry follows capture time. Every entry sits on one of a few intrusive LRU lists, one per
- * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP, answered DNS over UDP): inside a list all entries share one
- * timeout, so the head is always the next to expire and a sweep costs O(expired). A cap on tracked
+ * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP,
+ * answered DNS over UDP, interactive TCP): inside a list all entries share one timeout, so the
+ * head is always the next to expire and a sweep costs O(expired). As in Zeek (Session::
+ * InactivityTimer, which runs when the network time reaches the last packet's time plus the
+ * timeout), an entry idle for its timeout or longer is expired: a packet exactly that late starts
+ * a new connection. A cap on tracked
  * entries finishes the least recently active one and counts it, so memory follows the number of
  * open connections, never the number ever seen.
  */
@@ -24,7 +28,8 @@ export const CLS_TCP_CLOSED = 2;
 export const CLS_UDP = 3;
 export const CLS_UDP_ANSWERED = 4;
 export const CLS_TCP_DONE = 5;
-export const N_CLASSES = 6;
+export const CLS_TCP_INTERACTIVE = 6;
+export const N_CLASSES = 7;
 
 export interface FlowTimeouts {
   /** Seconds of inactivity before an established / partial TCP connection is finished (Zeek tcp_inactivity_timeout: 5 min). */
@@ -57,6 +62,12 @@ export interface FlowTimeouts {
    * second still catches the second query of a resolver asking A then AAAA on one socket).
    */
   udpAnswered?: number;
+  /**
+   * Seconds of inactivity before an established TCP connection of an interactive service is
+   * finished: Zeek's base/protocols/conn/inactivity.zeek raises the timeout of connections to TCP
+   * ports 21, 22, 23 and 513 to 1 hour when they are established (port_inactivity_timeouts).
+   */
+  tcpInteractive?: number;
 }
 
 export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
@@ -66,6 +77,7 @@ export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
   tcpDone: 1,
   udpInactivity: 60,
   udpAnswered: 1,
+  tcpInteractive: 3600,
 };
 
 /** Fields the table keeps on each entry (intrusive: no wrapper object per connection). */
@@ -176,7 +188,7 @@ export class FlowTable<E extends FlowEntry> {
 
   constructor(t: FlowTimeouts = {}, readonly maxEntries = 1_000_000) {
     const d = { ...DEFAULT_TIMEOUTS, ...t };
-    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone];
+    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone, d.tcpInteractive];
     // The bucket array and its mask change when the table grows: written twice from the start, so
     // the first growth does not throw away the optimized lookup (shape.ts).
     this.slots = this.slots; // eslint-disable-line no-self-assign
@@ -364,8 +376,9 @@ export class FlowTable<E extends FlowEntry> {
     if (this.slots.length > MIN_SLOTS && this.size < this.slots.length >>> 4) this.resize(this.slots.length >>> 1);
   }
 
+  /** Idle for its class's timeout or longer at `now` (Zeek: last_time + timeout <= network time). */
   isExpired(e: E, now: number): boolean {
-    return e.lCls >= 0 && e.end + this.timeouts[e.lCls]! < now;
+    return e.lCls >= 0 && e.end + this.timeouts[e.lCls]! <= now;
   }
 
   /** An entry whose idle timeout has passed at `now`, or null. Finish it (and `remove` it) before asking again. */
@@ -375,8 +388,8 @@ export class FlowTable<E extends FlowEntry> {
       for (;;) {
         const h = this.heads[c] ?? null;
         // Queue times only grow along a list: if the head was queued too recently, so were the others.
-        if (h === null || h.lQ + t >= now) break;
-        if (h.end + t < now) return h;
+        if (h === null || h.lQ + t > now) break;
+        if (h.end + t <= now) return h;
         this.unlink(h);
         this.append(h, c, now);
       }
