@@ -109,10 +109,10 @@ export class Decoder {
         else if (p.payLen >= 40 && (b[p.payOff]! & 0xf0) === 0x60) this.udpTunnel(p, b, false);
         return;
       case PROTO_ICMP:
-        decodeIcmp(p, b, o, end, false);
-        return;
       case PROTO_ICMPV6:
-        decodeIcmp(p, b, o, end, true);
+        decodeIcmp(p, b, o, end, proto === PROTO_ICMPV6);
+        // The message's length on the wire (the IP header's), beyond what was captured.
+        if (p.payOff !== 0 && wireEnd > end) p.payWireLen = wireEnd - p.payOff;
         return;
       case 4: // IPv4 in IP (RFC 2003)
         if (p.tunnels < MAX_TUNNELS) decodeIpv4(this, p, b, o, end);

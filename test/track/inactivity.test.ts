@@ -16,8 +16,10 @@ import { describe, expect, it } from 'vitest';
 import { eachDecoded } from '../helpers/decoded.js';
 import { TcpTracker, type TcpConn, type TcpTrackerOptions } from '../../src/track/tcp.js';
 import { UdpTracker, type UdpConn } from '../../src/track/udp.js';
+import { IcmpFlowTracker, type IcmpConn } from '../../src/track/icmpflow.js';
+import { Tracker } from '../../src/track/tracker.js';
 import type { StreamSink } from '../../src/track/types.js';
-import { Capture, TcpConversation, ascii, ethIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
+import { Capture, TcpConversation, ascii, ethIp, filler, icmpIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
 
 const noSink: StreamSink = { data() {}, gap() {}, end() {} };
 
@@ -37,7 +39,15 @@ async function udpConns(records: readonly CaptureRecord[]) {
   return conns.sort((a, b) => a.id - b.id);
 }
 
-const brief = (c: TcpConn | UdpConn) => ({
+async function icmpFlows(records: readonly CaptureRecord[]) {
+  const conns: IcmpConn[] = [];
+  const tracker = new IcmpFlowTracker({ onFinish: (c) => conns.push(c) });
+  await eachDecoded(pcapFile({ linkType: 1 }, records), (p) => tracker.packet(p));
+  tracker.flush();
+  return conns.sort((a, b) => a.id - b.id);
+}
+
+const brief = (c: TcpConn | UdpConn | IcmpConn) => ({
   orig: `${c.orig.ip}:${c.orig.port}`,
   resp: `${c.resp.ip}:${c.resp.port}`,
   state: c.state,
@@ -141,6 +151,57 @@ describe('UDP inactivity timeout (1 minute)', () => {
   it('splits at exactly 60 s, not at 59.999 s', async () => {
     expect((await udpConns([dg(100, 'c'), dg(160, 'c')])).map((c) => c.orig.pkts)).toEqual([1, 1]);
     expect((await udpConns([dg(100, 'c'), dg(159.999, 'c')])).map((c) => c.orig.pkts)).toEqual([2]);
+  });
+});
+
+describe('ICMP inactivity timeout (1 minute)', () => {
+  const CLIENT = '192.0.2.1';
+  const SERVER = '198.51.100.9';
+  const data = filler(56, 3);
+  const ping = (ts: number, seq: number, reply: boolean): CaptureRecord => ({
+    ts,
+    frame: ethIp(reply
+      ? icmpIp({ src: SERVER, dst: CLIENT, type: 0, code: 0, rest: (0x1234 << 16) | seq }, data)
+      : icmpIp({ src: CLIENT, dst: SERVER, type: 8, code: 0, rest: (0x1234 << 16) | seq }, data)),
+  });
+  const pings = (times: number[]): CaptureRecord[] => times.flatMap((t, i) => [ping(t, i, false), ping(t + 0.001, i, true)]);
+
+  it('a ping silent for 61 s is two flows (Zeek: key type 8 / counterpart 0, OTH, no history)', async () => {
+    const flows = await icmpFlows(pings([100, 101, 102, 163]));
+    expect(flows.map(brief)).toEqual([
+      { orig: `${CLIENT}:8`, resp: `${SERVER}:0`, state: 'OTH', history: '', pkts: [3, 3] },
+      { orig: `${CLIENT}:8`, resp: `${SERVER}:0`, state: 'OTH', history: '', pkts: [1, 1] },
+    ]);
+    // orig_bytes / resp_bytes: the ICMP payload after the 8-byte header.
+    expect(flows.map((f) => [f.orig.bytes, f.resp.bytes])).toEqual([[168, 168], [56, 56]]);
+    expect(flows[0]!.finishReason).toBe('idle');
+  });
+
+  it('splits at exactly 60 s after the last message, not at 59.999 s', async () => {
+    expect((await icmpFlows(pings([100, 160.001]))).map((f) => f.orig.pkts)).toEqual([1, 1]);
+    expect((await icmpFlows(pings([100, 160]))).map((f) => f.orig.pkts)).toEqual([2]);
+  });
+
+  it('one-way messages match only their own direction; a reply seen first is the originator', async () => {
+    const te = (ts: number, src: string, dst: string): CaptureRecord => ({
+      ts,
+      frame: ethIp(icmpIp({ src, dst, type: 11, code: 0 }, new Uint8Array(28))),
+    });
+    const flows = await icmpFlows([ping(100, 0, true), te(101, '203.0.113.254', CLIENT), te(102, CLIENT, '203.0.113.254'), te(103, '203.0.113.254', CLIENT)]);
+    expect(flows.map(brief)).toEqual([
+      { orig: `${SERVER}:0`, resp: `${CLIENT}:8`, state: 'OTH', history: '', pkts: [1, 0] },
+      { orig: '203.0.113.254:11', resp: `${CLIENT}:0`, state: 'OTH', history: '', pkts: [2, 0] },
+      { orig: `${CLIENT}:11`, resp: '203.0.113.254:0', state: 'OTH', history: '', pkts: [1, 0] },
+    ]);
+  });
+
+  it('the Tracker hands them over when asked (onIcmpFlow), and keeps none otherwise', async () => {
+    const got: IcmpConn[] = [];
+    const tr = new Tracker({ onConn: () => {}, onIcmpFlow: (c) => got.push(c) });
+    await eachDecoded(pcapFile({ linkType: 1 }, pings([100, 200])), (p) => tr.packet(p));
+    tr.flush();
+    expect(got.map((f) => f.orig.pkts)).toEqual([1, 1]);
+    expect(new Tracker({ onConn: () => {} }).icmpFlows).toBeNull();
   });
 });
 
