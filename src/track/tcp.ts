@@ -384,9 +384,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.prevTime = now;
     let c: TcpConn | null;
     let fwd: boolean;
+    let glitched = false;
     if (jump < this.minTimeout) {
       // The usual case: too little time passed since the previous packet for any clock glitch
-      // to matter (`clockGlitch` needs a jump of at least the connection's timeout).
+      // to matter (the glitch rule needs a jump of at least the connection's timeout).
       if (now >= this.nextSweep) this.sweep(now);
       c = table.find(p);
       fwd = table.fwd;
@@ -399,6 +400,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         // A clock glitch, not idleness: the packet is taken at the connection's last time, and
         // nothing else is swept at its time.
         now = this.glitch(c, p, c.end);
+        glitched = true;
       } else if (now >= this.nextSweep) {
         this.sweep(now);
         c = table.find(p);
@@ -415,6 +417,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         // Stamped earlier than the connection's last packet by its whole timeout: a clock glitch
         // (or a merged capture whose clocks differ), never idleness. Taken at the connection's time.
         now = this.glitch(c, p, c.end);
+        glitched = true;
       }
       if (c !== null && (p.tcpFlags & TCP_SYN) !== 0 && this.isReuse(c, p)) {
         this.finish(c, 'reused');
@@ -431,12 +434,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         (c.ackFrame !== 0 || c.synAckFrame === 0)) {
       // Most segments: data or a pure ACK inside an established connection.
       this.established(c, p, isOrig, now);
-      this.glitchTime = -1;
+      if (glitched) this.glitchTime = -1;
       // It stays in the open class (`touch` would only set the time, which is set).
       if (c.lCls === CLS_TCP) return c;
     } else {
       this.process(c, p, isOrig, now);
-      this.glitchTime = -1;
+      if (glitched) this.glitchTime = -1;
     }
     // An open connection stays in the open class until a SYN, FIN or RST: without one no endpoint
     // can close, reset or go back to an attempt.
