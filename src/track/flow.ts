@@ -405,7 +405,9 @@ export class FlowTable<E extends FlowEntry> {
       for (;;) {
         const h = this.heads[c] ?? null;
         // Queue times only grow along a list: if the head was queued too recently, so were the others.
-        if (h === null || h.lQ + t > now) break;
+        // (A head queued exactly a timeout ago waits for the next sweep: a packet of its own at
+        // `now` still finds it expired, and a re-queued head always ends the walk.)
+        if (h === null || h.lQ + t >= now) break;
         if (h.end + t <= now) return h;
         this.unlink(h);
         this.append(h, c, now);
@@ -546,6 +548,8 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
   /** Finished flow objects, already reset (null when not reusing). */
   private readonly pool: C[] | null;
   protected nextSweep = -Infinity;
+  /** Capture time of the last sweep: at most one sweep interval behind the previous packet (while time runs forward). */
+  protected lastSweep = -Infinity;
   /** Flows finished because the table was full. */
   evictions = 0;
 
@@ -570,6 +574,7 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
   sweep(now: number): void {
     let e: C | null;
     while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle' as R);
+    this.lastSweep = now;
     this.nextSweep = now + SWEEP_INTERVAL;
   }
 

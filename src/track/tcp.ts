@@ -346,12 +346,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly maxHeld: number;
   /** Reassembly states of finished connections, for reuse (null when not reusing). */
   private readonly streams: StreamDir[] | null;
-  /** Capture time of the previous packet given to the tracker (its neighbour, for clock glitches). */
-  private prevTime = -Infinity;
   /** The shortest timeout of any class: a smaller jump of the clock cannot expire a connection. */
   private readonly minTimeout: number;
-  /** The time a glitched packet is taken at while it is processed (-1 otherwise). */
-  private glitchTime = DOUBLE;
   /**
    * Packets whose timestamps were taken for clock glitches (`responds`, or stamped a whole
    * timeout before their connection's last packet), and the first frames of them.
@@ -365,7 +361,6 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
     this.streams = o.reuse === true ? [] : null;
     this.minTimeout = Math.min(...this.table.timeouts);
-    this.glitchTime = -1;
   }
 
   /** The byte stream `e` sends, from just past its SYN (a reused object when there is one). */
@@ -379,49 +374,28 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   packet(p: Packet, now: number = packetTime(p)): TcpConn | null {
     if (p.proto !== PROTO_TCP) return null;
     if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) return null;
-    const table = this.table;
-    const jump = now - this.prevTime;
-    this.prevTime = now;
-    let c: TcpConn | null;
-    let fwd: boolean;
-    let glitched = false;
-    if (jump < this.minTimeout) {
-      // The usual case: too little time passed since the previous packet for any clock glitch
-      // to matter (the glitch rule needs a jump of at least the connection's timeout).
-      if (now >= this.nextSweep) this.sweep(now);
-      c = table.find(p);
-      fwd = table.fwd;
-    } else {
-      // The clock moved on by at least the shortest timeout: the connection is looked up before
-      // the sweep, which would otherwise finish it before its packet could show a glitch.
-      c = table.find(p);
-      fwd = table.fwd;
-      if (c !== null && table.isExpired(c, now) && jump >= table.timeouts[c.lCls]! && this.responds(c, p, fwd === c.keyIsOrig)) {
-        // A clock glitch, not idleness: the packet is taken at the connection's last time, and
-        // nothing else is swept at its time.
-        now = this.glitch(c, p, c.end);
-        glitched = true;
-      } else if (now >= this.nextSweep) {
-        this.sweep(now);
-        c = table.find(p);
-        fwd = table.fwd;
-      }
+    if (now >= this.nextSweep) {
+      // The clock jumped by the shortest timeout or more since the last sweep (at most a sweep
+      // interval before the previous packet): before sweeping at the packet's time, see whether
+      // the packet is a clock glitch of its connection, which then keeps it at its own time.
+      if (now - this.lastSweep >= this.minTimeout && this.glitchAhead(p, now)) now = packetTime(p);
+      else this.sweep(now);
     }
+    const table = this.table;
+    let c = table.find(p);
+    let fwd = table.fwd;
     if (c !== null) {
-      const t = table.timeouts[c.lCls]!;
-      if (c.end + t <= now) {
-        // Idle for its timeout or longer (FlowTable.isExpired): Zeek's inactivity split.
+      if (table.isExpired(c, now)) {
+        // Idle for its timeout or longer: Zeek's inactivity split.
         this.finish(c, 'idle');
         c = null;
-      } else if (now + t <= c.end) {
-        // Stamped earlier than the connection's last packet by its whole timeout: a clock glitch
-        // (or a merged capture whose clocks differ), never idleness. Taken at the connection's time.
-        now = this.glitch(c, p, c.end);
-        glitched = true;
-      }
-      if (c !== null && (p.tcpFlags & TCP_SYN) !== 0 && this.isReuse(c, p)) {
+      } else if ((p.tcpFlags & TCP_SYN) !== 0 && this.isReuse(c, p)) {
         this.finish(c, 'reused');
         c = null;
+      } else if (now < this.lastSweep && now + table.timeouts[c.lCls]! <= c.end) {
+        // Stamped earlier than the connection's last packet by its whole timeout: a clock glitch
+        // (or a merged capture whose clocks differ), never idleness. Taken at the connection's time.
+        now = this.retime(c, p);
       }
     }
     if (c === null) {
@@ -434,17 +408,28 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         (c.ackFrame !== 0 || c.synAckFrame === 0)) {
       // Most segments: data or a pure ACK inside an established connection.
       this.established(c, p, isOrig, now);
-      if (glitched) this.glitchTime = -1;
       // It stays in the open class (`touch` would only set the time, which is set).
       if (c.lCls === CLS_TCP) return c;
-    } else {
-      this.process(c, p, isOrig, now);
-      if (glitched) this.glitchTime = -1;
-    }
+    } else this.process(c, p, isOrig, now);
     // An open connection stays in the open class until a SYN, FIN or RST: without one no endpoint
     // can close, reset or go back to an attempt.
     table.touch(c, c.lCls === CLS_TCP && (f & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 ? CLS_TCP : this.classOf(c), now);
     return c;
+  }
+
+  /**
+   * Is `p`, whose time jumped at least the shortest timeout past the last sweep, a clock glitch?
+   * Its connection would idle out at its time, the jump is at least that connection's timeout,
+   * and the packet `responds`. Then the packet is re-timed (`retime`) and true returned.
+   */
+  private glitchAhead(p: Packet, now: number): boolean {
+    const table = this.table;
+    const c = table.find(p);
+    if (c === null || !table.isExpired(c, now) || now - this.lastSweep < table.timeouts[c.lCls]! || !this.responds(c, p, table.fwd === c.keyIsOrig)) {
+      return false;
+    }
+    this.retime(c, p);
+    return true;
   }
 
   /**
@@ -472,16 +457,22 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
   /**
    * A packet of `c` whose timestamp is a clock glitch: counted, named in the connection's weirds,
-   * and processed at time `at` (returned), payload included. Zeek has no such rule: its network
-   * time jumps with the packet and every connection idles out.
+   * and re-timed to the connection's last time, which is returned. The packet's own timestamp is
+   * replaced (it is read again, for the stream's delivery times); frames and evidence keep their
+   * numbers, and the capture's times are the reader's. Zeek has no such rule: its network time
+   * jumps with the packet and every connection idles out.
    */
-  private glitch(c: TcpConn, p: Packet, at: number): number {
+  private retime(c: TcpConn, p: Packet): number {
     this.clockGlitches++;
     if (this.clockGlitchFrames.length < MAX_LIST) this.clockGlitchFrames.push(p.frame);
     this.weird(c, 'timestamp_glitch');
-    this.glitchTime = at;
+    const at = c.end;
+    const sec = Math.floor(at);
+    p.tsSec = sec;
+    p.tsNsec = Math.round((at - sec) * 1e9);
     return at;
   }
+
 
   /**
    * `process` for a segment with ACK and without SYN, FIN or RST while both endpoints are
@@ -540,7 +531,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
    * argument would be boxed on every call.)
    */
   private payload(c: TcpConn, e: TcpEndpoint, p: Packet, dataSeq: number, len: number, seqUnderflow: boolean): void {
-    const now = this.glitchTime < 0 ? packetTime(p) : this.glitchTime;
+    const now = packetTime(p);
     if (e.firstDataFrame === 0) {
       e.firstDataFrame = p.frame;
       e.firstDataTime = now;
