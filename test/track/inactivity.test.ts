@@ -13,6 +13,9 @@
  * acknowledgment numbers continue its connection does not split it.
  */
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { SHARED } from '../tshark-fixture.js';
 import { eachDecoded } from '../helpers/decoded.js';
 import { TcpTracker, type TcpConn, type TcpTrackerOptions } from '../../src/track/tcp.js';
 import { UdpTracker, type UdpConn } from '../../src/track/udp.js';
@@ -307,5 +310,31 @@ describe('clock glitches (a timestamp far from its neighbours)', () => {
     expect(conns[0]!.end).toBeGreaterThan(1_700_000_000);
     expect(conns[0]!.dataFrames).toEqual({ orig: 4, resp: 5 });
     expect(tracker.clockGlitches).toBe(1);
+  });
+});
+
+describe.skipIf(!existsSync(join(SHARED, 'field')))('clock glitches in real captures (../shared/captures)', () => {
+  async function of(path: string, port: number) {
+    const conns: TcpConn[] = [];
+    const tracker = new TcpTracker({ sink: noSink, onFinish: (c) => conns.push(c) });
+    await eachDecoded(join(SHARED, path), (p) => tracker.packet(p));
+    tracker.flush();
+    return { conns: conns.filter((c) => c.resp.port === port).map(brief), glitches: tracker.clockGlitchFrames };
+  }
+
+  it('field pcapng-example: the SYN-ACK stamped 46 years later (frame 2) does not split 127.0.0.1:3306', async () => {
+    // Before: S0 'S' (frame 1 alone) and SF '^hAdDaFf' starting in 2061 (tshark pairs frames 1-3).
+    expect(await of('field/ppp-Pcap++Test_PcapExamples_pcapng-example.pcapng', 3306)).toEqual({
+      conns: [{ orig: '127.0.0.1:40304', resp: '127.0.0.1:3306', state: 'SF', history: 'ShAdDaFf', pkts: [29, 30] }],
+      glitches: [2],
+    });
+  });
+
+  it('suricata-verify tls_DER-incomplete-header: the SYN-ACK stamped 21 years earlier does not either', async () => {
+    // MANIFEST.json's reading: one connection, S1 'ShADad', 3 and 3 packets. Before: S1 'Sh' + OTH 'ADad'.
+    expect(await of('suricata-verify/tls_DER-incomplete-header.pcap', 10443)).toEqual({
+      conns: [{ orig: '127.0.0.1:50802', resp: '127.0.0.1:10443', state: 'S1', history: 'ShADad', pkts: [3, 3] }],
+      glitches: [2],
+    });
   });
 });
