@@ -6,6 +6,8 @@ export const REPO = new URL('..', import.meta.url).pathname;
 export const FIXTURES = join(REPO, 'test/fixtures/tshark');
 export const SHARED = join(REPO, '../shared/captures');
 export const SAMPLES = join(REPO, 'samples');
+/** Tunnel captures (scripts/tunnel-captures.sh): real inner traffic, tunnel headers from the RFCs. */
+export const TUNNELS = join(REPO, 'test/fixtures/tunnels');
 
 export type Row = Record<string, string>;
 
@@ -41,7 +43,7 @@ export interface FixtureCapture {
   index: { packets: number; capinfos_packets: number | null; tshark_error: string | null; format: string | null };
 }
 
-/** Captures that have a fixture: ../shared/captures/<sub>/* and samples/*. */
+/** Captures that have a fixture: ../shared/captures/<sub>/*, samples/* and test/fixtures/tunnels/*. */
 export function fixtureCaptures(): FixtureCapture[] {
   const out: FixtureCapture[] = [];
   const sets: Array<[string, string]> = [];
@@ -49,6 +51,7 @@ export function fixtureCaptures(): FixtureCapture[] {
     for (const sub of readdirSync(join(FIXTURES, 'shared')).sort()) sets.push([`shared/${sub}`, join(SHARED, sub)]);
   }
   if (existsSync(join(FIXTURES, 'samples'))) sets.push(['samples', SAMPLES]);
+  if (existsSync(join(FIXTURES, 'tunnels'))) sets.push(['tunnels', TUNNELS]);
   for (const [set, dir] of sets) {
     const idxPath = join(FIXTURES, set, 'index.json');
     if (!existsSync(idxPath)) continue;

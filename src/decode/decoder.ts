@@ -1,23 +1,27 @@
 /**
  * Decodes a RawPacket into the reused Packet struct: link layer by registry, then network,
- * tunnels (IP-in-IP, 6in4, GRE, VXLAN) and transport. Never throws on packet bytes: a problem
- * leaves `packet.stop` set and the layers before it filled in.
+ * tunnels (IP-in-IP, 6in4, GRE and PPTP's enhanced GRE, VXLAN, GENEVE, Teredo, AYIYA, GTP) and
+ * transport. Never throws on packet bytes: a problem leaves `packet.stop` set and the layers
+ * before it filled in.
  */
 import type { RawPacket } from '../capture/types.js';
 import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './packet.js';
 import { LINK_DECODERS } from './registry.js';
-import { decodeEtherType, decodeEthernet, ETH_IPV4, ETH_IPV6, ETH_TEB } from './ethernet.js';
+import { decodeEtherType, decodeEthernet, ETH_IPV4, ETH_IPV6 } from './ethernet.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 import { decodeIcmp } from './icmp.js';
 import { Reassembler } from './fragments.js';
-import { truncated } from './stop.js';
 import { decodeGtp, GTP0_PORT, GTPU_PORT } from './gtp.js';
+import { AYIYA_PORT, decodeAyiya, decodeGeneve, decodeGre, decodeTeredo, GENEVE_PORT, TEREDO_PORT, VXLAN_PORT } from './tunnels.js';
 
 const MAX_TUNNELS = 4;
-const VXLAN_PORT = 4789;
+
+/** UDP ports (either side) that may carry a tunnel: the payload is looked at. */
+const TUNNEL_PORT = new Uint8Array(65536);
+for (const port of [GTPU_PORT, GTP0_PORT, VXLAN_PORT, GENEVE_PORT, TEREDO_PORT, AYIYA_PORT]) TUNNEL_PORT[port] = 1;
 
 export interface DecoderOptions {
   /** Decode VXLAN (UDP 4789) payloads as inner Ethernet frames (default true). */
@@ -98,30 +102,17 @@ export class Decoder {
         return;
       case PROTO_UDP:
         decodeUdp(p, b, o, end);
-        if ((p.dport === GTPU_PORT || p.dport === GTP0_PORT || p.sport === GTP0_PORT) && p.tunnels < MAX_TUNNELS && p.payLen > 8) {
-          const { sport, dport, payOff, payLen, payWireLen } = p;
-          this.enterTunnel(p);
-          if (!decodeGtp(this, p, b, payOff, payOff + payLen)) {
-            // Not a T-PDU: the UDP datagram itself is the innermost layer.
-            p.sport = sport;
-            p.dport = dport;
-            p.payOff = payOff;
-            p.payLen = payLen;
-            p.payWireLen = payWireLen;
-          }
-          return;
-        }
-        if (this.vxlan && p.dport === VXLAN_PORT && p.payLen >= 8 + 14 && (b[p.payOff]! & 0x08) !== 0 && p.tunnels < MAX_TUNNELS) {
-          // VXLAN (RFC 7348): 8-byte header with the I flag, then an Ethernet frame.
-          this.enterTunnel(p);
-          decodeEthernet(this, p, b, p.payOff + 8, p.payOff + p.payLen);
-        }
+        if (p.payLen === 0 || p.tunnels >= MAX_TUNNELS) return;
+        if (TUNNEL_PORT[p.dport] === 1 || TUNNEL_PORT[p.sport] === 1) this.udpTunnel(p, b, true);
+        // Teredo between a client and a relay uses any port: an IPv6 packet from or to a Teredo
+        // address (checked by decodeTeredo) in a datagram of its exact length.
+        else if (p.payLen >= 40 && (b[p.payOff]! & 0xf0) === 0x60) this.udpTunnel(p, b, false);
         return;
       case PROTO_ICMP:
-        decodeIcmp(p, b, o, end, false);
-        return;
       case PROTO_ICMPV6:
-        decodeIcmp(p, b, o, end, true);
+        decodeIcmp(p, b, o, end, proto === PROTO_ICMPV6);
+        // The message's length on the wire (the IP header's), beyond what was captured.
+        if (p.payOff !== 0 && wireEnd > end) p.payWireLen = wireEnd - p.payOff;
         return;
       case 4: // IPv4 in IP (RFC 2003)
         if (p.tunnels < MAX_TUNNELS) decodeIpv4(this, p, b, o, end);
@@ -142,33 +133,43 @@ export class Decoder {
   }
 
   /** Resets transport fields before decoding an inner packet (the outer ones are superseded). */
-  private enterTunnel(p: Packet): void {
+  enterTunnel(p: Packet): void {
     p.sport = p.dport = -1;
     p.payOff = p.payLen = p.payWireLen = 0;
   }
 
-  /** GRE (RFC 2784/2890): version 0 only; checksum, key and sequence fields skipped. */
+  /**
+   * The payload of a UDP datagram on a tunnel port (`byPort`), or one that may be Teredo on any
+   * port: decoded as the tunnel's inner packet when it is one, else the datagram stays the
+   * innermost layer.
+   */
+  private udpTunnel(p: Packet, b: Uint8Array, byPort: boolean): void {
+    const { sport, dport, payOff, payLen, payWireLen } = p;
+    const end = payOff + payLen;
+    this.enterTunnel(p);
+    let taken = false;
+    if (!byPort) taken = decodeTeredo(this, p, b, payOff, end, payOff + payWireLen, true);
+    else if (dport === GTPU_PORT || dport === GTP0_PORT || sport === GTP0_PORT) taken = payLen > 8 && decodeGtp(this, p, b, payOff, end);
+    else if (dport === VXLAN_PORT) {
+      // VXLAN (RFC 7348): 8-byte header with the I flag, then an Ethernet frame.
+      if (this.vxlan && payLen >= 8 + 14 && (b[payOff]! & 0x08) !== 0) {
+        taken = true;
+        decodeEthernet(this, p, b, payOff + 8, end);
+      }
+    } else if (dport === GENEVE_PORT) taken = decodeGeneve(this, p, b, payOff, end);
+    else if (dport === TEREDO_PORT || sport === TEREDO_PORT) taken = decodeTeredo(this, p, b, payOff, end, payOff + payWireLen, false);
+    else if (dport === AYIYA_PORT || sport === AYIYA_PORT) taken = decodeAyiya(this, p, b, payOff, end);
+    if (!taken) {
+      // Not a tunnel packet: the UDP datagram itself is the innermost layer.
+      p.sport = sport;
+      p.dport = dport;
+      p.payOff = payOff;
+      p.payLen = payLen;
+      p.payWireLen = payWireLen;
+    }
+  }
+
   private gre(p: Packet, b: Uint8Array, o: number, end: number): void {
-    if (end - o < 4) {
-      p.stop = truncated('gre', o - p.off, 'packet ends inside the GRE header');
-      return;
-    }
-    const flags = b[o]!;
-    if ((b[o + 1]! & 7) !== 0) return; // version 1 is PPTP's enhanced GRE
-    let x = o + 4;
-    if (flags & 0x80) x += 4;
-    if (flags & 0x20) x += 4;
-    if (flags & 0x10) x += 4;
-    if (x > end) {
-      p.stop = truncated('gre', o - p.off, 'packet ends inside the GRE header');
-      return;
-    }
-    const type = (b[o + 2]! << 8) | b[o + 3]!;
-    if (type === ETH_IPV4 || type === ETH_IPV6) {
-      this.ipByVersion(p, b, x, end, type === ETH_IPV4 ? 4 : 6);
-    } else if (type === ETH_TEB) {
-      this.enterTunnel(p);
-      decodeEthernet(this, p, b, x, end);
-    }
+    decodeGre(this, p, b, o, end);
   }
 }

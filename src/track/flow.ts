@@ -5,8 +5,12 @@
  * comparison (IPv6 addresses as four 32-bit words each).
  *
  * Idle expiry follows capture time. Every entry sits on one of a few intrusive LRU lists, one per
- * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP, answered DNS over UDP): inside a list all entries share one
- * timeout, so the head is always the next to expire and a sweep costs O(expired). A cap on tracked
+ * timeout class (active TCP, TCP attempt, closed TCP, TCP closed both ways and acknowledged, UDP,
+ * answered DNS over UDP, interactive TCP, ICMP): inside a list all entries share one timeout, so the
+ * head is always the next to expire and a sweep costs O(expired). As in Zeek (Session::
+ * InactivityTimer, which runs when the network time reaches the last packet's time plus the
+ * timeout), an entry idle for its timeout or longer is expired: a packet exactly that late starts
+ * a new connection. A cap on tracked
  * entries finishes the least recently active one and counts it, so memory follows the number of
  * open connections, never the number ever seen.
  */
@@ -24,7 +28,9 @@ export const CLS_TCP_CLOSED = 2;
 export const CLS_UDP = 3;
 export const CLS_UDP_ANSWERED = 4;
 export const CLS_TCP_DONE = 5;
-export const N_CLASSES = 6;
+export const CLS_TCP_INTERACTIVE = 6;
+export const CLS_ICMP = 7;
+export const N_CLASSES = 8;
 
 export interface FlowTimeouts {
   /** Seconds of inactivity before an established / partial TCP connection is finished (Zeek tcp_inactivity_timeout: 5 min). */
@@ -57,6 +63,14 @@ export interface FlowTimeouts {
    * second still catches the second query of a resolver asking A then AAAA on one socket).
    */
   udpAnswered?: number;
+  /**
+   * Seconds of inactivity before an established TCP connection of an interactive service is
+   * finished: Zeek's base/protocols/conn/inactivity.zeek raises the timeout of connections to TCP
+   * ports 21, 22, 23 and 513 to 1 hour when they are established (port_inactivity_timeouts).
+   */
+  tcpInteractive?: number;
+  /** Seconds of inactivity before an ICMP flow is finished (Zeek icmp_inactivity_timeout: 1 min). */
+  icmpInactivity?: number;
 }
 
 export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
@@ -66,6 +80,8 @@ export const DEFAULT_TIMEOUTS: Required<FlowTimeouts> = {
   tcpDone: 1,
   udpInactivity: 60,
   udpAnswered: 1,
+  tcpInteractive: 3600,
+  icmpInactivity: 60,
 };
 
 /** Fields the table keeps on each entry (intrusive: no wrapper object per connection). */
@@ -176,7 +192,7 @@ export class FlowTable<E extends FlowEntry> {
 
   constructor(t: FlowTimeouts = {}, readonly maxEntries = 1_000_000) {
     const d = { ...DEFAULT_TIMEOUTS, ...t };
-    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone];
+    this.timeouts = [d.tcpInactivity, d.tcpAttempt, d.tcpClosed, d.udpInactivity, d.udpAnswered, d.tcpDone, d.tcpInteractive, d.icmpInactivity];
     // The bucket array and its mask change when the table grows: written twice from the start, so
     // the first growth does not throw away the optimized lookup (shape.ts).
     this.slots = this.slots; // eslint-disable-line no-self-assign
@@ -267,6 +283,16 @@ export class FlowTable<E extends FlowEntry> {
     return null;
   }
 
+  /**
+   * The entry keyed on this packet's addresses with protocol `proto` and "ports" `pa` (source) and
+   * `pb` (destination) in place of the packet's, or null; sets `fwd`. For flows whose key is not
+   * the packet's ports (ICMP: type and counterpart type).
+   */
+  findAs(p: Packet, proto: number, pa: number, pb: number): E | null {
+    if (p.ipVersion === 4) return this.findTuple(proto, 4, p.src4, p.dst4, p.nb, 0, 0, pa, pb);
+    return this.findTuple(proto, p.ipVersion, 0, 0, p.nb, p.srcOff, p.dstOff, pa, pb);
+  }
+
   /** The entry of the flow quoted inside an ICMP error carried by this packet, or null; sets `fwd` (quoted source = side A). */
   findQuoted(p: Packet): E | null {
     const q = p.quoted;
@@ -274,12 +300,15 @@ export class FlowTable<E extends FlowEntry> {
     return this.findTuple(q.proto, q.version, q.src4, q.dst4, p.nb, q.srcOff, q.dstOff, q.sport, q.dport);
   }
 
-  /** Adds an entry keyed on this packet (source = side A). The caller checked `full` first. */
-  add(e: E, p: Packet, cls: number, now: number): void {
-    e.fProto = p.proto;
+  /**
+   * Adds an entry keyed on this packet (source = side A), with protocol and ports `proto`, `pa`,
+   * `pb` (default: the packet's). The caller checked `full` first.
+   */
+  add(e: E, p: Packet, cls: number, now: number, proto = p.proto, pa = p.sport, pb = p.dport): void {
+    e.fProto = proto;
     e.fVersion = p.ipVersion;
-    e.fPortA = p.sport;
-    e.fPortB = p.dport;
+    e.fPortA = pa;
+    e.fPortB = pb;
     const v4 = p.ipVersion === 4;
     if (v4) {
       e.fA4 = p.src4 | 0;
@@ -295,7 +324,7 @@ export class FlowTable<E extends FlowEntry> {
       e.fB6c = W[6]!;
       e.fB6d = W[7]!;
     }
-    const h = this.hashOf(p.proto, v4, e.fA4, e.fB4, p.sport, p.dport);
+    const h = this.hashOf(proto, v4, e.fA4, e.fB4, pa, pb);
     e.fHash = h;
     if (this.size * 2 >= this.slots.length) this.resize(this.slots.length * 2);
     const i = h & this.mask;
@@ -364,8 +393,9 @@ export class FlowTable<E extends FlowEntry> {
     if (this.slots.length > MIN_SLOTS && this.size < this.slots.length >>> 4) this.resize(this.slots.length >>> 1);
   }
 
+  /** Idle for its class's timeout or longer at `now` (Zeek: last_time + timeout <= network time). */
   isExpired(e: E, now: number): boolean {
-    return e.lCls >= 0 && e.end + this.timeouts[e.lCls]! < now;
+    return e.lCls >= 0 && e.end + this.timeouts[e.lCls]! <= now;
   }
 
   /** An entry whose idle timeout has passed at `now`, or null. Finish it (and `remove` it) before asking again. */
@@ -375,8 +405,10 @@ export class FlowTable<E extends FlowEntry> {
       for (;;) {
         const h = this.heads[c] ?? null;
         // Queue times only grow along a list: if the head was queued too recently, so were the others.
+        // (A head queued exactly a timeout ago waits for the next sweep: a packet of its own at
+        // `now` still finds it expired, and a re-queued head always ends the walk.)
         if (h === null || h.lQ + t >= now) break;
-        if (h.end + t < now) return h;
+        if (h.end + t <= now) return h;
         this.unlink(h);
         this.append(h, c, now);
       }
@@ -508,7 +540,7 @@ const POOL_MAX = 4096;
  * and the reuse of finished flow objects. Each tracker keeps its own per-packet path and says
  * what finishing adds (`close`).
  */
-export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
+export abstract class FlowTracker<C extends FlowConn, R extends string> {
   protected readonly table: FlowTable<C>;
   private readonly addrs: AddrText;
   private readonly nextId: () => number;
@@ -516,6 +548,8 @@ export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
   /** Finished flow objects, already reset (null when not reusing). */
   private readonly pool: C[] | null;
   protected nextSweep = -Infinity;
+  /** Capture time of the last sweep: at most one sweep interval behind the previous packet (while time runs forward). */
+  protected lastSweep = -Infinity;
   /** Flows finished because the table was full. */
   evictions = 0;
 
@@ -540,6 +574,7 @@ export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
   sweep(now: number): void {
     let e: C | null;
     while ((e = this.table.expiredHead(now)) !== null) this.finish(e, 'idle' as R);
+    this.lastSweep = now;
     this.nextSweep = now + SWEEP_INTERVAL;
   }
 
@@ -553,7 +588,7 @@ export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
    * A new flow for packet `p` (a reused object, or `make()`): room made in a full table, id,
    * times, endpoints, entered in class `cls`. `find(p)` missed just before.
    */
-  protected begin(make: () => C, p: Packet, now: number, cls: number): C {
+  protected begin(make: () => C, p: Packet, now: number, cls: number, proto = p.proto, pa = p.sport, pb = p.dport): C {
     const table = this.table;
     while (table.full) {
       const old = table.oldest();
@@ -566,10 +601,10 @@ export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
     c.start = c.end = now;
     c.firstFrame = c.lastFrame = p.frame;
     c.orig.ip = this.addrs.text(p, true);
-    c.orig.port = p.sport;
+    c.orig.port = pa;
     c.resp.ip = this.addrs.text(p, false);
-    c.resp.port = p.dport;
-    table.add(c, p, cls, now);
+    c.resp.port = pb;
+    table.add(c, p, cls, now, proto, pa, pb);
     return c;
   }
 
@@ -580,7 +615,8 @@ export abstract class FlowTracker<C extends FlowConn & Conn, R extends string> {
     c.done = true;
     (c as FlowConn).finishReason = reason;
     this.close(c);
-    this.endSink?.end(c);
+    // Only TCP connections (which are Conns) have a stream sink.
+    this.endSink?.end(c as unknown as Conn);
     this.handOver(c);
     this.release(c);
     if (this.pool !== null && this.pool.length < POOL_MAX) {

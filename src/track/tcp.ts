@@ -12,7 +12,7 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, CLS_TCP_INTERACTIVE, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime,
   type FlowTrackerOptions,
 } from './flow.js';
 import { StreamDir } from './reassembly.js';
@@ -209,6 +209,11 @@ export class TcpConn extends FlowConn implements Conn {
   finishReason: 'closed' | 'idle' | 'evicted' | 'reused' | 'end' | '' = '';
   /** First packet was not a SYN (Zeek is_partial at start). */
   partial = false;
+  /**
+   * Established as a connection of an interactive service (TCP port 21, 22, 23 or 513): idles
+   * out after the interactive timeout (1 hour), as Zeek's conn/inactivity.zeek sets it.
+   */
+  interactive = false;
 
   /** The originator's SYNs of this attempt (retransmissions with the same ISN included). */
   synFrames: number[] = NO_NUMBERS;
@@ -271,6 +276,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.state = '';
     this.finishReason = '';
     this.partial = false;
+    this.interactive = false;
     this.synFrames = NO_NUMBERS;
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
@@ -340,12 +346,21 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private readonly maxHeld: number;
   /** Reassembly states of finished connections, for reuse (null when not reusing). */
   private readonly streams: StreamDir[] | null;
+  /** The shortest timeout of any class: a smaller jump of the clock cannot expire a connection. */
+  private readonly minTimeout: number;
+  /**
+   * Packets whose timestamps were taken for clock glitches (`responds`, or stamped a whole
+   * timeout before their connection's last packet), and the first frames of them.
+   */
+  clockGlitches = 0;
+  readonly clockGlitchFrames: number[] = [];
 
   constructor(o: TcpTrackerOptions) {
     super(o, o.sink, o.onFinish);
     this.sink = o.sink;
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
     this.streams = o.reuse === true ? [] : null;
+    this.minTimeout = Math.min(...this.table.timeouts);
   }
 
   /** The byte stream `e` sends, from just past its SYN (a reused object when there is one). */
@@ -359,17 +374,28 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   packet(p: Packet, now: number = packetTime(p)): TcpConn | null {
     if (p.proto !== PROTO_TCP) return null;
     if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) return null;
-    if (now >= this.nextSweep) this.sweep(now);
+    if (now >= this.nextSweep) {
+      // The clock jumped by the shortest timeout or more since the last sweep (at most a sweep
+      // interval before the previous packet): before sweeping at the packet's time, see whether
+      // the packet is a clock glitch of its connection, which then keeps it at its own time.
+      if (now - this.lastSweep >= this.minTimeout && this.glitchAhead(p, now)) now = packetTime(p);
+      else this.sweep(now);
+    }
     const table = this.table;
     let c = table.find(p);
     let fwd = table.fwd;
     if (c !== null) {
       if (table.isExpired(c, now)) {
+        // Idle for its timeout or longer: Zeek's inactivity split.
         this.finish(c, 'idle');
         c = null;
       } else if ((p.tcpFlags & TCP_SYN) !== 0 && this.isReuse(c, p)) {
         this.finish(c, 'reused');
         c = null;
+      } else if (now < this.lastSweep && now + table.timeouts[c.lCls]! <= c.end) {
+        // Stamped earlier than the connection's last packet by its whole timeout: a clock glitch
+        // (or a merged capture whose clocks differ), never idleness. Taken at the connection's time.
+        now = this.retime(c, p);
       }
     }
     if (c === null) {
@@ -390,6 +416,63 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     table.touch(c, c.lCls === CLS_TCP && (f & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 ? CLS_TCP : this.classOf(c), now);
     return c;
   }
+
+  /**
+   * Is `p`, whose time jumped at least the shortest timeout past the last sweep, a clock glitch?
+   * Its connection would idle out at its time, the jump is at least that connection's timeout,
+   * and the packet `responds`. Then the packet is re-timed (`retime`) and true returned.
+   */
+  private glitchAhead(p: Packet, now: number): boolean {
+    const table = this.table;
+    const c = table.find(p);
+    if (c === null || !table.isExpired(c, now) || now - this.lastSweep < table.timeouts[c.lCls]! || !this.responds(c, p, table.fwd === c.keyIsOrig)) {
+      return false;
+    }
+    this.retime(c, p);
+    return true;
+  }
+
+  /**
+   * Does this segment answer what the peer sent? It acknowledges sequence space of the peer that
+   * was not acknowledged yet (a SYN, data, a FIN), and its own sequence number continues where
+   * its sender left off. A receiver acknowledges within a round trip (RFC 9293 §3.8.6.3: delayed
+   * ACKs wait at most 0.5 s) and no segment outlives the network's maximum segment lifetime, so
+   * such an answer cannot come minutes after the last packet of its connection: when its
+   * timestamp says so, the timestamp is wrong. (A packet that acknowledges nothing new cannot
+   * tell a clock glitch from idleness without the packets after it: it splits as in Zeek.)
+   */
+  private responds(c: TcpConn, p: Packet, isOrig: boolean): boolean {
+    const f = p.tcpFlags;
+    if ((f & TCP_ACK) === 0 || (f & TCP_RST) !== 0) return false;
+    const e = isOrig ? c.orig : c.resp;
+    const peer = isOrig ? c.resp : c.orig;
+    if (peer.state === INACTIVE || peer.state === RESET) return false;
+    const ack = p.ack | 0;
+    if (((ack - peer.ackSeq) | 0) <= 0 || ((ack - peer.lastSeq) | 0) > 0) return false;
+    // Without its SYN, an endpoint's first octet (start + 1) is where the capture began: an ACK of
+    // it acknowledges nothing that was seen.
+    if ((c.histSeen & (isOrig ? H_SYN << 16 : H_SYN)) === 0 && ((ack - peer.startSeq) | 0) <= 1) return false;
+    return e.state === INACTIVE || (p.seq | 0) === e.lastSeq;
+  }
+
+  /**
+   * A packet of `c` whose timestamp is a clock glitch: counted, named in the connection's weirds,
+   * and re-timed to the connection's last time, which is returned. The packet's own timestamp is
+   * replaced (it is read again, for the stream's delivery times); frames and evidence keep their
+   * numbers, and the capture's times are the reader's. Zeek has no such rule: its network time
+   * jumps with the packet and every connection idles out.
+   */
+  private retime(c: TcpConn, p: Packet): number {
+    this.clockGlitches++;
+    if (this.clockGlitchFrames.length < MAX_LIST) this.clockGlitchFrames.push(p.frame);
+    this.weird(c, 'timestamp_glitch');
+    const at = c.end;
+    const sec = Math.floor(at);
+    p.tsSec = sec;
+    p.tsNsec = Math.round((at - sec) * 1e9);
+    return at;
+  }
+
 
   /**
    * `process` for a segment with ACK and without SYN, FIN or RST while both endpoints are
@@ -472,7 +555,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       return CLS_TCP_CLOSED;
     }
     if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;
-    return CLS_TCP;
+    return c.interactive ? CLS_TCP_INTERACTIVE : CLS_TCP;
   }
 
   private create(p: Packet, now: number): TcpConn {
@@ -783,6 +866,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
             if (peer.state === SYN_SENT) peer.setState(ESTABLISHED);
             else if (peer.state === INACTIVE) this.weird(c, 'unsolicited_SYN_response');
             e.setState(ESTABLISHED);
+            if (peer.state !== PARTIAL) this.connectionEstablished(c);
           }
         }
         if (FIN) {
@@ -852,6 +936,18 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       this.handshakeAck(c, e);
     }
     return doClose;
+  }
+
+  /**
+   * Zeek's connection_established event (the responder's SYN), as conn/inactivity.zeek handles
+   * it: the service port is the responder's, or the originator's when only the originator's is a
+   * likely server port and the originator was not seen (a capture that starts at the SYN-ACK);
+   * ports 21, 22, 23 and 513 make the connection interactive.
+   */
+  private connectionEstablished(c: TcpConn): void {
+    let port = c.resp.port;
+    if (c.orig.state === INACTIVE && !isLikelyServerPort(port, false) && isLikelyServerPort(c.orig.port, false)) port = c.orig.port;
+    if (port === 21 || port === 22 || port === 23 || port === 513) c.interactive = true;
   }
 
   private handshakeAck(c: TcpConn, e: TcpEndpoint): void {

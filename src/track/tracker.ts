@@ -17,6 +17,7 @@ import { AddrText } from './flow.js';
 import { TlsAnalyzer, looksLikeClientHello, type TlsSession } from './tls.js';
 import { HttpAnalyzer, looksLikeHttpRequest, requestHost, type HttpSession } from './http.js';
 import { IcmpTracker, type IcmpError } from './icmp.js';
+import { IcmpFlowTracker, type IcmpConn } from './icmpflow.js';
 import { NameMap } from './names.js';
 import { PASS_ALL, type Conn, type StreamSink, type Time } from './types.js';
 
@@ -70,6 +71,11 @@ export interface TrackerOptions {
   reuse?: boolean;
   /** Keep the TLS sessions' record-level event lists (TlsAnalyzerOptions.events; default false). */
   tlsEvents?: boolean;
+  /**
+   * Optional: ICMP and ICMPv6 flows as Zeek's conn.log has them (icmpflow.ts), each once it is
+   * finished (idle for a minute, or at the end). Without it no ICMP flow is kept.
+   */
+  onIcmpFlow?: (c: IcmpConn) => void;
 }
 
 export class Tracker implements StreamSink {
@@ -79,6 +85,8 @@ export class Tracker implements StreamSink {
   readonly tls: TlsAnalyzer;
   readonly http: HttpAnalyzer;
   readonly icmp = new IcmpTracker();
+  /** ICMP flows, when `onIcmpFlow` was given. */
+  readonly icmpFlows: IcmpFlowTracker | null;
   readonly names = new NameMap();
   /** ICMP errors whose quoted flow was not (or no longer) tracked. */
   readonly orphanIcmp: IcmpError[] = [];
@@ -102,6 +110,7 @@ export class Tracker implements StreamSink {
     const shared = { nextId, addrs: new AddrText(), maxConns: o.maxConns, reuse: o.reuse === true };
     this.tcp = new TcpTracker({ ...shared, sink: this, onFinish: (c) => this.finished(c) });
     this.udp = new UdpTracker({ ...shared, onFinish: (c) => this.finished(c) });
+    this.icmpFlows = o.onIcmpFlow !== undefined ? new IcmpFlowTracker({ ...shared, reuse: false, onFinish: o.onIcmpFlow }) : null;
   }
 
   packet(p: Packet): void {
@@ -120,6 +129,7 @@ export class Tracker implements StreamSink {
       }
       case PROTO_ICMP:
       case PROTO_ICMPV6:
+        if (this.icmpFlows !== null) this.icmpFlows.packet(p, ts);
         if (p.ipVersion === 4 ? isIcmpv4Error(p.icmpType) : isIcmpv6Error(p.icmpType)) this.icmpError(p, ts);
         return;
       default:
@@ -131,6 +141,7 @@ export class Tracker implements StreamSink {
   flush(): void {
     this.tcp.flush();
     this.udp.flush();
+    this.icmpFlows?.flush();
     this.dns.flush();
   }
 

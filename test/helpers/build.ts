@@ -1026,3 +1026,81 @@ export function httpResponse(o: {
   if (!noBody && !(o.headers ?? []).some(([k]) => /^(content-length|transfer-encoding)$/i.test(k))) head += `Content-Length: ${body.length}\r\n`;
   return concat([ascii(head + '\r\n'), body]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tunnel headers: GENEVE (RFC 8926), Teredo (RFC 4380), AYIYA (draft-massar-v6ops-ayiya),
+// PPTP's enhanced GRE (RFC 2637 §4.1) with PPP (RFC 1661). Each returns the bytes that precede
+// (and include) the inner packet; wrap the result in UDP / IP yourself.
+// ---------------------------------------------------------------------------------------------
+
+export interface GeneveOption {
+  /** Option class (16 bits), type (8 bits; the high bit is "critical"), data (a multiple of 4 bytes). */
+  cls: number;
+  type: number;
+  data: Uint8Array;
+}
+/** GENEVE header (version 0) with its options, then `inner` of protocol type `proto` (0x6558 Ethernet, 0x0800, 0x86DD). */
+export function geneve(o: { vni: number; proto: number; options?: GeneveOption[]; oam?: boolean; critical?: boolean }, inner: Uint8Array): Uint8Array {
+  const opts = (o.options ?? []).map((x) => {
+    if (x.data.length % 4 !== 0 || x.data.length > 124) throw new Error('GENEVE option data must be a multiple of 4 bytes, at most 124');
+    return concat([be16(x.cls), u8(x.type, x.data.length / 4), x.data]);
+  });
+  const body = concat(opts);
+  if (body.length > 252) throw new Error('GENEVE options longer than 252 bytes');
+  const flags = (o.oam ? 0x80 : 0) | (o.critical ? 0x40 : 0);
+  return concat([u8(body.length / 4, flags), be16(o.proto), be24(o.vni), u8(0), body, inner]);
+}
+
+/** Teredo authentication header (RFC 4380 §5.1.1): client id, authentication value, nonce, confirmation. */
+export function teredoAuth(o: { clientId?: Uint8Array; auth?: Uint8Array; nonce: Uint8Array; confirmation?: number }): Uint8Array {
+  const id = o.clientId ?? new Uint8Array(0);
+  const au = o.auth ?? new Uint8Array(0);
+  if (o.nonce.length !== 8) throw new Error('the Teredo nonce is 8 bytes');
+  return concat([u8(0, 1, id.length, au.length), id, au, o.nonce, u8(o.confirmation ?? 0)]);
+}
+/** Teredo origin indication (RFC 4380 §5.1.1): the origin's port and IPv4 address, each bit inverted. */
+export function teredoOrigin(port: number, addr: string): Uint8Array {
+  const a = parseIpv4(addr).map((x) => x ^ 0xff);
+  return concat([u8(0, 0), be16(port ^ 0xffff), a]);
+}
+
+/**
+ * AYIYA header (draft-massar-v6ops-ayiya §5): identity (2^idLen bytes: 16 for an IPv6 address,
+ * type 1), signature (SHA-1: 5 words, hash method 2), authentication method 1 (shared secret),
+ * opcode (1 = forward), next header (41 IPv6, 4 IPv4), epoch time; then `inner`.
+ */
+export function ayiya(o: { identity: Uint8Array; signature: Uint8Array; next: number; epoch: number; opcode?: number; idType?: number; hashMethod?: number; authMethod?: number }, inner: Uint8Array): Uint8Array {
+  const idLen = Math.log2(o.identity.length);
+  if (!Number.isInteger(idLen) || idLen > 15) throw new Error('AYIYA identity length must be a power of two');
+  if (o.signature.length % 4 !== 0 || o.signature.length > 60) throw new Error('AYIYA signature: a multiple of 4 bytes, at most 60');
+  return concat([
+    u8((idLen << 4) | (o.idType ?? 1), ((o.signature.length / 4) << 4) | (o.hashMethod ?? 2), ((o.authMethod ?? 1) << 4) | (o.opcode ?? 1), o.next),
+    be32(o.epoch), o.identity, o.signature, inner,
+  ]);
+}
+
+/**
+ * PPTP's enhanced GRE header (version 1, protocol 0x880B) around a PPP frame: key = payload
+ * length and call id, then the sequence number (when given) and the acknowledgment number (when
+ * given). `ppp` is the PPP frame (see `pppFrame`), empty for an acknowledgment alone.
+ */
+export function greV1(o: { callId: number; seq?: number; ack?: number }, ppp: Uint8Array): Uint8Array {
+  const f0 = 0x20 | (o.seq !== undefined ? 0x10 : 0);
+  const f1 = (o.ack !== undefined ? 0x80 : 0) | 1;
+  return concat([
+    u8(f0, f1), be16(0x880b), be16(ppp.length), be16(o.callId),
+    o.seq !== undefined ? be32(o.seq) : new Uint8Array(0),
+    o.ack !== undefined ? be32(o.ack) : new Uint8Array(0),
+    ppp,
+  ]);
+}
+/**
+ * A PPP frame (RFC 1661 §2) as PPTP carries it: address and control (FF 03) unless compressed
+ * away (RFC 1661 §6.6), then the protocol (0x0021 IPv4, 0x0057 IPv6), one byte when
+ * protocol-field compression is on (§6.5).
+ */
+export function pppFrame(o: { proto: number; acfc?: boolean; pfc?: boolean }, payload: Uint8Array): Uint8Array {
+  const head = o.acfc ? new Uint8Array(0) : u8(0xff, 0x03);
+  const proto = o.pfc && o.proto < 0x100 ? u8(o.proto) : be16(o.proto);
+  return concat([head, proto, payload]);
+}
