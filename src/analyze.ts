@@ -90,6 +90,11 @@ export class Analysis {
     // DNS transactions are handed over as they finish, so the tracker does not keep them all.
     const tracker = new Tracker({
       onConn: (f) => this.finished(f),
+      onIcmpFlow: (c) => {
+        this.diagnosis.addIcmpFlow(c);
+        if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, null) });
+        else this.notListed++;
+      },
       onDnsDone: (t) => this.dnsDone(t),
       onTcp: opts.onTcp,
       onDns: opts.onDns,

@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import type { LiveSource as LiveSourceT } from '../capture/live.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
-import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
+import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
 import { failureCount } from './report-facts.js';
 
 interface CaptureFlags extends ReportFlags {
@@ -49,6 +49,8 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
   const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
   const out = reportOutput(flags);
+  // -o is checked before capturing, so a long capture does not end in an error.
+  checkOutput(flags.output);
   const L = await import('../capture/live.js');
   const { LiveAnalyzer } = await import('../live.js');
   const { CaptureWriter } = await import('../capture/writer.js');
@@ -163,8 +165,9 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   try {
     writeReports(out, [out.prepare(report)], flags.output);
   } catch (e) {
-    if (!flags.output) throw e;
-    throw new UsageError(`cannot write the report to ${flags.output}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable${w ? ` (${flags.write} is complete)` : ''}`);
+    // writeReports says what failed in one line; the capture file is whole all the same.
+    if (e instanceof UsageError && w) throw new UsageError(`${e.message} (${flags.write} is complete)`);
+    throw e;
   }
   if (writeError !== null) throw new UsageError(`cannot write ${flags.write}: ${writeError}; the report above covers every packet captured, the file only those before the error (check the free space and the folder)`);
   if (src.failure !== null) throw new UsageError(`capture on ${src.iface} failed: ${src.failure}; the report above covers what was captured before (check the interface: wirewhy interfaces)`);

@@ -92,8 +92,9 @@ function decodeMpls(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number
   }
 }
 
-/** PPP protocol field values for IP (RFC 1661 / 1332 / 5072). */
+/** PPP protocol field values for IP (RFC 1661 / 1332 / 5072) and MPLS (RFC 3032 §5: 0x0281 unicast, 0x0283 multicast). */
 export function decodePppProtocol(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number, proto: number): void {
   if (proto === 0x0021) d.ipByVersion(p, b, o, end, 4);
   else if (proto === 0x0057) d.ipByVersion(p, b, o, end, 6);
+  else if (proto === 0x0281 || proto === 0x0283) decodeMpls(d, p, b, o, end);
 }

@@ -122,6 +122,8 @@ export class Packet {
   mss = -1;
   wscale = -1;
   sackPerm = false;
+  /** An MPTCP option (kind 30, RFC 8684) is present. */
+  mptcp = false;
   tsVal = DOUBLE;
   tsEcr = DOUBLE;
   /** Transport payload in nb (captured part). */
@@ -185,7 +187,7 @@ export class Packet {
     }
     if ((r & RARE_TCP_OPTIONS) !== 0) {
       this.mss = this.wscale = -1;
-      this.sackPerm = false;
+      this.sackPerm = this.mptcp = false;
       this.tsVal = this.tsEcr = -1;
     }
     if ((r & RARE_ICMP) !== 0) {

@@ -75,6 +75,9 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
       case 4:
         p.sackPerm = true;
         break;
+      case 30: // MPTCP, RFC 8684 §3
+        p.mptcp = true;
+        break;
       case 8:
         if (len === 10) {
           p.tsVal = dv.getUint32(x + 2);

@@ -36,6 +36,8 @@ export interface CauseDef<C extends string = string> {
   readonly words: { readonly en: CauseText; readonly zh: CauseText };
   /** Wording when the verdict has severity 'warning' (ok after failed attempts). */
   readonly warning?: { readonly en: CauseText; readonly zh: CauseText };
+  /** Other wordings the cause's `compose` chooses by the verdict's facts (ok: a traceroute). */
+  readonly variants?: { readonly [name: string]: { readonly en: CauseText; readonly zh: CauseText } };
   /** Placeholder values this cause derives from the verdict in the report's language. */
   readonly vars?: (v: Verdict, lang: Lang) => Vars;
   /** A last step on the filled texts (tls.alert adds the reading of the alert it names). */

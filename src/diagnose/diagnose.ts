@@ -14,27 +14,65 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, flowKey, resolvedPrefix, type DnsGroup } from './dns-group.js';
-import { quotedTarget } from './rules-icmp.js';
-import { LATE_DNS_REPLY, SOME_ATTEMPTS_WORKED } from './limits.js';
+import { DnsGroups, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { dualStackPairs } from './dual-stack.js';
+import { quotedTarget, quotesOriginator } from './rules-icmp.js';
+import { Traceroutes } from './traceroute.js';
+import type { IcmpConn } from '../track/icmpflow.js';
+import { mergePorts } from './aggregate.js';
+import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
 
 export { targetText } from './verdict.js';
 
 const KEEP_ATTEMPTS = 4;
 const MAX_EVIDENCE = 12;
 
+interface Attempt {
+  o: Outcome;
+  ip: string;
+  client: string;
+  start: number;
+}
+
+/** One connection's outcome with what its group needs (plain data: the connection is let go). */
+export interface Placed {
+  o: Outcome;
+  target: Target;
+  client: string;
+  /** The server's address. */
+  ip: string;
+  start: number;
+  firstFrame: number;
+  /** DNS over TCP: its outcome is told by name, unless it failed. */
+  dnsOverTcp: boolean;
+}
+
 interface Group {
   key: string;
   target: Target;
   client: string | null;
   conns: number;
+  /** Attempts that failed (an error outcome). */
   failed: number;
+  /** Attempts the capture cannot judge (capture.* outcomes). */
+  unjudged: number;
   firstFrame: number;
-  /** Outcomes kept: the first few and always the latest. */
-  kept: Array<{ o: Outcome; ip: string; start: number }>;
-  last: { o: Outcome; ip: string; start: number } | null;
+  /** Outcomes kept: the first few (and the latest, below). */
+  kept: Attempt[];
+  /** The latest attempt the capture can judge (worked, or failed), and the latest it cannot. */
+  last: Attempt | null;
+  lastUnjudged: Attempt | null;
+  /**
+   * The latest HTTP failure (an error status, a refused CONNECT): each request is a thing of its
+   * own, so one that failed is not undone by another that worked ("worked in the end" is for
+   * retries of the same connection attempt).
+   */
+  lastHttpFailure: Attempt | null;
   ips: Set<string>;
 }
+
+/** A capture.* outcome: the capture cannot tell how this attempt went. */
+const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
 
 /** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
 function isBackgroundUdp(f: FinishedConn): boolean {
@@ -44,9 +82,6 @@ function isBackgroundUdp(f: FinishedConn): boolean {
   const ports = [c.orig.port, c.resp.port];
   return ports.some((p) => p === 5353 || p === 5355 || p === 1900 || p === 137 || p === 138 || p === 67 || p === 68 || p === 546 || p === 547);
 }
-
-/** An ICMP error quoting a datagram from port 53: it rejects a DNS reply, not a query. */
-const quotesDnsReply = (e: IcmpError): boolean => !!e.quoted && e.quoted.sport === 53;
 
 /** The outcome of one finished connection: the first rule of the walk that applies (ok last). */
 export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
@@ -63,6 +98,8 @@ export class Diagnosis {
   private readonly dnsIcmp = new Map<string, IcmpError[]>();
   /** DNS transactions folded by name (addDns). */
   private readonly dns: DnsGroups;
+  /** Probes held back until their traceroute is judged. */
+  private readonly routes = new Traceroutes();
   /** Capture end seen so far, for rules that judge how long the capture went on. */
   private readonly ctx: DnsContext;
 
@@ -80,52 +117,76 @@ export class Diagnosis {
   add(f: FinishedConn, name: string | null, now: number): void {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
     const c = f.conn;
-    let late: IcmpError | undefined;
     if (c.transport === 'udp') {
       if (isBackgroundUdp(f)) return;
-      late = f.icmp.find(quotesDnsReply);
+      // Only errors about the client's own datagrams say something failed. An error sent about a
+      // datagram from the server (the client's side refusing a late or duplicate reply: it had
+      // stopped listening) shows the server did answer.
+      const aboutClient = f.icmp.filter((e) => quotesOriginator(e, c));
       if (c.resp.port === 53 || c.orig.port === 53) {
-        if (f.icmp.length) this.dnsIcmp.set(flowKey(c.orig, c.resp), f.icmp);
-        // A DNS answer rejected by the client's closed port: a late reply, told as its own target.
-        if (!late) return;
+        // DNS is judged by name: the errors go to the name's transactions.
+        if (aboutClient.length) this.dnsIcmp.set(flowKey(c.orig, c.resp), aboutClient);
+        return;
       }
       // UDP tells nothing about success: only ICMP-reported failures make a verdict (and no rule
       // judges a UDP flow without an ICMP error).
-      if (f.icmp.length === 0) return;
+      if (aboutClient.length === 0) return;
     }
     const o = classify(f, this.ctx);
     if (c.transport === 'udp' && o.cause === 'ok') return;
-    if (c.transport === 'tcp' && (c.resp.port === 53) && o.cause === 'ok') return;
+    const p = this.attempt(f, o, name);
+    if (this.routes.offer(f, p)) return;
+    this.place(p);
+  }
+
+  /** An ICMP flow (echo requests and their replies tell whether a traceroute got through). */
+  addIcmpFlow(c: IcmpConn): void {
+    this.routes.addIcmpFlow(c);
+  }
+
+  /**
+   * What a group needs of one finished connection, copied out of it now: the tracker reuses the
+   * connection object once this call returns.
+   */
+  private attempt(f: FinishedConn, o: Outcome, name: string | null): Placed {
+    const c = f.conn;
     let target: Target;
-    let client = c.orig.ip;
-    if (late) {
-      // The quoted datagram went from the DNS server to the client: the client is the "server" here.
-      const q = late.quoted!;
-      target = { name: null, ip: q.dst, port: q.dport, transport: 'udp' };
-      client = q.src;
-      o.severity = 'warning';
-      o.limits.push(LATE_DNS_REPLY.of({}));
-    } else {
-      const connect = f.http?.exchanges.find((e) => e.method === 'CONNECT');
-      const m = connect ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(connect.target) : null;
-      if (m) {
-        // Through a proxy the target is the CONNECT authority; the proxy resolves it.
-        target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
-        o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
-      } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
-    }
-    const key = `${target.transport}|${target.name ?? target.ip}|${target.port}`;
+    const connect = f.http?.exchanges.find((e) => e.method === 'CONNECT');
+    const m = connect ? /^\[?([^\]]+?)\]?:(\d+)$/.exec(connect.target) : null;
+    if (m) {
+      // Through a proxy the target is the CONNECT authority; the proxy resolves it.
+      target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
+      o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
+    } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
+    return { o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53 };
+  }
+
+  /** A connection's outcome, into its target's group. */
+  private place(p: Placed): void {
+    const { o, target, client } = p;
+    if (p.dnsOverTcp && o.cause === 'ok') return;
+    // DNS over TCP held from the server's side only: its answers are judged by name, with the DNS.
+    if (p.dnsOverTcp && o.cause === 'capture.one_sided' && o.details['seen'] === 'server_only') return;
+    // One story per client: another client's attempts to the same server are its own.
+    const key = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, target, client, conns: 0, failed: 0, firstFrame: c.firstFrame, kept: [], last: null, ips: new Set() };
+      g = { key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set() };
       this.groups.set(key, g);
     }
     g.conns++;
-    if (o.cause !== 'ok') g.failed++;
-    g.ips.add(c.resp.ip);
-    const entry = { o, ip: c.resp.ip, start: c.start };
+    g.ips.add(p.ip);
+    if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
+    const entry = { o, ip: p.ip, client, start: p.start };
     if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
-    if (!g.last || c.start >= g.last.start) {
+    if (unjudged(o)) {
+      g.unjudged++;
+      if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
+      return;
+    }
+    if (o.severity === 'error') g.failed++;
+    if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
+    if (!g.last || p.start >= g.last.start) {
       g.last = entry;
       if (g.target.ip !== null) g.target.ip = target.ip;
     }
@@ -143,38 +204,70 @@ export class Diagnosis {
   verdicts(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): Verdict[] {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
     for (const t of dns) this.addDns(t);
+    // Traceroutes first: what is not one goes back to the rules.
+    const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));
+    const { routes, back } = this.routes.judge();
+    for (const h of back) {
+      if (h.placed) this.place(h.placed);
+      else if (h.orphan) orphans.push(h.orphan);
+    }
     const out: Array<{ v: Verdict; first: number }> = [];
+    for (const r of routes) {
+      const probes = (r.o.details['traceroute'] as { probes: number }).probes;
+      out.push({ v: build({ name: null, ip: r.dst, port: null, transport: r.transport }, r.client, r.o, 'ok', probes, { ...r.o.details }), first: r.firstFrame });
+    }
     const connNames = new Set<string>();
     for (const g of this.groups.values()) if (g.target.name) connNames.add(g.target.name.toLowerCase());
     for (const x of this.dnsVerdicts(connNames, all)) out.push(x);
     // Verdicts that worked are left out unless all are asked for: not built at all.
-    for (const g of this.groups.values()) if (all || groupSeverity(g) !== 'ok') out.push({ v: this.groupVerdict(g), first: g.firstFrame });
-    for (const e of orphanIcmp) {
+    for (const g of this.dualStackGroups()) if (all || groupSeverity(g) !== 'ok') out.push({ v: this.groupVerdict(g), first: g.firstFrame });
+    orphans.sort((a, b) => a.frame - b.frame);
+    for (const e of orphans) {
       const v = this.icmpOnlyVerdict(e);
       if (v) out.push({ v, first: e.frame });
     }
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
-    return out
+    return mergePorts(out)
       .filter((x) => all || x.v.severity !== 'ok')
       .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
       .map((x) => x.v);
   }
 
+  /** The connection groups, a dual-stack host's attempts from its two addresses as one (dual-stack.ts). */
+  private dualStackGroups(): Iterable<Group> {
+    const pairs = dualStackPairs(this.groups.values(), (g) => (g.target.name ? `${g.target.transport}|${g.target.name.toLowerCase()}|${g.target.port}` : null), (g) => g.client);
+    if (pairs.length === 0) return this.groups.values();
+    const gone = new Set<Group>();
+    for (const [a, b] of pairs) {
+      const [keep, other] = a.firstFrame <= b.firstFrame ? [a, b] : [b, a];
+      mergeGroups(keep, other);
+      gone.add(other);
+    }
+    return [...this.groups.values()].filter((g) => !gone.has(g));
+  }
+
   private groupVerdict(g: Group): Verdict {
-    let o = g.last!.o;
+    let o = decisive(g).o;
     const severity = groupSeverity(g);
+    const judged = g.conns - g.unjudged;
     const facts: Record<string, Arg> = {};
     if (o.cause === 'ok' && g.failed > 0) {
-      const failedOne = g.kept.find((k) => k.o.cause !== 'ok');
+      const failedOne = g.kept.find((k) => k.o.severity === 'error');
       facts['failed'] = g.failed;
-      facts['conns'] = g.conns;
+      facts['conns'] = judged;
       if (failedOne) {
         facts['failedCause'] = failedOne.o.cause;
         facts['failedIp'] = failedOne.ip;
+        // The failed attempt's packets first, then those of the attempt that worked.
+        o = { ...o, evidence: [...failedOne.o.evidence.slice(0, 4), ...o.evidence] };
       }
-    } else if (o.cause !== 'ok' && g.conns > 1 && g.failed < g.conns) {
+    } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.
-      o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: g.conns - g.failed, total: g.conns })] };
+      o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] };
+    }
+    if (g.last !== null && g.unjudged > 0) {
+      // What the other attempts show stands; say which could not be judged, and why.
+      o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_UNJUDGED.of({ unjudged: g.unjudged, total: g.conns, cause: g.lastUnjudged!.o.cause })] };
     }
     const attempts = g.conns === 1 ? o.attempts : g.conns;
     const details: Record<string, unknown> = { ...o.details };
@@ -197,28 +290,59 @@ export class Diagnosis {
   }
 
   private dnsVerdicts(connNames: Set<string>, all: boolean): Array<{ v: Verdict; first: number }> {
+    const groups = this.dualStackDns();
     // In the order of each name's first transaction.
-    const groups = [...this.dns.values()].sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
+    groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     const resolved = new Set(this.dns.resolvedOnly);
     for (const g of groups) if (g.resolved) resolved.add(g.key);
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const g of groups) {
       const k = g.key;
+      const client = g.first[0]!.client.ip;
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
-      if (!g.resolved && resolvedPrefix(k, resolved)) continue;
+      if (!g.resolved && resolvedPrefix(client, g.name, resolved)) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
-      if (g.resolved && (!all || connNames.has(k))) continue;
+      if (g.resolved && (!all || connNames.has(g.name))) continue;
       const o = this.dnsOutcome(g);
       if (o === null) continue;
       const t0 = g.first[0]!;
-      const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(k);
+      const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(g.name);
       let severity = o.severity;
       if (isPtr && severity === 'error') severity = 'warning';
       const transport = g.allTcp ? 'tcp' : 'udp';
-      const target: Target = t0.query === null ? { name: null, ip: t0.server.ip, port: t0.server.port, transport } : { name: t0.query, ip: null, port: null, transport };
+      const target: Target = { name: nameText(t0.query!), ip: null, port: null, transport };
       out.push({ v: build(target, t0.client.ip, o, severity, o.attempts, { ...o.details }), first: g.firstFrame });
     }
     return out;
+  }
+
+  /**
+   * The DNS groups, a dual-stack host's two addresses told as one (dual-stack.ts): the two
+   * groups merged, or a group dropped when the same name resolved from the host's other address
+   * (that group was let go, keepResolved false).
+   */
+  private dualStackDns(): DnsGroup[] {
+    const live = [...this.dns.values()];
+    const by = this.dns.resolvedBy;
+    type Item = { name: string; client: string | null; g: DnsGroup | null };
+    const items: Item[] = live.map((g) => ({ name: g.name, client: g.first[0]!.client.ip, g }));
+    const names = new Set(live.map((g) => g.name));
+    for (const n of names) {
+      const c = by.get(n);
+      if (c !== undefined) items.push({ name: n, client: c === '*' ? null : c, g: null });
+    }
+    // A name several clients resolved: which addresses belong together cannot be told.
+    const pairs = dualStackPairs(items, (x) => (by.get(x.name) === '*' ? null : x.name), (x) => x.client);
+    const drop = new Set<DnsGroup>();
+    for (const [a, b] of pairs) {
+      if (a.g && b.g) {
+        const [keep, gone] = a.g.first[0]!.seq <= b.g.first[0]!.seq ? [a.g, b.g] : [b.g, a.g];
+        mergeDnsGroups(keep, gone);
+        drop.add(gone);
+      } else if (a.g) drop.add(a.g);
+      else if (b.g) drop.add(b.g);
+    }
+    return drop.size === 0 ? live : live.filter((g) => !drop.has(g));
   }
 
   private dnsOutcome(g: DnsGroup): Outcome | null {
@@ -230,9 +354,32 @@ export class Diagnosis {
   }
 }
 
-/** A group's severity: its latest attempt's, a warning when it worked after failed attempts. */
+const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === null ? a : a === null || b.start >= a.start ? b : a);
+
+/** Puts `b`'s attempts into `a` (one host's two addresses); the client is the decisive attempt's. */
+function mergeGroups(a: Group, b: Group): void {
+  a.conns += b.conns;
+  a.failed += b.failed;
+  a.unjudged += b.unjudged;
+  a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
+  a.kept = [...a.kept, ...b.kept].sort((x, y) => x.start - y.start).slice(0, KEEP_ATTEMPTS);
+  a.last = later(a.last, b.last);
+  a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);
+  a.lastHttpFailure = later(a.lastHttpFailure, b.lastHttpFailure);
+  for (const ip of b.ips) a.ips.add(ip);
+  const d = decisive(a);
+  a.client = d.client;
+  if (a.target.ip !== null) a.target = { ...a.target, ip: d.ip };
+}
+
+/** The attempt a group's verdict tells: an HTTP failure, else the latest judged attempt, else the latest one. */
+function decisive(g: Group): Attempt {
+  return g.lastHttpFailure ?? g.last ?? g.lastUnjudged!;
+}
+
+/** A group's severity: its decisive attempt's, a warning when it worked after failed attempts. */
 function groupSeverity(g: Group): Severity {
-  const o = g.last!.o;
+  const o = decisive(g).o;
   return o.cause === 'ok' && g.failed > 0 ? 'warning' : o.severity;
 }
 

@@ -12,15 +12,29 @@ import { outcome, type EvidenceAt, type Outcome } from './outcome.js';
 import { DNS_QUERY, DNS_RESPONSE, proof } from './evidence.js';
 
 export interface DnsGroup {
+  /** dnsKey(client, name): one story per client and name. */
   key: string;
+  /** The name asked, lower case. */
+  name: string;
   /**
    * The transactions with the lowest sequence numbers, ascending: the first is the name's target,
    * and its sequence number the name's place among verdicts.
    */
   first: DnsTransaction[];
   queries: number;
-  /** Some answer gave an A / AAAA record (NOERROR). */
+  /**
+   * The name has what was asked: an address query answered with an address, or — when no
+   * address query was answered without one — another type answered NOERROR.
+   */
   resolved: boolean;
+  /** An address query (A / AAAA) answered with an address. */
+  addrResolved: boolean;
+  /** An address query answered NOERROR without an address (NODATA). */
+  addrNodata: boolean;
+  /** Another type (PTR, MX, TXT, ...) answered with records of its type (or NOERROR for NS, SOA, DS, ...). */
+  otherAnswered: boolean;
+  /** Another type answered NOERROR without records of its type (NODATA: no PTR, no MX). */
+  otherNodata: boolean;
   allTcp: boolean;
   /** Earliest frame: a query's, else a response's (Infinity when none). */
   firstFrame: number;
@@ -28,12 +42,20 @@ export interface DnsGroup {
   lastQ: number;
   /** A / AAAA data of any answer, first MAX_DNS_ADDRS in transaction order. */
   addrs: Array<{ seq: number; data: string | null }> | null;
+  /** Data of answers of other types that answered their question, first MAX_DNS_ADDRS. */
+  otherData: Array<{ seq: number; data: string | null }> | null;
   /** Final answers (a truncated one retried over TCP is not final): count, and the first of each kind. */
   answered: number;
   nx: DnsTransaction | null;
   servfail: DnsTransaction | null;
   refused: DnsTransaction | null;
   otherError: DnsTransaction | null;
+  /**
+   * EDNS negotiation answers (BADVERS, BADCOOKIE, RFC 6891 §7, RFC 7873 §5.3): a client retries
+   * with what the server asked for; a failure only when no other answer came.
+   */
+  negotiation: DnsTransaction | null;
+  negotiations: number;
   /** Query types of final answers, with the first transaction that had each. */
   qtypes: Array<{ seq: number; qtype: string }> | null;
   /** EDE options of final answers, first MAX_DNS_EDE in transaction order. */
@@ -61,19 +83,56 @@ function keepFirst<T extends { seq: number }>(list: T[], x: T, max: number): voi
 
 const earlier = (a: DnsTransaction | null, t: DnsTransaction): DnsTransaction => (a === null || t.seq < a.seq ? t : a);
 
+/** BADVERS (16) and BADCOOKIE (23): answers that ask the client to try again differently. */
+const isNegotiation = (rcode: number): boolean => rcode === 16 || rcode === 23;
+
+/**
+ * Types a resolver asks on its own while it walks the tree and validates (NS 2, SOA 6, DS 43,
+ * RRSIG 46, NSEC 47, DNSKEY 48, NSEC3 50, NSEC3PARAM 51): NODATA is their ordinary answer.
+ */
+const INFRASTRUCTURE_TYPES: ReadonlySet<number> = new Set([2, 6, 43, 46, 47, 48, 50, 51]);
+
+/** ANY (255) is answered by records of any type. */
+const answersType = (t: DnsTransaction, type: number): boolean => t.qtype === type || t.qtype === 255;
+
+/**
+ * DNS the contract's background rule leaves out: multicast and link-local name resolution (mDNS,
+ * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group). Never a verdict.
+ */
+export function isBackgroundDns(t: DnsTransaction): boolean {
+  const s = t.server.ip;
+  if (/^(22[4-9]|23\d)\./.test(s) || s === '255.255.255.255' || s.startsWith('ff')) return true;
+  const p = (x: number): boolean => x === 5353 || x === 5355;
+  return p(t.server.port) || p(t.client.port);
+}
+
+/** How a name is shown: the root zone, asked as '', is '.'. */
+export const nameText = (query: string): string => (query === '' ? '.' : query);
+
 /** Key of a UDP flow or DNS transaction: client ip|port|server ip|port. */
 export const flowKey = (a: { ip: string; port: number }, b: { ip: string; port: number }): string => `${a.ip}|${a.port}|${b.ip}|${b.port}`;
 
-/** Does `name` start with a name that resolved, followed by a dot (that name plus a search domain)? */
-export function resolvedPrefix(name: string, resolved: ReadonlySet<string>): boolean {
-  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (resolved.has(name.slice(0, i))) return true;
+/** A DNS group's key: one story per client and name (another client's answers are its own). */
+export const dnsKey = (client: string, name: string): string => `${client}|${name}`;
+
+/**
+ * Does `name` start with a name that resolved for the same client, followed by a dot (that name
+ * plus a search domain)? `resolved` holds dnsKey()s.
+ */
+export function resolvedPrefix(client: string, name: string, resolved: ReadonlySet<string>): boolean {
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (resolved.has(dnsKey(client, name.slice(0, i)))) return true;
   return false;
 }
 
 export class DnsGroups {
   private readonly groups = new Map<string, DnsGroup>();
-  /** Names that resolved, whose groups were let go (keepResolved false). */
+  /** dnsKey()s of names that resolved, whose groups were let go (keepResolved false). */
   readonly resolvedOnly = new Set<string>();
+  /**
+   * Of those names, the client that resolved it ('*': several): a dual-stack host's failed
+   * attempt from its other address is then known to have resolved in the end (dual-stack.ts).
+   */
+  readonly resolvedBy = new Map<string, string>();
 
   /**
    * `keepResolved: false`: a name that resolved is remembered as a name only (its verdict is
@@ -87,21 +146,40 @@ export class DnsGroups {
 
   /** One finished DNS transaction, folded into its name's group. */
   add(t: DnsTransaction): void {
-    // A message without a question (junk, or an answer to one) is grouped under its server.
-    const key = t.query === null ? `@${t.server.ip}` : t.query.toLowerCase();
+    // A message without a question (malformed, or an answer to nothing) claims nothing; nor does
+    // multicast DNS. (Their records stay in the report.)
+    if (t.query === null || isBackgroundDns(t)) return;
+    const name = t.query.toLowerCase();
+    const key = dnsKey(t.client.ip, name);
     if (this.resolvedOnly.has(key)) return;
     let g = this.groups.get(key);
     if (g === undefined) {
       g = {
-        key, first: [], queries: 0, resolved: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity,
-        addrs: null, answered: 0, nx: null, servfail: null, refused: null, otherError: null, qtypes: null, ede: null, flows: null,
+        key, name, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false, otherNodata: false, allTcp: true,
+        firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null, servfail: null,
+        refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null,
       };
       this.groups.set(key, g);
     }
-    if (t.rcode === 0 && t.answers.some((a) => isAddressType(a.type))) g.resolved = true;
+    const final = t.rcode !== null && !(t.tc && t.tcpRetry !== null);
+    if (t.rcode === 0) {
+      if (t.answers.some((a) => isAddressType(a.type))) g.addrResolved = true;
+      else if (final && t.qtype !== null && isAddressType(t.qtype)) g.addrNodata = true;
+      // Another type answered NOERROR with records of its type; without them (NODATA) it is a
+      // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
+      // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has
+      // no DS): those count as answered.
+      if (final && t.qtype !== null && !isAddressType(t.qtype)) {
+        if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) g.otherAnswered = true;
+        else g.otherNodata = true;
+      }
+    }
+    g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
     if (g.resolved && !this.keepResolved) {
       this.groups.delete(key);
       this.resolvedOnly.add(key);
+      const by = this.resolvedBy.get(name);
+      this.resolvedBy.set(name, by === undefined || by === t.client.ip ? t.client.ip : '*');
       return;
     }
     keepFirst(g.first, t, MAX_DNS_FIRST);
@@ -112,9 +190,12 @@ export class DnsGroups {
       if (q < g.firstQ) g.firstQ = q;
       if (q > g.lastQ) g.lastQ = q;
     }
-    for (const a of t.answers) if (isAddressType(a.type)) keepFirst(g.addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+    for (const a of t.answers) {
+      if (isAddressType(a.type)) keepFirst(g.addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+      else if (t.rcode === 0 && answersType(t, a.type)) keepFirst(g.otherData ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+    }
     // Final answers: a truncated UDP answer that was retried over TCP is not final.
-    if (t.rcode === null || (t.tc && t.tcpRetry !== null)) {
+    if (!final) {
       if (g.answered === 0) addFlow(g, t);
       return;
     }
@@ -123,13 +204,53 @@ export class DnsGroups {
     if (t.rcode === 3) g.nx = earlier(g.nx, t);
     else if (t.rcode === 2) g.servfail = earlier(g.servfail, t);
     else if (t.rcode === 5) g.refused = earlier(g.refused, t);
-    if (t.rcode !== 0) g.otherError = earlier(g.otherError, t);
+    if (t.rcode !== null && isNegotiation(t.rcode)) {
+      g.negotiation = earlier(g.negotiation, t);
+      g.negotiations++;
+    } else if (t.rcode !== 0) g.otherError = earlier(g.otherError, t);
     const qtype = t.qtype === null ? '' : qtypeName(t.qtype);
     const seen = (g.qtypes ??= []).find((x) => x.qtype === qtype);
     if (seen === undefined) g.qtypes.push({ seq: t.seq, qtype });
     else if (t.seq < seen.seq) seen.seq = t.seq;
     for (const e of t.ede) keepFirst(g.ede ??= [], { seq: t.seq, e }, MAX_DNS_EDE);
   }
+}
+
+/**
+ * The two groups of one name from a dual-stack host's two addresses (dual-stack.ts), as one:
+ * counts added, flags joined, the earliest transactions kept. `a` takes the result.
+ */
+export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
+  for (const t of b.first) keepFirst(a.first, t, MAX_DNS_FIRST);
+  a.queries += b.queries;
+  a.addrResolved ||= b.addrResolved;
+  a.addrNodata ||= b.addrNodata;
+  a.otherAnswered ||= b.otherAnswered;
+  a.otherNodata ||= b.otherNodata;
+  a.resolved = a.addrResolved || (a.otherAnswered && !a.addrNodata);
+  a.allTcp &&= b.allTcp;
+  a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
+  a.firstQ = Math.min(a.firstQ, b.firstQ);
+  a.lastQ = Math.max(a.lastQ, b.lastQ);
+  if (b.addrs) for (const x of b.addrs) keepFirst(a.addrs ??= [], x, MAX_DNS_ADDRS);
+  if (b.otherData) for (const x of b.otherData) keepFirst(a.otherData ??= [], x, MAX_DNS_ADDRS);
+  a.answered += b.answered;
+  const first = (x: DnsTransaction | null, y: DnsTransaction | null): DnsTransaction | null => (y === null ? x : earlier(x, y));
+  a.nx = first(a.nx, b.nx);
+  a.servfail = first(a.servfail, b.servfail);
+  a.refused = first(a.refused, b.refused);
+  a.otherError = first(a.otherError, b.otherError);
+  a.negotiation = first(a.negotiation, b.negotiation);
+  a.negotiations += b.negotiations;
+  for (const q of b.qtypes ?? []) {
+    const seen = (a.qtypes ??= []).find((x) => x.qtype === q.qtype);
+    if (seen === undefined) a.qtypes.push({ ...q });
+    else if (q.seq < seen.seq) seen.seq = q.seq;
+  }
+  if (b.ede) for (const x of b.ede) keepFirst(a.ede ??= [], x, MAX_DNS_EDE);
+  if (a.answered > 0) a.flows = null;
+  else if (b.flows) for (const x of b.flows) keepFirst(a.flows ??= [], x, MAX_DNS_FLOWS);
+  return a;
 }
 
 /** A transaction's flow, listed once at its first transaction (see DnsGroup.flows). */
@@ -150,7 +271,7 @@ export function dnsEvidence(g: DnsGroup): EvidenceAt[] {
     const q = t.queryFrames[0];
     if (q !== undefined) {
       ev.push(proof(DNS_QUERY, q, t.queryTimes[0]!, { from: t.client.ip, to: t.server.ip },
-        { qtype: t.qtype === null ? '' : qtypeName(t.qtype), query: String(t.query), server: t.server.ip, times: t.queryFrames.length }));
+        { qtype: t.qtype === null ? '' : qtypeName(t.qtype), query: nameText(t.query ?? ''), server: t.server.ip, times: t.queryFrames.length }));
     }
     if (t.responseFrame !== null) {
       ev.push(proof(DNS_RESPONSE, t.responseFrame, t.responseTime!, { from: t.server.ip, to: t.client.ip },

@@ -30,10 +30,12 @@ export const HTTP_UNANSWERED_RULE: ConnRule = {
     const c = f.conn;
     const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
     const req = proof(HTTP_UNANSWERED, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target });
-    if (rst) {
+    if (rst && !rst.fromOrig) {
       const r = rstFacts(c, rst);
       return outcome('tcp.reset', [req, r.proof], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.facts);
     }
+    // The client's own reset after waiting is how it gave up: no response came.
+    if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(rst.ts - ex.requestTime) });
     return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(c.end - ex.requestTime) });
   },
 };

@@ -52,7 +52,8 @@ export const ICMP_ON_CONN: ConnRule = {
   rank: 10,
   produces: ICMP_CAUSES,
   run(f) {
-    const e = f.icmp.find((x) => icmpCause(x) !== null);
+    // An error about the server's packets (the client's side refusing them) is not the flow failing.
+    const e = f.icmp.find((x) => icmpCause(x) !== null && quotesOriginator(x, f.conn));
     if (!e) return null;
     const cause = icmpCause(e)!;
     // Fragmentation needed / packet too big on a flow that then went on: path MTU discovery did
@@ -110,6 +111,12 @@ export const ICMP_ALONE: IcmpRule = {
 };
 
 export const ICMP_RULES = [ICMP_ON_CONN, ICMP_ON_DNS, ICMP_ALONE] as const;
+
+/** Does the error quote a packet the connection's originator (the client) sent? */
+export function quotesOriginator(e: IcmpError, c: { orig: { ip: string; port: number } }): boolean {
+  const q = e.quoted;
+  return q !== null && q.src === c.orig.ip && (q.sport < 0 || q.sport === c.orig.port);
+}
 
 /** The target of an ICMP error alone: the quoted destination. */
 export function quotedTarget(e: IcmpError): { ip: string; port: number | null; transport: 'tcp' | 'udp' | 'icmp' | null } {

@@ -4,6 +4,7 @@
  */
 import type { TcpConn } from '../track/tcp.js';
 import type { UdpConn } from '../track/udp.js';
+import type { IcmpConn } from '../track/icmpflow.js';
 import type { DnsTransaction } from '../track/dns.js';
 import { dnsRttMs } from '../track/dns.js';
 import type { TlsSession } from '../track/tls-session.js';
@@ -15,12 +16,13 @@ import { alertName, cipherName, qtypeName, rcodeName, tlsVersionName } from '../
 import type { ConnectionRecord, DnsRecord, HttpRecord, IcmpRecord, TlsRecord } from './model.js';
 import { isoOf } from '../time.js';
 
-export function connectionRecord(c: TcpConn | UdpConn, name: string | null): ConnectionRecord {
+/** A connection as Zeek's conn.log has it (ICMP flows: the message types as ports, state OTH). */
+export function connectionRecord(c: TcpConn | UdpConn | IcmpConn, name: string | null): ConnectionRecord {
   return {
     transport: c.transport,
     client: { ip: c.orig.ip, port: c.orig.port },
     server: { ip: c.resp.ip, port: c.resp.port },
-    state: c.state || c.connState(),
+    state: c.state || (c.transport === 'icmp' ? 'OTH' : c.connState()),
     history: c.history,
     start: isoOf(c.start),
     end: isoOf(c.end),

@@ -68,7 +68,8 @@ export function targetLine(v: Verdict, lang: Lang): string {
   const t = v.target;
   const where = t.ip !== null ? bracket(t.ip) : '';
   const port = t.port !== null ? `${where ? ':' : lang === 'zh' ? '端口 ' : 'port '}${t.port}` : '';
-  const addr = `${where}${port}${t.transport ? `/${t.transport}` : ''}`;
+  // A name-only target (a DNS question) has no address to carry the transport.
+  const addr = where || port ? `${where}${port}${t.transport ? `/${t.transport}` : ''}` : '';
   if (t.name && addr) return `${t.name} → ${addr}`;
   return t.name ?? (addr || '?');
 }

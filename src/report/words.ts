@@ -67,12 +67,36 @@ export function verdictVars(v: Verdict, lang: Lang): Vars {
   return own ? { ...vars, ...own } : vars;
 }
 
+/**
+ * A verdict told once for several ports of one host (diagnose/aggregate.ts): which ports, in the
+ * summary and the explanation (the cause's words speak of the first port).
+ */
+function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: string } | null {
+  const p = v.details['ports'] as { count: number; examples: number[] } | undefined;
+  if (!p || typeof p.count !== 'number' || !Array.isArray(p.examples)) return null;
+  const more = p.count - p.examples.length;
+  if (lang === 'zh') {
+    const list = `${p.examples.join('、')}${more > 0 ? ` 等` : ''}`;
+    return {
+      summary: `（共 ${p.count} 个端口：${list}）`,
+      explanation: `同一客户端对该主机的 ${p.count} 个端口（${list}）都得到了同样的结果，上面说的是第一个端口：这是端口扫描，或是客户端在尝试多个服务。`,
+    };
+  }
+  const list = `${p.examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return {
+    summary: `, on ${p.count} ports: ${list}`,
+    explanation: ` The same client met the same on ${p.count} ports of this host (${list}); the words above speak of the first: a port scan, or a client trying several services.`,
+  };
+}
+
 export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
   const def = causeDef(v.cause);
   const t = v.severity === 'warning' && def.warning ? def.warning[lang] : def.words[lang];
   const vars = verdictVars(v, lang);
   let d = { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
   if (def.compose) d = def.compose(d, v, lang, vars);
+  const ports = portsWords(v, lang);
+  if (ports) d = { ...d, summary: `${d.summary}${ports.summary}`, explanation: `${d.explanation}${ports.explanation}` };
   const limits = v.limits.map((l) => limitText(l, lang));
   const explanation = limits.length === 0 ? d.explanation
     : lang === 'en' ? `${d.explanation} Note: ${limits.join('; ')}.` : `${d.explanation}注意：${limits.join('；')}。`;

@@ -209,6 +209,8 @@ export class TcpConn extends FlowConn implements Conn {
   finishReason: 'closed' | 'idle' | 'evicted' | 'reused' | 'end' | '' = '';
   /** First packet was not a SYN (Zeek is_partial at start). */
   partial = false;
+  /** Its SYN or SYN-ACK carried an MPTCP option: a subflow of a Multipath TCP connection. */
+  mptcp = false;
   /**
    * Established as a connection of an interactive service (TCP port 21, 22, 23 or 513): idles
    * out after the interactive timeout (1 hour), as Zeek's conn/inactivity.zeek sets it.
@@ -276,6 +278,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.state = '';
     this.finishReason = '';
     this.partial = false;
+    this.mptcp = false;
     this.interactive = false;
     this.synFrames = NO_NUMBERS;
     this.synTimes = NO_NUMBERS;
@@ -823,6 +826,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       negotiated(c);
       c.mss.orig = p.mss;
       c.wscale.orig = p.wscale;
+      if (p.mptcp) c.mptcp = true;
     } else if (!isOrig && ack) {
       if (c.synAckFrame === 0) {
         c.synAckFrame = p.frame;
@@ -832,6 +836,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         negotiated(c);
         c.mss.resp = p.mss;
         c.wscale.resp = p.wscale;
+        if (p.mptcp) c.mptcp = true;
         if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
         if (c.synTimes.length !== 0) c.handshakeRttMs.synToSynAck = (now - c.synTimes[c.synTimes.length - 1]!) * 1000;
       }

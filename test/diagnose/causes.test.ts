@@ -34,6 +34,7 @@ function variants(): { id: string; en: CauseText; zh: CauseText }[] {
     const e = def(code);
     out.push({ id: code, en: e.words.en, zh: e.words.zh });
     if (e.warning) out.push({ id: `${code} (warning)`, en: e.warning.en, zh: e.warning.zh });
+    for (const [name, w] of Object.entries(e.variants ?? {})) out.push({ id: `${code} (${name})`, en: w.en, zh: w.zh });
   }
   return out;
 }
@@ -372,8 +373,13 @@ describe('words of a verdict (report/words.ts)', () => {
   it('uses the warning wording for ok with severity warning, and says what failed', () => {
     const facts = { failed: 1, conns: 2, failedCause: 'tcp.syn_unanswered', failedIp: '2001:db8::1' };
     const w = verdictWords({ ...verdict('ok', facts, { name: 'example.com', port: 443 }, 'warning'), attempts: 2 }, 'en');
-    expect(w.summary).toBe('example.com: worked in the end, after 2 failed attempt(s)');
-    expect(w.explanation).toContain('1 of 2 attempts failed first, e.g. tcp.syn_unanswered (2001:db8::1)');
+    expect(w.summary).toBe('example.com: worked in the end, after 1 failed attempt');
+    expect(w.explanation).toContain('not at the first try: 1 of 2 attempts failed, e.g. tcp.syn_unanswered (2001:db8::1). Each');
+    // The IPv6 advice only when the failed attempt went to an IPv6 address.
+    expect(w.advice.some((a) => a.startsWith('IPv6 filtered'))).toBe(true);
+    expect(verdictWords(verdict('ok', { ...facts, failed: 3, failedIp: '192.0.2.7' }, { name: 'example.com', port: 443 }, 'warning'), 'en').advice.some((a) => a.startsWith('IPv6'))).toBe(false);
+    expect(verdictWords(verdict('ok', { ...facts, failed: 3 }, { name: 'example.com' }, 'warning'), 'en').summary).toContain('after 3 failed attempts');
+    expect(verdictWords(verdict('ok', facts, { name: 'example.com' }, 'warning'), 'zh').explanation).not.toMatch(/。。|\.\./);
     expect(verdictWords(verdict('ok', {}, { name: 'example.com', port: 443 }, 'ok'), 'en').summary).toBe('example.com: worked at every layer seen');
   });
 
@@ -384,15 +390,15 @@ describe('words of a verdict (report/words.ts)', () => {
   });
 
   it('says what the capture cannot prove, in the report language', () => {
-    const v = { ...verdict('tcp.syn_unanswered', { attempts: 1, seconds: 0, waited: 0.2 }, { ip: '203.0.113.5', port: 443 }, 'warning'), limits: [{ kind: 'syn_ended_early', args: {} }] };
-    expect(verdictWords(v, 'en').explanation).toMatch(/ Note: the capture ended less than a second after the only SYN.*\.$/);
+    const v = { ...verdict('tcp.reset', { sender: 'server', seconds: 2 }, { ip: '203.0.113.5', port: 443 }, 'warning'), limits: [{ kind: 'reset_after_data', args: {} }] };
+    expect(verdictWords(v, 'en').explanation).toMatch(/ Note: the reset came after both sides had exchanged data.*\.$/);
     const zh = verdictWords(v, 'zh');
-    expect(zh.explanation).toMatch(/注意：抓包在唯一的 SYN 之后不到一秒就结束了.*。$/);
+    expect(zh.explanation).toMatch(/注意：重置发生在双方都已交换数据之后.*。$/);
     expect(zh.limits).toHaveLength(1);
   });
 
   it('marks what the diagnosis did not supply', () => {
-    expect(verdictWords(verdict('tcp.syn_unanswered', {}, { ip: '203.0.113.5', port: 443 }), 'en').summary).toBe(`203.0.113.5:443: no reply to the connection attempt (1 SYNs over ${MISSING} s)`);
+    expect(verdictWords(verdict('tcp.syn_unanswered', { attempts: 3 }, { ip: '203.0.113.5', port: 443 }), 'en').summary).toBe(`203.0.113.5:443: no reply to the connection attempt (3 SYNs over ${MISSING} s)`);
   });
 });
 

@@ -28,6 +28,14 @@ const KNOWN: Record<string, [string, string]> = {
   'zeek/tls-early-alert.pcap': ['tls.alert:unrecognized_name', 'a warning-level unrecognized_name alert that the handshake went past; the expired certificate (tls.cert_expired) is the verdict'],
   'zeek/tls-https-to-http.pcap': ['tcp.reset', 'the client sent a ClientHello to a plain-HTTP server, which answered in text: tls.no_server_hello (with that note) says more than the reset that followed'],
   'ndpi/selfsigned.pcap': ['tcp.reset', 'one verdict per target: the expired certificate is reported; the reset after the exchange is secondary'],
+  // Issue 20 (claim only what the packets prove):
+  'suricata-verify/flow-drop-iponly-02.pcap': ['icmp.port_unreachable', 'the ICMP errors refuse the DNS server\'s late answers (the client had stopped listening once a retry was answered): they show the server answered; the name\'s SERVFAIL is the verdict'],
+  'ndpi/doq.pcapng': ['icmp.port_unreachable', 'the ICMPv6 errors refuse the server\'s packets after the client closed its port: late packets, not a failure of the server'],
+  'suricata-verify/dns-udp-junkrequest-first.pcap': ['dns.error', 'the FORMERR answers a malformed request that has no question: no name failed (junk claims nothing); the real query worked'],
+  'tcpdump/dns-badvers.pcap': ['dns.error', 'BADVERS, then the client\'s retry answered NOERROR: EDNS version negotiation, not a failure'],
+  'zeek/nmap-vsn.pcap': ['tcp.reset', 'nmap resets its own probes after the SYN-ACK (a half-open scan): the port answered, nothing failed'],
+  'zeek/ftp-auth-tls.pcap': ['tcp.reset', 'the server\'s reset comes after the client\'s FIN: a close, not a failure'],
+  'zeek/tls-missing-intermediate.pcap': ['tcp.reset', 'the resets come after a FIN or once every exchange was done: closes, not failures'],
 };
 
 /** Categories that describe format, link layer or protocol, not an outcome. */

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
@@ -97,13 +97,22 @@ describe('-w is closed properly on every way out', () => {
     if (t !== null) expect(t).toBe(20);
   });
 
-  it('a report that cannot be written (-o into a missing folder): exit 2, and the -w file is complete', async () => {
-    const file = join(dir, 'badreport.pcapng');
+  it('-o into a missing folder: refused before capturing, one line, exit 2', async () => {
+    const file = join(dir, 'never.pcapng');
     const cap = run(['-w', file, '-c', '43', '--format', 'json', '-o', join(dir, 'no/such/folder/r.json'), '-q']);
+    const exit = await cap.exited;
+    expect(exit.code, cap.stderr).toBe(2);
+    expect(cap.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^wirewhy: cannot write the report to \S+r\.json \(no such folder\)/)]);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a report that cannot be written at the end (-o /dev/full): exit 2, one line, and the -w file is complete', async () => {
+    const file = join(dir, 'badreport.pcapng');
+    const cap = run(['-w', file, '-c', '43', '--format', 'json', '-o', '/dev/full', '-q']);
     const exit = await cap.exited;
     expect(exit.signal).toBeNull();
     expect(exit.code, cap.stderr).toBe(2);
-    expect(cap.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^wirewhy: cannot write the report to \S+r\.json: ENOENT.*\(\S+badreport\.pcapng is complete\)$/)]);
+    expect(cap.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^wirewhy: cannot write the report to \/dev\/full \(.*\(\S+badreport\.pcapng is complete\)$/)]);
     const back = await readBack(file);
     expect(back).toMatchObject({ packets: 43, drops: 0, damaged: false });
     expect(lastBlockType(file)).toBe(5);

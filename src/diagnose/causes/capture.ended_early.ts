@@ -1,33 +1,134 @@
 /**
  * capture.ended_early: the capture stopped before the exchange could be answered or time out
  * (details: seconds after the last packet).
+ *
+ * Each layer gets the time its own waiting takes before silence counts as a failure: a SYN, the
+ * first retransmission (1 s: RFC 6298 §2.1, Linux); a DNS query, the resolver's timeout (5 s:
+ * glibc's and dig's); a ClientHello, 5 s (a server answers within a round trip); an HTTP request,
+ * 10 s (a slow page takes seconds). A capture that stopped sooner, with the connection still
+ * open and nothing answered, shows nothing either way.
  */
 import { defineCause } from '../cause.js';
+import type { TcpConn } from '../../track/tcp.js';
+import { isTcp, noSynAck, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
+import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
+import { dnsOutcome } from '../dns-group.js';
+
+export const WAIT = { syn: 1, dns: 5, tls: 5, http: 10 } as const;
+
+/**
+ * The client's distinct SYN transmissions: copies less than 100 ms apart are one packet captured
+ * twice (no stack retransmits a SYN that fast: its first timeout is 1 s, RFC 6298 §2.1).
+ */
+export function synSends(c: TcpConn): number {
+  let n = 0;
+  let last = -Infinity;
+  for (const t of c.synTimes) {
+    if (t - last >= 0.1) n++;
+    last = t;
+  }
+  return Math.max(n, c.synFrames.length > 0 ? 1 : 0);
+}
+
+/** Did either side close or reset the connection after `frame`? */
+function closedAfter(c: TcpConn, frame: number): boolean {
+  return c.rsts.some((r) => r.frame > frame) || c.fins.some((x) => x.frame > frame);
+}
+
+/** Seconds to the microsecond, as capture times are: these waits can be far under a millisecond. */
+const ms = (x: number): number => Math.round(Math.max(0, x) * 1e6) / 1e6;
+
+/** The wait as words show it, in milliseconds: to 0.01 ms below 10 ms (a capture cut 47 µs after a ClientHello reads 0.05 ms, not 0 s). */
+function waitedMs(seconds: number): number {
+  const m = Math.max(0, seconds) * 1000;
+  return m < 10 ? Math.max(0.01, Math.round(m * 100) / 100) : Math.round(m);
+}
+
+function ended(what: 'SYN' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
+  const gap = ctx.captureEnd - last;
+  return outcome('capture.ended_early', ev, { lastSent: what, waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
+}
+
+/** One SYN, no answer, and the capture stopped before the first retransmission was due. */
+const SYN_TOO_SOON: ConnRule = {
+  on: 'conn',
+  rank: 25,
+  produces: ['capture.ended_early'],
+  run(f, ctx) {
+    if (!isTcp(f)) return null;
+    const c = f.conn;
+    if (!noSynAck(c) || c.rsts.length > 0 || synSends(c) !== 1) return null;
+    const first = c.synTimes[0] ?? c.start;
+    const last = c.synTimes[c.synTimes.length - 1] ?? first;
+    if (ctx.captureEnd - first >= WAIT.syn) return null;
+    return ended('SYN', last, ctx, synEvidence(c).slice(0, 1));
+  },
+};
+
+/** A ClientHello, no answer of any kind, the connection still open when the capture stopped soon after. */
+const HELLO_TOO_SOON: ConnRule = {
+  on: 'conn',
+  rank: 65,
+  produces: ['capture.ended_early'],
+  run(f, ctx) {
+    const s = f.tls;
+    if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || s.broken.server || !isTcp(f)) return null;
+    const c = f.conn;
+    const hello = s.clientHello;
+    if (closedAfter(c, hello.frame) || ctx.captureEnd - hello.ts >= WAIT.tls) return null;
+    return ended('ClientHello', hello.ts, ctx, [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: hello.sni })]);
+  },
+};
+
+/** A request, no response, the connection still open when the capture stopped soon after. */
+const REQUEST_TOO_SOON: ConnRule = {
+  on: 'conn',
+  rank: 118,
+  produces: ['capture.ended_early'],
+  run(f, ctx) {
+    const ex = f.http?.exchanges.find((e) => e.status === null);
+    if (!ex || !isTcp(f)) return null;
+    const c = f.conn;
+    if (closedAfter(c, ex.requestFrame) || ctx.captureEnd - ex.requestTime >= WAIT.http) return null;
+    return ended('request', ex.requestTime, ctx, [proof(HTTP_UNANSWERED, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target })]);
+  },
+};
+
+/** One query, no answer, and the capture stopped before the resolver's timeout. */
+const QUERY_TOO_SOON: DnsRule = {
+  on: 'dns',
+  rank: 75,
+  produces: ['capture.ended_early'],
+  run(g, ctx) {
+    if (g.answered > 0 || g.queries !== 1 || ctx.captureEnd - g.lastQ >= WAIT.dns) return null;
+    const gap = ctx.captureEnd - g.lastQ;
+    return dnsOutcome(g, 'capture.ended_early', { lastSent: 'query', waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
+  },
+};
 
 export default defineCause({
   code: 'capture.ended_early',
   layer: 'capture',
   severity: 'warning',
   live: 'end',
-  rules: [],
-  planned: 'issue 20',
+  rules: [SYN_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, QUERY_TOO_SOON],
   words: {
     en: {
-      summary: '{target}: the capture stopped {waited} s after the last attempt, too soon to tell',
+      summary: '{target}: the capture stopped {waited} ms after the last attempt, too soon to tell',
       explanation:
-        'The capture ended {waited} s after the client\'s last packet to {target}, before an answer could be expected or the client would retry: nothing can be concluded about this exchange from it.',
+        'The capture ended {waited} ms after the client\'s last packet to {target}, before an answer could be expected or the client would try again: nothing can be concluded about this exchange from it.',
       advice: [
         'Capture longer: keep the capture running until the program reports its error or gives up (`tcpdump -G` / `-W` rotate files without stopping).',
-        'If the program itself timed out this fast, check its connect and read timeouts.',
+        'If the program itself gave up this fast, check its connect and read timeouts.',
       ],
     },
     zh: {
-      summary: '{target}：最后一次尝试后 {waited} 秒抓包就停止了，为时过早，无法判断',
+      summary: '{target}：最后一次尝试后 {waited} 毫秒抓包就停止了，为时过早，无法判断',
       explanation:
-        '抓包在客户端发往 {target} 的最后一个数据包之后 {waited} 秒就结束了，早于可以预期的应答或客户端的重试：据此无法对这次交互下任何结论。',
+        '抓包在客户端发往 {target} 的最后一个数据包之后 {waited} 毫秒就结束了，早于可以预期的应答或客户端的重试：据此无法对这次交互下任何结论。',
       advice: [
         '延长抓包时间：一直抓到程序报错或放弃为止（`tcpdump -G` / `-W` 可轮换文件而不停止抓包）。',
-        '如果程序本身这么快就超时了，检查其连接超时和读取超时设置。',
+        '如果程序本身这么快就放弃了，检查其连接超时和读取超时设置。',
       ],
     },
   },

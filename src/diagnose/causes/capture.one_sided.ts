@@ -1,21 +1,59 @@
 /**
  * capture.one_sided: only one direction of this target's traffic is in the capture (the other
  * side's packets are acknowledged but absent): its outcome cannot be judged here.
+ *
+ * A TCP connection whose packets all come from one side, when that side's own packets show the
+ * other side was there: the client acknowledges after its SYN (only a SYN-ACK makes a client
+ * send an ACK), sends data or a FIN, or the capture starts in the middle of the connection.
+ * A client that only ever sends SYNs stays tcp.syn_unanswered: nothing shows an answer came.
  */
 import { defineCause } from '../cause.js';
+import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { CONN_START, proof, way } from '../evidence.js';
+import { evidenceKind } from '../words.js';
+
+const ACK_OF_UNSEEN = evidenceKind<{ bytes: number }>('ack_of_unseen', {
+  en: (a) => (a.bytes > 0 ? `the client acknowledges ${a.bytes} bytes the capture does not hold` : 'the client acknowledges the server, whose packets the capture does not hold'),
+  zh: (a) => (a.bytes > 0 ? `客户端确认了抓包中不存在的 ${a.bytes} 字节` : '客户端确认了服务器的数据包，而抓包中没有这些数据包'),
+});
+
+const ONE_SIDED: ConnRule = {
+  on: 'conn',
+  rank: 15,
+  produces: ['capture.one_sided'],
+  run(f) {
+    if (!isTcp(f)) return null;
+    const c = f.conn;
+    const clientOnly = c.resp.pkts === 0 && c.orig.pkts > 0;
+    const serverOnly = c.orig.pkts === 0 && c.resp.pkts > 0;
+    if (!clientOnly && !serverOnly) return null;
+    // The client's own packets beyond its SYNs (history letters A, D, F, uppercase: the
+    // originator's), or a connection the capture joined in its middle.
+    if (clientOnly && !c.partial && !/[ADF]/.test(c.history)) return null;
+    const seen = clientOnly ? c.orig : c.resp;
+    const ev: EvidenceAt[] = [proof(CONN_START, c.firstFrame, c.start, way(c, clientOnly), {})];
+    const acked = clientOnly ? c.resp.bytes : c.orig.bytes;
+    if (clientOnly && c.dataFrames.orig !== 0 && c.dataFrames.orig !== c.firstFrame) {
+      ev.push(proof(ACK_OF_UNSEEN, c.dataFrames.orig, c.orig.firstDataTime, way(c, true), { bytes: acked }));
+    }
+    return outcome('capture.one_sided', ev,
+      { seen: clientOnly ? 'client_only' : 'server_only', [clientOnly ? 'serverPackets' : 'clientPackets']: 0, packetsSeen: seen.pkts, ackedUnseenBytes: acked },
+      { missing: clientOnly ? 'server' : 'client', packets: seen.pkts }, 'warning');
+  },
+};
 
 export default defineCause({
   code: 'capture.one_sided',
   layer: 'capture',
   severity: 'warning',
   live: 'end',
-  rules: [],
-  planned: 'issue 20',
+  rules: [ONE_SIDED],
+  vars: (v, lang) => ({ missing: v.facts['missing'] === 'client' ? (lang === 'en' ? 'client' : '客户端') : (lang === 'en' ? 'server' : '服务器') }),
   words: {
     en: {
       summary: '{target}: the capture holds only one direction of this traffic',
       explanation:
-        'Only the packets {client} sent to {target} are in the capture; the other side\'s packets are missing although {client} acknowledged them. The capture was filtered to one direction, or taken where only one direction passes (asymmetric routing, a SPAN port of one direction). Whether this exchange worked cannot be judged from it.',
+        'The capture holds {packets} packets of this connection, none from the {missing}, although the packets it does hold show the {missing} was there (they acknowledge it, carry data after the handshake, or the capture joined the connection in its middle). The capture was filtered to one direction, or taken where only one direction passes (asymmetric routing, a one-way mirror port). Whether this exchange worked cannot be judged from it.',
       advice: [
         'Capture again on the client itself (`tcpdump -i any host {ip}`), or on a link that carries both directions.',
         'Check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
@@ -25,7 +63,7 @@ export default defineCause({
     zh: {
       summary: '{target}：抓包中只有该流量的一个方向',
       explanation:
-        '抓包中只有 {client} 发往 {target} 的数据包；另一方的数据包缺失，尽管 {client} 已确认收到了它们。抓包时只过滤了一个方向，或者抓包位置只经过一个方向的流量（非对称路由、只镜像单向的 SPAN 端口）。据此无法判断这次交互是否成功。',
+        '抓包中有该连接的 {packets} 个数据包，但没有一个来自{missing}，尽管已有的数据包表明{missing}是存在的（它们确认了对方、在握手之后携带数据，或抓包从连接中途开始）。抓包时只过滤了一个方向，或者抓包位置只经过一个方向的流量（非对称路由、单向镜像端口）。据此无法判断这次交互是否成功。',
       advice: [
         '在客户端本机重新抓包（`tcpdump -i any host {ip}`），或在同时承载双向流量的链路上抓包。',
         '检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',

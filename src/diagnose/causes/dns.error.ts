@@ -12,7 +12,11 @@ const ERROR: DnsRule = {
   on: 'dns',
   rank: 50,
   produces: ['dns.error'],
-  run: (g) => (g.otherError ? rcodeOutcome(g, g.otherError, 'dns.error') : null),
+  // An EDNS negotiation answer (BADVERS, BADCOOKIE) is a failure only when nothing else answered.
+  run: (g) => {
+    const t = g.otherError ?? (g.negotiation !== null && g.negotiations === g.answered ? g.negotiation : null);
+    return t ? rcodeOutcome(g, t, 'dns.error') : null;
+  },
 };
 
 export default defineCause({

@@ -5,13 +5,19 @@ import { defineCause } from '../cause.js';
 import type { DnsRule } from '../outcome.js';
 import { dnsOutcome } from '../dns-group.js';
 
-/** Answered NOERROR, and no answer gave an address. */
+/**
+ * An address query (A / AAAA) answered NOERROR without an address (NODATA): nothing to connect
+ * to. NODATA for another type a program asked (PTR, MX, TXT, ...) is not a connection failure
+ * (contract): a warning. For the types a resolver asks on its way (NS, SOA, DS, ...) it is the
+ * ordinary answer: no verdict but ok (dns-group.ts).
+ */
 const NODATA: DnsRule = {
   on: 'dns',
   rank: 60,
   produces: ['dns.no_address'],
-  run: (g) => (g.answered > 0
-    ? dnsOutcome(g, 'dns.no_address', { rcode: 'NOERROR', qtypes: (g.qtypes ?? []).sort((a, b) => a.seq - b.seq).map((x) => x.qtype) }, { rcode: 'NOERROR' })
+  run: (g) => (g.answered > 0 && (g.addrNodata || g.otherNodata)
+    ? dnsOutcome(g, 'dns.no_address', { rcode: 'NOERROR', qtypes: (g.qtypes ?? []).sort((a, b) => a.seq - b.seq).map((x) => x.qtype) }, { rcode: 'NOERROR' },
+      g.addrNodata ? 'error' : 'warning')
     : null),
 };
 

@@ -5,12 +5,9 @@ import { defineCause } from '../cause.js';
 import type { DnsRule } from '../outcome.js';
 import { tenths } from '../outcome.js';
 import { dnsOutcome } from '../dns-group.js';
-import { limitKind } from '../words.js';
-
-export const DNS_ENDED_EARLY = limitKind<{ waited: number }>('dns_ended_early', {
-  en: (a) => `the capture ended ${a.waited} s after the last query, before a resolver's timeout: it cannot show that no answer came`,
-  zh: (a) => `抓包在最后一次查询后 ${a.waited} 秒就结束了，早于 DNS 解析器的超时：无法证明没有应答`,
-});
+import type { Lang } from '../../lang.js';
+import type { Verdict } from '../verdict.js';
+import { MISSING, type Vars } from '../words.js';
 
 /** Queries (and their retries) without any answer, and no ICMP error about them. */
 const UNANSWERED: DnsRule = {
@@ -21,15 +18,18 @@ const UNANSWERED: DnsRule = {
     if (g.answered > 0) return null;
     const queries = g.queries;
     const waited = tenths(ctx.captureEnd - g.lastQ);
-    const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
-    // Resolvers wait 1-5 s before retrying: a capture that stopped sooner proves nothing.
-    if (queries === 1 && waited < 1) {
-      o.severity = 'warning';
-      o.limits.push(DNS_ENDED_EARLY.of({ waited }));
-    }
-    return o;
+    // (One query and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
+    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
   },
 };
+
+/** '3 queries over 10 s', '1 query' (a single query spans no time). */
+function queryVars(v: Verdict, lang: Lang): Vars {
+  const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
+  const seconds = v.facts['seconds'] ?? MISSING;
+  if (lang === 'zh') return { queriesText: n === 1 ? '只查询 1 次' : `${seconds} 秒内查询 ${n} 次` };
+  return { queriesText: n === 1 ? '1 query' : `${n} queries over ${seconds} s` };
+}
 
 export default defineCause({
   code: 'dns.no_response',
@@ -37,11 +37,12 @@ export default defineCause({
   severity: 'error',
   live: 'timeout',
   rules: [UNANSWERED],
+  vars: (v, lang) => queryVars(v, lang),
   words: {
     en: {
-      summary: '{name}: no answer from the DNS server {server} ({attempts} queries over {seconds} s)',
+      summary: '{name}: no answer from the DNS server {server} ({queriesText})',
       explanation:
-        'The client sent {attempts} queries for {name} ({qtype}) to {server} over {seconds} s and no reply came back; the capture went on {waited} s after the last query. A capture on the client cannot tell whether the queries or the answers were lost.',
+        'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) got no reply; the capture went on {waited} s after the last query. A capture on the client cannot tell whether the queries or the answers were lost.',
       advice: [
         'Check that outbound UDP and TCP port 53 to {server} is allowed: the cloud security group outbound rules and network ACL, and the host firewall (`iptables -L -n`, `firewall-cmd --list-all`).',
         'Check that {server} is the right resolver and is up: the `nameserver` lines of /etc/resolv.conf; `dig @{server} {name}` or `nslookup {name} {server}` from this host and from another host on the same network.',
@@ -51,9 +52,9 @@ export default defineCause({
       ],
     },
     zh: {
-      summary: '{name}：DNS 服务器 {server} 无应答（{seconds} 秒内查询 {attempts} 次）',
+      summary: '{name}：DNS 服务器 {server} 无应答（{queriesText}）',
       explanation:
-        '客户端在 {seconds} 秒内向 {server} 发送了 {attempts} 次 {name}（{qtype}）查询，均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。在客户端抓包无法判断丢失的是查询还是应答。',
+        '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。在客户端抓包无法判断丢失的是查询还是应答。',
       advice: [
         '检查到 {server} 的出站 UDP 和 TCP 53 端口是否放行：云平台安全组出站规则和网络 ACL，以及主机防火墙（`iptables -L -n`、`firewall-cmd --list-all`）。',
         '确认 {server} 是正确的 DNS 服务器且在运行：/etc/resolv.conf 中的 `nameserver` 行；在本机和同网络的另一台主机上执行 `dig @{server} {name}` 或 `nslookup {name} {server}`。',

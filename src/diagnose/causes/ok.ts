@@ -7,14 +7,11 @@ import { CONN_START, FIRST_DATAGRAM, HTTP_RESPONSE, proof, way } from '../eviden
 import { serverHelloProof } from '../rules-tls.js';
 import { dnsOutcome } from '../dns-group.js';
 import { tlsVersionName } from '../../decode/names.js';
-import { limitKind } from '../words.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
-
-export const ONE_DIRECTION = limitKind('one_direction', {
-  en: () => 'the capture holds only one direction of this connection, so it cannot show whether the exchange worked',
-  zh: () => '抓包中只有该连接一个方向的数据，因此无法说明交互是否成功',
-});
+import type { Verdict } from '../verdict.js';
+import type { Described } from '../cause.js';
+import { fill, type CauseText, type Vars } from '../words.js';
 
 /** No rule found a failure: the connection worked at every layer seen (the last rule of the walk). */
 const OK_CONN: ConnRule = {
@@ -27,9 +24,13 @@ const OK_CONN: ConnRule = {
     if (f.tls?.serverHello) ev.push(serverHelloProof(c, f.tls));
     const ok = f.http?.exchanges.find((e) => e.status !== null);
     if (ok) ev.push(proof(HTTP_RESPONSE, ok.responseFrame!, ok.responseTime!, way(c, false), { status: ok.status!, reason: ok.reason }));
-    const o = outcome('ok', ev, f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}, {}, 'ok');
-    if (c.orig.pkts === 0 || c.resp.pkts === 0) o.limits.push(ONE_DIRECTION.of({}));
-    return o;
+    // (A connection with one direction only never gets here: capture.one_sided, rank 15.)
+    const rst = isTcp(f) ? f.conn.rsts[0] : undefined;
+    return outcome('ok', ev, {
+      ...(f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}),
+      // Closed by a reset that failed nothing (tcp.reset's rule says when).
+      ...(rst ? { closedByReset: { sender: rst.fromOrig ? 'client' : 'server', frame: rst.frame } } : {}),
+    }, {}, 'ok');
   },
 };
 
@@ -38,18 +39,63 @@ const OK_DNS: DnsRule = {
   on: 'dns',
   rank: 10,
   produces: ['ok'],
-  run: (g) => (g.resolved ? dnsOutcome(g, 'ok', { answers: (g.addrs ?? []).map((a) => a.data) }, {}, 'ok') : null),
+  run: (g) => (g.resolved ? dnsOutcome(g, 'ok', { answers: (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data) }, {}, 'ok') : null),
 };
 
-/** A short account of the attempts that failed before the target worked. */
+/** A short account of the attempts that failed before the target worked (no final stop: the text ends the sentence). */
 function retriesNote(f: Args, lang: Lang): string {
   const failed = f['failed'];
   const conns = f['conns'];
   if (typeof failed !== 'number' || typeof conns !== 'number') return '';
   const what = typeof f['failedCause'] === 'string' ? `${f['failedCause']} (${String(f['failedIp'])})` : '';
   return lang === 'en'
-    ? `${failed} of ${conns} attempts failed first${what ? `, e.g. ${what}` : ''}.`
-    : `${conns} 次尝试中有 ${failed} 次先失败${what ? `，例如 ${what}` : ''}。`;
+    ? `${failed} of ${conns} attempts failed${what ? `, e.g. ${what}` : ''}`
+    : `${conns} 次尝试中有 ${failed} 次失败${what ? `，例如 ${what}` : ''}`;
+}
+
+/** The words of a traceroute (an ok verdict whose facts say traceroute: diagnose/traceroute.ts). */
+const TRACEROUTE: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: a traceroute ({transport}) through {hopsText}, {reachedText}',
+    explanation:
+      'The client sent probes with rising TTLs (hop limits) to {ip}; the routers on the way answered the probes that expired there with ICMP time exceeded, as traceroute means them to, and {reachedText}. The path: {path}. These ICMP messages are traceroute at work, not errors.',
+    advice: [
+      'Nothing to fix: this is the path the packets took. When a connection to {ip} fails, compare it with the route you expect (`ip route get {ip}`, `tracepath {ip}`, `mtr -n {ip}`).',
+    ],
+  },
+  zh: {
+    summary: '{target}：一次经过{hopsText}的 traceroute（{transport}），{reachedText}',
+    explanation:
+      '客户端向 {ip} 发送了 TTL（跳数限制）逐步增加的探测包；路径上的路由器对在其处到期的探测包回复了 ICMP 超时，这正是 traceroute 的工作方式，{reachedText}。路径：{path}。这些 ICMP 消息是 traceroute 正常运作的结果，不是错误。',
+    advice: [
+      '无需修复：这就是数据包所走的路径。当到 {ip} 的连接失败时，把它与预期的路由对比（`ip route get {ip}`、`tracepath {ip}`、`mtr -n {ip}`）。',
+    ],
+  },
+};
+
+function traceVars(v: Verdict, lang: Lang): Vars {
+  if (v.facts['traceroute'] !== true) return {};
+  const t = v.details['traceroute'] as { hops?: string[] } | undefined;
+  const reached = v.facts['reached'] === true;
+  const n = typeof v.facts['hopCount'] === 'number' ? v.facts['hopCount'] : 0;
+  return {
+    hopsText: lang === 'en' ? `${n} hop${n === 1 ? '' : 's'}` : ` ${n} 跳`,
+    path: (t?.hops ?? []).join(' → '),
+    reachedText: lang === 'en'
+      ? (reached ? 'the destination answered the last probes' : 'no answer came from the destination itself (it, or a firewall before it, may drop the probes)')
+      : (reached ? '目标本身回应了最后的探测包' : '目标本身没有回应（目标或其前面的防火墙可能丢弃了探测包）'),
+  };
+}
+
+function traceWords(v: Verdict, lang: Lang, vars: Vars): Described {
+  const t = TRACEROUTE[lang];
+  return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+}
+
+/** '1 failed attempt', '3 failed attempts' / '1 次失败尝试'. */
+function failedAttempts(f: Args, lang: Lang): string {
+  const n = typeof f['failed'] === 'number' ? f['failed'] : 1;
+  return lang === 'en' ? `${n} failed attempt${n === 1 ? '' : 's'}` : ` ${n} 次失败尝试`;
 }
 
 export default defineCause({
@@ -58,7 +104,13 @@ export default defineCause({
   severity: 'ok',
   live: 'end',
   rules: [OK_CONN, OK_DNS],
-  vars: (v, lang) => ({ retriesNote: retriesNote(v.facts, lang) }),
+  vars: (v, lang) => ({ retriesNote: retriesNote(v.facts, lang), failedAttempts: failedAttempts(v.facts, lang), ...traceVars(v, lang) }),
+  variants: { traceroute: TRACEROUTE },
+  compose: (d, v, lang, vars) => {
+    if (v.facts['traceroute'] === true) return traceWords(v, lang, vars);
+    // The IPv6 line only when the attempt that failed went to an IPv6 address.
+    return v.severity !== 'warning' || (typeof v.facts['failedIp'] === 'string' && v.facts['failedIp'].includes(':')) ? d : { ...d, advice: d.advice.slice(0, 1) };
+  },
   words: {
     en: {
       summary: '{target}: worked at every layer seen',
@@ -83,23 +135,21 @@ export default defineCause({
   },
   warning: {
     en: {
-      summary: '{target}: worked in the end, after {attempts} failed attempt(s)',
+      summary: '{target}: worked in the end, after {failedAttempts}',
       explanation:
-        'The exchange with {target} completed, but earlier attempts failed on the way: {retriesNote}. Each failed attempt costs a timeout or a retry, which users notice as slowness, and the failure returns when the working path is unavailable.',
+        'The exchange with {target} completed, but not at the first try: {retriesNote}. Each failed attempt costs a timeout or a retry, which users notice as slowness, and the failure returns when the working path is unavailable.',
       advice: [
-        'Read the failed attempts in the details and fix them as failures of their own.',
+        'Read the failed attempt in the evidence and the details (`attemptsSeen`: address, cause, frame) and fix it as a failure of its own: its cause\'s advice applies.',
         'IPv6 filtered, then IPv4 worked: check the IPv6 route (`ip -6 route`) and the IPv6 rules of the security group and host firewall (`ip6tables -L -n`), or stop publishing the AAAA record until IPv6 works.',
-        'A DNS query that had to be retried: check the resolvers in /etc/resolv.conf; the first one may be slow or unreachable (security group outbound UDP 53).',
       ],
     },
     zh: {
-      summary: '{target}：经过 {attempts} 次失败尝试后最终成功',
+      summary: '{target}：经过{failedAttempts}后最终成功',
       explanation:
-        '与 {target} 的交互最终完成，但此前的尝试失败了：{retriesNote}。每次失败都会带来一次超时或重试，用户会感到变慢；当正常路径不可用时，故障会重现。',
+        '与 {target} 的交互最终完成，但不是第一次就成功：{retriesNote}。每次失败都会带来一次超时或重试，用户会感到变慢；当正常路径不可用时，故障会重现。',
       advice: [
-        '查看详细信息中的失败尝试，并把它们作为独立故障处理。',
+        '查看证据和详细信息（`attemptsSeen`：地址、原因、帧）中的失败尝试，并把它作为独立故障处理：适用该原因的排查建议。',
         'IPv6 被过滤、随后 IPv4 成功：检查 IPv6 路由（`ip -6 route`）以及安全组和主机防火墙的 IPv6 规则（`ip6tables -L -n`），或在 IPv6 修好之前不要发布 AAAA 记录。',
-        'DNS 查询需要重试：检查 /etc/resolv.conf 中的 DNS 服务器；第一个可能很慢或不可达（安全组出站 UDP 53）。',
       ],
     },
   },

@@ -33,7 +33,7 @@ export default defineCause({
       explanation:
         '{ip} answered the SYN to port {port} with a RST: the host, or a device in front of it, is reachable and refused the connection. Usually nothing listens on port {port}; it can also be a firewall rule `REJECT --reject-with tcp-reset`, or a load balancer without healthy backends.',
       advice: [
-        'On the server, check the service runs and listens on port {port} on the right address (not only 127.0.0.1): `ss -ltnp | grep :{port}`.',
+        'On the server, check the service runs and listens on port {port} on the right address (not only 127.0.0.1): `ss -ltnp \'sport = :{port}\'`.',
         'Check {port} is the right port (the URL, the configuration, a changed port).',
         'Look for a firewall REJECT with tcp-reset on the server or in front of it: `iptables -L -n`, `firewall-cmd --list-all`.',
         'If {ip} is a load balancer or a port forward (NAT), check its listener and the health of its targets.',
@@ -45,7 +45,7 @@ export default defineCause({
       explanation:
         '{ip} 用 RST 回应了发往端口 {port} 的 SYN：主机（或其前面的设备）可达，但拒绝了连接。通常是端口 {port} 上没有服务监听；也可能是防火墙规则 `REJECT --reject-with tcp-reset`，或负载均衡没有健康的后端。',
       advice: [
-        '在服务器上检查服务是否运行，并在正确的地址上监听端口 {port}（而不是只监听 127.0.0.1）：`ss -ltnp | grep :{port}`。',
+        '在服务器上检查服务是否运行，并在正确的地址上监听端口 {port}（而不是只监听 127.0.0.1）：`ss -ltnp \'sport = :{port}\'`。',
         '确认 {port} 是正确的端口（URL、配置、端口是否变更）。',
         '检查服务器上或其前面是否有使用 tcp-reset 的防火墙 REJECT 规则：`iptables -L -n`、`firewall-cmd --list-all`。',
         '如果 {ip} 是负载均衡或端口转发（NAT），检查其监听器和后端目标的健康状态。',

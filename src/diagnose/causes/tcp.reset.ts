@@ -29,6 +29,15 @@ const RESET: ConnRule = {
     if (c.ackFrame === 0 && c.synAckFrame === 0) return null;
     const rst = c.rsts[0];
     if (!rst) return null;
+    // How programs close, which fail nothing: a reset once a close had begun (a FIN from either
+    // side before it); an MPTCP subflow, which is closed by a reset while the connection goes on
+    // over its other subflows (RFC 8684 §3.6); a reset when nothing was outstanding — every HTTP
+    // request answered, or no data either way after the server had stayed idle a while (a
+    // pre-opened connection let go, an idle keep-alive timed out).
+    if (c.fins.some((x) => x.frame < rst.frame) || c.mptcp) return null;
+    if (f.http && f.http.exchanges.length > 0 && f.http.exchanges.every((e) => e.status !== null)) return null;
+    const idleSince = c.ackFrame !== 0 ? c.ackTime : c.synAckFrame !== 0 ? c.synAckTime : c.start;
+    if (c.dataFrames.orig === 0 && c.dataFrames.resp === 0 && (rst.fromOrig || rst.ts - idleSince >= 1)) return null;
     const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
     const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
     const r = rstFacts(c, rst);

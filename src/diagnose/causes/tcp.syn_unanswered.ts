@@ -4,12 +4,10 @@
 import { defineCause } from '../cause.js';
 import { isTcp, noSynAck, outcome, tenths, type ConnRule } from '../outcome.js';
 import { synEvidence } from '../evidence.js';
-import { limitKind } from '../words.js';
-
-export const SYN_ENDED_EARLY = limitKind('syn_ended_early', {
-  en: () => 'the capture ended less than a second after the only SYN, before any retransmission: it cannot show that the SYN was dropped',
-  zh: () => '抓包在唯一的 SYN 之后不到一秒就结束了，早于任何重传：无法证明 SYN 被丢弃',
-});
+import { synSends } from './capture.ended_early.js';
+import type { Lang } from '../../lang.js';
+import type { Verdict } from '../verdict.js';
+import { MISSING, type Vars } from '../words.js';
 
 const SYN_UNANSWERED: ConnRule = {
   on: 'conn',
@@ -18,20 +16,37 @@ const SYN_UNANSWERED: ConnRule = {
   run(f, ctx) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (!noSynAck(c) || c.rsts.some((r) => !r.fromOrig)) return null;
+    // 'No reply at all': not when the server sent anything (a bare ACK in answer to a SYN is a reply).
+    if (!noSynAck(c) || c.rsts.some((r) => !r.fromOrig) || c.resp.pkts > 0) return null;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
-    const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: c.synFrames.length, clientAborted: c.rsts.some((r) => r.fromOrig) },
-      { attempts: c.synFrames.length, seconds: tenths(Math.max(last, c.end) - first), waited: tenths(ctx.captureEnd - last) });
-    o.attempts = c.synFrames.length;
-    // Linux retransmits a SYN after 1 s: a capture that stopped sooner cannot tell a drop from a slow answer.
-    if (c.synFrames.length === 1 && ctx.captureEnd - first < 1) {
-      o.severity = 'warning';
-      o.limits.push(SYN_ENDED_EARLY.of({}));
-    }
+    // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
+    const sends = synSends(c);
+    const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: sends, clientAborted: c.rsts.some((r) => r.fromOrig) },
+      { attempts: sends, seconds: tenths(Math.max(last, c.end) - first), waited: tenths(ctx.captureEnd - last) });
+    o.attempts = sends;
     return o;
   },
 };
+
+/**
+ * '3 SYNs over 3.1 s'; a single SYN says so instead of 'over 0 s', and a note says what a SYN
+ * never sent again means (a kernel retransmits an unanswered SYN after 1 s, RFC 6298 §2.1).
+ */
+function synVars(v: Verdict, lang: Lang): Vars {
+  // The SYNs of the decisive connection (a verdict over several connections counts connections).
+  const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
+  const seconds = v.facts['seconds'] ?? MISSING;
+  const waited = v.facts['waited'] ?? MISSING;
+  if (lang === 'zh') {
+    return n === 1
+      ? { synsText: '只有 1 个 SYN', retryNote: `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` }
+      : { synsText: `${seconds} 秒内发送 ${n} 个 SYN`, retryNote: '' };
+  }
+  return n === 1
+    ? { synsText: '1 SYN, not sent again', retryNote: ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` }
+    : { synsText: `${n} SYNs over ${seconds} s`, retryNote: '' };
+}
 
 export default defineCause({
   code: 'tcp.syn_unanswered',
@@ -39,11 +54,12 @@ export default defineCause({
   severity: 'error',
   live: 'timeout',
   rules: [SYN_UNANSWERED],
+  vars: (v, lang) => synVars(v, lang),
   words: {
     en: {
-      summary: '{target}: no reply to the connection attempt ({attempts} SYNs over {seconds} s)',
+      summary: '{target}: no reply to the connection attempt ({synsText})',
       explanation:
-        'The client sent {attempts} SYNs to {ip} port {port} over {seconds} s and saw no reply at all — no SYN-ACK, no RST, no ICMP error. Something dropped the packets silently: a firewall or security group, a wrong route, or a host that is down. A capture on the client cannot tell at which hop, or in which direction, they were lost.',
+        'The client\'s connection attempt to {ip} port {port} ({synsText}) saw no reply at all — no SYN-ACK, no RST, no ICMP error.{retryNote} Something dropped the packets silently: a firewall or security group, a wrong route, or a host that is down. A capture on the client cannot tell at which hop, or in which direction, they were lost.',
       advice: [
         'Cloud security group, the most common cause: check the client\'s security group outbound rules allow TCP {port} to {ip}, and the server\'s security group inbound rules (and network ACLs) allow the client.',
         'The client\'s host firewall: `iptables -L -n`, `firewall-cmd --list-all` (a DROP rule for outbound traffic).',
@@ -54,9 +70,9 @@ export default defineCause({
       ],
     },
     zh: {
-      summary: '{target}：连接请求没有任何回应（{seconds} 秒内发送 {attempts} 个 SYN）',
+      summary: '{target}：连接请求没有任何回应（{synsText}）',
       explanation:
-        '客户端在 {seconds} 秒内向 {ip} 端口 {port} 发送了 {attempts} 个 SYN，没有收到任何回应——没有 SYN-ACK、没有 RST，也没有 ICMP 差错。数据包被悄悄丢弃了：防火墙或安全组、错误的路由，或主机已宕机。在客户端抓包无法判断在哪一跳、哪个方向上丢失。',
+        '客户端向 {ip} 端口 {port} 的连接请求（{synsText}）没有收到任何回应——没有 SYN-ACK、没有 RST，也没有 ICMP 差错。{retryNote}数据包被悄悄丢弃了：防火墙或安全组、错误的路由，或主机已宕机。在客户端抓包无法判断在哪一跳、哪个方向上丢失。',
       advice: [
         '云平台安全组，最常见的原因：检查客户端所属安全组的出站规则是否放行了到 {ip} 的 TCP {port}，以及服务器安全组的入站规则（和网络 ACL）是否允许该客户端。',
         '客户端本机防火墙：`iptables -L -n`、`firewall-cmd --list-all`（是否有针对出站流量的 DROP 规则）。',
