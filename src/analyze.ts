@@ -18,9 +18,15 @@ import type { ConnectionRecord, DnsRecord, HttpRecord, TlsRecord } from './repor
 import type { DnsTransaction } from './track/dns.js';
 import { Diagnosis } from './diagnose/diagnose.js';
 import type { Fact } from './facts.js';
+import type { Verdict } from './diagnose/verdict.js';
+import { Endpoints, isInbound, type Perspective } from './diagnose/perspective.js';
+import { order, summarize } from './diagnose/summary.js';
 
 /** Record lists are bounded: a capture of millions of connections still gives a readable report. */
 export const MAX_RECORDS = 20_000;
+
+/** Verdicts listed by default (--max-verdicts): the summary counts them all. */
+export const DEFAULT_MAX_VERDICTS = 200;
 
 /**
  * How to analyse. The report has no language: words are chosen when it is rendered
@@ -29,6 +35,10 @@ export const MAX_RECORDS = 20_000;
 export interface AnalyzeOptions {
   /** Also list targets that worked (default false: failures and warnings only). */
   all?: boolean;
+  /** Verdicts listed at most (default 200; 0 = all): the summary still counts every one. */
+  maxVerdicts?: number;
+  /** The capture's own hosts, when known (--host): else found in the capture (perspective.ts). */
+  hosts?: string[];
   /** Called every `progressEvery` packets with the number of packets read. */
   onProgress?: (packets: number) => void;
   progressEvery?: number;
@@ -76,6 +86,11 @@ export class Analysis {
   /** DNS records of the first MAX_RECORDS transactions (by sequence number), as they finish. */
   private readonly dns: Array<{ id: number; rec: DnsRecord }> = [];
   private notListed = 0;
+  /** Records of each kind, listed or not (capture facts give totals). */
+  private readonly totals = { connections: 0, dns: 0, tls: 0, http: 0, icmp: 0 };
+  private readonly endpoints = new Endpoints();
+  private readonly maxVerdicts: number;
+  private readonly hosts: string[] | null;
   private first: [number, number] | null = null;
   private lastSec = 0;
   private lastNsec = 0;
@@ -83,6 +98,8 @@ export class Analysis {
 
   constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
     this.all = opts.all ?? false;
+    this.maxVerdicts = opts.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
+    this.hosts = opts.hosts && opts.hosts.length > 0 ? opts.hosts : null;
     // Without --all, names that resolved get no verdict: their groups keep only the fact.
     this.diagnosis = new Diagnosis({ keepResolved: this.all });
     // The report keeps only what finished() copies out of a connection, so its object can be
@@ -92,6 +109,7 @@ export class Analysis {
       onConn: (f) => this.finished(f),
       onIcmpFlow: (c) => {
         this.diagnosis.addIcmpFlow(c);
+        this.totals.connections++;
         if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, null) });
         else this.notListed++;
       },
@@ -120,6 +138,10 @@ export class Analysis {
     const c = f.conn;
     const name = this.nameOf(f);
     this.diagnosis.add(f, name, this.tracker.now);
+    this.endpoints.add(c.orig.ip, c.resp.ip);
+    this.totals.connections++;
+    if (f.tls) this.totals.tls++;
+    if (f.http) this.totals.http += f.http.exchanges.length;
     if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, name) });
     else this.notListed++;
     if (f.tls && this.tls.length < MAX_RECORDS) this.tls.push({ id: c.id, rec: tlsRecord(c as TcpConn, f.tls) });
@@ -130,6 +152,8 @@ export class Analysis {
 
   private dnsDone(t: DnsTransaction): void {
     this.diagnosis.addDns(t);
+    this.endpoints.add(t.client.ip, t.server.ip);
+    this.totals.dns++;
     if (t.seq <= MAX_RECORDS) this.dns.push({ id: t.seq, rec: dnsRecord(t) });
   }
 
@@ -137,7 +161,10 @@ export class Analysis {
   packet(raw: RawPacket): void {
     this.decoder.decode(raw, this.pkt);
     this.tracker.packet(this.pkt);
-    if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
+    if (this.first === null) {
+      this.first = [raw.tsSec, raw.tsNsec];
+      this.diagnosis.begin(raw.tsSec + raw.tsNsec * 1e-9);
+    }
     this.lastSec = raw.tsSec;
     this.lastNsec = raw.tsNsec;
   }
@@ -146,6 +173,8 @@ export class Analysis {
   report(info: CaptureInfo, end?: number): Report {
     const tracker = this.tracker;
     if (end !== undefined && end > tracker.now) tracker.now = end;
+    // Silence is judged against the capture's end, also for what the flush below finishes.
+    this.diagnosis.setNow(tracker.now);
     tracker.flush();
     const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
     const capture = captureSummary(info, this.first, this.first ? [this.lastSec, this.lastNsec] : null, this.decoder);
@@ -153,15 +182,31 @@ export class Analysis {
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
     }
+    const icmpErrors = tracker.icmp.errors;
+    capture.totals = { ...this.totals, icmp: icmpErrors.length };
+    const d = this.diagnosis.result([], tracker.orphanIcmp, tracker.now, this.all);
+    const own = this.hosts ?? this.endpoints.owners();
+    const perspective: Perspective | null = own.length > 0 ? { hosts: own, from: this.hosts ? 'option' : 'auto' } : null;
+    const ownSet = new Set(own);
+    const inbound = (v: Verdict): boolean => isInbound(v, ownSet);
+    const ordered = order(d.verdicts, inbound);
+    const listed = this.maxVerdicts > 0 ? Math.min(this.maxVerdicts, ordered.length) : ordered.length;
+    const start = this.first ? this.first[0] + this.first[1] * 1e-9 : null;
+    const last = this.first ? this.lastSec + this.lastNsec * 1e-9 : null;
+    const summary = summarize(ordered, listed, d.worked, inbound, d.timelineOf, start, last);
+    const verdicts = ordered.slice(0, listed);
+    if (perspective) for (const v of verdicts) v.inbound = inbound(v);
     return {
       schema: 'wirewhy.report/1',
       tool: { name: 'wirewhy', version: VERSION },
       capture,
-      verdicts: this.diagnosis.verdicts([], tracker.orphanIcmp, tracker.now, this.all),
+      summary,
+      perspective,
+      verdicts,
       connections: byId(this.conns),
       dns: byId(this.dns),
       tls: byId(this.tls),
-      icmp: tracker.icmp.errors.slice(0, MAX_RECORDS).map(icmpRecord),
+      icmp: icmpErrors.slice(0, MAX_RECORDS).map(icmpRecord),
       http: byId(this.http),
     };
   }

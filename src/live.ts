@@ -40,6 +40,10 @@ export interface LiveEvent {
 
 export interface LiveAnalyzerOptions {
   all?: boolean;
+  /** Verdicts the final report lists at most (default 200; 0 = all). */
+  maxVerdicts?: number;
+  /** The capture's own hosts (--host). */
+  hosts?: string[];
   /** Seconds without SYN-ACK / RST after the first SYN before tcp.syn_unanswered is said (default 3). */
   synTimeout?: number;
   /** Seconds without an answer after a name's last query before dns.no_response is said (default 5). */
@@ -76,7 +80,7 @@ export class LiveAnalyzer {
     this.synTimeout = o.synTimeout ?? 3;
     this.dnsTimeout = o.dnsTimeout ?? 5;
     this.onEvent = o.onEvent;
-    this.analysis = new Analysis({ all: o.all ?? false, onTcp: (c, p) => this.watchTcp(c, p), onDns: (m, p) => this.watchDns(m, p) });
+    this.analysis = new Analysis({ all: o.all ?? false, ...(o.maxVerdicts !== undefined ? { maxVerdicts: o.maxVerdicts } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), onTcp: (c, p) => this.watchTcp(c, p), onDns: (m, p) => this.watchDns(m, p) });
     this.tracker = this.analysis.tracker;
   }
 

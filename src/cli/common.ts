@@ -2,14 +2,17 @@
  * What every command shares: exit status (shared/CONTRACT.md), the one-line error format,
  * numeric options, the common report options and writing the rendered reports.
  */
+import { isIP } from 'node:net';
 import { accessSync, closeSync, constants, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { DEFAULT_MAX_VERDICTS } from '../analyze.js';
 import type { CaptureError } from '../capture/types.js';
 import { LANGS, type Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { FORMATS, type Format } from '../report/render.js';
 import { ReportOutput } from '../report/output.js';
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
 export const EXIT_USAGE = 2;
@@ -96,6 +99,8 @@ export interface ReportFlags {
   lang: Lang;
   all?: boolean;
   redact?: boolean;
+  maxVerdicts?: string;
+  host?: string[];
 }
 
 /** The contract's common report options, added to a command. */
@@ -105,7 +110,13 @@ export function addReportOptions(cmd: Command): Command {
     .option('-o, --output <file>', 'write the report to a file')
     .addOption(new Option('--lang <lang>', 'report language').choices(LANGS).default('en'))
     .option('--all', 'also list targets that worked')
-    .option('--redact', 'replace addresses and names by consistent pseudonyms, for sharing outside the team');
+    .option('--redact', 'replace addresses and names by consistent pseudonyms, for sharing outside the team')
+    .option('--max-verdicts <n>', 'list at most this many verdicts, most important first (0 = all); the summary counts every one', String(DEFAULT_MAX_VERDICTS))
+    .option('--host <address>', "the capture's own host (repeat, or separate with commas): its outbound exchanges come first, inbound ones (remote clients, scanners) after; default: found in the capture", collect, []);
+}
+
+function collect(v: string, list: string[]): string[] {
+  return [...list, ...v.split(',').map((x) => x.trim()).filter((x) => x !== '')];
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set or TERM=dumb. */
@@ -115,10 +126,18 @@ function useColor(toTerminal: boolean): boolean {
 
 /** The report options of a command as the one ReportOutput that applies them. */
 export function reportOutput(flags: ReportFlags): ReportOutput {
+  const maxVerdicts = numberOption(flags.maxVerdicts ?? String(DEFAULT_MAX_VERDICTS), 0, Number.MAX_SAFE_INTEGER, true,
+    `--max-verdicts must be a whole number, 0 or more (0 lists every verdict); got '${flags.maxVerdicts}'`);
+  const hosts = flags.host ?? [];
+  for (const h of hosts) {
+    if (isIP(h) === 0) throw new UsageError(`--host must be an IP address (IPv4 or IPv6); got '${h}'`);
+  }
   return new ReportOutput({
     format: flags.format,
     lang: flags.lang,
     all: flags.all === true,
+    maxVerdicts,
+    hosts: hosts.map((h) => (h.includes(':') ? h.toLowerCase() : h)),
     redact: flags.redact === true,
     color: useColor(!flags.output && process.stdout.isTTY === true),
   });

@@ -12,7 +12,8 @@ const DECODED = new Set([...LINK_DECODERS.keys()].map(linkTypeName));
 
 /** Verdicts of severity error. */
 export function failureCount(r: Report): number {
-  return r.verdicts.filter((v) => v.severity === 'error').length;
+  // Every failure, listed or not (--max-verdicts caps the list, not the count).
+  return r.summary.failures;
 }
 
 /** The warning to show when the capture was cut or damaged part-way, else null. */

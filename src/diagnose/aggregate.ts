@@ -39,8 +39,9 @@ interface Placed<T> {
  * the first verdict of each host; `first` (frame) is the earliest of those merged.
  */
 export function mergePorts<T>(list: Array<Placed<T>>): Array<Placed<T>> {
+  // A verdict already told for several ports (a bucket of overflow.ts) joins its host's others.
   const key = (v: Verdict): string | null =>
-    v.target.name === null && v.target.ip !== null && v.target.port !== null && v.severity !== 'ok' && PER_HOST.has(v.cause)
+    v.target.name === null && v.target.ip !== null && v.client.ip !== null && (v.target.port !== null || portsOf(v) !== null) && v.severity !== 'ok' && PER_HOST.has(v.cause)
       ? `${v.cause}|${v.severity}|${v.client.ip}|${v.target.transport}|${v.target.ip}`
       : null;
   const byKey = new Map<string, Array<Placed<T>>>();
@@ -67,13 +68,27 @@ export function mergePorts<T>(list: Array<Placed<T>>): Array<Placed<T>> {
   return out;
 }
 
+/** A verdict's ports when it already stands for several (details.ports), else null. */
+export function portsOf(v: Verdict): PortsDetail | null {
+  const p = v.details['ports'] as PortsDetail | undefined;
+  return p && typeof p.count === 'number' && Array.isArray(p.examples) ? p : null;
+}
+
 function merged<T>(list: Array<Placed<T>>): Placed<T> {
   const same = [...list].sort((a, b) => a.first - b.first);
   const head = same[0]!;
   const ports = new Set<number>();
+  let count = 0;
   let attempts = 0;
   for (const x of same) {
-    ports.add(x.v.target.port!);
+    const p = portsOf(x.v);
+    if (p) {
+      count += p.count;
+      for (const e of p.examples) ports.add(e);
+    } else if (x.v.target.port !== null) {
+      count++;
+      ports.add(x.v.target.port);
+    }
     attempts += x.v.attempts;
   }
   const sorted = [...ports].sort((a, b) => a - b);
@@ -84,12 +99,13 @@ function merged<T>(list: Array<Placed<T>>): Placed<T> {
     const e = x.v.evidence[0];
     if (e) evidence.push(e);
   }
-  const ps: PortsDetail = { count: sorted.length, examples: sorted.slice(0, PORT_EXAMPLES) };
+  const ps: PortsDetail = { count, examples: sorted.slice(0, PORT_EXAMPLES) };
+  const port = head.v.target.port ?? (head.v.facts['port'] as number | undefined) ?? sorted[0] ?? null;
   const v: Verdict = {
     ...head.v,
     target: { ...head.v.target, port: null },
     attempts,
-    facts: { ...head.v.facts, port: head.v.target.port },
+    facts: { ...head.v.facts, port },
     evidence,
     details: { ...head.v.details, ports: ps },
   };

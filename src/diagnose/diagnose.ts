@@ -14,12 +14,14 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { DnsGroups, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { quotedTarget, quotesOriginator } from './rules-icmp.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
+import { MAX_GROUPS, Overflow, type Bucket } from './overflow.js';
+import { Timeline } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
 
 export { targetText } from './verdict.js';
@@ -92,6 +94,14 @@ export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
   throw new Error('the walk of connection rules ends with ok, which always applies');
 }
 
+export interface DiagnosisResult {
+  verdicts: Verdict[];
+  /** Targets that worked, listed or not (the summary's ok count). */
+  worked: number;
+  /** Failures over time of a verdict that stands for many targets, else null. */
+  timelineOf(v: Verdict): Timeline | null;
+}
+
 export class Diagnosis {
   private readonly groups = new Map<string, Group>();
   /** ICMP errors on DNS flows, by client ip|port|server ip|port. */
@@ -102,6 +112,12 @@ export class Diagnosis {
   private readonly routes = new Traceroutes();
   /** Capture end seen so far, for rules that judge how long the capture went on. */
   private readonly ctx: DnsContext;
+  /** Targets past the limits, counted by how they failed (overflow.ts). */
+  private readonly overflow: Overflow;
+  /** The capture's first time (s): the origin of the timelines. */
+  private origin = Number.NaN;
+  /** The timeline of a verdict that stands for many targets (a bucket of the overflow). */
+  private readonly timelines = new WeakMap<Verdict, Timeline>();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -111,6 +127,17 @@ export class Diagnosis {
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: 0, icmpOn: (key) => icmp.get(key) };
+    this.overflow = new Overflow(() => this.origin);
+  }
+
+  /** The capture's first packet time (s), once: the origin of the summary's timeline. */
+  begin(ts: number): void {
+    if (Number.isNaN(this.origin)) this.origin = ts;
+  }
+
+  /** The capture time so far (s): rules judging silence compare with it. */
+  setNow(now: number): void {
+    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
   }
 
   /** Called for every finished connection, in finishing order. */
@@ -170,6 +197,12 @@ export class Diagnosis {
     // One story per client: another client's attempts to the same server are its own.
     const key = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
     let g = this.groups.get(key);
+    if (!g && this.groups.size >= MAX_GROUPS) {
+      // Past the limit a new target is counted with those that ended the same way.
+      const id = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
+      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, id, p.firstFrame, p.start);
+      return;
+    }
     if (!g) {
       g = { key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set() };
       this.groups.set(key, g);
@@ -194,7 +227,27 @@ export class Diagnosis {
 
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
-    this.dns.add(t);
+    if (this.dns.accepts(t)) {
+      this.dns.add(t);
+      return;
+    }
+    // Past the limit of names: judged alone by the same rules, and counted (overflow.ts).
+    const g = DnsGroups.single(t);
+    if (g === null) return;
+    const q = t.queryTimes[t.queryTimes.length - 1] ?? t.responseTime ?? 0;
+    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, q);
+    if (g.resolved) {
+      this.dns.resolvedAlone(g);
+      if (this.dns.keepsResolved) this.overflow.add(dnsOutcome(g, 'ok', {}, {}, 'ok'), 'ok', this.dnsTarget(g), t.client.ip, t.server.ip, `dns|${g.key}`, g.firstFrame, q);
+      return;
+    }
+    const o = this.dnsOutcome(g);
+    if (o === null) return;
+    this.overflow.add(o, dnsSeverity(g, o), this.dnsTarget(g), t.client.ip, t.server.ip, `dns|${g.key}`, g.firstFrame, t.queryTimes[0] ?? q);
+  }
+
+  private dnsTarget(g: DnsGroup): Target {
+    return { name: nameText(g.first[0]!.query!), ip: null, port: null, transport: g.allTcp ? 'tcp' : 'udp' };
   }
 
   /**
@@ -202,8 +255,18 @@ export class Diagnosis {
    * them; none when they were added as they finished).
    */
   verdicts(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): Verdict[] {
+    return this.result(dns, orphanIcmp, captureEnd, all).verdicts;
+  }
+
+  /**
+   * The verdicts (errors, then warnings, then — with `all` — what worked; each in the order of its
+   * first frame), how many targets worked (listed or not), and the timeline of verdicts that stand
+   * for many targets.
+   */
+  result(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): DiagnosisResult {
     this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
     for (const t of dns) this.addDns(t);
+    let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.
     const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));
     const { routes, back } = this.routes.judge();
@@ -213,24 +276,53 @@ export class Diagnosis {
     }
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const r of routes) {
+      worked++;
       const probes = (r.o.details['traceroute'] as { probes: number }).probes;
       out.push({ v: build({ name: null, ip: r.dst, port: null, transport: r.transport }, r.client, r.o, 'ok', probes, { ...r.o.details }), first: r.firstFrame });
     }
     const connNames = new Set<string>();
     for (const g of this.groups.values()) if (g.target.name) connNames.add(g.target.name.toLowerCase());
-    for (const x of this.dnsVerdicts(connNames, all)) out.push(x);
+    const dnsOut = this.dnsVerdicts(connNames, all);
+    worked += dnsOut.worked;
+    for (const x of dnsOut.list) out.push(x);
     // Verdicts that worked are left out unless all are asked for: not built at all.
-    for (const g of this.dualStackGroups()) if (all || groupSeverity(g) !== 'ok') out.push({ v: this.groupVerdict(g), first: g.firstFrame });
+    for (const g of this.dualStackGroups()) {
+      const ok = groupSeverity(g) === 'ok';
+      if (ok) worked++;
+      if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
+    }
     orphans.sort((a, b) => a.frame - b.frame);
     for (const e of orphans) {
       const v = this.icmpOnlyVerdict(e);
       if (v) out.push({ v, first: e.frame });
     }
+    for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
-    return mergePorts(out)
+    const verdicts = mergePorts(out)
       .filter((x) => all || x.v.severity !== 'ok')
       .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
       .map((x) => x.v);
+    return { verdicts, worked, timelineOf: (v) => this.timelines.get(v) ?? null };
+  }
+
+  /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */
+  private bucketVerdict(b: Bucket): Verdict {
+    const o = b.first;
+    const details: Record<string, unknown> = { ...o.details };
+    let target: Target;
+    let facts: Record<string, Arg> = {};
+    if (b.ports) {
+      details['ports'] = { count: b.targets, examples: b.portExamples };
+      target = { name: null, ip: b.server, port: null, transport: b.transport };
+      facts = { port: b.firstTarget.port };
+    } else {
+      details['targets'] = { count: b.targets, examples: b.examples, ...(b.upperBound ? { atMost: true } : {}) };
+      target = b.firstTarget;
+    }
+    if (b.client === null) details['clients'] = 'several';
+    const v = build(target, b.client, o, b.severity, b.attempts, details, facts);
+    this.timelines.set(v, b.times);
+    return v;
   }
 
   /** The connection groups, a dual-stack host's attempts from its two addresses as one (dual-stack.ts). */
@@ -289,31 +381,30 @@ export class Diagnosis {
     return null;
   }
 
-  private dnsVerdicts(connNames: Set<string>, all: boolean): Array<{ v: Verdict; first: number }> {
+  private dnsVerdicts(connNames: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
     // In the order of each name's first transaction.
     groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     const resolved = new Set(this.dns.resolvedOnly);
     for (const g of groups) if (g.resolved) resolved.add(g.key);
+    // Names that resolved and were let go: each worked, unless its connections tell it.
+    let worked = 0;
+    for (const k of this.dns.resolvedOnly) if (!connNames.has(k.slice(k.indexOf('|') + 1))) worked++;
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const g of groups) {
-      const k = g.key;
-      const client = g.first[0]!.client.ip;
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
+      const client = g.first[0]!.client.ip;
       if (!g.resolved && resolvedPrefix(client, g.name, resolved)) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
-      if (g.resolved && (!all || connNames.has(g.name))) continue;
+      if (g.resolved && connNames.has(g.name)) continue;
+      if (g.resolved) worked++;
+      if (g.resolved && !all) continue;
       const o = this.dnsOutcome(g);
       if (o === null) continue;
       const t0 = g.first[0]!;
-      const isPtr = /\.(in-addr|ip6)\.arpa$/i.test(g.name);
-      let severity = o.severity;
-      if (isPtr && severity === 'error') severity = 'warning';
-      const transport = g.allTcp ? 'tcp' : 'udp';
-      const target: Target = { name: nameText(t0.query!), ip: null, port: null, transport };
-      out.push({ v: build(target, t0.client.ip, o, severity, o.attempts, { ...o.details }), first: g.firstFrame });
+      out.push({ v: build(this.dnsTarget(g), t0.client.ip, o, dnsSeverity(g, o), o.attempts, { ...o.details }), first: g.firstFrame });
     }
-    return out;
+    return { list: out, worked };
   }
 
   /**
@@ -370,6 +461,11 @@ function mergeGroups(a: Group, b: Group): void {
   const d = decisive(a);
   a.client = d.client;
   if (a.target.ip !== null) a.target = { ...a.target, ip: d.ip };
+}
+
+/** A reverse lookup (PTR) that failed is a warning: logs show the address instead of a name. */
+function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
+  return o.severity === 'error' && /\.(in-addr|ip6)\.arpa$/i.test(g.name) ? 'warning' : o.severity;
 }
 
 /** The attempt a group's verdict tells: an HTTP failure, else the latest judged attempt, else the latest one. */

@@ -10,6 +10,7 @@ import type { Arg, Args } from '../facts.js';
 import type { Severity } from './verdict.js';
 import { outcome, type EvidenceAt, type Outcome } from './outcome.js';
 import { DNS_QUERY, DNS_RESPONSE, proof } from './evidence.js';
+import { MAX_DNS_GROUPS } from './overflow.js';
 
 export interface DnsGroup {
   /** dnsKey(client, name): one story per client and name. */
@@ -142,6 +143,36 @@ export class DnsGroups {
 
   values(): IterableIterator<DnsGroup> {
     return this.groups.values();
+  }
+
+  get keepsResolved(): boolean {
+    return this.keepResolved;
+  }
+
+  /**
+   * Will add(t) fold `t` into a group held here? Not when MAX_DNS_GROUPS names are held and `t`
+   * is of another name (overflow.ts: it is then judged alone).
+   */
+  accepts(t: DnsTransaction): boolean {
+    if (t.query === null || this.groups.size < MAX_DNS_GROUPS) return true;
+    const key = dnsKey(t.client.ip, t.query.toLowerCase());
+    return this.groups.has(key) || this.resolvedOnly.has(key);
+  }
+
+  /** A group of `t` alone (not held), or null when `t` claims nothing. */
+  static single(t: DnsTransaction): DnsGroup | null {
+    const one = new DnsGroups(true);
+    one.add(t);
+    return one.groups.values().next().value ?? null;
+  }
+
+  /** A name judged alone (accepts() false) that resolved: remembered as resolved when names are not kept. */
+  resolvedAlone(g: DnsGroup): void {
+    if (this.keepResolved) return;
+    this.resolvedOnly.add(g.key);
+    const client = g.first[0]!.client.ip;
+    const by = this.resolvedBy.get(g.name);
+    this.resolvedBy.set(g.name, by === undefined || by === client ? client : '*');
   }
 
   /** One finished DNS transaction, folded into its name's group. */

@@ -43,6 +43,11 @@ export interface Verdict {
   limits: Fact[];
   /** Cause-specific data for scripts (contract: details), language-free. */
   details: Record<string, unknown>;
+  /**
+   * The exchanges came from outside the capture's own hosts, to one of them (perspective.ts);
+   * absent when the capture has no perspective.
+   */
+  inbound?: boolean;
 }
 
 /** An address as it goes before ':port': IPv6 in brackets. */

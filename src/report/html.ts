@@ -14,7 +14,8 @@ import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
 import { connectionLines, esc, ladderSvg, RecordIndex } from './ladder.js';
-import { countLine, damageLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { timelineSvg } from './timeline-svg.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
 
@@ -31,6 +32,7 @@ export const REPORT_CSS = [
   '.ww-report .v.error{border-left-color:#cf222e}.ww-report .v.warning{border-left-color:#9a6700}',
   '.ww-report .sev{display:inline-block;padding:0 .4em;margin-right:.5em;border-radius:4px;color:#fff;background:#1a7f37;font-size:.8em}',
   '.ww-report .error .sev{background:#cf222e}.ww-report .warning .sev{background:#9a6700}',
+  '.ww-report .summary{margin:1rem 0}',
   '.ww-report dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0}',
   '.ww-report dt{font-weight:600}.ww-report dd{margin:0}',
   '.ww-report dd,.ww-report td,.ww-report li,.ww-report p{overflow-wrap:anywhere}',
@@ -49,7 +51,7 @@ export const REPORT_CSS = [
  * SHA-256 of REPORT_CSS, base64 (a test checks it): a constant rather than node:crypto, so that
  * the renderers also run in the upload page's browser.
  */
-export const REPORT_CSS_SHA256 = 'DQF/HiYFR4XLiSQKIlibjsNFvH/0QH3z32G8ltcpOUs=';
+export const REPORT_CSS_SHA256 = '7ZumAWikEKq+Zrw3rHQW0UojoKc6f4YgeOklWCbwHFE=';
 /** Nothing may load or run; only the report's own style element applies. */
 export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${REPORT_CSS_SHA256}'; base-uri 'none'; form-action 'none'`;
 
@@ -98,6 +100,34 @@ function verdictHtml(r: Report, idx: RecordIndex, v: Verdict, i: number, lang: L
   return o.join('\n');
 }
 
+/** The summary: one row per cause (linked to its first verdict listed), the timeline, what is listed, whose view. */
+function summaryHtml(r: Report, lang: Lang): string {
+  const o: string[] = [];
+  if (r.summary.byCause.length === 0) return '';
+  o.push(`<section class="summary"><h2>${esc(label(lang, 'summary'))}</h2>`);
+  const firstOf = new Map<string, number>();
+  r.verdicts.forEach((v, i) => {
+    const k = `${v.cause}|${v.severity}`;
+    if (!firstOf.has(k)) firstOf.set(k, i + 1);
+  });
+  // (The verdicts' headings carry their numbers: '1.', '2.'.)
+  o.push(`<table><thead><tr><th></th><th>${esc(label(lang, 'cause'))}</th><th>${esc(label(lang, 'targets'))}</th><th>${esc(label(lang, 'clients'))}</th><th>${esc(label(lang, 'when'))}</th><th>${esc(label(lang, 'examples'))}</th></tr></thead><tbody>`);
+  for (const c of causeRows(r, lang)) {
+    const at = firstOf.get(`${c.cause}|${c.severity}`);
+    // The number of the cause's first verdict listed, to find it below (no link: the document holds none).
+    const cause = `<code>${esc(c.cause)}</code>${at !== undefined ? ` <span class="muted">#${at}</span>` : ''}`;
+    o.push(`<tr class="${c.severity}"><td><span class="sev">${esc(severityWord(c.severity, lang))}</span></td><td>${cause}</td><td class="n">${esc(c.targets)}</td><td class="n">${esc(c.clients)}</td><td class="n">${esc(c.when)}</td><td>${esc(c.examples)}</td></tr>`);
+  }
+  o.push('</tbody></table>');
+  const more = moreCausesLine(r, lang);
+  if (more) o.push(`<p class="muted">${esc(more)}</p>`);
+  const svg = timelineSvg(r, lang);
+  if (svg) o.push(`<figure>${svg}<figcaption>${esc(label(lang, 'timeline'))}</figcaption></figure>`);
+  for (const line of [listedLine(r, lang), perspectiveLine(r, lang)]) if (line) o.push(`<p class="muted">${esc(line)}</p>`);
+  o.push('</section>');
+  return o.join('\n');
+}
+
 /** The report as an <article class="ww-report">, for a page that includes REPORT_CSS. */
 export function renderHtmlFragment(r: Report, opts: HtmlOptions): string {
   const lang = opts.lang;
@@ -105,6 +135,7 @@ export function renderHtmlFragment(r: Report, opts: HtmlOptions): string {
   const o: string[] = [];
   o.push(`<article class="ww-report" lang="${htmlLang(lang)}">`);
   o.push(`<header><h1>${esc(label(lang, 'report'))}: ${esc(c.source)}</h1><p><strong>${esc(countLine(r, lang))}</strong></p></header>`);
+  o.push(summaryHtml(r, lang));
   const idx = new RecordIndex(r);
   r.verdicts.forEach((v, i) => o.push(verdictHtml(r, idx, v, i, lang)));
   o.push(`<section class="facts"><h2>${esc(label(lang, 'capture'))}</h2><table><tbody>`);

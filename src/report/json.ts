@@ -30,6 +30,7 @@ export interface VerdictDoc {
   evidence: EvidenceDoc[];
   attempts: number;
   details: Record<string, unknown>;
+  inbound?: boolean;
 }
 
 export function verdictDoc(v: Verdict, lang: Lang): VerdictDoc {
@@ -49,6 +50,7 @@ export function verdictDoc(v: Verdict, lang: Lang): VerdictDoc {
     evidence,
     attempts: v.attempts,
     details: w.limits.length ? { ...v.details, limits: w.limits } : v.details,
+    ...(v.inbound !== undefined ? { inbound: v.inbound } : {}),
   };
 }
 
@@ -71,7 +73,10 @@ export function reportDocument(r: Report, lang: Lang): Record<string, unknown> {
       drops: c.drops,
       damage: c.damage ? { offset: c.damage.offset, frame: c.damage.frame, message: damageText(c.damage, lang) } : null,
       warnings: c.warnings.map((w) => warningText(w, lang)),
+      ...(c.totals ? { totals: c.totals } : {}),
     },
+    summary: r.summary,
+    perspective: r.perspective,
     verdicts: new WordedList(r.verdicts, (v) => verdictDoc(v, lang)),
     connections: r.connections,
     dns: r.dns,
@@ -100,8 +105,14 @@ class WordedList<T, U> {
 
 const isList = (v: unknown): v is unknown[] | WordedList<unknown, unknown> => Array.isArray(v) || v instanceof WordedList;
 
+/** Lists of plain numbers (the summary's timeline counts) on one line; everything else as JSON.stringify indents it. */
+const NUMBER_LIST = /\[\n\s+(-?[\d.e+-]+(?:,\n\s+-?[\d.e+-]+)*)\n\s*\]/g;
+export function prettyJson(v: unknown): string {
+  return JSON.stringify(v, null, 2).replace(NUMBER_LIST, (_, inner: string) => `[${inner.replace(/,\n\s+/g, ', ')}]`);
+}
+
 export function renderJson(r: Report, lang: Lang): string {
-  return `${JSON.stringify(reportDocument(r, lang), null, 2)}\n`;
+  return `${prettyJson(reportDocument(r, lang))}\n`;
 }
 
 /**
@@ -149,7 +160,7 @@ export function* renderJsonChunks(r: Report, lang: Lang, size = 1 << 16): Genera
       let per = 1;
       for (let j = 0; j < v.length;) {
         const slice = v.slice(j, j + per);
-        const text = JSON.stringify({ a: slice }, null, 2);
+        const text = prettyJson({ a: slice });
         j += slice.length;
         buf += text.slice(WRAP_HEAD, text.length - WRAP_TAIL);
         buf += j < v.length ? ',\n' : '\n';
@@ -161,7 +172,7 @@ export function* renderJsonChunks(r: Report, lang: Lang, size = 1 << 16): Genera
       }
       buf += `  ]${comma}\n`;
     } else {
-      buf += `  ${JSON.stringify(k)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}${comma}\n`;
+      buf += `  ${JSON.stringify(k)}: ${prettyJson(v).replace(/\n/g, '\n  ')}${comma}\n`;
     }
   }
   yield `${buf}}\n`;

@@ -55,6 +55,12 @@ const LABELS = {
   failures: { en: 'failures', zh: '个故障' },
   warnings_count: { en: 'warnings', zh: '个警告' },
   worked_count: { en: 'worked', zh: '个正常' },
+  targets: { en: 'Targets', zh: '目标数' },
+  clients: { en: 'Clients', zh: '客户端数' },
+  examples: { en: 'Examples', zh: '示例' },
+  when: { en: 'When (s since start)', zh: '时间（距开始秒数）' },
+  timeline: { en: 'Failures over time', zh: '故障时间分布' },
+  verdicts: { en: 'Verdicts', zh: '诊断结论' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type LabelKey = keyof typeof LABELS;

@@ -10,7 +10,7 @@
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { countLine, damageLine, formatLine, packetsLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
 
@@ -97,7 +97,17 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions): string {
   const out: string[] = [];
   out.push(`## ${label(lang, 'report')}: ${mdText(c.source)}`, '');
   out.push(`**${mdText(countLine(r, lang))}**`, '');
-  r.verdicts.forEach((v, i) => out.push(...verdictMd(r, v, i, lang)));
+  if (r.summary.byCause.length > 0) {
+    out.push(`| | ${label(lang, 'cause')} | ${label(lang, 'targets')} | ${label(lang, 'clients')} | ${label(lang, 'when')} | ${label(lang, 'examples')} |`, '|---|---|---:|---:|---|---|');
+    for (const c of causeRows(r, lang)) {
+      out.push(`| ${severityWord(c.severity, lang)} | \`${c.cause}\` | ${mdText(c.targets)} | ${c.clients} | ${mdText(c.when)} | ${mdText(c.examples)} |`);
+    }
+    out.push('');
+    const more = moreCausesLine(r, lang);
+    if (more) out.push(mdText(more), '');
+  }
+  for (const line of [listedLine(r, lang), perspectiveLine(r, lang)]) if (line) out.push(mdText(line), '');
+  for (let i = 0; i < r.verdicts.length; i++) for (const line of verdictMd(r, r.verdicts[i]!, i, lang)) out.push(line);
   out.push(`### ${label(lang, 'capture')}`, '');
   out.push('| | |', '|---|---|');
   const row = (k: string, val: string): void => {

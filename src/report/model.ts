@@ -6,6 +6,11 @@
  */
 import type { Fact } from '../facts.js';
 import type { Verdict } from '../diagnose/verdict.js';
+import type { Summary } from '../diagnose/summary.js';
+import type { Perspective } from '../diagnose/perspective.js';
+
+export type { Summary, CauseSummary } from '../diagnose/summary.js';
+export type { Perspective } from '../diagnose/perspective.js';
 
 export interface Endpoint {
   ip: string;
@@ -33,6 +38,8 @@ export interface CaptureSummary {
   damage: { code: string; offset: number; frame: number; message: string } | null;
   /** What to say about the capture, as typed facts (report/warnings.ts words them). */
   warnings: Fact[];
+  /** Records of each kind in the capture, listed or not (the lists stop at MAX_RECORDS). */
+  totals?: { connections: number; dns: number; tls: number; http: number; icmp: number };
 }
 
 export type { Layer, Severity, Verdict, Evidence, Target } from '../diagnose/verdict.js';
@@ -108,6 +115,10 @@ export interface Report {
   schema: 'wirewhy.report/1';
   tool: { name: 'wirewhy'; version: string };
   capture: CaptureSummary;
+  /** Counts of every verdict (listed or not), per cause. */
+  summary: Summary;
+  /** The capture's own hosts, when known: inbound verdicts are told apart. */
+  perspective: Perspective | null;
   verdicts: Verdict[];
   connections: ConnectionRecord[];
   dns: DnsRecord[];

@@ -22,6 +22,10 @@ export interface ReportOptions {
   all: boolean;
   /** Pseudonymise addresses and names (one mapping for everything this output renders). */
   redact: boolean;
+  /** Verdicts listed at most (0 = all; default 200). */
+  maxVerdicts?: number;
+  /** The capture's own hosts (--host), else found in the capture. */
+  hosts?: string[];
   /** ANSI colour (table only). */
   color?: boolean;
 }
@@ -41,8 +45,12 @@ export class ReportOutput {
   }
 
   /** What the analysis needs to know of the options (what to keep is decided while analysing). */
-  get analyzeOptions(): { all: boolean } {
-    return { all: this.opts.all };
+  get analyzeOptions(): { all: boolean; maxVerdicts?: number; hosts?: string[] } {
+    return {
+      all: this.opts.all,
+      ...(this.opts.maxVerdicts !== undefined ? { maxVerdicts: this.opts.maxVerdicts } : {}),
+      ...(this.opts.hosts && this.opts.hosts.length > 0 ? { hosts: this.opts.hosts } : {}),
+    };
   }
 
   /** The report as this output shows it: redacted when asked (the same mapping for every call). */

@@ -217,7 +217,7 @@ const TOKENS = new RegExp(
 
 const DN_SPLIT = /, (?=[A-Za-z][A-Za-z0-9.]*=)/;
 const hostLike = (s: string): boolean => /^(\*\.)?[0-9A-Za-z_-]+(\.[0-9A-Za-z_-]+)*\.?$/.test(s) && !isIPv4(s);
-const NAME_KEYS = new Set(['sni', 'host', 'authority', 'query', 'answers', 'san', 'cname']);
+const NAME_KEYS = new Set(['sni', 'host', 'authority', 'query', 'answers', 'san', 'cname', 'examples']);
 /** Fields whose values are vocabulary or times, never an address or a name. */
 const FIXED_KEYS = new Set(['schema', 'version', 'cause', 'layer', 'severity', 'state', 'history', 'transport', 'format', 'linkTypes', 'start', 'end',
   'time', 'notBefore', 'notAfter', 'level', 'sender', 'qtype', 'rcode', 'method', 'family', 'cipher', 'offeredVersions',

@@ -2,13 +2,53 @@ import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { packetsLine, recordsLine, severityWord } from './view.js';
+import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord } from './view.js';
 import { verdictWords } from './words.js';
 import { warningText } from './warnings.js';
 
 export interface TableOptions {
   color: boolean;
   lang?: Lang;
+  /** The terminal's width: long values (a TXT answer, an example list) are cut to it. None: never cut. */
+  width?: number;
+}
+
+/** `s` cut to `max` characters with an ellipsis (nothing cut when max is undefined). */
+function cutTo(s: string, max: number | undefined): string {
+  if (max === undefined || s.length <= max) return s;
+  return `${s.slice(0, Math.max(1, max - 1))}…`;
+}
+
+const NO_ROW_LINES = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** The summary first: the counts, then one row per cause (most frequent first), what is listed, whose view. */
+function summaryBlock(r: Report, opts: TableOptions, lang: Lang): string[] {
+  const out: string[] = [];
+  const count = countLine(r, lang);
+  out.push(r.summary.failures ? paint(opts.color, 31, count) : r.summary.warnings ? paint(opts.color, 33, count) : count);
+  if (r.summary.byCause.length > 0) {
+    const style = opts.color ? {} : { head: [], border: [] };
+    const w = opts.width;
+    const t = new Table({
+      head: ['', label(lang, 'cause'), label(lang, 'targets'), label(lang, 'clients'), label(lang, 'when'), label(lang, 'examples')],
+      style,
+      chars: NO_ROW_LINES,
+    });
+    // Examples take what the other columns leave of the terminal.
+    const room = w === undefined ? undefined : Math.max(16, w - 75);
+    for (const c of causeRows(r, lang, (x) => cutTo(x, room))) {
+      t.push([severityWord(c.severity, lang), c.cause, c.targets, c.clients, c.when, c.examples]);
+    }
+    out.push(t.toString());
+    const more = moreCausesLine(r, lang);
+    if (more) out.push(more);
+  }
+  const listed = listedLine(r, lang);
+  if (listed) out.push(listed);
+  const seen = perspectiveLine(r, lang);
+  if (seen) out.push(seen);
+  out.push('');
+  return out;
 }
 
 const paint = (on: boolean, code: number, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -24,15 +64,16 @@ function severityMark(v: Verdict, color: boolean, lang: Lang): string {
 export function renderTable(r: Report, opts: TableOptions): string {
   const lang = opts.lang ?? 'en';
   const style = opts.color ? {} : { head: [], border: [] };
-  const out: string[] = [];
+  const out: string[] = summaryBlock(r, opts, lang);
+  const noteMax = opts.width === undefined ? undefined : Math.max(24, opts.width - 48);
   for (const v of r.verdicts) {
     const w = verdictWords(v, lang);
     out.push(`${severityMark(v, opts.color, lang)} ${w.summary}`);
     out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
-      const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true });
-      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, w.notes[i]!]));
+      const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true, chars: NO_ROW_LINES });
+      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]));
       out.push(t.toString().replace(/^/gm, '     '));
     }
     if (w.advice.length) {
@@ -41,7 +82,6 @@ export function renderTable(r: Report, opts: TableOptions): string {
     }
     out.push('');
   }
-  if (r.verdicts.length === 0) out.push(label(lang, 'no_failure'), '');
   const c = r.capture;
   const facts = new Table({ style });
   facts.push(

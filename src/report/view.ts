@@ -49,18 +49,78 @@ export function severityWord(s: Severity, lang: Lang): string {
   return lang === 'zh' ? '正常' : 'OK';
 }
 
-/** '2 failures, 1 warnings' / 'No failure found' in the report language. */
+/** '2 failures, 1 warning, 5 worked' / 'No failure found, 5 worked': every target, listed or not. */
 export function countLine(r: Report, lang: Lang): string {
-  const n = (s: Severity): number => r.verdicts.filter((v) => v.severity === s).length;
+  const s = r.summary;
   const parts: string[] = [];
   // English singular: '1 failure', '1 warning' (the labels are the plural forms).
   const count = (k: number, key: 'failures' | 'warnings_count' | 'worked_count'): string =>
     `${k} ${lang === 'en' && k === 1 ? label(lang, key).replace(/s$/, '') : label(lang, key)}`;
-  if (n('error')) parts.push(count(n('error'), 'failures'));
-  if (n('warning')) parts.push(count(n('warning'), 'warnings_count'));
-  if (n('ok')) parts.push(count(n('ok'), 'worked_count'));
-  if (!n('error') && !n('warning')) parts.unshift(label(lang, 'no_failure'));
+  if (s.failures) parts.push(count(s.failures, 'failures'));
+  if (s.warnings) parts.push(count(s.warnings, 'warnings_count'));
+  if (s.ok) parts.push(count(s.ok, 'worked_count'));
+  if (!s.failures && !s.warnings) parts.unshift(label(lang, 'no_failure'));
   return parts.join(lang === 'zh' ? '，' : ', ');
+}
+
+/** Causes shown in a summary table; the rest are counted in one line. */
+export const SUMMARY_CAUSES = 12;
+
+/**
+ * 'Listed: 200 of 4211 verdicts, most important first (--max-verdicts 0 lists them all)', or
+ * null when every verdict is listed.
+ */
+export function listedLine(r: Report, lang: Lang): string | null {
+  const s = r.summary;
+  if (s.omitted === 0) return null;
+  const total = s.listed + s.omitted;
+  return lang === 'zh'
+    ? `下面按重要程度列出 ${total} 条结论中的 ${s.listed} 条（--max-verdicts 0 可全部列出）；上面的计数包含全部。`
+    : `Listed below: ${s.listed} of ${total} verdicts, most important first (--max-verdicts 0 lists them all); the counts above include every one.`;
+}
+
+/** 'Seen from 192.0.2.10 (the host in most exchanges): 3 inbound targets come after its own.' */
+export function perspectiveLine(r: Report, lang: Lang): string | null {
+  const p = r.perspective;
+  if (!p) return null;
+  const inbound = r.summary.byCause.reduce((n, c) => n + c.inbound, 0);
+  const hosts = p.hosts.join(', ');
+  if (lang === 'zh') {
+    const how = p.from === 'option' ? '由 --host 指定' : '参与交互最多的主机';
+    return `视角：${hosts}（${how}）${inbound > 0 ? `；${inbound} 个由外部发起的目标（入站）排在本机自己的之后` : ''}。`;
+  }
+  const how = p.from === 'option' ? 'given with --host' : 'the host in most exchanges';
+  return `Seen from ${hosts} (${how})${inbound > 0 ? `: ${inbound} inbound target${inbound === 1 ? '' : 's'} (exchanges started by others) come after its own` : ''}.`;
+}
+
+/** A cause's share of the summary, as one row of words. */
+export interface CauseRow {
+  severity: Severity;
+  cause: string;
+  targets: string;
+  clients: string;
+  when: string;
+  examples: string;
+}
+
+/** The summary's causes, the most frequent first, at most SUMMARY_CAUSES; `cut` shortens long examples. */
+export function causeRows(r: Report, lang: Lang, cut: (s: string) => string = (s) => s): CauseRow[] {
+  return r.summary.byCause.slice(0, SUMMARY_CAUSES).map((c) => ({
+    severity: c.severity,
+    cause: c.cause,
+    targets: c.inbound > 0 ? `${c.targets} (${c.inbound} ${lang === 'zh' ? '入站' : 'inbound'})` : String(c.targets),
+    clients: String(c.clients),
+    when: c.first === null ? '' : c.first === c.last || c.last === null ? sinceStart(r, c.first) : `${sinceStart(r, c.first)} .. ${sinceStart(r, c.last)}`,
+    examples: cut(c.examples.join(', ')),
+  }));
+}
+
+/** '… and 3 more causes (7 targets)' when the table stops before the last cause, else null. */
+export function moreCausesLine(r: Report, lang: Lang): string | null {
+  const rest = r.summary.byCause.slice(SUMMARY_CAUSES);
+  if (rest.length === 0) return null;
+  const n = rest.reduce((k, c) => k + c.targets, 0);
+  return lang === 'zh' ? `……另有 ${rest.length} 种原因（${n} 个目标）` : `… and ${plural(rest.length, 'more cause')} (${plural(n, 'target')})`;
 }
 
 /** 'www.example.com → 203.0.113.5:443/tcp', the target as a line of facts. */
@@ -84,10 +144,17 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** 'N connections, N DNS, ...' — the records each section lists. */
+/**
+ * 'N connections, N DNS, ...': the capture's totals (the record lists stop at 20000: when one
+ * does, its line says how many it lists).
+ */
 export function recordsLine(r: Report, lang: Lang): string {
-  if (lang === 'zh') return `${r.connections.length} 个连接，${r.dns.length} 条 DNS，${r.tls.length} 条 TLS，${r.http.length} 条 HTTP，${r.icmp.length} 条 ICMP 差错`;
-  return `${plural(r.connections.length, 'connection')}, ${r.dns.length} DNS, ${r.tls.length} TLS, ${r.http.length} HTTP, ${plural(r.icmp.length, 'ICMP error')}`;
+  const t = r.capture.totals ?? { connections: r.connections.length, dns: r.dns.length, tls: r.tls.length, http: r.http.length, icmp: r.icmp.length };
+  const listed = (n: number, shown: number): string => (shown < n ? (lang === 'zh' ? `（列出前 ${shown} 条）` : ` (${shown} listed)`) : '');
+  if (lang === 'zh') {
+    return `${t.connections} 个连接${listed(t.connections, r.connections.length)}，${t.dns} 条 DNS${listed(t.dns, r.dns.length)}，${t.tls} 条 TLS${listed(t.tls, r.tls.length)}，${t.http} 条 HTTP${listed(t.http, r.http.length)}，${t.icmp} 条 ICMP 差错${listed(t.icmp, r.icmp.length)}`;
+  }
+  return `${plural(t.connections, 'connection')}${listed(t.connections, r.connections.length)}, ${t.dns} DNS${listed(t.dns, r.dns.length)}, ${t.tls} TLS${listed(t.tls, r.tls.length)}, ${t.http} HTTP${listed(t.http, r.http.length)}, ${plural(t.icmp, 'ICMP error')}${listed(t.icmp, r.icmp.length)}`;
 }
 
 /** '85 (16857 bytes)', and how many snaplen cut. */

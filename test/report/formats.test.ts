@@ -14,17 +14,18 @@ import { HOSTILE, SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleRepor
 /** Tags in an HTML text (name only). */
 const tags = (html: string): string[] => [...html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1]!.toLowerCase());
 const ALLOWED_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'article', 'header', 'h1', 'h2', 'h3', 'p', 'strong', 'section', 'span',
-  'dl', 'dt', 'dd', 'code', 'figure', 'figcaption', 'br', 'svg', 'text', 'line', 'path', 'g', 'circle', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+  'dl', 'dt', 'dd', 'code', 'figure', 'figcaption', 'br', 'svg', 'text', 'line', 'path', 'g', 'circle', 'rect', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
   'ol', 'ul', 'li', 'details', 'summary', 'pre']);
 
 describe('markdown', () => {
-  it('puts the verdicts first, then evidence, advice, and the capture facts last', async () => {
+  it('puts the summary first, then the verdicts with evidence and advice, and the capture facts last', async () => {
     const r = await sampleReport('tls-unknown-ca.pcapng');
     const md = renderMarkdown(r, { lang: 'en' });
     const at = (s: string): number => md.indexOf(s);
-    expect(at('### 1. FAIL')).toBeGreaterThan(0);
-    expect(at('tls.alert')).toBeGreaterThan(at('### 1. FAIL'));
-    expect(at('**Evidence**')).toBeGreaterThan(at('tls.alert'));
+    expect(at('| FAIL | `tls.alert` | 1 |')).toBeGreaterThan(0);
+    expect(at('### 1. FAIL')).toBeGreaterThan(at('| FAIL | `tls.alert` | 1 |'));
+    expect(md.indexOf('tls.alert', at('### 1. FAIL'))).toBeGreaterThan(at('### 1. FAIL'));
+    expect(at('**Evidence**')).toBeGreaterThan(md.indexOf('tls.alert', at('### 1. FAIL')));
     expect(at('**What to check next**')).toBeGreaterThan(at('**Evidence**'));
     expect(at('### Capture')).toBeGreaterThan(at('**What to check next**'));
     // Every evidence frame is a row of a well-formed table (4 cells).
@@ -44,7 +45,7 @@ describe('markdown', () => {
 
   it('says so when nothing failed', async () => {
     const md = renderMarkdown(await sampleReport('https-ok-tls13.pcap'), { lang: 'en' });
-    expect(md).toContain('**No failure found**');
+    expect(md).toMatch(/\*\*No failure found(, \d+ worked)?\*\*/);
     expect(md).not.toContain('### 1.');
   });
 
@@ -87,7 +88,8 @@ describe('html', () => {
       const r = await sampleReport(f, true);
       const idx = new RecordIndex(r);
       const frag = renderHtmlFragment(r, { lang: 'en' });
-      const svgs = frag.match(/<svg /g) ?? [];
+      // The ladders (the summary's timeline is another figure).
+      const svgs = frag.match(/<svg (?!class="timeline")/g) ?? [];
       expect(svgs.length, f).toBe(r.verdicts.filter((v) => v.severity !== 'ok').length);
       for (const v of r.verdicts.filter((x) => x.severity !== 'ok')) {
         const arrows = arrowsOf(r, idx, v, 'en');
@@ -101,7 +103,7 @@ describe('html', () => {
 
   it('shows the ICMP sender as its own host between client and server', async () => {
     const r = await sampleReport('icmp-admin-prohibited.pcap');
-    const svg = /<svg[\s\S]*?<\/svg>/.exec(renderHtmlFragment(r, { lang: 'en' }))![0];
+    const svg = /<svg (?!class="timeline")[\s\S]*?<\/svg>/.exec(renderHtmlFragment(r, { lang: 'en' }))![0];
     const heads = [...svg.matchAll(/font-size="10.5">([^<]+)</g)].map((m) => m[1]);
     expect(heads).toEqual([r.verdicts[0]!.client.ip, r.icmp[0]!.from, r.verdicts[0]!.target.ip]);
     expect(svg).toContain('ICMP admin_prohibited');

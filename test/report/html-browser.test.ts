@@ -54,8 +54,8 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
     const text = (await s.page.textContent('body')) ?? '';
     for (const v of docOf(r).verdicts) expect(text, v.summary).toContain(v.summary);
     const failing = r.verdicts.filter((v) => v.severity !== 'ok').length;
-    expect(await s.page.locator('svg').count()).toBe(failing);
-    for (const box of await s.page.locator('svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => [b.width, b.height]))) {
+    expect(await s.page.locator('section.v svg').count()).toBe(failing);
+    for (const box of await s.page.locator('section.v svg').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => [b.width, b.height]))) {
       expect(box[0]).toBeGreaterThan(300);
       expect(box[1]).toBeGreaterThan(60);
     }

@@ -3,6 +3,7 @@
  * node:http (so a test controls exactly what is sent and when: Content-Length or chunked,
  * stalls, Expect: 100-continue, a connection dropped mid-upload).
  */
+import { prettyJson } from '../../src/report/json.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
@@ -139,7 +140,7 @@ export function cliReports(dir: string, files: string[], extra: string[] = []): 
   // Several files give one JSON array (one file, the report itself); each report is what
   // `analyze --format json FILE` prints.
   const out = JSON.parse(cli(dir, ['analyze', '--format', 'json', ...extra, ...files])) as unknown;
-  return (Array.isArray(out) ? out : [out]).map((r) => `${JSON.stringify(r, null, 2)}\n`);
+  return (Array.isArray(out) ? out : [out]).map((r) => `${prettyJson(r)}\n`);
 }
 
 export function sampleFiles(): string[] {

@@ -1,0 +1,141 @@
+/**
+ * Bounded memory at any number of failing targets (contract: "Memory and report size do not grow
+ * with the number of failing targets"). The diagnosis keeps up to MAX_GROUPS targets (and
+ * MAX_DNS_GROUPS names) in full — each with its attempts, so that retries and "worked in the end"
+ * are told right. Past that, a new target is judged alone, by the same rules, and counted into a
+ * bucket of targets that failed the same way: one per cause, severity, client and server (the
+ * resolver, for names), with the first target's evidence and a few examples. A bucket becomes
+ * one verdict whose details count the targets (`ports` for one address, `targets` otherwise).
+ * Past MAX_BUCKETS, targets are counted per cause alone (client and server: several).
+ *
+ * So a scan of a million ports or a million failing names costs what ten thousand do: the
+ * buckets, their example lists and, to count each target once, a set of the targets already
+ * counted (DEDUPE_MAX entries; past it a target seen twice is counted twice, and the details say
+ * the count is an upper bound).
+ */
+import type { Outcome } from './outcome.js';
+import type { Severity, Target } from './verdict.js';
+import { Timeline } from './timeline.js';
+import { PORT_EXAMPLES } from './aggregate.js';
+
+export const MAX_GROUPS = 10_000;
+export const MAX_DNS_GROUPS = 10_000;
+export const MAX_BUCKETS = 1_000;
+export const DEDUPE_MAX = 250_000;
+const EXAMPLES = 8;
+
+export interface Bucket {
+  cause: string;
+  severity: Severity;
+  /** null: several clients (a bucket past MAX_BUCKETS). */
+  client: string | null;
+  /** The server's address (the resolver, for names); null: several. */
+  server: string | null;
+  transport: Target['transport'];
+  /** Targets known by name (DNS names, named connections) or by address and port. */
+  named: boolean;
+  targets: number;
+  attempts: number;
+  /** Distinct ports (targets by address of one server): one bit each. */
+  ports: Uint32Array | null;
+  /** Ports seen, lowest PORT_EXAMPLES kept (ascending). */
+  portExamples: number[];
+  examples: string[];
+  /** The first target's outcome and target: the verdict's facts and evidence. */
+  first: Outcome;
+  firstTarget: Target;
+  firstFrame: number;
+  /** Capture times (s) of the first and last target counted. */
+  firstTs: number;
+  lastTs: number;
+  /** Failures over time (the summary's timeline). */
+  times: Timeline;
+  /** Some targets may be counted twice (the dedupe set was full). */
+  upperBound: boolean;
+}
+
+export class Overflow {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly seen = new Set<string>();
+  /** Targets past the limit that worked (not listed, counted in the summary). */
+  okTargets = 0;
+
+  constructor(private readonly origin: () => number) {}
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  values(): IterableIterator<Bucket> {
+    return this.buckets.values();
+  }
+
+  /**
+   * One target past the limit, with its outcome. `id` names the target for counting it once
+   * (client, transport, name or address, port).
+   */
+  add(o: Outcome, severity: Severity, target: Target, client: string, server: string | null, id: string, frame: number, ts: number): void {
+    if (severity === 'ok') {
+      if (this.once(id) !== false) this.okTargets++;
+      return;
+    }
+    const named = target.name !== null;
+    let key = `${o.cause}|${severity}|${client}|${server}|${target.transport}|${named ? 'n' : 'a'}`;
+    let b = this.buckets.get(key);
+    if (!b && this.buckets.size >= MAX_BUCKETS) {
+      key = `${o.cause}|${severity}|*|*|${target.transport}|${named ? 'n' : 'a'}`;
+      b = this.buckets.get(key);
+    }
+    if (!b) {
+      const several = key.includes('|*|*|');
+      b = {
+        cause: o.cause, severity, client: several ? null : client, server: several ? null : server, transport: target.transport, named,
+        targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
+        first: o, firstTarget: target, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
+      };
+      this.buckets.set(key, b);
+    }
+    b.attempts += o.attempts;
+    const port = target.port;
+    let isNew: boolean;
+    if (b.ports && port !== null) {
+      // Targets by address of one server: the port bitmap counts each port once, exactly.
+      const w = port >>> 5;
+      const bit = 1 << (port & 31);
+      isNew = (b.ports[w]! & bit) === 0;
+      b.ports[w]! |= bit;
+      if (isNew) keepLowest(b.portExamples, port);
+    } else {
+      const once = this.once(id);
+      if (once === null) b.upperBound = true;
+      isNew = once !== false;
+    }
+    if (!isNew) return;
+    b.targets++;
+    b.times.add(ts);
+    if (frame < b.firstFrame) b.firstFrame = frame;
+    if (ts < b.firstTs) b.firstTs = ts;
+    if (ts > b.lastTs) b.lastTs = ts;
+    if (b.examples.length < EXAMPLES) {
+      const text = target.name ?? (port !== null ? `${target.ip}:${port}` : target.ip ?? '?');
+      if (!b.examples.includes(text)) b.examples.push(text);
+    }
+  }
+
+  /** Is this the first time `id` is counted? null: cannot tell (the set is full). */
+  private once(id: string): boolean | null {
+    if (this.seen.has(id)) return false;
+    if (this.seen.size >= DEDUPE_MAX) return null;
+    this.seen.add(id);
+    return true;
+  }
+}
+
+/** Keeps the PORT_EXAMPLES lowest ports, ascending. */
+function keepLowest(list: number[], port: number): void {
+  if (list.length >= PORT_EXAMPLES && port >= list[list.length - 1]!) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > port) i--;
+  list.splice(i, 0, port);
+  if (list.length > PORT_EXAMPLES) list.pop();
+}

@@ -1,0 +1,51 @@
+/**
+ * Failures over the capture's time, in a fixed number of bins whatever its length: a histogram
+ * from an origin (the capture's first packet) whose bin width doubles whenever a time falls past
+ * the last bin (two neighbouring bins are added together). Widths are 2^k seconds, so timelines
+ * with the same origin are put on one scale by doubling the narrower (the summary's timeline).
+ */
+export const BINS = 48;
+
+export class Timeline {
+  readonly counts = new Array<number>(BINS).fill(0);
+  /** Bin width in seconds (a power of two). */
+  width = 1;
+
+  constructor(readonly origin: number) {}
+
+  add(ts: number, n = 1): void {
+    // A time before the origin (a clock step back) counts in the first bin.
+    const dt = Math.max(0, ts - this.origin);
+    if (!Number.isFinite(dt)) return;
+    let i = Math.floor(dt / this.width);
+    while (i >= BINS) {
+      this.double();
+      i = Math.floor(dt / this.width);
+    }
+    this.counts[i]! += n;
+  }
+
+  /** Twice as wide: bins 2k and 2k+1 become bin k. */
+  double(): void {
+    const c = this.counts;
+    for (let k = 0; k < BINS / 2; k++) c[k] = c[2 * k]! + c[2 * k + 1]!;
+    for (let k = BINS / 2; k < BINS; k++) c[k] = 0;
+    this.width *= 2;
+  }
+
+  /** Widens to `width` (a power of two at least this one's). */
+  widen(width: number): void {
+    while (this.width < width) this.double();
+  }
+
+  /** Adds `other` (same origin) into this one, both on the wider scale. */
+  merge(other: Timeline): void {
+    const o = new Timeline(other.origin);
+    o.width = other.width;
+    for (let i = 0; i < BINS; i++) o.counts[i] = other.counts[i]!;
+    const w = Math.max(this.width, o.width);
+    this.widen(w);
+    o.widen(w);
+    for (let i = 0; i < BINS; i++) this.counts[i]! += o.counts[i]!;
+  }
+}
