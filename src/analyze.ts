@@ -22,8 +22,13 @@ import type { Verdict } from './diagnose/verdict.js';
 import { Endpoints, isInbound, type Perspective } from './diagnose/perspective.js';
 import { order, summarize } from './diagnose/summary.js';
 
-/** Record lists are bounded: a capture of millions of connections still gives a readable report. */
-export const MAX_RECORDS = 20_000;
+/**
+ * Record lists are bounded: a capture of millions of connections still gives a readable report.
+ * 2,000 of each kind keep the JSON report under 10 MB whatever the capture (a DNS record is about
+ * 0.9 KB of indented JSON, a TLS record with its certificate up to 1.5 KB); capture.totals counts
+ * them all, and a warning says how many were not listed.
+ */
+export const MAX_RECORDS = 2_000;
 
 /** Verdicts listed by default (--max-verdicts): the summary counts them all. */
 export const DEFAULT_MAX_VERDICTS = 200;
