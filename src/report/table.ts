@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
+import { boxTable } from './box.js';
 import { label } from './labels.js';
 import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord } from './view.js';
 import { verdictWords } from './words.js';
@@ -72,9 +73,8 @@ export function renderTable(r: Report, opts: TableOptions): string {
     out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
-      const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true, chars: NO_ROW_LINES });
-      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]));
-      out.push(t.toString().replace(/^/gm, '     '));
+      const rows = v.evidence.map((e, i) => [String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]);
+      out.push(boxTable([label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], rows, opts.color).replace(/^/gm, '     '));
     }
     if (w.advice.length) {
       out.push(`     ${label(lang, 'advice')}:`);
