@@ -198,7 +198,7 @@ export class Analysis {
     const listed = this.maxVerdicts > 0 ? Math.min(this.maxVerdicts, ordered.length) : ordered.length;
     const start = this.first ? this.first[0] + this.first[1] * 1e-9 : null;
     const last = this.first ? this.lastSec + this.lastNsec * 1e-9 : null;
-    const summary = summarize(ordered, listed, d.worked, inbound, d.timelineOf, start, last);
+    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, start, last);
     const verdicts = ordered.slice(0, listed);
     if (perspective) for (const v of verdicts) v.inbound = inbound(v);
     return {

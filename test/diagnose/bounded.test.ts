@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/render.js';
+import { isoOf } from '../../src/time.js';
 import type { Report } from '../../src/report/model.js';
 import { nxdomains, run, scan } from '../helpers/failures.js';
 
@@ -43,6 +44,13 @@ describe('a million failing targets cost what a thousand do', () => {
       expect((silent[0]!.details['ports'] as { count: number }).count).toBe(N / 2);
       expect(byCause(r, 'tcp.refused')?.targets).toBe(N / 2);
       expect(byCause(r, 'tcp.syn_unanswered')?.targets).toBe(N / 2);
+      // First and last times are those of the first and the last port's SYN, whatever the
+      // verdict's evidence shows (the first ports') and however the targets were kept.
+      expect(byCause(r, 'tcp.refused')?.first).toBe('2023-11-14T22:13:20.000200Z');
+      expect(byCause(r, 'tcp.refused')?.last).toBe(isoOf(1_700_000_000 + (N - 1) * 200e-6));
+      expect(byCause(r, 'tcp.syn_unanswered')?.first).toBe('2023-11-14T22:13:20.000000Z');
+      const series = r.summary!.timeline!.series.find((x) => x.cause === 'tcp.refused')!;
+      expect(series.counts.reduce((a, b) => a + b, 0)).toBe(N / 2);
     }
   }, 240_000);
 
