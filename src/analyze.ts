@@ -187,6 +187,7 @@ export class Analysis {
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
     }
+    if (tracker.tcp.attemptsLetGo > 0) capture.warnings.push({ kind: 'attempts_let_go', args: { count: tracker.tcp.attemptsLetGo } });
     const icmpErrors = tracker.icmp.errors;
     capture.totals = { ...this.totals, icmp: icmpErrors.length };
     const d = this.diagnosis.result([], tracker.orphanIcmp, tracker.now, this.all);
