@@ -66,6 +66,7 @@ export const PLACEHOLDERS = {
   sni: 'the server name the client asked for in the TLS ClientHello',
   san: 'the names the certificate covers (subjectAltName, else subject CN), comma separated',
   mtu: 'the next-hop MTU carried by ICMP fragmentation needed / packet too big',
+  answer: "the first bytes of a plain-text answer to a TLS ClientHello (printable, its first line, at most 64 bytes)",
   ttlNote: "a sentence comparing the RST's TTL / IP ID with the server's own packets, derived from facts rstTtl / serverTtl / rstIpId / serverIpId, or ''",
   missing: "the side of a connection whose packets the capture does not hold ('server' / 'client'), in the report's language",
   packets: 'how many packets of the connection the capture holds',
