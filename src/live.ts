@@ -188,7 +188,7 @@ export class LiveAnalyzer {
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
     };
-    const d = new Diagnosis();
+    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;
