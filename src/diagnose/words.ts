@@ -67,6 +67,8 @@ export const PLACEHOLDERS = {
   san: 'the names the certificate covers (subjectAltName, else subject CN), comma separated',
   mtu: 'the next-hop MTU carried by ICMP fragmentation needed / packet too big',
   answer: "the first bytes of a plain-text answer to a TLS ClientHello (printable, its first line, at most 64 bytes)",
+  silence: 'seconds without anything from the server after its last record (an unanswered encrypted request)',
+  tickets: 'how many session tickets (small encrypted records right after the TLS 1.3 handshake) the server sent',
   ttlNote: "a sentence comparing the RST's TTL / IP ID with the server's own packets, derived from facts rstTtl / serverTtl / rstIpId / serverIpId, or ''",
   missing: "the side of a connection whose packets the capture does not hold ('server' / 'client'), in the report's language",
   packets: 'how many packets of the connection the capture holds',

@@ -154,7 +154,7 @@ export default defineCause({
         'Compare from another network (another ISP, a VPN): if it works there, the filter is on this network\'s path.',
         'Check whether the name the client sent (TLS SNI, HTTP Host) is blocked by policy; an explicit proxy may be required (`env | grep -i proxy`).',
         'Compare the RST\'s TTL with the hop counts of `traceroute -n {ip}` to estimate how far from the client it was sent.',
-        'If you run the routers or firewalls on the path, look for a rule that rejects with a reset (`iptables -L FORWARD -n -v`, `REJECT --reject-with tcp-reset`, string or SNI matches `-m string`) and in the IPS / content-filter policy; the server\'s own firewall and security group are not the cause: the server never got to answer.',
+        'If you run the routers or firewalls on the path, look for a rule that rejects with a reset (`iptables -L FORWARD -n -v`, `REJECT --reject-with tcp-reset`, string or SNI matches `-m string`) and in the IPS / content-filter policy; a firewall on the server itself would send its RST with the server\'s own TTL, so look in between.',
       ],
     },
     zh: {
@@ -166,7 +166,7 @@ export default defineCause({
         '从其他网络环境对比（其他运营商、VPN）：如果在那里正常，过滤设备就在本网络的路径上。',
         '检查客户端发送的域名（TLS SNI、HTTP Host）是否被策略拦截；可能必须使用显式代理（`env | grep -i proxy`）。',
         '把 RST 的 TTL 与 `traceroute -n {ip}` 的跳数对比，估算它是在距离客户端多远的地方发出的。',
-        '如果路径上的路由器或防火墙由你管理，查找以重置方式拒绝的规则（`iptables -L FORWARD -n -v`、`REJECT --reject-with tcp-reset`、按字符串或 SNI 匹配的 `-m string`）以及 IPS/内容过滤策略；服务器自身的防火墙和安全组不是原因：服务器根本没有机会应答。',
+        '如果路径上的路由器或防火墙由你管理，查找以重置方式拒绝的规则（`iptables -L FORWARD -n -v`、`REJECT --reject-with tcp-reset`、按字符串或 SNI 匹配的 `-m string`）以及 IPS/内容过滤策略；服务器本机的防火墙发出的 RST 会带有服务器自己的 TTL，所以应在中间的设备上查找。',
       ],
     },
   },
