@@ -114,7 +114,8 @@ export default defineCause({
   code: 'http.no_response',
   layer: 'http',
   severity: 'error',
-  live: 'end',
+  // Live: an encrypted request is watched (live.ts) and judged once WAIT.http passed or the client closed.
+  live: 'timeout',
   rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
   variants: { encrypted: ENCRYPTED },
   compose: (d, v, lang, vars) => {
