@@ -117,8 +117,8 @@ export function ttlNote(f: Args, lang: Lang): string {
   const v6 = f['v6'] === 1;
   const rstIpId = f['rstIpId'];
   const serverIpId = f['serverIpId'];
-  const ipId = f['ipId'];
   const ids = typeof rstIpId === 'number' && typeof serverIpId === 'number';
+  const ipId = typeof f['ipId'] === 'string' ? f['ipId'] : ids ? ipIdJudgement(rstIpId, serverIpId) : 'unknown';
   if (lang === 'en') {
     const what = v6 ? 'hop limit' : 'TTL';
     let s = rstTtl !== serverTtl
