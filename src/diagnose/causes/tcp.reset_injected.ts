@@ -35,9 +35,13 @@ export const TTL_FROM_OTHER_CONNECTIONS = limitKind<{ port: number; packets: num
   zh: (a) => `在这个连接中服务器除了 RST 没有发出任何数据包：其 TTL 是与该服务器在其他连接中（端口 ${a.port}）的 ${a.packets} 个数据包比较的；如果同一地址后面由另一台机器应答该端口（负载均衡、端口转发），这个差异就不能证明是伪造`,
 });
 
-export const IP_ID_UNKNOWN = limitKind<Record<string, never>>('ip_id_cannot_tell', {
-  en: () => 'the IP IDs cannot tell here (the server\'s packets carry IP ID 0, as Linux sends packets with DF set, or none of its packets in this connection can be compared): the TTL alone shows the difference',
-  zh: () => '这里 IP ID 无法说明问题（服务器的数据包 IP ID 为 0，Linux 对设置了 DF 的数据包就是这样发送的；或者该连接中没有可比较的服务器数据包）：只有 TTL 显示出差异',
+export const IP_ID_UNKNOWN = limitKind<{ why: 'zero' | 'none' }>('ip_id_cannot_tell', {
+  en: (a) => (a.why === 'zero'
+    ? 'the IP IDs cannot tell here: the server\'s packets in this connection carry IP ID 0 (as Linux sends packets with DF set), and so does the RST; the TTL alone shows the difference'
+    : 'the IP IDs cannot tell here: IP ID counters are per connection on Linux, and the server sent no packet of its own in this connection to compare with; the TTL alone shows the difference'),
+  zh: (a) => (a.why === 'zero'
+    ? '这里 IP ID 无法说明问题：该连接中服务器的数据包 IP ID 为 0（Linux 对设置了 DF 的数据包就是这样发送的），RST 也一样；只有 TTL 显示出差异'
+    : '这里 IP ID 无法说明问题：Linux 的 IP ID 计数器是按连接的，而服务器在该连接中没有发出可供比较的自身数据包；只有 TTL 显示出差异'),
 });
 
 /** An IPv4 ID "follows" the server's when it is a little ahead of the server's last one in the connection. */
@@ -104,7 +108,7 @@ const RESET_INJECTED: ConnRule = {
     });
     if (after === 'SYN') o.attempts = c.synFrames.length;
     if (!own) o.limits.push(TTL_FROM_OTHER_CONNECTIONS.of({ port: h.port, packets: h.packets }));
-    if (ipId === 'unknown') o.limits.push(IP_ID_UNKNOWN.of({}));
+    if (ipId === 'unknown') o.limits.push(IP_ID_UNKNOWN.of({ why: serverIpId === 0 ? 'zero' : 'none' }));
     return o;
   },
 };
