@@ -65,15 +65,15 @@ const RESET_INJECTED: ConnRule = {
     if (c.fins.some((x) => x.frame < rst.frame)) return null;
     const s = f.tls;
     const ex = f.http?.exchanges.find((e) => e.status === null && e.requestFrame < rst.frame);
-    let after: 'SYN' | 'ClientHello' | 'request' | 'handshake';
+    // What the RST cut. Not claimed elsewhere: a RST on an idle connection that carried nothing
+    // (a middlebox's idle timeout fails nothing), or once the server had begun to answer.
+    let after: 'SYN' | 'ClientHello' | 'request';
     if (c.synAckFrame === 0 || c.synAckFrame > rst.frame) {
       if (c.synFrames.length === 0) return null;
       after = 'SYN';
     } else if (s && s.clientHello && s.clientHello.frame < rst.frame && !s.serverHello && s.plainAnswer === null && s.alerts.length === 0) after = 'ClientHello';
-    else if (ex) after = 'request';
-    else if (c.dataFrames.orig === 0 && c.dataFrames.resp === 0) after = 'handshake';
+    else if (ex && !(c.dataFrames.resp !== 0 && c.dataFrames.resp < rst.frame)) after = 'request';
     else return null;
-    if (after !== 'SYN' && after !== 'handshake' && c.dataFrames.resp !== 0 && c.dataFrames.resp < rst.frame && !(s && s.serverHello === null && after === 'ClientHello')) return null;
     const h = ctx.hostTtl(c.resp.ip);
     // One TTL for everything else the server sent, and the RST's another.
     if (!h || h.min !== h.max || rst.ttl === h.min) return null;
