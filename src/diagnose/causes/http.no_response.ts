@@ -85,11 +85,27 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
   },
 };
 
+/** How the silence ended, from fact sender ('client' / 'server' closed; none: the capture ended). */
+function closedText(sender: unknown, lang: 'en' | 'zh'): string {
+  if (lang === 'en') return sender === 'client' ? 'until the client gave up and closed the connection' : sender === 'server' ? 'until the server closed the connection' : 'until the capture ended';
+  return sender === 'client' ? '直到客户端放弃并关闭连接' : sender === 'server' ? '直到服务器关闭连接' : '直到抓包结束';
+}
+
+/** What the server sent after the handshake: its session tickets, or nothing. */
+function ticketsText(tickets: unknown, lang: 'en' | 'zh'): string {
+  const n = typeof tickets === 'number' ? tickets : 0;
+  if (lang === 'en') {
+    return n === 0 ? 'The server sent nothing after the handshake'
+      : `The server sent only ${n} small record${n === 1 ? '' : 's'} right after the handshake, session tickets by their size and place (a TLS 1.3 server sends them unasked), then nothing`;
+  }
+  return n === 0 ? '握手之后服务器什么也没有发送，' : `服务器只在握手之后立即发来了 ${n} 个小记录，从大小和位置看是会话票据（TLS 1.3 服务器会主动发送），随后`;
+}
+
 const ENCRYPTED = {
   en: {
     summary: '{target}: the HTTPS request was sent but no answer came in {waited} s',
     explanation:
-      'The TLS handshake with {ip} port {port} completed and the client sent its request, encrypted. The server answered only with {tickets} small records right after the handshake, the session tickets a TLS 1.3 server always sends, and then nothing for {silence} s until the connection was closed or the capture ended. The server (or a proxy or load balancer in front of it that terminates TLS) accepted the connection but never answered the request: the application hung, is waiting on something slow, or dropped the request.',
+      'The TLS handshake with {ip} port {port} completed and the client sent its request, encrypted. {ticketsText} for {silence} s, {closedText}. The server (or a proxy or load balancer in front of it that terminates TLS) accepted the connection but never answered the request: the application hung, is waiting on something slow, or dropped the request.',
     advice: [
       'Check the server application behind TLS: is it stuck (a slow database, an exhausted worker pool)? Find the request in its access and error logs; a request that never reached the log points at the TLS terminator in front of it.',
       'If a reverse proxy, load balancer or CDN terminates TLS, check its upstream timeouts and its log: it may be waiting on a backend that does not answer (security group or firewall between the proxy and the backend, a backend down).',
@@ -100,7 +116,7 @@ const ENCRYPTED = {
   zh: {
     summary: '{target}：HTTPS 请求已发出，但 {waited} 秒内没有任何应答',
     explanation:
-      '与 {ip} 端口 {port} 的 TLS 握手已完成，客户端发送了加密的请求。服务器只在握手之后立即发来了 {tickets} 个小记录，即 TLS 1.3 服务器总会发送的会话票据，随后 {silence} 秒没有任何数据，直到连接关闭或抓包结束。服务器（或其前面终结 TLS 的代理、负载均衡）接受了连接，却始终没有应答请求：应用卡住了、在等待很慢的操作，或丢弃了该请求。',
+      '与 {ip} 端口 {port} 的 TLS 握手已完成，客户端发送了加密的请求。{ticketsText} {silence} 秒没有任何数据，{closedText}。服务器（或其前面终结 TLS 的代理、负载均衡）接受了连接，却始终没有应答请求：应用卡住了、在等待很慢的操作，或丢弃了该请求。',
     advice: [
       '检查 TLS 之后的服务器应用是否卡住（数据库慢、工作线程池耗尽），在其访问日志和错误日志中查找该请求；如果日志中没有这个请求，问题在前面终结 TLS 的设备上。',
       '如果由反向代理、负载均衡或 CDN 终结 TLS，检查其回源超时设置和日志：它可能在等待一个不应答的后端（代理与后端之间的安全组或防火墙、后端宕机）。',
@@ -118,6 +134,7 @@ export default defineCause({
   live: 'timeout',
   rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
   variants: { encrypted: ENCRYPTED },
+  vars: (v, lang) => ({ closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['encrypted'] !== true) return d;
     const t = ENCRYPTED[lang];
