@@ -40,35 +40,35 @@ function describeHeadZh(head: readonly number[]): string {
   if (head[0] === 0x2d && head[1] === 0x2d) return `${hex}：看起来是表单（multipart/form-data）；请直接把文件本身作为请求体发送`;
   if (head[0] === 0x50 && head[1] === 0x4b) return `${hex}：这是 ZIP 压缩包，请先解压`;
   const c = compressedAs(bytes);
-  if (c) return `${hex}：这是 ${c.name} 压缩的文件，请先解压（${c.cat} FILE）`;
+  if (c) return `${hex}：这是 ${c.name} 压缩的文件，请先解压（\`${c.cat} FILE\`）`;
   const text = head.slice(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
-  if (text) return `${hex}，看起来是文本；tcpdump/tshark 的文本输出无法分析，请用 -w 抓包`;
+  if (text) return `${hex}，看起来是文本；tcpdump/tshark 的文本输出无法分析，请用 \`-w\` 抓包`;
   return hex;
 }
 
-const TOO_BIG_HINT: ErrorText['hint'] = 'cut the capture first (editcap -c, or tshark -r IN -w OUT with a display filter for the failing host), or compress it with gzip, or run wirewhy analyze on it locally';
-const TOO_BIG_HINT_ZH = '请先裁剪抓包（editcap -c，或 tshark -r IN -w OUT 加上只保留故障主机的显示过滤器），或用 gzip 压缩，或在本机运行 wirewhy analyze';
+const TOO_BIG_HINT = 'cut the capture first (editcap -c, or tshark -r IN -w OUT with a display filter for the failing host), or compress it with gzip, or run wirewhy analyze on it locally';
+const TOO_BIG_HINT_ZH = '请先裁剪抓包（`editcap -c`，或 `tshark -r IN -w OUT` 加上只保留故障主机的显示过滤器），或用 gzip 压缩，或在本机运行 `wirewhy analyze`';
 const RESEND_HINT = 'send the capture again in a moment (to the restarted server)';
 const RESEND_HINT_ZH = '请稍后重新发送抓包文件（发给重启后的服务器）';
 const BUG_HINT = 'this is a bug; please report it with the capture if you can share it';
-const BUG_HINT_ZH = '这是 wirewhy 的缺陷；请报告它，如果可以分享，请附上抓包文件';
-const GIVE_CAPTURE_HINT_ZH = '请提供 .pcap/.pcapng 文件（由 tcpdump -w、Wireshark 或 dumpcap 生成），可以用 gzip 压缩；其他格式可用 editcap -F pcapng IN OUT 转换';
-const SEND_FILE_HINT_ZH = '请原样发送文件本身，例如 curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream"';
+const BUG_HINT_ZH = '这是程序缺陷；请报告它，如果可以分享，请附上抓包文件';
+const GIVE_CAPTURE_HINT_ZH = '请提供 .pcap/.pcapng 文件（由 `tcpdump -w`、Wireshark 或 `dumpcap` 生成），可以用 gzip 压缩；其他格式可用 `editcap -F pcapng IN OUT` 转换';
+const SEND_FILE_HINT_ZH = '请原样发送文件本身，例如 `curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream"`';
 
 /**
  * What each capture-reader code means, in Chinese, and what to do (the reader's hints differ by
  * where it stopped; one Chinese hint per code covers them).
  */
-const CAPTURE_ZH: Readonly<Record<string, ErrorText>> = {
-  EMPTY: { error: '上传的内容是空的（0 字节）', hint: '请检查抓包文件是否已完整写入' },
-  SHORT_HEADER: { error: '上传的内容比抓包文件头还短', hint: '请检查抓包文件是否已完整写入' },
-  CUT_SHORT: { error: '上传的内容在第一个数据包记录的中间就结束了，没有读到任何数据包', hint: '抓包文件被截断了；请重新复制或重新抓包' },
-  BAD_RECORD: { error: '第一个数据包记录的记录头已损坏（记录长度不可能）', hint: '文件从这个偏移起已损坏，之前没有可读的数据包；请检查文件是怎样传输的（必须按二进制方式）' },
-  BAD_BLOCK: { error: 'pcapng 数据块已损坏', hint: '文件从这个偏移起已损坏，之前没有可读的数据包；请检查文件是怎样传输的（必须按二进制方式）' },
-  BAD_HEADER: { error: '抓包文件头已损坏或其版本不受支持', hint: '版本不受支持时，用 editcap -F pcapng IN OUT 转换；否则请检查文件是怎样传输的（必须按二进制方式）' },
-  BAD_MAGIC: { error: '上传的内容不是 pcap 或 pcapng 抓包文件', hint: GIVE_CAPTURE_HINT_ZH },
-  GZIP: { error: '上传内容的 gzip 压缩数据已损坏，在损坏之前没有读到任何数据包', hint: '文件被截断时请重新复制；否则请检查文件是怎样压缩或传输的（gzip -t FILE 可以检验）' },
-  IO: { error: '读取上传的内容失败', hint: '请重新上传' },
+const CAPTURE_ZH: Readonly<Record<string, { error: (where: string) => string; hint: string }>> = {
+  EMPTY: { error: () => '上传的内容是空的（0 字节）', hint: '请检查抓包文件是否已完整写入' },
+  SHORT_HEADER: { error: (w) => `上传的内容比抓包文件头还短${w}`, hint: '请检查抓包文件是否已完整写入' },
+  CUT_SHORT: { error: (w) => `上传的内容在第一个数据包记录的中间就结束了${w}`, hint: '抓包文件被截断了，没有读到任何数据包；请重新复制或重新抓包' },
+  BAD_RECORD: { error: (w) => `第一个数据包的记录头已损坏${w}：记录长度不可能`, hint: '文件从这里起已损坏，之前没有可读的数据包；请检查文件是怎样传输的（必须按二进制方式）' },
+  BAD_BLOCK: { error: (w) => `pcapng 数据块已损坏${w}`, hint: '文件从这里起已损坏，之前没有可读的数据包；请检查文件是怎样传输的（必须按二进制方式）' },
+  BAD_HEADER: { error: (w) => `抓包文件头已损坏或其版本不受支持${w}`, hint: '版本不受支持时，用 `editcap -F pcapng IN OUT` 转换；否则请检查文件是怎样传输的（必须按二进制方式）' },
+  BAD_MAGIC: { error: () => '上传的内容不是 pcap 或 pcapng 抓包文件', hint: GIVE_CAPTURE_HINT_ZH },
+  GZIP: { error: (w) => `上传内容的 gzip 压缩数据已损坏${w}，在此之前没有读到任何数据包`, hint: '文件被截断时请重新复制；否则请检查文件是怎样压缩或传输的（`gzip -t FILE` 可以检验）' },
+  IO: { error: () => '读取上传的内容失败', hint: '请重新上传' },
 };
 
 /** Codes whose English message names no offset (a gzip error names its own, compressed one). */
@@ -78,19 +78,19 @@ const WORDS = {
   // ---- the request ------------------------------------------------------------------------------
   unknown_param: {
     en: (a) => ({ error: `unknown query parameter "${s(a, 'name')}"`, hint: 'parameters: format=json|md|html|bundle, lang=en|zh, all=1, redact=1, name=FILE' }),
-    zh: (a) => ({ error: `未知的查询参数 "${s(a, 'name')}"`, hint: '可用的参数：format=json|md|html|bundle、lang=en|zh、all=1、redact=1、name=FILE' }),
+    zh: (a) => ({ error: `未知的查询参数 "${s(a, 'name')}"`, hint: '可用的参数：`format=json|md|html|bundle`、`lang=en|zh`、`all=1`、`redact=1`、`name=FILE`' }),
   },
   unknown_format: {
     en: (a) => ({ error: `unknown format "${s(a, 'format')}"`, hint: 'format is one of json, md, html, bundle' }),
-    zh: (a) => ({ error: `未知的格式 "${s(a, 'format')}"`, hint: 'format 可取 json、md、html、bundle 之一' }),
+    zh: (a) => ({ error: `未知的格式 "${s(a, 'format')}"`, hint: '`format` 可取 `json`、`md`、`html`、`bundle` 之一' }),
   },
   unknown_lang: {
     en: (a) => ({ error: `unknown language "${s(a, 'lang')}"`, hint: 'lang is en or zh' }),
-    zh: (a) => ({ error: `未知的语言 "${s(a, 'lang')}"`, hint: 'lang 可取 en 或 zh' }),
+    zh: (a) => ({ error: `未知的语言 "${s(a, 'lang')}"`, hint: '`lang` 可取 `en` 或 `zh`' }),
   },
   bad_flag: {
     en: (a) => ({ error: `${s(a, 'name')}=${s(a, 'value')} is not a yes/no value`, hint: `use ${s(a, 'name')}=1 or leave it out` }),
-    zh: (a) => ({ error: `${s(a, 'name')}=${s(a, 'value')} 不是“是/否”的取值`, hint: `请用 ${s(a, 'name')}=1，或者不写这个参数` }),
+    zh: (a) => ({ error: `${s(a, 'name')}=${s(a, 'value')} 不是“是/否”的取值`, hint: `请用 \`${s(a, 'name')}=1\`，或者不写这个参数` }),
   },
   method_not_allowed: {
     en: (a) => ({ error: `${s(a, 'method')} is not allowed here`, hint: a['api'] === true ? 'POST the capture as the request body' : 'this address only answers GET' }),
@@ -106,7 +106,7 @@ const WORDS = {
   },
   content_encoding: {
     en: (a) => ({ error: `Content-Encoding ${s(a, 'encoding')} is not accepted`, hint: 'send the file as it is; a .gz capture is recognised by its content' }),
-    zh: (a) => ({ error: `不接受 Content-Encoding ${s(a, 'encoding')}`, hint: '请原样发送文件；.gz 抓包文件会按其内容识别' }),
+    zh: (a) => ({ error: `不接受 Content-Encoding ${s(a, 'encoding')}`, hint: '请原样发送文件；`.gz` 抓包文件会按其内容识别' }),
   },
   form_encoded: {
     en: () => ({
@@ -114,8 +114,8 @@ const WORDS = {
       hint: 'send the file unchanged: curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream" URL',
     }),
     zh: () => ({
-      error: '抓包文件是以表单编码方式发送的（Content-Type application/x-www-form-urlencoded），收到的内容里一个换行字节也没有：curl -d / --data 会删掉这些字节，二进制文件因此被破坏',
-      hint: '请原样发送文件：curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream" URL',
+      error: '抓包文件是以表单编码方式发送的（Content-Type application/x-www-form-urlencoded），收到的内容里一个换行字节也没有：`curl -d` / `--data` 会删掉这些字节，二进制文件因此被破坏',
+      hint: '请原样发送文件：`curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream" URL`',
     }),
   },
   // ---- size and time -------------------------------------------------------------------------
@@ -147,7 +147,7 @@ const WORDS = {
   },
   analysis_timeout: {
     en: (a) => ({ error: `the analysis took too long: more than the ${num(a, 'seconds')} s this server allows`, hint: 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally' }),
-    zh: (a) => ({ error: `分析时间过长：超过了本服务器允许的 ${num(a, 'seconds')} 秒`, hint: '请把抓包裁剪到故障前后的时间段（editcap -A/-B），或在本机运行 wirewhy analyze' }),
+    zh: (a) => ({ error: `分析时间过长：超过了本服务器允许的 ${num(a, 'seconds')} 秒`, hint: '请把抓包裁剪到故障前后的时间段（`editcap -A/-B`），或在本机运行 `wirewhy analyze`' }),
   },
   // ---- what the body is ------------------------------------------------------------------------
   empty: {
@@ -170,7 +170,7 @@ const WORDS = {
       const c = compressedAs(Uint8Array.from(a['head'] as number[]))!;
       return {
         error: `上传的内容是 ${c.name} 压缩的（开头是字节 ${hexOf(a['head'] as number[])}），本服务器不解压这种格式`,
-        hint: `请先解压（${c.cat} FILE > FILE.pcap）再上传结果，或改用 gzip 压缩`,
+        hint: `请先解压（\`${c.cat} FILE > FILE.pcap\`）再上传结果，或改用 gzip 压缩`,
       };
     },
   },
@@ -190,11 +190,11 @@ const WORDS = {
     },
     zh: (a) => {
       const code = s(a, 'code');
-      const w = CAPTURE_ZH[code] ?? { error: '无法读取上传的抓包文件', hint: '请检查抓包文件是否完整、未损坏' };
-      const what = a['gzip'] === true && code === 'BAD_MAGIC' ? '上传的内容经 gunzip 解压后不是 pcap 或 pcapng 抓包文件' : w.error;
-      const where = code === 'GZIP' ? `，位于压缩偏移 ${num(a, 'offset')}` : NO_OFFSET.includes(code) ? '' : `，位于${a['gzip'] === true ? '解压后数据的' : ''}字节偏移 ${num(a, 'offset')}`;
+      const w = CAPTURE_ZH[code] ?? { error: (x: string) => `无法读取上传的抓包文件${x}`, hint: '请检查抓包文件是否完整、未损坏' };
+      const where = code === 'GZIP' ? `（压缩偏移 ${num(a, 'offset')}）` : NO_OFFSET.includes(code) ? '' : `（${a['gzip'] === true ? '解压后数据的' : ''}字节偏移 ${num(a, 'offset')}）`;
+      const what = a['gzip'] === true && code === 'BAD_MAGIC' ? '上传的内容经 gzip 解压后不是 pcap 或 pcapng 抓包文件' : w.error(where);
       const said = code === 'EMPTY' ? '' : `；读取器原文："${s(a, 'message').replace(/^the (file|input)/, 'the upload').replace(/"/g, '\'')}"`;
-      return { error: `${what}${where}${said}`, hint: w.hint };
+      return { error: `${what}${said}`, hint: w.hint };
     },
   },
   /** Packets, none of which can be decoded: args packets, linkTypes (names as the report gives them). */
@@ -207,7 +207,7 @@ const WORDS = {
       const types = ((a['linkTypes'] as string[]) ?? []).map((n) => /^LINKTYPE_(\d+)$/.exec(n)?.[1] ?? n);
       return {
         error: `${num(a, 'packets')} 个数据包都无法解码：不支持链路类型 ${types.join('、')}`,
-        hint: 'wirewhy 能读取以太网、Linux cooked（SLL、SLL2）、原始 IP、BSD 环回和 PPP 抓包；请在主机自己的网卡上抓包（tcpdump -i any 得到的是 Linux cooked 格式）',
+        hint: '能读取的抓包类型：以太网、“Linux cooked”（SLL、SLL2）、原始 IP、BSD 环回和 PPP；请在主机自己的网卡上抓包（`tcpdump -i any` 得到的是“Linux cooked”格式）',
       };
     },
   },
@@ -242,7 +242,7 @@ const WORDS = {
   },
   internal: {
     en: () => ({ error: 'internal error', hint: 'this is a bug; please report it' }),
-    zh: () => ({ error: '服务器内部错误', hint: '这是 wirewhy 的缺陷，请报告它' }),
+    zh: () => ({ error: '服务器内部错误', hint: '这是程序缺陷，请报告它' }),
   },
   /** Never answered (nobody to answer); its English goes to the log. */
   client_gone: {
