@@ -6,6 +6,9 @@
  *                          (?format=json|md|html|bundle, ?lang=en|zh, ?all=1, ?redact=1, ?name=)
  *   GET  /healthz          {"status":"ok", ...}
  *
+ * Errors are JSON {error, hint, ...}, made as typed kinds + args and worded when answered
+ * (errors.ts) in the request's language: ?lang=zh, else Accept-Language, else English.
+ *
  * The body is streamed to a worker thread as it arrives (src/serve/pool.ts): it is never held
  * whole in memory and never written to disk. Refusals happen as early as the information
  * allows: Content-Length over the limit → 413 before reading; no free analysis slot → 503 with
