@@ -537,9 +537,9 @@ export interface FlowTrackerOptions extends FlowTimeouts {
   /** Most flows tracked at once; beyond it the least recently active one is finished (default 1,000,000). */
   maxConns?: number | undefined;
   /**
-   * Most unanswered connection attempts (SYN only) held at once (default 50,000): past it, the
+   * Most unanswered connection attempts (SYN only) held at once (default 20,000): past it, the
    * oldest attempt quiet for ATTEMPT_PROVEN seconds or more is finished ('evicted'), so that a
-   * scan of a million ports costs what 50,000 attempts do. Younger ones are kept whatever their number.
+   * scan of a million ports costs what 20,000 attempts do. Younger ones are kept whatever their number.
    */
   maxAttempts?: number | undefined;
   /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
@@ -587,7 +587,7 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
 
   constructor(o: FlowTrackerOptions, private readonly endSink: StreamSink | undefined, private readonly handOver: (c: C) => void) {
     this.table = new FlowTable<C>(o, o.maxConns ?? 1_000_000);
-    this.maxAttempts = o.maxAttempts ?? 50_000;
+    this.maxAttempts = o.maxAttempts ?? 20_000;
     this.nextId = o.nextId ?? (() => ++this.idCounter);
     this.addrs = o.addrs ?? new AddrText();
     this.pool = o.reuse === true ? [] : null;
