@@ -5,26 +5,11 @@
  * list is the catalogue's.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CAUSE_CODES } from '../../src/diagnose/catalogue.js';
 import { redactReport } from '../../src/report/redact.js';
 import type { Report } from '../../src/report/model.js';
-import { REPO } from '../tshark-fixture.js';
 import { SAMPLE_FILES, docOf, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
-
-const schema = JSON.parse(readFileSync(join(REPO, 'src/report/report.schema.json'), 'utf8')) as Record<string, unknown> & {
-  $defs: { verdict: { properties: { cause: { enum: string[] } } } };
-};
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validate = ajv.compile(schema);
-
-/** What breaks the schema in a report's document (what a consumer reads: the JSON text). */
-function problems(doc: ReportDoc): string[] {
-  const ok = validate(JSON.parse(JSON.stringify(doc)));
-  return ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-}
+import { problems, schema } from './schema-check.js';
 
 describe('report JSON schema', () => {
   it('lists exactly the catalogue cause codes', () => {
