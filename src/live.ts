@@ -34,7 +34,7 @@ import { isoTime } from './time.js';
 export interface LiveEvent {
   /** Capture time (seconds since the epoch) when the failure became certain. */
   ts: number;
-  time: string;
+  time: string | null;
   verdict: Verdict;
 }
 

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord } from './view.js';
+import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, timeSpanText, NO_VALUE } from './view.js';
 import { verdictWords } from './words.js';
 import { warningText } from './warnings.js';
 
@@ -73,7 +73,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
       const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true, chars: NO_ROW_LINES });
-      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]));
+      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time ?? NO_VALUE, cutTo(w.notes[i]!, noteMax)]));
       out.push(t.toString().replace(/^/gm, '     '));
     }
     if (w.advice.length) {
@@ -87,7 +87,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   facts.push(
     { [label(lang, 'capture')]: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || '-'})` },
     { [label(lang, 'packets')]: packetsLine(r, lang) },
-    { [label(lang, 'time')]: c.start ? `${c.start} .. ${c.end}` : '-' },
+    { [label(lang, 'time')]: timeSpanText(r, (s) => s, false) },
     { [label(lang, 'connections')]: recordsLine(r, lang) },
   );
   out.push(facts.toString());

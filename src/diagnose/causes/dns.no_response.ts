@@ -8,6 +8,7 @@ import { dnsOutcome } from '../dns-group.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { MISSING, type Vars } from '../words.js';
+import { interval } from '../../time.js';
 
 /** Queries (and their retries) without any answer, and no ICMP error about them. */
 const UNANSWERED: DnsRule = {
@@ -17,9 +18,9 @@ const UNANSWERED: DnsRule = {
   run(g, ctx) {
     if (g.answered > 0) return null;
     const queries = g.queries;
-    const waited = tenths(ctx.captureEnd - g.lastQ);
+    const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
-    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
+    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
   },
 };
 

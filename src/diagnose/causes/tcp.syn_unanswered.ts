@@ -8,6 +8,7 @@ import { synSends } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { MISSING, type Vars } from '../words.js';
+import { interval } from '../../time.js';
 
 const SYN_UNANSWERED: ConnRule = {
   on: 'conn',
@@ -23,7 +24,7 @@ const SYN_UNANSWERED: ConnRule = {
     // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
     const sends = synSends(c);
     const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: sends, clientAborted: c.rsts.some((r) => r.fromOrig) },
-      { attempts: sends, seconds: tenths(Math.max(last, c.end) - first), waited: tenths(ctx.captureEnd - last) });
+      { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), waited: tenths(interval(ctx.captureEnd, last)) });
     o.attempts = sends;
     return o;
   },
