@@ -24,12 +24,16 @@ const UNANSWERED: DnsRule = {
   },
 };
 
-/** '3 queries over 10 s', '1 query' (a single query spans no time). */
+/**
+ * '3 queries over 10 s', '1 query' (a single query spans no time), '3 queries' when the span is
+ * unknown (the capture's clock stepped back between them: time.ts `interval`).
+ */
 function queryVars(v: Verdict, lang: Lang): Vars {
   const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
   const seconds = v.facts['seconds'] ?? MISSING;
-  if (lang === 'zh') return { queriesText: n === 1 ? '只查询 1 次' : `${seconds} 秒内查询 ${n} 次` };
-  return { queriesText: n === 1 ? '1 query' : `${n} queries over ${seconds} s` };
+  const known = v.facts['seconds'] !== null;
+  if (lang === 'zh') return { queriesText: n === 1 ? '只查询 1 次' : known ? `${seconds} 秒内查询 ${n} 次` : `查询 ${n} 次` };
+  return { queriesText: n === 1 ? '1 query' : known ? `${n} queries over ${seconds} s` : `${n} queries` };
 }
 
 export default defineCause({

@@ -39,14 +39,17 @@ function synVars(v: Verdict, lang: Lang): Vars {
   const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
   const seconds = v.facts['seconds'] ?? MISSING;
   const waited = v.facts['waited'] ?? MISSING;
+  // Null: the span or the wait is unknown (the capture's clock stepped back: time.ts `interval`).
+  const spanKnown = v.facts['seconds'] !== null;
+  const waitKnown = v.facts['waited'] !== null;
   if (lang === 'zh') {
     return n === 1
-      ? { synsText: '只有 1 个 SYN', retryNote: `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` }
-      : { synsText: `${seconds} 秒内发送 ${n} 个 SYN`, retryNote: '' };
+      ? { synsText: '只有 1 个 SYN', retryNote: waitKnown ? `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` : '' }
+      : { synsText: spanKnown ? `${seconds} 秒内发送 ${n} 个 SYN` : `发送 ${n} 个 SYN`, retryNote: '' };
   }
   return n === 1
-    ? { synsText: '1 SYN, not sent again', retryNote: ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` }
-    : { synsText: `${n} SYNs over ${seconds} s`, retryNote: '' };
+    ? { synsText: '1 SYN, not sent again', retryNote: waitKnown ? ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` : '' }
+    : { synsText: spanKnown ? `${n} SYNs over ${seconds} s` : `${n} SYNs`, retryNote: '' };
 }
 
 export default defineCause({
