@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE_CODES } from '../../src/diagnose/catalogue.js';
 import { redactReport } from '../../src/report/redact.js';
 import type { Report } from '../../src/report/model.js';
-import { SAMPLE_FILES, docOf, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
+import { SAMPLE_FILES, docOf, fieldCaptures, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
 import { problems, schema } from './schema-check.js';
 
 describe('report JSON schema', () => {
@@ -50,9 +50,12 @@ describe('report JSON schema', () => {
   });
 });
 
-const shared = sharedCaptures();
+// The field captures too: real files whose clocks step back (by µs, by years) or whose
+// timestamps are out of any date's range (pcapng-example: 100 packets).
+const shared = [...sharedCaptures(), ...fieldCaptures()];
 describe.skipIf(shared.length === 0)('report JSON schema: shared captures', () => {
   it.each(shared)('%s', async (p) => {
-    expect(problems(docOf(await sharedReport(p)))).toEqual([]);
+    const r = await sharedReport(p);
+    for (const lang of ['en', 'zh'] as const) expect(problems(docOf(r, lang)), lang).toEqual([]);
   });
 });
