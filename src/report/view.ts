@@ -124,12 +124,14 @@ export interface CauseRow {
 
 /** The summary's causes, the most frequent first, at most SUMMARY_CAUSES; `cut` shortens long examples. */
 export function causeRows(r: Report, lang: Lang, cut: (s: string) => string = (s) => s): CauseRow[] {
+  // A time the report does not give, or one before the capture's start (a clock step), is a dash.
+  const at = (t: string): string => sinceStart(r, t) || NO_VALUE;
   return r.summary.byCause.slice(0, SUMMARY_CAUSES).map((c) => ({
     severity: c.severity,
     cause: c.cause,
     targets: c.inbound > 0 ? `${c.targets} (${c.inbound} ${lang === 'zh' ? '入站' : 'inbound'})` : String(c.targets),
     clients: String(c.clients),
-    when: c.first === null ? '' : c.first === c.last || c.last === null ? sinceStart(r, c.first) : `${sinceStart(r, c.first)} .. ${sinceStart(r, c.last)}`,
+    when: c.first === null ? '' : c.first === c.last || c.last === null ? at(c.first) : `${at(c.first)} .. ${at(c.last)}`,
     examples: cut(c.examples.join(', ')),
   }));
 }

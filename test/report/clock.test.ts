@@ -5,7 +5,7 @@
  * back from some packet on, one packet stamped at the epoch, at the end of 32-bit pcap time, far
  * in the future (2^64 µs) or before year 0, the times of a pcapng's packets split between two
  * interfaces whose clocks differ — gives reports (with and without --all, in both languages)
- * that validate against src/report/report.schema.json, and renderings (table, Markdown, HTML)
+ * that validate against src/report/report.schema.json (redacted too), and renderings (table, Markdown, HTML)
  * with no "NaN", "Infinity" or out-of-range number for a time. Cases are drawn by fast-check
  * with a fixed seed per sample, a bounded number per sample.
  *
@@ -20,6 +20,7 @@ import { openCapture, openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
+import { redactReport } from '../../src/report/redact.js';
 import { warningText } from '../../src/report/warnings.js';
 import { SAMPLES } from '../tshark-fixture.js';
 import { LINKTYPE, dnsMessage, ethIp, pcapFile, pcapngFile, udpIp, type PcapngInterface } from '../helpers/index.js';
@@ -205,6 +206,7 @@ function faults(r: Report): string[] {
   const out: string[] = [];
   for (const lang of ['en', 'zh'] as const) {
     for (const p of problems(docOf(r, lang))) out.push(`json ${lang}: ${p}`);
+    for (const p of problems(docOf(redactReport(r), lang))) out.push(`json ${lang} redacted: ${p}`);
     for (const f of ['table', 'md', 'html'] as const) {
       const text = renderReport(r, f, { lang });
       const bad = BAD_TEXT.exec(text);
@@ -366,6 +368,21 @@ describe('a time no report can write', () => {
     const table = renderReport(r, 'table', { lang: 'en' });
     expect(table).toMatch(/│ 2\s+│ -\s+│ DNS query A www\.example\.com/);
     expect(table).toMatch(/2026-11-18T11:06:40\.250000Z \.\. -/);
+    expect(faults(r)).toEqual([]);
+  });
+
+  it('judges no certificate by it: a wild capture time is no date (https-ok-tls12 stamped past year 9999 still works)', async () => {
+    const sample = await load('https-ok-tls12.pcapng');
+    // Every packet stamped 1e13 s later (year 318857), through the interface's if_tsoffset.
+    const skew = 10_000_000_000_000n;
+    const bytes = pcapngFile({ interfaces: sample.ifaces.map((i) => ({ ...i, tsoffset: Number(skew) })) },
+      sample.recs.map((r) => ({ ts: r.ns + skew * NS, frame: r.frame, origLen: r.origLen, iface: r.iface })));
+    const r = await report(bytes, true);
+    expect(r.capture.start).toBeNull();
+    expect(warning(r, 'time_out_of_range').args).toEqual({ frame: 1, count: sample.recs.length });
+    expect(r.tls[0]!.certificate).not.toBeNull();
+    expect(r.verdicts.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
+    expect(r.summary.timeline).toBeNull();
     expect(faults(r)).toEqual([]);
   });
 });
