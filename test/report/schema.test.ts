@@ -1,8 +1,9 @@
 /**
  * src/report/report.schema.json describes the contract's report: every sample's report (both
- * languages, with --all, and redacted) and every shared capture's report validate against it
- * (ajv, JSON Schema draft 2020-12); reports that break the contract do not; the schema's cause
- * list is the catalogue's.
+ * languages, with --all, and redacted) and every shared and field capture's report (both
+ * languages) validate against it (ajv, JSON Schema draft 2020-12); reports that break the
+ * contract do not; the schema's cause list is the catalogue's. (test/report/clock.test.ts
+ * validates reports of samples whose timestamps are mutated.)
  */
 import { describe, expect, it } from 'vitest';
 import { CAUSE_CODES } from '../../src/diagnose/catalogue.js';
