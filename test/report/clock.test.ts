@@ -2,16 +2,19 @@
  * Captures whose clock misbehaves still give reports that keep the schema (issue 23, item 2).
  *
  * Property: every sample, its timestamps mutated — two packets' times swapped, the clock stepped
- * back from some packet on, one packet stamped at the epoch, at the end of 32-bit pcap time, far
- * in the future (2^64 µs) or before year 0, the times of a pcapng's packets split between two
- * interfaces whose clocks differ — gives reports (with and without --all, in both languages)
- * that validate against src/report/report.schema.json (redacted too), and renderings (table, Markdown, HTML)
- * with no "NaN", "Infinity" or out-of-range number for a time. Cases are drawn by fast-check
- * with a fixed seed per sample, a bounded number per sample.
+ * back from some packet on, all times reversed, one packet stamped at the epoch, at the end of
+ * 32-bit pcap time, with the largest fraction a pcap record header holds, far in the future
+ * (2^64 µs, year 10000) or before year 0, every other packet on a second pcapng interface whose
+ * clock differs (its own if_tsresol and if_tsoffset) — gives reports (with and without --all,
+ * both languages, redacted too) that validate against src/report/report.schema.json, renderings
+ * (table, Markdown, HTML) with no "NaN", "Infinity", giant or negative seconds, and exactly the
+ * clock warnings the mutated times call for. fast-check draws 8 cases per sample with a fixed
+ * seed (the sample name's hash).
  *
- * Focused: a DNS response stamped 300 ms before its query gives rttMs null and the clock warning
- * (en and zh); a packet stamped 2^64 µs gives null times, the out-of-range warning, and a dash in
- * the other formats.
+ * Focused: a DNS answer stamped 300 ms before its query gives rttMs null and the clock warning
+ * (en and zh); two interfaces' clocks; no negative wait after a step back; a packet stamped
+ * 2^64 µs gives null times, the out-of-range warning, and a dash in the other formats; a
+ * certificate is not judged expired by a wild capture time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
