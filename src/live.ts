@@ -13,7 +13,12 @@
  * - SYN: no SYN-ACK or RST `synTimeout` seconds (default 3) after the first SYN — Linux has
  *   retransmitted it twice by then (1 s, 3 s);
  * - DNS: no answer `dnsTimeout` seconds (default 5, glibc's and dig's timeout) after the name's
- *   last query, so a resolver's retry restarts the wait.
+ *   last query, so a resolver's retry restarts the wait;
+ * - an encrypted request (TLS 1.3, application data after the client's Finished): nothing from
+ *   the server but its session tickets 10 s after the request (capture.ended_early's wait for an
+ *   HTTP answer), or 1 s after a side closed the connection before that.
+ * A forged RST (tcp.reset_injected) and a plain-text answer to a ClientHello (tls.not_tls) are said
+ * at once, on the packet that shows them.
  */
 import type { RawPacket, CaptureInfo } from './capture/types.js';
 import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from './decode/packet.js';
@@ -29,6 +34,7 @@ import type { Verdict } from './diagnose/verdict.js';
 import { Analysis } from './analyze.js';
 import type { Report } from './report/model.js';
 import { isoTime } from './time.js';
+import { WAIT } from './diagnose/causes/capture.ended_early.js';
 
 /** One streaming verdict (language-free, as the final report's verdicts). */
 export interface LiveEvent {
@@ -73,6 +79,11 @@ export class LiveAnalyzer {
   private readonly pendingSyn = new Set<TcpConn>();
   private readonly alertsSeen = new WeakMap<object, number>();
   private readonly icmpByConn = new WeakMap<object, IcmpError[]>();
+  /** Connections whose encrypted request waits for an answer, and those already watched once. */
+  private readonly pendingRequest = new Set<TcpConn>();
+  private readonly requestSeen = new WeakSet<TcpConn>();
+  /** Connections whose plain-text answer to a ClientHello was judged. */
+  private readonly plainSeen = new WeakSet<TcpConn>();
   private readonly dnsNames = new Map<string, DnsWatch>();
   private icmpSeen = 0;
 
@@ -108,6 +119,19 @@ export class LiveAnalyzer {
         this.alertsSeen.set(c, s.alerts.length);
         this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
       }
+      if (s) this.watchTls(c, s, p);
+    }
+  }
+
+  /** A plain-text answer to a ClientHello (said at once); an encrypted request to wait on. */
+  private watchTls(c: TcpConn, s: NonNullable<ReturnType<Tracker['tls']['session']>>, p: Packet): void {
+    if (s.plainAnswer !== null && !this.plainSeen.has(c)) {
+      this.plainSeen.add(c);
+      this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
+    }
+    if (s.clientFirstData !== null && !this.requestSeen.has(c) && this.pendingRequest.size < MAX_WATCHED) {
+      this.requestSeen.add(c);
+      this.pendingRequest.add(c);
     }
   }
 
@@ -165,6 +189,20 @@ export class LiveAnalyzer {
         this.judgeConn(c, now, false);
       }
     }
+    for (const c of this.pendingRequest) {
+      const req = this.tracker.tls.session(c)?.clientFirstData;
+      if (!req) {
+        this.pendingRequest.delete(c);
+        continue;
+      }
+      // A close after the request (the client gave up, or the server closed) settles it a second
+      // later: an answer to a half-closed connection would still come within that.
+      const close = c.fins.find((x) => x.frame > req.frame) ?? c.rsts.find((x) => x.frame > req.frame);
+      if (now - req.ts >= WAIT.http || (close !== undefined && now - close.ts >= 1)) {
+        this.pendingRequest.delete(c);
+        this.judgeConn(c, now, false);
+      }
+    }
     for (const [key, w] of this.dnsNames) {
       if (w.pending && now - w.lastQuery >= this.dnsTimeout) {
         w.pending = false;
@@ -188,7 +226,7 @@ export class LiveAnalyzer {
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
     };
-    const d = new Diagnosis();
+    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;

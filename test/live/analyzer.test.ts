@@ -38,6 +38,11 @@ const CASES: Array<[string, string, number | null]> = [
   ['tcp-syn-dropped.pcap', 'tcp.syn_unanswered', null],
   ['dns-no-response.pcap', 'dns.no_response', null],
   ['icmp-port-unreachable.pcap', 'icmp.port_unreachable', null],
+  // Issue 22: a forged RST and a plain-text answer at once; an unanswered encrypted request on a tick.
+  ['tcp-reset-injected-syn.pcap', 'tcp.reset_injected', 16],
+  ['tcp-reset-injected-sni.pcap', 'tcp.reset_injected', 19],
+  ['tls-to-plain-http-port.pcap', 'tls.not_tls', 8],
+  ['https-no-response.pcap', 'http.no_response', null],
 ];
 
 describe('live analyzer on the samples', () => {

@@ -22,7 +22,7 @@ const TOKENS = new Set([
   'JVM', 'chrony', 'traceroute', 'curl', 'dig', 'iptables', 'ip6tables', 'keepalive', 'PPPoE', 'IPsec', 'DNSSEC', 'cacerts', 'snaplen', 'notAfter',
   'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'tcpdump', 'tshark', 'editcap',
   'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',
-  'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
+  'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'Linux', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
 ]);
 
 /** The string leaves of the language-free report: what came from the capture. */

@@ -24,7 +24,9 @@ const SYN_UNANSWERED: ConnRule = {
     // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
     const sends = synSends(c);
     const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: sends, clientAborted: c.rsts.some((r) => r.fromOrig) },
-      { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), waited: tenths(interval(ctx.captureEnd, last)) });
+      // An attempt let go at the attempt cap (a scan: flow.ts maxAttempts): its retries, if any,
+      // would be another connection, so "not sent again" is not claimed of it.
+      { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
     return o;
   },
@@ -41,14 +43,14 @@ function synVars(v: Verdict, lang: Lang): Vars {
   const waited = v.facts['waited'] ?? MISSING;
   // Null: the span or the wait is unknown (the capture's clock stepped back: time.ts `interval`).
   const spanKnown = v.facts['seconds'] !== null;
-  const waitKnown = v.facts['waited'] !== null;
+  if (n === 1 && waited === MISSING) return { synsText: lang === 'zh' ? '1 个 SYN' : '1 SYN', retryNote: '' };
   if (lang === 'zh') {
     return n === 1
-      ? { synsText: '只有 1 个 SYN', retryNote: waitKnown ? `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` : '' }
+      ? { synsText: '只有 1 个 SYN', retryNote: `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` }
       : { synsText: spanKnown ? `${seconds} 秒内发送 ${n} 个 SYN` : `发送 ${n} 个 SYN`, retryNote: '' };
   }
   return n === 1
-    ? { synsText: '1 SYN, not sent again', retryNote: waitKnown ? ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` : '' }
+    ? { synsText: '1 SYN, not sent again', retryNote: ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` }
     : { synsText: spanKnown ? `${n} SYNs over ${seconds} s` : `${n} SYNs`, retryNote: '' };
 }
 
