@@ -5,6 +5,7 @@ import { defineCause } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
 import { proof, way } from '../evidence.js';
 import { evidenceKind } from '../words.js';
+import { interval } from '../../time.js';
 
 const FIRST_DATA = evidenceKind<Record<string, never>>('first_data', {
   en: () => 'first data from the client',
@@ -26,7 +27,7 @@ const STALLED: ConnRule = {
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
     return outcome('tcp.stalled', [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-      { attempts: c.retransmits.orig, seconds: tenths(c.end - first) });
+      { attempts: c.retransmits.orig, seconds: tenths(interval(c.end, first)) });
   },
 };
 
