@@ -9,12 +9,19 @@
 import type { Fact } from './facts.js';
 import { isReportableTime } from './time.js';
 
+/**
+ * Steps back shorter than this are not worth a warning: packets of several interfaces, or of
+ * several queues of one card, are often merged microseconds out of order (seen in real captures:
+ * 2 µs, 4 µs, 287 µs). An interval across one is still not reported when it comes out negative.
+ */
+export const STEP_WORTH_SAYING = 0.001;
+
 export class CaptureClock {
   /** The first packet's time that a report can write (s), in file order; null before one. */
   first: number | null = null;
   /** The latest such time seen (s). */
   latest: number | null = null;
-  /** Packets stamped earlier than a packet before them. */
+  /** Packets stamped STEP_WORTH_SAYING or more before a packet ahead of them. */
   stepsBack = 0;
   /** The first of those, and how far before the latest time it was stamped (s). */
   stepFrame = 0;
@@ -41,6 +48,7 @@ export class CaptureClock {
       return;
     }
     const back = latest - t;
+    if (back < STEP_WORTH_SAYING) return;
     if (this.stepsBack++ === 0) {
       this.stepFrame = frame;
       this.stepSeconds = back;

@@ -173,7 +173,7 @@ function mutate(s: Sample, m: Mutation): { bytes: Uint8Array; times: bigint[] } 
 const MIN_S = -62_167_219_200n;
 const MAX_S = 253_402_300_800n;
 
-/** The capture warnings the times call for: a step back (a time before an earlier one), a time out of range. */
+/** The capture warnings the times call for: a step back (a time 1 ms or more before an earlier one), a time out of range. */
 function expectedWarnings(times: bigint[]): string[] {
   let max: bigint | null = null;
   let back = false;
@@ -183,7 +183,8 @@ function expectedWarnings(times: bigint[]): string[] {
       out = true;
       continue;
     }
-    if (max !== null && t < max) back = true;
+    // Steps back under 1 ms (interfaces merged out of order by microseconds) are not said.
+    if (max !== null && max - t >= 1_000_000n) back = true;
     if (max === null || t > max) max = t;
   }
   return [...(back ? ['clock_stepped_back'] : []), ...(out ? ['time_out_of_range'] : [])];
