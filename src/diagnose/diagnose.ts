@@ -424,7 +424,7 @@ export class Diagnosis {
     const resolved = new Set(this.dns.resolvedOnly);
     for (const g of groups) if (g.resolved) resolved.add(g.key);
     // Names that resolved and were let go: each worked, unless its connections tell it.
-    let worked = 0;
+    let worked = this.dns.resolvedUncounted;
     for (const k of this.dns.resolvedOnly) if (!connNames.has(k.slice(k.indexOf('|') + 1))) worked++;
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const g of groups) {

@@ -125,8 +125,18 @@ export function resolvedPrefix(client: string, name: string, resolved: ReadonlyS
   return false;
 }
 
+/**
+ * Names remembered as resolved (a name only) at most: a resolver's capture of a million distinct
+ * names would otherwise keep a million keys. Past it, a name that resolves is counted, not
+ * remembered: a later failure of the same name is then told without "it resolved before", and a
+ * name resolved again is counted again (the summary's `ok` becomes an upper bound).
+ */
+export const MAX_RESOLVED_NAMES = 100_000;
+
 export class DnsGroups {
   private readonly groups = new Map<string, DnsGroup>();
+  /** Names that resolved past MAX_RESOLVED_NAMES: counted, not remembered. */
+  resolvedUncounted = 0;
   /** dnsKey()s of names that resolved, whose groups were let go (keepResolved false). */
   readonly resolvedOnly = new Set<string>();
   /**
@@ -169,10 +179,19 @@ export class DnsGroups {
   /** A name judged alone (accepts() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
     if (this.keepResolved) return;
-    this.resolvedOnly.add(g.key);
-    const client = g.first[0]!.client.ip;
-    const by = this.resolvedBy.get(g.name);
-    this.resolvedBy.set(g.name, by === undefined || by === client ? client : '*');
+    this.remember(g.key, g.name, g.first[0]!.client.ip);
+  }
+
+  /** A name that resolved, remembered as a name only (or counted, past MAX_RESOLVED_NAMES). */
+  private remember(key: string, name: string, client: string): void {
+    if (this.resolvedOnly.size >= MAX_RESOLVED_NAMES && !this.resolvedOnly.has(key)) {
+      this.resolvedUncounted++;
+      return;
+    }
+    this.resolvedOnly.add(key);
+    const by = this.resolvedBy.get(name);
+    if (by === undefined && this.resolvedBy.size >= MAX_RESOLVED_NAMES) return;
+    this.resolvedBy.set(name, by === undefined || by === client ? client : '*');
   }
 
   /** One finished DNS transaction, folded into its name's group. */
@@ -208,9 +227,7 @@ export class DnsGroups {
     g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
     if (g.resolved && !this.keepResolved) {
       this.groups.delete(key);
-      this.resolvedOnly.add(key);
-      const by = this.resolvedBy.get(name);
-      this.resolvedBy.set(name, by === undefined || by === t.client.ip ? t.client.ip : '*');
+      this.remember(key, name, t.client.ip);
       return;
     }
     keepFirst(g.first, t, MAX_DNS_FIRST);
