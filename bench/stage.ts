@@ -5,8 +5,8 @@
  * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`), render (the
  * analysis with the command line's default options, then the JSON and the HTML rendered from it,
  * each timed: renderJsonSeconds, renderHtmlSeconds, jsonBytes, htmlBytes (the HTML written to
- * HTML_OUT when given); `seconds` is the
- * analysis alone; cpuSeconds and peakRssMB are the whole process's, both renders included).
+ * HTML_OUT when given); `seconds` is the analysis alone; cpuSeconds and peakRssMB are the whole
+ * process's, both renders included).
  * Prints one JSON line: { stage, packets, bytes, seconds, cpuSeconds, mainCpuSeconds?, peakRssMB, rssAfterMB, peakOpen?, warmPackets?, warmSeconds? }
  * (cpuSeconds: user + system CPU of the process, GC helper threads included; mainCpuSeconds: of
  * the main thread alone, from /proc on Linux. On a shared virtual machine the wall time also
@@ -24,9 +24,8 @@ import { tlsRecordHeader, decodeHandshakeMessages, decodeClientHello, decodeServ
 import { decodeHttpStart } from '../src/decode/http.js';
 import { isStop } from '../src/decode/stop.js';
 import { Tracker } from '../src/track/tracker.js';
-import { analyze } from '../src/analyze.js';
+import { DEFAULT_MAX_VERDICTS, analyze } from '../src/analyze.js';
 import { renderJsonChunks } from '../src/report/json.js';
-import { DEFAULT_MAX_VERDICTS } from '../src/analyze.js';
 import { ReportOutput } from '../src/report/output.js';
 
 type Stage = 'read' | 'decode' | 'track' | 'analyze' | 'render';
