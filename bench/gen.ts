@@ -1,10 +1,14 @@
 /**
  * Deterministic benchmark capture generator.
  *
- *   node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns|dns] [--conns N]
+ *   node dist/bench/gen.js [--out PATH] [--bytes N] [--packets N]
+ *                          [--mode mixed|short-conns|dns|failure-rich|syn-scan|nxdomain] [--conns N]
  *                          [--rate N] [--concurrency N] [--seed N]
  *
- * --rate: mixed mode, new flows per second of capture time (Poisson arrivals; default 4000).
+ * --rate: mixed, failure-rich and syn-scan modes, new flows per second of capture time (Poisson
+ *   arrivals; default 4000, 3000 for failure-rich, 50,000 probes for syn-scan).
+ * --packets: stop after about N packets (every mode; default: no limit). --bytes and --conns stop
+ *   the run too; whichever comes first.
  * --concurrency: short-conns mode, connections kept open at once (default 80).
  *
  * mixed (default): ~1 GiB classic pcap (Ethernet, µs) of many interleaved flows, ~20% IPv6:
@@ -16,6 +20,24 @@
  * dns: N DNS queries over UDP, at most `concurrency` in flight, as a resolver's capture: 90%
  *   answered, each for a name of its own; 8% NXDOMAIN and 2% never answered, for 50 and 20
  *   names (a failing name is asked again and again, and each failing name is one verdict).
+ * failure-rich: ~1 GiB (default) of working traffic like mixed, with bigger transfers (about 60 k
+ *   flows, 1.5 M packets), into which about one flow in eight fails, each failure with a target
+ *   of its own (a name, an address, a port): NXDOMAIN, SERVFAIL and REFUSED for distinct names,
+ *   unanswered queries, ICMP port unreachable; unanswered SYNs and refused SYNs (distinct hosts,
+ *   and distinct ports of a few hosts), ICMP admin-prohibited; resets after the request; TLS
+ *   fatal alerts from the server (TLS 1.3 and 1.2: handshake_failure, protocol_version,
+ *   insufficient_security, internal_error, unrecognized_name, no_application_protocol) and from
+ *   the client (bad_certificate, unknown_ca, certificate_expired, certificate_unknown,
+ *   decrypt_error), TLS 1.3 client aborts, servers closing after the ClientHello; HTTP 400, 401,
+ *   403, 404, 429, 500, 502, 503, 504 and requests never answered.
+ * syn-scan: N (--conns, default 1,000,000) probes of one host (198.51.100.7), one per port in a
+ *   scrambled order, --rate (default 50,000) a second; each port is closed (RST|ACK, 85%) or
+ *   filtered (no answer; its SYN is sent again 1 s later). A sweep covers
+ *   the 65,535 ports once, from one scanner address and source port; past that, the next sweep
+ *   comes from the next scanner address (203.0.113.x: a distributed scan), so every SYN is a
+ *   target of its own: up to 65,535 SYNs, one scanner against distinct ports of one host.
+ * nxdomain: N (--conns, default 200,000) DNS queries, each for a name of its own, all answered
+ *   NXDOMAIN (a resolver's capture under a random-subdomain flood or a DGA).
  *
  * Same arguments → same bytes (seeded PRNG, no clock, no Math.random). The file is streamed in
  * 4 MiB writes. Hot packets (every TCP segment) are written straight into the output buffer with
@@ -36,11 +58,15 @@ import {
 // Arguments
 // ---------------------------------------------------------------------------------------------
 
+const MODES = ['mixed', 'short-conns', 'dns', 'failure-rich', 'syn-scan', 'nxdomain'] as const;
+type Mode = typeof MODES[number];
+
 interface Args {
   out: string;
   bytes: number;
-  mode: 'mixed' | 'short-conns' | 'dns';
+  mode: Mode;
   conns: number;
+  packets: number;
   concurrency: number;
   rate: number;
   seed: number;
@@ -53,11 +79,11 @@ function parseArgs(argv: string[]): Args {
     return eq?.slice(name.length + 3);
   };
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('usage: node dist/bench/gen.js [--out PATH] [--bytes N] [--mode mixed|short-conns|dns] [--conns N] [--rate N] [--concurrency N] [--seed N]\n');
+    process.stdout.write(`usage: node dist/bench/gen.js [--out PATH] [--bytes N] [--packets N] [--mode ${MODES.join('|')}] [--conns N] [--rate N] [--concurrency N] [--seed N]\n`);
     process.exit(0);
   }
-  const mode = (get('mode') ?? 'mixed') as Args['mode'];
-  if (mode !== 'mixed' && mode !== 'short-conns' && mode !== 'dns') throw new Error(`unknown --mode ${mode}`);
+  const mode = (get('mode') ?? 'mixed') as Mode;
+  if (!MODES.includes(mode)) throw new Error(`unknown --mode ${mode}`);
   const num = (name: string, dflt: number): number => {
     const v = get(name);
     if (v === undefined) return dflt;
@@ -68,12 +94,13 @@ function parseArgs(argv: string[]): Args {
   const defaultOut = join(tmpdir(), 'wirewhy-bench', `${mode}.pcap`);
   return {
     out: get('out') ?? defaultOut,
-    // short-conns and dns stop after --conns flows unless a byte limit is given as well.
-    bytes: num('bytes', mode === 'mixed' ? 1024 ** 3 : Number.MAX_SAFE_INTEGER),
+    // short-conns, dns, syn-scan and nxdomain stop after --conns flows unless a byte limit is given as well.
+    bytes: num('bytes', mode === 'mixed' || mode === 'failure-rich' ? 1024 ** 3 : Number.MAX_SAFE_INTEGER),
     mode,
-    conns: num('conns', 1_000_000),
+    conns: num('conns', mode === 'nxdomain' ? 200_000 : 1_000_000),
+    packets: num('packets', Number.MAX_SAFE_INTEGER),
     concurrency: num('concurrency', 80),
-    rate: num('rate', 4000),
+    rate: num('rate', mode === 'failure-rich' ? 3000 : mode === 'syn-scan' ? 50_000 : 4000),
     seed: num('seed', 1),
   };
 }
@@ -488,8 +515,10 @@ function* bulk(f: Flow, total: number, prefix: Uint8Array | null, tls: boolean):
 
 /** Most responses are small (API calls, pages); a minority are downloads. */
 function responseSize(): number {
-  return rand() < 0.88 ? logUniform(300, 30_000) : logUniform(20_000, 1_500_000);
+  return rand() < smallShare ? logUniform(300, 30_000) : logUniform(20_000, 1_500_000);
 }
+/** The share of small responses (failure-rich: more, so that 1 GiB holds more connections). */
+let smallShare = 0.88;
 
 /** Total TLS stream size such that the last record has at least 1 byte of body. */
 function tlsTotal(n: number): number {
@@ -701,7 +730,8 @@ function macText(m: number[]): string {
 }
 
 let dnsId = 1;
-function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port', ownName?: string): Step {
+/** servfail and refused: the resolver's own failure (failure-rich mode; an empty answer, no SOA). */
+function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port' | 'servfail' | 'refused', ownName?: string): Step {
   const ci = randInt(0, N_CLIENTS - 1);
   const cIp = v6 ? clientV6(ci) : clientV4(ci);
   const resolver = pick(v6 ? RESOLVERS.v6 : RESOLVERS.v4);
@@ -727,11 +757,12 @@ function* dnsFlow(v6: boolean, kind: 'ok' | 'nx' | 'lost' | 'refused-port', ownN
     emitFrame(ethIp(icmpIp({ src: resolver, dst: cIp, ttl: 64, type: v6 ? ICMPV6.DEST_UNREACH : ICMP.DEST_UNREACH, code: v6 ? ICMPV6.PORT_UNREACH : ICMP.PORT_UNREACH }, quote(qpkt)), toClient));
     return;
   }
-  const answers = kind === 'nx' ? [] : qtype === 'A'
+  const empty = kind === 'nx' || kind === 'servfail' || kind === 'refused';
+  const answers = empty ? [] : qtype === 'A'
     ? [{ name, type: 'CNAME', data: `edge${randInt(1, 9)}.cdn.example.net` }, { name: `edge${randInt(1, 9)}.cdn.example.net`, type: 'A', data: server.v4 }]
     : [{ name, type: 'AAAA', data: server.v6.replace('::443', '::1') }];
   const resp = dnsMessage({
-    id, qr: true, rd: true, ra: true, rcode: kind === 'nx' ? 'NXDOMAIN' : 'NOERROR', compress: true,
+    id, qr: true, rd: true, ra: true, rcode: kind === 'nx' ? 'NXDOMAIN' : kind === 'servfail' ? 'SERVFAIL' : kind === 'refused' ? 'REFUSED' : 'NOERROR', compress: true,
     questions: [{ name, type: qtype }], answers: answers.map((a) => ({ ...a, ttl: 300 })),
     ...(kind === 'nx' ? { authority: [{ name: 'example.net', type: 'SOA', ttl: 900, data: soaData() }] } : {}),
     edns: { udpSize: 1232 },
@@ -814,6 +845,224 @@ function* shortConn(): Step {
   yield* closeClientFirst(f);
 }
 
+// ---- failure-rich ----
+
+/**
+ * Each failure has a target of its own: failServer() gives a new name and address each call
+ * (198.19.0.0/16, 2001:db8:f::/48). Nothing about them is cached, so memory stays flat.
+ */
+let failIndex = 0;
+function failServer(): Server {
+  const k = failIndex++;
+  return {
+    v4: `198.19.${(k >> 8) & 0xff}.${k & 0xff}`, v6: `2001:db8:f:${(k >> 16).toString(16)}:${(k & 0xffff).toString(16)}::1`,
+    name: `f${k.toString(36)}.svc${k % 37}.example.com`, ttl: 64 - randIntFixed(k, 4, 20),
+  };
+}
+/** A few hosts refusing many ports (a client probing them): told per host, with the ports counted. */
+const PROBED: Server[] = Array.from({ length: 8 }, (_, i) => ({
+  v4: `198.18.200.${1 + i}`, v6: `2001:db8:5:c8::${(1 + i).toString(16)}`, name: `probed${i}.example.com`, ttl: 60,
+}));
+
+const SERVER_ALERTS = [TLS_ALERT.handshake_failure, TLS_ALERT.protocol_version, TLS_ALERT.insufficient_security,
+  TLS_ALERT.internal_error, TLS_ALERT.unrecognized_name, TLS_ALERT.no_application_protocol];
+const CLIENT_ALERTS = [TLS_ALERT.bad_certificate, TLS_ALERT.unknown_ca, TLS_ALERT.certificate_expired,
+  TLS_ALERT.certificate_unknown, TLS_ALERT.decrypt_error];
+const HTTP_ERRORS = [400, 401, 403, 404, 404, 404, 429, 500, 502, 503, 504];
+
+/** A ClientHello for a name of its own (not cached: every failing name is new). */
+function clientHelloFresh(name: string, v13: boolean): Uint8Array {
+  const c = handshakeRecord([clientHello(v13 ? {
+    ciphers: [TLS_CIPHER.TLS_AES_128_GCM_SHA256, TLS_CIPHER.TLS_AES_256_GCM_SHA384, TLS_CIPHER.TLS_CHACHA20_POLY1305_SHA256, 0xc02b, 0xc02f],
+    sni: name, alpn: ['h2', 'http/1.1'], supportedVersions: [TLS_VERSION.TLS13, TLS_VERSION.TLS12],
+    keyShareGroups: [TLS_GROUP.x25519], sessionId: new Uint8Array(32),
+  } : {
+    ciphers: [0xc02f, 0xc030, TLS_CIPHER.TLS_RSA_WITH_AES_128_GCM_SHA256, 0x002f], sni: name, alpn: ['http/1.1'],
+  })], TLS_VERSION.TLS10);
+  fillRandom(c, 11, 32);
+  if (v13) fillRandom(c, 44, 32);
+  return c;
+}
+
+/** A TLS handshake that fails: the server's alert after the ClientHello, or its silent close. */
+function* tlsServerFails(f: Flow, name: string, v13: boolean, how: 'alert' | 'close'): Step {
+  yield* handshake(f);
+  yield randInt(50, 2000);
+  yield* sendMsg(f, true, clientHelloFresh(name, v13));
+  yield f.rtt;
+  if (how === 'alert') {
+    yield* sendMsg(f, false, alert(2, pick(SERVER_ALERTS)));
+    yield randInt(20, 200);
+  }
+  yield* closeServerFirst(f, 500);
+}
+
+/** The client rejects the server's flight: a TLS 1.2 fatal alert in clear, or a TLS 1.3 abort. */
+function* tlsClientFails(f: Flow, name: string, v13: boolean): Step {
+  yield* handshake(f);
+  yield randInt(50, 2000);
+  const ch = clientHelloFresh(name, v13);
+  yield* sendMsg(f, true, ch);
+  yield f.rtt;
+  yield* sendMsg(f, false, v13 ? serverFlight13(ch, pick([2400, 3100, 4200, 5300])) : serverFlight12());
+  yield randInt(20, 200);
+  seg(f, true, ACK, OPT_TS);
+  yield randInt(200, 3000);
+  yield* sendMsg(f, true, v13 ? appRecord(19) : alert(2, pick(CLIENT_ALERTS)));
+  yield randInt(20, 200);
+  seg(f, true, RST | ACK, OPT_NONE);
+}
+
+/** An HTTP request answered with an error status, never answered, or answered by a reset. */
+function* httpFails(f: Flow, name: string, how: 'status' | 'silent' | 'reset'): Step {
+  yield* handshake(f);
+  yield randInt(50, 1000);
+  yield* sendMsg(f, true, httpRequest({ method: pick(['GET', 'GET', 'POST']), target: `${pick(PATHS)}?id=${rand32().toString(36)}`, host: name, headers: [['User-Agent', 'bench/1.0'], ['Accept', '*/*']] }));
+  yield f.rtt;
+  if (how === 'reset') {
+    seg(f, false, ACK, OPT_TS);
+    yield randInt(1000, 50_000);
+    seg(f, false, RST | ACK, OPT_NONE);
+    return;
+  }
+  if (how === 'silent') {
+    // The server acknowledges the request and says nothing; the client gives up after 5 to 30 s.
+    seg(f, false, ACK, OPT_TS);
+    yield randInt(5_000_000, 30_000_000);
+    yield* closeClientFirst(f);
+    return;
+  }
+  const status = pick(HTTP_ERRORS);
+  const body = `{"error":${status},"request":"${rand32().toString(36)}"}\n`;
+  yield* sendMsg(f, false, httpResponse({
+    status, body,
+    headers: [['Server', 'nginx'], ['Content-Type', 'application/json'], ['Content-Length', String(body.length)]],
+  }));
+  yield randInt(1000, 100000);
+  yield* closeClientFirst(f);
+}
+
+/** A TLS 1.3 connection that works, then the server resets it in the middle of the response. */
+function* tlsResetMidway(f: Flow, name: string): Step {
+  yield* handshake(f);
+  yield randInt(50, 2000);
+  const ch = clientHelloFresh(name, true);
+  yield* sendMsg(f, true, ch);
+  yield f.rtt;
+  yield* sendMsg(f, false, serverFlight13(ch, pick([2400, 3100, 4200, 5300])));
+  yield randInt(20, 200);
+  seg(f, true, ACK, OPT_TS);
+  yield randInt(200, 3000);
+  yield* sendMsg(f, true, concat([changeCipherSpec(), appRecord(53)]));
+  yield randInt(20, 300);
+  yield* sendMsg(f, true, appRecord(randInt(60, 700)));
+  yield f.rtt;
+  yield* sendMsg(f, false, appRecord(randInt(150, 2800)));
+  yield randInt(1000, 50_000);
+  seg(f, false, RST | ACK, OPT_NONE);
+}
+
+/** Picks and starts one flow of the failure-rich workload. */
+function startFailureRich(): Step {
+  const v6 = rand() < 0.2;
+  const r = rand();
+  if (r < 0.30) {
+    const k = rand();
+    const kind = k < 0.80 ? 'ok' : k < 0.88 ? 'nx' : k < 0.92 ? 'servfail' : k < 0.935 ? 'refused' : k < 0.97 ? 'lost' : 'refused-port';
+    count(`dns-${kind}`);
+    // Failing names are each of their own; working ones are the servers' names.
+    return dnsFlow(v6, kind, kind === 'ok' ? undefined : `${rand32().toString(36)}-${(failIndex++).toString(36)}.${pick(['corp', 'svc', 'cdn', 'api'])}.example.net`);
+  }
+  if (r < 0.92) {
+    // Working traffic, with more and larger downloads than mixed (fewer, bigger flows).
+    const server = pick(SERVERS);
+    const mk = (port: number) => newFlow(v6, server, port);
+    if (r < 0.56) return count('tls13'), tls13Flow(mk(443), server.name, 'none');
+    // TLS 1.2 shows its certificate: these names are the ones it covers (*.cdn.example.com), so
+    // that working traffic is told as working.
+    if (r < 0.68) return count('tls12'), tls12Flow(mk(443), `n${SERVERS.indexOf(server)}.cdn.example.com`, 'none');
+    return count('http-200'), httpFlow(mk(80), server.name, 200);
+  }
+  const f = (r - 0.92) / 0.08;
+  const s = failServer();
+  const mk = (port: number, clientIndex?: number) => newFlow(v6, s, port, clientIndex);
+  if (f < 0.12) return count('syn-timeout'), synTimeout(mk(pick([443, 80, 8443, 22, 5432, randInt(1024, 65535)])));
+  if (f < 0.22) return count('syn-rst'), synRst(mk(pick([443, 80, 8443, 8080, randInt(1024, 65535)])));
+  if (f < 0.30) {
+    // Ports of a few hosts, each probed by one client.
+    const i = randInt(0, PROBED.length - 1);
+    count('syn-rst-probe');
+    return synRst(newFlow(v6, PROBED[i]!, randInt(1, 65535), 17 * i));
+  }
+  if (f < 0.36) return count('icmp-admin-prohibited'), synAdminProhibited(mk(pick([443, 22, 3389, randInt(1024, 65535)])));
+  if (f < 0.41) return count('http-reset'), httpFails(mk(80), s.name, 'reset');
+  if (f < 0.46) return count('tls13-reset'), tlsResetMidway(mk(443), s.name);
+  if (f < 0.54) return count('tls13-server-alert'), tlsServerFails(mk(443), s.name, true, 'alert');
+  if (f < 0.60) return count('tls12-server-alert'), tlsServerFails(mk(443), s.name, false, 'alert');
+  if (f < 0.68) return count('tls12-client-alert'), tlsClientFails(mk(443), s.name, false);
+  if (f < 0.73) return count('tls13-client-abort'), tlsClientFails(mk(443), s.name, true);
+  if (f < 0.77) return count('tls-no-server-hello'), tlsServerFails(mk(443), s.name, rand() < 0.5, 'close');
+  if (f < 0.95) return count('http-error'), httpFails(mk(80), s.name, 'status');
+  return count('http-no-response'), httpFails(mk(80), s.name, 'silent');
+}
+
+// ---- syn-scan ----
+
+let scanIndex = 0;
+const SCANNED: Server = { v4: '198.51.100.7', v6: '2001:db8:64::7', name: 'scanned.example.com', ttl: 64 };
+const SWEEP = 65535;
+/**
+ * One probe: SYN to the next port; a closed port answers RST|ACK, a filtered one nothing (the SYN
+ * is sent again after 1 s). Probes start at --rate per second (default 50,000), not from a pool:
+ * a filtered port's wait does not slow the scan.
+ */
+function* scanProbe(): Step {
+  const i = scanIndex++;
+  const sweep = Math.floor(i / SWEEP);
+  // Ports in a scrambled order (7919 is prime to 65535): each once per sweep.
+  const port = 1 + (((i % SWEEP) * 7919) % SWEEP);
+  const f = newFlow(false, SCANNED, port, 0);
+  f.cIp = `203.0.113.${(10 + sweep) & 0xff}`;
+  f.cAddr = parseIp(f.cIp);
+  f.addrSum = sum16(f.cAddr) + sum16(f.sAddr);
+  f.cPort = 61000;
+  f.cMac = clientMac(sweep);
+  f.rtt = randInt(200, 900);
+  const closed = ((Math.imul(port, 2654435761) >>> 0) % 100) < 85;
+  count(closed ? 'scan-closed' : 'scan-filtered');
+  seg(f, true, SYN, OPT_SYN);
+  if (!closed) {
+    // A filtered port: the scanner tries once more a second later (as nmap does), then gives up.
+    yield 1_000_000 + randInt(0, 3000);
+    f.cSeq = f.cIsn;
+    seg(f, true, SYN, OPT_SYN);
+    return;
+  }
+  yield f.rtt;
+  f.sSeq = 0;
+  seg(f, false, RST | ACK, OPT_NONE);
+}
+
+// ---- nxdomain ----
+
+let nxIndex = 0;
+function nxOnly(): Step {
+  const i = nxIndex++;
+  count('dns-nx');
+  return dnsFlow(rand() < 0.2, 'nx', `${rand32().toString(36)}-${i.toString(36)}.nonexistent.example.net`);
+}
+
+function startFlow(mode: Mode): Step {
+  switch (mode) {
+    case 'short-conns': return shortConn();
+    case 'dns': return dnsOnly();
+    case 'failure-rich': return startFailureRich();
+    case 'syn-scan': return scanProbe();
+    case 'nxdomain': return nxOnly();
+    default: return startMixed();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Scheduler: a binary min-heap of flows keyed by (next time, creation order)
 // ---------------------------------------------------------------------------------------------
@@ -855,6 +1104,7 @@ function pop(): Flow | undefined {
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   rngState = args.seed | 0;
+  if (args.mode === 'failure-rich') smallShare = 0.96;
   pool = new Uint8Array(POOL_SIZE);
   fillRandom(pool, 0, POOL_SIZE);
   mkdirSync(dirname(args.out), { recursive: true });
@@ -876,7 +1126,7 @@ function main(): void {
   let flowsStarted = 0;
   let maxOpen = 0;
   // short-conns and dns: a fixed pool of flows in flight (see below).
-  const short = args.mode !== 'mixed';
+  const short = args.mode !== 'mixed' && args.mode !== 'failure-rich' && args.mode !== 'syn-scan';
   const spawn = (at: number): void => {
     const f = new Flow();
     f.t = at;
@@ -905,17 +1155,19 @@ function main(): void {
     if (f === spawner) {
       spawn(now);
       open++;
+      // syn-scan: the spawner stops after --conns probes (mixed and failure-rich: at the byte limit).
+      if (args.mode === 'syn-scan' && flowsStarted >= args.conns) continue;
       f.t = now + Math.max(1, Math.round(-Math.log(1 - rand()) * meanGap));
       push(f);
       continue;
     }
     if (f.gen === null) {
-      f.gen = args.mode === 'short-conns' ? shortConn() : args.mode === 'dns' ? dnsOnly() : startMixed();
+      f.gen = startFlow(args.mode);
       if (short) open++;
     }
     const r = f.gen.next();
     if (open > maxOpen) maxOpen = open;
-    if (outputBytes() >= args.bytes) {
+    if (outputBytes() >= args.bytes || packets >= args.packets) {
       stop = true;
       break;
     }
@@ -933,7 +1185,7 @@ function main(): void {
   const digest = hash.digest('hex');
   const stats = {
     out: args.out, mode: args.mode, seed: args.seed, bytes: written, packets, avgRecordBytes: +(written / Math.max(1, packets)).toFixed(1),
-    flows: flowsStarted, kinds: args.mode === 'short-conns' ? undefined : kinds, maxOpenFlows: maxOpen, stoppedAtByteLimit: stop,
+    flows: flowsStarted, kinds: args.mode === 'short-conns' ? undefined : kinds, maxOpenFlows: maxOpen, stoppedAtLimit: stop,
     captureSeconds: +((now - t0) / 1e6).toFixed(3), genSeconds: +secs.toFixed(2), sha256: digest.slice(0, 16),
   };
   process.stdout.write(JSON.stringify(stats, null, 1) + '\n');

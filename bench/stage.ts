@@ -1,8 +1,12 @@
 /**
  * One benchmark stage over one capture, in its own process so that its peak RSS is its own:
- *   node dist/bench/stage.js <read|decode|track|analyze> FILE
+ *   node dist/bench/stage.js <read|decode|track|analyze|render> FILE [HTML_OUT]
  * Stages: read (framing only), decode (every layer, per packet), track (decode + connection,
- * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`).
+ * DNS, TLS, HTTP tracking), analyze (the whole `wirewhy analyze --format json`), render (the
+ * analysis with the command line's default options, then the JSON and the HTML rendered from it,
+ * each timed: renderJsonSeconds, renderHtmlSeconds, jsonBytes, htmlBytes (the HTML written to
+ * HTML_OUT when given); `seconds` is the analysis alone; cpuSeconds and peakRssMB are the whole
+ * process's, both renders included).
  * Prints one JSON line: { stage, packets, bytes, seconds, cpuSeconds, mainCpuSeconds?, peakRssMB, rssAfterMB, peakOpen?, warmPackets?, warmSeconds? }
  * (cpuSeconds: user + system CPU of the process, GC helper threads included; mainCpuSeconds: of
  * the main thread alone, from /proc on Linux. On a shared virtual machine the wall time also
@@ -11,7 +15,7 @@
  * end for the `warmPackets` after the first WARM_UP, when the JIT has compiled the hot code: the
  * steady rate without the warm-up, which the total includes).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { openCapture } from '../src/capture/open.js';
 import { Decoder } from '../src/decode/decoder.js';
 import { Packet } from '../src/decode/packet.js';
@@ -20,10 +24,11 @@ import { tlsRecordHeader, decodeHandshakeMessages, decodeClientHello, decodeServ
 import { decodeHttpStart } from '../src/decode/http.js';
 import { isStop } from '../src/decode/stop.js';
 import { Tracker } from '../src/track/tracker.js';
-import { analyze } from '../src/analyze.js';
+import { DEFAULT_MAX_VERDICTS, analyze } from '../src/analyze.js';
 import { renderJsonChunks } from '../src/report/json.js';
+import { ReportOutput } from '../src/report/output.js';
 
-type Stage = 'read' | 'decode' | 'track' | 'analyze';
+type Stage = 'read' | 'decode' | 'track' | 'analyze' | 'render';
 
 /** Packets after which the hot code runs optimized (measured: ~300k on the 1 GB capture). */
 const WARM_UP = 300_000;
@@ -82,7 +87,7 @@ function mainThreadCpu(): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const [stage, file] = process.argv.slice(2) as [Stage, string];
+  const [stage, file, htmlOut] = process.argv.slice(2) as [Stage, string, string | undefined];
   const src = await openCapture(file);
   const dec = new Decoder();
   const pkt = new Packet();
@@ -95,7 +100,24 @@ async function main(): Promise<void> {
   let info: { packets: number };
   /** When packet WARM_UP was done (hrtime), for track and analyze. */
   let warm: bigint | undefined;
-  if (stage === 'analyze') {
+  /** render: the renders after the analysis. */
+  let render: { renderJsonSeconds: number; renderHtmlSeconds: number; jsonBytes: number; htmlBytes: number } | undefined;
+  let analyzed: bigint | undefined;
+  if (stage === 'render') {
+    // As `wirewhy analyze FILE --format json|html` does it, with its default options.
+    const out = new ReportOutput({ format: 'html', lang: 'en', all: false, redact: false, maxVerdicts: DEFAULT_MAX_VERDICTS });
+    const report = out.prepare(await analyze(src, out.analyzeOptions));
+    info = { packets: report.capture.packets };
+    analyzed = process.hrtime.bigint();
+    let jsonBytes = 0;
+    for (const piece of out.jsonPieces([report])) jsonBytes += Buffer.byteLength(piece);
+    const jsonDone = process.hrtime.bigint();
+    const html = out.render([report]);
+    const htmlDone = process.hrtime.bigint();
+    if (htmlOut !== undefined) writeFileSync(htmlOut, html);
+    render = { renderJsonSeconds: Number(jsonDone - analyzed) / 1e9, renderHtmlSeconds: Number(htmlDone - jsonDone) / 1e9, jsonBytes, htmlBytes: Buffer.byteLength(html) };
+    sink = jsonBytes;
+  } else if (stage === 'analyze') {
     // The whole `analyze --format json` path: the report is rendered; its bytes are counted.
     // Rendered in pieces, as `wirewhy analyze --format json` writes it. (The progress callback is
     // the one the CLI gives on a terminal.)
@@ -125,7 +147,7 @@ async function main(): Promise<void> {
       sink += pkt.sport + decodeApp(pkt);
     });
   }
-  const t1 = process.hrtime.bigint();
+  const t1 = analyzed ?? process.hrtime.bigint();
   const seconds = Number(t1 - t0) / 1e9;
   const warmSeconds = warm === undefined ? undefined : Number(t1 - warm) / 1e9;
   const warmPackets = warm === undefined ? undefined : info.packets - WARM_UP;
@@ -135,7 +157,7 @@ async function main(): Promise<void> {
   const mainCpuSeconds = main0 !== undefined && main1 !== undefined ? main1 - main0 : undefined;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
   const rssAfterMB = process.memoryUsage().rss / 2 ** 20;
-  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, cpuSeconds, mainCpuSeconds, peakRssMB, rssAfterMB, peakOpen, warmPackets, warmSeconds, sink: sink > 0 })}\n`);
+  process.stdout.write(`${JSON.stringify({ stage, packets: info.packets, bytes: statSync(file).size, seconds, cpuSeconds, mainCpuSeconds, peakRssMB, rssAfterMB, peakOpen, warmPackets, warmSeconds, ...render, sink: sink > 0 })}\n`);
 }
 
 main().catch((e: unknown) => {
