@@ -60,6 +60,7 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
     const r = d.frags.add(key, p.tsSec, b.subarray(o, o + ihl), fragOff, more, b.subarray(o + ihl, ipEnd), proto);
     if (!r) {
       p.fragment = FRAG_PART;
+      p.fragOff = fragOff;
       return;
     }
     p.fragment = FRAG_REASSEMBLED;

@@ -77,6 +77,7 @@ export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
       const r = d.frags.add(key, p.tsSec, b.subarray(o, x), fragOff, more, b.subarray(x + 8, ipEnd), inner);
       if (!r) {
         p.fragment = FRAG_PART;
+        p.fragOff = fragOff;
         return;
       }
       p.fragment = FRAG_REASSEMBLED;

@@ -16,6 +16,7 @@ import {
   type FlowTrackerOptions,
 } from './flow.js';
 import { StreamDir } from './reassembly.js';
+import { TcpWatch } from './tcp-watch.js';
 import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 
@@ -124,6 +125,8 @@ export class TcpEndpoint implements EndpointStats {
   lastWinSent = -1;
   /** Highest sequence number sent (one past the last octet, FIN included), -1 until data/FIN/SYN seen. */
   stream: StreamDir | null = null;
+  /** Back-off, holes, delivered sizes and zero windows of this endpoint (tcp-watch.ts), made on its first data or zero window. */
+  watch: TcpWatch | null = null;
 
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
@@ -151,6 +154,7 @@ export class TcpEndpoint implements EndpointStats {
     this.firstDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
     this.stream = null;
+    this.watch = null;
   }
 
   setState(s: number): void {
@@ -526,6 +530,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.ackReceived(c, peer, p);
 
     if (len > 0) this.payload(c, e, p, baseSeq, len, seqUnderflow);
+    this.watchSegment(c, e, peer, p, len, now);
   }
 
   /**
@@ -804,8 +809,27 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Payload
     if (len > 0 && !RST) this.payload(c, e, p, SYN ? (baseSeq + 1) | 0 : baseSeq, len, seqUnderflow);
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
+    if (!RST && !SYN) this.watchSegment(c, e, peer, p, len, now);
 
     if (doClose && !e.didClose) e.didClose = true;
+  }
+
+  /**
+   * What the endpoints' watches (tcp-watch.ts) take of a segment without SYN or RST: `e`'s data,
+   * its acknowledgement of the peer's data, its window, and a probe of the peer's zero window.
+   */
+  private watchSegment(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number, now: number): void {
+    if (len > 0) {
+      const m = c.mss;
+      const full = m.orig > 0 && m.resp > 0 ? Math.min(m.orig, m.resp) - 40 : 0;
+      (e.watch ??= new TcpWatch()).sent(p, len, now, full, peer.pkts);
+    }
+    if ((p.tcpFlags & TCP_ACK) === 0) return;
+    if (peer.watch !== null) {
+      peer.watch.acked(p.ack, p.sackLe >= 0, p.sackLe, p.sackRe);
+      if (peer.watch.zwOpen) peer.watch.probe();
+    }
+    if (p.win === 0 || (e.watch !== null && e.watch.zwOpen)) (e.watch ??= new TcpWatch()).window(p.win, p.frame, now);
   }
 
   private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {

@@ -5,12 +5,17 @@ import { defineCause } from '../cause.js';
 import { isTcp, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CONN_START, FIRST_DATAGRAM, HTTP_RESPONSE, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
+import { icmpFacts, quotesOriginator, PMTU_DISCOVERY_WORKED } from '../rules-icmp.js';
+import { icmpCause } from '../../track/icmp.js';
+import { recoveredSmaller } from '../../track/tcp-watch.js';
+import type { Fact } from '../../facts.js';
 import { dnsOutcome } from '../dns-group.js';
 import { tlsVersionName } from '../../decode/names.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import type { Described } from '../cause.js';
+import type { FinishedConn } from '../../track/tracker.js';
 import { fill, type CauseText, type Vars } from '../words.js';
 
 /** No rule found a failure: the connection worked at every layer seen (the last rule of the walk). */
@@ -26,13 +31,36 @@ const OK_CONN: ConnRule = {
     if (ok) ev.push(proof(HTTP_RESPONSE, ok.responseFrame!, ok.responseTime!, way(c, false), { status: ok.status!, reason: ok.reason }));
     // (A connection with one direction only never gets here: capture.one_sided, rank 15.)
     const rst = isTcp(f) ? f.conn.rsts[0] : undefined;
-    return outcome('ok', ev, {
+    const pmtu = pathMtu(f, ev);
+    const o = outcome('ok', ev, {
       ...(f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}),
       // Closed by a reset that failed nothing (tcp.reset's rule says when).
       ...(rst ? { closedByReset: { sender: rst.fromOrig ? 'client' : 'server', frame: rst.frame } } : {}),
+      ...pmtu.details,
     }, {}, 'ok');
+    for (const l of pmtu.limits) o.limits.push(l);
+    return o;
   },
 };
+
+/**
+ * A transfer that met a smaller path MTU and recovered: the ICMP fragmentation-needed the client
+ * got (its evidence joins `ev`), or, without one in the capture, the sender's data that came again
+ * in smaller packets after a full-size hole (tcp-watch.ts).
+ */
+function pathMtu(f: FinishedConn, ev: EvidenceAt[]): { details: Record<string, unknown>; limits: Fact[] } {
+  const e = f.icmp.find((x) => icmpCause(x) === 'icmp.frag_needed' && quotesOriginator(x, f.conn));
+  if (e !== undefined && e.mtu !== null) {
+    ev.push(icmpFacts(e).proof);
+    ev.sort((a, b) => a.frame - b.frame);
+    return { details: { pathMtu: e.mtu, fragNeeded: { from: e.from, mtu: e.mtu } }, limits: [PMTU_DISCOVERY_WORKED.of({})] };
+  }
+  if (!isTcp(f)) return { details: {}, limits: [] };
+  const c = f.conn;
+  const full = c.mss.orig > 0 && c.mss.resp > 0 ? Math.min(c.mss.orig, c.mss.resp) - 40 : 0;
+  const largest = recoveredSmaller(c.resp.watch, full) || recoveredSmaller(c.orig.watch, full);
+  return largest > 0 ? { details: { largestPacket: largest }, limits: [] } : { details: {}, limits: [] };
+}
 
 /** Some answer gave the name an address. */
 const OK_DNS: DnsRule = {
