@@ -78,6 +78,10 @@ export class TcpWatch {
   zwFrame = 0;
   zwTs = 0;
   zwLastTs = 0;
+  zwLastFrame = 0;
+  /** The peer's first probe of the current run. */
+  zwProbeFrame = 0;
+  zwProbeTs = 0;
   /** The peer's segments while the window was zero (probes), and this endpoint's zero-window answers after one. */
   zwProbes = 0;
   zwAnswers = 0;
@@ -181,6 +185,7 @@ export class TcpWatch {
         this.zwProbes = this.zwAnswers = 0;
       } else if (this.zwProbes > 0) this.zwAnswers++;
       this.zwLastTs = now;
+      this.zwLastFrame = frame;
     } else if (this.zwOpen) {
       this.zwOpen = false;
       this.zwReopened++;
@@ -189,8 +194,11 @@ export class TcpWatch {
   }
 
   /** A segment of the peer while this endpoint's window is zero. */
-  probe(): void {
-    this.zwProbes++;
+  probe(frame: number, now: number): void {
+    if (this.zwProbes++ === 0) {
+      this.zwProbeFrame = frame;
+      this.zwProbeTs = now;
+    }
   }
 
   private big(seq: number, end: number, len: number, full: number): void {

@@ -827,7 +827,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if ((p.tcpFlags & TCP_ACK) === 0) return;
     if (peer.watch !== null) {
       peer.watch.acked(p.ack, p.sackLe >= 0, p.sackLe, p.sackRe);
-      if (peer.watch.zwOpen) peer.watch.probe();
+      if (peer.watch.zwOpen) peer.watch.probe(p.frame, now);
     }
     if (p.win === 0 || (e.watch !== null && e.watch.zwOpen)) (e.watch ??= new TcpWatch()).window(p.win, p.frame, now);
   }

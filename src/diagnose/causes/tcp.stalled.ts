@@ -90,7 +90,7 @@ const MID_CONNECTION: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
     summary: '{target}: data was resent {attempts} times with exponential back-off and never acknowledged, then abandoned',
     explanation:
-      'The capture joined the connection to {ip} port {port} in its middle (it holds no handshake). One segment was sent again {attempts} times, the wait doubling each time ({backoffText}), for {seconds} s, and nothing came back from the other side: that back-off is the sender\'s own proof that no acknowledgement reached it. The connection had worked before; then packets stopped getting through in one direction or both: a stateful firewall or NAT that dropped the connection\'s state (a timeout, a restart, a failover), a route change, loss on the path, or a peer that went away.',
+      'The capture joined the connection to {ip} port {port} in its middle (it holds no handshake). One segment was sent again {attempts} times, the wait roughly doubling each time ({backoffText}), for {seconds} s, and nothing came back from the other side: that back-off is the sender\'s own proof that no acknowledgement reached it. The connection had worked before; then packets stopped getting through in one direction or both: a stateful firewall or NAT that dropped the connection\'s state (a timeout, a restart, a failover), a route change, loss on the path, or a peer that went away.',
     advice: [
       'Check the firewalls and NAT gateways on the path for dropped state: connection-tracking timeouts shorter than the connection\'s idle time, a full table (`conntrack -S`), a restart or failover at the time; and the security group rules.',
       'Check that {ip} is still up and reachable: `ping {ip}`, `mtr -n {ip}`; a route change or a moved address (failover, a new instance) leaves old connections without a path.',
@@ -101,7 +101,7 @@ const MID_CONNECTION: { readonly en: CauseText; readonly zh: CauseText } = {
   zh: {
     summary: '{target}：数据以指数退避重发了 {attempts} 次，始终未被确认，最终被放弃',
     explanation:
-      '抓包从连接中途开始（没有握手）。到 {ip} 端口 {port} 的连接中，同一个报文段又被发送了 {attempts} 次，每次的等待时间加倍（{backoffText}），持续 {seconds} 秒，对端没有任何回应：这种退避本身就证明发送方没有收到确认。该连接之前是正常的，之后数据包在一个或两个方向上无法通过：有状态防火墙或 NAT 丢失了连接状态（超时、重启、主备切换）、路由变化、路径丢包，或对端已不存在。',
+      '抓包从连接中途开始（没有握手）。到 {ip} 端口 {port} 的连接中，同一个报文段又被发送了 {attempts} 次，等待时间大致逐次加倍（{backoffText}），持续 {seconds} 秒，对端没有任何回应：这种退避本身就证明发送方没有收到确认。该连接之前是正常的，之后数据包在一个或两个方向上无法通过：有状态防火墙或 NAT 丢失了连接状态（超时、重启、主备切换）、路由变化、路径丢包，或对端已不存在。',
     advice: [
       '检查路径上的防火墙和 NAT 网关是否丢失了连接状态：连接跟踪超时短于连接的空闲时间、表满（`conntrack -S`）、当时的重启或主备切换；以及安全组规则。',
       '确认 {ip} 仍在运行且可达：`ping {ip}`、`mtr -n {ip}`；路由变化或地址迁移（主备切换、新实例）会使旧连接失去路径。',
