@@ -64,6 +64,7 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
       return;
     }
     p.fragment = FRAG_REASSEMBLED;
+    p.fragOff = fragOff;
     p.nb = r.bytes;
     p.ipOff = 0;
     p.ipEnd = r.bytes.length;

@@ -81,6 +81,7 @@ export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
         return;
       }
       p.fragment = FRAG_REASSEMBLED;
+      p.fragOff = fragOff;
       p.nb = r.bytes;
       p.ipOff = 0;
       p.srcOff = 8;

@@ -57,7 +57,7 @@ export const RARE_ICMP = 2;
 export const RARE_LINK = 4;
 
 /** Fragment state of the IP layer of this frame. */
-const FRAG_NONE = 0;
+export const FRAG_NONE = 0;
 /** A fragment that did not (yet) complete its datagram: no transport layer on this frame. */
 export const FRAG_PART = 1;
 /** The fragment that completed a datagram: the transport fields come from the reassembled bytes. */

@@ -8,6 +8,7 @@ import { serverHelloProof } from '../rules-tls.js';
 import { icmpFacts, quotesOriginator, PMTU_DISCOVERY_WORKED } from '../rules-icmp.js';
 import { icmpCause } from '../../track/icmp.js';
 import { recoveredSmaller } from '../../track/tcp-watch.js';
+import { FRAGMENT_ADVICE, FRAGMENT_MATCH, fragmentEvidence, offsetsSeen } from './dns.fragments_lost.js';
 import type { Fact } from '../../facts.js';
 import { dnsOutcome } from '../dns-group.js';
 import { tlsVersionName } from '../../decode/names.js';
@@ -67,7 +68,22 @@ const OK_DNS: DnsRule = {
   on: 'dns',
   rank: 10,
   produces: ['ok'],
-  run: (g) => (g.resolved ? dnsOutcome(g, 'ok', { answers: (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data) }, {}, 'ok') : null),
+  run(g) {
+    if (!g.resolved) return null;
+    const answers = (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data);
+    const frags = g.answerFragments > 1 ? { fragments: g.answerFragments } : {};
+    const lost = g.lostFragments;
+    if (lost === null || lost.length === 0) return dnsOutcome(g, 'ok', { answers, ...frags }, {}, 'ok');
+    // Worked in the end, after answers that arrived in part (dns.fragments_lost): a warning.
+    const offsets = offsetsSeen(g);
+    const o = dnsOutcome(g, 'ok', {
+      answers, ...frags,
+      failedAttempts: [{ cause: 'dns.fragments_lost', answersInPart: lost.length, fragmentOffsetsSeen: offsets }],
+    }, { failed: lost.length, conns: Math.max(g.queries, lost.length + 1), failedCause: 'dns.fragments_lost', failedIp: lost[0]!.server }, 'warning');
+    o.evidence = [...o.evidence, ...fragmentEvidence(g)].sort((a, b) => a.frame - b.frame);
+    o.limits.push(FRAGMENT_MATCH.of({}));
+    return o;
+  },
 };
 
 /** A short account of the attempts that failed before the target worked (no final stop: the text ends the sentence). */
@@ -136,6 +152,10 @@ export default defineCause({
   variants: { traceroute: TRACEROUTE },
   compose: (d, v, lang, vars) => {
     if (v.facts['traceroute'] === true) return traceWords(v, lang, vars);
+    // A lookup whose earlier answers lost fragments: the advice on fragmented answers.
+    if (v.severity === 'warning' && v.facts['failedCause'] === 'dns.fragments_lost') {
+      return { ...d, advice: [d.advice[0]!, ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };
+    }
     // The IPv6 line only when the attempt that failed went to an IPv6 address.
     return v.severity !== 'warning' || (typeof v.facts['failedIp'] === 'string' && v.facts['failedIp'].includes(':')) ? d : { ...d, advice: d.advice.slice(0, 1) };
   },
