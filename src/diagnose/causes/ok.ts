@@ -154,7 +154,7 @@ export default defineCause({
     if (v.facts['traceroute'] === true) return traceWords(v, lang, vars);
     // A lookup whose earlier answers lost fragments: the advice on fragmented answers.
     if (v.severity === 'warning' && v.facts['failedCause'] === 'dns.fragments_lost') {
-      return { ...d, advice: [d.advice[0]!, ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };
+      return { ...d, advice: [d.advice[0]!.replace(/`attemptsSeen`[^)）]*/, '`failedAttempts`'), ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };
     }
     // The IPv6 line only when the attempt that failed went to an IPv6 address.
     return v.severity !== 'warning' || (typeof v.facts['failedIp'] === 'string' && v.facts['failedIp'].includes(':')) ? d : { ...d, advice: d.advice.slice(0, 1) };
