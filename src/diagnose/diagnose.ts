@@ -398,8 +398,7 @@ export class Diagnosis {
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
       if (g.resolved && connNames.has(g.name)) continue;
       if (g.resolved) worked++;
-      // (Unless answers were lost on the way: worked in the end, a warning.)
-      if (g.resolved && !all && g.lostFragments === null) continue;
+      if (g.resolved && !all) continue;
       const o = this.dnsOutcome(g);
       if (o === null) continue;
       const t0 = g.first[0]!;

@@ -235,7 +235,7 @@ export class DnsGroups {
       }
     }
     g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
-    if (g.resolved && !this.keepResolved && g.lostFragments === null) {
+    if (g.resolved && !this.keepResolved) {
       this.groups.delete(key);
       this.resolvedOnly.add(key);
       const by = this.resolvedBy.get(name);

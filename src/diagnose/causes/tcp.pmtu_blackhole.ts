@@ -184,12 +184,12 @@ export default defineCause({
     zh: {
       summary: '{target}：满长度的数据包在路径上丢失，小包能通过（路径 MTU 黑洞，{directionText}）',
       explanation:
-        '握手中通告的 MSS 为 {mssClient}（客户端）和 {mssServer}（服务器）字节，双方都会发送这么大、带"不分片"标志的报文段。载荷不超过 {largest} 字节的报文段能够通过，但满长度的报文段（{full} 字节）始终没有通过，也没有收到 ICMP "需要分片" 消息：{seenText}。到 {ip} 的路径上某段链路的 MTU 较小（VPN 或隧道：IPsec、GRE、VXLAN、WireGuard；PPPoE），而本应通知发送方改发小包的 ICMP 消息在途中被丢弃，常见原因是防火墙或安全组拦截了所有 ICMP。握手和短请求正常，较大的传输会卡住。',
+        '握手中通告的 MSS 为 {mssClient}（客户端）和 {mssServer}（服务器）字节，双方都会发送这么大、带"不分片"标志的报文段。载荷不超过 {largest} 字节的报文段能够通过，但满长度的报文段（{full} 字节）始终没有通过，也没有收到 ICMP "需要分片" 消息：{seenText}。到 {ip} 的路径上某段链路的 MTU 较小（VPN 或隧道：IPsec、GRE、VXLAN；PPPoE），而本应通知发送方改发小包的 ICMP 消息在途中被丢弃，常见原因是防火墙或安全组拦截了所有 ICMP。握手和短请求正常，较大的传输会卡住。',
       advice: [
         MTU_TEST.zh,
         MSS_CLAMP.zh,
         '在路径上的防火墙和安全组中双向放行 ICMP "需要分片"（类型 3 代码 4）和 ICMPv6 "数据包过大"（类型 2）。',
-        '在 Linux 主机上，`sysctl -w net.ipv4.tcp_mtu_probing=1` 可让 TCP 自行探测可用的报文大小。',
+        '在主机上执行 `sysctl -w net.ipv4.tcp_mtu_probing=1`，可让 TCP 自行探测可用的报文大小。',
       ],
     },
   },
