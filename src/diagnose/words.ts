@@ -74,7 +74,7 @@ export const PLACEHOLDERS = {
   mssClient: 'the MSS the client announced in its SYN',
   mssServer: 'the MSS the server announced in its SYN-ACK',
   largest: 'the largest TCP payload (bytes) that got through',
-  full: 'the payload (bytes) of the full-size segments that never got through',
+  fullText: "the payload (bytes) of the full-size segments that never got through ('1448', or 'up to 1460' when only inferred from the MSS)",
   directionText: "which way the data that stalled went ('upload: client to server'), in the report's language",
   seenText: "a sentence part on how the capture shows the loss (the sender's back-off, or the receiver waiting), in the report's language",
   receiverText: "the side that kept its window at zero ('server' / 'client'), in the report's language",

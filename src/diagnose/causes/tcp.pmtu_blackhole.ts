@@ -146,19 +146,22 @@ function pmtuVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
   const up = f['direction'] === 'upload';
   const recv = f['seen'] === 'receiver';
+  const full = String(f['full']);
   if (lang === 'zh') {
     return {
+      fullText: recv ? `最多 ${full}` : full,
       directionText: up ? '上传：客户端发往服务器' : '下载：服务器发往客户端',
       seenText: recv
         ? `接收方一直在等待缺失的数据，${String(f['seconds'])} 秒后放弃`
-        : `发送方以指数退避重发了 ${String(f['attempts'])} 次，历时 ${String(f['seconds'])} 秒，始终未被确认`,
+        : `${up ? '客户端' : '服务器'}将其中一个以指数退避重发了 ${String(f['attempts'])} 次，历时 ${String(f['seconds'])} 秒，始终未被确认`,
     };
   }
   return {
+    fullText: recv ? `up to ${full}` : full,
     directionText: up ? 'upload: client to server' : 'download: server to client',
     seenText: recv
       ? `the receiver waited for the missing data and gave up after ${String(f['seconds'])} s`
-      : `the sender resent it ${String(f['attempts'])} times with exponential back-off over ${String(f['seconds'])} s, never acknowledged`,
+      : `the ${up ? 'client' : 'server'} resent one of them ${String(f['attempts'])} times with exponential back-off over ${String(f['seconds'])} s, never acknowledged`,
   };
 }
 
@@ -173,7 +176,7 @@ export default defineCause({
     en: {
       summary: '{target}: full-size packets are lost on the path, small ones pass (path MTU black hole, {directionText})',
       explanation:
-        'The handshake announced an MSS of {mssClient} (client) and {mssServer} (server) bytes, so each side sends segments of that size with "don\'t fragment" set. Segments of up to {largest} bytes of payload got through, but the full-size ones ({full} bytes) never did, and no ICMP "fragmentation needed" came back: {seenText}. A link on the path to {ip} has a smaller MTU (a VPN or tunnel: IPsec, GRE, VXLAN, WireGuard; PPPoE) and the ICMP message that would tell the sender to send smaller packets is dropped on the way, often by a firewall or security group that blocks all ICMP. Handshakes and short requests work; larger transfers stall.',
+        'The handshake announced an MSS of {mssClient} (client) and {mssServer} (server) bytes, so each side sends segments of that size with "don\'t fragment" set. Segments of up to {largest} bytes of payload got through, but the full-size ones ({fullText} bytes) never did, and no ICMP "fragmentation needed" came back: {seenText}. A link on the path to {ip} has a smaller MTU (a VPN or tunnel: IPsec, GRE, VXLAN, WireGuard; PPPoE) and the ICMP message that would tell the sender to send smaller packets is dropped on the way, often by a firewall or security group that blocks all ICMP. Handshakes and short requests work; larger transfers stall.',
       advice: [
         MTU_TEST.en,
         MSS_CLAMP.en,
@@ -184,7 +187,7 @@ export default defineCause({
     zh: {
       summary: '{target}：满长度的数据包在路径上丢失，小包能通过（路径 MTU 黑洞，{directionText}）',
       explanation:
-        '握手中通告的 MSS 为 {mssClient}（客户端）和 {mssServer}（服务器）字节，双方都会发送这么大、带"不分片"标志的报文段。载荷不超过 {largest} 字节的报文段能够通过，但满长度的报文段（{full} 字节）始终没有通过，也没有收到 ICMP "需要分片" 消息：{seenText}。到 {ip} 的路径上某段链路的 MTU 较小（VPN 或隧道：IPsec、GRE、VXLAN；PPPoE），而本应通知发送方改发小包的 ICMP 消息在途中被丢弃，常见原因是防火墙或安全组拦截了所有 ICMP。握手和短请求正常，较大的传输会卡住。',
+        '握手中通告的 MSS 为 {mssClient}（客户端）和 {mssServer}（服务器）字节，双方都会发送这么大、带"不分片"标志的报文段。载荷不超过 {largest} 字节的报文段能够通过，但满长度的报文段（{fullText} 字节）始终没有通过，也没有收到 ICMP "需要分片" 消息：{seenText}。到 {ip} 的路径上某段链路的 MTU 较小（VPN 或隧道：IPsec、GRE、VXLAN；PPPoE），而本应通知发送方改发小包的 ICMP 消息在途中被丢弃，常见原因是防火墙或安全组拦截了所有 ICMP。握手和短请求正常，较大的传输会卡住。',
       advice: [
         MTU_TEST.zh,
         MSS_CLAMP.zh,

@@ -82,7 +82,7 @@ export default defineCause({
     en: {
       summary: '{target}: the {receiverText} kept its TCP window at zero for {seconds} s (it stopped reading)',
       explanation:
-        'The {receiverText} announced a window of zero bytes and kept it there for {seconds} s, until the end of the connection: the other side sent {probes} zero-window probes and each answer said the window was still zero. Both hosts and the network are working (the probes are answered), but the application on the {receiverText} stopped reading from its socket, its receive buffer is full, and the transfer waits for it.',
+        'The {receiverText} announced a window of zero bytes and kept it there for {seconds} s, until the end of the connection: the other side probed it {probes} times and every answer said the window was still zero. Both hosts and the network are working (the probes are answered), but the application on the {receiverText} stopped reading from its socket, its receive buffer is full, and the transfer waits for it.',
       advice: [
         'On the {receiverText}, find the process that stopped reading: `ss -tnp` shows a large Recv-Q on that connection.',
         'Check why the application does not read: blocked on a lock, a full disk or a slow database, an exhausted thread pool; its log and a stack dump (`jstack`, `py-spy dump`, `gdb -p`) show where it waits.',
@@ -92,7 +92,7 @@ export default defineCause({
     zh: {
       summary: '{target}：{receiverText}把 TCP 窗口保持为零达 {seconds} 秒（不再读取数据）',
       explanation:
-        '{receiverText}通告了零字节的窗口，并一直保持了 {seconds} 秒，直到连接结束：对方发送了 {probes} 个零窗口探测，每次的回应都表明窗口仍为零。两台主机和网络都正常（探测都得到了回应），但{receiverText}上的应用程序不再从套接字读取数据，接收缓冲区已满，传输只能等待它。',
+        '{receiverText}通告了零字节的窗口，并一直保持了 {seconds} 秒，直到连接结束：对方探测了 {probes} 次，每次的回应都表明窗口仍为零。两台主机和网络都正常（探测都得到了回应），但{receiverText}上的应用程序不再从套接字读取数据，接收缓冲区已满，传输只能等待它。',
       advice: [
         '在{receiverText}上找出不再读取数据的进程：`ss -tnp` 会显示该连接的 Recv-Q 很大。',
         '检查应用为什么不读：阻塞在锁上、磁盘已满或数据库很慢、线程池耗尽；其日志和堆栈转储（`jstack`、`py-spy dump`、`gdb -p`）可显示它在等什么。',
