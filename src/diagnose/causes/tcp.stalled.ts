@@ -50,7 +50,7 @@ const MID_MIN_SECONDS = 3;
  * A connection the capture joined in its middle (no SYN, no SYN-ACK): one segment sent again and
  * again with exponential back-off (the sender's retransmission timer doubling because nothing was
  * acknowledged, RFC 6298 §5.5) for 3 s or more, never acknowledged, and not one packet of the peer
- * after its first retransmission. Before capture.one_sided (15): a one-direction capture of a
+ * after its first retransmission, from a sender that is not closing (no FIN). Before capture.one_sided (15): a one-direction capture of a
  * working connection shows no back-off, while this back-off proves nothing came back.
  */
 const STALLED_MID: ConnRule = {
@@ -66,6 +66,9 @@ const STALLED_MID: ConnRule = {
       const peer = fromOrig ? c.resp : c.orig;
       const w = e.watch;
       if (w === null || !w.stuck || w.stuckAcked || peer.pkts !== w.stuckPeerPkts) continue;
+      // A sender that sent its FIN is closing: what it resends then (a TLS close, the last bytes)
+      // is not a transfer anyone waits on (ndpi/tls_alert.pcap: an encrypted alert, then FIN).
+      if (e.finCnt > 0) continue;
       const t = w.stuckTimes;
       if (!backsOff(t, 4) || t[t.length - 1]! - t[0]! < MID_MIN_SECONDS) continue;
       if (c.rsts.some((r) => r.fromOrig !== fromOrig)) continue;
