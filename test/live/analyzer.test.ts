@@ -38,6 +38,11 @@ const CASES: Array<[string, string, number | null]> = [
   ['tcp-syn-dropped.pcap', 'tcp.syn_unanswered', null],
   ['dns-no-response.pcap', 'dns.no_response', null],
   ['icmp-port-unreachable.pcap', 'icmp.port_unreachable', null],
+  // Issue 22: said on the packet after which the rule's proof holds (its duration or back-off).
+  ['tcp-zero-window.pcap', 'tcp.zero_window', 20],
+  ['tcp-stalled-mid-connection.pcap', 'tcp.stalled', 6],
+  ['pmtu-blackhole-upload.pcap', 'tcp.pmtu_blackhole', 21],
+  ['dns-fragments-lost-v6.pcap', 'dns.fragments_lost', null],
 ];
 
 describe('live analyzer on the samples', () => {

@@ -169,7 +169,7 @@ export default defineCause({
   code: 'tcp.pmtu_blackhole',
   layer: 'tcp',
   severity: 'error',
-  live: 'end',
+  live: 'timeout',
   rules: [PMTU],
   vars: pmtuVars,
   words: {

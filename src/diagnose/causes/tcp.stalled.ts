@@ -123,7 +123,7 @@ export default defineCause({
   code: 'tcp.stalled',
   layer: 'tcp',
   severity: 'error',
-  live: 'end',
+  live: 'timeout',
   rules: [STALLED_MID, STALLED],
   variants: { midConnection: MID_CONNECTION },
   compose: (d, v, lang, vars) => (v.facts['handshakeSeen'] === false ? midWords(v, lang, vars) : d),

@@ -75,7 +75,7 @@ export default defineCause({
   code: 'tcp.zero_window',
   layer: 'tcp',
   severity: 'error',
-  live: 'end',
+  live: 'timeout',
   rules: [ZERO_WINDOW],
   vars: zwVars,
   words: {
