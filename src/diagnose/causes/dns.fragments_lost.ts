@@ -12,6 +12,7 @@ import type { DnsRule, EvidenceAt } from '../outcome.js';
 import { tenths } from '../outcome.js';
 import { dnsEvidence, dnsOutcome, type DnsGroup } from '../dns-group.js';
 import { proof } from '../evidence.js';
+import { qtypeName } from '../../decode/names.js';
 import { evidenceKind, limitKind, type Vars } from '../words.js';
 import type { Localised, Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
@@ -72,7 +73,9 @@ const FRAGMENTS_LOST: DnsRule = {
     const offsets = offsetsSeen(g);
     const l0 = g.lostFragments[0]!;
     const edns = l0.ednsSize;
+    const t0 = g.first[0]!;
     const o = dnsOutcome(g, 'dns.fragments_lost', {
+      qtype: t0.qtype === null ? '' : qtypeName(t0.qtype),
       queries: g.queries,
       ednsUdpSize: edns >= 0 ? edns : null,
       fragmentOffsetsSeen: offsets,
