@@ -11,6 +11,16 @@
  */
 import type { Packet } from '../decode/packet.js';
 
+/** What a watch reads of its endpoint and the peer when it is made (tcp.ts, TcpEndpoint). */
+export interface WatchedEndpoint {
+  maxSeg: number;
+  startSeq: number;
+  firstDataFrame: number;
+  firstDataTime: number;
+  lastAckSent: number;
+  lastWinSent: number;
+}
+
 /** Recent new segments remembered (their start, length, frame, time), to tell which got through. */
 const RING = 8;
 /** Transmission times kept of the retransmitted segment (the original, then each retransmission). */
@@ -30,6 +40,8 @@ export class TcpWatch {
   maxDelivered = 0;
   maxDeliveredFrame = 0;
   maxDeliveredTs = 0;
+  /** That size is known from the peer's SACK block (its frame is the peer's ACK), not from a segment seen acknowledged. */
+  deliveredBySack = false;
   /** Recent new segments: start, length, frame, time (RING entries, a ring). */
   private readonly ring: number[] = new Array<number>(RING * 4).fill(0);
   private ringAt = 0;
@@ -90,6 +102,32 @@ export class TcpWatch {
   zwLongestReopened = 0;
 
   /**
+   * A watch made on a sign of trouble, for endpoint `e` (its data acknowledged by `peer`): data up
+   * to `high` counts as sent; what the peer acknowledged before counts as delivered (a full-size
+   * segment when at least `full` bytes were: several smaller ones may add up to it, so this errs
+   * towards claiming no black hole).
+   */
+  static begin(e: WatchedEndpoint, peer: WatchedEndpoint, high: number, full: number): TcpWatch {
+    const w = new TcpWatch();
+    w.started = true;
+    w.highEnd = high | 0;
+    w.maxLen = e.maxSeg;
+    w.first = (e.startSeq + 1) | 0;
+    w.firstFrame = e.firstDataFrame;
+    w.firstTs = e.firstDataTime;
+    if (peer.lastWinSent >= 0) {
+      const acked = ((peer.lastAckSent - e.startSeq) | 0) - 1;
+      if (full > 0 && acked >= full) w.bigDelivered = true;
+    }
+    return w;
+  }
+
+  /** The endpoint's first data byte, and the frame and time of its first data segment (the original of a resent first segment). */
+  private first = 0;
+  private firstFrame = 0;
+  private firstTs = 0;
+
+  /**
    * A data segment from this endpoint (`len` > 0). `full`: the size from which a segment counts
    * as full-size (0 when the MSS is unknown).
    */
@@ -146,15 +184,29 @@ export class TcpWatch {
     if (i >= 0) {
       this.stuckOriginal = true;
       this.time(this.ring[i * 4 + 2]!, this.ring[i * 4 + 3]!);
+    } else if (seq === this.first && this.firstFrame !== 0 && this.firstFrame !== p.frame) {
+      this.stuckOriginal = true;
+      this.time(this.firstFrame, this.firstTs);
     }
     this.time(p.frame, now);
   }
 
   /** The peer acknowledged up to `ack` (and SACKed [le, re) when `sack`). */
-  acked(ack: number, sack: boolean, le: number, re: number): void {
+  acked(ack: number, sack: boolean, le: number, re: number, frame: number, now: number): void {
     ack |= 0;
     le |= 0;
     re |= 0;
+    if (sack) {
+      // A SACK block no larger than the largest segment sent: data of that size got through
+      // (perhaps as several smaller segments: it errs towards a larger size delivered).
+      const b = (re - le) | 0;
+      if (b > this.maxDelivered && b <= this.maxLen) {
+        this.maxDelivered = b;
+        this.maxDeliveredFrame = frame;
+        this.maxDeliveredTs = now;
+        this.deliveredBySack = true;
+      }
+    }
     const covered = (s: number, e: number): boolean => ((ack - e) | 0) >= 0 || (sack && ((s - le) | 0) >= 0 && ((re - e) | 0) >= 0);
     for (let k = 0; k < this.ringLen; k++) {
       const len = this.ring[k * 4 + 1]!;
@@ -164,6 +216,7 @@ export class TcpWatch {
         this.maxDelivered = len;
         this.maxDeliveredFrame = this.ring[k * 4 + 2]!;
         this.maxDeliveredTs = this.ring[k * 4 + 3]!;
+        this.deliveredBySack = false;
       }
     }
     if (this.bigPending && covered(this.bigStart, this.bigEnd)) {

@@ -39,6 +39,11 @@ const SMALL_DELIVERED = evidenceKind<{ bytes: number }>('small_segment_delivered
   zh: (a) => `${a.bytes} 字节的报文段，已被对端确认`,
 }, { en: (a) => `${a.bytes} B delivered`, zh: (a) => `${a.bytes} 字节已送达` });
 
+const SACKED = evidenceKind<{ bytes: number }>('small_segment_sacked', {
+  en: (a) => `SACK of ${a.bytes} bytes: smaller data got through`,
+  zh: (a) => `SACK 确认了 ${a.bytes} 字节：较小的数据能够通过`,
+}, { en: (a) => `SACK ${a.bytes} B`, zh: (a) => `SACK ${a.bytes} 字节` });
+
 const FULL_SIZE_SENT = evidenceKind<{ bytes: number; df: boolean; transmission: number }>('full_size_unacked', {
   en: (a) => `full-size segment of ${a.bytes} bytes${a.df ? ' (DF)' : ''}${a.transmission === 0 ? '' : `, resent (${a.transmission})`}, not acknowledged`,
   zh: (a) => `${a.bytes} 字节的满长度报文段${a.df ? '（DF）' : ''}${a.transmission === 0 ? '' : `，第 ${a.transmission} 次重发`}，未被确认`,
@@ -78,7 +83,9 @@ function senderView(c: TcpConn, fromOrig: boolean, full: number): ReturnType<typ
   const sends = w.stuckFrames.map((frame, i) => ({ frame, ts: t[i]!, n: w.stuckOriginal ? i : i + 1 }));
   const shown = sends.length > 6 ? [...sends.slice(0, 3), ...sends.slice(-3)] : sends;
   for (const s of shown) ev.push(proof(FULL_SIZE_SENT, s.frame, s.ts, way(c, fromOrig), { bytes: w.stuckLen, df: w.stuckDf, transmission: s.n }));
-  ev.push(proof(SMALL_DELIVERED, w.maxDeliveredFrame, w.maxDeliveredTs, way(c, fromOrig), { bytes: w.maxDelivered }));
+  ev.push(w.deliveredBySack
+    ? proof(SACKED, w.maxDeliveredFrame, w.maxDeliveredTs, way(c, !fromOrig), { bytes: w.maxDelivered })
+    : proof(SMALL_DELIVERED, w.maxDeliveredFrame, w.maxDeliveredTs, way(c, fromOrig), { bytes: w.maxDelivered }));
   ev.sort((a, b) => a.frame - b.frame);
   const seconds = tenths(t[t.length - 1]! - t[0]!);
   const retx = w.stuckOriginal ? t.length - 1 : t.length;
