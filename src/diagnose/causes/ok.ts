@@ -32,14 +32,16 @@ const OK_CONN: ConnRule = {
     if (ok) ev.push(proof(HTTP_RESPONSE, ok.responseFrame!, ok.responseTime!, way(c, false), { status: ok.status!, reason: ok.reason }));
     // (A connection with one direction only never gets here: capture.one_sided, rank 15.)
     const rst = isTcp(f) ? f.conn.rsts[0] : undefined;
-    const pmtu = pathMtu(f, ev);
     const o = outcome('ok', ev, {
       ...(f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}),
       // Closed by a reset that failed nothing (tcp.reset's rule says when).
       ...(rst ? { closedByReset: { sender: rst.fromOrig ? 'client' : 'server', frame: rst.frame } } : {}),
-      ...pmtu.details,
     }, {}, 'ok');
-    for (const l of pmtu.limits) o.limits.push(l);
+    const pmtu = pathMtu(f, ev);
+    if (pmtu !== null) {
+      Object.assign(o.details, pmtu.details);
+      for (const l of pmtu.limits) o.limits.push(l);
+    }
     return o;
   },
 };
@@ -49,18 +51,18 @@ const OK_CONN: ConnRule = {
  * got (its evidence joins `ev`), or, without one in the capture, the sender's data that came again
  * in smaller packets after a full-size hole (tcp-watch.ts).
  */
-function pathMtu(f: FinishedConn, ev: EvidenceAt[]): { details: Record<string, unknown>; limits: Fact[] } {
-  const e = f.icmp.find((x) => icmpCause(x) === 'icmp.frag_needed' && quotesOriginator(x, f.conn));
+function pathMtu(f: FinishedConn, ev: EvidenceAt[]): { details: Record<string, unknown>; limits: Fact[] } | null {
+  const e = f.icmp.length === 0 ? undefined : f.icmp.find((x) => icmpCause(x) === 'icmp.frag_needed' && quotesOriginator(x, f.conn));
   if (e !== undefined && e.mtu !== null) {
     ev.push(icmpFacts(e).proof);
     ev.sort((a, b) => a.frame - b.frame);
     return { details: { pathMtu: e.mtu, fragNeeded: { from: e.from, mtu: e.mtu } }, limits: [PMTU_DISCOVERY_WORKED.of({})] };
   }
-  if (!isTcp(f)) return { details: {}, limits: [] };
+  if (!isTcp(f) || (f.conn.orig.watch === null && f.conn.resp.watch === null)) return null;
   const c = f.conn;
   const full = c.mss.orig > 0 && c.mss.resp > 0 ? Math.min(c.mss.orig, c.mss.resp) - 40 : 0;
   const largest = recoveredSmaller(c.resp.watch, full) || recoveredSmaller(c.orig.watch, full);
-  return largest > 0 ? { details: { largestPacket: largest }, limits: [] } : { details: {}, limits: [] };
+  return largest > 0 ? { details: { largestPacket: largest }, limits: [] } : null;
 }
 
 /** Some answer gave the name an address. */

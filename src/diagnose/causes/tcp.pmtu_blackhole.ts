@@ -138,7 +138,7 @@ const PMTU: ConnRule = {
   run(f: FinishedConn) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (c.synAckFrame === 0 || c.mss.orig <= 0 || c.mss.resp <= 0) return null;
+    if (c.synAckFrame === 0 || c.mss.orig <= 0 || c.mss.resp <= 0 || (c.orig.watch === null && c.resp.watch === null)) return null;
     if (f.icmp.some((x) => icmpCause(x) === 'icmp.frag_needed')) return null;
     const full = Math.min(c.mss.orig, c.mss.resp) - OPTIONS_ALLOWANCE;
     const o = senderView(c, true, full) ?? senderView(c, false, full) ?? receiverView(c, false, full) ?? receiverView(c, true, full);

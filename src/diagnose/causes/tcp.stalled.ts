@@ -60,8 +60,9 @@ const STALLED_MID: ConnRule = {
   run(f) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (c.synFrames.length > 0 || c.synAckFrame !== 0) return null;
-    for (const fromOrig of [true, false]) {
+    if (c.synFrames.length > 0 || c.synAckFrame !== 0 || (c.orig.watch === null && c.resp.watch === null)) return null;
+    for (let side = 0; side < 2; side++) {
+      const fromOrig = side === 0;
       const e = fromOrig ? c.orig : c.resp;
       const peer = fromOrig ? c.resp : c.orig;
       const w = e.watch;

@@ -40,7 +40,9 @@ const ZERO_WINDOW: ConnRule = {
   run(f) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    for (const recvIsOrig of [false, true]) {
+    if (c.orig.watch === null && c.resp.watch === null) return null;
+    for (let side = 0; side < 2; side++) {
+      const recvIsOrig = side === 1;
       const r = recvIsOrig ? c.orig : c.resp;
       const w = r.watch;
       if (w === null || !w.zwOpen || w.zwProbes < 2 || w.zwAnswers < 1) continue;
