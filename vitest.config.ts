@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // test/report/linear.test.ts collects garbage between timed runs.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -22,8 +22,13 @@ import type { Verdict } from './diagnose/verdict.js';
 import { Endpoints, isInbound, type Perspective } from './diagnose/perspective.js';
 import { order, summarize } from './diagnose/summary.js';
 
-/** Record lists are bounded: a capture of millions of connections still gives a readable report. */
-export const MAX_RECORDS = 20_000;
+/**
+ * Record lists are bounded: a capture of millions of connections still gives a readable report.
+ * 2,000 of each kind keep the JSON report under 10 MB whatever the capture (a DNS record is about
+ * 0.9 KB of indented JSON, a TLS record with its certificate up to 1.5 KB); capture.totals counts
+ * them all, and a warning says how many were not listed.
+ */
+export const MAX_RECORDS = 2_000;
 
 /** Verdicts listed by default (--max-verdicts): the summary counts them all. */
 export const DEFAULT_MAX_VERDICTS = 200;
@@ -101,7 +106,7 @@ export class Analysis {
     this.maxVerdicts = opts.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
     this.hosts = opts.hosts && opts.hosts.length > 0 ? opts.hosts : null;
     // Without --all, names that resolved get no verdict: their groups keep only the fact.
-    this.diagnosis = new Diagnosis({ keepResolved: this.all });
+    this.diagnosis = new Diagnosis({ keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.
     // DNS transactions are handed over as they finish, so the tracker does not keep them all.
@@ -182,6 +187,7 @@ export class Analysis {
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
     }
+    if (tracker.tcp.attemptsLetGo > 0) capture.warnings.push({ kind: 'attempts_let_go', args: { count: tracker.tcp.attemptsLetGo } });
     const icmpErrors = tracker.icmp.errors;
     capture.totals = { ...this.totals, icmp: icmpErrors.length };
     const d = this.diagnosis.result([], tracker.orphanIcmp, tracker.now, this.all);
@@ -193,7 +199,7 @@ export class Analysis {
     const listed = this.maxVerdicts > 0 ? Math.min(this.maxVerdicts, ordered.length) : ordered.length;
     const start = this.first ? this.first[0] + this.first[1] * 1e-9 : null;
     const last = this.first ? this.lastSec + this.lastNsec * 1e-9 : null;
-    const summary = summarize(ordered, listed, d.worked, inbound, d.timelineOf, start, last);
+    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, start, last);
     const verdicts = ordered.slice(0, listed);
     if (perspective) for (const v of verdicts) v.inbound = inbound(v);
     return {

@@ -15,7 +15,14 @@
  * - DNS: no answer `dnsTimeout` seconds (default 5, glibc's and dig's timeout) after the name's
  *   last query, so a resolver's retry restarts the wait;
  * - TCP (issue 22): a zero window that lasted 5 s with probes answered, a segment resent with
- *   exponential back-off never acknowledged: on the packet after which their rule holds.
+ *   exponential back-off never acknowledged: on the packet after which their rule holds;
+ * - an encrypted request (TLS 1.3, application data after the client's Finished): nothing from
+ *   the server but its session tickets 10 s after the request (capture.ended_early's wait for an
+ *   HTTP answer), or 1 s after a side closed the connection before that.
+ * A forged RST (tcp.reset_injected) and a plain-text answer to a ClientHello (tls.not_tls) are said
+ * at once, on the packet that shows them; an ICMP error about a DNS query, with its name, too.
+ * Every failure the final report lists is said: what only the end of the capture settles is
+ * said when it ends, before the report.
  */
 import type { RawPacket, CaptureInfo } from './capture/types.js';
 import { Packet, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_ACK, TCP_RST, TCP_SYN } from './decode/packet.js';
@@ -31,6 +38,7 @@ import type { Verdict } from './diagnose/verdict.js';
 import { Analysis } from './analyze.js';
 import type { Report } from './report/model.js';
 import { isoTime } from './time.js';
+import { WAIT } from './diagnose/causes/capture.ended_early.js';
 
 /** One streaming verdict (language-free, as the final report's verdicts). */
 export interface LiveEvent {
@@ -72,9 +80,15 @@ export class LiveAnalyzer {
   private readonly onEvent: ((e: LiveEvent) => void) | undefined;
   // watcher state
   private readonly said = new Set<string>();
+  private readonly saidHosts = new Set<string>();
   private readonly pendingSyn = new Set<TcpConn>();
   private readonly alertsSeen = new WeakMap<object, number>();
   private readonly icmpByConn = new WeakMap<object, IcmpError[]>();
+  /** Connections whose encrypted request waits for an answer, and those already watched once. */
+  private readonly pendingRequest = new Set<TcpConn>();
+  private readonly requestSeen = new WeakSet<TcpConn>();
+  /** Connections whose plain-text answer to a ClientHello was judged. */
+  private readonly plainSeen = new WeakSet<TcpConn>();
   private readonly dnsNames = new Map<string, DnsWatch>();
   private icmpSeen = 0;
 
@@ -113,6 +127,19 @@ export class LiveAnalyzer {
         this.alertsSeen.set(c, s.alerts.length);
         this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
       }
+      if (s) this.watchTls(c, s, p);
+    }
+  }
+
+  /** A plain-text answer to a ClientHello (said at once); an encrypted request to wait on. */
+  private watchTls(c: TcpConn, s: NonNullable<ReturnType<Tracker['tls']['session']>>, p: Packet): void {
+    if (s.plainAnswer !== null && !this.plainSeen.has(c)) {
+      this.plainSeen.add(c);
+      this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
+    }
+    if (s.clientFirstData !== null && !this.requestSeen.has(c) && this.pendingRequest.size < MAX_WATCHED) {
+      this.requestSeen.add(c);
+      this.pendingRequest.add(c);
     }
   }
 
@@ -139,12 +166,14 @@ export class LiveAnalyzer {
     const q = p.quoted;
     if (!q.present || q.sport < 0) return;
     const c: TcpConn | UdpConn | null = q.proto === PROTO_TCP ? this.tracker.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.tracker.udp.lookupQuoted(p) : null;
-    // DNS flows are judged by name (watchDns / tick), as the final report does.
-    if (c === null || c.resp.port === 53 || c.orig.port === 53) return;
+    if (c === null) return;
     const l = this.icmpByConn.get(c);
     if (l) l.push(e);
     else this.icmpByConn.set(c, [e]);
-    this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, false);
+    const now = p.tsSec + p.tsNsec * 1e-9;
+    // A DNS flow: judged with the transactions of its name, as the final report does.
+    if (c.transport === 'udp' && (c.resp.port === 53 || c.orig.port === 53)) this.judgeDnsFlow(c, now);
+    else this.judgeConn(c, now, false);
   }
 
   /** A DNS message the tracker just decoded (no second decode here). */
@@ -185,6 +214,20 @@ export class LiveAnalyzer {
         this.judgeConn(c, now, false);
       }
     }
+    for (const c of this.pendingRequest) {
+      const req = this.tracker.tls.session(c)?.clientFirstData;
+      if (!req) {
+        this.pendingRequest.delete(c);
+        continue;
+      }
+      // A close after the request (the client gave up, or the server closed) settles it a second
+      // later: an answer to a half-closed connection would still come within that.
+      const close = c.fins.find((x) => x.frame > req.frame) ?? c.rsts.find((x) => x.frame > req.frame);
+      if (now - req.ts >= WAIT.http || (close !== undefined && now - close.ts >= 1)) {
+        this.pendingRequest.delete(c);
+        this.judgeConn(c, now, false);
+      }
+    }
     for (const [key, w] of this.dnsNames) {
       if (w.pending && now - w.lastQuery >= this.dnsTimeout) {
         w.pending = false;
@@ -208,12 +251,25 @@ export class LiveAnalyzer {
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
     };
-    const d = new Diagnosis();
+    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;
     if (atOnce && causeDef(v.cause).live !== 'packet') return;
     this.say(v, now);
+  }
+
+  /** An ICMP error about a DNS flow: the flow with its errors and its name's transactions, through the rules. */
+  private judgeDnsFlow(c: UdpConn, now: number): void {
+    const open = this.tracker.dns.all();
+    const own = open.filter((t) => t.client.ip === c.orig.ip && t.client.port === c.orig.port && t.server.ip === c.resp.ip && t.server.port === c.resp.port);
+    const names = new Set(own.map((t) => t.query?.toLowerCase()).filter((n): n is string => n !== undefined));
+    const txs = open.filter((t) => t.query !== null && names.has(t.query.toLowerCase()));
+    const f: FinishedConn = { conn: c, tls: null, http: null, icmp: this.icmpByConn.get(c) ?? [] };
+    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
+    d.add(f, this.analysis.nameOf(f), now);
+    const v = d.verdicts(txs, [], now, true).find((x) => x.severity === 'error');
+    if (v) this.say(v, now);
   }
 
   private judgeName(key: string, now: number): void {
@@ -226,10 +282,25 @@ export class LiveAnalyzer {
     this.say(v, now);
   }
 
+  /** Keys a verdict is known by: by name and by address, with and without its port. */
+  private keysOf(v: Verdict): string[] {
+    const t = v.target;
+    const out: string[] = [];
+    for (const who of [t.name?.toLowerCase(), t.ip]) if (who) out.push(`${t.transport}|${who}|${t.port}|${v.cause}`);
+    return out;
+  }
+
+  private saidAlready(v: Verdict): boolean {
+    const t = v.target;
+    if (this.keysOf(v).some((k) => this.said.has(k))) return true;
+    // A host's ports told as one verdict in the report: said when one of its ports was.
+    return t.port === null && t.ip !== null && this.saidHosts.has(`${t.transport}|${t.ip}|${v.cause}`);
+  }
+
   private say(v: Verdict, now: number): void {
-    const key = `${v.target.transport}|${(v.target.name ?? v.target.ip ?? '').toLowerCase()}|${v.target.port}|${v.cause}`;
-    if (this.said.has(key)) return;
-    this.said.add(key);
+    if (this.saidAlready(v)) return;
+    for (const k of this.keysOf(v)) this.said.add(k);
+    if (v.target.ip !== null) this.saidHosts.add(`${v.target.transport}|${v.target.ip}|${v.cause}`);
     const sec = Math.floor(now);
     const e: LiveEvent = { ts: now, time: isoTime(sec, Math.round((now - sec) * 1e9)), verdict: v };
     this.events.push(e);
@@ -240,6 +311,10 @@ export class LiveAnalyzer {
 
   /** Ends the analysis: every open connection is finished, the report is built. `end` = when capture stopped (s). */
   report(info: CaptureInfo, end: number): Report {
-    return this.analysis.report(info, end);
+    const r = this.analysis.report(info, end);
+    // Every failure the report lists has been said: those that only the end of the capture
+    // settles (a connection finished by the flush, an error seen only in its whole) are said now.
+    for (const v of r.verdicts) if (v.severity === 'error') this.say(v, end);
+    return r;
   }
 }

@@ -140,6 +140,8 @@ export function reportOutput(flags: ReportFlags): ReportOutput {
     hosts: hosts.map((h) => (h.includes(':') ? h.toLowerCase() : h)),
     redact: flags.redact === true,
     color: useColor(!flags.output && process.stdout.isTTY === true),
+    // A table shown in a terminal is cut to its width; a file or a pipe gets every character.
+    ...(!flags.output && process.stdout.isTTY === true && process.stdout.columns > 0 ? { width: process.stdout.columns } : {}),
   });
 }
 

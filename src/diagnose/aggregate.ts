@@ -38,7 +38,7 @@ interface Placed<T> {
  * Merges verdicts that tell the same failure on several ports of one host. Keeps the order of
  * the first verdict of each host; `first` (frame) is the earliest of those merged.
  */
-export function mergePorts<T>(list: Array<Placed<T>>): Array<Placed<T>> {
+export function mergePorts<T>(list: Array<Placed<T>>, onMerge?: (merged: Verdict, parts: readonly Verdict[]) => void): Array<Placed<T>> {
   // A verdict already told for several ports (a bucket of overflow.ts) joins its host's others.
   const key = (v: Verdict): string | null =>
     v.target.name === null && v.target.ip !== null && v.client.ip !== null && (v.target.port !== null || portsOf(v) !== null) && v.severity !== 'ok' && PER_HOST.has(v.cause)
@@ -63,7 +63,9 @@ export function mergePorts<T>(list: Array<Placed<T>>): Array<Placed<T>> {
     }
     if (told.has(k!)) continue; // told with the host's first verdict
     told.add(k!);
-    out.push(merged(same));
+    const m = merged(same);
+    onMerge?.(m.v, same.map((p) => p.v));
+    out.push(m);
   }
   return out;
 }

@@ -21,7 +21,7 @@ import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket } from './overflow.js';
-import { Timeline } from './timeline.js';
+import { joinSpreads, secondsOf, Timeline, type Spread } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
 
 export { targetText } from './verdict.js';
@@ -59,6 +59,9 @@ interface Group {
   /** Attempts the capture cannot judge (capture.* outcomes). */
   unjudged: number;
   firstFrame: number;
+  /** Capture times (s) of the first and the last attempt's start. */
+  firstTs: number;
+  lastTs: number;
   /** Outcomes kept: the first few (and the latest, below). */
   kept: Attempt[];
   /** The latest attempt the capture can judge (worked, or failed), and the latest it cannot. */
@@ -99,7 +102,8 @@ export interface DiagnosisResult {
   /** Targets that worked, listed or not (the summary's ok count). */
   worked: number;
   /** Failures over time of a verdict that stands for many targets, else null. */
-  timelineOf(v: Verdict): Timeline | null;
+  /** When a verdict that stands for many targets failed (null: its evidence tells). */
+  spreadOf(v: Verdict): Spread | null;
 }
 
 export class Diagnosis {
@@ -117,16 +121,18 @@ export class Diagnosis {
   /** The capture's first time (s): the origin of the timelines. */
   private origin = Number.NaN;
   /** The timeline of a verdict that stands for many targets (a bucket of the overflow). */
-  private readonly timelines = new WeakMap<Verdict, Timeline>();
+  private readonly spreads = new WeakMap<Verdict, Spread>();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
    * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
    */
-  constructor(o: { keepResolved?: boolean } = {}) {
+  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl'] } = {}) {
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: 0, icmpOn: (key) => icmp.get(key) };
+    // The servers' TTL baselines (tcp.reset_injected), from the tracker that feeds this diagnosis.
+    if (o.hostTtl) this.ctx.hostTtl = o.hostTtl;
     this.overflow = new Overflow(() => this.origin);
   }
 
@@ -204,12 +210,17 @@ export class Diagnosis {
       return;
     }
     if (!g) {
-      g = { key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set() };
+      g = {
+        key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
+        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(),
+      };
       this.groups.set(key, g);
     }
     g.conns++;
     g.ips.add(p.ip);
     if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
+    if (p.start < g.firstTs) g.firstTs = p.start;
+    if (p.start > g.lastTs) g.lastTs = p.start;
     const entry = { o, ip: p.ip, client, start: p.start };
     if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
     if (unjudged(o)) {
@@ -298,11 +309,28 @@ export class Diagnosis {
     }
     for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
-    const verdicts = mergePorts(out)
+    // A host's ports merged: when they failed, from each part's spread or its evidence.
+    const onMerge = (m: Verdict, parts: readonly Verdict[]): void => {
+      const all: Spread[] = [];
+      for (const p of parts) {
+        const own = this.spreads.get(p);
+        if (own) all.push(own);
+        else {
+          const t0 = secondsOf(p.evidence[0]?.time ?? '');
+          const t1 = secondsOf(p.evidence[p.evidence.length - 1]?.time ?? '');
+          if (t0 === null || t1 === null) continue;
+          const line = new Timeline(this.origin);
+          line.add(t0);
+          all.push({ first: t0, last: t1, line });
+        }
+      }
+      if (all.length > 0) this.spreads.set(m, joinSpreads(this.origin, all));
+    };
+    const verdicts = mergePorts(out, onMerge)
       .filter((x) => all || x.v.severity !== 'ok')
       .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
       .map((x) => x.v);
-    return { verdicts, worked, timelineOf: (v) => this.timelines.get(v) ?? null };
+    return { verdicts, worked, spreadOf: (v) => this.spreads.get(v) ?? null };
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */
@@ -321,7 +349,7 @@ export class Diagnosis {
     }
     if (b.client === null) details['clients'] = 'several';
     const v = build(target, b.client, o, b.severity, b.attempts, details, facts);
-    this.timelines.set(v, b.times);
+    this.spreads.set(v, { first: b.firstTs, last: b.lastTs, line: b.times });
     return v;
   }
 
@@ -369,7 +397,14 @@ export class Diagnosis {
       if (g.ips.size > 1) details['addresses'] = [...g.ips].sort();
       details['attemptsSeen'] = g.kept.map((k) => ({ ip: k.ip, cause: k.o.cause, frame: k.o.evidence[0]?.frame ?? null }));
     }
-    return build(g.target, g.client, o, severity, attempts, details, facts);
+    const v = build(g.target, g.client, o, severity, attempts, details, facts);
+    // Several attempts: the verdict's evidence is of the telling one, the summary's times of all.
+    if (g.conns > 1 && g.lastTs > g.firstTs) {
+      const line = new Timeline(this.origin);
+      line.add(g.firstTs);
+      this.spreads.set(v, { first: g.firstTs, last: g.lastTs, line });
+    }
+    return v;
   }
 
   private icmpOnlyVerdict(e: IcmpError): Verdict | null {
@@ -453,6 +488,8 @@ function mergeGroups(a: Group, b: Group): void {
   a.failed += b.failed;
   a.unjudged += b.unjudged;
   a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
+  a.firstTs = Math.min(a.firstTs, b.firstTs);
+  a.lastTs = Math.max(a.lastTs, b.lastTs);
   a.kept = [...a.kept, ...b.kept].sort((x, y) => x.start - y.start).slice(0, KEEP_ATTEMPTS);
   a.last = later(a.last, b.last);
   a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);

@@ -9,6 +9,7 @@ import type { Arg, Fact } from '../facts.js';
 import type { FinishedConn } from '../track/tracker.js';
 import type { TcpConn } from '../track/tcp.js';
 import type { IcmpError } from '../track/icmp.js';
+import type { HostTtl } from '../track/host-ttl.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
 
@@ -38,6 +39,8 @@ export interface Outcome {
 export interface RuleContext {
   /** Time of the last packet of the capture so far (seconds). */
   captureEnd: number;
+  /** The TTL / hop limit baseline of a server's own TCP packets in the capture so far (track/host-ttl.ts), when known. */
+  hostTtl?: (ip: string) => HostTtl | undefined;
 }
 
 export interface DnsContext extends RuleContext {

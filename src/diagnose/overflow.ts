@@ -110,12 +110,13 @@ export class Overflow {
       if (once === null) b.upperBound = true;
       isNew = once !== false;
     }
+    // First and last time: of every attempt, a target's repeats included.
+    if (ts < b.firstTs) b.firstTs = ts;
+    if (ts > b.lastTs) b.lastTs = ts;
     if (!isNew) return;
     b.targets++;
     b.times.add(ts);
     if (frame < b.firstFrame) b.firstFrame = frame;
-    if (ts < b.firstTs) b.firstTs = ts;
-    if (ts > b.lastTs) b.lastTs = ts;
     if (b.examples.length < EXAMPLES) {
       const text = target.name ?? (port !== null ? `${target.ip}:${port}` : target.ip ?? '?');
       if (!b.examples.includes(text)) b.examples.push(text);

@@ -12,7 +12,7 @@
 import { isoOf } from '../time.js';
 import { causeDef } from './catalogue.js';
 import { targetText, type Layer, type Severity, type Verdict } from './verdict.js';
-import { BINS, Timeline } from './timeline.js';
+import { BINS, Timeline, type Spread } from './timeline.js';
 
 export interface CauseSummary {
   cause: string;
@@ -98,11 +98,11 @@ export function order(verdicts: readonly Verdict[], inbound: (v: Verdict) => boo
 
 /**
  * The summary of `ordered` (every verdict, in reading order), of which the first `listed` are
- * listed. `worked`: targets that worked, listed or not. `timelineOf`: the timeline of a verdict
- * that stands for many targets. `start`: the capture's first time (s), or null.
+ * listed. `worked`: targets that worked, listed or not. `spreadOf`: when a verdict that stands
+ * for many targets failed (its first and last time, its timeline). `start`: the capture's first time (s), or null.
  */
 export function summarize(ordered: readonly Verdict[], listed: number, worked: number, inbound: (v: Verdict) => boolean,
-  timelineOf: (v: Verdict) => Timeline | null, start: number | null, end: number | null): Summary {
+  spreadOf: (v: Verdict) => Spread | null, start: number | null, end: number | null): Summary {
   let failures = 0;
   let warnings = 0;
   const causes = new Map<string, CauseSummary & { clientSet: Set<string>; line: Timeline | null }>();
@@ -123,14 +123,14 @@ export function summarize(ordered: readonly Verdict[], listed: number, worked: n
     c.targets += n;
     if (inbound(v)) c.inbound += n;
     if (v.client.ip !== null) c.clientSet.add(v.client.ip);
-    const t0 = v.evidence[0]?.time ?? null;
-    const t1 = v.evidence[v.evidence.length - 1]?.time ?? null;
+    const spread = spreadOf(v);
+    const t0 = spread ? isoOf(spread.first) : v.evidence[0]?.time ?? null;
+    const t1 = spread ? isoOf(spread.last) : v.evidence[v.evidence.length - 1]?.time ?? null;
     if (t0 !== null && (c.first === null || t0 < c.first)) c.first = t0;
     if (t1 !== null && (c.last === null || t1 > c.last)) c.last = t1;
     if (c.examples.length < EXAMPLES) c.examples.push(targetText(v.target));
     if (c.line) {
-      const own = timelineOf(v);
-      if (own) c.line.merge(own);
+      if (spread) c.line.merge(spread.line);
       else if (t0 !== null) c.line.add(Date.parse(t0) / 1000, n);
     }
   }

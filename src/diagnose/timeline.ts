@@ -49,3 +49,34 @@ export class Timeline {
     for (let i = 0; i < BINS; i++) this.counts[i]! += o.counts[i]!;
   }
 }
+
+/**
+ * When a verdict that stands for many targets (a bucket of the overflow, a host's ports merged)
+ * failed: first and last capture time (s) and the failures over time.
+ */
+export interface Spread {
+  first: number;
+  last: number;
+  line: Timeline;
+}
+
+/** An ISO-8601 time (as evidence carries it, to the microsecond) in seconds, or null. */
+export function secondsOf(iso: string): number | null {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return null;
+  const frac = /\.(\d+)Z$/.exec(iso);
+  return Math.floor(ms / 1000) + (frac ? Number(`0.${frac[1]}`) : 0);
+}
+
+/** The spread of many: the earliest first, the latest last, the lines added together. */
+export function joinSpreads(origin: number, parts: readonly Spread[]): Spread {
+  const line = new Timeline(origin);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const p of parts) {
+    first = Math.min(first, p.first);
+    last = Math.max(last, p.last);
+    line.merge(p.line);
+  }
+  return { first, last, line };
+}

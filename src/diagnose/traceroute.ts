@@ -138,7 +138,7 @@ export class Traceroutes {
       const rising = t.transport === 'icmp' ? false : t.ttls.size >= 2;
       const isRoute = t.hops.size >= 1 && (rising || t.hops.size >= 2 || t.reached !== null);
       if (!isRoute) {
-        back.push(...t.held);
+        for (const h of t.held) back.push(h);
         continue;
       }
       const hops = [...t.hops.values()].sort((a, b) => a.ttl - b.ttl || a.first.frame - b.first.frame);

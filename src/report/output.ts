@@ -28,6 +28,8 @@ export interface ReportOptions {
   hosts?: string[];
   /** ANSI colour (table only). */
   color?: boolean;
+  /** The terminal's width (table only): long values are cut to it. */
+  width?: number;
 }
 
 /** One streaming verdict of a live capture, as the live analyzer says it. */
@@ -60,12 +62,12 @@ export class ReportOutput {
 
   /** Several prepared reports in the chosen format and language, as one text. */
   render(reports: Report[]): string {
-    return renderReports(reports, this.opts.format, { lang: this.opts.lang, color: this.opts.color === true });
+    return renderReports(reports, this.opts.format, { lang: this.opts.lang, color: this.opts.color === true, ...(this.opts.width ? { width: this.opts.width } : {}) });
   }
 
   /** One prepared report in `format` (the server renders several formats of one analysis). */
   renderAs(r: Report, format: Format): string {
-    return renderReport(r, format, { lang: this.opts.lang, color: this.opts.color === true });
+    return renderReport(r, format, { lang: this.opts.lang, color: this.opts.color === true, ...(this.opts.width ? { width: this.opts.width } : {}) });
   }
 
   /** The same bytes as render() for JSON, in pieces (a large report is never held whole). */

@@ -16,6 +16,8 @@ export interface RenderOptions {
   lang: Lang;
   /** ANSI colour (table only). */
   color?: boolean;
+  /** The terminal's width (table only): long values are cut to it. */
+  width?: number;
 }
 
 export function renderReport(r: Report, format: Format, opts: RenderOptions): string {
@@ -23,7 +25,7 @@ export function renderReport(r: Report, format: Format, opts: RenderOptions): st
     case 'json':
       return renderJson(r, opts.lang);
     case 'table':
-      return renderTable(r, { color: opts.color === true, lang: opts.lang });
+      return renderTable(r, { color: opts.color === true, lang: opts.lang, ...(opts.width ? { width: opts.width } : {}) });
     case 'md':
       return renderMarkdown(r, { lang: opts.lang });
     case 'html':

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
+import { boxTable, displayWidth } from './box.js';
 import { label } from './labels.js';
 import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord } from './view.js';
 import { verdictWords } from './words.js';
@@ -13,10 +14,18 @@ export interface TableOptions {
   width?: number;
 }
 
-/** `s` cut to `max` characters with an ellipsis (nothing cut when max is undefined). */
+/** `s` cut to `max` terminal columns with an ellipsis (nothing cut when max is undefined). */
 function cutTo(s: string, max: number | undefined): string {
-  if (max === undefined || s.length <= max) return s;
-  return `${s.slice(0, Math.max(1, max - 1))}…`;
+  if (max === undefined || displayWidth(s) <= max) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = displayWidth(ch);
+    if (w + cw > max - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
 }
 
 const NO_ROW_LINES = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -65,16 +74,20 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const lang = opts.lang ?? 'en';
   const style = opts.color ? {} : { head: [], border: [] };
   const out: string[] = summaryBlock(r, opts, lang);
-  const noteMax = opts.width === undefined ? undefined : Math.max(24, opts.width - 48);
   for (const v of r.verdicts) {
     const w = verdictWords(v, lang);
     out.push(`${severityMark(v, opts.color, lang)} ${w.summary}`);
     out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
-      const t = new Table({ head: [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')], style, wordWrap: true, chars: NO_ROW_LINES });
-      v.evidence.forEach((e, i) => t.push([String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]));
-      out.push(t.toString().replace(/^/gm, '     '));
+      const head = [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')];
+      // What the terminal leaves the note: 5 of indent, the frame and time columns with their
+      // padding and borders (4 borders, 2 spaces a column), the note's padding.
+      const frameWidth = v.evidence.reduce((m, e) => Math.max(m, String(e.frame).length), displayWidth(head[0]!));
+      const timeWidth = v.evidence.reduce((m, e) => Math.max(m, e.time.length), displayWidth(head[1]!));
+      const noteMax = opts.width === undefined ? undefined : Math.max(16, opts.width - 5 - 4 - 6 - frameWidth - timeWidth);
+      const rows = v.evidence.map((e, i) => [String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]);
+      out.push(boxTable(head, rows, opts.color).replace(/^/gm, '     '));
     }
     if (w.advice.length) {
       out.push(`     ${label(lang, 'advice')}:`);

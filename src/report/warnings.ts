@@ -91,6 +91,10 @@ const WORDS: Readonly<Record<string, Words>> = {
     en: (a) => `${n(a, 'count')} connections were closed early because too many were open at once`,
     zh: (a) => `同时打开的连接过多，${n(a, 'count')} 个连接被提前结束分析`,
   },
+  attempts_let_go: {
+    en: (a) => `${n(a, 'count')} unanswered connection attempts were judged after 2 s of silence instead of waiting for their retries, because more than 20,000 were open at once (a scan): a retry after that counts as another attempt`,
+    zh: (a) => `同时未应答的连接请求超过 20,000 个（扫描）：其中 ${n(a, 'count')} 个在静默 2 秒后即被判定，不再等待重传；之后的重传算作另一次尝试`,
+  },
   kernel_drops_unknown: {
     en: () => 'the kernel drop count could not be read (build native/bin/ww-pktstats with native/build.sh, or install python3): packets may be missing without notice',
     zh: () => '无法读取内核丢包计数（用 native/build.sh 构建 native/bin/ww-pktstats，或安装 python3）：可能有数据包在无提示的情况下丢失',

@@ -205,7 +205,8 @@ export const APP_JS = String.raw`'use strict';
     $('bar').max = 100;
     $('status').textContent = t('uploading', { pct: 0, size: mb(file.size) });
     show(['progress']);
-    var params = new URLSearchParams({ format: 'bundle', name: file.name });
+    // The report comes back language-free; lang words the server's error answers, if any.
+    var params = new URLSearchParams({ format: 'bundle', name: file.name, lang: lang });
     if ($('all').checked) params.set('all', '1');
     var xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/analyze?' + params.toString());

@@ -5,6 +5,7 @@
  * fresh one takes its place on the next upload.
  */
 import { Worker } from 'node:worker_threads';
+import { NO_ARGS, type Args } from '../facts.js';
 import { MAX_IN_FLIGHT, type FromWorker, type JobOptions, type JobResult, type ToWorker } from './protocol.js';
 
 export interface PoolOptions {
@@ -24,6 +25,8 @@ export class JobFailure extends Error {
     readonly code = '',
     readonly hint = '',
     readonly offset = 0,
+    /** Typed facts behind the message, when the worker has them (LINK_TYPE: packets, linkTypes). */
+    readonly args: Args = NO_ARGS,
   ) {
     super(message);
   }
@@ -116,7 +119,7 @@ export class Job {
       return;
     }
     this.pool.release(this.slot);
-    this.settle.reject(new JobFailure('capture', m.message, m.code, m.hint, m.offset));
+    this.settle.reject(new JobFailure('capture', m.message, m.code, m.hint, m.offset, m.args));
   };
 
   private readonly onError = (e: Error): void => {

@@ -7,6 +7,7 @@
  * that the HTTP thread pauses the request and TCP pushes back on the client.
  */
 import type { Lang } from '../lang.js';
+import type { Args } from '../facts.js';
 import type { Report } from '../report/model.js';
 
 /** Output formats a worker can render. */
@@ -44,7 +45,7 @@ export interface JobResult {
 export type FromWorker =
   | { type: 'ack'; job: number; bytes: number }
   | { type: 'done'; job: number; result: JobResult }
-  | { type: 'fail'; job: number; kind: 'capture'; code: string; message: string; hint: string; offset: number }
+  | { type: 'fail'; job: number; kind: 'capture'; code: string; message: string; hint: string; offset: number; args?: Args }
   | { type: 'fail'; job: number; kind: 'internal'; message: string };
 
 /** Upload bytes that may be queued towards one worker before the request is paused. */

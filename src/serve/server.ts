@@ -6,6 +6,9 @@
  *                          (?format=json|md|html|bundle, ?lang=en|zh, ?all=1, ?redact=1, ?name=)
  *   GET  /healthz          {"status":"ok", ...}
  *
+ * Errors are JSON {error, hint, ...}, made as typed kinds + args and worded when answered
+ * (errors.ts) in the request's language: ?lang=zh, else Accept-Language, else English.
+ *
  * The body is streamed to a worker thread as it arrives (src/serve/pool.ts): it is never held
  * whole in memory and never written to disk. Refusals happen as early as the information
  * allows: Content-Length over the limit → 413 before reading; no free analysis slot → 503 with
@@ -18,9 +21,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { VERSION } from '../version.js';
 import { isLang, type Lang } from '../lang.js';
+import type { Args } from '../facts.js';
 import { JobFailure, Pool, type Job } from './pool.js';
 import type { JobResult, OutFormat } from './protocol.js';
-import { describeHead, sniff, SNIFF_BYTES } from './sniff.js';
+import { sniff, SNIFF_BYTES } from './sniff.js';
+import { errorWords, requestLang, type ErrorKind, type ErrorText } from './errors.js';
 import { compressedAs } from '../capture/open.js';
 import { REPORT_CSP, REPORT_CSS } from '../report/html.js';
 import { APP_CSS, APP_JS, FAVICON_SVG, pageHtml } from './assets.js';
@@ -96,9 +101,17 @@ const COMMON_HEADERS: Record<string, string> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
 };
 
+/**
+ * An error answer as a typed fact: its words (errors.ts) are chosen when it is answered, in the
+ * request's language; `message` is the English, for the log.
+ */
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly hint: string, readonly extra: Record<string, unknown> = {}, readonly headers: Record<string, string> = {}) {
-    super(message);
+  constructor(readonly status: number, readonly kind: ErrorKind, readonly args: Args = {}, readonly extra: Record<string, unknown> = {}, readonly headers: Record<string, string> = {}) {
+    super(errorWords(kind, args, 'en').error);
+  }
+
+  words(lang: Lang): ErrorText {
+    return errorWords(this.kind, this.args, lang);
   }
 }
 
@@ -108,8 +121,6 @@ export interface RunningServer {
   shutdown(): Promise<void>;
   readonly active: number;
 }
-
-const MB = (n: number): string => `${Math.round((n / 1048576) * 10) / 10} MB`;
 
 function headerSafe(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -159,9 +170,12 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     if (bodyUnread) linger(req);
   }
 
+  /** In the request's language: ?lang=, else Accept-Language, else English. */
   function sendError(req: IncomingMessage, res: ServerResponse, e: HttpError): void {
-    const body = JSON.stringify({ error: e.message, hint: e.hint, ...e.extra }, null, 2) + '\n';
-    send(req, res, e.status, 'application/json; charset=utf-8', body, e.headers);
+    const lang = requestLang(new URL(req.url ?? '/', 'http://localhost').searchParams.get('lang'), req.headers['accept-language']);
+    const w = e.words(lang);
+    const body = JSON.stringify({ error: w.error, hint: w.hint, ...e.extra }, null, 2) + '\n';
+    send(req, res, e.status, 'application/json; charset=utf-8', body, { ...e.headers, 'Content-Language': lang === 'zh' ? 'zh-CN' : 'en' });
   }
 
   /**
@@ -202,17 +216,17 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   function parseQuery(url: URL): { format: ApiFormat; lang: Lang; all: boolean; redact: boolean; name: string } {
     const known = new Set(['format', 'lang', 'all', 'redact', 'name']);
     for (const k of url.searchParams.keys()) {
-      if (!known.has(k)) throw new HttpError(400, `unknown query parameter "${k}"`, 'parameters: format=json|md|html|bundle, lang=en|zh, all=1, redact=1, name=FILE');
+      if (!known.has(k)) throw new HttpError(400, 'unknown_param', { name: k });
     }
     const format = url.searchParams.get('format') ?? 'json';
-    if (!['json', 'md', 'html', 'bundle'].includes(format)) throw new HttpError(400, `unknown format "${format}"`, 'format is one of json, md, html, bundle');
+    if (!['json', 'md', 'html', 'bundle'].includes(format)) throw new HttpError(400, 'unknown_format', { format });
     const lang = url.searchParams.get('lang') ?? 'en';
-    if (!isLang(lang)) throw new HttpError(400, `unknown language "${lang}"`, 'lang is en or zh');
+    if (!isLang(lang)) throw new HttpError(400, 'unknown_lang', { lang });
     const flag = (k: string): boolean => {
       const v = url.searchParams.get(k);
       if (v === null || v === '0' || v === 'false') return false;
       if (v === '' || v === '1' || v === 'true') return true;
-      throw new HttpError(400, `${k}=${v} is not a yes/no value`, `use ${k}=1 or leave it out`);
+      throw new HttpError(400, 'bad_flag', { name: k, value: v });
     };
     return { format: format as ApiFormat, lang, all: flag('all'), redact: flag('redact'), name: uploadName(url.searchParams.get('name')) };
   }
@@ -220,31 +234,27 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   /** Checks that can refuse a POST before any of its body is read. */
   function precheck(req: IncomingMessage, url: URL): ReturnType<typeof parseQuery> {
     if (draining) {
-      throw new HttpError(503, 'the server is shutting down', 'send the capture again in a moment (to the restarted server)', {}, retryHeaders);
+      throw new HttpError(503, 'shutting_down', {}, {}, retryHeaders);
     }
     const q = parseQuery(url);
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     // Only multipart is refused by its type (curl -F); curl --data-binary labels a raw file
     // application/x-www-form-urlencoded, so other types are left to the magic sniffing.
     if (type.startsWith('multipart/')) {
-      throw new HttpError(415, `the request body is a form (${type.split(';')[0]}), not a capture`, 'send the capture file itself as the body, e.g. curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream"');
+      throw new HttpError(415, 'multipart', { type: type.split(';')[0]! });
     }
     const enc = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (enc !== 'identity') {
-      throw new HttpError(415, `Content-Encoding ${enc} is not accepted`, 'send the file as it is; a .gz capture is recognised by its content');
+      throw new HttpError(415, 'content_encoding', { encoding: enc });
     }
     const len = req.headers['content-length'];
     if (len !== undefined && Number(len) > o.maxUploadBytes) {
-      throw new HttpError(413, `the capture is ${MB(Number(len))}, more than the ${MB(o.maxUploadBytes)} this server accepts`, tooBigHint());
+      throw new HttpError(413, 'too_big', { bytes: Number(len), max: o.maxUploadBytes });
     }
     if (reserved >= o.maxConcurrent) {
-      throw new HttpError(503, `the server is busy: ${o.maxConcurrent} analyses are running`, `retry in ${o.retryAfterS} s (the Retry-After header)`, {}, retryHeaders);
+      throw new HttpError(503, 'busy', { running: o.maxConcurrent, retryS: o.retryAfterS }, {}, retryHeaders);
     }
     return q;
-  }
-
-  function tooBigHint(): string {
-    return 'cut the capture first (editcap -c, or tshark -r IN -w OUT with a display filter for the failing host), or compress it with gzip, or run wirewhy analyze on it locally';
   }
 
   async function analyzeRequest(req: IncomingMessage, res: ServerResponse, q: ReturnType<typeof parseQuery>): Promise<void> {
@@ -266,6 +276,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     let lineBreakSeen = false;
     const strippedByForm = (): boolean => formEncoded && !lineBreakSeen;
     let failure: HttpError | null = null;
+    /** The upload is gzip-compressed (capture-reader offsets are then in the decompressed data). */
+    let gzipUpload = false;
     let settleBody!: () => void;
     const bodyPromise = new Promise<void>((r) => (settleBody = r));
     const head: Buffer[] = [];
@@ -279,7 +291,8 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       settleBody();
     };
     const entry = {
-      abort: (f: JobFailure): void => fail(new HttpError(503, f.message, 'send the capture again in a moment (to the restarted server)', {}, retryHeaders)),
+      // Only shutdown stops a request this way (after the grace time).
+      abort: (): void => fail(new HttpError(503, 'shutdown_unfinished', { seconds: o.graceMs / 1000 }, {}, retryHeaders)),
     };
     jobs.add(entry);
 
@@ -290,7 +303,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       // Waiting on the client is 408.
       const paused = pausedMs + (waitingOnAnalysis ? Date.now() - pausedSince : 0);
       if (bodyDone || waitingOnAnalysis || paused > (Date.now() - started) / 2) fail(analysisTooLong());
-      else fail(new HttpError(408, `the upload did not finish within ${o.timeoutMs / 1000} s`, 'try again on a faster connection, or compress the capture with gzip first'));
+      else fail(new HttpError(408, 'upload_timeout', { seconds: o.timeoutMs / 1000 }));
     }, o.timeoutMs);
 
     // The minimum upload rate, over a sliding window of samples taken while the server waits
@@ -309,8 +322,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       if (now - first.t < o.uploadWindowMs) return;
       const got = received - first.received;
       if (got / ((now - first.t) / 1000) < o.minUploadBytesPerS) {
-        fail(new HttpError(408, `the upload is too slow: ${got} bytes in the last ${Math.round((now - first.t) / 100) / 10} s, less than the ${Math.round((o.minUploadBytesPerS / 1024) * 10) / 10} KiB/s this server requires`,
-          'send the capture over a faster connection, or compress it with gzip first'));
+        fail(new HttpError(408, 'upload_slow', { bytes: got, seconds: Math.round((now - first.t) / 100) / 10, minKiBs: Math.round((o.minUploadBytesPerS / 1024) * 10) / 10 }));
       }
     }, Math.max(20, o.uploadWindowMs / 10)) : null;
     rateTimer?.unref();
@@ -318,21 +330,19 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     const startJob = (first: Uint8Array): boolean => {
       const s = sniff(first);
       if (!s.ok) {
-        if (s.reason === 'empty') fail(new HttpError(400, 'the upload is empty (0 bytes)', 'choose a capture file: .pcap, .pcapng, optionally gzip-compressed'));
+        const head = Array.from(first.subarray(0, SNIFF_BYTES));
+        if (s.reason === 'empty') fail(new HttpError(400, 'empty'));
         else if (strippedByForm()) fail(formError());
-        else if (s.reason === 'short') fail(new HttpError(422, `the upload is only ${first.length} bytes, shorter than a capture file header`, 'check that the capture was written completely'));
-        else if (compressedAs(first)) {
-          const c = compressedAs(first)!;
-          fail(new HttpError(415, `the upload is ${c.name}-compressed (it starts with ${describeHead(first).replace(/:.*/, '')}), which this server does not decompress`,
-            `decompress it first (${c.cat} FILE > FILE.pcap) and upload the result, or compress it with gzip instead`, { code: 'BAD_MAGIC' }));
-        }
-        else fail(new HttpError(415, `the upload is not a pcap or pcapng capture (it starts with ${describeHead(first)})`, 'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap), optionally gzip-compressed; other formats convert with: editcap -F pcapng IN OUT', { code: 'BAD_MAGIC' }));
+        else if (s.reason === 'short') fail(new HttpError(422, 'short', { bytes: first.length }));
+        else if (compressedAs(first)) fail(new HttpError(415, 'compressed', { head }, { code: 'BAD_MAGIC' }));
+        else fail(new HttpError(415, 'not_capture', { head }, { code: 'BAD_MAGIC' }));
         return false;
       }
+      gzipUpload = s.kind === 'gzip';
       const formats: OutFormat[] = q.format === 'bundle' ? [] : [q.format];
       job = pool.start({ lang: q.lang, all: q.all, redact: q.redact, name: q.name, formats, report: q.format === 'bundle' });
       if (!job) {
-        fail(new HttpError(503, 'the server is busy', `retry in ${o.retryAfterS} s`, {}, retryHeaders));
+        fail(new HttpError(503, 'busy_start', { retryS: o.retryAfterS }, {}, retryHeaders));
         return false;
       }
       void job.result.then(() => settleBody(), () => settleBody());
@@ -344,7 +354,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
       received += c.length;
       if (formEncoded && !lineBreakSeen && (c.includes(10) || c.includes(13))) lineBreakSeen = true;
       if (received > o.maxUploadBytes) {
-        fail(new HttpError(413, `the capture is larger than the ${MB(o.maxUploadBytes)} this server accepts (reading stopped at ${MB(received)})`, tooBigHint()));
+        fail(new HttpError(413, 'too_big_read', { max: o.maxUploadBytes, received }));
         return;
       }
       if (!job) {
@@ -378,7 +388,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     };
     const onClose = (): void => {
       // The client went away: nobody to answer; free the slot at once.
-      if (!req.complete) fail(new HttpError(499, 'client closed the connection', ''));
+      if (!req.complete) fail(new HttpError(499, 'client_gone'));
     };
     req.on('data', onData);
     req.once('end', onEnd);
@@ -391,7 +401,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
         try {
           result = await (job as Job).result;
         } catch (e) {
-          if (!failure) fail(mapFailure(e));
+          if (!failure) fail(mapFailure(e, gzipUpload));
         }
       }
       // A body sent with curl -d: its analysis failed or found damage because its line breaks
@@ -421,29 +431,30 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
   }
 
   function analysisTooLong(): HttpError {
-    return new HttpError(504, `the analysis took too long: more than the ${o.timeoutMs / 1000} s this server allows`, 'cut the capture to the time around the failure (editcap -A/-B) or run wirewhy analyze locally');
+    return new HttpError(504, 'analysis_timeout', { seconds: o.timeoutMs / 1000 });
   }
 
   function formError(): HttpError {
-    return new HttpError(415, 'the capture was sent form-encoded (Content-Type application/x-www-form-urlencoded) and arrived without a single line-break byte: curl -d / --data drops them, which breaks a binary file',
-      'send the file unchanged: curl --data-binary @capture.pcap -H "Content-Type: application/octet-stream" URL', { code: 'FORM_ENCODED' });
+    return new HttpError(415, 'form_encoded', {}, { code: 'FORM_ENCODED' });
   }
 
-  function mapFailure(e: unknown): HttpError {
-    if (!(e instanceof JobFailure)) return new HttpError(500, 'the analysis failed with an internal error', 'this is a bug; please report it with the capture if you can share it');
+  function mapFailure(e: unknown, gzip: boolean): HttpError {
+    if (!(e instanceof JobFailure)) return new HttpError(500, 'analysis_failed', { message: 'the analysis failed with an internal error' });
     switch (e.kind) {
       case 'capture': {
         const status = e.code === 'EMPTY' ? 400 : e.code === 'BAD_MAGIC' ? 415 : 422;
-        // A gzip error names its own (compressed) offset; an unsupported link type has none.
-        const where = ['EMPTY', 'IO', 'GZIP', 'LINK_TYPE', 'BAD_MAGIC'].includes(e.code) ? '' : ` (at byte offset ${e.offset})`;
-        return new HttpError(status, `${e.message.replace(/^the (file|input)/, 'the upload')}${where}`, e.hint, { code: e.code, offset: e.offset });
+        const extra = { code: e.code, offset: e.offset };
+        // Nothing decodable: the worker sends its typed facts (packets, link types).
+        if (e.code === 'LINK_TYPE' && e.args['packets'] !== undefined) return new HttpError(status, 'link_type', e.args, extra);
+        // The reader's own English message and hint, with its code and offset (errors.ts).
+        return new HttpError(status, 'capture', { code: e.code, offset: e.offset, message: e.message, hint: e.hint, gzip }, extra);
       }
       case 'memory':
-        return new HttpError(413, e.message, tooBigHint());
+        return new HttpError(413, 'memory', { message: e.message });
       case 'aborted':
-        return new HttpError(503, e.message, 'send the capture again', {}, retryHeaders);
+        return new HttpError(503, 'aborted', { message: e.message }, {}, retryHeaders);
       default:
-        return new HttpError(500, e.message, 'this is a bug; please report it with the capture if you can share it');
+        return new HttpError(500, 'analysis_failed', { message: e.message });
     }
   }
 
@@ -461,7 +472,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     }
     const text = r.outputs[q.format];
     if (text === undefined) {
-      sendError(req, res, new HttpError(500, r.renderErrors[q.format] ?? `the ${q.format} report could not be rendered`, 'ask for format=json, which always works'));
+      sendError(req, res, new HttpError(500, 'render_failed', { format: q.format, reason: r.renderErrors[q.format] ?? null }));
       return;
     }
     const type = q.format === 'json' ? 'application/json' : q.format === 'md' ? 'text/markdown' : 'text/html';
@@ -493,16 +504,16 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
     const path = url.pathname;
     try {
       if (path === '/api/analyze') {
-        if (req.method !== 'POST') throw new HttpError(405, `${req.method} is not allowed here`, 'POST the capture as the request body', {}, { Allow: 'POST' });
+        if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', { method: req.method ?? '', api: true }, {}, { Allow: 'POST' });
         const q = precheck(req, url);
         void analyzeRequest(req, res, q).catch((e: unknown) => {
           process.stderr.write(`wirewhy serve: internal error (a bug, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-          if (!res.headersSent) sendError(req, res, new HttpError(500, 'internal error', 'this is a bug; please report it'));
+          if (!res.headersSent) sendError(req, res, new HttpError(500, 'internal'));
         });
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        throw new HttpError(405, `${req.method} is not allowed here`, 'this address only answers GET', {}, { Allow: 'GET, HEAD' });
+        throw new HttpError(405, 'method_not_allowed', { method: req.method ?? '', api: false }, {}, { Allow: 'GET, HEAD' });
       }
       if (path === '/healthz') {
         const body = JSON.stringify({ status: draining ? 'draining' : 'ok', version: VERSION, active: reserved, maxConcurrent: o.maxConcurrent, maxUploadBytes: o.maxUploadBytes }) + '\n';
@@ -514,7 +525,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
         return;
       }
       if (staticAsset(req, res, path)) return;
-      throw new HttpError(404, `nothing at ${path.slice(0, 100)}`, 'the page is at /, the API at POST /api/analyze');
+      throw new HttpError(404, 'not_found', { path: path.slice(0, 100) });
     } catch (e) {
       if (!(e instanceof HttpError)) throw e;
       sendError(req, res, e);

@@ -58,7 +58,8 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
     const analysed = await analyze(src, out.analyzeOptions);
     const none = nothingDecodable(analysed);
     if (none) {
-      post({ type: 'fail', job, kind: 'capture', code: 'LINK_TYPE', message: none.message, hint: none.hint, offset: 0 });
+      const args = { packets: analysed.capture.packets, linkTypes: analysed.capture.linkTypes };
+      post({ type: 'fail', job, kind: 'capture', code: 'LINK_TYPE', message: none.message, hint: none.hint, offset: 0, args });
       return;
     }
     const report = out.prepare(analysed);

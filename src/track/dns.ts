@@ -125,6 +125,22 @@ class TimeQueue {
       this.items[this.head++] = null;
       f(t, ts);
     }
+    this.compact();
+  }
+
+  /** Takes entries from the front up to the first whose transaction `wanted` accepts, and gives that one. */
+  takeFirst(wanted: (t: DnsTransaction) => boolean): DnsTransaction | undefined {
+    let found: DnsTransaction | undefined;
+    while (found === undefined && this.head < this.items.length) {
+      const t = this.items[this.head];
+      this.items[this.head++] = null;
+      if (t && wanted(t)) found = t;
+    }
+    this.compact();
+    return found;
+  }
+
+  private compact(): void {
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.stamps = this.stamps.slice(this.head);
@@ -274,8 +290,14 @@ export class DnsTracker {
     queryFrames: number[], queryTimes: Time[],
   ): DnsTransaction {
     if (this.pending >= MAX_PENDING) {
-      const oldest = this.open.entries().next().value;
-      if (oldest !== undefined) {
+      // The oldest query still open goes first. Not by the table's own order: finding a Map's
+      // first live entry walks over every deleted one before it (quadratic under churn).
+      const victim = this.onDone !== undefined ? this.byQuery.takeFirst((t) => this.isOpen(t)) : undefined;
+      const oldest = victim ? undefined : this.open.entries().next().value;
+      if (victim) {
+        this.finish(key(victim.client, victim.id), victim);
+        this.evicted++;
+      } else if (oldest !== undefined) {
         const [k, b] = oldest;
         this.finish(k, Array.isArray(b) ? b[0]! : b);
         this.evicted++;
@@ -369,10 +391,13 @@ export class DnsTracker {
     this.byAnswer.takeOlder(now - RETIRE_ANSWERED, (t) => this.finishIfOpen(t));
   }
 
+  private isOpen(t: DnsTransaction): boolean {
+    const b = this.open.get(key(t.client, t.id));
+    return b === t || (Array.isArray(b) && b.includes(t));
+  }
+
   private finishIfOpen(t: DnsTransaction): void {
-    const k = key(t.client, t.id);
-    const b = this.open.get(k);
-    if (b === t || (Array.isArray(b) && b.includes(t))) this.finish(k, t);
+    if (this.isOpen(t)) this.finish(key(t.client, t.id), t);
   }
 
   /** End of capture: every open transaction is finished, in the order of their first message. */

@@ -182,6 +182,8 @@ export class FlowTable<E extends FlowEntry> {
   private mask = MIN_SLOTS - 1;
   private readonly heads: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
   private readonly tails: (E | null)[] = new Array<E | null>(N_CLASSES).fill(null);
+  /** Entries in each class. */
+  readonly counts: number[] = new Array<number>(N_CLASSES).fill(0);
   readonly timeouts: number[];
   /** Entries currently tracked. */
   size = 0;
@@ -353,6 +355,7 @@ export class FlowTable<E extends FlowEntry> {
   }
 
   private append(e: E, cls: number, now: number): void {
+    this.counts[cls]!++;
     e.lCls = cls;
     e.lQ = now;
     e.lNext = null;
@@ -365,6 +368,7 @@ export class FlowTable<E extends FlowEntry> {
 
   private unlink(e: E): void {
     const c = e.lCls;
+    this.counts[c]!--;
     const prev = e.lPrev as E | null;
     const next = e.lNext as E | null;
     if (prev !== null) prev.lNext = next;
@@ -414,6 +418,19 @@ export class FlowTable<E extends FlowEntry> {
       }
     }
     return null;
+  }
+
+  /** The entry queued first in class `cls` (the least recently queued), or null. */
+  head(cls: number): E | null {
+    return this.heads[cls] ?? null;
+  }
+
+  /** To the tail of its class again (it was active since it was queued). */
+  requeue(e: E, now: number): void {
+    const c = e.lCls;
+    if (c < 0) return;
+    this.unlink(e);
+    this.append(e, c, now);
   }
 
   /** A least recently active entry (approximately: the oldest queued head), to evict at the cap. */
@@ -519,6 +536,12 @@ export abstract class FlowConn extends FlowEntry {
 export interface FlowTrackerOptions extends FlowTimeouts {
   /** Most flows tracked at once; beyond it the least recently active one is finished (default 1,000,000). */
   maxConns?: number | undefined;
+  /**
+   * Most unanswered connection attempts (SYN only) held at once (default 20,000): past it, the
+   * oldest attempt quiet for ATTEMPT_PROVEN seconds or more is finished ('evicted'), so that a
+   * scan of a million ports costs what 20,000 attempts do. Younger ones are kept whatever their number.
+   */
+  maxAttempts?: number | undefined;
   /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
   nextId?: (() => number) | undefined;
   /** Address text shared with other trackers (default: own). */
@@ -533,6 +556,12 @@ export interface FlowTrackerOptions extends FlowTimeouts {
 
 /** Finished flow objects kept for reuse, at most. */
 const POOL_MAX = 4096;
+
+/**
+ * Seconds an unanswered attempt has waited before it may be let go at the attempt cap: past the
+ * first SYN retransmission (1 s, RFC 6298 §2.1) and its answer's way back, it has proved "no reply".
+ */
+export const ATTEMPT_PROVEN = 2;
 
 /**
  * The table plumbing the TCP and UDP trackers share: sweeps by capture time, eviction when the
@@ -552,9 +581,13 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
   protected lastSweep = -Infinity;
   /** Flows finished because the table was full. */
   evictions = 0;
+  /** Unanswered attempts finished at the attempt cap (maxAttempts). */
+  attemptsLetGo = 0;
+  private readonly maxAttempts: number;
 
   constructor(o: FlowTrackerOptions, private readonly endSink: StreamSink | undefined, private readonly handOver: (c: C) => void) {
     this.table = new FlowTable<C>(o, o.maxConns ?? 1_000_000);
+    this.maxAttempts = o.maxAttempts ?? 20_000;
     this.nextId = o.nextId ?? (() => ++this.idCounter);
     this.addrs = o.addrs ?? new AddrText();
     this.pool = o.reuse === true ? [] : null;
@@ -594,6 +627,20 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
       const old = table.oldest();
       if (old === null) break;
       this.evictions++;
+      this.finish(old, 'evicted' as R);
+    }
+    while (table.counts[CLS_TCP_ATTEMPT]! >= this.maxAttempts) {
+      const old = table.head(CLS_TCP_ATTEMPT);
+      if (old === null) break;
+      if (now - old.end < ATTEMPT_PROVEN) {
+        // Active since it was queued (a retransmitted SYN): behind the others, once.
+        if (now - old.lQ >= ATTEMPT_PROVEN) {
+          table.requeue(old, now);
+          continue;
+        }
+        break;
+      }
+      this.attemptsLetGo++;
       this.finish(old, 'evicted' as R);
     }
     const c = (this.pool !== null ? this.pool.pop() : undefined) ?? make();

@@ -363,6 +363,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
    * timeout before their connection's last packet), and the first frames of them.
    */
   clockGlitches = 0;
+  /** Whether the last packet given to `packet` came from its connection's originator. */
+  lastFromOrig = true;
   readonly clockGlitchFrames: number[] = [];
 
   constructor(o: TcpTrackerOptions) {
@@ -413,6 +415,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       fwd = true;
     }
     const isOrig = fwd === c.keyIsOrig;
+    this.lastFromOrig = isOrig;
     const f = p.tcpFlags;
     if ((f & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK && c.orig.state === ESTABLISHED && c.resp.state === ESTABLISHED &&
         (c.ackFrame !== 0 || c.synAckFrame === 0)) {

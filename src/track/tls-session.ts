@@ -60,6 +60,16 @@ export interface TlsSession {
   /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
   broken: { client: boolean; server: boolean };
   gap: boolean;
+  /** TLS 1.3: the client's first application-data record after its Finished (its request), when seen. */
+  clientFirstData: null | { frame: number; ts: Time; length: number };
+  /** TLS 1.3: the server's encrypted records after the client's Finished (the first 8), and how many in all. */
+  serverAfterHandshake: Array<{ frame: number; ts: Time; length: number }>;
+  serverAfterHandshakeCount: number;
+  /**
+   * The server's first bytes when they were not a TLS record (a plain-text answer to the
+   * ClientHello): the first line, printable, at most 64 bytes. Null otherwise.
+   */
+  plainAnswer: null | { frame: number; ts: Time; text: string };
 }
 
 /** TLS 1.3, or one of its drafts (0x7fNN) — same key schedule shape, encrypted after ServerHello. */

@@ -98,6 +98,8 @@ interface Dir {
   v2: boolean;
   /** Encrypted-record events recorded from this direction. */
   encEvents: number;
+  /** Record headers read from this direction (0: its first record is still to come). */
+  records: number;
 }
 
 interface State {
@@ -108,7 +110,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0 };
+  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0, records: 0 };
 }
 
 /** Shared empty event list (replaced by a fresh array on the first event). */
@@ -120,7 +122,7 @@ const NO_EVENTS: TlsEvent[] = Object.freeze([]) as unknown as TlsEvent[];
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /** Appends to one of a session's lists, giving it its own array on the first entry. */
-function add<K extends 'helloRetryFrames' | 'certificates' | 'alerts' | 'encryptedAlerts' | 'clientAfterServerFlight'>(s: TlsSession, k: K, x: TlsSession[K][number]): void {
+function add<K extends 'helloRetryFrames' | 'certificates' | 'alerts' | 'encryptedAlerts' | 'clientAfterServerFlight' | 'serverAfterHandshake'>(s: TlsSession, k: K, x: TlsSession[K][number]): void {
   const l = s[k] as Array<TlsSession[K][number]>;
   if (l === NONE) (s[k] as Array<TlsSession[K][number]>) = [x];
   else l.push(x);
@@ -143,7 +145,53 @@ export function newTlsSession(clientIsOrig: boolean): TlsSession {
     events: NO_EVENTS,
     broken: { client: false, server: false },
     gap: false,
+    clientFirstData: null,
+    serverAfterHandshake: NONE,
+    serverAfterHandshakeCount: 0,
+    plainAnswer: null,
   };
+}
+
+/** Server records kept after the client's Finished (the count goes on). */
+const MAX_AFTER_HANDSHAKE = 8;
+/** Bytes of a plain-text answer kept for the report. */
+const PLAIN_ANSWER_BYTES = 64;
+
+/**
+ * TLS 1.3, once the client sent its Finished (its first encrypted record after the server's
+ * flight): the client's first application record, and the server's records after that Finished
+ * (session tickets, then the response), whose sizes and order are all a passive observer sees.
+ */
+function afterHandshake(s: TlsSession, fromClient: boolean, len: number, frame: number, ts: Time): void {
+  if (!isTls13(s) || s.clientAfterServerFlight.length === 0) return;
+  if (fromClient) {
+    // The Finished is the first record after the server's flight; an alert (19 bytes + header
+    // slack) is not data.
+    if (s.clientFirstData === null && s.clientAfterServerFlight.length > 1 && len > 24) s.clientFirstData = { frame, ts, length: len };
+    return;
+  }
+  s.serverAfterHandshakeCount++;
+  if (s.serverAfterHandshake.length < MAX_AFTER_HANDSHAKE) add(s, 'serverAfterHandshake', { frame, ts, length: len });
+}
+
+/**
+ * The server's first bytes, which are not a TLS record: kept as printable text (first line, at
+ * most PLAIN_ANSWER_BYTES bytes; other bytes as \xNN). `rest` continues a header split across deliveries.
+ */
+function plainAnswer(s: TlsSession, h: Uint8Array, ho: number, hn: number, rest: Uint8Array | null, frame: number, ts: Time): void {
+  if (s.plainAnswer !== null) return;
+  let text = '';
+  let n = 0;
+  const put = (x: number): boolean => {
+    if (n >= PLAIN_ANSWER_BYTES || x === 0x0d || x === 0x0a) return false;
+    n++;
+    text += x >= 0x20 && x < 0x7f ? String.fromCharCode(x) : `\\x${x.toString(16).padStart(2, '0')}`;
+    return true;
+  };
+  let go = true;
+  for (let i = ho; go && i < hn; i++) go = put(h[i]!);
+  if (rest !== null) for (let i = 0; go && i < rest.length; i++) go = put(rest[i]!);
+  s.plainAnswer = { frame, ts, text };
 }
 
 /** Does this look like the start of a TLS (or SSLv2-compatible) ClientHello? */
@@ -278,9 +326,11 @@ export class TlsAnalyzer {
         ho = 0;
       }
       if (!this.validHeader(h, ho)) {
+        if (!fromClient && d.records === 0) plainAnswer(s, h, ho, h === b ? n : 5, h === b ? null : b.subarray(off, n), frame, ts);
         this.markBroken(s, fromClient);
         return;
       }
+      d.records++;
       const type = h[ho]!;
       const len = (h[ho + 3]! << 8) | h[ho + 4]!;
       if (len > MAX_RECORD) {
@@ -298,7 +348,7 @@ export class TlsAnalyzer {
       // The body continues past this delivery.
       if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
         if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, fromClient });
-        this.encryptedRecord(s, d, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         d.skip = len;
         continue;
       }
@@ -404,7 +454,7 @@ export class TlsAnalyzer {
     switch (type) {
       case CT_HANDSHAKE:
         if (d.encrypting) {
-          this.encryptedRecord(s, d, fromClient, type, len, frame);
+          this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
           return;
         }
         this.handshakeBytes(s, d, fromClient, b, body, len, frame, ts);
@@ -420,7 +470,7 @@ export class TlsAnalyzer {
           }
         }
         add(s, 'encryptedAlerts', { frame, fromClient });
-        this.encryptedRecord(s, d, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         return;
       case CT_CCS:
         if (fromClient) s.ccs.client = true;
@@ -430,14 +480,14 @@ export class TlsAnalyzer {
         this.event(s, frame, fromClient, 'ccs', 1, 0);
         return;
       case CT_APPDATA:
-        this.encryptedRecord(s, d, fromClient, type, len, frame);
+        this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         return;
       default:
         return;
     }
   }
 
-  private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number): void {
+  private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number, ts: Time): void {
     if (fromClient) {
       s.encrypted.client++;
       if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
@@ -445,6 +495,7 @@ export class TlsAnalyzer {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
     }
+    afterHandshake(s, fromClient, len, frame, ts);
     // The first few encrypted records show the handshake's shape; the bulk after them only counts.
     if (d.encEvents < MAX_ENC_EVENTS) {
       d.encEvents++;

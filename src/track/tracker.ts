@@ -6,7 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
-import { FRAG_NONE, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../decode/packet.js';
+import { FRAG_NONE, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
@@ -19,6 +19,7 @@ import { HttpAnalyzer, looksLikeHttpRequest, requestHost, type HttpSession } fro
 import { IcmpTracker, type IcmpError } from './icmp.js';
 import { IcmpFlowTracker, type IcmpConn } from './icmpflow.js';
 import { NameMap } from './names.js';
+import { HostTtls } from './host-ttl.js';
 import { PASS_ALL, type Conn, type StreamSink, type Time } from './types.js';
 
 const DNS_PORT = 53;
@@ -88,6 +89,8 @@ export class Tracker implements StreamSink {
   /** ICMP flows, when `onIcmpFlow` was given. */
   readonly icmpFlows: IcmpFlowTracker | null;
   readonly names = new NameMap();
+  /** The TTL / hop limit of each server's own TCP packets (its RSTs left out): tcp.reset_injected's baseline. */
+  readonly hostTtls = new HostTtls();
   /** ICMP errors whose quoted flow was not (or no longer) tracked. */
   readonly orphanIcmp: IcmpError[] = [];
   private idCounter = 0;
@@ -119,6 +122,7 @@ export class Tracker implements StreamSink {
     switch (p.proto) {
       case PROTO_TCP: {
         const c = this.tcp.packet(p, ts);
+        if (c !== null && !this.tcp.lastFromOrig && (p.tcpFlags & TCP_RST) === 0) this.hostTtls.add(c.resp.ip, c.resp.port, p.ttl, p.ipId, p.frame, ts, c.id);
         if (c !== null && this.onTcp !== undefined) this.onTcp(c, p);
         return;
       }

@@ -405,7 +405,11 @@ describe('words of a verdict (report/words.ts)', () => {
 describe('notes and detail tables', () => {
   it('composes the TTL note', () => {
     expect(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'en')).toMatch(/TTL 61.*TTL 52/);
-    expect(ttlNote({ rstTtl: 61, serverTtl: 52, rstIpId: 0, serverIpId: 4321 }, 'en')).toMatch(/IP ID 0/);
+    expect(ttlNote({ rstTtl: 61, serverTtl: 52, rstIpId: 0, serverIpId: 4321 }, 'en')).toMatch(/IP ID 0 does not follow/);
+    // An IP ID just ahead of the server's follows it; the server's 0 (DF, Linux) tells nothing.
+    expect(ttlNote({ rstTtl: 61, serverTtl: 52, rstIpId: 4323, serverIpId: 4321 }, 'en')).toMatch(/follows the server's/);
+    expect(ttlNote({ rstTtl: 64, serverTtl: 63, rstIpId: 0, serverIpId: 0 }, 'en')).not.toMatch(/IP ID/);
+    expect(ttlNote({ rstTtl: 64, serverTtl: 63, v6: 1 }, 'en')).toMatch(/hop limit 64.*hop limit 63/);
     expect(CJK.test(ttlNote({ rstTtl: 61, serverTtl: 52 }, 'zh'))).toBe(true);
     const d = verdictWords(verdict('tcp.reset_injected', { rstTtl: 61, serverTtl: 52 }, { ip: '203.0.113.5', port: 443 }), 'en');
     expect(d.explanation).toMatch(/TTL 61/);

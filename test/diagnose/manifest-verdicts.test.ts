@@ -20,13 +20,14 @@ const CATEGORY_CAUSE: Record<string, string> = {
   'icmp-frag-needed': 'icmp.frag_needed', 'icmp-time-exceeded': 'icmp.ttl_exceeded', 'icmpv6-port-unreachable': 'icmp.port_unreachable',
   'icmpv6-address-unreachable': 'icmp.host_unreachable', 'icmpv6-admin-prohibited': 'icmp.admin_prohibited', 'icmpv6-no-route': 'icmp.net_unreachable',
   'icmpv6-packet-too-big': 'icmp.frag_needed', 'icmpv6-time-exceeded': 'icmp.ttl_exceeded', 'http-4xx': 'http.error_status', 'http-5xx': 'http.error_status',
+  'tls-to-non-tls-server': 'tls.not_tls',
 };
 
 /** capture → [missing cause, why the verdict differs]. */
 const KNOWN: Record<string, [string, string]> = {
   'zeek/tls13draft16-ff52.pcap': ['tls.alert:unknown_ca', 'the same server is contacted again and that handshake completes: the target worked in the end (ok, warning; the unknown_ca attempt is in details.attemptsSeen)'],
   'zeek/tls-early-alert.pcap': ['tls.alert:unrecognized_name', 'a warning-level unrecognized_name alert that the handshake went past; the expired certificate (tls.cert_expired) is the verdict'],
-  'zeek/tls-https-to-http.pcap': ['tcp.reset', 'the client sent a ClientHello to a plain-HTTP server, which answered in text: tls.no_server_hello (with that note) says more than the reset that followed'],
+  'zeek/tls-https-to-http.pcap': ['tcp.reset', 'the client sent a ClientHello to a plain-HTTP server, which answered in text: tls.not_tls (with the answer\'s first bytes) says more than the reset that followed'],
   'ndpi/selfsigned.pcap': ['tcp.reset', 'one verdict per target: the expired certificate is reported; the reset after the exchange is secondary'],
   // Issue 20 (claim only what the packets prove):
   'suricata-verify/flow-drop-iponly-02.pcap': ['icmp.port_unreachable', 'the ICMP errors refuse the DNS server\'s late answers (the client had stopped listening once a retry was answered): they show the server answered; the name\'s SERVFAIL is the verdict'],

@@ -11,6 +11,7 @@ import { analyze } from '../../src/analyze.js';
 import { LiveAnalyzer, type LiveEvent } from '../../src/live.js';
 import { targetText } from '../../src/diagnose/verdict.js';
 import { SAMPLES } from '../tshark-fixture.js';
+import { readdirSync } from 'node:fs';
 
 async function replay(file: string, lateTick: number | null): Promise<{ events: Array<LiveEvent & { frame: number }>; report: ReturnType<LiveAnalyzer['report']> }> {
   const events: Array<LiveEvent & { frame: number }> = [];
@@ -38,6 +39,13 @@ const CASES: Array<[string, string, number | null]> = [
   ['tcp-syn-dropped.pcap', 'tcp.syn_unanswered', null],
   ['dns-no-response.pcap', 'dns.no_response', null],
   ['icmp-port-unreachable.pcap', 'icmp.port_unreachable', null],
+  // Issue 22: a forged RST and a plain-text answer at once; an unanswered encrypted request on a tick.
+  ['tcp-reset-injected-syn.pcap', 'tcp.reset_injected', 16],
+  ['tcp-reset-injected-sni.pcap', 'tcp.reset_injected', 19],
+  ['tls-to-plain-http-port.pcap', 'tls.not_tls', 8],
+  ['https-no-response.pcap', 'http.no_response', null],
+  // Issue 24: an ICMP error about a DNS query, said on the ICMP packet with the query's name.
+  ['dns-port-unreachable.pcap', 'icmp.port_unreachable', 2],
   // Issue 22: said on the packet after which the rule's proof holds (its duration or back-off).
   ['tcp-zero-window.pcap', 'tcp.zero_window', 20],
   ['tcp-stalled-mid-connection.pcap', 'tcp.stalled', 6],
@@ -70,4 +78,23 @@ describe('live analyzer on the samples', () => {
     for (const e of events) expect(report.verdicts.some((v) => v.cause === e.verdict.cause && where(v.target) === where(e.verdict.target))).toBe(true);
     expect(events.map((e) => e.verdict.cause).sort()).toEqual(report.verdicts.filter((v) => v.severity === 'error').map((v) => v.cause).sort());
   });
+
+  it('every sample: every failure the final report lists was streamed, once', async () => {
+    const files = readdirSync(SAMPLES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    const where = (t: { name: string | null; ip: string | null; port: number | null }): string => (t.ip === null ? `${t.name}` : `${t.ip}:${t.port}`);
+    let failures = 0;
+    for (const f of files) {
+      const { events, report } = await replay(f, null);
+      const said = events.map((e) => `${e.verdict.cause} ${where(e.verdict.target)}`);
+      expect(new Set(said).size, `${f}: ${said.join(', ')}`).toBe(said.length);
+      for (const v of report.verdicts.filter((x) => x.severity === 'error')) {
+        failures++;
+        const hit = events.some((e) => e.verdict.cause === v.cause && (where(e.verdict.target) === where(v.target) ||
+          (v.target.name !== null && e.verdict.target.name === v.target.name)));
+        expect(hit, `${f}: ${v.cause} ${targetText(v.target)} not streamed (said: ${said.join(', ')})`).toBe(true);
+      }
+    }
+    expect(failures).toBeGreaterThanOrEqual(35);
+  }, 120_000);
 });

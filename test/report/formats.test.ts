@@ -145,3 +145,25 @@ describe('html', () => {
     }
   });
 });
+
+describe('table', () => {
+  it('cuts the summary and the evidence boxes to the terminal width, and nothing without one', async () => {
+    const { displayWidth } = await import('../../src/report/box.js');
+    let cut = 0;
+    for (const f of SAMPLE_FILES) {
+      const r = await sampleReport(f);
+      const narrow = renderReport(r, 'table', { lang: 'en', width: 72 });
+      const whole = renderReport(r, 'table', { lang: 'en' });
+      // The evidence boxes (indented 5) fit; the capture facts keep their two ISO times whole.
+      for (const l of narrow.split('\n')) {
+        if (/^ {5}[┌│└]/.test(l)) expect(displayWidth(l), `${f}: ${l}`).toBeLessThanOrEqual(72);
+      }
+      if (narrow !== whole) cut++;
+      expect(whole.split('\n').length).toBe(narrow.split('\n').length);
+    }
+    // Some samples have notes longer than a 72-column terminal leaves them (TXT, MX, TLS alerts).
+    expect(cut).toBeGreaterThan(0);
+    const zh = renderReport(await sampleReport('tls-unknown-ca.pcapng'), 'table', { lang: 'zh', width: 72 });
+    for (const l of zh.split('\n')) if (/^ {5}[┌│└]/.test(l)) expect(displayWidth(l), l).toBeLessThanOrEqual(72);
+  });
+});

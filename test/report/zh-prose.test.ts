@@ -15,15 +15,7 @@ import type { Report } from '../../src/report/model.js';
 import { SHARED } from '../tshark-fixture.js';
 import { SAMPLE_FILES, sharedCaptures } from './reports.js';
 import { SAMPLES } from '../tshark-fixture.js';
-
-/** Words that are protocol messages, fields, header names, products or tools, written as they are everywhere. */
-const TOKENS = new Set([
-  'IPv4', 'IPv6', 'ICMPv6', 'ClientHello', 'ServerHello', 'Finished', 'Host', 'OpenSSL', 'GnuTLS', 'Unbound', 'Squid', 'nginx', 'Apache', 'Java',
-  'JVM', 'chrony', 'traceroute', 'curl', 'dig', 'iptables', 'ip6tables', 'keepalive', 'PPPoE', 'IPsec', 'DNSSEC', 'cacerts', 'snaplen', 'notAfter',
-  'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'tcpdump', 'tshark', 'editcap',
-  'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',
-  'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
-]);
+import { englishWords, tokens } from '../helpers/zh-prose.js';
 
 /** The string leaves of the language-free report: what came from the capture. */
 function dataTokens(r: Report): Set<string> {
@@ -35,42 +27,6 @@ function dataTokens(r: Report): Set<string> {
   };
   walk(r);
   return out;
-}
-
-function tokens(s: string): string[] {
-  return s.match(/[+-]?[A-Za-z0-9][A-Za-z0-9_.\-/:+%@=?&]*/g) ?? [];
-}
-
-/** Undo each format's escaping, and drop what may stay English as a whole: code, quotes, markup. */
-function prose(text: string, format: string): string {
-  let t = text;
-  if (format === 'json') {
-    const j = JSON.parse(t) as { verdicts: Array<{ summary: string; explanation: string; advice: string[]; evidence: Array<{ note: string }>; details: { limits?: string[] } }>; capture: { warnings: string[]; damage: { message: string } | null } };
-    t = [...j.verdicts.flatMap((v) => [v.summary, v.explanation, ...v.advice, ...v.evidence.map((e) => e.note), ...(v.details.limits ?? [])]), ...j.capture.warnings, j.capture.damage?.message ?? ''].join('\n');
-  }
-  if (format === 'html') {
-    t = t.replace(/<style>[\s\S]*?<\/style>/g, ' ').replace(/<pre>[\s\S]*?<\/pre>/g, ' ').replace(/<code>[\s\S]*?<\/code>/g, ' ')
-      .replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-  }
-  if (format === 'md') t = t.replace(/(?<![\\`])(`+)(?!`)[^\n]*?(?<!`)\1(?!`)/g, ' ').replace(/\\([!-/:-@[-`{-~])/g, '$1');
-  // A value cut short for a ladder label ends in '…': its last word is a piece of data.
-  return t.replace(/`[^`\n]*`/g, ' ').replace(/"[^"\n]*"/g, ' ').replace(/“[^”\n]*”/g, ' ').replace(/[A-Za-z0-9]+…/g, ' ');
-}
-
-/** English words of `text` that are neither data, nor a technical token, nor an allowed word. */
-export function englishWords(text: string, format: string, data: Set<string>): string[] {
-  const found: string[] = [];
-  for (const t of tokens(prose(text, format))) {
-    if (!/[A-Za-z]/.test(t)) continue;
-    if (data.has(t.toLowerCase())) continue;
-    // Identifiers: cause codes, alert names, commands with options, paths, addresses, numbers with units.
-    if (/[0-9_.\-/:+%@=?&]/.test(t)) continue;
-    if (/^[A-Z]+s?$/.test(t)) continue; // DNS, SYN, RST, NXDOMAIN, ACLs
-    if (TOKENS.has(t)) continue;
-    if (t === 's' || t === 'ms') continue; // units
-    found.push(t);
-  }
-  return found;
 }
 
 async function check(path: string, name: string): Promise<void> {

@@ -3,7 +3,8 @@
  * sample goes in through the file input, the report appears with the verdict's words, the
  * Markdown and JSON downloads are exactly what `wirewhy analyze` writes, Copy Markdown fills
  * the clipboard, the language switch gives the Chinese page and report, a file that is not a
- * capture gets a clear message. No console error (a CSP violation would be one), no request
+ * capture gets a clear message, in Chinese when the page is (the page asks the API in its
+ * language). No console error (a CSP violation would be one), no request
  * outside the server. A screenshot is kept in test-artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactPath, browserSkipReason, openBrowser, type Session } from '../helpers/browser.js';
 import { SAMPLES, cli, serve, type Served } from './harness.js';
+import { englishWords } from '../helpers/zh-prose.js';
 
 const skip = browserSkipReason();
 if (skip) console.warn(`browser tests skipped: ${skip}`);
@@ -118,9 +120,36 @@ describe.skipIf(skip !== null)('upload page in Chromium', () => {
     await page.screenshot({ path: artifactPath('serve-page-error.png'), fullPage: true });
   });
 
+  it('the page in Chinese: it asks the API in Chinese and shows the server\'s error and hint in Chinese', async () => {
+    const page = b.page;
+    await page.goto(`${s.url}?lang=zh`);
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('zh-CN');
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string; method(): string }): void => {
+      if (r.method() === 'POST') asked.push(r.url());
+    };
+    page.on('request', onRequest);
+    await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('tcpdump: listening on eth0\n') });
+    await page.waitForSelector('#error:not([hidden])');
+    page.off('request', onRequest);
+    expect(asked).toHaveLength(1);
+    expect(new URL(asked[0]!).searchParams.get('lang')).toBe('zh');
+    expect(await page.textContent('#error-title')).toBe('这不是抓包文件');
+    const detail = (await page.textContent('#error-detail')) ?? '';
+    const hint = (await page.textContent('#error-hint')) ?? '';
+    expect(detail).toMatch(/^上传的内容不是 pcap 或 pcapng 抓包文件（开头是字节 74 63 70 64，看起来是文本/);
+    expect(hint).toMatch(/[\u4e00-\u9fff]/);
+    const hex = new Set(['74', '63', '70', '64']);
+    expect(englishWords(detail, 'text', hex)).toEqual([]);
+    expect(englishWords(hint, 'text', hex)).toEqual([]);
+    expect(await page.isVisible('#drop')).toBe(true);
+    await page.screenshot({ path: artifactPath('serve-page-error-zh.png'), fullPage: true });
+  });
+
   it('no console error, no request outside the server', () => {
-    // Chromium logs every non-2xx answer; the only one is the refused text file above.
-    expect(b.errors).toEqual(['console: Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)']);
+    // Chromium logs every non-2xx answer; the only ones are the refused text files above.
+    const refused = 'console: Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)';
+    expect(b.errors).toEqual([refused, refused]);
     expect(b.foreignRequests).toEqual([]);
   });
 });

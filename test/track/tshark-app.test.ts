@@ -17,6 +17,7 @@ import { fixtureCaptures, readTsv, all } from '../tshark-fixture.js';
 /** Captures where wirewhy sees TLS that tshark does not dissect, and why. */
 const TLS_ONLY_OURS: Record<string, string> = {
   'shared/zeek/tls-https-to-http.pcap': 'ClientHello sent to port 80: tshark dissects port 80 as HTTP only',
+  'samples/tls-to-plain-http-port.pcap': 'curl https:// to nginx on port 80 (frame 6, the ClientHello): tshark dissects port 80 as HTTP only',
 };
 
 interface PerFrame {

@@ -1,15 +1,145 @@
 /**
- * http.no_response: request sent, no response before close or end of capture
+ * http.no_response: request sent, no response before close or end of capture.
+ *
+ * Also on encrypted exchanges (contract, "Additions"): TLS 1.3 completed, the client sent
+ * application data after its Finished (its request), and the server sent nothing but its session
+ * tickets until the client gave up. Nothing is read: the encrypted records are told apart by their
+ * place and size only. A TLS 1.3 server sends its NewSessionTickets right after the client's
+ * Finished (RFC 8446 §4.6.1), each one small record, several of the same size (OpenSSL sends two);
+ * a response comes as more records, or bigger ones. So: at most two server records after the
+ * client's Finished, two of equal size when there are two, none over 1 KiB, sent within a second
+ * of the request; then silence until the client closed (or the capture ended well after). One
+ * record alone is not claimed: a ticket and a very small response look the same.
  */
 import { defineCause } from '../cause.js';
 import { HTTP_UNANSWERED_RULE } from '../rules-http.js';
+import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { FIN, RST, proof, way } from '../evidence.js';
+import { isTls13, tlsEstablished } from '../../track/tls-session.js';
+import { tlsVersionName } from '../../decode/names.js';
+import { evidenceKind, fill, limitKind } from '../words.js';
+import { WAIT } from './capture.ended_early.js';
+
+const ENCRYPTED_REQUEST = evidenceKind<{ length: number }>('encrypted_request', {
+  en: (a) => `client's ${a.length}-byte encrypted record after its Finished (the request, by its place)`,
+  zh: (a) => `客户端在 Finished 之后发出的 ${a.length} 字节加密记录（从位置看是请求）`,
+}, { en: () => 'request (encrypted)', zh: () => '请求（加密）' });
+
+const TICKET = evidenceKind<{ length: number }>('session_ticket', {
+  en: (a) => `server's ${a.length}-byte encrypted record (a session ticket, by its size and place)`,
+  zh: (a) => `服务器的 ${a.length} 字节加密记录（从大小和位置看是会话票据）`,
+}, { en: () => 'session ticket', zh: () => '会话票据' });
+
+export const INFERRED_FROM_SIZES = limitKind<Record<string, never>>('encrypted_inferred', {
+  en: () => 'the exchange is encrypted: the request and the session tickets are told by their place and size, not read; a protocol whose server stays silent by design (a long poll, a subscription) would look the same',
+  zh: () => '该交互是加密的：请求和会话票据是根据位置和大小推断的，并未读取内容；如果某种协议的服务器本来就会保持沉默（长轮询、订阅），看起来也会一样',
+});
+
+/** Server records that look like TLS 1.3 session tickets (see the file comment), or null. */
+function ticketsOnly(recs: ReadonlyArray<{ ts: number; length: number }>, count: number, requestTs: number): boolean {
+  if (count > 2 || recs.length !== count) return false;
+  if (recs.some((r) => r.length > 1024 || Math.abs(r.ts - requestTs) > 1)) return false;
+  return count === 0 || (count === 2 && recs[0]!.length === recs[1]!.length);
+}
+
+/** TLS 1.3, the request sent, the server silent but for its session tickets until the client left. */
+const ENCRYPTED_UNANSWERED: ConnRule = {
+  on: 'conn',
+  rank: 121,
+  produces: ['http.no_response'],
+  run(f, ctx) {
+    const s = f.tls;
+    if (!s || f.http || !isTcp(f) || !isTls13(s) || !tlsEstablished(s) || s.clientFirstData === null) return null;
+    const hello = s.clientHello;
+    const c = f.conn;
+    // HTTPS only: the client offered HTTP in ALPN, or the port is an HTTPS one.
+    const http = (hello?.alpn ?? []).some((a) => a === 'http/1.1' || a === 'h2' || a === 'h3') || [443, 8443, 4443, 9443].includes(c.resp.port);
+    if (!http) return null;
+    const req = s.clientFirstData;
+    if (!ticketsOnly(s.serverAfterHandshake, s.serverAfterHandshakeCount, req.ts)) return null;
+    const clientOrig = s.clientIsOrig;
+    const after = [...c.rsts, ...c.fins].filter((x) => x.frame > req.frame).sort((a, b) => a.frame - b.frame);
+    // A reset by the server is tcp.reset's to tell.
+    if (c.rsts.some((r) => r.frame > req.frame && r.fromOrig !== clientOrig)) return null;
+    const close = after[0];
+    if (!close && ctx.captureEnd - req.ts < WAIT.http) return null;
+    const lastServer = s.serverAfterHandshake.reduce((t, r) => Math.max(t, r.ts), req.ts);
+    const end = close ? close.ts : ctx.captureEnd;
+    const ev: EvidenceAt[] = [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })];
+    for (const r of s.serverAfterHandshake) ev.push(proof(TICKET, r.frame, r.ts, way(c, !clientOrig), { length: r.length }));
+    const closedBy = close ? (close.fromOrig === clientOrig ? 'client' : 'server') : null;
+    if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: closedBy! }));
+    ev.sort((a, b) => a.frame - b.frame);
+    const o = outcome('http.no_response', ev, {
+      encrypted: true,
+      tlsVersion: tlsVersionName(s.serverHello!.version),
+      sni: hello?.sni ?? null,
+      requestLength: req.length,
+      tickets: s.serverAfterHandshakeCount,
+      ticketLengths: s.serverAfterHandshake.map((r) => r.length),
+      silenceSeconds: tenths(end - lastServer),
+      closedBy,
+    }, { waited: tenths(end - req.ts), silence: tenths(end - lastServer), tickets: s.serverAfterHandshakeCount, encrypted: true, sender: closedBy });
+    o.limits.push(INFERRED_FROM_SIZES.of({}));
+    return o;
+  },
+};
+
+/** How the silence ended, from fact sender ('client' / 'server' closed; none: the capture ended). */
+function closedText(sender: unknown, lang: 'en' | 'zh'): string {
+  if (lang === 'en') return sender === 'client' ? 'until the client gave up and closed the connection' : sender === 'server' ? 'until the server closed the connection' : 'until the capture ended';
+  return sender === 'client' ? '直到客户端放弃并关闭连接' : sender === 'server' ? '直到服务器关闭连接' : '直到抓包结束';
+}
+
+/** What the server sent after the handshake: its session tickets, or nothing. */
+function ticketsText(tickets: unknown, lang: 'en' | 'zh'): string {
+  const n = typeof tickets === 'number' ? tickets : 0;
+  if (lang === 'en') {
+    return n === 0 ? 'The server sent nothing after the handshake'
+      : `The server sent only ${n} small record${n === 1 ? '' : 's'} right after the handshake, session tickets by their size and place (a TLS 1.3 server sends them unasked), then nothing`;
+  }
+  return n === 0 ? '握手之后服务器什么也没有发送，' : `服务器只在握手之后立即发来了 ${n} 个小记录，从大小和位置看是会话票据（TLS 1.3 服务器会主动发送），随后`;
+}
+
+const ENCRYPTED = {
+  en: {
+    summary: '{target}: the HTTPS request was sent but no answer came in {waited} s',
+    explanation:
+      'The TLS handshake with {ip} port {port} completed and the client sent its request, encrypted. {ticketsText} for {silence} s, {closedText}. The server (or a proxy or load balancer in front of it that terminates TLS) accepted the connection but never answered the request: the application hung, is waiting on something slow, or dropped the request.',
+    advice: [
+      'Check the server application behind TLS: is it stuck (a slow database, an exhausted worker pool)? Find the request in its access and error logs; a request that never reached the log points at the TLS terminator in front of it.',
+      'If a reverse proxy, load balancer or CDN terminates TLS, check its upstream timeouts and its log: it may be waiting on a backend that does not answer (security group or firewall between the proxy and the backend, a backend down).',
+      'Reproduce with `curl -v --max-time 60 https://{host}:{port}/` and see whether and when the answer comes; `openssl s_client -connect {host}:{port} -servername {host}` shows that the TLS part works.',
+      'If the client gave up after {waited} s, that is its own timeout: a longer one helps only if the server is slow rather than stuck.',
+    ],
+  },
+  zh: {
+    summary: '{target}：HTTPS 请求已发出，但 {waited} 秒内没有任何应答',
+    explanation:
+      '与 {ip} 端口 {port} 的 TLS 握手已完成，客户端发送了加密的请求。{ticketsText} {silence} 秒没有任何数据，{closedText}。服务器（或其前面终结 TLS 的代理、负载均衡）接受了连接，却始终没有应答请求：应用卡住了、在等待很慢的操作，或丢弃了该请求。',
+    advice: [
+      '检查 TLS 之后的服务器应用是否卡住（数据库慢、工作线程池耗尽），在其访问日志和错误日志中查找该请求；如果日志中没有这个请求，问题在前面终结 TLS 的设备上。',
+      '如果由反向代理、负载均衡或 CDN 终结 TLS，检查其回源超时设置和日志：它可能在等待一个不应答的后端（代理与后端之间的安全组或防火墙、后端宕机）。',
+      '用 `curl -v --max-time 60 https://{host}:{port}/` 复现，看应答是否以及何时到来；`openssl s_client -connect {host}:{port} -servername {host}` 可以确认 TLS 部分正常。',
+      '如果客户端在 {waited} 秒后放弃，那是它自己的超时：只有当服务器只是慢而不是卡住时，加长超时才有用。',
+    ],
+  },
+};
 
 export default defineCause({
   code: 'http.no_response',
   layer: 'http',
   severity: 'error',
-  live: 'end',
-  rules: [HTTP_UNANSWERED_RULE],
+  // Live: an encrypted request is watched (live.ts) and judged once WAIT.http passed or the client closed.
+  live: 'timeout',
+  rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
+  variants: { encrypted: ENCRYPTED },
+  vars: (v, lang) => ({ closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], lang) }),
+  compose: (d, v, lang, vars) => {
+    if (v.facts['encrypted'] !== true) return d;
+    const t = ENCRYPTED[lang];
+    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+  },
   words: {
     en: {
       summary: '{target}: the request was sent but no HTTP response came back',

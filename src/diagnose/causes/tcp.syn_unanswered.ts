@@ -23,7 +23,9 @@ const SYN_UNANSWERED: ConnRule = {
     // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
     const sends = synSends(c);
     const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: sends, clientAborted: c.rsts.some((r) => r.fromOrig) },
-      { attempts: sends, seconds: tenths(Math.max(last, c.end) - first), waited: tenths(ctx.captureEnd - last) });
+      // An attempt let go at the attempt cap (a scan: flow.ts maxAttempts): its retries, if any,
+      // would be another connection, so "not sent again" is not claimed of it.
+      { attempts: sends, seconds: tenths(Math.max(last, c.end) - first), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(ctx.captureEnd - last) }) });
     o.attempts = sends;
     return o;
   },
@@ -38,6 +40,7 @@ function synVars(v: Verdict, lang: Lang): Vars {
   const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
   const seconds = v.facts['seconds'] ?? MISSING;
   const waited = v.facts['waited'] ?? MISSING;
+  if (n === 1 && waited === MISSING) return { synsText: lang === 'zh' ? '1 个 SYN' : '1 SYN', retryNote: '' };
   if (lang === 'zh') {
     return n === 1
       ? { synsText: '只有 1 个 SYN', retryNote: `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` }

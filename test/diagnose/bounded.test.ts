@@ -1,0 +1,71 @@
+/**
+ * Summary first, bounded at any size (issue 21): many failing targets through the whole
+ * pipeline — capture reader, decoders, trackers, diagnosis, every renderer — without a stack
+ * overflow (no spread of an unbounded list), with the summary counting every target while the
+ * verdict list and the report stay bounded.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../../src/report/render.js';
+import { isoOf } from '../../src/time.js';
+import type { Report } from '../../src/report/model.js';
+import { nxdomains, run, scan } from '../helpers/failures.js';
+
+const byCause = (r: Report, cause: string) => r.summary!.byCause.find((c) => c.cause === cause);
+
+describe('a million failing targets cost what a thousand do', () => {
+  it('300 k NXDOMAIN names: no stack overflow, every name counted, the list and the report bounded', async () => {
+    const N = 300_000;
+    const r = await run(nxdomains(N));
+    const s = r.summary!;
+    expect(byCause(r, 'dns.nxdomain')?.targets).toBe(N);
+    expect(s.failures).toBe(N);
+    expect(r.verdicts.length).toBeLessThanOrEqual(200);
+    expect(s.listed).toBe(r.verdicts.length);
+    expect(s.listed + s.omitted).toBeGreaterThan(r.verdicts.length);
+    // The summary's examples are bounded whatever the number of names.
+    expect(byCause(r, 'dns.nxdomain')!.examples.length).toBeLessThanOrEqual(3);
+    // Every renderer copes and stays small.
+    const json = renderReport(r, 'json', { lang: 'en' });
+    expect(json.length).toBeLessThan(4_000_000); // 200 verdicts and 2,000 DNS records
+    expect(renderReport(r, 'table', { lang: 'en' }).length).toBeLessThan(1_000_000);
+    expect(renderReport(r, 'md', { lang: 'zh' }).length).toBeLessThan(1_000_000);
+    expect(renderReport(r, 'html', { lang: 'en' }).length).toBeLessThan(2_000_000);
+  }, 240_000);
+
+  it('a port scan of one host is one verdict per cause with its ports counted, under every limit', async () => {
+    const N = 30_000;
+    for (const max of [undefined, 0]) {
+      const r = await run(scan(N), max);
+      const refused = r.verdicts.filter((v) => v.cause === 'tcp.refused');
+      const silent = r.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered');
+      expect(refused).toHaveLength(1);
+      expect(silent).toHaveLength(1);
+      expect((refused[0]!.details['ports'] as { count: number }).count).toBe(N / 2);
+      expect((silent[0]!.details['ports'] as { count: number }).count).toBe(N / 2);
+      expect(byCause(r, 'tcp.refused')?.targets).toBe(N / 2);
+      expect(byCause(r, 'tcp.syn_unanswered')?.targets).toBe(N / 2);
+      // First and last times are those of the first and the last port's SYN, whatever the
+      // verdict's evidence shows (the first ports') and however the targets were kept.
+      expect(byCause(r, 'tcp.refused')?.first).toBe('2023-11-14T22:13:20.000200Z');
+      expect(byCause(r, 'tcp.refused')?.last).toBe(isoOf(1_700_000_000 + (N - 1) * 200e-6));
+      expect(byCause(r, 'tcp.syn_unanswered')?.first).toBe('2023-11-14T22:13:20.000000Z');
+      const series = r.summary!.timeline!.series.find((x) => x.cause === 'tcp.refused')!;
+      expect(series.counts.reduce((a, b) => a + b, 0)).toBe(N / 2);
+    }
+  }, 240_000);
+
+  it('the summary counts the same with the list cut (default) and whole (--max-verdicts 0)', async () => {
+    // Names past the per-kind limit fall into buckets: the counts must not depend on the cut.
+    const N = 12_000;
+    const cut = await run(nxdomains(N));
+    const all = await run(nxdomains(N), 0);
+    expect(cut.summary!.byCause).toEqual(all.summary!.byCause);
+    expect(cut.summary!.failures).toBe(all.summary!.failures);
+    expect(cut.verdicts.length).toBe(200);
+    expect(all.verdicts.length).toBe(all.summary!.listed);
+    expect(all.summary!.omitted).toBe(0);
+    // Every name is in some verdict of the whole list, counted once.
+    const counted = all.verdicts.reduce((n, v) => n + ((v.details['targets'] as { count?: number } | undefined)?.count ?? 1), 0);
+    expect(counted).toBe(N);
+  }, 240_000);
+});
