@@ -98,7 +98,7 @@ function zeroWindow(zeroSeconds: number, reopenAfter: number | null): TcpConvers
 }
 
 describe('tcp.zero_window', () => {
-  it('is claimed when the window stays at zero 5 s or more until the end, probes answered with zero', async () => {
+  it('is claimed when the window stays at zero 10 s or more until the end, probes answered with zero', async () => {
     const r = await run(zeroWindow(12.8, null));
     expect(causes(r)).toEqual(['tcp.zero_window|error']);
     expect(r.verdicts[0]!.details).toMatchObject({ receiver: 'server', reopened: false });
@@ -110,8 +110,8 @@ describe('tcp.zero_window', () => {
     expect(causes(r)).not.toContain('tcp.zero_window|error');
   });
 
-  it('is not claimed for a zero window shorter than 5 s', async () => {
-    const r = await run(zeroWindow(3.0, null));
+  it('is not claimed for a zero window shorter than 10 s', async () => {
+    const r = await run(zeroWindow(8.0, null)) // 6.2 s of zero window;
     expect(causes(r)).not.toContain('tcp.zero_window|error');
   });
 });

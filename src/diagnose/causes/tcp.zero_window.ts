@@ -2,7 +2,7 @@
  * tcp.zero_window: the receiver kept its window at zero (probes answered Win=0) until the end:
  * the receiving application stopped reading.
  *
- * The receiver's last window is zero, has been since a run of zero windows that began 5 s or more
+ * The receiver's last window is zero, has been since a run of zero windows that began 10 s or more
  * before the connection's last packet, the other side probed it at least twice and the receiver
  * answered with a zero window again: both hosts and the path work, the window stays shut. A
  * window that closes and opens again (a slow reader that keeps reading) is not this cause.
@@ -15,7 +15,7 @@ import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 
 /** Seconds the window must have stayed at zero. */
-const MIN_SECONDS = 5;
+const MIN_SECONDS = 10;
 
 const ZERO_WINDOW_SENT = evidenceKind<{ sender: 'client' | 'server'; last: boolean }>('zero_window', {
   en: (a) => (a.last ? `window still 0 from the ${a.sender}` : `window 0 from the ${a.sender}: it stops accepting data`),
