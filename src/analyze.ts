@@ -21,6 +21,7 @@ import type { Fact } from './facts.js';
 import type { Verdict } from './diagnose/verdict.js';
 import { Endpoints, isInbound, type Perspective } from './diagnose/perspective.js';
 import { order, summarize } from './diagnose/summary.js';
+import { CaptureClock } from './clock.js';
 
 /**
  * Record lists are bounded: a capture of millions of connections still gives a readable report.
@@ -99,6 +100,10 @@ export class Analysis {
   private first: [number, number] | null = null;
   private lastSec = 0;
   private lastNsec = 0;
+  /** Steps back and times no report can write; the first and latest times a report can write. */
+  private readonly clock = new CaptureClock();
+  /** When a live capture stopped (s), once report() is called. */
+  private stoppedAt: number | null = null;
   private readonly all: boolean;
 
   constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
@@ -142,7 +147,7 @@ export class Analysis {
   private finished(f: FinishedConn): void {
     const c = f.conn;
     const name = this.nameOf(f);
-    this.diagnosis.add(f, name, this.tracker.now);
+    this.diagnosis.add(f, name, this.captureEnd());
     this.endpoints.add(c.orig.ip, c.resp.ip);
     this.totals.connections++;
     if (f.tls) this.totals.tls++;
@@ -162,14 +167,25 @@ export class Analysis {
     if (t.seq <= MAX_RECORDS) this.dns.push({ id: t.seq, rec: dnsRecord(t) });
   }
 
+  /**
+   * The capture's end as the rules judge silence: its latest time a report can write (a clock
+   * stepped back after a query does not make the wait after it negative; a wild timestamp does
+   * not make it years), or when a live capture stopped.
+   */
+  private captureEnd(): number {
+    const latest = this.clock.latest ?? Number.NEGATIVE_INFINITY;
+    return this.stoppedAt !== null && this.stoppedAt > latest ? this.stoppedAt : latest;
+  }
+
   /** One packet (its bytes are read during the call only). */
   packet(raw: RawPacket): void {
+    const clock = this.clock;
+    const hadOrigin = clock.first !== null;
+    clock.see(raw.tsSec + raw.tsNsec * 1e-9, raw.frame);
+    if (!hadOrigin && clock.first !== null) this.diagnosis.begin(clock.first);
     this.decoder.decode(raw, this.pkt);
     this.tracker.packet(this.pkt);
-    if (this.first === null) {
-      this.first = [raw.tsSec, raw.tsNsec];
-      this.diagnosis.begin(raw.tsSec + raw.tsNsec * 1e-9);
-    }
+    if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
     this.lastSec = raw.tsSec;
     this.lastNsec = raw.tsNsec;
   }
@@ -178,11 +194,13 @@ export class Analysis {
   report(info: CaptureInfo, end?: number): Report {
     const tracker = this.tracker;
     if (end !== undefined && end > tracker.now) tracker.now = end;
+    if (end !== undefined) this.stoppedAt = end;
     // Silence is judged against the capture's end, also for what the flush below finishes.
-    this.diagnosis.setNow(tracker.now);
+    this.diagnosis.setNow(this.captureEnd());
     tracker.flush();
     const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
     const capture = captureSummary(info, this.first, this.first ? [this.lastSec, this.lastNsec] : null, this.decoder);
+    for (const w of this.clock.warnings()) capture.warnings.push(w);
     if (this.notListed > 0) capture.warnings.push({ kind: 'not_listed', args: { count: this.notListed, cap: MAX_RECORDS } });
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
@@ -190,16 +208,15 @@ export class Analysis {
     if (tracker.tcp.attemptsLetGo > 0) capture.warnings.push({ kind: 'attempts_let_go', args: { count: tracker.tcp.attemptsLetGo } });
     const icmpErrors = tracker.icmp.errors;
     capture.totals = { ...this.totals, icmp: icmpErrors.length };
-    const d = this.diagnosis.result([], tracker.orphanIcmp, tracker.now, this.all);
+    const d = this.diagnosis.result([], tracker.orphanIcmp, this.captureEnd(), this.all);
     const own = this.hosts ?? this.endpoints.owners();
     const perspective: Perspective | null = own.length > 0 ? { hosts: own, from: this.hosts ? 'option' : 'auto' } : null;
     const ownSet = new Set(own);
     const inbound = (v: Verdict): boolean => isInbound(v, ownSet);
     const ordered = order(d.verdicts, inbound);
     const listed = this.maxVerdicts > 0 ? Math.min(this.maxVerdicts, ordered.length) : ordered.length;
-    const start = this.first ? this.first[0] + this.first[1] * 1e-9 : null;
-    const last = this.first ? this.lastSec + this.lastNsec * 1e-9 : null;
-    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, start, last);
+    // The timeline runs from the diagnosis's origin (the first time a report can write) to the latest.
+    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, this.clock.first, this.clock.latest);
     const verdicts = ordered.slice(0, listed);
     if (perspective) for (const v of verdicts) v.inbound = inbound(v);
     return {

@@ -44,7 +44,7 @@ import { WAIT } from './diagnose/causes/capture.ended_early.js';
 export interface LiveEvent {
   /** Capture time (seconds since the epoch) when the failure became certain. */
   ts: number;
-  time: string;
+  time: string | null;
   verdict: Verdict;
 }
 

@@ -9,7 +9,7 @@
 import type { FinishedConn } from '../track/tracker.js';
 import type { DnsTransaction } from '../track/dns.js';
 import type { IcmpError } from '../track/icmp.js';
-import { isoOf } from '../time.js';
+import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
@@ -130,7 +130,7 @@ export class Diagnosis {
   constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl'] } = {}) {
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
-    this.ctx = { captureEnd: 0, icmpOn: (key) => icmp.get(key) };
+    this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
     // The servers' TTL baselines (tcp.reset_injected), from the tracker that feeds this diagnosis.
     if (o.hostTtl) this.ctx.hostTtl = o.hostTtl;
     this.overflow = new Overflow(() => this.origin);
@@ -143,12 +143,13 @@ export class Diagnosis {
 
   /** The capture time so far (s): rules judging silence compare with it. */
   setNow(now: number): void {
-    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
+    // A time no report can write (a wild timestamp) is no end: waits would be years.
+    if (isReportableTime(now) && now > this.ctx.captureEnd) this.ctx.captureEnd = now;
   }
 
   /** Called for every finished connection, in finishing order. */
   add(f: FinishedConn, name: string | null, now: number): void {
-    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, now);
+    this.setNow(now);
     const c = f.conn;
     if (c.transport === 'udp') {
       if (isBackgroundUdp(f)) return;
@@ -246,7 +247,7 @@ export class Diagnosis {
     const g = DnsGroups.single(t);
     if (g === null) return;
     const q = t.queryTimes[t.queryTimes.length - 1] ?? t.responseTime ?? 0;
-    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, q);
+    this.setNow(q);
     if (g.resolved) {
       this.dns.resolvedAlone(g);
       if (this.dns.keepsResolved) this.overflow.add(dnsOutcome(g, 'ok', {}, {}, 'ok'), 'ok', this.dnsTarget(g), t.client.ip, t.server.ip, `dns|${g.key}`, g.firstFrame, q);
@@ -275,7 +276,7 @@ export class Diagnosis {
    * for many targets.
    */
   result(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): DiagnosisResult {
-    this.ctx.captureEnd = Math.max(this.ctx.captureEnd, captureEnd);
+    this.setNow(captureEnd);
     for (const t of dns) this.addDns(t);
     let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.

@@ -79,8 +79,11 @@ export function outcome(cause: string, evidence: EvidenceAt[], details: Record<s
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };
 }
 
-/** Seconds rounded to a tenth, as the texts show them. */
-export const tenths = (x: number): number => Math.round(x * 10) / 10;
+/**
+ * Seconds rounded to a tenth, as the texts show them; null stays null (an interval the capture's
+ * clock cannot give: time.ts `interval`).
+ */
+export const tenths = (x: number | null): number | null => (x === null ? null : Math.round(x * 10) / 10);
 
 export const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } => f.conn.transport === 'tcp';
 

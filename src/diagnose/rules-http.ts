@@ -8,6 +8,7 @@ import type { Arg } from '../facts.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
 import { isTcp, outcome, tenths } from './outcome.js';
 import { HTTP_UNANSWERED, RST, proof, way } from './evidence.js';
+import { interval } from '../time.js';
 
 /** A reset as evidence ('RST from the server'), its sender and the tcp.reset facts. */
 export function rstFacts(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'client' | 'server'; proof: EvidenceAt; facts: Record<string, Arg> } {
@@ -15,7 +16,7 @@ export function rstFacts(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'c
   return {
     sender,
     proof: proof(RST, rst.frame, rst.ts, way(c, rst.fromOrig), { sender }),
-    facts: { sender, seconds: tenths(rst.ts - c.start) },
+    facts: { sender, seconds: tenths(interval(rst.ts, c.start)) },
   };
 }
 
@@ -35,7 +36,7 @@ export const HTTP_UNANSWERED_RULE: ConnRule = {
       return outcome('tcp.reset', [req, r.proof], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.facts);
     }
     // The client's own reset after waiting is how it gave up: no response came.
-    if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(rst.ts - ex.requestTime) });
-    return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(c.end - ex.requestTime) });
+    if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(interval(rst.ts, ex.requestTime)) });
+    return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(interval(c.end, ex.requestTime)) });
   },
 };

@@ -8,7 +8,7 @@ import { tlsEstablished, type TlsSession } from '../track/tls-session.js';
 import { tlsVersionName } from '../decode/names.js';
 import { certCoversName } from '../decode/cert-names.js';
 import type { CertInfo } from '../decode/x509.js';
-import { isoOf } from '../time.js';
+import { isReportableTime, isoOf } from '../time.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
 import { outcome } from './outcome.js';
 import { CERTIFICATE, SERVER_HELLO, proof, way } from './evidence.js';
@@ -79,8 +79,10 @@ export const CERTIFICATE_RULE: ConnRule = {
     const when = s.serverHello?.ts ?? f.conn.start;
     const k = checksOf(leaf);
     const sni = s.clientHello?.sni;
-    const cause = k.notAfter < when * 1000 ? 'tls.cert_expired'
-      : k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
+    // A capture time no report can write (a wild timestamp) says nothing of the validity period.
+    const dated = isReportableTime(when);
+    const cause = dated && k.notAfter < when * 1000 ? 'tls.cert_expired'
+      : dated && k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
         : sni && !coversName(k, leaf, sni) ? 'tls.cert_name_mismatch' : null;
     if (cause === null) return null;
     // A client that completed the handshake anyway did not check (or accepted) the certificate.

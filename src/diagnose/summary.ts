@@ -99,7 +99,8 @@ export function order(verdicts: readonly Verdict[], inbound: (v: Verdict) => boo
 /**
  * The summary of `ordered` (every verdict, in reading order), of which the first `listed` are
  * listed. `worked`: targets that worked, listed or not. `spreadOf`: when a verdict that stands
- * for many targets failed (its first and last time, its timeline). `start`: the capture's first time (s), or null.
+ * for many targets failed (its first and last time, its timeline). `start` / `end`: the
+ * capture's earliest and latest times a report can write (s), or null (no timeline then).
  */
 export function summarize(ordered: readonly Verdict[], listed: number, worked: number, inbound: (v: Verdict) => boolean,
   spreadOf: (v: Verdict) => Spread | null, start: number | null, end: number | null): Summary {
@@ -137,13 +138,14 @@ export function summarize(ordered: readonly Verdict[], listed: number, worked: n
   const all = [...causes.values()].sort((a, b) => rank(a.severity) - rank(b.severity) || b.targets - a.targets || a.cause.localeCompare(b.cause));
   const byCause: CauseSummary[] = all.map(({ clientSet, line: _line, ...c }) => ({ ...c, clients: clientSet.size }));
   let timeline: Summary['timeline'] = null;
-  if (start !== null && end !== null && all.length > 0) {
+  const origin = start === null ? null : isoOf(start);
+  if (start !== null && origin !== null && end !== null && all.length > 0) {
     // One scale for every cause: wide enough for the capture's span.
     let width = 1;
     while (width * BINS <= end - start) width *= 2;
     for (const c of all) if (c.line) width = Math.max(width, c.line.width);
     timeline = {
-      start: isoOf(start),
+      start: origin,
       binSeconds: width,
       series: all.map((c) => {
         const line = c.line ?? new Timeline(start);

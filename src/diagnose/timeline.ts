@@ -4,6 +4,8 @@
  * the last bin (two neighbouring bins are added together). Widths are 2^k seconds, so timelines
  * with the same origin are put on one scale by doubling the narrower (the summary's timeline).
  */
+import { isReportableTime } from '../time.js';
+
 export const BINS = 48;
 
 export class Timeline {
@@ -14,9 +16,10 @@ export class Timeline {
   constructor(readonly origin: number) {}
 
   add(ts: number, n = 1): void {
-    // A time before the origin (a clock step back) counts in the first bin.
+    // A time no report can write (time.ts) is on no timeline: it would stretch the bins over
+    // thousands of years. A time before the origin (a clock step back) counts in the first bin.
+    if (!isReportableTime(ts) || !isReportableTime(this.origin)) return;
     const dt = Math.max(0, ts - this.origin);
-    if (!Number.isFinite(dt)) return;
     let i = Math.floor(dt / this.width);
     while (i >= BINS) {
       this.double();

@@ -19,8 +19,8 @@ export interface Target {
 /** One packet that proves the verdict: what it was is `kind` with `args` (evidence kinds, evidence.ts). */
 export interface Evidence {
   frame: number;
-  /** ISO-8601 UTC capture time. */
-  time: string;
+  /** ISO-8601 UTC capture time; null when the packet's time is none a report can write (time.ts). */
+  time: string | null;
   /** The packet's sender and receiver (IP addresses), when known: the HTML ladder draws them. */
   from?: string;
   to?: string;

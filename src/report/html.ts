@@ -14,7 +14,7 @@ import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
 import { connectionLines, esc, ladderSvg, RecordIndex } from './ladder.js';
-import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
 import { timelineSvg } from './timeline-svg.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
@@ -83,7 +83,7 @@ function verdictHtml(r: Report, idx: RecordIndex, v: Verdict, i: number, lang: L
   if (v.evidence.length) {
     o.push(`<h3>${esc(label(lang, 'evidence'))}</h3><table><thead><tr><th>${esc(label(lang, 'frame'))}</th><th>${esc(label(lang, 'since_start'))} (s)</th><th>${esc(label(lang, 'time'))} (UTC)</th><th>${esc(label(lang, 'note'))}</th></tr></thead><tbody>`);
     v.evidence.forEach((e, k) => {
-      o.push(`<tr><td class="n">${e.frame}</td><td class="n">${esc(sinceStart(r, e.time))}</td><td>${esc(e.time)}</td><td>${esc(w.notes[k]!)}</td></tr>`);
+      o.push(`<tr><td class="n">${e.frame}</td><td class="n">${esc(sinceStart(r, e.time) || NO_VALUE)}</td><td>${esc(e.time ?? NO_VALUE)}</td><td>${esc(w.notes[k]!)}</td></tr>`);
     });
     o.push('</tbody></table>');
   }
@@ -145,7 +145,7 @@ export function renderHtmlFragment(r: Report, opts: HtmlOptions): string {
   row(label(lang, 'source'), c.source);
   row(label(lang, 'format'), formatLine(r));
   row(label(lang, 'packets'), packetsLine(r, lang));
-  row(label(lang, 'time_span'), c.start ? `${c.start} .. ${c.end ?? ''} (${spanSeconds(r)} s)` : '-');
+  row(label(lang, 'time_span'), timeSpanText(r));
   row(label(lang, 'records'), recordsLine(r, lang));
   if (c.drops) row(label(lang, 'drops'), String(c.drops));
   if (c.damage) row(label(lang, 'damage'), damageLine(c.damage, damageText(c.damage, lang), lang));

@@ -12,7 +12,8 @@ import { damageText, warningText } from './warnings.js';
 /** One evidence entry of the document: the note in words, the typed facts left out. */
 export interface EvidenceDoc {
   frame: number;
-  time: string;
+  /** null when the packet's time is none a report can write (time.ts). */
+  time: string | null;
   note: string;
   from?: string;
   to?: string;

@@ -10,7 +10,7 @@
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, spanSeconds, targetLine } from './view.js';
+import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
 
@@ -78,7 +78,7 @@ function verdictMd(r: Report, v: Verdict, i: number, lang: Lang): string[] {
     out.push(`| ${label(lang, 'frame')} | ${label(lang, 'since_start')} (s) | ${label(lang, 'time')} (UTC) | ${label(lang, 'note')} |`);
     out.push('|---:|---:|---|---|');
     v.evidence.forEach((e, k) => {
-      out.push(`| ${e.frame} | ${sinceStart(r, e.time)} | ${mdText(e.time)} | ${mdText(w.notes[k]!)} |`);
+      out.push(`| ${e.frame} | ${sinceStart(r, e.time) || NO_VALUE} | ${e.time === null ? NO_VALUE : mdText(e.time)} | ${mdText(w.notes[k]!)} |`);
     });
     out.push('');
   }
@@ -116,7 +116,7 @@ export function renderMarkdown(r: Report, opts: MarkdownOptions): string {
   row(label(lang, 'source'), mdText(c.source));
   row(label(lang, 'format'), mdText(formatLine(r)));
   row(label(lang, 'packets'), mdText(packetsLine(r, lang)));
-  row(label(lang, 'time_span'), c.start ? `${mdText(c.start)} .. ${mdText(c.end ?? '')} (${spanSeconds(r)} s)` : '-');
+  row(label(lang, 'time_span'), timeSpanText(r, mdText));
   row(label(lang, 'records'), mdText(recordsLine(r, lang)));
   if (c.drops) row(label(lang, 'drops'), String(c.drops));
   if (c.damage) row(label(lang, 'damage'), mdText(damageLine(c.damage, damageText(c.damage, lang), lang)));

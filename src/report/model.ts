@@ -50,8 +50,9 @@ export interface ConnectionRecord {
   server: Endpoint;
   state: string;
   history: string;
-  start: string;
-  end: string;
+  /** First / last packet's time; null when it is none a report can write (time.ts). */
+  start: string | null;
+  end: string | null;
   packets: { client: number; server: number };
   bytes: { client: number; server: number };
   name: string | null;

@@ -34,8 +34,8 @@ export interface ReportOptions {
 
 /** One streaming verdict of a live capture, as the live analyzer says it. */
 export interface LiveVerdict {
-  /** Capture time (ISO-8601) when the failure became certain. */
-  time: string;
+  /** Capture time (ISO-8601) when the failure became certain; null when out of range (time.ts). */
+  time: string | null;
   verdict: Verdict;
 }
 
@@ -92,6 +92,6 @@ export class ReportOutput {
     // The summary starts with the target ("203.0.113.5:443: ..."): said once, in its own column.
     const sep = lang === 'zh' ? '：' : ': ';
     const rest = summary.startsWith(`${target}${sep}`) ? summary.slice(target.length + sep.length) : summary;
-    return `${e.time.slice(11, 23)}Z  ${v.severity.toUpperCase()}  ${v.cause}  ${target}  ${rest}\n`;
+    return `${e.time === null ? '-' : `${e.time.slice(11, 23)}Z`}  ${v.severity.toUpperCase()}  ${v.cause}  ${target}  ${rest}\n`;
   }
 }

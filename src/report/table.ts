@@ -3,7 +3,7 @@ import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { boxTable, displayWidth } from './box.js';
 import { label } from './labels.js';
-import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord } from './view.js';
+import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, timeSpanText, NO_VALUE } from './view.js';
 import { verdictWords } from './words.js';
 import { warningText } from './warnings.js';
 
@@ -84,9 +84,9 @@ export function renderTable(r: Report, opts: TableOptions): string {
       // What the terminal leaves the note: 5 of indent, the frame and time columns with their
       // padding and borders (4 borders, 2 spaces a column), the note's padding.
       const frameWidth = v.evidence.reduce((m, e) => Math.max(m, String(e.frame).length), displayWidth(head[0]!));
-      const timeWidth = v.evidence.reduce((m, e) => Math.max(m, e.time.length), displayWidth(head[1]!));
+      const timeWidth = v.evidence.reduce((m, e) => Math.max(m, (e.time ?? NO_VALUE).length), displayWidth(head[1]!));
       const noteMax = opts.width === undefined ? undefined : Math.max(16, opts.width - 5 - 4 - 6 - frameWidth - timeWidth);
-      const rows = v.evidence.map((e, i) => [String(e.frame), e.time, cutTo(w.notes[i]!, noteMax)]);
+      const rows = v.evidence.map((e, i) => [String(e.frame), e.time ?? NO_VALUE, cutTo(w.notes[i]!, noteMax)]);
       out.push(boxTable(head, rows, opts.color).replace(/^/gm, '     '));
     }
     if (w.advice.length) {
@@ -100,7 +100,7 @@ export function renderTable(r: Report, opts: TableOptions): string {
   facts.push(
     { [label(lang, 'capture')]: `${c.source} (${c.format}${c.compressed ? ', gzip' : ''}; ${c.linkTypes.join(', ') || '-'})` },
     { [label(lang, 'packets')]: packetsLine(r, lang) },
-    { [label(lang, 'time')]: c.start ? `${c.start} .. ${c.end}` : '-' },
+    { [label(lang, 'time')]: timeSpanText(r, (s) => s, false) },
     { [label(lang, 'connections')]: recordsLine(r, lang) },
   );
   out.push(facts.toString());

@@ -29,18 +29,37 @@ export function secondsText(us: number): string {
   return `${neg ? '-' : ''}${Math.floor(a / 1e6)}.${String(a % 1e6).padStart(6, '0')}`;
 }
 
-/** Time of `iso` since the capture start, as Wireshark's default Time column shows it; '' if unknown. */
-export function sinceStart(r: Report, iso: string): string {
+/**
+ * Time of `iso` since the capture start, as Wireshark's default Time column shows it; '' if
+ * unknown: either time is null, or `iso` is before the start (the capture's clock stepped back,
+ * and an interval is never shown negative).
+ */
+export function sinceStart(r: Report, iso: string | null): string {
   const s = micros(r.capture.start);
   const t = micros(iso);
-  return s === null || t === null ? '' : secondsText(t - s);
+  return s === null || t === null || t < s ? '' : secondsText(t - s);
 }
 
-/** Length of the capture in seconds, '' when unknown. */
+/** Length of the capture in seconds, '' when unknown (a time null, or the end before the start). */
 export function spanSeconds(r: Report): string {
   const s = micros(r.capture.start);
   const e = micros(r.capture.end);
-  return s === null || e === null ? '' : secondsText(e - s);
+  return s === null || e === null || e < s ? '' : secondsText(e - s);
+}
+
+/** What the renderers print for a time or an interval the report does not give. */
+export const NO_VALUE = '-';
+
+/**
+ * The capture's time span as one line: 'start .. end (span s)', a dash for a time the report
+ * does not give (null: out of range) and no span when either is missing or `withSpan` is false;
+ * '-' when both are missing.
+ */
+export function timeSpanText(r: Report, text: (s: string) => string = (s) => s, withSpan = true): string {
+  const c = r.capture;
+  if (c.start === null && c.end === null) return NO_VALUE;
+  const span = withSpan ? spanSeconds(r) : '';
+  return `${c.start === null ? NO_VALUE : text(c.start)} .. ${c.end === null ? NO_VALUE : text(c.end)}${span ? ` (${span} s)` : ''}`;
 }
 
 export function severityWord(s: Severity, lang: Lang): string {
@@ -105,12 +124,14 @@ export interface CauseRow {
 
 /** The summary's causes, the most frequent first, at most SUMMARY_CAUSES; `cut` shortens long examples. */
 export function causeRows(r: Report, lang: Lang, cut: (s: string) => string = (s) => s): CauseRow[] {
+  // A time the report does not give, or one before the capture's start (a clock step), is a dash.
+  const at = (t: string): string => sinceStart(r, t) || NO_VALUE;
   return r.summary.byCause.slice(0, SUMMARY_CAUSES).map((c) => ({
     severity: c.severity,
     cause: c.cause,
     targets: c.inbound > 0 ? `${c.targets} (${c.inbound} ${lang === 'zh' ? '入站' : 'inbound'})` : String(c.targets),
     clients: String(c.clients),
-    when: c.first === null ? '' : c.first === c.last || c.last === null ? sinceStart(r, c.first) : `${sinceStart(r, c.first)} .. ${sinceStart(r, c.last)}`,
+    when: c.first === null ? '' : c.first === c.last || c.last === null ? at(c.first) : `${at(c.first)} .. ${at(c.last)}`,
     examples: cut(c.examples.join(', ')),
   }));
 }

@@ -79,6 +79,16 @@ const WORDS: Readonly<Record<string, Words>> = {
     en: (a) => `the capturing system dropped ${n(a, 'count')} packets: what they held is missing from this analysis`,
     zh: (a) => `抓包系统丢弃了 ${n(a, 'count')} 个数据包：本次分析缺少它们的内容`,
   },
+  clock_stepped_back: {
+    en: (a) => `the capture's time goes backwards (its clock stepped back, or packets from clocks that differ were merged): frame ${n(a, 'frame')} is stamped ${n(a, 'seconds')} s before a packet ahead of it${Number(a['count']) > 1 ? ` (${n(a, 'count')} packets in all, by up to ${n(a, 'longest')} s)` : ''}; intervals across a step are not reported (null) and may be wrong`,
+    zh: (a) => `抓包的时间发生了倒退（时钟被调回，或合并了时钟不一致的来源）：第 ${n(a, 'frame')} 帧的时间戳比它前面的数据包早 ${n(a, 'seconds')} 秒${Number(a['count']) > 1 ? `（共 ${n(a, 'count')} 个数据包，最多早 ${n(a, 'longest')} 秒）` : ''}；跨越倒退的时间间隔不予报告（记为空），也可能不准确`,
+  },
+  time_out_of_range: {
+    en: (a) => (Number(a['count']) === 1
+      ? `frame ${n(a, 'frame')} is stamped outside the years 0000 to 9999: its time is not reported (null), nor any interval to it`
+      : `${n(a, 'count')} packets are stamped outside the years 0000 to 9999 (the first: frame ${n(a, 'frame')}): their times are not reported (null), nor any interval to them`),
+    zh: (a) => `${Number(a['count']) === 1 ? `第 ${n(a, 'frame')} 帧` : `${n(a, 'count')} 个数据包`}的时间戳超出 0000 至 9999 年的范围${Number(a['count']) > 1 ? `（第一个是第 ${n(a, 'frame')} 帧）` : ''}：其时间不予报告（记为空），与之相关的时间间隔也不予报告`,
+  },
   no_packets: {
     en: () => 'the capture holds no packets',
     zh: () => '抓包文件中没有数据包',

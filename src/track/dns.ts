@@ -13,6 +13,7 @@
 import type { DnsMessage } from '../decode/dns.js';
 import { qtypeName, rcodeName } from '../decode/names.js';
 import type { Time } from './types.js';
+import { interval } from '../time.js';
 
 export interface DnsEndpoint {
   ip: string;
@@ -424,12 +425,17 @@ export class DnsTracker {
   }
 }
 
+/**
+ * Milliseconds from the query to its answer; null when unanswered, and when the answer is stamped
+ * before every query (the capture's clock stepped back: no round trip is negative).
+ */
 export function dnsRttMs(t: DnsTransaction): number | null {
   if (t.responseTime === null || t.queryTimes.length === 0) return null;
   // RTT from the last query sent before the answer (the one most likely answered).
   let q = t.queryTimes[0]!;
   for (const x of t.queryTimes) if (x <= t.responseTime) q = x;
-  return Math.round((t.responseTime - q) * 1e6) / 1e3;
+  const s = interval(t.responseTime, q);
+  return s === null ? null : Math.round(s * 1e6) / 1e3;
 }
 
 export { qtypeName, rcodeName };

@@ -19,6 +19,10 @@ import { StreamDir } from './reassembly.js';
 import { TcpWatch } from './tcp-watch.js';
 import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
+import { interval } from '../time.js';
+
+/** Seconds as milliseconds; null (a clock step: time.ts `interval`) stays null. */
+const ms = (s: number | null): number | null => (s === null ? null : s * 1000);
 
 /** Zeek endpoint states (values of Zeek's TCP_INACTIVE ... TCP_RESET). */
 export const TcpState = {
@@ -884,7 +888,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
         c.wscale.resp = p.wscale;
         if (p.mptcp) c.mptcp = true;
         if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
-        if (c.synTimes.length !== 0) c.handshakeRttMs.synToSynAck = (now - c.synTimes[c.synTimes.length - 1]!) * 1000;
+        if (c.synTimes.length !== 0) c.handshakeRttMs.synToSynAck = ms(interval(now, c.synTimes[c.synTimes.length - 1]!));
       }
     }
   }
@@ -1006,7 +1010,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     c.ackFrame = c.lastFrame;
     c.ackTime = c.end;
     if (c.handshakeRttMs === NO_RTT) c.handshakeRttMs = { synToSynAck: null, synAckToAck: null };
-    c.handshakeRttMs.synAckToAck = (c.end - c.synAckTime) * 1000;
+    c.handshakeRttMs.synAckToAck = ms(interval(c.end, c.synAckTime));
   }
 
   /** Zeek TCP_Reassembler::AckReceived: an ACK above the bytes seen from `e` means a content gap. */

@@ -23,6 +23,13 @@ export function sharedCaptures(): string[] {
   return (JSON.parse(readFileSync(m, 'utf8')) as Array<{ path: string }>).map((e) => e.path).filter((p) => existsSync(join(SHARED, p)));
 }
 
+/** Every hand-judged capture of ../shared/captures/field (FIELD.json order, paths under ../shared/captures), or []. */
+export function fieldCaptures(): string[] {
+  const m = join(SHARED, 'field/FIELD.json');
+  if (!existsSync(m)) return [];
+  return (JSON.parse(readFileSync(m, 'utf8')) as Array<{ path: string }>).map((e) => `field/${e.path}`).filter((p) => existsSync(join(SHARED, p)));
+}
+
 const cache = new Map<string, Promise<Report>>();
 
 /** The contract's JSON document of a report in `lang`, as a consumer parses it. */

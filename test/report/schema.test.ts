@@ -1,30 +1,16 @@
 /**
  * src/report/report.schema.json describes the contract's report: every sample's report (both
- * languages, with --all, and redacted) and every shared capture's report validate against it
- * (ajv, JSON Schema draft 2020-12); reports that break the contract do not; the schema's cause
- * list is the catalogue's.
+ * languages, with --all, and redacted) and every shared and field capture's report (both
+ * languages) validate against it (ajv, JSON Schema draft 2020-12); reports that break the
+ * contract do not; the schema's cause list is the catalogue's. (test/report/clock.test.ts
+ * validates reports of samples whose timestamps are mutated.)
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { CAUSE_CODES } from '../../src/diagnose/catalogue.js';
 import { redactReport } from '../../src/report/redact.js';
 import type { Report } from '../../src/report/model.js';
-import { REPO } from '../tshark-fixture.js';
-import { SAMPLE_FILES, docOf, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
-
-const schema = JSON.parse(readFileSync(join(REPO, 'src/report/report.schema.json'), 'utf8')) as Record<string, unknown> & {
-  $defs: { verdict: { properties: { cause: { enum: string[] } } } };
-};
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validate = ajv.compile(schema);
-
-/** What breaks the schema in a report's document (what a consumer reads: the JSON text). */
-function problems(doc: ReportDoc): string[] {
-  const ok = validate(JSON.parse(JSON.stringify(doc)));
-  return ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-}
+import { SAMPLE_FILES, docOf, fieldCaptures, hostileCaptureReport, sampleReport, sharedCaptures, sharedReport, type ReportDoc } from './reports.js';
+import { problems, schema } from './schema-check.js';
 
 describe('report JSON schema', () => {
   it('lists exactly the catalogue cause codes', () => {
@@ -65,9 +51,12 @@ describe('report JSON schema', () => {
   });
 });
 
-const shared = sharedCaptures();
+// The field captures too: real files whose clocks step back (by µs, by years) or whose
+// timestamps are out of any date's range (pcapng-example: 100 packets).
+const shared = [...sharedCaptures(), ...fieldCaptures()];
 describe.skipIf(shared.length === 0)('report JSON schema: shared captures', () => {
   it.each(shared)('%s', async (p) => {
-    expect(problems(docOf(await sharedReport(p)))).toEqual([]);
+    const r = await sharedReport(p);
+    for (const lang of ['en', 'zh'] as const) expect(problems(docOf(r, lang)), lang).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import type { TcpConn } from '../../track/tcp.js';
 import { isTcp, noSynAck, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
+import { interval } from '../../time.js';
 
 export const WAIT = { syn: 1, dns: 5, tls: 5, http: 10 } as const;
 
@@ -36,16 +37,27 @@ function closedAfter(c: TcpConn, frame: number): boolean {
 }
 
 /** Seconds to the microsecond, as capture times are: these waits can be far under a millisecond. */
-const ms = (x: number): number => Math.round(Math.max(0, x) * 1e6) / 1e6;
+const ms = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e6) / 1e6);
 
 /** The wait as words show it, in milliseconds: to 0.01 ms below 10 ms (a capture cut 47 µs after a ClientHello reads 0.05 ms, not 0 s). */
-function waitedMs(seconds: number): number {
-  const m = Math.max(0, seconds) * 1000;
+function waitedMs(seconds: number | null): number | null {
+  if (seconds === null) return null;
+  const m = seconds * 1000;
   return m < 10 ? Math.max(0.01, Math.round(m * 100) / 100) : Math.round(m);
 }
 
+/**
+ * Did the capture stop less than `wait` seconds after `t`? Not when the wait is unknown (`t` is
+ * a time no report can write): the silence is then judged as any other.
+ */
+function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
+  const gap = interval(ctx.captureEnd, t);
+  return gap !== null && gap < wait;
+}
+
 function ended(what: 'SYN' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
-  const gap = ctx.captureEnd - last;
+  // Null when the clock stepped back after `last` (or its time is out of range): no wait is said.
+  const gap = interval(ctx.captureEnd, last);
   return outcome('capture.ended_early', ev, { lastSent: what, waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
 }
 
@@ -60,7 +72,7 @@ const SYN_TOO_SOON: ConnRule = {
     if (!noSynAck(c) || c.rsts.length > 0 || synSends(c) !== 1) return null;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
-    if (ctx.captureEnd - first >= WAIT.syn) return null;
+    if (!tooSoon(ctx, first, WAIT.syn)) return null;
     return ended('SYN', last, ctx, synEvidence(c).slice(0, 1));
   },
 };
@@ -75,7 +87,7 @@ const HELLO_TOO_SOON: ConnRule = {
     if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || s.broken.server || !isTcp(f)) return null;
     const c = f.conn;
     const hello = s.clientHello;
-    if (closedAfter(c, hello.frame) || ctx.captureEnd - hello.ts >= WAIT.tls) return null;
+    if (closedAfter(c, hello.frame) || !tooSoon(ctx, hello.ts, WAIT.tls)) return null;
     return ended('ClientHello', hello.ts, ctx, [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: hello.sni })]);
   },
 };
@@ -89,7 +101,7 @@ const REQUEST_TOO_SOON: ConnRule = {
     const ex = f.http?.exchanges.find((e) => e.status === null);
     if (!ex || !isTcp(f)) return null;
     const c = f.conn;
-    if (closedAfter(c, ex.requestFrame) || ctx.captureEnd - ex.requestTime >= WAIT.http) return null;
+    if (closedAfter(c, ex.requestFrame) || !tooSoon(ctx, ex.requestTime, WAIT.http)) return null;
     return ended('request', ex.requestTime, ctx, [proof(HTTP_UNANSWERED, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target })]);
   },
 };
@@ -100,8 +112,8 @@ const QUERY_TOO_SOON: DnsRule = {
   rank: 75,
   produces: ['capture.ended_early'],
   run(g, ctx) {
-    if (g.answered > 0 || g.queries !== 1 || ctx.captureEnd - g.lastQ >= WAIT.dns) return null;
-    const gap = ctx.captureEnd - g.lastQ;
+    if (g.answered > 0 || g.queries !== 1 || !tooSoon(ctx, g.lastQ, WAIT.dns)) return null;
+    const gap = interval(ctx.captureEnd, g.lastQ);
     return dnsOutcome(g, 'capture.ended_early', { lastSent: 'query', waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
   },
 };

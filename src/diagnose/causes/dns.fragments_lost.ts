@@ -13,6 +13,7 @@ import { tenths } from '../outcome.js';
 import { dnsEvidence, dnsOutcome, type DnsGroup } from '../dns-group.js';
 import { proof } from '../evidence.js';
 import { qtypeName } from '../../decode/names.js';
+import { interval } from '../../time.js';
 import { evidenceKind, limitKind, type Vars } from '../words.js';
 import type { Localised, Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
@@ -82,7 +83,7 @@ const FRAGMENTS_LOST: DnsRule = {
       firstFragmentSeen: offsets[0] === 0,
       answersInPart: g.lostFragments.length,
       idents: g.lostFragments.map((l) => `0x${(l.ident >>> 0).toString(16)}`),
-    }, { attempts: g.queries, seconds: tenths(g.lastQ - g.firstQ), offsetsText: offsets.join(', '), ednsSize: edns });
+    }, { attempts: g.queries, seconds: tenths(interval(g.lastQ, g.firstQ)), offsetsText: offsets.join(', '), ednsSize: edns });
     o.evidence = [...dnsEvidence(g), ...fragmentEvidence(g)].sort((a, b) => a.frame - b.frame);
     o.limits.push(FRAGMENT_MATCH.of({}));
     return o;

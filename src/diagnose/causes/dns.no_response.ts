@@ -8,6 +8,7 @@ import { dnsOutcome } from '../dns-group.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { MISSING, type Vars } from '../words.js';
+import { interval } from '../../time.js';
 
 /** Queries (and their retries) without any answer, and no ICMP error about them. */
 const UNANSWERED: DnsRule = {
@@ -17,18 +18,22 @@ const UNANSWERED: DnsRule = {
   run(g, ctx) {
     if (g.answered > 0) return null;
     const queries = g.queries;
-    const waited = tenths(ctx.captureEnd - g.lastQ);
+    const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
-    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(g.lastQ - g.firstQ), waited });
+    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
   },
 };
 
-/** '3 queries over 10 s', '1 query' (a single query spans no time). */
+/**
+ * '3 queries over 10 s', '1 query' (a single query spans no time), '3 queries' when the span is
+ * unknown (the capture's clock stepped back between them: time.ts `interval`).
+ */
 function queryVars(v: Verdict, lang: Lang): Vars {
   const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
   const seconds = v.facts['seconds'] ?? MISSING;
-  if (lang === 'zh') return { queriesText: n === 1 ? '只查询 1 次' : `${seconds} 秒内查询 ${n} 次` };
-  return { queriesText: n === 1 ? '1 query' : `${n} queries over ${seconds} s` };
+  const known = v.facts['seconds'] !== null;
+  if (lang === 'zh') return { queriesText: n === 1 ? '只查询 1 次' : known ? `${seconds} 秒内查询 ${n} 次` : `查询 ${n} 次` };
+  return { queriesText: n === 1 ? '1 query' : known ? `${n} queries over ${seconds} s` : `${n} queries` };
 }
 
 export default defineCause({

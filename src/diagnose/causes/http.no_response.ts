@@ -18,6 +18,7 @@ import { FIN, RST, proof, way } from '../evidence.js';
 import { isTls13, tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
 import { evidenceKind, fill, limitKind } from '../words.js';
+import { interval } from '../../time.js';
 import { WAIT } from './capture.ended_early.js';
 
 const ENCRYPTED_REQUEST = evidenceKind<{ length: number }>('encrypted_request', {
@@ -62,7 +63,9 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     // A reset by the server is tcp.reset's to tell.
     if (c.rsts.some((r) => r.frame > req.frame && r.fromOrig !== clientOrig)) return null;
     const close = after[0];
-    if (!close && ctx.captureEnd - req.ts < WAIT.http) return null;
+    // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
+    const gap = interval(ctx.captureEnd, req.ts);
+    if (!close && gap !== null && gap < WAIT.http) return null;
     const lastServer = s.serverAfterHandshake.reduce((t, r) => Math.max(t, r.ts), req.ts);
     const end = close ? close.ts : ctx.captureEnd;
     const ev: EvidenceAt[] = [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })];
@@ -77,9 +80,9 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
       requestLength: req.length,
       tickets: s.serverAfterHandshakeCount,
       ticketLengths: s.serverAfterHandshake.map((r) => r.length),
-      silenceSeconds: tenths(end - lastServer),
+      silenceSeconds: tenths(interval(end, lastServer)),
       closedBy,
-    }, { waited: tenths(end - req.ts), silence: tenths(end - lastServer), tickets: s.serverAfterHandshakeCount, encrypted: true, sender: closedBy });
+    }, { waited: tenths(interval(end, req.ts)), silence: tenths(interval(end, lastServer)), tickets: s.serverAfterHandshakeCount, encrypted: true, sender: closedBy });
     o.limits.push(INFERRED_FROM_SIZES.of({}));
     return o;
   },

@@ -18,6 +18,7 @@ import { proof, way } from '../evidence.js';
 import { evidenceKind, limitKind, type Vars } from '../words.js';
 import { MTU_TEST, MSS_CLAMP } from '../advice.js';
 import { icmpCause } from '../../track/icmp.js';
+import { interval } from '../../time.js';
 import { backsOff, intervals } from '../../track/tcp-watch.js';
 import type { TcpConn, TcpEndpoint } from '../../track/tcp.js';
 import type { FinishedConn } from '../../track/tracker.js';
@@ -87,7 +88,7 @@ function senderView(c: TcpConn, fromOrig: boolean, full: number): ReturnType<typ
     ? proof(SACKED, w.maxDeliveredFrame, w.maxDeliveredTs, way(c, !fromOrig), { bytes: w.maxDelivered })
     : proof(SMALL_DELIVERED, w.maxDeliveredFrame, w.maxDeliveredTs, way(c, fromOrig), { bytes: w.maxDelivered }));
   ev.sort((a, b) => a.frame - b.frame);
-  const seconds = tenths(t[t.length - 1]! - t[0]!);
+  const seconds = tenths(interval(t[t.length - 1]!, t[0]!));
   const retx = w.stuckOriginal ? t.length - 1 : t.length;
   return outcome('tcp.pmtu_blackhole', ev, {
     direction: fromOrig ? 'upload' : 'download',
@@ -113,7 +114,7 @@ function receiverView(c: TcpConn, senderIsOrig: boolean, full: number): ReturnTy
   const close = [...c.fins, ...c.rsts].filter((x) => x.fromOrig !== senderIsOrig && x.ts >= w.holeTs).sort((a, b) => a.ts - b.ts)[0];
   if (close === undefined || close.ts - w.holeTs < MIN_SECONDS) return null;
   const rst = c.rsts.includes(close);
-  const seconds = tenths(close.ts - w.holeTs);
+  const seconds = tenths(interval(close.ts, w.holeTs));
   const ev: EvidenceAt[] = [
     proof(MSS_SEEN, c.synAckFrame, c.synAckTime, way(c, false), { client: c.mss.orig, server: c.mss.resp }),
     proof(BEYOND_HOLE, w.holeFrame, w.holeTs, way(c, senderIsOrig), { bytes: w.holeLen, missing }),

@@ -8,6 +8,7 @@ import { evidenceKind, fill, limitKind, type CauseText, type Vars } from '../wor
 import { backsOff, intervals } from '../../track/tcp-watch.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
+import { interval } from '../../time.js';
 
 const FIRST_DATA = evidenceKind<Record<string, never>>('first_data', {
   en: () => 'first data from the client',
@@ -29,7 +30,7 @@ const STALLED: ConnRule = {
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
     return outcome('tcp.stalled', [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-      { attempts: c.retransmits.orig, seconds: tenths(c.end - first) });
+      { attempts: c.retransmits.orig, seconds: tenths(interval(c.end, first)) });
   },
 };
 
@@ -78,7 +79,7 @@ const STALLED_MID: ConnRule = {
       if (rst) ev.push(proof(RST, rst.frame, rst.ts, way(c, fromOrig), { sender: fromOrig ? 'client' : 'server' }));
       const retx = w.stuckOriginal ? t.length - 1 : t.length;
       const backoff = intervals(t);
-      const seconds = tenths(c.end - t[0]!);
+      const seconds = tenths(interval(c.end, t[0]!));
       const o = outcome('tcp.stalled', ev, {
         handshakeSeen: false, sender: fromOrig ? 'client' : 'server', seconds, retransmissions: retx, backoffSeconds: backoff, segmentBytes: w.stuckLen,
       }, { attempts: retx, seconds, handshakeSeen: false, backoffText: backoff.map((x) => `${x} s`).join(', ') });

@@ -8,6 +8,7 @@ import { synSends } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { MISSING, type Vars } from '../words.js';
+import { interval } from '../../time.js';
 
 const SYN_UNANSWERED: ConnRule = {
   on: 'conn',
@@ -25,7 +26,7 @@ const SYN_UNANSWERED: ConnRule = {
     const o = outcome('tcp.syn_unanswered', synEvidence(c), { syns: sends, clientAborted: c.rsts.some((r) => r.fromOrig) },
       // An attempt let go at the attempt cap (a scan: flow.ts maxAttempts): its retries, if any,
       // would be another connection, so "not sent again" is not claimed of it.
-      { attempts: sends, seconds: tenths(Math.max(last, c.end) - first), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(ctx.captureEnd - last) }) });
+      { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
     return o;
   },
@@ -40,15 +41,17 @@ function synVars(v: Verdict, lang: Lang): Vars {
   const n = typeof v.facts['attempts'] === 'number' ? v.facts['attempts'] : v.attempts;
   const seconds = v.facts['seconds'] ?? MISSING;
   const waited = v.facts['waited'] ?? MISSING;
+  // Null: the span or the wait is unknown (the capture's clock stepped back: time.ts `interval`).
+  const spanKnown = v.facts['seconds'] !== null;
   if (n === 1 && waited === MISSING) return { synsText: lang === 'zh' ? '1 个 SYN' : '1 SYN', retryNote: '' };
   if (lang === 'zh') {
     return n === 1
       ? { synsText: '只有 1 个 SYN', retryNote: `客户端没有重发这个 SYN，而抓包又持续了 ${waited} 秒：内核会在 1 秒后重传没有应答的 SYN，所以这是扫描器，或是立即放弃的程序。` }
-      : { synsText: `${seconds} 秒内发送 ${n} 个 SYN`, retryNote: '' };
+      : { synsText: spanKnown ? `${seconds} 秒内发送 ${n} 个 SYN` : `发送 ${n} 个 SYN`, retryNote: '' };
   }
   return n === 1
     ? { synsText: '1 SYN, not sent again', retryNote: ` The client never sent the SYN again although the capture went on for ${waited} s: a kernel retransmits an unanswered SYN after 1 s, so this was a scanner or a program that gave up at once.` }
-    : { synsText: `${n} SYNs over ${seconds} s`, retryNote: '' };
+    : { synsText: spanKnown ? `${n} SYNs over ${seconds} s` : `${n} SYNs`, retryNote: '' };
 }
 
 export default defineCause({

@@ -12,6 +12,7 @@ import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outco
 import { proof, way } from '../evidence.js';
 import { evidenceKind, limitKind, type Vars } from '../words.js';
 import type { Lang } from '../../lang.js';
+import { interval } from '../../time.js';
 import type { Verdict } from '../verdict.js';
 
 /** Seconds the window must have stayed at zero. */
@@ -56,7 +57,7 @@ const ZERO_WINDOW: ConnRule = {
         proof(PROBE, w.zwProbeFrame, w.zwProbeTs, way(c, !recvIsOrig), { count: w.zwProbes }),
       ];
       if (w.zwLastFrame !== w.zwFrame) ev.push(proof(ZERO_WINDOW_SENT, w.zwLastFrame, w.zwLastTs, way(c, recvIsOrig), { sender: receiver, last: true }));
-      const seconds = tenths(secs);
+      const seconds = tenths(interval(c.end, w.zwTs));
       const o = outcome('tcp.zero_window', ev, {
         receiver, zeroWindowSeconds: seconds, probes: w.zwProbes, answeredZero: w.zwAnswers, reopened: false,
         ...(w.zwReopened > 0 ? { reopenedBefore: w.zwReopened, longestBeforeSeconds: tenths(w.zwLongestReopened) } : {}),

@@ -7,6 +7,7 @@ import { CLIENT_HELLO, FIN, RST, proof, way } from '../evidence.js';
 import { offered } from '../rules-tls.js';
 import { limitKind } from '../words.js';
 import { TLS_REPRO } from '../advice.js';
+import { interval } from '../../time.js';
 
 export const PLAINTEXT_ANSWER = limitKind('plaintext_answer', {
   en: () => 'the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port',
@@ -27,7 +28,7 @@ const NO_SERVER_HELLO: ConnRule = {
     const close = [...c.rsts, ...c.fins].filter((x) => x.frame > hello.frame).sort((a, b) => a.frame - b.frame)[0];
     if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: close.fromOrig === s.clientIsOrig ? 'client' : 'server' }));
     const o = outcome('tls.no_server_hello', ev, { sni: hello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
-      { sni: hello.sni, seconds: tenths(c.end - hello.ts) });
+      { sni: hello.sni, seconds: tenths(interval(c.end, hello.ts)) });
     if (s.broken.server) o.limits.push(PLAINTEXT_ANSWER.of({}));
     return o;
   },
