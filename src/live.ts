@@ -14,6 +14,8 @@
  *   retransmitted it twice by then (1 s, 3 s);
  * - DNS: no answer `dnsTimeout` seconds (default 5, glibc's and dig's timeout) after the name's
  *   last query, so a resolver's retry restarts the wait;
+ * - TCP (issue 22): a zero window that lasted 10 s with probes answered, a segment resent with
+ *   exponential back-off never acknowledged: on the packet after which their rule holds;
  * - an encrypted request (TLS 1.3, application data after the client's Finished): nothing from
  *   the server but its session tickets 10 s after the request (capture.ended_early's wait for an
  *   HTTP answer), or 1 s after a side closed the connection before that.
@@ -116,6 +118,9 @@ export class LiveAnalyzer {
       this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, true);
       return;
     }
+    // A window kept at zero, a segment resent with back-off (tcp-watch.ts): judged on the packet
+    // that may complete their rule's proof, said when the rule holds.
+    if (this.watchSays(c, p)) this.judgeConn(c, p.tsSec + p.tsNsec * 1e-9, false);
     if (p.payLen > 0) {
       const s = this.tracker.tls.session(c);
       if (s && s.alerts.length > (this.alertsSeen.get(c) ?? 0)) {
@@ -136,6 +141,21 @@ export class LiveAnalyzer {
       this.requestSeen.add(c);
       this.pendingRequest.add(c);
     }
+  }
+
+  /**
+   * Issue 22: the receiver's zero window has lasted 10 s with probes answered, or this packet is
+   * the fifth or later sending of a segment never acknowledged (tcp.zero_window, tcp.stalled
+   * without a handshake, tcp.pmtu_blackhole seen from the sender: their rules decide).
+   */
+  private watchSays(c: TcpConn, p: Packet): boolean {
+    const now = p.tsSec + p.tsNsec * 1e-9;
+    for (const w of [c.orig.watch, c.resp.watch]) {
+      if (w === null) continue;
+      if (w.zwOpen && w.zwProbes >= 2 && now - w.zwTs >= 10) return true;
+      if (w.stuck && !w.stuckAcked && w.stuckFrames.length >= 5 && w.stuckFrames[w.stuckFrames.length - 1] === p.frame) return true;
+    }
+    return false;
   }
 
   private watchIcmp(p: Packet): void {

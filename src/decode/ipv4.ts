@@ -60,9 +60,11 @@ export function decodeIpv4(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
     const r = d.frags.add(key, p.tsSec, b.subarray(o, o + ihl), fragOff, more, b.subarray(o + ihl, ipEnd), proto);
     if (!r) {
       p.fragment = FRAG_PART;
+      p.fragOff = fragOff;
       return;
     }
     p.fragment = FRAG_REASSEMBLED;
+    p.fragOff = fragOff;
     p.nb = r.bytes;
     p.ipOff = 0;
     p.ipEnd = r.bytes.length;

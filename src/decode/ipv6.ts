@@ -77,9 +77,11 @@ export function decodeIpv6(d: Decoder, p: Packet, b: Uint8Array, o: number, end:
       const r = d.frags.add(key, p.tsSec, b.subarray(o, x), fragOff, more, b.subarray(x + 8, ipEnd), inner);
       if (!r) {
         p.fragment = FRAG_PART;
+        p.fragOff = fragOff;
         return;
       }
       p.fragment = FRAG_REASSEMBLED;
+      p.fragOff = fragOff;
       p.nb = r.bytes;
       p.ipOff = 0;
       p.srcOff = 8;

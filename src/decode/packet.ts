@@ -57,7 +57,7 @@ export const RARE_ICMP = 2;
 export const RARE_LINK = 4;
 
 /** Fragment state of the IP layer of this frame. */
-const FRAG_NONE = 0;
+export const FRAG_NONE = 0;
 /** A fragment that did not (yet) complete its datagram: no transport layer on this frame. */
 export const FRAG_PART = 1;
 /** The fragment that completed a datagram: the transport fields come from the reassembled bytes. */
@@ -107,6 +107,8 @@ export class Packet {
   /** Transport protocol number (after IPv6 extension headers and tunnels), -1 when none. */
   proto = -1;
   fragment = FRAG_NONE;
+  /** A fragment's offset in bytes (IPv4 or IPv6 fragment header), 0 when not a fragment. */
+  fragOff = 0;
   /** IP-in-IP / GRE / 6in4 encapsulations passed through to reach this header. */
   tunnels = 0;
 
@@ -126,6 +128,9 @@ export class Packet {
   mptcp = false;
   tsVal = DOUBLE;
   tsEcr = DOUBLE;
+  /** The first SACK block (RFC 2018: the most recently received data), -1 when none. */
+  sackLe = DOUBLE;
+  sackRe = DOUBLE;
   /** Transport payload in nb (captured part). */
   payOff = 0;
   payLen = 0;
@@ -167,6 +172,7 @@ export class Packet {
     this.tos = 0;
     this.proto = -1;
     this.fragment = FRAG_NONE;
+    this.fragOff = 0;
     this.tunnels = 0;
     this.l4Off = 0;
     this.sport = this.dport = -1;
@@ -189,6 +195,7 @@ export class Packet {
       this.mss = this.wscale = -1;
       this.sackPerm = this.mptcp = false;
       this.tsVal = this.tsEcr = -1;
+      this.sackLe = this.sackRe = -1;
     }
     if ((r & RARE_ICMP) !== 0) {
       this.icmpType = this.icmpCode = -1;

@@ -75,6 +75,12 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
       case 4:
         p.sackPerm = true;
         break;
+      case 5: // SACK, RFC 2018: the first block only
+        if (len >= 10) {
+          p.sackLe = dv.getUint32(x + 2);
+          p.sackRe = dv.getUint32(x + 6);
+        }
+        break;
       case 30: // MPTCP, RFC 8684 §3
         p.mptcp = true;
         break;

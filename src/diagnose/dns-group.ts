@@ -66,7 +66,27 @@ export interface DnsGroup {
    * transaction order (to find an ICMP error that quotes one).
    */
   flows: Array<{ seq: number; key: string; server: DnsTransaction['server']; transport: DnsTransaction['transport'] }> | null;
+  /**
+   * Answers of unanswered queries that arrived in part: IP fragments from the server that never
+   * made a whole datagram (track/dns.ts), first MAX_DNS_LOST in transaction order.
+   */
+  lostFragments: LostFragments[] | null;
+  /** The most IP fragments an answer that arrived whole came in (0: none was fragmented). */
+  answerFragments: number;
 }
+
+export interface LostFragments {
+  seq: number;
+  server: string;
+  ident: number;
+  offsets: number[];
+  frames: number[];
+  times: number[];
+  /** The query's EDNS UDP buffer size, -1 without EDNS. */
+  ednsSize: number;
+}
+
+const MAX_DNS_LOST = 8;
 
 const MAX_DNS_FIRST = 4;
 const MAX_DNS_ADDRS = 8;
@@ -207,7 +227,7 @@ export class DnsGroups {
       g = {
         key, name, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false, otherNodata: false, allTcp: true,
         firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null, servfail: null,
-        refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null,
+        refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null, answerFragments: 0,
       };
       this.groups.set(key, g);
     }
@@ -222,6 +242,15 @@ export class DnsGroups {
       if (final && t.qtype !== null && !isAddressType(t.qtype)) {
         if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) g.otherAnswered = true;
         else g.otherNodata = true;
+      }
+    }
+    if (t.responseFrame !== null && t.fragments) {
+      for (const f of t.fragments) if (f.completed && f.offsets.length > g.answerFragments) g.answerFragments = f.offsets.length;
+    }
+    if (t.responseFrame === null && t.fragments) {
+      for (const f of t.fragments) {
+        if (f.completed) continue;
+        keepFirst(g.lostFragments ??= [], { seq: t.seq, server: t.server.ip, ident: f.ident, offsets: f.offsets, frames: f.frames, times: f.times, ednsSize: t.ednsSize ?? -1 }, MAX_DNS_LOST);
       }
     }
     g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
@@ -296,6 +325,8 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
     else if (q.seq < seen.seq) seen.seq = q.seq;
   }
   if (b.ede) for (const x of b.ede) keepFirst(a.ede ??= [], x, MAX_DNS_EDE);
+  a.answerFragments = Math.max(a.answerFragments, b.answerFragments);
+  if (b.lostFragments) for (const x of b.lostFragments) keepFirst(a.lostFragments ??= [], x, MAX_DNS_LOST);
   if (a.answered > 0) a.flows = null;
   else if (b.flows) for (const x of b.flows) keepFirst(a.flows ??= [], x, MAX_DNS_FLOWS);
   return a;

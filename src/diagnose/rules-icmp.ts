@@ -56,20 +56,17 @@ export const ICMP_ON_CONN: ConnRule = {
     const e = f.icmp.find((x) => icmpCause(x) !== null && quotesOriginator(x, f.conn));
     if (!e) return null;
     const cause = icmpCause(e)!;
-    // Fragmentation needed / packet too big on a flow that then went on: path MTU discovery did
-    // its job, but the path MTU is smaller than the interface's — worth a warning, not a failure.
-    let severity: 'error' | 'warning' = 'error';
     if (isTcp(f)) {
       if (cause === 'icmp.frag_needed') {
-        if (f.conn.unackedBytes.orig === 0) severity = 'warning';
+        // The sender resent in smaller packets and everything was acknowledged: path MTU discovery
+        // worked, the target worked (ok, with the path MTU in its details: causes/ok.ts).
+        if (f.conn.unackedBytes.orig === 0) return null;
       } else if (!noSynAck(f.conn)) return null;
     } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable' && cause !== 'icmp.frag_needed') return null;
     const ev: EvidenceAt[] = isTcp(f) ? synEvidence(f.conn).slice(0, 1) : [proof(FIRST_DATAGRAM, f.conn.firstFrame, f.conn.start, way(f.conn, true), {})];
     const x = icmpFacts(e);
     ev.push(x.proof);
-    const o = outcome(cause, ev, x.details, x.facts, severity);
-    if (severity === 'warning') o.limits.push(PMTU_DISCOVERY_WORKED.of({}));
-    return o;
+    return outcome(cause, ev, x.details, x.facts);
   },
 };
 

@@ -51,7 +51,29 @@ export interface DnsTransaction {
   tcpRetry: number | null;
   /** For a TCP transaction that retries a truncated UDP answer: the UDP transaction's seq. */
   retryOf: number | null;
+  /** The EDNS UDP buffer size the query announced (RFC 6891), -1 without EDNS (or no query seen). */
+  ednsSize?: number;
+  /**
+   * IP fragments from the server to the client that came while this UDP query waited (matched by
+   * addresses and time: a fragment after the first carries no port), by datagram (ident), at
+   * most MAX_FRAG_SETS; `completed` when the datagram was put together.
+   */
+  fragments?: DnsFragments[] | null;
 }
+
+export interface DnsFragments {
+  ident: number;
+  /** Offsets (bytes) of the fragments that arrived, ascending, at most MAX_FRAG_PIECES. */
+  offsets: number[];
+  frames: number[];
+  times: Time[];
+  completed: boolean;
+}
+
+const MAX_FRAG_SETS = 4;
+const MAX_FRAG_PIECES = 16;
+/** Seconds after a query within which a fragment from its server may belong to its answer. */
+const FRAG_WINDOW = 5;
 
 const MAX_PENDING = 100_000;
 /**
@@ -169,6 +191,8 @@ export class DnsTracker {
   private readonly byAnswer = new TimeQueue();
   /** Transactions dropped because too many were pending at once. */
   evicted = 0;
+  /** The latest UDP transaction of each client|server address pair while it is open (for fragments). */
+  private readonly latestByPair = new Map<string, DnsTransaction>();
 
   constructor(o: DnsTrackerOptions = {}) {
     this.onDone = o.onDone;
@@ -210,8 +234,10 @@ export class DnsTracker {
         this.finish(k, t);
         t = undefined;
       }
+      if (transport === 'udp') this.latestByPair.delete(`${src.ip}|${dst.ip}`);
       if (!t) {
         t = this.create(transport, src, dst, m, q, [frame], [ts]);
+        if (transport === 'udp') this.latestByPair.set(`${src.ip}|${dst.ip}`, t);
         this.insert(k, t);
         if (this.onDone !== undefined) this.byQuery.push(t, ts);
         if (transport === 'tcp' && q) {
@@ -225,6 +251,7 @@ export class DnsTracker {
       }
       t.queryFrames.push(frame);
       t.queryTimes.push(ts);
+      if (transport === 'udp') this.latestByPair.set(`${src.ip}|${dst.ip}`, t);
       if (this.onDone !== undefined) this.byQuery.push(t, ts);
       return;
     }
@@ -299,6 +326,8 @@ export class DnsTracker {
       extraResponses: 0,
       tcpRetry: null,
       retryOf: null,
+      ednsSize: !m.qr && m.edns !== null ? m.edns.udpSize : -1,
+      fragments: null,
     };
   }
 
@@ -311,12 +340,42 @@ export class DnsTracker {
       if (b.length === 1) this.open.set(k, b[0]!);
     }
     this.pending--;
+    if (t.transport === 'udp') {
+      const pk = `${t.client.ip}|${t.server.ip}`;
+      if (this.latestByPair.get(pk) === t) this.latestByPair.delete(pk);
+    }
     if (t.tc && t.query !== null) {
       const qk = questionKey(t.client, t.server, t.query, t.qtype);
       if (this.truncatedByQuestion.get(qk) === t) this.truncatedByQuestion.delete(qk);
     }
     if (this.onDone !== undefined) this.onDone(t);
     else this.done.push(t);
+  }
+
+  /**
+   * An IP fragment of a UDP datagram from `src` to `dst` (`completed`: the one that completed its
+   * datagram): given to the latest query `dst` sent to `src`, when that query is still unanswered
+   * and was sent at most FRAG_WINDOW seconds before. Bounded per transaction.
+   */
+  fragment(src: string, dst: string, ident: number, offset: number, completed: boolean, frame: number, ts: Time): void {
+    const t = this.latestByPair.get(`${dst}|${src}`);
+    if (t === undefined || t.responseFrame !== null) return;
+    const q = t.queryTimes[t.queryTimes.length - 1];
+    if (q === undefined || ts < q || ts - q > FRAG_WINDOW) return;
+    const sets = t.fragments ??= [];
+    let set = sets.find((x) => x.ident === ident);
+    if (set === undefined) {
+      if (sets.length >= MAX_FRAG_SETS) return;
+      set = { ident, offsets: [], frames: [], times: [], completed: false };
+      sets.push(set);
+    }
+    if (completed) set.completed = true;
+    if (set.offsets.length >= MAX_FRAG_PIECES || set.offsets.includes(offset)) return;
+    let i = set.offsets.length;
+    while (i > 0 && set.offsets[i - 1]! > offset) i--;
+    set.offsets.splice(i, 0, offset);
+    set.frames.splice(i, 0, frame);
+    set.times.splice(i, 0, ts);
   }
 
   /** Finishes the transactions that have been quiet long enough (see RETIRE_ANSWERED). */

@@ -16,6 +16,7 @@ import {
   type FlowTrackerOptions,
 } from './flow.js';
 import { StreamDir } from './reassembly.js';
+import { TcpWatch } from './tcp-watch.js';
 import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 import { interval } from '../time.js';
@@ -128,6 +129,10 @@ export class TcpEndpoint implements EndpointStats {
   lastWinSent = -1;
   /** Highest sequence number sent (one past the last octet, FIN included), -1 until data/FIN/SYN seen. */
   stream: StreamDir | null = null;
+  /** Back-off, holes, delivered sizes and zero windows of this endpoint (tcp-watch.ts), made on a sign of trouble. */
+  watch: TcpWatch | null = null;
+  /** The largest payload this endpoint sent. */
+  maxSeg = 0;
 
   constructor(isOrig: boolean) {
     this.isOrig = isOrig;
@@ -155,6 +160,8 @@ export class TcpEndpoint implements EndpointStats {
     this.firstDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
     this.stream = null;
+    this.watch = null;
+    this.maxSeg = 0;
   }
 
   setState(s: number): void {
@@ -493,6 +500,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private established(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
     const e = isOrig ? c.orig : c.resp;
     const peer = isOrig ? c.resp : c.orig;
+    const resentBefore = e.retransmits;
     const baseSeq = p.seq | 0;
     const ackSeq = p.ack | 0;
     const len = p.payWireLen;
@@ -533,6 +541,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.ackReceived(c, peer, p);
 
     if (len > 0) this.payload(c, e, p, baseSeq, len, seqUnderflow);
+    this.watchSegment(c, e, peer, p, len, now, e.retransmits !== resentBefore);
   }
 
   /**
@@ -651,6 +660,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private process(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
     const e = isOrig ? c.orig : c.resp;
     const peer = isOrig ? c.resp : c.orig;
+    const resentBefore = e.retransmits;
     const f = p.tcpFlags;
     const SYN = (f & TCP_SYN) !== 0;
     const FIN = (f & TCP_FIN) !== 0;
@@ -815,8 +825,41 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Payload
     if (len > 0 && !RST) this.payload(c, e, p, SYN ? (baseSeq + 1) | 0 : baseSeq, len, seqUnderflow);
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
+    if (!RST && !SYN) this.watchSegment(c, e, peer, p, len, now, e.retransmits !== resentBefore);
 
     if (doClose && !e.didClose) e.didClose = true;
+  }
+
+  /**
+   * What the endpoints' watches (tcp-watch.ts) take of a segment without SYN or RST: `e`'s data,
+   * its acknowledgement of the peer's data, its window, and a probe of the peer's zero window. A
+   * watch is made only on a sign of trouble — `e` resends data or its data arrives above a hole,
+   * `e` announces a zero window, the peer's data is SACKed — so that a connection without any
+   * costs one number (the largest segment).
+   */
+  private watchSegment(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number, now: number, resent: boolean): void {
+    if (len > e.maxSeg) e.maxSeg = len;
+    const ack = (p.tcpFlags & TCP_ACK) !== 0;
+    if (e.watch === null && peer.watch === null && p.win !== 0 && p.sackLe < 0) {
+      if (len === 0 || (!resent && (e.stream === null || !e.stream.holding))) return;
+    }
+    const full = c.mss.orig > 0 && c.mss.resp > 0 ? Math.min(c.mss.orig, c.mss.resp) - 40 : 0;
+    if (len > 0) {
+      let w = e.watch;
+      if (w === null) {
+        // Above a hole: the watch starts at the first byte not yet seen in order.
+        const from = !resent && e.stream !== null && e.stream.holding ? e.stream.next : e.lastSeq;
+        if (resent || from !== e.lastSeq) w = e.watch = TcpWatch.begin(e, peer, from, full);
+      }
+      if (w !== null) w.sent(p, len, now, full, peer.pkts);
+    }
+    if (!ack) return;
+    if (peer.watch === null && p.sackLe >= 0) peer.watch = TcpWatch.begin(peer, e, peer.lastSeq, full);
+    if (peer.watch !== null) {
+      peer.watch.acked(p.ack, p.sackLe >= 0, p.sackLe, p.sackRe, p.frame, now);
+      if (peer.watch.zwOpen) peer.watch.probe(p.frame, now);
+    }
+    if (p.win === 0 || (e.watch !== null && e.watch.zwOpen)) (e.watch ??= TcpWatch.begin(e, peer, e.lastSeq, full)).window(p.win, p.frame, now);
   }
 
   private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {

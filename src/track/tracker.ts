@@ -6,7 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
+import { FRAG_NONE, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
@@ -127,6 +127,8 @@ export class Tracker implements StreamSink {
         return;
       }
       case PROTO_UDP: {
+        // A fragment: perhaps a piece of a DNS answer (track/dns.ts, DnsTracker.fragment).
+        if (p.fragment !== FRAG_NONE) this.udpFragment(p, ts);
         const c = this.udp.packet(p, ts);
         if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(c, p, ts);
         return;
@@ -139,6 +141,17 @@ export class Tracker implements StreamSink {
       default:
         return;
     }
+  }
+
+  /**
+   * A UDP fragment, or the datagram it completed: given to the DNS tracker when it is a piece
+   * from a DNS server (a completed datagram from port 53; a piece, which may carry no port,
+   * whatever it is: the tracker matches it to a query by addresses and time).
+   */
+  private udpFragment(p: Packet, ts: Time): void {
+    const done = p.fragment === FRAG_REASSEMBLED;
+    if (done && p.sport !== DNS_PORT) return;
+    this.dns.fragment(p.srcAddr(), p.dstAddr(), p.ipId, p.fragOff, done, p.frame, ts);
   }
 
   /** End of capture: finish everything still open. */

@@ -37,6 +37,9 @@ const KNOWN: Record<string, [string, string]> = {
   'zeek/nmap-vsn.pcap': ['tcp.reset', 'nmap resets its own probes after the SYN-ACK (a half-open scan): the port answered, nothing failed'],
   'zeek/ftp-auth-tls.pcap': ['tcp.reset', 'the server\'s reset comes after the client\'s FIN: a close, not a failure'],
   'zeek/tls-missing-intermediate.pcap': ['tcp.reset', 'the resets come after a FIN or once every exchange was done: closes, not failures'],
+  // Issue 22 (a smaller path MTU that the sender learned: the target worked):
+  'zeek/smtp.pcap': ['icmp.frag_needed', 'the client resent in smaller packets after the fragmentation-needed and every byte was acknowledged: the target worked (ok, details.pathMtu 1492)'],
+  'ndpi/6in4tunnel.pcap': ['icmp.frag_needed', 'the sender resent in smaller packets after the packet-too-big and every byte was acknowledged: the target worked (ok, details.pathMtu 1460)'],
 };
 
 /** Categories that describe format, link layer or protocol, not an outcome. */

@@ -46,6 +46,11 @@ const CASES: Array<[string, string, number | null]> = [
   ['https-no-response.pcap', 'http.no_response', null],
   // Issue 24: an ICMP error about a DNS query, said on the ICMP packet with the query's name.
   ['dns-port-unreachable.pcap', 'icmp.port_unreachable', 2],
+  // Issue 22: said on the packet after which the rule's proof holds (its duration or back-off).
+  ['tcp-zero-window.pcap', 'tcp.zero_window', 22],
+  ['tcp-stalled-mid-connection.pcap', 'tcp.stalled', 6],
+  ['pmtu-blackhole-upload.pcap', 'tcp.pmtu_blackhole', 21],
+  ['dns-fragments-lost-v6.pcap', 'dns.fragments_lost', null],
 ];
 
 describe('live analyzer on the samples', () => {

@@ -149,3 +149,35 @@ describe('DNS transactions', () => {
     expect(peak).toBeLessThan(100 * (RETIRE_ANSWERED + 2) + RETIRE_UNANSWERED + 10);
   });
 });
+
+describe('IP fragments of DNS answers (issue 22)', () => {
+  const q = (id: number): DnsMessage => msg({ id, questions: [{ name: 'large.example.net', type: 'AAAA' }] });
+
+  it('go to the latest unanswered query from the client to that server, within 5 s, bounded', () => {
+    const d = new DnsTracker();
+    d.message(q(1), 'udp', C, S, 1, 100);
+    d.fragment(S.ip, C.ip, 0xabc, 1232, false, 2, 100.01);
+    d.fragment(S.ip, C.ip, 0xabc, 1232, false, 3, 100.02); // the same piece twice: once
+    d.fragment('203.0.113.99', C.ip, 0xdef, 1232, false, 4, 100.03); // another server: not this query's
+    d.fragment(S.ip, C.ip, 0x123, 1232, false, 5, 105.5); // too late after the query
+    for (let i = 0; i < 40; i++) d.fragment(S.ip, C.ip, 0xabc, 8 * (i + 200), false, 10 + i, 100.1);
+    const [t] = d.all();
+    expect(t!.fragments).toHaveLength(1);
+    const f = t!.fragments![0]!;
+    expect(f).toMatchObject({ ident: 0xabc, completed: false });
+    expect(f.offsets[0]).toBe(1232);
+    expect(f.frames[0]).toBe(2);
+    expect(f.offsets.length).toBeLessThanOrEqual(16);
+  });
+
+  it('are not given to a query already answered, and a completed datagram is marked', () => {
+    const d = new DnsTracker();
+    d.message(q(2), 'udp', C, S, 1, 100);
+    d.fragment(S.ip, C.ip, 0x55, 0, false, 2, 100.01);
+    d.fragment(S.ip, C.ip, 0x55, 1232, true, 3, 100.02);
+    d.message(msg({ id: 2, qr: true, questions: [{ name: 'large.example.net', type: 'AAAA' }] }), 'udp', S, C, 3, 100.02);
+    d.fragment(S.ip, C.ip, 0x66, 1232, false, 4, 100.5);
+    const [t] = d.all();
+    expect(t!.fragments).toEqual([{ ident: 0x55, offsets: [0, 1232], frames: [2, 3], times: [100.01, 100.02], completed: true }]);
+  });
+});

@@ -5,12 +5,18 @@ import { defineCause } from '../cause.js';
 import { isTcp, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CONN_START, FIRST_DATAGRAM, HTTP_RESPONSE, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
+import { icmpFacts, quotesOriginator, PMTU_DISCOVERY_WORKED } from '../rules-icmp.js';
+import { icmpCause } from '../../track/icmp.js';
+import { recoveredSmaller } from '../../track/tcp-watch.js';
+import { FRAGMENT_ADVICE, FRAGMENT_MATCH, fragmentEvidence, offsetsSeen } from './dns.fragments_lost.js';
+import type { Fact } from '../../facts.js';
 import { dnsOutcome } from '../dns-group.js';
 import { tlsVersionName } from '../../decode/names.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import type { Described } from '../cause.js';
+import type { FinishedConn } from '../../track/tracker.js';
 import { fill, type CauseText, type Vars } from '../words.js';
 
 /** No rule found a failure: the connection worked at every layer seen (the last rule of the walk). */
@@ -26,20 +32,60 @@ const OK_CONN: ConnRule = {
     if (ok) ev.push(proof(HTTP_RESPONSE, ok.responseFrame!, ok.responseTime!, way(c, false), { status: ok.status!, reason: ok.reason }));
     // (A connection with one direction only never gets here: capture.one_sided, rank 15.)
     const rst = isTcp(f) ? f.conn.rsts[0] : undefined;
-    return outcome('ok', ev, {
+    const o = outcome('ok', ev, {
       ...(f.tls?.serverHello ? { tls: tlsVersionName(f.tls.serverHello.version) } : {}),
       // Closed by a reset that failed nothing (tcp.reset's rule says when).
       ...(rst ? { closedByReset: { sender: rst.fromOrig ? 'client' : 'server', frame: rst.frame } } : {}),
     }, {}, 'ok');
+    const pmtu = pathMtu(f, ev);
+    if (pmtu !== null) {
+      Object.assign(o.details, pmtu.details);
+      for (const l of pmtu.limits) o.limits.push(l);
+    }
+    return o;
   },
 };
+
+/**
+ * A transfer that met a smaller path MTU and recovered: the ICMP fragmentation-needed the client
+ * got (its evidence joins `ev`), or, without one in the capture, the sender's data that came again
+ * in smaller packets after a full-size hole (tcp-watch.ts).
+ */
+function pathMtu(f: FinishedConn, ev: EvidenceAt[]): { details: Record<string, unknown>; limits: Fact[] } | null {
+  const e = f.icmp.length === 0 ? undefined : f.icmp.find((x) => icmpCause(x) === 'icmp.frag_needed' && quotesOriginator(x, f.conn));
+  if (e !== undefined && e.mtu !== null) {
+    ev.push(icmpFacts(e).proof);
+    ev.sort((a, b) => a.frame - b.frame);
+    return { details: { pathMtu: e.mtu, fragNeeded: { from: e.from, mtu: e.mtu } }, limits: [PMTU_DISCOVERY_WORKED.of({})] };
+  }
+  if (!isTcp(f) || (f.conn.orig.watch === null && f.conn.resp.watch === null)) return null;
+  const c = f.conn;
+  const full = c.mss.orig > 0 && c.mss.resp > 0 ? Math.min(c.mss.orig, c.mss.resp) - 40 : 0;
+  const largest = recoveredSmaller(c.resp.watch, full) || recoveredSmaller(c.orig.watch, full);
+  return largest > 0 ? { details: { largestPacket: largest }, limits: [] } : null;
+}
 
 /** Some answer gave the name an address. */
 const OK_DNS: DnsRule = {
   on: 'dns',
   rank: 10,
   produces: ['ok'],
-  run: (g) => (g.resolved ? dnsOutcome(g, 'ok', { answers: (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data) }, {}, 'ok') : null),
+  run(g) {
+    if (!g.resolved) return null;
+    const answers = (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data);
+    const frags = g.answerFragments > 1 ? { fragments: g.answerFragments } : {};
+    const lost = g.lostFragments;
+    if (lost === null || lost.length === 0) return dnsOutcome(g, 'ok', { answers, ...frags }, {}, 'ok');
+    // Worked in the end, after answers that arrived in part (dns.fragments_lost): a warning.
+    const offsets = offsetsSeen(g);
+    const o = dnsOutcome(g, 'ok', {
+      answers, ...frags,
+      failedAttempts: [{ cause: 'dns.fragments_lost', answersInPart: lost.length, fragmentOffsetsSeen: offsets }],
+    }, { failed: lost.length, conns: Math.max(g.queries, lost.length + 1), failedCause: 'dns.fragments_lost', failedIp: lost[0]!.server }, 'warning');
+    o.evidence = [...o.evidence, ...fragmentEvidence(g)].sort((a, b) => a.frame - b.frame);
+    o.limits.push(FRAGMENT_MATCH.of({}));
+    return o;
+  },
 };
 
 /** A short account of the attempts that failed before the target worked (no final stop: the text ends the sentence). */
@@ -108,6 +154,10 @@ export default defineCause({
   variants: { traceroute: TRACEROUTE },
   compose: (d, v, lang, vars) => {
     if (v.facts['traceroute'] === true) return traceWords(v, lang, vars);
+    // A lookup whose earlier answers lost fragments: the advice on fragmented answers.
+    if (v.severity === 'warning' && v.facts['failedCause'] === 'dns.fragments_lost') {
+      return { ...d, advice: [d.advice[0]!.replace(/`attemptsSeen`[^)）]*/, '`failedAttempts`'), ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };
+    }
     // The IPv6 line only when the attempt that failed went to an IPv6 address.
     return v.severity !== 'warning' || (typeof v.facts['failedIp'] === 'string' && v.facts['failedIp'].includes(':')) ? d : { ...d, advice: d.advice.slice(0, 1) };
   },

@@ -2,9 +2,12 @@
  * tcp.stalled: data sent and retransmitted without acknowledgement until the connection was abandoned
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
-import { proof, way } from '../evidence.js';
-import { evidenceKind } from '../words.js';
+import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { proof, RST, way } from '../evidence.js';
+import { evidenceKind, fill, limitKind, type CauseText, type Vars } from '../words.js';
+import { backsOff, intervals } from '../../track/tcp-watch.js';
+import type { Lang } from '../../lang.js';
+import type { Verdict } from '../verdict.js';
 import { interval } from '../../time.js';
 
 const FIRST_DATA = evidenceKind<Record<string, never>>('first_data', {
@@ -31,12 +34,101 @@ const STALLED: ConnRule = {
   },
 };
 
+const RESENT = evidenceKind<{ bytes: number; transmission: number }>('segment_resent', {
+  en: (a) => (a.transmission === 0 ? `segment of ${a.bytes} bytes, first sent` : `the same segment resent (${a.transmission}), no acknowledgement`),
+  zh: (a) => (a.transmission === 0 ? `${a.bytes} 字节的报文段，首次发送` : `同一报文段第 ${a.transmission} 次重发，没有确认`),
+}, { en: (a) => (a.transmission === 0 ? `${a.bytes} B sent` : `resent ${a.transmission}`), zh: (a) => (a.transmission === 0 ? `发送 ${a.bytes} 字节` : `重发 ${a.transmission}`) });
+
+export const NO_HANDSHAKE = limitKind('stall_no_handshake', {
+  en: () => 'the capture starts after the handshake: the options negotiated (MSS, window scale) are unknown, and from one capture point it cannot be told whether the segments or their acknowledgements were lost',
+  zh: () => '抓包开始于握手之后：协商的选项（MSS、窗口缩放）未知；仅凭一个抓包点也无法判断丢失的是报文段还是它们的确认',
+});
+
+/** Seconds the back-off must last without an acknowledgement. */
+const MID_MIN_SECONDS = 3;
+
+/**
+ * A connection the capture joined in its middle (no SYN, no SYN-ACK): one segment sent again and
+ * again with exponential back-off (the sender's retransmission timer doubling because nothing was
+ * acknowledged, RFC 6298 §5.5) for 3 s or more, never acknowledged, and not one packet of the peer
+ * after its first retransmission, from a sender that is not closing (no FIN). Before capture.one_sided (15): a one-direction capture of a
+ * working connection shows no back-off, while this back-off proves nothing came back.
+ */
+const STALLED_MID: ConnRule = {
+  on: 'conn',
+  rank: 14,
+  produces: ['tcp.stalled'],
+  run(f) {
+    if (!isTcp(f)) return null;
+    const c = f.conn;
+    if (c.synFrames.length > 0 || c.synAckFrame !== 0 || (c.orig.watch === null && c.resp.watch === null)) return null;
+    for (let side = 0; side < 2; side++) {
+      const fromOrig = side === 0;
+      const e = fromOrig ? c.orig : c.resp;
+      const peer = fromOrig ? c.resp : c.orig;
+      const w = e.watch;
+      if (w === null || !w.stuck || w.stuckAcked || peer.pkts !== w.stuckPeerPkts) continue;
+      // A sender that sent its FIN is closing: what it resends then (a TLS close, the last bytes)
+      // is not a transfer anyone waits on (ndpi/tls_alert.pcap: an encrypted alert, then FIN).
+      if (e.finCnt > 0) continue;
+      const t = w.stuckTimes;
+      if (!backsOff(t, 4) || t[t.length - 1]! - t[0]! < MID_MIN_SECONDS) continue;
+      if (c.rsts.some((r) => r.fromOrig !== fromOrig)) continue;
+      const ev: EvidenceAt[] = w.stuckFrames.slice(0, 8).map((frame, i) => proof(RESENT, frame, t[i]!, way(c, fromOrig), { bytes: w.stuckLen, transmission: w.stuckOriginal ? i : i + 1 }));
+      const rst = c.rsts.find((r) => r.fromOrig === fromOrig);
+      if (rst) ev.push(proof(RST, rst.frame, rst.ts, way(c, fromOrig), { sender: fromOrig ? 'client' : 'server' }));
+      const retx = w.stuckOriginal ? t.length - 1 : t.length;
+      const backoff = intervals(t);
+      const seconds = tenths(interval(c.end, t[0]!));
+      const o = outcome('tcp.stalled', ev, {
+        handshakeSeen: false, sender: fromOrig ? 'client' : 'server', seconds, retransmissions: retx, backoffSeconds: backoff, segmentBytes: w.stuckLen,
+      }, { attempts: retx, seconds, handshakeSeen: false, backoffText: backoff.map((x) => `${x} s`).join(', ') });
+      o.limits.push(NO_HANDSHAKE.of({}));
+      return o;
+    }
+    return null;
+  },
+};
+
+/** The words of a stall in a connection the capture joined in its middle. */
+const MID_CONNECTION: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: data was resent {attempts} times with exponential back-off and never acknowledged, then abandoned',
+    explanation:
+      'The capture joined the connection to {ip} port {port} in its middle (it holds no handshake). One segment was sent again {attempts} times, the wait roughly doubling each time ({backoffText}), for {seconds} s, and nothing came back from the other side: that back-off is the sender\'s own proof that no acknowledgement reached it. The connection had worked before; then packets stopped getting through in one direction or both: a stateful firewall or NAT that dropped the connection\'s state (a timeout, a restart, a failover), a route change, loss on the path, or a peer that went away.',
+    advice: [
+      'Check the firewalls and NAT gateways on the path for dropped state: connection-tracking timeouts shorter than the connection\'s idle time, a full table (`conntrack -S`), a restart or failover at the time; and the security group rules.',
+      'Check that {ip} is still up and reachable: `ping {ip}`, `mtr -n {ip}`; a route change or a moved address (failover, a new instance) leaves old connections without a path.',
+      'If only large segments were resent, suspect the path MTU: `ping -M do -s 1472 {ip}`, `tracepath {ip}`.',
+      'For long-lived idle connections, enable TCP keepalives shorter than the firewall\'s timeout.',
+    ],
+  },
+  zh: {
+    summary: '{target}：数据以指数退避重发了 {attempts} 次，始终未被确认，最终被放弃',
+    explanation:
+      '抓包从连接中途开始（没有握手）。到 {ip} 端口 {port} 的连接中，同一个报文段又被发送了 {attempts} 次，等待时间大致逐次加倍（{backoffText}），持续 {seconds} 秒，对端没有任何回应：这种退避本身就证明发送方没有收到确认。该连接之前是正常的，之后数据包在一个或两个方向上无法通过：有状态防火墙或 NAT 丢失了连接状态（超时、重启、主备切换）、路由变化、路径丢包，或对端已不存在。',
+    advice: [
+      '检查路径上的防火墙和 NAT 网关是否丢失了连接状态：连接跟踪超时短于连接的空闲时间、表满（`conntrack -S`）、当时的重启或主备切换；以及安全组规则。',
+      '确认 {ip} 仍在运行且可达：`ping {ip}`、`mtr -n {ip}`；路由变化或地址迁移（主备切换、新实例）会使旧连接失去路径。',
+      '如果只有大报文被重发，怀疑路径 MTU：`ping -M do -s 1472 {ip}`、`tracepath {ip}`。',
+      '对长时间空闲的连接，启用比防火墙超时更短的 TCP keepalive。',
+    ],
+  },
+};
+
+function midWords(v: Verdict, lang: Lang, vars: Vars): { summary: string; explanation: string; advice: string[] } {
+  const t = MID_CONNECTION[lang];
+  return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+}
+
 export default defineCause({
   code: 'tcp.stalled',
   layer: 'tcp',
   severity: 'error',
-  live: 'end',
-  rules: [STALLED],
+  live: 'timeout',
+  rules: [STALLED_MID, STALLED],
+  variants: { midConnection: MID_CONNECTION },
+  compose: (d, v, lang, vars) => (v.facts['handshakeSeen'] === false ? midWords(v, lang, vars) : d),
   words: {
     en: {
       summary: '{target}: data was retransmitted {attempts} times without acknowledgement, then abandoned',
