@@ -16,6 +16,7 @@
  * steady rate without the warm-up, which the total includes).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tuneHeap } from '../src/heap.js';
 import { openCapture } from '../src/capture/open.js';
 import { Decoder } from '../src/decode/decoder.js';
 import { Packet } from '../src/decode/packet.js';
@@ -88,6 +89,8 @@ function mainThreadCpu(): number | undefined {
 
 async function main(): Promise<void> {
   const [stage, file, htmlOut] = process.argv.slice(2) as [Stage, string, string | undefined];
+  // analyze and render stand for the command line: its heap setting too.
+  if (stage === 'analyze' || stage === 'render') tuneHeap();
   const src = await openCapture(file);
   const dec = new Decoder();
   const pkt = new Packet();

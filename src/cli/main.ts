@@ -1,15 +1,11 @@
 #!/usr/bin/env node
 /** The `wirewhy` executable. */
-import { setFlagsFromString } from 'node:v8';
 import { main } from './program.js';
 import { EXIT_USAGE, outputError } from './common.js';
+import { tuneHeap } from '../heap.js';
 
-// The engine lets its heap grow to several times what is alive when a program allocates as fast
-// as a packet loop does: 80 MB of live state took 365 MB of memory on the 200k-NXDOMAIN bench
-// capture. A heap that grows by 30 % after each full collection holds it to 228 MB at the same
-// speed (mixed capture: no change; a 1M-SYN scan: 790 -> 353 MB, 1.5x the time). Read at every
-// collection, so it applies from here on. The library leaves its host's settings alone.
-if (process.env['WIREWHY_HEAP_GROWING'] !== '0') setFlagsFromString(`--heap-growing-percent=${process.env['WIREWHY_HEAP_GROWING'] ?? 30}`);
+// The heap grows by 30 % per collection, not to several times the live state (heap.ts).
+tuneHeap();
 
 // A reader that stops early (`wirewhy analyze x.pcap | head`) is not an error: stop quietly,
 // as other command-line tools do, instead of dying on an unhandled EPIPE.
