@@ -243,6 +243,11 @@ export class LiveAnalyzer {
 
   // --- judging with the final report's rules -------------------------------------------------
 
+  /** A diagnosis of one connection or name, with the final report's rules and the servers' TTLs. */
+  private throwaway(): Diagnosis {
+    return new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
+  }
+
   /** `atOnce`: a packet that may settle the connection arrived; only causes said at once count. */
   private judgeConn(c: TcpConn | UdpConn, now: number, atOnce: boolean): void {
     const f: FinishedConn = {
@@ -251,7 +256,7 @@ export class LiveAnalyzer {
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
     };
-    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
+    const d = this.throwaway();
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;
@@ -266,7 +271,7 @@ export class LiveAnalyzer {
     const names = new Set(own.map((t) => t.query?.toLowerCase()).filter((n): n is string => n !== undefined));
     const txs = open.filter((t) => t.query !== null && names.has(t.query.toLowerCase()));
     const f: FinishedConn = { conn: c, tls: null, http: null, icmp: this.icmpByConn.get(c) ?? [] };
-    const d = new Diagnosis({ hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
+    const d = this.throwaway();
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts(txs, [], now, true).find((x) => x.severity === 'error');
     if (v) this.say(v, now);
@@ -277,7 +282,7 @@ export class LiveAnalyzer {
     // ones are already folded into the final report's groups); enough to say what just failed.
     const txs = this.tracker.dns.all().filter((t) => t.query !== null && t.query.toLowerCase() === key);
     if (txs.length === 0) return;
-    const v = new Diagnosis().verdicts(txs, [], now, true)[0];
+    const v = this.throwaway().verdicts(txs, [], now, true)[0];
     if (!v || v.severity !== 'error' || v.layer !== 'dns') return;
     this.say(v, now);
   }

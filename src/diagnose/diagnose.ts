@@ -21,7 +21,7 @@ import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket } from './overflow.js';
-import { joinSpreads, secondsOf, Timeline, type Spread } from './timeline.js';
+import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
 
 export { targetText } from './verdict.js';
@@ -314,16 +314,8 @@ export class Diagnosis {
     const onMerge = (m: Verdict, parts: readonly Verdict[]): void => {
       const all: Spread[] = [];
       for (const p of parts) {
-        const own = this.spreads.get(p);
-        if (own) all.push(own);
-        else {
-          const t0 = secondsOf(p.evidence[0]?.time ?? '');
-          const t1 = secondsOf(p.evidence[p.evidence.length - 1]?.time ?? '');
-          if (t0 === null || t1 === null) continue;
-          const line = new Timeline(this.origin);
-          line.add(t0);
-          all.push({ first: t0, last: t1, line });
-        }
+        const one = this.spreads.get(p) ?? evidenceSpread(p.evidence, this.origin);
+        if (one) all.push(one);
       }
       if (all.length > 0) this.spreads.set(m, joinSpreads(this.origin, all));
     };

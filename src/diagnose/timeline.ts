@@ -71,6 +71,16 @@ export function secondsOf(iso: string): number | null {
   return Math.floor(ms / 1000) + (frac ? Number(`0.${frac[1]}`) : 0);
 }
 
+/** The spread of one target told by its evidence: its first and last packet, counted at the first. */
+export function evidenceSpread(evidence: ReadonlyArray<{ time: string | null }>, origin: number): Spread | null {
+  const t0 = secondsOf(evidence[0]?.time ?? '');
+  const t1 = secondsOf(evidence[evidence.length - 1]?.time ?? '');
+  if (t0 === null || t1 === null) return null;
+  const line = new Timeline(origin);
+  line.add(t0);
+  return { first: t0, last: t1, line };
+}
+
 /** The spread of many: the earliest first, the latest last, the lines added together. */
 export function joinSpreads(origin: number, parts: readonly Spread[]): Spread {
   const line = new Timeline(origin);
