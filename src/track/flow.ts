@@ -542,6 +542,13 @@ export interface FlowTrackerOptions extends FlowTimeouts {
    * scan of a million ports costs what 20,000 attempts do. Younger ones are kept whatever their number.
    */
   maxAttempts?: number | undefined;
+  /**
+   * Most connections held in the short closing delay of a refused or cleanly closed connection
+   * (CLS_TCP_DONE) at once (default 10,000): past it, the one that closed first is finished at
+   * once. Nothing but a stray copy of the last packet is expected in that delay, and a scan
+   * refused at 100,000 ports a second would otherwise hold 100,000 finished connections.
+   */
+  maxDone?: number | undefined;
   /** Connection ids: shared with other trackers so ids follow first-packet order (default: own counter). */
   nextId?: (() => number) | undefined;
   /** Address text shared with other trackers (default: own). */
@@ -584,10 +591,12 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
   /** Unanswered attempts finished at the attempt cap (maxAttempts). */
   attemptsLetGo = 0;
   private readonly maxAttempts: number;
+  private readonly maxDone: number;
 
   constructor(o: FlowTrackerOptions, private readonly endSink: StreamSink | undefined, private readonly handOver: (c: C) => void) {
     this.table = new FlowTable<C>(o, o.maxConns ?? 1_000_000);
     this.maxAttempts = o.maxAttempts ?? 20_000;
+    this.maxDone = o.maxDone ?? 10_000;
     this.nextId = o.nextId ?? (() => ++this.idCounter);
     this.addrs = o.addrs ?? new AddrText();
     this.pool = o.reuse === true ? [] : null;
@@ -642,6 +651,12 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
       }
       this.attemptsLetGo++;
       this.finish(old, 'evicted' as R);
+    }
+    while (table.counts[CLS_TCP_DONE]! >= this.maxDone) {
+      const old = table.head(CLS_TCP_DONE);
+      if (old === null) break;
+      // What its delay would end in, only sooner: finished as idle, as the sweep would.
+      this.finish(old, 'idle' as R);
     }
     const c = (this.pool !== null ? this.pool.pop() : undefined) ?? make();
     c.id = this.nextId();

@@ -22,7 +22,7 @@ import { UdpTracker, type UdpConn } from '../../src/track/udp.js';
 import { IcmpFlowTracker, type IcmpConn } from '../../src/track/icmpflow.js';
 import { Tracker } from '../../src/track/tracker.js';
 import type { StreamSink } from '../../src/track/types.js';
-import { Capture, TcpConversation, ascii, ethIp, filler, icmpIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
+import { Capture, TcpConversation, ascii, ethIp, tcpIp, filler, icmpIp, pcapFile, udpIp, type CaptureRecord } from '../helpers/index.js';
 
 const noSink: StreamSink = { data() {}, gap() {}, end() {} };
 
@@ -336,5 +336,32 @@ describe.skipIf(!existsSync(join(SHARED, 'field')))('clock glitches in real capt
       conns: [{ orig: '127.0.0.1:50802', resp: '127.0.0.1:10443', state: 'S1', history: 'ShADad', pkts: [3, 3] }],
       glitches: [2],
     });
+  });
+});
+
+describe('a refused scan is not held past the closing cap (flow.ts maxDone)', () => {
+  // 3,000 SYNs to distinct ports, each refused by a RST 10 µs later, all within 0.3 s: without a
+  // cap every refused connection waits its 1 s closing delay, so all 3,000 are open at once.
+  function scan(n: number): CaptureRecord[] {
+    const out: CaptureRecord[] = [];
+    const t0 = 1_700_000_000_000_000n;
+    for (let i = 0; i < n; i++) {
+      const ts = t0 + BigInt(i * 100);
+      const port = 1000 + i;
+      out.push({ ts, frame: ethIp(tcpIp({ src: '203.0.113.10', dst: '198.51.100.7', sport: 61000, dport: port, seq: 1000 + i, flags: 'S' })) });
+      out.push({ ts: ts + 10n, frame: ethIp(tcpIp({ src: '198.51.100.7', dst: '203.0.113.10', sport: port, dport: 61000, seq: 0, ack: 1001 + i, flags: 'RA' })) });
+    }
+    return out;
+  }
+
+  it('holds at most maxDone refused connections, and every one is still reported refused once', async () => {
+    const capped = await tcpConns(scan(3000), { maxDone: 500 });
+    expect(capped.tracker.peakOpen).toBeLessThanOrEqual(502);
+    expect(capped.conns).toHaveLength(3000);
+    expect(capped.conns.every((c) => c.state === 'REJ' && c.history === 'Sr')).toBe(true);
+    expect(new Set(capped.conns.map((c) => c.resp.port)).size).toBe(3000);
+    // The same scan under the default cap (10,000) holds them all: the cap is what bounds it.
+    const free = await tcpConns(scan(3000));
+    expect(free.tracker.peakOpen).toBeGreaterThan(2900);
   });
 });
