@@ -216,7 +216,7 @@ export class Analysis {
     const ordered = order(d.verdicts, inbound);
     const listed = this.maxVerdicts > 0 ? Math.min(this.maxVerdicts, ordered.length) : ordered.length;
     // The timeline runs from the diagnosis's origin (the first time a report can write) to the latest.
-    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, this.clock.first, this.clock.latest);
+    const summary = summarize(ordered, listed, d.worked, inbound, d.spreadOf, this.clock.first, this.clock.latest, d.clientsOf);
     const verdicts = ordered.slice(0, listed);
     if (perspective) for (const v of verdicts) v.inbound = inbound(v);
     return {

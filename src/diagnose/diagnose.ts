@@ -20,7 +20,7 @@ import { quotedTarget, quotesOriginator } from './rules-icmp.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
-import { MAX_GROUPS, Overflow, type Bucket } from './overflow.js';
+import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
 
@@ -104,6 +104,8 @@ export interface DiagnosisResult {
   /** Failures over time of a verdict that stands for many targets, else null. */
   /** When a verdict that stands for many targets failed (null: its evidence tells). */
   spreadOf(v: Verdict): Spread | null;
+  /** The clients of a verdict for several clients (null: its `client` tells). */
+  clientsOf(v: Verdict): ClientSet | null;
 }
 
 export class Diagnosis {
@@ -122,6 +124,8 @@ export class Diagnosis {
   private origin = Number.NaN;
   /** The timeline of a verdict that stands for many targets (a bucket of the overflow). */
   private readonly spreads = new WeakMap<Verdict, Spread>();
+  /** The clients of a verdict for several clients (a bucket of the overflow past MAX_BUCKETS). */
+  private readonly clientSets = new WeakMap<Verdict, ClientSet>();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -323,7 +327,7 @@ export class Diagnosis {
       .filter((x) => all || x.v.severity !== 'ok')
       .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
       .map((x) => x.v);
-    return { verdicts, worked, spreadOf: (v) => this.spreads.get(v) ?? null };
+    return { verdicts, worked, spreadOf: (v) => this.spreads.get(v) ?? null, clientsOf: (v) => this.clientSets.get(v) ?? null };
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */
@@ -343,6 +347,7 @@ export class Diagnosis {
     if (b.client === null) details['clients'] = 'several';
     const v = build(target, b.client, o, b.severity, b.attempts, details, facts);
     this.spreads.set(v, { first: b.firstTs, last: b.lastTs, line: b.times });
+    if (b.clients) this.clientSets.set(v, { hashes: b.clients, full: b.clientsFull });
     return v;
   }
 

@@ -6,7 +6,10 @@
  * bucket of targets that failed the same way: one per cause, severity, client and server (the
  * resolver, for names), with the first target's evidence and a few examples. A bucket becomes
  * one verdict whose details count the targets (`ports` for one address, `targets` otherwise).
- * Past MAX_BUCKETS, targets are counted per cause alone (client and server: several).
+ * Past MAX_BUCKETS, targets are counted per cause alone (client and server: several); such a
+ * bucket keeps its distinct clients as 53-bit hashes of their addresses, so that the summary can
+ * count a cause's clients (at most BUCKET_CLIENTS per bucket and CLIENT_HASHES over all; past
+ * either, the bucket says its clients are more than it holds and the summary gives a lower bound).
  *
  * So a scan of a million ports or a million failing names costs what ten thousand do: the
  * buckets, their example lists and, to count each target once, a set of the targets already
@@ -22,6 +25,9 @@ export const MAX_GROUPS = 10_000;
 export const MAX_DNS_GROUPS = 10_000;
 export const MAX_BUCKETS = 1_000;
 export const DEDUPE_MAX = 250_000;
+/** Client hashes a bucket for several clients keeps, and all such buckets together. */
+export const BUCKET_CLIENTS = 4_096;
+export const CLIENT_HASHES = 65_536;
 const EXAMPLES = 8;
 
 export interface Bucket {
@@ -52,6 +58,18 @@ export interface Bucket {
   times: Timeline;
   /** Some targets may be counted twice (the dedupe set was full). */
   upperBound: boolean;
+  /** A bucket for several clients: its clients, by hash53 of their address; else null (`client` tells). */
+  clients: Set<number> | null;
+  /** Some clients are not in `clients` (a bound was reached): its size is a lower bound. */
+  clientsFull: boolean;
+}
+
+/** The distinct clients a verdict stands for, when its `client` cannot tell (a bucket for several). */
+export interface ClientSet {
+  /** hash53 of each client's address. */
+  hashes: ReadonlySet<number>;
+  /** More clients than `hashes` holds: its size is a lower bound. */
+  full: boolean;
 }
 
 export class Overflow {
@@ -65,6 +83,8 @@ export class Overflow {
   private readonly seen = new Set<number>();
   /** Targets past the limit that worked (not listed, counted in the summary). */
   okTargets = 0;
+  /** Client hashes kept over all buckets for several clients (at most CLIENT_HASHES). */
+  private clientHashes = 0;
 
   constructor(private readonly origin: () => number) {}
 
@@ -98,6 +118,7 @@ export class Overflow {
         cause: o.cause, severity, client: several ? null : client, server: several ? null : server, transport: target.transport, named,
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
         first: o, firstTarget: target, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
+        clients: several ? new Set() : null, clientsFull: false,
       };
       this.buckets.set(key, b);
     }
@@ -121,12 +142,25 @@ export class Overflow {
     if (ts > b.lastTs) b.lastTs = ts;
     if (!isNew) return;
     b.targets++;
+    if (b.clients) this.keepClient(b, b.clients, client);
     b.times.add(ts);
     if (frame < b.firstFrame) b.firstFrame = frame;
     if (b.examples.length < EXAMPLES) {
       const text = target.name ?? (port !== null ? `${target.ip}:${port}` : target.ip ?? '?');
       if (!b.examples.includes(text)) b.examples.push(text);
     }
+  }
+
+  /** Counts `client` among a bucket's clients, while the bounds allow. */
+  private keepClient(b: Bucket, set: Set<number>, client: string): void {
+    const h = hash53(client);
+    if (set.has(h)) return;
+    if (set.size >= BUCKET_CLIENTS || this.clientHashes >= CLIENT_HASHES) {
+      b.clientsFull = true;
+      return;
+    }
+    set.add(h);
+    this.clientHashes++;
   }
 
   /** Is this the first time `id` is counted? null: cannot tell (the set is full). */

@@ -13,14 +13,20 @@ import { isoOf } from '../time.js';
 import { causeDef } from './catalogue.js';
 import { targetText, type Layer, type Severity, type Verdict } from './verdict.js';
 import { BINS, Timeline, type Spread } from './timeline.js';
+import { hash53, type ClientSet } from './overflow.js';
 
 export interface CauseSummary {
   cause: string;
   layer: Layer;
   severity: Severity;
   targets: number;
-  /** Distinct clients (a verdict for several clients counts none more). */
+  /**
+   * Distinct clients (a verdict for several clients counts each it kept; they are told apart by
+   * a 53-bit hash of their address).
+   */
   clients: number;
+  /** Present (true) when `clients` is a lower bound: a verdict for several clients kept only some. */
+  clientsAtLeast?: true;
   /** Targets whose exchanges came from outside the capture's own hosts. */
   inbound: number;
   first: string | null;
@@ -101,12 +107,14 @@ export function order(verdicts: readonly Verdict[], inbound: (v: Verdict) => boo
  * listed. `worked`: targets that worked, listed or not. `spreadOf`: when a verdict that stands
  * for many targets failed (its first and last time, its timeline). `start` / `end`: the
  * capture's earliest and latest times a report can write (s), or null (no timeline then).
+ * `clientsOf`: the clients of a verdict for several clients (its `client` is null).
  */
 export function summarize(ordered: readonly Verdict[], listed: number, worked: number, inbound: (v: Verdict) => boolean,
-  spreadOf: (v: Verdict) => Spread | null, start: number | null, end: number | null): Summary {
+  spreadOf: (v: Verdict) => Spread | null, start: number | null, end: number | null,
+  clientsOf: (v: Verdict) => ClientSet | null = () => null): Summary {
   let failures = 0;
   let warnings = 0;
-  const causes = new Map<string, CauseSummary & { clientSet: Set<string>; line: Timeline | null }>();
+  const causes = new Map<string, CauseSummary & { clientSet: Set<number>; clientsFull: boolean; line: Timeline | null }>();
   for (const v of ordered) {
     const n = targetsOf(v);
     if (v.severity === 'ok') continue;
@@ -117,13 +125,18 @@ export function summarize(ordered: readonly Verdict[], listed: number, worked: n
     if (!c) {
       c = {
         cause: v.cause, layer: causeDef(v.cause).layer, severity: v.severity, targets: 0, clients: 0, inbound: 0, first: null, last: null,
-        examples: [], clientSet: new Set(), line: start === null ? null : new Timeline(start),
+        examples: [], clientSet: new Set(), clientsFull: false, line: start === null ? null : new Timeline(start),
       };
       causes.set(key, c);
     }
     c.targets += n;
     if (inbound(v)) c.inbound += n;
-    if (v.client.ip !== null) c.clientSet.add(v.client.ip);
+    if (v.client.ip !== null) c.clientSet.add(hash53(v.client.ip));
+    const several = clientsOf(v);
+    if (several) {
+      for (const h of several.hashes) c.clientSet.add(h);
+      if (several.full) c.clientsFull = true;
+    }
     const spread = spreadOf(v);
     const t0 = spread ? isoOf(spread.first) : v.evidence[0]?.time ?? null;
     const t1 = spread ? isoOf(spread.last) : v.evidence[v.evidence.length - 1]?.time ?? null;
@@ -136,7 +149,9 @@ export function summarize(ordered: readonly Verdict[], listed: number, worked: n
     }
   }
   const all = [...causes.values()].sort((a, b) => rank(a.severity) - rank(b.severity) || b.targets - a.targets || a.cause.localeCompare(b.cause));
-  const byCause: CauseSummary[] = all.map(({ clientSet, line: _line, ...c }) => ({ ...c, clients: clientSet.size }));
+  // clientsAtLeast only when true, next to the count it qualifies.
+  const byCause: CauseSummary[] = all.map(({ clientSet, clientsFull, line: _line, cause, layer, severity, targets, clients: _clients, ...c }) =>
+    ({ cause, layer, severity, targets, clients: clientSet.size, ...(clientsFull ? { clientsAtLeast: true as const } : {}), ...c }));
   let timeline: Summary['timeline'] = null;
   const origin = start === null ? null : isoOf(start);
   if (start !== null && origin !== null && end !== null && all.length > 0) {

@@ -130,7 +130,8 @@ export function causeRows(r: Report, lang: Lang, cut: (s: string) => string = (s
     severity: c.severity,
     cause: c.cause,
     targets: c.inbound > 0 ? `${c.targets} (${c.inbound} ${lang === 'zh' ? '入站' : 'inbound'})` : String(c.targets),
-    clients: String(c.clients),
+    // A lower bound (a verdict for several clients kept only some): '≥ 4096' / '至少 4096'.
+    clients: c.clientsAtLeast ? `${lang === 'zh' ? '至少' : '≥'} ${c.clients}` : String(c.clients),
     when: c.first === null ? '' : c.first === c.last || c.last === null ? at(c.first) : `${at(c.first)} .. ${at(c.last)}`,
     examples: cut(c.examples.join(', ')),
   }));

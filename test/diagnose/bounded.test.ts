@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/render.js';
 import { isoOf } from '../../src/time.js';
 import type { Report } from '../../src/report/model.js';
-import { nxdomains, run, scan } from '../helpers/failures.js';
+import { BUCKET_CLIENTS, MAX_BUCKETS, MAX_GROUPS } from '../../src/diagnose/overflow.js';
+import { crowd, nxdomains, run, scan } from '../helpers/failures.js';
+import { docOf } from '../report/reports.js';
+import { problems } from '../report/schema-check.js';
 
 const byCause = (r: Report, cause: string) => r.summary!.byCause.find((c) => c.cause === cause);
 
@@ -67,5 +70,34 @@ describe('a million failing targets cost what a thousand do', () => {
     // Every name is in some verdict of the whole list, counted once.
     const counted = all.verdicts.reduce((n, v) => n + ((v.details['targets'] as { count?: number } | undefined)?.count ?? 1), 0);
     expect(counted).toBe(N);
+  }, 240_000);
+
+  it('counts the clients of targets past every limit (buckets for several clients)', async () => {
+    // Every group and bucket taken by one client's refusals; then 50 clients' SYNs go unanswered
+    // and 20 refusals come from 19 new clients and the first one: no verdict of either names a client.
+    const shape = { groups: MAX_GROUPS, buckets: MAX_BUCKETS, silent: 50, refused: 20 };
+    const cut = await run(crowd(shape));
+    const all = await run(crowd(shape), 0);
+    const silent = all.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered');
+    expect(silent.every((v) => v.client.ip === null)).toBe(true); // the case at hand: catch-all buckets
+    expect(byCause(cut, 'tcp.syn_unanswered')).toMatchObject({ targets: 50, clients: 50 });
+    expect(byCause(cut, 'tcp.refused')).toMatchObject({ targets: MAX_GROUPS + MAX_BUCKETS + 20, clients: 20 });
+    for (const c of cut.summary!.byCause) expect(c.clientsAtLeast, c.cause).toBeUndefined();
+    expect(cut.summary!.byCause).toEqual(all.summary!.byCause);
+    expect(renderReport(cut, 'table', { lang: 'en' })).toMatch(/tcp\.syn_unanswered\s*│\s*50[^│]*│\s*50\s*│/);
+  }, 240_000);
+
+  it('past the clients a bucket keeps, the count is a lower bound and says so', async () => {
+    const N = BUCKET_CLIENTS + 500;
+    const r = await run(crowd({ groups: MAX_GROUPS, buckets: MAX_BUCKETS, silent: N, refused: 0 }));
+    expect(byCause(r, 'tcp.syn_unanswered')).toMatchObject({ targets: N, clients: BUCKET_CLIENTS, clientsAtLeast: true });
+    expect(byCause(r, 'tcp.refused')!.clientsAtLeast).toBeUndefined();
+    // The targets cell may add how many were inbound: '4596 (4596 inbound)'.
+    expect(renderReport(r, 'table', { lang: 'en' })).toMatch(new RegExp(`tcp\\.syn_unanswered\\s*│\\s*${N}[^│]*│\\s*≥ ${BUCKET_CLIENTS}\\s*│`));
+    expect(renderReport(r, 'md', { lang: 'zh' })).toMatch(new RegExp(`\\| \`tcp\\.syn_unanswered\` \\| ${N}[^|]* \\| 至少 ${BUCKET_CLIENTS} \\|`));
+    expect(renderReport(r, 'html', { lang: 'en' })).toMatch(new RegExp(`<td class="n">${N}[^<]*</td><td class="n">≥ ${BUCKET_CLIENTS}</td>`));
+    expect(problems(docOf(r, 'en'))).toEqual([]);
+    const doc = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { summary: { byCause: Array<Record<string, unknown>> } };
+    expect(doc.summary.byCause.find((c) => c['cause'] === 'tcp.syn_unanswered')!['clientsAtLeast']).toBe(true);
   }, 240_000);
 });

@@ -68,6 +68,37 @@ export function* scan(n: number): Generator<[number, Uint8Array]> {
   yield [n * 200 + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
 }
 
+/**
+ * Targets past every limit, from many clients (overflow.ts): CLIENT refused on `groups` ports of
+ * SERVER (the kept targets), then on port 80 of `buckets` other hosts (a bucket each), then — every
+ * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered and `refused` clients
+ * (CLIENT among them, last) refused on port 81 of one more host: targets of buckets for several
+ * clients. Clients and hosts are told apart by their low two bytes (at most 65 536 of each).
+ */
+export function* crowd(o: { groups: number; buckets: number; silent: number; refused: number }): Generator<[number, Uint8Array]> {
+  const at = (net: string, i: number): string => `${net}.${(i >> 8) & 255}.${i & 255}`;
+  let t = 0;
+  let id = 0;
+  const refuse = (src: string, dst: string, sport: number, dport: number): Array<[number, Uint8Array]> => {
+    t += 200;
+    id = (id + 1) & 0xffff;
+    return [
+      [t, tcpIp({ src, dst, sport, dport, seq: 1000, flags: 'S', id })],
+      [t + 50, tcpIp({ src: dst, dst: src, sport: dport, dport: sport, seq: 0, ack: 1001, flags: 'RA', win: 0, id })],
+    ];
+  };
+  for (let i = 0; i < o.groups; i++) yield* refuse(CLIENT, SERVER, 40000 + (i % 20000), 1 + i);
+  for (let i = 0; i < o.buckets; i++) yield* refuse(CLIENT, at('198.18', i), 40000 + (i % 20000), 80);
+  for (let i = 0; i < o.silent; i++) {
+    t += 200;
+    id = (id + 1) & 0xffff;
+    yield [t, tcpIp({ src: at('10.9', i), dst: SERVER, sport: 50000, dport: 5432, seq: 1000, flags: 'S', id })];
+  }
+  for (let i = 0; i < o.refused; i++) yield* refuse(i === o.refused - 1 ? CLIENT : at('10.7', i), at('198.19', 0), 50001, 81);
+  // The capture goes on for a minute, so that the last SYNs are known to be unanswered.
+  yield [t + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
+}
+
 export async function run(records: Iterable<[number, Uint8Array]>, maxVerdicts?: number): Promise<Report> {
   const src = await openStream(pcap(records), { name: 'generated.pcap' });
   return analyze(src, maxVerdicts === undefined ? {} : { maxVerdicts });
