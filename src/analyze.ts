@@ -106,7 +106,7 @@ export class Analysis {
   private stoppedAt: number | null = null;
   private readonly all: boolean;
 
-  constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns'> = {}) {
+  constructor(opts: AnalyzeOptions & Pick<TrackerOptions, 'onTcp' | 'onDns' | 'compactAttempts'> = {}) {
     this.all = opts.all ?? false;
     this.maxVerdicts = opts.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
     this.hosts = opts.hosts && opts.hosts.length > 0 ? opts.hosts : null;
@@ -127,6 +127,7 @@ export class Analysis {
       onTcp: opts.onTcp,
       onDns: opts.onDns,
       reuse: opts.onTcp === undefined && opts.onDns === undefined,
+      ...(opts.compactAttempts !== undefined ? { compactAttempts: opts.compactAttempts } : {}),
     });
     this.tracker = tracker;
   }

@@ -117,6 +117,8 @@ export class FlowEntry {
   end = DOUBLE;
   /** Capture time the entry was (re)queued at the tail of its class list: lists are ordered by it. */
   lQ = DOUBLE;
+  /** A TCP attempt held compactly (tcp.ts TcpAttempt), not a flow object of the table's kind. */
+  fHeld = false;
 
   /** Back to the state of a new entry (a finished connection object reused for a new one). */
   protected resetEntry(): void {
@@ -631,6 +633,36 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
    * times, endpoints, entered in class `cls`. `find(p)` missed just before.
    */
   protected begin(make: () => C, p: Packet, now: number, cls: number, proto = p.proto, pa = p.sport, pb = p.dport): C {
+    this.makeRoom(now);
+    const c = this.take(make);
+    c.id = this.nextId();
+    this.enter(c, p, now, pa, pb);
+    this.table.add(c, p, cls, now, proto, pa, pb);
+    return c;
+  }
+
+  /** A new entry's id, in first-packet order (for an entry that is not a flow object: tcp.ts TcpAttempt). */
+  protected newId(): number {
+    return this.nextId();
+  }
+
+  /** A flow object for a new flow: a reused one, or `make()`. */
+  protected take(make: () => C): C {
+    return (this.pool !== null ? this.pool.pop() : undefined) ?? make();
+  }
+
+  /** A new flow's first facts: times, frames, endpoints (the packet's source is the originator). */
+  protected enter(c: C, p: Packet, now: number, pa: number, pb: number): void {
+    c.start = c.end = now;
+    c.firstFrame = c.lastFrame = p.frame;
+    c.orig.ip = this.addrs.text(p, true);
+    c.orig.port = pa;
+    c.resp.ip = this.addrs.text(p, false);
+    c.resp.port = pb;
+  }
+
+  /** Room for a new entry at `now`: the caps on entries, unanswered attempts and closed connections. */
+  protected makeRoom(now: number): void {
     const table = this.table;
     while (table.full) {
       const old = table.oldest();
@@ -658,16 +690,6 @@ export abstract class FlowTracker<C extends FlowConn, R extends string> {
       // What its delay would end in, only sooner: finished as idle, as the sweep would.
       this.finish(old, 'idle' as R);
     }
-    const c = (this.pool !== null ? this.pool.pop() : undefined) ?? make();
-    c.id = this.nextId();
-    c.start = c.end = now;
-    c.firstFrame = c.lastFrame = p.frame;
-    c.orig.ip = this.addrs.text(p, true);
-    c.orig.port = pa;
-    c.resp.ip = this.addrs.text(p, false);
-    c.resp.port = pb;
-    table.add(c, p, cls, now, proto, pa, pb);
-    return c;
   }
 
   /** Hands a flow over (once): out of the table, `close` for the tracker's own final facts, then the sink and the consumer. */

@@ -12,9 +12,12 @@ import {
   FRAG_PART, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet,
 } from '../decode/packet.js';
 import {
-  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, CLS_TCP_INTERACTIVE, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime,
+  CLS_TCP, CLS_TCP_ATTEMPT, CLS_TCP_CLOSED, CLS_TCP_DONE, CLS_TCP_INTERACTIVE, FlowConn, FlowEntry, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime,
   type FlowTrackerOptions,
 } from './flow.js';
+import { FRAG_NONE, Packet as DecodedPacket } from '../decode/packet.js';
+import { Decoder } from '../decode/decoder.js';
+import { newRawPacket, type RawPacket } from '../capture/types.js';
 import { StreamDir } from './reassembly.js';
 import { TcpWatch } from './tcp-watch.js';
 import { DOUBLE } from '../decode/shape.js';
@@ -343,9 +346,54 @@ export function tcpConnState(os: number, rs: number, origSize: number, respSize:
   return 'OTH';
 }
 
+/** One SYN of a compact attempt as it was captured (its frame's bytes as latin1 text: one small string on the heap). */
+interface HeldSyn {
+  bytes: string;
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  origLen: number;
+  linkType: number;
+  iface: number;
+  /** The time the tracker took for it (s). */
+  now: number;
+}
+
+/** SYNs a compact attempt holds at most (a client's retries; a seventh SYN expands it). */
+const MAX_HELD_SYNS = 6;
+/** Captured bytes of a SYN held at most (an Ethernet SYN with every option is about 90). */
+const MAX_HELD_BYTES = 256;
+
+/**
+ * A connection attempt while all it has is its originator's SYNs, held as those SYNs (about 500
+ * bytes, where a TcpConn with its two endpoints is about 2.4 KB): a scan of a filtered network
+ * keeps tens of thousands of attempts waiting for an answer at once. Its first other packet (an
+ * answer, a new ISN), an ICMP error quoting it, or its end expands it: the held SYNs are decoded
+ * again and replayed, in order and at their own times, through the very steps that would have
+ * taken them, so the connection is the same as if it had been a TcpConn from the start.
+ */
+export class TcpAttempt extends FlowEntry {
+  override fHeld = true;
+  id = 0;
+  /** The first SYN's sequence number (int32): a SYN with another starts a new connection. */
+  seq = 0;
+  syns: HeldSyn[] = NO_SYNS;
+  /** Expanded (its TcpConn has taken over). */
+  done = false;
+}
+
+const NO_SYNS: HeldSyn[] = [];
+const isAttempt = (c: FlowEntry): boolean => c.fHeld;
+
 export interface TcpTrackerOptions extends FlowTrackerOptions {
   sink: StreamSink;
   onFinish: (c: TcpConn) => void;
+  /**
+   * Hold a new connection attempt compactly (TcpAttempt) while this many or more unanswered
+   * attempts are tracked (default 5,000; Infinity: never, e.g. for a live watcher that is given
+   * every segment's connection). Below it every connection is a TcpConn from its first SYN.
+   */
+  compactAttempts?: number;
   /** Bytes held above a hole per direction before giving up on it (default 256 KiB). */
   maxHeldBytes?: number;
 }
@@ -370,10 +418,23 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   /** Whether the last packet given to `packet` came from its connection's originator. */
   lastFromOrig = true;
   readonly clockGlitchFrames: number[] = [];
+  /** Unanswered attempts tracked from which a new attempt is held compactly (TcpAttempt). */
+  private readonly compactFrom: number;
+  /** The latest time taken for a packet (s). */
+  private latest = -Infinity;
+  /** Decoding the held SYNs of an attempt again (its own decoder, packet and bytes: the caller's packet stays as it is). */
+  private readonly replay: { decoder: Decoder; pkt: DecodedPacket; raw: RawPacket; buf: Uint8Array } | null = null;
+  /** Attempts held compactly, and expanded (counted for the benchmark and the tests). */
+  attemptsHeld = 0;
+  attemptsExpanded = 0;
 
   constructor(o: TcpTrackerOptions) {
     super(o, o.sink, o.onFinish);
     this.sink = o.sink;
+    this.compactFrom = o.compactAttempts ?? 5_000;
+    if (this.compactFrom !== Infinity) {
+      this.replay = { decoder: new Decoder(), pkt: new DecodedPacket(), raw: newRawPacket(), buf: new Uint8Array(MAX_HELD_BYTES) };
+    }
     this.maxHeld = o.maxHeldBytes ?? 256 * 1024;
     this.streams = o.reuse === true ? [] : null;
     this.minTimeout = Math.min(...this.table.timeouts);
@@ -397,9 +458,21 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if (now - this.lastSweep >= this.minTimeout && this.glitchAhead(p, now)) now = packetTime(p);
       else this.sweep(now);
     }
+    if (now > this.latest) this.latest = now;
     const table = this.table;
     let c = table.find(p);
     let fwd = table.fwd;
+    if (c !== null && isAttempt(c)) {
+      const a = c as unknown as TcpAttempt;
+      if (fwd && this.holdsAgain(a, p, now)) {
+        a.syns.push(held(p, now));
+        table.touch(c, CLS_TCP_ATTEMPT, now);
+        this.lastFromOrig = true;
+        return null;
+      }
+      // Anything else: the attempt becomes the connection it would have been, then takes the packet.
+      c = this.expand(a, true);
+    }
     if (c !== null) {
       if (table.isExpired(c, now)) {
         // Idle for its timeout or longer: Zeek's inactivity split.
@@ -415,6 +488,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       }
     }
     if (c === null) {
+      if (this.compacts(p)) {
+        this.hold(p, now);
+        this.lastFromOrig = true;
+        return null;
+      }
       c = this.create(p, now);
       fwd = true;
     }
@@ -441,7 +519,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
    */
   private glitchAhead(p: Packet, now: number): boolean {
     const table = this.table;
-    const c = table.find(p);
+    let c = table.find(p);
+    if (c !== null && isAttempt(c) && table.isExpired(c, now)) c = this.expand(c as unknown as TcpAttempt, true);
     if (c === null || !table.isExpired(c, now) || now - this.lastSweep < table.timeouts[c.lCls]! || !this.responds(c, p, table.fwd === c.keyIsOrig)) {
       return false;
     }
@@ -583,6 +662,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 
   private create(p: Packet, now: number): TcpConn {
     const c = this.begin(newTcpConn, p, now, CLS_TCP);
+    this.opened(c, p);
+    return c;
+  }
+
+  /** A new connection's first packet: partial or not, and which side is the originator. */
+  private opened(c: TcpConn, p: Packet): void {
     const f = p.tcpFlags;
     const syn = (f & TCP_SYN) !== 0;
     const ack = (f & TCP_ACK) !== 0;
@@ -599,7 +684,99 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       }
       if (flip && !(p.ipVersion === 4 && isBroadcast4(p.dst4))) c.flipRoles();
     }
+  }
+
+  // --- Compact attempts (TcpAttempt)
+
+  /** Is `p` a new attempt's first SYN to hold compactly? (The table missed it just before.) */
+  private compacts(p: Packet): boolean {
+    return this.table.counts[CLS_TCP_ATTEMPT]! >= this.compactFrom && this.heldKind(p);
+  }
+
+  /** A SYN alone (no ACK, FIN or RST), without payload, not reassembled from fragments, small enough to hold. */
+  private heldKind(p: Packet): boolean {
+    return (p.tcpFlags & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST)) === TCP_SYN && p.payWireLen === 0 && p.fragment === FRAG_NONE &&
+      p.capLen <= MAX_HELD_BYTES;
+  }
+
+  /**
+   * Does the attempt take this SYN from its originator as one more held SYN? A retransmission
+   * (same ISN) that the full path would pass straight to `process`: not idle past its timeout,
+   * not stamped before the attempt's last SYN.
+   */
+  private holdsAgain(a: TcpAttempt, p: Packet, now: number): boolean {
+    return this.heldKind(p) && (p.seq | 0) === a.seq && a.syns.length < MAX_HELD_SYNS && now >= a.end && !this.table.isExpired(a as unknown as TcpConn, now);
+  }
+
+  /** A new attempt held compactly: the room, the id and the table entry a TcpConn would get. */
+  private hold(p: Packet, now: number): void {
+    this.makeRoom(now);
+    const a = new TcpAttempt();
+    a.id = this.newId();
+    a.seq = p.seq | 0;
+    a.syns = [held(p, now)];
+    // A new connection enters the attempt class after its first SYN: directly here.
+    this.table.add(a as unknown as TcpConn, p, CLS_TCP_ATTEMPT, now);
+    this.attemptsHeld++;
+  }
+
+  /**
+   * The attempt as the TcpConn it would have been: its SYNs replayed through `opened` and
+   * `process`. `keep`: the connection takes the attempt's place in the table (and in the attempt
+   * class, queued now), else it is left out of the table (to be finished at once).
+   */
+  private expand(a: TcpAttempt, keep: boolean): TcpConn {
+    const table = this.table;
+    table.remove(a as unknown as TcpConn);
+    a.done = true;
+    this.attemptsExpanded++;
+    const first = a.syns[0]!;
+    const p0 = this.unheld(first);
+    const c = this.take(newTcpConn);
+    c.id = a.id;
+    this.enter(c, p0, first.now, p0.sport, p0.dport);
+    if (keep) table.add(c, p0, CLS_TCP_ATTEMPT, this.latest > first.now ? this.latest : first.now);
+    this.opened(c, p0);
+    this.process(c, p0, true, first.now);
+    for (let i = 1; i < a.syns.length; i++) {
+      const h = a.syns[i]!;
+      this.process(c, this.unheld(h), true, h.now);
+    }
     return c;
+  }
+
+  /** A held SYN decoded again (into the replay packet: valid until the next call). */
+  private unheld(h: HeldSyn): Packet {
+    const r = this.replay!;
+    const n = h.bytes.length;
+    for (let i = 0; i < n; i++) r.buf[i] = h.bytes.charCodeAt(i);
+    const raw = r.raw;
+    raw.buf = r.buf;
+    raw.off = 0;
+    raw.capLen = n;
+    raw.origLen = h.origLen;
+    raw.frame = h.frame;
+    raw.tsSec = h.tsSec;
+    raw.tsNsec = h.tsNsec;
+    raw.linkType = h.linkType;
+    raw.iface = h.iface;
+    return r.decoder.decode(raw, r.pkt);
+  }
+
+  /** The open flow quoted in an ICMP error carried by `p` (an attempt held compactly is expanded: the error is kept on it). */
+  override lookupQuoted(p: Packet): TcpConn | null {
+    const c = super.lookupQuoted(p);
+    return c !== null && isAttempt(c) ? this.expand(c as unknown as TcpAttempt, true) : c;
+  }
+
+  /** An attempt held compactly is expanded before it is finished. */
+  protected override finish(c: TcpConn, reason: TcpConn['finishReason']): void {
+    if (isAttempt(c)) {
+      const a = c as unknown as TcpAttempt;
+      if (a.done) return;
+      c = this.expand(a, false);
+    }
+    super.finish(c, reason);
   }
 
   private weird(c: TcpConn, name: string): void {
@@ -1076,6 +1253,16 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
 }
 
 const newTcpConn = (): TcpConn => new TcpConn();
+
+const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+
+/** A SYN to hold: its captured bytes and what its replay needs. */
+function held(p: Packet, now: number): HeldSyn {
+  return {
+    bytes: latin1.call(p.buf, p.off, p.off + p.capLen), frame: p.frame, tsSec: p.tsSec, tsNsec: p.tsNsec, origLen: p.origLen,
+    linkType: p.linkType, iface: p.iface, now,
+  };
+}
 
 /** The connection's own MSS / window-scale pair, made on its first SYN (until then the shared NONE). */
 function negotiated(c: TcpConn): void {

@@ -77,6 +77,11 @@ export interface TrackerOptions {
    * finished (idle for a minute, or at the end). Without it no ICMP flow is kept.
    */
   onIcmpFlow?: (c: IcmpConn) => void;
+  /**
+   * Unanswered attempts tracked from which new ones are held compactly (TcpTrackerOptions.
+   * compactAttempts; default 5,000). Never with `onTcp`, which is given every segment's connection.
+   */
+  compactAttempts?: number;
 }
 
 export class Tracker implements StreamSink {
@@ -111,7 +116,8 @@ export class Tracker implements StreamSink {
     // One id counter and one address-text cache for both: ids follow first-packet order, and a
     // server's address is the same string in its TCP and UDP flows.
     const shared = { nextId, addrs: new AddrText(), maxConns: o.maxConns, reuse: o.reuse === true };
-    this.tcp = new TcpTracker({ ...shared, sink: this, onFinish: (c) => this.finished(c) });
+    const compactAttempts = o.onTcp !== undefined ? Infinity : o.compactAttempts;
+    this.tcp = new TcpTracker({ ...shared, sink: this, onFinish: (c) => this.finished(c), ...(compactAttempts !== undefined ? { compactAttempts } : {}) });
     this.udp = new UdpTracker({ ...shared, onFinish: (c) => this.finished(c) });
     this.icmpFlows = o.onIcmpFlow !== undefined ? new IcmpFlowTracker({ ...shared, reuse: false, onFinish: o.onIcmpFlow }) : null;
   }

@@ -344,12 +344,12 @@ describe('a refused scan is not held past the closing cap (flow.ts maxDone)', ()
   // cap every refused connection waits its 1 s closing delay, so all 3,000 are open at once.
   function scan(n: number): CaptureRecord[] {
     const out: CaptureRecord[] = [];
-    const t0 = 1_700_000_000_000_000n;
+    const t0 = 1_700_000_000_000_000_000n; // ns
     for (let i = 0; i < n; i++) {
-      const ts = t0 + BigInt(i * 100);
+      const ts = t0 + BigInt(i * 100_000);
       const port = 1000 + i;
       out.push({ ts, frame: ethIp(tcpIp({ src: '203.0.113.10', dst: '198.51.100.7', sport: 61000, dport: port, seq: 1000 + i, flags: 'S' })) });
-      out.push({ ts: ts + 10n, frame: ethIp(tcpIp({ src: '198.51.100.7', dst: '203.0.113.10', sport: port, dport: 61000, seq: 0, ack: 1001 + i, flags: 'RA' })) });
+      out.push({ ts: ts + 10_000n, frame: ethIp(tcpIp({ src: '198.51.100.7', dst: '203.0.113.10', sport: port, dport: 61000, seq: 0, ack: 1001 + i, flags: 'RA' })) });
     }
     return out;
   }
