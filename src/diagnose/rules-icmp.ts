@@ -79,7 +79,7 @@ export function orphanVars(v: Verdict, lang: Lang): Vars {
     : `客户端再次发送了同一个数据包，它又一次${v.cause === 'icmp.ttl_exceeded' ? '超时' : '被拒绝'}（共 ${n} 个差错，其中 ${r} 个引用的是之前已引用过的数据包）：这是普通连接的数据包，而不是探测包（traceroute 的每个探测包只发送一次）。`;
   const reporterNote = f['fromDestination'] !== false ? '' : lang === 'en'
     ? `The answer came from ${from}, not from the destination ${ip} itself: the path ended at ${from}, a firewall rejecting on ${ip}'s behalf (a reject rule answers icmp-port-unreachable by default) or a router that owns ${ip} and answers from another of its addresses.`
-    : `该回应来自 ${from}，而不是目标 ${ip} 本身：路径止于 ${from}，它可能是代替 ${ip} 拒绝的防火墙（reject 规则默认回复 icmp-port-unreachable），也可能是拥有 ${ip} 并以其另一个地址回应的路由器。`;
+    : `该回应来自 ${from}，而不是目标 ${ip} 本身：路径止于 ${from}，它可能是代替 ${ip} 拒绝的防火墙（REJECT 规则默认回复 icmp-port-unreachable），也可能是拥有 ${ip} 并以其另一个地址回应的路由器。`;
   return { errorsText: packetsText(n, lang), probeText, probeWhy, repeatNote, reporterNote };
 }
 

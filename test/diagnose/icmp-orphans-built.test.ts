@@ -142,7 +142,7 @@ describe('ICMP errors alone (the triggering packets are not captured)', () => {
     expect(en.advice[0]).toContain(`Look for a reject rule on ${ROUTER}`);
     const zh = verdictWords(v, 'zh');
     expect(zh.summary).toContain(`拒绝发往端口 5060 的 udp 数据包的是 ${ROUTER}，而不是 ${DEST} 本身`);
-    expect(zh.advice[0]).toContain(`检查 ${ROUTER} 上的 reject 规则`);
+    expect(zh.advice[0]).toContain(`检查 ${ROUTER} 上的 REJECT 规则`);
   });
 
   it('port unreachable from a third host about a captured flow says the same; from the destination itself, the usual words', async () => {
