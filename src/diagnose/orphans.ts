@@ -4,8 +4,8 @@
  * of the quoted packets can be read — what the packets prove, and no more:
  *
  * - Probes: traceroute, mtr and `ping -t` send packets with a small TTL on purpose, each one
- *   different (UDP to a new port from 33434 up, the IANA traceroute port, or an echo request with
- *   a new sequence number), so that the routers on the way answer with time exceeded, and the
+ *   different (UDP to a new port from 33434 up, the IANA traceroute port — mtr's from 33000 —
+ *   or an echo request with a new sequence number), so that the routers on the way answer with time exceeded, and the
  *   destination with port unreachable. Errors that quote such packets, each packet once, with a
  *   small quoted TTL, are what those tools produce: no failure is shown.
  * - One connection's packets expiring again and again (a TCP SYN and its retransmissions, DNS to
@@ -23,12 +23,15 @@ import { isTimeExceeded, PROBE_TTL } from './traceroute.js';
 /** The first port of traceroute's UDP probes (IANA "traceroute"), and the last of its default range (base + 100). */
 export const TRACEROUTE_PORT = 33434;
 export const TRACEROUTE_LAST_PORT = 33534;
-/** Ports beyond the default range (mtr, other tools) count when several follow closely: within this span. */
-const PORT_SPAN = 256;
+/** mtr's UDP probes go to its sequence numbers as ports, from 33000 up. */
+const PROBE_PORT_FLOOR = 33000;
+/** Ports outside the default range count when several follow closely: on average within this step of each other. */
+const PORT_STEP = 64;
 
 const MAX_GROUPS = 1000;
 const MAX_KEPT = 8;
-const MAX_PORTS = 64;
+const MAX_PORTS = 4096;
+const PORT_EXAMPLES = 20;
 const MAX_IDS = 1024;
 /** The same quoted packet within this many seconds: the capture saw one error twice (two interfaces). */
 const DUPLICATE_S = 0.01;
@@ -43,9 +46,11 @@ export interface Orphans {
   errors: IcmpError[];
   /** How many errors (capture duplicates left out). */
   count: number;
-  /** The quoted destination ports, distinct, ascending (at most MAX_PORTS), and how many there were. */
+  /** The lowest quoted destination ports, distinct, ascending (PORT_EXAMPLES at most), how many there were, and their range (-1: none). */
   ports: number[];
   portCount: number;
+  loPort: number;
+  hiPort: number;
   /** Errors that quote a packet an earlier error of the group quoted (the same ports and TCP or echo sequence). */
   repeats: number;
   /** The smallest and largest quoted TTL (-1 when none was quoted). */
@@ -57,6 +62,7 @@ export interface Orphans {
 
 interface Building extends Orphans {
   ids: Map<string, { ts: number; ipId: number }>;
+  portSet: Set<number>;
 }
 
 /** ICMP port unreachable (3/3) or ICMPv6 port unreachable (1/4). */
@@ -66,13 +72,18 @@ export const isPortUnreachable = (e: IcmpError): boolean => (e.v6 ? e.type === 1
 export const quotesEchoRequest = (e: IcmpError): boolean =>
   e.quoted !== null && ((e.quoted.proto === 1 && e.quoted.icmpType === 8) || (e.quoted.proto === 58 && e.quoted.icmpType === 128));
 
-/** A UDP datagram to a port from traceroute's first one up. */
-export const quotesUdpFromTraceroutePort = (e: IcmpError): boolean => e.quoted !== null && e.quoted.proto === 17 && e.quoted.dport >= TRACEROUTE_PORT;
+/** A UDP datagram from an unprivileged port to a port in traceroute's default range (33434–33534). */
+export const quotesUdpFromTraceroutePort = (e: IcmpError): boolean =>
+  e.quoted !== null && e.quoted.proto === 17 && e.quoted.sport >= 1024 && e.quoted.dport >= TRACEROUTE_PORT && e.quoted.dport <= TRACEROUTE_LAST_PORT;
+
+/** A UDP datagram from an unprivileged port to a port where probes of traceroute or mtr may go (33000 up). */
+const quotesUdpToProbePort = (e: IcmpError): boolean =>
+  e.quoted !== null && e.quoted.proto === 17 && e.quoted.sport >= 1024 && e.quoted.dport >= PROBE_PORT_FLOOR;
 
 /** May this error answer a probe (its group judges whether it does)? Its ports are then not part of the group's key. */
 function probeCandidate(e: IcmpError): boolean {
-  if (isTimeExceeded(e)) return quotesUdpFromTraceroutePort(e) || quotesEchoRequest(e);
-  return isPortUnreachable(e) && quotesUdpFromTraceroutePort(e);
+  if (isTimeExceeded(e)) return quotesUdpToProbePort(e) || quotesEchoRequest(e);
+  return isPortUnreachable(e) && quotesUdpToProbePort(e);
 }
 
 /** Which packet an error quotes: its ports and TCP sequence, or its echo id and sequence. */
@@ -86,12 +97,10 @@ function probeOf(g: Orphans): ProbeKind | null {
   if (g.repeats > 0 || g.maxTtl < 0 || g.maxTtl > PROBE_TTL) return null;
   const e = g.first;
   if (quotesEchoRequest(e)) return isTimeExceeded(e) ? 'echo' : null;
-  if (!quotesUdpFromTraceroutePort(e) || g.ports.length === 0) return null;
-  const lo = g.ports[0]!;
-  const hi = g.ports[g.ports.length - 1]!;
-  if (hi <= TRACEROUTE_LAST_PORT) return 'udp';
-  // Beyond the default range: several probes to ports that follow closely (mtr, traceroute -p).
-  return g.portCount >= 2 && g.portCount <= MAX_PORTS && hi - lo < PORT_SPAN ? 'udp' : null;
+  if (!quotesUdpToProbePort(e) || g.loPort < 0) return null;
+  if (g.loPort >= TRACEROUTE_PORT && g.hiPort <= TRACEROUTE_LAST_PORT) return 'udp';
+  // Outside the default range: several probes to ports that follow closely (mtr, traceroute -p).
+  return g.portCount >= 2 && g.portCount < MAX_PORTS && g.hiPort - g.loPort <= PORT_STEP * g.portCount ? 'udp' : null;
 }
 
 /**
@@ -109,7 +118,7 @@ export function gatherOrphans(list: readonly IcmpError[]): Orphans[] {
       : [q.src, q.dst, q.proto, e.from, e.v6 ? 6 : 4, e.type, e.code, probeCandidate(e) ? '*' : q.dport].join('|');
     let g = key === null ? undefined : groups.get(key);
     if (g === undefined) {
-      g = { first: e, errors: [], count: 0, ports: [], portCount: 0, repeats: 0, minTtl: -1, maxTtl: -1, probe: null, ids: new Map() };
+      g = { first: e, errors: [], count: 0, ports: [], portCount: 0, loPort: -1, hiPort: -1, repeats: 0, minTtl: -1, maxTtl: -1, probe: null, ids: new Map(), portSet: new Set() };
       out.push(g);
       if (key !== null && groups.size < MAX_GROUPS) groups.set(key, g);
     }
@@ -123,12 +132,12 @@ export function gatherOrphans(list: readonly IcmpError[]): Orphans[] {
         seen.ts = e.ts;
         seen.ipId = q.ipId;
       } else if (g.ids.size < MAX_IDS) g.ids.set(id, { ts: e.ts, ipId: q.ipId });
-      if (q.dport >= 0 && !g.ports.includes(q.dport)) {
-        g.portCount++;
-        if (g.ports.length < MAX_PORTS) {
-          g.ports.push(q.dport);
-          g.ports.sort((a, b) => a - b);
-        }
+      if (q.dport >= 0) {
+        if (g.loPort < 0 || q.dport < g.loPort) g.loPort = q.dport;
+        if (q.dport > g.hiPort) g.hiPort = q.dport;
+        // Past MAX_PORTS distinct ports the count stops (and no group that large is probe-like).
+        if (g.portSet.size < MAX_PORTS) g.portSet.add(q.dport);
+        g.portCount = g.portSet.size;
       }
       if (q.ttl >= 0) {
         if (g.minTtl < 0 || q.ttl < g.minTtl) g.minTtl = q.ttl;
@@ -138,6 +147,9 @@ export function gatherOrphans(list: readonly IcmpError[]): Orphans[] {
     g.count++;
     if (g.errors.length < MAX_KEPT) g.errors.push(e);
   }
-  for (const g of out) g.probe = g.first.quoted === null ? null : probeOf(g);
+  for (const g of out) {
+    g.ports = [...g.portSet].sort((a, b) => a - b).slice(0, PORT_EXAMPLES);
+    g.probe = g.first.quoted === null ? null : probeOf(g);
+  }
   return out;
 }

@@ -72,6 +72,15 @@ describe('ICMP errors alone (the triggering packets are not captured)', () => {
     expect(v?.details).toMatchObject({ probe: 'icmp_echo', errors: 2 });
   });
 
+  it('mtr-like UDP probes to ports that follow closely outside the default range are probes too', async () => {
+    const cap = new Capture();
+    // mtr sends each probe to its sequence number as port (from 33000): hop 1 every ~30 sequence numbers.
+    for (let i = 0; i < 4; i++) cap.add(T0 + i, timeExceeded(ROUTER, udpProbe(33010 + 30 * i, 400 + i)));
+    const r = await run(cap);
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+    expect(r.verdicts.find((x) => x.cause === 'icmp.ttl_exceeded')?.details).toMatchObject({ probe: 'udp_traceroute', quotedPorts: { count: 4 } });
+  });
+
   it('a router capture of a whole UDP traceroute (two routers, then the destination) is one traceroute', async () => {
     const cap = new Capture();
     cap.add(T0, timeExceeded(ROUTER, udpProbe(33434, 1)));
@@ -120,9 +129,13 @@ describe('ICMP errors alone (the triggering packets are not captured)', () => {
     // The same probe (same ports) expiring again a second later: not traceroute's pattern.
     cap.add(T0 + 10, timeExceeded(ROUTER, udpProbe(33500, 11)));
     cap.add(T0 + 11, timeExceeded(ROUTER, udpProbe(33500, 12)));
+    // A DNS server's answer (from port 53) to a resolver's port that happens to be in traceroute's range.
+    const answer = udpIp({ src: CLIENT, dst: '203.0.113.7', sport: 53, dport: 33460, ttl: 1, id: 13 }, new Uint8Array(40));
+    cap.add(T0 + 20, timeExceeded(ROUTER, answer));
     const r = await run(cap);
     const e = r.verdicts.filter((v) => v.severity === 'error' && v.cause === 'icmp.ttl_exceeded');
-    expect(e.map((v) => v.target.port).sort()).toEqual([33500, 53]);
+    expect(e.map((v) => v.target.port).sort()).toEqual([33460, 33500, 53]);
+    expect(e.find((v) => v.target.port === 33500)?.details).toMatchObject({ errors: 2, repeats: 1 });
   });
 
   it('port unreachable from a third host: the words say it is not the destination, and point at a reject rule there', async () => {

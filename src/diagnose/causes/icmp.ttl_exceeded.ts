@@ -12,7 +12,7 @@ const PROBE: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
     summary: '{target}: time exceeded from {from} for what look like {probeText} probes ({errorsText}); the probes are not in the capture',
     explanation:
-      '{from} answered {errorsText} from {client} to {ip} with {icmp}. What it quotes looks like probes sent with a small TTL on purpose: {probeWhy}. Traceroute, mtr and `ping -t` send such probes so that each router on the way answers this way; nothing here shows a failure. A routing loop shows otherwise: an ordinary connection\'s packets (a TCP SYN and its retransmissions, DNS queries) expiring again and again.',
+      '{from} answered {errorsText} from {client} to {ip} with {icmp}. What it quotes looks like probes sent with a small TTL on purpose: {probeWhy}. Traceroute, mtr and `ping -t` send such probes so that each router on the way answers this way; nothing here shows a failure. These errors alone cannot rule out a routing loop, but nothing in them shows one: a loop would catch the client\'s ordinary connections too (a TCP SYN and its retransmissions, DNS queries), whose packets would expire again and again.',
     advice: [
       'Nothing to fix if traceroute, mtr or ping with a small TTL ran on {client} at that time.',
       'To see the whole path, capture on {client}, or without a filter that keeps only ICMP, so that the probes and each hop\'s answer are in the capture; or run `mtr -n {ip}` from {client}: hops that repeat show a loop.',
@@ -21,7 +21,7 @@ const PROBE: { readonly en: CauseText; readonly zh: CauseText } = {
   zh: {
     summary: '{target}：{from} 对看起来是 {probeText}探测包的数据包（{errorsText}）回复了 TTL 超时；抓包中没有这些探测包',
     explanation:
-      '{from} 用 {icmp} 回应了 {client} 发往 {ip} 的 {errorsText}。它所引用的数据包看起来是有意用很小的 TTL 发出的探测包：{probeWhy}。traceroute、mtr 和 `ping -t` 发送这样的探测包，正是为了让路径上的每个路由器这样回应；这里没有任何失败的迹象。路由环路的表现不同：普通连接的数据包（TCP SYN 及其重传、DNS 查询）一次又一次地超时。',
+      '{from} 用 {icmp} 回应了 {client} 发往 {ip} 的 {errorsText}。它所引用的数据包看起来是有意用很小的 TTL 发出的探测包：{probeWhy}。traceroute、mtr 和 `ping -t` 发送这样的探测包，正是为了让路径上的每个路由器这样回应；这里没有任何失败的迹象。仅凭这些差错无法排除路由环路，但其中也没有任何环路的迹象：环路同样会影响客户端的普通连接（TCP SYN 及其重传、DNS 查询），这些连接的数据包会一次又一次地超时。',
     advice: [
       '如果当时在 {client} 上运行过 traceroute、mtr 或小 TTL 的 ping，则无需修复。',
       '要看到完整路径，请在 {client} 上抓包，或不要只过滤保留 ICMP，使探测包和每一跳的回应都在抓包中；或者在 {client} 上运行 `mtr -n {ip}`：重复出现的跳即为环路。',
