@@ -74,9 +74,10 @@ export function orphanVars(v: Verdict, lang: Lang): Vars {
     probeWhy = lang === 'en' ? `ICMP echo requests${several ? ', each quoted once' : ''}${ttlText}` : `ICMP echo 请求${several ? '，每个只被引用一次' : ''}${ttlText}`;
   }
   const r = typeof f['repeats'] === 'number' ? f['repeats'] : 0;
+  const expired = v.cause === 'icmp.ttl_exceeded';
   const repeatNote = r === 0 ? '' : lang === 'en'
-    ? `The client sent the same packet again and it ${v.cause === 'icmp.ttl_exceeded' ? 'expired' : 'was refused'} again (${n} errors, ${r} of them about a packet quoted before): an ordinary connection's packets, not probes, which traceroute sends once each.`
-    : `客户端再次发送了同一个数据包，它又一次${v.cause === 'icmp.ttl_exceeded' ? '超时' : '被拒绝'}（共 ${n} 个差错，其中 ${r} 个引用的是之前已引用过的数据包）：这是普通连接的数据包，而不是探测包（traceroute 的每个探测包只发送一次）。`;
+    ? `The client sent the same packet again and it ${expired ? 'expired' : 'was refused'} again (${n} errors, ${r} of them about a packet quoted before)${expired ? ": an ordinary connection's packets, not probes, which traceroute sends once each" : ''}.`
+    : `客户端再次发送了同一个数据包，它又一次${expired ? '超时' : '被拒绝'}（共 ${n} 个差错，其中 ${r} 个引用的是之前已引用过的数据包）${expired ? '：这是普通连接的数据包，而不是探测包（traceroute 的每个探测包只发送一次）' : ''}。`;
   const reporterNote = f['fromDestination'] !== false ? '' : lang === 'en'
     ? `The answer came from ${from}, not from the destination ${ip} itself: the path ended at ${from}, a firewall rejecting on ${ip}'s behalf (a reject rule answers icmp-port-unreachable by default) or a router that owns ${ip} and answers from another of its addresses.`
     : `该回应来自 ${from}，而不是目标 ${ip} 本身：路径止于 ${from}，它可能是代替 ${ip} 拒绝的防火墙（REJECT 规则默认回复 icmp-port-unreachable），也可能是拥有 ${ip} 并以其另一个地址回应的路由器。`;

@@ -14,14 +14,26 @@ import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { verdictWords } from '../../src/report/words.js';
+import { FORMATS, renderReport } from '../../src/report/render.js';
 import { Capture, icmpIp, ICMP, quote, tcpIp, udpIp, ethIp, ascii, LINKTYPE } from '../helpers/index.js';
+import { englishWords, tokens } from '../helpers/zh-prose.js';
 
+/** The report of a built capture; its Chinese renderings are checked for English prose on the way. */
 async function run(cap: Capture): Promise<Report> {
   const bytes = cap.pcap({ linkType: LINKTYPE.ETHERNET });
   async function* one(): AsyncIterable<Uint8Array> {
     yield bytes;
   }
-  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+  const r = await analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+  const data = new Set<string>();
+  const walk = (x: unknown): void => {
+    if (typeof x === 'string') for (const t of tokens(x)) data.add(t.toLowerCase());
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x !== null && typeof x === 'object') Object.values(x).forEach(walk);
+  };
+  walk(r);
+  for (const format of FORMATS) expect(englishWords(renderReport(r, format, { lang: 'zh' }), format, data), format).toEqual([]);
+  return r;
 }
 
 const CLIENT = '192.0.2.10';
