@@ -54,6 +54,7 @@ function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
     q.present = true;
     q.version = 4;
     q.ipId = u16(b, o + 4);
+    q.ttl = b[o + 8]!;
     proto = b[o + 9]!;
     q.src4 = u32(b, o + 12);
     q.dst4 = u32(b, o + 16);
@@ -69,6 +70,7 @@ function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
     q.version = 6;
     q.srcOff = o + 8;
     q.dstOff = o + 24;
+    q.ttl = b[o + 7]!;
     proto = b[o + 6]!;
     x = o + 40;
     for (let n = 0; n < 8 && isExtensionHeader(proto); n++) {
@@ -97,7 +99,9 @@ function decodeQuoted(q: Quoted, b: Uint8Array, o: number, end: number): void {
       q.dport = u16(b, x + 2);
     }
     if (proto === 6 && end - x >= 8) q.tcpSeq = u32(b, x + 4);
-  } else if ((proto === 1 || proto === 58) && end - x >= 6) {
-    q.icmpId = u16(b, x + 4);
+  } else if (proto === 1 || proto === 58) {
+    if (end - x >= 1) q.icmpType = b[x]!;
+    if (end - x >= 6) q.icmpId = u16(b, x + 4);
+    if (end - x >= 8) q.icmpSeq = u16(b, x + 6);
   }
 }

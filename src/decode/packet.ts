@@ -23,8 +23,13 @@ export class Quoted {
   dport = -1;
   tcpSeq = DOUBLE;
   ipId = -1;
+  /** The quoted TTL / hop limit: as the packet reached the router or host that sent the error. */
+  ttl = -1;
   /** ICMP echo id inside a quoted ICMP echo (for errors about pings), else -1. */
   icmpId = -1;
+  /** Type and sequence number of a quoted ICMP message (8 / 128: an echo request), else -1. */
+  icmpType = -1;
+  icmpSeq = -1;
   /** Set when a decoder wrote any field (so that a packet without a quote resets nothing). */
   used = false;
 
@@ -37,7 +42,7 @@ export class Quoted {
     this.present = false;
     this.version = 0;
     this.src4 = this.dst4 = this.srcOff = this.dstOff = 0;
-    this.proto = this.sport = this.dport = this.tcpSeq = this.ipId = this.icmpId = -1;
+    this.proto = this.sport = this.dport = this.tcpSeq = this.ipId = this.ttl = this.icmpId = this.icmpType = this.icmpSeq = -1;
   }
 }
 

@@ -17,6 +17,7 @@ import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { quotedTarget, quotesOriginator } from './rules-icmp.js';
+import { gatherOrphans, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
@@ -307,10 +308,10 @@ export class Diagnosis {
       if (ok) worked++;
       if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
     }
-    orphans.sort((a, b) => a.frame - b.frame);
-    for (const e of orphans) {
-      const v = this.icmpOnlyVerdict(e);
-      if (v) out.push({ v, first: e.frame });
+    // The errors alone, by target, sender and type: one verdict each (orphans.ts).
+    for (const g of gatherOrphans(orphans)) {
+      const v = this.icmpOnlyVerdict(g);
+      if (v) out.push({ v, first: g.first.frame });
     }
     for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
@@ -405,11 +406,17 @@ export class Diagnosis {
     return v;
   }
 
-  private icmpOnlyVerdict(e: IcmpError): Verdict | null {
+  private icmpOnlyVerdict(g: Orphans): Verdict | null {
+    const e = g.first;
     if (!e.quoted) return null;
     for (const rule of ICMP_RULES) {
-      const o = rule.run(e, this.ctx);
-      if (o) return build({ name: null, ...quotedTarget(e) }, e.quoted.src, o, o.severity, 1, { ...o.details });
+      const o = rule.run(g, this.ctx);
+      if (o) {
+        // Probes to several ports (a traceroute): the target is the host.
+        const t = quotedTarget(e);
+        if (g.portCount > 1) t.port = null;
+        return build({ name: null, ...t }, e.quoted.src, o, o.severity, o.attempts, { ...o.details });
+      }
     }
     return null;
   }

@@ -115,9 +115,12 @@ export type QuotedFlow = {
   sport: number;
   dst: string;
   dport: number;
+  /** The quoted TTL / hop limit (as the packet reached the error's sender), when shown. */
+  ttl?: number;
 };
 
-const flowText = (q: QuotedFlow): string => `${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}`;
+const flowText = (q: QuotedFlow): string =>
+  `${q.src}${q.sport >= 0 ? `:${q.sport}` : ''} → ${q.dst}${q.dport >= 0 ? `:${q.dport}` : ''}${q.ttl !== undefined && q.ttl >= 0 ? ` (TTL ${q.ttl})` : ''}`;
 
 export const ICMP = evidenceKind<{ v6: boolean; type: number; code: number; from: string; quoting: QuotedFlow | null }>('icmp', {
   en: (a) => `${icmpTitle(a.v6, a.type, a.code, 'en')} from ${a.from}${a.quoting ? `, quoting ${flowText(a.quoting)}` : ''}`,

@@ -10,6 +10,7 @@ import type { FinishedConn } from '../track/tracker.js';
 import type { TcpConn } from '../track/tcp.js';
 import type { IcmpError } from '../track/icmp.js';
 import type { HostTtl } from '../track/host-ttl.js';
+import type { Orphans } from './orphans.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
 
@@ -67,10 +68,10 @@ export interface DnsRule extends RuleBase {
   run(g: DnsGroup, ctx: DnsContext): Outcome | null;
 }
 
-/** A rule over an ICMP error whose flow the capture does not hold. */
+/** A rule over ICMP errors whose flow the capture does not hold (those of one target, sender and type: orphans.ts). */
 export interface IcmpRule extends RuleBase {
   readonly on: 'icmp';
-  run(e: IcmpError, ctx: RuleContext): Outcome | null;
+  run(g: Orphans, ctx: RuleContext): Outcome | null;
 }
 
 export type Rule = ConnRule | DnsRule | IcmpRule;

@@ -36,6 +36,54 @@ export function icmpVars(v: Verdict, lang: Lang): Vars {
   return typeof f['icmpType'] === 'number' && typeof f['icmpCode'] === 'number' ? { icmp: icmpTitle(f['icmpV6'] === true, f['icmpType'], f['icmpCode'], lang) } : {};
 }
 
+/** The packets an error group quotes, counted: '1 packet', '3 packets' / '1 个数据包'. */
+function packetsText(n: number, lang: Lang): string {
+  return lang === 'en' ? `${n} packet${n === 1 ? '' : 's'}` : `${n} 个数据包`;
+}
+
+/** Ports as a list: '33445', '33445, 33446 and 3 more'. */
+function portList(ports: readonly Arg[], lang: Lang): string {
+  const p = ports.filter((x): x is number => typeof x === 'number');
+  const shown = p.slice(0, 6).join(', ');
+  const more = p.length - 6;
+  return more > 0 ? (lang === 'en' ? `${shown} and ${more} more` : `${shown} 等`) : shown;
+}
+
+/**
+ * The words of ICMP errors alone that quote probes or one packet again and again (orphans.ts):
+ * {errorsText}, {probeText}, {probeWhy}, {repeatNote}, {reporterNote}; '' where they do not apply.
+ */
+export function orphanVars(v: Verdict, lang: Lang): Vars {
+  const f = v.facts;
+  const n = typeof f['errors'] === 'number' ? f['errors'] : 1;
+  const ttl = typeof f['quotedTtl'] === 'number' && f['quotedTtl'] >= 0 ? f['quotedTtl'] : null;
+  const from = typeof f['from'] === 'string' ? f['from'] : '?';
+  const ip = v.target.ip ?? (typeof f['ip'] === 'string' ? f['ip'] : '?');
+  const ports = Array.isArray(f['quotedPorts']) ? portList(f['quotedPorts'], lang) : '';
+  const several = n > 1;
+  const ttlText = ttl === null ? '' : lang === 'en' ? `, reaching ${from} with TTL ${ttl === 0 ? 0 : `${several ? 'at most ' : ''}${ttl}`}` : `，到达 ${from} 时 TTL 为 ${several && ttl > 0 ? `不超过 ${ttl}` : ttl}`;
+  let probeText = '';
+  let probeWhy = '';
+  if (f['probe'] === 'udp') {
+    probeText = lang === 'en' ? 'traceroute (UDP)' : 'traceroute（UDP）';
+    probeWhy = lang === 'en'
+      ? `UDP to port${ports.includes(',') ? 's' : ''} ${ports} (traceroute's ports start at 33434)${several ? ', each packet quoted once' : ''}${ttlText}`
+      : `发往端口 ${ports} 的 UDP（traceroute 的端口从 33434 开始）${several ? '，每个数据包只被引用一次' : ''}${ttlText}`;
+  } else if (f['probe'] === 'echo') {
+    probeText = lang === 'en' ? 'ping / traceroute -I / mtr (ICMP echo)' : 'ping、traceroute -I 或 mtr（ICMP echo）';
+    probeWhy = lang === 'en' ? `ICMP echo requests${several ? ', each quoted once' : ''}${ttlText}` : `ICMP echo 请求${several ? '，每个只被引用一次' : ''}${ttlText}`;
+  }
+  const r = typeof f['repeats'] === 'number' ? f['repeats'] : 0;
+  const expired = v.cause === 'icmp.ttl_exceeded';
+  const repeatNote = r === 0 ? '' : lang === 'en'
+    ? `The client sent the same packet again and it ${expired ? 'expired' : 'was refused'} again (${n} errors, ${r} of them about a packet quoted before)${expired ? ": an ordinary connection's packets, not probes, which traceroute sends once each" : ''}.`
+    : `客户端再次发送了同一个数据包，它又一次${expired ? '超时' : '被拒绝'}（共 ${n} 个差错，其中 ${r} 个引用的是之前已引用过的数据包）${expired ? '：这是普通连接的数据包，而不是探测包（traceroute 的每个探测包只发送一次）' : ''}。`;
+  const reporterNote = f['fromDestination'] !== false ? '' : lang === 'en'
+    ? `The answer came from ${from}, not from the destination ${ip} itself: the path ended at ${from}, a firewall rejecting on ${ip}'s behalf (a reject rule answers icmp-port-unreachable by default) or a router that owns ${ip} and answers from another of its addresses.`
+    : `该回应来自 ${from}，而不是目标 ${ip} 本身：路径止于 ${from}，它可能是代替 ${ip} 拒绝的防火墙（REJECT 规则默认回复 icmp-port-unreachable），也可能是拥有 ${ip} 并以其另一个地址回应的路由器。`;
+  return { errorsText: packetsText(n, lang), probeText, probeWhy, repeatNote, reporterNote };
+}
+
 export const PMTU_DISCOVERY_WORKED = limitKind('icmp_pmtu_worked', {
   en: () => 'the connection went on after this error (path MTU discovery worked); blocking such ICMP messages would break large transfers',
   zh: () => '该错误之后连接仍在继续（路径 MTU 发现起了作用）；若拦截此类 ICMP 消息，大数据量传输将会中断',
@@ -44,6 +92,11 @@ export const PMTU_DISCOVERY_WORKED = limitKind('icmp_pmtu_worked', {
 export const ICMP_WITHOUT_PACKET = limitKind('icmp_without_packet', {
   en: () => 'the capture holds the ICMP error but not the packet it answers',
   zh: () => '抓包中有该 ICMP 差错，但没有它所回应的数据包',
+});
+
+export const PROBES_NOT_CAPTURED = limitKind('icmp_probes_not_captured', {
+  en: () => 'the capture holds the ICMP errors but not the probes they answer, so the TTLs the probes left with cannot be read',
+  zh: () => '抓包中有这些 ICMP 差错，但没有它们所回应的探测包，因此无法读出探测包发出时的 TTL',
 });
 
 /** An error quoting a connection, before the server ever answered (or, for frag-needed, at any time). */
@@ -66,6 +119,11 @@ export const ICMP_ON_CONN: ConnRule = {
     const ev: EvidenceAt[] = isTcp(f) ? synEvidence(f.conn).slice(0, 1) : [proof(FIRST_DATAGRAM, f.conn.firstFrame, f.conn.start, way(f.conn, true), {})];
     const x = icmpFacts(e);
     ev.push(x.proof);
+    if (cause === 'icmp.port_unreachable') {
+      const r = reporter(e, f.conn.resp.ip);
+      Object.assign(x.details, r.details);
+      Object.assign(x.facts, r.facts);
+    }
     return outcome(cause, ev, x.details, x.facts);
   },
 };
@@ -81,9 +139,11 @@ export const ICMP_ON_DNS: DnsRule = {
       const e = ctx.icmpOn(f.key)?.find((x) => icmpCause(x) !== null);
       if (!e) continue;
       const x = icmpFacts(e);
+      const cause = icmpCause(e)!;
+      const r = cause === 'icmp.port_unreachable' ? reporter(e, f.server.ip) : { details: {}, facts: {} };
       // The target is the name; the ICMP text speaks of the DNS server's address and port.
-      const o = dnsOutcome(g, icmpCause(e)!, { from: e.from, type: e.type, code: e.code },
-        { ...x.facts, ip: f.server.ip, port: f.server.port, transport: f.transport });
+      const o = dnsOutcome(g, cause, { from: e.from, type: e.type, code: e.code, ...r.details },
+        { ...x.facts, ...r.facts, ip: f.server.ip, port: f.server.port, transport: f.transport });
       o.evidence = [...dnsEvidence(g), x.proof].sort((a, b) => a.frame - b.frame);
       return o;
     }
@@ -91,21 +151,62 @@ export const ICMP_ON_DNS: DnsRule = {
   },
 };
 
-/** An ICMP error whose flow the capture does not hold: the error alone says what failed. */
+/** An ICMP error whose flow the capture does not hold: the error alone says what failed — or, for probes, that nothing did. */
 export const ICMP_ALONE: IcmpRule = {
   on: 'icmp',
   rank: 10,
   produces: ICMP_CAUSES,
-  run(e): Outcome | null {
+  run(g): Outcome | null {
+    const e = g.first;
     const cause = icmpCause(e);
     if (!cause || !e.quoted) return null;
     const q = e.quoted;
-    const x = icmpFacts(e, { src: q.src, sport: q.sport, dst: q.dst, dport: q.dport });
-    const o = outcome(cause, [x.proof], x.details, x.facts);
-    o.limits.push(ICMP_WITHOUT_PACKET.of({}));
+    // Probes (orphans.ts): what traceroute, mtr or ping with a small TTL produce, not a failure.
+    const probe = cause === 'icmp.ttl_exceeded' || cause === 'icmp.port_unreachable' ? g.probe : null;
+    const x = icmpFacts(e, quotingOf(e));
+    const ev = g.errors.slice(0, 4).map((y, i) => (i === 0 ? x.proof : icmpFacts(y, quotingOf(y)).proof));
+    const details: Record<string, unknown> = { ...x.details };
+    const facts: Record<string, Arg> = { ...x.facts, errors: g.count };
+    if (g.count > 1) details['errors'] = g.count;
+    if (g.portCount > 1) details['quotedPorts'] = { count: g.portCount, examples: g.ports.slice(0, 20) };
+    if (g.maxTtl >= 0) details['quotedTtl'] = g.maxTtl;
+    facts['quotedTtl'] = g.maxTtl;
+    facts['quotedPorts'] = g.ports.slice(0, 20);
+    if (cause === 'icmp.port_unreachable') {
+      const r = reporter(e, q.dst);
+      Object.assign(details, r.details);
+      Object.assign(facts, r.facts);
+    }
+    if (g.repeats > 0) {
+      // The same packet quoted again: sent again and expired (or refused) again.
+      details['repeats'] = g.repeats;
+      facts['repeats'] = g.repeats;
+    }
+    const o = outcome(cause, ev, details, facts, probe !== null ? 'warning' : 'error');
+    o.attempts = g.count;
+    if (probe !== null) {
+      details['probe'] = probe === 'udp' ? 'udp_traceroute' : 'icmp_echo';
+      facts['probe'] = probe;
+      o.limits.push(PROBES_NOT_CAPTURED.of({}));
+    } else o.limits.push(ICMP_WITHOUT_PACKET.of({}));
     return o;
   },
 };
+
+/** The quoted packet as an ICMP evidence note shows it: its flow and the TTL it had on reaching the error's sender. */
+function quotingOf(e: IcmpError): QuotedFlow | null {
+  const q = e.quoted;
+  return q === null ? null : { src: q.src, sport: q.sport, dst: q.dst, dport: q.dport, ...(q.ttl >= 0 ? { ttl: q.ttl } : {}) };
+}
+
+/**
+ * Who sent a port unreachable: the destination itself (nothing listens on the port), or another
+ * address — a firewall or router rejecting on the destination's behalf (details.fromDestination).
+ */
+export function reporter(e: IcmpError, dst: string): { details: Record<string, unknown>; facts: Record<string, Arg> } {
+  const own = e.from === dst;
+  return { details: { fromDestination: own }, facts: { fromDestination: own } };
+}
 
 export const ICMP_RULES = [ICMP_ON_CONN, ICMP_ON_DNS, ICMP_ALONE] as const;
 

@@ -21,6 +21,7 @@ import type { Placed } from './diagnose.js';
 import { icmpFacts, quotesOriginator } from './rules-icmp.js';
 import { proof, way } from './evidence.js';
 import { evidenceKind } from './words.js';
+import { isPortUnreachable, quotesUdpFromTraceroutePort } from './orphans.js';
 
 const PROBE = evidenceKind<{ ttl: number }>('traceroute_probe', {
   en: (a) => `probe, TTL ${a.ttl}`,
@@ -110,13 +111,29 @@ export class Traceroutes {
     return true;
   }
 
-  /** An ICMP error whose flow is not tracked: an echo request's time-exceeded is kept (true). */
+  /**
+   * An ICMP error whose flow is not tracked (the probes are not in the capture): kept (true) when
+   * it may belong to a traceroute — an echo request's time exceeded, or a UDP probe's (to a port
+   * from traceroute's 33434 up, with a small quoted TTL) time exceeded or port unreachable from
+   * the destination itself. For UDP the probe's port orders the hops (traceroute raises both).
+   */
   offerOrphan(e: IcmpError): boolean {
     const q = e.quoted;
-    if (q === null || (q.proto !== 1 && q.proto !== 58) || !isTimeExceeded(e)) return false;
-    const t = this.trace('icmp', q.src, q.dst, e.frame);
+    if (q === null) return false;
+    if ((q.proto === 1 || q.proto === 58) && isTimeExceeded(e)) {
+      const t = this.trace('icmp', q.src, q.dst, e.frame);
+      t.probes++;
+      this.hop(t, e, t.hops.size + 1);
+      if (t.held.length < MAX_HELD) t.held.push({ placed: null, orphan: e });
+      return true;
+    }
+    if (!quotesUdpFromTraceroutePort(e) || q.ttl < 0 || q.ttl > PROBE_TTL) return false;
+    const ended = isPortUnreachable(e) && e.from === q.dst;
+    if (!isTimeExceeded(e) && !ended) return false;
+    const t = this.trace('udp', q.src, q.dst, e.frame);
     t.probes++;
-    this.hop(t, e, t.hops.size + 1);
+    if (ended) t.reached ??= { how: 'port_unreachable', error: e };
+    else this.hop(t, e, q.dport);
     if (t.held.length < MAX_HELD) t.held.push({ placed: null, orphan: e });
     return true;
   }

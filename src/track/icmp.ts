@@ -26,6 +26,14 @@ export interface IcmpError {
     sport: number;
     dport: number;
     tcpSeq: number;
+    /** The quoted TTL / hop limit (as the packet reached the error's sender), -1 if not quoted. */
+    ttl: number;
+    /** The quoted IPv4 identification (-1 for IPv6). */
+    ipId: number;
+    /** A quoted ICMP message's type (8 / 128: echo request) and echo id / sequence, else -1. */
+    icmpType: number;
+    icmpId: number;
+    icmpSeq: number;
   };
 }
 
@@ -63,7 +71,8 @@ export class IcmpTracker {
       mtu,
       ttl: p.ttl,
       quoted: q.present
-        ? { proto: q.proto, src: p.quotedSrc(), dst: p.quotedDst(), sport: q.sport, dport: q.dport, tcpSeq: q.tcpSeq }
+        ? { proto: q.proto, src: p.quotedSrc(), dst: p.quotedDst(), sport: q.sport, dport: q.dport, tcpSeq: q.tcpSeq,
+          ttl: q.ttl, ipId: q.version === 4 ? q.ipId : -1, icmpType: q.icmpType, icmpId: q.icmpId, icmpSeq: q.icmpSeq }
         : null,
     };
     if (this.errors.length < MAX_ERRORS) this.errors.push(e);

@@ -1,8 +1,57 @@
 /**
- * icmp.port_unreachable: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it)
+ * icmp.port_unreachable: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it).
+ * Told three ways: from the destination itself (nothing accepts the port); from another address
+ * (details.fromDestination false: a firewall or router rejecting on the destination's behalf, not
+ * the destination speaking); and, for errors alone that quote traceroute's UDP probes (orphans.ts),
+ * as the end of a traceroute (a warning).
  */
 import { defineCause } from '../cause.js';
-import { ICMP_RULES, icmpVars } from '../rules-icmp.js';
+import { ICMP_RULES, icmpVars, orphanVars } from '../rules-icmp.js';
+import { fill, type CauseText } from '../words.js';
+
+const OTHER_HOST: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: {from}, not {ip} itself, rejected the {transport} packet to port {port} (ICMP port unreachable)',
+    explanation:
+      'The port unreachable ({icmp}) came from {from}, a different address than the destination {ip}: this is not {ip} saying that nothing listens on port {port}. A firewall or router on the way rejected the packet on the destination\'s behalf (a reject rule answers icmp-port-unreachable by default: `iptables -j REJECT`, `nft ... reject`), or {from} is a router that owns {ip} and answers from another of its addresses. {repeatNote} Whether anything listens on {ip} port {port} cannot be told from this capture.',
+    advice: [
+      'Look for a reject rule on {from}: `iptables -L -n -v | grep -i reject`, `nft list ruleset | grep reject`, `firewall-cmd --list-all`, or the ACLs of that router or firewall; check the security group and network ACL too.',
+      'Check that {from} is on the path you expect to {ip} (`traceroute -n {ip}`), and whether {ip} is one of its own addresses.',
+      'Check that {port} is the port the service really uses (configuration, a changed port).',
+    ],
+  },
+  zh: {
+    summary: '{target}：拒绝发往端口 {port} 的 {transport} 数据包的是 {from}，而不是 {ip} 本身（ICMP 端口不可达）',
+    explanation:
+      '这条端口不可达（{icmp}）来自 {from}，与目标 {ip} 不是同一个地址：这并不是 {ip} 在表示端口 {port} 上没有服务监听。是路径上的防火墙或路由器代替目标拒绝了该数据包（REJECT 规则默认回复 icmp-port-unreachable，如 `iptables -j REJECT`、`nft ... reject`），或者 {from} 是拥有 {ip} 的路由器，以它的另一个地址作了回应。{repeatNote}{ip} 的端口 {port} 上是否有服务监听，无法从本次抓包判断。',
+    advice: [
+      '检查 {from} 上的 REJECT 规则：`iptables -L -n -v | grep -i reject`、`nft list ruleset | grep reject`、`firewall-cmd --list-all`，或该路由器、防火墙的 ACL；同时检查安全组和网络 ACL。',
+      '确认 {from} 位于通往 {ip} 的预期路径上（`traceroute -n {ip}`），以及 {ip} 是否是它自己的地址之一。',
+      '确认 {port} 是服务实际使用的端口（配置、端口是否变更）。',
+    ],
+  },
+};
+
+const PROBE: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: port unreachable from {from} for what look like {probeText} probes ({errorsText}); the probes are not in the capture',
+    explanation:
+      '{from} answered {errorsText} from {client} to {ip} with {icmp}. What it quotes looks like traceroute probes: {probeWhy}. Traceroute sends its probes to ports where nothing listens, so a port unreachable is how it learns that a probe got to the end of the path; nothing here shows a failure. {reporterNote}',
+    advice: [
+      'Nothing to fix if traceroute or mtr ran on {client} at that time.',
+      'If {ip} should be reached beyond {from}, look for a reject rule on {from}: `iptables -L -n -v | grep -i reject`, `nft list ruleset | grep reject`, or the ACLs of that router or firewall.',
+    ],
+  },
+  zh: {
+    summary: '{target}：{from} 对看起来是 {probeText}探测包的数据包（{errorsText}）回复了端口不可达；抓包中没有这些探测包',
+    explanation:
+      '{from} 用 {icmp} 回应了 {client} 发往 {ip} 的 {errorsText}。它所引用的数据包看起来是 traceroute 探测包：{probeWhy}。traceroute 把探测包发往没有服务监听的端口，端口不可达正是它得知探测包到达路径终点的方式；这里没有任何失败的迹象。{reporterNote}',
+    advice: [
+      '如果当时在 {client} 上运行过 traceroute 或 mtr，则无需修复。',
+      '如果应当能越过 {from} 到达 {ip}，请检查 {from} 上的 REJECT 规则：`iptables -L -n -v | grep -i reject`、`nft list ruleset | grep reject`，或该路由器、防火墙的 ACL。',
+    ],
+  },
+};
 
 export default defineCause({
   code: 'icmp.port_unreachable',
@@ -10,7 +59,17 @@ export default defineCause({
   severity: 'error',
   live: 'packet',
   rules: ICMP_RULES,
-  vars: icmpVars,
+  vars: (v, lang) => ({ ...icmpVars(v, lang), ...orphanVars(v, lang) }),
+  variants: { otherHost: OTHER_HOST, probe: PROBE },
+  compose: (d, v, lang, vars) => {
+    const probe = v.facts['probe'] === 'udp';
+    const other = v.facts['fromDestination'] === false;
+    if (!probe && !other) return d;
+    const t = (probe ? PROBE : OTHER_HOST)[lang];
+    // A probe answered by the destination itself: no reject rule to look for.
+    const advice = probe && !other ? t.advice.slice(0, 1) : t.advice;
+    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: advice.map((a) => fill(a, vars)) };
+  },
   words: {
     en: {
       summary: '{target}: {from} says nothing accepts {transport} port {port} (ICMP port unreachable)',
