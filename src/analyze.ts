@@ -182,7 +182,7 @@ export class Analysis {
   packet(raw: RawPacket): void {
     const clock = this.clock;
     const hadOrigin = clock.first !== null;
-    clock.see(raw.tsSec + raw.tsNsec * 1e-9, raw.frame);
+    clock.see(raw.tsSec, raw.tsNsec, raw.frame);
     if (!hadOrigin && clock.first !== null) this.diagnosis.begin(clock.first);
     this.decoder.decode(raw, this.pkt);
     this.tracker.packet(this.pkt);

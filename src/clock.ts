@@ -32,8 +32,9 @@ export class CaptureClock {
   outOfRange = 0;
   outFrame = 0;
 
-  /** One packet's time (s since the epoch) and frame number. */
-  see(t: number, frame: number): void {
+  /** One packet's time (seconds since the epoch and nanoseconds: a double argument would be boxed on every call) and frame number. */
+  see(sec: number, nsec: number, frame: number): void {
+    const t = sec + nsec * 1e-9;
     if (!isReportableTime(t)) {
       if (this.outOfRange++ === 0) this.outFrame = frame;
       return;

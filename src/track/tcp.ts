@@ -20,6 +20,7 @@ import { Decoder } from '../decode/decoder.js';
 import { newRawPacket, type RawPacket } from '../capture/types.js';
 import { StreamDir } from './reassembly.js';
 import { TcpWatch } from './tcp-watch.js';
+import type { HostTtl } from './host-ttl.js';
 import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 import { interval } from '../time.js';
@@ -263,6 +264,8 @@ export class TcpConn extends FlowConn implements Conn {
   gapBytes: TcpDirStats = ZERO;
   /** Zeek weird names seen (first occurrence each), for diagnosis. */
   weirds: string[] = NO_STRINGS;
+  /** The server's entry in the tracker's TTL table (host-ttl.ts), once looked up; dropped when the roles flip. */
+  hostTtl: HostTtl | null = null;
 
   constructor() {
     super();
@@ -280,6 +283,7 @@ export class TcpConn extends FlowConn implements Conn {
   /** Roles swapped: each endpoint knows which it now is. */
   override flipRoles(): void {
     super.flipRoles();
+    this.hostTtl = null;
     this.orig.isOrig = true;
     this.resp.isOrig = false;
   }
@@ -307,6 +311,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.rsts = this.fins = NO_CONTROLS;
     this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes = this.gapBytes = ZERO;
     this.weirds = NO_STRINGS;
+    this.hostTtl = null;
   }
 
   /** Zeek's conn_state over the current endpoint states. */

@@ -127,8 +127,9 @@ export class Tracker implements StreamSink {
     this.now = ts;
     switch (p.proto) {
       case PROTO_TCP: {
-        const c = this.tcp.packet(p, ts);
-        if (c !== null && !this.tcp.lastFromOrig && (p.tcpFlags & TCP_RST) === 0) this.hostTtls.add(c.resp.ip, c.resp.port, p.ttl, p.ipId, p.frame, ts, c.id);
+        // The time is taken from the packet there: a double passed to a call is boxed, once per packet.
+        const c = this.tcp.packet(p);
+        if (c !== null && !this.tcp.lastFromOrig && (p.tcpFlags & TCP_RST) === 0) this.hostTtls.add(c, p);
         if (c !== null && this.onTcp !== undefined) this.onTcp(c, p);
         return;
       }
