@@ -8,6 +8,7 @@
  */
 import type { Fact } from './facts.js';
 import { isReportableTime } from './time.js';
+import { DOUBLE } from './decode/shape.js';
 
 /**
  * Steps back shorter than this are not worth a warning: packets of several interfaces, or of
@@ -17,10 +18,28 @@ import { isReportableTime } from './time.js';
 export const STEP_WORTH_SAYING = 0.001;
 
 export class CaptureClock {
+  /**
+   * The first packet's time that a report can write and the latest such time (s), valid once one
+   * was seen. Plain double fields, read through `first` / `latest`: a field that may hold null
+   * keeps its number boxed, one allocation per packet.
+   */
+  private firstT = DOUBLE;
+  private latestT = DOUBLE;
+  private seen = false;
+
+  constructor() {
+    this.firstT = this.latestT = 0;
+  }
+
   /** The first packet's time that a report can write (s), in file order; null before one. */
-  first: number | null = null;
+  get first(): number | null {
+    return this.seen ? this.firstT : null;
+  }
+
   /** The latest such time seen (s). */
-  latest: number | null = null;
+  get latest(): number | null {
+    return this.seen ? this.latestT : null;
+  }
   /** Packets stamped STEP_WORTH_SAYING or more before a packet ahead of them. */
   stepsBack = 0;
   /** The first of those, and how far before the latest time it was stamped (s). */
@@ -39,13 +58,14 @@ export class CaptureClock {
       if (this.outOfRange++ === 0) this.outFrame = frame;
       return;
     }
-    const latest = this.latest;
-    if (latest === null) {
-      this.first = this.latest = t;
+    if (!this.seen) {
+      this.seen = true;
+      this.firstT = this.latestT = t;
       return;
     }
+    const latest = this.latestT;
     if (t >= latest) {
-      this.latest = t;
+      this.latestT = t;
       return;
     }
     const back = latest - t;

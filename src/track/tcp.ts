@@ -422,6 +422,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   clockGlitches = 0;
   /** Whether the last packet given to `packet` came from its connection's originator. */
   lastFromOrig = true;
+  /**
+   * The time taken for the packet being processed (s): read by `established` and `watchSegment`
+   * rather than passed, since a double passed to a call is boxed (an allocation per packet).
+   */
+  private t = DOUBLE;
   readonly clockGlitchFrames: number[] = [];
   /** Unanswered attempts tracked from which a new attempt is held compactly (TcpAttempt). */
   private readonly compactFrom: number;
@@ -436,6 +441,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   constructor(o: TcpTrackerOptions) {
     super(o, o.sink, o.onFinish);
     this.sink = o.sink;
+    this.t = 0;
     this.compactFrom = o.compactAttempts ?? 5_000;
     if (this.compactFrom !== Infinity) {
       this.replay = { decoder: new Decoder(), pkt: new DecodedPacket(), raw: newRawPacket(), buf: new Uint8Array(MAX_HELD_BYTES) };
@@ -479,7 +485,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       c = this.expand(a, true);
     }
     if (c !== null) {
-      if (table.isExpired(c, now)) {
+      // table.isExpired, written out: a double passed to a call is boxed.
+      if (c.lCls >= 0 && c.end + table.timeouts[c.lCls]! <= now) {
         // Idle for its timeout or longer: Zeek's inactivity split.
         this.finish(c, 'idle');
         c = null;
@@ -507,7 +514,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if ((f & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) === TCP_ACK && c.orig.state === ESTABLISHED && c.resp.state === ESTABLISHED &&
         (c.ackFrame !== 0 || c.synAckFrame === 0)) {
       // Most segments: data or a pure ACK inside an established connection.
-      this.established(c, p, isOrig, now);
+      this.t = now;
+      this.established(c, p, isOrig);
       // It stays in the open class (`touch` would only set the time, which is set).
       if (c.lCls === CLS_TCP) return c;
     } else this.process(c, p, isOrig, now);
@@ -581,7 +589,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
    * the same steps, without those that cannot apply (endpoint initialization, SYN / FIN / RST
    * history and records, the state machine, which changes nothing for such a segment).
    */
-  private established(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
+  private established(c: TcpConn, p: Packet, isOrig: boolean): void {
+    const now = this.t;
     const e = isOrig ? c.orig : c.resp;
     const peer = isOrig ? c.resp : c.orig;
     const resentBefore = e.retransmits;
@@ -625,7 +634,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     this.ackReceived(c, peer, p);
 
     if (len > 0) this.payload(c, e, p, baseSeq, len, seqUnderflow);
-    this.watchSegment(c, e, peer, p, len, now, e.retransmits !== resentBefore);
+    this.watchSegment(c, e, peer, p, len, e.retransmits !== resentBefore);
   }
 
   /**
@@ -840,6 +849,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   }
 
   private process(c: TcpConn, p: Packet, isOrig: boolean, now: number): void {
+    this.t = now;
     const e = isOrig ? c.orig : c.resp;
     const peer = isOrig ? c.resp : c.orig;
     const resentBefore = e.retransmits;
@@ -1007,7 +1017,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     // Payload
     if (len > 0 && !RST) this.payload(c, e, p, SYN ? (baseSeq + 1) | 0 : baseSeq, len, seqUnderflow);
     if ((FIN || RST) && e.stream !== null && e.stream.holding) e.stream.flush();
-    if (!RST && !SYN) this.watchSegment(c, e, peer, p, len, now, e.retransmits !== resentBefore);
+    if (!RST && !SYN) this.watchSegment(c, e, peer, p, len, e.retransmits !== resentBefore);
 
     if (doClose && !e.didClose) e.didClose = true;
   }
@@ -1019,12 +1029,13 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
    * `e` announces a zero window, the peer's data is SACKed — so that a connection without any
    * costs one number (the largest segment).
    */
-  private watchSegment(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number, now: number, resent: boolean): void {
+  private watchSegment(c: TcpConn, e: TcpEndpoint, peer: TcpEndpoint, p: Packet, len: number, resent: boolean): void {
     if (len > e.maxSeg) e.maxSeg = len;
     const ack = (p.tcpFlags & TCP_ACK) !== 0;
     if (e.watch === null && peer.watch === null && p.win !== 0 && p.sackLe < 0) {
       if (len === 0 || (!resent && (e.stream === null || !e.stream.holding))) return;
     }
+    const now = this.t;
     const full = c.mss.orig > 0 && c.mss.resp > 0 ? Math.min(c.mss.orig, c.mss.resp) - 40 : 0;
     if (len > 0) {
       let w = e.watch;
