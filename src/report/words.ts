@@ -89,6 +89,30 @@ function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: str
   };
 }
 
+/**
+ * A verdict told once for many targets that failed the same way past the diagnosis's limits
+ * (diagnose/overflow.ts): how many, and a few of them, in the summary and the explanation (the
+ * cause's words speak of the first target only).
+ */
+function targetsWords(v: Verdict, lang: Lang): { summary: string; explanation: string } | null {
+  const t = v.details['targets'] as { count: number; examples: string[]; atMost?: boolean } | undefined;
+  if (!t || typeof t.count !== 'number' || t.count < 2 || !Array.isArray(t.examples)) return null;
+  const others = t.examples.slice(1, 4);
+  const several = v.details['clients'] === 'several';
+  if (lang === 'zh') {
+    const n = `${t.atMost ? '至多 ' : ''}${t.count}`;
+    return {
+      summary: `（共 ${n} 个目标${others.length > 0 ? `，另如 ${others.join('、')}` : ''}）`,
+      explanation: `共有 ${n} 个目标${several ? '（来自多个客户端）' : ''}以同样的方式失败，上面说的是第一个；目标太多，不再逐个列出。`,
+    };
+  }
+  const n = `${t.atMost ? 'at most ' : ''}${t.count}`;
+  return {
+    summary: `, and the same for ${t.atMost ? 'at most ' : ''}${t.count - 1} other targets${others.length > 0 ? ` (${others.join(', ')}${t.count - 1 > others.length ? ', …' : ''})` : ''}`,
+    explanation: ` ${n} targets${several ? ', from several clients,' : ''} failed the same way; the words above speak of the first. There were too many to tell each on its own.`,
+  };
+}
+
 export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
   const def = causeDef(v.cause);
   const t = v.severity === 'warning' && def.warning ? def.warning[lang] : def.words[lang];
@@ -97,6 +121,8 @@ export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
   if (def.compose) d = def.compose(d, v, lang, vars);
   const ports = portsWords(v, lang);
   if (ports) d = { ...d, summary: `${d.summary}${ports.summary}`, explanation: `${d.explanation}${ports.explanation}` };
+  const targets = targetsWords(v, lang);
+  if (targets) d = { ...d, summary: `${d.summary}${targets.summary}`, explanation: `${d.explanation}${targets.explanation}` };
   const limits = v.limits.map((l) => limitText(l, lang));
   const explanation = limits.length === 0 ? d.explanation
     : lang === 'en' ? `${d.explanation} Note: ${limits.join('; ')}.` : `${d.explanation}注意：${limits.join('；')}。`;

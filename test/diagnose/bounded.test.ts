@@ -35,6 +35,22 @@ describe('a million failing targets cost what a thousand do', () => {
     expect(renderReport(r, 'html', { lang: 'en' }).length).toBeLessThan(2_000_000);
   }, 240_000);
 
+  it('a verdict that stands for many names says so in its own words, not only in its details', async () => {
+    const r = await run(nxdomains(15_000), 0);
+    type Told = { summary: string; explanation: string; details: { targets?: { count: number } } };
+    const told = (lang: 'en' | 'zh') => (JSON.parse(renderReport(r, 'json', { lang })) as { verdicts: Told[] }).verdicts;
+    const many = told('en').find((v) => (v.details.targets?.count ?? 0) > 100);
+    expect(many).toBeDefined();
+    const count = many!.details.targets!.count;
+    expect(many!.summary).toContain(`the same for ${count - 1} other targets`);
+    expect(many!.explanation).toContain(`${count} targets`);
+    const zh = told('zh').find((v) => v.details.targets?.count === count)!;
+    expect(zh.summary).toContain(`共 ${count} 个目标`);
+    // A verdict for one name keeps its words.
+    const one = told('en').find((v) => v.details.targets === undefined)!;
+    expect(one.summary).not.toContain('other targets');
+  }, 240_000);
+
   it('a port scan of one host is one verdict per cause with its ports counted, under every limit', async () => {
     const N = 30_000;
     for (const max of [undefined, 0]) {
