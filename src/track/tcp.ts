@@ -707,10 +707,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     return this.table.counts[CLS_TCP_ATTEMPT]! >= this.compactFrom && this.heldKind(p);
   }
 
-  /** A SYN alone (no ACK, FIN or RST), without payload, not reassembled from fragments, small enough to hold. */
+  /** A SYN alone (no ACK, FIN or RST), without payload, not reassembled from fragments, not in a tunnel, small enough to hold. */
   private heldKind(p: Packet): boolean {
     return (p.tcpFlags & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST)) === TCP_SYN && p.payWireLen === 0 && p.fragment === FRAG_NONE &&
-      p.capLen <= MAX_HELD_BYTES;
+      p.tunnels === 0 && p.capLen <= MAX_HELD_BYTES;
   }
 
   /**
