@@ -182,7 +182,7 @@ leaf() { # leaf <name> <ca> <sans>
     -copy_extensions copyall -out "$1.pem"
 }
 leaf good ca www.example.com \
-  "DNS:www.example.com,DNS:sni.example.org,DNS:tls13only.example.net,DNS:tls10only.example.net,DNS:nocipher.example.net"
+  "DNS:www.example.com,DNS:sni.example.org,DNS:tls13only.example.net,DNS:tls10only.example.net,DNS:nocipher.example.net,DNS:dual.example.com"
 leaf untrusted other-ca untrusted.example.net "DNS:untrusted.example.net"
 # expired: signed by the trusted CA with validity in the past (openssl ca can set both dates)
 mkdir -p ca-db; : >ca-db/index.txt; echo 1000 >ca-db/serial
@@ -245,6 +245,8 @@ server:
   local-data: "app.example.com. 300 IN A 203.0.113.20"
   local-data: "hang.example.com. 300 IN A 203.0.113.21"
   local-data: "ipv4only.example.com. 300 IN A 203.0.113.10"
+  local-data: "dual.example.com. 300 IN A 203.0.113.10"
+  local-data: "dual.example.com. 300 IN AAAA 2001:db8:203::11"
   local-zone: "example.net." static
   local-data: "untrusted.example.net. 300 IN A 203.0.113.14"
   local-data: "expired.example.net. 300 IN A 203.0.113.15"
@@ -599,6 +601,7 @@ xserv download  203.0.113.32 80 8192
 xserv noread    203.0.113.33 80 4096 60
 xserv slowread  203.0.113.34 80 4096 1024 0.05
 xserv http11    203.0.113.35 80
+xserv http11    203.0.113.10 80   # an open port among the closed ones of the port-scan sample
 
 # nginx on a plain HTTP port (what a ClientHello sent there is answered with)
 mkdir -p nginx
@@ -643,7 +646,8 @@ for a in 203.0.113.10:443 '[2001:db8:203::10]:443' 203.0.113.14:443 203.0.113.15
 done
 wait_listen "$NSD" u '[2001:db8:198::55]:53'
 for a in 203.0.113.23:80 203.0.113.23:443 203.0.113.24:443 203.0.113.25:443 203.0.113.26:80 203.0.113.27:80 \
-         203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80; do
+         203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80 \
+         203.0.113.10:80; do
   wait_listen "$NSS" t "$a"
 done
 # warm the client's neighbour entries so that most captures start clean (ARP/ND still appear where they happen)
@@ -1194,6 +1198,23 @@ if want tcp-stalled-mid-connection; then
   kill_conns 203.0.113.35
   inns "$NSR" iptables -D FORWARD -s 203.0.113.35 -d 192.0.2.10 -j DROP
 fi
+
+# ---- a dual-stack name whose IPv6 address is filtered (Happy Eyeballs), and a port scan
+sample happy-eyeballs-v6-dropped pcap \
+  "Happy Eyeballs: dual.example.com has an AAAA (2001:db8:203::11, whose tcp/443 the router drops) and an A (203.0.113.10); curl tries IPv6 first, starts IPv4 200 ms later and completes over IPv4" \
+  "curl https://dual.example.com/ (no -4/-6; curl 7.88, happy-eyeballs delay 200 ms) against openssl s_server -www; router: ip6tables -A FORWARD -d 2001:db8:203::11 -p tcp --dport 443 -j DROP" \
+  "[$(warn "$(t dual.example.com 203.0.113.10 443 tcp)" "$C4" ok ok '{"tls_version":"TLS1.3","failed_attempts":[{"cause":"tcp.syn_unanswered","ip":"2001:db8:203::11"}]}')]" \
+  -- CX "${CURL[@]}" https://dual.example.com/
+portscan() {
+  local p
+  for p in $(seq 1 200) 443; do timeout 1 bash -c "exec 3<>/dev/tcp/203.0.113.10/$p" 2>/dev/null || true; done
+}
+SCAN_OK='{"tcp_only":true}'
+sample port-scan-refused pcap \
+  "A client probes 201 TCP ports of one server in about two seconds (connect, then close): 199 are closed (RST in reply to the SYN), 80 and 443 are open" \
+  "bash: for p in \$(seq 1 200) 443; do timeout 1 bash -c 'exec 3<>/dev/tcp/203.0.113.10/\$p'; done (python3 HTTP server on :80, openssl s_server on :443)" \
+  "[$(err "$(t null 203.0.113.10 null tcp)" "$C4" tcp tcp.refused '{"ports":{"count":199}}'),$(ok "$(t null 203.0.113.10 80 tcp)" "$C4" "$SCAN_OK"),$(ok "$(t null 203.0.113.10 443 tcp)" "$C4" "$SCAN_OK")]" \
+  -- CX timeout 60 bash -c "$(declare -f portscan); portscan"
 
 # ---------------------------------------------------------------- expected.json and README.md
 log "writing expected.json and README.md"

@@ -23,7 +23,9 @@ import type { IcmpConn } from '../track/icmpflow.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
-import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED } from './limits.js';
+import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
+import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
+import type { Fact } from '../facts.js';
 
 export { targetText } from './verdict.js';
 
@@ -75,6 +77,8 @@ interface Group {
    */
   lastHttpFailure: Attempt | null;
   ips: Set<string>;
+  /** Limits of the group's verdict as a whole (SYN_LEFT_FOR_OTHER). */
+  notes: Fact[];
 }
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
@@ -218,7 +222,7 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(),
+        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [],
       };
       this.groups.set(key, g);
     }
@@ -355,14 +359,14 @@ export class Diagnosis {
   /** The connection groups, a dual-stack host's attempts from its two addresses as one (dual-stack.ts). */
   private dualStackGroups(): Iterable<Group> {
     const pairs = dualStackPairs(this.groups.values(), (g) => (g.target.name ? `${g.target.transport}|${g.target.name.toLowerCase()}|${g.target.port}` : null), (g) => g.client);
-    if (pairs.length === 0) return this.groups.values();
     const gone = new Set<Group>();
     for (const [a, b] of pairs) {
       const [keep, other] = a.firstFrame <= b.firstFrame ? [a, b] : [b, a];
       mergeGroups(keep, other);
       gone.add(other);
     }
-    return [...this.groups.values()].filter((g) => !gone.has(g));
+    for (const g of this.groups.values()) if (g.unjudged > 0 && !gone.has(g)) judgeLeftSyns(g);
+    return pairs.length === 0 ? this.groups.values() : [...this.groups.values()].filter((g) => !gone.has(g));
   }
 
   private groupVerdict(g: Group): Verdict {
@@ -384,6 +388,7 @@ export class Diagnosis {
       // The last attempt failed although an earlier one worked: still a failure, say so.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] };
     }
+    if (g.notes.length > 0) o = { ...o, limits: [...o.limits, ...g.notes] };
     if (g.last !== null && g.unjudged > 0) {
       // What the other attempts show stands; say which could not be judged, and why.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_UNJUDGED.of({ unjudged: g.unjudged, total: g.conns, cause: g.lastUnjudged!.o.cause })] };
@@ -503,6 +508,46 @@ function mergeGroups(a: Group, b: Group): void {
   const d = decisive(a);
   a.client = d.client;
   if (a.target.ip !== null) a.target = { ...a.target, ip: d.ip };
+}
+
+/**
+ * RFC 8305 §5: a client waits at least 10 ms (250 ms recommended) before it tries the next address;
+ * one that starts the other attempt sooner races both and waited on neither.
+ */
+const MIN_ATTEMPT_DELAY = 0.01;
+
+/**
+ * Happy Eyeballs (RFC 8305): a lone SYN the capture stopped too soon to judge (capture.ended_early,
+ * before its first retransmission was due) that the client itself left for another address of the
+ * same name, which worked. The client started the other attempt while the SYN had no answer: no
+ * answer came in the time the client allowed it, and the client did not wait for one. The attempt
+ * is counted as failed (tcp.syn_unanswered), so the target worked in the end after a failed attempt
+ * (a warning), and a limit says how long the SYN was waited on. Only when the name worked in the
+ * end on another address: an attempt left for one that failed too stays unjudged.
+ */
+function judgeLeftSyns(g: Group): void {
+  const won = g.last;
+  if (won === null || won.o.cause !== 'ok') return;
+  for (let i = 0; i < g.kept.length; i++) {
+    const a = g.kept[i]!;
+    if (a.o.cause !== 'capture.ended_early' || a.o.details['lastSent'] !== 'SYN' || won.ip === a.ip || won.start <= a.start) continue;
+    // The attempt the client turned to: the first one to another address after this SYN.
+    let next: Attempt = won;
+    for (const b of g.kept) if (b.ip !== a.ip && b.start > a.start && b.start < next.start) next = b;
+    const after = next.start - a.start;
+    if (after < MIN_ATTEMPT_DELAY) continue;
+    const left: Attempt = { ...a, o: synLeftUnanswered(a.o, after) };
+    g.kept[i] = left;
+    g.unjudged--;
+    g.failed++;
+    g.notes.push(SYN_LEFT_FOR_OTHER.of({ ip: a.ip, other: next.ip, ms: Math.round(after * 1000) }));
+    if (g.lastUnjudged === a) {
+      let latest: Attempt | null = null;
+      for (const b of g.kept) if (unjudged(b.o) && (latest === null || b.start >= latest.start)) latest = b;
+      // Past the kept attempts the others' cause is still a.o's.
+      g.lastUnjudged = g.unjudged === 0 ? null : latest ?? a;
+    }
+  }
 }
 
 /** A reverse lookup (PTR) that failed is a warning: logs show the address instead of a name. */

@@ -13,3 +13,9 @@ export const SOME_ATTEMPTS_UNJUDGED = limitKind<{ unjudged: number; total: numbe
   en: (a) => `${a.unjudged} of ${a.total} attempts to this target cannot be judged from the capture (${a.cause})`,
   zh: (a) => `对该目标的 ${a.total} 次尝试中有 ${a.unjudged} 次无法根据抓包判断（${a.cause}）`,
 });
+
+/** Happy Eyeballs: a SYN the client left unanswered for another address of the name (diagnose.ts). */
+export const SYN_LEFT_FOR_OTHER = limitKind<{ ip: string; other: string; ms: number }>('syn_left_for_other_address', {
+  en: (a) => `the SYN to ${a.ip} had no answer ${a.ms} ms later, when the client turned to ${a.other}; the capture ends before that SYN was due to be sent again, so an answer that came later would not be in it`,
+  zh: (a) => `发往 ${a.ip} 的 SYN 在 ${a.ms} 毫秒后、客户端转而尝试 ${a.other} 时仍无应答；抓包在该 SYN 应当重传之前就结束了，之后才到的应答不会出现在抓包中`,
+});

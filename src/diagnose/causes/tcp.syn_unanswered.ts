@@ -2,7 +2,7 @@
  * tcp.syn_unanswered: SYN and its retransmissions got no reply (Zeek S0)
  */
 import { defineCause } from '../cause.js';
-import { isTcp, noSynAck, outcome, tenths, type ConnRule } from '../outcome.js';
+import { isTcp, noSynAck, outcome, tenths, type ConnRule, type Outcome } from '../outcome.js';
 import { synEvidence } from '../evidence.js';
 import { synSends } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
@@ -31,6 +31,17 @@ const SYN_UNANSWERED: ConnRule = {
     return o;
   },
 };
+
+/**
+ * A lone SYN the capture stopped too soon to judge (capture.ended_early), which the client left for
+ * another address of the same name while it was unanswered (Happy Eyeballs: diagnose.ts): no
+ * answer in the time the client allowed it. `leftAfter`: seconds from the SYN to the other attempt.
+ */
+export function synLeftUnanswered(ended: Outcome, leftAfter: number): Outcome {
+  const o = outcome('tcp.syn_unanswered', ended.evidence, { syns: 1, leftForOtherAddressAfterSeconds: Math.round(leftAfter * 1e6) / 1e6 }, { attempts: 1, seconds: 0 });
+  o.attempts = 1;
+  return o;
+}
 
 /**
  * '3 SYNs over 3.1 s'; a single SYN says so instead of 'over 0 s', and a note says what a SYN
