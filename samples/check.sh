@@ -583,8 +583,62 @@ def check_ended_early(pk, e, flow, errs):
         errs.append("the connection was closed")
 
 
+def check_port_scan(pk, e, errs):
+    """a verdict for a host's ports (target port null, details.ports.count): each port's own flow"""
+    t, d, client = e["target"], e["details"], e["client"]
+    ports = sorted({first(p, "tcp.dstport", int) for p in pk if p["src"] == client and p["dst"] == t["ip"]
+                    and p["tcp.dstport"] and flags(p, "syn") and not flags(p, "ack")})
+    refused = []
+    for port in ports:
+        flow = tcp_between(pk, client, t["ip"], port)
+        if any(flags(p, "syn") and flags(p, "ack") for p in flow):
+            continue
+        if e["cause"] == "tcp.refused" and any(not c2s(p, client) and flags(p, "reset") for p in flow):
+            refused.append(port)
+    if len(refused) != d["ports"]["count"]:
+        errs.append("%d ports refused (RST in reply to the SYN), expected %d" % (len(refused), d["ports"]["count"]))
+    if "examples" in d["ports"] and refused[:len(d["ports"]["examples"])] != d["ports"]["examples"]:
+        errs.append("refused ports %s, expected %s" % (refused[:20], d["ports"]["examples"]))
+
+
+def check_tcp_only(e, flow, errs):
+    """ok for a port that was only connected to: SYN, SYN-ACK, ACK, no data from the client, then a close"""
+    client = e["client"]
+    synack = [p for p in flow if flags(p, "syn") and flags(p, "ack") and not c2s(p, client)]
+    acks = [p for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]
+    if not synack or not acks or acks[0]["n"] < synack[0]["n"]:
+        errs.append("no completed handshake")
+    if any(payload_len(p) > 0 for p in flow if c2s(p, client)):
+        errs.append("the client sent data")
+    if not any(c2s(p, client) and (flags(p, "fin") or flags(p, "reset")) for p in flow):
+        errs.append("the client did not close")
+
+
+def check_left_attempts(pk, e, flow, errs):
+    """details.failed_attempts of a target that worked: SYNs to another address of the name, unanswered, before"""
+    t, client = e["target"], e["client"]
+    for fa in e["details"].get("failed_attempts", []):
+        if fa["cause"] != "tcp.syn_unanswered":
+            continue
+        syns = [p for p in pk if p["dst"] == fa["ip"] and first(p, "tcp.dstport", int) == t["port"] and flags(p, "syn")]
+        if not syns:
+            errs.append("no SYN to %s" % fa["ip"])
+            continue
+        if any(p["src"] == fa["ip"] for p in pk) or any(p["qdst"] == fa["ip"] for p in pk):
+            errs.append("%s answered (or an ICMP error about it)" % fa["ip"])
+        if flow and syns[0]["n"] > flow[0]["n"]:
+            errs.append("the SYN to %s is not before the attempt that worked" % fa["ip"])
+        if t["name"]:
+            out = tshark(e["_path"], ["dns.aaaa", "dns.a"], 'dns.flags.response==1 && dns.qry.name=="%s"' % t["name"])
+            if fa["ip"] not in ",".join(out).replace("\t", ",").split(","):
+                errs.append("DNS answers for %s do not include %s" % (t["name"], fa["ip"]))
+
+
 def check_tcp_target(pk, e, errs):
     t, d, client, cause = e["target"], e["details"], e["client"], e["cause"]
+    if t["port"] is None and "ports" in d:
+        check_port_scan(pk, e, errs)
+        return
     flow = tcp_between(pk, client, t["ip"], t["port"])
     if not flow and cause != "http.proxy_refused":
         errs.append("no TCP packets to %s:%s" % (t["ip"], t["port"]))
@@ -602,6 +656,11 @@ def check_tcp_target(pk, e, errs):
     if cause == "http.no_response" and d.get("encrypted"):
         check_encrypted_no_response(pk, e, flow, errs)
         return
+    if cause == "ok" and d.get("tcp_only"):
+        check_tcp_only(e, flow, errs)
+        return
+    if cause == "ok" and "failed_attempts" in d:
+        check_left_attempts(pk, e, flow, errs)
     if cause == "tcp.syn_unanswered":
         if len(syns) < 2:
             errs.append("%d SYN, expected a SYN and retransmissions" % len(syns))
