@@ -41,8 +41,12 @@ describe('POST /api/analyze gives what wirewhy analyze gives', () => {
         expect(a.status, f).toBe(200);
         expect(a.headers['content-type']).toBe('application/json; charset=utf-8');
         expect(a.text, f).toBe(expected[i + k]);
-        const report = a.json<{ verdicts: Array<{ severity: string }> }>();
-        expect(a.headers['x-wirewhy-failures']).toBe(String(report.verdicts.filter((v) => v.severity === 'error').length));
+        const report = a.json<{ summary: { failures: number }; verdicts: Array<{ severity: string; details: Record<string, unknown> }> }>();
+        // The failed targets (summary.failures): a verdict for a host's ports counts each port.
+        const errors = report.verdicts.filter((v) => v.severity === 'error');
+        const targets = errors.reduce((n, v) => n + ((v.details['ports'] as { count: number } | undefined)?.count ?? 1), 0);
+        expect(a.headers['x-wirewhy-failures']).toBe(String(report.summary.failures));
+        expect(report.summary.failures, f).toBe(targets);
       });
     }
   });
