@@ -153,7 +153,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     const k = src.kernel;
     const cpu = process.cpuUsage();
     err.write(json
-      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: k?.received ?? null, kernelDropped: info.drops, interfaceDropped: k?.ifDropped ?? null, written: w ? w.packets : null, streamed: analyzer.events.length, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3 })}\n`
+      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: k?.received ?? null, kernelDropped: info.drops, interfaceDropped: k?.ifDropped ?? null, written: w ? w.packets : null, streamed: analyzer.lines, failuresSaid: analyzer.said1 + analyzer.saidMany, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3 })}\n`
       : `wirewhy: stopped (${src.stopReason}) after ${secs} s: ${info.packets} packets captured, ${info.drops === null ? 'unknown' : info.drops} dropped by the kernel` +
         `${k && k.ifDropped !== null ? `, ${k.ifDropped} by the interface` : ''}${k ? ` (${src.binding === 'wwpcap' ? 'pcap_stats' : 'PACKET_STATISTICS'}: ${k.received} received by the filter)` : ''}` +
         `${w ? `, ${w.packets} written to ${flags.write}` : ''}\n`);
