@@ -204,11 +204,8 @@ const WORDS = {
       return { error: t.message, hint: t.hint };
     },
     zh: (a) => {
-      const types = ((a['linkTypes'] as string[]) ?? []).map((n) => /^LINKTYPE_(\d+)$/.exec(n)?.[1] ?? n);
-      return {
-        error: `${num(a, 'packets')} 个数据包都无法解码：不支持链路类型 ${types.join('、')}`,
-        hint: '能读取的抓包类型：以太网、“Linux cooked”（SLL、SLL2）、原始 IP、BSD 环回和 PPP；请在主机自己的网卡上抓包（`tcpdump -i any` 得到的是“Linux cooked”格式）',
-      };
+      const t = nothingDecodableText(num(a, 'packets'), (a['linkTypes'] as string[]) ?? [], 'zh');
+      return { error: t.message, hint: t.hint };
     },
   },
   // ---- the server -----------------------------------------------------------------------------
