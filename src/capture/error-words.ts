@@ -80,12 +80,28 @@ function describeZh(head: ArrayLike<number>): string {
 export function gzipProblemZh(p: GzipProblem): string {
   const at = `压缩偏移 ${p.offset} 处`;
   switch (p.kind) {
-    case 'header': return `${at}的 gzip 头部已损坏（${p.detail}）`;
-    case 'corrupt': return `${at}的 gzip 数据已损坏（${p.detail}）`;
+    case 'header': return `${at}的 gzip 头部已损坏（${gzipDetailZh(p.detail)}）`;
+    case 'corrupt': return `${at}的 gzip 数据已损坏（${gzipDetailZh(p.detail)}）`;
     case 'crc': return `${at}的 gzip 校验值（CRC-32）与解压后的数据不符，部分数据有误`;
-    case 'length': return `${at}的 gzip 长度字段与解压后的数据不符（${p.detail}）`;
+    case 'length': return `${at}的 gzip 长度字段与解压后的数据不符（${gzipDetailZh(p.detail)}）`;
     default: return `gzip 数据在${at}中断，位于一个 gzip 成员的中间（文件被截断）`;
   }
+}
+
+/**
+ * The detail of a gzip problem in Chinese: the reader's own details (gzip.ts, a few fixed
+ * shapes) translated; anything else is zlib's message, quoted as zlib's.
+ */
+function gzipDetailZh(d: string): string {
+  let m = /^compression method (\d+) is not deflate$/.exec(d);
+  if (m) return `压缩方法 ${m[1]} 不是 deflate`;
+  m = /^reserved flag bits (0x[0-9a-f]+) are set$/.exec(d);
+  if (m) return `保留标志位 ${m[1]} 被置位`;
+  if (d === 'no end to the file name or comment') return '文件名或注释没有结尾';
+  if (d === 'its CRC-16 does not match') return '头部的 CRC-16 校验值不符';
+  m = /^(\d+) bytes recorded, (\d+) decompressed$/.exec(d);
+  if (m) return `记录的是 ${m[1]} 字节，解压出 ${m[2]} 字节`;
+  return `zlib：“${d}”`;
 }
 
 /** A gzip problem from arguments (problem, offset, detail). */
@@ -103,7 +119,7 @@ export function whereText(a: Args, lang: Lang): string {
   const src = s(a, 'source');
   if (lang === 'en') return a['gunzip'] === true ? `${src} (after gunzip)` : src;
   const name = src === 'the file' ? '文件' : src === 'stdin' ? '标准输入' : src === 'the input' ? '输入的数据' : src;
-  return a['gunzip'] === true ? `${name}经 gzip 解压后的内容` : name;
+  return a['gunzip'] === true ? `${name}（gzip 解压后）` : name;
 }
 
 const DAMAGED = 'the file is damaged from here on; packets before this offset were read';
