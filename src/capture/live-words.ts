@@ -26,7 +26,7 @@ const names = (a: Args): string => ((a['names'] as string[] | undefined) ?? []).
 export function permissionFixText(a: Args, lang: Lang): string {
   return lang === 'en'
     ? `run it as root (sudo), or let node capture: sudo setcap cap_net_raw,cap_net_admin=eip ${s(a, 'node')} (or: sudo bash ${s(a, 'script')})`
-    : `请以 root 身份运行（sudo），或允许 node 抓包：\`sudo setcap cap_net_raw,cap_net_admin=eip ${s(a, 'node')}\`（或者：\`sudo bash ${s(a, 'script')}\`）`;
+    : `请以 root 用户身份运行（sudo），或允许 \`node\` 抓包：\`sudo setcap cap_net_raw,cap_net_admin=eip ${s(a, 'node')}\`（或者：\`sudo bash ${s(a, 'script')}\`）`;
 }
 
 interface Text {
