@@ -52,13 +52,13 @@ const WORDS: Readonly<Record<LiveErrorKind, Words>> = {
       hint: `build it: ${INSTALL} && cd ${s(a, 'root')} && npm run build:native (native/README.md)`,
     }),
     zh: (a) => ({
-      message: `实时抓包需要 wirewhy 的 libpcap 绑定模块，但它还没有构建（${a['why'] ? `加载器报告：“${s(a, 'why')}”` : `${s(a, 'path')} 不存在，也没有 npm 的 cap 包`}）`,
+      message: `实时抓包需要 wirewhy 的 libpcap 绑定模块，但它还没有构建（${a['why'] ? `加载器报告：“${s(a, 'why')}”` : `${s(a, 'path')} 不存在，也没有 npm 包 \`cap\``}）`,
       hint: `请构建它：\`${INSTALL} && cd ${s(a, 'root')} && npm run build:native\`（见 native/README.md）`,
     }),
   },
   list_failed: {
     en: (a) => ({ message: `libpcap could not list the interfaces (${s(a, 'message')})`, hint: 'check that /sys and /proc are mounted' }),
-    zh: (a) => ({ message: `libpcap 无法列出网卡（libpcap 报告：“${s(a, 'message')}”）`, hint: '请检查 /sys 和 /proc 是否已挂载' }),
+    zh: (a) => ({ message: `libpcap 无法列出网卡（libpcap 报告：“${s(a, 'message')}”）`, hint: '请检查 `/sys` 和 `/proc` 是否已挂载' }),
   },
   no_up_interface: {
     en: (a) => ({ message: 'no interface is up apart from loopback', hint: `name one with -i (capture interfaces: ${names(a) || 'none'})` }),
