@@ -346,6 +346,11 @@ export class Diagnosis {
       target = b.firstTarget;
     }
     if (b.client === null) details['clients'] = 'several';
+    // How many (the reports' "Clients" line): a lower bound when the bucket kept only some.
+    if (b.clients) {
+      details['clientCount'] = b.clients.size;
+      if (b.clientsFull) details['clientsAtLeast'] = true;
+    }
     const v = build(target, b.client, o, b.severity, b.attempts, details, facts);
     this.spreads.set(v, { first: b.firstTs, last: b.lastTs, line: b.times });
     if (b.clients) this.clientSets.set(v, { hashes: b.clients, full: b.clientsFull });

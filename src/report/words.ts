@@ -75,6 +75,10 @@ function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: str
   const p = v.details['ports'] as { count: number; examples: number[] } | undefined;
   if (!p || typeof p.count !== 'number' || !Array.isArray(p.examples)) return null;
   const more = p.count - p.examples.length;
+  // One port (a bucket of one client's targets on one port of a host): said as the port.
+  if (p.count === 1 && p.examples.length === 1) {
+    return lang === 'zh' ? { summary: `，端口 ${p.examples[0]}`, explanation: '' } : { summary: `, on port ${p.examples[0]}`, explanation: '' };
+  }
   if (lang === 'zh') {
     const list = `${p.examples.join('、')}${more > 0 ? ` 等` : ''}`;
     return {

@@ -84,7 +84,7 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
       },
     });
   } catch (e) {
-    if (e instanceof CaptureError) post({ type: 'fail', job, kind: 'capture', code: e.code, message: e.message, hint: e.hint, offset: e.offset });
+    if (e instanceof CaptureError) post({ type: 'fail', job, kind: 'capture', code: e.code, message: e.message, hint: e.hint, offset: e.offset, args: { reason: { kind: e.reason.kind, args: e.reason.args } } });
     else post({ type: 'fail', job, kind: 'internal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   } finally {
     if (current?.job === job) current = null;
