@@ -7,7 +7,7 @@ import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, checkOutput, errorLine, reportOutput, writeReports, type ReportFlags } from './common.js';
-import { damageText, failureCount, nothingDecodable } from './report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../report/facts.js';
 
 function fileSize(file: string): number | null {
   if (file === '-') return null;

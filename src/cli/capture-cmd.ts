@@ -12,7 +12,7 @@ import type { Lang } from '../lang.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
 import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
-import { failureCount } from './report-facts.js';
+import { failureCount } from '../report/facts.js';
 
 interface CaptureFlags extends ReportFlags {
   interface?: string;

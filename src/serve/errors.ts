@@ -14,7 +14,7 @@
 import type { Lang } from '../lang.js';
 import type { Args } from '../facts.js';
 import { compressedAs } from '../capture/open.js';
-import { nothingDecodableText } from '../cli/report-facts.js';
+import { nothingDecodableText } from '../report/facts.js';
 import { describeHead } from './sniff.js';
 import { captureErrorText, isCaptureErrorKind } from '../capture/error-words.js';
 

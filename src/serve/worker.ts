@@ -11,7 +11,7 @@ import { analyze } from '../analyze.js';
 import type { Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { ReportOutput } from '../report/output.js';
-import { damageText, failureCount, nothingDecodable } from '../cli/report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../report/facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('src/serve/worker.ts runs as a worker thread');

@@ -3,9 +3,9 @@
  * failure count (exit status 1 / X-Wirewhy-Failures) and the capture-damage warning. No
  * dependencies beyond the report model, so the analysis worker thread can import it too.
  */
-import type { Report } from '../report/model.js';
+import type { Report } from './model.js';
 import type { Lang } from '../lang.js';
-import { damageText as reportDamageText, warningText } from '../report/warnings.js';
+import { damageText as reportDamageText, warningText } from './warnings.js';
 import { LINK_DECODERS, linkTypeName } from '../decode/registry.js';
 
 /** Names (as the report gives them, capture.linkTypes) of the link types that are decoded. */
