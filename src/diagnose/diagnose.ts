@@ -417,6 +417,11 @@ export class Diagnosis {
     for (const rule of ICMP_RULES) {
       const o = rule.run(g, this.ctx);
       if (o) {
+        if (o.facts['refusedReply'] === true) {
+          // An answer refused by the host that had asked: told of the side that answered.
+          const q = e.quoted;
+          return build({ name: null, ip: q.src, port: q.sport, transport: 'udp' }, q.dst, o, o.severity, o.attempts, { ...o.details });
+        }
         // Probes to several ports (a traceroute): the target is the host.
         const t = quotedTarget(e);
         if (g.portCount > 1) t.port = null;
