@@ -60,9 +60,15 @@ export interface TlsSession {
   /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
   broken: { client: boolean; server: boolean };
   gap: boolean;
-  /** TLS 1.3: the client's first application-data record after its Finished (its request), when seen. */
+  /**
+   * The client's first application-data record after its Finished (its request), when seen: TLS 1.3
+   * by its place and size, TLS <= 1.2 by its record type (tls.ts `afterHandshake`).
+   */
   clientFirstData: null | { frame: number; ts: Time; length: number };
-  /** TLS 1.3: the server's encrypted records after the client's Finished (the first 8), and how many in all. */
+  /**
+   * The server's encrypted records after the handshake (the first 8), and how many in all: TLS 1.3,
+   * after the client's Finished (session tickets included); TLS <= 1.2, after the server's Finished.
+   */
   serverAfterHandshake: Array<{ frame: number; ts: Time; length: number }>;
   serverAfterHandshakeCount: number;
   /**

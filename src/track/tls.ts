@@ -100,6 +100,8 @@ interface Dir {
   encEvents: number;
   /** Record headers read from this direction (0: its first record is still to come). */
   records: number;
+  /** TLS <= 1.2: this side's Finished (its first record after its ChangeCipherSpec) was seen. */
+  finished: boolean;
 }
 
 interface State {
@@ -110,7 +112,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0, records: 0 };
+  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0, records: 0, finished: false };
 }
 
 /** Shared empty event list (replaced by a fresh array on the first event). */
@@ -158,17 +160,35 @@ const MAX_AFTER_HANDSHAKE = 8;
 const PLAIN_ANSWER_BYTES = 64;
 
 /**
- * TLS 1.3, once the client sent its Finished (its first encrypted record after the server's
- * flight): the client's first application record, and the server's records after that Finished
- * (session tickets, then the response), whose sizes and order are all a passive observer sees.
+ * Once the handshake is over: the client's first application record (its request), and the
+ * server's records after the handshake (session tickets, unasked HTTP/2 frames, then the
+ * response), whose sizes and order are all a passive observer sees.
+ *
+ * TLS 1.3: after the client's Finished (its first encrypted record after the server's flight); the
+ * record types are hidden, so sizes tell (an alert is 19 bytes + header slack, not data).
+ * TLS <= 1.2: the record types travel in clear. Each side's first record after its
+ * ChangeCipherSpec is its Finished; the client's first application_data record after it is the
+ * request (also a False Start one, sent before the server's Finished), and every server record
+ * after the server's Finished counts (a 1.2 NewSessionTicket comes before the server's CCS).
  */
-function afterHandshake(s: TlsSession, fromClient: boolean, len: number, frame: number, ts: Time): void {
-  if (!isTls13(s) || s.clientAfterServerFlight.length === 0) return;
-  if (fromClient) {
-    // The Finished is the first record after the server's flight; an alert (19 bytes + header
-    // slack) is not data.
-    if (s.clientFirstData === null && s.clientAfterServerFlight.length > 1 && len > 24) s.clientFirstData = { frame, ts, length: len };
-    return;
+function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number, ts: Time): void {
+  if (s.serverHello === null) return;
+  if (isTls13(s)) {
+    if (s.clientAfterServerFlight.length === 0) return;
+    if (fromClient) {
+      if (s.clientFirstData === null && s.clientAfterServerFlight.length > 1 && len > 24) s.clientFirstData = { frame, ts, length: len };
+      return;
+    }
+  } else {
+    if (!d.encrypting) return;
+    if (!d.finished) {
+      if (type === CT_HANDSHAKE) d.finished = true;
+      return;
+    }
+    if (fromClient) {
+      if (s.clientFirstData === null && type === CT_APPDATA) s.clientFirstData = { frame, ts, length: len };
+      return;
+    }
   }
   s.serverAfterHandshakeCount++;
   if (s.serverAfterHandshake.length < MAX_AFTER_HANDSHAKE) add(s, 'serverAfterHandshake', { frame, ts, length: len });
@@ -495,7 +515,7 @@ export class TlsAnalyzer {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
     }
-    afterHandshake(s, fromClient, len, frame, ts);
+    afterHandshake(s, d, fromClient, type, len, frame, ts);
     // The first few encrypted records show the handshake's shape; the bulk after them only counts.
     if (d.encEvents < MAX_ENC_EVENTS) {
       d.encEvents++;
