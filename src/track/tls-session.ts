@@ -45,7 +45,7 @@ export interface TlsSession {
   certificateFrame: number | null;
   alerts: TlsAlertFact[];
   /** Alert records that could not be read (encrypted). */
-  encryptedAlerts: Array<{ frame: number; fromClient: boolean }>;
+  encryptedAlerts: Array<{ frame: number; ts: Time; fromClient: boolean }>;
   ccs: { client: boolean; server: boolean };
   /** Encrypted records (type 23, or encrypted handshake after CCS) per side. */
   encrypted: { client: number; server: number };

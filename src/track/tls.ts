@@ -367,7 +367,7 @@ export class TlsAnalyzer {
       } else d.hdrLen = 0;
       // The body continues past this delivery.
       if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
-        if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, fromClient });
+        if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, ts, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         d.skip = len;
         continue;
@@ -489,7 +489,7 @@ export class TlsAnalyzer {
             return;
           }
         }
-        add(s, 'encryptedAlerts', { frame, fromClient });
+        add(s, 'encryptedAlerts', { frame, ts, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         return;
       case CT_CCS:

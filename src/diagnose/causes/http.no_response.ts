@@ -60,6 +60,17 @@ export const INFERRED_FROM_SIZES = limitKind<Record<string, never>>('encrypted_i
   zh: () => '该交互是加密的：请求和会话票据是根据位置和大小推断的，并未读取内容；如果某种协议的服务器本来就会保持沉默（长轮询、订阅），看起来也会一样',
 });
 
+/** TLS <= 1.2 (record types in clear), or records other than tickets: the wider wording. */
+export const RECORDS_UNREAD = limitKind<Record<string, never>>('encrypted_records', {
+  en: () => 'the exchange is encrypted: the request and the server\'s records after the handshake are told by their place, record type and size, not read; a protocol whose server stays silent by design (a long poll, a subscription) would look the same',
+  zh: () => '该交互是加密的：请求和服务器在握手之后发出的记录是根据位置、记录类型和大小推断的，并未读取内容；如果某种协议的服务器本来就会保持沉默（长轮询、订阅），看起来也会一样',
+});
+
+const CLOSE_ALERT = evidenceKind<Record<string, never>>('client_close_alert', {
+  en: () => 'client\'s encrypted alert after the request (it closes the TLS session: close_notify, by its place)',
+  zh: () => '客户端在请求之后发出的加密告警（从位置看是 close_notify，关闭 TLS 会话）',
+}, { en: () => 'close_notify (encrypted)', zh: () => 'close_notify（加密）' });
+
 type Rec = { frame: number; ts: number; length: number };
 type Kind = 'ticket' | 'unasked' | 'settings_ack';
 
@@ -135,7 +146,10 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const after = [...c.rsts, ...c.fins].filter((x) => x.frame > req.frame).sort((a, b) => a.frame - b.frame);
     // A reset by the server is tcp.reset's to tell.
     if (c.rsts.some((r) => r.frame > req.frame && r.fromOrig !== clientOrig)) return null;
-    const close = after[0];
+    // TLS <= 1.2 shows the client's alert (its close_notify) in clear: who ended the silence, even
+    // when the server's FIN then came first.
+    const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (after[0] === undefined || a.frame < after[0].frame));
+    const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : after[0];
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
     const gap = interval(ctx.captureEnd, req.ts);
     if (!close && gap !== null && gap < WAIT.http) return null;
@@ -146,7 +160,8 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const KIND = { ticket: TICKET, unasked: UNASKED, settings_ack: SETTINGS_ACK };
     recs.forEach((r, i) => ev.push(proof(KIND[kinds[i]!], r.frame, r.ts, way(c, !clientOrig), { length: r.length })));
     const closedBy = close ? (close.fromOrig === clientOrig ? 'client' : 'server') : null;
-    if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: closedBy! }));
+    if (alert !== undefined) ev.push(proof(CLOSE_ALERT, alert.frame, alert.ts, way(c, clientOrig), {}));
+    else if (close) ev.push(proof(c.rsts.some((r) => r === close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: closedBy! }));
     ev.sort((a, b) => a.frame - b.frame);
     const tickets = recs.filter((_, i) => kinds[i] === 'ticket');
     const others = recs.map((r, i) => ({ kind: kinds[i]!, length: r.length })).filter((x) => x.kind !== 'ticket');
@@ -165,7 +180,7 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
       waited: tenths(interval(end, req.ts)), silence: tenths(interval(end, lastServer)), tickets: tickets.length, encrypted: true, sender: closedBy,
       unasked: others.filter((x) => x.kind === 'unasked').length, acks: others.filter((x) => x.kind === 'settings_ack').length,
     });
-    o.limits.push(INFERRED_FROM_SIZES.of({}));
+    o.limits.push(tls13 && others.length === 0 ? INFERRED_FROM_SIZES.of({}) : RECORDS_UNREAD.of({}));
     return o;
   },
 };
