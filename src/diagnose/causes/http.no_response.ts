@@ -208,14 +208,14 @@ function ticketsText(tickets: unknown, unasked: unknown, acks: unknown, lang: 'e
   if (lang === 'en') {
     const parts: string[] = [];
     if (n > 0) parts.push(`${n} session ticket${s(n)} (by size and place)`);
-    if (u > 0) parts.push(`${u} small record${s(u)} that arrived before the request (sent unasked, as an HTTP/2 server's SETTINGS is)`);
+    if (u > 0) parts.push(`${u} small record${s(u)} that arrived before the request (sent unasked: a TLS 1.3 session ticket, an HTTP/2 server's SETTINGS)`);
     if (k > 0) parts.push(`${k} empty HTTP/2 frame${s(k)} (the acknowledgement of the client's SETTINGS, by size)`);
     const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
     return `After the handshake the server sent only ${list}, none of them an answer, then nothing`;
   }
   const parts: string[] = [];
   if (n > 0) parts.push(`${n} 个会话票据（从大小和位置判断）`);
-  if (u > 0) parts.push(`${u} 个在请求之前到达的小记录（主动发送，如 HTTP/2 服务器的 SETTINGS）`);
+  if (u > 0) parts.push(`${u} 个在请求之前到达的小记录（主动发送：TLS 1.3 会话票据、HTTP/2 服务器的 SETTINGS）`);
   if (k > 0) parts.push(`${k} 个空的 HTTP/2 帧（从大小看是对客户端 SETTINGS 的确认）`);
   return `握手之后服务器只发来了${parts.join('、')}，都不是应答，随后`;
 }
