@@ -53,6 +53,12 @@ export interface TlsSession {
   clientAfterServerFlight: Array<{ frame: number; length: number }>;
   firstServerEncryptedFrame: number | null;
   /**
+   * The client sent an encrypted record before the server's first one: in TLS 1.3, early data
+   * (0-RTT, RFC 8446 §4.2.10) — a request that may be answered before the client's Finished;
+   * in TLS <= 1.2, the client's Finished of a full handshake.
+   */
+  clientEncryptedFirst: boolean;
+  /**
    * Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records
    * of each side; empty unless the analyzer keeps events (TlsAnalyzerOptions.events).
    */
@@ -71,6 +77,11 @@ export interface TlsSession {
    */
   serverAfterHandshake: Array<{ frame: number; ts: Time; length: number }>;
   serverAfterHandshakeCount: number;
+  /**
+   * The client's application-data records from its request on (clientFirstData included), and
+   * their bytes (record bodies, ciphertext): what an HTTP/2 request must be told from a preface by.
+   */
+  clientData: { records: number; bytes: number };
   /**
    * The server's first bytes when they were not a TLS record (a plain-text answer to the
    * ClientHello): the first line, printable, at most 64 bytes. Null otherwise.

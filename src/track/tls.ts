@@ -144,14 +144,26 @@ export function newTlsSession(clientIsOrig: boolean): TlsSession {
     encrypted: { client: 0, server: 0 },
     clientAfterServerFlight: NONE,
     firstServerEncryptedFrame: null,
+    clientEncryptedFirst: false,
     events: NO_EVENTS,
     broken: { client: false, server: false },
     gap: false,
     clientFirstData: null,
     serverAfterHandshake: NONE,
     serverAfterHandshakeCount: 0,
+    clientData: NO_DATA,
     plainAnswer: null,
   };
+}
+
+/** Shared zero count for a new session (replaced by a fresh object on the first record). */
+const NO_DATA = Object.freeze({ records: 0, bytes: 0 }) as { records: number; bytes: number };
+
+/** Counts a client application record from its request on. */
+function clientData(s: TlsSession, len: number): void {
+  if (s.clientData === NO_DATA) s.clientData = { records: 0, bytes: 0 };
+  s.clientData.records++;
+  s.clientData.bytes += len;
 }
 
 /** Server records kept after the client's Finished (the count goes on). */
@@ -176,7 +188,10 @@ function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number
   if (isTls13(s)) {
     if (s.clientAfterServerFlight.length === 0) return;
     if (fromClient) {
-      if (s.clientFirstData === null && s.clientAfterServerFlight.length > 1 && len > 24) s.clientFirstData = { frame, ts, length: len };
+      if (s.clientAfterServerFlight.length > 1 && len > 24) {
+        if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
+        clientData(s, len);
+      }
       return;
     }
   } else {
@@ -186,7 +201,10 @@ function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number
       return;
     }
     if (fromClient) {
-      if (s.clientFirstData === null && type === CT_APPDATA) s.clientFirstData = { frame, ts, length: len };
+      if (type === CT_APPDATA) {
+        if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
+        clientData(s, len);
+      }
       return;
     }
   }
@@ -510,7 +528,8 @@ export class TlsAnalyzer {
   private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number, ts: Time): void {
     if (fromClient) {
       s.encrypted.client++;
-      if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
+      if (s.firstServerEncryptedFrame === null) s.clientEncryptedFirst = true;
+      else if (s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
     } else {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;

@@ -46,6 +46,8 @@ interface Tls12 {
   falseStart?: boolean;
   /** An abbreviated (resumed) handshake: the server's CCS + Finished come first. */
   resumed?: boolean;
+  /** The client's request record (bytes of its body; 107 by default). */
+  request?: number;
   /** Server records after the request, each `after` s after the previous packet. */
   server?: Array<{ len: number; after: number; type?: number }>;
   /** Seconds of silence, then how the client (or the capture) ends. */
@@ -72,17 +74,17 @@ function tls12(o: Tls12): Uint8Array {
     c.send('server', handshakeRecord([sh]));
     serverFinish();
     c.send('client', new Uint8Array([...changeCipherSpec(), ...encryptedHandshake(40)]));
-    c.send('client', applicationData(107, TLS_VERSION.TLS12, 6));
+    c.send('client', applicationData(o.request ?? 107, TLS_VERSION.TLS12, 6));
   } else {
     c.send('server', handshakeRecord([sh, certificateMsg([testCertDer('valid')]), serverHelloDone()]));
     c.ack('client');
     c.send('client', new Uint8Array([...handshakeRecord([clientKeyExchangeRsa()]), ...changeCipherSpec(), ...encryptedHandshake(40)]));
     if (o.falseStart) {
-      c.send('client', applicationData(107, TLS_VERSION.TLS12, 6));
+      c.send('client', applicationData(o.request ?? 107, TLS_VERSION.TLS12, 6));
       serverFinish();
     } else {
       serverFinish();
-      c.send('client', applicationData(107, TLS_VERSION.TLS12, 6));
+      c.send('client', applicationData(o.request ?? 107, TLS_VERSION.TLS12, 6));
     }
   }
   for (const r of o.server ?? []) {
@@ -166,24 +168,32 @@ describe('http.no_response over TLS 1.2', () => {
 
 describe('http.no_response over TLS 1.2 with HTTP/2 (ALPN h2 in the clear ServerHello)', () => {
   it('the server\'s SETTINGS before the request and its SETTINGS acknowledgement after it are no answer', async () => {
-    const e = errors(await run(tls12({ alpn: 'h2', unasked: [45], server: [{ len: 33, after: 0.02 }], wait: 5 })));
+    const e = errors(await run(tls12({ alpn: 'h2', unasked: [45], request: 420, server: [{ len: 33, after: 0.02 }], wait: 5 })));
     expect(e.map((v) => v.cause)).toEqual(['http.no_response']);
-    expect(e[0]!.details).toMatchObject({ tickets: 0, otherRecords: [{ kind: 'unasked', length: 45 }, { kind: 'settings_ack', length: 33 }] });
+    expect(e[0]!.details).toMatchObject({ tickets: 0, requestLength: 420, otherRecords: [{ kind: 'unasked', length: 45 }, { kind: 'settings_ack', length: 33 }] });
     expect(e[0]!.evidence.map((x) => x.kind)).toEqual(['unasked_record', 'encrypted_request', 'h2_settings_ack', 'client_close_alert']);
     expect(verdictWords(e[0]!, 'en').explanation).toMatch(/only 1 small record that arrived before the request .* and 1 empty HTTP\/2 frame/);
     expect(verdictWords(e[0]!, 'zh').explanation).toMatch(/空的 HTTP\/2 帧/);
   });
 
+  it('not claimed: a client that sent no more than an HTTP/2 preface (a preconnect) to a server alive at HTTP/2', async () => {
+    // 24-byte preface + SETTINGS + WINDOW_UPDATE: about 90 bytes, + 24 of GCM.
+    expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 114, server: [{ len: 33, after: 0.02 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 114, wait: 5 }))).toEqual([]);
+    // A server that sends nothing at all, not even its SETTINGS, is not alive at HTTP/2: claimed whatever the client sent.
+    expect(await causes(tls12({ alpn: 'h2', request: 114, wait: 5 }))).toEqual(['http.no_response']);
+  });
+
   it('the acknowledgement\'s size follows the cipher: ChaCha20-Poly1305 adds 16 bytes, not 24; CBC is not judged', async () => {
-    expect(await causes(tls12({ cipher: CHACHA12, alpn: 'h2', server: [{ len: 25, after: 0.02 }], wait: 5 }))).toEqual(['http.no_response']);
+    expect(await causes(tls12({ cipher: CHACHA12, alpn: 'h2', request: 420, server: [{ len: 25, after: 0.02 }], wait: 5 }))).toEqual(['http.no_response']);
     // 33 bytes under ChaCha20 are 17 bytes of plaintext: a PING or a GOAWAY, not an empty frame.
-    expect(await causes(tls12({ cipher: CHACHA12, alpn: 'h2', server: [{ len: 33, after: 0.02 }], wait: 5 }))).toEqual([]);
-    expect(await causes(tls12({ cipher: TLS_CIPHER.TLS_RSA_WITH_AES_128_CBC_SHA, alpn: 'h2', server: [{ len: 48, after: 0.02 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ cipher: CHACHA12, alpn: 'h2', request: 420, server: [{ len: 33, after: 0.02 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ cipher: TLS_CIPHER.TLS_RSA_WITH_AES_128_CBC_SHA, alpn: 'h2', request: 420, server: [{ len: 48, after: 0.02 }], wait: 5 }))).toEqual([]);
   });
 
   it('not claimed: a record after the request that is not an empty frame (a HEADERS), or too many acknowledgements', async () => {
-    expect(await causes(tls12({ alpn: 'h2', unasked: [45], server: [{ len: 33, after: 0.02 }, { len: 52, after: 0.01 }], wait: 5 }))).toEqual([]);
-    expect(await causes(tls12({ alpn: 'h2', server: [{ len: 33, after: 0.02 }, { len: 33, after: 0.01 }, { len: 33, after: 0.01 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 420, server: [{ len: 33, after: 0.02 }, { len: 52, after: 0.01 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ alpn: 'h2', request: 420, server: [{ len: 33, after: 0.02 }, { len: 33, after: 0.01 }, { len: 33, after: 0.01 }], wait: 5 }))).toEqual([]);
   });
 });
 
@@ -192,7 +202,7 @@ describe('http.no_response over TLS 1.3: records that came before the request, H
    * TLS 1.3: the server's flight, the client's CCS + Finished; `before` (server records that arrive
    * before the client's request), the request, then `server` records and `wait` s of silence.
    */
-  function tls13(o: { before?: number[]; server?: Array<{ len: number; after: number }>; wait: number; offer?: string[] }): Uint8Array {
+  function tls13(o: { before?: number[]; server?: Array<{ len: number; after: number }>; wait: number; offer?: string[]; earlyData?: boolean; request?: number }): Uint8Array {
     const c = new TcpConversation({ client: [CLIENT, 40300], server: [SERVER, 443] });
     c.syn();
     c.synAck();
@@ -201,16 +211,18 @@ describe('http.no_response over TLS 1.3: records that came before the request, H
       ciphers: [TLS_CIPHER.TLS_AES_128_GCM_SHA256], sni: 'quiet.example.org', alpn: o.offer ?? ['h2', 'http/1.1'],
       supportedVersions: [TLS_VERSION.TLS13], keyShareGroups: [29],
     })], TLS_VERSION.TLS10));
+    // 0-RTT: a request sent with the ClientHello, under the resumption keys.
+    if (o.earlyData) c.send('client', new Uint8Array([...changeCipherSpec(), ...applicationData(120, 0x0303, 11)]));
     const sh = handshakeRecord([serverHello({ version: TLS_VERSION.TLS12, cipher: TLS_CIPHER.TLS_AES_128_GCM_SHA256, supportedVersion: TLS_VERSION.TLS13 })], TLS_VERSION.TLS12);
     c.send('server', new Uint8Array([...sh, ...changeCipherSpec(), ...applicationData(30, 0x0303, 1), ...applicationData(900, 0x0303, 2), ...applicationData(260, 0x0303, 3), ...applicationData(53, 0x0303, 4)]));
     c.ack('client');
-    c.send('client', new Uint8Array([...changeCipherSpec(), ...applicationData(53, 0x0303, 5)]));
+    c.send('client', new Uint8Array([...(o.earlyData ? [] : changeCipherSpec()), ...applicationData(53, 0x0303, 5)]));
     for (const n of o.before ?? []) {
       c.wait(0.01);
       c.send('server', applicationData(n, 0x0303, 9));
     }
     c.wait(0.005);
-    c.send('client', applicationData(98, 0x0303, 6));
+    c.send('client', applicationData(o.request ?? 98, 0x0303, 6));
     for (const r of o.server ?? []) {
       c.wait(r.after);
       c.send('server', applicationData(r.len, 0x0303, 7));
@@ -225,10 +237,13 @@ describe('http.no_response over TLS 1.3: records that came before the request, H
   }
 
   it('one ticket that arrived before the request, then silence: claimed', async () => {
-    const e = errors(await run(tls13({ before: [250], wait: 5 })));
+    const e = errors(await run(tls13({ offer: ['http/1.1'], before: [250], wait: 5 })));
     expect(e.map((v) => v.cause)).toEqual(['http.no_response']);
     expect(e[0]!.details).toMatchObject({ tlsVersion: 'TLS1.3', tickets: 0, otherRecords: [{ kind: 'unasked', length: 250 }] });
     expect(e[0]!.limits.map((l) => l.kind)).toEqual(['encrypted_records']);
+    // HTTP/2 offered: the record may be the server's SETTINGS, so a request beyond a preface must show.
+    expect(await causes(tls13({ before: [250], wait: 5 }))).toEqual([]);
+    expect(await causes(tls13({ before: [250], request: 400, wait: 5 }))).toEqual(['http.no_response']);
   });
 
   it('two tickets, one before the request and one after it, of one size: claimed as two tickets', async () => {
@@ -247,14 +262,23 @@ describe('http.no_response over TLS 1.3: records that came before the request, H
 
   it('HTTP/2 offered: two tickets and a 26-byte record (an empty frame: the SETTINGS acknowledgement) are no answer', async () => {
     const tickets = [{ len: 250, after: 0.005 }, { len: 250, after: 0.001 }];
-    const e = errors(await run(tls13({ server: [...tickets, { len: 26, after: 0.001 }], wait: 5 })));
+    const e = errors(await run(tls13({ request: 400, server: [...tickets, { len: 26, after: 0.001 }], wait: 5 })));
     expect(e.map((v) => v.cause)).toEqual(['http.no_response']);
+    // The client sent no more than a preface (a preconnect; the server's SETTINGS came in its flight): not claimed.
+    expect(await causes(tls13({ request: 110, server: [...tickets, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
     expect(e[0]!.details).toMatchObject({ tickets: 2, otherRecords: [{ kind: 'settings_ack', length: 26 }] });
     // 27 bytes: a 10-byte frame (a HEADERS with one indexed field is one): maybe an answer.
-    expect(await causes(tls13({ server: [...tickets, { len: 27, after: 0.001 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls13({ request: 400, server: [...tickets, { len: 27, after: 0.001 }], wait: 5 }))).toEqual([]);
     // HTTP/2 not offered: 9 bytes of something else.
-    expect(await causes(tls13({ offer: ['http/1.1'], server: [...tickets, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls13({ offer: ['http/1.1'], request: 400, server: [...tickets, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
     // The server's own SETTINGS after the request may share its record with an answer: not claimed.
-    expect(await causes(tls13({ server: [...tickets, { len: 57, after: 0.001 }, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
+    expect(await causes(tls13({ request: 400, server: [...tickets, { len: 57, after: 0.001 }, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
+  });
+
+  it('not judged after early data (0-RTT): its answer may have come inside the server\'s flight', async () => {
+    const tickets = [{ len: 250, after: 0.005 }, { len: 250, after: 0.001 }];
+    expect(await causes(tls13({ server: tickets, wait: 5 }))).toEqual(['http.no_response']);
+    expect(await causes(tls13({ earlyData: true, server: tickets, wait: 5 }))).toEqual([]);
+    expect(await causes(tls13({ earlyData: true, before: [250], wait: 5 }))).toEqual([]);
   });
 });

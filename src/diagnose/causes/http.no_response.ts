@@ -115,6 +115,25 @@ function notAnswers(recs: readonly Rec[], count: number, req: Rec, tls13: boolea
   return kinds as Kind[];
 }
 
+/**
+ * Bytes an HTTP/2 client may send after its handshake without any request: the preface (24), a
+ * SETTINGS frame of up to ten settings (69), a WINDOW_UPDATE (13), its SETTINGS acknowledgement
+ * (9), a PING (17) and six PRIORITY frames (84), with room to spare. A connection opened ahead of
+ * need (a browser's preconnect) sends that and waits, and its server answers with SETTINGS only.
+ */
+const H2_NO_REQUEST_MAX = 256;
+
+/**
+ * When the server may speak HTTP/2 and sent records other than tickets (its SETTINGS, its
+ * acknowledgement: it is alive), did the client send more than an HTTP/2 preface — a request?
+ * Plaintext bytes are at least the record bodies less the cipher's overhead per record.
+ */
+function beyondPreface(s: TlsSession, tls13: boolean): boolean {
+  const overhead = tls13 ? 17 : aeadOverhead12(s.serverHello!.cipher);
+  if (overhead === null) return false;
+  return s.clientData.bytes - overhead * s.clientData.records > H2_NO_REQUEST_MAX;
+}
+
 /** The record length of an empty HTTP/2 frame on this session, when HTTP/2 is chosen (<= 1.2) or offered (1.3). */
 function emptyH2Frame(s: TlsSession): number | null {
   const sh = s.serverHello!;
@@ -140,8 +159,15 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     if (!http) return null;
     const req = s.clientFirstData;
     const tls13 = isTls13(s);
+    // TLS 1.3 early data: a request may have gone before the handshake ended and been answered
+    // inside the server's flight or before the record taken for the request — not judged.
+    if (tls13 && s.clientEncryptedFirst) return null;
     const kinds = notAnswers(s.serverAfterHandshake, s.serverAfterHandshakeCount, req, tls13, emptyH2Frame(s));
     if (kinds === null) return null;
+    // HTTP/2 chosen (<= 1.2) or offered (1.3), and the server sent frames of its own: a request
+    // must be shown, not a preface alone.
+    const h2 = tls13 ? (hello?.alpn ?? []).includes('h2') : s.serverHello!.alpn === 'h2';
+    if (h2 && kinds.some((k) => k !== 'ticket') && !beyondPreface(s, tls13)) return null;
     const clientOrig = s.clientIsOrig;
     const after = [...c.rsts, ...c.fins].filter((x) => x.frame > req.frame).sort((a, b) => a.frame - b.frame);
     // A reset by the server is tcp.reset's to tell.
