@@ -85,7 +85,7 @@ function aeadOverhead12(cipher: number): number | null {
 
 /**
  * The server's records after the handshake, each shown not to be an answer to the request (see the
- * file comment), or null when one may be an answer. `h2`: the record length of an empty HTTP/2
+ * file comment), or null when one may be an answer. `emptyFrame`: the record length of an empty HTTP/2
  * frame when HTTP/2 is known or offered and the cipher's overhead is known, else null.
  */
 function notAnswers(recs: readonly Rec[], count: number, req: Rec, tls13: boolean, emptyFrame: number | null): Kind[] | null {
