@@ -143,6 +143,13 @@ describe('http.no_response over TLS 1.2', () => {
     expect(await causes(tls12({ wait: 5, end: 'rst' }))).toEqual(['http.no_response']);
   });
 
+  it('not claimed: a client that closed less than a second after its request (it did not wait)', async () => {
+    expect(await causes(tls12({ wait: 0.3, end: 'fin' }))).toEqual([]);
+    expect(await causes(tls12({ wait: 0.3, end: 'rst' }))).toEqual([]);
+    expect(await causes(tls12({ wait: 0.3 }))).toEqual([]);
+    expect(await causes(tls12({ wait: 1.2 }))).toEqual(['http.no_response']);
+  });
+
   it('the capture ending: 12 s after the request is a failure, 1 s after is nothing either way', async () => {
     const long = errors(await run(tls12({ wait: 12, end: 'capture' })));
     expect(long.map((v) => v.cause)).toEqual(['http.no_response']);
@@ -273,6 +280,12 @@ describe('http.no_response over TLS 1.3: records that came before the request, H
     expect(await causes(tls13({ offer: ['http/1.1'], request: 400, server: [...tickets, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
     // The server's own SETTINGS after the request may share its record with an answer: not claimed.
     expect(await causes(tls13({ request: 400, server: [...tickets, { len: 57, after: 0.001 }, { len: 26, after: 0.001 }], wait: 5 }))).toEqual([]);
+  });
+
+  it('TLS 1.3 too: two tickets, then the client closes after 0.3 s: not claimed (it did not wait)', async () => {
+    const tickets = [{ len: 250, after: 0.005 }, { len: 250, after: 0.001 }];
+    expect(await causes(tls13({ server: tickets, wait: 0.3 }))).toEqual([]);
+    expect(await causes(tls13({ server: tickets, wait: 1.5 }))).toEqual(['http.no_response']);
   });
 
   it('not judged after early data (0-RTT): its answer may have come inside the server\'s flight', async () => {

@@ -23,7 +23,8 @@
  * TLS <= 1.2 shows the record types in clear: the request is the client's first application_data
  * record after its Finished, and the server's records after its own Finished are counted (a 1.2
  * NewSessionTicket comes before its ChangeCipherSpec, so after its Finished there is nothing).
- * Then silence until the client closed (or the capture ended well after).
+ * Then silence until the client closed, a second or more after its request (or the server closed,
+ * or the capture ended well after).
  */
 import { defineCause } from '../cause.js';
 import { HTTP_UNANSWERED_RULE } from '../rules-http.js';
@@ -70,6 +71,9 @@ const CLOSE_ALERT = evidenceKind<Record<string, never>>('client_close_alert', {
   en: () => 'client\'s encrypted alert after the request (it closes the TLS session: close_notify, by its place)',
   zh: () => '客户端在请求之后发出的加密告警（从位置看是 close_notify，关闭 TLS 会话）',
 }, { en: () => 'close_notify (encrypted)', zh: () => 'close_notify（加密）' });
+
+/** Seconds a client must have waited after its request before closing, for its silence to count. */
+const CLIENT_WAIT_MIN = 1;
 
 type Rec = { frame: number; ts: number; length: number };
 type Kind = 'ticket' | 'unasked' | 'settings_ack';
@@ -179,6 +183,12 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
     const gap = interval(ctx.captureEnd, req.ts);
     if (!close && gap !== null && gap < WAIT.http) return null;
+    // A client that closed within a second of its request did not wait for an answer (a browser
+    // dropping a connection it raced or no longer needs): nothing to say about the server.
+    if (close && close.fromOrig === clientOrig) {
+      const waited = interval(close.ts, req.ts);
+      if (waited !== null && waited < CLIENT_WAIT_MIN) return null;
+    }
     const lastServer = s.serverAfterHandshake.reduce((t, r) => Math.max(t, r.ts), req.ts);
     const end = close ? close.ts : ctx.captureEnd;
     const ev: EvidenceAt[] = [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })];
