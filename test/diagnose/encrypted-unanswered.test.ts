@@ -50,6 +50,8 @@ interface Tls12 {
   request?: number;
   /** Server records after the request, each `after` s after the previous packet. */
   server?: Array<{ len: number; after: number; type?: number }>;
+  /** The server's answer (a 1400-byte record) went out, but the capture missed its first segment. */
+  lostAnswer?: boolean;
   /** Seconds of silence, then how the client (or the capture) ends. */
   wait: number;
   end?: 'alert' | 'fin' | 'rst' | 'server-rst' | 'capture';
@@ -90,6 +92,14 @@ function tls12(o: Tls12): Uint8Array {
   for (const r of o.server ?? []) {
     c.wait(r.after);
     c.send('server', r.type === undefined ? applicationData(r.len, TLS_VERSION.TLS12, 7) : tlsRecord(r.type, TLS_VERSION.TLS12, filler(r.len, 8)));
+    c.ack('client');
+  }
+  if (o.lostAnswer) {
+    const rec = applicationData(1400, TLS_VERSION.TLS12, 12);
+    c.wait(0.02);
+    c.send('server', rec.subarray(0, 700));
+    c.frames.pop();
+    c.send('server', rec.subarray(700));
     c.ack('client');
   }
   c.wait(o.wait);
@@ -164,6 +174,10 @@ describe('http.no_response over TLS 1.2', () => {
     expect(await causes(tls12({ server: [{ len: 26, after: 0.02, type: 21 }], wait: 5 }))).toEqual([]);
     // An empty-frame-sized record without HTTP/2 chosen: 9 bytes of an HTTP/1.1 answer.
     expect(await causes(tls12({ alpn: 'http/1.1', server: [{ len: 33, after: 0.02 }], wait: 5 }))).toEqual([]);
+  });
+
+  it('not claimed: the capture missed a segment of the server\'s stream (its records after the hole are unknown)', async () => {
+    expect(await causes(tls12({ lostAnswer: true, wait: 5 }))).toEqual([]);
   });
 
   it('not claimed: the server reset (tcp.reset tells), a non-HTTP port without ALPN', async () => {

@@ -161,6 +161,9 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const isHttp = (a: string | null) => a === 'http/1.1' || a === 'h2' || a === 'h3';
     const http = (hello?.alpn ?? []).some(isHttp) || isHttp(s.serverHello!.alpn) || [443, 8443, 4443, 9443].includes(c.resp.port);
     if (!http) return null;
+    // A hole in the server's stream (a segment the capture missed) hides its records: what came
+    // after it cannot be told.
+    if (s.gap || s.broken.server) return null;
     const req = s.clientFirstData;
     const tls13 = isTls13(s);
     // TLS 1.3 early data: a request may have gone before the handshake ended and been answered
