@@ -78,8 +78,9 @@ export interface TlsSession {
   serverAfterHandshake: Array<{ frame: number; ts: Time; length: number }>;
   serverAfterHandshakeCount: number;
   /**
-   * The client's application-data records from its request on (clientFirstData included), and
-   * their bytes (record bodies, ciphertext): what an HTTP/2 request must be told from a preface by.
+   * The client's application-data records from its request on (clientFirstData included) and within
+   * a second of it, and their bytes (record bodies, ciphertext): what an HTTP/2 request must be told
+   * from a preface by.
    */
   clientData: { records: number; bytes: number };
   /**

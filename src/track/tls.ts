@@ -159,8 +159,12 @@ export function newTlsSession(clientIsOrig: boolean): TlsSession {
 /** Shared zero count for a new session (replaced by a fresh object on the first record). */
 const NO_DATA = Object.freeze({ records: 0, bytes: 0 }) as { records: number; bytes: number };
 
-/** Counts a client application record from its request on. */
-function clientData(s: TlsSession, len: number): void {
+/**
+ * Counts a client application record sent within a second of its request (a request goes out at
+ * once; what a client sends when it leaves, an HTTP/2 GOAWAY, is not part of it).
+ */
+function clientData(s: TlsSession, len: number, ts: Time): void {
+  if (s.clientFirstData === null || ts - s.clientFirstData.ts > 1) return;
   if (s.clientData === NO_DATA) s.clientData = { records: 0, bytes: 0 };
   s.clientData.records++;
   s.clientData.bytes += len;
@@ -190,7 +194,7 @@ function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number
     if (fromClient) {
       if (s.clientAfterServerFlight.length > 1 && len > 24) {
         if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
-        clientData(s, len);
+        clientData(s, len, ts);
       }
       return;
     }
@@ -203,7 +207,7 @@ function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number
     if (fromClient) {
       if (type === CT_APPDATA) {
         if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
-        clientData(s, len);
+        clientData(s, len, ts);
       }
       return;
     }

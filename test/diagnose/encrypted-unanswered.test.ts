@@ -52,6 +52,8 @@ interface Tls12 {
   server?: Array<{ len: number; after: number; type?: number }>;
   /** The server's answer (a 1400-byte record) went out, but the capture missed its first segment. */
   lostAnswer?: boolean;
+  /** Before it closes, the client sends a record of this size (an HTTP/2 GOAWAY with debug data). */
+  goaway?: number;
   /** Seconds of silence, then how the client (or the capture) ends. */
   wait: number;
   end?: 'alert' | 'fin' | 'rst' | 'server-rst' | 'capture';
@@ -103,6 +105,7 @@ function tls12(o: Tls12): Uint8Array {
     c.ack('client');
   }
   c.wait(o.wait);
+  if (o.goaway !== undefined) c.send('client', applicationData(o.goaway, TLS_VERSION.TLS12, 13));
   switch (o.end ?? 'alert') {
     case 'alert':
       c.send('client', encryptedAlert12());
@@ -201,6 +204,9 @@ describe('http.no_response over TLS 1.2 with HTTP/2 (ALPN h2 in the clear Server
     // 24-byte preface + SETTINGS + WINDOW_UPDATE: about 90 bytes, + 24 of GCM.
     expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 114, server: [{ len: 33, after: 0.02 }], wait: 5 }))).toEqual([]);
     expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 114, wait: 5 }))).toEqual([]);
+    // A preconnect the browser closes with a GOAWAY carrying debug data, seconds later: not a request.
+    expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 114, server: [{ len: 33, after: 0.02 }], goaway: 200, wait: 5 }))).toEqual([]);
+    expect(await causes(tls12({ alpn: 'h2', unasked: [45], request: 420, server: [{ len: 33, after: 0.02 }], goaway: 200, wait: 5 }))).toEqual(['http.no_response']);
     // A server that sends nothing at all, not even its SETTINGS, is not alive at HTTP/2: claimed whatever the client sent.
     expect(await causes(tls12({ alpn: 'h2', request: 114, wait: 5 }))).toEqual(['http.no_response']);
   });
