@@ -466,9 +466,47 @@ def opaque_lengths(p):
     return [int(x) for x in p["tls.record.length"][-n:]] if n else []
 
 
+def check_encrypted_no_response12(e, flow, errs):
+    """TLS 1.2 completes (both ChangeCipherSpec and Finished; the server's Finished is its last
+    record), the client sends application data, the server sends nothing more until the client closes"""
+    d, client = e["details"], e["client"]
+    recs = [(p, t) for p in flow if p["rtypes"] for t in p["rtypes"]]
+    shs = [p for p, t in recs if t == 22 and 2 in ints(p, "tls.handshake.type") and not c2s(p, client)]
+    if not shs or 0x0303 not in ints(shs[0], "tls.handshake.version") or ints(shs[0], "tls.handshake.extensions.supported_version"):
+        errs.append("no TLS 1.2 ServerHello")
+        return
+    ccs = {side: [i for i, (p, t) in enumerate(recs) if t == 20 and c2s(p, client) == side] for side in (True, False)}
+    if not ccs[True] or not ccs[False]:
+        errs.append("no ChangeCipherSpec from both sides")
+        return
+    srv_after = [t for p, t in recs[ccs[False][0] + 1:] if not c2s(p, client)]
+    if srv_after != [22]:
+        errs.append("server records after its ChangeCipherSpec: %s, expected its Finished only" % srv_after)
+    data = [(p, t) for p, t in recs[ccs[True][0] + 1:] if c2s(p, client) and t == 23]
+    if not data:
+        errs.append("no application data from the client")
+        return
+    if any(p["http.response.code"] for p in flow):
+        errs.append("an HTTP answer in clear")
+    req = data[0][0]
+    quiet_from = max([req["t"]] + [p["t"] for p in flow if not c2s(p, client) and p["rtypes"]])
+    after = [p for p in flow if p["t"] > quiet_from + 0.1]
+    if not after or not c2s(after[0], client):
+        errs.append("the client did not end the silence")
+        return
+    silence = after[0]["t"] - quiet_from
+    if abs(silence - d.get("silence_seconds", silence)) > 0.5:
+        errs.append("silence of %.2f s, expected %s" % (silence, d.get("silence_seconds")))
+    if not any(c2s(p, client) and (flags(p, "fin") or flags(p, "reset")) for p in after):
+        errs.append("the client did not close")
+
+
 def check_encrypted_no_response(pk, e, flow, errs):
     """TLS 1.3 completes, the client sends a request, the server sends only session tickets"""
     d, client = e["details"], e["client"]
+    if d.get("tls_version") == "TLS1.2":
+        check_encrypted_no_response12(e, flow, errs)
+        return
     tls = [p for p in flow if p["rtypes"]]
     shs = [p for p in tls if 2 in ints(p, "tls.handshake.type") and not c2s(p, client)]
     if not shs or 0x0304 not in ints(shs[0], "tls.handshake.extensions.supported_version"):

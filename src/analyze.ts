@@ -71,7 +71,7 @@ export function captureSummary(info: CaptureInfo, first: [number, number] | null
     truncatedPackets: info.truncatedPackets,
     drops: info.drops,
     ...(info.ifDrops !== undefined ? { ifDrops: info.ifDrops } : {}),
-    damage: info.damage ? { code: info.damage.code, offset: info.damage.offset, frame: info.damage.frame, message: info.damage.message } : null,
+    damage: info.damage ? { code: info.damage.code, offset: info.damage.offset, frame: info.damage.frame, message: info.damage.message, reason: info.damage.reason } : null,
     warnings,
   };
 }

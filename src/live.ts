@@ -39,6 +39,12 @@ import { Analysis } from './analyze.js';
 import type { Report } from './report/model.js';
 import { isoTime } from './time.js';
 import { WAIT } from './diagnose/causes/capture.ended_early.js';
+import { hash53 } from './diagnose/overflow.js';
+
+function timeOf(now: number): string | null {
+  const sec = Math.floor(now);
+  return isoTime(sec, Math.round((now - sec) * 1e9));
+}
 
 /** One streaming verdict (language-free, as the final report's verdicts). */
 export interface LiveEvent {
@@ -46,6 +52,46 @@ export interface LiveEvent {
   ts: number;
   time: string | null;
   verdict: Verdict;
+  /**
+   * A line for many verdicts of one cause (a scan, a flood): `count` failures of this cause were
+   * certain since `since` and were not said one by one; `verdict` is the first of them and
+   * `examples` up to three (the first included). Absent on a line for one verdict.
+   */
+  more?: LiveMore;
+}
+
+export interface LiveMore {
+  count: number;
+  since: string | null;
+  examples: Verdict[];
+}
+
+/**
+ * Lines said one by one per cause before a cause is counted instead (a port scan refused at 50,000
+ * ports a second would otherwise print 50,000 lines a second). Past them, one line says how many
+ * more failed, after a second of capture time at first and then at doubling intervals while the
+ * flood lasts (at most a minute apart); a cause quiet for a whole interval is said one by one again.
+ */
+export const LINES_PER_CAUSE = 5;
+const FIRST_INTERVAL = 1;
+const MAX_INTERVAL = 60;
+/** Targets remembered as said (by hash); past it the memory starts again: one may be said twice. */
+const MAX_SAID = 200_000;
+
+/** How a cause is being said: one by one, or counted in an interval. */
+interface CauseStream {
+  /** Start of the current interval (s) and its length. */
+  start: number;
+  interval: number;
+  /** Said one by one in this interval. */
+  shown: number;
+  /** Counted in this interval, with the first few. */
+  held: number;
+  examples: Verdict[];
+  /** Capture time of the first held one (s). */
+  since: number;
+  /** The cause overflowed in an earlier interval that is not over yet: count, do not show. */
+  flooding: boolean;
 }
 
 export interface LiveAnalyzerOptions {
@@ -73,14 +119,18 @@ export class LiveAnalyzer {
   /** The same analysis a file gets; this class only adds the streaming lines. */
   readonly analysis: Analysis;
   readonly tracker: Tracker;
-  /** Streaming lines said so far. */
-  readonly events: LiveEvent[] = [];
+  /** Failures said so far: one by one, and counted on lines for many. */
+  said1 = 0;
+  saidMany = 0;
+  /** Streaming lines written so far. */
+  lines = 0;
   private readonly synTimeout: number;
   private readonly dnsTimeout: number;
   private readonly onEvent: ((e: LiveEvent) => void) | undefined;
   // watcher state
-  private readonly said = new Set<string>();
-  private readonly saidHosts = new Set<string>();
+  private readonly said = new Set<number>();
+  private readonly saidHosts = new Set<number>();
+  private readonly causes = new Map<string, CauseStream>();
   private readonly pendingSyn = new Set<TcpConn>();
   private readonly alertsSeen = new WeakMap<object, number>();
   private readonly icmpByConn = new WeakMap<object, IcmpError[]>();
@@ -234,6 +284,7 @@ export class LiveAnalyzer {
         this.judgeName(key, now);
       }
     }
+    this.flushCauses(now, false);
     if (now > this.tracker.now) {
       this.tracker.now = now;
       this.tracker.tcp.sweep(now);
@@ -297,18 +348,61 @@ export class LiveAnalyzer {
 
   private saidAlready(v: Verdict): boolean {
     const t = v.target;
-    if (this.keysOf(v).some((k) => this.said.has(k))) return true;
+    if (this.keysOf(v).some((k) => this.said.has(hash53(k)))) return true;
     // A host's ports told as one verdict in the report: said when one of its ports was.
-    return t.port === null && t.ip !== null && this.saidHosts.has(`${t.transport}|${t.ip}|${v.cause}`);
+    return t.port === null && t.ip !== null && this.saidHosts.has(hash53(`${t.transport}|${t.ip}|${v.cause}`));
   }
 
   private say(v: Verdict, now: number): void {
     if (this.saidAlready(v)) return;
-    for (const k of this.keysOf(v)) this.said.add(k);
-    if (v.target.ip !== null) this.saidHosts.add(`${v.target.transport}|${v.target.ip}|${v.cause}`);
-    const sec = Math.floor(now);
-    const e: LiveEvent = { ts: now, time: isoTime(sec, Math.round((now - sec) * 1e9)), verdict: v };
-    this.events.push(e);
+    if (this.said.size >= MAX_SAID) this.said.clear();
+    if (this.saidHosts.size >= MAX_SAID) this.saidHosts.clear();
+    for (const k of this.keysOf(v)) this.said.add(hash53(k));
+    if (v.target.ip !== null) this.saidHosts.add(hash53(`${v.target.transport}|${v.target.ip}|${v.cause}`));
+    this.flushCauses(now, false);
+    let st = this.causes.get(v.cause);
+    if (st === undefined) {
+      st = { start: now, interval: FIRST_INTERVAL, shown: 0, held: 0, examples: [], since: now, flooding: false };
+      this.causes.set(v.cause, st);
+    }
+    if (!st.flooding && st.shown < LINES_PER_CAUSE) {
+      st.shown++;
+      this.said1++;
+      this.emit({ ts: now, time: timeOf(now), verdict: v });
+      return;
+    }
+    if (st.held === 0) st.since = now;
+    st.held++;
+    if (st.examples.length < 3) st.examples.push(v);
+  }
+
+  /**
+   * Causes whose interval is over at `now` (all of them at the end): what was counted is said on
+   * one line; a cause that counted some keeps counting for twice as long, one that counted none
+   * goes back to lines one by one.
+   */
+  private flushCauses(now: number, end: boolean): void {
+    for (const [cause, st] of this.causes) {
+      if (!end && now - st.start < st.interval) continue;
+      if (st.held > 0) {
+        this.saidMany += st.held;
+        this.emit({ ts: now, time: timeOf(now), verdict: st.examples[0]!, more: { count: st.held, since: timeOf(st.since), examples: st.examples } });
+        st.flooding = true;
+        st.interval = Math.min(st.interval * 2, MAX_INTERVAL);
+      } else {
+        // Nothing counted in a whole interval: back to lines one by one.
+        this.causes.delete(cause);
+        continue;
+      }
+      st.start = now;
+      st.shown = 0;
+      st.held = 0;
+      st.examples = [];
+    }
+  }
+
+  private emit(e: LiveEvent): void {
+    this.lines++;
     this.onEvent?.(e);
   }
 
@@ -320,6 +414,7 @@ export class LiveAnalyzer {
     // Every failure the report lists has been said: those that only the end of the capture
     // settles (a connection finished by the flush, an error seen only in its whole) are said now.
     for (const v of r.verdicts) if (v.severity === 'error') this.say(v, end);
+    this.flushCauses(end, true);
     return r;
   }
 }

@@ -17,7 +17,6 @@ import { constants, createInflateRaw, crc32 as zlibCrc32, inflateRawSync, type I
 import { CaptureError } from './types.js';
 
 import type { GzipProblem, GzipTrailing } from './gzip-text.js';
-import { gzipProblemText } from './gzip-text.js';
 
 export { gzipDamageWarning, gzipProblemText, gzipRecordsWarning, gzipTrailingWarning, type GzipProblem, type GzipProblemKind, type GzipTrailing } from './gzip-text.js';
 
@@ -45,8 +44,7 @@ const FRESERVED = 0xe0;
 
 /** The error when the gzip problem came before a single packet could be read. */
 export function gzipFailure(p: GzipProblem): CaptureError {
-  return new CaptureError('GZIP', `${gzipProblemText(p)}; no packet could be read before it`, p.offset,
-    p.kind === 'cut' ? 'the capture was cut short; copy it again' : 'check how the file was compressed or transferred (gzip -t FILE tests it)');
+  return new CaptureError('GZIP', { kind: 'gzip', args: { problem: p.kind, offset: p.offset, detail: p.detail } }, p.offset);
 }
 
 // ---- CRC-32 (zlib's when this Node has it: 20.15 and later) ----------------------------------

@@ -20,8 +20,7 @@ export class FileInput implements ByteInput {
       this.fd = openSync(path, 'r');
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new CaptureError('IO', `cannot open the file (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message)})`, 0,
-        err.code === 'ENOENT' ? 'check the path' : err.code === 'EACCES' ? 'check the file permissions' : 'check the file');
+      throw new CaptureError('IO', { kind: 'open_failed', args: { reason: err.code ?? err.message } }, 0);
     }
   }
   /** The first n bytes, read at position 0 without moving the sequential position. */
@@ -37,8 +36,7 @@ export class FileInput implements ByteInput {
       return readSync(this.fd, target, off, len, position);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new CaptureError('IO', `cannot read the file (${err.code === 'EISDIR' ? 'it is a directory' : (err.code ?? err.message)})`, 0,
-        err.code === 'EISDIR' ? 'give a capture file, not a directory' : 'check the file');
+      throw new CaptureError('IO', { kind: 'read_failed', args: { reason: err.code ?? err.message } }, 0);
     }
   }
   close(): void {

@@ -25,6 +25,8 @@ import type { PacketSource } from './reader.js';
 import { emptyInfo } from './reader.js';
 import { newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
 import { CapFeed, CAP_MAX_SNAPLEN, clockMs, statsReader, type CapDevice, type CapModule } from './cap-compat.js';
+import type { Lang } from '../lang.js';
+import { liveErrorText, permissionFixText, type LiveReason } from './live-words.js';
 
 export { clockMs, linkTypeOf, wireLength } from './cap-compat.js';
 
@@ -88,15 +90,24 @@ type Binding =
 
 export type LiveErrorCode = 'NO_BINDING' | 'NO_LIBPCAP' | 'NOT_PERMITTED' | 'NO_INTERFACE' | 'BAD_FILTER' | 'OPEN_FAILED';
 
-/** A live-capture problem the user can fix: `message` says what, `hint` what to do (one line). */
+/**
+ * A live-capture problem the user can fix, made from a typed reason (live-words.ts) and worded
+ * when shown: `message` says what, `hint` what to do (one line), in English; text(lang) in either.
+ */
 export class LiveError extends Error {
   readonly code: LiveErrorCode;
   readonly hint: string;
-  constructor(code: LiveErrorCode, message: string, hint: string) {
-    super(message);
+  readonly reason: LiveReason;
+  constructor(code: LiveErrorCode, reason: LiveReason) {
+    const en = liveErrorText(reason, 'en');
+    super(en.message);
     this.name = 'LiveError';
     this.code = code;
-    this.hint = hint;
+    this.hint = en.hint;
+    this.reason = reason;
+  }
+  text(lang: Lang): { message: string; hint: string } {
+    return liveErrorText(this.reason, lang);
   }
 }
 
@@ -115,7 +126,6 @@ export function bindingPath(): string {
   return join(packageRoot(), 'native/build/Release/wwpcap.node');
 }
 
-const INSTALL = 'sudo apt-get install libpcap-dev build-essential python3';
 
 function nodeBinary(): string {
   try {
@@ -125,8 +135,13 @@ function nodeBinary(): string {
   }
 }
 
-export function permissionFix(): string {
-  return `run it as root (sudo), or let node capture: sudo setcap cap_net_raw,cap_net_admin=eip ${nodeBinary()} (or: sudo bash ${join(packageRoot(), 'native/grant-capture.sh')})`;
+/** What permissionFix says, as data: the node binary, the script that grants it capture. */
+function permissionArgs(): { node: string; script: string } {
+  return { node: nodeBinary(), script: join(packageRoot(), 'native/grant-capture.sh') };
+}
+
+export function permissionFix(lang: Lang = 'en'): string {
+  return permissionFixText(permissionArgs(), lang);
 }
 
 // --- loading -----------------------------------------------------------------------------------
@@ -169,12 +184,9 @@ export function loadBinding(): Binding {
   }
   const lib = why.find((w) => /libpcap\.so/.test(w));
   if (lib) {
-    throw new LiveError('NO_LIBPCAP', `live capture needs libpcap, which is not installed (${lib})`,
-      `install it: sudo apt-get install libpcap0.8 (and libpcap-dev to rebuild the binding: cd ${packageRoot()} && npm run build:native)`);
+    throw new LiveError('NO_LIBPCAP', { kind: 'no_libpcap', args: { lib, root: packageRoot() } });
   }
-  const what = override ? why[0]! : `${bindingPath()} is not there, nor the npm 'cap' package`;
-  throw new LiveError('NO_BINDING', `live capture needs wirewhy's libpcap binding, which is not built (${what})`,
-    `build it: ${INSTALL} && cd ${packageRoot()} && npm run build:native (native/README.md)`);
+  throw new LiveError('NO_BINDING', { kind: 'no_binding', args: { why: override ? why[0]! : null, path: bindingPath(), root: packageRoot() } });
 }
 
 // --- interfaces and permission -----------------------------------------------------------------
@@ -252,7 +264,7 @@ export function listInterfaces(): LiveInterface[] {
       ? b.mod.devices().map((d) => ({ name: d.name, description: d.description ?? null, addresses: d.addresses, loopback: (d.flags & PCAP_IF_LOOPBACK) !== 0 }))
       : b.mod.Cap.deviceList().map((d: CapDevice) => ({ name: d.name, description: d.description ?? null, addresses: d.addresses, loopback: d.flags === 'PCAP_IF_LOOPBACK' }));
   } catch (e) {
-    throw new LiveError('OPEN_FAILED', `libpcap could not list the interfaces (${e instanceof Error ? e.message : String(e)})`, 'check that /sys and /proc are mounted');
+    throw new LiveError('OPEN_FAILED', { kind: 'list_failed', args: { message: e instanceof Error ? e.message : String(e) } });
   }
   return devs.map((d) => {
     const f = sysFlags(d.name);
@@ -531,13 +543,11 @@ export class LiveSource implements PacketSource {
     if (!name) {
       const d = defaultInterface(list);
       if (!d) {
-        throw new LiveError('NO_INTERFACE', 'no interface is up apart from loopback',
-          `name one with -i (capture interfaces: ${list.map((i) => i.name).join(', ') || 'none'})`);
+        throw new LiveError('NO_INTERFACE', { kind: 'no_up_interface', args: { names: list.map((i) => i.name) } });
       }
       name = d.name;
     } else if (!list.some((i) => i.name === name)) {
-      throw new LiveError('NO_INTERFACE', `there is no capture interface named '${name}'`,
-        `use one of: ${list.map((i) => i.name).join(', ') || '(none found)'} (wirewhy interfaces lists them with their addresses)`);
+      throw new LiveError('NO_INTERFACE', { kind: 'unknown_interface', args: { name, names: list.map((i) => i.name) } });
     }
     return new LiveSource(b, name, o);
   }
@@ -546,16 +556,15 @@ export class LiveSource implements PacketSource {
     const msg = (e instanceof Error ? e.message : String(e)).trim();
     const code = (e as { code?: unknown } | null)?.code;
     if (code === 'PERM_DENIED' || /permission|not permitted|EPERM|CAP_NET_RAW/i.test(msg)) {
-      return new LiveError('NOT_PERMITTED', `not permitted to capture on ${iface} (${msg})`, permissionFix());
+      return new LiveError('NOT_PERMITTED', { kind: 'not_permitted', args: { iface, message: msg, ...permissionArgs() } });
     }
     if (code === 'NO_SUCH_DEVICE' || code === 'IFACE_NOT_UP' || /no such device|doesn't exist|not up|no suitable device/i.test(msg)) {
-      return new LiveError('NO_INTERFACE', `cannot capture on ${iface} (${msg})`, 'check the name and that the interface is up (wirewhy interfaces)');
+      return new LiveError('NO_INTERFACE', { kind: 'cannot_capture', args: { iface, message: msg } });
     }
     if (code === 'BAD_FILTER' || (code === undefined && filter !== '' && !/^Unable to set|buffer size|read timeout/i.test(msg))) {
-      return new LiveError('BAD_FILTER', `bad capture filter '${filter}': ${msg}`,
-        "-f takes libpcap filter syntax (man 7 pcap-filter), e.g. -f 'tcp port 443 or udp port 53'");
+      return new LiveError('BAD_FILTER', { kind: 'bad_filter', args: { filter, message: msg } });
     }
-    return new LiveError('OPEN_FAILED', `cannot capture on ${iface} (${msg})`, 'check that the interface exists and is up, and the permissions (node native/check.mjs)');
+    return new LiveError('OPEN_FAILED', { kind: 'open_failed', args: { iface, message: msg } });
   }
 
   /** Every packet, from either binding: numbered, counted, handed to the consumer. */

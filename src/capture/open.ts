@@ -9,6 +9,10 @@ import { CaptureReader, type PacketSource } from './reader.js';
 import { PcapFramer, PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap.js';
 import { PcapngFramer, PCAPNG_SHB } from './pcapng.js';
 import { CaptureError } from './types.js';
+import { compressedAs } from './error-words.js';
+
+// Other compressors and the words for a file's first bytes live with the errors' words.
+export { compressedAs, describe } from './error-words.js';
 import type { Framer } from './framer.js';
 
 export interface OpenOptions {
@@ -48,56 +52,26 @@ export function couldStartCapture(head: Uint8Array): boolean {
   return MAGICS.some((m) => head.every((b, i) => i >= m.bytes.length || m.bytes[i] === b));
 }
 
-function framerFor(head: Uint8Array, where: string): Framer {
+/** Where a source is, as error messages name it: `source` ("the file", "stdin", a name), `gunzip`. */
+type Where = { source: string; gunzip: boolean };
+
+function framerFor(head: Uint8Array, where: Where): Framer {
   if (head.length < 4) {
-    throw new CaptureError(head.length === 0 ? 'EMPTY' : 'SHORT_HEADER',
-      head.length === 0 ? `${where} is empty (0 bytes)` : `${where} is only ${head.length} bytes, shorter than a capture file header`,
-      0, 'check that the capture was written completely');
+    throw head.length === 0
+      ? new CaptureError('EMPTY', { kind: 'empty', args: where }, 0)
+      : new CaptureError('SHORT_HEADER', { kind: 'short', args: { ...where, bytes: head.length } }, 0);
   }
   const kind = captureKind(head);
   if (kind === 'pcap') return new PcapFramer();
   if (kind === 'pcapng') return new PcapngFramer();
   const c = compressedAs(head);
-  if (c) throw compressedError(where, head, c);
-  throw new CaptureError('BAD_MAGIC', `${where} is not a pcap or pcapng capture (it starts with ${describe(head)})`, 0,
-    'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT');
+  if (c) throw compressedError(where, head);
+  throw new CaptureError('BAD_MAGIC', { kind: 'not_capture', args: { ...where, head: Array.from(head.subarray(0, 4)) } }, 0);
 }
 
-/**
- * Other compressors' magic numbers, with the command that decompresses to standard output.
- * Only gzip is read (node:zlib; Node 20 has no zstd, and the JavaScript zstd decoders read
- * slower than wirewhy analyses): for the rest, a pipe into `wirewhy analyze -` streams the
- * capture without a decompressed copy on disk.
- */
-const COMPRESSED: Array<{ magic: number[]; name: string; cat: string }> = [
-  { magic: [0x28, 0xb5, 0x2f, 0xfd], name: 'zstd', cat: 'zstd -dc' },
-  { magic: [0xfd, 0x37, 0x7a, 0x58], name: 'xz', cat: 'xz -dc' },
-  { magic: [0x42, 0x5a, 0x68], name: 'bzip2', cat: 'bzip2 -dc' },
-  { magic: [0x04, 0x22, 0x4d, 0x18], name: 'lz4', cat: 'lz4 -dc' },
-];
-
-/** The compressor whose magic number `head` starts with (other than gzip), or null. */
-export function compressedAs(head: Uint8Array): { name: string; cat: string } | null {
-  return COMPRESSED.find((x) => head.length >= x.magic.length && x.magic.every((b, i) => head[i] === b)) ?? null;
-}
-
-/** The error for a capture compressed with something other than gzip. */
-export function compressedError(where: string, head: Uint8Array, c: { name: string; cat: string }): CaptureError {
-  return new CaptureError('BAD_MAGIC', `${where} is ${c.name}-compressed (it starts with ${hex(head)}), which wirewhy does not decompress`, 0,
-    `decompress it first: ${c.cat} FILE | wirewhy analyze -  (or ${c.name === 'bzip2' ? 'bunzip2' : `${c.name} -d`} FILE, then analyze the result)`);
-}
-
-const hex = (head: Uint8Array): string => Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-
-/** What the first bytes of something that is not a capture look like, for error messages. */
-export function describe(head: Uint8Array): string {
-  const hexs = hex(head);
-  const text = head.subarray(0, 4).every((b) => b === 9 || b === 10 || b === 13 || (b >= 0x20 && b < 0x7f));
-  if (head[0] === 0x50 && head[1] === 0x4b) return `bytes ${hexs}: a zip archive; unzip it first`;
-  const c = compressedAs(head);
-  if (c) return `bytes ${hexs}: a ${c.name}-compressed file; decompress it first (${c.cat} FILE)`;
-  if (text) return `bytes ${hexs}, which look like text; tcpdump/tshark text output cannot be analysed, capture with -w`;
-  return `bytes ${hexs}`;
+/** The error for a capture compressed with something other than gzip (compressedAs(head) is not null). */
+export function compressedError(where: Where, head: Uint8Array): CaptureError {
+  return new CaptureError('BAD_MAGIC', { kind: 'compressed', args: { ...where, head: Array.from(head.subarray(0, 4)) } }, 0);
 }
 
 async function headOf(input: StreamInput, n: number): Promise<Uint8Array> {
@@ -131,7 +105,7 @@ export async function openCapture(path: string, opts: OpenOptions = {}): Promise
   }
   const framer = (() => {
     try {
-      return framerFor(head, 'the file');
+      return framerFor(head, { source: 'the file', gunzip: false });
     } catch (e) {
       file.close();
       throw e;
@@ -164,7 +138,7 @@ async function openFrom(src: AsyncIterable<Uint8Array | string>, name: string, w
   }
   let framer: Framer;
   try {
-    framer = framerFor(head, gz ? `${where} (after gunzip)` : where);
+    framer = framerFor(head, { source: where, gunzip: gz !== null });
   } catch (e) {
     input.close();
     throw e;

@@ -37,16 +37,14 @@ export class PcapFramer implements Framer {
     } else if (isPcapMagic(be)) {
       this.le = false;
     } else {
-      throw new CaptureError('BAD_MAGIC', `not a pcap file (magic 0x${be.toString(16).padStart(8, '0')})`, base + pos,
-        'give a pcap or pcapng capture');
+      throw new CaptureError('BAD_MAGIC', { kind: 'not_pcap', args: { magic: be } }, base + pos);
     }
     const magic = this.le ? le : be;
     this.nanos = magic === PCAP_MAGIC_NS;
     this.recHeader = magic === PCAP_MAGIC_MODIFIED ? 24 : 16;
     const major = dv.getUint16(pos + 4, this.le);
     if (major !== 2) {
-      throw new CaptureError('BAD_HEADER', `pcap version ${major} is not supported (expected 2)`, base + pos + 4,
-        'convert the file with editcap -F pcap');
+      throw new CaptureError('BAD_HEADER', { kind: 'pcap_version', args: { major } }, base + pos + 4);
     }
     // libpcap before file version 2.3 wrote the captured and original lengths in the other
     // order; 2.3 files exist in both orders (libpcap's sf-pcap.c "swapped" handling).
@@ -71,8 +69,7 @@ export class PcapFramer implements Framer {
       origLen = t;
     }
     if (capLen > MAX_RECORD) {
-      throw new CaptureError('BAD_RECORD', `record length ${capLen} is over ${MAX_RECORD} bytes (corrupt record header)`,
-        base + pos, 'the file is damaged from here on; packets before this offset were read');
+      throw new CaptureError('BAD_RECORD', { kind: 'record_length', args: { length: capLen, max: MAX_RECORD } }, base + pos);
     }
     const total = h + capLen;
     if (end - pos < total) return -total;

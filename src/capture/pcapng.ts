@@ -7,6 +7,7 @@
  */
 import type { Framer } from './framer.js';
 import { CaptureError, MAX_RECORD, type CaptureInfo, type RawPacket } from './types.js';
+import type { CaptureReason } from './error-words.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -59,23 +60,20 @@ export class PcapngFramer implements Framer {
   private section(dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
     if (end - pos < 12) return -12;
     if (dv.getUint32(pos, true) !== PCAPNG_SHB) {
-      throw new CaptureError('BAD_MAGIC', 'not a pcapng file (first block is not a Section Header Block)', base + pos,
-        'give a pcap or pcapng capture');
+      throw new CaptureError('BAD_MAGIC', { kind: 'not_pcapng', args: {} }, base + pos);
     }
     const bom = dv.getUint32(pos + 8, true);
     if (bom === BYTE_ORDER_MAGIC) this.le = true;
     else if (dv.getUint32(pos + 8, false) === BYTE_ORDER_MAGIC) this.le = false;
     else {
-      throw new CaptureError('BAD_HEADER', 'pcapng Section Header Block has no valid byte-order magic', base + pos + 8,
-        'the file is damaged; check how it was transferred (binary mode)');
+      throw new CaptureError('BAD_HEADER', { kind: 'byte_order', args: {} }, base + pos + 8);
     }
     const len = dv.getUint32(pos + 4, this.le);
     this.checkLength(len, 28, pos, base);
     if (end - pos < len) return -len;
     const major = dv.getUint16(pos + 12, this.le);
     if (major !== 1) {
-      throw new CaptureError('BAD_HEADER', `pcapng version ${major} is not supported`, base + pos + 12,
-        'convert the file with editcap -F pcapng');
+      throw new CaptureError('BAD_HEADER', { kind: 'pcapng_version', args: { major } }, base + pos + 12);
     }
     this.checkTrailer(dv, pos, len, base);
     this.ifaces = [];
@@ -85,15 +83,13 @@ export class PcapngFramer implements Framer {
 
   private checkLength(len: number, min: number, pos: number, base: number): void {
     if (len < min || len % 4 !== 0 || len > MAX_BLOCK) {
-      throw new CaptureError('BAD_BLOCK', `pcapng block length ${len} is invalid`, base + pos,
-        'the file is damaged from here on; packets before this offset were read');
+      throw new CaptureError('BAD_BLOCK', { kind: 'block_length', args: { length: len } }, base + pos);
     }
   }
 
   private checkTrailer(dv: DataView, pos: number, len: number, base: number): void {
     if (dv.getUint32(pos + len - 4, this.le) !== len) {
-      throw new CaptureError('BAD_BLOCK', `pcapng block at offset ${base + pos} has a trailing length that differs from its header`,
-        base + pos, 'the file is damaged from here on; packets before this offset were read');
+      throw new CaptureError('BAD_BLOCK', { kind: 'block_trailer', args: { at: base + pos } }, base + pos);
     }
   }
 
@@ -110,12 +106,12 @@ export class PcapngFramer implements Framer {
     switch (type) {
       case BT_EPB:
       case BT_PB: {
-        if (len < 32) this.bad(pos, base, `${type === BT_EPB ? 'Enhanced ' : ''}Packet Block is too short`);
+        if (len < 32) this.bad(pos, base, { kind: 'block_short', args: { block: type === BT_EPB ? 'EPB' : 'PB' } });
         // The obsolete Packet Block has a 16-bit interface id (then a 16-bit drop count).
         const ifi = type === BT_EPB ? dv.getUint32(pos + 8, le) : dv.getUint16(pos + 8, le);
         const iface = this.iface(ifi, pos, base);
         const capLen = dv.getUint32(pos + 20, le);
-        if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, `packet length ${capLen} does not fit its block`);
+        if (capLen > len - 32 || capLen > MAX_RECORD) this.bad(pos, base, { kind: 'packet_length', args: { length: capLen } });
         this.timestamp(pkt, iface, dv.getUint32(pos + 12, le), dv.getUint32(pos + 16, le));
         pkt.origLen = dv.getUint32(pos + 24, le);
         pkt.linkType = iface.linkType;
@@ -127,7 +123,7 @@ export class PcapngFramer implements Framer {
         return len;
       }
       case BT_SPB: {
-        if (len < 16) this.bad(pos, base, 'Simple Packet Block is too short');
+        if (len < 16) this.bad(pos, base, { kind: 'block_short', args: { block: 'SPB' } });
         const iface = this.iface(0, pos, base);
         const origLen = dv.getUint32(pos + 8, le);
         let capLen = Math.min(origLen, len - 16);
@@ -164,14 +160,13 @@ export class PcapngFramer implements Framer {
     }
   }
 
-  private bad(pos: number, base: number, what: string): never {
-    throw new CaptureError('BAD_BLOCK', `pcapng: ${what}`, base + pos,
-      'the file is damaged from here on; packets before this offset were read');
+  private bad(pos: number, base: number, why: CaptureReason): never {
+    throw new CaptureError('BAD_BLOCK', why, base + pos);
   }
 
   private iface(i: number, pos: number, base: number): Iface {
     const f = this.ifaces[i];
-    if (!f) this.bad(pos, base, `packet refers to interface ${i}, which has no Interface Description Block`);
+    if (!f) this.bad(pos, base, { kind: 'no_interface', args: { iface: i } });
     return f;
   }
 
@@ -206,7 +201,7 @@ export class PcapngFramer implements Framer {
   }
 
   private interfaceBlock(buf: Uint8Array, dv: DataView, pos: number, len: number, base: number, info: CaptureInfo): void {
-    if (len < 20) this.bad(pos, base, 'Interface Description Block is too short');
+    if (len < 20) this.bad(pos, base, { kind: 'block_short', args: { block: 'IDB' } });
     const le = this.le;
     const f: Iface = {
       linkType: dv.getUint16(pos + 8, le),
@@ -230,7 +225,7 @@ export class PcapngFramer implements Framer {
         f.tsOffset = hi * TWO32 + lo;
       }
     });
-    if (f.digits > 18 || f.pow2 > 62) this.bad(pos, base, 'Interface Description Block has an impossible timestamp resolution');
+    if (f.digits > 18 || f.pow2 > 62) this.bad(pos, base, { kind: 'ts_resolution', args: {} });
     this.ifaces.push(f);
     info.interfaces.push({ linkType: f.linkType, snaplen: f.snaplen, name, tsDigits: f.digits >= 0 ? f.digits : null });
   }

@@ -8,6 +8,7 @@ import type { ByteInput } from './input.js';
 import type { Framer } from './framer.js';
 import { gzipDamageWarning, gzipFailure, gzipRecordsWarning, type Gunzip, type GzipProblem } from './gzip.js';
 import { CaptureError, newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
+import { captureErrorText, type CaptureReason } from './error-words.js';
 
 export interface PacketSource extends AsyncIterable<RawPacket> {
   readonly info: CaptureInfo;
@@ -111,15 +112,17 @@ export class CaptureReader implements PacketSource {
   /** A container error after the first packet is damage: reported, and what was read stands. False for anything else. */
   private damage(e: unknown): boolean {
     if (!(e instanceof CaptureError) || this.info.packets === 0) return false;
-    this.damaged(e.code, e.offset, e.message);
+    this.damaged(e.code, e.offset, e.reason);
     return true;
   }
 
-  private damaged(code: CaptureError['code'], offset: number, message: string): void {
+  private damaged(code: CaptureError['code'], offset: number, reason: CaptureReason): void {
     const frame = this.info.packets + 1;
-    this.info.damage = { code, offset, frame, message };
-    // Offsets of a compressed file's records are in its decompressed bytes.
-    this.info.warnings.push({ kind: 'damage', args: { code, message, offset, frame, packets: this.info.packets, inflated: this.gzip !== null } });
+    const message = captureErrorText(reason, 'en').message;
+    this.info.damage = { code, offset, frame, message, reason };
+    // Offsets of a compressed file's records are in its decompressed bytes. The reason is worded
+    // in the report's language (report/warnings.ts); `message` is its English.
+    this.info.warnings.push({ kind: 'damage', args: { code, message, reason: { kind: reason.kind, args: reason.args }, offset, frame, packets: this.info.packets, inflated: this.gzip !== null } });
     this.finished = true;
   }
 
@@ -129,8 +132,7 @@ export class CaptureReader implements PacketSource {
     const keep = this.end - this.pos;
     if (this.need > this.buf.length) {
       if (this.need > MAX_BUFFER) {
-        throw new CaptureError('BAD_RECORD', `record of ${this.need} bytes is too large`, this.base + this.pos,
-          'the file is damaged from here on');
+        throw new CaptureError('BAD_RECORD', { kind: 'record_too_large', args: { bytes: this.need } }, this.base + this.pos);
       }
       const bigger = new Uint8Array(Math.max(this.need, this.buf.length * 2));
       bigger.set(this.buf.subarray(this.pos, this.end), 0);
@@ -164,25 +166,24 @@ export class CaptureReader implements PacketSource {
       // report (a record cut by it is part of it), at its compressed offset.
       const p = gz.problem;
       if (!this.headerDone || this.info.packets === 0) throw gzipFailure(p);
-      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + 1, message: gzipDamageWarning(p, this.info.packets) };
-      this.info.warnings.push({ kind: 'gzip_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, packets: this.info.packets } });
+      const w = { kind: 'gzip_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, packets: this.info.packets } };
+      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + 1, message: gzipDamageWarning(p, this.info.packets), reason: w };
+      this.info.warnings.push(w);
       return;
     }
     if (gz?.trailing) this.info.warnings.push({ kind: 'gzip_trailing', args: { bytes: gz.trailing.bytes, offset: gz.trailing.offset } });
     const left = this.end - this.pos;
     if (!this.headerDone) {
       if (this.base + this.end === 0) {
-        throw new CaptureError('EMPTY', 'the file is empty (0 bytes)', 0, 'check that the capture was written completely');
+        throw new CaptureError('EMPTY', { kind: 'empty', args: { source: 'the file', gunzip: false } }, 0);
       }
-      throw new CaptureError('SHORT_HEADER', `the file is only ${this.base + this.end} bytes, shorter than a capture file header`,
-        0, 'check that the capture was written completely');
+      throw new CaptureError('SHORT_HEADER', { kind: 'short', args: { source: 'the file', gunzip: false, bytes: this.base + this.end } }, 0);
     }
     if (left > 0) {
       if (this.info.packets === 0) {
-        throw new CaptureError('CUT_SHORT', `the file ends in the middle of its first packet record (${left} bytes of ${this.need})`,
-          this.base + this.pos, 'the capture was cut short; no packet could be read');
+        throw new CaptureError('CUT_SHORT', { kind: 'first_record_cut', args: { have: left, need: this.need } }, this.base + this.pos);
       }
-      this.damaged('CUT_SHORT', this.base + this.pos, `the file ends in the middle of a packet record (${left} of ${this.need} bytes)`);
+      this.damaged('CUT_SHORT', this.base + this.pos, { kind: 'record_cut', args: { have: left, need: this.need } });
     }
   }
 
@@ -275,8 +276,9 @@ export class CaptureReader implements PacketSource {
     const p = gz.problem as GzipProblem | null;
     if (!p) return;
     const message = gzipRecordsWarning(p, d.offset, d.frame, this.info.packets);
-    this.info.warnings[this.info.warnings.length - 1] = { kind: 'gzip_records_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, recordOffset: d.offset, frame: d.frame, packets: this.info.packets } };
-    this.info.damage = { code: 'GZIP', offset: p.offset, frame: d.frame, message };
+    const w = { kind: 'gzip_records_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, recordOffset: d.offset, frame: d.frame, packets: this.info.packets } };
+    this.info.warnings[this.info.warnings.length - 1] = w;
+    this.info.damage = { code: 'GZIP', offset: p.offset, frame: d.frame, message, reason: w };
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { Fact } from '../facts.js';
+import { captureErrorText, type CaptureReason } from './error-words.js';
 
 /**
  * What a capture source hands downstream. Nothing after this stage knows whether packets came
@@ -48,7 +49,13 @@ export interface CaptureDamage {
   offset: number;
   /** Frame number the bad record would have had. */
   frame: number;
+  /** The English words of it (capture.damage.message of an English report). */
   message: string;
+  /**
+   * Why, as data: a reader's reason (error-words.ts), or for code GZIP the gzip warning's fact
+   * (gzip_damage, gzip_records_damage); worded in the report's language when rendered.
+   */
+  reason: Fact;
 }
 
 export interface CaptureInfo {
@@ -89,18 +96,23 @@ export type CaptureErrorCode =
 
 /**
  * A file-level problem. Packet bytes never raise this; only the container does. The CLI maps it
- * to exit status 2 and prints `message` (what, where) and `hint` (what to do) on one line.
+ * to exit status 2 and prints what (and where) and what to do on one line. It is made from a
+ * typed reason (what was found: a record length, the bytes there were...), worded when shown in
+ * the language asked for (error-words.ts); `message` and `hint` are its English words.
  */
 export class CaptureError extends Error {
   readonly code: CaptureErrorCode;
   readonly offset: number;
   readonly hint: string;
-  constructor(code: CaptureErrorCode, message: string, offset: number, hint: string) {
-    super(message);
+  readonly reason: CaptureReason;
+  constructor(code: CaptureErrorCode, reason: CaptureReason, offset: number) {
+    const en = captureErrorText(reason, 'en');
+    super(en.message);
     this.name = 'CaptureError';
     this.code = code;
     this.offset = offset;
-    this.hint = hint;
+    this.hint = en.hint;
+    this.reason = reason;
   }
 }
 

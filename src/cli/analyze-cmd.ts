@@ -7,7 +7,7 @@ import { analyze } from '../analyze.js';
 import type { Report } from '../report/model.js';
 import { estimateOffset, progressFor } from '../report/progress.js';
 import { EXIT_FAILURES, EXIT_OK, EXIT_USAGE, addReportOptions, checkOutput, errorLine, reportOutput, writeReports, type ReportFlags } from './common.js';
-import { damageText, failureCount, nothingDecodable } from './report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../report/facts.js';
 
 function fileSize(file: string): number | null {
   if (file === '-') return null;
@@ -34,21 +34,21 @@ async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> 
         ...(progress ? { progressEvery: 20_000, onProgress: (n: number) => progress.update(estimateOffset(src.info), n) } : {}),
       });
       bar?.finish();
-      const none = nothingDecodable(report);
+      const none = nothingDecodable(report, flags.lang);
       if (none !== null) {
         // Packets, but not one of a link type that can be decoded: an unsupported capture.
-        process.stderr.write(`wirewhy: ${file}: ${none.message}; ${none.hint}\n`);
+        process.stderr.write(flags.lang === 'zh' ? `wirewhy: ${file}：${none.message}；${none.hint}\n` : `wirewhy: ${file}: ${none.message}; ${none.hint}\n`);
         status = EXIT_USAGE;
         continue;
       }
-      const damage = damageText(report);
-      if (damage !== null) process.stderr.write(`wirewhy: warning: ${file}: ${damage}\n`);
+      const damage = damageText(report, flags.lang);
+      if (damage !== null) process.stderr.write(flags.lang === 'zh' ? `wirewhy: 警告：${file}：${damage}\n` : `wirewhy: warning: ${file}: ${damage}\n`);
       if (failureCount(report) > 0 && status === EXIT_OK) status = EXIT_FAILURES;
       reports.push(out.prepare(report));
     } catch (e) {
       bar?.finish();
       if (e instanceof CaptureError) {
-        process.stderr.write(`${errorLine(file, e)}\n`);
+        process.stderr.write(`${errorLine(file, e, flags.lang)}\n`);
         status = EXIT_USAGE;
         continue;
       }

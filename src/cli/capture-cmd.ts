@@ -7,11 +7,12 @@
  * with --format json one JSON object per line ({"type":"start" | "verdict" | "stop", ...}).
  */
 import { Option, type Command } from 'commander';
-import type { LiveSource as LiveSourceT } from '../capture/live.js';
+import type { LiveError as LiveErrorT, LiveSource as LiveSourceT } from '../capture/live.js';
+import type { Lang } from '../lang.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
 import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
-import { failureCount } from './report-facts.js';
+import { failureCount } from '../report/facts.js';
 
 interface CaptureFlags extends ReportFlags {
   interface?: string;
@@ -32,10 +33,11 @@ function num(name: string, v: string | undefined, min: number, integer: boolean)
   return numberOption(v, min, Infinity, integer, `${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
 }
 
-/** A LiveError becomes the one-line usage error with its fix. */
-function liveFailure(e: unknown): never {
+/** A LiveError becomes the one-line usage error with its fix, in the language asked for. */
+function liveFailure(e: unknown, lang: Lang): never {
   if (e instanceof Error && e.name === 'LiveError') {
-    throw new UsageError(`${e.message}; ${(e as Error & { hint: string }).hint}`);
+    const t = (e as LiveErrorT).text(lang);
+    throw new UsageError(lang === 'zh' ? `${t.message}；${t.hint}` : `${t.message}; ${t.hint}`);
   }
   throw e;
 }
@@ -58,7 +60,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
   try {
     src = L.LiveSource.open({ iface: flags.interface, filter: flags.filter, snaplen, bufferSize: bufferMiB << 20, immediate: flags.immediate === true });
   } catch (e) {
-    liveFailure(e);
+    liveFailure(e, flags.lang);
   }
   let writer: CaptureWriterT | null = null;
   if (flags.write) {
@@ -66,7 +68,10 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
       writer = new CaptureWriter(flags.write, { linkType: src.linkType, snaplen: src.snaplen, ifName: src.iface, filter: flags.filter ?? null, application: 'wirewhy capture' });
     } catch (e) {
       src.stop('error', { drain: false });
-      throw new UsageError(`cannot write ${flags.write}: ${e instanceof Error ? e.message : String(e)}; check the folder exists and is writable`);
+      const why = e instanceof Error ? e.message : String(e);
+      throw new UsageError(flags.lang === 'zh'
+        ? `无法写入 ${flags.write}（“${why}”）；请检查文件夹是否存在且可写`
+        : `cannot write ${flags.write}: ${why}; check the folder exists and is writable`);
     }
   }
   const w = writer;
@@ -153,7 +158,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     const k = src.kernel;
     const cpu = process.cpuUsage();
     err.write(json
-      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: k?.received ?? null, kernelDropped: info.drops, interfaceDropped: k?.ifDropped ?? null, written: w ? w.packets : null, streamed: analyzer.events.length, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3 })}\n`
+      ? `${JSON.stringify({ type: 'stop', reason: src.stopReason, seconds: secs, packets: info.packets, kernelReceived: k?.received ?? null, kernelDropped: info.drops, interfaceDropped: k?.ifDropped ?? null, written: w ? w.packets : null, streamed: analyzer.lines, failuresSaid: analyzer.said1 + analyzer.saidMany, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e3) / 1e3 })}\n`
       : `wirewhy: stopped (${src.stopReason}) after ${secs} s: ${info.packets} packets captured, ${info.drops === null ? 'unknown' : info.drops} dropped by the kernel` +
         `${k && k.ifDropped !== null ? `, ${k.ifDropped} by the interface` : ''}${k ? ` (${src.binding === 'wwpcap' ? 'pcap_stats' : 'PACKET_STATISTICS'}: ${k.received} received by the filter)` : ''}` +
         `${w ? `, ${w.packets} written to ${flags.write}` : ''}\n`);
@@ -169,8 +174,16 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     if (e instanceof UsageError && w) throw new UsageError(`${e.message} (${flags.write} is complete)`);
     throw e;
   }
-  if (writeError !== null) throw new UsageError(`cannot write ${flags.write}: ${writeError}; the report above covers every packet captured, the file only those before the error (check the free space and the folder)`);
-  if (src.failure !== null) throw new UsageError(`capture on ${src.iface} failed: ${src.failure}; the report above covers what was captured before (check the interface: wirewhy interfaces)`);
+  if (writeError !== null) {
+    throw new UsageError(flags.lang === 'zh'
+      ? `无法写入 ${flags.write}（“${writeError}”）；上面的报告包含抓到的每个数据包，文件中只有出错之前的数据包（请检查剩余空间和文件夹）`
+      : `cannot write ${flags.write}: ${writeError}; the report above covers every packet captured, the file only those before the error (check the free space and the folder)`);
+  }
+  if (src.failure !== null) {
+    throw new UsageError(flags.lang === 'zh'
+      ? `在 ${src.iface} 上抓包失败（libpcap 报告：“${src.failure}”）；上面的报告包含此前抓到的内容（请检查网卡：\`wirewhy interfaces\`）`
+      : `capture on ${src.iface} failed: ${src.failure}; the report above covers what was captured before (check the interface: wirewhy interfaces)`);
+  }
   return failureCount(report) > 0 ? EXIT_FAILURES : EXIT_OK;
 }
 
@@ -204,7 +217,7 @@ async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   try {
     list = L.listInterfaces();
   } catch (e) {
-    liveFailure(e);
+    liveFailure(e, 'en');
   }
   const status = L.captureStatus();
   const def = L.defaultInterface(list);

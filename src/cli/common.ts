@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_MAX_VERDICTS } from '../analyze.js';
 import type { CaptureError } from '../capture/types.js';
+import { captureErrorText } from '../capture/error-words.js';
 import { LANGS, type Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { FORMATS, type Format } from '../report/render.js';
@@ -25,10 +26,19 @@ export class UsageError extends Error {
   }
 }
 
-export function errorLine(file: string, e: CaptureError): string {
+/**
+ * The one line of an unreadable capture: what (and where in the file), what to do; worded from
+ * the reader's typed reason in the language asked for.
+ */
+export function errorLine(file: string, e: CaptureError, lang: Lang = 'en'): string {
   // A gzip error names its own (compressed) offset; a magic number is always at offset 0.
-  const where = e.code === 'EMPTY' || e.code === 'IO' || e.code === 'GZIP' || e.code === 'BAD_MAGIC' ? '' : ` (at byte offset ${e.offset})`;
-  return `wirewhy: ${file}: ${e.message}${where}; ${e.hint}`;
+  const at = !(e.code === 'EMPTY' || e.code === 'IO' || e.code === 'GZIP' || e.code === 'BAD_MAGIC');
+  if (lang === 'zh') {
+    const t = captureErrorText(e.reason, 'zh');
+    // (A header too short is at offset 0: nothing to add.)
+    return `wirewhy: ${file}：${at && e.code !== 'SHORT_HEADER' ? `在字节偏移 ${e.offset} 处，` : ''}${t.message}；${t.hint}`;
+  }
+  return `wirewhy: ${file}: ${e.message}${at ? ` (at byte offset ${e.offset})` : ''}; ${e.hint}`;
 }
 
 /** Why writing failed, in words, from a Node error code. */

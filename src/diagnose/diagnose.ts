@@ -350,6 +350,11 @@ export class Diagnosis {
       target = b.firstTarget;
     }
     if (b.client === null) details['clients'] = 'several';
+    // How many (the reports' "Clients" line): a lower bound when the bucket kept only some.
+    if (b.clients) {
+      details['clientCount'] = b.clients.size;
+      if (b.clientsFull) details['clientsAtLeast'] = true;
+    }
     const v = build(target, b.client, o, b.severity, b.attempts, details, facts);
     this.spreads.set(v, { first: b.firstTs, last: b.lastTs, line: b.times });
     if (b.clients) this.clientSets.set(v, { hashes: b.clients, full: b.clientsFull });
@@ -417,6 +422,11 @@ export class Diagnosis {
     for (const rule of ICMP_RULES) {
       const o = rule.run(g, this.ctx);
       if (o) {
+        if (o.facts['refusedReply'] === true) {
+          // An answer refused by the host that had asked: told of the side that answered.
+          const q = e.quoted;
+          return build({ name: null, ip: q.src, port: q.sport, transport: 'udp' }, q.dst, o, o.severity, o.attempts, { ...o.details });
+        }
         // Probes to several ports (a traceroute): the target is the host.
         const t = quotedTarget(e);
         if (g.portCount > 1) t.port = null;

@@ -185,16 +185,35 @@ export class DnsGroups {
    */
   accepts(t: DnsTransaction): boolean {
     if (t.query === null || this.groups.size < MAX_DNS_GROUPS) return true;
-    const key = dnsKey(t.client.ip, t.query.toLowerCase());
+    const key = this.keyOf(t);
     return this.groups.has(key) || this.resolvedOnly.has(key);
+  }
+
+  /** The transaction whose key was made last, and that key (accepts, then add, ask for the same). */
+  private keyedT: DnsTransaction | null = null;
+  private keyed = '';
+
+  private keyOf(t: DnsTransaction): string {
+    if (t !== this.keyedT) {
+      this.keyed = dnsKey(t.client.ip, t.query!.toLowerCase());
+      this.keyedT = t;
+    }
+    return this.keyed;
   }
 
   /** A group of `t` alone (not held), or null when `t` claims nothing. */
   static single(t: DnsTransaction): DnsGroup | null {
-    const one = new DnsGroups(true);
+    // One scratch table for every such group: the group itself is handed out and not kept.
+    const one = (DnsGroups.scratch ??= new DnsGroups(true));
+    one.groups.clear();
     one.add(t);
-    return one.groups.values().next().value ?? null;
+    const g = one.groups.values().next().value ?? null;
+    one.groups.clear();
+    one.keyedT = null;
+    return g;
   }
+
+  private static scratch: DnsGroups | null = null;
 
   /** A name judged alone (accepts() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
@@ -220,7 +239,7 @@ export class DnsGroups {
     // multicast DNS. (Their records stay in the report.)
     if (t.query === null || isBackgroundDns(t)) return;
     const name = t.query.toLowerCase();
-    const key = dnsKey(t.client.ip, name);
+    const key = this.keyOf(t);
     if (this.resolvedOnly.has(key)) return;
     let g = this.groups.get(key);
     if (g === undefined) {

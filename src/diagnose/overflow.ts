@@ -73,7 +73,9 @@ export interface ClientSet {
 }
 
 export class Overflow {
-  private readonly buckets = new Map<string, Bucket>();
+  /** Buckets in the order they were made, and by cause, then client (null: several). */
+  private readonly buckets: Bucket[] = [];
+  private readonly index = new Map<string, Map<string | null, Map<string | null, Bucket[]>>>();
   /**
    * Targets counted, by a 53-bit hash of their id: a Set of numbers costs a tenth of a Set of the
    * ids themselves (each a chain of concatenated strings: 45 MB for 250,000 ids on the bench's
@@ -85,15 +87,49 @@ export class Overflow {
   okTargets = 0;
   /** Client hashes kept over all buckets for several clients (at most CLIENT_HASHES). */
   private clientHashes = 0;
+  /** The bucket of the last target, when it was one for one client (see add). */
+  private last: Bucket | null = null;
 
   constructor(private readonly origin: () => number) {}
 
   get size(): number {
-    return this.buckets.size;
+    return this.buckets.length;
   }
 
   values(): IterableIterator<Bucket> {
     return this.buckets.values();
+  }
+
+  /**
+   * The buckets of a cause, client and server (null: several), which differ only by severity,
+   * transport and kind of target. Looked up by the parts themselves (the address strings are the
+   * flows' own, their hashes kept in them): a joined key would be a new string to hash for every
+   * target.
+   */
+  private slot(cause: string, client: string | null, server: string | null): Bucket[] {
+    let byClient = this.index.get(cause);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.index.set(cause, byClient);
+    }
+    let byServer = byClient.get(client);
+    if (byServer === undefined) {
+      byServer = new Map();
+      byClient.set(client, byServer);
+    }
+    let l = byServer.get(server);
+    if (l === undefined) {
+      l = [];
+      byServer.set(server, l);
+    }
+    return l;
+  }
+
+  private find(cause: string, severity: Severity, client: string | null, server: string | null, transport: Target['transport'], named: boolean): Bucket | undefined {
+    const l = this.index.get(cause)?.get(client)?.get(server);
+    if (l === undefined) return undefined;
+    for (const b of l) if (b.severity === severity && b.transport === transport && b.named === named) return b;
+    return undefined;
   }
 
   /**
@@ -106,22 +142,29 @@ export class Overflow {
       return;
     }
     const named = target.name !== null;
-    let key = `${o.cause}|${severity}|${client}|${server}|${target.transport}|${named ? 'n' : 'a'}`;
-    let b = this.buckets.get(key);
-    if (!b && this.buckets.size >= MAX_BUCKETS) {
-      key = `${o.cause}|${severity}|*|*|${target.transport}|${named ? 'n' : 'a'}`;
-      b = this.buckets.get(key);
+    // Targets past the limits come in runs of one kind (a scan, a flood of names): the last
+    // bucket is tried first.
+    const last = this.last;
+    let b: Bucket | undefined;
+    if (last !== null && last.cause === o.cause && last.severity === severity && last.client === client && last.server === server &&
+        last.transport === target.transport && last.named === named) b = last;
+    else b = this.find(o.cause, severity, client, server, target.transport, named);
+    let several = false;
+    if (!b && this.buckets.length >= MAX_BUCKETS) {
+      several = true;
+      b = this.find(o.cause, severity, null, null, target.transport, named);
     }
     if (!b) {
-      const several = key.includes('|*|*|');
       b = {
         cause: o.cause, severity, client: several ? null : client, server: several ? null : server, transport: target.transport, named,
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
         first: o, firstTarget: target, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
         clients: several ? new Set() : null, clientsFull: false,
       };
-      this.buckets.set(key, b);
+      this.buckets.push(b);
+      this.slot(o.cause, b.client, b.server).push(b);
     }
+    this.last = b.client !== null ? b : null;
     b.attempts += o.attempts;
     const port = target.port;
     let isNew: boolean;

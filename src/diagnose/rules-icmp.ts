@@ -15,6 +15,7 @@ import { FIRST_DATAGRAM, ICMP, proof, synEvidence, way, type QuotedFlow } from '
 import { dnsEvidence, dnsOutcome } from './dns-group.js';
 import { icmpTitle } from './alerts.js';
 import { limitKind, type Vars } from './words.js';
+import { isLikelyServerPort } from '../track/flow.js';
 
 export const ICMP_CAUSES = [
   'icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.port_unreachable', 'icmp.protocol_unreachable',
@@ -177,12 +178,20 @@ export const ICMP_ALONE: IcmpRule = {
       Object.assign(details, r.details);
       Object.assign(facts, r.facts);
     }
+    const reply = cause === 'icmp.port_unreachable' && refusedReply(e);
+    if (reply) {
+      // The host refused an answer to its own request (it had stopped listening): the answering
+      // side is the target, and nothing failed that the capture can show.
+      details['refusedReply'] = true;
+      facts['refusedReply'] = true;
+      facts['replyPort'] = q.dport;
+    }
     if (g.repeats > 0) {
       // The same packet quoted again: sent again and expired (or refused) again.
       details['repeats'] = g.repeats;
       facts['repeats'] = g.repeats;
     }
-    const o = outcome(cause, ev, details, facts, probe !== null ? 'warning' : 'error');
+    const o = outcome(cause, ev, details, facts, probe !== null || reply ? 'warning' : 'error');
     o.attempts = g.count;
     if (probe !== null) {
       details['probe'] = probe === 'udp' ? 'udp_traceroute' : 'icmp_echo';
@@ -197,6 +206,18 @@ export const ICMP_ALONE: IcmpRule = {
 function quotingOf(e: IcmpError): QuotedFlow | null {
   const q = e.quoted;
   return q === null ? null : { src: q.src, sport: q.sport, dst: q.dst, dport: q.dport, ...(q.ttl >= 0 ? { ttl: q.ttl } : {}) };
+}
+
+/**
+ * A port unreachable that the quoted packet's own destination sent about a UDP datagram from a
+ * server's port (DNS 53, NTP 123, ...) to a port of its own that is not one: an answer that came
+ * back after the program that asked had closed its socket (a late answer, or a second one), not
+ * a request refused. The request is not in the capture; the answer is what is quoted.
+ */
+export function refusedReply(e: IcmpError): boolean {
+  const q = e.quoted;
+  if (q === null || q.proto !== 17 || e.from !== q.dst || q.sport < 0 || q.dport < 1024) return false;
+  return (q.sport < 1024 || isLikelyServerPort(q.sport, true)) && !isLikelyServerPort(q.dport, true);
 }
 
 /**

@@ -93,6 +93,7 @@ export const PLACEHOLDERS = {
   errorsText: "how many packets the ICMP errors of a verdict quote, with its noun ('1 packet', '3 packets')",
   probeText: "what the quoted probes look like ('traceroute (UDP)', 'ping / traceroute -I / mtr (ICMP echo)'), when ICMP errors alone quote probes sent with a small TTL, else ''",
   probeWhy: "why the quoted packets look like probes: their ports or type, each quoted once, and the quoted TTL, or ''",
+  replyPort: 'the port of its own to which an answer came after the asking program had stopped listening (a port unreachable about an answer)',
   repeatNote: "a sentence on the same packet quoted by several ICMP errors (sent again, expired or refused again), or ''",
   reporterNote: "a sentence on a port unreachable for a probe that came from another address than the destination, or ''",
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',

@@ -14,7 +14,7 @@ import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
 import { connectionLines, esc, ladderSvg, RecordIndex } from './ladder.js';
-import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
+import { causeRows, clientsCount, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
 import { timelineSvg } from './timeline-svg.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
@@ -73,6 +73,8 @@ function verdictHtml(r: Report, idx: RecordIndex, v: Verdict, i: number, lang: L
   o.push(`<dt>${esc(label(lang, 'layer'))} / ${esc(label(lang, 'cause'))}</dt><dd>${esc(label(lang, v.layer))} / <code>${esc(v.cause)}</code></dd>`);
   o.push(`<dt>${esc(label(lang, 'target'))}</dt><dd>${esc(targetLine(v, lang))}</dd>`);
   if (v.client.ip !== null) o.push(`<dt>${esc(label(lang, 'client'))}</dt><dd>${esc(v.client.ip)}</dd>`);
+  const several = clientsCount(v, lang);
+  if (several !== null) o.push(`<dt>${esc(label(lang, 'clients'))}</dt><dd>${esc(several)}</dd>`);
   if (v.attempts > 1) o.push(`<dt>${esc(label(lang, 'attempts'))}</dt><dd>${v.attempts}</dd>`);
   o.push('</dl>');
   o.push(`<p>${esc(w.explanation)}</p>`);

@@ -10,7 +10,7 @@
 import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { label } from './labels.js';
-import { causeRows, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
+import { causeRows, clientsCount, countLine, damageLine, formatLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, sinceStart, targetLine, timeSpanText, NO_VALUE } from './view.js';
 import { verdictWords } from './words.js';
 import { damageText, warningText } from './warnings.js';
 
@@ -71,6 +71,8 @@ function verdictMd(r: Report, v: Verdict, i: number, lang: Lang): string[] {
   out.push(`- **${label(lang, 'layer')} / ${label(lang, 'cause')}:** ${label(lang, v.layer)} / ${mdCode(v.cause)}`);
   out.push(`- **${label(lang, 'target')}:** ${mdText(targetLine(v, lang))}`);
   if (v.client.ip !== null) out.push(`- **${label(lang, 'client')}:** ${mdText(v.client.ip)}`);
+  const several = clientsCount(v, lang);
+  if (several !== null) out.push(`- **${label(lang, 'clients')}:** ${mdText(several)}`);
   if (v.attempts > 1) out.push(`- **${label(lang, 'attempts')}:** ${v.attempts}`);
   out.push('', mdBlock(w.explanation), '');
   if (v.evidence.length) {

@@ -32,10 +32,11 @@ export interface CaptureSummary {
   /** Live capture only: packets the interface dropped (pcap_stats ps_ifdrop); absent when unknown. */
   ifDrops?: number;
   /**
-   * Where the file stopped being readable, when it did: the reader's error code and its own
-   * (English) message, which the renderers word in the report's language.
+   * Where the file stopped being readable, when it did: the reader's error code, its English
+   * message, and why as a typed fact (`reason`: a reader's reason, capture/error-words.ts, or a
+   * gzip warning's fact), which the renderers word in the report's language.
    */
-  damage: { code: string; offset: number; frame: number; message: string } | null;
+  damage: { code: string; offset: number; frame: number; message: string; reason?: Fact } | null;
   /** What to say about the capture, as typed facts (report/warnings.ts words them). */
   warnings: Fact[];
   /** Records of each kind in the capture, listed or not (the lists stop at MAX_RECORDS). */

@@ -37,7 +37,12 @@ export interface LiveVerdict {
   /** Capture time (ISO-8601) when the failure became certain; null when out of range (time.ts). */
   time: string | null;
   verdict: Verdict;
+  /** A line for many failures of one cause (live.ts LiveMore): how many since when, a few of them. */
+  more?: { count: number; since: string | null; examples: Verdict[] };
 }
+
+/** '09:54:19.000Z' of an ISO time, '-' when there is none. */
+const clock = (t: string | null): string => (t === null ? '-' : `${t.slice(11, 23)}Z`);
 
 export class ReportOutput {
   private readonly redactor: Redactor | null;
@@ -81,6 +86,7 @@ export class ReportOutput {
    * the json format one JSON object per line.
    */
   liveLine(e: LiveVerdict): string {
+    if (e.more) return this.moreLine(e, e.more);
     const v = this.redactor ? this.redactor.verdict(e.verdict) : e.verdict;
     const lang = this.opts.lang;
     const target = targetText(v.target);
@@ -92,6 +98,20 @@ export class ReportOutput {
     // The summary starts with the target ("203.0.113.5:443: ..."): said once, in its own column.
     const sep = lang === 'zh' ? '：' : ': ';
     const rest = summary.startsWith(`${target}${sep}`) ? summary.slice(target.length + sep.length) : summary;
-    return `${e.time === null ? '-' : `${e.time.slice(11, 23)}Z`}  ${v.severity.toUpperCase()}  ${v.cause}  ${target}  ${rest}\n`;
+    return `${clock(e.time)}  ${v.severity.toUpperCase()}  ${v.cause}  ${target}  ${rest}\n`;
+  }
+
+  /** A line for many failures of one cause that were counted, not said one by one. */
+  private moreLine(e: LiveVerdict, m: NonNullable<LiveVerdict['more']>): string {
+    const v = e.verdict;
+    const examples = m.examples.map((x) => targetText((this.redactor ? this.redactor.verdict(x) : x).target));
+    if (this.opts.format === 'json') {
+      return `${JSON.stringify({ type: 'more', time: e.time, since: m.since, severity: v.severity, cause: v.cause, layer: v.layer, count: m.count, examples })}\n`;
+    }
+    const list = `${examples.join(', ')}${m.count > examples.length ? ', …' : ''}`;
+    const text = this.opts.lang === 'zh'
+      ? `自 ${clock(m.since)} 起又有 ${m.count} 个目标出现同样的失败，不再逐条列出（${list}）；最终报告会全部计入`
+      : `${m.count} more target${m.count === 1 ? '' : 's'} failed the same way since ${clock(m.since)}, counted rather than listed (${list}); the final report counts every one`;
+    return `${clock(e.time)}  ${v.severity.toUpperCase()}  ${v.cause}  …  ${text}\n`;
   }
 }

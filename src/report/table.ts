@@ -3,7 +3,7 @@ import type { Lang } from '../lang.js';
 import type { Report, Verdict } from './model.js';
 import { boxTable, displayWidth } from './box.js';
 import { label } from './labels.js';
-import { causeRows, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, timeSpanText, NO_VALUE } from './view.js';
+import { causeRows, clientsCount, countLine, listedLine, moreCausesLine, packetsLine, perspectiveLine, recordsLine, severityWord, timeSpanText, NO_VALUE } from './view.js';
 import { verdictWords } from './words.js';
 import { warningText } from './warnings.js';
 
@@ -74,10 +74,15 @@ export function renderTable(r: Report, opts: TableOptions): string {
   const lang = opts.lang ?? 'en';
   const style = opts.color ? {} : { head: [], border: [] };
   const out: string[] = summaryBlock(r, opts, lang);
+  // A verdict for several clients says how many.
+  const clients = (v: Verdict, l: Lang): string => {
+    const n = clientsCount(v, l);
+    return n === null ? '' : `  ${label(l, 'clients')}: ${n}`;
+  };
   for (const v of r.verdicts) {
     const w = verdictWords(v, lang);
     out.push(`${severityMark(v, opts.color, lang)} ${w.summary}`);
-    out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}`);
+    out.push(`     ${label(lang, 'layer')}: ${lang === 'en' ? v.layer : label(lang, v.layer)}  ${label(lang, 'cause')}: ${v.cause}${v.client.ip ? `  ${label(lang, 'client')}: ${v.client.ip}` : ''}${clients(v, lang)}`);
     out.push(`     ${w.explanation}`);
     if (v.evidence.length) {
       const head = [label(lang, 'frame'), label(lang, 'time'), label(lang, 'evidence')];

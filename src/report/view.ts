@@ -122,6 +122,17 @@ export interface CauseRow {
   examples: string;
 }
 
+/**
+ * A verdict for several clients (a catch-all bucket of the overflow: its `client` is null): how
+ * many, '377', or a lower bound '≥ 4096' / '至少 4096'; null when the verdict names its client
+ * or the count is not known.
+ */
+export function clientsCount(v: Verdict, lang: Lang): string | null {
+  const n = v.details['clientCount'];
+  if (v.client.ip !== null || typeof n !== 'number') return null;
+  return v.details['clientsAtLeast'] === true ? `${lang === 'zh' ? '至少' : '≥'} ${n}` : String(n);
+}
+
 /** The summary's causes, the most frequent first, at most SUMMARY_CAUSES; `cut` shortens long examples. */
 export function causeRows(r: Report, lang: Lang, cut: (s: string) => string = (s) => s): CauseRow[] {
   // A time the report does not give, or one before the capture's start (a clock step), is a dash.

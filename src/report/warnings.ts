@@ -8,28 +8,17 @@
 import type { Lang } from '../lang.js';
 import type { Args, Fact } from '../facts.js';
 import type { CaptureSummary } from './model.js';
-import { gzipDamageWarning, gzipRecordsWarning, gzipTrailingWarning, type GzipProblem } from '../capture/gzip-text.js';
+import { gzipDamageWarning, gzipRecordsWarning, gzipTrailingWarning } from '../capture/gzip-text.js';
+import { captureErrorText, gzipOf as gz, gzipProblemZh, isCaptureErrorKind } from '../capture/error-words.js';
 
-/** A gzip problem from a warning's arguments. */
-const gz = (a: Args): GzipProblem => ({ kind: a['problem'] as GzipProblem['kind'], offset: Number(a['offset']), detail: String(a['detail'] ?? '') });
-
-/** What is wrong with the gzip data, in Chinese (the English is the reader's, capture/gzip.ts). */
-function gzipZh(a: Args): string {
-  const at = `压缩偏移 ${n(a, 'offset')} 处`;
-  switch (a['problem']) {
-    case 'header': return `${at}的 gzip 头部已损坏（${n(a, 'detail')}）`;
-    case 'corrupt': return `${at}的 gzip 数据已损坏（${n(a, 'detail')}）`;
-    case 'crc': return `${at}的 gzip 校验值（CRC-32）与解压后的数据不符，部分数据有误`;
-    case 'length': return `${at}的 gzip 长度字段与解压后的数据不符（${n(a, 'detail')}）`;
-    default: return `gzip 数据在${at}中断，位于一个 gzip 成员的中间（文件被截断）`;
-  }
-}
+/** What is wrong with the gzip data, in Chinese (the English is the reader's, capture/gzip-text.ts). */
+const gzipZh = (a: Args): string => gzipProblemZh(gz(a));
 
 type Words = { readonly [L in Lang]: (a: Args) => string };
 
 const n = (a: Args, k: string): string => String(a[k] ?? '?');
 
-/** What each kind of damage is, in Chinese (the reader's own message is English). */
+/** What each kind of damage is, in Chinese, when its reason is not known (a report made before reasons). */
 const DAMAGE_ZH: Readonly<Record<string, string>> = {
   BAD_RECORD: '数据包记录头损坏（记录长度不可能）',
   BAD_BLOCK: 'pcapng 数据块损坏',
@@ -43,13 +32,23 @@ const DAMAGE_ZH: Readonly<Record<string, string>> = {
 };
 
 export function damageText(d: NonNullable<CaptureSummary['damage']>, lang: Lang): string {
-  return lang === 'en' ? d.message : (DAMAGE_ZH[d.code] ?? '文件损坏');
+  if (lang === 'en') return d.message;
+  const r = d.reason;
+  if (!r) return DAMAGE_ZH[d.code] ?? '文件损坏';
+  // A reader's reason, or (gzip) the warning that tells it.
+  return isCaptureErrorKind(r.kind) ? captureErrorText({ kind: r.kind, args: r.args }, lang).message : warningText(r, lang);
+}
+
+/** The reader's reason of a `damage` warning, in Chinese (its English is the warning's `message`). */
+function damageZh(a: Args): string {
+  const r = a['reason'] as { kind?: unknown; args?: Args } | undefined;
+  return r && isCaptureErrorKind(r.kind) ? captureErrorText({ kind: r.kind, args: r.args ?? {} }, 'zh').message : (DAMAGE_ZH[String(a['code'])] ?? '文件损坏');
 }
 
 const WORDS: Readonly<Record<string, Words>> = {
   damage: {
     en: (a) => `${n(a, 'message')} ${a['inflated'] === true ? `at offset ${n(a, 'offset')} of the decompressed data` : `at file offset ${n(a, 'offset')}`} (where frame ${n(a, 'frame')} would start); ${n(a, 'packets')} packets before it were read`,
-    zh: (a) => `${DAMAGE_ZH[String(a['code'])] ?? '文件损坏'}：位于${a['inflated'] === true ? '解压后数据的偏移' : '文件偏移'} ${n(a, 'offset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已读取`,
+    zh: (a) => `${damageZh(a)}：位于${a['inflated'] === true ? '解压后数据的偏移' : '文件偏移'} ${n(a, 'offset')}（第 ${n(a, 'frame')} 帧本应从这里开始）；此前的 ${n(a, 'packets')} 个数据包已读取`,
   },
   gzip_damage: {
     en: (a) => gzipDamageWarning(gz(a), Number(a['packets'])),

@@ -75,6 +75,10 @@ function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: str
   const p = v.details['ports'] as { count: number; examples: number[] } | undefined;
   if (!p || typeof p.count !== 'number' || !Array.isArray(p.examples)) return null;
   const more = p.count - p.examples.length;
+  // One port (a bucket of one client's targets on one port of a host): said as the port.
+  if (p.count === 1 && p.examples.length === 1) {
+    return lang === 'zh' ? { summary: `，端口 ${p.examples[0]}`, explanation: '' } : { summary: `, on port ${p.examples[0]}`, explanation: '' };
+  }
   if (lang === 'zh') {
     const list = `${p.examples.join('、')}${more > 0 ? ` 等` : ''}`;
     return {
@@ -99,17 +103,21 @@ function targetsWords(v: Verdict, lang: Lang): { summary: string; explanation: s
   if (!t || typeof t.count !== 'number' || t.count < 2 || !Array.isArray(t.examples)) return null;
   const others = t.examples.slice(1, 4);
   const several = v.details['clients'] === 'several';
+  const k = typeof v.details['clientCount'] === 'number' ? v.details['clientCount'] : null;
+  const atLeast = v.details['clientsAtLeast'] === true;
   if (lang === 'zh') {
     const n = `${t.atMost ? '至多 ' : ''}${t.count}`;
+    const who = !several ? '' : k !== null && k > 1 ? `（来自${atLeast ? '至少 ' : ' '}${k} 个客户端）` : k === 1 ? '' : '（来自多个客户端）';
     return {
       summary: `（共 ${n} 个目标${others.length > 0 ? `，另如 ${others.join('、')}` : ''}）`,
-      explanation: `共有 ${n} 个目标${several ? '（来自多个客户端）' : ''}以同样的方式失败，上面说的是第一个；目标太多，不再逐个列出。`,
+      explanation: `共有 ${n} 个目标${who}以同样的方式失败，上面说的是第一个；目标太多，不再逐个列出。`,
     };
   }
   const n = `${t.atMost ? 'at most ' : ''}${t.count}`;
+  const who = !several ? '' : k !== null && k > 1 ? `, from ${atLeast ? 'at least ' : ''}${k} clients,` : k === 1 ? '' : ', from several clients,';
   return {
     summary: `, and the same for ${t.atMost ? 'at most ' : ''}${t.count - 1} other targets${others.length > 0 ? ` (${others.join(', ')}${t.count - 1 > others.length ? ', …' : ''})` : ''}`,
-    explanation: ` ${n} targets${several ? ', from several clients,' : ''} failed the same way; the words above speak of the first. There were too many to tell each on its own.`,
+    explanation: ` ${n} targets${who} failed the same way; the words above speak of the first. There were too many to tell each on its own.`,
   };
 }
 

@@ -7,16 +7,16 @@
  *   requestLang(lang, accept)      ?lang=en|zh, else Accept-Language, else English
  *   ERROR_KINDS                    every kind (tests check that each has words in both languages)
  *
- * Errors of the capture reader (src/capture/*) carry a code, an offset and an English message
- * and hint: the English answer is the reader's own words, as before; the Chinese one says what
- * the code means and where (from the code and the offset, typed facts) and quotes the reader's
- * message, whose particulars (a version, a record length, zlib's words) exist only in English.
+ * Errors of the capture reader (src/capture/*) carry a code, an offset and a typed reason (what
+ * was found, capture/error-words.ts): the English answer is the reader's own words, as before;
+ * the Chinese one is the reason's Chinese words, said of the upload, with where and what to do.
  */
 import type { Lang } from '../lang.js';
 import type { Args } from '../facts.js';
 import { compressedAs } from '../capture/open.js';
-import { nothingDecodableText } from '../cli/report-facts.js';
+import { nothingDecodableText } from '../report/facts.js';
 import { describeHead } from './sniff.js';
+import { captureErrorText, isCaptureErrorKind } from '../capture/error-words.js';
 
 export interface ErrorText {
   error: string;
@@ -181,7 +181,10 @@ const WORDS = {
     }),
     zh: (a) => ({ error: `上传的内容不是 pcap 或 pcapng 抓包文件（开头是${describeHeadZh(a['head'] as number[])}）`, hint: GIVE_CAPTURE_HINT_ZH }),
   },
-  /** An error of the capture reader: args code, offset, message and hint (the reader's English), gzip (the upload was gzip). */
+  /**
+   * An error of the capture reader: args code, offset, message and hint (the reader's English),
+   * reason (its typed reason: { kind, args }), gzip (the upload was gzip).
+   */
   capture: {
     en: (a) => {
       const code = s(a, 'code');
@@ -192,9 +195,16 @@ const WORDS = {
       const code = s(a, 'code');
       const w = CAPTURE_ZH[code] ?? { error: (x: string) => `无法读取上传的抓包文件${x}`, hint: '请检查抓包文件是否完整、未损坏' };
       const where = code === 'GZIP' ? `（压缩偏移 ${num(a, 'offset')}）` : NO_OFFSET.includes(code) ? '' : `（${a['gzip'] === true ? '解压后数据的' : ''}字节偏移 ${num(a, 'offset')}）`;
+      const r = a['reason'] as { kind?: unknown; args?: Args } | null | undefined;
+      if (r && isCaptureErrorKind(r.kind)) {
+        // The reader's words, of the upload: its source ("the file", a name) is the upload.
+        const args = r.args && 'source' in r.args ? { ...r.args, source: '上传的内容' } : (r.args ?? {});
+        const said = captureErrorText({ kind: r.kind, args }, 'zh').message.replace(/^文件/, '上传的内容');
+        const at = code === 'GZIP' || code === 'SHORT_HEADER' || NO_OFFSET.includes(code) ? '' : `在${a['gzip'] === true ? '解压后数据的' : ''}字节偏移 ${num(a, 'offset')} 处，`;
+        return { error: `${at}${said}`, hint: w.hint };
+      }
       const what = a['gzip'] === true && code === 'BAD_MAGIC' ? '上传的内容经 gzip 解压后不是 pcap 或 pcapng 抓包文件' : w.error(where);
-      const said = code === 'EMPTY' ? '' : `；读取器原文："${s(a, 'message').replace(/^the (file|input)/, 'the upload').replace(/"/g, '\'')}"`;
-      return { error: `${what}${said}`, hint: w.hint };
+      return { error: what, hint: w.hint };
     },
   },
   /** Packets, none of which can be decoded: args packets, linkTypes (names as the report gives them). */
@@ -204,11 +214,8 @@ const WORDS = {
       return { error: t.message, hint: t.hint };
     },
     zh: (a) => {
-      const types = ((a['linkTypes'] as string[]) ?? []).map((n) => /^LINKTYPE_(\d+)$/.exec(n)?.[1] ?? n);
-      return {
-        error: `${num(a, 'packets')} 个数据包都无法解码：不支持链路类型 ${types.join('、')}`,
-        hint: '能读取的抓包类型：以太网、“Linux cooked”（SLL、SLL2）、原始 IP、BSD 环回和 PPP；请在主机自己的网卡上抓包（`tcpdump -i any` 得到的是“Linux cooked”格式）',
-      };
+      const t = nothingDecodableText(num(a, 'packets'), (a['linkTypes'] as string[]) ?? [], 'zh');
+      return { error: t.message, hint: t.hint };
     },
   },
   // ---- the server -----------------------------------------------------------------------------

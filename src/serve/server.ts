@@ -447,7 +447,7 @@ export async function startServer(partial: Partial<ServeOptions> = {}): Promise<
         // Nothing decodable: the worker sends its typed facts (packets, link types).
         if (e.code === 'LINK_TYPE' && e.args['packets'] !== undefined) return new HttpError(status, 'link_type', e.args, extra);
         // The reader's own English message and hint, with its code and offset (errors.ts).
-        return new HttpError(status, 'capture', { code: e.code, offset: e.offset, message: e.message, hint: e.hint, gzip }, extra);
+        return new HttpError(status, 'capture', { code: e.code, offset: e.offset, message: e.message, hint: e.hint, reason: e.args['reason'] ?? null, gzip }, extra);
       }
       case 'memory':
         return new HttpError(413, 'memory', { message: e.message });

@@ -11,7 +11,7 @@ import { analyze } from '../analyze.js';
 import type { Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { ReportOutput } from '../report/output.js';
-import { damageText, failureCount, nothingDecodable } from '../cli/report-facts.js';
+import { damageText, failureCount, nothingDecodable } from '../report/facts.js';
 import type { FromWorker, JobOptions, JobResult, OutFormat, ToWorker } from './protocol.js';
 
 if (!parentPort) throw new Error('src/serve/worker.ts runs as a worker thread');
@@ -84,7 +84,7 @@ async function run(job: number, opts: JobOptions, body: Body): Promise<void> {
       },
     });
   } catch (e) {
-    if (e instanceof CaptureError) post({ type: 'fail', job, kind: 'capture', code: e.code, message: e.message, hint: e.hint, offset: e.offset });
+    if (e instanceof CaptureError) post({ type: 'fail', job, kind: 'capture', code: e.code, message: e.message, hint: e.hint, offset: e.offset, args: { reason: { kind: e.reason.kind, args: e.reason.args } } });
     else post({ type: 'fail', job, kind: 'internal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   } finally {
     if (current?.job === job) current = null;

@@ -166,6 +166,36 @@ function matches(t: DnsTransaction, transport: 'udp' | 'tcp', client: DnsEndpoin
 
 type Bucket = DnsTransaction | DnsTransaction[];
 
+/**
+ * Transactions by client and server address, one level per address: the address strings are
+ * the flows' own (their hashes are kept in them), where a joined key would be a new string to
+ * hash for every message.
+ */
+class PairMap {
+  private readonly byClient = new Map<string, Map<string, DnsTransaction>>();
+
+  get(client: string, server: string): DnsTransaction | undefined {
+    return this.byClient.get(client)?.get(server);
+  }
+
+  set(client: string, server: string, t: DnsTransaction): void {
+    let m = this.byClient.get(client);
+    if (m === undefined) {
+      m = new Map();
+      this.byClient.set(client, m);
+    }
+    m.set(server, t);
+  }
+
+  /** Forgets the pair's transaction when it is `t`. */
+  deleteIf(client: string, server: string, t: DnsTransaction): void {
+    const m = this.byClient.get(client);
+    if (m === undefined || m.get(server) !== t) return;
+    m.delete(server);
+    if (m.size === 0) this.byClient.delete(client);
+  }
+}
+
 /** Shared empty lists until a transaction has its own (do not push to them). */
 const NO_ANSWERS: DnsTransaction['answers'] = Object.freeze([]) as unknown as DnsTransaction['answers'];
 const NO_EDE: DnsTransaction['ede'] = Object.freeze([]) as unknown as DnsTransaction['ede'];
@@ -192,7 +222,7 @@ export class DnsTracker {
   /** Transactions dropped because too many were pending at once. */
   evicted = 0;
   /** The latest UDP transaction of each client|server address pair while it is open (for fragments). */
-  private readonly latestByPair = new Map<string, DnsTransaction>();
+  private readonly latestByPair = new PairMap();
 
   constructor(o: DnsTrackerOptions = {}) {
     this.onDone = o.onDone;
@@ -234,10 +264,9 @@ export class DnsTracker {
         this.finish(k, t);
         t = undefined;
       }
-      if (transport === 'udp') this.latestByPair.delete(`${src.ip}|${dst.ip}`);
       if (!t) {
         t = this.create(transport, src, dst, m, q, [frame], [ts]);
-        if (transport === 'udp') this.latestByPair.set(`${src.ip}|${dst.ip}`, t);
+        if (transport === 'udp') this.latestByPair.set(src.ip, dst.ip, t);
         this.insert(k, t);
         if (this.onDone !== undefined) this.byQuery.push(t, ts);
         if (transport === 'tcp' && q) {
@@ -251,7 +280,7 @@ export class DnsTracker {
       }
       t.queryFrames.push(frame);
       t.queryTimes.push(ts);
-      if (transport === 'udp') this.latestByPair.set(`${src.ip}|${dst.ip}`, t);
+      if (transport === 'udp') this.latestByPair.set(src.ip, dst.ip, t);
       if (this.onDone !== undefined) this.byQuery.push(t, ts);
       return;
     }
@@ -341,8 +370,7 @@ export class DnsTracker {
     }
     this.pending--;
     if (t.transport === 'udp') {
-      const pk = `${t.client.ip}|${t.server.ip}`;
-      if (this.latestByPair.get(pk) === t) this.latestByPair.delete(pk);
+      this.latestByPair.deleteIf(t.client.ip, t.server.ip, t);
     }
     if (t.tc && t.query !== null) {
       const qk = questionKey(t.client, t.server, t.query, t.qtype);
@@ -358,7 +386,7 @@ export class DnsTracker {
    * and was sent at most FRAG_WINDOW seconds before. Bounded per transaction.
    */
   fragment(src: string, dst: string, ident: number, offset: number, completed: boolean, frame: number, ts: Time): void {
-    const t = this.latestByPair.get(`${dst}|${src}`);
+    const t = this.latestByPair.get(dst, src);
     if (t === undefined || t.responseFrame !== null) return;
     const q = t.queryTimes[t.queryTimes.length - 1];
     if (q === undefined || ts < q || ts - q > FRAG_WINDOW) return;

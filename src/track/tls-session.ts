@@ -45,13 +45,19 @@ export interface TlsSession {
   certificateFrame: number | null;
   alerts: TlsAlertFact[];
   /** Alert records that could not be read (encrypted). */
-  encryptedAlerts: Array<{ frame: number; fromClient: boolean }>;
+  encryptedAlerts: Array<{ frame: number; ts: Time; fromClient: boolean }>;
   ccs: { client: boolean; server: boolean };
   /** Encrypted records (type 23, or encrypted handshake after CCS) per side. */
   encrypted: { client: number; server: number };
   /** TLS 1.3: encrypted records the client sent after the server's first encrypted flight. */
   clientAfterServerFlight: Array<{ frame: number; length: number }>;
   firstServerEncryptedFrame: number | null;
+  /**
+   * The client sent an encrypted record before the server's first one: in TLS 1.3, early data
+   * (0-RTT, RFC 8446 §4.2.10) — a request that may be answered before the client's Finished;
+   * in TLS <= 1.2, the client's Finished of a full handshake.
+   */
+  clientEncryptedFirst: boolean;
   /**
    * Handshake messages, alerts and CCS in order (at most 64), with the first few encrypted records
    * of each side; empty unless the analyzer keeps events (TlsAnalyzerOptions.events).
@@ -60,11 +66,23 @@ export interface TlsSession {
   /** A direction carried bytes that are not TLS records (plain text, a gap, an unknown format). */
   broken: { client: boolean; server: boolean };
   gap: boolean;
-  /** TLS 1.3: the client's first application-data record after its Finished (its request), when seen. */
+  /**
+   * The client's first application-data record after its Finished (its request), when seen: TLS 1.3
+   * by its place and size, TLS <= 1.2 by its record type (tls.ts `afterHandshake`).
+   */
   clientFirstData: null | { frame: number; ts: Time; length: number };
-  /** TLS 1.3: the server's encrypted records after the client's Finished (the first 8), and how many in all. */
+  /**
+   * The server's encrypted records after the handshake (the first 8), and how many in all: TLS 1.3,
+   * after the client's Finished (session tickets included); TLS <= 1.2, after the server's Finished.
+   */
   serverAfterHandshake: Array<{ frame: number; ts: Time; length: number }>;
   serverAfterHandshakeCount: number;
+  /**
+   * The client's application-data records from its request on (clientFirstData included) and within
+   * a second of it, and their bytes (record bodies, ciphertext): what an HTTP/2 request must be told
+   * from a preface by.
+   */
+  clientData: { records: number; bytes: number };
   /**
    * The server's first bytes when they were not a TLS record (a plain-text answer to the
    * ClientHello): the first line, printable, at most 64 bytes. Null otherwise.

@@ -100,6 +100,8 @@ interface Dir {
   encEvents: number;
   /** Record headers read from this direction (0: its first record is still to come). */
   records: number;
+  /** TLS <= 1.2: this side's Finished (its first record after its ChangeCipherSpec) was seen. */
+  finished: boolean;
 }
 
 interface State {
@@ -110,7 +112,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0, records: 0 };
+  return { hdr: null, hdrLen: 0, body: null, bodyLen: 0, skip: 0, pend: null, pendLen: 0, hs: null, hsLen: 0, hsSkip: 0, encrypting: false, first: true, v2: false, encEvents: 0, records: 0, finished: false };
 }
 
 /** Shared empty event list (replaced by a fresh array on the first event). */
@@ -142,14 +144,30 @@ export function newTlsSession(clientIsOrig: boolean): TlsSession {
     encrypted: { client: 0, server: 0 },
     clientAfterServerFlight: NONE,
     firstServerEncryptedFrame: null,
+    clientEncryptedFirst: false,
     events: NO_EVENTS,
     broken: { client: false, server: false },
     gap: false,
     clientFirstData: null,
     serverAfterHandshake: NONE,
     serverAfterHandshakeCount: 0,
+    clientData: NO_DATA,
     plainAnswer: null,
   };
+}
+
+/** Shared zero count for a new session (replaced by a fresh object on the first record). */
+const NO_DATA = Object.freeze({ records: 0, bytes: 0 }) as { records: number; bytes: number };
+
+/**
+ * Counts a client application record sent within a second of its request (a request goes out at
+ * once; what a client sends when it leaves, an HTTP/2 GOAWAY, is not part of it).
+ */
+function clientData(s: TlsSession, len: number, ts: Time): void {
+  if (s.clientFirstData === null || ts - s.clientFirstData.ts > 1) return;
+  if (s.clientData === NO_DATA) s.clientData = { records: 0, bytes: 0 };
+  s.clientData.records++;
+  s.clientData.bytes += len;
 }
 
 /** Server records kept after the client's Finished (the count goes on). */
@@ -158,17 +176,41 @@ const MAX_AFTER_HANDSHAKE = 8;
 const PLAIN_ANSWER_BYTES = 64;
 
 /**
- * TLS 1.3, once the client sent its Finished (its first encrypted record after the server's
- * flight): the client's first application record, and the server's records after that Finished
- * (session tickets, then the response), whose sizes and order are all a passive observer sees.
+ * Once the handshake is over: the client's first application record (its request), and the
+ * server's records after the handshake (session tickets, unasked HTTP/2 frames, then the
+ * response), whose sizes and order are all a passive observer sees.
+ *
+ * TLS 1.3: after the client's Finished (its first encrypted record after the server's flight); the
+ * record types are hidden, so sizes tell (an alert is 19 bytes + header slack, not data).
+ * TLS <= 1.2: the record types travel in clear. Each side's first record after its
+ * ChangeCipherSpec is its Finished; the client's first application_data record after it is the
+ * request (also a False Start one, sent before the server's Finished), and every server record
+ * after the server's Finished counts (a 1.2 NewSessionTicket comes before the server's CCS).
  */
-function afterHandshake(s: TlsSession, fromClient: boolean, len: number, frame: number, ts: Time): void {
-  if (!isTls13(s) || s.clientAfterServerFlight.length === 0) return;
-  if (fromClient) {
-    // The Finished is the first record after the server's flight; an alert (19 bytes + header
-    // slack) is not data.
-    if (s.clientFirstData === null && s.clientAfterServerFlight.length > 1 && len > 24) s.clientFirstData = { frame, ts, length: len };
-    return;
+function afterHandshake(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number, ts: Time): void {
+  if (s.serverHello === null) return;
+  if (isTls13(s)) {
+    if (s.clientAfterServerFlight.length === 0) return;
+    if (fromClient) {
+      if (s.clientAfterServerFlight.length > 1 && len > 24) {
+        if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
+        clientData(s, len, ts);
+      }
+      return;
+    }
+  } else {
+    if (!d.encrypting) return;
+    if (!d.finished) {
+      if (type === CT_HANDSHAKE) d.finished = true;
+      return;
+    }
+    if (fromClient) {
+      if (type === CT_APPDATA) {
+        if (s.clientFirstData === null) s.clientFirstData = { frame, ts, length: len };
+        clientData(s, len, ts);
+      }
+      return;
+    }
   }
   s.serverAfterHandshakeCount++;
   if (s.serverAfterHandshake.length < MAX_AFTER_HANDSHAKE) add(s, 'serverAfterHandshake', { frame, ts, length: len });
@@ -347,7 +389,7 @@ export class TlsAnalyzer {
       } else d.hdrLen = 0;
       // The body continues past this delivery.
       if (type === CT_APPDATA || (type === CT_HANDSHAKE && d.encrypting) || (type === CT_ALERT && len !== 2)) {
-        if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, fromClient });
+        if (type === CT_ALERT) add(s, 'encryptedAlerts', { frame, ts, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         d.skip = len;
         continue;
@@ -469,7 +511,7 @@ export class TlsAnalyzer {
             return;
           }
         }
-        add(s, 'encryptedAlerts', { frame, fromClient });
+        add(s, 'encryptedAlerts', { frame, ts, fromClient });
         this.encryptedRecord(s, d, fromClient, type, len, frame, ts);
         return;
       case CT_CCS:
@@ -490,12 +532,13 @@ export class TlsAnalyzer {
   private encryptedRecord(s: TlsSession, d: Dir, fromClient: boolean, type: number, len: number, frame: number, ts: Time): void {
     if (fromClient) {
       s.encrypted.client++;
-      if (s.firstServerEncryptedFrame !== null && s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
+      if (s.firstServerEncryptedFrame === null) s.clientEncryptedFirst = true;
+      else if (s.clientAfterServerFlight.length < 8) add(s, 'clientAfterServerFlight', { frame, length: len });
     } else {
       s.encrypted.server++;
       if (s.firstServerEncryptedFrame === null) s.firstServerEncryptedFrame = frame;
     }
-    afterHandshake(s, fromClient, len, frame, ts);
+    afterHandshake(s, d, fromClient, type, len, frame, ts);
     // The first few encrypted records show the handshake's shape; the bulk after them only counts.
     if (d.encEvents < MAX_ENC_EVENTS) {
       d.encEvents++;

@@ -86,7 +86,7 @@ describe('capture reader refills', () => {
   it('an error thrown by the consumer is its own, not damage of the file', async () => {
     for (const path of Object.values(files)) {
       const src = await openCapture(path, { bufferSize: 4096 });
-      const mine = new CaptureError('BAD_RECORD', 'thrown by the consumer', 1234, 'none');
+      const mine = new CaptureError('BAD_RECORD', { kind: 'record_length', args: { length: 1, max: 0 } }, 1234);
       let n = 0;
       await expect(src.forEach(() => {
         if (++n === 100) throw mine;

@@ -187,3 +187,44 @@ describe('ICMP errors alone (the triggering packets are not captured)', () => {
     expect(verdictWords(self!, 'en').summary).toBe('203.0.113.6:1812: 203.0.113.6 says nothing accepts udp port 1812 (ICMP port unreachable)');
   });
 });
+
+describe('a port unreachable about an answer (the asking host had stopped listening)', () => {
+  const RESOLVER = '198.51.100.53';
+  /** A DNS answer from the resolver to the client's port, refused by the client itself. */
+  const refused = (from: string, dport: number, sport = 53): Uint8Array =>
+    ethIp(icmpIp({ src: from, dst: RESOLVER, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH },
+      quote(udpIp({ src: RESOLVER, dst: CLIENT, sport, dport, ttl: 60, id: 7 }, new Uint8Array(40)))));
+
+  it('a DNS answer refused by the host that asked is a warning told of the resolver, not "nothing accepts port 59207"', async () => {
+    const cap = new Capture();
+    cap.add(T0, refused(CLIENT, 59207));
+    const r = await run(cap);
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(v.severity).toBe('warning');
+    expect(v.target).toMatchObject({ ip: RESOLVER, port: 53, transport: 'udp' });
+    expect(v.client.ip).toBe(CLIENT);
+    expect(v.details['refusedReply']).toBe(true);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toContain('came back after');
+    expect(en.summary).not.toContain('nothing accepts');
+    expect(en.explanation).toContain('59207');
+    expect(verdictWords(v, 'zh').summary).toContain('不再等待');
+  });
+
+  it('the same error sent by a third host, or about a datagram to a service port, is not such an answer', async () => {
+    const third = new Capture();
+    third.add(T0, refused(ROUTER, 59207));
+    const a = (await run(third)).verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(a.details['refusedReply']).toBeUndefined();
+    expect(a.severity).toBe('error');
+    // A query from the client's port to the resolver's 53, refused by the resolver: nothing listens on 53.
+    const query = new Capture();
+    query.add(T0, ethIp(icmpIp({ src: RESOLVER, dst: CLIENT, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH },
+      quote(udpIp({ src: CLIENT, dst: RESOLVER, sport: 59207, dport: 53, ttl: 60, id: 8 }, new Uint8Array(40))))));
+    const b = (await run(query)).verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(b.severity).toBe('error');
+    expect(b.target).toMatchObject({ ip: RESOLVER, port: 53 });
+    expect(b.details['refusedReply']).toBeUndefined();
+  });
+});

@@ -62,6 +62,19 @@ describe('issue 22 on the live stream (stand-in capture module, no root)', () =>
     expect(verdicts(cap)).toHaveLength(1);
   }, 30_000);
 
+  it('https-no-response-tls12.pcap: the TLS 1.2 request the server never answered is said after the wait too', async () => {
+    const cap = capture('https-no-response-tls12.pcap', ['--duration', '9']);
+    const start = await cap.waitFor((j) => j['type'] === 'start', 15_000);
+    const line = await cap.waitFor((j) => j['type'] === 'verdict', 15_000);
+    expect(line['cause']).toBe('http.no_response');
+    // The request at +0.004 s, the client's close_notify and FIN at +5.0 s: said seconds after the packets.
+    expect(line.receivedAt - start.receivedAt).toBeGreaterThan(3500);
+    expect((line['verdict'] as { details: Record<string, unknown> }).details).toMatchObject({ encrypted: true, tlsVersion: 'TLS1.2', tickets: 0, closedBy: 'client' });
+    const exit = await cap.exited;
+    expect(exit.code, cap.stderr).toBe(1);
+    expect(verdicts(cap)).toHaveLength(1);
+  }, 30_000);
+
   it('https-redirect-ok.pcap (the working twin): nothing is said', async () => {
     const cap = capture('https-redirect-ok.pcap', ['--duration', '3']);
     const exit = await cap.exited;

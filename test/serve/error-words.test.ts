@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Args } from '../../src/facts.js';
 import { ERROR_KINDS, errorWords, requestLang, type ErrorKind } from '../../src/serve/errors.js';
 import { englishWords, tokens } from '../helpers/zh-prose.js';
+import { CaptureError } from '../../src/capture/types.js';
 
 const HAN = /[\u4e00-\u9fff]/;
 
@@ -37,15 +38,22 @@ const SAMPLES: Array<[ErrorKind, Args]> = [
   ['not_capture', { head: [0x31, 0x32, 0x3a, 0x30] }],
   ['not_capture', { head: [0x50, 0x4b, 0x03, 0x04] }],
   ['not_capture', { head: [0x2d, 0x2d, 0x78, 0x0d] }],
-  ['capture', { code: 'SHORT_HEADER', offset: 0, message: 'the file is only 12 bytes, shorter than a capture file header', hint: 'check that the capture was written completely', gzip: false }],
-  ['capture', { code: 'CUT_SHORT', offset: 24, message: 'the file ends in the middle of its first packet record (10 bytes of 16)', hint: 'the capture was cut short; no packet could be read', gzip: false }],
-  ['capture', { code: 'BAD_RECORD', offset: 24, message: 'record length 4294967295 is over 262144 bytes (corrupt record header)', hint: 'the file is damaged from here on; packets before this offset were read', gzip: true }],
-  ['capture', { code: 'BAD_BLOCK', offset: 28, message: 'pcapng block length 13 is invalid', hint: 'the file is damaged from here on; packets before this offset were read', gzip: false }],
-  ['capture', { code: 'BAD_HEADER', offset: 4, message: 'pcap version 3 is not supported (expected 2)', hint: 'convert the file with editcap -F pcap', gzip: false }],
-  ['capture', { code: 'BAD_MAGIC', offset: 0, message: 'upload (after gunzip) is not a pcap or pcapng capture (it starts with bytes 00 01 02 03)', hint: 'give a .pcap/.pcapng file (tcpdump -w, Wireshark, dumpcap); other formats convert with: editcap -F pcapng IN OUT', gzip: true }],
-  ['capture', { code: 'GZIP', offset: 14, message: 'the gzip data is corrupt at compressed offset 14 (invalid stored block lengths); no packet could be read before it', hint: 'check how the file was compressed or transferred (gzip -t FILE tests it)', gzip: true }],
-  ['capture', { code: 'EMPTY', offset: 0, message: 'the file is empty (0 bytes)', hint: 'check that the capture was written completely', gzip: true }],
-  ['capture', { code: 'IO', offset: 0, message: 'cannot read the file (EIO)', hint: 'check the file', gzip: false }],
+  // As the server makes them: the reader's error (its English words and its typed reason).
+  ...[
+    new CaptureError('SHORT_HEADER', { kind: 'short', args: { source: 'the file', gunzip: false, bytes: 12 } }, 0),
+    new CaptureError('CUT_SHORT', { kind: 'first_record_cut', args: { have: 10, need: 16 } }, 24),
+    new CaptureError('BAD_RECORD', { kind: 'record_length', args: { length: 4294967295, max: 262144 } }, 24),
+    new CaptureError('BAD_BLOCK', { kind: 'block_length', args: { length: 13 } }, 28),
+    new CaptureError('BAD_BLOCK', { kind: 'block_short', args: { block: 'EPB' } }, 28),
+    new CaptureError('BAD_BLOCK', { kind: 'no_interface', args: { iface: 2 } }, 28),
+    new CaptureError('BAD_HEADER', { kind: 'pcap_version', args: { major: 3 } }, 4),
+    new CaptureError('BAD_HEADER', { kind: 'byte_order', args: {} }, 8),
+    new CaptureError('BAD_MAGIC', { kind: 'not_capture', args: { source: 'upload', gunzip: true, head: [0, 1, 2, 3] } }, 0),
+    new CaptureError('GZIP', { kind: 'gzip', args: { problem: 'corrupt', offset: 14, detail: 'invalid stored block lengths' } }, 14),
+    new CaptureError('GZIP', { kind: 'gzip', args: { problem: 'header', offset: 3, detail: 'reserved flag bits 0xe0 are set' } }, 3),
+    new CaptureError('EMPTY', { kind: 'empty', args: { source: 'the file', gunzip: true } }, 0),
+    new CaptureError('IO', { kind: 'read_failed', args: { reason: 'EIO' } }, 0),
+  ].map((e): [ErrorKind, Args] => ['capture', { code: e.code, offset: e.offset, message: e.message, hint: e.hint, reason: { kind: e.reason.kind, args: e.reason.args }, gzip: e.code === 'GZIP' || e.reason.args['gunzip'] === true }]),
   ['link_type', { packets: 3, linkTypes: ['LINKTYPE_284'] }],
   ['busy', { running: 4, retryS: 1 }],
   ['busy_start', { retryS: 1 }],
@@ -105,11 +113,22 @@ describe('error words', () => {
     expect(errorWords('link_type', { packets: 3, linkTypes: ['LINKTYPE_284'] }, 'en').error).toBe('none of the 3 packets could be decoded: link type 284 is not supported');
   });
 
-  it('a capture-reader error in Chinese: what the code means, where, and the reader\'s own words quoted', () => {
-    const zh = errorWords('capture', { code: 'BAD_RECORD', offset: 24, message: 'record length 4294967295 is over 262144 bytes (corrupt record header)', hint: 'x', gzip: false }, 'zh');
-    expect(zh.error).toBe('第一个数据包的记录头已损坏（字节偏移 24）：记录长度不可能；读取器原文："record length 4294967295 is over 262144 bytes (corrupt record header)"');
-    const gz = errorWords('capture', { code: 'GZIP', offset: 14, message: 'the gzip data is corrupt at compressed offset 14 (invalid stored block lengths); no packet could be read before it', hint: 'x', gzip: true }, 'zh');
-    expect(gz.error).toMatch(/^上传内容的 gzip 压缩数据已损坏（压缩偏移 14），在此之前没有读到任何数据包；读取器原文："the gzip data is corrupt/);
+  it('a capture-reader error in Chinese: its typed reason in Chinese words, where, no English quoted', () => {
+    const e = new CaptureError('BAD_RECORD', { kind: 'record_length', args: { length: 4294967295, max: 262144 } }, 24);
+    const reason = { kind: e.reason.kind, args: e.reason.args };
+    const zh = errorWords('capture', { code: e.code, offset: 24, message: e.message, hint: e.hint, reason, gzip: false }, 'zh');
+    expect(zh.error).toBe('在字节偏移 24 处，记录长度 4294967295 超过了 262144 字节（记录头已损坏）');
+    // The English answer is the reader's words, as it always was.
+    expect(errorWords('capture', { code: e.code, offset: 24, message: e.message, hint: e.hint, reason, gzip: false }, 'en'))
+      .toEqual({ error: 'record length 4294967295 is over 262144 bytes (corrupt record header) (at byte offset 24)', hint: 'the file is damaged from here on; packets before this offset were read' });
+    const g = new CaptureError('GZIP', { kind: 'gzip', args: { problem: 'corrupt', offset: 14, detail: 'invalid stored block lengths' } }, 14);
+    const gz = errorWords('capture', { code: 'GZIP', offset: 14, message: g.message, hint: g.hint, reason: { kind: 'gzip', args: g.reason.args }, gzip: true }, 'zh');
+    expect(gz.error).toBe('压缩偏移 14 处的 gzip 数据已损坏（zlib：“invalid stored block lengths”），在此之前没有读到任何数据包');
+    expect(g.message).toBe('the gzip data is corrupt at compressed offset 14 (invalid stored block lengths); no packet could be read before it');
+    // The start of a message that speaks of "the file" speaks of the upload.
+    const cut = new CaptureError('CUT_SHORT', { kind: 'first_record_cut', args: { have: 10, need: 16 } }, 24);
+    expect(errorWords('capture', { code: cut.code, offset: 24, message: cut.message, hint: cut.hint, reason: { kind: cut.reason.kind, args: cut.reason.args }, gzip: false }, 'zh').error)
+      .toBe('在字节偏移 24 处，上传的内容在第一个数据包记录的中间结束（记录需要 16 字节，只有 10 字节）');
   });
 });
 

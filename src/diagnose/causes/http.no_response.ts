@@ -1,22 +1,37 @@
 /**
  * http.no_response: request sent, no response before close or end of capture.
  *
- * Also on encrypted exchanges (contract, "Additions"): TLS 1.3 completed, the client sent
- * application data after its Finished (its request), and the server sent nothing but its session
- * tickets until the client gave up. Nothing is read: the encrypted records are told apart by their
- * place and size only. A TLS 1.3 server sends its NewSessionTickets right after the client's
- * Finished (RFC 8446 §4.6.1), each one small record, several of the same size (OpenSSL sends two);
- * a response comes as more records, or bigger ones. So: at most two server records after the
- * client's Finished, two of equal size when there are two, none over 1 KiB, sent within a second
- * of the request; then silence until the client closed (or the capture ended well after). One
- * record alone is not claimed: a ticket and a very small response look the same.
+ * Also on encrypted exchanges (contract, "Additions"): the TLS handshake completed, the client
+ * sent application data after its Finished (its request), and the server sent nothing that can be
+ * an answer to it until the client gave up. Nothing is read: the server's records are told apart
+ * by their place and size only, and each one must be shown not to be an answer:
+ *
+ * - it reached the capture before the request did (an earlier frame, no later time): sent unasked
+ *   (a TLS 1.3 session ticket, an HTTP/2 server's SETTINGS), whatever its size (up to 1 KiB);
+ * - TLS 1.3 session tickets after the request: a TLS 1.3 server sends its NewSessionTickets right
+ *   after the client's Finished (RFC 8446 §4.6.1), each one small record, several of one size
+ *   (OpenSSL sends two). So two records of one size, or one of the size of a ticket that came
+ *   before the request, none over 1 KiB, within a second of the request. One record alone after
+ *   the request is not claimed: the ticket is sent on the client's Finished, which travels with the
+ *   request, so a ticket and a small fast response look the same in size and in time;
+ * - HTTP/2 (ALPN h2 chosen in a clear ServerHello, TLS <= 1.2; in TLS 1.3 only offered by the
+ *   client): a record of exactly an empty frame (9 bytes) under the cipher's overhead is the
+ *   server's SETTINGS acknowledgement — no frame a response starts with is empty (RFC 9113 §8.1).
+ *   The server's own SETTINGS after the request is not accepted: a server that has the request
+ *   already may write its SETTINGS and the response in one record.
+ *
+ * TLS <= 1.2 shows the record types in clear: the request is the client's first application_data
+ * record after its Finished, and the server's records after its own Finished are counted (a 1.2
+ * NewSessionTicket comes before its ChangeCipherSpec, so after its Finished there is nothing).
+ * Then silence until the client closed, a second or more after its request (or the server closed,
+ * or the capture ended well after).
  */
 import { defineCause } from '../cause.js';
 import { HTTP_UNANSWERED_RULE } from '../rules-http.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
-import { isTls13, tlsEstablished } from '../../track/tls-session.js';
-import { tlsVersionName } from '../../decode/names.js';
+import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-session.js';
+import { cipherName, tlsVersionName } from '../../decode/names.js';
 import { evidenceKind, fill, limitKind } from '../words.js';
 import { interval } from '../../time.js';
 import { WAIT } from './capture.ended_early.js';
@@ -31,59 +46,180 @@ const TICKET = evidenceKind<{ length: number }>('session_ticket', {
   zh: (a) => `服务器的 ${a.length} 字节加密记录（从大小和位置看是会话票据）`,
 }, { en: () => 'session ticket', zh: () => '会话票据' });
 
+const UNASKED = evidenceKind<{ length: number }>('unasked_record', {
+  en: (a) => `server's ${a.length}-byte encrypted record, arrived before the request (sent unasked: not an answer)`,
+  zh: (a) => `服务器的 ${a.length} 字节加密记录，在请求之前到达（主动发送，不是应答）`,
+}, { en: () => 'unasked record', zh: () => '主动发送的记录' });
+
+const SETTINGS_ACK = evidenceKind<{ length: number }>('h2_settings_ack', {
+  en: (a) => `server's ${a.length}-byte encrypted record: an empty HTTP/2 frame by its size (the SETTINGS acknowledgement, not an answer)`,
+  zh: (a) => `服务器的 ${a.length} 字节加密记录：从大小看是空的 HTTP/2 帧（SETTINGS 确认，不是应答）`,
+}, { en: () => 'HTTP/2 SETTINGS ack', zh: () => 'HTTP/2 SETTINGS 确认' });
+
 export const INFERRED_FROM_SIZES = limitKind<Record<string, never>>('encrypted_inferred', {
   en: () => 'the exchange is encrypted: the request and the session tickets are told by their place and size, not read; a protocol whose server stays silent by design (a long poll, a subscription) would look the same',
   zh: () => '该交互是加密的：请求和会话票据是根据位置和大小推断的，并未读取内容；如果某种协议的服务器本来就会保持沉默（长轮询、订阅），看起来也会一样',
 });
 
-/** Server records that look like TLS 1.3 session tickets (see the file comment), or null. */
-function ticketsOnly(recs: ReadonlyArray<{ ts: number; length: number }>, count: number, requestTs: number): boolean {
-  if (count > 2 || recs.length !== count) return false;
-  if (recs.some((r) => r.length > 1024 || Math.abs(r.ts - requestTs) > 1)) return false;
-  return count === 0 || (count === 2 && recs[0]!.length === recs[1]!.length);
+/** TLS <= 1.2 (record types in clear), or records other than tickets: the wider wording. */
+export const RECORDS_UNREAD = limitKind<Record<string, never>>('encrypted_records', {
+  en: () => 'the exchange is encrypted: the request and the server\'s records after the handshake are told by their place, record type and size, not read; a protocol whose server stays silent by design (a long poll, a subscription) would look the same',
+  zh: () => '该交互是加密的：请求和服务器在握手之后发出的记录是根据位置、记录类型和大小推断的，并未读取内容；如果某种协议的服务器本来就会保持沉默（长轮询、订阅），看起来也会一样',
+});
+
+const CLOSE_ALERT = evidenceKind<Record<string, never>>('client_close_alert', {
+  en: () => 'client\'s encrypted alert after the request (it closes the TLS session: close_notify, by its place)',
+  zh: () => '客户端在请求之后发出的加密告警（从位置看是 close_notify，关闭 TLS 会话）',
+}, { en: () => 'close_notify (encrypted)', zh: () => 'close_notify（加密）' });
+
+/** Seconds a client must have waited after its request before closing, for its silence to count. */
+const CLIENT_WAIT_MIN = 1;
+
+type Rec = { frame: number; ts: number; length: number };
+type Kind = 'ticket' | 'unasked' | 'settings_ack';
+
+/** Bytes a TLS <= 1.2 AEAD record adds to its plaintext (explicit nonce + tag), or null (not AEAD, unknown). */
+function aeadOverhead12(cipher: number): number | null {
+  const n = cipherName(cipher);
+  if (n.includes('CHACHA20_POLY1305')) return n.endsWith('_OLD') ? null : 16;
+  if (n.includes('_CCM_8')) return 8 + 8;
+  if (n.includes('_GCM_') || n.endsWith('_CCM')) return 8 + 16;
+  return null;
 }
 
-/** TLS 1.3, the request sent, the server silent but for its session tickets until the client left. */
+/**
+ * The server's records after the handshake, each shown not to be an answer to the request (see the
+ * file comment), or null when one may be an answer. `emptyFrame`: the record length of an empty HTTP/2
+ * frame when HTTP/2 is known or offered and the cipher's overhead is known, else null.
+ */
+function notAnswers(recs: readonly Rec[], count: number, req: Rec, tls13: boolean, emptyFrame: number | null): Kind[] | null {
+  if (count > 6 || recs.length !== count || recs.some((r) => r.length > 1024)) return null;
+  const kinds: Array<Kind | null> = recs.map((r) => (r.frame < req.frame && r.ts <= req.ts ? 'unasked' : null));
+  for (let i = 0; i < recs.length; i++) {
+    if (kinds[i] !== null) continue;
+    const r = recs[i]!;
+    if (emptyFrame !== null && r.length === emptyFrame) kinds[i] = 'settings_ack';
+  }
+  if (tls13) {
+    // After the request: tickets, two of one size, or one of the size of one that came before it.
+    const late = recs.filter((_, i) => kinds[i] === null);
+    if (late.length > 0) {
+      const len = late[0]!.length;
+      if (late.length > 2 || late.some((r) => r.length !== len || Math.abs(r.ts - req.ts) > 1)) return null;
+      const before = recs.filter((r, i) => kinds[i] === 'unasked' && r.length === len);
+      if (late.length + before.length !== 2) return null;
+      for (let i = 0; i < recs.length; i++) if (kinds[i] === null || (kinds[i] === 'unasked' && recs[i]!.length === len)) kinds[i] = 'ticket';
+    } else if (recs.length === 2 && kinds[0] === 'unasked' && kinds[1] === 'unasked' && recs[0]!.length === recs[1]!.length) {
+      kinds[0] = kinds[1] = 'ticket';
+    }
+  }
+  if (kinds.some((k) => k === null)) return null;
+  // A SETTINGS acknowledgement answers a SETTINGS: at most the client's two (its preface, a change).
+  if (kinds.filter((k) => k === 'settings_ack').length > 2) return null;
+  return kinds as Kind[];
+}
+
+/**
+ * Bytes an HTTP/2 client may send after its handshake without any request: the preface (24), a
+ * SETTINGS frame of up to ten settings (69), a WINDOW_UPDATE (13), its SETTINGS acknowledgement
+ * (9), a PING (17) and six PRIORITY frames (84), with room to spare. A connection opened ahead of
+ * need (a browser's preconnect) sends that and waits, and its server answers with SETTINGS only.
+ */
+const H2_NO_REQUEST_MAX = 256;
+
+/**
+ * When the server may speak HTTP/2 and sent records other than tickets (its SETTINGS, its
+ * acknowledgement: it is alive), did the client send more than an HTTP/2 preface — a request?
+ * Plaintext bytes are at least the record bodies less the cipher's overhead per record.
+ */
+function beyondPreface(s: TlsSession, tls13: boolean): boolean {
+  const overhead = tls13 ? 17 : aeadOverhead12(s.serverHello!.cipher);
+  if (overhead === null) return false;
+  return s.clientData.bytes - overhead * s.clientData.records > H2_NO_REQUEST_MAX;
+}
+
+/** The record length of an empty HTTP/2 frame on this session, when HTTP/2 is chosen (<= 1.2) or offered (1.3). */
+function emptyH2Frame(s: TlsSession): number | null {
+  const sh = s.serverHello!;
+  if (isTls13(s)) return (s.clientHello?.alpn ?? []).includes('h2') ? 9 + 1 + 16 : null;
+  if (sh.alpn !== 'h2') return null;
+  const o = aeadOverhead12(sh.cipher);
+  return o === null ? null : 9 + o;
+}
+
+/** TLS completed, the request sent, the server silent but for records that are no answer until the client left. */
 const ENCRYPTED_UNANSWERED: ConnRule = {
   on: 'conn',
   rank: 121,
   produces: ['http.no_response'],
   run(f, ctx) {
     const s = f.tls;
-    if (!s || f.http || !isTcp(f) || !isTls13(s) || !tlsEstablished(s) || s.clientFirstData === null) return null;
+    if (!s || f.http || !isTcp(f) || !tlsEstablished(s) || s.clientFirstData === null) return null;
     const hello = s.clientHello;
     const c = f.conn;
-    // HTTPS only: the client offered HTTP in ALPN, or the port is an HTTPS one.
-    const http = (hello?.alpn ?? []).some((a) => a === 'http/1.1' || a === 'h2' || a === 'h3') || [443, 8443, 4443, 9443].includes(c.resp.port);
+    // HTTPS only: the client offered HTTP in ALPN (or the server chose it), or the port is an HTTPS one.
+    const isHttp = (a: string | null) => a === 'http/1.1' || a === 'h2' || a === 'h3';
+    const http = (hello?.alpn ?? []).some(isHttp) || isHttp(s.serverHello!.alpn) || [443, 8443, 4443, 9443].includes(c.resp.port);
     if (!http) return null;
+    // A hole in the server's stream (a segment the capture missed) hides its records: what came
+    // after it cannot be told.
+    if (s.gap || s.broken.server) return null;
     const req = s.clientFirstData;
-    if (!ticketsOnly(s.serverAfterHandshake, s.serverAfterHandshakeCount, req.ts)) return null;
+    const tls13 = isTls13(s);
+    // TLS 1.3 early data: a request may have gone before the handshake ended and been answered
+    // inside the server's flight or before the record taken for the request — not judged.
+    if (tls13 && s.clientEncryptedFirst) return null;
+    const kinds = notAnswers(s.serverAfterHandshake, s.serverAfterHandshakeCount, req, tls13, emptyH2Frame(s));
+    if (kinds === null) return null;
+    // HTTP/2 chosen (<= 1.2) or offered (1.3), and the server sent frames of its own: a request
+    // must be shown, not a preface alone.
+    const h2 = tls13 ? (hello?.alpn ?? []).includes('h2') : s.serverHello!.alpn === 'h2';
+    if (h2 && kinds.some((k) => k !== 'ticket') && !beyondPreface(s, tls13)) return null;
     const clientOrig = s.clientIsOrig;
     const after = [...c.rsts, ...c.fins].filter((x) => x.frame > req.frame).sort((a, b) => a.frame - b.frame);
     // A reset by the server is tcp.reset's to tell.
     if (c.rsts.some((r) => r.frame > req.frame && r.fromOrig !== clientOrig)) return null;
-    const close = after[0];
+    // TLS <= 1.2 shows the client's alert (its close_notify) in clear: who ended the silence, even
+    // when the server's FIN then came first.
+    const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (after[0] === undefined || a.frame < after[0].frame));
+    const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : after[0];
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
     const gap = interval(ctx.captureEnd, req.ts);
     if (!close && gap !== null && gap < WAIT.http) return null;
+    // A client that closed within a second of its request did not wait for an answer (a browser
+    // dropping a connection it raced or no longer needs): nothing to say about the server.
+    if (close && close.fromOrig === clientOrig) {
+      const waited = interval(close.ts, req.ts);
+      if (waited !== null && waited < CLIENT_WAIT_MIN) return null;
+    }
     const lastServer = s.serverAfterHandshake.reduce((t, r) => Math.max(t, r.ts), req.ts);
     const end = close ? close.ts : ctx.captureEnd;
     const ev: EvidenceAt[] = [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })];
-    for (const r of s.serverAfterHandshake) ev.push(proof(TICKET, r.frame, r.ts, way(c, !clientOrig), { length: r.length }));
+    const recs = s.serverAfterHandshake;
+    const KIND = { ticket: TICKET, unasked: UNASKED, settings_ack: SETTINGS_ACK };
+    recs.forEach((r, i) => ev.push(proof(KIND[kinds[i]!], r.frame, r.ts, way(c, !clientOrig), { length: r.length })));
     const closedBy = close ? (close.fromOrig === clientOrig ? 'client' : 'server') : null;
-    if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: closedBy! }));
+    if (alert !== undefined) ev.push(proof(CLOSE_ALERT, alert.frame, alert.ts, way(c, clientOrig), {}));
+    else if (close) ev.push(proof(c.rsts.some((r) => r === close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: closedBy! }));
     ev.sort((a, b) => a.frame - b.frame);
+    const tickets = recs.filter((_, i) => kinds[i] === 'ticket');
+    const others = recs.map((r, i) => ({ kind: kinds[i]!, length: r.length })).filter((x) => x.kind !== 'ticket');
     const o = outcome('http.no_response', ev, {
       encrypted: true,
       tlsVersion: tlsVersionName(s.serverHello!.version),
       sni: hello?.sni ?? null,
       requestLength: req.length,
-      tickets: s.serverAfterHandshakeCount,
-      ticketLengths: s.serverAfterHandshake.map((r) => r.length),
+      tickets: tickets.length,
+      ticketLengths: tickets.map((r) => r.length),
+      // Records other than tickets, only when there are some (reports of the plain case stay as they were).
+      ...(others.length > 0 ? { otherRecords: others } : {}),
       silenceSeconds: tenths(interval(end, lastServer)),
       closedBy,
-    }, { waited: tenths(interval(end, req.ts)), silence: tenths(interval(end, lastServer)), tickets: s.serverAfterHandshakeCount, encrypted: true, sender: closedBy });
-    o.limits.push(INFERRED_FROM_SIZES.of({}));
+    }, {
+      waited: tenths(interval(end, req.ts)), silence: tenths(interval(end, lastServer)), tickets: tickets.length, encrypted: true, sender: closedBy,
+      unasked: others.filter((x) => x.kind === 'unasked').length, acks: others.filter((x) => x.kind === 'settings_ack').length,
+    });
+    o.limits.push(tls13 && others.length === 0 ? INFERRED_FROM_SIZES.of({}) : RECORDS_UNREAD.of({}));
     return o;
   },
 };
@@ -94,14 +230,33 @@ function closedText(sender: unknown, lang: 'en' | 'zh'): string {
   return sender === 'client' ? '直到客户端放弃并关闭连接' : sender === 'server' ? '直到服务器关闭连接' : '直到抓包结束';
 }
 
-/** What the server sent after the handshake: its session tickets, or nothing. */
-function ticketsText(tickets: unknown, lang: 'en' | 'zh'): string {
-  const n = typeof tickets === 'number' ? tickets : 0;
-  if (lang === 'en') {
-    return n === 0 ? 'The server sent nothing after the handshake'
-      : `The server sent only ${n} small record${n === 1 ? '' : 's'} right after the handshake, session tickets by their size and place (a TLS 1.3 server sends them unasked), then nothing`;
+/** What the server sent after the handshake: its session tickets, records that are no answer, or nothing. */
+function ticketsText(tickets: unknown, unasked: unknown, acks: unknown, lang: 'en' | 'zh'): string {
+  const num = (x: unknown) => (typeof x === 'number' ? x : 0);
+  const n = num(tickets);
+  const u = num(unasked);
+  const k = num(acks);
+  if (u === 0 && k === 0) {
+    if (lang === 'en') {
+      return n === 0 ? 'The server sent nothing after the handshake'
+        : `The server sent only ${n} small record${n === 1 ? '' : 's'} right after the handshake, session tickets by their size and place (a TLS 1.3 server sends them unasked), then nothing`;
+    }
+    return n === 0 ? '握手之后服务器什么也没有发送，' : `服务器只在握手之后立即发来了 ${n} 个小记录，从大小和位置看是会话票据（TLS 1.3 服务器会主动发送），随后`;
   }
-  return n === 0 ? '握手之后服务器什么也没有发送，' : `服务器只在握手之后立即发来了 ${n} 个小记录，从大小和位置看是会话票据（TLS 1.3 服务器会主动发送），随后`;
+  const s = (x: number) => (x === 1 ? '' : 's');
+  if (lang === 'en') {
+    const parts: string[] = [];
+    if (n > 0) parts.push(`${n} session ticket${s(n)} (by size and place)`);
+    if (u > 0) parts.push(`${u} small record${s(u)} that arrived before the request (sent unasked: a TLS 1.3 session ticket, an HTTP/2 server's SETTINGS)`);
+    if (k > 0) parts.push(`${k} empty HTTP/2 frame${s(k)} (the acknowledgement of the client's SETTINGS, by size)`);
+    const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+    return `After the handshake the server sent only ${list}, none of them an answer, then nothing`;
+  }
+  const parts: string[] = [];
+  if (n > 0) parts.push(`${n} 个会话票据（从大小和位置判断）`);
+  if (u > 0) parts.push(`${u} 个在请求之前到达的小记录（主动发送：TLS 1.3 会话票据、HTTP/2 服务器的 SETTINGS）`);
+  if (k > 0) parts.push(`${k} 个空的 HTTP/2 帧（从大小看是对客户端 SETTINGS 的确认）`);
+  return `握手之后服务器只发来了${parts.join('、')}，都不是应答，随后`;
 }
 
 const ENCRYPTED = {
@@ -137,7 +292,7 @@ export default defineCause({
   live: 'timeout',
   rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
   variants: { encrypted: ENCRYPTED },
-  vars: (v, lang) => ({ closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], lang) }),
+  vars: (v, lang) => ({ closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], v.facts['unasked'], v.facts['acks'], lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['encrypted'] !== true) return d;
     const t = ENCRYPTED[lang];

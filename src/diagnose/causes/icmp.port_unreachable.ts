@@ -3,7 +3,9 @@
  * Told three ways: from the destination itself (nothing accepts the port); from another address
  * (details.fromDestination false: a firewall or router rejecting on the destination's behalf, not
  * the destination speaking); and, for errors alone that quote traceroute's UDP probes (orphans.ts),
- * as the end of a traceroute (a warning).
+ * as the end of a traceroute (a warning); and, for an error alone that the quoted packet's own
+ * destination sent about an answer from a server's port (details.refusedReply), as an answer that
+ * came after the asking program had given up (a warning, told of the answering side).
  */
 import { defineCause } from '../cause.js';
 import { ICMP_RULES, icmpVars, orphanVars } from '../rules-icmp.js';
@@ -53,6 +55,27 @@ const PROBE: { readonly en: CauseText; readonly zh: CauseText } = {
   },
 };
 
+const REPLY: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: an answer from {ip} came back after {client} had stopped waiting for it ({client} refused it: ICMP port unreachable)',
+    explanation:
+      '{client} answered a {transport} packet from {ip} port {port} to its own port {replyPort} with {icmp}: nothing listened on that port any more. That packet was an answer (from the service port {port}) to something {client} had asked, and the program that asked had already given up and closed its socket: the answer came late, or a second time. The request is not in the capture, so whether the program got an answer in time cannot be told here. {repeatNote}',
+    advice: [
+      'If answers from {ip} are slow, check its load and the path to it (for DNS: the query time of `dig @{ip} NAME`; `mtr -n {ip}`); a client timeout shorter than the answer time (resolv.conf `options timeout:`) shows as this.',
+      'The same answer sent twice (a server, or two behind one address, answering once more) shows as this too: nothing to fix if the first one arrived in time.',
+    ],
+  },
+  zh: {
+    summary: '{target}：{ip} 的应答在 {client} 已不再等待之后才到达（{client} 拒收：ICMP 端口不可达）',
+    explanation:
+      '{client} 用 {icmp} 回应了 {ip} 端口 {port} 发往其本机端口 {replyPort} 的 {transport} 数据包：该端口已没有程序监听。这个数据包是对 {client} 先前请求的应答（来自服务端口 {port}），而发出请求的程序已经放弃并关闭了套接字：应答来得太晚，或者是重复的应答。抓包中没有那个请求，因此无法从这里判断程序是否及时得到了应答。{repeatNote}',
+    advice: [
+      '如果 {ip} 的应答很慢，检查它的负载和到它的路径（DNS 可看 `dig @{ip} 域名` 的查询耗时；`mtr -n {ip}`）；客户端超时短于应答耗时（resolv.conf 的 `options timeout:`）时就会出现这种情况。',
+      '同一应答被发送两次（服务器重发，或同一地址后面的两台服务器都作了应答）也会这样：如果第一个应答及时到达，则无需处理。',
+    ],
+  },
+};
+
 export default defineCause({
   code: 'icmp.port_unreachable',
   layer: 'icmp',
@@ -60,8 +83,12 @@ export default defineCause({
   live: 'packet',
   rules: ICMP_RULES,
   vars: (v, lang) => ({ ...icmpVars(v, lang), ...orphanVars(v, lang) }),
-  variants: { otherHost: OTHER_HOST, probe: PROBE },
+  variants: { otherHost: OTHER_HOST, probe: PROBE, reply: REPLY },
   compose: (d, v, lang, vars) => {
+    if (v.facts['refusedReply'] === true) {
+      const t = REPLY[lang];
+      return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+    }
     const probe = v.facts['probe'] === 'udp';
     const other = v.facts['fromDestination'] === false;
     if (!probe && !other) return d;

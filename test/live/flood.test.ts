@@ -1,0 +1,103 @@
+/**
+ * A live capture of a flood stays readable: a port scan refused at thousands of ports a second
+ * gives a few lines one by one, then lines that count the rest (live.ts LINES_PER_CAUSE), while
+ * another cause failing a few times is still said one by one, and the final report still counts
+ * every failure. Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCapture } from '../../src/capture/open.js';
+import { LINES_PER_CAUSE, LiveAnalyzer, type LiveEvent } from '../../src/live.js';
+import { ReportOutput } from '../../src/report/output.js';
+import { dnsMessage, ethIp, pcapFile, tcpIp, udpIp, type CaptureRecord } from '../helpers/index.js';
+
+const SCANNER = '192.0.2.66';
+const HOST = '203.0.113.10';
+const PORTS = 3000;
+
+function floodCapture(): string {
+  const recs: CaptureRecord[] = [];
+  const t0 = 1_700_000_000n * 1_000_000_000n;
+  // 3,000 ports refused over 3 s (1 ms apart), from one scanner.
+  for (let i = 0; i < PORTS; i++) {
+    const ts = t0 + BigInt(i) * 1_000_000n;
+    const port = 1 + i;
+    recs.push({ ts, frame: ethIp(tcpIp({ src: SCANNER, dst: HOST, sport: 40000, dport: port, seq: 1000 + i, flags: 'S' })) });
+    recs.push({ ts: ts + 100_000n, frame: ethIp(tcpIp({ src: HOST, dst: SCANNER, sport: port, dport: 40000, seq: 0, ack: 1001 + i, flags: 'RA' })) });
+  }
+  // Meanwhile three names that do not exist, one a second: said one by one.
+  for (let k = 0; k < 3; k++) {
+    const ts = t0 + BigInt(k) * 1_000_000_000n + 500_000_000n;
+    const name = `gone${k}.example.com`;
+    const q = dnsMessage({ id: 100 + k, qr: false, rd: true, questions: [{ name, type: 'A' }] });
+    const r = dnsMessage({ id: 100 + k, qr: true, rd: true, ra: true, rcode: 'NXDOMAIN', questions: [{ name, type: 'A' }] });
+    recs.push({ ts, frame: ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.53', sport: 50000 + k, dport: 53 }, q)) });
+    recs.push({ ts: ts + 2_000_000n, frame: ethIp(udpIp({ src: '198.51.100.53', dst: '192.0.2.10', sport: 53, dport: 50000 + k }, r)) });
+  }
+  recs.sort((a, b) => Number((a.ts as bigint) - (b.ts as bigint)));
+  const f = join(mkdtempSync(join(tmpdir(), 'ww-flood-')), 'flood.pcap');
+  writeFileSync(f, pcapFile({ linkType: 1 }, recs));
+  return f;
+}
+
+async function replay(file: string): Promise<{ events: LiveEvent[]; report: ReturnType<LiveAnalyzer['report']>; a: LiveAnalyzer }> {
+  const events: LiveEvent[] = [];
+  const a = new LiveAnalyzer({ onEvent: (e) => events.push(e) });
+  let last = 0;
+  const info = await (await openCapture(file)).forEach((p) => {
+    const t = p.tsSec + p.tsNsec * 1e-9;
+    a.tick(t);
+    a.packet(p);
+    last = t;
+  });
+  a.tick(last + 1);
+  return { events, report: a.report(info, last + 1), a };
+}
+
+describe('a flood of failures, live', () => {
+  it('a few lines one by one, then lines that count; every failure counted once; other causes one by one', async () => {
+    const { events, report, a } = await replay(floodCapture());
+    const refused = events.filter((e) => e.verdict.cause === 'tcp.refused');
+    const one = refused.filter((e) => e.more === undefined);
+    const many = refused.filter((e) => e.more !== undefined);
+    expect(one).toHaveLength(LINES_PER_CAUSE);
+    // Intervals of 1, 2, 4 s over a 3 s scan, and what is left at the end: a handful of lines.
+    expect(many.length).toBeGreaterThan(0);
+    expect(many.length).toBeLessThanOrEqual(4);
+    // Every refused port is said once, alone or counted.
+    expect(one.length + many.reduce((n, e) => n + e.more!.count, 0)).toBe(PORTS);
+    expect(a.said1 + a.saidMany).toBe(PORTS + 3);
+    for (const e of many) {
+      expect(e.more!.examples.length).toBeGreaterThan(0);
+      expect(e.more!.examples.length).toBeLessThanOrEqual(3);
+      expect(e.more!.examples.every((v) => v.cause === 'tcp.refused')).toBe(true);
+    }
+    // The names: one line each, not counted.
+    const nx = events.filter((e) => e.verdict.cause === 'dns.nxdomain');
+    expect(nx.map((e) => e.verdict.target.name).sort()).toEqual(['gone0.example.com', 'gone1.example.com', 'gone2.example.com']);
+    expect(nx.every((e) => e.more === undefined)).toBe(true);
+    // The report counts every refused port.
+    const row = report.summary!.byCause.find((c) => c.cause === 'tcp.refused')!;
+    expect(row.targets).toBe(PORTS);
+    expect(a.lines).toBe(events.length);
+  }, 120_000);
+
+  it('the counting lines in text (en, zh), JSON lines, and redacted', async () => {
+    const { events } = await replay(floodCapture());
+    const e = events.find((x) => x.more !== undefined)!;
+    const en = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: false }).liveLine(e);
+    expect(en).toContain(`${e.more!.count} more targets failed the same way`);
+    expect(en).toContain(HOST);
+    expect(en.trim().split('\n')).toHaveLength(1);
+    const zh = new ReportOutput({ format: 'table', lang: 'zh', all: false, redact: false }).liveLine(e);
+    expect(zh).toContain(`又有 ${e.more!.count} 个目标`);
+    const j = JSON.parse(new ReportOutput({ format: 'json', lang: 'en', all: false, redact: false }).liveLine(e)) as Record<string, unknown>;
+    expect(j).toMatchObject({ type: 'more', cause: 'tcp.refused', count: e.more!.count });
+    expect((j['examples'] as string[]).length).toBe(e.more!.examples.length);
+    const red = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: true }).liveLine(e);
+    expect(red).not.toContain(HOST);
+    expect(red).toContain(`${e.more!.count} more targets`);
+  }, 120_000);
+});
