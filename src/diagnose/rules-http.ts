@@ -36,7 +36,10 @@ export const HTTP_UNANSWERED_RULE: ConnRule = {
       return outcome('tcp.reset', [req, r.proof], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.facts);
     }
     // The client's own reset after waiting is how it gave up: no response came.
-    if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(interval(rst.ts, ex.requestTime)) });
-    return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(interval(c.end, ex.requestTime)) });
+    if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(interval(rst.ts, ex.requestTime)), ended: 'client_reset' });
+    // How the wait ended: a side's FIN, or nothing (the connection's last packet).
+    const fin = c.fins.find((x) => x.frame > ex.requestFrame);
+    const ended = fin === undefined ? 'quiet' : fin.fromOrig ? 'client_fin' : 'server_fin';
+    return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(interval(c.end, ex.requestTime)), ended });
   },
 };

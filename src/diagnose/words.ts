@@ -67,6 +67,7 @@ export const PLACEHOLDERS = {
   san: 'the names the certificate covers (subjectAltName, else subject CN), comma separated',
   mtu: 'the next-hop MTU carried by ICMP fragmentation needed / packet too big',
   answer: "the first bytes of a plain-text answer to a TLS ClientHello (printable, its first line, at most 64 bytes)",
+  endedText: "how the wait for an unanswered plain-HTTP request ended and after how long (a side reset or closed the connection, or it went quiet), as words of a sentence",
   closedText: "how an unanswered encrypted request's silence ended (the client closed, the server closed, the capture ended), as words of a sentence",
   ticketsText: 'what the server sent after the TLS 1.3 handshake of an unanswered encrypted request (its session tickets, or nothing), as the start of a sentence',
   silence: 'seconds without anything from the server after its last record (an unanswered encrypted request)',

@@ -32,7 +32,7 @@ import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outco
 import { FIN, RST, proof, way } from '../evidence.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-session.js';
 import { cipherName, tlsVersionName } from '../../decode/names.js';
-import { evidenceKind, fill, limitKind } from '../words.js';
+import { evidenceKind, fill, limitKind, MISSING } from '../words.js';
 import { interval } from '../../time.js';
 import { WAIT } from './capture.ended_early.js';
 
@@ -224,6 +224,22 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
   },
 };
 
+/** How the wait for a plain-HTTP answer ended (fact ended), with how long it was ({waited} s). */
+function endedText(ended: unknown, lang: 'en' | 'zh'): string {
+  if (lang === 'en') {
+    return ended === 'client_reset' ? 'the client reset the connection {waited} s later'
+      : ended === 'client_fin' ? 'the client closed the connection {waited} s later'
+        : ended === 'server_fin' ? 'the server closed the connection {waited} s later'
+          : ended === 'quiet' ? 'the connection went quiet: its last packet came {waited} s later'
+            : 'the connection closed, or the capture ended, {waited} s later';
+  }
+  return ended === 'client_reset' ? '客户端在 {waited} 秒后重置了连接'
+    : ended === 'client_fin' ? '客户端在 {waited} 秒后关闭了连接'
+      : ended === 'server_fin' ? '服务器在 {waited} 秒后关闭了连接'
+        : ended === 'quiet' ? '连接随后没有动静：它的最后一个数据包在 {waited} 秒后'
+          : '连接关闭（或抓包在 {waited} 秒后结束）';
+}
+
 /** How the silence ended, from fact sender ('client' / 'server' closed; none: the capture ended). */
 function closedText(sender: unknown, lang: 'en' | 'zh'): string {
   if (lang === 'en') return sender === 'client' ? 'until the client gave up and closed the connection' : sender === 'server' ? 'until the server closed the connection' : 'until the capture ended';
@@ -292,7 +308,7 @@ export default defineCause({
   live: 'timeout',
   rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
   variants: { encrypted: ENCRYPTED },
-  vars: (v, lang) => ({ closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], v.facts['unasked'], v.facts['acks'], lang) }),
+  vars: (v, lang) => ({ endedText: fill(endedText(v.facts['ended'], lang), { waited: typeof v.facts['waited'] === 'number' ? v.facts['waited'] : MISSING }), closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], v.facts['unasked'], v.facts['acks'], lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['encrypted'] !== true) return d;
     const t = ENCRYPTED[lang];
@@ -302,7 +318,7 @@ export default defineCause({
     en: {
       summary: '{target}: the request was sent but no HTTP response came back',
       explanation:
-        'The client sent an HTTP request to {ip} port {port}, and the connection closed, or the capture ended {waited} s later, without any response. The server or a proxy in front of it hung, timed out, or closed the connection without answering.',
+        'The client sent an HTTP request to {ip} port {port}, and {endedText}, without any response. The server or a proxy in front of it hung, timed out, or closed the connection without answering.',
       advice: [
         'Check the server application: is it stuck (a slow database, an exhausted thread pool)? Find the request in its log.',
         'If a proxy or load balancer is in between, check its timeouts and its log.',
@@ -313,7 +329,7 @@ export default defineCause({
     zh: {
       summary: '{target}：请求已发出，但没有收到 HTTP 响应',
       explanation:
-        '客户端向 {ip} 端口 {port} 发送了 HTTP 请求，随后连接关闭（或抓包在 {waited} 秒后结束），始终没有响应。服务器或其前面的代理卡住、超时，或没有应答就关闭了连接。',
+        '客户端向 {ip} 端口 {port} 发送了 HTTP 请求，随后{endedText}，始终没有响应。服务器或其前面的代理卡住、超时，或没有应答就关闭了连接。',
       advice: [
         '检查服务器应用是否卡住（数据库慢、线程池耗尽），并在其日志中查找该请求。',
         '如果中间有代理或负载均衡，检查其超时设置和日志。',
