@@ -16,7 +16,7 @@ import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js'
 import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
-import { quotedTarget, quotesOriginator } from './rules-icmp.js';
+import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
@@ -248,10 +248,7 @@ export class Diagnosis {
 
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
-    if (this.dns.accepts(t)) {
-      this.dns.add(t);
-      return;
-    }
+    if (this.dns.addHeld(t)) return;
     // Past the limit of names: judged alone by the same rules, and counted (overflow.ts).
     const g = DnsGroups.single(t);
     if (g === null) return;
@@ -306,8 +303,11 @@ export class Diagnosis {
     const dnsOut = this.dnsVerdicts(connNames, all);
     worked += dnsOut.worked;
     for (const x of dnsOut.list) out.push(x);
+    const groups = this.dualStackGroups();
+    // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
+    for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
     // Verdicts that worked are left out unless all are asked for: not built at all.
-    for (const g of this.dualStackGroups()) {
+    for (const g of groups) {
       const ok = groupSeverity(g) === 'ok';
       if (ok) worked++;
       if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
@@ -362,7 +362,7 @@ export class Diagnosis {
   }
 
   /** The connection groups, a dual-stack host's attempts from its two addresses as one (dual-stack.ts). */
-  private dualStackGroups(): Iterable<Group> {
+  private dualStackGroups(): Group[] {
     const pairs = dualStackPairs(this.groups.values(), (g) => (g.target.name ? `${g.target.transport}|${g.target.name.toLowerCase()}|${g.target.port}` : null), (g) => g.client);
     const gone = new Set<Group>();
     for (const [a, b] of pairs) {
@@ -370,8 +370,7 @@ export class Diagnosis {
       mergeGroups(keep, other);
       gone.add(other);
     }
-    for (const g of this.groups.values()) if (g.unjudged > 0 && !gone.has(g)) judgeLeftSyns(g);
-    return pairs.length === 0 ? this.groups.values() : [...this.groups.values()].filter((g) => !gone.has(g));
+    return pairs.length === 0 ? [...this.groups.values()] : [...this.groups.values()].filter((g) => !gone.has(g));
   }
 
   private groupVerdict(g: Group): Verdict {
@@ -422,15 +421,10 @@ export class Diagnosis {
     for (const rule of ICMP_RULES) {
       const o = rule.run(g, this.ctx);
       if (o) {
-        if (o.facts['refusedReply'] === true) {
-          // An answer refused by the host that had asked: told of the side that answered.
-          const q = e.quoted;
-          return build({ name: null, ip: q.src, port: q.sport, transport: 'udp' }, q.dst, o, o.severity, o.attempts, { ...o.details });
-        }
+        const { target: t, client } = aloneParties(e);
         // Probes to several ports (a traceroute): the target is the host.
-        const t = quotedTarget(e);
         if (g.portCount > 1) t.port = null;
-        return build({ name: null, ...t }, e.quoted.src, o, o.severity, o.attempts, { ...o.details });
+        return build({ name: null, ...t }, client, o, o.severity, o.attempts, { ...o.details });
       }
     }
     return null;

@@ -180,25 +180,16 @@ export class DnsGroups {
   }
 
   /**
-   * Will add(t) fold `t` into a group held here? Not when MAX_DNS_GROUPS names are held and `t`
-   * is of another name (overflow.ts: it is then judged alone).
+   * One finished DNS transaction, folded into its name's group (as add), unless MAX_DNS_GROUPS
+   * names are held and `t` is of another name: false then, and it is judged alone (overflow.ts).
    */
-  accepts(t: DnsTransaction): boolean {
-    if (t.query === null || this.groups.size < MAX_DNS_GROUPS) return true;
-    const key = this.keyOf(t);
-    return this.groups.has(key) || this.resolvedOnly.has(key);
-  }
-
-  /** The transaction whose key was made last, and that key (accepts, then add, ask for the same). */
-  private keyedT: DnsTransaction | null = null;
-  private keyed = '';
-
-  private keyOf(t: DnsTransaction): string {
-    if (t !== this.keyedT) {
-      this.keyed = dnsKey(t.client.ip, t.query!.toLowerCase());
-      this.keyedT = t;
-    }
-    return this.keyed;
+  addHeld(t: DnsTransaction): boolean {
+    if (t.query === null || isBackgroundDns(t)) return true;
+    const name = t.query.toLowerCase();
+    const key = dnsKey(t.client.ip, name);
+    if (this.groups.size >= MAX_DNS_GROUPS && !this.groups.has(key) && !this.resolvedOnly.has(key)) return false;
+    this.fold(t, name, key);
+    return true;
   }
 
   /** A group of `t` alone (not held), or null when `t` claims nothing. */
@@ -209,13 +200,12 @@ export class DnsGroups {
     one.add(t);
     const g = one.groups.values().next().value ?? null;
     one.groups.clear();
-    one.keyedT = null;
     return g;
   }
 
   private static scratch: DnsGroups | null = null;
 
-  /** A name judged alone (accepts() false) that resolved: remembered as resolved when names are not kept. */
+  /** A name judged alone (addHeld() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
     if (this.keepResolved) return;
     this.remember(g.key, g.name, g.first[0]!.client.ip);
@@ -239,7 +229,10 @@ export class DnsGroups {
     // multicast DNS. (Their records stay in the report.)
     if (t.query === null || isBackgroundDns(t)) return;
     const name = t.query.toLowerCase();
-    const key = this.keyOf(t);
+    this.fold(t, name, dnsKey(t.client.ip, name));
+  }
+
+  private fold(t: DnsTransaction, name: string, key: string): void {
     if (this.resolvedOnly.has(key)) return;
     let g = this.groups.get(key);
     if (g === undefined) {

@@ -87,8 +87,6 @@ export class Overflow {
   okTargets = 0;
   /** Client hashes kept over all buckets for several clients (at most CLIENT_HASHES). */
   private clientHashes = 0;
-  /** The bucket of the last target, when it was one for one client (see add). */
-  private last: Bucket | null = null;
 
   constructor(private readonly origin: () => number) {}
 
@@ -142,13 +140,7 @@ export class Overflow {
       return;
     }
     const named = target.name !== null;
-    // Targets past the limits come in runs of one kind (a scan, a flood of names): the last
-    // bucket is tried first.
-    const last = this.last;
-    let b: Bucket | undefined;
-    if (last !== null && last.cause === o.cause && last.severity === severity && last.client === client && last.server === server &&
-        last.transport === target.transport && last.named === named) b = last;
-    else b = this.find(o.cause, severity, client, server, target.transport, named);
+    let b = this.find(o.cause, severity, client, server, target.transport, named);
     let several = false;
     if (!b && this.buckets.length >= MAX_BUCKETS) {
       several = true;
@@ -164,7 +156,6 @@ export class Overflow {
       this.buckets.push(b);
       this.slot(o.cause, b.client, b.server).push(b);
     }
-    this.last = b.client !== null ? b : null;
     b.attempts += o.attempts;
     const port = target.port;
     let isNew: boolean;

@@ -242,3 +242,13 @@ export function quotedTarget(e: IcmpError): { ip: string; port: number | null; t
   const q = e.quoted!;
   return { ip: q.dst, port: q.dport >= 0 ? q.dport : null, transport: quotedTransport(q.proto) };
 }
+
+/**
+ * Whom an ICMP error alone is about, and who asked: the quoted destination and source; for an
+ * answer refused by the host that had asked (refusedReply), the side that answered and that host.
+ */
+export function aloneParties(e: IcmpError): { target: ReturnType<typeof quotedTarget>; client: string } {
+  const q = e.quoted!;
+  if (refusedReply(e)) return { target: { ip: q.src, port: q.sport, transport: 'udp' }, client: q.dst };
+  return { target: quotedTarget(e), client: q.src };
+}
