@@ -83,6 +83,12 @@ export function portsOf(v: Verdict): PortsDetail | null {
   return p && typeof p.count === 'number' && Array.isArray(p.examples) ? p : null;
 }
 
+/** An evidence packet of `v` with its port: the target's, or a port bucket's first (facts.port). */
+function withPort(e: Evidence, v: Verdict): Evidence {
+  const port = v.target.port ?? v.facts['port'];
+  return typeof port === 'number' ? { ...e, port } : e;
+}
+
 /** How many ports a verdict's evidence shows: one, or what a verdict for several says. */
 function shownPorts(v: Verdict): number {
   const p = portsOf(v);
@@ -127,13 +133,14 @@ function merged<T>(list: Array<Placed<T>>): Placed<T> {
   // The first port's packets (the words speak of it), then each next port's proof while it fits
   // whole: a SYN without the RST that answers it proves nothing. Then in frame order, as an
   // operator looks them up.
-  const evidence = [...head.v.evidence];
+  // Each packet says its port: the ports' packets interleave once in frame order.
+  const evidence = head.v.evidence.map((e) => withPort(e, head.v));
   let withEvidence = evidence.length > 0 ? shownPorts(head.v) : 0;
   for (const x of same.slice(1)) {
     const p = proofOf(x.v.evidence);
     if (p.length === 0) continue;
     if (evidence.length + p.length > MAX_EVIDENCE) break;
-    for (const e of p) evidence.push(e);
+    for (const e of p) evidence.push(withPort(e, x.v));
     withEvidence += shownPorts(x.v);
   }
   evidence.sort((a, b) => a.frame - b.frame);

@@ -26,9 +26,12 @@ export interface VerdictWords {
   limits: string[];
 }
 
-export function evidenceNote(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {
+export function evidenceNote(e: Pick<Evidence, 'kind' | 'args' | 'port'>, lang: Lang): string {
   const k = EVIDENCE_KINDS.get(e.kind);
-  return k ? k.note[lang](e.args) : e.kind;
+  const note = k ? k.note[lang](e.args) : e.kind;
+  // A packet of one of several ports told at once (aggregate.ts): which port.
+  if (e.port === undefined) return note;
+  return lang === 'zh' ? `端口 ${e.port}：${note}` : `port ${e.port}: ${note}`;
 }
 
 export function evidenceLabel(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {

@@ -88,6 +88,9 @@ describe('evidence of a host told once for several ports', () => {
       [frameAt(cap, 1.7036)[0], 'syn'], [frameAt(cap, 1.8047)[0], 'syn'],
       [frameAt(cap, 1.9365)[0], 'rst_to_syn'], [frameAt(cap, 1.938)[0], 'rst_to_syn'],
     ]);
+    // The ports' packets interleave: each note says which port it is about.
+    expect(verdictWords(v, 'en').notes).toEqual(['port 80: SYN', 'port 443: SYN', 'port 80: RST in reply to the SYN', 'port 443: RST in reply to the SYN']);
+    expect(verdictWords(v, 'zh').notes).toEqual(['端口 80：SYN', '端口 443：SYN', '端口 80：回应 SYN 的 RST', '端口 443：回应 SYN 的 RST']);
     expect(verdictWords(v, 'en').explanation).not.toMatch(/left out/);
   });
 
