@@ -111,7 +111,7 @@ export class Analysis {
     this.maxVerdicts = opts.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
     this.hosts = opts.hosts && opts.hosts.length > 0 ? opts.hosts : null;
     // Without --all, names that resolved get no verdict: their groups keep only the fact.
-    this.diagnosis = new Diagnosis({ keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip) });
+    this.diagnosis = new Diagnosis({ keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip), nonSynSeen: () => this.tracker.tcp.nonSyn > 0 });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.
     // DNS transactions are handed over as they finish, so the tracker does not keep them all.

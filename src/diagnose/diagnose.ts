@@ -136,12 +136,13 @@ export class Diagnosis {
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
    * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
    */
-  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl'] } = {}) {
+  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen'] } = {}) {
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
     // The servers' TTL baselines (tcp.reset_injected), from the tracker that feeds this diagnosis.
     if (o.hostTtl) this.ctx.hostTtl = o.hostTtl;
+    if (o.nonSynSeen) this.ctx.nonSynSeen = o.nonSynSeen;
     this.overflow = new Overflow(() => this.origin);
   }
 

@@ -42,6 +42,8 @@ export interface RuleContext {
   captureEnd: number;
   /** The TTL / hop limit baseline of a server's own TCP packets in the capture so far (track/host-ttl.ts), when known. */
   hostTtl?: (ip: string) => HostTtl | undefined;
+  /** Whether the capture so far held a TCP segment without SYN (false: only connection openings). */
+  nonSynSeen?: () => boolean;
 }
 
 export interface DnsContext extends RuleContext {

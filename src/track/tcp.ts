@@ -239,6 +239,8 @@ export class TcpConn extends FlowConn implements Conn {
   synIpId = -1;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
+  /** SYN-ACKs the responder sent (more than one: it resent it, unacknowledged). */
+  synAcks = 0;
   synAckTime: Time = DOUBLE;
   synAckTtl = -1;
   synAckIpId = -1;
@@ -302,6 +304,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
     this.synAckFrame = 0;
+    this.synAcks = 0;
     this.synAckTime = 0;
     this.synAckTtl = this.synAckIpId = -1;
     this.ackFrame = 0;
@@ -434,6 +437,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   private latest = -Infinity;
   /** Decoding the held SYNs of an attempt again (its own decoder, packet and bytes: the caller's packet stays as it is). */
   private readonly replay: { decoder: Decoder; pkt: DecodedPacket; raw: RawPacket; buf: Uint8Array } | null = null;
+  /**
+   * Usable segments without SYN so far: none in a capture that holds SYN-ACKs means a filter
+   * kept only connection openings, and a missing handshake ACK proves nothing.
+   */
+  nonSyn = 0;
   /** Attempts held compactly, and expanded (counted for the benchmark and the tests). */
   attemptsHeld = 0;
   attemptsExpanded = 0;
@@ -462,6 +470,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
   packet(p: Packet, now: number = packetTime(p)): TcpConn | null {
     if (p.proto !== PROTO_TCP) return null;
     if (p.tcpHdrLen < 20 || p.payOff === 0 || p.fragment === FRAG_PART || (p.ipVersion !== 4 && p.ipVersion !== 6)) return null;
+    if ((p.tcpFlags & TCP_SYN) === 0) this.nonSyn++;
     if (now >= this.nextSweep) {
       // The clock jumped by the shortest timeout or more since the last sweep (at most a sweep
       // interval before the previous packet): before sweeping at the packet's time, see whether
@@ -1075,6 +1084,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       c.wscale.orig = p.wscale;
       if (p.mptcp) c.mptcp = true;
     } else if (!isOrig && ack) {
+      c.synAcks++;
       if (c.synAckFrame === 0) {
         c.synAckFrame = p.frame;
         c.synAckTime = now;

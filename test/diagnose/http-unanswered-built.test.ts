@@ -100,3 +100,65 @@ describe('plain HTTP: no response claimed only when none came', () => {
     expect(r).not.toContain('tcp.reset');
   });
 });
+
+describe('handshakes judged only where the capture could show them', () => {
+  it('a capture filtered to SYNs cannot show the handshake ACK: a warning, not tcp.handshake_incomplete as a failure', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 42000], server: ['198.51.100.20', 80] });
+    c.syn();
+    c.synAck();
+    c.wait(5);
+    const d = new TcpConversation({ client: ['192.0.2.10', 42001], server: ['198.51.100.21', 80], start: c.frames[c.frames.length - 1]!.ts + 1 });
+    d.syn();
+    d.synAck();
+    d.wait(5);
+    const r = await run(pcapFile({ linkType: c.linkType }, [...c.frames, ...d.frames]));
+    const v = r.verdicts.filter((x) => x.cause === 'tcp.handshake_incomplete');
+    expect(v.length).toBe(2);
+    for (const x of v) {
+      expect(x.severity).toBe('warning');
+      expect(x.details['synOnlyCapture']).toBe(true);
+    }
+  });
+
+  it('the same opening beside a connection that sent ACKs is a failure; so is a resent SYN-ACK in a SYN-only capture', async () => {
+    const ok = new TcpConversation({ client: ['192.0.2.10', 42002], server: ['198.51.100.22', 80] });
+    ok.syn();
+    ok.synAck();
+    ok.ack('client');
+    ok.fin('client');
+    ok.fin('server');
+    ok.ack('client');
+    const c = new TcpConversation({ client: ['192.0.2.10', 42003], server: ['198.51.100.20', 80], start: ok.frames[ok.frames.length - 1]!.ts + 1 });
+    c.syn();
+    c.synAck();
+    c.wait(5);
+    const r = await run(pcapFile({ linkType: c.linkType }, [...ok.frames, ...c.frames]));
+    expect(r.verdicts.filter((x) => x.cause === 'tcp.handshake_incomplete').map((x) => x.severity)).toEqual(['error']);
+    const e = new TcpConversation({ client: ['192.0.2.10', 42004], server: ['198.51.100.20', 80] });
+    e.syn();
+    e.synAck();
+    e.wait(1);
+    e.synAck({ seq: 5000 });
+    e.wait(5);
+    const r2 = await run(pcapFile({ linkType: e.linkType }, e.frames));
+    expect(r2.verdicts.filter((x) => x.cause === 'tcp.handshake_incomplete').map((x) => x.severity)).toEqual(['error']);
+  });
+
+  it('a SYN the client reset itself within a second is a warning (it did not wait); one it reset after 3 s stays a failure', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 42005], server: ['198.51.100.20', 31313] });
+    c.syn();
+    c.wait(0.0003);
+    c.rst('client');
+    c.wait(5);
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    const v = r.verdicts.filter((x) => x.cause === 'tcp.syn_unanswered');
+    expect(v.map((x) => x.severity)).toEqual(['warning']);
+    const d = new TcpConversation({ client: ['192.0.2.10', 42006], server: ['198.51.100.20', 31313] });
+    d.syn();
+    d.wait(3);
+    d.rst('client');
+    d.wait(5);
+    const r2 = await run(pcapFile({ linkType: d.linkType }, d.frames));
+    expect(r2.verdicts.filter((x) => x.cause === 'tcp.syn_unanswered').map((x) => x.severity)).toEqual(['error']);
+  });
+});

@@ -4,10 +4,10 @@
 import { defineCause } from '../cause.js';
 import { isTcp, noSynAck, outcome, tenths, type ConnRule, type Outcome } from '../outcome.js';
 import { synEvidence } from '../evidence.js';
-import { synSends } from './capture.ended_early.js';
+import { synSends, WAIT } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
-import { MISSING, type Vars } from '../words.js';
+import { limitKind, MISSING, type Vars } from '../words.js';
 import { interval } from '../../time.js';
 
 const SYN_UNANSWERED: ConnRule = {
@@ -28,9 +28,22 @@ const SYN_UNANSWERED: ConnRule = {
       // would be another connection, so "not sent again" is not claimed of it.
       { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
+    // The client reset its own attempt before a retransmission was due (a program's own timeout
+    // of under a second, a scanner): its silence says nothing about the path or the server.
+    const abort = c.rsts.find((r) => r.fromOrig);
+    const gaveUp = abort !== undefined ? interval(abort.ts, first) : null;
+    if (sends === 1 && gaveUp !== null && gaveUp < WAIT.syn) {
+      o.severity = 'warning';
+      o.limits.push(GAVE_UP_AT_ONCE.of({ ms: Math.round(gaveUp * 1e5) / 100 }));
+    }
     return o;
   },
 };
+
+export const GAVE_UP_AT_ONCE = limitKind<{ ms: number }>('client_gave_up_at_once', {
+  en: (a) => `the client reset its own attempt ${a.ms} ms after the SYN`,
+  zh: (a) => `客户端在发出 SYN ${a.ms} 毫秒后就自己重置了这次尝试`,
+});
 
 /**
  * A lone SYN the capture stopped too soon to judge (capture.ended_early), which the client left for
@@ -72,6 +85,27 @@ export default defineCause({
   live: 'timeout',
   rules: [SYN_UNANSWERED],
   vars: (v, lang) => synVars(v, lang),
+  // The client reset its attempt before an answer could be expected (GAVE_UP_AT_ONCE).
+  warning: {
+    en: {
+      summary: '{target}: the client gave up its connection attempt at once ({synsText})',
+      explanation:
+        'The client sent a SYN to {ip} port {port} and reset its own attempt before an answer could be expected or the SYN would be sent again. Nothing in the capture shows that packets were dropped: the client did not wait.',
+      advice: [
+        'Check the client program\'s connect timeout: under a round trip to {ip} it gives up before any server could answer.',
+        'A scanner or a health check that probes and resets at once looks the same: find which program sent it (`ss -tp`, the program\'s log).',
+      ],
+    },
+    zh: {
+      summary: '{target}：客户端立即放弃了连接尝试（{synsText}）',
+      explanation:
+        '客户端向 {ip} 端口 {port} 发出 SYN 后，在可以预期应答或重传 SYN 之前就自己重置了这次尝试。抓包中没有任何证据表明数据包被丢弃：客户端根本没有等待。',
+      advice: [
+        '检查客户端程序的连接超时：如果短于到 {ip} 的往返时间，任何服务器都来不及应答它就放弃了。',
+        '立即探测并重置的扫描器或健康检查看起来也是这样：找出是哪个程序发出的（`ss -tp`、程序日志）。',
+      ],
+    },
+  },
   words: {
     en: {
       summary: '{target}: no reply to the connection attempt ({synsText})',
