@@ -30,6 +30,8 @@ import type { Fact } from '../facts.js';
 export { targetText } from './verdict.js';
 
 const KEEP_ATTEMPTS = 4;
+/** Clients remembered as shown one-sided (Diagnosis.blindTo): past it, the others are judged as before. */
+const MAX_BLIND = 10_000;
 const MAX_EVIDENCE = 12;
 
 interface Attempt {
@@ -131,6 +133,8 @@ export class Diagnosis {
   private readonly spreads = new WeakMap<Verdict, Spread>();
   /** The clients of a verdict for several clients (a bucket of the overflow past MAX_BUCKETS). */
   private readonly clientSets = new WeakMap<Verdict, ClientSet>();
+  /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
+  private readonly blindTo = new Set<string>();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -143,6 +147,8 @@ export class Diagnosis {
     // The servers' TTL baselines (tcp.reset_injected), from the tracker that feeds this diagnosis.
     if (o.hostTtl) this.ctx.hostTtl = o.hostTtl;
     if (o.nonSynSeen) this.ctx.nonSynSeen = o.nonSynSeen;
+    const blind = this.blindTo;
+    this.ctx.missesToward = (ip) => blind.has(ip);
     this.overflow = new Overflow(() => this.origin);
   }
 
@@ -177,6 +183,7 @@ export class Diagnosis {
       if (aboutClient.length === 0) return;
     }
     const o = classify(f, this.ctx);
+    if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
     if (this.routes.offer(f, p)) return;

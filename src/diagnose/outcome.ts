@@ -44,6 +44,11 @@ export interface RuleContext {
   hostTtl?: (ip: string) => HostTtl | undefined;
   /** Whether the capture so far held a TCP segment without SYN (false: only connection openings). */
   nonSynSeen?: () => boolean;
+  /**
+   * Whether the capture is shown to miss packets toward this address: a TCP connection of it as
+   * the client was one-sided (capture.one_sided, client only) so far.
+   */
+  missesToward?: (ip: string) => boolean;
 }
 
 export interface DnsContext extends RuleContext {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
-import { TcpConversation, pcapFile, ascii } from '../helpers/index.js';
+import { TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
   async function* one(): AsyncIterable<Uint8Array> {
@@ -160,5 +160,48 @@ describe('handshakes judged only where the capture could show them', () => {
     d.wait(5);
     const r2 = await run(pcapFile({ linkType: d.linkType }, d.frames));
     expect(r2.verdicts.filter((x) => x.cause === 'tcp.syn_unanswered').map((x) => x.severity)).toEqual(['error']);
+  });
+});
+
+describe('DNS silence judged only where the capture could show the answers', () => {
+  const CLIENT = '192.0.2.10';
+  const DNS = '198.51.100.53';
+  const T0 = 1_750_000_000;
+
+  /** Queries for NAME (no answer), beside a TCP connection of the client kept whole or client side only. */
+  async function dnsAnd(oneSided: boolean): Promise<Report> {
+    const cap = new Capture();
+    const c = new TcpConversation({ client: [CLIENT, 43000], server: ['203.0.113.5', 443], start: T0 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('hello'));
+    c.send('server', ascii('world!'));
+    c.ack('client');
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    // The server's packets leave the IPv4 source 203.0.113.5 (bytes 26..29 of an Ethernet frame).
+    const fromServer = (f: Uint8Array): boolean => f[26] === 203 && f[27] === 0 && f[28] === 113 && f[29] === 5;
+    for (const r of c.frames) if (!oneSided || !fromServer(r.frame)) cap.add(r.ts, r.frame);
+    const questions = [{ name: 'lost.example', type: 'A' as const }];
+    for (let i = 0; i < 3; i++) {
+      cap.add(T0 + 1 + i * 2, ethIp(udpIp({ src: CLIENT, dst: DNS, sport: 44000, dport: 53 }, dnsMessage({ id: 7, qr: false, rd: true, questions }))));
+    }
+    cap.add(T0 + 20, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+  }
+
+  it('a client whose TCP connection is one-sided: its unanswered queries are a warning (answers may be unseen)', async () => {
+    const r = await dnsAnd(true);
+    const v = r.verdicts.filter((x) => x.cause === 'dns.no_response');
+    expect(v.map((x) => x.severity)).toEqual(['warning']);
+    expect(v[0]!.details['captureMissesClient']).toBe(true);
+    expect(r.verdicts.some((x) => x.cause === 'capture.one_sided')).toBe(true);
+  });
+
+  it('the same queries beside a whole connection stay a failure', async () => {
+    const r = await dnsAnd(false);
+    expect(r.verdicts.filter((x) => x.cause === 'dns.no_response').map((x) => x.severity)).toEqual(['error']);
   });
 });

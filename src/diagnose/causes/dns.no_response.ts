@@ -7,8 +7,13 @@ import { tenths } from '../outcome.js';
 import { dnsOutcome } from '../dns-group.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
-import { MISSING, type Vars } from '../words.js';
+import { limitKind, MISSING, type Vars } from '../words.js';
 import { interval } from '../../time.js';
+
+export const MISSES_CLIENT = limitKind<{ client: string }>('capture_misses_client', {
+  en: (a) => `the capture misses packets sent to ${a.client}: a TCP connection of it holds only its own side`,
+  zh: (a) => `抓包缺少发往 ${a.client} 的数据包：它的某条 TCP 连接只有它自己一侧的报文`,
+});
 
 /** Queries (and their retries) without any answer, and no ICMP error about them. */
 const UNANSWERED: DnsRule = {
@@ -20,7 +25,17 @@ const UNANSWERED: DnsRule = {
     const queries = g.queries;
     const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
-    return dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
+    const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
+    // The capture misses packets toward this client (a connection of its was one-sided): answers
+    // may have come without being captured.
+    const client = g.first[0]!.client.ip;
+    if (ctx.missesToward?.(client) === true) {
+      o.severity = 'warning';
+      o.details['captureMissesClient'] = true;
+      o.facts['client'] = client;
+      o.limits.push(MISSES_CLIENT.of({ client }));
+    }
+    return o;
   },
 };
 
@@ -43,6 +58,27 @@ export default defineCause({
   live: 'timeout',
   rules: [UNANSWERED],
   vars: (v, lang) => queryVars(v, lang),
+  // The capture is shown to miss packets toward the client (MISSES_CLIENT): answers may be unseen.
+  warning: {
+    en: {
+      summary: '{name}: no answer seen from the DNS server {server} ({queriesText}); the capture misses packets toward the client',
+      explanation:
+        'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) have no reply in the capture, but the capture is shown to miss packets sent to {client}: one of its TCP connections holds only the client\'s side. The answers may have come without being captured. Whether this name resolved cannot be judged from this capture.',
+      advice: [
+        'Capture on the client itself (`tcpdump -i any host {client}`), or on a link that carries both directions.',
+        'Check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
+      ],
+    },
+    zh: {
+      summary: '{name}：抓包中没有看到 DNS 服务器 {server} 的应答（{queriesText}）；抓包缺少发往客户端的数据包',
+      explanation:
+        '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但可以证明抓包缺少发往 {client} 的数据包：它的某条 TCP 连接只有客户端一侧的报文。应答可能来过但没有被抓到。据此无法判断该域名是否解析成功。',
+      advice: [
+        '在客户端本机抓包（`tcpdump -i any host {client}`），或在同时承载双向流量的链路上抓包。',
+        '检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',
+      ],
+    },
+  },
   words: {
     en: {
       summary: '{name}: no answer from the DNS server {server} ({queriesText})',
