@@ -67,8 +67,6 @@ export interface HttpSession {
   /** Bytes that did not parse as HTTP in a direction. */
   broken: { client: boolean; server: boolean };
   gap: boolean;
-  /** A gap (bytes missing from the capture) in the server's stream. */
-  serverGap: boolean;
   /**
    * Bytes of the server's stream handed to the analyzer, in order (gaps not counted): with no
    * gap, the offset in the server's stream where the capture's bytes end.
@@ -221,7 +219,7 @@ export class HttpAnalyzer {
   }
 
   start(conn: object, clientIsOrig: boolean): HttpSession {
-    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverGap: false, serverBytes: 0 };
+    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0 };
     const st: State = { owner: this, s, client: newDir(), server: newDir(), clientIsOrig };
     const slot = conn as Slot;
     const x = slot.httpState;
@@ -234,7 +232,6 @@ export class HttpAnalyzer {
     const st = this.get(conn);
     if (st === null) return;
     st.s.gap = true;
-    if (fromOrig !== st.clientIsOrig) st.s.serverGap = true;
     const d = fromOrig === st.clientIsOrig ? st.client : st.server;
     if (d.phase !== 'close' && d.phase !== 'tunnel') d.phase = 'broken';
   }

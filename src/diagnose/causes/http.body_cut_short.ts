@@ -32,17 +32,17 @@
 import { defineCause } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, HTTP_REQUEST, RST, proof, way } from '../evidence.js';
-import { evidenceKind, fill, type CauseText } from '../words.js';
+import { evidenceKind, fill, limitKind, type CauseText } from '../words.js';
 import { interval } from '../../time.js';
 import type { Lang } from '../../lang.js';
 import type { TcpControl } from '../../track/tcp.js';
 
 const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; length: number | null }>('http_response_length', {
   en: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? ', chunked body' : `, Content-Length ${a.length}`),
-  zh: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? '，分块传输（chunked）的响应体' : `，Content-Length ${a.length}`),
+  zh: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? '，分块传输编码的响应体' : `，Content-Length ${a.length}`),
 }, {
   en: (a) => `HTTP ${a.status}` + (a.length === null ? ' (chunked)' : ` (${a.length} B)`),
-  zh: (a) => `HTTP ${a.status}` + (a.length === null ? '（chunked）' : `（${a.length} 字节）`),
+  zh: (a) => `HTTP ${a.status}` + (a.length === null ? '（分块）' : `（${a.length} 字节）`),
 });
 
 const LAST_BODY = evidenceKind<{ received: number; length: number | null }>('http_body_last', {
@@ -51,6 +51,18 @@ const LAST_BODY = evidenceKind<{ received: number; length: number | null }>('htt
 }, {
   en: (a) => (a.length === null ? `body ${a.received} B, no last chunk` : `body ${a.received}/${a.length} B`),
   zh: (a) => (a.length === null ? `响应体 ${a.received} 字节，无最后分块` : `响应体 ${a.received}/${a.length} 字节`),
+});
+
+/** The client ended the transfer: what it wanted cannot be told from the packets. */
+export const CLIENT_ENDED = limitKind<Record<string, never>>('client_ended_body', {
+  en: () => 'the client itself ended the transfer: a timeout and a download cancelled on purpose (or a program that needed only the start of the body) look the same in the packets',
+  zh: () => '是客户端自己结束了传输：超时与有意取消的下载（或只需要响应体开头部分的程序）在数据包上看起来完全一样',
+});
+
+/** The RST that cut the body came from another distance than the server's own packets. */
+export const RST_TTL_DIFFERS = limitKind<{ rstTtl: number; serverTtl: number }>('cut_rst_ttl_differs', {
+  en: (a) => `the RST arrived with TTL ${a.rstTtl}, the server's own packets with ${a.serverTtl}: a device on the path (a firewall, an IPS, a load balancer) most likely sent it, not the server`,
+  zh: (a) => `该 RST 到达时的 TTL 为 ${a.rstTtl}，而服务器自己的数据包为 ${a.serverTtl}：很可能是路径上的设备（防火墙、IPS、负载均衡）发出的，而不是服务器`,
 });
 
 type Close = { x: TcpControl; rst: boolean };
@@ -64,13 +76,14 @@ const CUT_SHORT: ConnRule = {
   on: 'conn',
   rank: 115,
   produces: ['http.body_cut_short'],
-  run(f) {
+  run(f, ctx) {
     const h = f.http;
-    if (!h || !isTcp(f) || h.gap || h.serverGap || h.broken.server || h.tunnel) return null;
+    if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
     const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null &&
       (e.bodyKind === 'length' || (e.bodyKind === 'chunked' && !e.lastChunk)));
     if (!ex) return null;
     const c = f.conn;
+    // A gap in either stream (capture loss, packets cut by the snaplen): the bytes were on the wire.
     if (c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
     const respFrame = ex.responseFrame!;
     // The closes after the response began, in frame order.
@@ -114,7 +127,7 @@ const CUT_SHORT: ConnRule = {
     const seconds = tenths(interval(first.x.ts, ex.responseTime!));
     const idle = tenths(interval(first.x.ts, lastData));
     const missing = length === null ? null : length - ex.bodyBytes;
-    return outcome('http.body_cut_short', ev, {
+    const o = outcome('http.body_cut_short', ev, {
       status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
       delimiter: length === null ? 'chunked' : 'content-length',
       ...(length === null ? {} : { contentLength: length, missingBytes: missing }),
@@ -125,6 +138,16 @@ const CUT_SHORT: ConnRule = {
       status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
       sender, closedWith: first.rst ? 'rst' : 'fin', seconds, idle,
     });
+    if (sender === 'client') {
+      // The client gave up: not a failure the capture proves.
+      o.severity = 'warning';
+      o.limits.push(CLIENT_ENDED.of({}));
+    } else if (first.rst && first.x.ttl > 0) {
+      // The server's own packets all came with one TTL, the RST with another.
+      const t = ctx.hostTtl?.(c.resp.ip);
+      if (t && t.min === t.max && t.min !== first.x.ttl) o.limits.push(RST_TTL_DIFFERS.of({ rstTtl: first.x.ttl, serverTtl: t.min }));
+    }
+    return o;
   },
 };
 
