@@ -65,7 +65,7 @@ describe('http.body_cut_short', () => {
     expect(v.evidence[1]!.frame).toBe(6);
     const en = verdictWords(v, 'en');
     expect(en.summary).toMatch(/cut short: the server closed the connection \(FIN\) after 4200 of the 10000 bytes/);
-    expect(en.explanation).toMatch(/60 s after the last body bytes/);
+    expect(en.explanation).toMatch(/after 60 s without body bytes.*curl says "transfer closed with 5800 bytes remaining to read", exit 18/);
     expect(verdictWords(v, 'zh').summary).toMatch(/响应被截断：服务器在发送其 Content-Length 声明的 10000 字节中的 4200 字节后关闭了连接（FIN）/);
   });
 
@@ -79,6 +79,7 @@ describe('http.body_cut_short', () => {
     expect(r.verdicts[0]!.details).toMatchObject({ receivedBytes: 2800, missingBytes: 5200, endedBy: { sender: 'server', flag: 'RST' } });
     expect(r.verdicts[0]!.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_length', 'http_body_last', 'rst']);
     expect(verdictWords(r.verdicts[0]!, 'en').summary).toMatch(/the server reset the connection \(RST\) after 2800 of the 8000 bytes/);
+    expect(verdictWords(r.verdicts[0]!, 'en').explanation).toMatch(/curl says "Recv failure: Connection reset by peer", exit 56/);
     // Its TTL is the server's: no note of a device on the path.
     expect(r.verdicts[0]!.limits).toEqual([]);
   });
@@ -146,6 +147,7 @@ describe('http.body_cut_short', () => {
     expect(r.verdicts[0]!.details).toMatchObject({ delimiter: 'chunked', receivedBytes: 1524, endedBy: { sender: 'server', flag: 'FIN' } });
     expect(r.verdicts[0]!.details).not.toHaveProperty('contentLength');
     expect(verdictWords(r.verdicts[0]!, 'en').summary).toMatch(/1524 bytes of chunked data, without the last \(zero-size\) chunk/);
+    expect(verdictWords(r.verdicts[0]!, 'zh').explanation).toMatch(/curl 报 "transfer closed with outstanding read data remaining"，退出码 18/);
 
     const whole = opened(41007);
     whole.send('server', head('200 OK', 'Transfer-Encoding: chunked\r\n'));

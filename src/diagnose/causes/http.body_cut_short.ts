@@ -168,6 +168,15 @@ function cutText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   return rst ? '重置了连接（RST）' : '关闭了连接（FIN）';
 }
 
+/** What curl says of such a response (lib/transfer.c, http_chunks.c; a reset is a receive error). */
+function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const missing = v.facts['missingBytes'];
+  const msg = v.facts['closedWith'] === 'rst' ? ['Recv failure: Connection reset by peer', 56]
+    : typeof missing === 'number' ? [`transfer closed with ${missing} bytes remaining to read`, 18]
+      : ['transfer closed with outstanding read data remaining', 18];
+  return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
+}
+
 /** The words when the client closed first: it gave up on a body still arriving. */
 const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -199,7 +208,7 @@ export default defineCause({
   live: 'end',
   rules: [CUT_SHORT],
   variants: { byClient: BY_CLIENT },
-  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang) }),
+  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['sender'] !== 'client') return d;
     const t = BY_CLIENT[lang];
@@ -209,7 +218,7 @@ export default defineCause({
     en: {
       summary: '{target}: the HTTP {status} response was cut short: the server {cutText} after {bodyText}',
       explanation:
-        'The server at {ip} port {port} answered HTTP {status} {reason}, and {seconds} s later, with only {bodyText} sent, it {cutText}, {idle} s after the last body bytes. No byte is missing from the capture, so the body really ended there: the client has an incomplete response (curl: "transfer closed with N bytes remaining to read", exit 18; a broken download), while tshark and Zeek still show a normal {status}. The server, a proxy or load balancer in front of it, or a device on the path ended the connection in the middle of the body.',
+        'The server at {ip} port {port} answered HTTP {status} {reason}; {seconds} s later, with only {bodyText} sent, it {cutText}, after {idle} s without body bytes. No byte is missing from the capture, so the body really ended there: the client has an incomplete response ({curlText}; a broken download), while tshark and Zeek still show a normal {status}. The server, a proxy or load balancer in front of it, or a device on the path ended the connection in the middle of the body.',
       advice: [
         'Look at how long the body had been flowing ({seconds} s) and the silence before the close ({idle} s): a round number is a timeout — nginx `proxy_read_timeout` / `send_timeout` (60 s by default), HAProxy `timeout server` / `timeout client`, a cloud load balancer\'s idle timeout (60 s on AWS ALB), the backend\'s own write timeout.',
         'Find the request in the logs of the proxy or load balancer and of the backend at that time: nginx says "upstream prematurely closed connection while reading upstream" when the backend closed early, and "No space left on device" when its temporary files for buffered responses filled the disk; check response-size and buffering limits too.',
@@ -221,7 +230,7 @@ export default defineCause({
     zh: {
       summary: '{target}：HTTP {status} 响应被截断：服务器在发送{bodyText}后{cutText}',
       explanation:
-        '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，{seconds} 秒后，在只发送了{bodyText}时{cutText}，距最后一次发送响应体数据 {idle} 秒。抓包中没有缺失任何字节，因此响应体确实在此处结束：客户端得到的是不完整的响应（curl 报 "transfer closed with N bytes remaining to read"，退出码 18；下载失败），而 tshark 和 Zeek 仍然显示正常的 {status}。是服务器、其前面的代理或负载均衡，或路径上的设备在响应体中途结束了连接。',
+        '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}；{seconds} 秒后，在只发送了{bodyText}时{cutText}，此前已有 {idle} 秒没有响应体数据。抓包中没有缺失任何字节，因此响应体确实在此处结束：客户端得到的是不完整的响应（{curlText}；下载失败），而 tshark 和 Zeek 仍然显示正常的 {status}。是服务器、其前面的代理或负载均衡，或路径上的设备在响应体中途结束了连接。',
       advice: [
         '看响应体已经传输了多久（{seconds} 秒）以及关闭前的静默时间（{idle} 秒）：整数值通常就是超时——nginx 的 `proxy_read_timeout` / `send_timeout`（默认 60 秒）、HAProxy 的 `timeout server` / `timeout client`、云负载均衡的空闲超时（AWS ALB 默认 60 秒）、后端自身的写超时。',
         '在代理或负载均衡以及后端该时间点的日志中查找这个请求：后端提前关闭时 nginx 会记录 "upstream prematurely closed connection while reading upstream"，缓冲响应的临时文件写满磁盘时会记录 "No space left on device"；同时检查响应大小和缓冲相关的限制。',
