@@ -593,6 +593,52 @@ def check_stalled(pk, e, flow, errs):
         errs.append("stalled for %.1f s, expected %s" % (span, d.get("seconds")))
 
 
+def check_body_cut_short(pk, e, flow, errs):
+    """http.body_cut_short: the server's stream, whole in the capture (no hole, no packet cut), holds a
+    response whose Content-Length is more than the body bytes after its head; the server's FIN comes
+    right after the last of them, before any other close, after the given silence"""
+    d, client = e["details"], e["client"]
+    srv = [p for p in flow if not c2s(p, client)]
+    reqs = [p for p in flow if p["http.request.method"] and c2s(p, client)]
+    if not reqs or (e["target"]["name"] and e["target"]["name"] not in (reqs[0]["http.host"] or [""])[0]):
+        errs.append("no request with Host %s" % e["target"]["name"])
+    codes = [c for p in srv for c in ints(p, "http.response.code")]
+    if codes != [d["status"]]:
+        errs.append("responses %s, expected one %s" % (codes, d["status"]))
+    stream = b""
+    for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
+        seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
+        if len(b) != payload_len(p):
+            errs.append("frame %d: the capture holds %d of its %d payload bytes" % (p["n"], len(b), payload_len(p)))
+            return
+        if seq > len(stream) + 1:
+            errs.append("a hole in the server's stream before relative seq %d" % seq)
+            return
+        stream += b[len(stream) + 1 - seq:]
+    head, sep, body = stream.partition(b"\r\n\r\n")
+    cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
+    if not sep or cl != [d["content_length"]]:
+        errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
+        return
+    if len(body) != d["received_bytes"] or len(body) >= cl[0]:
+        errs.append("%d body bytes in the server's stream, expected %d (< %d)" % (len(body), d["received_bytes"], cl[0]))
+    closes = [p for p in flow if flags(p, "fin") or flags(p, "reset")]
+    if d.get("ended_by") == "server FIN":
+        if not closes or c2s(closes[0], client) or not flags(closes[0], "fin") or flags(closes[0], "reset"):
+            errs.append("the first close is not the server's FIN")
+            return
+        if first(closes[0], "tcp.seq", int) != len(stream) + 1:
+            errs.append("the server's FIN is at relative seq %s, its stream ends at %d" % (first(closes[0], "tcp.seq", int), len(stream) + 1))
+        data = [p for p in srv if payload_len(p) > 0 and p["n"] < closes[0]["n"]]
+        idle = closes[0]["t"] - data[-1]["t"]
+        if abs(idle - d.get("idle_seconds", idle)) > 0.5:
+            errs.append("%.2f s from the last data to the FIN, expected %s" % (idle, d.get("idle_seconds")))
+    # the client acknowledged nothing the capture does not hold (at most the stream and the FIN)
+    acks = [first(p, "tcp.ack", int) for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]
+    if acks and max(acks) > len(stream) + 2:
+        errs.append("the client acknowledged up to %d, beyond the %d bytes captured" % (max(acks), len(stream)))
+
+
 def check_one_sided(pk, e, flow, errs):
     d, client = e["details"], e["client"]
     srv = [p for p in flow if not c2s(p, client)]
@@ -687,7 +733,8 @@ def check_tcp_target(pk, e, errs):
     rsts = [p for p in flow if first(p, "tcp.flags.reset", int) == 1]
     special = {"capture.one_sided": check_one_sided, "capture.ended_early": check_ended_early,
                "tcp.reset_injected": check_reset_injected, "tcp.pmtu_blackhole": check_pmtu,
-               "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled}
+               "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled,
+               "http.body_cut_short": check_body_cut_short}
     if cause in special:
         special[cause](pk, e, flow, errs)
         return

@@ -134,7 +134,7 @@ for i in 10 11 12 13 14 15 16 17 18 19 20 21 22; do addr "$NSS" s0 203.0.113.$i/
 for i in 10 11; do addr "$NSS" s0 2001:db8:203::$i/64 nodad; done
 addr "$NSD" d0 198.51.100.53/24;  addr "$NSD" d0 198.51.100.54/24; addr "$NSD" d0 2001:db8:198::53/64 nodad
 # servers of the issue 20/22 samples (see the address table in README.head.md)
-for i in 23 24 25 26 27 28 29 31 32 33 34 35; do addr "$NSS" s0 203.0.113.$i/25; done
+for i in 23 24 25 26 27 28 29 31 32 33 34 35 37; do addr "$NSS" s0 203.0.113.$i/25; done
 addr "$NSD" d0 2001:db8:198::55/64 nodad
 for pair in "$NSC c0" "$NSR r-c" "$NSR r-s" "$NSR r-d" "$NSS s0" "$NSD d0"; do
   set -- $pair
@@ -276,6 +276,7 @@ EOF
   local-data: "sink.example.org. 300 IN A 203.0.113.33"
   local-data: "reader.example.org. 300 IN A 203.0.113.34"
   local-data: "stall.example.org. 300 IN A 203.0.113.35"
+  local-data: "cut.example.org. 300 IN A 203.0.113.37"
 EOF
   cat <<EOF
 stub-zone:
@@ -530,6 +531,15 @@ def download(conn):   # headers, then args[0] bytes of body in one write (TCP_NO
     conn.close()
 
 
+def cutshort(conn):   # announces args[0] bytes of body, sends args[1] of them, waits args[2] s, closes (FIN)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if read_head(conn, 10)[0] is not None:
+        conn.sendall(head_bytes(200, "OK", int(args[0]), ["Content-Type: application/octet-stream"]))
+        conn.sendall(bytes(i % 251 for i in range(int(args[1]))))
+        time.sleep(float(args[2]))
+    conn.close()
+
+
 def read_body(conn, head, rest, chunk=65536, pause=0.0):
     n, got = int(header(head, "content-length") or 0), len(rest)
     conn.settimeout(20)
@@ -581,7 +591,7 @@ MODES = {"redirect": (redirect, 0), "slowtls": (slowtls, 0), "tlssilent": (tlssi
          "keepalive": (keepalive, 0), "download": (download, 0), "upload": (upload, 0),
          "noread": (noread, int(args[0]) if mode == "noread" else 0),
          "slowread": (lambda c: upload(c, int(args[1]), float(args[2])), int(args[0]) if mode == "slowread" else 0),
-         "http11": (http11, 0)}
+         "http11": (http11, 0), "cutshort": (cutshort, 0)}
 CTX = tls_context(mode == "tlssilent") if mode in ("slowtls", "tlssilent") else None
 handler, rcvbuf = MODES[mode]
 srv = listener(rcvbuf)
@@ -601,6 +611,7 @@ xserv download  203.0.113.32 80 8192
 xserv noread    203.0.113.33 80 4096 60
 xserv slowread  203.0.113.34 80 4096 1024 0.05
 xserv http11    203.0.113.35 80
+xserv cutshort  203.0.113.37 80 1048576 32768 2
 xserv http11    203.0.113.10 80   # an open port among the closed ones of the port-scan sample
 
 # nginx on a plain HTTP port (what a ClientHello sent there is answered with)
@@ -647,7 +658,7 @@ done
 wait_listen "$NSD" u '[2001:db8:198::55]:53'
 for a in 203.0.113.23:80 203.0.113.23:443 203.0.113.24:443 203.0.113.25:443 203.0.113.26:80 203.0.113.27:80 \
          203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80 \
-         203.0.113.10:80; do
+         203.0.113.37:80 203.0.113.10:80; do
   wait_listen "$NSS" t "$a"
 done
 # warm the client's neighbour entries so that most captures start clean (ARP/ND still appear where they happen)
@@ -876,6 +887,11 @@ sample http-proxy-connect-refused pcap "HTTP proxy refuses CONNECT to port 8443 
   "curl -x http://203.0.113.22:3128 https://www.example.com:8443/ through tinyproxy (ConnectPort 443 only)" \
   "[$(err "$(t www.example.com null 8443 tcp)" "$C4" http http.proxy_refused '{"status":403,"proxy":{"ip":"203.0.113.22","port":3128}}')]" \
   -- CX "${CURL[@]}" -x http://203.0.113.22:3128 https://www.example.com:8443/
+sample http-body-cut-short pcap \
+  "HTTP 200 whose body is cut short: Content-Length 1048576, the server sends 32768 bytes of it, waits 2 s and closes (FIN); curl exits 18 (transfer closed with 1015808 bytes remaining to read)" \
+  "curl -4 http://cut.example.org/file.bin against a python3 server that announces 1 MiB, sends 32 KiB (TCP_NODELAY), sleeps 2 s and closes" \
+  "[$(err "$(t cut.example.org 203.0.113.37 80 tcp)" "$C4" http http.body_cut_short '{"status":200,"content_length":1048576,"received_bytes":32768,"ended_by":"server FIN","idle_seconds":2}')]" \
+  -- CX "${CURL[@]}" -4 http://cut.example.org/file.bin
 
 # ---- several at once
 multi() {

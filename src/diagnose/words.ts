@@ -97,6 +97,11 @@ export const PLACEHOLDERS = {
   replyPort: 'the port of its own to which an answer came after the asking program had stopped listening (a port unreachable about an answer)',
   repeatNote: "a sentence on the same packet quoted by several ICMP errors (sent again, expired or refused again), or ''",
   reporterNote: "a sentence on a port unreachable for a probe that came from another address than the destination, or ''",
+  // http.body_cut_short
+  bodyText: "what arrived of an HTTP response body cut short ('65536 of the 1048576 bytes its Content-Length announced', or chunked data without its last chunk), in the report's language",
+  cutText: "how the side that ended a response body cut short did it ('closed the connection (FIN)' / 'reset the connection (RST)'), in the report's language",
+  idle: 'seconds without body bytes before the close that cut an HTTP response body short',
+  curlText: "what curl reports for an HTTP response body cut short (its message and exit status), in the report's language",
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

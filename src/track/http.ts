@@ -29,9 +29,24 @@ export interface HttpExchange {
   responseEndFrame: number | null;
   /** Interim 1xx responses seen before the final one. */
   interim: number[];
+  /**
+   * How the final response's body is delimited (RFC 9112 §6.3): 'length' (Content-Length),
+   * 'chunked', 'close' (the connection's end), 'none' (HEAD, 204, 304), 'tunnel' (a CONNECT's
+   * 2xx); null before the final response.
+   */
+  bodyKind: BodyMode | null;
+  /** The Content-Length of a 'length' body (bytes promised), else null. */
+  bodyLength: number | null;
+  /** Body bytes seen: of a 'length' body, or the chunk data of a chunked one (not its framing). */
+  bodyBytes: number;
+  /** Frame and time of the last body bytes seen (0 / null: none). */
+  bodyLastFrame: number;
+  bodyLastTime: Time | null;
+  /** A chunked body's last (zero-size) chunk arrived (its trailer section may still be missing). */
+  lastChunk: boolean;
 }
 
-type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
+export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
 
 interface Dir {
   head: Uint8Array | null;
@@ -40,6 +55,8 @@ interface Dir {
   phase: 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'close' | 'tunnel' | 'broken';
   remaining: number;
   line: string;
+  /** The exchange whose response body this direction is reading (server side), or null. */
+  cur: HttpExchange | null;
 }
 
 export interface HttpSession {
@@ -50,6 +67,11 @@ export interface HttpSession {
   /** Bytes that did not parse as HTTP in a direction. */
   broken: { client: boolean; server: boolean };
   gap: boolean;
+  /**
+   * Bytes of the server's stream handed to the analyzer, in order (gaps not counted): with no
+   * gap, the offset in the server's stream where the capture's bytes end.
+   */
+  serverBytes: number;
 }
 
 interface State {
@@ -61,7 +83,7 @@ interface State {
 }
 
 function newDir(): Dir {
-  return { head: null, headLen: 0, phase: 'head', remaining: 0, line: '' };
+  return { head: null, headLen: 0, phase: 'head', remaining: 0, line: '', cur: null };
 }
 
 /**
@@ -159,6 +181,14 @@ function bodyLength(n: number): BodyPlan {
   return n === 0 ? BODY_EMPTY : { kind: 'length', length: n };
 }
 
+/** `k` more body bytes of `ex`, the last of them in `frame`. */
+function bodySeen(ex: HttpExchange, k: number, frame: number, ts: Time): void {
+  if (k <= 0) return;
+  ex.bodyBytes += k;
+  ex.bodyLastFrame = frame;
+  ex.bodyLastTime = ts;
+}
+
 /** Where a connection object keeps its HTTP state (a field of TcpConn; added to other objects). */
 interface Slot {
   httpState?: State | null;
@@ -189,7 +219,7 @@ export class HttpAnalyzer {
   }
 
   start(conn: object, clientIsOrig: boolean): HttpSession {
-    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false };
+    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0 };
     const st: State = { owner: this, s, client: newDir(), server: newDir(), clientIsOrig };
     const slot = conn as Slot;
     const x = slot.httpState;
@@ -212,6 +242,7 @@ export class HttpAnalyzer {
     if (st === null) return;
     const fromClient = fromOrig === st.clientIsOrig;
     const d = fromClient ? st.client : st.server;
+    if (!fromClient) st.s.serverBytes += len;
     let o = off;
     const n = off + len;
     // Bounded: every iteration consumes bytes or changes phase.
@@ -263,6 +294,7 @@ export class HttpAnalyzer {
           const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
           o += k;
+          if (d.cur !== null) bodySeen(d.cur, k, frame, ts);
           if (d.remaining === 0) this.messageDone(st, fromClient, frame);
           break;
         }
@@ -291,7 +323,10 @@ export class HttpAnalyzer {
             this.markBroken(st.s, fromClient);
             return;
           }
-          if (size === 0) d.phase = 'trailer';
+          if (size === 0) {
+            d.phase = 'trailer';
+            if (d.cur !== null) d.cur.lastChunk = true;
+          }
           else {
             d.phase = 'chunk-data';
             d.remaining = size;
@@ -302,6 +337,7 @@ export class HttpAnalyzer {
           const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
           o += k;
+          if (d.cur !== null) bodySeen(d.cur, k, frame, ts);
           if (d.remaining === 0) {
             d.phase = 'chunk-crlf';
             d.line = '';
@@ -368,6 +404,7 @@ export class HttpAnalyzer {
   private messageDone(st: State, fromClient: boolean, frame: number): void {
     const d = fromClient ? st.client : st.server;
     if (d.phase === 'body' || d.phase === 'trailer' || d.phase === 'chunk-size') d.phase = 'head';
+    d.cur = null;
     const s = st.s;
     if (fromClient) {
       const last = s.pending[s.pending.length - 1];
@@ -396,6 +433,12 @@ export class HttpAnalyzer {
       responseTime: null,
       responseEndFrame: null,
       interim: [],
+      bodyKind: null,
+      bodyLength: null,
+      bodyBytes: 0,
+      bodyLastFrame: 0,
+      bodyLastTime: null,
+      lastChunk: false,
     };
     if (s.exchanges.length < MAX_EXCHANGES) {
       s.exchanges.push(ex);
@@ -408,6 +451,18 @@ export class HttpAnalyzer {
   }
 
   private response(st: State, head: Uint8Array, start: number, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
+    st.server.cur = null;
+    const plan = this.responsePlan(st, head, start, end, frame, ts);
+    const ex = st.server.cur as HttpExchange | null;
+    if (plan !== null && ex !== null) {
+      ex.bodyKind = plan.kind;
+      ex.bodyLength = plan.kind === 'length' ? plan.length : null;
+    }
+    return plan;
+  }
+
+  /** The final response's exchange goes to st.server.cur (an interim 1xx leaves it null). */
+  private responsePlan(st: State, head: Uint8Array, start: number, end: number, frame: number, ts: Time): { kind: BodyMode; length: number } | null {
     const h = decodeHttpStart(head, start, end - start);
     if (h === null || isStop(h) || h.kind !== 'response') return null;
     const s = st.s;
@@ -420,6 +475,7 @@ export class HttpAnalyzer {
     }
     if (ex) {
       s.pending.shift();
+      st.server.cur = ex;
       ex.status = h.status;
       ex.reason = h.reason;
       ex.responseFrame = frame;

@@ -7,7 +7,7 @@
 
 /** Words that are protocol messages, fields, header names, products or tools, written as they are everywhere. */
 export const TOKENS = new Set([
-  'IPv4', 'IPv6', 'ICMPv6', 'ClientHello', 'ServerHello', 'Finished', 'Host', 'OpenSSL', 'GnuTLS', 'Unbound', 'Squid', 'nginx', 'Apache', 'Java',
+  'IPv4', 'IPv6', 'ICMPv6', 'ClientHello', 'ServerHello', 'Finished', 'Host', 'OpenSSL', 'GnuTLS', 'Unbound', 'Squid', 'nginx', 'HAProxy', 'Apache', 'Java',
   'JVM', 'chrony', 'traceroute', 'curl', 'dig', 'iptables', 'ip6tables', 'keepalive', 'PPPoE', 'IPsec', 'DNSSEC', 'cacerts', 'snaplen', 'notAfter',
   'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'tcpdump', 'tshark', 'editcap',
   'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',

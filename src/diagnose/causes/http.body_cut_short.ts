@@ -1,0 +1,243 @@
+/**
+ * http.body_cut_short: an HTTP/1.x response whose body the connection's end cut short — fewer
+ * bytes than its Content-Length, or a chunked body without its last (zero-size) chunk (RFC 9112
+ * §6.3, §7.1) — before a FIN or a RST.
+ *
+ * The client got a broken response: curl says "transfer closed with N bytes remaining to read"
+ * (exit 18), a browser a failed download, while tshark and Zeek show a normal 200. Claimed only
+ * when the packets prove it:
+ *
+ * - the body is delimited by Content-Length or chunked coding (a body delimited by the close ends
+ *   at the FIN by definition; HEAD, 204, 304 and 1xx have none: track/http.ts);
+ * - no byte of the connection is missing from the capture: no gap in either stream (capture loss,
+ *   a snaplen that cut packets: the bytes were on the wire), and the server's stream was read as
+ *   HTTP to its end;
+ * - the connection was ended, not the capture: the server's FIN or a RST from either side after the
+ *   response began (a client's FIN alone may be a half-close, the server still sending);
+ * - where the server's stream ended is where the capture's bytes end: the server's FIN (or RST)
+ *   sits at exactly the offset after the last byte seen, and no ACK of the client acknowledges
+ *   more than the capture holds (the bytes the client got are all here).
+ *
+ * Who ended it: the first close after the response began. The server's FIN or RST (or a RST in
+ * its name from a middlebox) is the failure this cause tells; the client closing first means the
+ * client gave up (a timeout, a cancelled download), told by the same cause in other words.
+ *
+ * Rank 115: after http.error_status (an error status is the story of its response, cut or not),
+ * before the unanswered-request rule (a pipelined request left unanswered after a cut body is a
+ * consequence) and tcp.reset (whose rule does not judge a connection whose requests were all
+ * answered: the reset that cuts a body is told here, with what it cut). A reset that is not the
+ * server's (tcp.reset_injected, rank 18), a stall (tcp.stalled), a zero window or a PMTU black hole
+ * are told first: they say why the data stopped.
+ */
+import { defineCause } from '../cause.js';
+import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { FIN, HTTP_REQUEST, RST, proof, way } from '../evidence.js';
+import { evidenceKind, fill, limitKind, type CauseText } from '../words.js';
+import { interval } from '../../time.js';
+import type { Lang } from '../../lang.js';
+import type { TcpControl } from '../../track/tcp.js';
+
+const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; length: number | null }>('http_response_length', {
+  en: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? ', chunked body' : `, Content-Length ${a.length}`),
+  zh: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? '，分块传输编码的响应体' : `，Content-Length ${a.length}`),
+}, {
+  en: (a) => `HTTP ${a.status}` + (a.length === null ? ' (chunked)' : ` (${a.length} B)`),
+  zh: (a) => `HTTP ${a.status}` + (a.length === null ? '（分块）' : `（${a.length} 字节）`),
+});
+
+const LAST_BODY = evidenceKind<{ received: number; length: number | null }>('http_body_last', {
+  en: (a) => (a.length === null ? `last body bytes seen: ${a.received} bytes of chunk data, no last chunk` : `last body bytes seen: ${a.received} of ${a.length} bytes`),
+  zh: (a) => (a.length === null ? `最后收到的响应体数据：共 ${a.received} 字节分块数据，没有最后一个分块` : `最后收到的响应体数据：${a.received} / ${a.length} 字节`),
+}, {
+  en: (a) => (a.length === null ? `body ${a.received} B, no last chunk` : `body ${a.received}/${a.length} B`),
+  zh: (a) => (a.length === null ? `响应体 ${a.received} 字节，无最后分块` : `响应体 ${a.received}/${a.length} 字节`),
+});
+
+/** The client ended the transfer: what it wanted cannot be told from the packets. */
+export const CLIENT_ENDED = limitKind<Record<string, never>>('client_ended_body', {
+  en: () => 'the client itself ended the transfer: a timeout and a download cancelled on purpose (or a program that needed only the start of the body) look the same in the packets',
+  zh: () => '是客户端自己结束了传输：超时与有意取消的下载（或只需要响应体开头部分的程序）在数据包上看起来完全一样',
+});
+
+/** The RST that cut the body came from another distance than the server's own packets. */
+export const RST_TTL_DIFFERS = limitKind<{ rstTtl: number; serverTtl: number }>('cut_rst_ttl_differs', {
+  en: (a) => `the RST arrived with TTL ${a.rstTtl}, the server's own packets with ${a.serverTtl}: a device on the path (a firewall, an IPS, a load balancer) most likely sent it, not the server`,
+  zh: (a) => `该 RST 到达时的 TTL 为 ${a.rstTtl}，而服务器自己的数据包为 ${a.serverTtl}：很可能是路径上的设备（防火墙、IPS、负载均衡）发出的，而不是服务器`,
+});
+
+type Close = { x: TcpControl; rst: boolean };
+
+/** The server's stream offset of a sequence number (signed 32-bit distance from its first byte). */
+function offsetIn(start: number, seq: number): number {
+  return (seq - start) | 0;
+}
+
+const CUT_SHORT: ConnRule = {
+  on: 'conn',
+  rank: 115,
+  produces: ['http.body_cut_short'],
+  run(f, ctx) {
+    const h = f.http;
+    if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
+    const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null &&
+      (e.bodyKind === 'length' || (e.bodyKind === 'chunked' && !e.lastChunk)));
+    if (!ex) return null;
+    const c = f.conn;
+    // A gap in either stream (capture loss, packets cut by the snaplen): the bytes were on the wire.
+    if (c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
+    const respFrame = ex.responseFrame!;
+    // The closes after the response began, in frame order.
+    const closes: Close[] = [];
+    for (const x of c.fins) if (x.frame >= respFrame) closes.push({ x, rst: false });
+    for (const x of c.rsts) if (x.frame >= respFrame) closes.push({ x, rst: true });
+    closes.sort((a, b) => a.x.frame - b.x.frame || Number(b.rst) - Number(a.rst));
+    // Ended, not only half-closed by the client: the server's FIN or a RST from either side.
+    const endAt = closes.findIndex((k) => k.rst || !k.x.fromOrig);
+    if (endAt < 0) return null;
+    // Where the server's stream ends must be where the capture's bytes of it end.
+    const start = (c.resp.startSeq + 1) | 0;
+    const end = h.serverBytes;
+    for (const k of closes.slice(0, endAt + 1)) {
+      const x = k.x;
+      if (!x.fromOrig) {
+        // The server's FIN comes after its data (a FIN with data: that data was delivered); its RST sits at its next byte.
+        if (offsetIn(start, k.rst ? x.seq : x.seq + x.payLen) !== end) return null;
+      } else if (x.hasAck) {
+        // The client acknowledged no byte the capture does not hold (no FIN of the server comes before this close).
+        const acked = offsetIn(start, x.ack);
+        if (acked < 0 || acked > end) return null;
+      }
+    }
+    const first = closes[0]!;
+    const last = closes[endAt]!;
+    const sender = first.x.fromOrig ? 'client' : 'server';
+    const w = (k: Close): EvidenceAt => proof(k.rst ? RST : FIN, k.x.frame, k.x.ts, way(c, k.x.fromOrig), { sender: k.x.fromOrig ? 'client' : 'server' });
+    const length = ex.bodyKind === 'length' ? ex.bodyLength : null;
+    const ev: EvidenceAt[] = [
+      proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target, host: ex.host }),
+      proof(RESPONSE_HEAD, respFrame, ex.responseTime!, way(c, false), { status: ex.status!, reason: ex.reason, length }),
+    ];
+    if (ex.bodyLastFrame !== 0 && ex.bodyLastFrame !== respFrame && ex.bodyLastFrame < first.x.frame) {
+      ev.push(proof(LAST_BODY, ex.bodyLastFrame, ex.bodyLastTime!, way(c, false), { received: ex.bodyBytes, length }));
+    }
+    ev.push(w(first));
+    if (last !== first) ev.push(w(last));
+    // How long the body had been arriving, and the silence before the close (a timeout shows as a round number).
+    const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+    const seconds = tenths(interval(first.x.ts, ex.responseTime!));
+    const idle = tenths(interval(first.x.ts, lastData));
+    const missing = length === null ? null : length - ex.bodyBytes;
+    const o = outcome('http.body_cut_short', ev, {
+      status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
+      delimiter: length === null ? 'chunked' : 'content-length',
+      ...(length === null ? {} : { contentLength: length, missingBytes: missing }),
+      receivedBytes: ex.bodyBytes,
+      endedBy: { sender, flag: first.rst ? 'RST' : 'FIN', frame: first.x.frame },
+      seconds, idleSeconds: idle,
+    }, {
+      status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
+      sender, closedWith: first.rst ? 'rst' : 'fin', seconds, idle,
+    });
+    if (sender === 'client') {
+      // The client gave up: not a failure the capture proves.
+      o.severity = 'warning';
+      o.limits.push(CLIENT_ENDED.of({}));
+    } else if (first.rst && first.x.ttl > 0) {
+      // The server's own packets all came with one TTL, the RST with another.
+      const t = ctx.hostTtl?.(c.resp.ip);
+      if (t && t.min === t.max && t.min !== first.x.ttl) o.limits.push(RST_TTL_DIFFERS.of({ rstTtl: first.x.ttl, serverTtl: t.min }));
+    }
+    return o;
+  },
+};
+
+/** What arrived of the body: '65536 of 1048576 bytes', or the chunked equivalent. */
+function bodyText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const received = v.facts['received'];
+  const promised = v.facts['promised'];
+  if (typeof promised === 'number') {
+    return lang === 'en' ? `${String(received)} of the ${promised} bytes its Content-Length announced` : `其 Content-Length 声明的 ${promised} 字节中的 ${String(received)} 字节`;
+  }
+  return lang === 'en' ? `${String(received)} bytes of chunked data, without the last (zero-size) chunk that ends the body` : `${String(received)} 字节的分块数据，缺少标志响应体结束的最后一个（大小为 0 的）分块`;
+}
+
+/** How the close came: 'closed the connection (FIN)' / 'reset the connection (RST)'. */
+function cutText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const rst = v.facts['closedWith'] === 'rst';
+  if (lang === 'en') return rst ? 'reset the connection (RST)' : 'closed the connection (FIN)';
+  return rst ? '重置了连接（RST）' : '关闭了连接（FIN）';
+}
+
+/** What curl says of such a response (lib/transfer.c, http_chunks.c; a reset is a receive error). */
+function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const missing = v.facts['missingBytes'];
+  const msg = v.facts['closedWith'] === 'rst' ? ['Recv failure: Connection reset by peer', 56]
+    : typeof missing === 'number' ? [`transfer closed with ${missing} bytes remaining to read`, 18]
+      : ['transfer closed with outstanding read data remaining', 18];
+  return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
+}
+
+/** The words when the client closed first: it gave up on a body still arriving. */
+const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: the client {cutText} before the HTTP {status} response body was complete ({bodyText})',
+    explanation:
+      'The server at {ip} port {port} answered HTTP {status} {reason}; {seconds} s later, with only {bodyText} received, the client {cutText} ({idle} s after the last body bytes). No byte is missing from the capture: the client gave up on an incomplete response — its own timeout (curl --max-time, a library\'s read timeout), a cancelled download, or a program that stopped reading.',
+    advice: [
+      'Check the client\'s timeouts against how long the transfer needs: a total-time limit (curl --max-time, a client library\'s timeout) cuts large or slow downloads at the same moment each time.',
+      'If the server was slow to send (long pauses in the body, {idle} s before the close), look at its side: a slow backend, a loaded server, a throttled or lossy path (`mtr -n {ip}`).',
+      'Reproduce with `curl -v -o /dev/null http://{host}:{port}/` and see whether the whole body arrives when the client waits long enough.',
+    ],
+  },
+  zh: {
+    summary: '{target}：HTTP {status} 响应体尚未完整，客户端就{cutText}（{bodyText}）',
+    explanation:
+      '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}；{seconds} 秒后，在只收到{bodyText}时，客户端{cutText}（距最后一次收到响应体数据 {idle} 秒）。抓包中没有缺失任何字节：是客户端放弃了一个不完整的响应——它自己的超时（curl --max-time、程序库的读取超时）、被取消的下载，或程序停止了读取。',
+    advice: [
+      '对照传输所需的时间检查客户端的超时设置：总时长限制（curl --max-time、客户端库的超时）会让大文件或慢速下载每次都在同一时刻被截断。',
+      '如果服务器发送得很慢（响应体中间有长时间停顿，关闭前 {idle} 秒没有数据），检查服务器一侧：后端慢、服务器负载高、路径限速或丢包（`mtr -n {ip}`）。',
+      '用 `curl -v -o /dev/null http://{host}:{port}/` 复现，看客户端等待足够久时是否能收到完整的响应体。',
+    ],
+  },
+};
+
+export default defineCause({
+  code: 'http.body_cut_short',
+  layer: 'http',
+  severity: 'error',
+  live: 'end',
+  rules: [CUT_SHORT],
+  variants: { byClient: BY_CLIENT },
+  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang) }),
+  compose: (d, v, lang, vars) => {
+    if (v.facts['sender'] !== 'client') return d;
+    const t = BY_CLIENT[lang];
+    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+  },
+  words: {
+    en: {
+      summary: '{target}: the HTTP {status} response was cut short: the server {cutText} after {bodyText}',
+      explanation:
+        'The server at {ip} port {port} answered HTTP {status} {reason}; {seconds} s later, with only {bodyText} sent, it {cutText}, after {idle} s without body bytes. No byte is missing from the capture, so the body really ended there: the client has an incomplete response ({curlText}; a broken download), while tshark and Zeek still show a normal {status}. The server, a proxy or load balancer in front of it, or a device on the path ended the connection in the middle of the body.',
+      advice: [
+        'Look at how long the body had been flowing ({seconds} s) and the silence before the close ({idle} s): a round number is a timeout — nginx `proxy_read_timeout` / `send_timeout` (60 s by default), HAProxy `timeout server` / `timeout client`, a cloud load balancer\'s idle timeout (60 s on AWS ALB), the backend\'s own write timeout.',
+        'Find the request in the logs of the proxy or load balancer and of the backend at that time: nginx says "upstream prematurely closed connection while reading upstream" when the backend closed early, and "No space left on device" when its temporary files for buffered responses filled the disk; check response-size and buffering limits too.',
+        'A backend worker that crashed or was restarted mid-response (out of memory: `dmesg | grep -i oom`, `journalctl -u <service>`; a deploy) closes or resets its connections: check its log and restart times.',
+        'A RST from a firewall, IPS or NAT gateway (a connection-tracking timeout, a content rule) looks like the server\'s: capture on the server side as well, and compare the RST\'s TTL with the server\'s other packets.',
+        'Reproduce with `curl -v -o /dev/null http://{host}:{port}/` a few times: cut at the same byte count each time points at a size limit, at the same time at a timeout, at random points at a crash or the network.',
+      ],
+    },
+    zh: {
+      summary: '{target}：HTTP {status} 响应被截断：服务器在发送{bodyText}后{cutText}',
+      explanation:
+        '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}；{seconds} 秒后，在只发送了{bodyText}时{cutText}，此前已有 {idle} 秒没有响应体数据。抓包中没有缺失任何字节，因此响应体确实在此处结束：客户端得到的是不完整的响应（{curlText}；下载失败），而 tshark 和 Zeek 仍然显示正常的 {status}。是服务器、其前面的代理或负载均衡，或路径上的设备在响应体中途结束了连接。',
+      advice: [
+        '看响应体已经传输了多久（{seconds} 秒）以及关闭前的静默时间（{idle} 秒）：整数值通常就是超时——nginx 的 `proxy_read_timeout` / `send_timeout`（默认 60 秒）、HAProxy 的 `timeout server` / `timeout client`、云负载均衡的空闲超时（AWS ALB 默认 60 秒）、后端自身的写超时。',
+        '在代理或负载均衡以及后端该时间点的日志中查找这个请求：后端提前关闭时 nginx 会记录 "upstream prematurely closed connection while reading upstream"，缓冲响应的临时文件写满磁盘时会记录 "No space left on device"；同时检查响应大小和缓冲相关的限制。',
+        '后端工作进程在响应中途崩溃或被重启（内存不足：`dmesg | grep -i oom`、`journalctl -u <服务名>`；发布上线）会关闭或重置它的连接：检查其日志和重启时间。',
+        '防火墙、IPS 或 NAT 网关发出的 RST（连接跟踪超时、内容规则）看起来和服务器发出的一样：在服务器一侧同时抓包，并把 RST 的 TTL 与服务器其他数据包的 TTL 对比。',
+        '用 `curl -v -o /dev/null http://{host}:{port}/` 多试几次：每次截断在相同字节数说明是大小限制，在相同时间说明是超时，位置随机则是进程崩溃或网络问题。',
+      ],
+    },
+  },
+});

@@ -1,0 +1,309 @@
+/**
+ * http.body_cut_short built packet by packet (test/helpers) through the whole pipeline: a response
+ * whose Content-Length (or chunked coding) promised more than arrived before the connection ended,
+ * and every case that must not be called so — a gap in the server's stream, a capture that ended
+ * while the body was arriving, HEAD / 204 / 304 / 1xx, a body delimited by the close, packets cut by
+ * the snaplen — and which story a reset that cuts a body tells.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
+import { TcpConversation, pcapFile, ascii, filler, type CaptureRecord } from '../helpers/index.js';
+
+async function run(records: CaptureRecord[], snaplen?: number): Promise<Report> {
+  const bytes = pcapFile({ linkType: 1, ...(snaplen ? { snaplen } : {}) }, records);
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+}
+
+const CLIENT = '192.0.2.10';
+const SERVER = '203.0.113.40';
+const causes = (r: Report) => r.verdicts.map((v) => `${v.cause}|${v.severity}`);
+
+/** Handshake and a GET (or `method`); returns the conversation, ready for the server's answer. */
+function opened(port = 41000, method = 'GET'): TcpConversation {
+  const c = new TcpConversation({ client: [CLIENT, port], server: [SERVER, 80] });
+  c.syn();
+  c.synAck();
+  c.ack('client');
+  c.send('client', ascii(`${method} /file.bin HTTP/1.1\r\nHost: files.example.org\r\n\r\n`));
+  c.ack('server');
+  return c;
+}
+
+const head = (status: string, fields: string) => ascii(`HTTP/1.1 ${status}\r\nServer: t\r\n${fields}\r\n`);
+
+/** `n` bytes of body in segments of at most 1400, each acknowledged. */
+function body(c: TcpConversation, n: number, from = 0): void {
+  for (let o = from; o < n; o += 1400) {
+    c.send('server', filler(Math.min(1400, n - o), o + 1));
+    c.ack('client');
+  }
+}
+
+describe('http.body_cut_short', () => {
+  it('Content-Length 10000, 4200 bytes, then the server\'s FIN: cut short, by the server', async () => {
+    const c = opened();
+    c.send('server', head('200 OK', 'Content-Length: 10000\r\n'));
+    c.ack('client');
+    body(c, 4200);
+    c.wait(60);
+    c.fin('server');
+    c.ack('client');
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ status: 200, delimiter: 'content-length', contentLength: 10000, receivedBytes: 4200, missingBytes: 5800, endedBy: { sender: 'server', flag: 'FIN' }, idleSeconds: 60 });
+    // The request, the response head, the last body bytes, the FIN.
+    expect(v.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_length', 'http_body_last', 'fin']);
+    expect(v.evidence[1]!.frame).toBe(6);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toMatch(/cut short: the server closed the connection \(FIN\) after 4200 of the 10000 bytes/);
+    expect(en.explanation).toMatch(/after 60 s without body bytes.*curl says "transfer closed with 5800 bytes remaining to read", exit 18/);
+    expect(verdictWords(v, 'zh').summary).toMatch(/响应被截断：服务器在发送其 Content-Length 声明的 10000 字节中的 4200 字节后关闭了连接（FIN）/);
+  });
+
+  it('a RST from the server in the middle of the body: cut short, said with the RST (not tcp.reset, not ok)', async () => {
+    const c = opened(41001);
+    c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));
+    body(c, 2800);
+    c.rst('server');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    expect(r.verdicts[0]!.details).toMatchObject({ receivedBytes: 2800, missingBytes: 5200, endedBy: { sender: 'server', flag: 'RST' } });
+    expect(r.verdicts[0]!.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_length', 'http_body_last', 'rst']);
+    expect(verdictWords(r.verdicts[0]!, 'en').summary).toMatch(/the server reset the connection \(RST\) after 2800 of the 8000 bytes/);
+    expect(verdictWords(r.verdicts[0]!, 'en').explanation).toMatch(/curl says "Recv failure: Connection reset by peer", exit 56/);
+    // Its TTL is the server's: no note of a device on the path.
+    expect(r.verdicts[0]!.limits).toEqual([]);
+  });
+
+  it('a RST in the server\'s name from another distance: cut short, with the TTL note', async () => {
+    const c = opened(41002);
+    c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));
+    body(c, 2800);
+    c.rst('server', { ttl: 64 });
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    expect(r.verdicts[0]!.limits).toEqual([{ kind: 'cut_rst_ttl_differs', args: { rstTtl: 64, serverTtl: 56 } }]);
+  });
+
+  it('the client resets while the body arrives: a warning in the client\'s words, with its limit', async () => {
+    const c = opened(41003);
+    c.send('server', head('200 OK', 'Content-Length: 100000\r\n'));
+    body(c, 5600);
+    c.wait(8);
+    c.rst('client', { flags: 'RA' });
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ receivedBytes: 5600, endedBy: { sender: 'client', flag: 'RST' } });
+    expect(v.limits.map((l) => l.kind)).toEqual(['client_ended_body']);
+    expect(verdictWords(v, 'en').summary).toMatch(/the client reset the connection \(RST\) before the HTTP 200 response body was complete/);
+    expect(verdictWords(v, 'zh').summary).toMatch(/客户端就重置了连接（RST）/);
+  });
+
+  it('the client\'s FIN alone (a half-close) is not an end: the server may still be sending', async () => {
+    const c = opened(41004);
+    c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));
+    body(c, 2800);
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(causes(r)).not.toContain('http.body_cut_short|error');
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+
+  it('the client\'s FIN, then the server\'s: the client closed first (warning, both closes shown)', async () => {
+    const c = opened(41005);
+    c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));
+    body(c, 2800);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    expect(r.verdicts[0]!.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_length', 'http_body_last', 'fin', 'fin']);
+    expect(r.verdicts[0]!.details).toMatchObject({ endedBy: { sender: 'client', flag: 'FIN' } });
+  });
+
+  it('chunked without the last chunk, then FIN: cut short; with the last chunk (even without its final CRLF): not', async () => {
+    const cut = opened(41006);
+    cut.send('server', head('200 OK', 'Transfer-Encoding: chunked\r\n'));
+    cut.send('server', ascii('400\r\n'));
+    cut.send('server', filler(1024, 3));
+    cut.send('server', ascii('\r\n400\r\n'));
+    cut.send('server', filler(500, 4));
+    cut.fin('server');
+    cut.ack('client');
+    const r = await run(cut.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    expect(r.verdicts[0]!.details).toMatchObject({ delimiter: 'chunked', receivedBytes: 1524, endedBy: { sender: 'server', flag: 'FIN' } });
+    expect(r.verdicts[0]!.details).not.toHaveProperty('contentLength');
+    expect(verdictWords(r.verdicts[0]!, 'en').summary).toMatch(/1524 bytes of chunked data, without the last \(zero-size\) chunk/);
+    expect(verdictWords(r.verdicts[0]!, 'zh').explanation).toMatch(/curl 报 "transfer closed with outstanding read data remaining"，退出码 18/);
+
+    const whole = opened(41007);
+    whole.send('server', head('200 OK', 'Transfer-Encoding: chunked\r\n'));
+    whole.send('server', ascii('5\r\nhello\r\n0\r\n'));
+    whole.fin('server');
+    whole.ack('client');
+    expect(causes(await run(whole.frames))).toEqual(['ok|ok']);
+  });
+
+  it('a complete body, then FIN or RST: ok', async () => {
+    for (const end of ['fin', 'rst'] as const) {
+      const c = opened(41008);
+      c.send('server', head('200 OK', 'Content-Length: 4200\r\n'));
+      body(c, 4200);
+      if (end === 'fin') c.fin('server');
+      else c.rst('server');
+      c.ack('client');
+      expect(causes(await run(c.frames)), end).toEqual(['ok|ok']);
+    }
+  });
+
+  it('no length: a body delimited by the close ends at the FIN', async () => {
+    const c = opened(41009);
+    c.send('server', head('200 OK', 'Connection: close\r\n'));
+    body(c, 2800);
+    c.fin('server');
+    c.ack('client');
+    expect(causes(await run(c.frames))).toEqual(['ok|ok']);
+  });
+
+  it('HEAD, 204 and 304 carry no body whatever their Content-Length says', async () => {
+    const cases: Array<[string, string]> = [['HEAD', '200 OK'], ['GET', '204 No Content'], ['GET', '304 Not Modified']];
+    for (const [method, status] of cases) {
+      const c = opened(41010, method);
+      c.send('server', head(status, 'Content-Length: 10000\r\n'));
+      c.ack('client');
+      c.fin('server');
+      c.ack('client');
+      expect(causes(await run(c.frames)), `${method} ${status}`).toEqual(['ok|ok']);
+    }
+  });
+
+  it('1xx: an interim 100 Continue is no response whose body could be cut; the final one is judged', async () => {
+    const interimOnly = opened(41011);
+    interimOnly.send('server', ascii('HTTP/1.1 100 Continue\r\n\r\n'));
+    interimOnly.ack('client');
+    interimOnly.fin('server');
+    interimOnly.ack('client');
+    expect((await run(interimOnly.frames)).verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+
+    const final = opened(41012);
+    final.send('server', ascii('HTTP/1.1 100 Continue\r\n\r\n'));
+    final.send('server', head('200 OK', 'Content-Length: 3000\r\n'));
+    body(final, 1400);
+    final.fin('server');
+    final.ack('client');
+    const r = await run(final.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    expect(r.verdicts[0]!.details).toMatchObject({ status: 200, receivedBytes: 1400, missingBytes: 1600 });
+  });
+
+  it('the capture ended while the body was still arriving (no FIN, no RST): nothing said', async () => {
+    const c = opened(41013);
+    c.send('server', head('200 OK', 'Content-Length: 100000\r\n'));
+    body(c, 7000);
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+  });
+
+  it('a gap in the server\'s stream (a segment the capture lost, acknowledged by the client): not a short body', async () => {
+    const c = opened(41014);
+    c.send('server', head('200 OK', 'Content-Length: 4200\r\n'));
+    c.send('server', filler(1400, 1));
+    c.ack('client');
+    c.send('server', filler(1400, 2));
+    c.frames.pop(); // the capture lost this segment; the client got it
+    c.send('server', filler(1400, 3));
+    c.ack('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+  });
+
+  it('a gap, then the client\'s plain RST (no ACK number to check): the gap alone holds the claim back', async () => {
+    for (const snaplen of [undefined, 200]) {
+      const c = opened(41020);
+      c.send('server', head('200 OK', 'Content-Length: 100000\r\n'));
+      c.send('server', filler(1400, 1));
+      c.send('server', filler(1400, 2));
+      if (snaplen === undefined) c.frames.pop(); // lost by the capture (else: cut by the snaplen)
+      c.send('server', filler(1400, 3));
+      c.ack('client');
+      c.rst('client', { flags: 'R' });
+      const r = await run(c.frames, snaplen);
+      expect(r.verdicts.map((v) => v.cause), `snaplen ${snaplen}`).not.toContain('http.body_cut_short');
+    }
+  });
+
+  it('the capture lost the last segment before the FIN (the FIN sits past the last byte seen): not claimed', async () => {
+    const c = opened(41015);
+    c.send('server', head('200 OK', 'Content-Length: 4200\r\n'));
+    body(c, 2800);
+    c.send('server', filler(1400, 9));
+    c.frames.pop(); // lost by the capture, and its acknowledgement too
+    c.fin('server');
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+
+  it('the client acknowledged bytes the capture does not hold before its RST: not claimed', async () => {
+    const c = opened(41016);
+    c.send('server', head('200 OK', 'Content-Length: 100000\r\n'));
+    body(c, 2800);
+    c.send('server', filler(1400, 9));
+    c.frames.pop(); // the capture missed it
+    c.rst('client', { flags: 'RA' }); // acknowledges it
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+
+  it('packets cut by the snaplen: the wire had the bytes, nothing is claimed', async () => {
+    const c = opened(41017);
+    c.send('server', head('200 OK', 'Content-Length: 4200\r\n'));
+    body(c, 4200);
+    c.fin('server');
+    c.ack('client');
+    // 200-byte snaplen: every full data segment is cut in the capture, the headers are not.
+    const r = await run(c.frames, 200);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+  });
+
+  it('an error status with its body cut short stays http.error_status', async () => {
+    const c = opened(41018);
+    c.send('server', head('503 Service Unavailable', 'Content-Length: 5000\r\n'));
+    body(c, 1400);
+    c.fin('server');
+    c.ack('client');
+    expect(causes(await run(c.frames))).toEqual(['http.error_status|error']);
+  });
+
+  it('keep-alive: the first response complete, the second cut: the second is told', async () => {
+    const c = opened(41019);
+    c.send('server', head('200 OK', 'Content-Length: 5\r\n'));
+    c.send('server', ascii('hello'));
+    c.ack('client');
+    c.send('client', ascii('GET /big.bin HTTP/1.1\r\nHost: files.example.org\r\n\r\n'));
+    c.send('server', head('200 OK', 'Content-Length: 9000\r\n'));
+    body(c, 2800);
+    c.fin('server');
+    c.ack('client');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    expect(r.verdicts[0]!.details).toMatchObject({ path: '/big.bin', receivedBytes: 2800 });
+  });
+});
