@@ -8,7 +8,8 @@
  */
 import { Option, type Command } from 'commander';
 import type { LiveError as LiveErrorT, LiveSource as LiveSourceT } from '../capture/live.js';
-import type { Lang } from '../lang.js';
+import { LANGS, type Lang } from '../lang.js';
+import { displayWidth } from '../report/box.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
 import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
@@ -209,39 +210,45 @@ export function registerCapture(program: Command): void {
 
 interface InterfacesFlags {
   format: 'table' | 'json';
+  lang: Lang;
 }
 
 async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   const L = await import('../capture/live.js');
+  const { interfacesWords, permissionHowText } = await import('../capture/live-words.js');
+  const lang = flags.lang;
   let list;
   try {
     list = L.listInterfaces();
   } catch (e) {
-    liveFailure(e, 'en');
+    liveFailure(e, lang);
   }
   const status = L.captureStatus();
   const def = L.defaultInterface(list);
+  const p = status.permission;
+  const how = permissionHowText(p.via, p.uid, lang);
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
+    // The words (how, fix) in the language asked for, as a JSON report's texts are; via is the same in both.
+    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: p.permitted, via: p.via, how, fix: p.permitted ? null : L.permissionFix(lang), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
     return EXIT_OK;
   }
+  const W = interfacesWords(lang);
   const rows = list.map((i) => [
     `${i === def ? '*' : ' '} ${i.name}`,
-    i.up === null ? '-' : i.up ? (i.running ? 'up' : 'up, no carrier') : 'down',
-    [i.addresses.join(', '), i.loopback ? '(loopback)' : '', i.description && i.addresses.length === 0 ? `(${i.description})` : ''].filter(Boolean).join(' '),
+    i.up === null ? '-' : i.up ? (i.running ? W.up : W.upNoCarrier) : W.down,
+    [i.addresses.join(W.comma), i.loopback ? W.loopback : '', i.description && i.addresses.length === 0 ? W.description(i.description) : ''].filter(Boolean).join(lang === 'zh' ? '' : ' '),
   ]);
-  const w0 = Math.max(6, ...rows.map((r) => r[0]!.length));
-  const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
-  let out = `${'  NAME'.padEnd(w0)}  ${'STATE'.padEnd(w1)}  ADDRESSES\n`;
-  for (const r of rows) out += `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}\n`;
-  out += `\n* = default for wirewhy capture\n`;
-  out += status.permission.permitted
-    ? `capture: permitted (${status.permission.how})\n`
-    : `capture: not permitted (${status.permission.how}); ${L.permissionFix()}\n`;
-  out += status.binding.kind === 'wwpcap'
-    ? `binding: wirewhy's (${status.binding.libpcap ?? 'libpcap'}), kernel timestamps\n`
-    : `binding: the npm 'cap' fallback, timestamps on arrival (build wirewhy's: cd ${L.packageRoot()} && npm run build:native)\n`;
-  out += `kernel drop counter: ${status.dropCounter ?? 'unavailable (run native/build.sh)'}\n`;
+  // Padded to the columns a terminal shows (a Chinese character takes two).
+  const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+  const width = (col: number, min: number): number => rows.reduce((m, r) => Math.max(m, displayWidth(r[col]!)), min);
+  const w0 = width(0, 2 + displayWidth(W.head[0]));
+  const w1 = width(1, displayWidth(W.head[1]));
+  let out = `${pad(`  ${W.head[0]}`, w0)}  ${pad(W.head[1], w1)}  ${W.head[2]}\n`;
+  for (const r of rows) out += `${pad(r[0]!, w0)}  ${pad(r[1]!, w1)}  ${r[2]}\n`;
+  out += `\n${W.defaultNote}\n`;
+  out += p.permitted ? `${W.permitted(how)}\n` : `${W.notPermitted(how, L.permissionFix(lang))}\n`;
+  out += status.binding.kind === 'wwpcap' ? `${W.bindingOwn(status.binding.libpcap)}\n` : `${W.bindingCap(L.packageRoot())}\n`;
+  out += `${W.dropCounter(status.dropCounter)}\n`;
   process.stdout.write(out);
   return EXIT_OK;
 }
@@ -251,6 +258,7 @@ export function registerInterfaces(program: Command): void {
     .command('interfaces')
     .description('list capture interfaces with their addresses, whether they are up, and whether capture is permitted')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--lang <lang>', 'language of the listing and of its errors').choices(LANGS).default('en'))
     .action(async (flags: InterfacesFlags) => {
       process.exitCode = await runInterfaces(flags);
     });
