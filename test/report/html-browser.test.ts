@@ -73,6 +73,35 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
     expect(s.errors).toEqual([]);
   });
 
+  it('IPv6 and dual-stack ladders: every lane labelled by its role (and family), the labels apart and inside the drawing', async () => {
+    for (const [f, lang, roles] of [
+      ['happy-eyeballs-v6-dropped.pcap', 'en', ['Client (IPv4)', 'Client (IPv6)', 'DNS server', 'Server (IPv6)', 'Server (IPv4)']],
+      ['happy-eyeballs-v6-dropped.pcap', 'zh', ['客户端（IPv4）', '客户端（IPv6）', 'DNS 服务器', '服务器（IPv6）', '服务器（IPv4）']],
+      ['tcp-syn-dropped-v6.pcap', 'en', ['Client (IPv6)', 'Client (IPv4)', 'DNS server', 'Server']],
+    ] as const) {
+      await open(`lanes-${f}-${lang}`, await sampleReport(f, true), lang);
+      const got = await s.page.locator('section.v svg').first().evaluate((svg) => {
+        const box = svg.getBoundingClientRect();
+        // The lane headings: the role (y=18) and the address (y=34) of each lane.
+        const heads = [...svg.querySelectorAll('text')].filter((t) => t.getAttribute('y') === '18' || t.getAttribute('y') === '34');
+        return { svg: [box.left, box.right], heads: heads.map((t) => ({ y: t.getAttribute('y'), text: t.textContent, r: t.getBoundingClientRect() })).map((h) => ({ y: h.y, text: h.text, l: h.r.left, rt: h.r.right, w: h.r.width })) };
+      });
+      expect(got.heads.filter((h) => h.y === '18').map((h) => h.text), f).toEqual(roles);
+      for (const row of ['18', '34']) {
+        const hs = got.heads.filter((h) => h.y === row);
+        for (const h of hs) {
+          expect(h.w, `${f} ${h.text}`).toBeGreaterThan(10);
+          expect(h.l, `${f} ${h.text}`).toBeGreaterThanOrEqual(got.svg[0]!);
+          expect(h.rt, `${f} ${h.text}`).toBeLessThanOrEqual(got.svg[1]!);
+        }
+        // Neighbouring lanes' headings do not run into each other.
+        for (let i = 1; i < hs.length; i++) expect(hs[i]!.l, `${f}: ${hs[i - 1]!.text} / ${hs[i]!.text}`).toBeGreaterThan(hs[i - 1]!.rt);
+      }
+      expect(s.errors).toEqual([]);
+    }
+    await s.page.screenshot({ path: artifactPath('report-lanes-tcp-syn-dropped-v6.png'), fullPage: true });
+  });
+
   it('hostile names run nothing and load nothing', async () => {
     for (const [name, r] of [['hostile', await hostileReport()], ['hostile-capture', await hostileCaptureReport()]] as const) {
       await open(name, r);
