@@ -14,6 +14,7 @@ import { renderHtml } from '../../src/report/html.js';
 import type { Report } from '../../src/report/model.js';
 import { artifactPath, browserSkipReason, openBrowser, type Session } from '../helpers/browser.js';
 import { docOf, SAMPLE_FILES, hostileCaptureReport, hostileReport, sampleReport } from './reports.js';
+import { refusedAt, run } from '../helpers/failures.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`html-browser tests skipped: ${skip}`);
@@ -100,6 +101,29 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
       expect(s.errors).toEqual([]);
     }
     await s.page.screenshot({ path: artifactPath('report-lanes-tcp-syn-dropped-v6.png'), fullPage: true });
+  });
+
+  it('the summary timeline of a 1.5-s and of a 5.5-hour capture: bars of real width, axis labels inside the figure', async () => {
+    for (const [name, times] of [['short', [0, 0.2e6, 1.2e6, 1.4e6]], ['long', [0, 5000e6, 20000e6]]] as const) {
+      await open(`timeline-${name}`, await run(refusedAt(times)));
+      const got = await s.page.locator('svg.timeline').evaluate((svg) => {
+        const box = svg.getBoundingClientRect();
+        const r = (e: Element) => e.getBoundingClientRect();
+        return {
+          box: [box.left, box.right, box.width],
+          bars: [...svg.querySelectorAll('rect')].map((e) => r(e).width),
+          labels: [...svg.querySelectorAll('text[text-anchor="middle"]')].map((e) => ({ text: e.textContent, l: r(e).left, rt: r(e).right })),
+        };
+      });
+      expect(got.box[2]).toBeGreaterThan(250);
+      for (const w of got.bars) expect(w, name).toBeGreaterThan(5);
+      for (const l of got.labels) {
+        expect(l.l, `${name} ${l.text}`).toBeGreaterThanOrEqual(got.box[0]!);
+        expect(l.rt, `${name} ${l.text}`).toBeLessThanOrEqual(got.box[1]!);
+      }
+      expect(got.labels.map((l) => l.text)).toEqual(name === 'short' ? ['0', '1', '2'] : ['0', '10240', '20480']);
+      expect(s.errors).toEqual([]);
+    }
   });
 
   it('hostile names run nothing and load nothing', async () => {
