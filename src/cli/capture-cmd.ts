@@ -14,6 +14,7 @@ import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
 import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
 import { failureCount } from '../report/facts.js';
+import { numberRangeText } from './usage-words.js';
 
 interface CaptureFlags extends ReportFlags {
   interface?: string;
@@ -29,9 +30,9 @@ interface CaptureFlags extends ReportFlags {
   immediate?: boolean;
 }
 
-function num(name: string, v: string | undefined, min: number, integer: boolean): number | undefined {
+function num(name: string, v: string | undefined, min: number, integer: boolean, lang: Lang): number | undefined {
   if (v === undefined) return undefined;
-  return numberOption(v, min, Infinity, integer, `${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
+  return numberOption(v, min, Infinity, integer, numberRangeText(name, v, min, null, integer, lang));
 }
 
 /** A LiveError becomes the one-line usage error with its fix, in the language asked for. */
@@ -45,15 +46,16 @@ function liveFailure(e: unknown, lang: Lang): never {
 
 async function runCapture(flags: CaptureFlags): Promise<number> {
   const json = flags.format === 'json';
-  const snaplen = numberOption(flags.snaplen, 64, 262144, true, `--snaplen must be an integer from 64 to 262144 (got '${flags.snaplen}')`);
-  const duration = num('--duration', flags.duration, 0.001, false);
-  const count = num('--count', flags.count, 1, true);
-  const bufferMiB = numberOption(flags.bufferSize, 1, 2047, true, `--buffer-size must be an integer from 1 to 2047 MiB (got '${flags.bufferSize}')`);
-  const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
-  const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
+  const lang = flags.lang;
+  const snaplen = numberOption(flags.snaplen, 64, 262144, true, numberRangeText('--snaplen', flags.snaplen, 64, 262144, true, lang));
+  const duration = num('--duration', flags.duration, 0.001, false, lang);
+  const count = num('--count', flags.count, 1, true, lang);
+  const bufferMiB = numberOption(flags.bufferSize, 1, 2047, true, numberRangeText('--buffer-size', flags.bufferSize, 1, 2047, true, lang, 'MiB'));
+  const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false, lang)!;
+  const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false, lang)!;
   const out = reportOutput(flags);
   // -o is checked before capturing, so a long capture does not end in an error.
-  checkOutput(flags.output);
+  checkOutput(flags.output, lang);
   const L = await import('../capture/live.js');
   const { LiveAnalyzer } = await import('../live.js');
   const { CaptureWriter } = await import('../capture/writer.js');
@@ -172,7 +174,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     writeReports(out, [out.prepare(report)], flags.output);
   } catch (e) {
     // writeReports says what failed in one line; the capture file is whole all the same.
-    if (e instanceof UsageError && w) throw new UsageError(`${e.message} (${flags.write} is complete)`);
+    if (e instanceof UsageError && w) throw new UsageError(lang === 'zh' ? `${e.message}（${flags.write} 是完整的）` : `${e.message} (${flags.write} is complete)`);
     throw e;
   }
   if (writeError !== null) {

@@ -81,3 +81,54 @@ function zh(r: UsageReason): string {
       return `命令行有误（commander 报告：“${r.message}”）；\`${r.cmd} --help\` 会说明用法`;
   }
 }
+
+// ---- the commands' own checks of their options, and a report that cannot be written ----------
+
+/** Why writing failed, in words, from a Node error code (its code itself when it has no words). */
+export function writeReasonText(code: string | undefined, fallback: string, lang: Lang): string {
+  const en: Record<string, string> = {
+    ENOENT: 'no such folder', ENOTDIR: 'a part of the path is not a folder', EACCES: 'permission denied', EPERM: 'permission denied',
+    EISDIR: 'it is a folder', ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system',
+  };
+  const zh: Record<string, string> = {
+    ENOENT: '没有这个文件夹', ENOTDIR: '路径中有一部分不是文件夹', EACCES: '没有权限', EPERM: '没有权限',
+    EISDIR: '它是一个文件夹', ENOSPC: '设备上没有剩余空间', EDQUOT: '超出了磁盘配额', EROFS: '只读文件系统',
+  };
+  const words = lang === 'zh' ? zh : en;
+  return (code !== undefined && Object.prototype.hasOwnProperty.call(words, code) ? words[code] : undefined) ?? code ?? fallback;
+}
+
+/** The report cannot be written: to -o `output`, or (null) to standard output. */
+export function cannotWriteText(output: string | null, reason: string, lang: Lang): string {
+  if (lang === 'zh') {
+    return output !== null
+      ? `无法把报告写入 ${output}（${reason}）；请检查文件夹是否存在且可写，或去掉 \`-o\`，把报告写到标准输出`
+      : `无法把报告写到标准输出（${reason}）`;
+  }
+  return output !== null
+    ? `cannot write the report to ${output} (${reason}); check that the folder exists and is writable, or leave out -o to write to standard output`
+    : `cannot write the report to standard output (${reason})`;
+}
+
+/** --max-verdicts is not a whole number, 0 or more. */
+export const maxVerdictsText = (v: string | undefined, lang: Lang): string => (lang === 'zh'
+  ? `\`--max-verdicts\` 必须是 0 或更大的整数（0 表示列出全部结论）；收到的是 '${v}'`
+  : `--max-verdicts must be a whole number, 0 or more (0 lists every verdict); got '${v}'`);
+
+/** --host is not an IP address. */
+export const hostText = (v: string, lang: Lang): string => (lang === 'zh'
+  ? `\`--host\` 必须是 IP 地址（IPv4 或 IPv6）；收到的是 '${v}'`
+  : `--host must be an IP address (IPv4 or IPv6); got '${v}'`);
+
+/** A numeric option of `wirewhy capture` out of its range: from `min` (to `max`, if any); `unit` after the range. */
+export function numberRangeText(option: string, v: string, min: number, max: number | null, integer: boolean, lang: Lang, unit = ''): string {
+  if (lang === 'zh') {
+    const kind = integer ? '整数' : '数';
+    const range = max === null ? `不小于 ${min} 的${kind}` : ` ${min} 到 ${max} 之间的${kind}`;
+    return `\`${option}\` 必须是${range}（${unit ? `单位 ${unit}，` : ''}收到的是 '${v}'）`;
+  }
+  const kind = integer ? 'an integer' : 'a number';
+  return max === null
+    ? `${option} must be ${kind} of at least ${min} (got '${v}')`
+    : `${option} must be ${kind} from ${min} to ${max}${unit ? ` ${unit}` : ''} (got '${v}')`;
+}

@@ -110,3 +110,46 @@ describe('commander errors with --lang zh: the same line in Chinese', () => {
     expect(oneLine(['analyze', SAMPLE, '--lang', 'fr'])).not.toMatch(HAN);
   });
 });
+
+describe("the commands' own checks of their options, and a report that cannot be written: one line, Chinese with --lang zh", () => {
+  const env = { WIREWHY_CAP_MODULE: join(REPO, 'test/live/fake-pcap.cjs'), WIREWHY_FAKE_PCAP: SAMPLE };
+  const line = (args: string[], extra: Record<string, string> = {}): string => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...extra } });
+    expect(r.status, r.stderr).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    return lines[0]!;
+  };
+  const cases: Array<{ args: string[]; en: string; zh: string; data?: string; env?: Record<string, string> }> = [
+    {
+      args: ['analyze', SAMPLE, '-o', '/nonexistent/wirewhy/x.json'],
+      en: 'wirewhy: cannot write the report to /nonexistent/wirewhy/x.json (no such folder); check that the folder exists and is writable, or leave out -o to write to standard output',
+      zh: 'wirewhy: 无法把报告写入 /nonexistent/wirewhy/x.json（没有这个文件夹）；请检查文件夹是否存在且可写，或去掉 `-o`，把报告写到标准输出',
+      data: '/nonexistent/wirewhy/x.json',
+    },
+    {
+      args: ['analyze', SAMPLE, '--max-verdicts', '-1'],
+      en: "wirewhy: --max-verdicts must be a whole number, 0 or more (0 lists every verdict); got '-1'",
+      zh: "wirewhy: `--max-verdicts` 必须是 0 或更大的整数（0 表示列出全部结论）；收到的是 '-1'",
+    },
+    { args: ['analyze', SAMPLE, '--host', 'gateway'], en: "wirewhy: --host must be an IP address (IPv4 or IPv6); got 'gateway'", zh: "wirewhy: `--host` 必须是 IP 地址（IPv4 或 IPv6）；收到的是 'gateway'", data: 'gateway' },
+    { args: ['capture', '--snaplen', '3'], en: "wirewhy: --snaplen must be an integer from 64 to 262144 (got '3')", zh: "wirewhy: `--snaplen` 必须是 64 到 262144 之间的整数（收到的是 '3'）", env },
+    { args: ['capture', '-B', '0'], en: "wirewhy: --buffer-size must be an integer from 1 to 2047 MiB (got '0')", zh: "wirewhy: `--buffer-size` 必须是 1 到 2047 之间的整数（单位 MiB，收到的是 '0'）", data: 'MiB', env },
+    { args: ['capture', '-c', '0'], en: "wirewhy: --count must be an integer of at least 1 (got '0')", zh: "wirewhy: `--count` 必须是不小于 1 的整数（收到的是 '0'）", env },
+    { args: ['capture', '-d', 'soon'], en: "wirewhy: --duration must be a number of at least 0.001 (got 'soon')", zh: "wirewhy: `--duration` 必须是不小于 0.001 的数（收到的是 'soon'）", data: 'soon', env },
+  ];
+  it.each(cases.map((c) => [c.args.join(' '), c] as const))('%s', (_, c) => {
+    expect(line(c.args, c.env)).toBe(c.en);
+    const zh = line([...c.args, '--lang', 'zh'], c.env);
+    expect(zh).toBe(c.zh);
+    chinese(zh, c.data ?? '');
+  });
+
+  it('standard output that cannot be written (a full disk)', () => {
+    for (const [lang, want] of [['en', 'wirewhy: cannot write the report to standard output (no space left on the device)'], ['zh', 'wirewhy: 无法把报告写到标准输出（设备上没有剩余空间）']] as const) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" analyze "${SAMPLE}" --lang ${lang} > /dev/full`], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trimEnd()).toBe(want);
+    }
+  });
+});
