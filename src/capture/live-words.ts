@@ -99,3 +99,85 @@ export function liveErrorText(r: LiveReason, lang: Lang): Text {
   const w = WORDS[r.kind];
   return w ? w[lang](r.args) : { message: `${r.kind} ${JSON.stringify(r.args)}`, hint: '' };
 }
+
+// ---- `wirewhy interfaces` -----------------------------------------------------------------------
+
+/** How this process may capture, or why it may not (capture/live.ts capturePermission). */
+export type PermissionVia = 'root' | 'caps' | 'cap_net_raw' | 'no_cap_net_raw' | 'unknown';
+
+/** The permission in words: "root", "capability cap_net_raw", "user 1000 without CAP_NET_RAW"... */
+export function permissionHowText(via: PermissionVia, uid: number | null, lang: Lang): string {
+  const u = uid ?? '?';
+  if (lang === 'zh') {
+    switch (via) {
+      case 'root': return 'root 用户';
+      case 'caps': return '拥有 cap_net_raw 和 cap_net_admin 权能';
+      case 'cap_net_raw': return '拥有 cap_net_raw 权能';
+      case 'no_cap_net_raw': return `用户 ${u} 没有 CAP_NET_RAW 权能`;
+      default: return '无法确定（没有 /proc/self/status）';
+    }
+  }
+  switch (via) {
+    case 'root': return 'root';
+    case 'caps': return 'capabilities cap_net_raw,cap_net_admin';
+    case 'cap_net_raw': return 'capability cap_net_raw';
+    case 'no_cap_net_raw': return `user ${u} without CAP_NET_RAW`;
+    default: return 'unknown (no /proc/self/status)';
+  }
+}
+
+/** The words of the `wirewhy interfaces` table. The English is the words it always had. */
+export interface InterfacesWords {
+  readonly head: readonly [string, string, string];
+  readonly up: string;
+  readonly upNoCarrier: string;
+  readonly down: string;
+  readonly loopback: string;
+  /** libpcap's description of an interface without addresses (libpcap's words, quoted). */
+  description(d: string): string;
+  /** Separates the addresses of one interface. */
+  readonly comma: string;
+  readonly defaultNote: string;
+  permitted(how: string): string;
+  notPermitted(how: string, fix: string): string;
+  bindingOwn(libpcap: string | null): string;
+  bindingCap(root: string): string;
+  dropCounter(how: string | null): string;
+}
+
+const INTERFACES: { readonly [L in Lang]: InterfacesWords } = {
+  en: {
+    head: ['NAME', 'STATE', 'ADDRESSES'],
+    up: 'up',
+    upNoCarrier: 'up, no carrier',
+    down: 'down',
+    loopback: '(loopback)',
+    description: (d) => `(${d})`,
+    comma: ', ',
+    defaultNote: '* = default for wirewhy capture',
+    permitted: (how) => `capture: permitted (${how})`,
+    notPermitted: (how, fix) => `capture: not permitted (${how}); ${fix}`,
+    bindingOwn: (lib) => `binding: wirewhy's (${lib ?? 'libpcap'}), kernel timestamps`,
+    bindingCap: (root) => `binding: the npm 'cap' fallback, timestamps on arrival (build wirewhy's: cd ${root} && npm run build:native)`,
+    dropCounter: (how) => `kernel drop counter: ${how ?? 'unavailable (run native/build.sh)'}`,
+  },
+  zh: {
+    head: ['名称', '状态', '地址'],
+    up: '已启用',
+    upNoCarrier: '已启用，无载波',
+    down: '未启用',
+    loopback: '（环回）',
+    description: (d) => `（libpcap 的说明：“${d}”）`,
+    comma: '、',
+    defaultNote: '* = `wirewhy capture` 默认使用的网卡',
+    permitted: (how) => `抓包：允许（${how}）`,
+    notPermitted: (how, fix) => `抓包：不允许（${how}）；${fix}`,
+    bindingOwn: (lib) => `绑定模块：wirewhy 自己的（${lib === null ? 'libpcap' : `“${lib}”`}），时间戳由内核给出`,
+    bindingCap: (root) => `绑定模块：后备的 npm 包 \`cap\`，时间戳取自数据包到达的时刻（要构建 wirewhy 自己的：\`cd ${root} && npm run build:native\`）`,
+    dropCounter: (how) => `内核丢包计数：${how === null ? '无法获取（请运行 `native/build.sh`）' : `\`${how}\``}`,
+  },
+};
+
+export function interfacesWords(lang: Lang): InterfacesWords {
+  return INTERFACES[lang];
+}

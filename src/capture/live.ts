@@ -26,7 +26,7 @@ import { emptyInfo } from './reader.js';
 import { newRawPacket, type CaptureInfo, type RawPacket } from './types.js';
 import { CapFeed, CAP_MAX_SNAPLEN, clockMs, statsReader, type CapDevice, type CapModule } from './cap-compat.js';
 import type { Lang } from '../lang.js';
-import { liveErrorText, permissionFixText, type LiveReason } from './live-words.js';
+import { liveErrorText, permissionFixText, permissionHowText, type LiveReason, type PermissionVia } from './live-words.js';
 
 export { clockMs, linkTypeOf, wireLength } from './cap-compat.js';
 
@@ -290,7 +290,11 @@ export function defaultInterface(list: LiveInterface[]): LiveInterface | null {
 
 export interface Permission {
   permitted: boolean;
-  /** 'root', 'capabilities' or why not. */
+  /** How, as data (worded by live-words.ts permissionHowText). */
+  via: PermissionVia;
+  /** The effective user id (null where there is none). */
+  uid: number | null;
+  /** 'root', 'capabilities' or why not, in English (native/check.mjs prints it). */
   how: string;
 }
 
@@ -305,12 +309,11 @@ export function capturePermission(): Permission {
   }
   const NET_RAW = 1n << 13n;
   const NET_ADMIN = 1n << 12n;
-  if (capEff === null) return { permitted: process.getuid?.() === 0, how: process.getuid?.() === 0 ? 'root' : 'unknown (no /proc/self/status)' };
-  if ((capEff & NET_RAW) !== 0n) {
-    const root = process.geteuid?.() === 0;
-    return { permitted: true, how: root ? 'root' : (capEff & NET_ADMIN) !== 0n ? 'capabilities cap_net_raw,cap_net_admin' : 'capability cap_net_raw' };
-  }
-  return { permitted: false, how: `user ${process.geteuid?.() ?? '?'} without CAP_NET_RAW` };
+  const uid = process.geteuid?.() ?? null;
+  const p = (permitted: boolean, via: PermissionVia): Permission => ({ permitted, via, uid, how: permissionHowText(via, uid, 'en') });
+  if (capEff === null) return process.getuid?.() === 0 ? p(true, 'root') : p(false, 'unknown');
+  if ((capEff & NET_RAW) !== 0n) return p(true, uid === 0 ? 'root' : (capEff & NET_ADMIN) !== 0n ? 'caps' : 'cap_net_raw');
+  return p(false, 'no_cap_net_raw');
 }
 
 export interface CaptureStatus {

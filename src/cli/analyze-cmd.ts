@@ -19,7 +19,7 @@ function fileSize(file: string): number | null {
 }
 
 async function runAnalyze(files: string[], flags: ReportFlags): Promise<number> {
-  checkOutput(flags.output);
+  checkOutput(flags.output, flags.lang);
   let status = EXIT_OK;
   const out = reportOutput(flags);
   const reports: Report[] = [];

@@ -8,11 +8,13 @@
  */
 import { Option, type Command } from 'commander';
 import type { LiveError as LiveErrorT, LiveSource as LiveSourceT } from '../capture/live.js';
-import type { Lang } from '../lang.js';
+import { LANGS, type Lang } from '../lang.js';
+import { displayWidth } from '../report/box.js';
 import type { CaptureWriter as CaptureWriterT } from '../capture/writer.js';
 import { linkTypeName } from '../decode/registry.js';
 import { EXIT_FAILURES, EXIT_OK, UsageError, addReportOptions, checkOutput, numberOption, reportOutput, writeReports, type ReportFlags } from './common.js';
 import { failureCount } from '../report/facts.js';
+import { numberRangeText } from './usage-words.js';
 
 interface CaptureFlags extends ReportFlags {
   interface?: string;
@@ -28,9 +30,9 @@ interface CaptureFlags extends ReportFlags {
   immediate?: boolean;
 }
 
-function num(name: string, v: string | undefined, min: number, integer: boolean): number | undefined {
+function num(name: string, v: string | undefined, min: number, integer: boolean, lang: Lang): number | undefined {
   if (v === undefined) return undefined;
-  return numberOption(v, min, Infinity, integer, `${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min} (got '${v}')`);
+  return numberOption(v, min, Infinity, integer, numberRangeText(name, v, min, null, integer, lang));
 }
 
 /** A LiveError becomes the one-line usage error with its fix, in the language asked for. */
@@ -44,15 +46,16 @@ function liveFailure(e: unknown, lang: Lang): never {
 
 async function runCapture(flags: CaptureFlags): Promise<number> {
   const json = flags.format === 'json';
-  const snaplen = numberOption(flags.snaplen, 64, 262144, true, `--snaplen must be an integer from 64 to 262144 (got '${flags.snaplen}')`);
-  const duration = num('--duration', flags.duration, 0.001, false);
-  const count = num('--count', flags.count, 1, true);
-  const bufferMiB = numberOption(flags.bufferSize, 1, 2047, true, `--buffer-size must be an integer from 1 to 2047 MiB (got '${flags.bufferSize}')`);
-  const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false)!;
-  const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false)!;
+  const lang = flags.lang;
+  const snaplen = numberOption(flags.snaplen, 64, 262144, true, numberRangeText('--snaplen', flags.snaplen, 64, 262144, true, lang));
+  const duration = num('--duration', flags.duration, 0.001, false, lang);
+  const count = num('--count', flags.count, 1, true, lang);
+  const bufferMiB = numberOption(flags.bufferSize, 1, 2047, true, numberRangeText('--buffer-size', flags.bufferSize, 1, 2047, true, lang, 'MiB'));
+  const synTimeout = num('--syn-timeout', flags.synTimeout, 0.1, false, lang)!;
+  const dnsTimeout = num('--dns-timeout', flags.dnsTimeout, 0.1, false, lang)!;
   const out = reportOutput(flags);
   // -o is checked before capturing, so a long capture does not end in an error.
-  checkOutput(flags.output);
+  checkOutput(flags.output, lang);
   const L = await import('../capture/live.js');
   const { LiveAnalyzer } = await import('../live.js');
   const { CaptureWriter } = await import('../capture/writer.js');
@@ -171,7 +174,7 @@ async function runCapture(flags: CaptureFlags): Promise<number> {
     writeReports(out, [out.prepare(report)], flags.output);
   } catch (e) {
     // writeReports says what failed in one line; the capture file is whole all the same.
-    if (e instanceof UsageError && w) throw new UsageError(`${e.message} (${flags.write} is complete)`);
+    if (e instanceof UsageError && w) throw new UsageError(lang === 'zh' ? `${e.message}（${flags.write} 是完整的）` : `${e.message} (${flags.write} is complete)`);
     throw e;
   }
   if (writeError !== null) {
@@ -209,39 +212,45 @@ export function registerCapture(program: Command): void {
 
 interface InterfacesFlags {
   format: 'table' | 'json';
+  lang: Lang;
 }
 
 async function runInterfaces(flags: InterfacesFlags): Promise<number> {
   const L = await import('../capture/live.js');
+  const { interfacesWords, permissionHowText } = await import('../capture/live-words.js');
+  const lang = flags.lang;
   let list;
   try {
     list = L.listInterfaces();
   } catch (e) {
-    liveFailure(e, 'en');
+    liveFailure(e, lang);
   }
   const status = L.captureStatus();
   const def = L.defaultInterface(list);
+  const p = status.permission;
+  const how = permissionHowText(p.via, p.uid, lang);
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: status.permission.permitted, how: status.permission.how, fix: status.permission.permitted ? null : L.permissionFix(), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
+    // The words (how, fix) in the language asked for, as a JSON report's texts are; via is the same in both.
+    process.stdout.write(`${JSON.stringify({ interfaces: list.map((i) => ({ ...i, default: i === def })), capture: { permitted: p.permitted, via: p.via, how, fix: p.permitted ? null : L.permissionFix(lang), binding: status.binding.kind, module: status.binding.module, libpcap: status.binding.libpcap, dropCounter: status.dropCounter } }, null, 2)}\n`);
     return EXIT_OK;
   }
+  const W = interfacesWords(lang);
   const rows = list.map((i) => [
     `${i === def ? '*' : ' '} ${i.name}`,
-    i.up === null ? '-' : i.up ? (i.running ? 'up' : 'up, no carrier') : 'down',
-    [i.addresses.join(', '), i.loopback ? '(loopback)' : '', i.description && i.addresses.length === 0 ? `(${i.description})` : ''].filter(Boolean).join(' '),
+    i.up === null ? '-' : i.up ? (i.running ? W.up : W.upNoCarrier) : W.down,
+    [i.addresses.join(W.comma), i.loopback ? W.loopback : '', i.description && i.addresses.length === 0 ? W.description(i.description) : ''].filter(Boolean).join(lang === 'zh' ? '' : ' '),
   ]);
-  const w0 = Math.max(6, ...rows.map((r) => r[0]!.length));
-  const w1 = Math.max(5, ...rows.map((r) => r[1]!.length));
-  let out = `${'  NAME'.padEnd(w0)}  ${'STATE'.padEnd(w1)}  ADDRESSES\n`;
-  for (const r of rows) out += `${r[0]!.padEnd(w0)}  ${r[1]!.padEnd(w1)}  ${r[2]}\n`;
-  out += `\n* = default for wirewhy capture\n`;
-  out += status.permission.permitted
-    ? `capture: permitted (${status.permission.how})\n`
-    : `capture: not permitted (${status.permission.how}); ${L.permissionFix()}\n`;
-  out += status.binding.kind === 'wwpcap'
-    ? `binding: wirewhy's (${status.binding.libpcap ?? 'libpcap'}), kernel timestamps\n`
-    : `binding: the npm 'cap' fallback, timestamps on arrival (build wirewhy's: cd ${L.packageRoot()} && npm run build:native)\n`;
-  out += `kernel drop counter: ${status.dropCounter ?? 'unavailable (run native/build.sh)'}\n`;
+  // Padded to the columns a terminal shows (a Chinese character takes two).
+  const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+  const width = (col: number, min: number): number => rows.reduce((m, r) => Math.max(m, displayWidth(r[col]!)), min);
+  const w0 = width(0, 2 + displayWidth(W.head[0]));
+  const w1 = width(1, displayWidth(W.head[1]));
+  let out = `${pad(`  ${W.head[0]}`, w0)}  ${pad(W.head[1], w1)}  ${W.head[2]}\n`;
+  for (const r of rows) out += `${pad(r[0]!, w0)}  ${pad(r[1]!, w1)}  ${r[2]}\n`;
+  out += `\n${W.defaultNote}\n`;
+  out += p.permitted ? `${W.permitted(how)}\n` : `${W.notPermitted(how, L.permissionFix(lang))}\n`;
+  out += status.binding.kind === 'wwpcap' ? `${W.bindingOwn(status.binding.libpcap)}\n` : `${W.bindingCap(L.packageRoot())}\n`;
+  out += `${W.dropCounter(status.dropCounter)}\n`;
   process.stdout.write(out);
   return EXIT_OK;
 }
@@ -251,6 +260,7 @@ export function registerInterfaces(program: Command): void {
     .command('interfaces')
     .description('list capture interfaces with their addresses, whether they are up, and whether capture is permitted')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--lang <lang>', 'language of the listing and of its errors').choices(LANGS).default('en'))
     .action(async (flags: InterfacesFlags) => {
       process.exitCode = await runInterfaces(flags);
     });

@@ -13,6 +13,7 @@ import { LANGS, type Lang } from '../lang.js';
 import type { Report } from '../report/model.js';
 import { FORMATS, type Format } from '../report/render.js';
 import { ReportOutput } from '../report/output.js';
+import { cannotWriteText, hostText, maxVerdictsText, writeReasonText } from './usage-words.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURES = 1;
@@ -41,27 +42,11 @@ export function errorLine(file: string, e: CaptureError, lang: Lang = 'en'): str
   return `wirewhy: ${file}: ${e.message}${at ? ` (at byte offset ${e.offset})` : ''}; ${e.hint}`;
 }
 
-/** Why writing failed, in words, from a Node error code. */
-function writeReason(e: unknown): string {
+/** The one-line error for a report that cannot be written (to -o, or to standard output), in `lang`. */
+export function outputError(output: string | undefined, e: unknown, lang: Lang = 'en'): UsageError {
   const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT': return 'no such folder';
-    case 'ENOTDIR': return 'a part of the path is not a folder';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'it is a folder';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'EROFS': return 'read-only file system';
-    default: return err.code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
-
-/** The one-line error for a report that cannot be written (to -o, or to standard output). */
-export function outputError(output: string | undefined, e: unknown): UsageError {
-  return output
-    ? new UsageError(`cannot write the report to ${output} (${writeReason(e)}); check that the folder exists and is writable, or leave out -o to write to standard output`)
-    : new UsageError(`cannot write the report to standard output (${writeReason(e)})`);
+  const reason = writeReasonText(err.code, e instanceof Error ? e.message : String(e), lang);
+  return new UsageError(cannotWriteText(output ?? null, reason, lang));
 }
 
 /**
@@ -69,7 +54,7 @@ export function outputError(output: string | undefined, e: unknown): UsageError 
  * not a folder), so a long analysis does not end in an error; the file itself is written, and
  * any remaining error reported, at the end.
  */
-export function checkOutput(output: string | undefined): void {
+export function checkOutput(output: string | undefined, lang: Lang = 'en'): void {
   if (!output) return;
   try {
     let isFile = false;
@@ -87,7 +72,7 @@ export function checkOutput(output: string | undefined): void {
       accessSync(dir, constants.W_OK);
     }
   } catch (e) {
-    throw outputError(output, e);
+    throw outputError(output, e, lang);
   }
 }
 
@@ -136,11 +121,10 @@ function useColor(toTerminal: boolean): boolean {
 
 /** The report options of a command as the one ReportOutput that applies them. */
 export function reportOutput(flags: ReportFlags): ReportOutput {
-  const maxVerdicts = numberOption(flags.maxVerdicts ?? String(DEFAULT_MAX_VERDICTS), 0, Number.MAX_SAFE_INTEGER, true,
-    `--max-verdicts must be a whole number, 0 or more (0 lists every verdict); got '${flags.maxVerdicts}'`);
+  const maxVerdicts = numberOption(flags.maxVerdicts ?? String(DEFAULT_MAX_VERDICTS), 0, Number.MAX_SAFE_INTEGER, true, maxVerdictsText(flags.maxVerdicts, flags.lang));
   const hosts = flags.host ?? [];
   for (const h of hosts) {
-    if (isIP(h) === 0) throw new UsageError(`--host must be an IP address (IPv4 or IPv6); got '${h}'`);
+    if (isIP(h) === 0) throw new UsageError(hostText(h, flags.lang));
   }
   return new ReportOutput({
     format: flags.format,
@@ -180,7 +164,7 @@ export function writeReports(out: ReportOutput, reports: Report[], output: strin
     writeOutput(text, output);
   } catch (e) {
     // Only the system's errors (a full disk, a missing folder): a renderer's error is a bug, and stays one.
-    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw outputError(output, e);
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw outputError(output, e, out.opts.lang);
     throw e;
   }
 }

@@ -3,6 +3,7 @@
 import { main } from './program.js';
 import { EXIT_USAGE, outputError } from './common.js';
 import { tuneHeap } from '../heap.js';
+import { argvLang } from './usage-words.js';
 
 // The heap grows by 30 % per collection, not to several times the live state (heap.ts).
 tuneHeap();
@@ -12,7 +13,7 @@ tuneHeap();
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   // Any other output error (a full disk behind a redirection): one line, exit status 2.
-  process.stderr.write(`wirewhy: ${outputError(undefined, e).message}\n`);
+  process.stderr.write(`wirewhy: ${outputError(undefined, e, argvLang(process.argv.slice(2))).message}\n`);
   process.exit(EXIT_USAGE);
 });
 

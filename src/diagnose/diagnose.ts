@@ -358,7 +358,11 @@ export class Diagnosis {
       details['targets'] = { count: b.targets, examples: b.examples, ...(b.upperBound ? { atMost: true } : {}) };
       target = b.firstTarget;
     }
-    if (b.client === null) details['clients'] = 'several';
+    if (b.client === null) {
+      details['clients'] = 'several';
+      // The words speak of the first target (report/words.ts targetsWords): its client.
+      facts['firstClient'] = b.firstClient;
+    }
     // How many (the reports' "Clients" line): a lower bound when the bucket kept only some.
     if (b.clients) {
       details['clientCount'] = b.clients.size;

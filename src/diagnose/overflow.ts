@@ -50,6 +50,8 @@ export interface Bucket {
   /** The first target's outcome and target: the verdict's facts and evidence. */
   first: Outcome;
   firstTarget: Target;
+  /** The first target's client (a bucket for several clients: whom the verdict's words speak of). */
+  firstClient: string;
   firstFrame: number;
   /** Capture times (s) of the first and last target counted. */
   firstTs: number;
@@ -150,7 +152,7 @@ export class Overflow {
       b = {
         cause: o.cause, severity, client: several ? null : client, server: several ? null : server, transport: target.transport, named,
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
-        first: o, firstTarget: target, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
+        first: o, firstTarget: target, firstClient: client, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
         clients: several ? new Set() : null, clientsFull: false,
       };
       this.buckets.push(b);

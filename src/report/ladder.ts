@@ -58,16 +58,32 @@ export class RecordIndex {
   readonly icmpByHosts = new Map<string, IcmpRecord[]>();
   readonly connsByHosts = new Map<string, ConnectionRecord[]>();
   readonly icmpFrom = new Set<string>();
+  /** Each address that began an exchange (a connection, a DNS query), with those it began them with. */
+  readonly talksTo = new Map<string, Set<string>>();
+  /** Addresses that DNS queries were sent to. */
+  readonly dnsServers = new Set<string>();
 
   constructor(r: Report) {
-    for (const d of r.dns) push(this.dnsByName, d.query.toLowerCase(), d);
+    const talk = (from: string, to: string): void => {
+      const s = this.talksTo.get(from);
+      if (s) s.add(to);
+      else this.talksTo.set(from, new Set([to]));
+    };
+    for (const d of r.dns) {
+      push(this.dnsByName, d.query.toLowerCase(), d);
+      talk(d.client.ip, d.server.ip);
+      this.dnsServers.add(d.server.ip);
+    }
     for (const s of r.tls) push(this.tlsByHosts, `${s.client.ip}|${s.server.ip}`, s);
     for (const h of r.http) push(this.httpByHosts, `${h.client.ip}|${h.server.ip}`, h);
     for (const e of r.icmp) {
       this.icmpFrom.add(e.from);
       if (e.quoted) push(this.icmpByHosts, `${e.quoted.client.ip}|${e.quoted.server.ip}`, e);
     }
-    for (const c of r.connections) push(this.connsByHosts, `${c.client.ip}|${c.server.ip}`, c);
+    for (const c of r.connections) {
+      push(this.connsByHosts, `${c.client.ip}|${c.server.ip}`, c);
+      talk(c.client.ip, c.server.ip);
+    }
   }
 }
 
@@ -99,7 +115,15 @@ export function arrowsOf(r: Report, idx: RecordIndex, v: Verdict, lang: Lang): A
   const t = v.target;
   // The lookup of the name, when the capture holds it.
   if (t.name) {
-    const lookups = (idx.dnsByName.get(t.name.toLowerCase()) ?? NONE).filter((x) => client === null || x.client.ip === client).slice(0, 3);
+    const all = idx.dnsByName.get(t.name.toLowerCase()) ?? NONE;
+    let lookups = all.filter((x) => client === null || x.client.ip === client);
+    // A dual-stack host may ask from one of its addresses (IPv4) and connect from the other
+    // (IPv6): then the lookup from the other family that answered the very address connected to.
+    if (lookups.length === 0 && client !== null && t.ip !== null) {
+      const ip = t.ip;
+      lookups = all.filter((x) => isV6(x.client.ip) !== isV6(client) && x.answers.includes(ip));
+    }
+    lookups = lookups.slice(0, 3);
     for (const d of lookups) {
       const frames = [...d.frames];
       const resp = d.rcode !== null && frames.length > 1 ? frames.pop()! : null;
@@ -135,6 +159,14 @@ interface Lane {
   role: string;
 }
 
+const isV6 = (ip: string): boolean => ip.includes(':');
+
+/**
+ * The lanes, left to right: the client (the verdict's, then its host's other addresses: a
+ * dual-stack client that tried IPv6 and IPv4), the hops between (DNS server, ICMP sender,
+ * other hosts), then the server (its other addresses, then the verdict's). When the client's
+ * (or the server's) lanes are of both address families, each says which ("Client (IPv6)").
+ */
 function lanesOf(idx: RecordIndex, v: Verdict, arrows: Arrow[], lang: Lang): Lane[] {
   const ips: string[] = [];
   const note = (ip: string | null | undefined): void => {
@@ -149,15 +181,41 @@ function lanesOf(idx: RecordIndex, v: Verdict, arrows: Arrow[], lang: Lang): Lan
   // DNS verdicts (no target address) and proxies: the host the client talked to.
   server ??= arrows.find((a) => a.from === client && a.to !== client)?.to ?? null;
   const icmpFrom = idx.icmpFrom;
-  const lanes: Lane[] = [];
-  if (client) lanes.push({ ip: client, role: label(lang, 'client') });
-  for (const ip of ips) {
-    if (ip === client || ip === server) continue;
-    lanes.push({ ip, role: label(lang, icmpFrom.has(ip) ? 'icmp_sender' : v.layer === 'dns' || arrows.some((a) => a.from === ip && /^DNS /.test(a.label)) ? 'dns_server' : 'peer') });
+  const isDns = (ip: string): boolean => v.layer === 'dns' || idx.dnsServers.has(ip) || arrows.some((a) => a.from === ip && /^DNS /.test(a.label));
+  const talks = (from: string, to: string): boolean => idx.talksTo.get(from)?.has(to) === true;
+  const rest = ips.filter((ip) => ip !== client && ip !== server);
+  // The client's other addresses: each began an exchange with another host of the diagram.
+  const clients = client ? [client] : [];
+  for (const ip of rest) {
+    if (icmpFrom.has(ip)) continue;
+    if (ips.some((o) => o !== ip && talks(ip, o)) && !clients.some((c) => talks(c, ip))) clients.push(ip);
+  }
+  // The server's other addresses: a client address began an exchange with each.
+  const servers: string[] = [];
+  const middle: Lane[] = [];
+  for (const ip of rest) {
+    if (clients.includes(ip)) continue;
+    if (icmpFrom.has(ip)) middle.push({ ip, role: label(lang, 'icmp_sender') });
+    else if (isDns(ip)) middle.push({ ip, role: label(lang, 'dns_server') });
+    else if (server !== null && v.layer !== 'dns' && clients.some((c) => talks(c, ip))) servers.push(ip);
+    else middle.push({ ip, role: label(lang, 'peer') });
   }
   const proxy = (v.details['proxy'] as { ip?: unknown } | undefined)?.ip;
-  if (server && server !== client) lanes.push({ ip: server, role: label(lang, v.layer === 'dns' ? 'dns_server' : proxy === server ? 'proxy' : 'server') });
-  return lanes;
+  // A name's verdict without an address (a lookup that worked in the end, say): the host asked is its DNS server.
+  const dnsServer = v.layer === 'dns' || (v.target.ip === null && server !== null && idx.dnsServers.has(server));
+  const serverRole = label(lang, dnsServer ? 'dns_server' : proxy === server ? 'proxy' : 'server');
+  if (server && server !== client) servers.push(server);
+  const family = (list: string[], role: string): Lane[] => {
+    const both = list.some(isV6) && list.some((ip) => !isV6(ip));
+    return list.map((ip) => ({ ip, role: both ? familyRole(role, isV6(ip), lang) : role }));
+  };
+  return [...family(clients, label(lang, 'client')), ...middle, ...family(servers, serverRole)];
+}
+
+/** 'Client (IPv6)' / '客户端（IPv6）'. */
+function familyRole(role: string, v6: boolean, lang: Lang): string {
+  const f = v6 ? 'IPv6' : 'IPv4';
+  return lang === 'zh' ? `${role}（${f}）` : `${role} (${f})`;
 }
 
 const W = 760;

@@ -65,6 +65,8 @@ export function verdictVars(v: Verdict, lang: Lang): Vars {
     attempts: v.attempts,
   };
   for (const [k, x] of Object.entries(v.facts)) vars[k] = asVar(x);
+  // A verdict for several clients (a catch-all bucket) speaks of its first target: its client.
+  if (v.client.ip === null && typeof v.facts['firstClient'] === 'string') vars['client'] = v.facts['firstClient'];
   if ('sender' in v.facts) vars['sender'] = senderName(v.facts['sender'], lang);
   const own = causeDef(v.cause).vars?.(v, lang);
   return own ? { ...vars, ...own } : vars;
@@ -104,29 +106,44 @@ function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: str
 /**
  * A verdict told once for many targets that failed the same way past the diagnosis's limits
  * (diagnose/overflow.ts): how many, and a few of them, in the summary and the explanation (the
- * cause's words speak of the first target only).
+ * cause's words speak of the first target only). When they came from more than one client, the
+ * explanation says so first (`lead`), and that the words after it — "the client" — speak of the
+ * first target's client, named; a verdict of one client keeps its words.
  */
-function targetsWords(v: Verdict, lang: Lang): { summary: string; explanation: string } | null {
+function targetsWords(v: Verdict, lang: Lang): { summary: string; explanation: string; lead: string } | null {
   const t = v.details['targets'] as { count: number; examples: string[]; atMost?: boolean } | undefined;
   if (!t || typeof t.count !== 'number' || t.count < 2 || !Array.isArray(t.examples)) return null;
   const others = t.examples.slice(1, 4);
   const several = v.details['clients'] === 'several';
   const k = typeof v.details['clientCount'] === 'number' ? v.details['clientCount'] : null;
   const atLeast = v.details['clientsAtLeast'] === true;
+  // Several clients: more than one counted, or a count not known.
+  const many = several && (k === null || k > 1);
+  const first = typeof v.facts['firstClient'] === 'string' ? v.facts['firstClient'] : null;
   if (lang === 'zh') {
     const n = `${t.atMost ? '至多 ' : ''}${t.count}`;
-    const who = !several ? '' : k !== null && k > 1 ? `（来自${atLeast ? '至少 ' : ' '}${k} 个客户端）` : k === 1 ? '' : '（来自多个客户端）';
-    return {
-      summary: `（共 ${n} 个目标${others.length > 0 ? `，另如 ${others.join('、')}` : ''}）`,
-      explanation: `共有 ${n} 个目标${who}以同样的方式失败，上面说的是第一个；目标太多，不再逐个列出。`,
-    };
+    const summary = `（共 ${n} 个目标${others.length > 0 ? `，另如 ${others.join('、')}` : ''}）`;
+    if (many) {
+      const from = k !== null ? `来自${atLeast ? '至少 ' : ' '}${k} 个客户端` : '来自多个客户端';
+      return {
+        summary,
+        lead: `共有 ${n} 个目标（${from}）以同样的方式失败；下面说的是第一个${first !== null ? `，它来自客户端 ${first}` : ''}。`,
+        explanation: '目标太多，不再逐个列出。',
+      };
+    }
+    return { summary, lead: '', explanation: `共有 ${n} 个目标以同样的方式失败，上面说的是第一个；目标太多，不再逐个列出。` };
   }
   const n = `${t.atMost ? 'at most ' : ''}${t.count}`;
-  const who = !several ? '' : k !== null && k > 1 ? `, from ${atLeast ? 'at least ' : ''}${k} clients,` : k === 1 ? '' : ', from several clients,';
-  return {
-    summary: `, and the same for ${t.atMost ? 'at most ' : ''}${t.count - 1} other targets${others.length > 0 ? ` (${others.join(', ')}${t.count - 1 > others.length ? ', …' : ''})` : ''}`,
-    explanation: ` ${n} targets${who} failed the same way; the words above speak of the first. There were too many to tell each on its own.`,
-  };
+  const summary = `, and the same for ${t.atMost ? 'at most ' : ''}${t.count - 1} other targets${others.length > 0 ? ` (${others.join(', ')}${t.count - 1 > others.length ? ', …' : ''})` : ''}`;
+  if (many) {
+    const from = k !== null ? `from ${atLeast ? 'at least ' : ''}${k} clients` : 'from several clients';
+    return {
+      summary,
+      lead: `${n} targets, ${from}, failed the same way; the words below speak of the first${first !== null ? `, and of its client, ${first}` : ''}. `,
+      explanation: ' There were too many to tell each on its own.',
+    };
+  }
+  return { summary, lead: '', explanation: ` ${n} targets failed the same way; the words above speak of the first. There were too many to tell each on its own.` };
 }
 
 export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
@@ -138,7 +155,7 @@ export function verdictWords(v: Verdict, lang: Lang): VerdictWords {
   const ports = portsWords(v, lang);
   if (ports) d = { ...d, summary: `${d.summary}${ports.summary}`, explanation: `${d.explanation}${ports.explanation}` };
   const targets = targetsWords(v, lang);
-  if (targets) d = { ...d, summary: `${d.summary}${targets.summary}`, explanation: `${d.explanation}${targets.explanation}` };
+  if (targets) d = { ...d, summary: `${d.summary}${targets.summary}`, explanation: `${targets.lead}${d.explanation}${targets.explanation}` };
   const limits = v.limits.map((l) => limitText(l, lang));
   const explanation = limits.length === 0 ? d.explanation
     : lang === 'en' ? `${d.explanation} Note: ${limits.join('; ')}.` : `${d.explanation}注意：${limits.join('；')}。`;

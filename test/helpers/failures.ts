@@ -99,6 +99,20 @@ export function* crowd(o: { groups: number; buckets: number; silent: number; ref
   yield [t + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
 }
 
+/**
+ * One client's SYNs refused at the given times (µs from the first packet), each to its own port
+ * of SERVER; then, if `end` is given, one more packet at `end` (the capture goes on, quiet).
+ */
+export function* refusedAt(times: readonly number[], end?: number): Generator<[number, Uint8Array]> {
+  let i = 0;
+  for (const t of times) {
+    i++;
+    yield [t, tcpIp({ src: CLIENT, dst: SERVER, sport: 40000 + i, dport: 1000 + i, seq: 1000, flags: 'S', id: i })];
+    yield [t + 50, tcpIp({ src: SERVER, dst: CLIENT, sport: 1000 + i, dport: 40000 + i, seq: 0, ack: 1001, flags: 'RA', win: 0, id: i })];
+  }
+  if (end !== undefined) yield [end, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
+}
+
 export async function run(records: Iterable<[number, Uint8Array]>, maxVerdicts?: number): Promise<Report> {
   const src = await openStream(pcap(records), { name: 'generated.pcap' });
   return analyze(src, maxVerdicts === undefined ? {} : { maxVerdicts });
