@@ -14,7 +14,7 @@ import { isTcp, noSynAck, outcome } from './outcome.js';
 import { FIRST_DATAGRAM, ICMP, proof, synEvidence, way, type QuotedFlow } from './evidence.js';
 import { dnsEvidence, dnsOutcome } from './dns-group.js';
 import { icmpTitle } from './alerts.js';
-import { limitKind, type Vars } from './words.js';
+import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
 
 export const ICMP_CAUSES = [
@@ -58,8 +58,8 @@ export function orphanVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
   const n = typeof f['errors'] === 'number' ? f['errors'] : 1;
   const ttl = typeof f['quotedTtl'] === 'number' && f['quotedTtl'] >= 0 ? f['quotedTtl'] : null;
-  const from = typeof f['from'] === 'string' ? f['from'] : '?';
-  const ip = v.target.ip ?? (typeof f['ip'] === 'string' ? f['ip'] : '?');
+  const from = typeof f['from'] === 'string' ? f['from'] : MISSING;
+  const ip = v.target.ip ?? (typeof f['ip'] === 'string' ? f['ip'] : MISSING);
   const ports = Array.isArray(f['quotedPorts']) ? portList(f['quotedPorts'], lang) : '';
   const several = n > 1;
   const ttlText = ttl === null ? '' : lang === 'en' ? `, reaching ${from} with TTL ${ttl === 0 ? 0 : `${several ? 'at most ' : ''}${ttl}`}` : `，到达 ${from} 时 TTL 为 ${several && ttl > 0 ? `不超过 ${ttl}` : ttl}`;

@@ -102,8 +102,19 @@ export const PLACEHOLDERS = {
 
 export type Placeholder = keyof typeof PLACEHOLDERS;
 
-/** Written in place of a placeholder that has no value, so a gap is visible, not silent. */
-export const MISSING = '?';
+/**
+ * Written in place of a placeholder that has no value, so a gap is visible, not silent. Words
+ * should never need it (a cause's `vars` or a variant says the sentence without the value); tests
+ * swap it for a marker no sentence holds (missingMarker) to find every gap left.
+ */
+export let MISSING = '?';
+
+/** Sets what a missing value is written as (tests: a marker no real sentence holds); returns the previous one. */
+export function missingMarker(marker: string): string {
+  const was = MISSING;
+  MISSING = marker;
+  return was;
+}
 
 const PLACEHOLDER_RE = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 

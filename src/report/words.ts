@@ -14,7 +14,7 @@ import type { Arg, Fact } from '../facts.js';
 import type { Evidence, Verdict } from '../diagnose/verdict.js';
 import { targetText } from '../diagnose/verdict.js';
 import { causeDef } from '../diagnose/catalogue.js';
-import { EVIDENCE_KINDS, LIMIT_KINDS, fill, senderName, type Vars } from '../diagnose/words.js';
+import { EVIDENCE_KINDS, LIMIT_KINDS, MISSING, fill, senderName, type Vars } from '../diagnose/words.js';
 
 export interface VerdictWords {
   summary: string;
@@ -53,7 +53,7 @@ function asVar(x: Arg): Vars[string] {
 export function verdictVars(v: Verdict, lang: Lang): Vars {
   const vars: Record<string, Vars[string]> = {
     target: targetText(v.target),
-    host: v.target.name ?? v.target.ip ?? '?',
+    host: v.target.name ?? v.target.ip ?? MISSING,
     name: v.target.name,
     ip: v.target.ip,
     port: v.target.port,
