@@ -7,6 +7,7 @@
  * typed values, and report/words.ts fills the words in when a report is rendered.
  *
  *   fill(template, vars)              replaces {name}; null / undefined / absent → MISSING
+ *   fillText(text, vars)              a whole CauseText filled in
  *   placeholders(template)            the placeholder names a template uses
  *   PLACEHOLDERS                      every placeholder a cause text may use, with its meaning
  *   evidenceKind(id, words)           declares the note (and ladder label) of one kind of evidence
@@ -153,6 +154,16 @@ export function fill(template: string, vars: Vars): string {
     return v === null || v === undefined ? MISSING : show(v);
   });
   return out.replace(/ {2,}/g, ' ').trim();
+}
+
+/** A cause text filled in: summary, explanation and each advice line. */
+export function fillText(t: CauseText, vars: Vars): { summary: string; explanation: string; advice: string[] } {
+  return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+}
+
+/** A string fact that holds a value ('' is none: an empty SNI names nothing). */
+export function hasText(x: unknown): x is string {
+  return typeof x === 'string' && x !== '';
 }
 
 const SIDES = { client: { en: 'client', zh: '客户端' }, server: { en: 'server', zh: '服务器' } } as const;
