@@ -31,6 +31,14 @@ export function icmpFacts(e: IcmpError, quoting: QuotedFlow | null = null): { pr
   };
 }
 
+/**
+ * Whether the verdict has a port for {port}: not when the errors alone quote a packet without
+ * one (ICMP, GRE, ESP ...), or packets to several ports (the target is then the host).
+ */
+export function portKnown(v: Verdict): boolean {
+  return v.target.port !== null || typeof v.facts['port'] === 'number';
+}
+
 /** The {icmp} placeholder: the error in words, from the verdict's facts. */
 export function icmpVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
