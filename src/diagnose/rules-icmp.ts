@@ -39,10 +39,13 @@ export function portKnown(v: Verdict): boolean {
   return v.target.port !== null || typeof v.facts['port'] === 'number';
 }
 
-/** The {icmp} placeholder: the error in words, from the verdict's facts. */
+/** The {icmp} placeholder: the error in words, from the verdict's facts (and {transport} when the target has none). */
 export function icmpVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
-  return typeof f['icmpType'] === 'number' && typeof f['icmpCode'] === 'number' ? { icmp: icmpTitle(f['icmpV6'] === true, f['icmpType'], f['icmpCode'], lang) } : {};
+  // A quoted protocol with ports that a target's transport cannot name (SCTP, UDP-Lite): the words
+  // say 'port 5060', 'the packet', without it.
+  const transport = v.target.transport === null && typeof f['transport'] !== 'string' ? { transport: '' } : {};
+  return typeof f['icmpType'] === 'number' && typeof f['icmpCode'] === 'number' ? { ...transport, icmp: icmpTitle(f['icmpV6'] === true, f['icmpType'], f['icmpCode'], lang) } : transport;
 }
 
 /** The packets an error group quotes, counted: '1 packet', '3 packets' / '1 个数据包'. */
