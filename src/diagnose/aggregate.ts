@@ -7,10 +7,12 @@
  * Only targets known by address (no name: a name means a program asked for that service), and
  * only causes whose story is the port's answer alone (refused, silent, an ICMP error, the capture
  * ending): their facts do not differ by port beyond the port itself. The merged verdict keeps the
- * first port's facts and evidence, adds a packet of the next ports, counts every attempt, and
- * lists the ports in `details.ports` { count, examples } (examples bounded).
+ * first port's facts and evidence, adds the proof of each next port (its attempt and what answered
+ * it, or its last retransmission) while whole proofs fit, in frame order, counts every attempt,
+ * and lists the ports in `details.ports` { count, examples, withEvidence } (examples bounded;
+ * withEvidence only when the evidence leaves ports out).
  */
-import type { Verdict } from './verdict.js';
+import type { Evidence, Verdict } from './verdict.js';
 
 /** Causes told per host when several ports of it fail alike. */
 const PER_HOST = new Set([
@@ -26,6 +28,11 @@ export interface PortsDetail {
   count: number;
   /** The lowest ports, ascending (PORT_EXAMPLES of them at most). */
   examples: number[];
+  /**
+   * How many of the ports the evidence shows the packets of, when not all (absent: every port's).
+   * The evidence is bounded (MAX_EVIDENCE): past it, ports are counted, not shown.
+   */
+  withEvidence?: number;
 }
 
 interface Placed<T> {
@@ -76,6 +83,35 @@ export function portsOf(v: Verdict): PortsDetail | null {
   return p && typeof p.count === 'number' && Array.isArray(p.examples) ? p : null;
 }
 
+/** An evidence packet of `v` with its port: the target's, or a port bucket's first (facts.port). */
+function withPort(e: Evidence, v: Verdict): Evidence {
+  const port = v.target.port ?? v.facts['port'];
+  return typeof port === 'number' ? { ...e, port } : e;
+}
+
+/** How many ports a verdict's evidence shows: one, or what a verdict for several says. */
+function shownPorts(v: Verdict): number {
+  const p = portsOf(v);
+  return p === null ? 1 : p.withEvidence ?? p.count;
+}
+
+/**
+ * The packets that prove one part's failure: its first and its last by frame. Each cause merged
+ * here lists its packets from the attempt to its proof: the SYN and the RST that answers it
+ * (tcp.refused), the first SYN and its last retransmission (tcp.syn_unanswered), the packet and
+ * the ICMP error that quotes it (icmp.*), the last packet sent (capture.ended_early).
+ */
+function proofOf(ev: readonly Evidence[]): Evidence[] {
+  if (ev.length === 0) return [];
+  let lo = ev[0]!;
+  let hi = ev[0]!;
+  for (const e of ev) {
+    if (e.frame < lo.frame) lo = e;
+    if (e.frame > hi.frame) hi = e;
+  }
+  return lo === hi ? [lo] : [lo, hi];
+}
+
 function merged<T>(list: Array<Placed<T>>): Placed<T> {
   const same = [...list].sort((a, b) => a.first - b.first);
   const head = same[0]!;
@@ -94,14 +130,21 @@ function merged<T>(list: Array<Placed<T>>): Placed<T> {
     attempts += x.v.attempts;
   }
   const sorted = [...ports].sort((a, b) => a - b);
-  // The first port's packets, then the first packet of each next port, while there is room.
-  const evidence = [...head.v.evidence];
+  // The first port's packets (the words speak of it), then each next port's proof while it fits
+  // whole: a SYN without the RST that answers it proves nothing. Then in frame order, as an
+  // operator looks them up.
+  // Each packet says its port: the ports' packets interleave once in frame order.
+  const evidence = head.v.evidence.map((e) => withPort(e, head.v));
+  let withEvidence = evidence.length > 0 ? shownPorts(head.v) : 0;
   for (const x of same.slice(1)) {
-    if (evidence.length >= MAX_EVIDENCE) break;
-    const e = x.v.evidence[0];
-    if (e) evidence.push(e);
+    const p = proofOf(x.v.evidence);
+    if (p.length === 0) continue;
+    if (evidence.length + p.length > MAX_EVIDENCE) break;
+    for (const e of p) evidence.push(withPort(e, x.v));
+    withEvidence += shownPorts(x.v);
   }
-  const ps: PortsDetail = { count, examples: sorted.slice(0, PORT_EXAMPLES) };
+  evidence.sort((a, b) => a.frame - b.frame);
+  const ps: PortsDetail = { count, examples: sorted.slice(0, PORT_EXAMPLES), ...(withEvidence < count ? { withEvidence } : {}) };
   const port = head.v.target.port ?? (head.v.facts['port'] as number | undefined) ?? sorted[0] ?? null;
   const v: Verdict = {
     ...head.v,

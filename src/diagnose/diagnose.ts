@@ -342,7 +342,8 @@ export class Diagnosis {
     let target: Target;
     let facts: Record<string, Arg> = {};
     if (b.ports) {
-      details['ports'] = { count: b.targets, examples: b.portExamples };
+      // The evidence is the first target's: one port of those counted.
+      details['ports'] = { count: b.targets, examples: b.portExamples, ...(b.targets > 1 ? { withEvidence: 1 } : {}) };
       target = { name: null, ip: b.server, port: null, transport: b.transport };
       facts = { port: b.firstTarget.port };
     } else {
@@ -586,7 +587,9 @@ function build(target: Target, client: string | null, o: Outcome, severity: Seve
     severity,
     attempts,
     facts: { ...o.facts, ...facts },
-    evidence: o.evidence.slice(0, MAX_EVIDENCE).map(toEvidence),
+    // In frame order, as a reader looks them up: an outcome may join the packets of several
+    // attempts (a failed one before the one that worked), whose frames interleave.
+    evidence: o.evidence.slice(0, MAX_EVIDENCE).sort((a, b) => a.frame - b.frame).map(toEvidence),
     limits: o.limits,
     details,
   };

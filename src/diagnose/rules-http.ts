@@ -20,25 +20,42 @@ export function rstFacts(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'c
   };
 }
 
+/** Seconds a client must have waited after its request before closing, for the silence to count. */
+export const CLIENT_WAIT_MIN = 1;
+
 /** A request with no answer: reset by a side → tcp.reset, otherwise http.no_response. */
 export const HTTP_UNANSWERED_RULE: ConnRule = {
   on: 'conn',
   rank: 120,
   produces: ['tcp.reset', 'http.no_response'],
   run(f) {
-    const ex = f.http?.exchanges.find((e) => e.status === null);
-    if (!ex || !isTcp(f)) return null;
+    const h = f.http;
+    const ex = h?.exchanges.find((e) => e.status === null);
+    if (!h || !ex || !isTcp(f)) return null;
     const c = f.conn;
+    // The server sent bytes that are not HTTP/1 (a status line it wrote its own way, another
+    // protocol), or the capture lost some of the stream: an answer may be among them.
+    if (h.broken.server || h.gap) return null;
+    // A request sent after the connection was reset went to no connection (a scanner's own stack
+    // sends one after resetting its half-open probe): the server's silence or RST tells nothing.
+    if (c.rsts.some((r) => r.frame < ex.requestFrame)) return null;
     const rst = c.rsts.find((r) => r.frame > ex.requestFrame);
     const req = proof(HTTP_UNANSWERED, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target });
     if (rst && !rst.fromOrig) {
       const r = rstFacts(c, rst);
       return outcome('tcp.reset', [req, r.proof], { sender: r.sender, afterRequest: true, method: ex.method, path: ex.target }, r.facts);
     }
+    // A client that closed or reset within a second of its request did not wait for an answer;
+    // a server that then closed without one followed it (nginx logs such a request as 499).
+    const fin = c.fins.find((x) => x.frame > ex.requestFrame);
+    const firstEnd = rst && (!fin || rst.frame < fin.frame) ? rst : fin;
+    if (firstEnd && firstEnd.fromOrig) {
+      const waited = interval(firstEnd.ts, ex.requestTime);
+      if (waited !== null && waited < CLIENT_WAIT_MIN) return null;
+    }
     // The client's own reset after waiting is how it gave up: no response came.
     if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(interval(rst.ts, ex.requestTime)), ended: 'client_reset' });
     // How the wait ended: a side's FIN, or nothing (the connection's last packet).
-    const fin = c.fins.find((x) => x.frame > ex.requestFrame);
     const ended = fin === undefined ? 'quiet' : fin.fromOrig ? 'client_fin' : 'server_fin';
     return outcome('http.no_response', [req], { method: ex.method, path: ex.target }, { waited: tenths(interval(c.end, ex.requestTime)), ended });
   },

@@ -27,6 +27,11 @@ export interface Evidence {
   to?: string;
   kind: string;
   args: Args;
+  /**
+   * The port of the attempt this packet belongs to, in a verdict told for several ports of one
+   * host (aggregate.ts): its packets interleave, and the note says which port each is about.
+   */
+  port?: number;
 }
 
 export interface Verdict {

@@ -26,9 +26,12 @@ export interface VerdictWords {
   limits: string[];
 }
 
-export function evidenceNote(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {
+export function evidenceNote(e: Pick<Evidence, 'kind' | 'args' | 'port'>, lang: Lang): string {
   const k = EVIDENCE_KINDS.get(e.kind);
-  return k ? k.note[lang](e.args) : e.kind;
+  const note = k ? k.note[lang](e.args) : e.kind;
+  // A packet of one of several ports told at once (aggregate.ts): which port.
+  if (e.port === undefined) return note;
+  return lang === 'zh' ? `端口 ${e.port}：${note}` : `port ${e.port}: ${note}`;
 }
 
 export function evidenceLabel(e: Pick<Evidence, 'kind' | 'args'>, lang: Lang): string {
@@ -78,9 +81,14 @@ export function verdictVars(v: Verdict, lang: Lang): Vars {
  * summary and the explanation (the cause's words speak of the first port).
  */
 function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: string } | null {
-  const p = v.details['ports'] as { count: number; examples: number[] } | undefined;
+  const p = v.details['ports'] as { count: number; examples: number[]; withEvidence?: number } | undefined;
   if (!p || typeof p.count !== 'number' || !Array.isArray(p.examples)) return null;
   const more = p.count - p.examples.length;
+  // The evidence shows some ports only (bounded): how many it leaves out.
+  const shown = typeof p.withEvidence === 'number' && p.withEvidence < p.count ? p.withEvidence : null;
+  const left = shown === null ? '' : lang === 'zh'
+    ? `证据只列出其中 ${shown} 个端口的数据包，其余 ${p.count - shown} 个未列出。`
+    : ` The evidence shows the packets of ${shown} of these ports; the other ${p.count - shown} are left out.`;
   // One port (a bucket of one client's targets on one port of a host): said as the port.
   if (p.count === 1 && p.examples.length === 1) {
     return lang === 'zh' ? { summary: `，端口 ${p.examples[0]}`, explanation: '' } : { summary: `, on port ${p.examples[0]}`, explanation: '' };
@@ -89,13 +97,13 @@ function portsWords(v: Verdict, lang: Lang): { summary: string; explanation: str
     const list = `${p.examples.join('、')}${more > 0 ? ` 等` : ''}`;
     return {
       summary: `（共 ${p.count} 个端口：${list}）`,
-      explanation: `同一客户端对该主机的 ${p.count} 个端口（${list}）都得到了同样的结果，上面说的是第一个端口：这是端口扫描，或是客户端在尝试多个服务。`,
+      explanation: `同一客户端对该主机的 ${p.count} 个端口（${list}）都得到了同样的结果，上面说的是第一个端口：这是端口扫描，或是客户端在尝试多个服务。${left}`,
     };
   }
   const list = `${p.examples.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
   return {
     summary: `, on ${p.count} ports: ${list}`,
-    explanation: ` The same client met the same on ${p.count} ports of this host (${list}); the words above speak of the first: a port scan, or a client trying several services.`,
+    explanation: ` The same client met the same on ${p.count} ports of this host (${list}); the words above speak of the first: a port scan, or a client trying several services.${left}`,
   };
 }
 

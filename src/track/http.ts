@@ -412,10 +412,11 @@ export class HttpAnalyzer {
     if (h === null || isStop(h) || h.kind !== 'response') return null;
     const s = st.s;
     const ex = s.pending[0];
-    if (h.status >= 100 && h.status < 200) {
+    // 1xx are interim (RFC 9110 §15.2), except 101 Switching Protocols: it is the answer to the
+    // request (a WebSocket or h2c upgrade), after which neither direction speaks HTTP/1.
+    if (h.status >= 100 && h.status < 200 && h.status !== 101) {
       if (ex && ex.interim.length < 8) ex.interim.push(h.status);
-      // 101 Switching Protocols: the stream is no longer HTTP/1.
-      return h.status === 101 ? BODY_CLOSE : BODY_NONE;
+      return BODY_NONE;
     }
     if (ex) {
       s.pending.shift();
@@ -423,6 +424,12 @@ export class HttpAnalyzer {
       ex.reason = h.reason;
       ex.responseFrame = frame;
       ex.responseTime = ts;
+    }
+    if (h.status === 101) {
+      // The client's bytes from here on are the new protocol's, not requests.
+      st.client.phase = 'close';
+      if (ex) ex.responseEndFrame = frame;
+      return BODY_CLOSE;
     }
     const method = ex?.method ?? '';
     if (method === 'CONNECT' && h.status >= 200 && h.status < 300) {

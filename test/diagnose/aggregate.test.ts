@@ -69,6 +69,36 @@ describe('one story per scanned host', () => {
   });
 });
 
+describe('the evidence of a host told once', () => {
+  const pair = (syn: number, rst: number): Verdict['evidence'] => [
+    { frame: syn, time: null, kind: 'syn', args: { retransmission: 0 } },
+    { frame: rst, time: null, kind: 'rst_to_syn', args: {} },
+  ];
+  it('keeps each port\'s SYN with its RST, in frame order, each packet with its port', () => {
+    const a = v('tcp.refused', '203.0.113.5', 80, { frame: 10 });
+    a.v.evidence = pair(10, 30);
+    const b = v('tcp.refused', '203.0.113.5', 443, { frame: 20 });
+    b.v.evidence = pair(20, 31);
+    const m = mergePorts([a, b])[0]!.v;
+    expect(m.evidence.map((e) => [e.frame, e.kind, e.port])).toEqual([[10, 'syn', 80], [20, 'syn', 443], [30, 'rst_to_syn', 80], [31, 'rst_to_syn', 443]]);
+    expect(m.details['ports']).toEqual({ count: 2, examples: [80, 443] });
+  });
+  it('a port bucket (overflow.ts) shows one port: the ports left out are counted with its others', () => {
+    const a = v('tcp.refused', '203.0.113.5', 80, { frame: 10 });
+    a.v.evidence = pair(10, 11);
+    const b = v('tcp.refused', '203.0.113.5', 0, { frame: 20 });
+    b.v.target.port = null;
+    b.v.facts = { port: 1000 };
+    b.v.details = { ports: { count: 5, examples: [1000, 1001, 1002, 1003, 1004], withEvidence: 1 } };
+    b.v.evidence = pair(20, 21);
+    const m = mergePorts([a, b])[0]!.v;
+    expect(m.details['ports']).toEqual({ count: 6, examples: [80, 1000, 1001, 1002, 1003, 1004], withEvidence: 2 });
+    expect(m.evidence.map((e) => [e.frame, e.port])).toEqual([[10, 80], [11, 80], [20, 1000], [21, 1000]]);
+    expect(verdictWords(m, 'en').explanation).toContain('The evidence shows the packets of 2 of these ports; the other 4 are left out.');
+    expect(verdictWords(m, 'en').notes[2]).toBe('port 1000: SYN');
+  });
+});
+
 describe('a dual-stack host', () => {
   const item = (story: string | null, client: string) => ({ story, client });
   it('pairs the only IPv4 client with the only IPv6 client of a story', () => {

@@ -27,7 +27,7 @@
  * or the capture ended well after).
  */
 import { defineCause, reworded, type Wording } from '../cause.js';
-import { HTTP_UNANSWERED_RULE } from '../rules-http.js';
+import { CLIENT_WAIT_MIN, HTTP_UNANSWERED_RULE } from '../rules-http.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-session.js';
@@ -71,9 +71,6 @@ const CLOSE_ALERT = evidenceKind<Record<string, never>>('client_close_alert', {
   en: () => 'client\'s encrypted alert after the request (it closes the TLS session: close_notify, by its place)',
   zh: () => '客户端在请求之后发出的加密告警（从位置看是 close_notify，关闭 TLS 会话）',
 }, { en: () => 'close_notify (encrypted)', zh: () => 'close_notify（加密）' });
-
-/** Seconds a client must have waited after its request before closing, for its silence to count. */
-const CLIENT_WAIT_MIN = 1;
 
 type Rec = { frame: number; ts: number; length: number };
 type Kind = 'ticket' | 'unasked' | 'settings_ack';

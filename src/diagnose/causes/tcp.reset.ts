@@ -37,7 +37,9 @@ const RESET: ConnRule = {
     if (c.fins.some((x) => x.frame < rst.frame) || c.mptcp) return null;
     if (f.http && f.http.exchanges.length > 0 && f.http.exchanges.every((e) => e.status !== null)) return null;
     const idleSince = c.ackFrame !== 0 ? c.ackTime : c.synAckFrame !== 0 ? c.synAckTime : c.start;
-    if (c.dataFrames.orig === 0 && c.dataFrames.resp === 0 && (rst.fromOrig || rst.ts - idleSince >= 1)) return null;
+    // (Data sent after the reset went to no connection: it does not count.)
+    const dataBefore = (e: typeof c.orig): boolean => e.firstDataFrame !== 0 && e.firstDataFrame < rst.frame;
+    if (!dataBefore(c.orig) && !dataBefore(c.resp) && (rst.fromOrig || rst.ts - idleSince >= 1)) return null;
     const tlsOk = f.tls ? tlsEstablishedAndUsed(f.tls) : true;
     const bothData = c.dataFrames.orig !== 0 && c.dataFrames.resp !== 0;
     const r = rstFacts(c, rst);
