@@ -7,7 +7,7 @@
 import type { Lang } from '../lang.js';
 import type { Layer, Severity, Verdict } from './verdict.js';
 import type { Rule } from './outcome.js';
-import type { CauseText, Vars } from './words.js';
+import { fillText, type CauseText, type Vars } from './words.js';
 
 /**
  * When `wirewhy capture` says the cause on its live stream: `packet` at once, when the packet that
@@ -47,4 +47,41 @@ export interface CauseDef<C extends string = string> {
 /** Declares a cause (keeps its code's literal type for the catalogue). */
 export function defineCause<const C extends string>(def: CauseDef<C>): CauseDef<C> {
   return def;
+}
+
+/** A cause's words in both languages. */
+export type Wording = { readonly en: CauseText; readonly zh: CauseText };
+
+/** One text in both languages. */
+type Both = { readonly en: string; readonly zh: string };
+
+/**
+ * Words like `w` with some parts said otherwise: the wording of a variant that changes a line or
+ * two (said without a value the verdict lacks). `advice` replaces lines by their index.
+ */
+export function reworded(w: Wording, parts: { summary?: Both; explanation?: Both; advice?: Readonly<Record<number, Both>> }): Wording {
+  const one = (lang: Lang): CauseText => ({
+    summary: parts.summary?.[lang] ?? w[lang].summary,
+    explanation: parts.explanation?.[lang] ?? w[lang].explanation,
+    advice: w[lang].advice.map((a, i) => parts.advice?.[i]?.[lang] ?? a),
+  });
+  return { en: one('en'), zh: one('zh') };
+}
+
+/**
+ * A cause told in one of its variants when `choose` names one for the verdict (its words need a
+ * value the verdict lacks), else as `def` tells it (its own compose included). The variants are
+ * declared in the catalogue, so the tests of words see them.
+ */
+export function withVariants<C extends string>(def: CauseDef<C>, variants: Readonly<Record<string, Wording>>, choose: (v: Verdict) => string | null): CauseDef<C> {
+  const own = def.compose;
+  return {
+    ...def,
+    variants: { ...def.variants, ...variants },
+    compose: (d, v, lang, vars) => {
+      const name = choose(v);
+      const w = name === null ? undefined : variants[name];
+      return w ? fillText(w[lang], vars) : own ? own(d, v, lang, vars) : d;
+    },
+  };
 }

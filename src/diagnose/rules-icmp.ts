@@ -14,7 +14,7 @@ import { isTcp, noSynAck, outcome } from './outcome.js';
 import { FIRST_DATAGRAM, ICMP, proof, synEvidence, way, type QuotedFlow } from './evidence.js';
 import { dnsEvidence, dnsOutcome } from './dns-group.js';
 import { icmpTitle } from './alerts.js';
-import { limitKind, type Vars } from './words.js';
+import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
 
 export const ICMP_CAUSES = [
@@ -31,10 +31,21 @@ export function icmpFacts(e: IcmpError, quoting: QuotedFlow | null = null): { pr
   };
 }
 
-/** The {icmp} placeholder: the error in words, from the verdict's facts. */
+/**
+ * Whether the verdict has a port for {port}: not when the errors alone quote a packet without
+ * one (ICMP, GRE, ESP ...), or packets to several ports (the target is then the host).
+ */
+export function portKnown(v: Verdict): boolean {
+  return v.target.port !== null || typeof v.facts['port'] === 'number';
+}
+
+/** The {icmp} placeholder: the error in words, from the verdict's facts (and {transport} when the target has none). */
 export function icmpVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
-  return typeof f['icmpType'] === 'number' && typeof f['icmpCode'] === 'number' ? { icmp: icmpTitle(f['icmpV6'] === true, f['icmpType'], f['icmpCode'], lang) } : {};
+  // A quoted protocol with ports that a target's transport cannot name (SCTP, UDP-Lite): the words
+  // say 'port 5060', 'the packet', without it.
+  const transport = v.target.transport === null && typeof f['transport'] !== 'string' ? { transport: '' } : {};
+  return typeof f['icmpType'] === 'number' && typeof f['icmpCode'] === 'number' ? { ...transport, icmp: icmpTitle(f['icmpV6'] === true, f['icmpType'], f['icmpCode'], lang) } : transport;
 }
 
 /** The packets an error group quotes, counted: '1 packet', '3 packets' / '1 个数据包'. */
@@ -58,8 +69,8 @@ export function orphanVars(v: Verdict, lang: Lang): Vars {
   const f = v.facts;
   const n = typeof f['errors'] === 'number' ? f['errors'] : 1;
   const ttl = typeof f['quotedTtl'] === 'number' && f['quotedTtl'] >= 0 ? f['quotedTtl'] : null;
-  const from = typeof f['from'] === 'string' ? f['from'] : '?';
-  const ip = v.target.ip ?? (typeof f['ip'] === 'string' ? f['ip'] : '?');
+  const from = typeof f['from'] === 'string' ? f['from'] : MISSING;
+  const ip = v.target.ip ?? (typeof f['ip'] === 'string' ? f['ip'] : MISSING);
   const ports = Array.isArray(f['quotedPorts']) ? portList(f['quotedPorts'], lang) : '';
   const several = n > 1;
   const ttlText = ttl === null ? '' : lang === 'en' ? `, reaching ${from} with TTL ${ttl === 0 ? 0 : `${several ? 'at most ' : ''}${ttl}`}` : `，到达 ${from} 时 TTL 为 ${several && ttl > 0 ? `不超过 ${ttl}` : ttl}`;

@@ -5,6 +5,7 @@
  * language, and redaction replaces addresses and names before any sentence is made.
  */
 import type { Args, Fact } from '../facts.js';
+import { MISSING } from './words.js';
 
 export type Layer = 'capture' | 'dns' | 'icmp' | 'tcp' | 'tls' | 'http' | 'ok';
 export type Severity = 'error' | 'warning' | 'ok';
@@ -62,5 +63,5 @@ export const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : i
 export function targetText(t: Target): string {
   if (t.name) return t.port !== null && t.port !== 443 && t.port !== 80 ? `${t.name}:${t.port}` : t.name;
   if (t.ip) return t.port !== null ? `${bracket(t.ip)}:${t.port}` : t.ip;
-  return '?';
+  return MISSING;
 }

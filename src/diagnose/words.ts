@@ -7,6 +7,7 @@
  * typed values, and report/words.ts fills the words in when a report is rendered.
  *
  *   fill(template, vars)              replaces {name}; null / undefined / absent → MISSING
+ *   fillText(text, vars)              a whole CauseText filled in
  *   placeholders(template)            the placeholder names a template uses
  *   PLACEHOLDERS                      every placeholder a cause text may use, with its meaning
  *   evidenceKind(id, words)           declares the note (and ladder label) of one kind of evidence
@@ -107,8 +108,19 @@ export const PLACEHOLDERS = {
 
 export type Placeholder = keyof typeof PLACEHOLDERS;
 
-/** Written in place of a placeholder that has no value, so a gap is visible, not silent. */
-export const MISSING = '?';
+/**
+ * Written in place of a placeholder that has no value, so a gap is visible, not silent. Words
+ * should never need it (a cause's `vars` or a variant says the sentence without the value); tests
+ * swap it for a marker no sentence holds (missingMarker) to find every gap left.
+ */
+export let MISSING = '?';
+
+/** Sets what a missing value is written as (tests: a marker no real sentence holds); returns the previous one. */
+export function missingMarker(marker: string): string {
+  const was = MISSING;
+  MISSING = marker;
+  return was;
+}
 
 const PLACEHOLDER_RE = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
@@ -147,6 +159,16 @@ export function fill(template: string, vars: Vars): string {
     return v === null || v === undefined ? MISSING : show(v);
   });
   return out.replace(/ {2,}/g, ' ').trim();
+}
+
+/** A cause text filled in: summary, explanation and each advice line. */
+export function fillText(t: CauseText, vars: Vars): { summary: string; explanation: string; advice: string[] } {
+  return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+}
+
+/** A string fact that holds a value ('' is none: an empty SNI names nothing). */
+export function hasText(x: unknown): x is string {
+  return typeof x === 'string' && x !== '';
 }
 
 const SIDES = { client: { en: 'client', zh: '客户端' }, server: { en: 'server', zh: '服务器' } } as const;

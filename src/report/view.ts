@@ -7,6 +7,7 @@ import type { Report, Severity, Verdict } from './model.js';
 import type { Lang } from '../lang.js';
 import { label } from './labels.js';
 import { bracket } from '../diagnose/verdict.js';
+import { MISSING } from '../diagnose/words.js';
 
 export { bracket };
 
@@ -164,7 +165,7 @@ export function targetLine(v: Verdict, lang: Lang): string {
   // A name-only target (a DNS question) has no address to carry the transport.
   const addr = where || port ? `${where}${port}${t.transport ? `/${t.transport}` : ''}` : '';
   if (t.name && addr) return `${t.name} → ${addr}`;
-  return t.name ?? (addr || '?');
+  return t.name ?? (addr || MISSING);
 }
 
 export function formatLine(r: Report): string {

@@ -14,7 +14,7 @@ import type { Arg, Fact } from '../facts.js';
 import type { Evidence, Verdict } from '../diagnose/verdict.js';
 import { targetText } from '../diagnose/verdict.js';
 import { causeDef } from '../diagnose/catalogue.js';
-import { EVIDENCE_KINDS, LIMIT_KINDS, fill, senderName, type Vars } from '../diagnose/words.js';
+import { EVIDENCE_KINDS, LIMIT_KINDS, MISSING, fill, senderName, type Vars } from '../diagnose/words.js';
 
 export interface VerdictWords {
   summary: string;
@@ -45,6 +45,9 @@ export function limitText(l: Fact, lang: Lang): string {
   return k ? k.text[lang](l.args) : l.kind;
 }
 
+/** {client} of a verdict that stands for several clients: each of them. */
+const SEVERAL_CLIENTS: Readonly<Record<Lang, string>> = { en: 'each client', zh: '各客户端' };
+
 /** A fact as a placeholder value: scalars and lists of strings; other shapes are for `vars` functions. */
 function asVar(x: Arg): Vars[string] {
   if (typeof x === 'string' || typeof x === 'number' || x === null) return x;
@@ -56,12 +59,15 @@ function asVar(x: Arg): Vars[string] {
 export function verdictVars(v: Verdict, lang: Lang): Vars {
   const vars: Record<string, Vars[string]> = {
     target: targetText(v.target),
-    host: v.target.name ?? v.target.ip ?? '?',
+    host: v.target.name ?? v.target.ip ?? MISSING,
     name: v.target.name,
-    ip: v.target.ip,
+    // A target reached through an HTTP proxy has no address of its own in the capture: the
+    // name the tunnel was asked for stands for it (what the client connected to, in the end).
+    ip: v.target.ip ?? v.target.name,
     port: v.target.port,
     transport: v.target.transport,
-    client: v.client.ip,
+    // A verdict told once for several clients (a bucket of the overflow) has none of its own.
+    client: v.client.ip ?? SEVERAL_CLIENTS[lang],
     attempts: v.attempts,
   };
   for (const [k, x] of Object.entries(v.facts)) vars[k] = asVar(x);

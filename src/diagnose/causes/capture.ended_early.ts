@@ -8,7 +8,7 @@
  * 10 s (a slow page takes seconds). A capture that stopped sooner, with the connection still
  * open and nothing answered, shows nothing either way.
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import type { TcpConn } from '../../track/tcp.js';
 import { isTcp, noSynAck, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
@@ -118,7 +118,19 @@ const QUERY_TOO_SOON: DnsRule = {
   },
 };
 
-export default defineCause({
+/** Said without the wait, when the capture's clock stepped back after the last attempt. */
+const NO_WAIT = {
+  summary: {
+    en: '{target}: the capture stopped soon after the last attempt, too soon to tell',
+    zh: '{target}：最后一次尝试后不久抓包就停止了，为时过早，无法判断',
+  },
+  explanation: {
+    en: 'The capture ended soon after the client\'s last packet to {target}, before an answer could be expected or the client would try again: nothing can be concluded about this exchange from it.',
+    zh: '抓包在客户端发往 {target} 的最后一个数据包之后不久就结束了，早于可以预期的应答或客户端的重试：据此无法对这次交互下任何结论。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'capture.ended_early',
   layer: 'capture',
   severity: 'warning',
@@ -145,3 +157,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));

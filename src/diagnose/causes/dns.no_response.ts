@@ -1,7 +1,7 @@
 /**
  * dns.no_response: queries (and their retries) got no answer
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import type { DnsRule } from '../outcome.js';
 import { tenths } from '../outcome.js';
 import { dnsOutcome } from '../dns-group.js';
@@ -51,7 +51,21 @@ function queryVars(v: Verdict, lang: Lang): Vars {
   return { queriesText: n === 1 ? '1 query' : known ? `${n} queries over ${seconds} s` : `${n} queries` };
 }
 
-export default defineCause({
+/** Said without how long the capture went on after the last query, when its clock cannot tell (it stepped back). */
+const NO_WAIT = {
+  explanation: {
+    en: 'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) got no reply. A capture on the client cannot tell whether the queries or the answers were lost.',
+    zh: '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），均未收到应答。在客户端抓包无法判断丢失的是查询还是应答。',
+  },
+  advice: {
+    4: {
+      en: 'If the capture stopped soon after the last query, the answer may simply have come later: capture longer.',
+      zh: '如果抓包在最后一次查询后很快就停止了，应答可能只是来得晚：延长抓包时间。',
+    },
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'dns.no_response',
   layer: 'dns',
   severity: 'error',
@@ -106,3 +120,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));

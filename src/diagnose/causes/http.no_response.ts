@@ -26,13 +26,13 @@
  * Then silence until the client closed, a second or more after its request (or the server closed,
  * or the capture ended well after).
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, type Wording } from '../cause.js';
 import { CLIENT_WAIT_MIN, HTTP_UNANSWERED_RULE } from '../rules-http.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-session.js';
 import { cipherName, tlsVersionName } from '../../decode/names.js';
-import { evidenceKind, fill, limitKind, MISSING } from '../words.js';
+import { evidenceKind, fill, fillText, limitKind } from '../words.js';
 import { interval } from '../../time.js';
 import { WAIT } from './capture.ended_early.js';
 
@@ -237,6 +237,22 @@ function endedText(ended: unknown, lang: 'en' | 'zh'): string {
           : '连接关闭（或抓包在 {waited} 秒后结束）';
 }
 
+/** How the wait for a plain-HTTP answer ended, when the capture's clock cannot tell after how long. */
+function endedUntimed(ended: unknown, lang: 'en' | 'zh'): string {
+  if (lang === 'en') {
+    return ended === 'client_reset' ? 'the client reset the connection'
+      : ended === 'client_fin' ? 'the client closed the connection'
+        : ended === 'server_fin' ? 'the server closed the connection'
+          : ended === 'quiet' ? 'the connection went quiet'
+            : 'the connection closed, or the capture ended';
+  }
+  return ended === 'client_reset' ? '客户端重置了连接'
+    : ended === 'client_fin' ? '客户端关闭了连接'
+      : ended === 'server_fin' ? '服务器关闭了连接'
+        : ended === 'quiet' ? '连接没有了动静'
+          : '连接关闭（或抓包结束）';
+}
+
 /** How the silence ended, from fact sender ('client' / 'server' closed; none: the capture ended). */
 function closedText(sender: unknown, lang: 'en' | 'zh'): string {
   if (lang === 'en') return sender === 'client' ? 'until the client gave up and closed the connection' : sender === 'server' ? 'until the server closed the connection' : 'until the capture ended';
@@ -297,19 +313,60 @@ const ENCRYPTED = {
   },
 };
 
-export default defineCause({
+/**
+ * Said without a time the capture's clock cannot give (it stepped back): how long the client
+ * waited ({waited}), how long the server stayed silent ({silence}).
+ */
+const NO_WAIT = {
+  advice: {
+    3: {
+      en: 'If the capture ended soon after the request, capture longer: the answer may have come later.',
+      zh: '如果抓包在请求之后很快就结束了，延长抓包时间：应答可能来得较晚。',
+    },
+  },
+} as const;
+
+const ENCRYPTED_NO_WAIT = {
+  summary: {
+    en: '{target}: the HTTPS request was sent but no answer came',
+    zh: '{target}：HTTPS 请求已发出，但没有任何应答',
+  },
+  advice: {
+    3: {
+      en: 'If the client gave up, that is its own timeout: a longer one helps only if the server is slow rather than stuck.',
+      zh: '如果客户端放弃了，那是它自己的超时：只有当服务器只是慢而不是卡住时，加长超时才有用。',
+    },
+  },
+} as const;
+
+const ENCRYPTED_NO_SILENCE = {
+  explanation: {
+    en: 'The TLS handshake with {ip} port {port} completed and the client sent its request, encrypted. {ticketsText}, {closedText}. The server (or a proxy or load balancer in front of it that terminates TLS) accepted the connection but never answered the request: the application hung, is waiting on something slow, or dropped the request.',
+    zh: '与 {ip} 端口 {port} 的 TLS 握手已完成，客户端发送了加密的请求。{ticketsText}一直没有任何数据，{closedText}。服务器（或其前面终结 TLS 的代理、负载均衡）接受了连接，却始终没有应答请求：应用卡住了、在等待很慢的操作，或丢弃了该请求。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'http.no_response',
   layer: 'http',
   severity: 'error',
   // Live: an encrypted request is watched (live.ts) and judged once WAIT.http passed or the client closed.
   live: 'timeout',
   rules: [HTTP_UNANSWERED_RULE, ENCRYPTED_UNANSWERED],
-  variants: { encrypted: ENCRYPTED },
-  vars: (v, lang) => ({ endedText: fill(endedText(v.facts['ended'], lang), { waited: typeof v.facts['waited'] === 'number' ? v.facts['waited'] : MISSING }), closedText: closedText(v.facts['sender'], lang), ticketsText: ticketsText(v.facts['tickets'], v.facts['unasked'], v.facts['acks'], lang) }),
+  vars: (v, lang) => {
+    const waited = v.facts['waited'];
+    return {
+      endedText: typeof waited === 'number' ? fill(endedText(v.facts['ended'], lang), { waited }) : endedUntimed(v.facts['ended'], lang),
+      closedText: closedText(v.facts['sender'], lang),
+      ticketsText: ticketsText(v.facts['tickets'], v.facts['unasked'], v.facts['acks'], lang),
+    };
+  },
   compose: (d, v, lang, vars) => {
-    if (v.facts['encrypted'] !== true) return d;
-    const t = ENCRYPTED[lang];
-    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+    const waited = typeof v.facts['waited'] === 'number';
+    if (v.facts['encrypted'] !== true) return waited ? d : fillText(VARIANTS.noWait[lang], vars);
+    const silence = typeof v.facts['silence'] === 'number';
+    const w = waited ? (silence ? ENCRYPTED : VARIANTS.encryptedNoSilence) : silence ? VARIANTS.encryptedNoWait : VARIANTS.encryptedNoTimes;
+    return fillText(w[lang], vars);
   },
   words: {
     en: {
@@ -336,3 +393,13 @@ export default defineCause({
     },
   },
 });
+
+/** Its wordings without the times the capture's clock cannot give, chosen by its compose. */
+const VARIANTS: Readonly<Record<'noWait' | 'encryptedNoWait' | 'encryptedNoSilence' | 'encryptedNoTimes', Wording>> = {
+  noWait: reworded(CAUSE.words, NO_WAIT),
+  encryptedNoWait: reworded(ENCRYPTED, ENCRYPTED_NO_WAIT),
+  encryptedNoSilence: reworded(ENCRYPTED, ENCRYPTED_NO_SILENCE),
+  encryptedNoTimes: reworded(reworded(ENCRYPTED, ENCRYPTED_NO_WAIT), ENCRYPTED_NO_SILENCE),
+};
+
+export default { ...CAUSE, variants: { encrypted: ENCRYPTED, ...VARIANTS } };

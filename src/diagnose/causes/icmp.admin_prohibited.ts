@@ -1,10 +1,29 @@
 /**
  * icmp.admin_prohibited: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it)
  */
-import { defineCause } from '../cause.js';
-import { ICMP_RULES, icmpVars } from '../rules-icmp.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
+import { ICMP_RULES, icmpVars, portKnown } from '../rules-icmp.js';
 
-export default defineCause({
+/**
+ * The advice when the quoted packet has no port (ICMP, GRE, ESP ...) or the errors quote packets to
+ * several ports: the rules to look for match the traffic to the destination.
+ */
+const NO_PORT_ADVICE = {
+  0: {
+    en: 'If {from} is the client or its gateway, check the local rules for a REJECT matching this traffic to {ip}: `iptables -L -n -v`, `nft list ruleset`, `firewall-cmd --list-all`.',
+    zh: '如果 {from} 是客户端本机或其网关，检查本地规则中是否有匹配发往 {ip} 的这类流量的 REJECT：`iptables -L -n -v`、`nft list ruleset`、`firewall-cmd --list-all`。',
+  },
+  1: {
+    en: 'If {from} is {ip} itself, the server\'s own firewall rejects the client: allow {client} (or its NAT address) there.',
+    zh: '如果 {from} 就是 {ip}，说明服务器自身的防火墙拒绝了客户端：在服务器上放行 {client}（或其 NAT 地址）。',
+  },
+  2: {
+    en: 'If {from} is a router or cloud firewall, check its ACL, the security group and the network ACL rules for {ip}.',
+    zh: '如果 {from} 是路由器或云防火墙，检查其 ACL、安全组以及网络 ACL 中关于 {ip} 的规则。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'icmp.admin_prohibited',
   layer: 'icmp',
   severity: 'error',
@@ -36,3 +55,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noPort: reworded(CAUSE.words, { advice: NO_PORT_ADVICE }) }, (v) => (portKnown(v) ? null : 'noPort'));

@@ -7,9 +7,9 @@
  * destination sent about an answer from a server's port (details.refusedReply), as an answer that
  * came after the asking program had given up (a warning, told of the answering side).
  */
-import { defineCause } from '../cause.js';
-import { ICMP_RULES, icmpVars, orphanVars } from '../rules-icmp.js';
-import { fill, type CauseText } from '../words.js';
+import { defineCause, reworded, type Wording } from '../cause.js';
+import { ICMP_RULES, icmpVars, orphanVars, portKnown } from '../rules-icmp.js';
+import { fill, fillText, type CauseText } from '../words.js';
 
 const OTHER_HOST: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -76,14 +76,50 @@ const REPLY: { readonly en: CauseText; readonly zh: CauseText } = {
   },
 };
 
-export default defineCause({
+/**
+ * Said without a port, when the errors alone quote a packet that has none or packets to several
+ * ports (the target is then the host): of the destination, then of another host.
+ */
+const NO_PORT = {
+  summary: {
+    en: '{target}: {from} says nothing accepts the client\'s packets (ICMP port unreachable)',
+    zh: '{target}：{from} 表示客户端的数据包无人接收（ICMP 端口不可达）',
+  },
+  explanation: {
+    en: '{from} answered the client\'s packets to {ip} with {icmp}. For UDP this normally comes from the destination host: nothing listens on the port (for DNS: the resolver is not running). For TCP a closed port answers with a RST, so this message means a firewall rule: the default reject type of iptables REJECT is icmp-port-unreachable.',
+    zh: '{from} 用 {icmp} 回应了客户端发往 {ip} 的数据包。对 UDP 而言，这通常来自目标主机本身：该端口没有服务监听（DNS 场景即 DNS 服务未运行）。对 TCP 而言，关闭的端口会回复 RST，因此出现这条消息意味着防火墙规则：iptables REJECT 的默认拒绝方式就是 icmp-port-unreachable。',
+  },
+  advice: {
+    0: {
+      en: 'UDP: check the service runs and listens on {ip} (`ss -lunp` on the server).',
+      zh: 'UDP：检查服务是否在 {ip} 上运行并监听（在服务器上执行 `ss -lunp`）。',
+    },
+    2: {
+      en: 'Check that the client uses the port the service really uses (configuration, a changed port).',
+      zh: '确认客户端使用的是服务实际使用的端口（配置、端口是否变更）。',
+    },
+  },
+} as const;
+
+const OTHER_HOST_NO_PORT = {
+  summary: {
+    en: '{target}: {from}, not {ip} itself, rejected the client\'s packets (ICMP port unreachable)',
+    zh: '{target}：拒绝客户端数据包的是 {from}，而不是 {ip} 本身（ICMP 端口不可达）',
+  },
+  explanation: {
+    en: 'The port unreachable ({icmp}) came from {from}, a different address than the destination {ip}: this is not {ip} saying that nothing listens on the port. A firewall or router on the way rejected the packet on the destination\'s behalf (a reject rule answers icmp-port-unreachable by default: `iptables -j REJECT`, `nft ... reject`), or {from} is a router that owns {ip} and answers from another of its addresses. {repeatNote} Whether anything listens on {ip} cannot be told from this capture.',
+    zh: '这条端口不可达（{icmp}）来自 {from}，与目标 {ip} 不是同一个地址：这并不是 {ip} 在表示该端口上没有服务监听。是路径上的防火墙或路由器代替目标拒绝了该数据包（REJECT 规则默认回复 icmp-port-unreachable，如 `iptables -j REJECT`、`nft ... reject`），或者 {from} 是拥有 {ip} 的路由器，以它的另一个地址作了回应。{repeatNote}{ip} 上是否有服务监听，无法从本次抓包判断。',
+  },
+  advice: { 2: NO_PORT.advice[2] },
+} as const;
+
+const CAUSE = defineCause({
   code: 'icmp.port_unreachable',
   layer: 'icmp',
   severity: 'error',
   live: 'packet',
   rules: ICMP_RULES,
   vars: (v, lang) => ({ ...icmpVars(v, lang), ...orphanVars(v, lang) }),
-  variants: { otherHost: OTHER_HOST, probe: PROBE, reply: REPLY },
   compose: (d, v, lang, vars) => {
     if (v.facts['refusedReply'] === true) {
       const t = REPLY[lang];
@@ -91,6 +127,7 @@ export default defineCause({
     }
     const probe = v.facts['probe'] === 'udp';
     const other = v.facts['fromDestination'] === false;
+    if (!probe && !portKnown(v)) return fillText((other ? VARIANTS.otherHostNoPort : VARIANTS.noPort)[lang], vars);
     if (!probe && !other) return d;
     const t = (probe ? PROBE : OTHER_HOST)[lang];
     // A probe answered by the destination itself: no reject rule to look for.
@@ -120,3 +157,11 @@ export default defineCause({
     },
   },
 });
+
+/** Its wordings without a port: built from its own words and OTHER_HOST, chosen by its compose. */
+const VARIANTS: Readonly<Record<'noPort' | 'otherHostNoPort', Wording>> = {
+  noPort: reworded(CAUSE.words, NO_PORT),
+  otherHostNoPort: reworded(OTHER_HOST, OTHER_HOST_NO_PORT),
+};
+
+export default { ...CAUSE, variants: { otherHost: OTHER_HOST, probe: PROBE, reply: REPLY, ...VARIANTS } };

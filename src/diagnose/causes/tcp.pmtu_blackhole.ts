@@ -155,21 +155,23 @@ function pmtuVars(v: Verdict, lang: Lang): Vars {
   const up = f['direction'] === 'upload';
   const recv = f['seen'] === 'receiver';
   const full = String(f['full']);
+  // Null when the capture's clock cannot tell how long (it stepped back): said without it.
+  const secs = typeof f['seconds'] === 'number' ? String(f['seconds']) : null;
   if (lang === 'zh') {
     return {
       fullText: recv ? `最多 ${full}` : full,
       directionText: up ? '上传：客户端发往服务器' : '下载：服务器发往客户端',
       seenText: recv
-        ? `接收方一直在等待缺失的数据，${String(f['seconds'])} 秒后放弃`
-        : `${up ? '客户端' : '服务器'}将其中一个以指数退避重发了 ${String(f['attempts'])} 次，历时 ${String(f['seconds'])} 秒，始终未被确认`,
+        ? `接收方一直在等待缺失的数据，${secs === null ? '最后' : `${secs} 秒后`}放弃`
+        : `${up ? '客户端' : '服务器'}将其中一个以指数退避重发了 ${String(f['attempts'])} 次，${secs === null ? '' : `历时 ${secs} 秒，`}始终未被确认`,
     };
   }
   return {
     fullText: recv ? `up to ${full}` : full,
     directionText: up ? 'upload: client to server' : 'download: server to client',
     seenText: recv
-      ? `the receiver waited for the missing data and gave up after ${String(f['seconds'])} s`
-      : `the ${up ? 'client' : 'server'} resent one of them ${String(f['attempts'])} times with exponential back-off over ${String(f['seconds'])} s, never acknowledged`,
+      ? `the receiver waited for the missing data and gave up${secs === null ? '' : ` after ${secs} s`}`
+      : `the ${up ? 'client' : 'server'} resent one of them ${String(f['attempts'])} times with exponential back-off${secs === null ? '' : ` over ${secs} s`}, never acknowledged`,
   };
 }
 

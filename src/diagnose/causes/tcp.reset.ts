@@ -1,7 +1,7 @@
 /**
  * tcp.reset: connection reset after it was established (details.sender: client / server)
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import { isTcp, outcome, type ConnRule } from '../outcome.js';
 import { synEvidence } from '../evidence.js';
 import { tlsEstablishedAndUsed } from '../rules-tls.js';
@@ -55,7 +55,19 @@ const RESET: ConnRule = {
   },
 };
 
-export default defineCause({
+/** Said without how long the connection lived, when the capture's clock cannot tell (it stepped back). */
+const NO_SECONDS = {
+  summary: {
+    en: '{target}: the {sender} reset the established connection',
+    zh: '{target}：{sender}重置了已建立的连接',
+  },
+  explanation: {
+    en: 'The connection to {ip} port {port} was established, then the {sender} sent a RST and ended it abruptly. A reset from the server side usually means the application closed on an error, crashed or restarted, or a load balancer, NAT gateway or firewall dropped an idle connection; a reset from the client side means the client program gave up (a timeout, a rejected certificate, a cancelled request).',
+    zh: '到 {ip} 端口 {port} 的连接已建立，随后{sender}发送 RST，连接被强行中断。来自服务器一侧的重置通常表示应用因错误关闭连接、崩溃或重启，或负载均衡、NAT 网关、防火墙丢弃了空闲连接；来自客户端一侧的重置表示客户端程序放弃了（超时、证书被拒绝、请求被取消）。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'tcp.reset',
   layer: 'tcp',
   severity: 'error',
@@ -86,3 +98,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noSeconds: reworded(CAUSE.words, NO_SECONDS) }, (v) => (typeof v.facts['seconds'] === 'number' ? null : 'noSeconds'));

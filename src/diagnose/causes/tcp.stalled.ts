@@ -1,10 +1,10 @@
 /**
  * tcp.stalled: data sent and retransmitted without acknowledgement until the connection was abandoned
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, type Wording } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { proof, RST, way } from '../evidence.js';
-import { evidenceKind, fill, limitKind, type CauseText, type Vars } from '../words.js';
+import { evidenceKind, fill, fillText, limitKind, type CauseText, type Vars } from '../words.js';
 import { backsOff, intervals } from '../../track/tcp-watch.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
@@ -121,14 +121,32 @@ function midWords(v: Verdict, lang: Lang, vars: Vars): { summary: string; explan
   return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
 }
 
-export default defineCause({
+/** Said without how long the sender went on, when the capture's clock cannot tell (it stepped back). */
+const NO_SECONDS = {
+  explanation: {
+    en: 'The connection to {ip} port {port} was established, but data was retransmitted {attempts} times without being acknowledged, until the sender gave up. Packets stopped getting through after the handshake: loss on the path, an overloaded or hung receiver, a stateful firewall or NAT that lost the connection, or an MTU problem if only full-size segments were affected.',
+    zh: '到 {ip} 端口 {port} 的连接已建立，但数据重传了 {attempts} 次都没有得到确认，直到发送方放弃。握手之后数据包无法通过：路径丢包、接收方过载或挂起、有状态防火墙或 NAT 丢失了连接状态；如果只有满长度的报文受影响，则是 MTU 问题。',
+  },
+} as const;
+
+const MID_NO_SECONDS = {
+  explanation: {
+    en: 'The capture joined the connection to {ip} port {port} in its middle (it holds no handshake). One segment was sent again {attempts} times, the wait roughly doubling each time ({backoffText}), and nothing came back from the other side: that back-off is the sender\'s own proof that no acknowledgement reached it. The connection had worked before; then packets stopped getting through in one direction or both: a stateful firewall or NAT that dropped the connection\'s state (a timeout, a restart, a failover), a route change, loss on the path, or a peer that went away.',
+    zh: '抓包从连接中途开始（没有握手）。到 {ip} 端口 {port} 的连接中，同一个报文段又被发送了 {attempts} 次，等待时间大致逐次加倍（{backoffText}），对端没有任何回应：这种退避本身就证明发送方没有收到确认。该连接之前是正常的，之后数据包在一个或两个方向上无法通过：有状态防火墙或 NAT 丢失了连接状态（超时、重启、主备切换）、路由变化、路径丢包，或对端已不存在。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'tcp.stalled',
   layer: 'tcp',
   severity: 'error',
   live: 'timeout',
   rules: [STALLED_MID, STALLED],
-  variants: { midConnection: MID_CONNECTION },
-  compose: (d, v, lang, vars) => (v.facts['handshakeSeen'] === false ? midWords(v, lang, vars) : d),
+  compose: (d, v, lang, vars) => {
+    const mid = v.facts['handshakeSeen'] === false;
+    if (typeof v.facts['seconds'] !== 'number') return fillText((mid ? VARIANTS.midConnectionNoSeconds : VARIANTS.noSeconds)[lang], vars);
+    return mid ? midWords(v, lang, vars) : d;
+  },
   words: {
     en: {
       summary: '{target}: data was retransmitted {attempts} times without acknowledgement, then abandoned',
@@ -154,3 +172,11 @@ export default defineCause({
     },
   },
 });
+
+/** Its wordings without the seconds, chosen by its compose. */
+const VARIANTS: Readonly<Record<'noSeconds' | 'midConnectionNoSeconds', Wording>> = {
+  noSeconds: reworded(CAUSE.words, NO_SECONDS),
+  midConnectionNoSeconds: reworded(MID_CONNECTION, MID_NO_SECONDS),
+};
+
+export default { ...CAUSE, variants: { midConnection: MID_CONNECTION, ...VARIANTS } };

@@ -7,7 +7,7 @@
  * answered with a zero window again: both hosts and the path work, the window stays shut. A
  * window that closes and opens again (a slow reader that keeps reading) is not this cause.
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { proof, way } from '../evidence.js';
 import { evidenceKind, limitKind, type Vars } from '../words.js';
@@ -74,7 +74,19 @@ function zwVars(v: Verdict, lang: Lang): Vars {
   return { receiverText: lang === 'zh' ? (client ? '客户端' : '服务器') : (client ? 'client' : 'server') };
 }
 
-export default defineCause({
+/** Said without how long the window stayed shut, when the capture's clock cannot tell. */
+const NO_SECONDS = {
+  summary: {
+    en: '{target}: the {receiverText} kept its TCP window at zero (it stopped reading)',
+    zh: '{target}：{receiverText}把 TCP 窗口保持为零（不再读取数据）',
+  },
+  explanation: {
+    en: 'The {receiverText} announced a window of zero bytes and kept it there until the end of the connection: the other side probed it {probes} times and every answer said the window was still zero. Both hosts and the network are working (the probes are answered), but the application on the {receiverText} stopped reading from its socket, its receive buffer is full, and the transfer waits for it.',
+    zh: '{receiverText}通告了零字节的窗口，并一直保持到连接结束：对方探测了 {probes} 次，每次的回应都表明窗口仍为零。两台主机和网络都正常（探测都得到了回应），但{receiverText}上的应用程序不再从套接字读取数据，接收缓冲区已满，传输只能等待它。',
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'tcp.zero_window',
   layer: 'tcp',
   severity: 'error',
@@ -104,3 +116,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noSeconds: reworded(CAUSE.words, NO_SECONDS) }, (v) => (typeof v.facts['seconds'] === 'number' ? null : 'noSeconds'));

@@ -1,11 +1,22 @@
 /**
  * tls.cert_expired: the server certificate seen in clear (TLS ≤ 1.2) was outside its validity at capture time (a clock off, or an expired certificate)
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
+import { hasText } from '../words.js';
 import { CERTIFICATE_RULE } from '../rules-tls.js';
 import { CERT_DATES } from '../advice.js';
 
-export default defineCause({
+/** Said without a server name when the ClientHello named none (no SNI). */
+const NO_SNI_EXPLANATION = {
+  en: 'The certificate the server sent is valid from {notBefore} to {notAfter}, and the packet that carried it was captured at {captureTime}, after that. Either the certificate really expired, or the clock of the capturing machine (probably the client too) is ahead.',
+  zh: '服务器发送的证书有效期为 {notBefore} 至 {notAfter}，而携带它的数据包抓取时间是 {captureTime}，已超出有效期。要么证书确实过期了，要么抓包机器（很可能也包括客户端）的系统时间超前。',
+} as const;
+
+const NO_SNI_ADVICE = {
+  3: { en: 'If several servers or load-balancer nodes answer for {host}, check every one serves the renewed certificate.', zh: '如果有多台服务器或负载均衡节点为 {host} 提供服务，逐一确认都已使用续期后的证书。' },
+} as const;
+
+const CAUSE = defineCause({
   code: 'tls.cert_expired',
   layer: 'tls',
   severity: 'error',
@@ -36,3 +47,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noSni: reworded(CAUSE.words, { explanation: NO_SNI_EXPLANATION, advice: NO_SNI_ADVICE }) }, (v) => (hasText(v.facts['sni']) ? null : 'noSni'));

@@ -1,11 +1,18 @@
 /**
  * tls.cert_not_yet_valid: the server certificate seen in clear (TLS ≤ 1.2) was outside its validity at capture time (a clock off, or an expired certificate)
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
+import { hasText } from '../words.js';
 import { CERTIFICATE_RULE } from '../rules-tls.js';
 import { CERT_DATES } from '../advice.js';
 
-export default defineCause({
+/** Said without a server name when the ClientHello named none (no SNI). */
+const NO_SNI_EXPLANATION = {
+  en: 'The certificate the server sent is valid from {notBefore} to {notAfter}, and the packet that carried it was captured at {captureTime}, before that. Almost always the clock of the client (and of the capturing machine) is behind; rarely a certificate was just issued with a start time in the future.',
+  zh: '服务器发送的证书有效期为 {notBefore} 至 {notAfter}，而携带它的数据包抓取时间是 {captureTime}，早于生效时间。几乎总是客户端（以及抓包机器）的系统时间落后；极少数情况是证书刚刚签发，生效时间在未来。',
+} as const;
+
+const CAUSE = defineCause({
   code: 'tls.cert_not_yet_valid',
   layer: 'tls',
   severity: 'error',
@@ -34,3 +41,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noSni: reworded(CAUSE.words, { explanation: NO_SNI_EXPLANATION }) }, (v) => (hasText(v.facts['sni']) ? null : 'noSni'));

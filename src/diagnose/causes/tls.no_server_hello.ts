@@ -1,11 +1,11 @@
 /**
  * tls.no_server_hello: ClientHello sent, the server closed, reset or stayed silent
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
 import { CLIENT_HELLO, FIN, RST, proof, way } from '../evidence.js';
 import { offered } from '../rules-tls.js';
-import { limitKind } from '../words.js';
+import { hasText, limitKind } from '../words.js';
 import { TLS_REPRO } from '../advice.js';
 import { interval } from '../../time.js';
 
@@ -34,7 +34,13 @@ const NO_SERVER_HELLO: ConnRule = {
   },
 };
 
-export default defineCause({
+/** The explanation when the ClientHello named no server (no SNI): nothing to say the name of. */
+const NO_SNI_EXPLANATION = {
+  en: 'The TCP connection to {ip} port {port} worked and the client sent a TLS ClientHello without a server name (no SNI), but no ServerHello came back: the server closed, reset or stayed silent. The service on port {port} may not speak TLS (plain HTTP or another protocol), a middlebox may filter such connections, or the server has nothing configured for a connection that names no server (no default certificate) or for the versions and ciphers offered.',
+  zh: '到 {ip} 端口 {port} 的 TCP 连接正常，客户端发送了不带服务器名（SNI）的 TLS ClientHello，但没有收到 ServerHello：服务器关闭、重置了连接或一直没有回应。端口 {port} 上的服务可能不是 TLS（明文 HTTP 或其他协议），中间设备可能过滤了这类连接，或者服务器没有为不带服务器名的连接（没有默认证书）或客户端提供的版本和加密套件做配置。',
+} as const;
+
+const CAUSE = defineCause({
   code: 'tls.no_server_hello',
   layer: 'tls',
   severity: 'error',
@@ -67,3 +73,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { noSni: reworded(CAUSE.words, { explanation: NO_SNI_EXPLANATION }) }, (v) => (hasText(v.facts['sni']) ? null : 'noSni'));
