@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
-import { TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE } from '../helpers/index.js';
+import {
+  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
+  changeCipherSpec, applicationData, concat, TLS_VERSION,
+} from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
   async function* one(): AsyncIterable<Uint8Array> {
@@ -203,5 +206,29 @@ describe('DNS silence judged only where the capture could show the answers', () 
   it('the same queries beside a whole connection stay a failure', async () => {
     const r = await dnsAnd(false);
     expect(r.verdicts.filter((x) => x.cause === 'dns.no_response').map((x) => x.severity)).toEqual(['error']);
+  });
+});
+
+describe('TLS 1.3 HelloRetryRequest', () => {
+  it('the ChangeCipherSpec after an HRR is camouflage: the real ServerHello after it is read, the handshake worked', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 46000], server: ['198.51.100.40', 443] });
+    const V13 = TLS_VERSION.TLS13;
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0x1301], sni: 'hrr.example', supportedVersions: [V13], keyShareGroups: [0x0017] })], 0x0301));
+    c.send('server', concat([handshakeRecord([serverHello({ supportedVersion: V13, helloRetryRequest: true, keyShareGroup: 0x001d })]), changeCipherSpec()]));
+    c.send('client', concat([changeCipherSpec(), handshakeRecord([clientHello({ ciphers: [0x1301], sni: 'hrr.example', supportedVersions: [V13], keyShareGroups: [0x001d] })])]));
+    c.send('server', concat([handshakeRecord([serverHello({ supportedVersion: V13 })]), applicationData(60), applicationData(300)]));
+    c.send('client', applicationData(53));
+    c.send('client', applicationData(90));
+    c.send('server', applicationData(500));
+    c.wait(1);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['ok']);
+    expect(r.tls[0]!.established).toBe(true);
   });
 });
