@@ -208,7 +208,7 @@ export const ICMP_ALONE: IcmpRule = {
       details['probe'] = probe === 'udp' ? 'udp_traceroute' : 'icmp_echo';
       facts['probe'] = probe;
       o.limits.push(PROBES_NOT_CAPTURED.of({}));
-    } else o.limits.push(ICMP_WITHOUT_PACKET.of({}));
+    } else if (!g.errors.some((x) => x.quotedSeen)) o.limits.push(ICMP_WITHOUT_PACKET.of({}));
     return o;
   },
 };

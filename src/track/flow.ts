@@ -304,6 +304,13 @@ export class FlowTable<E extends FlowEntry> {
     return this.findTuple(q.proto, q.version, q.src4, q.dst4, p.nb, q.srcOff, q.dstOff, q.sport, q.dport);
   }
 
+  /** `findQuoted` with protocol `proto` and "ports" `pa`, `pb` in place of the quoted ones (ICMP: type and counterpart type). */
+  findQuotedAs(p: Packet, proto: number, pa: number, pb: number): E | null {
+    const q = p.quoted;
+    if (!q.present || (q.version !== 4 && q.version !== 6)) return null;
+    return this.findTuple(proto, q.version, q.src4, q.dst4, p.nb, q.srcOff, q.dstOff, pa, pb);
+  }
+
   /**
    * Adds an entry keyed on this packet (source = side A), with protocol and ports `proto`, `pa`,
    * `pb` (default: the packet's). The caller checked `full` first.

@@ -19,6 +19,8 @@ export interface IcmpError {
   /** Next-hop MTU (ICMPv4 3/4, RFC 1191) or MTU (ICMPv6 packet too big), else null. */
   mtu: number | null;
   ttl: number;
+  /** The capture holds the packet the error quotes (so far: pings, by their flow). */
+  quotedSeen: boolean;
   quoted: null | {
     proto: number;
     src: string;
@@ -70,6 +72,7 @@ export class IcmpTracker {
       code: p.icmpCode,
       mtu,
       ttl: p.ttl,
+      quotedSeen: false,
       quoted: q.present
         ? { proto: q.proto, src: p.quotedSrc(), dst: p.quotedDst(), sport: q.sport, dport: q.dport, tcpSeq: q.tcpSeq,
           ttl: q.ttl, ipId: q.version === 4 ? q.ipId : -1, icmpType: q.icmpType, icmpId: q.icmpId, icmpSeq: q.icmpSeq }

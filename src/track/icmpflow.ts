@@ -138,6 +138,14 @@ export class IcmpFlowTracker extends FlowTracker<IcmpConn, IcmpConn['finishReaso
     return c;
   }
 
+  /** Whether the echo request quoted in the ICMP error `p` carries belongs to a ping flow the capture holds. */
+  quotedEchoSeen(p: Packet): boolean {
+    const q = p.quoted;
+    const v6 = q.version === 6;
+    if (!q.present || q.icmpType !== (v6 ? 128 : 8)) return false;
+    return this.table.findQuotedAs(p, v6 ? PROTO_ICMPV6 : PROTO_ICMP, q.icmpType, v6 ? 129 : 0) !== null;
+  }
+
   protected override close(c: IcmpConn): void {
     c.state = 'OTH';
   }

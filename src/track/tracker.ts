@@ -195,6 +195,7 @@ export class Tracker implements StreamSink {
     const q = p.quoted;
     if (!q.present || q.sport < 0) {
       // Quotes a ping, another protocol, or nothing usable: judged on its own.
+      if (this.icmpFlows !== null && this.icmpFlows.quotedEchoSeen(p)) err.quotedSeen = true;
       if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
       return;
     }

@@ -10,7 +10,7 @@ import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import {
   TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
-  changeCipherSpec, applicationData, concat, TLS_VERSION,
+  changeCipherSpec, applicationData, concat, TLS_VERSION, icmpIp, quote, ICMP,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -230,5 +230,32 @@ describe('TLS 1.3 HelloRetryRequest', () => {
     const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
     expect(r.verdicts.map((v) => v.cause)).toEqual(['ok']);
     expect(r.tls[0]!.established).toBe(true);
+  });
+});
+
+describe('an ICMP error about a ping says whether the capture holds the ping', () => {
+  const PINGER = '192.0.2.10';
+  const TARGET = '198.51.100.77';
+  const ROUTER = '192.0.2.1';
+  const T0 = 1_750_000_000;
+
+  async function hostUnreachable(withPing: boolean): Promise<Report> {
+    const cap = new Capture();
+    const echo = icmpIp({ src: PINGER, dst: TARGET, type: ICMP.ECHO_REQUEST, code: 0, rest: (0x4024 << 16) | 1, ttl: 64 }, new Uint8Array(32));
+    if (withPing) cap.add(T0, ethIp(echo));
+    cap.add(T0 + 3, ethIp(icmpIp({ src: ROUTER, dst: PINGER, type: ICMP.DEST_UNREACH, code: 1 }, quote(echo))));
+    cap.add(T0 + 10, ethIp(udpIp({ src: PINGER, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+  }
+  const notes = (r: Report) => r.verdicts.filter((v) => v.cause === 'icmp.host_unreachable').flatMap((v) => v.limits.map((l) => l.kind));
+
+  it('with the echo request captured, no note says the capture lacks it', async () => {
+    const r = await hostUnreachable(true);
+    expect(r.verdicts.map((v) => v.cause)).toContain('icmp.host_unreachable');
+    expect(notes(r)).not.toContain('icmp_without_packet');
+  });
+
+  it('without it, the note stays', async () => {
+    expect(notes(await hostUnreachable(false))).toContain('icmp_without_packet');
   });
 });
