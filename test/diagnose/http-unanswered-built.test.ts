@@ -10,7 +10,7 @@ import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import {
   TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
-  changeCipherSpec, applicationData, concat, TLS_VERSION, icmpIp, quote, ICMP,
+  changeCipherSpec, applicationData, concat, TLS_VERSION, icmpIp, quote, ICMP, certificateMsg, serverHelloDone, testCertDer,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -257,5 +257,55 @@ describe('an ICMP error about a ping says whether the capture holds the ping', (
 
   it('without it, the note stays', async () => {
     expect(notes(await hostUnreachable(false))).toContain('icmp_without_packet');
+  });
+});
+
+describe('a TLS answer judged only from a stream the capture holds from its start', () => {
+  /** A TLS 1.2 handshake whose server flight (ServerHello, Certificate) is sent in two segments. */
+  function tls12(o: { handshake: boolean; dropFirstServerSegment: boolean }) {
+    const c = new TcpConversation({ client: ['192.0.2.10', 47000], server: ['198.51.100.50', 443] });
+    if (o.handshake) {
+      c.syn();
+      c.synAck();
+      c.ack('client');
+    }
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'cut.example' })], 0x0301));
+    const flight = handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer('valid')]), serverHelloDone()]);
+    const cut = Math.floor(flight.length / 2);
+    const before = c.frames.length;
+    c.send('server', flight.subarray(0, cut));
+    if (o.dropFirstServerSegment) c.frames.splice(before, 1);
+    c.send('server', flight.subarray(cut));
+    c.send('client', concat([handshakeRecord([new Uint8Array([16, 0, 0, 4, 0, 0, 0, 0])]), changeCipherSpec(), applicationData(40)]));
+    c.send('server', concat([changeCipherSpec(), applicationData(40)]));
+    c.send('client', applicationData(300));
+    c.send('server', applicationData(900));
+    c.wait(1);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    return pcapFile({ linkType: c.linkType }, c.frames);
+  }
+  const errors = (r: Report) => r.verdicts.filter((v) => v.severity === 'error').map((v) => v.cause);
+
+  it('a capture that starts without the handshake and misses the ServerHello segment: no plain-text answer, no silent server', async () => {
+    expect(errors(await run(tls12({ handshake: false, dropFirstServerSegment: true })))).toEqual([]);
+  });
+
+  it('the same ServerHello segment missing after a captured handshake: still no silent server (its CCS answers)', async () => {
+    expect(errors(await run(tls12({ handshake: true, dropFirstServerSegment: true })))).not.toContain('tls.no_server_hello');
+  });
+
+  it('a server that answers a ClientHello in plain text, its stream held from the SYN-ACK, is still tls.not_tls', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 47001], server: ['198.51.100.50', 443] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'plain.example' })], 0x0301));
+    c.send('server', ascii('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'));
+    c.fin('server');
+    c.fin('client');
+    c.ack('server');
+    expect(errors(await run(pcapFile({ linkType: c.linkType }, c.frames)))).toEqual(['tls.not_tls']);
   });
 });

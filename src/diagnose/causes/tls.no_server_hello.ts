@@ -22,6 +22,13 @@ const NO_SERVER_HELLO: ConnRule = {
   run(f) {
     const s = f.tls;
     if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || !isTcp(f)) return null;
+    // The server's ChangeCipherSpec or encrypted records show it answered: the ServerHello is
+    // missing from the capture (lost, or filtered away), not from the wire.
+    if (s.ccs.server || s.encrypted.server > 0) return null;
+    const c0 = f.conn;
+    // Server bytes that did not read as TLS, in a stream not known from its start (no SYN-ACK
+    // captured) or after a hole: the middle of a record, not proof of a plain-text answer.
+    if (s.broken.server && (c0.synAckFrame === 0 || s.gap)) return null;
     const c = f.conn;
     const hello = s.clientHello;
     const ev = [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: null })];

@@ -26,6 +26,10 @@ const NOT_TLS: ConnRule = {
     const s = f.tls;
     if (!s || !s.clientHello || s.serverHello || s.plainAnswer === null || !isTcp(f)) return null;
     const c = f.conn;
+    // Bytes read as the server's first are its first only when its SYN-ACK was captured (the
+    // stream is known from its start) and no hole came before them: else they may be the middle
+    // of a record (a certificate) whose beginning the capture does not hold.
+    if (c.synAckFrame === 0 || s.gap) return null;
     const hello = s.clientHello;
     const a = s.plainAnswer;
     const ev = [
