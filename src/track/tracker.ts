@@ -84,6 +84,9 @@ export interface TrackerOptions {
   compactAttempts?: number;
 }
 
+/** Conversations of other IP protocols remembered (Tracker.otherSeen). */
+const MAX_OTHER_SEEN = 10_000;
+
 export class Tracker implements StreamSink {
   readonly tcp: TcpTracker;
   readonly udp: UdpTracker;
@@ -98,6 +101,8 @@ export class Tracker implements StreamSink {
   readonly hostTtls = new HostTtls();
   /** ICMP errors whose quoted flow was not (or no longer) tracked. */
   readonly orphanIcmp: IcmpError[] = [];
+  /** proto|source|destination of packets of protocols other than TCP, UDP and ICMP (at most MAX_OTHER_SEEN). */
+  private readonly otherSeen = new Set<string>();
   private idCounter = 0;
   private readonly onConn: (f: FinishedConn) => void;
   private readonly onTcp: ((c: TcpConn, p: Packet) => void) | undefined;
@@ -146,6 +151,9 @@ export class Tracker implements StreamSink {
         if (p.ipVersion === 4 ? isIcmpv4Error(p.icmpType) : isIcmpv6Error(p.icmpType)) this.icmpError(p, ts);
         return;
       default:
+        // Another protocol over IP (SCTP, GRE, ESP …): remembered by its addresses, so that an
+        // ICMP error quoting one can say the capture holds it.
+        if (p.ipVersion !== 0 && this.otherSeen.size < MAX_OTHER_SEEN) this.otherSeen.add(`${p.proto}|${p.srcAddr()}|${p.dstAddr()}`);
         return;
     }
   }
@@ -193,13 +201,15 @@ export class Tracker implements StreamSink {
   private icmpError(p: Packet, ts: Time): void {
     const err = this.icmp.add(p, ts);
     const q = p.quoted;
-    if (!q.present || q.sport < 0) {
+    const tracked = q.proto === PROTO_TCP || q.proto === PROTO_UDP;
+    if (!q.present || q.sport < 0 || !tracked) {
       // Quotes a ping, another protocol, or nothing usable: judged on its own.
       if (this.icmpFlows !== null && this.icmpFlows.quotedEchoSeen(p)) err.quotedSeen = true;
+      if (q.present && q.proto !== PROTO_ICMP && q.proto !== PROTO_ICMPV6 && !tracked && this.otherSeen.has(`${q.proto}|${p.quotedSrc()}|${p.quotedDst()}`)) err.quotedSeen = true;
       if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
       return;
     }
-    const c = q.proto === PROTO_TCP ? this.tcp.lookupQuoted(p) : q.proto === PROTO_UDP ? this.udp.lookupQuoted(p) : null;
+    const c = q.proto === PROTO_TCP ? this.tcp.lookupQuoted(p) : this.udp.lookupQuoted(p);
     if (c === null) {
       if (this.orphanIcmp.length < 1000) this.orphanIcmp.push(err);
       return;

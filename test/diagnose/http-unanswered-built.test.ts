@@ -10,7 +10,7 @@ import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import {
   TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
-  changeCipherSpec, applicationData, concat, TLS_VERSION, icmpIp, quote, ICMP, certificateMsg, serverHelloDone, testCertDer,
+  changeCipherSpec, applicationData, concat, TLS_VERSION, icmpIp, quote, ICMP, certificateMsg, serverHelloDone, testCertDer, ipv4,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -257,6 +257,22 @@ describe('an ICMP error about a ping says whether the capture holds the ping', (
 
   it('without it, the note stays', async () => {
     expect(notes(await hostUnreachable(false))).toContain('icmp_without_packet');
+  });
+
+  it('the same for another IP protocol (an SCTP INIT refused with protocol unreachable)', async () => {
+    const run2 = async (withInit: boolean) => {
+      const cap = new Capture();
+      // SCTP common header (ports 2940 -> 2940, tag 0, checksum 0) and an INIT chunk's first bytes.
+      const sctp = new Uint8Array([0x0b, 0x7c, 0x0b, 0x7c, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 20, 1, 2, 3, 4, 0, 1, 0, 0, 0, 10, 0, 10, 0, 0, 0, 1]);
+      const init = ipv4({ src: TARGET, dst: PINGER, proto: 132, ttl: 64 }, sctp);
+      if (withInit) cap.add(T0, ethIp(init));
+      cap.add(T0 + 0.001, ethIp(icmpIp({ src: PINGER, dst: TARGET, type: ICMP.DEST_UNREACH, code: ICMP.PROTO_UNREACH }, quote(init))));
+      cap.add(T0 + 10, ethIp(udpIp({ src: PINGER, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+      const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+      return r.verdicts.filter((v) => v.cause === 'icmp.protocol_unreachable').flatMap((v) => v.limits.map((l) => l.kind));
+    };
+    expect(await run2(true)).not.toContain('icmp_without_packet');
+    expect(await run2(false)).toContain('icmp_without_packet');
   });
 });
 
