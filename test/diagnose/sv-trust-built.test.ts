@@ -1,0 +1,75 @@
+/**
+ * FAIL verdicts checked against suricata-verify's captures (OISF/suricata-verify test inputs,
+ * never seen by wirewhy before): each kind of over-claim found there, built packet by packet and
+ * run through the whole pipeline, and beside it a real failure of the same cause that must stay
+ * claimed.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import {
+  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE,
+  handshakeRecord, clientHello, serverHello, changeCipherSpec, applicationData, TLS_VERSION,
+} from '../helpers/index.js';
+
+async function run(bytes: Uint8Array): Promise<Report> {
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+}
+
+const causes = (r: Report) => r.verdicts.map((v) => v.cause);
+const errors = (r: Report) => r.verdicts.filter((v) => v.severity === 'error').map((v) => v.cause);
+
+describe('TLS 1.3 HelloRetryRequest: the ChangeCipherSpec after it does not hide the ServerHello', () => {
+  const T13 = { supportedVersions: [TLS_VERSION.TLS13], keyShareGroups: [29] };
+
+  /** ClientHello, HelloRetryRequest + CCS (RFC 8446 §D.4), the client's CCS + second ClientHello. */
+  function retried(): TcpConversation {
+    const c = new TcpConversation({ client: ['192.0.2.10', 42000], server: ['198.51.100.40', 443] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0x1301], sni: 'hrr.example', ...T13 })], TLS_VERSION.TLS10));
+    c.send('server', new Uint8Array([
+      ...handshakeRecord([serverHello({ cipher: 0x1301, supportedVersion: TLS_VERSION.TLS13, helloRetryRequest: true, keyShareGroup: 23 })]),
+      ...changeCipherSpec(),
+    ]));
+    c.send('client', new Uint8Array([
+      ...changeCipherSpec(),
+      ...handshakeRecord([clientHello({ ciphers: [0x1301], sni: 'hrr.example', supportedVersions: [TLS_VERSION.TLS13], keyShareGroups: [23] })]),
+    ]));
+    return c;
+  }
+
+  it('a handshake that went on after the retry (ServerHello, encrypted flight, data both ways) is ok (suricata-verify bug-5758: a real server)', async () => {
+    const c = retried();
+    c.send('server', new Uint8Array([
+      ...handshakeRecord([serverHello({ cipher: 0x1301, supportedVersion: TLS_VERSION.TLS13, keyShareGroup: 23 })]),
+      ...applicationData(1200, TLS_VERSION.TLS12, 4),
+    ]));
+    c.send('client', applicationData(53, TLS_VERSION.TLS12, 5));
+    c.send('client', applicationData(300, TLS_VERSION.TLS12, 6));
+    c.send('server', applicationData(2000, TLS_VERSION.TLS12, 7));
+    c.wait(2);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    expect(errors(r)).toEqual([]);
+    expect(r.tls[0]!.version).toBe('TLS1.3');
+  });
+
+  it('a server silent after the retried ClientHello is still tls.no_server_hello', async () => {
+    const c = retried();
+    c.ack('server');
+    c.wait(10);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, c.frames));
+    expect(errors(r)).toEqual(['tls.no_server_hello']);
+  });
+});
