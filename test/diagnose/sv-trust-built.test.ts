@@ -73,3 +73,43 @@ describe('TLS 1.3 HelloRetryRequest: the ChangeCipherSpec after it does not hide
     expect(errors(r)).toEqual(['tls.no_server_hello']);
   });
 });
+
+describe('DNS silence: a burst of queries is not a resolver that waited', () => {
+  const T0 = 1_700_000_000;
+  const CLIENT = '192.0.2.10';
+  const DNS = '198.51.100.53';
+
+  /** Queries at T0 + each time (seconds), ids and names given; the capture's last packet at T0 + end. */
+  function queries(qs: Array<{ at: number; id: number; name: string; sport?: number }>, end: number): Promise<Report> {
+    const cap = new Capture();
+    for (const q of qs) {
+      cap.add(T0 + q.at, ethIp(udpIp({ src: CLIENT, dst: DNS, sport: q.sport ?? 44000, dport: 53 }, dnsMessage({ id: q.id, qr: false, rd: true, questions: [{ name: q.name, type: 'A' }] }))));
+    }
+    cap.add(T0 + end, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+  }
+
+  it('three queries for a name within 4 ms, the capture ending 10 ms later: capture.ended_early, not dns.no_response (suricata-verify datasets-05)', async () => {
+    const r = await queries([{ at: 0, id: 1, name: 'example.com' }, { at: 0.002, id: 2, name: 'example.com' }, { at: 0.004, id: 3, name: 'example.com' }], 0.014);
+    expect(errors(r)).toEqual([]);
+    expect(causes(r)).toContain('capture.ended_early');
+  });
+
+  it('queries with one id for different names are different queries, each judged (suricata-verify datasets-06: one "1200 queries" failure)', async () => {
+    const r = await queries([{ at: 0, id: 1, name: 'a.example' }, { at: 0.001, id: 1, name: 'b.example' }, { at: 0.002, id: 1, name: 'c.example' }], 7);
+    const v = r.verdicts.filter((x) => x.cause === 'dns.no_response');
+    expect(v.map((x) => x.target.name).sort()).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(v.map((x) => x.details['queries'])).toEqual([1, 1, 1]);
+  });
+
+  it('the same id and name resent after 1 s and 2 s (the client\'s own retries), capture ending at 3 s: dns.no_response stays', async () => {
+    const r = await queries([{ at: 0, id: 9, name: 'down.example' }, { at: 1, id: 9, name: 'down.example' }, { at: 2, id: 9, name: 'down.example' }], 3);
+    expect(errors(r)).toEqual(['dns.no_response']);
+    expect(r.verdicts.find((x) => x.cause === 'dns.no_response')!.details['queries']).toBe(3);
+  });
+
+  it('one query waited on 6 s is dns.no_response (unchanged)', async () => {
+    const r = await queries([{ at: 0, id: 4, name: 'silent.example' }], 6);
+    expect(errors(r)).toEqual(['dns.no_response']);
+  });
+});
