@@ -113,3 +113,64 @@ describe('DNS silence: a burst of queries is not a resolver that waited', () => 
     expect(errors(r)).toEqual(['dns.no_response']);
   });
 });
+
+describe('a ClientHello the client itself left at once is not the server\'s silence', () => {
+  function hello(waitBeforeClose: number): TcpConversation {
+    const c = new TcpConversation({ client: ['192.0.2.10', 42100], server: ['198.51.100.5', 443] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'www.example.com' })], TLS_VERSION.TLS10));
+    c.ack('server');
+    c.wait(waitBeforeClose);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    return c;
+  }
+
+  it('the client closing 1 ms after its ClientHello: a warning in its own words, no failure (suricata-verify app-layer-protocol-prefilter)', async () => {
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, hello(0.001).frames));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'tls.no_server_hello')!;
+    expect(v.severity).toBe('warning');
+    // (The builder spaces packets 1 ms apart: the server's ACK, 1 ms, the FIN.)
+    expect(v.details['clientClosedAfterSeconds']).toBeCloseTo(0.003, 6);
+    expect(v.evidence.map((e) => e.frame)).toEqual([4, 6]);
+  });
+
+  it('the client waiting 10 s before it closed: tls.no_server_hello stays a failure', async () => {
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, hello(10).frames));
+    expect(errors(r)).toEqual(['tls.no_server_hello']);
+  });
+});
+
+describe('a response header the capture holds unfinished is not silence', () => {
+  const REQ = ascii('GET / HTTP/1.1\r\nHost: 100.64.0.200\r\n\r\n');
+  function answered(bytes: Uint8Array | null): TcpConversation {
+    const c = new TcpConversation({ client: ['100.64.0.14', 52398], server: ['100.64.0.200', 80] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', REQ);
+    c.ack('server');
+    if (bytes === null) c.wait(5);
+    else c.send('server', bytes);
+    c.fin('server');
+    c.ack('client');
+    c.fin('client');
+    c.ack('server');
+    return c;
+  }
+
+  it('a status line ended by a bare LF and one header, then the server\'s FIN: not http.no_response (suricata-verify http-close-headers)', async () => {
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, answered(ascii('HTTP/1.0 200 OK\nServer:ng1nx\r\n')).frames));
+    expect(causes(r)).not.toContain('http.no_response');
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('a server that closed after 5 s without a byte: http.no_response stays', async () => {
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, answered(null).frames));
+    expect(errors(r)).toEqual(['http.no_response']);
+  });
+});
