@@ -58,14 +58,14 @@ function isoTime(s: string): string {
   return `${year}-${mon}-${day.padStart(2, '0')}T${time}Z`;
 }
 
-/** Node gives "C=US\nO=Example\nCN=host": reverse to RFC 4514 order on one line. */
-function oneLineName(multiline: string): string {
-  return multiline.split('\n').filter((l) => l.length > 0).reverse().join(', ');
+/** Node gives "C=US\nO=Example\nCN=host" (undefined for an empty name): reverse to RFC 4514 order on one line. */
+function oneLineName(multiline: string | undefined): string {
+  return (multiline ?? '').split('\n').filter((l) => l.length > 0).reverse().join(', ');
 }
 
-function lastCN(multiline: string): string | null {
+function lastCN(multiline: string | undefined): string | null {
   let cn: string | null = null;
-  for (const l of multiline.split('\n')) if (l.startsWith('CN=')) cn = l.slice(3);
+  for (const l of (multiline ?? '').split('\n')) if (l.startsWith('CN=')) cn = l.slice(3);
   return cn;
 }
 
@@ -118,13 +118,13 @@ export function decodeCertificate(der: Uint8Array): CertInfo | DecodeStop {
     subject: oneLineName(c.subject),
     issuer: oneLineName(c.issuer),
     subjectCN: lastCN(c.subject),
-    notBefore: isoTime(c.validFrom),
-    notAfter: isoTime(c.validTo),
+    notBefore: isoTime(c.validFrom ?? ''),
+    notAfter: isoTime(c.validTo ?? ''),
     san: [...sanDns, ...sanIp],
     sanDns,
     sanIp,
     serial: c.serialNumber,
-    selfIssued: c.subject === c.issuer,
+    selfIssued: (c.subject ?? '') === (c.issuer ?? ''),
     ca: c.ca,
     fingerprint256: c.fingerprint256,
   };

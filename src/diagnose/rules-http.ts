@@ -34,8 +34,10 @@ export const HTTP_UNANSWERED_RULE: ConnRule = {
     if (!h || !ex || !isTcp(f)) return null;
     const c = f.conn;
     // The server sent bytes that are not HTTP/1 (a status line it wrote its own way, another
-    // protocol), or the capture lost some of the stream: an answer may be among them.
-    if (h.broken.server || h.gap) return null;
+    // protocol), began a header block the capture holds unfinished (cut by its close, or line
+    // ends HTTP/1 does not expect), or the capture lost some of the stream: an answer may be
+    // among them.
+    if (h.broken.server || h.gap || h.serverHeadPending > 0) return null;
     // A request sent after the connection was reset went to no connection (a scanner's own stack
     // sends one after resetting its half-open probe): the server's silence or RST tells nothing.
     if (c.rsts.some((r) => r.frame < ex.requestFrame)) return null;

@@ -155,6 +155,12 @@ class TimeQueue {
  * integer to V8). Client and server addresses and the transport are compared on lookup; the
  * rare transactions that share a key sit together in an array.
  */
+/** Does a query ask what transaction `t` asked (name without regard to ASCII case, type)? */
+function sameQuestion(t: DnsTransaction, q: { name: string; type: number } | undefined): boolean {
+  if (q === undefined || t.query === null) return q === undefined && t.query === null;
+  return t.qtype === q.type && (t.query === q.name || t.query.toLowerCase() === q.name.toLowerCase());
+}
+
 function key(client: DnsEndpoint, id: number): number {
   return ((client.port & 0xffff) << 16) | (id & 0xffff);
 }
@@ -261,6 +267,11 @@ export class DnsTracker {
       let t = this.find(k, transport, src, dst, m.id);
       if (t && t.responseFrame !== null) {
         // Same id reused after an answer: a new transaction (the old one is complete).
+        this.finish(k, t);
+        t = undefined;
+      } else if (t && !sameQuestion(t, q)) {
+        // Same id and port but another question: a new query, not a retry of the open one (a
+        // tool that numbers every query 1, a stub with a fixed id). The old one is done unanswered.
         this.finish(k, t);
         t = undefined;
       }

@@ -72,6 +72,12 @@ export interface HttpSession {
    * gap, the offset in the server's stream where the capture's bytes end.
    */
   serverBytes: number;
+  /**
+   * Bytes of a header block the server began and the capture holds unfinished (no blank line
+   * yet): an answer may be in them (cut by the close, or written with line ends HTTP/1 does not
+   * expect). 0 when none.
+   */
+  serverHeadPending: number;
 }
 
 interface State {
@@ -219,7 +225,7 @@ export class HttpAnalyzer {
   }
 
   start(conn: object, clientIsOrig: boolean): HttpSession {
-    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0 };
+    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0, serverHeadPending: 0 };
     const st: State = { owner: this, s, client: newDir(), server: newDir(), clientIsOrig };
     const slot = conn as Slot;
     const x = slot.httpState;
@@ -276,6 +282,7 @@ export class HttpAnalyzer {
           d.head.set(b.subarray(o, o + take), d.headLen);
           d.headLen += take;
           const end = headerEnd(d.head, 0, Math.max(0, before - 3), d.headLen);
+          if (!fromClient) st.s.serverHeadPending = end < 0 ? d.headLen : 0;
           if (end < 0) {
             if (d.headLen >= MAX_HEADER) d.phase = 'broken';
             else if (d.headLen >= 16 && decodeHttpStart(d.head, 0, d.headLen) === null) d.phase = 'broken';

@@ -517,8 +517,9 @@ export class TlsAnalyzer {
       case CT_CCS:
         if (fromClient) s.ccs.client = true;
         else s.ccs.server = true;
-        // In TLS 1.3 a ChangeCipherSpec is only middlebox camouflage (RFC 8446 §D.4), also the
-        // one either side sends after a HelloRetryRequest, before the real ServerHello (in clear).
+        // In TLS 1.3 a ChangeCipherSpec is only middlebox camouflage (RFC 8446 §D.4), sent also
+        // right after a HelloRetryRequest (the server's) and before the second ClientHello (the
+        // client's): no keys exist before the ServerHello that follows, which is read in clear.
         if (!isTls13(s) && !(s.serverHello === null && s.helloRetryFrames.length > 0)) d.encrypting = true;
         this.event(s, frame, fromClient, 'ccs', 1, 0);
         return;

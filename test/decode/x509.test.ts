@@ -28,6 +28,16 @@ describe('decodeCertificate', () => {
     expect(c.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   });
 
+  test('a certificate with an empty subject and issuer decodes (Node gives undefined for them)', () => {
+    // suricata-verify tls-cert-noissuer: the decoder threw on it (oneLineName(undefined)).
+    const c = info(Uint8Array.from(readFileSync(new URL('../fixtures/app/wirewhy-noname.der', import.meta.url))));
+    expect(c.subject).toBe('');
+    expect(c.issuer).toBe('');
+    expect(c.subjectCN).toBeNull();
+    expect(c.san).toEqual(['noissuer.wirewhy.test']);
+    expect(c.selfIssued).toBe(true);
+  });
+
   test('bad DER is malformed, never a throw', () => {
     expect(decodeCertificate(new Uint8Array([1, 2, 3]))).toMatchObject({ stop: 'malformed', layer: 'x509', offset: 0 });
     expect(decodeCertificate(new Uint8Array(0))).toMatchObject({ stop: 'malformed' });

@@ -106,13 +106,26 @@ const REQUEST_TOO_SOON: ConnRule = {
   },
 };
 
-/** One query, no answer, and the capture stopped before the resolver's timeout. */
+/**
+ * Queries of one name sent closer together than this are one burst, not a resolver's retry (the
+ * quickest common retry, Windows', comes 1 s after the first query; glibc's and dig's after 5 s):
+ * several clients or parallel lookups asking at once, a tool replaying queries.
+ */
+export const DNS_RETRY_MIN = 0.5;
+
+/**
+ * One query (or one burst of them), no answer, and the capture stopped before the resolver's
+ * timeout after the first: nothing yet shows the server silent. A retry of the client's own
+ * (a query at least DNS_RETRY_MIN after the first) shows its wait ran out: then it is judged.
+ */
 const QUERY_TOO_SOON: DnsRule = {
   on: 'dns',
   rank: 75,
   produces: ['capture.ended_early'],
   run(g, ctx) {
-    if (g.answered > 0 || g.queries !== 1 || !tooSoon(ctx, g.lastQ, WAIT.dns)) return null;
+    if (g.answered > 0 || !tooSoon(ctx, g.firstQ, WAIT.dns)) return null;
+    const span = interval(g.lastQ, g.firstQ);
+    if (g.queries !== 1 && (span === null || span >= DNS_RETRY_MIN)) return null;
     const gap = interval(ctx.captureEnd, g.lastQ);
     return dnsOutcome(g, 'capture.ended_early', { lastSent: 'query', waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
   },

@@ -24,7 +24,7 @@ const UNANSWERED: DnsRule = {
     if (g.answered > 0) return null;
     const queries = g.queries;
     const waited = tenths(interval(ctx.captureEnd, g.lastQ));
-    // (One query and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
+    // (One query, or one burst, and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
     const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
     // The capture misses packets toward this client (a connection of its was one-sided): answers
     // may have come without being captured.

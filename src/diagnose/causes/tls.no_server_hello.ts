@@ -8,6 +8,7 @@ import { offered } from '../rules-tls.js';
 import { hasText, limitKind } from '../words.js';
 import { TLS_REPRO } from '../advice.js';
 import { interval } from '../../time.js';
+import { CLIENT_WAIT_MIN } from '../rules-http.js';
 
 export const PLAINTEXT_ANSWER = limitKind('plaintext_answer', {
   en: () => 'the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port',
@@ -23,20 +24,30 @@ const NO_SERVER_HELLO: ConnRule = {
     const s = f.tls;
     if (!s || !s.clientHello || s.serverHello || s.alerts.length > 0 || !isTcp(f)) return null;
     // The server's ChangeCipherSpec or encrypted records show it answered: the ServerHello is
-    // missing from the capture (lost, or filtered away), not from the wire.
-    if (s.ccs.server || s.encrypted.server > 0) return null;
-    const c0 = f.conn;
+    // missing from the capture (lost, or filtered away), not from the wire. (Not the CCS sent
+    // with a HelloRetryRequest: camouflage, before the ServerHello the retry still waits for.)
+    if ((s.ccs.server && s.helloRetryFrames.length === 0) || s.encrypted.server > 0) return null;
+    const c = f.conn;
     // Server bytes that did not read as TLS, in a stream not known from its start (no SYN-ACK
     // captured) or after a hole: the middle of a record, not proof of a plain-text answer.
-    if (s.broken.server && (c0.synAckFrame === 0 || s.gap)) return null;
-    const c = f.conn;
+    if (s.broken.server && (c.synAckFrame === 0 || s.gap)) return null;
     const hello = s.clientHello;
     const ev = [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: null })];
     const close = [...c.rsts, ...c.fins].filter((x) => x.frame > hello.frame).sort((a, b) => a.frame - b.frame)[0];
+    // A client that closed or reset within a second of its ClientHello did not wait for an answer
+    // (a scanner, a probe, a program that gave up at once); a server that then closed followed it.
+    const waited = close && close.fromOrig === s.clientIsOrig && !s.broken.server ? interval(close.ts, hello.ts) : null;
+    const leftAtOnce = waited !== null && waited < CLIENT_WAIT_MIN;
     if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: close.fromOrig === s.clientIsOrig ? 'client' : 'server' }));
     const o = outcome('tls.no_server_hello', ev, { sni: hello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
       { sni: hello.sni, seconds: tenths(interval(c.end, hello.ts)) });
     if (s.broken.server) o.limits.push(PLAINTEXT_ANSWER.of({}));
+    if (leftAtOnce) {
+      const ms = Math.round(waited * 1e5) / 100;
+      o.severity = 'warning';
+      o.details['clientClosedAfterSeconds'] = Math.round(waited * 1e6) / 1e6;
+      o.facts['closedMs'] = ms;
+    }
     return o;
   },
 };
@@ -53,6 +64,27 @@ const CAUSE = defineCause({
   severity: 'error',
   live: 'end',
   rules: [NO_SERVER_HELLO],
+  // The client closed or reset within a second of its ClientHello (details.clientClosedAfterSeconds).
+  warning: {
+    en: {
+      summary: '{target}: the client closed the connection {closedMs} ms after its TLS ClientHello, before an answer could be expected',
+      explanation:
+        'The client sent a TLS ClientHello to {ip} port {port} and closed or reset its own connection {closedMs} ms later, before a server could be expected to answer. That the server sent nothing in that time says nothing about the server or the path: the client did not wait.',
+      advice: [
+        'Find which program opened the connection (`ss -tp`, its log): a scanner, a health check or a probe that sends a ClientHello and leaves looks like this.',
+        'If a real client fails this way, check its handshake timeout and whether it gives up on its own (a cancelled request, a proxy setting it did not use).',
+      ],
+    },
+    zh: {
+      summary: '{target}：客户端发出 TLS ClientHello {closedMs} 毫秒后就关闭了连接，早于可以预期的应答',
+      explanation:
+        '客户端向 {ip} 端口 {port} 发送了 TLS ClientHello，{closedMs} 毫秒后就自己关闭或重置了连接，早于服务器可以应答的时间。服务器在这段时间内没有发送任何内容，并不能说明服务器或网络路径有问题：客户端根本没有等待。',
+      advice: [
+        '找出是哪个程序打开了这个连接（`ss -tp`、程序日志）：发送 ClientHello 后立即离开的扫描器、健康检查或探测程序看起来就是这样。',
+        '如果真实的客户端这样失败，检查它的握手超时，以及它是否自己放弃了（请求被取消、没有使用应使用的代理）。',
+      ],
+    },
+  },
   words: {
     en: {
       summary: '{target}: the server did not answer the TLS ClientHello',
@@ -81,4 +113,4 @@ const CAUSE = defineCause({
   },
 });
 
-export default withVariants(CAUSE, { noSni: reworded(CAUSE.words, { explanation: NO_SNI_EXPLANATION }) }, (v) => (hasText(v.facts['sni']) ? null : 'noSni'));
+export default withVariants(CAUSE, { noSni: reworded(CAUSE.words, { explanation: NO_SNI_EXPLANATION }) }, (v) => (v.severity === 'warning' || hasText(v.facts['sni']) ? null : 'noSni'));
