@@ -7,12 +7,13 @@
  */
 import type { Arg, Fact } from '../facts.js';
 import type { FinishedConn } from '../track/tracker.js';
-import type { TcpConn } from '../track/tcp.js';
+import type { TcpConn, TcpControl } from '../track/tcp.js';
 import type { IcmpError } from '../track/icmp.js';
 import type { HostTtl } from '../track/host-ttl.js';
 import type { Orphans } from './orphans.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
+import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
 export interface EvidenceAt {
@@ -98,4 +99,26 @@ export const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } =>
 /** The handshake never got a SYN-ACK. */
 export function noSynAck(c: TcpConn): boolean {
   return c.synFrames.length > 0 && c.synAckFrame === 0;
+}
+
+/** Seconds a client must have waited after what it sent before closing, for the silence to count. */
+export const CLIENT_WAIT_MIN = 1;
+
+/** The first FIN or RST of `c` after `frame`, either side, or undefined. */
+export function firstCloseAfter(c: TcpConn, frame: number): TcpControl | undefined {
+  let first: TcpControl | undefined;
+  for (const x of c.rsts) if (x.frame > frame && (first === undefined || x.frame < first.frame)) first = x;
+  for (const x of c.fins) if (x.frame > frame && (first === undefined || x.frame < first.frame)) first = x;
+  return first;
+}
+
+/**
+ * Seconds from `since` to `close` when the client (`clientIsOrig`'s side) closed sooner than
+ * CLIENT_WAIT_MIN: it did not wait for an answer. Null otherwise (another closer, a longer wait,
+ * a wait the clock cannot tell).
+ */
+export function clientLeftAtOnce(close: { ts: number; fromOrig: boolean } | undefined, clientIsOrig: boolean, since: number): number | null {
+  if (close === undefined || close.fromOrig !== clientIsOrig) return null;
+  const waited = interval(close.ts, since);
+  return waited !== null && waited < CLIENT_WAIT_MIN ? waited : null;
 }

@@ -6,7 +6,7 @@
 import type { TcpConn } from '../track/tcp.js';
 import type { Arg } from '../facts.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
-import { isTcp, outcome, tenths } from './outcome.js';
+import { clientLeftAtOnce, firstCloseAfter, isTcp, outcome, tenths } from './outcome.js';
 import { HTTP_UNANSWERED, RST, proof, way } from './evidence.js';
 import { interval } from '../time.js';
 
@@ -19,9 +19,6 @@ export function rstFacts(c: TcpConn, rst: TcpConn['rsts'][number]): { sender: 'c
     facts: { sender, seconds: tenths(interval(rst.ts, c.start)) },
   };
 }
-
-/** Seconds a client must have waited after its request before closing, for the silence to count. */
-export const CLIENT_WAIT_MIN = 1;
 
 /** A request with no answer: reset by a side → tcp.reset, otherwise http.no_response. */
 export const HTTP_UNANSWERED_RULE: ConnRule = {
@@ -49,12 +46,8 @@ export const HTTP_UNANSWERED_RULE: ConnRule = {
     }
     // A client that closed or reset within a second of its request did not wait for an answer;
     // a server that then closed without one followed it (nginx logs such a request as 499).
+    if (clientLeftAtOnce(firstCloseAfter(c, ex.requestFrame), true, ex.requestTime) !== null) return null;
     const fin = c.fins.find((x) => x.frame > ex.requestFrame);
-    const firstEnd = rst && (!fin || rst.frame < fin.frame) ? rst : fin;
-    if (firstEnd && firstEnd.fromOrig) {
-      const waited = interval(firstEnd.ts, ex.requestTime);
-      if (waited !== null && waited < CLIENT_WAIT_MIN) return null;
-    }
     // The client's own reset after waiting is how it gave up: no response came.
     if (rst) return outcome('http.no_response', [req, rstFacts(c, rst).proof], { method: ex.method, path: ex.target, clientReset: true }, { waited: tenths(interval(rst.ts, ex.requestTime)), ended: 'client_reset' });
     // How the wait ended: a side's FIN, or nothing (the connection's last packet).

@@ -103,6 +103,8 @@ export class Tracker implements StreamSink {
   readonly orphanIcmp: IcmpError[] = [];
   /** proto|source|destination of packets of protocols other than TCP, UDP and ICMP (at most MAX_OTHER_SEEN). */
   private readonly otherSeen = new Set<string>();
+  /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
+  private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
   private readonly onConn: (f: FinishedConn) => void;
   private readonly onTcp: ((c: TcpConn, p: Packet) => void) | undefined;
@@ -153,9 +155,24 @@ export class Tracker implements StreamSink {
       default:
         // Another protocol over IP (SCTP, GRE, ESP …): remembered by its addresses, so that an
         // ICMP error quoting one can say the capture holds it.
-        if (p.ipVersion !== 0 && this.otherSeen.size < MAX_OTHER_SEEN) this.otherSeen.add(`${p.proto}|${p.srcAddr()}|${p.dstAddr()}`);
+        if (p.ipVersion !== 0) this.otherProtocol(p);
         return;
     }
+  }
+
+  /**
+   * Remembers a packet of another IP protocol by its addresses. A tunnel's packets (ESP, GRE) come
+   * one after another between the same two IPv4 hosts: the last pair is kept as numbers, so that
+   * such a stream builds no key per packet.
+   */
+  private otherProtocol(p: Packet): void {
+    if (p.ipVersion === 4 && p.proto === this.lastOther.proto && p.src4 === this.lastOther.src4 && p.dst4 === this.lastOther.dst4) return;
+    if (p.ipVersion === 4) {
+      this.lastOther.proto = p.proto;
+      this.lastOther.src4 = p.src4;
+      this.lastOther.dst4 = p.dst4;
+    }
+    if (this.otherSeen.size < MAX_OTHER_SEEN) this.otherSeen.add(`${p.proto}|${p.srcAddr()}|${p.dstAddr()}`);
   }
 
   /**

@@ -27,8 +27,8 @@
  * or the capture ended well after).
  */
 import { defineCause, reworded, type Wording } from '../cause.js';
-import { CLIENT_WAIT_MIN, HTTP_UNANSWERED_RULE } from '../rules-http.js';
-import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { HTTP_UNANSWERED_RULE } from '../rules-http.js';
+import { clientLeftAtOnce, firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-session.js';
 import { cipherName, tlsVersionName } from '../../decode/names.js';
@@ -173,22 +173,19 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const h2 = tls13 ? (hello?.alpn ?? []).includes('h2') : s.serverHello!.alpn === 'h2';
     if (h2 && kinds.some((k) => k !== 'ticket') && !beyondPreface(s, tls13)) return null;
     const clientOrig = s.clientIsOrig;
-    const after = [...c.rsts, ...c.fins].filter((x) => x.frame > req.frame).sort((a, b) => a.frame - b.frame);
+    const first = firstCloseAfter(c, req.frame);
     // A reset by the server is tcp.reset's to tell.
     if (c.rsts.some((r) => r.frame > req.frame && r.fromOrig !== clientOrig)) return null;
     // TLS <= 1.2 shows the client's alert (its close_notify) in clear: who ended the silence, even
     // when the server's FIN then came first.
-    const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (after[0] === undefined || a.frame < after[0].frame));
-    const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : after[0];
+    const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (first === undefined || a.frame < first.frame));
+    const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : first;
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
     const gap = interval(ctx.captureEnd, req.ts);
     if (!close && gap !== null && gap < WAIT.http) return null;
     // A client that closed within a second of its request did not wait for an answer (a browser
     // dropping a connection it raced or no longer needs): nothing to say about the server.
-    if (close && close.fromOrig === clientOrig) {
-      const waited = interval(close.ts, req.ts);
-      if (waited !== null && waited < CLIENT_WAIT_MIN) return null;
-    }
+    if (clientLeftAtOnce(close, clientOrig, req.ts) !== null) return null;
     const lastServer = s.serverAfterHandshake.reduce((t, r) => Math.max(t, r.ts), req.ts);
     const end = close ? close.ts : ctx.captureEnd;
     const ev: EvidenceAt[] = [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })];

@@ -2,13 +2,12 @@
  * tls.no_server_hello: ClientHello sent, the server closed, reset or stayed silent
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
-import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
+import { clientLeftAtOnce, firstCloseAfter, isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
 import { CLIENT_HELLO, FIN, RST, proof, way } from '../evidence.js';
 import { offered } from '../rules-tls.js';
 import { hasText, limitKind } from '../words.js';
 import { TLS_REPRO } from '../advice.js';
 import { interval } from '../../time.js';
-import { CLIENT_WAIT_MIN } from '../rules-http.js';
 
 export const PLAINTEXT_ANSWER = limitKind('plaintext_answer', {
   en: () => 'the server answered with bytes that are not TLS: probably a plain-text service (HTTP?) on this port',
@@ -33,16 +32,15 @@ const NO_SERVER_HELLO: ConnRule = {
     if (s.broken.server && (c.synAckFrame === 0 || s.gap)) return null;
     const hello = s.clientHello;
     const ev = [proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: null })];
-    const close = [...c.rsts, ...c.fins].filter((x) => x.frame > hello.frame).sort((a, b) => a.frame - b.frame)[0];
+    const close = firstCloseAfter(c, hello.frame);
     // A client that closed or reset within a second of its ClientHello did not wait for an answer
     // (a scanner, a probe, a program that gave up at once); a server that then closed followed it.
-    const waited = close && close.fromOrig === s.clientIsOrig && !s.broken.server ? interval(close.ts, hello.ts) : null;
-    const leftAtOnce = waited !== null && waited < CLIENT_WAIT_MIN;
+    const waited = s.broken.server ? null : clientLeftAtOnce(close, s.clientIsOrig, hello.ts);
     if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: close.fromOrig === s.clientIsOrig ? 'client' : 'server' }));
     const o = outcome('tls.no_server_hello', ev, { sni: hello.sni, ...offered(s), ...(s.broken.server ? { serverSpokePlaintext: true } : {}) },
       { sni: hello.sni, seconds: tenths(interval(c.end, hello.ts)) });
     if (s.broken.server) o.limits.push(PLAINTEXT_ANSWER.of({}));
-    if (leftAtOnce) {
+    if (waited !== null) {
       const ms = Math.round(waited * 1e5) / 100;
       o.severity = 'warning';
       o.details['clientClosedAfterSeconds'] = Math.round(waited * 1e6) / 1e6;

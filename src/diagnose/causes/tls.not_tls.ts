@@ -3,7 +3,7 @@
  * spoken to a port that does not speak it.
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, type ConnRule } from '../outcome.js';
+import { firstCloseAfter, isTcp, outcome, type ConnRule } from '../outcome.js';
 import { CLIENT_HELLO, FIN, RST, proof, way } from '../evidence.js';
 import { offered } from '../rules-tls.js';
 import { evidenceKind } from '../words.js';
@@ -36,7 +36,7 @@ const NOT_TLS: ConnRule = {
       proof(CLIENT_HELLO, hello.frame, hello.ts, way(c, s.clientIsOrig), { sni: hello.sni }),
       proof(PLAIN_ANSWER, a.frame, a.ts, way(c, !s.clientIsOrig), { text: a.text }),
     ];
-    const close = [...c.rsts, ...c.fins].filter((x) => x.frame > a.frame).sort((x, y) => x.frame - y.frame)[0];
+    const close = firstCloseAfter(c, a.frame);
     if (close) ev.push(proof(c.rsts.includes(close) ? RST : FIN, close.frame, close.ts, way(c, close.fromOrig), { sender: close.fromOrig === s.clientIsOrig ? 'client' : 'server' }));
     return outcome('tls.not_tls', ev, { sni: hello.sni, answerStarts: a.text, ...offered(s) }, { sni: hello.sni, answer: a.text });
   },
