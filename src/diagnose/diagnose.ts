@@ -14,7 +14,7 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { DnsGroups, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
@@ -447,11 +447,12 @@ export class Diagnosis {
     const groups = this.dualStackDns();
     // In the order of each name's first transaction.
     groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
-    const resolved = new Set(this.dns.resolvedOnly);
-    for (const g of groups) if (g.resolved) resolved.add(g.key);
+    // Names that resolved: let go (this.dns), or held.
+    const held = new Set<string>();
+    for (const g of groups) if (g.resolved) held.add(g.key);
+    const resolved = (client: string, name: string): boolean => this.dns.isResolved(client, name) || (held.size > 0 && held.has(dnsKey(client, name)));
     // Names that resolved and were let go: each worked, unless its connections tell it.
-    let worked = this.dns.resolvedUncounted;
-    for (const k of this.dns.resolvedOnly) if (!connNames.has(k.slice(k.indexOf('|') + 1))) worked++;
+    let worked = this.dns.resolvedUncounted + this.dns.resolvedOutside(connNames);
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const g of groups) {
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
@@ -476,16 +477,16 @@ export class Diagnosis {
    */
   private dualStackDns(): DnsGroup[] {
     const live = [...this.dns.values()];
-    const by = this.dns.resolvedBy;
+    const by = (name: string): string | undefined => this.dns.resolvedBy(name);
     type Item = { name: string; client: string | null; g: DnsGroup | null };
     const items: Item[] = live.map((g) => ({ name: g.name, client: g.first[0]!.client.ip, g }));
     const names = new Set(live.map((g) => g.name));
     for (const n of names) {
-      const c = by.get(n);
+      const c = by(n);
       if (c !== undefined) items.push({ name: n, client: c === '*' ? null : c, g: null });
     }
     // A name several clients resolved: which addresses belong together cannot be told.
-    const pairs = dualStackPairs(items, (x) => (by.get(x.name) === '*' ? null : x.name), (x) => x.client);
+    const pairs = dualStackPairs(items, (x) => (by(x.name) === '*' ? null : x.name), (x) => x.client);
     const drop = new Set<DnsGroup>();
     for (const [a, b] of pairs) {
       if (a.g && b.g) {

@@ -17,6 +17,8 @@ export interface DnsGroup {
   key: string;
   /** The name asked, lower case. */
   name: string;
+  /** The client's address. */
+  client: string;
   /**
    * The transactions with the lowest sequence numbers, ascending: the first is the name's target,
    * and its sequence number the name's place among verdicts.
@@ -113,6 +115,12 @@ const isNegotiation = (rcode: number): boolean => rcode === 16 || rcode === 23;
  */
 const INFRASTRUCTURE_TYPES: ReadonlySet<number> = new Set([2, 6, 43, 46, 47, 48, 50, 51]);
 
+/** Does a list of answers hold an address (A / AAAA)? */
+function hasAddress(answers: DnsTransaction['answers']): boolean {
+  for (let i = 0; i < answers.length; i++) if (isAddressType(answers[i]!.type)) return true;
+  return false;
+}
+
 /** ANY (255) is answered by records of any type. */
 const answersType = (t: DnsTransaction, type: number): boolean => t.qtype === type || t.qtype === 255;
 
@@ -138,10 +146,10 @@ export const dnsKey = (client: string, name: string): string => `${client}|${nam
 
 /**
  * Does `name` start with a name that resolved for the same client, followed by a dot (that name
- * plus a search domain)? `resolved` holds dnsKey()s.
+ * plus a search domain)? `resolved(client, name)` says whether a name resolved for a client.
  */
-export function resolvedPrefix(client: string, name: string, resolved: ReadonlySet<string>): boolean {
-  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (resolved.has(dnsKey(client, name.slice(0, i)))) return true;
+export function resolvedPrefix(client: string, name: string, resolved: (client: string, name: string) => boolean): boolean {
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (resolved(client, name.slice(0, i))) return true;
   return false;
 }
 
@@ -153,17 +161,49 @@ export function resolvedPrefix(client: string, name: string, resolved: ReadonlyS
  */
 export const MAX_RESOLVED_NAMES = 100_000;
 
+/** The client, or the clients, that resolved a name (DnsGroups.resolved). */
+type Resolvers = string | Set<string>;
+
+const resolvedFor = (r: Resolvers | undefined, client: string): boolean => r !== undefined && (r === client || (typeof r !== 'string' && r.has(client)));
+
+/** The groups of one name: one group, or one per client when several clients asked it. */
+type GroupBucket = DnsGroup | DnsGroup[];
+
+function groupOf(b: GroupBucket | undefined, client: string): DnsGroup | undefined {
+  if (b === undefined) return undefined;
+  if (!Array.isArray(b)) return b.client === client ? b : undefined;
+  for (const g of b) if (g.client === client) return g;
+  return undefined;
+}
+
+/** A name as groups know it: lower case (most names are already: then the same string). */
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return name.toLowerCase();
+  }
+  return name;
+}
+
 export class DnsGroups {
-  private readonly groups = new Map<string, DnsGroup>();
+  /**
+   * Groups by name (lower case), then by client: looked up by the name string itself (its hash
+   * is kept in it), where a joined client|name key would be a new string to hash for every
+   * transaction.
+   */
+  private readonly groups = new Map<string, GroupBucket>();
+  /** Groups held. */
+  private held = 0;
   /** Names that resolved past MAX_RESOLVED_NAMES: counted, not remembered. */
   resolvedUncounted = 0;
-  /** dnsKey()s of names that resolved, whose groups were let go (keepResolved false). */
-  readonly resolvedOnly = new Set<string>();
   /**
-   * Of those names, the client that resolved it ('*': several): a dual-stack host's failed
-   * attempt from its other address is then known to have resolved in the end (dual-stack.ts).
+   * Names that resolved, whose groups were let go (keepResolved false), each with the client
+   * that resolved it or the set of them: a dual-stack host's failed attempt from its other
+   * address is then known to have resolved in the end (dual-stack.ts). At most
+   * MAX_RESOLVED_NAMES name and client pairs (`resolvedPairs`).
    */
-  readonly resolvedBy = new Map<string, string>();
+  private readonly resolved = new Map<string, Resolvers>();
+  private resolvedPairs = 0;
 
   /**
    * `keepResolved: false`: a name that resolved is remembered as a name only (its verdict is
@@ -171,12 +211,34 @@ export class DnsGroups {
    */
   constructor(private readonly keepResolved: boolean) {}
 
-  values(): IterableIterator<DnsGroup> {
-    return this.groups.values();
+  /** The groups held (in no particular order). */
+  *values(): IterableIterator<DnsGroup> {
+    for (const b of this.groups.values()) {
+      if (Array.isArray(b)) yield* b;
+      else yield b;
+    }
   }
 
   get keepsResolved(): boolean {
     return this.keepResolved;
+  }
+
+  /** Did `name` (lower case) resolve for `client`, its group let go? */
+  isResolved(client: string, name: string): boolean {
+    return resolvedFor(this.resolved.get(name), client);
+  }
+
+  /** Of a name that resolved and was let go: the client that resolved it, '*' for several, else undefined. */
+  resolvedBy(name: string): string | undefined {
+    const r = this.resolved.get(name);
+    return r === undefined || typeof r === 'string' ? r : '*';
+  }
+
+  /** How many name and client pairs that resolved and were let go have a name not in `names`. */
+  resolvedOutside(names: ReadonlySet<string>): number {
+    let n = 0;
+    for (const [name, r] of this.resolved) if (!names.has(name)) n += typeof r === 'string' ? 1 : r.size;
+    return n;
   }
 
   /**
@@ -185,10 +247,13 @@ export class DnsGroups {
    */
   addHeld(t: DnsTransaction): boolean {
     if (t.query === null || isBackgroundDns(t)) return true;
-    const name = t.query.toLowerCase();
-    const key = dnsKey(t.client.ip, name);
-    if (this.groups.size >= MAX_DNS_GROUPS && !this.groups.has(key) && !this.resolvedOnly.has(key)) return false;
-    this.fold(t, name, key);
+    const name = lowerName(t.query);
+    const client = t.client.ip;
+    const r = this.resolved.get(name);
+    if (resolvedFor(r, client)) return true;
+    const g = groupOf(this.groups.get(name), client);
+    if (g === undefined && this.held >= MAX_DNS_GROUPS) return false;
+    this.fold(t, name, client, r, g);
     return true;
   }
 
@@ -197,10 +262,12 @@ export class DnsGroups {
     // One scratch table for every such group: the group itself is handed out and not kept.
     const one = (DnsGroups.scratch ??= new DnsGroups(true));
     one.groups.clear();
+    one.held = 0;
     one.add(t);
-    const g = one.groups.values().next().value ?? null;
+    const b = one.groups.values().next().value;
     one.groups.clear();
-    return g;
+    one.held = 0;
+    return b === undefined ? null : Array.isArray(b) ? b[0]! : b;
   }
 
   private static scratch: DnsGroups | null = null;
@@ -208,19 +275,23 @@ export class DnsGroups {
   /** A name judged alone (addHeld() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
     if (this.keepResolved) return;
-    this.remember(g.key, g.name, g.first[0]!.client.ip);
+    this.remember(g.name, g.client, this.resolved.get(g.name));
   }
 
-  /** A name that resolved, remembered as a name only (or counted, past MAX_RESOLVED_NAMES). */
-  private remember(key: string, name: string, client: string): void {
-    if (this.resolvedOnly.size >= MAX_RESOLVED_NAMES && !this.resolvedOnly.has(key)) {
+  /**
+   * A name that resolved for a client, remembered as a name only (or counted, past
+   * MAX_RESOLVED_NAMES). `r`: the name's entry in `resolved`.
+   */
+  private remember(name: string, client: string, r: Resolvers | undefined): void {
+    if (resolvedFor(r, client)) return;
+    if (this.resolvedPairs >= MAX_RESOLVED_NAMES) {
       this.resolvedUncounted++;
       return;
     }
-    this.resolvedOnly.add(key);
-    const by = this.resolvedBy.get(name);
-    if (by === undefined && this.resolvedBy.size >= MAX_RESOLVED_NAMES) return;
-    this.resolvedBy.set(name, by === undefined || by === client ? client : '*');
+    this.resolvedPairs++;
+    if (r === undefined) this.resolved.set(name, client);
+    else if (typeof r === 'string') this.resolved.set(name, new Set([r, client]));
+    else r.add(client);
   }
 
   /** One finished DNS transaction, folded into its name's group. */
@@ -228,34 +299,56 @@ export class DnsGroups {
     // A message without a question (malformed, or an answer to nothing) claims nothing; nor does
     // multicast DNS. (Their records stay in the report.)
     if (t.query === null || isBackgroundDns(t)) return;
-    const name = t.query.toLowerCase();
-    this.fold(t, name, dnsKey(t.client.ip, name));
+    const name = lowerName(t.query);
+    const client = t.client.ip;
+    const r = this.resolved.get(name);
+    if (resolvedFor(r, client)) return;
+    this.fold(t, name, client, r, groupOf(this.groups.get(name), client));
   }
 
-  private fold(t: DnsTransaction, name: string, key: string): void {
-    if (this.resolvedOnly.has(key)) return;
-    let g = this.groups.get(key);
-    if (g === undefined) {
-      g = {
-        key, name, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false, otherNodata: false, allTcp: true,
-        firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null, servfail: null,
-        refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null, answerFragments: 0,
-      };
-      this.groups.set(key, g);
-    }
+  /** Folds `t` into `g`, the group of its name and client (undefined: none yet). `r`: the name's entry in `resolved`. */
+  private fold(t: DnsTransaction, name: string, client: string, r: Resolvers | undefined, g: DnsGroup | undefined): void {
     const final = t.rcode !== null && !(t.tc && t.tcpRetry !== null);
+    // What this answer says of the name (see DnsGroup's flags).
+    let addrResolved = false;
+    let addrNodata = false;
+    let otherAnswered = false;
+    let otherNodata = false;
     if (t.rcode === 0) {
-      if (t.answers.some((a) => isAddressType(a.type))) g.addrResolved = true;
-      else if (final && t.qtype !== null && isAddressType(t.qtype)) g.addrNodata = true;
+      if (hasAddress(t.answers)) addrResolved = true;
+      else if (final && t.qtype !== null && isAddressType(t.qtype)) addrNodata = true;
       // Another type answered NOERROR with records of its type; without them (NODATA) it is a
       // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
       // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has
       // no DS): those count as answered.
       if (final && t.qtype !== null && !isAddressType(t.qtype)) {
-        if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) g.otherAnswered = true;
-        else g.otherNodata = true;
+        if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) otherAnswered = true;
+        else otherNodata = true;
       }
     }
+    if (g === undefined) {
+      // A name that resolves with its first transaction is remembered at once, without a group
+      // (otherAnswered excludes addrNodata: the first is of another type, the second of an address type).
+      if (!this.keepResolved && (addrResolved || otherAnswered)) {
+        this.remember(name, client, r);
+        return;
+      }
+      g = {
+        key: dnsKey(client, name), name, client, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false,
+        otherNodata: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null,
+        servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
+        answerFragments: 0,
+      };
+      const b = this.groups.get(name);
+      if (b === undefined) this.groups.set(name, g);
+      else if (Array.isArray(b)) b.push(g);
+      else this.groups.set(name, [b, g]);
+      this.held++;
+    }
+    if (addrResolved) g.addrResolved = true;
+    if (addrNodata) g.addrNodata = true;
+    if (otherAnswered) g.otherAnswered = true;
+    if (otherNodata) g.otherNodata = true;
     if (t.responseFrame !== null && t.fragments) {
       for (const f of t.fragments) if (f.completed && f.offsets.length > g.answerFragments) g.answerFragments = f.offsets.length;
     }
@@ -267,8 +360,8 @@ export class DnsGroups {
     }
     g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
     if (g.resolved && !this.keepResolved) {
-      this.groups.delete(key);
-      this.remember(key, name, t.client.ip);
+      this.letGo(g);
+      this.remember(name, client, r);
       return;
     }
     keepFirst(g.first, t, MAX_DNS_FIRST);
@@ -302,6 +395,19 @@ export class DnsGroups {
     if (seen === undefined) g.qtypes.push({ seq: t.seq, qtype });
     else if (t.seq < seen.seq) seen.seq = t.seq;
     for (const e of t.ede) keepFirst(g.ede ??= [], { seq: t.seq, e }, MAX_DNS_EDE);
+  }
+
+  /** Forgets a group held. */
+  private letGo(g: DnsGroup): void {
+    const b = this.groups.get(g.name);
+    if (b === g) this.groups.delete(g.name);
+    else if (Array.isArray(b)) {
+      const i = b.indexOf(g);
+      if (i < 0) return;
+      b.splice(i, 1);
+      if (b.length === 1) this.groups.set(g.name, b[0]!);
+    } else return;
+    this.held--;
   }
 }
 

@@ -76,6 +76,8 @@ const MAX_FRAG_PIECES = 16;
 const FRAG_WINDOW = 5;
 
 const MAX_PENDING = 100_000;
+/** Answer records a transaction keeps. */
+const MAX_ANSWERS = 64;
 /**
  * Seconds of capture time after which a quiet transaction is finished: an answered one after its
  * answer (a duplicate answer later than that is not counted on it; a Windows client in the shared
@@ -191,6 +193,10 @@ class PairMap {
       this.byClient.set(client, m);
     }
     m.set(server, t);
+  }
+
+  clear(): void {
+    this.byClient.clear();
   }
 
   /** Forgets the pair's transaction when it is `t`. */
@@ -318,7 +324,8 @@ export class DnsTracker {
       t.qtype = q.type;
     }
     // Set once: a transaction takes one response (later ones are only counted).
-    if (m.answers.length > 0) t.answers = m.answers.slice(0, 64).map((rr) => ({ name: rr.name, type: rr.type, data: rr.data, ttl: rr.ttl }));
+    // The decoded records themselves (the message is not kept; nothing writes to them).
+    if (m.answers.length > 0) t.answers = m.answers.length <= MAX_ANSWERS ? m.answers : m.answers.slice(0, MAX_ANSWERS);
     t.soa = m.authority.some((rr) => rr.type === 6);
     if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {
@@ -442,7 +449,16 @@ export class DnsTracker {
 
   /** End of capture: every open transaction is finished, in the order of their first message. */
   flush(): void {
-    for (const [k, t] of this.openEntries().sort((a, b) => a[1].seq - b[1].seq)) this.finish(k, t);
+    const open = this.openEntries().map(([, t]) => t).sort((a, b) => a.seq - b.seq);
+    // Every table is emptied at once, rather than entry by entry as finish() does.
+    this.open.clear();
+    this.pending = 0;
+    this.truncatedByQuestion.clear();
+    this.latestByPair.clear();
+    for (const t of open) {
+      if (this.onDone !== undefined) this.onDone(t);
+      else this.done.push(t);
+    }
   }
 
   /** Every open transaction with its key. */
