@@ -168,6 +168,8 @@ export class Diagnosis {
     this.setNow(now);
     const c = f.conn;
     if (c.transport === 'udp') {
+      // Without an ICMP error a UDP flow (a DNS query's, most often) makes no verdict: nothing to look at.
+      if (f.icmp.length === 0) return;
       if (isBackgroundUdp(f)) return;
       // Only errors about the client's own datagrams say something failed. An error sent about a
       // datagram from the server (the client's side refusing a late or duplicate reply: it had

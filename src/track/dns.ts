@@ -152,17 +152,17 @@ class TimeQueue {
   }
 }
 
-/**
- * The open-transaction table's key: the client's port and the message id (32 bits, a small
- * integer to V8). Client and server addresses and the transport are compared on lookup; the
- * rare transactions that share a key sit together in an array.
- */
 /** Does a query ask what transaction `t` asked (name without regard to ASCII case, type)? */
 function sameQuestion(t: DnsTransaction, q: { name: string; type: number } | undefined): boolean {
   if (q === undefined || t.query === null) return q === undefined && t.query === null;
   return t.qtype === q.type && (t.query === q.name || t.query.toLowerCase() === q.name.toLowerCase());
 }
 
+/**
+ * The open-transaction table's key: the client's port and the message id (32 bits, a small
+ * integer to V8). Client and server addresses and the transport are compared on lookup; the
+ * rare transactions that share a key sit together in an array.
+ */
 function key(client: DnsEndpoint, id: number): number {
   return ((client.port & 0xffff) << 16) | (id & 0xffff);
 }
@@ -324,8 +324,8 @@ export class DnsTracker {
       t.qtype = q.type;
     }
     // Set once: a transaction takes one response (later ones are only counted).
-    // The decoded records themselves (the message is not kept; nothing writes to them).
-    if (m.answers.length > 0) t.answers = m.answers.length <= MAX_ANSWERS ? m.answers : m.answers.slice(0, MAX_ANSWERS);
+    // The decoded records themselves (nothing writes to them), in a list of their own length.
+    if (m.answers.length > 0) t.answers = m.answers.slice(0, MAX_ANSWERS);
     t.soa = m.authority.some((rr) => rr.type === 6);
     if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {
