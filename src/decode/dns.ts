@@ -419,14 +419,17 @@ export function decodeDns(b: Uint8Array, off: number, len: number, opts?: Decode
       msg.stop = truncated(LAYER, p - off, 'question type/class cut');
       return msg;
     }
-    msg.questions.push({ name, type: u16(b, p), cls: u16(b, p + 2) });
+    const q = { name, type: u16(b, p), cls: u16(b, p + 2) };
+    // A list made with its first entry is of that length (a push to an empty one reserves 16).
+    if (i === 0) msg.questions = [q];
+    else msg.questions.push(q);
     p += 4;
   }
 
   // Resource records (RFC 1035 §4.1.3): NAME, TYPE, CLASS, TTL, RDLENGTH, RDATA.
   for (let s = 0; s < 3; s++) {
     const count = s === 0 ? msg.ancount : s === 1 ? msg.nscount : msg.arcount;
-    const list = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
+    let list = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
     const full = !lite || s === 0;
     for (let i = 0; i < count; i++) {
       let name = '';
@@ -468,7 +471,13 @@ export function decodeDns(b: Uint8Array, off: number, len: number, opts?: Decode
         msg.edns = decodeEdns(b, cls, ttl, rd, rdlength);
         msg.rcode = msg.headerRcode | (msg.edns.extRcode << 4);
       }
-      list.push({ name, type, cls, ttl, rdlength, data: full ? rdataText(b, off, end, type, rd, rdlength) : null });
+      const rr = { name, type, cls, ttl, rdlength, data: full ? rdataText(b, off, end, type, rd, rdlength) : null };
+      if (i === 0) {
+        list = [rr];
+        if (s === 0) msg.answers = list;
+        else if (s === 1) msg.authority = list;
+        else msg.additional = list;
+      } else list.push(rr);
       p = rd + rdlength;
     }
   }

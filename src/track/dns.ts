@@ -379,7 +379,11 @@ export class DnsTracker {
   }
 
   private finish(k: number, t: DnsTransaction): void {
-    const b = this.open.get(k);
+    this.finishIn(k, this.open.get(k), t);
+  }
+
+  /** finish(), given the open table's entry at `k`. */
+  private finishIn(k: number, b: Bucket | undefined, t: DnsTransaction): void {
     if (b === t) this.open.delete(k);
     else if (Array.isArray(b)) {
       const i = b.indexOf(t);
@@ -444,7 +448,9 @@ export class DnsTracker {
   }
 
   private finishIfOpen(t: DnsTransaction): void {
-    if (this.isOpen(t)) this.finish(key(t.client, t.id), t);
+    const k = key(t.client, t.id);
+    const b = this.open.get(k);
+    if (b === t || (Array.isArray(b) && b.includes(t))) this.finishIn(k, b, t);
   }
 
   /** End of capture: every open transaction is finished, in the order of their first message. */

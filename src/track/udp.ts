@@ -52,10 +52,14 @@ export class UdpConn extends FlowConn implements Conn {
   /** Port-analyzer flip checks done (first DNS message / first NTP message). */
   appChecked = false;
   /**
-   * DNS over UDP (port 53): ids of the queries not answered yet, or null before the first query.
-   * A flow whose every query was answered is finished after a short delay (FlowTimeouts.udpAnswered).
+   * DNS over UDP (port 53): ids of the queries not answered yet (dnsAnswered): one id in
+   * `dnsPendingId` (-1: none) until a second is pending, then all of them in `dnsPending`. A
+   * flow whose every query was answered is finished after a short delay (FlowTimeouts.udpAnswered).
    */
+  dnsPendingId = -1;
   dnsPending: number[] | null = null;
+  /** A DNS query was seen. */
+  dnsQueried = false;
   /** More queries were outstanding at once than followed: the flow just times out. */
   dnsOverflow = false;
 
@@ -79,7 +83,9 @@ export class UdpConn extends FlowConn implements Conn {
     this.state = '';
     this.finishReason = '';
     this.appChecked = false;
+    this.dnsPendingId = -1;
     this.dnsPending = null;
+    this.dnsQueried = false;
     this.dnsOverflow = false;
   }
 }
@@ -189,10 +195,17 @@ function dnsAnswered(c: UdpConn, p: Packet): boolean {
   const id = (b[o]! << 8) | b[o + 1]!;
   const qr = (b[o + 2]! & 0x80) !== 0;
   if (c.dnsOverflow) return false;
-  let pend = c.dnsPending;
+  // The usual flow has one query pending at a time: its id is kept without a list.
+  const pend = c.dnsPending;
   if (!qr) {
-    if (pend === null) pend = c.dnsPending = [];
-    if (!pend.includes(id)) {
+    c.dnsQueried = true;
+    if (pend === null) {
+      if (c.dnsPendingId < 0) c.dnsPendingId = id;
+      else if (c.dnsPendingId !== id) {
+        c.dnsPending = [c.dnsPendingId, id];
+        c.dnsPendingId = -1;
+      }
+    } else if (!pend.includes(id)) {
       // Too many outstanding ids: not a simple resolver exchange, let the flow time out.
       if (pend.length >= MAX_DNS_PENDING) {
         c.dnsOverflow = true;
@@ -202,7 +215,11 @@ function dnsAnswered(c: UdpConn, p: Packet): boolean {
     }
     return false;
   }
-  if (pend === null) return true;
+  if (!c.dnsQueried) return true;
+  if (pend === null) {
+    if (c.dnsPendingId === id) c.dnsPendingId = -1;
+    return c.dnsPendingId < 0;
+  }
   const i = pend.indexOf(id);
   if (i >= 0) {
     pend[i] = pend[pend.length - 1]!;
