@@ -19,8 +19,13 @@ export interface Perspective {
   from: 'auto' | 'option';
 }
 
+/** An address's count of exchanges (an object of its own: one lookup counts, where a number needs a second to store). */
+interface Count {
+  n: number;
+}
+
 export class Endpoints {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, Count>();
   private flows4 = 0;
   private flows6 = 0;
 
@@ -33,9 +38,9 @@ export class Endpoints {
   }
 
   private bump(ip: string): void {
-    const n = this.counts.get(ip);
-    if (n !== undefined) this.counts.set(ip, n + 1);
-    else if (this.counts.size < MAX_ADDRESSES) this.counts.set(ip, 1);
+    const c = this.counts.get(ip);
+    if (c !== undefined) c.n++;
+    else if (this.counts.size < MAX_ADDRESSES) this.counts.set(ip, { n: 1 });
   }
 
   /** The capture's own hosts (at most one per family), or none. */
@@ -46,7 +51,7 @@ export class Endpoints {
       let best: string | null = null;
       let first = 0;
       let second = 0;
-      for (const [ip, n] of this.counts) {
+      for (const [ip, { n }] of this.counts) {
         if (ip.includes(':') !== v6) continue;
         if (n > first) {
           second = first;

@@ -174,6 +174,14 @@ function matches(t: DnsTransaction, transport: 'udp' | 'tcp', client: DnsEndpoin
 
 type Bucket = DnsTransaction | DnsTransaction[];
 
+/** The transaction of an open-table entry that matches (see matches()). */
+function inBucket(b: Bucket | undefined, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, id: number): DnsTransaction | undefined {
+  if (b === undefined) return undefined;
+  if (!Array.isArray(b)) return matches(b, transport, client, server, id) ? b : undefined;
+  for (const t of b) if (matches(t, transport, client, server, id)) return t;
+  return undefined;
+}
+
 /**
  * Transactions by client and server address, one level per address: the address strings are
  * the flows' own (their hashes are kept in them), where a joined key would be a new string to
@@ -245,20 +253,23 @@ export class DnsTracker {
     return this.pending;
   }
 
-  private find(k: number, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, id: number): DnsTransaction | undefined {
-    const b = this.open.get(k);
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return matches(b, transport, client, server, id) ? b : undefined;
-    for (const t of b) if (matches(t, transport, client, server, id)) return t;
-    return undefined;
-  }
-
-  private insert(k: number, t: DnsTransaction): void {
-    const b = this.open.get(k);
+  /** Adds `t` to the open table at `k`, whose entry is `b`. */
+  private insert(k: number, b: Bucket | undefined, t: DnsTransaction): void {
     if (b === undefined) this.open.set(k, t);
     else if (Array.isArray(b)) b.push(t);
     else this.open.set(k, [b, t]);
     this.pending++;
+  }
+
+  /** create(), then insert(): the table's entry `b` at `k` is looked up again when create() let a transaction go. */
+  private openNew(
+    k: number, b: Bucket | undefined, transport: 'udp' | 'tcp', client: DnsEndpoint, server: DnsEndpoint, m: DnsMessage,
+    q: DnsMessage['questions'][number] | undefined, queryFrames: number[], queryTimes: Time[],
+  ): DnsTransaction {
+    const evicts = this.pending >= MAX_PENDING;
+    const t = this.create(transport, client, server, m, q, queryFrames, queryTimes);
+    this.insert(k, evicts ? this.open.get(k) : b, t);
+    return t;
   }
 
   /**
@@ -270,21 +281,23 @@ export class DnsTracker {
     const q = m.questions[0];
     if (!m.qr) {
       const k = key(src, m.id);
-      let t = this.find(k, transport, src, dst, m.id);
+      let b = this.open.get(k);
+      let t = inBucket(b, transport, src, dst, m.id);
       if (t && t.responseFrame !== null) {
         // Same id reused after an answer: a new transaction (the old one is complete).
-        this.finish(k, t);
+        this.finishIn(k, b, t);
         t = undefined;
+        b = this.open.get(k);
       } else if (t && !sameQuestion(t, q)) {
         // Same id and port but another question: a new query, not a retry of the open one (a
         // tool that numbers every query 1, a stub with a fixed id). The old one is done unanswered.
-        this.finish(k, t);
+        this.finishIn(k, b, t);
         t = undefined;
+        b = this.open.get(k);
       }
       if (!t) {
-        t = this.create(transport, src, dst, m, q, [frame], [ts]);
+        t = this.openNew(k, b, transport, src, dst, m, q, [frame], [ts]);
         if (transport === 'udp') this.latestByPair.set(src.ip, dst.ip, t);
-        this.insert(k, t);
         if (this.onDone !== undefined) this.byQuery.push(t, ts);
         if (transport === 'tcp' && q) {
           const u = this.truncatedByQuestion.get(questionKey(src, dst, q.name, q.type));
@@ -302,12 +315,12 @@ export class DnsTracker {
       return;
     }
     const k = key(dst, m.id);
-    let t = this.find(k, transport, dst, src, m.id);
+    const b = this.open.get(k);
+    let t = inBucket(b, transport, dst, src, m.id);
     if (!t) {
       // A response whose query was not captured (no query is added to it later: a query with
       // its key after the response starts a new transaction).
-      t = this.create(transport, dst, src, m, q, NO_NUMBERS, NO_NUMBERS);
-      this.insert(k, t);
+      t = this.openNew(k, b, transport, dst, src, m, q, NO_NUMBERS, NO_NUMBERS);
     } else if (t.responseFrame !== null) {
       t.extraResponses++;
       return;
