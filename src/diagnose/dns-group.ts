@@ -185,6 +185,85 @@ function lowerName(name: string): string {
   return name;
 }
 
+/** A final answer: a truncated UDP answer that was retried over TCP is not final. */
+const isFinal = (t: DnsTransaction): boolean => t.rcode !== null && !(t.tc && t.tcpRetry !== null);
+
+/** What an answer says of its name (answerFlags): DnsGroup's flags of the same names. */
+const ADDR_RESOLVED = 1;
+const ADDR_NODATA = 2;
+const OTHER_ANSWERED = 4;
+const OTHER_NODATA = 8;
+
+function answerFlags(t: DnsTransaction, final: boolean): number {
+  if (t.rcode !== 0) return 0;
+  let flags = 0;
+  if (hasAddress(t.answers)) flags |= ADDR_RESOLVED;
+  else if (final && t.qtype !== null && isAddressType(t.qtype)) flags |= ADDR_NODATA;
+  // Another type answered NOERROR with records of its type; without them (NODATA) it is a
+  // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
+  // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has
+  // no DS): those count as answered.
+  if (final && t.qtype !== null && !isAddressType(t.qtype)) {
+    if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) flags |= OTHER_ANSWERED;
+    else flags |= OTHER_NODATA;
+  }
+  return flags;
+}
+
+/**
+ * The group of one transaction (DnsGroups.single), as DnsGroups.fold makes it of a name's first
+ * transaction, written out for the one-transaction case. Its own object and list literals, on
+ * purpose: V8 makes the objects of a literal in the old generation from birth once most of them
+ * live long (allocation-site pretenuring), which fold's do (the groups held); these are let go at
+ * once (a capture of a million failing names makes them by the million), so they stay young.
+ */
+function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
+  const final = isFinal(t);
+  const flags = answerFlags(t, final);
+  const addrResolved = (flags & ADDR_RESOLVED) !== 0;
+  const addrNodata = (flags & ADDR_NODATA) !== 0;
+  const otherAnswered = (flags & OTHER_ANSWERED) !== 0;
+  let answerFragments = 0;
+  let lostFragments: LostFragments[] | null = null;
+  if (t.fragments) {
+    for (const f of t.fragments) {
+      if (t.responseFrame !== null) {
+        if (f.completed && f.offsets.length > answerFragments) answerFragments = f.offsets.length;
+      } else if (!f.completed) {
+        // One transaction's: all of one seq, so keepFirst keeps them in their order.
+        keepFirst(lostFragments ??= [], { seq: t.seq, server: t.server.ip, ident: f.ident, offsets: f.offsets, frames: f.frames, times: f.times, ednsSize: t.ednsSize ?? -1 }, MAX_DNS_LOST);
+      }
+    }
+  }
+  let firstQ = Infinity;
+  let lastQ = -Infinity;
+  for (const q of t.queryTimes) {
+    if (q < firstQ) firstQ = q;
+    if (q > lastQ) lastQ = q;
+  }
+  let addrs: DnsGroup['addrs'] = null;
+  let otherData: DnsGroup['otherData'] = null;
+  for (const a of t.answers) {
+    if (isAddressType(a.type)) keepFirst(addrs ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+    else if (t.rcode === 0 && answersType(t, a.type)) keepFirst(otherData ??= [], { seq: t.seq, data: a.data }, MAX_DNS_ADDRS);
+  }
+  const client = t.client.ip;
+  const rcode = t.rcode;
+  const negotiation = final && rcode !== null && isNegotiation(rcode);
+  let ede: DnsGroup['ede'] = null;
+  if (final) for (const e of t.ede) keepFirst(ede ??= [], { seq: t.seq, e }, MAX_DNS_EDE);
+  const g: DnsGroup = {
+    key: dnsKey(client, name), name, client, first: [t], queries: t.queryFrames.length, resolved: addrResolved || (otherAnswered && !addrNodata),
+    addrResolved, addrNodata, otherAnswered, otherNodata: (flags & OTHER_NODATA) !== 0, allTcp: t.transport === 'tcp',
+    firstFrame: Math.min(Infinity, t.queryFrames[0] ?? t.responseFrame ?? Infinity), firstQ, lastQ, addrs, otherData, answered: final ? 1 : 0,
+    nx: final && rcode === 3 ? t : null, servfail: final && rcode === 2 ? t : null, refused: final && rcode === 5 ? t : null,
+    otherError: final && !negotiation && rcode !== 0 ? t : null, negotiation: negotiation ? t : null, negotiations: negotiation ? 1 : 0,
+    qtypes: final ? [{ seq: t.seq, qtype: t.qtype === null ? '' : qtypeName(t.qtype) }] : null, ede, flows: null, lostFragments, answerFragments,
+  };
+  if (!final) addFlow(g, t);
+  return g;
+}
+
 export class DnsGroups {
   /**
    * Groups by name (lower case), then by client: looked up by the name string itself (its hash
@@ -257,20 +336,11 @@ export class DnsGroups {
     return true;
   }
 
-  /** A group of `t` alone (not held), or null when `t` claims nothing. */
+  /** A group of `t` alone (not held), or null when `t` claims nothing: what add() makes of it, in a new table. */
   static single(t: DnsTransaction): DnsGroup | null {
-    // One scratch table for every such group: the group itself is handed out and not kept.
-    const one = (DnsGroups.scratch ??= new DnsGroups(true));
-    one.groups.clear();
-    one.held = 0;
-    one.add(t);
-    const b = one.groups.values().next().value;
-    one.groups.clear();
-    one.held = 0;
-    return b === undefined ? null : Array.isArray(b) ? b[0]! : b;
+    if (t.query === null || isBackgroundDns(t)) return null;
+    return groupOfOne(t, lowerName(t.query));
   }
-
-  private static scratch: DnsGroups | null = null;
 
   /** A name judged alone (addHeld() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
@@ -308,24 +378,10 @@ export class DnsGroups {
 
   /** Folds `t` into `g`, the group of its name and client (undefined: none yet). `r`: the name's entry in `resolved`. */
   private fold(t: DnsTransaction, name: string, client: string, r: Resolvers | undefined, g: DnsGroup | undefined): void {
-    const final = t.rcode !== null && !(t.tc && t.tcpRetry !== null);
-    // What this answer says of the name (see DnsGroup's flags).
-    let addrResolved = false;
-    let addrNodata = false;
-    let otherAnswered = false;
-    let otherNodata = false;
-    if (t.rcode === 0) {
-      if (hasAddress(t.answers)) addrResolved = true;
-      else if (final && t.qtype !== null && isAddressType(t.qtype)) addrNodata = true;
-      // Another type answered NOERROR with records of its type; without them (NODATA) it is a
-      // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
-      // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has
-      // no DS): those count as answered.
-      if (final && t.qtype !== null && !isAddressType(t.qtype)) {
-        if (t.answers.some((a) => answersType(t, a.type)) || INFRASTRUCTURE_TYPES.has(t.qtype)) otherAnswered = true;
-        else otherNodata = true;
-      }
-    }
+    const final = isFinal(t);
+    const flags = answerFlags(t, final);
+    const addrResolved = (flags & ADDR_RESOLVED) !== 0;
+    const otherAnswered = (flags & OTHER_ANSWERED) !== 0;
     if (g === undefined) {
       // A name that resolves with its first transaction is remembered at once, without a group
       // (otherAnswered excludes addrNodata: the first is of another type, the second of an address type).
@@ -346,9 +402,9 @@ export class DnsGroups {
       this.held++;
     }
     if (addrResolved) g.addrResolved = true;
-    if (addrNodata) g.addrNodata = true;
+    if ((flags & ADDR_NODATA) !== 0) g.addrNodata = true;
     if (otherAnswered) g.otherAnswered = true;
-    if (otherNodata) g.otherNodata = true;
+    if ((flags & OTHER_NODATA) !== 0) g.otherNodata = true;
     if (t.responseFrame !== null && t.fragments) {
       for (const f of t.fragments) if (f.completed && f.offsets.length > g.answerFragments) g.answerFragments = f.offsets.length;
     }

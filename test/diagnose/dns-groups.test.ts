@@ -12,6 +12,7 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { Diagnosis } from '../../src/diagnose/diagnose.js';
+import { DnsGroups } from '../../src/diagnose/dns-group.js';
 import type { DnsTransaction } from '../../src/track/dns.js';
 import { DnsTracker } from '../../src/track/dns.js';
 import { decodeDns, type DnsMessage } from '../../src/decode/dns.js';
@@ -103,5 +104,68 @@ describe('DNS groups', () => {
         ['api.example.comx.corp.example', 'dns.nxdomain'],
       ]);
     }
+  });
+
+  /** The group a table makes of `t` alone (DnsGroups.add into a new table). */
+  function tableGroup(t: DnsTransaction): unknown {
+    const d = new DnsGroups(true);
+    d.add(t);
+    return [...d.values()][0] ?? null;
+  }
+
+  it('a group of one transaction (single, past the limit of names) is the group a table makes of it', async () => {
+    let n = 0;
+    for (const f of files) {
+      const { txs } = await transactions(f);
+      for (const t of txs) {
+        expect(DnsGroups.single(t), `${f} #${t.seq}`).toEqual(tableGroup(t));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+    // What the captures may lack: fragments lost and whole, a truncated answer retried over TCP,
+    // EDNS negotiation and EDE, other types answered or not, more addresses than a group keeps.
+    const d = new DnsTracker();
+    const C = { ip: '192.0.2.10', port: 40000 };
+    const S = { ip: '198.51.100.53', port: 53 };
+    const at = (port: number): { ip: string; port: number } => ({ ip: C.ip, port });
+    const ede = Uint8Array.from([0, 15, 0, 6, 0, 22, 0x6e, 0x6f, 0x6e, 0x65]);
+    const ask = (id: number, name: string, type: string, answer: Omit<Parameters<typeof dnsMessage>[0], 'id' | 'qr'> | null, frame: number, transport: 'udp' | 'tcp' = 'udp'): void => {
+      const q = { id, questions: [{ name, type }] };
+      d.message(msg(q), transport, at(41000 + id), S, frame, frame);
+      if (answer) d.message(msg({ ...q, qr: true, ...answer }), transport, S, at(41000 + id), frame + 0.5, frame + 0.5);
+    };
+    ask(1, 'lost.example', 'AAAA', null, 1);
+    d.fragment(S.ip, C.ip, 0x77, 1232, false, 1.1, 1.1);
+    d.fragment(S.ip, C.ip, 0x78, 2464, false, 1.2, 1.2);
+    ask(2, 'big.example', 'TXT', { tc: true, edns: { udpSize: 1232, options: ede } }, 2);
+    ask(3, 'big.example', 'TXT', { answers: [{ name: 'big.example', type: 'TXT', data: 'x'.repeat(300) }] }, 3, 'tcp');
+    d.message(msg({ id: 4, questions: [{ name: 'frag.example', type: 'A' }] }), 'udp', at(41004), S, 4, 4);
+    d.fragment(S.ip, C.ip, 0x79, 0, false, 4.1, 4.1);
+    d.fragment(S.ip, C.ip, 0x79, 1232, true, 4.2, 4.2);
+    d.message(msg({ id: 4, qr: true, questions: [{ name: 'frag.example', type: 'A' }], answers: [{ name: 'frag.example', type: 'A', data: '203.0.113.1' }] }), 'udp', S, at(41004), 4.2, 4.2);
+    ask(5, 'old.example', 'A', { edns: { udpSize: 1232, extRcode: 1 } }, 5);
+    ask(6, 'bogus.example', 'A', { rcode: 'SERVFAIL', edns: { udpSize: 1232, options: ede } }, 6);
+    ask(7, 'Mixed.Case.Example', 'MX', { answers: [{ name: 'Mixed.Case.Example', type: 'MX', data: Uint8Array.from([0, 10, 0]) }] }, 7);
+    ask(8, 'zone.example', 'NS', {}, 8);
+    ask(9, '9.2.0.192.in-addr.arpa', 'PTR', {}, 9);
+    ask(10, 'nodata.example', 'AAAA', {}, 10);
+    ask(11, 'many.example', 'A', { answers: Array.from({ length: 12 }, (_, i) => ({ name: 'many.example', type: 'A', data: `203.0.113.${i + 1}` })) }, 11);
+    ask(12, 'refused.example', 'A', { rcode: 'REFUSED' }, 12);
+    ask(13, 'nx.example', 'A', { rcode: 'NXDOMAIN', authority: [{ name: 'example', type: 'SOA', data: Uint8Array.from(new Array(22).fill(0)) }] }, 13);
+    d.message(msg({ id: 14, qr: true, questions: [] }), 'udp', S, at(41014), 14, 14);
+    d.message(msg({ id: 15, questions: [{ name: 'printer.local', type: 'A' }] }), 'udp', at(5353), { ip: '224.0.0.251', port: 5353 }, 15, 15);
+    const built = d.all();
+    expect(built.length).toBe(15);
+    for (const t of built) expect(DnsGroups.single(t), `#${t.seq} ${t.query}`).toEqual(tableGroup(t));
+    // The cases above are there: a null group (no question, multicast), lost and whole fragments, a retried truncated answer.
+    const groups = built.map((t) => DnsGroups.single(t));
+    expect(groups.filter((g) => g === null).length).toBe(2);
+    expect(groups.some((g) => g !== null && g.lostFragments !== null && g.lostFragments.length === 2)).toBe(true);
+    expect(groups.some((g) => g !== null && g.answerFragments === 2)).toBe(true);
+    expect(groups.some((g) => g !== null && g.flows !== null && g.first[0]!.tcpRetry !== null)).toBe(true);
+    expect(groups.some((g) => g !== null && g.negotiation !== null)).toBe(true);
+    expect(groups.some((g) => g !== null && g.ede !== null)).toBe(true);
+    expect(groups.some((g) => g !== null && g.addrs !== null && g.addrs.length === 8)).toBe(true);
   });
 });
