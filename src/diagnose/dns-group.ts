@@ -166,14 +166,21 @@ type Resolvers = string | Set<string>;
 
 const resolvedFor = (r: Resolvers | undefined, client: string): boolean => r !== undefined && (r === client || (typeof r !== 'string' && r.has(client)));
 
-/** The groups of one name: one group, or one per client when several clients asked it. */
-type GroupBucket = DnsGroup | DnsGroup[];
+/**
+ * The groups of one name: one group, or one per client when several clients asked it (a list,
+ * then past BUCKET_LIST a map by client: a name a thousand clients asked is found at once).
+ */
+type GroupBucket = DnsGroup | DnsGroup[] | Map<string, DnsGroup>;
+const BUCKET_LIST = 8;
 
 function groupOf(b: GroupBucket | undefined, client: string): DnsGroup | undefined {
   if (b === undefined) return undefined;
-  if (!Array.isArray(b)) return b.client === client ? b : undefined;
-  for (const g of b) if (g.client === client) return g;
-  return undefined;
+  if (Array.isArray(b)) {
+    for (const g of b) if (g.client === client) return g;
+    return undefined;
+  }
+  if (b instanceof Map) return b.get(client);
+  return b.client === client ? b : undefined;
 }
 
 /** A name as groups know it: lower case (most names are already: then the same string). */
@@ -294,6 +301,7 @@ export class DnsGroups {
   *values(): IterableIterator<DnsGroup> {
     for (const b of this.groups.values()) {
       if (Array.isArray(b)) yield* b;
+      else if (b instanceof Map) yield* b.values();
       else yield b;
     }
   }
@@ -397,7 +405,15 @@ export class DnsGroups {
       };
       const b = this.groups.get(name);
       if (b === undefined) this.groups.set(name, g);
-      else if (Array.isArray(b)) b.push(g);
+      else if (Array.isArray(b)) {
+        if (b.length < BUCKET_LIST) b.push(g);
+        else {
+          const m = new Map<string, DnsGroup>();
+          for (const x of b) m.set(x.client, x);
+          m.set(client, g);
+          this.groups.set(name, m);
+        }
+      } else if (b instanceof Map) b.set(client, g);
       else this.groups.set(name, [b, g]);
       this.held++;
     }
@@ -462,6 +478,10 @@ export class DnsGroups {
       if (i < 0) return;
       b.splice(i, 1);
       if (b.length === 1) this.groups.set(g.name, b[0]!);
+    } else if (b instanceof Map) {
+      if (b.get(g.client) !== g) return;
+      b.delete(g.client);
+      if (b.size === 0) this.groups.delete(g.name);
     } else return;
     this.held--;
   }
@@ -531,7 +551,14 @@ export function dnsEvidence(g: DnsGroup): EvidenceAt[] {
         { rcode: rcodeName(t.rcode!), tc: t.tc, answers: t.answers.filter((a) => a.data).map((a) => a.data!).slice(0, 3) }));
     }
   }
-  return ev.sort((a, b) => a.frame - b.frame);
+  // At most 2 x MAX_DNS_FIRST: an insertion sort (stable, as sort() is) costs less than sort()'s setup.
+  for (let i = 1; i < ev.length; i++) {
+    const x = ev[i]!;
+    let j = i - 1;
+    for (; j >= 0 && ev[j]!.frame > x.frame; j--) ev[j + 1] = ev[j]!;
+    ev[j + 1] = x;
+  }
+  return ev;
 }
 
 /** An outcome for the group: the first transaction's server and type, every query counted. */

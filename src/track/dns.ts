@@ -468,7 +468,7 @@ export class DnsTracker {
 
   /** End of capture: every open transaction is finished, in the order of their first message. */
   flush(): void {
-    const open = this.openEntries().map(([, t]) => t).sort((a, b) => a.seq - b.seq);
+    const open = this.openTransactions().sort((a, b) => a.seq - b.seq);
     // Every table is emptied at once, rather than entry by entry as finish() does.
     this.open.clear();
     this.pending = 0;
@@ -480,12 +480,12 @@ export class DnsTracker {
     }
   }
 
-  /** Every open transaction with its key. */
-  private openEntries(): Array<[number, DnsTransaction]> {
-    const out: Array<[number, DnsTransaction]> = [];
-    for (const [k, b] of this.open) {
-      if (Array.isArray(b)) for (const t of b) out.push([k, t]);
-      else out.push([k, b]);
+  /** Every open transaction. */
+  private openTransactions(): DnsTransaction[] {
+    const out: DnsTransaction[] = [];
+    for (const b of this.open.values()) {
+      if (Array.isArray(b)) for (const t of b) out.push(t);
+      else out.push(b);
     }
     return out;
   }
@@ -495,7 +495,7 @@ export class DnsTracker {
    * consumer, only those not yet handed over.
    */
   all(): DnsTransaction[] {
-    return [...this.done, ...this.openEntries().map(([, t]) => t)].sort((a, b) => a.seq - b.seq);
+    return this.done.concat(this.openTransactions()).sort((a, b) => a.seq - b.seq);
   }
 }
 

@@ -168,4 +168,30 @@ describe('DNS groups', () => {
     expect(groups.some((g) => g !== null && g.ede !== null)).toBe(true);
     expect(groups.some((g) => g !== null && g.addrs !== null && g.addrs.length === 8)).toBe(true);
   });
+
+  it('a name asked by many clients keeps one group per client, and lets each go when it resolves', () => {
+    const d = new DnsTracker();
+    const S = { ip: '198.51.100.53', port: 53 };
+    const client = (i: number): { ip: string; port: number } => ({ ip: `192.0.2.${10 + i}`, port: 40000 + i });
+    let frame = 0;
+    const ask = (i: number, id: number, rcode: 'NOERROR' | 'NXDOMAIN'): void => {
+      const q = { id, questions: [{ name: 'shared.example', type: 'A' as const }] };
+      d.message(msg(q), 'udp', client(i), S, ++frame, frame);
+      d.message(msg({ ...q, qr: true, rcode, answers: rcode === 'NOERROR' ? [{ name: 'shared.example', type: 'A', data: '203.0.113.9' }] : [] }), 'udp', S, client(i), ++frame, frame);
+    };
+    for (let i = 0; i < 20; i++) ask(i, 1, 'NXDOMAIN');
+    for (let i = 0; i < 5; i++) ask(i, 2, 'NOERROR');
+    const groups = new DnsGroups(false);
+    for (const t of d.all()) expect(groups.addHeld(t)).toBe(true);
+    const held = [...groups.values()];
+    expect(held.map((g) => g.client).sort()).toEqual(Array.from({ length: 15 }, (_, i) => client(i + 5).ip).sort());
+    expect(held.every((g) => g.queries === 1 && g.nx !== null && !g.resolved)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(groups.isResolved(client(i).ip, 'shared.example'), `client ${i}`).toBe(i < 5);
+    expect(groups.resolvedBy('shared.example')).toBe('*');
+    // The same transactions into a table that keeps resolved names: 20 groups, 5 of them resolved.
+    const kept = new DnsGroups(true);
+    for (const t of d.all()) kept.add(t);
+    const all = [...kept.values()];
+    expect([all.length, all.filter((g) => g.resolved).length, all.filter((g) => g.queries === 2).length]).toEqual([20, 5, 5]);
+  });
 });
