@@ -183,24 +183,46 @@ function inBucket(b: Bucket | undefined, transport: 'udp' | 'tcp', client: DnsEn
 }
 
 /**
- * Transactions by client and server address, one level per address: the address strings are
- * the flows' own (their hashes are kept in them), where a joined key would be a new string to
- * hash for every message.
+ * Transactions by client and server address: by client (the address strings are the flows' own,
+ * their hashes kept in them, where a joined key would be a new string to hash for every
+ * message), then by server in two short lists (a client asks one resolver or two; a list is
+ * scanned where a map would be hashed), in a map past PAIR_LIST servers.
  */
+const PAIR_LIST = 8;
+
+interface PairList {
+  servers: string[];
+  txs: DnsTransaction[];
+}
+
 class PairMap {
-  private readonly byClient = new Map<string, Map<string, DnsTransaction>>();
+  private readonly byClient = new Map<string, PairList | Map<string, DnsTransaction>>();
 
   get(client: string, server: string): DnsTransaction | undefined {
-    return this.byClient.get(client)?.get(server);
+    const e = this.byClient.get(client);
+    if (e === undefined) return undefined;
+    if (e instanceof Map) return e.get(server);
+    const i = e.servers.indexOf(server);
+    return i < 0 ? undefined : e.txs[i];
   }
 
   set(client: string, server: string, t: DnsTransaction): void {
-    let m = this.byClient.get(client);
-    if (m === undefined) {
-      m = new Map();
-      this.byClient.set(client, m);
+    const e = this.byClient.get(client);
+    if (e === undefined) this.byClient.set(client, { servers: [server], txs: [t] });
+    else if (e instanceof Map) e.set(server, t);
+    else {
+      const i = e.servers.indexOf(server);
+      if (i >= 0) e.txs[i] = t;
+      else if (e.servers.length < PAIR_LIST) {
+        e.servers.push(server);
+        e.txs.push(t);
+      } else {
+        const m = new Map<string, DnsTransaction>();
+        for (let j = 0; j < e.servers.length; j++) m.set(e.servers[j]!, e.txs[j]!);
+        m.set(server, t);
+        this.byClient.set(client, m);
+      }
     }
-    m.set(server, t);
   }
 
   clear(): void {
@@ -209,10 +231,22 @@ class PairMap {
 
   /** Forgets the pair's transaction when it is `t`. */
   deleteIf(client: string, server: string, t: DnsTransaction): void {
-    const m = this.byClient.get(client);
-    if (m === undefined || m.get(server) !== t) return;
-    m.delete(server);
-    if (m.size === 0) this.byClient.delete(client);
+    const e = this.byClient.get(client);
+    if (e === undefined) return;
+    if (e instanceof Map) {
+      if (e.get(server) !== t) return;
+      e.delete(server);
+      if (e.size === 0) this.byClient.delete(client);
+      return;
+    }
+    const i = e.servers.indexOf(server);
+    if (i < 0 || e.txs[i] !== t) return;
+    const last = e.servers.length - 1;
+    e.servers[i] = e.servers[last]!;
+    e.txs[i] = e.txs[last]!;
+    e.servers.pop();
+    e.txs.pop();
+    if (last === 0) this.byClient.delete(client);
   }
 }
 
@@ -337,8 +371,9 @@ export class DnsTracker {
       t.qtype = q.type;
     }
     // Set once: a transaction takes one response (later ones are only counted).
-    // The decoded records themselves (nothing writes to them), in a list of their own length.
-    if (m.answers.length > 0) t.answers = m.answers.slice(0, MAX_ANSWERS);
+    // The decoded records themselves (nothing writes to them), in a list of their own length: the
+    // decoder makes a list of one record with that record (decode/dns.ts), longer ones are copied.
+    if (m.answers.length > 0) t.answers = m.answers.length === 1 ? m.answers : m.answers.slice(0, MAX_ANSWERS);
     t.soa = m.authority.some((rr) => rr.type === 6);
     if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {

@@ -170,6 +170,35 @@ describe('IP fragments of DNS answers (issue 22)', () => {
     expect(f.offsets.length).toBeLessThanOrEqual(16);
   });
 
+  it('from each of many servers go to the query sent to that server', () => {
+    const d = new DnsTracker();
+    const server = (i: number): { ip: string; port: number } => ({ ip: `198.51.100.${100 + i}`, port: 53 });
+    for (let i = 0; i < 12; i++) d.message(q(i + 1), 'udp', C, server(i), i + 1, 100 + i * 0.01);
+    for (let i = 0; i < 12; i++) d.fragment(server(i).ip, C.ip, 0x100 + i, 1232, false, 20 + i, 100.2);
+    // An answered query takes no more fragments; the same id asked again is a new query that does.
+    d.message(msg({ id: 4, qr: true, questions: [{ name: 'large.example.net', type: 'AAAA' }] }), 'udp', server(3), C, 40, 100.3);
+    d.fragment(server(3).ip, C.ip, 0x200, 1232, false, 41, 100.31);
+    d.message(q(4), 'udp', C, server(3), 42, 100.4);
+    d.fragment(server(3).ip, C.ip, 0x300, 1232, false, 43, 100.41);
+    d.message(msg({ id: 10, qr: true, questions: [{ name: 'large.example.net', type: 'AAAA' }] }), 'udp', server(9), C, 44, 100.5);
+    d.message(q(10), 'udp', C, server(9), 45, 100.6);
+    d.fragment(server(9).ip, C.ip, 0x400, 1232, false, 46, 100.61);
+    // A client of two servers (kept in a list, not a map).
+    const C2 = { ip: '192.0.2.11', port: 40000 };
+    d.message(q(1), 'udp', C2, server(0), 50, 101);
+    d.message(q(2), 'udp', C2, server(1), 51, 101.01);
+    d.fragment(server(1).ip, C2.ip, 0x500, 1232, false, 52, 101.02);
+    d.fragment(server(0).ip, C2.ip, 0x501, 1232, false, 53, 101.03);
+    const all = d.all();
+    expect(all.map((t) => [t.client.ip, t.server.ip, t.fragments?.map((f) => f.ident) ?? null])).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => [C.ip, server(i).ip, [0x100 + i]]),
+      [C.ip, server(3).ip, [0x300]],
+      [C.ip, server(9).ip, [0x400]],
+      [C2.ip, server(0).ip, [0x501]],
+      [C2.ip, server(1).ip, [0x500]],
+    ]);
+  });
+
   it('are not given to a query already answered, and a completed datagram is marked', () => {
     const d = new DnsTracker();
     d.message(q(2), 'udp', C, S, 1, 100);
