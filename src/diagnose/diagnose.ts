@@ -570,9 +570,12 @@ function judgeLeftSyns(g: Group): void {
   }
 }
 
-/** A reverse lookup (PTR) that failed is a warning: logs show the address instead of a name. */
+/**
+ * A reverse lookup (PTR) that failed is a warning: logs show the address instead of a name. (The
+ * group's name is lower case: two suffix compares, not a case-blind pattern, for each failing name.)
+ */
 function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
-  return o.severity === 'error' && /\.(in-addr|ip6)\.arpa$/i.test(g.name) ? 'warning' : o.severity;
+  return o.severity === 'error' && (g.name.endsWith('.in-addr.arpa') || g.name.endsWith('.ip6.arpa')) ? 'warning' : o.severity;
 }
 
 /** The attempt a group's verdict tells: an HTTP failure, else the latest judged attempt, else the latest one. */

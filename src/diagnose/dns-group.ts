@@ -124,13 +124,21 @@ function hasAddress(answers: DnsTransaction['answers']): boolean {
 /** ANY (255) is answered by records of any type. */
 const answersType = (t: DnsTransaction, type: number): boolean => t.qtype === type || t.qtype === 255;
 
+/** An IPv4 multicast address's text (224. to 239.): /^(22[4-9]|23\d)\./ without a pattern run for every transaction. */
+function isMulticast4(s: string): boolean {
+  if (s.length < 4 || s.charCodeAt(0) !== 0x32 || s.charCodeAt(3) !== 0x2e) return false;
+  const b = s.charCodeAt(1);
+  const c = s.charCodeAt(2);
+  return (b === 0x32 && c >= 0x34 && c <= 0x39) || (b === 0x33 && c >= 0x30 && c <= 0x39);
+}
+
 /**
  * DNS the contract's background rule leaves out: multicast and link-local name resolution (mDNS,
  * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group). Never a verdict.
  */
 export function isBackgroundDns(t: DnsTransaction): boolean {
   const s = t.server.ip;
-  if (/^(22[4-9]|23\d)\./.test(s) || s === '255.255.255.255' || s.startsWith('ff')) return true;
+  if (isMulticast4(s) || s === '255.255.255.255' || s.startsWith('ff')) return true;
   const p = (x: number): boolean => x === 5353 || x === 5355;
   return p(t.server.port) || p(t.client.port);
 }

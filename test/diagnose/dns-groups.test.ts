@@ -12,7 +12,8 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { Diagnosis } from '../../src/diagnose/diagnose.js';
-import { DnsGroups } from '../../src/diagnose/dns-group.js';
+import { DnsGroups, isBackgroundDns } from '../../src/diagnose/dns-group.js';
+import fc from 'fast-check';
 import type { DnsTransaction } from '../../src/track/dns.js';
 import { DnsTracker } from '../../src/track/dns.js';
 import { decodeDns, type DnsMessage } from '../../src/decode/dns.js';
@@ -193,5 +194,15 @@ describe('DNS groups', () => {
     for (const t of d.all()) kept.add(t);
     const all = [...kept.values()];
     expect([all.length, all.filter((g) => g.resolved).length, all.filter((g) => g.queries === 2).length]).toEqual([20, 5, 5]);
+  });
+
+  it('multicast and broadcast servers are background DNS, as the address pattern says', () => {
+    const byPattern = (ip: string): boolean => /^(22[4-9]|23\d)\./.test(ip) || ip === '255.255.255.255' || ip.startsWith('ff');
+    const tx = (ip: string): DnsTransaction => ({ server: { ip, port: 53 }, client: { ip: '192.0.2.1', port: 40000 } }) as DnsTransaction;
+    const fixed = ['224.0.0.251', '239.255.255.250', '230.1.2.3', '223.255.255.255', '240.0.0.1', '22.4.0.1', '23.1.2.3', '2240::1', '255.255.255.255', 'ff02::fb', '2001:db8::1', '', '22', '224'];
+    for (const ip of fixed) expect(isBackgroundDns(tx(ip)), ip).toBe(byPattern(ip));
+    fc.assert(fc.property(fc.ipV4(), (ip) => isBackgroundDns(tx(ip)) === byPattern(ip)), { numRuns: 3000 });
+    fc.assert(fc.property(fc.string({ maxLength: 8 }), (ip) => isBackgroundDns(tx(ip)) === byPattern(ip)), { numRuns: 3000 });
+    expect(fixed.filter((ip) => byPattern(ip)).length).toBe(5);
   });
 });
