@@ -191,6 +191,25 @@ function groupOf(b: GroupBucket | undefined, client: string): DnsGroup | undefin
   return b.client === client ? b : undefined;
 }
 
+/**
+ * A filter of the names DnsGroups holds (a group or a resolved entry), two bits of NAME_BITS per
+ * name (a Bloom filter): a name it has not seen is in neither table, and most names of a
+ * DNS-heavy capture are new, so their two table lookups (each a few cache misses in tables of
+ * 100,000 names) are left out. A name seen before, or one of the few that share its two bits, is
+ * looked up as always. Fixed size: 128 KB.
+ */
+const NAME_BITS = 1 << 20;
+
+/** FNV-1a over the name's UTF-16 code units. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+const bitA = (h: number): number => h & (NAME_BITS - 1);
+const bitB = (h: number): number => Math.imul(h, 0x85ebca6b) >>> 12;
+
 /** A name as groups know it: lower case (most names are already: then the same string). */
 function lowerName(name: string): string {
   for (let i = 0; i < name.length; i++) {
@@ -298,6 +317,21 @@ export class DnsGroups {
    */
   private readonly resolved = new Map<string, Resolvers>();
   private resolvedPairs = 0;
+  /** The names of `groups` and `resolved` (see NAME_BITS), by nameHash(). */
+  private readonly seen = new Int32Array(NAME_BITS >>> 5);
+
+  private mayHold(h: number): boolean {
+    const a = bitA(h);
+    const b = bitB(h);
+    return (this.seen[a >>> 5]! & (1 << (a & 31))) !== 0 && (this.seen[b >>> 5]! & (1 << (b & 31))) !== 0;
+  }
+
+  private see(h: number): void {
+    const a = bitA(h);
+    const b = bitB(h);
+    this.seen[a >>> 5]! |= 1 << (a & 31);
+    this.seen[b >>> 5]! |= 1 << (b & 31);
+  }
 
   /**
    * `keepResolved: false`: a name that resolved is remembered as a name only (its verdict is
@@ -344,11 +378,14 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return true;
     const name = lowerName(t.query);
     const client = t.client.ip;
-    const r = this.resolved.get(name);
+    const h = nameHash(name);
+    const known = this.mayHold(h);
+    const r = known ? this.resolved.get(name) : undefined;
     if (resolvedFor(r, client)) return true;
-    const g = groupOf(this.groups.get(name), client);
+    const b = known ? this.groups.get(name) : undefined;
+    const g = groupOf(b, client);
     if (g === undefined && this.held >= MAX_DNS_GROUPS) return false;
-    this.fold(t, name, client, r, g);
+    this.fold(t, name, client, h, r, b, g);
     return true;
   }
 
@@ -361,20 +398,21 @@ export class DnsGroups {
   /** A name judged alone (addHeld() false) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
     if (this.keepResolved) return;
-    this.remember(g.name, g.client, this.resolved.get(g.name));
+    this.remember(g.name, g.client, nameHash(g.name), this.resolved.get(g.name));
   }
 
   /**
    * A name that resolved for a client, remembered as a name only (or counted, past
    * MAX_RESOLVED_NAMES). `r`: the name's entry in `resolved`.
    */
-  private remember(name: string, client: string, r: Resolvers | undefined): void {
+  private remember(name: string, client: string, h: number, r: Resolvers | undefined): void {
     if (resolvedFor(r, client)) return;
     if (this.resolvedPairs >= MAX_RESOLVED_NAMES) {
       this.resolvedUncounted++;
       return;
     }
     this.resolvedPairs++;
+    this.see(h);
     if (r === undefined) this.resolved.set(name, client);
     else if (typeof r === 'string') this.resolved.set(name, new Set([r, client]));
     else r.add(client);
@@ -387,13 +425,19 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return;
     const name = lowerName(t.query);
     const client = t.client.ip;
-    const r = this.resolved.get(name);
+    const h = nameHash(name);
+    const known = this.mayHold(h);
+    const r = known ? this.resolved.get(name) : undefined;
     if (resolvedFor(r, client)) return;
-    this.fold(t, name, client, r, groupOf(this.groups.get(name), client));
+    const b = known ? this.groups.get(name) : undefined;
+    this.fold(t, name, client, h, r, b, groupOf(b, client));
   }
 
-  /** Folds `t` into `g`, the group of its name and client (undefined: none yet). `r`: the name's entry in `resolved`. */
-  private fold(t: DnsTransaction, name: string, client: string, r: Resolvers | undefined, g: DnsGroup | undefined): void {
+  /**
+   * Folds `t` into `g`, the group of its name and client (undefined: none yet). `h`: the name's
+   * nameHash(); `r`, `b`: the name's entries in `resolved` and `groups`.
+   */
+  private fold(t: DnsTransaction, name: string, client: string, h: number, r: Resolvers | undefined, b: GroupBucket | undefined, g: DnsGroup | undefined): void {
     const final = isFinal(t);
     const flags = answerFlags(t, final);
     const addrResolved = (flags & ADDR_RESOLVED) !== 0;
@@ -402,7 +446,7 @@ export class DnsGroups {
       // A name that resolves with its first transaction is remembered at once, without a group
       // (otherAnswered excludes addrNodata: the first is of another type, the second of an address type).
       if (!this.keepResolved && (addrResolved || otherAnswered)) {
-        this.remember(name, client, r);
+        this.remember(name, client, h, r);
         return;
       }
       g = {
@@ -411,7 +455,7 @@ export class DnsGroups {
         servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
         answerFragments: 0,
       };
-      const b = this.groups.get(name);
+      this.see(h);
       if (b === undefined) this.groups.set(name, g);
       else if (Array.isArray(b)) {
         if (b.length < BUCKET_LIST) b.push(g);
@@ -441,7 +485,7 @@ export class DnsGroups {
     g.resolved = g.addrResolved || (g.otherAnswered && !g.addrNodata);
     if (g.resolved && !this.keepResolved) {
       this.letGo(g);
-      this.remember(name, client, r);
+      this.remember(name, client, h, r);
       return;
     }
     keepFirst(g.first, t, MAX_DNS_FIRST);

@@ -205,4 +205,40 @@ describe('DNS groups', () => {
     fc.assert(fc.property(fc.string({ maxLength: 8 }), (ip) => isBackgroundDns(tx(ip)) === byPattern(ip)), { numRuns: 3000 });
     expect(fixed.filter((ip) => byPattern(ip)).length).toBe(5);
   });
+
+  it('find every name again among many (the filter of names seen has no false negatives)', () => {
+    let seq = 0;
+    const tx = (name: string, client: string, rcode: number): DnsTransaction => ({
+      seq: ++seq, transport: 'udp', client: { ip: client, port: 40000 }, server: { ip: '198.51.100.53', port: 53 }, id: 1, query: name, qtype: 1,
+      queryFrames: [2 * seq], queryTimes: [seq], responseFrame: 2 * seq + 1, responseTime: seq + 0.01, rcode, tc: false, aa: false, ra: true,
+      answers: rcode === 0 ? [{ name, type: 1, data: '203.0.113.9', ttl: 60 }] : [], soa: false, ede: [], extraResponses: 0, tcpRetry: null,
+      retryOf: null, ednsSize: -1, fragments: null,
+    });
+    const groups = new DnsGroups(false);
+    // As Diagnosis.addDns: a name past the limit is judged alone, and remembered when it resolved.
+    const add = (t: DnsTransaction): boolean => {
+      if (groups.addHeld(t)) return true;
+      const g = DnsGroups.single(t);
+      if (g !== null && g.resolved) groups.resolvedAlone(g);
+      return false;
+    };
+    const names = Array.from({ length: 30_000 }, (_, i) => `n${i}.${(i * 7919) % 1000}.example`);
+    // Odd names resolve for client A; even ones fail for it (held up to the limit of names, then judged alone).
+    const first = names.map((n, i) => add(tx(n, '192.0.2.1', i % 2 === 1 ? 0 : 3)));
+    const held = new Map([...groups.values()].map((g) => [g.name, g]));
+    expect(held.size).toBe(10_000);
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]!;
+      expect(groups.isResolved('192.0.2.1', n), n).toBe(i % 2 === 1);
+      expect(groups.isResolved('192.0.2.2', n), n).toBe(false);
+      // The 10,000th failing name is n19998: past it a new name is judged alone.
+      expect(first[i], n).toBe(held.has(n) || (i % 2 === 1 && i < 19_998));
+    }
+    // Asked again: a resolved name is done, a held name's group counts the query, the others are judged alone.
+    const second = names.map((n) => add(tx(n, '192.0.2.1', 3)));
+    // (A name that resolved past the limit was remembered: it is done now too.)
+    expect(second).toEqual(names.map((n, i) => held.has(n) || i % 2 === 1));
+    expect([...groups.values()].every((g) => g.queries === 2)).toBe(true);
+    expect([...groups.values()].length).toBe(10_000);
+  });
 });
