@@ -14,7 +14,7 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
@@ -258,11 +258,17 @@ export class Diagnosis {
 
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
-    if (this.dns.addHeld(t)) return;
+    const held = this.dns.addHeld(t);
+    if (held === HELD) return;
     // Past the limit of names: judged alone by the same rules, and counted (overflow.ts).
+    const q = t.queryTimes[t.queryTimes.length - 1] ?? t.responseTime ?? 0;
+    // Resolved (and remembered by addHeld, names not kept): no group needed.
+    if (held === RESOLVED_ALONE) {
+      this.setNow(q);
+      return;
+    }
     const g = DnsGroups.single(t);
     if (g === null) return;
-    const q = t.queryTimes[t.queryTimes.length - 1] ?? t.responseTime ?? 0;
     this.setNow(q);
     if (g.resolved) {
       this.dns.resolvedAlone(g);

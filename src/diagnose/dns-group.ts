@@ -298,6 +298,12 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
   return g;
 }
 
+/** What DnsGroups.addHeld did with a transaction. */
+export const HELD = 0;
+export const ALONE = 1;
+export const RESOLVED_ALONE = 2;
+export type AddResult = typeof HELD | typeof ALONE | typeof RESOLVED_ALONE;
+
 export class DnsGroups {
   /**
    * Groups by name (lower case), then by client: looked up by the name string itself (its hash
@@ -371,22 +377,31 @@ export class DnsGroups {
   }
 
   /**
-   * One finished DNS transaction, folded into its name's group (as add), unless MAX_DNS_GROUPS
-   * names are held and `t` is of another name: false then, and it is judged alone (overflow.ts).
+   * One finished DNS transaction, folded into its name's group (as add): HELD. Unless
+   * MAX_DNS_GROUPS names are held and `t` is of another name: ALONE then, and it is to be judged
+   * alone (overflow.ts); or, when resolved names are not kept and `t` resolved its name,
+   * RESOLVED_ALONE: remembered as resolveAlone() does with its group, without making one.
    */
-  addHeld(t: DnsTransaction): boolean {
-    if (t.query === null || isBackgroundDns(t)) return true;
+  addHeld(t: DnsTransaction): AddResult {
+    if (t.query === null || isBackgroundDns(t)) return HELD;
     const name = lowerName(t.query);
     const client = t.client.ip;
     const h = nameHash(name);
     const known = this.mayHold(h);
     const r = known ? this.resolved.get(name) : undefined;
-    if (resolvedFor(r, client)) return true;
+    if (resolvedFor(r, client)) return HELD;
     const b = known ? this.groups.get(name) : undefined;
     const g = groupOf(b, client);
-    if (g === undefined && this.held >= MAX_DNS_GROUPS) return false;
+    if (g === undefined && this.held >= MAX_DNS_GROUPS) {
+      // What single(t).resolved says (a group of one resolves when its answer does).
+      if (!this.keepResolved && (answerFlags(t, isFinal(t)) & (ADDR_RESOLVED | OTHER_ANSWERED)) !== 0) {
+        this.remember(name, client, h, r);
+        return RESOLVED_ALONE;
+      }
+      return ALONE;
+    }
     this.fold(t, name, client, h, r, b, g);
-    return true;
+    return HELD;
   }
 
   /** A group of `t` alone (not held), or null when `t` claims nothing: what add() makes of it, in a new table. */
@@ -395,10 +410,11 @@ export class DnsGroups {
     return groupOfOne(t, lowerName(t.query));
   }
 
-  /** A name judged alone (addHeld() false) that resolved: remembered as resolved when names are not kept. */
+  /** A name judged alone (addHeld() ALONE) that resolved: remembered as resolved when names are not kept. */
   resolvedAlone(g: DnsGroup): void {
     if (this.keepResolved) return;
-    this.remember(g.name, g.client, nameHash(g.name), this.resolved.get(g.name));
+    const h = nameHash(g.name);
+    this.remember(g.name, g.client, h, this.mayHold(h) ? this.resolved.get(g.name) : undefined);
   }
 
   /**

@@ -12,7 +12,7 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { Diagnosis } from '../../src/diagnose/diagnose.js';
-import { DnsGroups, isBackgroundDns } from '../../src/diagnose/dns-group.js';
+import { DnsGroups, HELD, RESOLVED_ALONE, isBackgroundDns } from '../../src/diagnose/dns-group.js';
 import fc from 'fast-check';
 import type { DnsTransaction } from '../../src/track/dns.js';
 import { DnsTracker } from '../../src/track/dns.js';
@@ -183,7 +183,7 @@ describe('DNS groups', () => {
     for (let i = 0; i < 20; i++) ask(i, 1, 'NXDOMAIN');
     for (let i = 0; i < 5; i++) ask(i, 2, 'NOERROR');
     const groups = new DnsGroups(false);
-    for (const t of d.all()) expect(groups.addHeld(t)).toBe(true);
+    for (const t of d.all()) expect(groups.addHeld(t)).toBe(HELD);
     const held = [...groups.values()];
     expect(held.map((g) => g.client).sort()).toEqual(Array.from({ length: 15 }, (_, i) => client(i + 5).ip).sort());
     expect(held.every((g) => g.queries === 1 && g.nx !== null && !g.resolved)).toBe(true);
@@ -217,9 +217,11 @@ describe('DNS groups', () => {
     const groups = new DnsGroups(false);
     // As Diagnosis.addDns: a name past the limit is judged alone, and remembered when it resolved.
     const add = (t: DnsTransaction): boolean => {
-      if (groups.addHeld(t)) return true;
+      const held = groups.addHeld(t);
+      if (held === HELD) return true;
       const g = DnsGroups.single(t);
-      if (g !== null && g.resolved) groups.resolvedAlone(g);
+      // Past the limit, a name resolved alone is remembered by addHeld itself.
+      expect(held === RESOLVED_ALONE, t.query!).toBe(g !== null && g.resolved);
       return false;
     };
     const names = Array.from({ length: 30_000 }, (_, i) => `n${i}.${(i * 7919) % 1000}.example`);
