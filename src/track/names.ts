@@ -25,7 +25,8 @@ export class NameMap {
     if (n.charCodeAt(n.length - 1) === 0x2e) n = n.slice(0, -1);
     const l = this.byIp.get(ip);
     if (!l) this.byIp.set(ip, [n]);
-    else if (!l.includes(n) && l.length < MAX_NAMES_PER_IP) l.push(n);
+    // A full list takes no more (checked first: a busy address's list is full, and compares cost).
+    else if (l.length < MAX_NAMES_PER_IP && !l.includes(n)) l.push(n);
   }
 
   /** Maps every A/AAAA answer to the question's name (through CNAMEs), then to the record's owner. */
