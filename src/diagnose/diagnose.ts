@@ -140,7 +140,8 @@ export class Diagnosis {
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
    * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
    */
-  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen'] } = {}) {
+  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number } = {}) {
+    if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -163,8 +164,12 @@ export class Diagnosis {
     if (isReportableTime(now) && now > this.ctx.captureEnd) this.ctx.captureEnd = now;
   }
 
-  /** Called for every finished connection, in finishing order. */
-  add(f: FinishedConn, name: string | null, now: number): void {
+  /**
+   * Called for every finished connection, in finishing order. `end`: when the recording that holds
+   * the connection's last packet ended sooner than `now` (a break between recordings came after it,
+   * clock.ts RECORDING_BREAK), its silence is judged up to there.
+   */
+  add(f: FinishedConn, name: string | null, now: number, end?: number): void {
     this.setNow(now);
     const c = f.conn;
     if (c.transport === 'udp') {
@@ -182,7 +187,8 @@ export class Diagnosis {
       // judges a UDP flow without an ICMP error).
       if (aboutClient.length === 0) return;
     }
-    const o = classify(f, this.ctx);
+    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
+    const o = classify(f, ctx);
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
@@ -498,9 +504,17 @@ export class Diagnosis {
     return drop.size === 0 ? live : live.filter((g) => !drop.has(g));
   }
 
+  /**
+   * The end of the recording that holds a frame (analyze.ts): a DNS name's silence is judged up to
+   * it, not across a break between recordings.
+   */
+  private readonly recordingEnd: ((frame: number) => number) | null = null;
+
   private dnsOutcome(g: DnsGroup): Outcome | null {
+    const end = this.recordingEnd !== null && g.lastFrame > 0 ? this.recordingEnd(g.lastFrame) : undefined;
+    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
     for (const rule of DNS_RULES) {
-      const o = rule.run(g, this.ctx);
+      const o = rule.run(g, ctx);
       if (o) return o;
     }
     return null;

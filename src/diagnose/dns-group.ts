@@ -39,6 +39,8 @@ export interface DnsGroup {
   allTcp: boolean;
   /** Earliest frame: a query's, else a response's (Infinity when none). */
   firstFrame: number;
+  /** Latest frame: a query's or a response's (0 when none): where the capture must be shown watching from. */
+  lastFrame: number;
   firstQ: number;
   lastQ: number;
   /** A / AAAA data of any answer, first MAX_DNS_ADDRS in transaction order. */
@@ -238,7 +240,7 @@ export class DnsGroups {
     if (g === undefined) {
       g = {
         key, name, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false, otherNodata: false, allTcp: true,
-        firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null, servfail: null,
+        firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null, servfail: null,
         refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null, answerFragments: 0,
       };
       this.groups.set(key, g);
@@ -275,6 +277,7 @@ export class DnsGroups {
     g.queries += t.queryFrames.length;
     if (t.transport !== 'tcp') g.allTcp = false;
     g.firstFrame = Math.min(g.firstFrame, t.queryFrames[0] ?? t.responseFrame ?? Infinity);
+    g.lastFrame = Math.max(g.lastFrame, t.queryFrames[t.queryFrames.length - 1] ?? 0, t.responseFrame ?? 0);
     for (const q of t.queryTimes) {
       if (q < g.firstQ) g.firstQ = q;
       if (q > g.lastQ) g.lastQ = q;
@@ -319,6 +322,7 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   a.resolved = a.addrResolved || (a.otherAnswered && !a.addrNodata);
   a.allTcp &&= b.allTcp;
   a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
+  a.lastFrame = Math.max(a.lastFrame, b.lastFrame);
   a.firstQ = Math.min(a.firstQ, b.firstQ);
   a.lastQ = Math.max(a.lastQ, b.lastQ);
   if (b.addrs) for (const x of b.addrs) keepFirst(a.addrs ??= [], x, MAX_DNS_ADDRS);
