@@ -9,9 +9,11 @@ import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
+import { CaptureClock } from '../../src/clock.js';
 import {
-  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE,
-  type CaptureRecord,
+  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
+  certificateMsg, serverHelloDone, clientKeyExchangeRsa, changeCipherSpec, encryptedHandshake, applicationData, testCertDer,
+  TLS_VERSION, TLS_CIPHER, type CaptureRecord,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -45,6 +47,24 @@ function unanswered(): TcpConversation {
   return c;
 }
 
+/** A TLS 1.2 handshake and the client's encrypted request at T1 (in 2025: the test certificate is valid), the server silent after. */
+const T1 = 1_760_000_000;
+function httpsUnanswered(): TcpConversation {
+  const cipher = TLS_CIPHER.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+  const c = new TcpConversation({ client: ['192.0.2.10', 44558], server: ['198.51.100.174', 443], start: T1 });
+  c.syn();
+  c.synAck();
+  c.ack('client');
+  c.send('client', handshakeRecord([clientHello({ ciphers: [cipher], sni: 'www.example.com' })], TLS_VERSION.TLS10));
+  c.send('server', handshakeRecord([serverHello({ cipher }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
+  c.ack('client');
+  c.send('client', new Uint8Array([...handshakeRecord([clientKeyExchangeRsa()]), ...changeCipherSpec(), ...encryptedHandshake(40)]));
+  c.send('server', new Uint8Array([...changeCipherSpec(), ...encryptedHandshake(40)]));
+  c.send('client', applicationData(288, TLS_VERSION.TLS12, 6));
+  c.ack('server');
+  return c;
+}
+
 describe('silence is judged within the recording that holds it, not across a break between recordings', () => {
   it('a request, then nothing at all for 38 days, then other traffic: capture.ended_early, not http.no_response (nDPI softether.pcap, flows cut from several captures)', async () => {
     const c = unanswered();
@@ -73,6 +93,27 @@ describe('silence is judged within the recording that holds it, not across a bre
     // 38 days are 3,283,200 s: no figure of that size in the words.
     expect(renderReport(r, 'json', { lang: 'en' })).not.toMatch(/328\d{4}/);
     expect(v.evidence.map((e) => e.frame)).toEqual([4]);
+  });
+
+  it('an HTTPS request, 44 s of other traffic, then a recording 4 years later: http.no_response says 44 s, not 132075345 s (nDPI instagram.pcap)', async () => {
+    const c = httpsUnanswered();
+    const frames = [...c.frames];
+    for (let i = 1; i <= 4; i++) frames.push(...otherTraffic(T1 + i * 11, i));
+    frames.push(...otherTraffic(T1 + 132_075_345, 9));
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, frames));
+    expect(errors(r)).toEqual(['http.no_response']);
+    const v = r.verdicts.find((x) => x.cause === 'http.no_response')!;
+    expect(v.details['encrypted']).toBe(true);
+    expect(v.details['silenceSeconds']).toBeCloseTo(44, 0);
+    const json = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(json.verdicts.find((x) => x.cause === 'http.no_response')!.summary).toMatch(/no answer came in 44(\.0)? s$/);
+  });
+
+  it('an HTTPS request and 3 s of other traffic before the break: capture.ended_early, not http.no_response (nDPI yandex.pcapng)', async () => {
+    const c = httpsUnanswered();
+    const frames = [...c.frames, ...otherTraffic(T1 + 3, 1), ...otherTraffic(T1 + 7200, 2)];
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, frames));
+    expect(errors(r)).toEqual([]);
   });
 
   it('a request, then nothing for 40 minutes (a capture filtered to one connection) until the client\'s retransmission and FIN: http.no_response stays', async () => {
@@ -121,5 +162,29 @@ describe('silence is judged within the recording that holds it, not across a bre
     const frames = [...cap.records, ...otherTraffic(T0 + 86400, 1)];
     const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, frames));
     expect(errors(r)).toEqual(['dns.no_response']);
+  });
+});
+
+describe('CaptureClock.recordingEnd: the latest time of the recording that holds a frame', () => {
+  it('splits at a forward gap over an hour and at a step back over 5 minutes, not at shorter ones', () => {
+    const clock = new CaptureClock();
+    // Frames 1-3: one recording (a 50-minute quiet spell inside it); 4-5 after a two-hour gap; 6-7 stamped 20 minutes earlier.
+    const times = [T0, T0 + 10, T0 + 3010, T0 + 10210, T0 + 10220, T0 + 9000, T0 + 9005];
+    times.forEach((t, i) => clock.see(t, 0, i + 1));
+    expect(clock.breaks).toBe(2);
+    expect([1, 2, 3].map((f) => clock.recordingEnd(f))).toEqual([T0 + 3010, T0 + 3010, T0 + 3010]);
+    expect([4, 5].map((f) => clock.recordingEnd(f))).toEqual([T0 + 10220, T0 + 10220]);
+    expect([6, 7].map((f) => clock.recordingEnd(f))).toEqual([T0 + 9005, T0 + 9005]);
+    expect(clock.inLastRecording(5)).toBe(false);
+    expect(clock.inLastRecording(6)).toBe(true);
+    // The latest time of the file stays what it was.
+    expect(clock.latest).toBe(T0 + 10220);
+  });
+
+  it('a clock stepped back by a few seconds (two interfaces merged) is no break', () => {
+    const clock = new CaptureClock();
+    [T0, T0 + 5, T0 + 1, T0 + 6, T0 + 2].forEach((t, i) => clock.see(t, 0, i + 1));
+    expect(clock.breaks).toBe(0);
+    expect(clock.recordingEnd(1)).toBe(T0 + 6);
   });
 });
