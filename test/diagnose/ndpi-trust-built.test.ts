@@ -13,7 +13,7 @@ import { CaptureClock } from '../../src/clock.js';
 import {
   TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
   certificateMsg, serverHelloDone, clientKeyExchangeRsa, changeCipherSpec, encryptedHandshake, applicationData, testCertDer,
-  TLS_VERSION, TLS_CIPHER, type CaptureRecord,
+  TLS_VERSION, TLS_CIPHER, tcpIp, icmpIp, quote, ICMP, type CaptureRecord,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -186,5 +186,74 @@ describe('CaptureClock.recordingEnd: the latest time of the recording that holds
     [T0, T0 + 5, T0 + 1, T0 + 6, T0 + 2].forEach((t, i) => clock.see(t, 0, i + 1));
     expect(clock.breaks).toBe(0);
     expect(clock.recordingEnd(1)).toBe(T0 + 6);
+  });
+});
+
+describe('ICMP port unreachable: who sent it, and whether the port had been answering', () => {
+  const CLIENT = '192.168.0.103';
+  const SERVER = '173.194.40.20';
+
+  it('sent by the client to itself about its own SYN: the client\'s own rule, not "a firewall on the way" (nDPI instagram.pcap)', async () => {
+    const syn = tcpIp({ src: CLIENT, dst: SERVER, sport: 49400, dport: 443, flags: 'S', seq: 1000 });
+    const cap = new Capture();
+    cap.add(T0, ethIp(icmpIp({ src: CLIENT, dst: CLIENT, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH }, quote(syn, 20))));
+    cap.add(T0 + 5, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    expect(errors(r)).toEqual(['icmp.port_unreachable']);
+    const v = r.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(v.details['fromClient']).toBe(true);
+    const en = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string; explanation: string }> };
+    const w = en.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(w.summary).toContain('the client 192.168.0.103 itself rejected its own tcp packet to port 443');
+    expect(w.explanation).not.toContain('on the way');
+    const zh = JSON.parse(renderReport(r, 'json', { lang: 'zh' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(zh.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!.summary).toContain('客户端 192.168.0.103 自己');
+  });
+
+  it('sent by a router about the client\'s SYN: still a firewall or router on the way', async () => {
+    const syn = tcpIp({ src: CLIENT, dst: SERVER, sport: 49401, dport: 443, flags: 'S', seq: 1000 });
+    const cap = new Capture();
+    cap.add(T0, ethIp(icmpIp({ src: '192.168.0.1', dst: CLIENT, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH }, quote(syn, 20))));
+    cap.add(T0 + 5, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    expect(errors(r)).toEqual(['icmp.port_unreachable']);
+    const v = r.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!;
+    expect(v.details['fromClient']).toBeUndefined();
+    expect(v.details['fromDestination']).toBe(false);
+    const en = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(en.verdicts.find((x) => x.cause === 'icmp.port_unreachable')!.summary).toContain('192.168.0.1, not 173.194.40.20 itself, rejected');
+  });
+
+  /** A peer's UDP media flow to a host's port, answered both ways for `seconds`, then the host's port unreachable about the peer's next datagram. */
+  function media(answered: boolean, from: string): Uint8Array {
+    const PEER = '91.252.56.51';
+    const HOST = '192.168.2.12';
+    const cap = new Capture();
+    let t = T0;
+    for (let i = 0; i < 20; i++) {
+      cap.add(t, ethIp(udpIp({ src: PEER, dst: HOST, sport: 32704, dport: 56328 }, new Uint8Array(120).fill(i))));
+      if (answered) cap.add(t + 0.01, ethIp(udpIp({ src: HOST, dst: PEER, sport: 56328, dport: 32704 }, new Uint8Array(130).fill(i))));
+      t += 0.5;
+    }
+    const late = udpIp({ src: PEER, dst: HOST, sport: 32704, dport: 56328 }, new Uint8Array(74));
+    cap.add(t, ethIp(late));
+    cap.add(t + 0.001, ethIp(icmpIp({ src: from, dst: PEER, type: ICMP.DEST_UNREACH, code: ICMP.PORT_UNREACH }, quote(late))));
+    cap.add(t + 2, ethIp(udpIp({ src: HOST, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    return cap.pcap({ linkType: LINKTYPE.ETHERNET });
+  }
+
+  it('from the host whose port had been sending for 10 s (a call hung up, late packets refused): no failure (nDPI wa_voice.pcap)', async () => {
+    const r = await run(media(true, '192.168.2.12'));
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('from the host whose port never answered: icmp.port_unreachable stays', async () => {
+    const r = await run(media(false, '192.168.2.12'));
+    expect(errors(r)).toEqual(['icmp.port_unreachable']);
+  });
+
+  it('from a firewall on the way after the flow had gone both ways: icmp.port_unreachable stays (a middlebox started refusing)', async () => {
+    const r = await run(media(true, '192.168.2.1'));
+    expect(errors(r)).toEqual(['icmp.port_unreachable']);
   });
 });
