@@ -9,11 +9,31 @@ import { backsOff, intervals } from '../../track/tcp-watch.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { interval } from '../../time.js';
+import type { TcpConn } from '../../track/tcp.js';
 
 const FIRST_DATA = evidenceKind<Record<string, never>>('first_data', {
   en: () => 'first data from the client',
   zh: () => '客户端的第一个数据段',
 }, { en: () => 'first data', zh: () => '第一个数据段' });
+
+/** Seconds the resending must span (three timeouts of at least 200 ms, doubling). */
+const RESEND_MIN_SECONDS = 1;
+
+/**
+ * Did the client's data stay unacknowledged from its first retransmission on (its watch:
+ * track/tcp-watch.ts): the first segment it resent never acknowledged, and three or more
+ * retransmissions (of it, or of other segments while it was unacknowledged) until the
+ * connection's last packet, a second or more after that segment first went out?
+ */
+function resentUnanswered(c: TcpConn): boolean {
+  const w = c.orig.watch;
+  if (w === null || !w.stuck || w.stuckAcked) return false;
+  const t = w.stuckTimes;
+  const resends = (w.stuckOriginal ? t.length - 1 : t.length) + w.otherRetx;
+  if (resends < 3 || t.length === 0) return false;
+  const span = interval(c.end, t[0]!);
+  return span !== null && span >= RESEND_MIN_SECONDS;
+}
 
 /** Data sent and retransmitted with nothing acknowledged, until the sender gave up. */
 const STALLED: ConnRule = {
@@ -27,6 +47,14 @@ const STALLED: ConnRule = {
     // A reset from the server says more than the stall; the client's own reset after its
     // retransmissions went unanswered is how it gave up, so the stall is the story.
     if (c.rsts.some((r) => !r.fromOrig)) return null;
+    // The retransmissions must be of the data left unacknowledged, resent by the sender's own
+    // timer: three or more after the first resent segment, none of it acknowledged, over a
+    // second or more (the shortest retransmission timeout is 200 ms, doubling: RFC 6298 §5.5). Not
+    // retransmissions counted anywhere in a connection that went on, nor the same packet
+    // captured twice microseconds apart, nor data the capture stopped right after (nDPI
+    // fix2.pcap, wow.pcap: every packet captured twice; forticlient.pcap: a transfer cut by the
+    // capture's end; heuristic_tcp_ack_payload.pcap: bogus bytes on ACKs, overwritten by data).
+    if (!resentUnanswered(c)) return null;
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
     return outcome('tcp.stalled', [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
