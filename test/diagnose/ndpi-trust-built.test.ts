@@ -257,3 +257,86 @@ describe('ICMP port unreachable: who sent it, and whether the port had been answ
     expect(errors(r)).toEqual(['icmp.port_unreachable']);
   });
 });
+
+describe('tcp.stalled after a handshake: the data left unacknowledged must be what was resent', () => {
+  const REQ = ascii('GET /login HTTP/1.1\r\nHost: game.example\r\n\r\n');
+
+  it('every packet captured twice, microseconds apart, and the capture ending right after the last data: no stall (nDPI wow.pcap, fix2.pcap)', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.20', 39329], server: ['198.51.100.153', 3724], start: T0 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    for (let i = 0; i < 4; i++) {
+      c.send('client', ascii(`MSG ${i} ........................................`));
+      // The same segment again 50 µs later: the capture saw it twice (two interfaces, a bridge).
+      c.step = 0.00005;
+      c.send('client', ascii(`MSG ${i} ........................................`), { retransmit: true });
+      c.step = 0.001;
+      c.wait(0.2);
+      c.ack('server');
+      c.send('server', ascii(`OK ${i}`));
+      c.ack('client');
+    }
+    c.send('client', ascii('MSG last'));
+    c.step = 0.00005;
+    c.send('client', ascii('MSG last'), { retransmit: true });
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('retransmissions the server acknowledged, then data the capture stopped after: no stall (nDPI forticlient.pcap)', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.20', 61820], server: ['198.51.100.13', 10443], start: T0 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    for (let i = 0; i < 3; i++) {
+      c.send('client', ascii(`chunk ${i} ${'x'.repeat(200)}`));
+      c.wait(0.3);
+      c.send('client', ascii(`chunk ${i} ${'x'.repeat(200)}`), { retransmit: true });
+      c.ack('server');
+    }
+    c.send('client', ascii(`tail ${'y'.repeat(300)}`));
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('a request resent with back-off and never acknowledged: tcp.stalled stays', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.20', 39330], server: ['198.51.100.153', 80], start: T0 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', REQ);
+    for (const gap of [0.2, 0.4, 0.8, 1.6]) {
+      c.wait(gap);
+      c.send('client', REQ, { retransmit: true });
+    }
+    c.wait(3);
+    c.rst('client');
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual(['tcp.stalled']);
+  });
+
+  it('a small segment resent once, then a full-size one resent with back-off, none acknowledged: tcp.stalled stays (suricata-verify ssh-hassh-incomplete)', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.20', 51840], server: ['198.51.100.254', 22], start: T0 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('SSH-2.0-OpenSSH_6.7p1\r\n'));
+    c.ack('server');
+    c.send('server', ascii('SSH-2.0-OpenSSH_7.4p1\r\n'));
+    c.ack('client');
+    const big = new Uint8Array(1440).fill(0x41);
+    const small = new Uint8Array(528).fill(0x42);
+    const bigSeq = c.nextSeq('client');
+    c.send('client', big);
+    c.send('client', small);
+    c.wait(0.4);
+    c.send('client', small, { retransmit: true });
+    for (const gap of [0.6, 1.2, 2.4, 4.7, 9.5]) {
+      c.wait(gap);
+      c.send('client', big, { retransmit: bigSeq });
+    }
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual(['tcp.stalled']);
+  });
+});

@@ -31,8 +31,9 @@ function resentUnanswered(c: TcpConn): boolean {
   const t = w.stuckTimes;
   const resends = (w.stuckOriginal ? t.length - 1 : t.length) + w.otherRetx;
   if (resends < 3 || t.length === 0) return false;
+  // A clock stepped back in between (no span known) leaves the count to tell.
   const span = interval(c.end, t[0]!);
-  return span !== null && span >= RESEND_MIN_SECONDS;
+  return span === null || span >= RESEND_MIN_SECONDS;
 }
 
 /** Data sent and retransmitted with nothing acknowledged, until the sender gave up. */
