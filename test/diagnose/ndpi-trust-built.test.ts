@@ -340,3 +340,75 @@ describe('tcp.stalled after a handshake: the data left unacknowledged must be wh
     expect(errors(r)).toEqual(['tcp.stalled']);
   });
 });
+
+describe('tcp.handshake_incomplete: what the missing ACK proves', () => {
+  function opening(port: number): TcpConversation {
+    const c = new TcpConversation({ client: ['192.0.2.30', port], server: ['198.51.100.91', 443], start: T0 });
+    c.syn();
+    c.wait(0.03);
+    c.synAck();
+    return c;
+  }
+
+  it('the client resets the connection when a prompt SYN-ACK comes (a raced connection it dropped): a warning in its own words (nDPI reddit.pcap, telegram_videocall.pcapng)', async () => {
+    const c = opening(36972);
+    c.rst('client', { flags: 'R', ack: 0 });
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 10, 1)]));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!;
+    expect(v.severity).toBe('warning');
+    expect(v.details['clientReset']).toMatchObject({ frame: 3 });
+    expect(v.evidence.map((e) => e.frame)).toEqual([1, 2, 3]);
+    const en = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(en.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!.summary).toContain('it had already given up on it');
+  });
+
+  it('the client resets after its SYNs were resent and the SYN-ACK came late: the failure stands', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.30', 36973], server: ['198.51.100.91', 443], start: T0 });
+    c.syn();
+    c.wait(1);
+    c.syn();
+    c.wait(2);
+    c.syn();
+    c.wait(1.5);
+    c.synAck();
+    c.rst('client', { flags: 'R', ack: 0 });
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 10, 1)]));
+    expect(errors(r)).toEqual(['tcp.handshake_incomplete']);
+  });
+
+  /** A connection that worked, at `at`: the capture holds TCP segments without SYN. */
+  function working(at: number): CaptureRecord[] {
+    const w = new TcpConversation({ client: ['192.0.2.30', 50000], server: ['198.51.100.92', 80], start: at });
+    w.syn();
+    w.synAck();
+    w.ack('client');
+    w.fin('client');
+    w.fin('server');
+    w.ack('client');
+    return w.frames;
+  }
+
+  it('one SYN-ACK, nothing resent by either side while the capture went on 10 s: a warning, the ACK was most likely missed (nDPI sites.pcapng)', async () => {
+    const c = opening(45936);
+    const frames = [...c.frames, ...working(T0 + 1)];
+    for (let i = 1; i <= 5; i++) frames.push(...otherTraffic(T0 + i * 2, i));
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, frames));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!;
+    expect(v.severity).toBe('warning');
+    expect(v.details['synAckNotResent']).toBe(true);
+  });
+
+  it('the server resending its SYN-ACK while the capture went on: tcp.handshake_incomplete stays a failure', async () => {
+    const c = opening(45937);
+    c.wait(1);
+    c.synAck({ seq: 5000 });
+    c.wait(2);
+    c.synAck({ seq: 5000 });
+    const frames = [...c.frames, ...working(T0 + 1)];
+    for (let i = 1; i <= 5; i++) frames.push(...otherTraffic(T0 + i * 2, i));
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, frames));
+    expect(errors(r)).toEqual(['tcp.handshake_incomplete']);
+  });
+});
