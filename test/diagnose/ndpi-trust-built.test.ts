@@ -412,3 +412,54 @@ describe('tcp.handshake_incomplete: what the missing ACK proves', () => {
     expect(errors(r)).toEqual(['tcp.handshake_incomplete']);
   });
 });
+
+describe('a request never acknowledged and never resent: the capture lost the connection, not the server its answer', () => {
+  /** Other traffic every 2 s for 20 s after T1: the capture went on. */
+  const later = (): CaptureRecord[] => Array.from({ length: 10 }, (_, i) => otherTraffic(T1 + 2 * (i + 1), i + 1)).flat();
+
+  it('an HTTPS request the capture shows no ACK for, not resent in 20 s: capture.packets_missing, not http.no_response (nDPI instagram, pinterest, reddit)', async () => {
+    const c = httpsUnanswered();
+    // The server's ACK of the request is not in the capture (httpsUnanswered's last frame).
+    c.frames.pop();
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...later()]));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.target.port === 443)!;
+    expect(v.cause).toBe('capture.packets_missing');
+    expect(v.details).toMatchObject({ notResent: true });
+    const en = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(en.verdicts.find((x) => x.cause === 'capture.packets_missing')!.summary).toContain('the capture stopped seeing this connection after the request');
+  });
+
+  it('a plain HTTP request likewise (nDPI 1kxun.pcap)', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 46184], server: ['198.51.100.82', 80], start: T1 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('GET /images/5903.jpg HTTP/1.1\r\nHost: pic.example\r\n\r\n'));
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...later()]));
+    expect(errors(r)).toEqual([]);
+    expect(r.verdicts.find((x) => x.target.port === 80)!.cause).toBe('capture.packets_missing');
+  });
+
+  it('the server acknowledged the HTTPS request and stayed silent 20 s: http.no_response stays', async () => {
+    const c = httpsUnanswered();
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...later()]));
+    expect(errors(r)).toEqual(['http.no_response']);
+  });
+
+  it('a request never acknowledged and resent with back-off (a server gone): still a failure, not capture.packets_missing', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.10', 46185], server: ['198.51.100.82', 80], start: T1 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    const req = ascii('GET /images/5904.jpg HTTP/1.1\r\nHost: pic.example\r\n\r\n');
+    c.send('client', req);
+    for (const gap of [0.3, 0.6, 1.2, 2.4]) {
+      c.wait(gap);
+      c.send('client', req, { retransmit: true });
+    }
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...later()]));
+    expect(errors(r).length).toBe(1);
+    expect(r.verdicts.map((x) => x.cause)).not.toContain('capture.packets_missing');
+  });
+});
