@@ -50,7 +50,8 @@ const UNACKED_REQUEST = evidenceKind<{ length: number }>('request_unacked', {
 
 /**
  * The client's request stayed unacknowledged to the end of the capture, yet the client never sent
- * it again though the capture went on RESEND_DUE s or more: a TCP that gets no acknowledgement
+ * it again though the capture went on RESEND_DUE s or more, and nothing closed the connection
+ * after it: a TCP that gets no acknowledgement
  * resends. It got the server's acknowledgements, and the capture does not hold them: it stopped
  * seeing this connection (filtered or cut to the first packets of each connection, as nDPI's test
  * captures are; packets lost by the capture). Whether the server answered cannot be told, so the
@@ -78,6 +79,10 @@ const UNSEEN_ACKS: ConnRule = {
       ev = proof(UNACKED_REQUEST, req.frame, req.ts, way(c, s.clientIsOrig), { length: req.length });
     }
     if (req === null || ev === null) return null;
+    // The capture holds how the connection ended (a FIN or RST after the request): it did not stop
+    // seeing it; what the client's close means is the other rules' to tell.
+    const r = req;
+    if (c.fins.some((x) => x.frame > r.frame) || c.rsts.some((x) => x.frame > r.frame)) return null;
     const watched = interval(ctx.captureEnd, req.ts);
     if (watched === null || watched < RESEND_DUE) return null;
     return outcome('capture.packets_missing', [ev], { unackedBytes: c.unackedBytes.orig, notResent: true, watchedSeconds: tenths(watched) },
