@@ -120,13 +120,31 @@ const answersType = (t: DnsTransaction, type: number): boolean => t.qtype === ty
 
 /**
  * DNS the contract's background rule leaves out: multicast and link-local name resolution (mDNS,
- * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group). Never a verdict.
+ * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group), and the questions that
+ * service discovery asks a unicast server on its own (DNS-SD domain enumeration, the `local` SOA
+ * probe): no program asked for them to connect anywhere. Never a verdict.
  */
 export function isBackgroundDns(t: DnsTransaction): boolean {
   const s = t.server.ip;
   if (/^(22[4-9]|23\d)\./.test(s) || s === '255.255.255.255' || s.startsWith('ff')) return true;
   const p = (x: number): boolean => x === 5353 || x === 5355;
-  return p(t.server.port) || p(t.client.port);
+  return p(t.server.port) || p(t.client.port) || isDiscoveryQuery(t.query, t.qtype);
+}
+
+/** DNS-SD's domain enumeration labels (RFC 6763 §11): browse, default browse, registration, default registration, legacy browse. */
+const DNSSD_ENUMERATION = /^(b|db|r|dr|lb)\._dns-sd\._udp\./i;
+
+/**
+ * A question service discovery asks a unicast server by itself: a PTR for DNS-SD's browsing or
+ * registration domains (RFC 6763 §11: NXDOMAIN is the ordinary answer where none is set up, nDPI
+ * teams.pcap, telegram.pcap), or the SOA of `local` that Multicast DNS hosts ask to learn whether
+ * their unicast DNS also serves `.local` (RFC 6762 Appendix G; NXDOMAIN: it does not, nDPI
+ * zoom.pcap, anyconnect-vpn.pcap).
+ */
+function isDiscoveryQuery(query: string | null, qtype: number | null): boolean {
+  if (query === null) return false;
+  if (qtype === 12 && DNSSD_ENUMERATION.test(query)) return true;
+  return qtype === 6 && query.toLowerCase() === 'local';
 }
 
 /** How a name is shown: the root zone, asked as '', is '.'. */

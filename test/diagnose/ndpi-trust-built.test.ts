@@ -463,3 +463,32 @@ describe('a request never acknowledged and never resent: the capture lost the co
     expect(r.verdicts.map((x) => x.cause)).not.toContain('capture.packets_missing');
   });
 });
+
+describe('service discovery\'s own questions to a unicast server are background, not failures', () => {
+  /** One query of `type` for `name`, answered NXDOMAIN. */
+  function nx(name: string, type: string): Promise<Report> {
+    const cap = new Capture();
+    const q = { name, type };
+    cap.add(T0, ethIp(udpIp({ src: '192.168.1.6', dst: '192.168.1.1', sport: 42000, dport: 53 }, dnsMessage({ id: 5, qr: false, rd: true, questions: [q] }))));
+    cap.add(T0 + 0.01, ethIp(udpIp({ src: '192.168.1.1', dst: '192.168.1.6', sport: 53, dport: 42000 }, dnsMessage({ id: 5, qr: true, rd: true, ra: true, rcode: 'NXDOMAIN', questions: [q] }))));
+    return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+  }
+
+  it('DNS-SD browsing-domain PTR answered NXDOMAIN: no verdict (nDPI teams.pcap, telegram.pcap)', async () => {
+    for (const label of ['b', 'db', 'r', 'dr', 'lb']) {
+      const r = await nx(`${label}._dns-sd._udp.ntop.org`, 'PTR');
+      expect(r.verdicts.map((v) => v.cause), label).toEqual([]);
+    }
+  });
+
+  it('the SOA of "local" answered NXDOMAIN (a Multicast DNS host asking its unicast server): no verdict (nDPI zoom.pcap, anyconnect-vpn.pcap)', async () => {
+    const r = await nx('local', 'SOA');
+    expect(r.verdicts.map((v) => v.cause)).toEqual([]);
+  });
+
+  it('a name a program asked for, NXDOMAIN, stays a failure, .local or DNS-SD-like or not', async () => {
+    expect(errors(await nx('printer.local', 'A'))).toEqual(['dns.nxdomain']);
+    expect(errors(await nx('b._dns-sd._udp.ntop.org', 'A'))).toEqual(['dns.nxdomain']);
+    expect(errors(await nx('www.ntop.org', 'A'))).toEqual(['dns.nxdomain']);
+  });
+});
