@@ -67,6 +67,16 @@ function coversName(k: CertChecks, leaf: CertInfo, name: string): boolean {
   return v;
 }
 
+/**
+ * The names a certificate is checked against for a host name, as certCoversName reads them: its
+ * DNS subjectAltNames, else its subject CN (RFC 6125 §6.4.4), and its IP subjectAltNames. Empty
+ * when it names nothing at all.
+ */
+export function coveredNames(leaf: CertInfo): string[] {
+  const dns = leaf.sanDns.length > 0 ? leaf.sanDns : leaf.subjectCN !== null && leaf.subjectCN !== '' ? [leaf.subjectCN] : [];
+  return [...dns, ...leaf.sanIp];
+}
+
 /** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
 export const CERTIFICATE_RULE: ConnRule = {
   on: 'conn',
@@ -88,6 +98,6 @@ export const CERTIFICATE_RULE: ConnRule = {
     // A client that completed the handshake anyway did not check (or accepted) the certificate.
     const sev = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
     const ev = [proof(CERTIFICATE, s.certificateFrame, when, way(f.conn, !s.clientIsOrig), { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter })];
-    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: leaf.san }, sev);
+    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: coveredNames(leaf) }, sev);
   },
 };

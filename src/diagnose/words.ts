@@ -52,6 +52,8 @@ export const PLACEHOLDERS = {
   synsText: "the SYNs sent and over how long ('3 SYNs over 3.1 s', '1 SYN, not sent again')",
   queriesText: "the DNS queries sent and over how long ('3 queries over 10 s', '1 query')",
   retryNote: "a sentence on a SYN never sent again (a scanner, or a program that gave up), or ''",
+  endText: "tcp.stalled: how the resending ended, after the summary's clause (', then abandoned' / ', still being resent when the capture ended')",
+  untilText: "tcp.stalled: the same, in the explanation (', until the sender gave up' / '; the sender was still resending when the capture ended')",
   seconds: 'a duration in seconds: how long the client kept trying, or how long the connection lived before it ended',
   waited: 'how long the capture went on after the last attempt, in milliseconds',
   rcode: 'the DNS response code name (FORMERR, NOTIMP, BADVERS, ...)',
