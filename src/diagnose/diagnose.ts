@@ -26,6 +26,7 @@ import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.j
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import type { Fact } from '../facts.js';
+import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 
 export { targetText } from './verdict.js';
 
@@ -52,6 +53,8 @@ export interface Placed {
   firstFrame: number;
   /** DNS over TCP: its outcome is told by name, unless it failed. */
   dnsOverTcp: boolean;
+  /** Its HTTP requests that carried credentials (they may answer another connection's auth challenge). */
+  retries: CredentialedRequest[];
 }
 
 interface Group {
@@ -81,7 +84,17 @@ interface Group {
   ips: Set<string>;
   /** Limits of the group's verdict as a whole (SYN_LEFT_FOR_OTHER). */
   notes: Fact[];
+  /**
+   * Connections that ended on an HTTP auth challenge they did not answer, held (at most MAX_HELD)
+   * until another connection answers it or the verdicts are made (auth-retry.ts); not counted yet.
+   */
+  held: Placed[];
+  /** The latest requests of the group's connections that carried credentials (at most MAX_RETRIES). */
+  retries: CredentialedRequest[];
 }
+
+const MAX_HELD = 16;
+const MAX_RETRIES = 64;
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
@@ -97,9 +110,20 @@ function isBackgroundUdp(f: FinishedConn): boolean {
 
 /** The outcome of one finished connection: the first rule of the walk that applies (ok last). */
 export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
-  for (const rule of CONN_RULES) {
-    const o = rule.run(f, ctx);
-    if (o) return o;
+  return walkFrom(0, f, ctx);
+}
+
+/**
+ * The first outcome of the walk from rule `from` on. An auth challenge the connection did not
+ * answer (auth-retry.ts) also gets the outcome of the rest of the walk: the connection's, should
+ * another connection answer the challenge.
+ */
+function walkFrom(from: number, f: FinishedConn, ctx: RuleContext): Outcome {
+  for (let i = from; i < CONN_RULES.length; i++) {
+    const o = CONN_RULES[i]!.run(f, ctx);
+    if (!o) continue;
+    if (o.authChallenge) o.authChallenge.otherwise = walkFrom(i + 1, f, ctx);
+    return o;
   }
   throw new Error('the walk of connection rules ends with ok, which always applies');
 }
@@ -209,7 +233,10 @@ export class Diagnosis {
       target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
       o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
     } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
-    return { o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53 };
+    return {
+      o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53,
+      retries: credentialedRequests(f.http?.exchanges),
+    };
   }
 
   /** A connection's outcome, into its target's group. */
@@ -230,28 +257,21 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [],
+        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
       };
       this.groups.set(key, g);
     }
-    g.conns++;
-    g.ips.add(p.ip);
-    if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
-    if (p.start < g.firstTs) g.firstTs = p.start;
-    if (p.start > g.lastTs) g.lastTs = p.start;
-    const entry = { o, ip: p.ip, client, start: p.start };
-    if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
-    if (unjudged(o)) {
-      g.unjudged++;
-      if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
-      return;
+    if (p.retries.length > 0) {
+      for (const r of p.retries) {
+        if (g.retries.length >= MAX_RETRIES) g.retries.shift();
+        g.retries.push(r);
+      }
+      // Challenges held so far may be answered now.
+      const held = g.held;
+      g.held = [];
+      for (const h of held) settle(g, h);
     }
-    if (o.severity === 'error') g.failed++;
-    if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
-    if (!g.last || p.start >= g.last.start) {
-      g.last = entry;
-      if (g.target.ip !== null) g.target.ip = target.ip;
-    }
+    settle(g, p);
   }
 
   /** One finished DNS transaction, folded into its name's group. */
@@ -311,6 +331,11 @@ export class Diagnosis {
     const dnsOut = this.dnsVerdicts(connNames, all);
     worked += dnsOut.worked;
     for (const x of dnsOut.list) out.push(x);
+    // Auth challenges no other connection answered: failures as they stand.
+    for (const g of this.groups.values()) {
+      for (const h of g.held) count(g, h);
+      g.held = [];
+    }
     const groups = this.dualStackGroups();
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
@@ -505,6 +530,43 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/** A connection's outcome, counted in its group. */
+function count(g: Group, p: Placed): void {
+  const { o, target, client } = p;
+  g.conns++;
+  g.ips.add(p.ip);
+  if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
+  if (p.start < g.firstTs) g.firstTs = p.start;
+  if (p.start > g.lastTs) g.lastTs = p.start;
+  const entry = { o, ip: p.ip, client, start: p.start };
+  if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
+  if (unjudged(o)) {
+    g.unjudged++;
+    if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
+    return;
+  }
+  if (o.severity === 'error') g.failed++;
+  if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
+  if (!g.last || p.start >= g.last.start) {
+    g.last = entry;
+    if (g.target.ip !== null) g.target.ip = target.ip;
+  }
+}
+
+/**
+ * A connection's outcome into its group: past the auth challenges the group's other connections
+ * answered (auth-retry.ts); one ending on a challenge no connection answered yet is held.
+ */
+function settle(g: Group, p: Placed): void {
+  const o = resolveChallenges(p.o, g.retries);
+  const q = o === p.o ? p : { ...p, o };
+  if (q.o.authChallenge && g.held.length < MAX_HELD) {
+    g.held.push(q);
+    return;
+  }
+  count(g, q);
 }
 
 const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === null ? a : a === null || b.start >= a.start ? b : a);

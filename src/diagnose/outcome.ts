@@ -13,6 +13,7 @@ import type { HostTtl } from '../track/host-ttl.js';
 import type { Orphans } from './orphans.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
+import type { AuthChallenge } from './auth-retry.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -36,6 +37,11 @@ export interface Outcome {
   attempts: number;
   /** What the capture cannot prove about this outcome. */
   limits: Fact[];
+  /**
+   * An HTTP auth challenge (401/407) this connection did not answer: another connection of the
+   * same target that sends the request again with credentials answers it (auth-retry.ts).
+   */
+  authChallenge?: AuthChallenge;
 }
 
 export interface RuleContext {
