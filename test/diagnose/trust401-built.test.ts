@@ -1,0 +1,126 @@
+/**
+ * Verdicts that took a step of a working exchange for its failure (found on public captures:
+ * nDPI's webdav.pcap, suricata-verify's bug-76 and tcp-fastopen tests), built packet by packet and
+ * run through the whole pipeline; beside each, the real failure of the same cause, still claimed.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import { TcpConversation, pcapFile, ascii } from '../helpers/index.js';
+import type { CaptureRecord } from '../helpers/index.js';
+
+async function run(frames: CaptureRecord[], linkType: number): Promise<Report> {
+  const bytes = pcapFile({ linkType }, [...frames].sort((a, b) => Number(a.ts) - Number(b.ts)));
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+}
+
+const errors = (r: Report) => r.verdicts.filter((v) => v.severity === 'error').map((v) => v.cause);
+
+const T0 = 1_700_000_000;
+const CLIENT = '192.0.2.10';
+const SERVER = '198.51.100.80';
+
+const req = (method: string, path: string, auth?: string, proxyAuth?: string) =>
+  ascii(`${method} ${path} HTTP/1.1\r\nHost: dav.example\r\n${auth ? `Authorization: ${auth}\r\n` : ''}${proxyAuth ? `Proxy-Authorization: ${proxyAuth}\r\n` : ''}\r\n`);
+const resp = (status: number, reason: string, extra = '') => ascii(`HTTP/1.1 ${status} ${reason}\r\n${extra}Content-Length: 0\r\n\r\n`);
+const CHALLENGE = resp(401, 'Unauthorized', 'WWW-Authenticate: Basic realm="dav"\r\n');
+
+/** One connection: each request then its answer, a short pause between exchanges, then both close. */
+function http(port: number, start: number, steps: Array<[Uint8Array, Uint8Array]>, server = SERVER, serverPort = 80): TcpConversation {
+  const c = new TcpConversation({ client: [CLIENT, port], server: [server, serverPort], start });
+  c.syn();
+  c.synAck();
+  c.ack('client');
+  for (const [q, a] of steps) {
+    c.send('client', q);
+    c.send('server', a);
+    c.wait(0.2);
+  }
+  c.fin('client');
+  c.fin('server');
+  c.ack('client');
+  return c;
+}
+
+describe('http.error_status: an auth challenge the client answered is a step, not the failure', () => {
+  it('401, then the same request with credentials on the same connection answered 200: no failure', async () => {
+    const c = http(41000, T0, [[req('GET', '/files'), CHALLENGE], [req('GET', '/files', 'Basic dXNlcjpwYXNz'), resp(200, 'OK')]]);
+    const r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual([]);
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['ok']);
+  });
+
+  it('NTLM (webdav.pcap): the answer to the request sent again is judged — 400 at its frame, not the 401', async () => {
+    const c = http(41001, T0, [
+      [req('PROPPATCH', '/webdav', 'NTLM TlRMTVNTUAABAAAABoIIAAAAAAAAAAAAAAAAAAAAAAA='), resp(401, 'Unauthorized', 'WWW-Authenticate: NTLM TlRMTVNTUAACAAAA\r\n')],
+      [req('PROPPATCH', '/webdav', 'NTLM TlRMTVNTUAADAAAAGAAYAEAAAAC='), resp(400, 'Bad Request')],
+    ]);
+    const r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual(['http.error_status']);
+    const v = r.verdicts[0]!;
+    expect(v.details['status']).toBe(400);
+    // The evidence is the request sent again and its answer (frames 6 and 7), not the challenge's.
+    expect(v.evidence.map((e) => e.frame)).toEqual([6, 7]);
+    expect(v.details['authChallenges']).toEqual([{ status: 401, frame: 5 }]);
+  });
+
+  it('401 with Connection: close, the request sent again with credentials on a new connection answered 200: no failure', async () => {
+    const a = http(41002, T0, [[req('GET', '/report'), resp(401, 'Unauthorized', 'WWW-Authenticate: Digest realm="r", nonce="1"\r\nConnection: close\r\n')]]);
+    const b = http(41003, T0 + 2, [[req('GET', '/report', 'Digest username="u", response="x"'), resp(200, 'OK')]]);
+    const r = await run([...a.frames, ...b.frames], a.linkType);
+    expect(errors(r)).toEqual([]);
+    expect(r.verdicts.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
+    // The same with the connections finishing in the other order (the challenge's held open longer).
+    const a2 = new TcpConversation({ client: [CLIENT, 41004], server: [SERVER, 80], start: T0 });
+    a2.syn(); a2.synAck(); a2.ack('client');
+    a2.send('client', req('GET', '/report'));
+    a2.send('server', CHALLENGE);
+    const b2 = http(41005, T0 + 1, [[req('GET', '/report', 'Basic dXNlcjpwYXNz'), resp(200, 'OK')]]);
+    a2.at(T0 + 30);
+    a2.fin('client'); a2.fin('server'); a2.ack('client');
+    expect(errors(await run([...a2.frames, ...b2.frames], a2.linkType))).toEqual([]);
+  });
+
+  it('407 to CONNECT, the CONNECT sent again with Proxy-Authorization on a new connection: no http.proxy_refused', async () => {
+    const a = http(41006, T0, [[req('CONNECT', 'secure.example:443'), resp(407, 'Proxy Authentication Required', 'Proxy-Authenticate: Basic realm="proxy"\r\nConnection: close\r\n')]], '198.51.100.3', 3128);
+    const b = http(41007, T0 + 0.5, [[req('CONNECT', 'secure.example:443', undefined, 'Basic dXNlcjpwYXNz'), resp(200, 'Connection established')]], '198.51.100.3', 3128);
+    const r = await run([...a.frames, ...b.frames], a.linkType);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.proxy_refused');
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('the true failures stay: a 401 never answered, a 401 to the credentials sent, a retry without credentials, a retry too late', async () => {
+    const never = http(41010, T0, [[req('GET', '/files'), CHALLENGE]]);
+    let r = await run(never.frames, never.linkType);
+    expect(errors(r)).toEqual(['http.error_status']);
+    expect(r.verdicts[0]!.details['status']).toBe(401);
+
+    // Wrong password: the request sent again with credentials gets 401 again, and the client stops.
+    const wrong = http(41011, T0, [[req('GET', '/files'), CHALLENGE], [req('GET', '/files', 'Basic d3Jvbmc6cGFzcw=='), CHALLENGE]]);
+    r = await run(wrong.frames, wrong.linkType);
+    expect(errors(r)).toEqual(['http.error_status']);
+    expect(r.verdicts[0]!.details['status']).toBe(401);
+    expect(r.verdicts[0]!.evidence.map((e) => e.frame)).toEqual([6, 7]);
+
+    // The same request again without credentials is no answer to the challenge.
+    const bare = http(41012, T0, [[req('GET', '/files'), CHALLENGE], [req('GET', '/files'), CHALLENGE]]);
+    expect(errors(await run(bare.frames, bare.linkType))).toEqual(['http.error_status']);
+
+    // Credentials for another request, or sent long after (past AUTH_RETRY_WINDOW): a new request.
+    const a = http(41013, T0, [[req('GET', '/report'), CHALLENGE]]);
+    const other = http(41014, T0 + 1, [[req('GET', '/other', 'Basic dXNlcjpwYXNz'), resp(200, 'OK')]]);
+    r = await run([...a.frames, ...other.frames], a.linkType);
+    expect(errors(r)).toEqual(['http.error_status']);
+    expect(r.verdicts[0]!.details['status']).toBe(401);
+    const late = http(41015, T0 + 600, [[req('GET', '/report', 'Basic dXNlcjpwYXNz'), resp(200, 'OK')]]);
+    expect(errors(await run([...a.frames, ...late.frames], a.linkType))).toEqual(['http.error_status']);
+
+    // A 407 to CONNECT never answered with Proxy-Authorization stays http.proxy_refused.
+    const p = http(41016, T0, [[req('CONNECT', 'secure.example:443'), resp(407, 'Proxy Authentication Required', 'Proxy-Authenticate: Basic realm="proxy"\r\n')]], '198.51.100.3', 3128);
+    expect(errors(await run(p.frames, p.linkType))).toEqual(['http.proxy_refused']);
+  });
+});
