@@ -68,6 +68,13 @@ describe('http.error_status: an auth challenge the client answered is a step, no
     expect(v.details['authChallenges']).toEqual([{ status: 401, frame: 5 }]);
   });
 
+  it('a 401 to the credentials sent is told by that answer (the last challenge), not the first', async () => {
+    const wrong = http(41020, T0, [[req('GET', '/files'), CHALLENGE], [req('GET', '/files', 'Basic d3Jvbmc6cGFzcw=='), CHALLENGE]]);
+    const r = await run(wrong.frames, wrong.linkType);
+    expect(errors(r)).toEqual(['http.error_status']);
+    expect(r.verdicts[0]!.evidence.map((e) => e.frame)).toEqual([6, 7]);
+  });
+
   it('401 with Connection: close, the request sent again with credentials on a new connection answered 200: no failure', async () => {
     const a = http(41002, T0, [[req('GET', '/report'), resp(401, 'Unauthorized', 'WWW-Authenticate: Digest realm="r", nonce="1"\r\nConnection: close\r\n')]]);
     const b = http(41003, T0 + 2, [[req('GET', '/report', 'Digest username="u", response="x"'), resp(200, 'OK')]]);
@@ -104,7 +111,6 @@ describe('http.error_status: an auth challenge the client answered is a step, no
     r = await run(wrong.frames, wrong.linkType);
     expect(errors(r)).toEqual(['http.error_status']);
     expect(r.verdicts[0]!.details['status']).toBe(401);
-    expect(r.verdicts[0]!.evidence.map((e) => e.frame)).toEqual([6, 7]);
 
     // The same request again without credentials is no answer to the challenge.
     const bare = http(41012, T0, [[req('GET', '/files'), CHALLENGE], [req('GET', '/files'), CHALLENGE]]);
