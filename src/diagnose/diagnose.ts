@@ -20,6 +20,7 @@ import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
+import type { TcpConn } from '../track/tcp.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
@@ -94,6 +95,9 @@ interface Group {
 }
 
 const MAX_HELD = 16;
+const MAX_DROPPED_RST = 1024;
+/** A SYN this long after the dropped RST's attempt began is a new attempt (a stack gives up on a SYN after about two minutes). */
+const SAME_ATTEMPT_SECONDS = 180;
 const MAX_RETRIES = 64;
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
@@ -157,6 +161,8 @@ export class Diagnosis {
   private readonly spreads = new WeakMap<Verdict, Spread>();
   /** The clients of a verdict for several clients (a bucket of the overflow past MAX_BUCKETS). */
   private readonly clientSets = new WeakMap<Verdict, ClientSet>();
+  /** Attempts that ended at a RST the client drops, by 4-tuple, until its next SYN (sameAttempt). */
+  private readonly droppedRst = new Map<string, { p: Placed; isn: number }>();
   /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
   private readonly blindTo = new Set<string>();
 
@@ -210,8 +216,46 @@ export class Diagnosis {
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
+    if (c.transport === 'tcp' && this.sameAttempt(c, p)) return;
     if (this.routes.offer(f, p)) return;
     this.place(p);
+  }
+
+  /**
+   * A SYN whose only answers were RSTs the client's stack drops (tcp.syn_unanswered with
+   * details.ignoredRsts): the tracker ends the connection at the RST, as Zeek does, so the client's
+   * next copy of the same SYN (same ISN: it was still waiting) starts another. That one tells the
+   * attempt, with the dropped RSTs; the first is held (at most MAX_DROPPED_RST) until it comes.
+   * True when `p` was held.
+   */
+  private sameAttempt(c: TcpConn, p: Placed): boolean {
+    const key = `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`;
+    const before = this.droppedRst.get(key);
+    if (before !== undefined) {
+      this.droppedRst.delete(key);
+      const again = c.synFrames.length > 0 && c.orig.startSeq === before.isn && c.start - before.p.start <= SAME_ATTEMPT_SECONDS;
+      if (!again) this.place(before.p);
+      else if (p.o.details['ignoredRsts'] === undefined) {
+        p.o.details['ignoredRsts'] = before.p.o.details['ignoredRsts'];
+        if (p.o.cause === 'tcp.syn_unanswered') {
+          p.o.facts['rstFrame'] = before.p.o.facts['rstFrame'] ?? null;
+          // The first SYN and the dropped RST are of this attempt: its evidence, in frame order.
+          p.o.evidence = [...before.p.o.evidence, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+        } else {
+          // Whatever came of it (a SYN-ACK to the SYN sent again): the dropped RST is shown with it.
+          p.o.evidence = [...before.p.o.evidence.filter((e) => e.kind === 'rst_ignored'), ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+        }
+      }
+    }
+    if (p.o.cause !== 'tcp.syn_unanswered' || p.o.details['ignoredRsts'] === undefined || c.finishReason !== 'reused') return false;
+    if (this.droppedRst.size >= MAX_DROPPED_RST) {
+      // Past the limit the oldest is told on its own.
+      const [k, v] = this.droppedRst.entries().next().value as [string, { p: Placed; isn: number }];
+      this.droppedRst.delete(k);
+      this.place(v.p);
+    }
+    this.droppedRst.set(key, { p, isn: c.orig.startSeq });
+    return true;
   }
 
   /** An ICMP flow (echo requests and their replies tell whether a traceroute got through). */
@@ -312,6 +356,8 @@ export class Diagnosis {
   result(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): DiagnosisResult {
     this.setNow(captureEnd);
     for (const t of dns) this.addDns(t);
+    for (const x of this.droppedRst.values()) this.place(x.p);
+    this.droppedRst.clear();
     let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.
     const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));

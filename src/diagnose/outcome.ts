@@ -107,6 +107,17 @@ export function noSynAck(c: TcpConn): boolean {
   return c.synFrames.length > 0 && c.synAckFrame === 0;
 }
 
+/**
+ * RFC 9293 §3.10.7.3: a client in SYN-SENT takes a RST only when its ACK acknowledges the SYN
+ * (ISS < SEG.ACK =< SND.NXT, the SYN's Fast Open data counted); it drops any other RST (one without
+ * the ACK bit, or acknowledging something else), which then refuses and resets nothing.
+ */
+export function rstTakenInSynSent(c: TcpConn, r: TcpControl): boolean {
+  if (!r.hasAck || c.synFrames.length === 0) return false;
+  const d = (r.ack - c.orig.startSeq) | 0;
+  return d >= 1 && d <= 1 + c.synLen;
+}
+
 /** Seconds a client must have waited after what it sent before closing, for the silence to count. */
 export const CLIENT_WAIT_MIN = 1;
 

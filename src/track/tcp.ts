@@ -237,6 +237,8 @@ export class TcpConn extends FlowConn implements Conn {
   synTimes: Time[] = NO_NUMBERS;
   synTtl = -1;
   synIpId = -1;
+  /** Payload bytes of the originator's SYN (TCP Fast Open data, RFC 7413), the largest of its copies. */
+  synLen = 0;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
   /** SYN-ACKs the responder sent (more than one: it resent it, unacknowledged). */
@@ -303,6 +305,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.synFrames = NO_NUMBERS;
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
+    this.synLen = 0;
     this.synAckFrame = 0;
     this.synAcks = 0;
     this.synAckTime = 0;
@@ -968,7 +971,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       e.lastWinSent = p.win;
     }
 
-    if (SYN) this.synFacts(c, p, isOrig, now, ACK);
+    if (SYN) this.synFacts(c, p, isOrig, now, ACK, len);
 
     if (FIN) {
       e.finCnt++;
@@ -1064,9 +1067,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (p.win === 0 || (e.watch !== null && e.watch.zwOpen)) (e.watch ??= TcpWatch.begin(e, peer, e.lastSeq, full)).window(p.win, p.frame, now);
   }
 
-  private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {
+  private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean, len: number): void {
     if (isOrig && !ack) {
       if (c.synFrames.length === 0 || c.orig.startSeq === (p.seq | 0)) {
+        if (len > c.synLen) c.synLen = len;
         if (c.synFrames === NO_NUMBERS) {
           c.synFrames = [p.frame];
           c.synTimes = [now];

@@ -9,6 +9,7 @@ import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { TcpConversation, pcapFile, ascii } from '../helpers/index.js';
 import type { CaptureRecord } from '../helpers/index.js';
+import { verdictWords } from '../../src/report/words.js';
 
 async function run(frames: CaptureRecord[], linkType: number): Promise<Report> {
   const bytes = pcapFile({ linkType }, [...frames].sort((a, b) => Number(a.ts) - Number(b.ts)));
@@ -128,5 +129,72 @@ describe('http.error_status: an auth challenge the client answered is a step, no
     // A 407 to CONNECT never answered with Proxy-Authorization stays http.proxy_refused.
     const p = http(41016, T0, [[req('CONNECT', 'secure.example:443'), resp(407, 'Proxy Authentication Required', 'Proxy-Authenticate: Basic realm="proxy"\r\n')]], '198.51.100.3', 3128);
     expect(errors(await run(p.frames, p.linkType))).toEqual(['http.proxy_refused']);
+  });
+});
+
+describe('tcp.refused: only a RST the client takes in SYN-SENT refuses (RFC 9293 §3.10.7.3)', () => {
+  function attempt(port: number): TcpConversation {
+    const c = new TcpConversation({ client: [CLIENT, port], server: [SERVER, 80], start: T0 });
+    c.syn();
+    return c;
+  }
+
+  it('a RST without the ACK bit (suricata-verify bug-76), then silence: not refused — the SYN is unanswered, and the words say the RST is dropped', async () => {
+    const c = attempt(42000);
+    c.wait(0.05);
+    c.raw('server', { seq: 0, ack: 0, flags: 'R' });
+    c.at(T0 + 1);
+    c.syn();
+    c.at(T0 + 3);
+    c.syn();
+    const r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+    const v = r.verdicts[0]!;
+    expect(v.details['ignoredRsts']).toEqual({ count: 1, firstFrame: 2, hasAck: false });
+    // The first SYN, the dropped RST and the SYN sent twice more: one attempt.
+    expect(v.evidence.map((e) => e.frame)).toEqual([1, 2, 3, 4]);
+    for (const lang of ['en', 'zh'] as const) {
+      const w = verdictWords(v, lang);
+      expect(w.explanation).toContain('RFC 9293');
+      expect(w.explanation).toContain(lang === 'en' ? 'frame 2' : '第 2 帧');
+    }
+    expect(verdictWords(v, 'en').explanation).not.toContain('no RST');
+  });
+
+  it('a RST whose ACK is not of the SYN is dropped too; a RST-ACK of the SYN is still tcp.refused', async () => {
+    const c = attempt(42001);
+    c.raw('server', { seq: 0, ack: 77777, flags: 'RA' });
+    c.at(T0 + 1);
+    c.syn();
+    c.at(T0 + 3);
+    c.syn();
+    let r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+
+    const ok = attempt(42002);
+    ok.rst('server'); // RST-ACK acknowledging the SYN (the helper's refusal)
+    r = await run(ok.frames, ok.linkType);
+    expect(errors(r)).toEqual(['tcp.refused']);
+  });
+
+  it('a RST without ACK, then the SYN sent again and answered: the connection that worked is not a failure', async () => {
+    const c = attempt(42003);
+    c.wait(0.05);
+    c.raw('server', { seq: 0, ack: 0, flags: 'R' });
+    c.at(T0 + 1);
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', req('GET', '/'));
+    c.send('server', resp(200, 'OK'));
+    c.wait(0.2);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual([]);
+    expect(r.verdicts.map((v) => v.severity)).toEqual(['ok']);
+    // What the packets show: the dropped RST, then the connection that worked.
+    expect(r.verdicts[0]!.details['ignoredRsts']).toEqual({ count: 1, firstFrame: 2, hasAck: false });
   });
 });

@@ -10,7 +10,7 @@
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
 import type { TcpConn } from '../../track/tcp.js';
-import { isTcp, noSynAck, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, noSynAck, outcome, rstTakenInSynSent, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
 import { interval } from '../../time.js';
@@ -69,7 +69,10 @@ const SYN_TOO_SOON: ConnRule = {
   run(f, ctx) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (!noSynAck(c) || c.rsts.length > 0 || synSends(c) !== 1) return null;
+    // (A server RST the client's stack drops in SYN-SENT answers nothing: rstTakenInSynSent. Any
+    // other packet from the server is an answer, its SYN-ACK missing from the capture or not.)
+    if (!noSynAck(c) || c.rsts.some((r) => r.fromOrig || rstTakenInSynSent(c, r)) || synSends(c) !== 1) return null;
+    if (c.resp.pkts > c.rsts.length) return null;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
     if (!tooSoon(ctx, first, WAIT.syn)) return null;
