@@ -161,20 +161,30 @@ describe('tcp.refused: only a RST the client takes in SYN-SENT refuses (RFC 9293
     expect(verdictWords(v, 'en').explanation).not.toContain('no RST');
   });
 
-  it('a RST whose ACK is not of the SYN is dropped too; a RST-ACK of the SYN is still tcp.refused', async () => {
+  it('a RST whose ACK is not of the SYN is dropped too: one attempt, not a refused one then another', async () => {
     const c = attempt(42001);
     c.raw('server', { seq: 0, ack: 77777, flags: 'RA' });
     c.at(T0 + 1);
     c.syn();
     c.at(T0 + 3);
     c.syn();
-    let r = await run(c.frames, c.linkType);
+    const r = await run(c.frames, c.linkType);
     expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+    const v = r.verdicts[0]!;
+    expect(v.details['ignoredRsts']).toEqual({ count: 1, firstFrame: 2, hasAck: true });
+    expect(v.details['attemptsSeen']).toBeUndefined();
+    expect(v.evidence.map((e) => e.frame)).toEqual([1, 2, 3, 4]);
+  });
 
+  it('the true refusal stays: a RST-ACK acknowledging the SYN, also one acknowledging Fast Open data in the SYN', async () => {
     const ok = attempt(42002);
     ok.rst('server'); // RST-ACK acknowledging the SYN (the helper's refusal)
-    r = await run(ok.frames, ok.linkType);
-    expect(errors(r)).toEqual(['tcp.refused']);
+    expect(errors(await run(ok.frames, ok.linkType))).toEqual(['tcp.refused']);
+    // A SYN carrying 20 bytes (TCP Fast Open): an ACK of ISN+1+20 acknowledges it too (RFC 9293: SND.NXT).
+    const tfo = new TcpConversation({ client: [CLIENT, 42004], server: [SERVER, 80], start: T0, clientIsn: 1000 });
+    tfo.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: new Uint8Array(20) });
+    tfo.raw('server', { seq: 0, ack: 1021, flags: 'RA' });
+    expect(errors(await run(tfo.frames, tfo.linkType))).toEqual(['tcp.refused']);
   });
 
   it('a RST without ACK, then the SYN sent again and answered: the connection that worked is not a failure', async () => {
