@@ -909,7 +909,13 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       case ESTABLISHED:
       case PARTIAL:
         if (SYN) {
-          if (baseSeq !== e.startSeq) this.weird(c, 'SYN_seq_jump');
+          if (baseSeq !== e.startSeq) {
+            this.weird(c, 'SYN_seq_jump');
+            // A SYN-ACK of another ISN once the client acknowledged the responder's SYN (a stray
+            // one: another path's answer to a SYN sent again, as with TCP Fast Open) is not this
+            // connection's: its sequence numbers go on from the SYN the client took.
+            if (!isOrig && c.ackFrame !== 0) break;
+          }
           e.initStart(baseSeq);
           e.initAck(baseSeq);
           e.initLast(seqOnePast);
@@ -967,7 +973,9 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       }
     }
     if (ACK) {
-      e.lastAckSent = ackSeq;
+      // A SYN-ACK sent again (late, or by a second path: TCP Fast Open) acknowledges only the SYN:
+      // it takes back no data acknowledged since.
+      if (!SYN || e.lastWinSent < 0 || ((ackSeq - e.lastAckSent) | 0) > 0) e.lastAckSent = ackSeq;
       e.lastWinSent = p.win;
     }
 
