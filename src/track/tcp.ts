@@ -239,6 +239,10 @@ export class TcpConn extends FlowConn implements Conn {
   synIpId = -1;
   /** Payload bytes of the originator's SYN (TCP Fast Open data, RFC 7413), the largest of its copies. */
   synLen = 0;
+  /** Copies of the SYN that carried data (each is counted as data sent again in `retransmits`). */
+  synDataSends = 0;
+  /** The first SYN-ACK acknowledged the SYN's data too (else the client sends it again after the handshake). */
+  synDataAcked = false;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
   /** SYN-ACKs the responder sent (more than one: it resent it, unacknowledged). */
@@ -306,6 +310,8 @@ export class TcpConn extends FlowConn implements Conn {
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
     this.synLen = 0;
+    this.synDataSends = 0;
+    this.synDataAcked = false;
     this.synAckFrame = 0;
     this.synAcks = 0;
     this.synAckTime = 0;
@@ -1079,6 +1085,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (isOrig && !ack) {
       if (c.synFrames.length === 0 || c.orig.startSeq === (p.seq | 0)) {
         if (len > c.synLen) c.synLen = len;
+        if (len > 0) c.synDataSends++;
         if (c.synFrames === NO_NUMBERS) {
           c.synFrames = [p.frame];
           c.synTimes = [now];
@@ -1098,6 +1105,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     } else if (!isOrig && ack) {
       c.synAcks++;
       if (c.synAckFrame === 0) {
+        c.synDataAcked = c.synLen > 0 && ((p.ack - c.orig.startSeq) | 0) > 1;
         c.synAckFrame = p.frame;
         c.synAckTime = now;
         c.synAckTtl = p.ttl;

@@ -208,3 +208,91 @@ describe('tcp.refused: only a RST the client takes in SYN-SENT refuses (RFC 9293
     expect(r.verdicts[0]!.details['ignoredRsts']).toEqual({ count: 1, firstFrame: 2, hasAck: false });
   });
 });
+
+describe('TCP Fast Open (RFC 7413) and SYN-ACKs sent again: not a stall', () => {
+  const REQ = req('GET', '/tfo');
+  const L = REQ.length;
+  const RESP = ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi');
+  const R = RESP.length;
+  const tfo = (port: number) => new TcpConversation({ client: [CLIENT, port], server: [SERVER, 80], start: T0, clientIsn: 1000, serverIsn: 5000 });
+
+  it('data in the SYN, a SYN-ACK of the SYN only, the data sent again until acknowledged, then a late copy of the SYN-ACK: ok', async () => {
+    const c = tfo(43001);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' });
+    c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    c.wait(0.3);
+    c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    c.wait(0.6);
+    c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    c.raw('server', { seq: 5001, ack: 1001 + L, flags: 'A' });
+    c.raw('server', { seq: 5001, ack: 1001 + L, flags: 'PA', payload: RESP });
+    c.raw('client', { seq: 1001 + L, ack: 5001 + R, flags: 'FA' });
+    c.raw('server', { seq: 5001 + R, ack: 1002 + L, flags: 'FA' });
+    c.raw('client', { seq: 1002 + L, ack: 5002 + R, flags: 'A' });
+    c.wait(0.3);
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' });
+    const r = await run(c.frames, c.linkType);
+    expect(r.verdicts.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
+  });
+
+  it('a SYN-ACK of another ISN after the client took one (tcp-fastopen-10: a second path answering the SYN sent again): ok, no capture gap', async () => {
+    const c = tfo(43002);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' });
+    c.wait(0.03);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S' });
+    c.raw('server', { seq: 900000, ack: 1001, flags: 'SA' });
+    c.raw('client', { seq: 1001, ack: 900001, flags: 'PA', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' }); // the first path's SYN-ACK again
+    c.raw('server', { seq: 900001, ack: 1001 + L, flags: 'PA', payload: RESP });
+    c.raw('client', { seq: 1001 + L, ack: 900001 + R, flags: 'FA' });
+    c.raw('server', { seq: 900001 + R, ack: 1002 + L, flags: 'FA' });
+    c.raw('client', { seq: 1002 + L, ack: 900002 + R, flags: 'A' });
+    const r = await run(c.frames, c.linkType);
+    expect(r.verdicts.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
+    expect(r.http.map((h) => h.status)).toEqual([200]);
+  });
+
+  it('a Fast Open exchange that worked (the SYN-ACK takes the data) is ok', async () => {
+    const c = tfo(43003);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001 + L, flags: 'SA' });
+    c.raw('client', { seq: 1001 + L, ack: 5001, flags: 'A' });
+    c.raw('server', { seq: 5001, ack: 1001 + L, flags: 'PA', payload: RESP });
+    c.raw('client', { seq: 1001 + L, ack: 5001 + R, flags: 'FA' });
+    c.raw('server', { seq: 5001 + R, ack: 1002 + L, flags: 'FA' });
+    c.raw('client', { seq: 1002 + L, ack: 5002 + R, flags: 'A' });
+    expect((await run(c.frames, c.linkType)).verdicts.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
+  });
+
+  it('the true stall stays: the data of the SYN sent again after the handshake and 3 times more, never acknowledged', async () => {
+    const c = tfo(43004);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' });
+    c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    for (const w of [1, 2, 4]) {
+      c.wait(w);
+      c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    }
+    c.wait(8);
+    c.raw('client', { seq: 1001 + L, ack: 0, flags: 'R' });
+    const r = await run(c.frames, c.linkType);
+    expect(errors(r)).toEqual(['tcp.stalled']);
+  });
+
+  it('the stall counts only what was sent again for want of an acknowledgement (3 here, not the SYN nor its fallback)', async () => {
+    const c = tfo(43005);
+    c.raw('client', { seq: 1000, ack: 0, flags: 'S', payload: REQ });
+    c.raw('server', { seq: 5000, ack: 1001, flags: 'SA' });
+    c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    for (const w of [1, 2, 4]) {
+      c.wait(w);
+      c.raw('client', { seq: 1001, ack: 5001, flags: 'PA', payload: REQ });
+    }
+    c.wait(8);
+    c.raw('client', { seq: 1001 + L, ack: 0, flags: 'R' });
+    const r = await run(c.frames, c.linkType);
+    expect(r.verdicts[0]!.details['retransmits']).toBe(3);
+  });
+});

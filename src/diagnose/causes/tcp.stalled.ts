@@ -23,14 +23,19 @@ const STALLED: ConnRule = {
   run(f) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (c.ackFrame === 0 || c.unackedBytes.orig === 0 || c.retransmits.orig < 3) return null;
+    // TCP Fast Open (RFC 7413): the tracker counts each SYN that carried data as data sent again,
+    // and a SYN-ACK that acknowledged only the SYN makes the client send that data again after the
+    // handshake (§4.2): neither was sent again for want of an acknowledgement.
+    const tfo = c.synDataSends + (c.synDataSends > 0 && !c.synDataAcked ? 1 : 0);
+    const resent = c.retransmits.orig - tfo;
+    if (c.ackFrame === 0 || c.unackedBytes.orig === 0 || resent < 3) return null;
     // A reset from the server says more than the stall; the client's own reset after its
     // retransmissions went unanswered is how it gave up, so the stall is the story.
     if (c.rsts.some((r) => !r.fromOrig)) return null;
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
-    return outcome('tcp.stalled', [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})], { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig },
-      { attempts: c.retransmits.orig, seconds: tenths(interval(c.end, first)) });
+    return outcome('tcp.stalled', [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})], { retransmits: resent, unackedBytes: c.unackedBytes.orig },
+      { attempts: resent, seconds: tenths(interval(c.end, first)) });
   },
 };
 
