@@ -20,7 +20,10 @@ import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
-import type { TcpConn } from '../track/tcp.js';
+import type { TcpConn, TcpControl } from '../track/tcp.js';
+import { droppedRsts, IGNORED_RST, ignoredRstsDetail } from './causes/tcp.syn_unanswered.js';
+import { noSynAck } from './outcome.js';
+import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
@@ -95,6 +98,14 @@ interface Group {
 }
 
 const MAX_HELD = 16;
+
+/** A SYN answered only by RSTs its client drops, held until the client's next SYN on its 4-tuple. */
+interface DroppedRstAttempt {
+  p: Placed;
+  isn: number;
+  count: number;
+  first: TcpControl;
+}
 const MAX_DROPPED_RST = 1024;
 /** A SYN this long after the dropped RST's attempt began is a new attempt (a stack gives up on a SYN after about two minutes). */
 const SAME_ATTEMPT_SECONDS = 180;
@@ -162,7 +173,7 @@ export class Diagnosis {
   /** The clients of a verdict for several clients (a bucket of the overflow past MAX_BUCKETS). */
   private readonly clientSets = new WeakMap<Verdict, ClientSet>();
   /** Attempts that ended at a RST the client drops, by 4-tuple, until its next SYN (sameAttempt). */
-  private readonly droppedRst = new Map<string, { p: Placed; isn: number }>();
+  private readonly droppedRst = new Map<string, DroppedRstAttempt>();
   /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
   private readonly blindTo = new Set<string>();
 
@@ -236,25 +247,29 @@ export class Diagnosis {
       const again = c.synFrames.length > 0 && c.orig.startSeq === before.isn && c.start - before.p.start <= SAME_ATTEMPT_SECONDS;
       if (!again) this.place(before.p);
       else if (p.o.details['ignoredRsts'] === undefined) {
-        p.o.details['ignoredRsts'] = before.p.o.details['ignoredRsts'];
+        p.o.details['ignoredRsts'] = ignoredRstsDetail(before.count, before.first);
+        const rst = proof(IGNORED_RST, before.first.frame, before.first.ts, way(c, false), { hasAck: before.first.hasAck });
         if (p.o.cause === 'tcp.syn_unanswered') {
-          p.o.facts['rstFrame'] = before.p.o.facts['rstFrame'] ?? null;
+          p.o.facts['rstFrame'] = before.first.frame;
           // The first SYN and the dropped RST are of this attempt: its evidence, in frame order.
-          p.o.evidence = [...before.p.o.evidence, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+          p.o.evidence = [...before.p.o.evidence.filter((e) => e.kind === 'syn'), rst, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
         } else {
           // Whatever came of it (a SYN-ACK to the SYN sent again): the dropped RST is shown with it.
-          p.o.evidence = [...before.p.o.evidence.filter((e) => e.kind === 'rst_ignored'), ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+          p.o.evidence = [rst, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
         }
       }
     }
-    if (p.o.cause !== 'tcp.syn_unanswered' || p.o.details['ignoredRsts'] === undefined || c.finishReason !== 'reused') return false;
+    // Only a SYN the capture saw answered by dropped RSTs alone, then sent again on the same 4-tuple.
+    if (c.finishReason !== 'reused' || !noSynAck(c) || c.rsts.some((r) => r.fromOrig)) return false;
+    const drops = droppedRsts(c);
+    if (drops === null || drops.first === undefined) return false;
     if (this.droppedRst.size >= MAX_DROPPED_RST) {
       // Past the limit the oldest is told on its own.
-      const [k, v] = this.droppedRst.entries().next().value as [string, { p: Placed; isn: number }];
+      const [k, v] = this.droppedRst.entries().next().value as [string, DroppedRstAttempt];
       this.droppedRst.delete(k);
       this.place(v.p);
     }
-    this.droppedRst.set(key, { p, isn: c.orig.startSeq });
+    this.droppedRst.set(key, { p, isn: c.orig.startSeq, count: drops.count, first: drops.first });
     return true;
   }
 

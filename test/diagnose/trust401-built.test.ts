@@ -296,3 +296,32 @@ describe('TCP Fast Open (RFC 7413) and SYN-ACKs sent again: not a stall', () => 
     expect(r.verdicts[0]!.details['retransmits']).toBe(3);
   });
 });
+
+describe('a lone SYN is unanswered only when the capture watched strictly longer than the retransmission takes', () => {
+  /** A lone SYN at `t0`, and another client's connection whose last packet ends the capture at `end`. */
+  function loneSyn(t0: number, end: number): CaptureRecord[] {
+    const c = new TcpConversation({ client: [CLIENT, 44000], server: [SERVER, 443], start: t0 });
+    c.syn();
+    const other = new TcpConversation({ client: ['192.0.2.99', 44001], server: ['198.51.100.7', 80], start: t0 + 0.1 });
+    other.syn();
+    other.synAck();
+    other.ack('client');
+    other.fin('client');
+    other.fin('server');
+    other.ack('client', { ts: end });
+    return [...c.frames, ...other.frames];
+  }
+
+  it('the capture ends exactly 1.0 s after the SYN: too soon to tell (capture.ended_early), not tcp.syn_unanswered', async () => {
+    for (const t0 of [T0, T0 + 0.123456]) {
+      const r = await run(loneSyn(t0, Math.round((t0 + 1) * 1e6) / 1e6), 1);
+      const v = r.verdicts.find((x) => x.target.ip === SERVER)!;
+      expect([v.cause, v.severity]).toEqual(['capture.ended_early', 'warning']);
+    }
+  });
+
+  it('the capture goes on 1.5 s: the SYN never sent again is tcp.syn_unanswered (the claim stays)', async () => {
+    const r = await run(loneSyn(T0, T0 + 1.5), 1);
+    expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+  });
+});

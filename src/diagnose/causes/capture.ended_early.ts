@@ -47,12 +47,15 @@ function waitedMs(seconds: number | null): number | null {
 }
 
 /**
- * Did the capture stop less than `wait` seconds after `t`? Not when the wait is unknown (`t` is
- * a time no report can write): the silence is then judged as any other.
+ * Did the capture stop `wait` seconds or less after `t`? The silence counts only when the capture
+ * went on strictly longer than the retry takes: one that ends exactly 1 s after a SYN cannot show
+ * the retransmission due then. Compared to the microsecond (capture times are; the subtraction of
+ * two epoch times is not exact). Not when the wait is unknown (`t` is a time no report can write):
+ * the silence is then judged as any other.
  */
-function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
-  const gap = interval(ctx.captureEnd, t);
-  return gap !== null && gap < wait;
+export function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
+  const gap = ms(interval(ctx.captureEnd, t));
+  return gap !== null && gap <= wait;
 }
 
 function ended(what: 'SYN' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {

@@ -7,6 +7,7 @@ import { proof, synEvidence, way } from '../evidence.js';
 import { synSends, WAIT } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
+import type { TcpConn, TcpControl } from '../../track/tcp.js';
 import { evidenceKind, limitKind, MISSING, type Vars } from '../words.js';
 import { interval } from '../../time.js';
 
@@ -21,15 +22,10 @@ const SYN_UNANSWERED: ConnRule = {
     // reply), but for RSTs the client's stack drops in SYN-SENT (RFC 9293 §3.10.7.3: no ACK bit, or
     // an ACK of something else than the SYN): they refuse nothing, and the SYN is still unanswered.
     if (!noSynAck(c)) return null;
-    let dropped = 0;
-    let firstDropped: (typeof c.rsts)[number] | undefined;
-    for (const r of c.rsts) {
-      if (r.fromOrig) continue;
-      if (rstTakenInSynSent(c, r)) return null;
-      dropped++;
-      firstDropped ??= r;
-    }
-    if (c.resp.pkts > dropped) return null;
+    const drops = droppedRsts(c);
+    if (drops === null) return null;
+    const dropped = drops.count;
+    const firstDropped = drops.first;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
     // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
@@ -40,7 +36,7 @@ const SYN_UNANSWERED: ConnRule = {
       { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
     if (firstDropped !== undefined) {
-      o.details['ignoredRsts'] = { count: dropped, firstFrame: firstDropped.frame, hasAck: firstDropped.hasAck };
+      o.details['ignoredRsts'] = ignoredRstsDetail(dropped, firstDropped);
       o.facts['rstFrame'] = firstDropped.frame;
       o.evidence.push(proof(IGNORED_RST, firstDropped.frame, firstDropped.ts, way(c, false), { hasAck: firstDropped.hasAck }));
       o.evidence.sort((a, b) => a.frame - b.frame);
@@ -57,8 +53,30 @@ const SYN_UNANSWERED: ConnRule = {
   },
 };
 
+/**
+ * The server's side's packets to a SYN never answered by a SYN-ACK, when all are RSTs the client's
+ * stack drops in SYN-SENT (RFC 9293 §3.10.7.3): how many, and the first (undefined: none came).
+ * Null when the server's side sent anything else, or a RST the client takes.
+ */
+export function droppedRsts(c: TcpConn): { count: number; first: TcpControl | undefined } | null {
+  let count = 0;
+  let first: TcpControl | undefined;
+  for (const r of c.rsts) {
+    if (r.fromOrig) continue;
+    if (rstTakenInSynSent(c, r)) return null;
+    count++;
+    first ??= r;
+  }
+  return c.resp.pkts > count ? null : { count, first };
+}
+
+/** Details of the RSTs a SYN's client dropped (details.ignoredRsts). */
+export function ignoredRstsDetail(count: number, first: TcpControl): Record<string, unknown> {
+  return { count, firstFrame: first.frame, hasAck: first.hasAck };
+}
+
 /** A RST the client's stack drops in SYN-SENT (RFC 9293 §3.10.7.3). */
-const IGNORED_RST = evidenceKind<{ hasAck: boolean }>('rst_ignored', {
+export const IGNORED_RST = evidenceKind<{ hasAck: boolean }>('rst_ignored', {
   en: (a) => (a.hasAck ? 'RST whose ACK is not of the SYN (the client drops it)' : 'RST without ACK (the client drops it)'),
   zh: (a) => (a.hasAck ? 'ACK 不是确认该 SYN 的 RST（客户端会丢弃它）' : '不带 ACK 的 RST（客户端会丢弃它）'),
 }, { en: () => 'RST (dropped)', zh: () => 'RST（被丢弃）' });
