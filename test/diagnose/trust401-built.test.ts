@@ -10,6 +10,8 @@ import type { Report } from '../../src/report/model.js';
 import { TcpConversation, pcapFile, ascii } from '../helpers/index.js';
 import type { CaptureRecord } from '../helpers/index.js';
 import { verdictWords } from '../../src/report/words.js';
+import { reportDocument } from '../../src/report/json.js';
+import { problems } from '../report/schema-check.js';
 
 async function run(frames: CaptureRecord[], linkType: number): Promise<Report> {
   const bytes = pcapFile({ linkType }, [...frames].sort((a, b) => Number(a.ts) - Number(b.ts)));
@@ -323,5 +325,28 @@ describe('a lone SYN is unanswered only when the capture watched strictly longer
   it('the capture goes on 1.5 s: the SYN never sent again is tcp.syn_unanswered (the claim stays)', async () => {
     const r = await run(loneSyn(T0, T0 + 1.5), 1);
     expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+  });
+});
+
+describe('a verdict merged over several ports counts every port\'s connections', () => {
+  it('refused on 80 twice, on 443 and 8080 once: 4 connections, each attempt with its port; the schema holds', async () => {
+    const frames: CaptureRecord[] = [];
+    let t = T0;
+    let sport = 45000;
+    for (const port of [80, 80, 443, 8080]) {
+      const c = new TcpConversation({ client: [CLIENT, sport++], server: [SERVER, port], start: t });
+      c.syn();
+      c.rst('server');
+      frames.push(...c.frames);
+      t += 0.5;
+    }
+    const r = await run(frames, 1);
+    expect(errors(r)).toEqual(['tcp.refused']);
+    const v = r.verdicts[0]!;
+    expect(v.details['connections']).toBe(4);
+    expect(v.details['failedConnections']).toBe(4);
+    expect((v.details['attemptsSeen'] as Array<{ port: number; frame: number }>).map((a) => [a.port, a.frame])).toEqual([[80, 1], [80, 3], [443, 5], [8080, 7]]);
+    expect(v.details['ports']).toEqual({ count: 3, examples: [80, 443, 8080], first: 80 });
+    expect(problems(reportDocument(r, 'en'))).toEqual([]);
   });
 });
