@@ -109,7 +109,7 @@ interface DroppedRstAttempt {
 const MAX_DROPPED_RST = 1024;
 /** A SYN this long after the dropped RST's attempt began is a new attempt (a stack gives up on a SYN after about two minutes). */
 const SAME_ATTEMPT_SECONDS = 180;
-const MAX_RETRIES = 64;
+const MAX_RETRIES = 16;
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
