@@ -41,6 +41,7 @@ export const PLACEHOLDERS = {
   qtype: 'the DNS query type (A, AAAA, ...)',
   ip: 'the target (server) IP address',
   port: 'the target (server) port',
+  rstFrame: 'the frame of the first RST the client\'s stack drops in SYN-SENT (tcp.syn_unanswered, RFC 9293 §3.10.7.3)',
   proxy: 'the HTTP proxy\'s IP address (CONNECT through a proxy)',
   proxyPort: 'the HTTP proxy\'s port',
   transport: "the failing flow's transport as written in the report ('tcp', 'udp')",

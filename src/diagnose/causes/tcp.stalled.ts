@@ -49,9 +49,14 @@ const STALLED: ConnRule = {
   run(f, ctx) {
     if (!isTcp(f)) return null;
     const c = f.conn;
+    // TCP Fast Open (RFC 7413): the tracker counts each SYN that carried data as data sent again,
+    // and a SYN-ACK that acknowledged only the SYN makes the client send that data again after the
+    // handshake (§4.2): neither was sent again for want of an acknowledgement.
+    const tfo = c.synDataSends + (c.synDataSends > 0 && !c.synDataAcked ? 1 : 0);
+    const resent = c.retransmits.orig - tfo;
     if (c.ackFrame === 0 || c.unackedBytes.orig === 0) return null;
-    const stuck = c.retransmits.orig < 3 ? stuckSegment(c.orig, c.resp) : null;
-    if (c.retransmits.orig < 3 && stuck === null) return null;
+    const stuck = resent < 3 ? stuckSegment(c.orig, c.resp) : null;
+    if (resent < 3 && stuck === null) return null;
     // A reset from the server says more than the stall; the client's own reset after its
     // retransmissions went unanswered is how it gave up, so the stall is the story.
     if (c.rsts.some((r) => !r.fromOrig)) return null;
@@ -71,8 +76,8 @@ const STALLED: ConnRule = {
       w.stuckFrames.slice(0, 8).forEach((frame, i) => ev.push(proof(RESENT, frame, w.stuckTimes[i]!, way(c, true), { bytes: w.stuckLen, transmission: w.stuckOriginal ? i : i + 1 })));
     }
     const end = endOfResending(c, true, stuck?.stuckTimes ?? [], ctx.captureEnd);
-    const o = outcome('tcp.stalled', ev, { retransmits: c.retransmits.orig, unackedBytes: c.unackedBytes.orig, ...end.details },
-      { attempts: c.retransmits.orig, seconds: tenths(interval(c.end, stuck !== null ? stuck.stuckTimes[0]! : first)), stillResending: end.stillResending });
+    const o = outcome('tcp.stalled', ev, { retransmits: resent, unackedBytes: c.unackedBytes.orig, ...end.details },
+      { attempts: resent, seconds: tenths(interval(c.end, stuck !== null ? stuck.stuckTimes[0]! : first)), stillResending: end.stillResending });
     if (end.stillResending) o.limits.push(STILL_RESENDING.of({}));
     return o;
   },
