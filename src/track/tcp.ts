@@ -245,6 +245,11 @@ export class TcpConn extends FlowConn implements Conn {
   synDataAcked = false;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
+  /**
+   * The ISN of a second SYN-ACK of another ISN before the client's ACK (two devices answering one
+   * SYN), kept aside: the client's ACK tells which of the two it took. -1: none (an ISN as uint32).
+   */
+  altIsn = -1;
   /** SYN-ACKs the responder sent (more than one: it resent it, unacknowledged). */
   synAcks = 0;
   synAckTime: Time = DOUBLE;
@@ -313,6 +318,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.synDataSends = 0;
     this.synDataAcked = false;
     this.synAckFrame = 0;
+    this.altIsn = -1;
     this.synAcks = 0;
     this.synAckTime = 0;
     this.synAckTtl = this.synAckIpId = -1;
@@ -890,6 +896,17 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (RST) segLen -= len;
     const seqOnePast = (baseSeq + segLen) | 0;
 
+    // The client's first ACK of the other SYN-ACK's ISN (altIsn): it took that one; the
+    // responder's sequence numbers go on from it.
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.altIsn >= 0 && ackSeq === ((c.altIsn + 1) | 0) && ackSeq !== ((peer.startSeq + 1) | 0)) {
+      peer.initStart(c.altIsn | 0);
+      peer.initAck(c.altIsn | 0);
+      peer.initLast((c.altIsn + 1) | 0);
+      c.altIsn = -1;
+    }
+
+    // A second SYN-ACK of another ISN put aside (altIsn): one 'h' in the history, as Zeek writes it.
+    let altSynAck = false;
     // init_endpoint
     switch (e.state) {
       case INACTIVE:
@@ -921,6 +938,15 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
             // one: another path's answer to a SYN sent again, as with TCP Fast Open) is not this
             // connection's: its sequence numbers go on from the SYN the client took.
             if (!isOrig && c.ackFrame !== 0) break;
+            // Before the client's ACK (two devices answering one SYN: nDPI KakaoTalk_talk.pcap,
+            // whose server's response was read as old data): the client takes the first SYN-ACK
+            // that reaches it (RFC 9293 §3.10.7.3) and answers the other with an ACK of the first.
+            // Kept: the first; the other's ISN is put aside until the client's ACK tells.
+            if (!isOrig && ACK && c.synAckFrame !== 0) {
+              c.altIsn = baseSeq >>> 0;
+              altSynAck = true;
+              break;
+            }
           }
           e.initStart(baseSeq);
           e.initAck(baseSeq);
@@ -951,8 +977,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     } else if (bits === 1) {
       if (SYN) {
         const code = ACK ? 'H' : 'S';
-        if (this.checkHistory(c, isOrig, H_SYN, code) && relSeq !== e.histLastSyn) this.addHistory(c, isOrig, code);
-        e.histLastSyn = relSeq;
+        if (this.checkHistory(c, isOrig, H_SYN, code) && relSeq !== e.histLastSyn && !altSynAck) this.addHistory(c, isOrig, code);
+        if (!altSynAck) e.histLastSyn = relSeq;
       }
       if (FIN) {
         if (this.checkHistory(c, isOrig, H_FIN, 'F') && relSeq + len !== e.histLastFin) this.addHistory(c, isOrig, 'F');

@@ -492,3 +492,60 @@ describe('service discovery\'s own questions to a unicast server are background,
     expect(errors(await nx('www.ntop.org', 'A'))).toEqual(['dns.nxdomain']);
   });
 });
+
+describe('two SYN-ACKs of different ISNs before the client\'s ACK: the client\'s ACK tells which it took', () => {
+  const REQ = ascii('POST /cgi-bin/report HTTP/1.1\r\nHost: report.example\r\nContent-Length: 0\r\n\r\n');
+  const RESP = ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+
+  it('the client acknowledges the first: the server\'s response in its sequence space is read, no http.no_response (nDPI KakaoTalk_talk.pcap)', async () => {
+    const c = new TcpConversation({ client: ['10.24.82.188', 48489], server: ['198.51.100.215', 80], start: T0 });
+    c.syn();
+    c.synAck();
+    c.synAck({ seq: 0x7f000000 });
+    c.ack('client');
+    c.send('client', REQ);
+    c.ack('server');
+    c.send('server', RESP);
+    c.ack('client');
+    c.wait(15);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual([]);
+    expect(r.http[0]!.status).toBe(200);
+    // One 'h' in the history, as Zeek writes it.
+    expect(r.connections[0]!.history).toBe('ShADadFf');
+  });
+
+  it('the client acknowledges the second: the response in the second\'s sequence space is read', async () => {
+    const c = new TcpConversation({ client: ['10.24.82.188', 48490], server: ['198.51.100.215', 80], start: T0 });
+    const isn2 = 0x7f000000;
+    c.syn();
+    c.synAck();
+    c.synAck({ seq: isn2 });
+    c.ack('client', { ack: isn2 + 1 });
+    c.send('client', REQ, { ack: isn2 + 1 });
+    c.send('server', RESP, { seq: isn2 + 1 });
+    c.wait(15);
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 20, 1)]));
+    expect(errors(r)).toEqual([]);
+    expect(r.http[0]!.status).toBe(200);
+  });
+
+  it('the same handshake with a server that never answers: http.no_response stays', async () => {
+    const c = new TcpConversation({ client: ['10.24.82.188', 48491], server: ['198.51.100.215', 80], start: T0 });
+    c.syn();
+    c.synAck();
+    c.synAck({ seq: 0x7f000000 });
+    c.ack('client');
+    c.send('client', REQ);
+    c.ack('server');
+    c.wait(15);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, c.frames));
+    expect(errors(r)).toEqual(['http.no_response']);
+  });
+});
