@@ -496,12 +496,26 @@ describe('service discovery\'s own questions to a unicast server are background,
 describe('two SYN-ACKs of different ISNs before the client\'s ACK: the client\'s ACK tells which it took', () => {
   const REQ = ascii('POST /cgi-bin/report HTTP/1.1\r\nHost: report.example\r\nContent-Length: 0\r\n\r\n');
   const RESP = ascii('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  // The ISNs of nDPI's KakaoTalk_talk.pcap: the second SYN-ACK's 16 M above the first.
+  const CLIENT_ISN = 2400381342;
+  const ISN1 = 1668392964;
+  const ISN2 = 1684474054;
 
-  it('the client acknowledges the first: the server\'s response in its sequence space is read, no http.no_response (nDPI KakaoTalk_talk.pcap)', async () => {
-    const c = new TcpConversation({ client: ['10.24.82.188', 48489], server: ['198.51.100.215', 80], start: T0 });
+  /** SYN, a SYN-ACK of ISN1 (the conversation's own), then one of ISN2 from another device 1 ms later. */
+  function twoAnswers(port: number): TcpConversation {
+    const c = new TcpConversation({ client: ['10.24.82.188', port], server: ['198.51.100.215', 80], start: T0, clientIsn: CLIENT_ISN, serverIsn: ISN1 });
     c.syn();
     c.synAck();
-    c.synAck({ seq: 0x7f000000 });
+    const other = new TcpConversation({ client: ['10.24.82.188', port], server: ['198.51.100.215', 80], start: T0, clientIsn: CLIENT_ISN, serverIsn: ISN2 });
+    other.syn();
+    other.synAck();
+    c.wait(0.001);
+    c.frames.push({ ts: c.clock, frame: other.frames[1]!.frame });
+    return c;
+  }
+
+  it('the client acknowledges the first: the server\'s response in its sequence space is read, no http.no_response (nDPI KakaoTalk_talk.pcap)', async () => {
+    const c = twoAnswers(48489);
     c.ack('client');
     c.send('client', REQ);
     c.ack('server');
@@ -519,14 +533,10 @@ describe('two SYN-ACKs of different ISNs before the client\'s ACK: the client\'s
   });
 
   it('the client acknowledges the second: the response in the second\'s sequence space is read', async () => {
-    const c = new TcpConversation({ client: ['10.24.82.188', 48490], server: ['198.51.100.215', 80], start: T0 });
-    const isn2 = 0x7f000000;
-    c.syn();
-    c.synAck();
-    c.synAck({ seq: isn2 });
-    c.ack('client', { ack: isn2 + 1 });
-    c.send('client', REQ, { ack: isn2 + 1 });
-    c.send('server', RESP, { seq: isn2 + 1 });
+    const c = twoAnswers(48490);
+    c.ack('client', { ack: ISN2 + 1 });
+    c.send('client', REQ, { ack: ISN2 + 1 });
+    c.send('server', RESP, { seq: ISN2 + 1 });
     c.wait(15);
     const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 20, 1)]));
     expect(errors(r)).toEqual([]);
@@ -534,10 +544,7 @@ describe('two SYN-ACKs of different ISNs before the client\'s ACK: the client\'s
   });
 
   it('the same handshake with a server that never answers: http.no_response stays', async () => {
-    const c = new TcpConversation({ client: ['10.24.82.188', 48491], server: ['198.51.100.215', 80], start: T0 });
-    c.syn();
-    c.synAck();
-    c.synAck({ seq: 0x7f000000 });
+    const c = twoAnswers(48491);
     c.ack('client');
     c.send('client', REQ);
     c.ack('server');
