@@ -98,33 +98,27 @@ export function decodeRadiotap(d: Decoder, p: Packet, b: Uint8Array, o: number, 
   decodeIeee80211(d, p, b, o + len, frameEnd);
 }
 
-/** A Prism monitoring header (its length at byte 4, little-endian), then the 802.11 frame. */
-export function decodePrism(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void {
+/**
+ * A monitoring header whose length is the 32-bit word at byte 4 (Prism: little-endian; AVS:
+ * big-endian), then the 802.11 frame.
+ */
+function decodeLengthHeader(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number, name: 'prism' | 'avs'): void {
   if (end - o < 8) {
-    p.stop = truncated('prism', o - p.off, 'frame shorter than the Prism header');
+    p.stop = truncated(name, o - p.off, `frame shorter than the ${name === 'avs' ? 'AVS' : 'Prism'} header`);
     return;
   }
-  const len = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
+  const len = name === 'avs'
+    ? ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0
+    : (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
   if (len < 8 || len > end - o) {
-    p.stop = truncated('prism', o - p.off, 'Prism header length beyond the frame');
+    p.stop = truncated(name, o - p.off, `${name === 'avs' ? 'AVS' : 'Prism'} header length beyond the frame`);
     return;
   }
   decodeIeee80211(d, p, b, o + len, end);
 }
 
-/** An AVS capture header (its length at byte 4, big-endian), then the 802.11 frame. */
-export function decodeAvs(d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void {
-  if (end - o < 8) {
-    p.stop = truncated('avs', o - p.off, 'frame shorter than the AVS header');
-    return;
-  }
-  const len = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
-  if (len < 8 || len > end - o) {
-    p.stop = truncated('avs', o - p.off, 'AVS header length beyond the frame');
-    return;
-  }
-  decodeIeee80211(d, p, b, o + len, end);
-}
+export const decodePrism = (d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void => decodeLengthHeader(d, p, b, o, end, 'prism');
+export const decodeAvs = (d: Decoder, p: Packet, b: Uint8Array, o: number, end: number): void => decodeLengthHeader(d, p, b, o, end, 'avs');
 
 /**
  * A PPI header (version, flags, length and the link type of what follows, little-endian), then

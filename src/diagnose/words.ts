@@ -53,6 +53,8 @@ export const PLACEHOLDERS = {
   synsText: "the SYNs sent and over how long ('3 SYNs over 3.1 s', '1 SYN, not sent again')",
   queriesText: "the DNS queries sent and over how long ('3 queries over 10 s', '1 query')",
   retryNote: "a sentence on a SYN never sent again (a scanner, or a program that gave up), or ''",
+  fromServers: "dns.no_response: 'the DNS server X', or 'the DNS servers X and Y' when the queries went to several",
+  serversText: "dns.no_response: the servers asked, 'X' or 'X and Y' ('X, Y, Z and N more' past three)",
   endText: "tcp.stalled: how the resending ended, after the summary's clause (', then abandoned' / ', still being resent when the capture ended')",
   untilText: "tcp.stalled: the same, in the explanation (', until the sender gave up' / '; the sender was still resending when the capture ended')",
   seconds: 'a duration in seconds: how long the client kept trying, or how long the connection lived before it ended',
