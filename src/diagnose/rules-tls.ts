@@ -89,8 +89,11 @@ export const CERTIFICATE_RULE: ConnRule = {
     const when = s.serverHello?.ts ?? f.conn.start;
     const k = checksOf(leaf);
     const sni = s.clientHello?.sni;
-    // A capture time no report can write (a wild timestamp) says nothing of the validity period.
-    const dated = isReportableTime(when);
+    // A capture time no report can write (a wild timestamp) says nothing of the validity period;
+    // nor does a clock that does not move: the client's hello and the server's answer stamped the
+    // same instant (a capture made up, or a tool that wrote one time for every packet: nDPI's
+    // tls-rdn-extract.pcap, every packet at 1999-12-31T23:00:00).
+    const dated = isReportableTime(when) && !(f.conn.end === f.conn.start && f.conn.orig.pkts > 0 && f.conn.resp.pkts > 0);
     const cause = dated && k.notAfter < when * 1000 ? 'tls.cert_expired'
       : dated && k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
         : sni && !coversName(k, leaf, sni) ? 'tls.cert_name_mismatch' : null;

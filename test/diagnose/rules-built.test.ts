@@ -68,8 +68,8 @@ describe('causes built from packets', () => {
   });
 
   /** A TLS 1.2 handshake up to the server's certificate; the client then closes without a word. */
-  function certHandshake(port: number, sni: string, cert: 'valid' | 'no-san' = 'valid'): Uint8Array {
-    const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.30', 443], start: 1_750_000_000 });
+  function certHandshake(port: number, sni: string, cert: 'valid' | 'no-san' | 'expired' = 'valid', step?: number): Uint8Array {
+    const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.30', 443], start: 1_750_000_000, ...(step !== undefined ? { step } : {}) });
     c.syn();
     c.synAck();
     c.ack('client');
@@ -111,6 +111,16 @@ describe('causes built from packets', () => {
     // The one-label CN does not cover the name asked for; it covers itself.
     const same = await run(certHandshake(40006, 'mail02', 'no-san'));
     expect(same.verdicts.map((v) => v.cause)).not.toContain('tls.cert_name_mismatch');
+  });
+
+  it('certificate dates are not judged on a clock that does not move (every packet the same instant: nDPI tls-rdn-extract)', async () => {
+    const moving = await run(certHandshake(40007, 'expired.example.com', 'expired'));
+    expect(errors(moving).map((v) => v.cause)).toEqual(['tls.cert_expired']);
+    const frozen = await run(certHandshake(40008, 'expired.example.com', 'expired', 0));
+    expect(frozen.verdicts.map((v) => v.cause)).not.toContain('tls.cert_expired');
+    // A name the certificate does not cover is still told: it needs no clock.
+    const name = await run(certHandshake(40009, 'other.example.com', 'expired', 0));
+    expect(errors(name).map((v) => v.cause)).toEqual(['tls.cert_name_mismatch']);
   });
 
   it('the same handshake with a name the certificate covers (wildcard) is not a mismatch', async () => {
