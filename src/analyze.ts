@@ -111,7 +111,9 @@ export class Analysis {
     this.maxVerdicts = opts.maxVerdicts ?? DEFAULT_MAX_VERDICTS;
     this.hosts = opts.hosts && opts.hosts.length > 0 ? opts.hosts : null;
     // Without --all, names that resolved get no verdict: their groups keep only the fact.
-    this.diagnosis = new Diagnosis({ keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip), nonSynSeen: () => this.tracker.tcp.nonSyn > 0 });
+    this.diagnosis = new Diagnosis({
+      keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip), nonSynSeen: () => this.tracker.tcp.nonSyn > 0, recordingEnd: (frame) => this.recordingEnd(frame),
+    });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.
     // DNS transactions are handed over as they finish, so the tracker does not keep them all.
@@ -148,7 +150,7 @@ export class Analysis {
   private finished(f: FinishedConn): void {
     const c = f.conn;
     const name = this.nameOf(f);
-    this.diagnosis.add(f, name, this.captureEnd());
+    this.diagnosis.add(f, name, this.captureEnd(), this.recordingEnd(c.lastFrame));
     this.endpoints.add(c.orig.ip, c.resp.ip);
     this.totals.connections++;
     if (f.tls) this.totals.tls++;
@@ -176,6 +178,21 @@ export class Analysis {
   private captureEnd(): number {
     const latest = this.clock.latest ?? Number.NEGATIVE_INFINITY;
     return this.stoppedAt !== null && this.stoppedAt > latest ? this.stoppedAt : latest;
+  }
+
+  /**
+   * The end of the recording that holds `frame`, as the rules judge silence after it: the
+   * capture's end (captureEnd) unless a break between recordings follows the frame or the
+   * clock was stepped back by one (clock.ts RECORDING_BREAK, RECORDING_STEP_BACK): packets after a break do not show
+   * that the capture kept watching what came before it.
+   */
+  recordingEnd(frame: number): number {
+    const end = this.captureEnd();
+    if (this.clock.breaks === 0) return end;
+    const seg = this.clock.recordingEnd(frame);
+    if (seg === null) return end;
+    if (this.stoppedAt !== null && this.stoppedAt > seg && this.clock.inLastRecording(frame)) return this.stoppedAt;
+    return seg;
   }
 
   /** One packet (its bytes are read during the call only). */

@@ -17,6 +17,27 @@ import { DOUBLE } from './decode/shape.js';
  */
 export const STEP_WORTH_SAYING = 0.001;
 
+/**
+ * Consecutive packets further apart than this are taken as two recordings (files merged, a
+ * capture paused, a test capture made of flows cut from several): nothing shows the capture was
+ * watching in between. An hour with not one packet: longer than any wait a rule judges, and than
+ * any client's wait for an answer before it gives up or sends again (browsers, resolvers, TCP's
+ * own retransmissions give up within minutes). Shorter silences, on a capture filtered to one
+ * connection, are the failure itself.
+ */
+export const RECORDING_BREAK = 3600;
+
+/**
+ * A step back of the clock this long is a second recording pasted after the first (a clock set
+ * back by NTP moves by far less): packets after it do not show the capture kept watching what
+ * came before. Five minutes, the idle time after which a TCP connection is forgotten (Zeek's
+ * tcp_inactivity_timeout, track/flow.ts).
+ */
+export const RECORDING_STEP_BACK = 300;
+
+/** Recording breaks remembered (frame and end of each recording): past them the later ones are not told apart. */
+const MAX_BREAKS = 100_000;
+
 export class CaptureClock {
   /**
    * The first packet's time that a report can write and the latest such time (s), valid once one
@@ -28,7 +49,7 @@ export class CaptureClock {
   private seen = false;
 
   constructor() {
-    this.firstT = this.latestT = 0;
+    this.firstT = this.latestT = this.prevT = this.segMaxT = 0;
   }
 
   /** The first packet's time that a report can write (s), in file order; null before one. */
@@ -50,6 +71,13 @@ export class CaptureClock {
   /** Packets whose time no report can write, and the first of them. */
   outOfRange = 0;
   outFrame = 0;
+  /** The previous packet's time (a time a report can write). */
+  private prevT = DOUBLE;
+  /** The latest time of the recording under way (since the last break). */
+  private segMaxT = DOUBLE;
+  /** For each break: the first frame after it, and the latest time of the recording it ended. */
+  private readonly breakFrames: number[] = [];
+  private readonly breakEnds: number[] = [];
 
   /** One packet's time (seconds since the epoch and nanoseconds: a double argument would be boxed on every call) and frame number. */
   see(sec: number, nsec: number, frame: number): void {
@@ -60,9 +88,16 @@ export class CaptureClock {
     }
     if (!this.seen) {
       this.seen = true;
-      this.firstT = this.latestT = t;
+      this.firstT = this.latestT = this.prevT = this.segMaxT = t;
       return;
     }
+    const d = t - this.prevT;
+    this.prevT = t;
+    if ((d > RECORDING_BREAK || d < -RECORDING_STEP_BACK) && this.breakFrames.length < MAX_BREAKS) {
+      this.breakFrames.push(frame);
+      this.breakEnds.push(this.segMaxT);
+      this.segMaxT = t;
+    } else if (t > this.segMaxT) this.segMaxT = t;
     const latest = this.latestT;
     if (t >= latest) {
       this.latestT = t;
@@ -75,6 +110,36 @@ export class CaptureClock {
       this.stepSeconds = back;
     }
     if (back > this.longestStep) this.longestStep = back;
+  }
+
+  /** Breaks between recordings seen (RECORDING_BREAK, RECORDING_STEP_BACK). */
+  get breaks(): number {
+    return this.breakFrames.length;
+  }
+
+  /** Whether `frame` is in the recording under way (after the last break). */
+  inLastRecording(frame: number): boolean {
+    const n = this.breakFrames.length;
+    return n === 0 || frame >= this.breakFrames[n - 1]!;
+  }
+
+  /**
+   * The latest time of the recording that holds `frame` (s): up to the first break after it,
+   * or the recording under way. What a capture shows after a break is not that it kept watching
+   * what came before. Null before a packet was seen.
+   */
+  recordingEnd(frame: number): number | null {
+    if (!this.seen) return null;
+    const f = this.breakFrames;
+    // The first break after `frame`: its recording ended there.
+    let lo = 0;
+    let hi = f.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (f[mid]! > frame) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < f.length ? this.breakEnds[lo]! : this.segMaxT;
   }
 
   /** The capture warnings (report/warnings.ts words them). */

@@ -9,8 +9,11 @@
  * ending): their facts do not differ by port beyond the port itself. The merged verdict keeps the
  * first port's facts and evidence, adds the proof of each next port (its attempt and what answered
  * it, or its last retransmission) while whole proofs fit, in frame order, counts every attempt,
- * and lists the ports in `details.ports` { count, examples, withEvidence } (examples bounded;
- * withEvidence only when the evidence leaves ports out).
+ * and lists the ports in `details.ports` { count, examples, withEvidence, first } (examples bounded;
+ * withEvidence only when the evidence leaves ports out; first: the port the cause's own details
+ * describe). `details.connections` and `failedConnections` count the connections of every port
+ * (`connectionsAtLeast` when a part counted past the limits knows only its ports), and
+ * `details.attemptsSeen` lists the first of them, each with its port.
  */
 import type { Evidence, Verdict } from './verdict.js';
 
@@ -33,7 +36,12 @@ export interface PortsDetail {
    * The evidence is bounded (MAX_EVIDENCE): past it, ports are counted, not shown.
    */
   withEvidence?: number;
+  /** In a merged verdict: the port the cause's own details (rstTtl, syns, ...) and facts describe. */
+  first?: number;
 }
+
+/** Attempts a merged verdict lists in details.attemptsSeen (its counts count them all). */
+const MAX_SEEN = 12;
 
 interface Placed<T> {
   v: Verdict;
@@ -130,6 +138,30 @@ function merged<T>(list: Array<Placed<T>>): Placed<T> {
     attempts += x.v.attempts;
   }
   const sorted = [...ports].sort((a, b) => a - b);
+  // Every port's connections: a verdict of one target knows its own (details.connections, else
+  // one); a bucket counted past the limits knows its ports, each at least one connection.
+  let conns = 0;
+  let failed = 0;
+  let atLeast = false;
+  const seen: Array<{ frame: number | null; port: number | null; [k: string]: unknown }> = [];
+  for (const x of same) {
+    const d = x.v.details;
+    const bucket = portsOf(x.v);
+    const n = typeof d['connections'] === 'number' ? d['connections'] : bucket !== null ? bucket.count : 1;
+    if (typeof d['connections'] !== 'number' && bucket !== null) atLeast = true;
+    conns += n;
+    failed += typeof d['failedConnections'] === 'number' ? d['failedConnections'] : x.v.severity === 'error' ? n : 0;
+    const port = x.v.target.port ?? (typeof x.v.facts['port'] === 'number' ? x.v.facts['port'] : null);
+    const own = Array.isArray(d['attemptsSeen'])
+      ? (d['attemptsSeen'] as Array<Record<string, unknown>>)
+      : [{ ip: x.v.target.ip, cause: x.v.cause, frame: x.v.evidence[0]?.frame ?? null }];
+    // Bounded: each part keeps at most KEEP_ATTEMPTS (diagnose.ts), and the list is cut below.
+    for (const a of own) {
+      if (seen.length >= MAX_SEEN * 4) break;
+      seen.push({ ...a, frame: typeof a['frame'] === 'number' ? a['frame'] : null, port });
+    }
+  }
+  seen.sort((a, b) => (a.frame ?? Infinity) - (b.frame ?? Infinity));
   // The first port's packets (the words speak of it), then each next port's proof while it fits
   // whole: a SYN without the RST that answers it proves nothing. Then in frame order, as an
   // operator looks them up.
@@ -144,15 +176,22 @@ function merged<T>(list: Array<Placed<T>>): Placed<T> {
     withEvidence += shownPorts(x.v);
   }
   evidence.sort((a, b) => a.frame - b.frame);
-  const ps: PortsDetail = { count, examples: sorted.slice(0, PORT_EXAMPLES), ...(withEvidence < count ? { withEvidence } : {}) };
   const port = head.v.target.port ?? (head.v.facts['port'] as number | undefined) ?? sorted[0] ?? null;
+  const ps: PortsDetail = { count, examples: sorted.slice(0, PORT_EXAMPLES), ...(withEvidence < count ? { withEvidence } : {}), ...(port !== null ? { first: port } : {}) };
   const v: Verdict = {
     ...head.v,
     target: { ...head.v.target, port: null },
     attempts,
     facts: { ...head.v.facts, port },
     evidence,
-    details: { ...head.v.details, ports: ps },
+    details: {
+      ...head.v.details,
+      connections: conns,
+      failedConnections: failed,
+      ...(atLeast ? { connectionsAtLeast: true } : {}),
+      attemptsSeen: seen.slice(0, MAX_SEEN),
+      ports: ps,
+    },
   };
   return { ...head, v };
 }

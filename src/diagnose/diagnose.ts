@@ -20,12 +20,17 @@ import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
+import type { TcpConn, TcpControl } from '../track/tcp.js';
+import { droppedRsts, IGNORED_RST, ignoredRstsDetail } from './causes/tcp.syn_unanswered.js';
+import { noSynAck } from './outcome.js';
+import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import type { Fact } from '../facts.js';
+import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 
 export { targetText } from './verdict.js';
 
@@ -52,6 +57,8 @@ export interface Placed {
   firstFrame: number;
   /** DNS over TCP: its outcome is told by name, unless it failed. */
   dnsOverTcp: boolean;
+  /** Its HTTP requests that carried credentials (they may answer another connection's auth challenge). */
+  retries: CredentialedRequest[];
 }
 
 interface Group {
@@ -81,7 +88,28 @@ interface Group {
   ips: Set<string>;
   /** Limits of the group's verdict as a whole (SYN_LEFT_FOR_OTHER). */
   notes: Fact[];
+  /**
+   * Connections that ended on an HTTP auth challenge they did not answer, held (at most MAX_HELD)
+   * until another connection answers it or the verdicts are made (auth-retry.ts); not counted yet.
+   */
+  held: Placed[];
+  /** The latest requests of the group's connections that carried credentials (at most MAX_RETRIES). */
+  retries: CredentialedRequest[];
 }
+
+const MAX_HELD = 16;
+
+/** A SYN answered only by RSTs its client drops, held until the client's next SYN on its 4-tuple. */
+interface DroppedRstAttempt {
+  p: Placed;
+  isn: number;
+  count: number;
+  first: TcpControl;
+}
+const MAX_DROPPED_RST = 1024;
+/** A SYN this long after the dropped RST's attempt began is a new attempt (a stack gives up on a SYN after about two minutes). */
+const SAME_ATTEMPT_SECONDS = 180;
+const MAX_RETRIES = 16;
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
@@ -97,9 +125,20 @@ function isBackgroundUdp(f: FinishedConn): boolean {
 
 /** The outcome of one finished connection: the first rule of the walk that applies (ok last). */
 export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
-  for (const rule of CONN_RULES) {
-    const o = rule.run(f, ctx);
-    if (o) return o;
+  return walkFrom(0, f, ctx);
+}
+
+/**
+ * The first outcome of the walk from rule `from` on. An auth challenge the connection did not
+ * answer (auth-retry.ts) also gets the outcome of the rest of the walk: the connection's, should
+ * another connection answer the challenge.
+ */
+function walkFrom(from: number, f: FinishedConn, ctx: RuleContext): Outcome {
+  for (let i = from; i < CONN_RULES.length; i++) {
+    const o = CONN_RULES[i]!.run(f, ctx);
+    if (!o) continue;
+    if (o.authChallenge) o.authChallenge.otherwise = walkFrom(i + 1, f, ctx);
+    return o;
   }
   throw new Error('the walk of connection rules ends with ok, which always applies');
 }
@@ -133,6 +172,8 @@ export class Diagnosis {
   private readonly spreads = new WeakMap<Verdict, Spread>();
   /** The clients of a verdict for several clients (a bucket of the overflow past MAX_BUCKETS). */
   private readonly clientSets = new WeakMap<Verdict, ClientSet>();
+  /** Attempts that ended at a RST the client drops, by 4-tuple, until its next SYN (sameAttempt). */
+  private readonly droppedRst = new Map<string, DroppedRstAttempt>();
   /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
   private readonly blindTo = new Set<string>();
 
@@ -140,7 +181,8 @@ export class Diagnosis {
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
    * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
    */
-  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen'] } = {}) {
+  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number } = {}) {
+    if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -163,8 +205,12 @@ export class Diagnosis {
     if (isReportableTime(now) && now > this.ctx.captureEnd) this.ctx.captureEnd = now;
   }
 
-  /** Called for every finished connection, in finishing order. */
-  add(f: FinishedConn, name: string | null, now: number): void {
+  /**
+   * Called for every finished connection, in finishing order. `end`: when the recording that holds
+   * the connection's last packet ended sooner than `now` (a break between recordings came after it,
+   * clock.ts RECORDING_BREAK), its silence is judged up to there.
+   */
+  add(f: FinishedConn, name: string | null, now: number, end?: number): void {
     this.setNow(now);
     const c = f.conn;
     if (c.transport === 'udp') {
@@ -184,12 +230,55 @@ export class Diagnosis {
       // judges a UDP flow without an ICMP error).
       if (aboutClient.length === 0) return;
     }
-    const o = classify(f, this.ctx);
+    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
+    const o = classify(f, ctx);
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
+    if (c.transport === 'tcp' && this.sameAttempt(c, p)) return;
     if (this.routes.offer(f, p)) return;
     this.place(p);
+  }
+
+  /**
+   * A SYN whose only answers were RSTs the client's stack drops (tcp.syn_unanswered with
+   * details.ignoredRsts): the tracker ends the connection at the RST, as Zeek does, so the client's
+   * next copy of the same SYN (same ISN: it was still waiting) starts another. That one tells the
+   * attempt, with the dropped RSTs; the first is held (at most MAX_DROPPED_RST) until it comes.
+   * True when `p` was held.
+   */
+  private sameAttempt(c: TcpConn, p: Placed): boolean {
+    const key = `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`;
+    const before = this.droppedRst.get(key);
+    if (before !== undefined) {
+      this.droppedRst.delete(key);
+      const again = c.synFrames.length > 0 && c.orig.startSeq === before.isn && c.start - before.p.start <= SAME_ATTEMPT_SECONDS;
+      if (!again) this.place(before.p);
+      else if (p.o.details['ignoredRsts'] === undefined) {
+        p.o.details['ignoredRsts'] = ignoredRstsDetail(before.count, before.first);
+        const rst = proof(IGNORED_RST, before.first.frame, before.first.ts, way(c, false), { hasAck: before.first.hasAck });
+        if (p.o.cause === 'tcp.syn_unanswered') {
+          p.o.facts['rstFrame'] = before.first.frame;
+          // The first SYN and the dropped RST are of this attempt: its evidence, in frame order.
+          p.o.evidence = [...before.p.o.evidence.filter((e) => e.kind === 'syn'), rst, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+        } else {
+          // Whatever came of it (a SYN-ACK to the SYN sent again): the dropped RST is shown with it.
+          p.o.evidence = [rst, ...p.o.evidence].sort((a, b) => a.frame - b.frame);
+        }
+      }
+    }
+    // Only a SYN the capture saw answered by dropped RSTs alone, then sent again on the same 4-tuple.
+    if (c.finishReason !== 'reused' || !noSynAck(c) || c.rsts.some((r) => r.fromOrig)) return false;
+    const drops = droppedRsts(c);
+    if (drops === null || drops.first === undefined) return false;
+    if (this.droppedRst.size >= MAX_DROPPED_RST) {
+      // Past the limit the oldest is told on its own.
+      const [k, v] = this.droppedRst.entries().next().value as [string, DroppedRstAttempt];
+      this.droppedRst.delete(k);
+      this.place(v.p);
+    }
+    this.droppedRst.set(key, { p, isn: c.orig.startSeq, count: drops.count, first: drops.first });
+    return true;
   }
 
   /** An ICMP flow (echo requests and their replies tell whether a traceroute got through). */
@@ -211,7 +300,10 @@ export class Diagnosis {
       target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
       o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
     } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
-    return { o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53 };
+    return {
+      o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53,
+      retries: credentialedRequests(f.http?.exchanges),
+    };
   }
 
   /** A connection's outcome, into its target's group. */
@@ -232,28 +324,21 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [],
+        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
       };
       this.groups.set(key, g);
     }
-    g.conns++;
-    g.ips.add(p.ip);
-    if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
-    if (p.start < g.firstTs) g.firstTs = p.start;
-    if (p.start > g.lastTs) g.lastTs = p.start;
-    const entry = { o, ip: p.ip, client, start: p.start };
-    if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
-    if (unjudged(o)) {
-      g.unjudged++;
-      if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
-      return;
+    if (p.retries.length > 0) {
+      for (const r of p.retries) {
+        if (g.retries.length >= MAX_RETRIES) g.retries.shift();
+        g.retries.push(r);
+      }
+      // Challenges held so far may be answered now.
+      const held = g.held;
+      g.held = [];
+      for (const h of held) settle(g, h);
     }
-    if (o.severity === 'error') g.failed++;
-    if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
-    if (!g.last || p.start >= g.last.start) {
-      g.last = entry;
-      if (g.target.ip !== null) g.target.ip = target.ip;
-    }
+    settle(g, p);
   }
 
   /** One finished DNS transaction, folded into its name's group. */
@@ -300,6 +385,8 @@ export class Diagnosis {
   result(dns: DnsTransaction[], orphanIcmp: IcmpError[], captureEnd: number, all: boolean): DiagnosisResult {
     this.setNow(captureEnd);
     for (const t of dns) this.addDns(t);
+    for (const x of this.droppedRst.values()) this.place(x.p);
+    this.droppedRst.clear();
     let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.
     const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));
@@ -319,6 +406,11 @@ export class Diagnosis {
     const dnsOut = this.dnsVerdicts(connNames, all);
     worked += dnsOut.worked;
     for (const x of dnsOut.list) out.push(x);
+    // Auth challenges no other connection answered: failures as they stand.
+    for (const g of this.groups.values()) {
+      for (const h of g.held) count(g, h);
+      g.held = [];
+    }
     const groups = this.dualStackGroups();
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
@@ -507,13 +599,58 @@ export class Diagnosis {
     return drop.size === 0 ? live : live.filter((g) => !drop.has(g));
   }
 
+  /**
+   * The end of the recording that holds a frame (analyze.ts): a DNS name's silence is judged up to
+   * it, not across a break between recordings.
+   */
+  private readonly recordingEnd: ((frame: number) => number) | null = null;
+
   private dnsOutcome(g: DnsGroup): Outcome | null {
+    const end = this.recordingEnd !== null && g.lastFrame > 0 ? this.recordingEnd(g.lastFrame) : undefined;
+    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
     for (const rule of DNS_RULES) {
-      const o = rule.run(g, this.ctx);
+      const o = rule.run(g, ctx);
       if (o) return o;
     }
     return null;
   }
+}
+
+/** A connection's outcome, counted in its group. */
+function count(g: Group, p: Placed): void {
+  const { o, target, client } = p;
+  g.conns++;
+  g.ips.add(p.ip);
+  if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
+  if (p.start < g.firstTs) g.firstTs = p.start;
+  if (p.start > g.lastTs) g.lastTs = p.start;
+  const entry = { o, ip: p.ip, client, start: p.start };
+  if (g.kept.length < KEEP_ATTEMPTS) g.kept.push(entry);
+  if (unjudged(o)) {
+    g.unjudged++;
+    if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
+    return;
+  }
+  if (o.severity === 'error') g.failed++;
+  if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
+  if (!g.last || p.start >= g.last.start) {
+    g.last = entry;
+    if (g.target.ip !== null) g.target.ip = target.ip;
+  }
+}
+
+/**
+ * A connection's outcome into its group: past the auth challenges the group's other connections
+ * answered (auth-retry.ts); one ending on a challenge no connection answered yet is held.
+ */
+function settle(g: Group, p: Placed): void {
+  const o = resolveChallenges(p.o, g.retries);
+  const q = o === p.o ? p : { ...p, o };
+  if (q.o.authChallenge && g.held.length < MAX_HELD) {
+    g.held.push(q);
+    return;
+  }
+  count(g, q);
 }
 
 const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === null ? a : a === null || b.start >= a.start ? b : a);

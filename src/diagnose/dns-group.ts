@@ -41,6 +41,8 @@ export interface DnsGroup {
   allTcp: boolean;
   /** Earliest frame: a query's, else a response's (Infinity when none). */
   firstFrame: number;
+  /** Latest frame: a query's or a response's (0 when none): where the capture must be shown watching from. */
+  lastFrame: number;
   firstQ: number;
   lastQ: number;
   /** A / AAAA data of any answer, first MAX_DNS_ADDRS in transaction order. */
@@ -134,13 +136,31 @@ function isMulticast4(s: string): boolean {
 
 /**
  * DNS the contract's background rule leaves out: multicast and link-local name resolution (mDNS,
- * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group). Never a verdict.
+ * LLMNR on 5353 / 5355, or any query to a multicast or broadcast group), and the questions that
+ * service discovery asks a unicast server on its own (DNS-SD domain enumeration, the `local` SOA
+ * probe): no program asked for them to connect anywhere. Never a verdict.
  */
 export function isBackgroundDns(t: DnsTransaction): boolean {
   const s = t.server.ip;
   if (isMulticast4(s) || s === '255.255.255.255' || s.startsWith('ff')) return true;
   const p = (x: number): boolean => x === 5353 || x === 5355;
-  return p(t.server.port) || p(t.client.port);
+  return p(t.server.port) || p(t.client.port) || isDiscoveryQuery(t.query, t.qtype);
+}
+
+/** DNS-SD's domain enumeration labels (RFC 6763 §11): browse, default browse, registration, default registration, legacy browse. */
+const DNSSD_ENUMERATION = /^(b|db|r|dr|lb)\._dns-sd\._udp\./i;
+
+/**
+ * A question service discovery asks a unicast server by itself: a PTR for DNS-SD's browsing or
+ * registration domains (RFC 6763 §11: NXDOMAIN is the ordinary answer where none is set up, nDPI
+ * teams.pcap, telegram.pcap), or the SOA of `local` that Multicast DNS hosts ask to learn whether
+ * their unicast DNS also serves `.local` (RFC 6762 Appendix G; NXDOMAIN: it does not, nDPI
+ * zoom.pcap, anyconnect-vpn.pcap).
+ */
+function isDiscoveryQuery(query: string | null, qtype: number | null): boolean {
+  if (query === null) return false;
+  if (qtype === 12 && DNSSD_ENUMERATION.test(query)) return true;
+  return qtype === 6 && query.toLowerCase() === 'local';
 }
 
 /** How a name is shown: the root zone, asked as '', is '.'. */
@@ -289,7 +309,8 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
   const g: DnsGroup = {
     key: dnsKey(client, name), name, client, first: [t], queries: t.queryFrames.length, resolved: addrResolved || (otherAnswered && !addrNodata),
     addrResolved, addrNodata, otherAnswered, otherNodata: (flags & OTHER_NODATA) !== 0, allTcp: t.transport === 'tcp',
-    firstFrame: Math.min(Infinity, t.queryFrames[0] ?? t.responseFrame ?? Infinity), firstQ, lastQ, addrs, otherData, answered: final ? 1 : 0,
+    firstFrame: Math.min(Infinity, t.queryFrames[0] ?? t.responseFrame ?? Infinity), lastFrame: Math.max(0, t.queryFrames[t.queryFrames.length - 1] ?? 0, t.responseFrame ?? 0),
+    firstQ, lastQ, addrs, otherData, answered: final ? 1 : 0,
     nx: final && rcode === 3 ? t : null, servfail: final && rcode === 2 ? t : null, refused: final && rcode === 5 ? t : null,
     otherError: final && !negotiation && rcode !== 0 ? t : null, negotiation: negotiation ? t : null, negotiations: negotiation ? 1 : 0,
     qtypes: final ? [{ seq: t.seq, qtype: t.qtype === null ? '' : qtypeName(t.qtype) }] : null, ede, flows: null, lostFragments, answerFragments,
@@ -467,7 +488,7 @@ export class DnsGroups {
       }
       g = {
         key: dnsKey(client, name), name, client, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false,
-        otherNodata: false, allTcp: true, firstFrame: Infinity, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null,
+        otherNodata: false, allTcp: true, firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null,
         servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
         answerFragments: 0,
       };
@@ -508,6 +529,7 @@ export class DnsGroups {
     g.queries += t.queryFrames.length;
     if (t.transport !== 'tcp') g.allTcp = false;
     g.firstFrame = Math.min(g.firstFrame, t.queryFrames[0] ?? t.responseFrame ?? Infinity);
+    g.lastFrame = Math.max(g.lastFrame, t.queryFrames[t.queryFrames.length - 1] ?? 0, t.responseFrame ?? 0);
     for (const q of t.queryTimes) {
       if (q < g.firstQ) g.firstQ = q;
       if (q > g.lastQ) g.lastQ = q;
@@ -569,6 +591,7 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   a.resolved = a.addrResolved || (a.otherAnswered && !a.addrNodata);
   a.allTcp &&= b.allTcp;
   a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
+  a.lastFrame = Math.max(a.lastFrame, b.lastFrame);
   a.firstQ = Math.min(a.firstQ, b.firstQ);
   a.lastQ = Math.max(a.lastQ, b.lastQ);
   if (b.addrs) for (const x of b.addrs) keepFirst(a.addrs ??= [], x, MAX_DNS_ADDRS);

@@ -13,6 +13,7 @@ import type { HostTtl } from '../track/host-ttl.js';
 import type { Orphans } from './orphans.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
+import type { AuthChallenge } from './auth-retry.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -36,6 +37,11 @@ export interface Outcome {
   attempts: number;
   /** What the capture cannot prove about this outcome. */
   limits: Fact[];
+  /**
+   * An HTTP auth challenge (401/407) this connection did not answer: another connection of the
+   * same target that sends the request again with credentials answers it (auth-retry.ts).
+   */
+  authChallenge?: AuthChallenge;
 }
 
 export interface RuleContext {
@@ -99,6 +105,17 @@ export const isTcp = (f: FinishedConn): f is FinishedConn & { conn: TcpConn } =>
 /** The handshake never got a SYN-ACK. */
 export function noSynAck(c: TcpConn): boolean {
   return c.synFrames.length > 0 && c.synAckFrame === 0;
+}
+
+/**
+ * RFC 9293 §3.10.7.3: a client in SYN-SENT takes a RST only when its ACK acknowledges the SYN
+ * (ISS < SEG.ACK =< SND.NXT, the SYN's Fast Open data counted); it drops any other RST (one without
+ * the ACK bit, or acknowledging something else), which then refuses and resets nothing.
+ */
+export function rstTakenInSynSent(c: TcpConn, r: TcpControl): boolean {
+  if (!r.hasAck || c.synFrames.length === 0) return false;
+  const d = (r.ack - c.orig.startSeq) | 0;
+  return d >= 1 && d <= 1 + c.synLen;
 }
 
 /** Seconds a client must have waited after what it sent before closing, for the silence to count. */

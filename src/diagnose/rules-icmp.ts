@@ -128,6 +128,13 @@ export const ICMP_ON_CONN: ConnRule = {
         if (f.conn.unackedBytes.orig === 0) return null;
       } else if (!noSynAck(f.conn)) return null;
     } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable' && cause !== 'icmp.frag_needed') return null;
+    else if (cause === 'icmp.port_unreachable' && e.from === f.conn.resp.ip && f.conn.resp.pkts > 0) {
+      // The destination itself sent datagrams from this very port, and also said nothing listens
+      // on it: its program had the socket open for a while, and closed it while the other side
+      // still sent (a call hung up, a session ended, late packets). The exchange went both ways;
+      // that it ended is not a failure the capture can show.
+      return null;
+    }
     const ev: EvidenceAt[] = isTcp(f) ? synEvidence(f.conn).slice(0, 1) : [proof(FIRST_DATAGRAM, f.conn.firstFrame, f.conn.start, way(f.conn, true), {})];
     const x = icmpFacts(e);
     ev.push(x.proof);
@@ -237,6 +244,10 @@ export function refusedReply(e: IcmpError): boolean {
  */
 export function reporter(e: IcmpError, dst: string): { details: Record<string, unknown>; facts: Record<string, Arg> } {
   const own = e.from === dst;
+  // Sent by the address that sent the quoted packet: the client's own system refused to let it
+  // out (a local firewall's OUTPUT reject, an app firewall, a VPN's kill switch).
+  const self = !own && e.quoted !== null && e.from === e.quoted.src;
+  if (self) return { details: { fromDestination: false, fromClient: true }, facts: { fromDestination: false, fromClient: true } };
   return { details: { fromDestination: own }, facts: { fromDestination: own } };
 }
 

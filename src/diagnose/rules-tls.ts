@@ -67,6 +67,16 @@ function coversName(k: CertChecks, leaf: CertInfo, name: string): boolean {
   return v;
 }
 
+/**
+ * The names a certificate is checked against for a host name, as certCoversName reads them: its
+ * DNS subjectAltNames, else its subject CN (RFC 6125 §6.4.4), and its IP subjectAltNames. Empty
+ * when it names nothing at all.
+ */
+export function coveredNames(leaf: CertInfo): string[] {
+  const dns = leaf.sanDns.length > 0 ? leaf.sanDns : leaf.subjectCN !== null && leaf.subjectCN !== '' ? [leaf.subjectCN] : [];
+  return [...dns, ...leaf.sanIp];
+}
+
 /** Certificate seen in clear (TLS <= 1.2) outside its validity, or not covering the SNI. */
 export const CERTIFICATE_RULE: ConnRule = {
   on: 'conn',
@@ -79,8 +89,11 @@ export const CERTIFICATE_RULE: ConnRule = {
     const when = s.serverHello?.ts ?? f.conn.start;
     const k = checksOf(leaf);
     const sni = s.clientHello?.sni;
-    // A capture time no report can write (a wild timestamp) says nothing of the validity period.
-    const dated = isReportableTime(when);
+    // A capture time no report can write (a wild timestamp) says nothing of the validity period;
+    // nor does a clock that does not move: the client's hello and the server's answer stamped the
+    // same instant (a capture made up, or a tool that wrote one time for every packet: nDPI's
+    // tls-rdn-extract.pcap, every packet at 1999-12-31T23:00:00).
+    const dated = isReportableTime(when) && !(f.conn.end === f.conn.start && f.conn.orig.pkts > 0 && f.conn.resp.pkts > 0);
     const cause = dated && k.notAfter < when * 1000 ? 'tls.cert_expired'
       : dated && k.notBefore > when * 1000 ? 'tls.cert_not_yet_valid'
         : sni && !coversName(k, leaf, sni) ? 'tls.cert_name_mismatch' : null;
@@ -88,6 +101,6 @@ export const CERTIFICATE_RULE: ConnRule = {
     // A client that completed the handshake anyway did not check (or accepted) the certificate.
     const sev = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
     const ev = [proof(CERTIFICATE, s.certificateFrame, when, way(f.conn, !s.clientIsOrig), { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter })];
-    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: leaf.san }, sev);
+    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: coveredNames(leaf) }, sev);
   },
 };

@@ -51,6 +51,6 @@ export function nothingDecodableText(packets: number, linkTypes: string[], lang:
   }
   return {
     message: `none of the ${packets} packets could be decoded: link type ${types.join(', ')} is not supported`,
-    hint: 'wirewhy reads Ethernet, Linux cooked (SLL, SLL2), raw IP, BSD loopback and PPP captures; capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)',
+    hint: 'wirewhy reads Ethernet, Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, 802.11 (radiotap, Prism, AVS, PPI) and NFLOG captures; capture on the host\'s own interface (tcpdump -i any gives Linux cooked capture)',
   };
 }

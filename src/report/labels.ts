@@ -21,6 +21,7 @@ const LABELS = {
   bytes: { en: 'Bytes', zh: '字节' },
   attempts: { en: 'Attempts', zh: '尝试次数' },
   no_failure: { en: 'No failure found', zh: '未发现故障' },
+  nothing_to_judge: { en: 'Nothing to judge: the capture holds no TCP, UDP or ICMP exchange', zh: '无可判断的内容：抓包中没有 TCP、UDP 或 ICMP 交互' },
   warnings: { en: 'Warnings', zh: '警告' },
   client: { en: 'Client', zh: '客户端' },
   server: { en: 'Server', zh: '服务器' },

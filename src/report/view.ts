@@ -69,6 +69,13 @@ export function severityWord(s: Severity, lang: Lang): string {
   return lang === 'zh' ? '正常' : 'OK';
 }
 
+/** No connection, DNS transaction or ICMP error of any kind in the capture. */
+function noExchanges(r: Report): boolean {
+  const t = r.capture.totals;
+  if (t !== undefined) return t.connections === 0 && t.dns === 0 && t.icmp === 0;
+  return r.connections.length === 0 && r.dns.length === 0 && r.icmp.length === 0;
+}
+
 /** '2 failures, 1 warning, 5 worked' / 'No failure found, 5 worked': every target, listed or not. */
 export function countLine(r: Report, lang: Lang): string {
   const s = r.summary;
@@ -79,6 +86,9 @@ export function countLine(r: Report, lang: Lang): string {
   if (s.failures) parts.push(count(s.failures, 'failures'));
   if (s.warnings) parts.push(count(s.warnings, 'warnings_count'));
   if (s.ok) parts.push(count(s.ok, 'worked_count'));
+  // Nothing judged because nothing was there (only ARP, 802.11 management frames, an empty file):
+  // said so, not 'No failure found', which would read as a clean bill.
+  if (!s.failures && !s.warnings && !s.ok && noExchanges(r)) return label(lang, 'nothing_to_judge');
   if (!s.failures && !s.warnings) parts.unshift(label(lang, 'no_failure'));
   return parts.join(lang === 'zh' ? '，' : ', ');
 }

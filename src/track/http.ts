@@ -6,7 +6,7 @@
  */
 import { decodeHttpStart } from '../decode/http.js';
 import { isStop } from '../decode/stop.js';
-import { latin1 } from '../decode/bytes.js';
+import { escapedText, latin1 } from '../decode/bytes.js';
 import type { Time } from './types.js';
 
 const MAX_HEADER = 64 * 1024;
@@ -44,6 +44,12 @@ export interface HttpExchange {
   bodyLastTime: Time | null;
   /** A chunked body's last (zero-size) chunk arrived (its trailer section may still be missing). */
   lastChunk: boolean;
+  /**
+   * The request's credentials (RFC 9110 §11.6.2, §11.7.2): the scheme of its Authorization and of
+   * its Proxy-Authorization header ('Basic', 'NTLM', 'Negotiate', 'Digest'...), null when absent.
+   */
+  authScheme: string | null;
+  proxyAuthScheme: string | null;
 }
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
@@ -143,6 +149,22 @@ function headerAt(b: Uint8Array, start: number, end: number, name: Uint8Array): 
 const TRANSFER_ENCODING = asciiBytes('transfer-encoding');
 const CONTENT_LENGTH = asciiBytes('content-length');
 const CHUNKED = asciiBytes('chunked');
+const AUTHORIZATION = asciiBytes('authorization');
+const PROXY_AUTHORIZATION = asciiBytes('proxy-authorization');
+/** Longest credentials scheme kept (the token before the credentials; longer: cut). */
+const MAX_SCHEME = 32;
+
+/**
+ * The auth-scheme of the first `name` header (RFC 9110 §11.4: credentials = auth-scheme
+ * [ 1*SP ...]), at most MAX_SCHEME characters; '' for an empty value, null when there is none.
+ */
+function credentialsScheme(b: Uint8Array, start: number, end: number, name: Uint8Array): string | null {
+  const vs = headerAt(b, start, end, name);
+  if (vs < 0) return null;
+  let e = vs;
+  while (e < valueEnd && e - vs < MAX_SCHEME && b[e] !== 0x20 && b[e] !== 0x09) e++;
+  return escapedText(b, vs, e);
+}
 
 function asciiBytes(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -446,6 +468,8 @@ export class HttpAnalyzer {
       bodyLastFrame: 0,
       bodyLastTime: null,
       lastChunk: false,
+      authScheme: credentialsScheme(head, start, end, AUTHORIZATION),
+      proxyAuthScheme: credentialsScheme(head, start, end, PROXY_AUTHORIZATION),
     };
     if (s.exchanges.length < MAX_EXCHANGES) {
       s.exchanges.push(ex);

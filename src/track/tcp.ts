@@ -237,8 +237,19 @@ export class TcpConn extends FlowConn implements Conn {
   synTimes: Time[] = NO_NUMBERS;
   synTtl = -1;
   synIpId = -1;
+  /** Payload bytes of the originator's SYN (TCP Fast Open data, RFC 7413), the largest of its copies. */
+  synLen = 0;
+  /** Copies of the SYN that carried data (each is counted as data sent again in `retransmits`). */
+  synDataSends = 0;
+  /** The first SYN-ACK acknowledged the SYN's data too (else the client sends it again after the handshake). */
+  synDataAcked = false;
   /** Responder's SYN-ACK (first one), with the TTL / IP ID baseline of the server. */
   synAckFrame = 0;
+  /**
+   * The ISN of a second SYN-ACK of another ISN before the client's ACK (two devices answering one
+   * SYN), kept aside: the client's ACK tells which of the two it took. -1: none (an ISN as uint32).
+   */
+  altIsn = -1;
   /** SYN-ACKs the responder sent (more than one: it resent it, unacknowledged). */
   synAcks = 0;
   synAckTime: Time = DOUBLE;
@@ -303,7 +314,11 @@ export class TcpConn extends FlowConn implements Conn {
     this.synFrames = NO_NUMBERS;
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
+    this.synLen = 0;
+    this.synDataSends = 0;
+    this.synDataAcked = false;
     this.synAckFrame = 0;
+    this.altIsn = -1;
     this.synAcks = 0;
     this.synAckTime = 0;
     this.synAckTtl = this.synAckIpId = -1;
@@ -881,6 +896,17 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (RST) segLen -= len;
     const seqOnePast = (baseSeq + segLen) | 0;
 
+    // The client's first ACK of the other SYN-ACK's ISN (altIsn): it took that one; the
+    // responder's sequence numbers go on from it.
+    if (isOrig && ACK && !SYN && c.ackFrame === 0 && c.altIsn >= 0 && ackSeq === ((c.altIsn + 1) | 0) && ackSeq !== ((peer.startSeq + 1) | 0)) {
+      peer.initStart(c.altIsn | 0);
+      peer.initAck(c.altIsn | 0);
+      peer.initLast((c.altIsn + 1) | 0);
+      c.altIsn = -1;
+    }
+
+    // A second SYN-ACK of another ISN put aside (altIsn): one 'h' in the history, as Zeek writes it.
+    let altSynAck = false;
     // init_endpoint
     switch (e.state) {
       case INACTIVE:
@@ -906,7 +932,22 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       case ESTABLISHED:
       case PARTIAL:
         if (SYN) {
-          if (baseSeq !== e.startSeq) this.weird(c, 'SYN_seq_jump');
+          if (baseSeq !== e.startSeq) {
+            this.weird(c, 'SYN_seq_jump');
+            // A SYN-ACK of another ISN once the client acknowledged the responder's SYN (a stray
+            // one: another path's answer to a SYN sent again, as with TCP Fast Open) is not this
+            // connection's: its sequence numbers go on from the SYN the client took.
+            if (!isOrig && c.ackFrame !== 0) break;
+            // Before the client's ACK (two devices answering one SYN: nDPI KakaoTalk_talk.pcap,
+            // whose server's response was read as old data): the client takes the first SYN-ACK
+            // that reaches it (RFC 9293 §3.10.7.3) and answers the other with an ACK of the first.
+            // Kept: the first; the other's ISN is put aside until the client's ACK tells.
+            if (!isOrig && ACK && c.synAckFrame !== 0) {
+              c.altIsn = baseSeq >>> 0;
+              altSynAck = true;
+              break;
+            }
+          }
           e.initStart(baseSeq);
           e.initAck(baseSeq);
           e.initLast(seqOnePast);
@@ -936,8 +977,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     } else if (bits === 1) {
       if (SYN) {
         const code = ACK ? 'H' : 'S';
-        if (this.checkHistory(c, isOrig, H_SYN, code) && relSeq !== e.histLastSyn) this.addHistory(c, isOrig, code);
-        e.histLastSyn = relSeq;
+        if (this.checkHistory(c, isOrig, H_SYN, code) && relSeq !== e.histLastSyn && !altSynAck) this.addHistory(c, isOrig, code);
+        if (!altSynAck) e.histLastSyn = relSeq;
       }
       if (FIN) {
         if (this.checkHistory(c, isOrig, H_FIN, 'F') && relSeq + len !== e.histLastFin) this.addHistory(c, isOrig, 'F');
@@ -964,11 +1005,13 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       }
     }
     if (ACK) {
-      e.lastAckSent = ackSeq;
+      // A SYN-ACK sent again (late, or by a second path: TCP Fast Open) acknowledges only the SYN:
+      // it takes back no data acknowledged since.
+      if (!SYN || e.lastWinSent < 0 || ((ackSeq - e.lastAckSent) | 0) > 0) e.lastAckSent = ackSeq;
       e.lastWinSent = p.win;
     }
 
-    if (SYN) this.synFacts(c, p, isOrig, now, ACK);
+    if (SYN) this.synFacts(c, p, isOrig, now, ACK, len);
 
     if (FIN) {
       e.finCnt++;
@@ -1064,9 +1107,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (p.win === 0 || (e.watch !== null && e.watch.zwOpen)) (e.watch ??= TcpWatch.begin(e, peer, e.lastSeq, full)).window(p.win, p.frame, now);
   }
 
-  private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean): void {
+  private synFacts(c: TcpConn, p: Packet, isOrig: boolean, now: number, ack: boolean, len: number): void {
     if (isOrig && !ack) {
       if (c.synFrames.length === 0 || c.orig.startSeq === (p.seq | 0)) {
+        if (len > c.synLen) c.synLen = len;
+        if (len > 0) c.synDataSends++;
         if (c.synFrames === NO_NUMBERS) {
           c.synFrames = [p.frame];
           c.synTimes = [now];
@@ -1086,6 +1131,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     } else if (!isOrig && ack) {
       c.synAcks++;
       if (c.synAckFrame === 0) {
+        c.synDataAcked = c.synLen > 0 && ((p.ack - c.orig.startSeq) | 0) > 1;
         c.synAckFrame = p.frame;
         c.synAckTime = now;
         c.synAckTtl = p.ttl;

@@ -34,7 +34,8 @@ describe('one story per scanned host', () => {
     expect(out).toHaveLength(1);
     const m = out[0]!.v;
     expect(m.target.port).toBeNull();
-    expect(m.details['ports']).toEqual({ count: 3, examples: [22, 80, 443] });
+    expect(m.details['ports']).toEqual({ count: 3, examples: [22, 80, 443], first: 22 });
+    expect([m.details['connections'], m.details['failedConnections']]).toEqual([3, 3]);
     expect(m.attempts).toBe(3);
     expect(out[0]!.first).toBe(22);
     expect(m.evidence.map((e) => e.frame)).toEqual([22, 80, 443]);
@@ -81,7 +82,7 @@ describe('the evidence of a host told once', () => {
     b.v.evidence = pair(20, 31);
     const m = mergePorts([a, b])[0]!.v;
     expect(m.evidence.map((e) => [e.frame, e.kind, e.port])).toEqual([[10, 'syn', 80], [20, 'syn', 443], [30, 'rst_to_syn', 80], [31, 'rst_to_syn', 443]]);
-    expect(m.details['ports']).toEqual({ count: 2, examples: [80, 443] });
+    expect(m.details['ports']).toEqual({ count: 2, examples: [80, 443], first: 80 });
   });
   it('a port bucket (overflow.ts) shows one port: the ports left out are counted with its others', () => {
     const a = v('tcp.refused', '203.0.113.5', 80, { frame: 10 });
@@ -92,7 +93,9 @@ describe('the evidence of a host told once', () => {
     b.v.details = { ports: { count: 5, examples: [1000, 1001, 1002, 1003, 1004], withEvidence: 1 } };
     b.v.evidence = pair(20, 21);
     const m = mergePorts([a, b])[0]!.v;
-    expect(m.details['ports']).toEqual({ count: 6, examples: [80, 1000, 1001, 1002, 1003, 1004], withEvidence: 2 });
+    expect(m.details['ports']).toEqual({ count: 6, examples: [80, 1000, 1001, 1002, 1003, 1004], withEvidence: 2, first: 80 });
+    // The bucket knows its ports, each at least one connection: a lower bound, said so.
+    expect([m.details['connections'], m.details['connectionsAtLeast']]).toEqual([6, true]);
     expect(m.evidence.map((e) => [e.frame, e.port])).toEqual([[10, 80], [11, 80], [20, 1000], [21, 1000]]);
     expect(verdictWords(m, 'en').explanation).toContain('The evidence shows the packets of 2 of these ports; the other 4 are left out.');
     expect(verdictWords(m, 'en').notes[2]).toBe('port 1000: SYN');

@@ -81,7 +81,7 @@ describe('evidence of a host told once for several ports', () => {
     const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
     expect(evidenceProblems(r)).toEqual([]);
     const host = r.verdicts.filter((v) => v.target.ip === HOST);
-    expect(host.map((v) => [v.cause, v.details['ports']])).toEqual([['tcp.refused', { count: 2, examples: [80, 443] }]]);
+    expect(host.map((v) => [v.cause, v.details['ports']])).toEqual([['tcp.refused', { count: 2, examples: [80, 443], first: 80 }]]);
     const v = host[0]!;
     // Each port's telling (latest) attempt: its SYN and the RST that answers it.
     expect(v.evidence.map((e) => [e.frame, e.kind])).toEqual([
@@ -117,7 +117,7 @@ describe('evidence of a host told once for several ports', () => {
     const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
     expect(evidenceProblems(r)).toEqual([]);
     const v = r.verdicts.find((x) => x.target.ip === HOST)!;
-    expect([v.cause, v.details['ports']]).toEqual(['tcp.syn_unanswered', { count: 2, examples: [80, 81] }]);
+    expect([v.cause, v.details['ports']]).toEqual(['tcp.syn_unanswered', { count: 2, examples: [80, 81], first: 80 }]);
     // Port 80 (the words' port): its three SYNs; port 81: its first SYN and its last retransmission.
     expect(v.evidence.map((e) => e.frame)).toEqual(frameAt(cap, 0, 0.5, 1, 3, 3.5));
     expect(v.evidence.map((e) => (e.args as { retransmission: number }).retransmission)).toEqual([0, 0, 1, 2, 2]);
@@ -134,7 +134,7 @@ describe('evidence of a host told once for several ports', () => {
     const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
     expect(evidenceProblems(r)).toEqual([]);
     const v = r.verdicts.find((x) => x.target.ip === HOST)!;
-    expect([v.cause, v.details['ports']]).toEqual(['icmp.port_unreachable', { count: 2, examples: [7000, 7001] }]);
+    expect([v.cause, v.details['ports']]).toEqual(['icmp.port_unreachable', { count: 2, examples: [7000, 7001], first: 7000 }]);
     expect(v.evidence.map((e) => [e.frame, e.kind])).toEqual([[1, 'first_datagram'], [2, 'first_datagram'], [3, 'icmp'], [4, 'icmp']]);
   });
 
@@ -146,7 +146,7 @@ describe('evidence of a host told once for several ports', () => {
     const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
     expect(evidenceProblems(r)).toEqual([]);
     const v = r.verdicts.find((x) => x.target.ip === HOST)!;
-    expect(v.details['ports']).toEqual({ count: N, examples: Array.from({ length: N }, (_, i) => 1000 + i), withEvidence: 6 });
+    expect(v.details['ports']).toEqual({ count: N, examples: Array.from({ length: N }, (_, i) => 1000 + i), withEvidence: 6, first: 1000 });
     const want = Array.from({ length: 6 }, (_, i) => frameAt(cap, i * 0.1, i * 0.1 + 0.15)).flat().sort((a, b) => a - b);
     expect(v.evidence.map((e) => e.frame)).toEqual(want);
     expect(v.evidence.filter((e) => e.kind === 'syn')).toHaveLength(6);

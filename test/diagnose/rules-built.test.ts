@@ -68,14 +68,14 @@ describe('causes built from packets', () => {
   });
 
   /** A TLS 1.2 handshake up to the server's certificate; the client then closes without a word. */
-  function certHandshake(port: number, sni: string): Uint8Array {
-    const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.30', 443], start: 1_750_000_000 });
+  function certHandshake(port: number, sni: string, cert: 'valid' | 'no-san' | 'expired' = 'valid', step?: number): Uint8Array {
+    const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.30', 443], start: 1_750_000_000, ...(step !== undefined ? { step } : {}) });
     c.syn();
     c.synAck();
     c.ack('client');
     c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni })], 0x0301));
     c.ack('server');
-    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
+    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer(cert)]), serverHelloDone()]));
     c.fin('client');
     c.fin('server');
     c.ack('client');
@@ -89,6 +89,38 @@ describe('causes built from packets', () => {
     expect(e[0]!.target.name).toBe('shop.example.org');
     expect(e[0]!.evidence[0]!.frame).toBe(6);
     expect(JSON.stringify(e[0]!.details)).toContain('www.example.com');
+  });
+
+  it('a certificate without subjectAltName is told by its subject CN (chrissanders/packets mail_receiver_server_3: "covers , not that name")', async () => {
+    const r = await run(certHandshake(40005, 'mail02.example.org', 'no-san'));
+    const e = errors(r);
+    expect(e.map((v) => v.cause)).toEqual(['tls.cert_name_mismatch']);
+    expect(e[0]!.facts['san']).toEqual(['mail02']);
+    const en = verdictWords(e[0]!, 'en').explanation;
+    expect(en).toContain('covers mail02, not that name');
+    expect(en).not.toMatch(/covers ,/);
+    expect(verdictWords(e[0]!, 'zh').explanation).toContain('只覆盖 mail02');
+    // This client gave up (an error): the words say clients refuse it; one that went on is not said to refuse.
+    expect(en).toContain('Clients refuse such a certificate');
+    const went = verdictWords({ ...e[0]!, severity: 'warning' }, 'en');
+    expect(went.summary).toContain('this client went on anyway');
+    expect(went.explanation).not.toContain('Clients refuse such a certificate');
+    // A certificate naming nothing at all is said so.
+    const none = { ...e[0]!, facts: { ...e[0]!.facts, san: [] } };
+    expect(verdictWords(none, 'en').explanation).toContain('covers no name at all (it has neither a subjectAltName nor a subject CN), not that name');
+    // The one-label CN does not cover the name asked for; it covers itself.
+    const same = await run(certHandshake(40006, 'mail02', 'no-san'));
+    expect(same.verdicts.map((v) => v.cause)).not.toContain('tls.cert_name_mismatch');
+  });
+
+  it('certificate dates are not judged on a clock that does not move (every packet the same instant: nDPI tls-rdn-extract)', async () => {
+    const moving = await run(certHandshake(40007, 'expired.example.com', 'expired'));
+    expect(errors(moving).map((v) => v.cause)).toEqual(['tls.cert_expired']);
+    const frozen = await run(certHandshake(40008, 'expired.example.com', 'expired', 0));
+    expect(frozen.verdicts.map((v) => v.cause)).not.toContain('tls.cert_expired');
+    // A name the certificate does not cover is still told: it needs no clock.
+    const name = await run(certHandshake(40009, 'other.example.com', 'expired', 0));
+    expect(errors(name).map((v) => v.cause)).toEqual(['tls.cert_name_mismatch']);
   });
 
   it('the same handshake with a name the certificate covers (wildcard) is not a mismatch', async () => {

@@ -14,7 +14,7 @@
  * message*; wrap it with `handshakeRecord([...])` to get a TLS record. alert / changeCipherSpec /
  * applicationData have no handshake layer and return whole records.
  */
-import { validCertB64, expiredCertB64, notYetValidCertB64 } from './certs-data.js';
+import { validCertB64, expiredCertB64, notYetValidCertB64, noSanCertB64 } from './certs-data.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -981,7 +981,7 @@ export function sslv2ClientHello(o: { ciphers: number[]; version?: number; chall
 function fromB64(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s, 'base64'));
 }
-export type TestCertName = 'valid' | 'expired' | 'not-yet-valid';
+export type TestCertName = 'valid' | 'expired' | 'not-yet-valid' | 'no-san';
 /**
  * Committed self-signed EC P-256 certificates (DER):
  * - valid: CN www.example.com, SAN www.example.com, example.com, *.cdn.example.com; 2024-01-01 … 2049-12-31
@@ -989,7 +989,7 @@ export type TestCertName = 'valid' | 'expired' | 'not-yet-valid';
  * - not-yet-valid: CN/SAN future.example.com; 2090-01-01 … 2091-01-01
  */
 export function testCertDer(name: TestCertName): Uint8Array {
-  return fromB64(name === 'valid' ? validCertB64 : name === 'expired' ? expiredCertB64 : notYetValidCertB64);
+  return fromB64(name === 'valid' ? validCertB64 : name === 'expired' ? expiredCertB64 : name === 'no-san' ? noSanCertB64 : notYetValidCertB64);
 }
 export function testCertPem(name: TestCertName): string {
   const b64 = Buffer.from(testCertDer(name)).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');

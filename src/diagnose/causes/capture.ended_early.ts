@@ -10,7 +10,7 @@
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
 import type { TcpConn } from '../../track/tcp.js';
-import { isTcp, noSynAck, outcome, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, noSynAck, outcome, rstTakenInSynSent, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
 import { interval } from '../../time.js';
@@ -47,12 +47,15 @@ function waitedMs(seconds: number | null): number | null {
 }
 
 /**
- * Did the capture stop less than `wait` seconds after `t`? Not when the wait is unknown (`t` is
- * a time no report can write): the silence is then judged as any other.
+ * Did the capture stop `wait` seconds or less after `t`? The silence counts only when the capture
+ * went on strictly longer than the retry takes: one that ends exactly 1 s after a SYN cannot show
+ * the retransmission due then. Compared to the microsecond (capture times are; the subtraction of
+ * two epoch times is not exact). Not when the wait is unknown (`t` is a time no report can write):
+ * the silence is then judged as any other.
  */
-function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
-  const gap = interval(ctx.captureEnd, t);
-  return gap !== null && gap < wait;
+export function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
+  const gap = ms(interval(ctx.captureEnd, t));
+  return gap !== null && gap <= wait;
 }
 
 function ended(what: 'SYN' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
@@ -69,7 +72,10 @@ const SYN_TOO_SOON: ConnRule = {
   run(f, ctx) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    if (!noSynAck(c) || c.rsts.length > 0 || synSends(c) !== 1) return null;
+    // (A server RST the client's stack drops in SYN-SENT answers nothing: rstTakenInSynSent. Any
+    // other packet from the server is an answer, its SYN-ACK missing from the capture or not.)
+    if (!noSynAck(c) || c.rsts.some((r) => r.fromOrig || rstTakenInSynSent(c, r)) || synSends(c) !== 1) return null;
+    if (c.resp.pkts > c.rsts.length) return null;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
     if (!tooSoon(ctx, first, WAIT.syn)) return null;

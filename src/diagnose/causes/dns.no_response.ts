@@ -4,7 +4,7 @@
 import { defineCause, reworded, withVariants } from '../cause.js';
 import type { DnsRule } from '../outcome.js';
 import { tenths } from '../outcome.js';
-import { dnsOutcome } from '../dns-group.js';
+import { dnsOutcome, type DnsGroup } from '../dns-group.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { limitKind, MISSING, type Vars } from '../words.js';
@@ -26,6 +26,12 @@ const UNANSWERED: DnsRule = {
     const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query, or one burst, and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
     const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
+    // Queries sent to several servers (a client going through its resolvers): all are named.
+    const servers = serversAsked(g);
+    if (servers.length > 1) {
+      o.details['servers'] = servers;
+      o.facts['servers'] = servers;
+    }
     // The capture misses packets toward this client (a connection of its was one-sided): answers
     // may have come without being captured.
     const client = g.first[0]!.client.ip;
@@ -38,6 +44,31 @@ const UNANSWERED: DnsRule = {
     return o;
   },
 };
+
+/** The servers the group's queries went to, in the order first asked (at most MAX_NAMED). */
+function serversAsked(g: DnsGroup): string[] {
+  const out: string[] = [];
+  for (const f of g.flows ?? []) if (!out.includes(f.server.ip)) out.push(f.server.ip);
+  return out;
+}
+
+/** Servers named in the words at most; more are counted. */
+const MAX_NAMED = 3;
+
+/** 'the DNS server 192.0.2.53', 'the DNS servers 4.2.2.2 and 4.2.2.1' (and the bare list, for the explanation). */
+function serverVars(v: Verdict, lang: Lang): Vars {
+  const list = Array.isArray(v.facts['servers']) ? (v.facts['servers'] as unknown[]).map(String) : [];
+  if (list.length < 2) {
+    const one = String(v.facts['server'] ?? '');
+    return { serversText: one, fromServers: lang === 'en' ? `the DNS server ${one}` : `DNS 服务器 ${one}` };
+  }
+  const named = list.slice(0, MAX_NAMED);
+  const more = list.length - named.length;
+  const text = lang === 'en'
+    ? (more > 0 ? `${named.join(', ')} and ${more} more` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`)
+    : (more > 0 ? `${named.join('、')} 等 ${list.length} 个服务器` : `${named.slice(0, -1).join('、')} 和 ${named[named.length - 1]}`);
+  return { serversText: text, fromServers: lang === 'en' ? `the DNS servers ${text}` : `DNS 服务器 ${text}` };
+}
 
 /**
  * '3 queries over 10 s', '1 query' (a single query spans no time), '3 queries' when the span is
@@ -54,8 +85,8 @@ function queryVars(v: Verdict, lang: Lang): Vars {
 /** Said without how long the capture went on after the last query, when its clock cannot tell (it stepped back). */
 const NO_WAIT = {
   explanation: {
-    en: 'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) got no reply. A capture on the client cannot tell whether the queries or the answers were lost.',
-    zh: '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），均未收到应答。在客户端抓包无法判断丢失的是查询还是应答。',
+    en: 'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) got no reply. A capture on the client cannot tell whether the queries or the answers were lost.',
+    zh: '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），均未收到应答。在客户端抓包无法判断丢失的是查询还是应答。',
   },
   advice: {
     4: {
@@ -71,22 +102,22 @@ const CAUSE = defineCause({
   severity: 'error',
   live: 'timeout',
   rules: [UNANSWERED],
-  vars: (v, lang) => queryVars(v, lang),
+  vars: (v, lang) => ({ ...queryVars(v, lang), ...serverVars(v, lang) }),
   // The capture is shown to miss packets toward the client (MISSES_CLIENT): answers may be unseen.
   warning: {
     en: {
-      summary: '{name}: no answer seen from the DNS server {server} ({queriesText}); the capture misses packets toward the client',
+      summary: '{name}: no answer seen from {fromServers} ({queriesText}); the capture misses packets toward the client',
       explanation:
-        'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) have no reply in the capture, but the capture is shown to miss packets sent to {client}: one of its TCP connections holds only the client\'s side. The answers may have come without being captured. Whether this name resolved cannot be judged from this capture.',
+        'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) have no reply in the capture, but the capture is shown to miss packets sent to {client}: one of its TCP connections holds only the client\'s side. The answers may have come without being captured. Whether this name resolved cannot be judged from this capture.',
       advice: [
         'Capture on the client itself (`tcpdump -i any host {client}`), or on a link that carries both directions.',
         'Check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
       ],
     },
     zh: {
-      summary: '{name}：抓包中没有看到 DNS 服务器 {server} 的应答（{queriesText}）；抓包缺少发往客户端的数据包',
+      summary: '{name}：抓包中没有看到 {fromServers} 的应答（{queriesText}）；抓包缺少发往客户端的数据包',
       explanation:
-        '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但可以证明抓包缺少发往 {client} 的数据包：它的某条 TCP 连接只有客户端一侧的报文。应答可能来过但没有被抓到。据此无法判断该域名是否解析成功。',
+        '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但可以证明抓包缺少发往 {client} 的数据包：它的某条 TCP 连接只有客户端一侧的报文。应答可能来过但没有被抓到。据此无法判断该域名是否解析成功。',
       advice: [
         '在客户端本机抓包（`tcpdump -i any host {client}`），或在同时承载双向流量的链路上抓包。',
         '检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',
@@ -95,9 +126,9 @@ const CAUSE = defineCause({
   },
   words: {
     en: {
-      summary: '{name}: no answer from the DNS server {server} ({queriesText})',
+      summary: '{name}: no answer from {fromServers} ({queriesText})',
       explanation:
-        'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) got no reply; the capture went on {waited} s after the last query. A capture on the client cannot tell whether the queries or the answers were lost.',
+        'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) got no reply; the capture went on {waited} s after the last query. A capture on the client cannot tell whether the queries or the answers were lost.',
       advice: [
         'Check that outbound UDP and TCP port 53 to {server} is allowed: the cloud security group outbound rules and network ACL, and the host firewall (`iptables -L -n`, `firewall-cmd --list-all`).',
         'Check that {server} is the right resolver and is up: the `nameserver` lines of /etc/resolv.conf; `dig @{server} {name}` or `nslookup {name} {server}` from this host and from another host on the same network.',
@@ -107,9 +138,9 @@ const CAUSE = defineCause({
       ],
     },
     zh: {
-      summary: '{name}：DNS 服务器 {server} 无应答（{queriesText}）',
+      summary: '{name}：{fromServers} 无应答（{queriesText}）',
       explanation:
-        '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。在客户端抓包无法判断丢失的是查询还是应答。',
+        '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。在客户端抓包无法判断丢失的是查询还是应答。',
       advice: [
         '检查到 {server} 的出站 UDP 和 TCP 53 端口是否放行：云平台安全组出站规则和网络 ACL，以及主机防火墙（`iptables -L -n`、`firewall-cmd --list-all`）。',
         '确认 {server} 是正确的 DNS 服务器且在运行：/etc/resolv.conf 中的 `nameserver` 行；在本机和同网络的另一台主机上执行 `dig @{server} {name}` 或 `nslookup {name} {server}`。',

@@ -4,21 +4,35 @@
 import { defineCause } from '../cause.js';
 import { outcome, type ConnRule } from '../outcome.js';
 import { HTTP_REQUEST, HTTP_RESPONSE, proof, way } from '../evidence.js';
+import { challengeOf, firstFailure, isChallenge } from '../auth-retry.js';
+import type { HttpExchange } from '../../track/http.js';
 
-/** A 4xx or 5xx answer to a request other than CONNECT. */
+/**
+ * A 4xx or 5xx answer to a request other than CONNECT. A 401 or 407 the client answered by sending
+ * the request again with credentials is a step of the auth exchange: the answer to the request sent
+ * again is judged instead (auth-retry.ts).
+ */
 const ERROR_STATUS: ConnRule = {
   on: 'conn',
   rank: 110,
   produces: ['http.error_status'],
   run(f) {
-    const ex = f.http?.exchanges.find((e) => e.status !== null && e.status >= 400 && e.method !== 'CONNECT');
-    if (!ex) return null;
-    return outcome('http.error_status', [
+    const found = f.http ? firstFailure(f.http.exchanges, (e) => e.status !== null && e.status >= 400 && e.method !== 'CONNECT') : null;
+    if (!found) return null;
+    const ex = found.ex;
+    const o = outcome('http.error_status', [
       proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(f.conn, true), { method: ex.method, path: ex.target, host: ex.host }),
       proof(HTTP_RESPONSE, ex.responseFrame!, ex.responseTime!, way(f.conn, false), { status: ex.status!, reason: ex.reason }),
-    ], { status: ex.status, reason: ex.reason, method: ex.method, path: ex.target }, { status: ex.status, reason: ex.reason ?? '' });
+    ], { status: ex.status, reason: ex.reason, method: ex.method, path: ex.target, ...authSteps(found.steps) }, { status: ex.status, reason: ex.reason ?? '' });
+    if (isChallenge(ex)) o.authChallenge = challengeOf(ex);
+    return o;
   },
 };
+
+/** The auth challenges answered before the failure judged (details.authChallenges), if any. */
+export function authSteps(steps: readonly HttpExchange[]): Record<string, unknown> {
+  return steps.length === 0 ? {} : { authChallenges: steps.map((e) => ({ status: e.status, frame: e.responseFrame })) };
+}
 
 export default defineCause({
   code: 'http.error_status',

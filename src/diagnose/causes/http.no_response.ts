@@ -34,7 +34,7 @@ import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-sessio
 import { cipherName, tlsVersionName } from '../../decode/names.js';
 import { evidenceKind, fill, fillText, limitKind } from '../words.js';
 import { interval } from '../../time.js';
-import { WAIT } from './capture.ended_early.js';
+import { tooSoon, WAIT } from './capture.ended_early.js';
 
 const ENCRYPTED_REQUEST = evidenceKind<{ length: number }>('encrypted_request', {
   en: (a) => `client's ${a.length}-byte encrypted record after its Finished (the request, by its place)`,
@@ -181,8 +181,7 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (first === undefined || a.frame < first.frame));
     const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : first;
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
-    const gap = interval(ctx.captureEnd, req.ts);
-    if (!close && gap !== null && gap < WAIT.http) return null;
+    if (!close && tooSoon(ctx, req.ts, WAIT.http)) return null;
     // A client that closed within a second of its request did not wait for an answer (a browser
     // dropping a connection it raced or no longer needs): nothing to say about the server.
     if (clientLeftAtOnce(close, clientOrig, req.ts) !== null) return null;

@@ -5,6 +5,8 @@ import { defineCause } from '../cause.js';
 import { outcome, type ConnRule } from '../outcome.js';
 import { proof, way } from '../evidence.js';
 import { evidenceKind } from '../words.js';
+import { challengeOf, firstFailure, isChallenge } from '../auth-retry.js';
+import { authSteps } from './http.error_status.js';
 
 const CONNECT = evidenceKind<{ authority: string }>('http_connect', {
   en: (a) => `CONNECT ${a.authority}`,
@@ -22,12 +24,16 @@ const PROXY_REFUSED: ConnRule = {
   rank: 100,
   produces: ['http.proxy_refused'],
   run(f) {
-    const ex = f.http?.exchanges.find((e) => e.method === 'CONNECT' && e.status !== null && (e.status < 200 || e.status >= 300));
-    if (!ex) return null;
-    return outcome('http.proxy_refused', [
+    // A 407 the client answered with a CONNECT carrying Proxy-Authorization: a step (auth-retry.ts).
+    const found = f.http ? firstFailure(f.http.exchanges, (e) => e.method === 'CONNECT' && e.status !== null && (e.status < 200 || e.status >= 300)) : null;
+    if (!found) return null;
+    const ex = found.ex;
+    const o = outcome('http.proxy_refused', [
       proof(CONNECT, ex.requestFrame, ex.requestTime, way(f.conn, true), { authority: ex.target }),
       proof(STATUS_LINE, ex.responseFrame!, ex.responseTime!, way(f.conn, false), { status: ex.status!, reason: ex.reason }),
-    ], { status: ex.status, reason: ex.reason, authority: ex.target }, { status: ex.status, reason: ex.reason ?? '', proxy: f.conn.resp.ip, proxyPort: f.conn.resp.port });
+    ], { status: ex.status, reason: ex.reason, authority: ex.target, ...authSteps(found.steps) }, { status: ex.status, reason: ex.reason ?? '', proxy: f.conn.resp.ip, proxyPort: f.conn.resp.port });
+    if (isChallenge(ex)) o.authChallenge = challengeOf(ex);
+    return o;
   },
 };
 

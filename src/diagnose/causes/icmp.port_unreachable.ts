@@ -2,7 +2,8 @@
  * icmp.port_unreachable: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it).
  * Told three ways: from the destination itself (nothing accepts the port); from another address
  * (details.fromDestination false: a firewall or router rejecting on the destination's behalf, not
- * the destination speaking); and, for errors alone that quote traceroute's UDP probes (orphans.ts),
+ * the destination speaking), or from the client's own address (details.fromClient: a rule on the
+ * client refused to let its packet out); and, for errors alone that quote traceroute's UDP probes (orphans.ts),
  * as the end of a traceroute (a warning); and, for an error alone that the quoted packet's own
  * destination sent about an answer from a server's port (details.refusedReply), as an answer that
  * came after the asking program had given up (a warning, told of the answering side).
@@ -30,6 +31,28 @@ const OTHER_HOST: { readonly en: CauseText; readonly zh: CauseText } = {
       '检查 {from} 上的 REJECT 规则：`iptables -L -n -v | grep -i reject`、`nft list ruleset | grep reject`、`firewall-cmd --list-all`，或该路由器、防火墙的 ACL；同时检查安全组和网络 ACL。',
       '确认 {from} 位于通往 {ip} 的预期路径上（`traceroute -n {ip}`），以及 {ip} 是否是它自己的地址之一。',
       '确认 {port} 是服务实际使用的端口（配置、端口是否变更）。',
+    ],
+  },
+};
+
+/** Sent by the client's own address about its own packet: a rule on the client refused to let it out. */
+const FROM_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: the client {from} itself rejected its own {transport} packet to port {port} before it left (ICMP port unreachable)',
+    explanation:
+      'The port unreachable ({icmp}) came from {from}, the address that sent the packet, to itself: a rule on the client\'s own system rejected the packet to {ip} port {port} before it left (a local firewall rejecting outgoing traffic: `iptables -A OUTPUT ... -j REJECT`, `nft ... reject`; an application firewall; a VPN that blocks traffic outside its tunnel). {ip} was never asked: whether anything listens on {ip} port {port} cannot be told from this capture. {repeatNote}',
+    advice: [
+      'Look for a reject rule on {from} itself: `iptables -L OUTPUT -n -v`, `nft list ruleset | grep reject`, the host firewall\'s outbound rules; on a phone, the app\'s network permissions or a firewall app.',
+      'If a VPN client runs on {from} (an always-on VPN, a kill switch), check whether it blocks traffic to {ip} outside the tunnel.',
+    ],
+  },
+  zh: {
+    summary: '{target}：客户端 {from} 自己在数据包发出之前就拒绝了它发往端口 {port} 的 {transport} 数据包（ICMP 端口不可达）',
+    explanation:
+      '这条端口不可达（{icmp}）来自发出该数据包的地址 {from}，并发给了它自己：客户端本机上的规则在数据包发出之前就拒绝了发往 {ip} 端口 {port} 的数据包（拒绝出站流量的本机防火墙：`iptables -A OUTPUT ... -j REJECT`、`nft ... reject`；应用防火墙；阻止隧道外流量的 VPN）。{ip} 根本没有收到请求：{ip} 的端口 {port} 上是否有服务监听，无法从本次抓包判断。{repeatNote}',
+    advice: [
+      '检查 {from} 本机上的 REJECT 规则：`iptables -L OUTPUT -n -v`、`nft list ruleset | grep reject`、主机防火墙的出站规则；手机上检查该应用的网络权限或防火墙应用。',
+      '如果 {from} 上运行着 VPN 客户端（始终开启的 VPN、断网保护），检查它是否阻止了隧道之外发往 {ip} 的流量。',
     ],
   },
 };
@@ -126,6 +149,10 @@ const CAUSE = defineCause({
       return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
     }
     const probe = v.facts['probe'] === 'udp';
+    if (!probe && v.facts['fromClient'] === true && portKnown(v)) {
+      const t = FROM_CLIENT[lang];
+      return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+    }
     const other = v.facts['fromDestination'] === false;
     if (!probe && !portKnown(v)) return fillText((other ? VARIANTS.otherHostNoPort : VARIANTS.noPort)[lang], vars);
     if (!probe && !other) return d;
@@ -164,4 +191,4 @@ const VARIANTS: Readonly<Record<'noPort' | 'otherHostNoPort', Wording>> = {
   otherHostNoPort: reworded(OTHER_HOST, OTHER_HOST_NO_PORT),
 };
 
-export default { ...CAUSE, variants: { otherHost: OTHER_HOST, probe: PROBE, reply: REPLY, ...VARIANTS } };
+export default { ...CAUSE, variants: { otherHost: OTHER_HOST, fromClient: FROM_CLIENT, probe: PROBE, reply: REPLY, ...VARIANTS } };

@@ -11,6 +11,7 @@ import { recoveredSmaller } from '../../track/tcp-watch.js';
 import { FRAGMENT_ADVICE, FRAGMENT_MATCH, fragmentEvidence, offsetsSeen } from './dns.fragments_lost.js';
 import type { Fact } from '../../facts.js';
 import { dnsOutcome } from '../dns-group.js';
+import { isChallenge } from '../auth-retry.js';
 import { tlsVersionName } from '../../decode/names.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
@@ -28,7 +29,8 @@ const OK_CONN: ConnRule = {
     const c = f.conn;
     const ev: EvidenceAt[] = [proof(isTcp(f) ? CONN_START : FIRST_DATAGRAM, c.firstFrame, c.start, way(c, true), {})];
     if (f.tls?.serverHello) ev.push(serverHelloProof(c, f.tls));
-    const ok = f.http?.exchanges.find((e) => e.status !== null);
+    // The answer that settled a request: past an auth challenge the client answered (auth-retry.ts).
+    const ok = f.http?.exchanges.find((e) => e.status !== null && !isChallenge(e)) ?? f.http?.exchanges.find((e) => e.status !== null);
     if (ok) ev.push(proof(HTTP_RESPONSE, ok.responseFrame!, ok.responseTime!, way(c, false), { status: ok.status!, reason: ok.reason }));
     // (A connection with one direction only never gets here: capture.one_sided, rank 15.)
     const rst = isTcp(f) ? f.conn.rsts[0] : undefined;

@@ -1,10 +1,12 @@
 /**
  * tcp.handshake_incomplete: SYN-ACK seen but the handshake never completed
  */
-import { defineCause } from '../cause.js';
-import { isTcp, outcome, type ConnRule } from '../outcome.js';
-import { proof, synEvidence, way } from '../evidence.js';
+import { defineCause, withVariants } from '../cause.js';
+import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
+import { proof, RST, synEvidence, way } from '../evidence.js';
 import { evidenceKind, limitKind } from '../words.js';
+import { synSends } from './capture.ended_early.js';
+import { interval } from '../../time.js';
 
 const SYNACK_UNACKED = evidenceKind<Record<string, never>>('synack_unacked', {
   en: () => 'SYN-ACK, never acknowledged',
@@ -14,6 +16,21 @@ const SYNACK_UNACKED = evidenceKind<Record<string, never>>('synack_unacked', {
 export const SYN_ONLY_CAPTURE = limitKind<Record<string, never>>('syn_only_capture', {
   en: () => 'the capture holds no TCP packet without the SYN flag (filtered to connection openings, or stopped right after them): the client\'s ACK would not be in it even if it was sent',
   zh: () => '抓包中没有任何不带 SYN 标志的 TCP 数据包（过滤只保留了连接建立的报文，或抓包随即停止）：即使客户端发出了 ACK 也不会出现在抓包中',
+});
+
+/**
+ * Seconds a server waits for the ACK before it resends its SYN-ACK (Linux 1 s, RFC 6298 §2.1;
+ * Windows and BSD 3 s), and a client for the SYN-ACK before it resends its SYN: a capture that
+ * went on this long after the SYN-ACK with neither resent shows no handshake that failed.
+ */
+const SYNACK_RESEND_WAIT = 3;
+
+/** A SYN-ACK that came this soon after the only SYN: the client had not waited for it long (seconds). */
+const PROMPT_SYNACK = 1;
+
+export const NOT_RESENT = limitKind<{ seconds: number }>('synack_not_resent', {
+  en: (a) => `neither side sent again in the ${a.seconds} s the capture went on after the SYN-ACK (a server without the ACK resends its SYN-ACK, a client without the SYN-ACK resends its SYN): the ACK most likely went out and the capture missed it`,
+  zh: (a) => `SYN-ACK 之后抓包又持续了 ${a.seconds} 秒，双方都没有重发（收不到 ACK 的服务器会重发 SYN-ACK，收不到 SYN-ACK 的客户端会重发 SYN）：ACK 很可能已经发出，只是抓包漏掉了`,
 });
 
 const INCOMPLETE: ConnRule = {
@@ -31,16 +48,87 @@ const INCOMPLETE: ConnRule = {
     // proves it; else a capture that so far holds no TCP segment without SYN was filtered to
     // connection openings, and cannot tell.
     const resent = c.synAcks > 1 || c.synFrames.some((x) => x > c.synAckFrame);
+    // The client answered the SYN-ACK with a reset: the SYN-ACK reached its system, whose program
+    // had already closed the socket. When the SYN-ACK came within a second of the only SYN, the
+    // client gave up before any timeout of its own (a connection raced against others that another
+    // won, one no longer needed): the server answered, the path works both ways (nDPI reddit.pcap,
+    // whatsapp_login_call.pcap, webex.pcap). A reset after SYNs resent is a client that waited in
+    // vain: the failure stands.
+    const rst = c.rsts.find((r) => r.fromOrig && r.frame > c.synAckFrame);
+    const first = c.synTimes[0] ?? c.start;
+    const answeredIn = interval(c.synAckTime, first);
+    if (rst && synSends(c) === 1 && answeredIn !== null && answeredIn < PROMPT_SYNACK) {
+      o.severity = 'warning';
+      o.evidence.push(proof(RST, rst.frame, rst.ts, way(c, true), { sender: 'client' }));
+      o.details['clientReset'] = { frame: rst.frame, afterSeconds: micro(interval(rst.ts, first)) };
+      o.facts['clientReset'] = true;
+      return o;
+    }
     if (!resent && ctx.nonSynSeen !== undefined && !ctx.nonSynSeen()) {
       o.severity = 'warning';
       o.details['synOnlyCapture'] = true;
       o.limits.push(SYN_ONLY_CAPTURE.of({}));
+      return o;
+    }
+    // Nothing resent, no reset, and the capture went on long enough for a resend: the server had
+    // its ACK (nDPI sites.pcapng: flows cut to their first packets).
+    const watched = interval(ctx.captureEnd, c.synAckTime);
+    if (!resent && c.rsts.length === 0 && watched !== null && watched >= SYNACK_RESEND_WAIT) {
+      o.severity = 'warning';
+      o.details['synAckNotResent'] = true;
+      o.facts['notResent'] = true;
+      o.limits.push(NOT_RESENT.of({ seconds: tenths(watched) ?? SYNACK_RESEND_WAIT }));
     }
     return o;
   },
 };
 
-export default defineCause({
+/** Seconds to the microsecond. */
+const micro = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e6) / 1e6);
+
+/** The client reset the connection on the SYN-ACK, having given up on it before. */
+const CLIENT_RESET = {
+  en: {
+    summary: '{target}: the client reset the connection when the SYN-ACK came: it had already given up on it ({ip} answered)',
+    explanation:
+      '{ip} answered the SYN with a SYN-ACK within a second, and the client answered that with a reset instead of the final ACK: its program had already closed the socket, before any timeout of its own (a connection raced against others that another won, or one it no longer needed). The SYN-ACK reached the client\'s system, so the path works both ways: nothing here shows a failure of {ip} or of the network.',
+    advice: [
+      'Nothing to fix if the client opened several connections at once (Happy Eyeballs across IPv6 and IPv4, a browser\'s preconnect, an app trying several servers) and kept another.',
+      'If the program reports a connection failure at that time, check its connect timeout: it gave up within a second.',
+    ],
+  },
+  zh: {
+    summary: '{target}：SYN-ACK 到达时客户端重置了连接：它此前已经放弃了这个连接（{ip} 作了应答）',
+    explanation:
+      '{ip} 在一秒之内用 SYN-ACK 回应了 SYN，而客户端回复的是重置而不是最后的 ACK：它的程序在自身任何超时之前就已经关闭了套接字（与其他连接竞速而另一个胜出，或不再需要这个连接）。SYN-ACK 到达了客户端系统，说明双向路径都是通的：这里没有任何证据表明 {ip} 或网络出了故障。',
+    advice: [
+      '如果客户端同时发起了多个连接（IPv6 与 IPv4 之间的 Happy Eyeballs、浏览器的预连接、应用尝试多台服务器）并保留了另一个，则无需修复。',
+      '如果程序在那时报告了连接失败，检查它的连接超时：它在一秒之内就放弃了。',
+    ],
+  },
+} as const;
+
+/** Nothing resent after the SYN-ACK while the capture went on: the ACK most likely went out unseen. */
+const NOT_RESENT_WORDS = {
+  en: {
+    summary: '{target}: the server answered SYN-ACK; the capture lacks the client\'s ACK, but nothing shows the handshake failed',
+    explanation:
+      '{ip} answered the SYN with a SYN-ACK. The client\'s ACK is not in the capture, yet neither side sent again while the capture went on: a server that gets no ACK resends its SYN-ACK within 1 to 3 s, and a client that gets no SYN-ACK resends its SYN. The ACK most likely went out and the capture missed it (a capture cut to the first packets of each connection, a mirror port that drops packets).',
+    advice: [
+      'Capture again without a filter on TCP flags or packet counts (for example `tcpdump -i any -w out.pcap host {ip}`) to see the whole connection.',
+    ],
+  },
+  zh: {
+    summary: '{target}：服务器回复了 SYN-ACK；抓包中缺少客户端的 ACK，但没有任何证据表明三次握手失败',
+    explanation:
+      '{ip} 用 SYN-ACK 回应了 SYN。抓包中没有客户端的 ACK，但在抓包持续期间双方都没有重发：收不到 ACK 的服务器会在 1 到 3 秒内重发 SYN-ACK，收不到 SYN-ACK 的客户端会重发 SYN。ACK 很可能已经发出，只是抓包漏掉了（抓包只截取了每个连接的前几个数据包，或镜像端口丢包）。',
+    advice: [
+      '去掉对 TCP 标志或数据包数量的限制重新抓包（例如 `tcpdump -i any -w out.pcap host {ip}`），以看到完整的连接。',
+    ],
+  },
+} as const;
+
+const CAUSE = defineCause({
   code: 'tcp.handshake_incomplete',
   layer: 'tcp',
   severity: 'error',
@@ -90,3 +178,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { clientReset: CLIENT_RESET, notResent: NOT_RESENT_WORDS }, (v) => (v.facts['clientReset'] === true ? 'clientReset' : v.facts['notResent'] === true ? 'notResent' : null));

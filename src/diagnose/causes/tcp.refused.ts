@@ -2,7 +2,7 @@
  * tcp.refused: RST in reply to SYN (Zeek REJ)
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, type ConnRule } from '../outcome.js';
+import { isTcp, outcome, rstTakenInSynSent, type ConnRule } from '../outcome.js';
 import { RST_TO_SYN, proof, synEvidence, way } from '../evidence.js';
 
 const REFUSED: ConnRule = {
@@ -12,7 +12,9 @@ const REFUSED: ConnRule = {
   run(f) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    const rst = c.rsts.find((r) => !r.fromOrig);
+    // Only a RST the client's stack takes refuses (its ACK acknowledges the SYN): one it drops
+    // (no ACK bit, another acknowledgment) refused nothing (tcp.syn_unanswered says so).
+    const rst = c.rsts.find((r) => !r.fromOrig && rstTakenInSynSent(c, r));
     if (!rst || c.synAckFrame !== 0 || c.synFrames.length === 0) return null;
     const o = outcome('tcp.refused', [...synEvidence(c).slice(-1), proof(RST_TO_SYN, rst.frame, rst.ts, way(c, rst.fromOrig), {})],
       { rstTtl: rst.ttl, synAttempts: c.synFrames.length });

@@ -16,7 +16,7 @@
 import { defineCause } from '../cause.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
-import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, outcome, rstTakenInSynSent, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
 import { evidenceKind, limitKind } from '../words.js';
 
@@ -69,7 +69,8 @@ const RESET_INJECTED: ConnRule = {
     // (a middlebox's idle timeout fails nothing), or once the server had begun to answer.
     let after: 'SYN' | 'ClientHello' | 'request';
     if (c.synAckFrame === 0 || c.synAckFrame > rst.frame) {
-      if (c.synFrames.length === 0) return null;
+      // A RST the client's stack drops in SYN-SENT (RFC 9293 §3.10.7.3) cut nothing.
+      if (c.synFrames.length === 0 || !rstTakenInSynSent(c, rst)) return null;
       after = 'SYN';
     } else if (s && s.clientHello && s.clientHello.frame < rst.frame && !s.serverHello && s.plainAnswer === null && s.alerts.length === 0) after = 'ClientHello';
     else if (ex && !(c.dataFrames.resp !== 0 && c.dataFrames.resp < rst.frame)) after = 'request';

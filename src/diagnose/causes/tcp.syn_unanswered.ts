@@ -1,13 +1,14 @@
 /**
  * tcp.syn_unanswered: SYN and its retransmissions got no reply (Zeek S0)
  */
-import { defineCause } from '../cause.js';
-import { isTcp, noSynAck, outcome, tenths, type ConnRule, type Outcome } from '../outcome.js';
-import { synEvidence } from '../evidence.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
+import { isTcp, noSynAck, outcome, rstTakenInSynSent, tenths, type ConnRule, type Outcome } from '../outcome.js';
+import { proof, synEvidence, way } from '../evidence.js';
 import { synSends, WAIT } from './capture.ended_early.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
-import { limitKind, MISSING, type Vars } from '../words.js';
+import type { TcpConn, TcpControl } from '../../track/tcp.js';
+import { evidenceKind, limitKind, MISSING, type Vars } from '../words.js';
 import { interval } from '../../time.js';
 
 const SYN_UNANSWERED: ConnRule = {
@@ -17,8 +18,14 @@ const SYN_UNANSWERED: ConnRule = {
   run(f, ctx) {
     if (!isTcp(f)) return null;
     const c = f.conn;
-    // 'No reply at all': not when the server sent anything (a bare ACK in answer to a SYN is a reply).
-    if (!noSynAck(c) || c.rsts.some((r) => !r.fromOrig) || c.resp.pkts > 0) return null;
+    // 'No reply at all': not when the server sent anything (a bare ACK in answer to a SYN is a
+    // reply), but for RSTs the client's stack drops in SYN-SENT (RFC 9293 §3.10.7.3: no ACK bit, or
+    // an ACK of something else than the SYN): they refuse nothing, and the SYN is still unanswered.
+    if (!noSynAck(c)) return null;
+    const drops = droppedRsts(c);
+    if (drops === null) return null;
+    const dropped = drops.count;
+    const firstDropped = drops.first;
     const first = c.synTimes[0] ?? c.start;
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
     // (A capture that stopped before the first retransmission was due: capture.ended_early, rank 25.)
@@ -28,6 +35,12 @@ const SYN_UNANSWERED: ConnRule = {
       // would be another connection, so "not sent again" is not claimed of it.
       { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
+    if (firstDropped !== undefined) {
+      o.details['ignoredRsts'] = ignoredRstsDetail(dropped, firstDropped);
+      o.facts['rstFrame'] = firstDropped.frame;
+      o.evidence.push(proof(IGNORED_RST, firstDropped.frame, firstDropped.ts, way(c, false), { hasAck: firstDropped.hasAck }));
+      o.evidence.sort((a, b) => a.frame - b.frame);
+    }
     // The client reset its own attempt before a retransmission was due (a program's own timeout
     // of under a second, a scanner): its silence says nothing about the path or the server.
     const abort = c.rsts.find((r) => r.fromOrig);
@@ -39,6 +52,34 @@ const SYN_UNANSWERED: ConnRule = {
     return o;
   },
 };
+
+/**
+ * The server's side's packets to a SYN never answered by a SYN-ACK, when all are RSTs the client's
+ * stack drops in SYN-SENT (RFC 9293 §3.10.7.3): how many, and the first (undefined: none came).
+ * Null when the server's side sent anything else, or a RST the client takes.
+ */
+export function droppedRsts(c: TcpConn): { count: number; first: TcpControl | undefined } | null {
+  let count = 0;
+  let first: TcpControl | undefined;
+  for (const r of c.rsts) {
+    if (r.fromOrig) continue;
+    if (rstTakenInSynSent(c, r)) return null;
+    count++;
+    first ??= r;
+  }
+  return c.resp.pkts > count ? null : { count, first };
+}
+
+/** Details of the RSTs a SYN's client dropped (details.ignoredRsts). */
+export function ignoredRstsDetail(count: number, first: TcpControl): Record<string, unknown> {
+  return { count, firstFrame: first.frame, hasAck: first.hasAck };
+}
+
+/** A RST the client's stack drops in SYN-SENT (RFC 9293 §3.10.7.3). */
+export const IGNORED_RST = evidenceKind<{ hasAck: boolean }>('rst_ignored', {
+  en: (a) => (a.hasAck ? 'RST whose ACK is not of the SYN (the client drops it)' : 'RST without ACK (the client drops it)'),
+  zh: (a) => (a.hasAck ? 'ACK 不是确认该 SYN 的 RST（客户端会丢弃它）' : '不带 ACK 的 RST（客户端会丢弃它）'),
+}, { en: () => 'RST (dropped)', zh: () => 'RST（被丢弃）' });
 
 export const GAVE_UP_AT_ONCE = limitKind<{ ms: number }>('client_gave_up_at_once', {
   en: (a) => `the client reset its own attempt ${a.ms} ms after the SYN`,
@@ -78,7 +119,7 @@ function synVars(v: Verdict, lang: Lang): Vars {
     : { synsText: spanKnown ? `${n} SYNs over ${seconds} s` : `${n} SYNs`, retryNote: '' };
 }
 
-export default defineCause({
+const CAUSE = defineCause({
   code: 'tcp.syn_unanswered',
   layer: 'tcp',
   severity: 'error',
@@ -135,3 +176,17 @@ export default defineCause({
     },
   },
 });
+
+/** Said when the SYN's only answers were RSTs the client's stack drops (details.ignoredRsts). */
+const RST_IGNORED = {
+  summary: {
+    en: '{target}: no reply the client could take to the connection attempt ({synsText}); a RST came that its stack drops',
+    zh: '{target}：连接请求没有得到客户端可以接受的回应（{synsText}）；收到的 RST 会被客户端协议栈丢弃',
+  },
+  explanation: {
+    en: 'The client\'s connection attempt to {ip} port {port} ({synsText}) got no SYN-ACK. A RST came from {ip}\'s side (frame {rstFrame}) that does not acknowledge the SYN; a TCP stack waiting for its SYN to be answered drops such a RST (RFC 9293 §3.10.7.3), so it refused nothing and the client went on waiting.{retryNote} A RST like this is most often sent by a device on the path (a firewall or an intrusion prevention system that forges resets), not by the server\'s own stack. Apart from it the SYN met silence: a firewall or security group, a wrong route, or a host that is down.',
+    zh: '客户端向 {ip} 端口 {port} 的连接请求（{synsText}）没有收到 SYN-ACK。来自 {ip} 一侧的 RST（第 {rstFrame} 帧）没有确认该 SYN；正在等待 SYN 应答的 TCP 协议栈会丢弃这样的 RST（RFC 9293 §3.10.7.3），所以它并没有拒绝连接，客户端继续等待。{retryNote}这样的 RST 通常是路径上的设备（伪造重置的防火墙或入侵防御系统）发出的，而不是服务器自己的协议栈。除此之外 SYN 没有得到任何回应：防火墙或安全组、错误的路由，或主机已宕机。',
+  },
+};
+
+export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED) }, (v) => (v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));

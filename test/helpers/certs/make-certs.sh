@@ -29,9 +29,11 @@ prompt = no
 [ dn ]
 CN = placeholder
 CNF
-mk() { # name cn sans start end
+mk() { # name cn sans start end  (sans "": no subjectAltName extension)
   openssl ecparam -name prime256v1 -genkey -noout -out "$1.key"
-  openssl req -new -key "$1.key" -subj "/O=wirewhy test/CN=$2" -addext "subjectAltName=$3" \
+  if [ -n "$3" ]; then SAN="-addext subjectAltName=$3"; else SAN=""; fi
+  # shellcheck disable=SC2086
+  openssl req -new -key "$1.key" -subj "/O=wirewhy test/CN=$2" $SAN \
     -addext "basicConstraints=critical,CA:FALSE" -config ca.cnf -out "$1.csr"
   openssl ca -batch -config ca.cnf -selfsign -keyfile "$1.key" -in "$1.csr" \
     -startdate "$4" -enddate "$5" -notext -out "$1.pem" 2>/dev/null
@@ -40,4 +42,5 @@ mk() { # name cn sans start end
 mk valid www.example.com "DNS:www.example.com,DNS:example.com,DNS:*.cdn.example.com" 20240101000000Z 20491231235959Z
 mk expired expired.example.com "DNS:expired.example.com" 20200101000000Z 20210101000000Z
 mk not-yet-valid future.example.com "DNS:future.example.com" 20900101000000Z 20910101000000Z
-cp valid.pem valid.der expired.pem expired.der not-yet-valid.pem not-yet-valid.der "$OUT"
+mk no-san mail02 "" 20240101000000Z 20491231235959Z
+cp valid.pem valid.der expired.pem expired.der not-yet-valid.pem not-yet-valid.der no-san.pem no-san.der "$OUT"
