@@ -123,7 +123,8 @@ describe('DNS groups', () => {
         n++;
       }
     }
-    expect(n).toBeGreaterThan(100);
+    // The samples alone hold 60 transactions; with the shared captures beside the clone, hundreds.
+    expect(n).toBeGreaterThan(existsSync(manifest) ? 100 : 40);
     // What the captures may lack: fragments lost and whole, a truncated answer retried over TCP,
     // EDNS negotiation and EDE, other types answered or not, more addresses than a group keeps.
     const d = new DnsTracker();
