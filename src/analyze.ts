@@ -150,7 +150,7 @@ export class Analysis {
   private finished(f: FinishedConn): void {
     const c = f.conn;
     const name = this.nameOf(f);
-    this.diagnosis.add(f, name, this.captureEnd(), this.recordingEnd(c.lastFrame));
+    this.diagnosis.add(f, name, this.captureEnd());
     this.endpoints.add(c.orig.ip, c.resp.ip);
     this.totals.connections++;
     if (f.tls) this.totals.tls++;

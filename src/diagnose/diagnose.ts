@@ -206,11 +206,11 @@ export class Diagnosis {
   }
 
   /**
-   * Called for every finished connection, in finishing order. `end`: when the recording that holds
-   * the connection's last packet ended sooner than `now` (a break between recordings came after it,
-   * clock.ts RECORDING_BREAK), its silence is judged up to there.
+   * Called for every finished connection, in finishing order. When the recording that holds the
+   * connection's last packet ended sooner than `now` (a break between recordings came after it,
+   * clock.ts RECORDING_BREAK: the constructor's `recordingEnd`), its silence is judged up to there.
    */
-  add(f: FinishedConn, name: string | null, now: number, end?: number): void {
+  add(f: FinishedConn, name: string | null, now: number): void {
     this.setNow(now);
     const c = f.conn;
     if (c.transport === 'udp') {
@@ -230,8 +230,7 @@ export class Diagnosis {
       // judges a UDP flow without an ICMP error).
       if (aboutClient.length === 0) return;
     }
-    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
-    const o = classify(f, ctx);
+    const o = classify(f, this.judgedUpTo(c.lastFrame));
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
@@ -605,9 +604,14 @@ export class Diagnosis {
    */
   private readonly recordingEnd: ((frame: number) => number) | null = null;
 
+  /** The rules' context, its capture end taken back to the end of the recording that holds `frame`. */
+  private judgedUpTo(frame: number): DnsContext {
+    const end = this.recordingEnd !== null && frame > 0 ? this.recordingEnd(frame) : undefined;
+    return end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
+  }
+
   private dnsOutcome(g: DnsGroup): Outcome | null {
-    const end = this.recordingEnd !== null && g.lastFrame > 0 ? this.recordingEnd(g.lastFrame) : undefined;
-    const ctx = end !== undefined && isReportableTime(end) && end < this.ctx.captureEnd ? { ...this.ctx, captureEnd: end } : this.ctx;
+    const ctx = this.judgedUpTo(g.lastFrame);
     for (const rule of DNS_RULES) {
       const o = rule.run(g, ctx);
       if (o) return o;
