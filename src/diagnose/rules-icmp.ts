@@ -16,6 +16,7 @@ import { dnsEvidence, dnsOutcome } from './dns-group.js';
 import { icmpTitle } from './alerts.js';
 import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
+import type { Wording } from './cause.js';
 
 export const ICMP_CAUSES = [
   'icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.port_unreachable', 'icmp.protocol_unreachable',
@@ -196,6 +197,13 @@ export const ICMP_ALONE: IcmpRule = {
       Object.assign(details, r.details);
       Object.assign(facts, r.facts);
     }
+    const undelivered = undeliveredReply(e);
+    if (undelivered) {
+      // A server's reply that could not reach the client: the client is the side that went away.
+      details['undeliveredReply'] = true;
+      facts['undeliveredReply'] = true;
+      facts['replyPort'] = q.dport;
+    }
     const reply = cause === 'icmp.port_unreachable' && refusedReply(e);
     if (reply) {
       // The host refused an answer to its own request (it had stopped listening): the answering
@@ -209,13 +217,13 @@ export const ICMP_ALONE: IcmpRule = {
       details['repeats'] = g.repeats;
       facts['repeats'] = g.repeats;
     }
-    const o = outcome(cause, ev, details, facts, probe !== null || reply ? 'warning' : 'error');
+    const o = outcome(cause, ev, details, facts, probe !== null || reply || undelivered ? 'warning' : 'error');
     o.attempts = g.count;
     if (probe !== null) {
       details['probe'] = probe === 'udp' ? 'udp_traceroute' : 'icmp_echo';
       facts['probe'] = probe;
       o.limits.push(PROBES_NOT_CAPTURED.of({}));
-    } else if (!g.errors.some((x) => x.quotedSeen)) o.limits.push(ICMP_WITHOUT_PACKET.of({}));
+    } else if (!undelivered && !g.errors.some((x) => x.quotedSeen)) o.limits.push(ICMP_WITHOUT_PACKET.of({}));
     return o;
   },
 };
@@ -253,6 +261,51 @@ export function reporter(e: IcmpError, dst: string): { details: Record<string, u
 
 export const ICMP_RULES = [ICMP_ON_CONN, ICMP_ON_DNS, ICMP_ALONE] as const;
 
+/** The ICMP causes that say the quoted packet's destination could not be reached. */
+const NOT_DELIVERED: ReadonlySet<string> = new Set(['icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.admin_prohibited']);
+
+/**
+ * An error alone about a server's reply: the quoted TCP segment or UDP datagram went from a
+ * service's port (below 1024, or a well-known one) to a port of the other side that is not one,
+ * and the error says it could not be delivered (net or host unreachable, administratively
+ * prohibited). It is the server's side of an exchange the client started, which the capture does
+ * not hold, and the client is the side that could not be reached (it left the network, its
+ * temporary address expired): nDPI 6in4tunnel, an IMAPS server's data to a vanished IPv6 client.
+ */
+export function undeliveredReply(e: IcmpError): boolean {
+  const q = e.quoted;
+  if (q === null || (q.proto !== 6 && q.proto !== 17) || q.sport < 0 || q.dport < 1024 || e.from === q.src) return false;
+  const cause = icmpCause(e);
+  if (cause === null || !NOT_DELIVERED.has(cause)) return false;
+  const udp = q.proto === 17;
+  return (q.sport < 1024 || isLikelyServerPort(q.sport, udp)) && !isLikelyServerPort(q.dport, udp);
+}
+
+/** How net / host unreachable and admin prohibited tell an undelivered reply (undeliveredReply). */
+export const UNDELIVERED_REPLY: Wording = {
+  en: {
+    summary: '{target}: {from} did not deliver its reply to the client {client} ({icmp})',
+    explanation:
+      'The packet {from} answered with {icmp} went from {target} to port {replyPort} of {client}: a reply in an exchange the client started, not a request. The side that could not be reached is the client: it left the network, its address changed or expired (temporary IPv6 addresses do), or the route or a firewall on the way back to it stops its traffic. The capture holds neither the exchange nor the client\'s packets, so whether the client saw a failure cannot be told here.',
+    advice: [
+      'Check whether {client} is still on the network and still holds that address (its interface, DHCP lease, IPv6 temporary addresses).',
+      'If replies to many clients are refused or undeliverable the same way, check the route back to the clients\' network on {from} and its filter rules (`ip route get {client}`, `iptables -L -n -v`).',
+    ],
+  },
+  zh: {
+    summary: '{target}：{from} 未能把它的回复送达客户端 {client}（{icmp}）',
+    explanation:
+      '{from} 以 {icmp} 回应的数据包是从 {target} 发往 {client} 端口 {replyPort} 的：这是客户端发起的交互中的一个回复，而不是请求。无法到达的是客户端一侧：它已离开网络，地址已变更或过期（IPv6 临时地址会过期），或者回到它的路由或路径上的防火墙阻断了它的流量。抓包中既没有这次交互，也没有客户端的数据包，因此无法判断客户端是否遇到了失败。',
+    advice: [
+      '检查 {client} 是否仍在网络中、是否仍持有该地址（网卡、DHCP 租约、IPv6 临时地址）。',
+      '如果发往许多客户端的回复都以同样方式被拒绝或无法送达，检查 {from} 上回到客户端网络的路由及其过滤规则（`ip route get {client}`、`iptables -L -n -v`）。',
+    ],
+  },
+};
+
+/** The variant an undelivered reply is told in, for withVariants. */
+export const undeliveredVariant = (v: Verdict): string | null => (v.facts['undeliveredReply'] === true ? 'undeliveredReply' : null);
+
 /** Does the error quote a packet the connection's originator (the client) sent? */
 export function quotesOriginator(e: IcmpError, c: { orig: { ip: string; port: number } }): boolean {
   const q = e.quoted;
@@ -272,5 +325,6 @@ export function quotedTarget(e: IcmpError): { ip: string; port: number | null; t
 export function aloneParties(e: IcmpError): { target: ReturnType<typeof quotedTarget>; client: string } {
   const q = e.quoted!;
   if (refusedReply(e)) return { target: { ip: q.src, port: q.sport, transport: 'udp' }, client: q.dst };
+  if (undeliveredReply(e)) return { target: { ip: q.src, port: q.sport, transport: quotedTransport(q.proto) }, client: q.dst };
   return { target: quotedTarget(e), client: q.src };
 }

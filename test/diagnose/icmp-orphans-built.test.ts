@@ -228,3 +228,57 @@ describe('a port unreachable about an answer (the asking host had stopped listen
     expect(b.details['refusedReply']).toBeUndefined();
   });
 });
+
+describe('an error alone about a server\'s reply that could not reach the client', () => {
+  const SERVER = '203.0.113.7';
+  /** Host unreachable (or another code) from the router about a segment from the server's port 993 to the client's port 60491. */
+  const aboutReply = (code: number, from = ROUTER): Uint8Array =>
+    ethIp(icmpIp({ src: from, dst: SERVER, type: ICMP.DEST_UNREACH, code },
+      quote(tcpIp({ src: SERVER, dst: CLIENT, sport: 993, dport: 60491, seq: 1000, ack: 2000, flags: 'PA', ttl: 54, id: 9 }, new Uint8Array(40)))));
+
+  it('is a warning about the exchange with the server, the client being the side that could not be reached', async () => {
+    const cap = new Capture();
+    cap.add(T0, aboutReply(ICMP.HOST_UNREACH));
+    const r = await run(cap);
+    expect(r.verdicts.filter((v) => v.severity === 'error')).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'icmp.host_unreachable')!;
+    expect(v.severity).toBe('warning');
+    expect(v.target).toMatchObject({ ip: SERVER, port: 993, transport: 'tcp' });
+    expect(v.client.ip).toBe(CLIENT);
+    expect(v.details['undeliveredReply']).toBe(true);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toBe(`${SERVER}:993: ${ROUTER} did not deliver its reply to the client ${CLIENT} (ICMP 3/1 host unreachable)`);
+    expect(en.explanation).toContain('port 60491');
+    expect(en.explanation).not.toContain('but not the packet it answers');
+    expect(verdictWords(v, 'zh').summary).toContain('未能把它的回复送达客户端');
+    // Administratively prohibited and net unreachable are told the same way; a UDP answer from 53 too.
+    for (const code of [ICMP.ADMIN_PROHIBITED, ICMP.NET_UNREACH]) {
+      const c = new Capture();
+      c.add(T0, aboutReply(code));
+      const w = (await run(c)).verdicts.find((x) => x.cause.startsWith('icmp.'))!;
+      expect([w.severity, w.target.ip, w.client.ip, verdictWords(w, 'en').summary]).toEqual(['warning', SERVER, CLIENT, expect.stringContaining('did not deliver its reply')]);
+    }
+    const dns = new Capture();
+    dns.add(T0, ethIp(icmpIp({ src: ROUTER, dst: '198.51.100.53', type: ICMP.DEST_UNREACH, code: ICMP.HOST_UNREACH },
+      quote(udpIp({ src: '198.51.100.53', dst: CLIENT, sport: 53, dport: 40001, ttl: 60, id: 10 }, new Uint8Array(40))))));
+    const d = (await run(dns)).verdicts.find((x) => x.cause === 'icmp.host_unreachable')!;
+    expect([d.severity, d.target.ip, d.target.port, d.client.ip]).toEqual(['warning', '198.51.100.53', 53, CLIENT]);
+  });
+
+  it('the same error about the client\'s request to the server is still a failure of that server', async () => {
+    const cap = new Capture();
+    cap.add(T0, ethIp(icmpIp({ src: ROUTER, dst: CLIENT, type: ICMP.DEST_UNREACH, code: ICMP.HOST_UNREACH },
+      quote(tcpIp({ src: CLIENT, dst: SERVER, sport: 60491, dport: 993, seq: 2000, ack: 1000, flags: 'PA', ttl: 54, id: 11 }, new Uint8Array(40))))));
+    const v = (await run(cap)).verdicts.find((x) => x.cause === 'icmp.host_unreachable')!;
+    expect(v.severity).toBe('error');
+    expect(v.target).toMatchObject({ ip: SERVER, port: 993 });
+    expect(v.client.ip).toBe(CLIENT);
+    expect(v.details['undeliveredReply']).toBeUndefined();
+    expect(verdictWords(v, 'en').summary).toBe(`${SERVER}:993: ${ROUTER} could not deliver to the host ${SERVER} (ICMP host unreachable)`);
+    // Fragmentation needed about the server's large reply is the path MTU's problem, not a client gone.
+    const frag = new Capture();
+    frag.add(T0, aboutReply(ICMP.FRAG_NEEDED));
+    const f = (await run(frag)).verdicts.find((x) => x.cause === 'icmp.frag_needed')!;
+    expect(f.details['undeliveredReply']).toBeUndefined();
+  });
+});

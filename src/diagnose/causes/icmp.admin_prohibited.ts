@@ -2,7 +2,7 @@
  * icmp.admin_prohibited: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it)
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
-import { ICMP_RULES, icmpVars, portKnown } from '../rules-icmp.js';
+import { ICMP_RULES, UNDELIVERED_REPLY, icmpVars, portKnown, undeliveredVariant } from '../rules-icmp.js';
 
 /**
  * The advice when the quoted packet has no port (ICMP, GRE, ESP ...) or the errors quote packets to
@@ -56,4 +56,5 @@ const CAUSE = defineCause({
   },
 });
 
-export default withVariants(CAUSE, { noPort: reworded(CAUSE.words, { advice: NO_PORT_ADVICE }) }, (v) => (portKnown(v) ? null : 'noPort'));
+const BY_PORT = withVariants(CAUSE, { noPort: reworded(CAUSE.words, { advice: NO_PORT_ADVICE }) }, (v) => (portKnown(v) ? null : 'noPort'));
+export default withVariants(BY_PORT, { undeliveredReply: UNDELIVERED_REPLY }, undeliveredVariant);

@@ -1,10 +1,10 @@
 /**
  * icmp.host_unreachable: an ICMP/ICMPv6 error that quotes the failing flow (details.from = who sent it)
  */
-import { defineCause } from '../cause.js';
-import { ICMP_RULES, icmpVars } from '../rules-icmp.js';
+import { defineCause, withVariants } from '../cause.js';
+import { ICMP_RULES, UNDELIVERED_REPLY, icmpVars, undeliveredVariant } from '../rules-icmp.js';
 
-export default defineCause({
+const CAUSE = defineCause({
   code: 'icmp.host_unreachable',
   layer: 'icmp',
   severity: 'error',
@@ -36,3 +36,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { undeliveredReply: UNDELIVERED_REPLY }, undeliveredVariant);
