@@ -421,6 +421,9 @@ export interface TcpTrackerOptions extends FlowTrackerOptions {
   maxHeldBytes?: number;
 }
 
+/** How long after a connection's last packet a copy of its first SYN (same ISN) is still read as a late duplicate, not a new attempt (s). */
+const LATE_SYN_S = 3;
+
 /** Reassembly states kept for reuse, at most (two per connection). */
 const STREAM_POOL_MAX = 8192;
 
@@ -837,6 +840,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if ((f & TCP_ACK) === 0 && connOrig.state === SYN_ACK_SENT && c.resp.state === INACTIVE && seq === c.resp.startSeq) return false;
       return true;
     }
+    // The first SYN again, its ISN unchanged, right after a connection the server had answered
+    // with a SYN-ACK closed: a copy the network or the capture delayed (Wireshark: a
+    // retransmission; arkime tcp-reassembly-synthetic), not a new attempt, which starts from a new
+    // ISN (RFC 9293 §3.4.1). (A SYN refused by a RST and sent again with its ISN, as Windows does,
+    // is a new attempt, as Zeek counts it: REJ each.)
+    if ((f & TCP_ACK) === 0 && c.synAckFrame !== 0 && (p.seq | 0) === c.orig.startSeq && p.tsSec + p.tsNsec * 1e-9 - c.end <= LATE_SYN_S) return false;
     return true;
   }
 

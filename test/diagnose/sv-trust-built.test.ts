@@ -174,3 +174,45 @@ describe('a response header the capture holds unfinished is not silence', () => 
     expect(errors(r)).toEqual(['http.no_response']);
   });
 });
+
+describe('the first SYN again, its ISN unchanged, right after the connection closed (arkime tcp-reassembly-synthetic)', () => {
+  /** A complete HTTP exchange closed by both sides; then `late` is sent by the client 1 ms after the last ACK. */
+  function closedThen(late: (c: TcpConversation) => void): TcpConversation {
+    const c = new TcpConversation({ client: ['192.0.2.10', 40009], server: ['198.51.100.2', 80], clientIsn: 30000, serverIsn: 31000 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('GET / HTTP/1.0\r\nHost: reuse.example\r\n\r\n'));
+    c.send('server', ascii('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    c.wait(0.001);
+    late(c);
+    // The capture goes on for a while (another client's exchange), so silence after the SYN is judged.
+    c.wait(10);
+    return c;
+  }
+
+  it('is a late copy of the connection\'s SYN, not a new attempt left unanswered', async () => {
+    const c = closedThen((x) => x.raw('client', { seq: 30000, flags: 'S' }));
+    const other = new TcpConversation({ client: ['192.0.2.11', 40100], server: ['198.51.100.2', 80], start: c.frames[c.frames.length - 1]!.ts + 10 });
+    other.syn();
+    other.synAck();
+    other.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, [...c.frames, ...other.frames]));
+    expect(errors(r)).toEqual([]);
+    expect(r.connections.filter((x) => x.client.port === 40009)).toHaveLength(1);
+  });
+
+  it('a SYN with a new ISN on the same ports is a new attempt, and unanswered it is still claimed', async () => {
+    const c = closedThen((x) => x.raw('client', { seq: 90000, flags: 'S' }));
+    const other = new TcpConversation({ client: ['192.0.2.11', 40100], server: ['198.51.100.2', 80], start: c.frames[c.frames.length - 1]!.ts + 10 });
+    other.syn();
+    other.synAck();
+    other.ack('client');
+    const r = await run(pcapFile({ linkType: c.linkType }, [...c.frames, ...other.frames]));
+    expect(errors(r)).toEqual(['tcp.syn_unanswered']);
+    expect(r.connections.filter((x) => x.client.port === 40009)).toHaveLength(2);
+  });
+});
