@@ -66,6 +66,9 @@ export class TcpWatch {
   /** Was the original among them (its first entry)? */
   stuckOriginal = false;
   stuckAcked = false;
+  /** The frame and time of the peer's packet that acknowledged it (0 until then). */
+  stuckAckedFrame = 0;
+  stuckAckedTs = 0;
   /** The peer's packet count when the segment was first retransmitted. */
   stuckPeerPkts = 0;
   /** Retransmissions of other segments while it was stuck. */
@@ -175,6 +178,7 @@ export class TcpWatch {
     this.stuckLen = len;
     this.stuckDf = p.df;
     this.stuckAcked = false;
+    this.stuckAckedFrame = 0;
     this.stuckPeerPkts = peerPkts;
     this.otherRetx = 0;
     this.stuckFrames = [];
@@ -224,7 +228,11 @@ export class TcpWatch {
       this.bigPending = false;
     }
     if (sack && ((re - le) | 0) > 0 && this.bigFull > 0 && ((re - le) | 0) >= this.bigFull) this.bigDelivered = true;
-    if (this.stuck && !this.stuckAcked && covered(this.stuckSeq, (this.stuckSeq + this.stuckLen) | 0)) this.stuckAcked = true;
+    if (this.stuck && !this.stuckAcked && covered(this.stuckSeq, (this.stuckSeq + this.stuckLen) | 0)) {
+      this.stuckAcked = true;
+      this.stuckAckedFrame = frame;
+      this.stuckAckedTs = now;
+    }
     if (this.hole && ((ack - this.holeFrom) | 0) > 0) this.holeAcked = true;
   }
 

@@ -216,3 +216,59 @@ describe('the first SYN again, its ISN unchanged, right after the connection clo
     expect(r.connections.filter((x) => x.client.port === 40009)).toHaveLength(2);
   });
 });
+
+describe('a request lost again and again and acknowledged only after the client gave up (nDPI alexa-app)', () => {
+  /**
+   * A POST in three segments; the middle one is lost: the server acknowledges the first twice
+   * (asking for the middle) and the client resends it four times, the wait doubling. Then either
+   * the server acknowledges it and stays silent until the client closes, or the client closes
+   * first and the server acknowledges everything only with its own FIN.
+   */
+  function lostMiddle(ackedInTime: boolean): TcpConversation {
+    const c = new TcpConversation({ client: ['192.0.2.10', 44912], server: ['198.51.100.94', 80] });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('POST /collect HTTP/1.1\r\nHost: lost.example\r\nContent-Length: 2000\r\n\r\n'));
+    const mid = c.nextSeq('client');
+    const body = new Uint8Array(1000).fill(0x61);
+    c.send('client', body);
+    c.send('client', new Uint8Array(1000).fill(0x62));
+    c.ack('server', { ack: mid });
+    c.ack('server', { ack: mid });
+    for (const wait of [0.3, 0.6, 1.2, 2.4]) {
+      c.wait(wait);
+      c.send('client', body, { retransmit: mid });
+    }
+    if (ackedInTime) {
+      c.ack('server');
+      c.wait(5);
+      c.fin('client');
+      c.ack('server');
+      c.fin('server');
+    } else {
+      c.wait(3);
+      c.fin('client');
+      c.wait(0.5);
+      c.send('client', body, { retransmit: mid });
+      c.ack('server');
+      c.fin('server');
+    }
+    c.ack('client');
+    return c;
+  }
+
+  it('is data the client resent without acknowledgement until it gave up, not a server that did not answer', async () => {
+    const r = await run(pcapFile({ linkType: 1 }, lostMiddle(false).frames));
+    expect(errors(r)).toEqual(['tcp.stalled']);
+    const v = r.verdicts.find((x) => x.cause === 'tcp.stalled')!;
+    expect(v.details['ackedAfterClose']).toEqual(expect.any(Number));
+    expect(v.details['unackedBytes']).toBe(1000);
+    expect(v.evidence.map((e) => e.kind)).toContain('acked_after_close');
+  });
+
+  it('acknowledged before the client closed, the request reached the server: its silence is still http.no_response', async () => {
+    const r = await run(pcapFile({ linkType: 1 }, lostMiddle(true).frames));
+    expect(errors(r)).toEqual(['http.no_response']);
+  });
+});

@@ -3,10 +3,10 @@
  */
 import { defineCause, reworded, type Wording } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
-import { proof, RST, way } from '../evidence.js';
+import { FIN, proof, RST, way } from '../evidence.js';
 import { evidenceKind, fill, fillText, limitKind, type CauseText, type Vars } from '../words.js';
 import { backsOff, intervals, type TcpWatch } from '../../track/tcp-watch.js';
-import type { TcpConn } from '../../track/tcp.js';
+import type { TcpConn, TcpControl } from '../../track/tcp.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
 import { interval } from '../../time.js';
@@ -27,7 +27,7 @@ const RESEND_MIN_SECONDS = 1;
  */
 function resentUnanswered(c: TcpConn): boolean {
   const w = c.orig.watch;
-  if (w === null || !w.stuck || w.stuckAcked) return false;
+  if (w === null || !w.stuck || (w.stuckAcked && !ackedAfterGivingUp(c))) return false;
   const t = w.stuckTimes;
   const resends = (w.stuckOriginal ? t.length - 1 : t.length) + w.otherRetx;
   if (resends < 3 || t.length === 0) return false;
@@ -35,6 +35,38 @@ function resentUnanswered(c: TcpConn): boolean {
   const span = interval(c.end, t[0]!);
   return span === null || span >= RESEND_MIN_SECONDS;
 }
+
+/**
+ * Was the client's resent segment acknowledged only after the client gave up on the connection
+ * (its first FIN or RST)? Unacknowledged for as long as the client waited: a request lost again
+ * and again on the way, which the server could not answer before the client left (nDPI
+ * alexa-app: five retransmissions of the middle of a request, the server's duplicate ACKs asking
+ * for it, all acknowledged with the server's FIN).
+ */
+function ackedAfterGivingUp(c: TcpConn): boolean {
+  return givenUpBeforeAck(c) !== null;
+}
+
+/** The client's FIN or RST before which its resent segment stayed unacknowledged (ackedAfterGivingUp), or null. */
+function givenUpBeforeAck(c: TcpConn): TcpControl | null {
+  const w = c.orig.watch;
+  if (w === null || !w.stuck || !w.stuckAcked) return null;
+  let gaveUp: TcpControl | null = null;
+  for (const x of c.fins) if (x.fromOrig) { gaveUp = x; break; }
+  for (const x of c.rsts) if (x.fromOrig && (gaveUp === null || x.frame < gaveUp.frame)) { gaveUp = x; break; }
+  if (gaveUp === null || w.stuckAckedFrame <= gaveUp.frame) return null;
+  return w.stuckFrames.length === 0 || w.stuckFrames[0]! < gaveUp.frame ? gaveUp : null;
+}
+
+const ACKED_LATE = evidenceKind<Record<string, never>>('acked_after_close', {
+  en: () => 'the resent data acknowledged only now, after the client had given up',
+  zh: () => '重发的数据直到此时才被确认，而客户端此前已放弃',
+}, { en: () => 'acked too late', zh: () => '确认太迟' });
+
+export const ACKED_AFTER_CLOSE = limitKind('stall_acked_after_close', {
+  en: () => 'the other side acknowledged the resent data only after the client had given up on the connection: it arrived too late to be answered',
+  zh: () => '对端直到客户端放弃连接之后才确认了重发的数据：数据到达得太晚，已无法得到回应',
+});
 
 /**
  * Data sent and retransmitted with nothing acknowledged: three retransmissions or more, or one
@@ -54,7 +86,9 @@ const STALLED: ConnRule = {
     // handshake (§4.2): neither was sent again for want of an acknowledgement.
     const tfo = c.synDataSends + (c.synDataSends > 0 && !c.synDataAcked ? 1 : 0);
     const resent = c.retransmits.orig - tfo;
-    if (c.ackFrame === 0 || c.unackedBytes.orig === 0) return null;
+    const gaveUp = givenUpBeforeAck(c);
+    const late = gaveUp !== null;
+    if (c.ackFrame === 0 || (c.unackedBytes.orig === 0 && !late)) return null;
     const stuck = resent < 3 ? stuckSegment(c.orig, c.resp) : null;
     if (resent < 3 && stuck === null) return null;
     // A reset from the server says more than the stall; the client's own reset after its
@@ -71,14 +105,24 @@ const STALLED: ConnRule = {
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
     const ev: EvidenceAt[] = [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})];
-    if (stuck !== null) {
-      const w = stuck;
+    const shown = stuck ?? (late ? c.orig.watch : null);
+    if (shown !== null) {
+      const w = shown;
       w.stuckFrames.slice(0, 8).forEach((frame, i) => ev.push(proof(RESENT, frame, w.stuckTimes[i]!, way(c, true), { bytes: w.stuckLen, transmission: w.stuckOriginal ? i : i + 1 })));
     }
+    if (gaveUp !== null) {
+      const w = c.orig.watch!;
+      ev.push(proof(c.rsts.includes(gaveUp) ? RST : FIN, gaveUp.frame, gaveUp.ts, way(c, true), { sender: 'client' }));
+      ev.push(proof(ACKED_LATE, w.stuckAckedFrame, w.stuckAckedTs, way(c, false), {}));
+      ev.sort((a, b) => a.frame - b.frame);
+    }
     const end = endOfResending(c, true, stuck?.stuckTimes ?? [], ctx.captureEnd);
-    const o = outcome('tcp.stalled', ev, { retransmits: resent, unackedBytes: c.unackedBytes.orig, ...end.details },
-      { attempts: resent, seconds: tenths(interval(c.end, stuck !== null ? stuck.stuckTimes[0]! : first)), stillResending: end.stillResending });
+    // Acknowledged only once the client had given up: unacknowledged while it waited.
+    const unacked = late ? { unackedBytes: c.orig.watch!.stuckLen, ackedAfterClose: c.orig.watch!.stuckAckedFrame } : { unackedBytes: c.unackedBytes.orig };
+    const o = outcome('tcp.stalled', ev, { retransmits: resent, ...unacked, ...end.details },
+      { attempts: resent, seconds: tenths(interval(gaveUp !== null ? gaveUp.ts : c.end, shown !== null && shown.stuckTimes.length > 0 ? shown.stuckTimes[0]! : first)), stillResending: end.stillResending });
     if (end.stillResending) o.limits.push(STILL_RESENDING.of({}));
+    if (late) o.limits.push(ACKED_AFTER_CLOSE.of({}));
     return o;
   },
 };
