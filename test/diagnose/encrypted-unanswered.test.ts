@@ -170,6 +170,19 @@ describe('http.no_response over TLS 1.2', () => {
     expect(await causes(tls12({ wait: 1, end: 'capture' }))).toEqual([]);
   });
 
+  it('the capture ending within the wait for an answer, the connection open: capture.ended_early, not "worked"', async () => {
+    for (const wait of [1, 8]) {
+      const r = await run(tls12({ wait, end: 'capture' }));
+      const v = r.verdicts.find((x) => x.target.ip === SERVER)!;
+      expect([v.cause, v.severity, v.details['lastSent']]).toEqual(['capture.ended_early', 'warning', 'request']);
+      expect(v.evidence.map((e) => e.kind)).toEqual(['encrypted_request']);
+      expect(verdictWords(v, 'en').summary).toContain('too soon to tell');
+    }
+    // Answered before the capture ended: it worked.
+    const answered = await run(tls12({ server: [{ len: 1400, after: 0.05 }], wait: 1, end: 'capture' }));
+    expect(answered.verdicts.find((x) => x.target.ip === SERVER)!.cause).toBe('ok');
+  });
+
   it('not claimed: any record from the server after its Finished and the request, large or small', async () => {
     expect(await causes(tls12({ server: [{ len: 1400, after: 0.02 }], wait: 5 }))).toEqual([]);
     expect(await causes(tls12({ server: [{ len: 60, after: 0.02 }], wait: 5 }))).toEqual([]);

@@ -10,12 +10,14 @@
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
 import type { TcpConn } from '../../track/tcp.js';
-import { isTcp, noSynAck, outcome, rstTakenInSynSent, type ConnRule, type DnsRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, noSynAck, rstTakenInSynSent, type ConnRule, type DnsRule } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
+import { ended, ms, tooSoon, WAIT, waitedMs } from '../waits.js';
 import { interval } from '../../time.js';
+import { ENCRYPTED_UNANSWERED } from './http.no_response.js';
 
-export const WAIT = { syn: 1, dns: 5, tls: 5, http: 10 } as const;
+export { tooSoon, WAIT };
 
 /**
  * The client's distinct SYN transmissions: copies less than 100 ms apart are one packet captured
@@ -34,34 +36,6 @@ export function synSends(c: TcpConn): number {
 /** Did either side close or reset the connection after `frame`? */
 function closedAfter(c: TcpConn, frame: number): boolean {
   return c.rsts.some((r) => r.frame > frame) || c.fins.some((x) => x.frame > frame);
-}
-
-/** Seconds to the microsecond, as capture times are: these waits can be far under a millisecond. */
-const ms = (x: number | null): number | null => (x === null ? null : Math.round(x * 1e6) / 1e6);
-
-/** The wait as words show it, in milliseconds: to 0.01 ms below 10 ms (a capture cut 47 µs after a ClientHello reads 0.05 ms, not 0 s). */
-function waitedMs(seconds: number | null): number | null {
-  if (seconds === null) return null;
-  const m = seconds * 1000;
-  return m < 10 ? Math.max(0.01, Math.round(m * 100) / 100) : Math.round(m);
-}
-
-/**
- * Did the capture stop `wait` seconds or less after `t`? The silence counts only when the capture
- * went on strictly longer than the retry takes: one that ends exactly 1 s after a SYN cannot show
- * the retransmission due then. Compared to the microsecond (capture times are; the subtraction of
- * two epoch times is not exact). Not when the wait is unknown (`t` is a time no report can write):
- * the silence is then judged as any other.
- */
-export function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): boolean {
-  const gap = ms(interval(ctx.captureEnd, t));
-  return gap !== null && gap <= wait;
-}
-
-function ended(what: 'SYN' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
-  // Null when the clock stepped back after `last` (or its time is out of range): no wait is said.
-  const gap = interval(ctx.captureEnd, last);
-  return outcome('capture.ended_early', ev, { lastSent: what, waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
 }
 
 /** One SYN, no answer, and the capture stopped before the first retransmission was due. */
@@ -154,7 +128,7 @@ const CAUSE = defineCause({
   layer: 'capture',
   severity: 'warning',
   live: 'end',
-  rules: [SYN_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, QUERY_TOO_SOON],
+  rules: [SYN_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, ENCRYPTED_UNANSWERED, QUERY_TOO_SOON],
   words: {
     en: {
       summary: '{target}: the capture stopped {waited} ms after the last attempt, too soon to tell',

@@ -34,7 +34,7 @@ import { isTls13, tlsEstablished, type TlsSession } from '../../track/tls-sessio
 import { cipherName, tlsVersionName } from '../../decode/names.js';
 import { evidenceKind, fill, fillText, limitKind } from '../words.js';
 import { interval } from '../../time.js';
-import { tooSoon, WAIT } from './capture.ended_early.js';
+import { ended, tooSoon, WAIT } from '../waits.js';
 
 const ENCRYPTED_REQUEST = evidenceKind<{ length: number }>('encrypted_request', {
   en: (a) => `client's ${a.length}-byte encrypted record after its Finished (the request, by its place)`,
@@ -144,11 +144,16 @@ function emptyH2Frame(s: TlsSession): number | null {
   return o === null ? null : 9 + o;
 }
 
-/** TLS completed, the request sent, the server silent but for records that are no answer until the client left. */
-const ENCRYPTED_UNANSWERED: ConnRule = {
+/**
+ * TLS completed, the request sent, the server silent but for records that are no answer until
+ * the client left — or, when the capture stopped within the wait for an answer with the
+ * connection still open, capture.ended_early: the capture cannot tell (the plain-HTTP case's
+ * REQUEST_TOO_SOON, for what the encryption hides).
+ */
+export const ENCRYPTED_UNANSWERED: ConnRule = {
   on: 'conn',
   rank: 121,
-  produces: ['http.no_response'],
+  produces: ['http.no_response', 'capture.ended_early'],
   run(f, ctx) {
     const s = f.tls;
     if (!s || f.http || !isTcp(f) || !tlsEstablished(s) || s.clientFirstData === null) return null;
@@ -181,7 +186,12 @@ const ENCRYPTED_UNANSWERED: ConnRule = {
     const alert = s.encryptedAlerts.find((a) => a.fromClient && a.frame > req.frame && (first === undefined || a.frame < first.frame));
     const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : first;
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
-    if (!close && tooSoon(ctx, req.ts, WAIT.http)) return null;
+    if (!close && tooSoon(ctx, req.ts, WAIT.http)) {
+      // Nothing at all closed the connection (a FIN, a reset): the capture stopped while the
+      // client may still have been waiting for its answer.
+      if (c.fins.some((x) => x.frame > req.frame) || c.rsts.some((r) => r.frame > req.frame)) return null;
+      return ended('request', req.ts, ctx, [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })]);
+    }
     // A client that closed within a second of its request did not wait for an answer (a browser
     // dropping a connection it raced or no longer needs): nothing to say about the server.
     if (clientLeftAtOnce(close, clientOrig, req.ts) !== null) return null;
