@@ -255,6 +255,12 @@ export class TcpConn extends FlowConn implements Conn {
   synAckTime: Time = DOUBLE;
   synAckTtl = -1;
   synAckIpId = -1;
+  /**
+   * The responder's first bare ACK (no SYN, no RST) before any SYN-ACK: an answer to a SYN that
+   * does not accept it (a challenge ACK of an old connection on the same ports, RFC 5961 §4).
+   */
+  bareAckFrame = 0;
+  bareAckTime: Time = DOUBLE;
   /** Originator's first ACK after the SYN-ACK (handshake completion). */
   ackFrame = 0;
   ackTime: Time = DOUBLE;
@@ -322,6 +328,8 @@ export class TcpConn extends FlowConn implements Conn {
     this.synAcks = 0;
     this.synAckTime = 0;
     this.synAckTtl = this.synAckIpId = -1;
+    this.bareAckFrame = 0;
+    this.bareAckTime = 0;
     this.ackFrame = 0;
     this.ackTime = 0;
     this.handshakeRttMs = NO_RTT;
@@ -1021,6 +1029,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     }
 
     if (SYN) this.synFacts(c, p, isOrig, now, ACK, len);
+    else if (!isOrig && ACK && !RST && c.synAckFrame === 0 && c.bareAckFrame === 0) {
+      c.bareAckFrame = p.frame;
+      c.bareAckTime = now;
+    }
 
     if (FIN) {
       e.finCnt++;
