@@ -77,6 +77,7 @@ export const PLACEHOLDERS = {
   closedText: "how an unanswered encrypted request's silence ended (the client closed, the server closed, the capture ended), as words of a sentence",
   ticketsText: 'what the server sent after the TLS 1.3 handshake of an unanswered encrypted request (its session tickets, or nothing), as the start of a sentence',
   silence: 'seconds without anything from the server after its last record (an unanswered encrypted request)',
+  afterMs: 'milliseconds from the handshake\'s completion to the server\'s close (tcp.closed_at_once)',
   closedMs: 'milliseconds from the client\'s TLS ClientHello to its own close or reset, when it left before an answer could be expected',
   ttlNote: "a sentence comparing the RST's TTL / IP ID with the server's own packets, derived from facts rstTtl / serverTtl / rstIpId / serverIpId, or ''",
   missing: "the side of a connection whose packets the capture does not hold ('server' / 'client'), in the report's language",
