@@ -544,6 +544,16 @@ export class Diagnosis {
 
   private dnsVerdicts(connNames: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
+    // A name that an answer to another name gave an address through CNAMEs has one, whatever
+    // its own question got (DnsGroups.aliasOf).
+    for (const g of groups) {
+      if (g.resolved) continue;
+      const via = this.dns.aliasOf(g.first[0]!.client.ip, g.name);
+      if (via === null) continue;
+      g.addrResolved = true;
+      g.resolved = true;
+      g.cnameOf = via;
+    }
     // In the order of each name's first transaction.
     groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     // Names that resolved: let go (this.dns), or held.

@@ -1,0 +1,76 @@
+/**
+ * Verdicts checked against captures wirewhy had never seen (FoxIO ja4's, scapy's, dpkt's,
+ * PyPCAPKit's, termshark's and gopacket's test captures): each kind of over-claim found there,
+ * built packet by packet and run through the whole pipeline, and beside it a real failure of the
+ * same cause that must stay claimed.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import { Capture, ethIp, udpIp, dnsMessage, LINKTYPE, type DnsRecord } from '../helpers/index.js';
+
+async function run(bytes: Uint8Array, all = true): Promise<Report> {
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all });
+}
+
+const errors = (r: Report) => r.verdicts.filter((v) => v.severity === 'error').map((v) => `${v.cause} ${v.target.name ?? v.target.ip}`);
+
+describe('a CNAME target whose address came in the answer to its alias is not NODATA', () => {
+  const T0 = 1_700_000_000;
+  const DNS = '198.51.100.53';
+  const ALIAS = 'cdn.example.net';
+  const TARGET = 'edge.cdn-provider.example';
+
+  interface Q { at: number; client: string; id: number; name: string; type: 'A' | 'AAAA'; answers: DnsRecord[] }
+
+  function lookups(qs: Q[], all = true): Promise<Report> {
+    const cap = new Capture();
+    for (const q of qs) {
+      const sport = 40000 + q.id;
+      cap.add(T0 + q.at, ethIp(udpIp({ src: q.client, dst: DNS, sport, dport: 53 }, dnsMessage({ id: q.id, qr: false, rd: true, questions: [{ name: q.name, type: q.type }] }))));
+      cap.add(T0 + q.at + 0.03, ethIp(udpIp({ src: DNS, dst: q.client, sport: 53, dport: sport }, dnsMessage({ id: q.id, qr: true, rd: true, ra: true, questions: [{ name: q.name, type: q.type }], answers: q.answers }))));
+    }
+    cap.add(T0 + 5, ethIp(udpIp({ src: '192.0.2.99', dst: '198.51.100.99', sport: 45000, dport: 9 }, new Uint8Array(4))));
+    return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }), all);
+  }
+
+  const C = '192.0.2.10';
+  const cname: DnsRecord = { name: ALIAS, type: 'CNAME', data: TARGET };
+  const aaaaAlias = (at: number, client = C): Q => ({ at, client, id: 1, name: ALIAS, type: 'AAAA', answers: [cname] });
+  const aaaaTarget = (at: number, client = C): Q => ({ at, client, id: 2, name: TARGET, type: 'AAAA', answers: [] });
+  const aAlias = (at: number, client = C, withAddress = true): Q => ({
+    at, client, id: 3, name: ALIAS, type: 'A', answers: withAddress ? [cname, { name: TARGET, type: 'A', data: '203.0.113.5' }] : [cname],
+  });
+
+  it('AAAA of the alias (CNAME only), AAAA of the target (NODATA), then A of the alias with the target\'s address: no failure (dpkt nb6-http.pcap)', async () => {
+    const r = await lookups([aaaaAlias(0), aaaaTarget(0.05), aAlias(0.1)]);
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.target.name === TARGET)!;
+    expect(v.cause).toBe('ok');
+    expect(v.details['cnameOf']).toBe(ALIAS);
+    // Without --all (names that resolved are let go as they do): the same judgement.
+    const quiet = await lookups([aaaaAlias(0), aaaaTarget(0.05), aAlias(0.1)], false);
+    expect(errors(quiet)).toEqual([]);
+    expect(quiet.summary.failures).toBe(0);
+  });
+
+  it('the alias answered first, the target\'s NODATA after: no failure either', async () => {
+    expect(errors(await lookups([aAlias(0), aaaaTarget(0.05)]))).toEqual([]);
+    expect(errors(await lookups([aAlias(0), aaaaTarget(0.05)], false))).toEqual([]);
+  });
+
+  it('no answer gave the target an address (the A of the alias is NODATA too): dns.no_address stays for both names', async () => {
+    const r = await lookups([aaaaAlias(0), aaaaTarget(0.05), aAlias(0.1, C, false)]);
+    expect(errors(r).sort()).toEqual([`dns.no_address ${ALIAS}`, `dns.no_address ${TARGET}`]);
+  });
+
+  it('the address went to another client: the target\'s NODATA for this client stays dns.no_address', async () => {
+    const r = await lookups([aaaaTarget(0.05), aAlias(0.1, '192.0.2.20')]);
+    expect(errors(r)).toEqual([`dns.no_address ${TARGET}`]);
+    expect(errors(await lookups([aaaaTarget(0.05), aAlias(0.1, '192.0.2.20')], false))).toEqual([`dns.no_address ${TARGET}`]);
+  });
+});
