@@ -22,6 +22,8 @@ const BT_JOURNAL = 9;
 const BT_DSB = 10;
 const BT_CUSTOM = 0x00000bad;
 const BT_CUSTOM_NOCOPY = 0x40000bad;
+/** Sysdig event blocks (v1, v2, v2 with large payload): Wireshark shows each as a frame. */
+const isSysdigEvent = (type: number): boolean => type === 0x204 || type === 0x216 || type === 0x221;
 
 /** Blocks larger than this are treated as corrupt rather than buffered. */
 const MAX_BLOCK = 16 * 1024 * 1024;
@@ -42,6 +44,12 @@ const TWO32 = 4294967296;
 export class PcapngFramer implements Framer {
   readonly format = 'pcapng' as const;
   produced = false;
+  /**
+   * Custom blocks, systemd journal export blocks and sysdig events read so far: Wireshark reads
+   * each as a record and numbers it as a frame (tshark lists it), so the packets after one are
+   * numbered past it (gopacket's pcapgo/tests test017, test018, test102, test202).
+   */
+  otherFrames = 0;
   private le = true;
   private ifaces: Iface[] = [];
   /** Index in info.interfaces of this section's first interface (interfaces of all sections are listed). */
@@ -147,12 +155,15 @@ export class PcapngFramer implements Framer {
         this.statistics(dv, pos, len, info);
         return len;
       case BT_NRB:
-      case BT_JOURNAL:
       case BT_DSB:
+        return len;
+      case BT_JOURNAL:
       case BT_CUSTOM:
       case BT_CUSTOM_NOCOPY:
+        this.otherFrames++;
         return len;
       default:
+        if (isSysdigEvent(type)) this.otherFrames++;
         if (this.unknownBlocks++ === 0) {
           info.warnings.push({ kind: 'pcapng_unknown_block', args: { type, offset: base + pos } });
         }

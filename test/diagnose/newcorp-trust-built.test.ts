@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
-import { Capture, ethIp, udpIp, dnsMessage, LINKTYPE, type DnsRecord } from '../helpers/index.js';
+import { Capture, ethIp, udpIp, tcpIp, dnsMessage, ascii, concat, LINKTYPE, pcapngFile, pcapngBlock, nrbBlock, dsbBlock, type DnsRecord, type CaptureRecord } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array, all = true): Promise<Report> {
   async function* one(): AsyncIterable<Uint8Array> {
@@ -72,5 +72,40 @@ describe('a CNAME target whose address came in the answer to its alias is not NO
     const r = await lookups([aaaaTarget(0.05), aAlias(0.1, '192.0.2.20')]);
     expect(errors(r)).toEqual([`dns.no_address ${TARGET}`]);
     expect(errors(await lookups([aaaaTarget(0.05), aAlias(0.1, '192.0.2.20')], false))).toEqual([`dns.no_address ${TARGET}`]);
+  });
+});
+
+describe('pcapng: the records Wireshark numbers as frames without a packet shift the frame numbers', () => {
+  const T0 = 1_700_000_000;
+  const syn = (at: number): CaptureRecord => ({ ts: T0 + at, frame: ethIp(tcpIp({ src: '192.0.2.10', dst: '198.51.100.7', sport: 51000, dport: 443, seq: 1000, flags: 'S' })) });
+  const end: CaptureRecord = { ts: T0 + 12, frame: ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))) };
+  /** A custom block (0x00000BAD, or 0x40000BAD not to be copied) with the documentation PEN 32473. */
+  const custom = (copy: boolean) => (le: boolean): Uint8Array => pcapngBlock(copy ? 0x00000bad : 0x40000bad, le, (w) => {
+    w.u32(32473);
+    w.bytes(ascii('wirewhy'));
+  });
+  /** A systemd journal export block (type 9): one entry. */
+  const journal = (le: boolean): Uint8Array => pcapngBlock(9, le, (w) => w.bytes(ascii('__REALTIME_TIMESTAMP=1700000000500000\nMESSAGE=hello\n')));
+  const ETH = { interfaces: [{ linkType: LINKTYPE.ETHERNET }] };
+
+  async function synFrames(bytes: Uint8Array): Promise<{ frames: number[]; packets: number }> {
+    const r = await run(bytes);
+    const v = r.verdicts.find((x) => x.cause === 'tcp.syn_unanswered')!;
+    return { frames: v.evidence.map((e) => e.frame), packets: r.capture.packets };
+  }
+
+  it('a custom block before the packets and a journal entry and a custom block between them: the SYNs are frames 2, 5 and 6 as tshark lists them (gopacket pcapgo/tests test018, test202)', async () => {
+    const bytes = concat([
+      pcapngFile({ ...ETH, before: [custom(true)] }, [syn(0)]),
+      pcapngFile({ ...ETH, before: [journal, custom(false)] }, [syn(1), syn(3), end]),
+    ]);
+    expect(await synFrames(bytes)).toEqual({ frames: [2, 5, 6], packets: 4 });
+  });
+
+  it('without such blocks (name resolution and decryption secrets are not frames either) the SYNs stay frames 1, 2 and 3', async () => {
+    const nrb = nrbBlock([{ addr: Uint8Array.of(198, 51, 100, 7), names: ['www.example.com'] }]);
+    const dsb = dsbBlock('CLIENT_RANDOM 00 00\n');
+    const bytes = concat([pcapngFile({ ...ETH, before: [nrb] }, [syn(0)]), pcapngFile({ ...ETH, before: [dsb] }, [syn(1), syn(3), end])]);
+    expect(await synFrames(bytes)).toEqual({ frames: [1, 2, 3], packets: 4 });
   });
 });
