@@ -109,3 +109,38 @@ describe('pcapng: the records Wireshark numbers as frames without a packet shift
     expect(await synFrames(bytes)).toEqual({ frames: [1, 2, 3], packets: 4 });
   });
 });
+
+describe('an address several names led to: a connection is told under the name the client looked up last before it', () => {
+  const T0 = 1_700_000_000;
+  const C = '192.0.2.10';
+  const DNS = '198.51.100.53';
+  const IP = '203.0.113.9';
+
+  function answer(cap: Capture, at: number, id: number, name: string): void {
+    const q = { id, rd: true, questions: [{ name, type: 'A' as const }] };
+    cap.add(T0 + at, ethIp(udpIp({ src: C, dst: DNS, sport: 41000 + id, dport: 53 }, dnsMessage({ ...q, qr: false }))));
+    cap.add(T0 + at + 0.02, ethIp(udpIp({ src: DNS, dst: C, sport: 53, dport: 41000 + id }, dnsMessage({ ...q, qr: true, ra: true, answers: [{ name, type: 'A', data: IP }] }))));
+  }
+  function unansweredSyns(cap: Capture, at: number, sport: number): void {
+    for (const d of [0, 1, 3, 7]) cap.add(T0 + at + d, ethIp(tcpIp({ src: C, dst: IP, sport, dport: 1, seq: 77, flags: 'S' })));
+  }
+  const target = (r: Report) => r.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered').map((v) => `${v.target.name}:${v.target.port}`);
+
+  it('updates.example resolved first, api.example 1 ms before the SYNs to port 1: the failure is api.example\'s (ja4 ssh2.pcapng: OpenDNS\'s port-1 probe)', async () => {
+    const cap = new Capture();
+    answer(cap, 0, 1, 'updates.example');
+    answer(cap, 0.1, 2, 'api.example');
+    unansweredSyns(cap, 0.121, 50001);
+    cap.add(T0 + 20, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    expect(target(await run(cap.pcap({ linkType: LINKTYPE.ETHERNET })))).toEqual(['api.example:1']);
+  });
+
+  it('SYNs sent before the second name was looked up stay under the first name', async () => {
+    const cap = new Capture();
+    answer(cap, 0, 1, 'updates.example');
+    unansweredSyns(cap, 0.05, 50002);
+    answer(cap, 0.1, 2, 'api.example');
+    cap.add(T0 + 20, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    expect(target(await run(cap.pcap({ linkType: LINKTYPE.ETHERNET })))).toEqual(['updates.example:1']);
+  });
+});
