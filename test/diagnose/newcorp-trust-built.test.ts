@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
+import { renderReport } from '../../src/report/render.js';
 import { Capture, ethIp, udpIp, tcpIp, dnsMessage, ascii, concat, LINKTYPE, pcapngFile, pcapngBlock, nrbBlock, dsbBlock, type DnsRecord, type CaptureRecord } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array, all = true): Promise<Report> {
@@ -142,5 +143,41 @@ describe('an address several names led to: a connection is told under the name t
     answer(cap, 0.1, 2, 'api.example');
     cap.add(T0 + 20, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
     expect(target(await run(cap.pcap({ linkType: LINKTYPE.ETHERNET })))).toEqual(['updates.example:1']);
+  });
+});
+
+describe('one direction only: a slice of a connection is not shown to be a filtered capture', () => {
+  const T0 = 1_700_000_000;
+  const C = '192.0.2.10';
+  const S = '198.51.100.80';
+  /** The client's packets of a connection the capture joined in its middle, each with its ACK number. */
+  function clientOnly(acks: number[]): Uint8Array {
+    const cap = new Capture();
+    let seq = 5000;
+    acks.forEach((ack, i) => {
+      const data = ascii(`GET /${i} HTTP/1.1\r\nHost: slice.example\r\n\r\n`);
+      cap.add(T0 + i * 0.2, ethIp(tcpIp({ src: C, dst: S, sport: 50100, dport: 80, seq, ack, flags: 'PA' }, data)));
+      seq += data.length;
+    });
+    return cap.pcap({ linkType: LINKTYPE.ETHERNET });
+  }
+  async function oneSided(bytes: Uint8Array): Promise<{ slice: unknown; explanation: string }> {
+    const r = await run(bytes);
+    const v = r.verdicts.find((x) => x.cause === 'capture.one_sided')!;
+    const j = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; explanation: string }> };
+    return { slice: v.facts['slice'], explanation: j.verdicts.find((x) => x.cause === 'capture.one_sided')!.explanation };
+  }
+
+  it('two requests whose ACK never moves (nothing the server sent during the capture is acknowledged): the words leave a short capture open (ja4 tls-sni.pcapng, scapy http_compressed.pcap)', async () => {
+    const o = await oneSided(clientOnly([9000, 9000]));
+    expect(o.slice).toBe(true);
+    expect(o.explanation).toContain('too little of this connection');
+    expect(o.explanation).not.toContain('The capture was filtered to one direction');
+  });
+
+  it('the client\'s ACK moving from one request to the next (the server answered during the capture, unseen): still told as a one-way capture', async () => {
+    const o = await oneSided(clientOnly([9000, 9400]));
+    expect(o.slice).toBeUndefined();
+    expect(o.explanation).toContain('The capture was filtered to one direction');
   });
 });
