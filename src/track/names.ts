@@ -19,11 +19,12 @@ function hasUpper(s: string): boolean {
 export class NameMap {
   /**
    * For each address, the names that led to it (first MAX_NAMES_PER_IP) and, beside each, when
-   * the client last used it: twice the frame of the latest DNS answer, TLS ClientHello or HTTP
-   * request that gave it, plus one for the name the client asked (a DNS question), so that of one
-   * answer the question's name comes before the owner of the address record.
+   * the client first and last used it: twice the frame of the DNS answer, or of the first frame
+   * of the connection whose TLS ClientHello or HTTP request gave it, plus one for the name the
+   * client asked (a DNS question), so that of one answer the question's name comes before the
+   * owner of the address record.
    */
-  private readonly byIp = new Map<string, { names: string[]; at: number[] }>();
+  private readonly byIp = new Map<string, { names: string[]; first: number[]; at: number[] }>();
 
   /** `frame`: where the client used the name (the DNS answer, or the connection's first frame). */
   add(ip: string, name: string, frame = 0, asked = true): void {
@@ -33,15 +34,17 @@ export class NameMap {
     const at = 2 * frame + (asked ? 1 : 0);
     const e = this.byIp.get(ip);
     if (!e) {
-      this.byIp.set(ip, { names: [n], at: [at] });
+      this.byIp.set(ip, { names: [n], first: [at], at: [at] });
       return;
     }
     const i = e.names.indexOf(n);
     if (i >= 0) {
       if (at > e.at[i]!) e.at[i] = at;
+      if (at < e.first[i]!) e.first[i] = at;
     } else if (e.names.length < MAX_NAMES_PER_IP) {
       // A full list takes no more (a busy address's list is full).
       e.names.push(n);
+      e.first.push(at);
       e.at.push(at);
     }
   }
@@ -74,9 +77,12 @@ export class NameMap {
     if (before === undefined || e.names.length === 1) return e.names[0]!;
     let best = 0;
     let bestAt = -1;
+    const limit = 2 * before;
     for (let i = 0; i < e.at.length; i++) {
-      const at = e.at[i]!;
-      if (at < 2 * before && at > bestAt) {
+      // Its last use before the connection, as far as its first and last uses tell.
+      const last = e.at[i]!;
+      const at = last < limit ? last : e.first[i]!;
+      if (at < limit && at > bestAt) {
         best = i;
         bestAt = at;
       }

@@ -9,7 +9,10 @@ import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
-import { Capture, ethIp, udpIp, tcpIp, dnsMessage, ascii, concat, LINKTYPE, pcapngFile, pcapngBlock, nrbBlock, dsbBlock, type DnsRecord, type CaptureRecord } from '../helpers/index.js';
+import {
+  Capture, TcpConversation, ethIp, udpIp, tcpIp, dnsMessage, ascii, concat, LINKTYPE, pcapngFile, pcapngBlock, nrbBlock, dsbBlock,
+  handshakeRecord, clientHello, serverHello, applicationData, TLS_VERSION, type DnsRecord, type CaptureRecord,
+} from '../helpers/index.js';
 
 async function run(bytes: Uint8Array, all = true): Promise<Report> {
   async function* one(): AsyncIterable<Uint8Array> {
@@ -134,6 +137,35 @@ describe('an address several names led to: a connection is told under the name t
     unansweredSyns(cap, 0.121, 50001);
     cap.add(T0 + 20, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
     expect(target(await run(cap.pcap({ linkType: LINKTYPE.ETHERNET })))).toEqual(['api.example:1']);
+  });
+
+  it('a name used again after the connection started (an SNI of a later connection) still counts for its use before: the SYNs are not told under the CNAME\'s owner (suricata-verify base64-decode-5885)', async () => {
+    const cap = new Capture();
+    // client2.example asked, answered through a CNAME: its owner edge.example also leads to IP.
+    const q = { id: 7, rd: true, questions: [{ name: 'client2.example', type: 'A' as const }] };
+    cap.add(T0, ethIp(udpIp({ src: C, dst: DNS, sport: 41007, dport: 53 }, dnsMessage({ ...q, qr: false }))));
+    cap.add(T0 + 0.02, ethIp(udpIp({ src: DNS, dst: C, sport: 53, dport: 41007 }, dnsMessage({ ...q, qr: true, ra: true, answers: [
+      { name: 'client2.example', type: 'CNAME', data: 'edge.example' }, { name: 'edge.example', type: 'A', data: IP }] }))));
+    // A first connection's SYNs go unanswered; a second one, with SNI client2.example, works and closes.
+    for (const d of [0, 1, 3, 7]) cap.add(T0 + 0.05 + d, ethIp(tcpIp({ src: C, dst: IP, sport: 50003, dport: 443, seq: 77, flags: 'S' })));
+    const c = new TcpConversation({ client: [C, 50004], server: [IP, 443], start: T0 + 0.5 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'client2.example' })], TLS_VERSION.TLS10));
+    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f })]));
+    c.send('client', applicationData(100, TLS_VERSION.TLS12, 1));
+    c.send('server', applicationData(300, TLS_VERSION.TLS12, 2));
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    cap.addAll(c.frames);
+    cap.add(T0 + 20, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.target.name === 'client2.example' && x.target.port === 443)!;
+    expect(v.severity).toBe('warning');
+    expect(v.details['failedConnections']).toBe(1);
   });
 
   it('SYNs sent before the second name was looked up stay under the first name', async () => {
