@@ -59,6 +59,12 @@ export class PcapngFramer implements Framer {
   private unknownBlocks = 0;
   private lastSec = 0;
   private lastNsec = 0;
+  /** A packet with a timestamp was read (the time a Simple Packet Block takes is then real). */
+  private timed = false;
+  /** Simple Packet Blocks before any packet with a timestamp, and their warning's place in info.warnings. */
+  private untimed = 0;
+  private untimedWarning = -1;
+  private untimedOffset = 0;
 
   header(_buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
     return this.section(dv, pos, end, base, info);
@@ -139,6 +145,9 @@ export class PcapngFramer implements Framer {
         // A Simple Packet Block has no timestamp: keep the previous packet's, so time stays monotonic.
         pkt.tsSec = this.lastSec;
         pkt.tsNsec = this.lastNsec;
+        // Before any packet with one, that is the epoch: the capture's start is then not real
+        // (gopacket's pcapgo/tests test010, test011, test016, test018, test100), and is said so.
+        if (!this.timed) this.untimedPacket(base + pos, info);
         pkt.origLen = origLen;
         pkt.linkType = iface.linkType;
         pkt.iface = this.ifaceBase;
@@ -168,6 +177,16 @@ export class PcapngFramer implements Framer {
           info.warnings.push({ kind: 'pcapng_unknown_block', args: { type, offset: base + pos } });
         }
         return len;
+    }
+  }
+
+  private untimedPacket(offset: number, info: CaptureInfo): void {
+    if (this.untimed++ === 0) {
+      this.untimedWarning = info.warnings.length;
+      this.untimedOffset = offset;
+      info.warnings.push({ kind: 'pcapng_untimed', args: { packets: 1, offset } });
+    } else {
+      info.warnings[this.untimedWarning] = { kind: 'pcapng_untimed', args: { packets: this.untimed, offset: this.untimedOffset } };
     }
   }
 
@@ -209,6 +228,7 @@ export class PcapngFramer implements Framer {
     pkt.tsNsec = nsec;
     this.lastSec = sec;
     this.lastNsec = nsec;
+    this.timed = true;
   }
 
   private interfaceBlock(buf: Uint8Array, dv: DataView, pos: number, len: number, base: number, info: CaptureInfo): void {

@@ -213,3 +213,30 @@ describe('one direction only: a slice of a connection is not shown to be a filte
     expect(o.explanation).toContain('The capture was filtered to one direction');
   });
 });
+
+describe('pcapng: Simple Packet Blocks before any timestamp are said to have none', () => {
+  const T0 = 1_700_000_000;
+  const pkt = (sport: number): Uint8Array => ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.99', sport, dport: 9 }, ascii('x')));
+  /** A Simple Packet Block (type 3): original length, then the bytes; no timestamp. */
+  const spb = (frame: Uint8Array) => (le: boolean): Uint8Array => pcapngBlock(3, le, (w) => {
+    w.u32(frame.length);
+    w.bytes(frame);
+  });
+  const ETH = { interfaces: [{ linkType: LINKTYPE.ETHERNET }] };
+  const untimed = (r: Report) => r.capture.warnings.filter((w) => w.kind === 'pcapng_untimed').map((w) => w.args['packets']);
+
+  it('two SPBs, then packets with timestamps: a warning counts the two, its words say the start is not real (gopacket pcapgo/tests test011)', async () => {
+    const r = await run(pcapngFile({ ...ETH, before: [spb(pkt(1)), spb(pkt(2))] }, [{ ts: T0, frame: pkt(3) }, { ts: T0 + 1, frame: pkt(4) }]));
+    expect(r.capture.packets).toBe(4);
+    expect(untimed(r)).toEqual([2]);
+    const j = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { capture: { warnings: string[] } };
+    expect(j.capture.warnings.some((w) => w.startsWith('2 packets carry no timestamp') && w.includes('not real'))).toBe(true);
+  });
+
+  it('an SPB after a packet with a timestamp takes that time: no warning', async () => {
+    const r = await run(pcapngFile({ ...ETH, after: [spb(pkt(2))] }, [{ ts: T0, frame: pkt(1) }]));
+    expect(r.capture.packets).toBe(2);
+    expect(untimed(r)).toEqual([]);
+    expect(r.capture.start).toBe('2023-11-14T22:13:20.000000Z');
+  });
+});
