@@ -240,3 +240,65 @@ describe('pcapng: Simple Packet Blocks before any timestamp are said to have non
     expect(r.capture.start).toBe('2023-11-14T22:13:20.000000Z');
   });
 });
+
+describe('a connection without a name of its own is its server\'s named target, whatever the order connections ended in', () => {
+  const T0 = 1_700_000_000;
+  const C = '192.0.2.10';
+  const IP = '203.0.113.20';
+
+  /** A TLS connection with this SNI (null: none) that worked; `close`: it ends, else it stays open to the capture's end. */
+  function worked(sport: number, at: number, sni: string | null, close: boolean): TcpConversation {
+    const c = new TcpConversation({ client: [C, sport], server: [IP, 443], start: T0 + at });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], ...(sni ? { sni } : {}) })], TLS_VERSION.TLS10));
+    c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f })]));
+    c.send('client', applicationData(100, TLS_VERSION.TLS12, 1));
+    c.send('server', applicationData(300, TLS_VERSION.TLS12, 2));
+    if (close) {
+      c.fin('client');
+      c.fin('server');
+      c.ack('client');
+    } else {
+      // Still busy long after the other connection ended (so that one ends first).
+      c.at(T0 + 30 + at);
+      c.send('client', applicationData(100, TLS_VERSION.TLS12, 3));
+      c.send('server', applicationData(300, TLS_VERSION.TLS12, 4));
+      c.at(T0 + 45 + at);
+      c.send('client', applicationData(100, TLS_VERSION.TLS12, 5));
+      c.send('server', applicationData(300, TLS_VERSION.TLS12, 6));
+    }
+    return c;
+  }
+  /** A ClientHello without SNI the server never answered: the client gave up after 12 s. */
+  function unanswered(sport: number, at: number): TcpConversation {
+    const c = new TcpConversation({ client: [C, sport], server: [IP, 443], start: T0 + at });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f] })], TLS_VERSION.TLS10));
+    c.ack('server');
+    c.wait(12);
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    return c;
+  }
+  async function targets(convs: TcpConversation[]): Promise<string[]> {
+    const cap = new Capture();
+    for (const c of convs) cap.addAll(c.frames);
+    cap.add(T0 + 60, ethIp(udpIp({ src: C, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    return r.verdicts.filter((v) => v.target.port === 443).map((v) => `${v.severity} ${v.cause} ${v.target.name ?? v.target.ip}`).sort();
+  }
+
+  it('a long connection with SNI radcom.example still open when a ClientHello without SNI to the same address failed: the failure is radcom.example\'s (nDPI webex.pcap)', async () => {
+    expect(await targets([worked(50001, 0, 'radcom.example', false), unanswered(50002, 1)])).toEqual(['error tls.no_server_hello radcom.example']);
+  });
+
+  it('two names reached that address (a shared host): the connection without a name stays under the address', async () => {
+    const got = await targets([worked(50001, 0, 'a.example', false), worked(50003, 0.5, 'b.example', false), unanswered(50002, 1)]);
+    expect(got).toEqual([`error tls.no_server_hello ${IP}`, 'ok ok a.example', 'ok ok b.example']);
+  });
+});
