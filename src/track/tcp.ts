@@ -699,6 +699,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 &&
           o.lastWinSent >= 0 && r.lastWinSent >= 0 &&
           o.lastAckSent === ((r.finAbs + 1) | 0) && r.lastAckSent === ((o.finAbs + 1) | 0)) return CLS_TCP_DONE;
+      // Both FINs sent, and one side's data before its FIN never acknowledged (no RST): it goes
+      // on retransmitting data and FIN at its backing-off timeout, seconds apart, and those are
+      // the same connection's, not new one-sided ones (suricata's CVE-2018-6794 capture: a request
+      // and its FIN resent for 18 s). A final ACK of a FIN alone missing is the ordinary close.
+      if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 && r.lastWinSent >= 0 && o.lastWinSent >= 0 &&
+          (((o.finAbs - r.lastAckSent) | 0) > 0 || ((r.finAbs - o.lastAckSent) | 0) > 0)) return CLS_TCP;
       return CLS_TCP_CLOSED;
     }
     if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;

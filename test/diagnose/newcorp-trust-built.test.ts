@@ -302,3 +302,50 @@ describe('a connection without a name of its own is its server\'s named target, 
     expect(got).toEqual([`error tls.no_server_hello ${IP}`, 'ok ok a.example', 'ok ok b.example']);
   });
 });
+
+describe('a request and its FIN resent after both sides closed stay one connection', () => {
+  const T0 = 1_700_000_000;
+  /** The server answers and closes at once; the client's request and FIN are never acknowledged and resent, then reset. */
+  function resent(): TcpConversation {
+    const c = new TcpConversation({ client: ['192.168.235.1', 53649], server: ['192.168.235.136', 8089], start: T0 });
+    c.syn();
+    c.synAck();
+    c.send('server', ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    c.fin('server');
+    c.ack('client');
+    const req = ascii('GET / HTTP/1.1\r\nHost: 192.168.235.136:8089\r\n\r\n');
+    const seq = c.nextSeq('client');
+    c.send('client', req, { ack: c.nextSeq('server') });
+    c.fin('client');
+    for (const at of [0.3, 0.9, 2.1, 4.5, 9.3]) c.raw('client', { seq, ack: c.nextSeq('server'), flags: 'FPA', payload: req, ts: T0 + at });
+    c.raw('client', { seq: (seq + req.length + 1) >>> 0, ack: c.nextSeq('server'), flags: 'RA', ts: T0 + 18.9 });
+    return c;
+  }
+
+  it('resent for 18 s after the server\'s FIN: one connection, not one-sided pieces of it (suricata CVE-2018-6794.pcap: 9 connections of 3)', async () => {
+    const cap = new Capture().addAll(resent().frames);
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    expect(r.connections.length).toBe(1);
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['tcp.stalled']);
+  });
+
+  it('a close whose last ACK the capture lacks is let go as before: the same ports used again 5 s later are a new connection', async () => {
+    const a = new TcpConversation({ client: ['192.0.2.10', 40000], server: ['198.51.100.8', 80], start: T0 });
+    a.syn();
+    a.synAck();
+    a.ack('client');
+    a.send('client', ascii('GET / HTTP/1.1\r\nHost: x.example\r\n\r\n'));
+    a.send('server', ascii('HTTP/1.1 204 No Content\r\n\r\n'));
+    a.fin('client');
+    a.fin('server');
+    const b = new TcpConversation({ client: ['192.0.2.10', 40000], server: ['198.51.100.8', 80], start: T0 + 5, clientIsn: 900000 });
+    b.syn();
+    b.synAck();
+    b.ack('client');
+    b.fin('client');
+    b.fin('server');
+    b.ack('client');
+    const r = await run(new Capture().addAll(a.frames).addAll(b.frames).pcap({ linkType: LINKTYPE.ETHERNET }));
+    expect(r.connections.length).toBe(2);
+  });
+});
