@@ -144,7 +144,7 @@ export class Analysis {
         if (host !== null) return host;
       }
     }
-    return this.tracker.names.name(f.conn.resp.ip);
+    return this.tracker.names.name(f.conn.resp.ip, f.conn.firstFrame);
   }
 
   private finished(f: FinishedConn): void {

@@ -10,6 +10,11 @@ import type { CaptureInfo, RawPacket } from './types.js';
 export interface Framer {
   readonly format: 'pcap' | 'pcapng';
   produced: boolean;
+  /**
+   * Records read so far that Wireshark numbers as frames but that hold no packet (pcapng custom
+   * blocks, systemd journal entries, sysdig events): frame numbers count them too.
+   */
+  readonly otherFrames: number;
   header(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number;
   next(buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, pkt: RawPacket, info: CaptureInfo): number;
 }

@@ -20,6 +20,7 @@ function isPcapMagic(m: number): boolean {
 export class PcapFramer implements Framer {
   readonly format = 'pcap' as const;
   produced = false;
+  readonly otherFrames = 0;
   private le = true;
   private nanos = false;
   private recHeader = 16;

@@ -22,6 +22,8 @@ const BT_JOURNAL = 9;
 const BT_DSB = 10;
 const BT_CUSTOM = 0x00000bad;
 const BT_CUSTOM_NOCOPY = 0x40000bad;
+/** Sysdig event blocks (v1, v2, v2 with large payload): Wireshark shows each as a frame. */
+const isSysdigEvent = (type: number): boolean => type === 0x204 || type === 0x216 || type === 0x221;
 
 /** Blocks larger than this are treated as corrupt rather than buffered. */
 const MAX_BLOCK = 16 * 1024 * 1024;
@@ -42,6 +44,12 @@ const TWO32 = 4294967296;
 export class PcapngFramer implements Framer {
   readonly format = 'pcapng' as const;
   produced = false;
+  /**
+   * Custom blocks, systemd journal export blocks and sysdig events read so far: Wireshark reads
+   * each as a record and numbers it as a frame (tshark lists it), so the packets after one are
+   * numbered past it (gopacket's pcapgo/tests test017, test018, test102, test202).
+   */
+  otherFrames = 0;
   private le = true;
   private ifaces: Iface[] = [];
   /** Index in info.interfaces of this section's first interface (interfaces of all sections are listed). */
@@ -51,6 +59,12 @@ export class PcapngFramer implements Framer {
   private unknownBlocks = 0;
   private lastSec = 0;
   private lastNsec = 0;
+  /** A packet with a timestamp was read (the time a Simple Packet Block takes is then real). */
+  private timed = false;
+  /** Simple Packet Blocks before any packet with a timestamp, and their warning's place in info.warnings. */
+  private untimed = 0;
+  private untimedWarning = -1;
+  private untimedOffset = 0;
 
   header(_buf: Uint8Array, dv: DataView, pos: number, end: number, base: number, info: CaptureInfo): number {
     return this.section(dv, pos, end, base, info);
@@ -131,6 +145,9 @@ export class PcapngFramer implements Framer {
         // A Simple Packet Block has no timestamp: keep the previous packet's, so time stays monotonic.
         pkt.tsSec = this.lastSec;
         pkt.tsNsec = this.lastNsec;
+        // Before any packet with one, that is the epoch: the capture's start is then not real
+        // (gopacket's pcapgo/tests test010, test011, test016, test018, test100), and is said so.
+        if (!this.timed) this.untimedPacket(base + pos, info);
         pkt.origLen = origLen;
         pkt.linkType = iface.linkType;
         pkt.iface = this.ifaceBase;
@@ -147,16 +164,29 @@ export class PcapngFramer implements Framer {
         this.statistics(dv, pos, len, info);
         return len;
       case BT_NRB:
-      case BT_JOURNAL:
       case BT_DSB:
+        return len;
+      case BT_JOURNAL:
       case BT_CUSTOM:
       case BT_CUSTOM_NOCOPY:
+        this.otherFrames++;
         return len;
       default:
+        if (isSysdigEvent(type)) this.otherFrames++;
         if (this.unknownBlocks++ === 0) {
           info.warnings.push({ kind: 'pcapng_unknown_block', args: { type, offset: base + pos } });
         }
         return len;
+    }
+  }
+
+  private untimedPacket(offset: number, info: CaptureInfo): void {
+    if (this.untimed++ === 0) {
+      this.untimedWarning = info.warnings.length;
+      this.untimedOffset = offset;
+      info.warnings.push({ kind: 'pcapng_untimed', args: { packets: 1, offset } });
+    } else {
+      info.warnings[this.untimedWarning] = { kind: 'pcapng_untimed', args: { packets: this.untimed, offset: this.untimedOffset } };
     }
   }
 
@@ -198,6 +228,7 @@ export class PcapngFramer implements Framer {
     pkt.tsNsec = nsec;
     this.lastSec = sec;
     this.lastNsec = nsec;
+    this.timed = true;
   }
 
   private interfaceBlock(buf: Uint8Array, dv: DataView, pos: number, len: number, base: number, info: CaptureInfo): void {

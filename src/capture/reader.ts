@@ -30,9 +30,12 @@ const SKIPPED = 2;
 const NEED = 0;
 const END = -1;
 
-/** Numbers a packet just framed and counts it in the capture facts. */
-function count(p: RawPacket, info: CaptureInfo): void {
-  p.frame = ++info.packets;
+/**
+ * Numbers a packet just framed and counts it in the capture facts. `otherFrames`: records before
+ * it that Wireshark numbers as frames but that hold no packet (Framer.otherFrames).
+ */
+function count(p: RawPacket, info: CaptureInfo, otherFrames: number): void {
+  p.frame = ++info.packets + otherFrames;
   info.bytes += p.capLen;
   if (p.capLen < p.origLen) info.truncatedPackets++;
 }
@@ -105,7 +108,7 @@ export class CaptureReader implements PacketSource {
       if (this.headerDone && this.damage(e)) return END;
       throw e;
     }
-    count(this.pkt, this.info);
+    count(this.pkt, this.info, this.framer.otherFrames);
     return PACKET;
   }
 
@@ -117,7 +120,7 @@ export class CaptureReader implements PacketSource {
   }
 
   private damaged(code: CaptureError['code'], offset: number, reason: CaptureReason): void {
-    const frame = this.info.packets + 1;
+    const frame = this.info.packets + this.framer.otherFrames + 1;
     const message = captureErrorText(reason, 'en').message;
     this.info.damage = { code, offset, frame, message, reason };
     // Offsets of a compressed file's records are in its decompressed bytes. The reason is worded
@@ -167,7 +170,7 @@ export class CaptureReader implements PacketSource {
       const p = gz.problem;
       if (!this.headerDone || this.info.packets === 0) throw gzipFailure(p);
       const w = { kind: 'gzip_damage', args: { problem: p.kind, offset: p.offset, detail: p.detail, packets: this.info.packets } };
-      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + 1, message: gzipDamageWarning(p, this.info.packets), reason: w };
+      this.info.damage = { code: 'GZIP', offset: p.offset, frame: this.info.packets + this.framer.otherFrames + 1, message: gzipDamageWarning(p, this.info.packets), reason: w };
       this.info.warnings.push(w);
       return;
     }
@@ -208,7 +211,7 @@ export class CaptureReader implements PacketSource {
       if (r < 0) break;
       pos += r;
       if (!framer.produced) continue;
-      count(pkt, info);
+      count(pkt, info, framer.otherFrames);
       if (onPacket(pkt) === false) {
         this.pos = pos;
         return false;

@@ -8,7 +8,7 @@ import { captureErrorText, type CaptureReason } from './error-words.js';
 
 /** One captured packet. The object and `data` are REUSED for the next packet: copy what you keep. */
 export interface RawPacket {
-  /** 1-based, counting every packet record in the file, as Wireshark numbers frames. */
+  /** 1-based, as Wireshark numbers frames: every packet record in the file, and the records without a packet it also lists (Framer.otherFrames). */
   frame: number;
   /** Seconds since the Unix epoch (integer). */
   tsSec: number;

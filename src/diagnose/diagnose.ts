@@ -410,7 +410,7 @@ export class Diagnosis {
       for (const h of g.held) count(g, h);
       g.held = [];
     }
-    const groups = this.dualStackGroups();
+    const groups = unnamedIntoNamed(this.dualStackGroups());
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
     // Verdicts that worked are left out unless all are asked for: not built at all.
@@ -544,6 +544,16 @@ export class Diagnosis {
 
   private dnsVerdicts(connNames: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
+    // A name that an answer to another name gave an address through CNAMEs has one, whatever
+    // its own question got (DnsGroups.aliasOf).
+    for (const g of groups) {
+      if (g.resolved) continue;
+      const via = this.dns.aliasOf(g.first[0]!.client.ip, g.name);
+      if (via === null) continue;
+      g.addrResolved = true;
+      g.resolved = true;
+      g.cnameOf = via;
+    }
     // In the order of each name's first transaction.
     groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     // Names that resolved: let go (this.dns), or held.
@@ -675,6 +685,37 @@ function mergeGroups(a: Group, b: Group): void {
   const d = decisive(a);
   a.client = d.client;
   if (a.target.ip !== null) a.target = { ...a.target, ip: d.ip };
+}
+
+/**
+ * Connections told under their server's address alone are the target's that the same client
+ * reached by name at that address, port and transport, when one name did: a connection is named
+ * when it ends, by the names known then (a DNS answer, or the SNI or Host of a connection that
+ * ended before it), so which of one server's connections had a name depended on the order they
+ * ended in (nDPI's webex.pcap: a ClientHello without SNI to radcom.webex.com's address, told
+ * apart from it). With several names at that address (a CDN), which one is not known: left alone.
+ */
+function unnamedIntoNamed(groups: Group[]): Group[] {
+  const at = (transport: string | null, ip: string, port: number | null, client: string | null): string => `${transport}|${ip}|${port}|${client}`;
+  const named = new Map<string, Group | null>();
+  for (const g of groups) {
+    if (!g.target.name) continue;
+    for (const ip of g.ips) {
+      const k = at(g.target.transport, ip, g.target.port, g.client);
+      const seen = named.get(k);
+      named.set(k, seen === undefined || seen === g ? g : null);
+    }
+  }
+  if (named.size === 0) return groups;
+  const gone = new Set<Group>();
+  for (const g of groups) {
+    if (g.target.name || g.target.ip === null) continue;
+    const into = named.get(at(g.target.transport, g.target.ip, g.target.port, g.client));
+    if (!into) continue;
+    mergeGroups(into, g);
+    gone.add(g);
+  }
+  return gone.size === 0 ? groups : groups.filter((g) => !gone.has(g));
 }
 
 /**

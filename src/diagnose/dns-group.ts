@@ -77,6 +77,8 @@ export interface DnsGroup {
   lostFragments: LostFragments[] | null;
   /** The most IP fragments an answer that arrived whole came in (0: none was fragmented). */
   answerFragments: number;
+  /** Set when the name's address came in the answer to this other name, through CNAMEs (DnsGroups.aliasOf). */
+  cnameOf?: string;
 }
 
 export interface LostFragments {
@@ -346,6 +348,15 @@ export class DnsGroups {
   private resolvedPairs = 0;
   /** The names of `groups` and `resolved` (see NAME_BITS), by nameHash(). */
   private readonly seen = new Int32Array(NAME_BITS >>> 5);
+  /**
+   * Names an answer to another name gave an address through a CNAME chain (`x CNAME y, y A ...`
+   * answers the question x, and y has that address too), each with the client(s) it answered and
+   * the first name asked that led there: a NODATA, or any failure, of y's own question is then
+   * not the end of y (a box that asks AAAA of the chain's target, then A of the alias: dpkt's
+   * nb6-http.pcap). At most MAX_RESOLVED_NAMES name and client pairs.
+   */
+  private readonly aliases = new Map<string, { by: Resolvers; via: string }>();
+  private aliasPairs = 0;
 
   private mayHold(h: number): boolean {
     const a = bitA(h);
@@ -407,6 +418,7 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return HELD;
     const name = lowerName(t.query);
     const client = t.client.ip;
+    if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);
     const r = known ? this.resolved.get(name) : undefined;
@@ -462,12 +474,49 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return;
     const name = lowerName(t.query);
     const client = t.client.ip;
+    if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);
     const r = known ? this.resolved.get(name) : undefined;
     if (resolvedFor(r, client)) return;
     const b = known ? this.groups.get(name) : undefined;
     this.fold(t, name, client, h, r, b, groupOf(b, client));
+  }
+
+  /**
+   * An answer (NOERROR, more than one record) that holds an address: the names its CNAME chain
+   * went through, and the owners of its address records, other than the question, have an
+   * address for `client` (see `aliases`). Bounded by the answer's records (MAX_ANSWERS).
+   */
+  private noteChain(t: DnsTransaction, query: string, client: string): void {
+    const answers = t.answers;
+    if (!hasAddress(answers)) return;
+    for (let i = 0; i < answers.length; i++) {
+      const rr = answers[i]!;
+      let alias: string | null = null;
+      if (rr.type === 5) alias = rr.data;
+      else if (isAddressType(rr.type)) alias = rr.name;
+      if (alias === null || alias === '') continue;
+      let n = lowerName(alias);
+      if (n.charCodeAt(n.length - 1) === 0x2e) n = n.slice(0, -1);
+      if (n === query) continue;
+      const a = this.aliases.get(n);
+      if (a !== undefined && resolvedFor(a.by, client)) continue;
+      if (this.aliasPairs >= MAX_RESOLVED_NAMES) return;
+      this.aliasPairs++;
+      if (a === undefined) this.aliases.set(n, { by: client, via: query });
+      else if (typeof a.by === 'string') a.by = new Set([a.by, client]);
+      else a.by.add(client);
+    }
+  }
+
+  /**
+   * The name asked first whose answer gave `name` (lower case) an address for `client` through
+   * a CNAME chain, or null (see `aliases`).
+   */
+  aliasOf(client: string, name: string): string | null {
+    const a = this.aliases.get(name);
+    return a !== undefined && resolvedFor(a.by, client) ? a.via : null;
   }
 
   /**

@@ -62,6 +62,10 @@ const WORDS: Readonly<Record<string, Words>> = {
     en: (a) => gzipTrailingWarning({ bytes: Number(a['bytes']), offset: Number(a['offset']) }),
     zh: (a) => `gzip 数据结束（压缩偏移 ${n(a, 'offset')}）之后的 ${n(a, 'bytes')} 个字节不是 gzip 数据，已忽略（与 gzip -d 的做法相同）`,
   },
+  pcapng_untimed: {
+    en: (a) => `${n(a, 'packets')} packets carry no timestamp and come before any packet that has one (pcapng Simple Packet Blocks, the first at offset ${n(a, 'offset')}): they are stamped 1970-01-01T00:00:00Z, so the capture's start, and times and intervals up to the first timed packet, are not real`,
+    zh: (a) => `有 ${n(a, 'packets')} 个数据包没有时间戳，且位于任何带时间戳的数据包之前（pcapng 简单数据包块，第一个位于偏移 ${n(a, 'offset')}）：它们的时间记为 1970-01-01T00:00:00Z，因此抓包的开始时间，以及到第一个带时间的数据包为止的时间和间隔都不真实`,
+  },
   pcapng_unknown_block: {
     en: (a) => `pcapng: skipped a block of unknown type 0x${Number(a['type']).toString(16)} at offset ${n(a, 'offset')}`,
     zh: (a) => `pcapng：跳过了偏移 ${n(a, 'offset')} 处一个未知类型（0x${Number(a['type']).toString(16)}）的数据块`,

@@ -17,41 +17,81 @@ function hasUpper(s: string): boolean {
 }
 
 export class NameMap {
-  private readonly byIp = new Map<string, string[]>();
+  /**
+   * For each address, the names that led to it (first MAX_NAMES_PER_IP) and, beside each, when
+   * the client first and last used it: twice the frame of the DNS answer, or of the first frame
+   * of the connection whose TLS ClientHello or HTTP request gave it, plus one for the name the
+   * client asked (a DNS question), so that of one answer the question's name comes before the
+   * owner of the address record.
+   */
+  private readonly byIp = new Map<string, { names: string[]; first: number[]; at: number[] }>();
 
-  add(ip: string, name: string): void {
+  /** `frame`: where the client used the name (the DNS answer, or the connection's first frame). */
+  add(ip: string, name: string, frame = 0, asked = true): void {
     if (!name) return;
     let n = hasUpper(name) ? name.toLowerCase() : name;
     if (n.charCodeAt(n.length - 1) === 0x2e) n = n.slice(0, -1);
-    const l = this.byIp.get(ip);
-    if (!l) this.byIp.set(ip, [n]);
-    // A full list takes no more (checked first: a busy address's list is full, and compares cost).
-    else if (l.length < MAX_NAMES_PER_IP && !l.includes(n)) l.push(n);
+    const at = 2 * frame + (asked ? 1 : 0);
+    const e = this.byIp.get(ip);
+    if (!e) {
+      this.byIp.set(ip, { names: [n], first: [at], at: [at] });
+      return;
+    }
+    const i = e.names.indexOf(n);
+    if (i >= 0) {
+      if (at > e.at[i]!) e.at[i] = at;
+      if (at < e.first[i]!) e.first[i] = at;
+    } else if (e.names.length < MAX_NAMES_PER_IP) {
+      // A full list takes no more (a busy address's list is full).
+      e.names.push(n);
+      e.first.push(at);
+      e.at.push(at);
+    }
   }
 
   /** Maps every A/AAAA answer to the question's name (through CNAMEs), then to the record's owner. */
-  addAnswers(query: string, answers: ReadonlyArray<{ name: string; type: number; data: string | null }>): void {
+  addAnswers(query: string, answers: ReadonlyArray<{ name: string; type: number; data: string | null }>, frame = 0): void {
     for (const rr of answers) {
       if (isAddressType(rr.type) && rr.data) {
         // The owner of the address record is the end of the chain; the client asked for `query`.
-        this.add(rr.data, query);
-        if (rr.name !== query && rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name);
+        this.add(rr.data, query, frame, true);
+        if (rr.name !== query && rr.name.toLowerCase() !== query.toLowerCase()) this.add(rr.data, rr.name, frame, false);
       }
     }
   }
 
   /** The same for a whole transaction (answered NOERROR only). */
   addDns(t: DnsTransaction): void {
-    if (t.query !== null && t.rcode === 0) this.addAnswers(t.query, t.answers);
+    if (t.query !== null && t.rcode === 0) this.addAnswers(t.query, t.answers, t.responseFrame ?? 0);
   }
 
-  /** The first (most likely asked-for) name of an address, or null. */
-  name(ip: string): string | null {
-    return this.byIp.get(ip)?.[0] ?? null;
+  /**
+   * The name a connection that starts at frame `before` most likely asked for: of the names
+   * that led to the address, the one the client used last before it (several names share an
+   * address: a CDN, or one service's host names, each looked up just before its own connection);
+   * without `before`, or when none came before it, the first name. Null when none.
+   */
+  name(ip: string, before?: number): string | null {
+    const e = this.byIp.get(ip);
+    if (!e) return null;
+    if (before === undefined || e.names.length === 1) return e.names[0]!;
+    let best = 0;
+    let bestAt = -1;
+    const limit = 2 * before;
+    for (let i = 0; i < e.at.length; i++) {
+      // Its last use before the connection, as far as its first and last uses tell.
+      const last = e.at[i]!;
+      const at = last < limit ? last : e.first[i]!;
+      if (at < limit && at > bestAt) {
+        best = i;
+        bestAt = at;
+      }
+    }
+    return e.names[best]!;
   }
 
   names(ip: string): string[] {
-    return this.byIp.get(ip) ?? [];
+    return this.byIp.get(ip)?.names ?? [];
   }
 }
 

@@ -131,6 +131,12 @@ export class TcpEndpoint implements EndpointStats {
   /** Last ACK number / window this endpoint sent, for duplicate ACK detection (window -1 = none yet). */
   lastAckSent = -1;
   lastWinSent = -1;
+  /**
+   * An ACK of this endpoint's acknowledged more than one before it, outside the established fast
+   * path: the peer sent something while the capture ran (capture.one_sided tells it when the
+   * peer's packets are absent).
+   */
+  ackMoved = false;
   /** Highest sequence number sent (one past the last octet, FIN included), -1 until data/FIN/SYN seen. */
   stream: StreamDir | null = null;
   /** Back-off, holes, delivered sizes and zero windows of this endpoint (tcp-watch.ts), made on a sign of trouble. */
@@ -163,6 +169,7 @@ export class TcpEndpoint implements EndpointStats {
     this.firstDataFrame = 0;
     this.firstDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
+    this.ackMoved = false;
     this.stream = null;
     this.watch = null;
     this.maxSeg = 0;
@@ -703,6 +710,12 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 &&
           o.lastWinSent >= 0 && r.lastWinSent >= 0 &&
           o.lastAckSent === ((r.finAbs + 1) | 0) && r.lastAckSent === ((o.finAbs + 1) | 0)) return CLS_TCP_DONE;
+      // Both FINs sent, and one side's data before its FIN never acknowledged (no RST): it goes
+      // on retransmitting data and FIN at its backing-off timeout, seconds apart, and those are
+      // the same connection's, not new one-sided ones (suricata's CVE-2018-6794 capture: a request
+      // and its FIN resent for 18 s). A final ACK of a FIN alone missing is the ordinary close.
+      if (o.state === CLOSED && r.state === CLOSED && o.finCnt > 0 && r.finCnt > 0 && r.lastWinSent >= 0 && o.lastWinSent >= 0 &&
+          (((o.finAbs - r.lastAckSent) | 0) > 0 || ((r.finAbs - o.lastAckSent) | 0) > 0)) return CLS_TCP;
       return CLS_TCP_CLOSED;
     }
     if ((o.state === SYN_SENT || o.state === SYN_ACK_SENT) && r.state === INACTIVE) return CLS_TCP_ATTEMPT;
@@ -1024,6 +1037,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     if (ACK) {
       // A SYN-ACK sent again (late, or by a second path: TCP Fast Open) acknowledges only the SYN:
       // it takes back no data acknowledged since.
+      if (e.lastWinSent >= 0 && ((ackSeq - e.lastAckSent) | 0) > 0) e.ackMoved = true;
       if (!SYN || e.lastWinSent < 0 || ((ackSeq - e.lastAckSent) | 0) > 0) e.lastAckSent = ackSeq;
       e.lastWinSent = p.win;
     }

@@ -210,7 +210,7 @@ export class Tracker implements StreamSink {
   /** One DNS message (UDP or TCP): its transaction, and the names its answers give addresses. */
   private dnsMessage(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
     this.dns.message(m, transport, src, dst, frame, ts);
-    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers);
+    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers, frame);
   }
 
   // --- ICMP
@@ -343,11 +343,11 @@ export class Tracker implements StreamSink {
     const tls = this.tls.session(c);
     const http = this.http.session(c);
     // Names the client used for this server: SNI, Host, CONNECT authority.
-    if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni);
+    if (tls?.clientHello?.sni) this.names.add(c.resp.ip, tls.clientHello.sni, c.firstFrame);
     if (http) {
       for (const e of http.exchanges) {
         const host = requestHost(e);
-        if (host !== null) this.names.add(c.resp.ip, host);
+        if (host !== null) this.names.add(c.resp.ip, host, c.firstFrame);
       }
     }
     this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP });

@@ -7,7 +7,7 @@
  * send an ACK), sends data or a FIN, or the capture starts in the middle of the connection.
  * A client that only ever sends SYNs stays tcp.syn_unanswered: nothing shows an answer came.
  */
-import { defineCause } from '../cause.js';
+import { defineCause, reworded, withVariants } from '../cause.js';
 import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { CONN_START, proof, way } from '../evidence.js';
 import { evidenceKind } from '../words.js';
@@ -36,13 +36,17 @@ const ONE_SIDED: ConnRule = {
     if (clientOnly && c.dataFrames.orig !== 0 && c.dataFrames.orig !== c.firstFrame) {
       ev.push(proof(ACK_OF_UNSEEN, c.dataFrames.orig, c.orig.firstDataTime, way(c, true), { bytes: acked }));
     }
+    // Joined in its middle, and its ACKs never moved: nothing the other side sent while the
+    // capture ran is acknowledged (a capture of a packet or two, ja4's tls-sni.pcapng), so
+    // nothing shows a filter.
+    const slice = c.partial && !seen.ackMoved;
     return outcome('capture.one_sided', ev,
       { seen: clientOnly ? 'client_only' : 'server_only', [clientOnly ? 'serverPackets' : 'clientPackets']: 0, packetsSeen: seen.pkts, ackedUnseenBytes: acked },
-      { missing: clientOnly ? 'server' : 'client', packets: seen.pkts }, 'warning');
+      { missing: clientOnly ? 'server' : 'client', packets: seen.pkts, ...(slice ? { slice: true } : {}) }, 'warning');
   },
 };
 
-export default defineCause({
+const CAUSE = defineCause({
   code: 'capture.one_sided',
   layer: 'capture',
   severity: 'warning',
@@ -72,3 +76,17 @@ export default defineCause({
     },
   },
 });
+
+/**
+ * A connection the capture joined in its middle, of which nothing the other side sent during the
+ * capture is acknowledged: a filter is one reading, a capture too short to hold the other side
+ * another; the words do not choose.
+ */
+const SLICE = {
+  explanation: {
+    en: 'The capture holds {packets} packets of this connection, none from the {missing}. It joined the connection in its middle, and its packets acknowledge nothing the {missing} sent while it ran: it may be filtered to one direction, or it may simply hold too little of this connection to show the {missing}\'s side. Whether this exchange worked cannot be judged from it.',
+    zh: '抓包中有该连接的 {packets} 个数据包，但没有一个来自{missing}。抓包从连接中途开始，已有的数据包也没有确认{missing}在抓包期间发送的任何内容：可能是抓包只过滤了一个方向，也可能只是抓到的该连接内容太少，不足以显示{missing}一方。据此无法判断这次交互是否成功。',
+  },
+};
+
+export default withVariants(CAUSE, { slice: reworded(CAUSE.words, SLICE) }, (v) => (v.facts['slice'] === true ? 'slice' : null));

@@ -77,6 +77,7 @@ const OK_DNS: DnsRule = {
     const answers = (g.addrResolved ? g.addrs ?? [] : g.otherData ?? []).map((a) => a.data);
     const frags = g.answerFragments > 1 ? { fragments: g.answerFragments } : {};
     const lost = g.lostFragments;
+    if (g.cnameOf !== undefined) return dnsOutcome(g, 'ok', { answers, cnameOf: g.cnameOf, ...frags }, {}, 'ok');
     if (lost === null || lost.length === 0) return dnsOutcome(g, 'ok', { answers, ...frags }, {}, 'ok');
     // Worked in the end, after answers that arrived in part (dns.fragments_lost): a warning.
     const offsets = offsetsSeen(g);
