@@ -152,9 +152,9 @@ export class ScanPair {
     return best;
   }
 
-  /** Whether `sport` was used toward `min` destination ports or more. */
-  sourcePortUsed(sport: number, min: number): boolean {
-    for (const s of this.sports) if (s.port === sport) return s.ports >= min;
+  /** Whether the pair's probes used `sport` toward another destination port than `dport` already. */
+  sharesSourcePort(sport: number, dport: number): boolean {
+    for (const s of this.sports) if (s.port === sport) return s.ports >= 2 || s.last !== dport;
     return false;
   }
 

@@ -112,8 +112,8 @@ export const PLACEHOLDERS = {
   // tcp.port_scan
   probed: 'how many distinct ports a port scan probed (\'at most\' before it when counted past the bounds)',
   scanSpan: "how long a port scan's probes took, from the first to the last, with its unit, in the report's language",
-  openText: "a port scan's open ports (answered SYN-ACK), the lowest listed, with the answer, or the words for none",
-  closedText: "a port scan's closed ports (answered RST), the lowest listed, with the answer, or the words for none",
+  openPortsText: "a port scan's open ports (answered SYN-ACK), the lowest listed, with the answer, or the words for none",
+  closedPortsText: "a port scan's closed ports (answered RST), the lowest listed, with the answer, or the words for none",
   unanswered: "how many ports of a port scan never answered (filtered)",
   sourceNote: "a sentence part on the one source port a scanner reused for its probes, or ''",
   openPorts: "a port scan's open ports as a list, or the words for none",

@@ -140,8 +140,8 @@ function scanVars(v: Verdict, lang: Lang): Record<string, string | number> {
   return {
     probed: `${d.portsAtMost ? (zh ? '至多 ' : 'at most ') : ''}${d.portsProbed ?? 0}`,
     scanSpan: span,
-    openText: listText(open, lang, 'SYN-ACK'),
-    closedText: listText(d.closed, lang, 'RST'),
+    openPortsText: listText(open, lang, 'SYN-ACK'),
+    closedPortsText: listText(d.closed, lang, 'RST'),
     unanswered: d.unanswered?.count ?? 0,
     sourceNote,
     openPorts: !open || open.count === 0 ? (zh ? '没有端口应答 SYN-ACK' : 'no port answered SYN-ACK')
@@ -158,7 +158,7 @@ export default defineCause({
   vars: (v, lang) => scanVars(v, lang),
   words: {
     en: {
-      summary: '{target}: a port scan from {client}: {probed} ports probed in {scanSpan}; open {openText}; closed {closedText}; {unanswered} no answer (filtered)',
+      summary: '{target}: a port scan from {client}: {probed} ports probed in {scanSpan}; open {openPortsText}; closed {closedPortsText}; {unanswered} no answer (filtered)',
       explanation:
         '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan} and completed none of the handshakes{sourceNote}: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes). Connections between the two hosts that did more than probe are told on their own.',
       advice: [
@@ -168,7 +168,7 @@ export default defineCause({
       ],
     },
     zh: {
-      summary: '{target}：来自 {client} 的端口扫描：{scanSpan}内探测了 {probed} 个端口；开放 {openText}；关闭 {closedText}；{unanswered} 个无应答（被过滤）',
+      summary: '{target}：来自 {client} 的端口扫描：{scanSpan}内探测了 {probed} 个端口；开放 {openPortsText}；关闭 {closedPortsText}；{unanswered} 个无应答（被过滤）',
       explanation:
         '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN），没有完成任何一次握手{sourceNote}：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。两台主机之间不只是探测的连接会单独给出结论。',
       advice: [
