@@ -8,9 +8,9 @@
  * and how each answered (open: SYN-ACK; closed: RST; else unanswered), the scanner's source ports,
  * the first and last probe and the first open and closed answer (the verdict's evidence), and the
  * times of the latest new ports (the rule's burst test: causes/tcp.port_scan.ts says when a pair
- * is a scan). Connections of the pair that completed a handshake are not probes: one without any
- * payload (a connect scan's open port: connect, then close) marks its port open; one that carried
- * payload is a session of the pair, whose time the rule compares with the probes'.
+ * is a scan). Connections of the pair that completed a handshake are not probes: one in which the
+ * client sent no payload (a connect scan's open port: connect, then close) marks its port open;
+ * one in which it did is a session of the pair, whose time the rule compares with the probes'.
  *
  * Bounded at any size: at most MAX_PAIRS pairs (past it the oldest pair that is not a scan is let
  * go), each with a short list of ports, and a port map of 16 KB (two bits a port) for at most
@@ -27,7 +27,7 @@ export const OPEN = 3;
 
 /** What one finished TCP connection is to the scan watch. */
 export interface ProbeInfo {
-  /** probe: a handshake never completed; connected: completed without payload; session: carried payload. */
+  /** probe: a handshake never completed; connected: completed, the client sent no payload; session: the client sent payload. */
   role: 'probe' | 'connected' | 'session';
   /** For a probe: SILENT, CLOSED or OPEN. */
   answer: number;
@@ -58,12 +58,15 @@ export function probeOf(f: FinishedConn, synAckTrusted: boolean): ProbeInfo | nu
   if (c.transport !== 'tcp') return null;
   const t = c as TcpConn;
   if (t.partial || t.synFrames.length === 0 || t.flipped || t.mptcp) return null;
-  const payload = t.orig.payloadBytes > 0 || t.resp.payloadBytes > 0 || t.synLen > 0;
+  // The client's payload makes a session: a server's banner (SSH, SMTP, FTP greet on accept)
+  // answers a connect scan as well as a program.
+  const talked = t.orig.payloadBytes > 0 || t.synLen > 0;
+  const payload = talked || t.resp.payloadBytes > 0;
   const base = {
     sport: t.orig.port, dport: t.resp.port, syns: t.synFrames.length, synFrame: t.synFrames[0]!, synTs: t.synTimes[0] ?? t.start,
     answerFrame: 0, answerTs: 0, start: t.start, end: t.end,
   };
-  if (t.ackFrame !== 0) return { ...base, role: payload ? 'session' : 'connected', answer: OPEN };
+  if (t.ackFrame !== 0) return { ...base, role: talked ? 'session' : 'connected', answer: OPEN };
   if (payload) return null;
   if (t.synAckFrame !== 0) {
     // A capture filtered to connection openings holds no handshake ACK even when it was sent.

@@ -119,10 +119,14 @@ interface PortList {
   ports: number[];
 }
 
+/** Ports a summary line names (details list up to scan.ts LISTED_PORTS). */
+const SAID_PORTS = 10;
+
 function listText(l: PortList | undefined, lang: Lang, what: string): string {
   if (!l || l.count === 0) return lang === 'zh' ? '无' : 'none';
-  const more = l.count - l.ports.length;
-  const list = l.ports.join(', ');
+  const said = l.ports.slice(0, SAID_PORTS);
+  const more = l.count - said.length;
+  const list = said.join(', ');
   if (lang === 'zh') return `${list}${more > 0 ? ` 等共 ${l.count} 个` : ''}（${what}）`;
   return `${list}${more > 0 ? ` and ${more} more` : ''} (${what})`;
 }
