@@ -164,7 +164,7 @@ export default defineCause({
     en: {
       summary: '{target}: a port scan from {client}: {probed} ports probed in {scanSpan}; open {openPortsText}; closed {closedPortsText}; {unanswered} no answer (filtered)',
       explanation:
-        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan} and completed none of the handshakes{sourceNote}: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes). Connections between the two hosts that did more than probe are told on their own.',
+        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan}{sourceNote}, and sent no data on any of them: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes). Connections between the two hosts that did more than probe are told on their own.',
       advice: [
         'Find out who runs the scanner on {client} and whether the scan is expected (a vulnerability scanner, an inventory or monitoring tool, a penetration test). An unexpected one is a security matter: look at what else {client} did.',
         'The open ports are what {ip} exposes to {client}: {openPorts}. Check each is meant to be reachable from there (`ss -ltnp` on {ip}); close or filter what is not.',
@@ -174,7 +174,7 @@ export default defineCause({
     zh: {
       summary: '{target}：来自 {client} 的端口扫描：{scanSpan}内探测了 {probed} 个端口；开放 {openPortsText}；关闭 {closedPortsText}；{unanswered} 个无应答（被过滤）',
       explanation:
-        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN），没有完成任何一次握手{sourceNote}：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。两台主机之间不只是探测的连接会单独给出结论。',
+        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN）{sourceNote}，在其中任何一个连接上都没有发送数据：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。两台主机之间不只是探测的连接会单独给出结论。',
       advice: [
         '查明是谁在 {client} 上运行扫描器，这次扫描是否在预期之内（漏洞扫描器、资产盘点或监控工具、渗透测试）。意料之外的扫描是安全问题：检查 {client} 还做了什么。',
         '开放的端口就是 {ip} 对 {client} 暴露的服务：{openPorts}。逐一确认它们是否应当可以从那里访问（在 {ip} 上执行 `ss -ltnp`）；不应开放的请关闭或过滤。',
