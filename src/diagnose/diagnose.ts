@@ -395,17 +395,13 @@ export class Diagnosis {
   private settleScans(out: Array<{ v: Verdict; first: number }>): void {
     const scanned = new Set<ScanPair>();
     for (const s of this.scans.values()) {
-      for (const rule of SCAN_RULES) {
-        const o = rule.run(s, this.ctx);
-        if (o === null) continue;
-        scanned.add(s);
-        const v = build({ name: null, ip: s.server, port: null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
-        const line = new Timeline(this.origin);
-        line.add(s.firstTs);
-        this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
-        out.push({ v, first: s.first!.frame });
-        break;
-      }
+      const v = scanVerdict(s, this.ctx);
+      if (v === null) continue;
+      scanned.add(s);
+      const line = new Timeline(this.origin);
+      line.add(s.firstTs);
+      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
+      out.push({ v, first: s.first!.frame });
     }
     for (const [k, g] of this.groups) {
       const of = g.probesOf;
@@ -702,6 +698,15 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/** The verdict of a client's probes of a server when SCAN_RULES find them a port scan, else null (live.ts says it too). */
+export function scanVerdict(s: ScanPair, ctx: RuleContext): Verdict | null {
+  for (const rule of SCAN_RULES) {
+    const o = rule.run(s, ctx);
+    if (o !== null) return build({ name: null, ip: s.server, port: null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
+  }
+  return null;
 }
 
 /** A connection's outcome, counted in its group. */
