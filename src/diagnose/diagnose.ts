@@ -246,7 +246,9 @@ export class Diagnosis {
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
-    if (c.transport === 'tcp') {
+    // What the connection is to the scan watch: a probe (its handshake never completed), or one
+    // that completed, which matters only to a pair of probes already seen.
+    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
       // A SYN-ACK without the handshake's ACK proves nothing in a capture of connection openings only.
       const probe = probeOf(f, this.ctx.nonSynSeen === undefined || this.ctx.nonSynSeen());
       if (probe !== null) p.probe = probe;

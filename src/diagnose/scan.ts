@@ -62,20 +62,19 @@ export function probeOf(f: FinishedConn, synAckTrusted: boolean): ProbeInfo | nu
   // answers a connect scan as well as a program.
   const talked = t.orig.payloadBytes > 0 || t.synLen > 0;
   const payload = talked || t.resp.payloadBytes > 0;
-  const base = {
-    sport: t.orig.port, dport: t.resp.port, syns: t.synFrames.length, synFrame: t.synFrames[0]!, synTs: t.synTimes[0] ?? t.start,
-    answerFrame: 0, answerTs: 0, start: t.start, end: t.end,
-  };
-  if (t.ackFrame !== 0) return { ...base, role: talked ? 'session' : 'connected', answer: OPEN };
+  const info = (role: ProbeInfo['role'], answer: number, answerFrame: number, answerTs: number): ProbeInfo => ({
+    role, answer, sport: t.orig.port, dport: t.resp.port, syns: t.synFrames.length, synFrame: t.synFrames[0]!, synTs: t.synTimes[0] ?? t.start,
+    answerFrame, answerTs, start: t.start, end: t.end,
+  });
+  if (t.ackFrame !== 0) return info(talked ? 'session' : 'connected', OPEN, 0, 0);
   if (payload) return null;
   if (t.synAckFrame !== 0) {
     // A capture filtered to connection openings holds no handshake ACK even when it was sent.
     if (!synAckTrusted) return null;
-    return { ...base, role: 'probe', answer: OPEN, answerFrame: t.synAckFrame, answerTs: t.synAckTime };
+    return info('probe', OPEN, t.synAckFrame, t.synAckTime);
   }
-  const rst = t.rsts.find((r) => !r.fromOrig);
-  if (rst) return { ...base, role: 'probe', answer: CLOSED, answerFrame: rst.frame, answerTs: rst.ts };
-  return { ...base, role: 'probe', answer: SILENT };
+  for (const r of t.rsts) if (!r.fromOrig) return info('probe', CLOSED, r.frame, r.ts);
+  return info('probe', SILENT, 0, 0);
 }
 
 /** A packet of the verdict's evidence. */
@@ -250,12 +249,10 @@ export class ScanPair {
     this.sourcePort(p.sport, p.dport);
     if (p.synTs < this.firstTs) this.firstTs = p.synTs;
     if (p.synTs > this.lastTs) this.lastTs = p.synTs;
-    const at = { frame: p.synFrame, ts: p.synTs, port: p.dport };
-    if (this.first === null || p.synFrame < this.first.frame) this.first = at;
-    if (this.last === null || p.synFrame > this.last.frame) this.last = at;
-    const answer = { frame: p.answerFrame, ts: p.answerTs, port: p.dport };
-    if (p.answer === OPEN && (this.firstOpen === null || p.answerFrame < this.firstOpen.frame)) this.firstOpen = answer;
-    if (p.answer === CLOSED && (this.firstClosed === null || p.answerFrame < this.firstClosed.frame)) this.firstClosed = answer;
+    if (this.first === null || p.synFrame < this.first.frame) this.first = { frame: p.synFrame, ts: p.synTs, port: p.dport };
+    if (this.last === null || p.synFrame > this.last.frame) this.last = { frame: p.synFrame, ts: p.synTs, port: p.dport };
+    if (p.answer === OPEN && (this.firstOpen === null || p.answerFrame < this.firstOpen.frame)) this.firstOpen = { frame: p.answerFrame, ts: p.answerTs, port: p.dport };
+    if (p.answer === CLOSED && (this.firstClosed === null || p.answerFrame < this.firstClosed.frame)) this.firstClosed = { frame: p.answerFrame, ts: p.answerTs, port: p.dport };
     const fresh = this.see(p.dport, p.answer, maps);
     if (fresh) {
       this.recent[this.recentCount % RECENT] = p.synTs;
@@ -286,6 +283,8 @@ export class ScanPair {
 export class ScanPairs {
   private readonly pairs = new Map<string, ScanPair>();
   readonly maps = { left: MAX_MAPS };
+  /** The pair of the last look-up: a scan's probes come one after another. */
+  private recent: ScanPair | null = null;
 
   get size(): number {
     return this.pairs.size;
@@ -296,6 +295,9 @@ export class ScanPairs {
   }
 
   get(client: string, server: string): ScanPair | undefined {
+    const r = this.recent;
+    if (r !== null && r.client === client && r.server === server) return r;
+    if (this.pairs.size === 0) return undefined;
     return this.pairs.get(`${client}|${server}`);
   }
 
@@ -305,6 +307,8 @@ export class ScanPairs {
    * none of the oldest can go (the caller tells the connection as before).
    */
   take(client: string, server: string): ScanPair | null {
+    const r = this.recent;
+    if (r !== null && r.client === client && r.server === server && (r.confirmed || this.pairs.size < MAX_PAIRS / 2)) return r;
     const key = `${client}|${server}`;
     let p = this.pairs.get(key);
     if (p !== undefined) {
@@ -313,11 +317,13 @@ export class ScanPairs {
         this.pairs.delete(key);
         this.pairs.set(key, p);
       }
+      this.recent = p;
       return p;
     }
     if (this.pairs.size >= MAX_PAIRS && !this.letGo()) return null;
     p = new ScanPair(client, server);
     this.pairs.set(key, p);
+    this.recent = p;
     return p;
   }
 
@@ -328,6 +334,7 @@ export class ScanPairs {
       if (++looked > 64) return false;
       if (p.confirmed) continue;
       this.pairs.delete(k);
+      if (this.recent === p) this.recent = null;
       return true;
     }
     return false;
