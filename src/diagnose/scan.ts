@@ -19,6 +19,7 @@
  */
 import type { TcpConn } from '../track/tcp.js';
 import type { FinishedConn } from '../track/tracker.js';
+import { isReportableTime } from '../time.js';
 
 /** How a probe's port answered (the order is the order of strength: a later better answer wins). */
 export const SILENT = 1;
@@ -243,17 +244,19 @@ export class ScanPair {
     } else keepLowest(this.silentList, port);
   }
 
-  /** One probe of the pair. True when its port was new (the rule then tests for a burst). */
+  /** One probe of the pair. True when its port was new and its time one a report can write (the rule then tests for a burst). */
   probe(p: ProbeInfo, maps: { left: number }): boolean {
     this.probes++;
     this.sourcePort(p.sport, p.dport);
-    if (p.synTs < this.firstTs) this.firstTs = p.synTs;
-    if (p.synTs > this.lastTs) this.lastTs = p.synTs;
+    // Times a report cannot write (a wild clock) neither span the scan nor make its burst.
+    const timed = isReportableTime(p.synTs);
+    if (timed && p.synTs < this.firstTs) this.firstTs = p.synTs;
+    if (timed && p.synTs > this.lastTs) this.lastTs = p.synTs;
     if (this.first === null || p.synFrame < this.first.frame) this.first = { frame: p.synFrame, ts: p.synTs, port: p.dport };
     if (this.last === null || p.synFrame > this.last.frame) this.last = { frame: p.synFrame, ts: p.synTs, port: p.dport };
     if (p.answer === OPEN && (this.firstOpen === null || p.answerFrame < this.firstOpen.frame)) this.firstOpen = { frame: p.answerFrame, ts: p.answerTs, port: p.dport };
     if (p.answer === CLOSED && (this.firstClosed === null || p.answerFrame < this.firstClosed.frame)) this.firstClosed = { frame: p.answerFrame, ts: p.answerTs, port: p.dport };
-    const fresh = this.see(p.dport, p.answer, maps);
+    const fresh = this.see(p.dport, p.answer, maps) && timed;
     if (fresh) {
       this.recent[this.recentCount % RECENT] = p.synTs;
       this.recentCount++;

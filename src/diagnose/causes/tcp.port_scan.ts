@@ -80,7 +80,8 @@ const RULE: ScanRule = {
   rank: 10,
   produces: ['tcp.port_scan'],
   run(s) {
-    if (!s.burst || s.first === null || s.last === null) return null;
+    // A burst needs MIN_PORTS times a report can write: firstTs and lastTs are such times.
+    if (!s.burst || s.first === null || s.last === null || !(s.lastTs >= s.firstTs)) return null;
     const reused = reusedPort(s);
     const talked = s.sessionStart <= s.lastTs && s.sessionEnd >= s.firstTs;
     if (talked && reused === null) return null;
