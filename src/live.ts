@@ -350,7 +350,8 @@ export class LiveAnalyzer {
       const v = scanVerdict(pair, { captureEnd: now });
       if (v !== null) {
         this.scansLines++;
-        this.emit({ ts: now, time: timeOf(now), verdict: v });
+        // The counts so far: the scan goes on (the final report tells it whole).
+        this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
       }
     }
     return true;

@@ -111,7 +111,7 @@ export const PLACEHOLDERS = {
   curlText: "what curl reports for an HTTP response body cut short (its message and exit status), in the report's language",
   // tcp.port_scan
   probed: 'how many distinct ports a port scan probed (\'at most\' before it when counted past the bounds)',
-  scanSpan: "how long a port scan's probes took, from the first to the last, with its unit, in the report's language",
+  scanSpan: "how long a port scan's probes took, from the first to the last, with its unit, in the report's language ('so far' after it on a live capture's line)",
   openPortsText: "a port scan's open ports (answered SYN-ACK), the lowest listed, with the answer, or the words for none",
   closedPortsText: "a port scan's closed ports (answered RST), the lowest listed, with the answer, or the words for none",
   unanswered: "how many ports of a port scan never answered (filtered)",

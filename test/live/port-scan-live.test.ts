@@ -77,7 +77,9 @@ describe('a port scan, live', () => {
     // Said while the scan went on (its 15th new port), not at the end.
     expect(line.ts).toBeLessThan(T0 + N * 0.005);
     const text = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: false }).liveLine(line);
-    expect(text).toMatch(/WARNING {2}tcp\.port_scan {2}203\.0\.113\.10 {2}a port scan from 192\.0\.2\.66: \d+ ports probed/);
+    expect(text).toMatch(/WARNING {2}tcp\.port_scan {2}203\.0\.113\.10 {2}a port scan from 192\.0\.2\.66: \d+ ports probed in [\d.]+ s so far;/);
+    const zh = new ReportOutput({ format: 'table', lang: 'zh', all: false, redact: false }).liveLine(line);
+    expect(zh).toMatch(/来自 192\.0\.2\.66 的端口扫描：截至目前的 [\d.]+ 秒内探测了 \d+ 个端口/);
     // Before it, at most the first probes' failures (some counted on a line said later); after it, none.
     const failures = events.filter((e) => e.verdict.severity === 'error');
     expect(failures.filter((e) => e.more === undefined).every((e) => e.ts <= line.ts)).toBe(true);

@@ -136,7 +136,9 @@ function scanVars(v: Verdict, lang: Lang): Record<string, string | number> {
   const d = v.details as { portsProbed?: number; portsAtMost?: boolean; open?: PortList; closed?: PortList; unanswered?: PortList; spanSeconds?: number; sourcePort?: { port: number; probes: number } };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
-  const span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  // Said by a live capture while the scan goes on (live.ts): the counts so far.
+  if (v.facts['soFar'] === true) span = zh ? `截至目前的 ${span}` : `${span} so far`;
   const sp = d.sourcePort;
   const sourceNote = sp === undefined ? ''
     : zh ? `，其中 ${sp.probes} 个探测来自同一个源端口 ${sp.port}（程序的每个连接各用一个源端口，扫描器则反复使用同一个）`
