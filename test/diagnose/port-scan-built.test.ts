@@ -228,6 +228,25 @@ describe('what is not a scan keeps its verdicts', () => {
     expect(own.map((v) => [v.cause, v.severity])).toEqual([['ok', 'ok']]);
   });
 
+  it('a capture of connection openings only (no segment without SYN) proves no half-open handshake: no scan of SYN-ACK\'d ports', async () => {
+    // A busy client's 20 connections to 20 ports of one server, captured with a filter that kept
+    // SYNs only: every handshake looks half-open.
+    const cap = new Capture();
+    range(3000, 20).forEach((p, i) => {
+      const c = new TcpConversation({ client: ['192.0.2.10', 42000 + i], server: [HOST, p], start: T0 + i * 0.05 });
+      c.syn();
+      c.synAck();
+      cap.addAll(c.frames);
+    });
+    const r = await run(cap);
+    expect(scans(r)).toEqual([]);
+    // The same with the scanner's RST after each SYN-ACK (a segment without SYN): a scan.
+    const raw = new Capture();
+    nmap(raw, range(3000, 20), () => 'open');
+    const s = await run(raw);
+    expect((scans(s)[0]!.details as unknown as ScanDetails).open.count).toBe(20);
+  });
+
   it('passive FTP: data connections refused beside the control session, each from a port of its own, stay failures', async () => {
     const cap = new Capture();
     const ctl = new TcpConversation({ client: ['192.0.2.10', 40500], server: [HOST, 21], start: T0 });
