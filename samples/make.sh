@@ -1229,7 +1229,7 @@ SCAN_OK='{"tcp_only":true}'
 sample port-scan-refused pcap \
   "A client probes 201 TCP ports of one server within a second or two (connect, then close): 199 are closed (RST in reply to the SYN), 80 and 443 are open" \
   "bash: for p in \$(seq 1 200) 443; do timeout 1 bash -c 'exec 3<>/dev/tcp/203.0.113.10/\$p'; done (python3 HTTP server on :80, openssl s_server on :443)" \
-  "[$(err "$(t null 203.0.113.10 null tcp)" "$C4" tcp tcp.refused '{"ports":{"count":199}}'),$(ok "$(t null 203.0.113.10 80 tcp)" "$C4" "$SCAN_OK"),$(ok "$(t null 203.0.113.10 443 tcp)" "$C4" "$SCAN_OK")]" \
+  "[$(warn "$(t null 203.0.113.10 null tcp)" "$C4" tcp tcp.port_scan '{"portsProbed":201,"open":{"count":2,"ports":[80,443]},"closed":{"count":199},"unanswered":{"count":0}}'),$(ok "$(t null 203.0.113.10 80 tcp)" "$C4" "$SCAN_OK"),$(ok "$(t null 203.0.113.10 443 tcp)" "$C4" "$SCAN_OK")]" \
   -- CX timeout 60 bash -c "$(declare -f portscan); portscan"
 
 # ---------------------------------------------------------------- expected.json and README.md

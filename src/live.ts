@@ -32,7 +32,9 @@ import { Tracker, type FinishedConn } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
 import type { UdpConn } from './track/udp.js';
 import type { IcmpError } from './track/icmp.js';
-import { Diagnosis } from './diagnose/diagnose.js';
+import { Diagnosis, scanVerdict } from './diagnose/diagnose.js';
+import { PERSISTENT_SYNS, probeOf, ScanPairs, type ScanPair } from './diagnose/scan.js';
+import { seeBurst, sureScan } from './diagnose/causes/tcp.port_scan.js';
 import { causeDef } from './diagnose/catalogue.js';
 import type { Verdict } from './diagnose/verdict.js';
 import { Analysis } from './analyze.js';
@@ -141,6 +143,17 @@ export class LiveAnalyzer {
   private readonly plainSeen = new WeakSet<TcpConn>();
   private readonly dnsNames = new Map<string, DnsWatch>();
   private icmpSeen = 0;
+  /**
+   * Port scans seen so far (diagnose/scan.ts): the probes judged here, counted by client and
+   * server. A pair sure to be a scan while the capture goes on (causes/tcp.port_scan.ts sureScan:
+   * its burst of ports from a reused source port) is said once, as a warning, and its next probes
+   * are not said one by one; the final report tells the whole scan.
+   */
+  private readonly scanWatch = new ScanPairs();
+  private readonly probesCounted = new WeakSet<TcpConn>();
+  private readonly scansSaid = new WeakSet<ScanPair>();
+  /** Port scans said (warning lines). */
+  scansLines = 0;
 
   constructor(o: LiveAnalyzerOptions = {}) {
     this.synTimeout = o.synTimeout ?? 3;
@@ -307,12 +320,41 @@ export class LiveAnalyzer {
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
     };
+    if (c.transport === 'tcp' && this.scanProbe(c, f, now)) return;
     const d = this.throwaway();
     d.add(f, this.analysis.nameOf(f), now);
     const v = d.verdicts([], [], now, true)[0];
     if (!v || v.severity !== 'error') return;
     if (atOnce && causeDef(v.cause).live !== 'packet') return;
     this.say(v, now);
+  }
+
+  /**
+   * A connection judged here that is a probe (diagnose/scan.ts) is counted in its pair; true when
+   * the pair is a scan now sure, said once: the probe is then not said on its own.
+   */
+  private scanProbe(c: TcpConn, f: FinishedConn, now: number): boolean {
+    const pr = probeOf(f, this.tracker.tcp.nonSyn > 0);
+    if (pr === null || pr.role !== 'probe') return false;
+    let pair = this.scanWatch.get(c.orig.ip, c.resp.ip) ?? null;
+    if (pr.syns >= PERSISTENT_SYNS && !(pair?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return false;
+    pair ??= this.scanWatch.take(c.orig.ip, c.resp.ip);
+    if (pair === null) return false;
+    if (!this.probesCounted.has(c)) {
+      this.probesCounted.add(c);
+      if (pair.probe(pr, this.scanWatch.maps)) seeBurst(pair);
+    }
+    if (!sureScan(pair)) return false;
+    if (!this.scansSaid.has(pair)) {
+      this.scansSaid.add(pair);
+      const v = scanVerdict(pair, { captureEnd: now });
+      if (v !== null) {
+        this.scansLines++;
+        // The counts so far: the scan goes on (the final report tells it whole).
+        this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
+      }
+    }
+    return true;
   }
 
   /** An ICMP error about a DNS flow: the flow with its errors and its name's transactions, through the rules. */

@@ -7,7 +7,7 @@
  *   CAUSES / CAUSE_CODES     code → its CauseDef; every code, sorted
  *   causeDef(code)           the entry of a code (throws for an unknown one: a bug)
  *   isCauseCode(s)
- *   CONN_RULES, DNS_RULES, ICMP_RULES   the walks
+ *   CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES   the walks
  *   PLANNED                  codes no rule produces yet, with the issue that will build them
  */
 import * as DEFS from './causes/index.js';
@@ -15,7 +15,7 @@ import * as DEFS from './causes/index.js';
 // carry is known wherever the catalogue is (a renderer in the browser never loads diagnose.ts).
 import './limits.js';
 import type { CauseDef } from './cause.js';
-import type { ConnRule, DnsRule, IcmpRule, Rule } from './outcome.js';
+import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule } from './outcome.js';
 
 type Defs = typeof DEFS;
 export type CauseCode = Defs[keyof Defs]['code'];
@@ -43,5 +43,6 @@ const walk = <R extends Rule>(on: R['on']): readonly R[] => RULES.filter((r): r 
 export const CONN_RULES = walk<ConnRule>('conn');
 export const DNS_RULES = walk<DnsRule>('dns');
 export const ICMP_RULES = walk<IcmpRule>('icmp');
+export const SCAN_RULES = walk<ScanRule>('scan');
 
 export const PLANNED: ReadonlyMap<string, string> = new Map(ALL.filter((d) => d.planned !== undefined).map((d) => [d.code, d.planned!]));

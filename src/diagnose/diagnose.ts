@@ -13,7 +13,7 @@ import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -31,6 +31,8 @@ import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
+import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
+import { seeBurst, sureScan } from './causes/tcp.port_scan.js';
 
 export { targetText } from './verdict.js';
 
@@ -59,6 +61,8 @@ export interface Placed {
   dnsOverTcp: boolean;
   /** Its HTTP requests that carried credentials (they may answer another connection's auth challenge). */
   retries: CredentialedRequest[];
+  /** A TCP connection: what it is to the scan watch (a probe, a connection without payload, a session), else absent. */
+  probe?: ProbeInfo;
 }
 
 interface Group {
@@ -95,6 +99,12 @@ interface Group {
   held: Placed[];
   /** The latest requests of the group's connections that carried credentials (at most MAX_RETRIES). */
   retries: CredentialedRequest[];
+  /**
+   * A group of probes (scan.ts) kept apart from the target's other attempts until the verdicts are
+   * made: told by the scan when their client and server are one, else put back with them (the
+   * group of this key).
+   */
+  probesOf?: { pair: ScanPair; home: string };
 }
 
 const MAX_HELD = 16;
@@ -176,6 +186,8 @@ export class Diagnosis {
   private readonly droppedRst = new Map<string, DroppedRstAttempt>();
   /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
   private readonly blindTo = new Set<string>();
+  /** The probes of each client to each server (scan.ts): port scans. */
+  private readonly scans = new ScanPairs();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -234,6 +246,13 @@ export class Diagnosis {
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
+    // What the connection is to the scan watch: a probe (its handshake never completed), or one
+    // that completed, which matters only to a pair of probes already seen.
+    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
+      // A SYN-ACK without the handshake's ACK proves nothing in a capture of connection openings only.
+      const probe = probeOf(f, this.ctx.nonSynSeen === undefined || this.ctx.nonSynSeen());
+      if (probe !== null) p.probe = probe;
+    }
     if (c.transport === 'tcp' && this.sameAttempt(c, p)) return;
     if (this.routes.offer(f, p)) return;
     this.place(p);
@@ -311,19 +330,24 @@ export class Diagnosis {
     if (p.dnsOverTcp && o.cause === 'ok') return;
     // DNS over TCP held from the server's side only: its answers are judged by name, with the DNS.
     if (p.dnsOverTcp && o.cause === 'capture.one_sided' && o.details['seen'] === 'server_only') return;
+    // A port scan's probe: counted by its client and server's pair; told by the scan (not placed)
+    // once the pair is sure to be one, else kept apart until the verdicts are made.
+    const pair = p.probe === undefined ? null : this.scanPair(p, p.probe);
+    if (pair !== null && pair.confirmed) return;
     // One story per client: another client's attempts to the same server are its own.
-    const key = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
+    const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
+    const key = pair === null ? home : `${home}|probe|${p.ip}`;
     let g = this.groups.get(key);
     if (!g && this.groups.size >= MAX_GROUPS) {
       // Past the limit a new target is counted with those that ended the same way.
-      const id = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
-      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, id, p.firstFrame, p.start);
+      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, pair);
       return;
     }
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
+        ...(pair !== null ? { probesOf: { pair, home } } : {}),
       };
       this.groups.set(key, g);
     }
@@ -338,6 +362,63 @@ export class Diagnosis {
       for (const h of held) settle(g, h);
     }
     settle(g, p);
+  }
+
+  /**
+   * The scan watch's part of a finished TCP connection: a probe is counted in its pair, and the
+   * pair returned (null: not a probe of a scan, placed as any connection); a connection that
+   * completed its handshake is noted in its pair, when the pair exists.
+   */
+  private scanPair(p: Placed, pr: ProbeInfo): ScanPair | null {
+    if (pr.role !== 'probe') {
+      const pair = this.scans.get(p.client, p.ip);
+      if (pair !== undefined) {
+        if (pr.role === 'connected') pair.connect(pr, this.scans.maps);
+        else pair.session(pr);
+      }
+      return null;
+    }
+    // A SYN sent again and again from a port of its own: a program's stack backing off, not a probe.
+    if (pr.syns >= PERSISTENT_SYNS && !(this.scans.get(p.client, p.ip)?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return null;
+    const pair = this.scans.take(p.client, p.ip);
+    if (pair === null) return null;
+    if (pair.probe(pr, this.scans.maps)) {
+      seeBurst(pair);
+      if (!pair.confirmed && sureScan(pair)) pair.confirmed = true;
+    }
+    return pair;
+  }
+
+  /**
+   * The port scans (SCAN_RULES over each pair of probes) as verdicts into `out`; the probes kept
+   * apart (groups and buckets) are told by their scan, or put back with their targets' other
+   * attempts when their pair is no scan.
+   */
+  private settleScans(out: Array<{ v: Verdict; first: number }>): void {
+    const scanned = new Set<ScanPair>();
+    for (const s of this.scans.values()) {
+      const v = scanVerdict(s, this.ctx);
+      if (v === null) continue;
+      scanned.add(s);
+      const line = new Timeline(this.origin);
+      line.add(s.firstTs);
+      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
+      out.push({ v, first: s.first!.frame });
+    }
+    for (const [k, g] of this.groups) {
+      const of = g.probesOf;
+      if (of === undefined) continue;
+      this.groups.delete(k);
+      if (scanned.has(of.pair)) continue;
+      delete g.probesOf;
+      const home = this.groups.get(of.home);
+      if (home !== undefined) mergeGroups(home, g);
+      else {
+        g.key = of.home;
+        this.groups.set(of.home, g);
+      }
+    }
+    this.overflow.settleProbes((pair) => scanned.has(pair as ScanPair));
   }
 
   /** One finished DNS transaction, folded into its name's group. */
@@ -410,6 +491,7 @@ export class Diagnosis {
       for (const h of g.held) count(g, h);
       g.held = [];
     }
+    this.settleScans(out);
     const groups = unnamedIntoNamed(this.dualStackGroups());
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
@@ -628,6 +710,15 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/** The verdict of a client's probes of a server when SCAN_RULES find them a port scan, else null (live.ts says it too). */
+export function scanVerdict(s: ScanPair, ctx: RuleContext): Verdict | null {
+  for (const rule of SCAN_RULES) {
+    const o = rule.run(s, ctx);
+    if (o !== null) return build({ name: null, ip: s.server, port: null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
+  }
+  return null;
 }
 
 /** A connection's outcome, counted in its group. */

@@ -14,6 +14,7 @@ import type { Orphans } from './orphans.js';
 import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
 import type { AuthChallenge } from './auth-retry.js';
+import type { ScanPair } from './scan.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -88,7 +89,16 @@ export interface IcmpRule extends RuleBase {
   run(g: Orphans, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule;
+/**
+ * A rule over the probes of one client to one server (scan.ts): whether they were a port scan,
+ * told as one verdict.
+ */
+export interface ScanRule extends RuleBase {
+  readonly on: 'scan';
+  run(s: ScanPair, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

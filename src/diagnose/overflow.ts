@@ -64,6 +64,12 @@ export interface Bucket {
   clients: Set<number> | null;
   /** Some clients are not in `clients` (a bound was reached): its size is a lower bound. */
   clientsFull: boolean;
+  /**
+   * Probes of one client to one server (diagnose/scan.ts: their pair), kept apart from other
+   * targets that failed the same way until the verdicts are made: told by their scan, or as a
+   * bucket of their own. Null: not probes.
+   */
+  probesOf: object | null;
 }
 
 /** The distinct clients a verdict stands for, when its `client` cannot tell (a bucket for several). */
@@ -125,35 +131,58 @@ export class Overflow {
     return l;
   }
 
-  private find(cause: string, severity: Severity, client: string | null, server: string | null, transport: Target['transport'], named: boolean): Bucket | undefined {
+  private find(cause: string, severity: Severity, client: string | null, server: string | null, transport: Target['transport'], named: boolean, probesOf: object | null): Bucket | undefined {
     const l = this.index.get(cause)?.get(client)?.get(server);
     if (l === undefined) return undefined;
-    for (const b of l) if (b.severity === severity && b.transport === transport && b.named === named) return b;
+    for (const b of l) if (b.severity === severity && b.transport === transport && b.named === named && b.probesOf === probesOf) return b;
     return undefined;
+  }
+
+  /**
+   * Buckets of probes (`probesOf`) are let go when `scanned(pair)` (their scan tells them), else
+   * stay buckets of their own.
+   */
+  settleProbes(scanned: (pair: object) => boolean): void {
+    let gone = false;
+    for (const b of this.buckets) {
+      if (b.probesOf === null) continue;
+      if (!scanned(b.probesOf)) {
+        b.probesOf = null;
+        continue;
+      }
+      gone = true;
+      const l = this.index.get(b.cause)?.get(b.client)?.get(b.server);
+      if (l !== undefined) l.splice(l.indexOf(b), 1);
+    }
+    if (!gone) return;
+    let n = 0;
+    for (const b of this.buckets) if (b.probesOf === null) this.buckets[n++] = b;
+    this.buckets.length = n;
   }
 
   /**
    * One target past the limit, with its outcome. `id` names the target for counting it once
    * (client, transport, name or address, port).
    */
-  add(o: Outcome, severity: Severity, target: Target, client: string, server: string | null, id: string, frame: number, ts: number): void {
+  add(o: Outcome, severity: Severity, target: Target, client: string, server: string | null, id: string, frame: number, ts: number, probesOf: object | null = null): void {
     if (severity === 'ok') {
       if (this.once(id) !== false) this.okTargets++;
       return;
     }
     const named = target.name !== null;
-    let b = this.find(o.cause, severity, client, server, target.transport, named);
+    // A probe past MAX_BUCKETS is no longer kept apart: counted with the others, as before.
+    let b = this.find(o.cause, severity, client, server, target.transport, named, probesOf);
     let several = false;
     if (!b && this.buckets.length >= MAX_BUCKETS) {
       several = true;
-      b = this.find(o.cause, severity, null, null, target.transport, named);
+      b = this.find(o.cause, severity, null, null, target.transport, named, null);
     }
     if (!b) {
       b = {
         cause: o.cause, severity, client: several ? null : client, server: several ? null : server, transport: target.transport, named,
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
         first: o, firstTarget: target, firstClient: client, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
-        clients: several ? new Set() : null, clientsFull: false,
+        clients: several ? new Set() : null, clientsFull: false, probesOf: several ? null : probesOf,
       };
       this.buckets.push(b);
       this.slot(o.cause, b.client, b.server).push(b);

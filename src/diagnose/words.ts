@@ -110,6 +110,14 @@ export const PLACEHOLDERS = {
   cutText: "how the side that ended a response body cut short did it ('closed the connection (FIN)' / 'reset the connection (RST)'), in the report's language",
   idle: 'seconds without body bytes before the close that cut an HTTP response body short',
   curlText: "what curl reports for an HTTP response body cut short (its message and exit status), in the report's language",
+  // tcp.port_scan
+  probed: 'how many distinct ports a port scan probed (\'at most\' before it when counted past the bounds)',
+  scanSpan: "how long a port scan's probes took, from the first to the last, with its unit, in the report's language ('so far' after it on a live capture's line)",
+  openPortsText: "a port scan's open ports (answered SYN-ACK), the lowest listed, with the answer, or the words for none",
+  closedPortsText: "a port scan's closed ports (answered RST), the lowest listed, with the answer, or the words for none",
+  unanswered: "how many ports of a port scan never answered (filtered)",
+  sourceNote: "a sentence part on the one source port a scanner reused for its probes, or ''",
+  openPorts: "a port scan's open ports as a list, or the words for none",
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

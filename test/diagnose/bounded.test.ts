@@ -9,7 +9,7 @@ import { renderReport } from '../../src/report/render.js';
 import { isoOf } from '../../src/time.js';
 import type { Report } from '../../src/report/model.js';
 import { BUCKET_CLIENTS, MAX_BUCKETS, MAX_GROUPS } from '../../src/diagnose/overflow.js';
-import { crowd, nxdomains, run, scan } from '../helpers/failures.js';
+import { crowd, nxdomains, run, scan, SLOWER_THAN_A_SCAN } from '../helpers/failures.js';
 import { docOf } from '../report/reports.js';
 import { problems } from '../report/schema-check.js';
 
@@ -51,10 +51,27 @@ describe('a million failing targets cost what a thousand do', () => {
     expect(one.summary).not.toContain('other targets');
   }, 240_000);
 
-  it('a port scan of one host is one verdict per cause with its ports counted, under every limit', async () => {
+  it('a port scan of one host is one warning with its ports counted, under every limit', async () => {
     const N = 30_000;
     for (const max of [undefined, 0]) {
       const r = await run(scan(N), max);
+      // Probes past every group and bucket limit: all told by the scan, none a failure.
+      expect(r.summary!.failures).toBe(0);
+      expect(r.verdicts.map((v) => v.cause)).toEqual(['tcp.port_scan']);
+      const d = r.verdicts[0]!.details as { portsProbed: number; closed: { count: number; ports: number[] }; unanswered: { count: number; ports: number[] }; open: { count: number } };
+      expect(d.portsProbed).toBe(N);
+      expect([d.closed.count, d.unanswered.count, d.open.count]).toEqual([N / 2, N / 2, 0]);
+      expect(d.closed.ports.slice(0, 3)).toEqual([2, 4, 6]);
+      expect(d.unanswered.ports.slice(0, 3)).toEqual([1, 3, 5]);
+      expect(byCause(r, 'tcp.port_scan')).toMatchObject({ targets: 1, clients: 1, severity: 'warning' });
+    }
+  }, 240_000);
+
+  it('a client failing on many ports of one host, too slowly for a port scan, is one verdict per cause with its ports counted, under every limit', async () => {
+    const N = 30_000;
+    const gap = SLOWER_THAN_A_SCAN;
+    for (const max of [undefined, 0]) {
+      const r = await run(scan(N, gap), max);
       const refused = r.verdicts.filter((v) => v.cause === 'tcp.refused');
       const silent = r.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered');
       expect(refused).toHaveLength(1);
@@ -65,8 +82,8 @@ describe('a million failing targets cost what a thousand do', () => {
       expect(byCause(r, 'tcp.syn_unanswered')?.targets).toBe(N / 2);
       // First and last times are those of the first and the last port's SYN, whatever the
       // verdict's evidence shows (the first ports') and however the targets were kept.
-      expect(byCause(r, 'tcp.refused')?.first).toBe('2023-11-14T22:13:20.000200Z');
-      expect(byCause(r, 'tcp.refused')?.last).toBe(isoOf(1_700_000_000 + (N - 1) * 200e-6));
+      expect(byCause(r, 'tcp.refused')?.first).toBe(isoOf(1_700_000_000 + gap * 1e-6));
+      expect(byCause(r, 'tcp.refused')?.last).toBe(isoOf(1_700_000_000 + (N - 1) * gap * 1e-6));
       expect(byCause(r, 'tcp.syn_unanswered')?.first).toBe('2023-11-14T22:13:20.000000Z');
       const series = r.summary!.timeline!.series.find((x) => x.cause === 'tcp.refused')!;
       expect(series.counts.reduce((a, b) => a + b, 0)).toBe(N / 2);

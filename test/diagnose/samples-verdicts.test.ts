@@ -42,6 +42,15 @@ function detailsAgree(v: Verdict, e: Expect): string[] {
     if (d['type'] !== i.type || d['code'] !== i.code || d['from'] !== i.from) out.push(`icmp ${JSON.stringify(i)} got ${JSON.stringify([d['type'], d['code'], d['from']])}`);
   }
   if (ed['status'] !== undefined && d['status'] !== ed['status']) out.push(`status ${ed['status']} got ${d['status']}`);
+  // A port scan: the ports probed, and how many (and, when listed, which) answered each way.
+  if (ed['portsProbed'] !== undefined && d['portsProbed'] !== ed['portsProbed']) out.push(`portsProbed ${ed['portsProbed']} got ${d['portsProbed']}`);
+  for (const k of ['open', 'closed', 'unanswered']) {
+    const want = ed[k] as { count: number; ports?: number[] } | undefined;
+    const got = d[k] as { count: number; ports: number[] } | undefined;
+    if (want === undefined) continue;
+    if (got?.count !== want.count) out.push(`${k} count ${want.count} got ${got?.count}`);
+    if (want.ports !== undefined && JSON.stringify(got?.ports) !== JSON.stringify(want.ports)) out.push(`${k} ports ${JSON.stringify(want.ports)} got ${JSON.stringify(got?.ports)}`);
+  }
   return out;
 }
 

@@ -55,22 +55,29 @@ export function* nxdomains(n: number): Generator<[number, Uint8Array]> {
   }
 }
 
-/** One client's SYNs to n ports of one host: even ports refused, odd ones never answered. */
-export function* scan(n: number): Generator<[number, Uint8Array]> {
+/**
+ * One client's SYNs to n ports of one host, `gap` µs apart (default 200): even ports refused, odd
+ * ones never answered. A port scan (tcp.port_scan) unless the ports come slower than its rule's
+ * burst (15 new ports within 300 s: a gap over 300 s / 14, say 22 s).
+ */
+export function* scan(n: number, gap = 200): Generator<[number, Uint8Array]> {
   for (let i = 0; i < n; i++) {
     const dport = 1 + i;
     const sport = 40000 + (i % 20000);
-    const t = i * 200;
+    const t = i * gap;
     yield [t, tcpIp({ src: CLIENT, dst: SERVER, sport, dport, seq: 1000 + i, flags: 'S', id: i & 0xffff })];
     if (dport % 2 === 0) yield [t + 50, tcpIp({ src: SERVER, dst: CLIENT, sport: dport, dport: sport, seq: 0, ack: 1001 + i, flags: 'RA', win: 0, id: i & 0xffff })];
   }
   // The capture goes on for a minute, so that the last SYNs are known to be unanswered.
-  yield [n * 200 + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
+  yield [n * gap + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
 }
+
+/** The gap (µs) between ports that keeps scan() from being a port scan: no 15 new ports within 300 s. */
+export const SLOWER_THAN_A_SCAN = 22e6;
 
 /**
  * Targets past every limit, from many clients (overflow.ts): CLIENT refused on `groups` ports of
- * SERVER (the kept targets), then on port 80 of `buckets` other hosts (a bucket each), then — every
+ * SERVER (the kept targets; one port every 22 s: too slow for a port scan), then on port 80 of `buckets` other hosts (a bucket each), then — every
  * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered and `refused` clients
  * (CLIENT among them, last) refused on port 81 of one more host: targets of buckets for several
  * clients. Clients and hosts are told apart by their low two bytes (at most 65 536 of each).
@@ -87,7 +94,10 @@ export function* crowd(o: { groups: number; buckets: number; silent: number; ref
       [t + 50, tcpIp({ src: dst, dst: src, sport: dport, dport: sport, seq: 0, ack: 1001, flags: 'RA', win: 0, id })],
     ];
   };
-  for (let i = 0; i < o.groups; i++) yield* refuse(CLIENT, SERVER, 40000 + (i % 20000), 1 + i);
+  for (let i = 0; i < o.groups; i++) {
+    t += SLOWER_THAN_A_SCAN;
+    yield* refuse(CLIENT, SERVER, 40000 + (i % 20000), 1 + i);
+  }
   for (let i = 0; i < o.buckets; i++) yield* refuse(CLIENT, at('198.18', i), 40000 + (i % 20000), 80);
   for (let i = 0; i < o.silent; i++) {
     t += 200;
