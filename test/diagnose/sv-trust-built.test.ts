@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
 import {
   TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE,
   handshakeRecord, clientHello, serverHello, changeCipherSpec, applicationData, TLS_VERSION,
@@ -270,5 +271,31 @@ describe('a request lost again and again and acknowledged only after the client 
   it('acknowledged before the client closed, the request reached the server: its silence is still http.no_response', async () => {
     const r = await run(pcapFile({ linkType: 1 }, lostMiddle(true).frames));
     expect(errors(r)).toEqual(['http.no_response']);
+  });
+});
+
+describe('NODATA for a type that is no address is told in its own words (PcapPlusPlus many_interfaces: a PTR)', () => {
+  it('a PTR without records: a warning that speaks of a reverse name, not of "nothing to connect to"; AAAA keeps the address words', async () => {
+    const T0 = 1_700_000_000;
+    const C = '192.0.2.10';
+    const R = '198.51.100.53';
+    const cap = new Capture();
+    const ask = (at: number, id: number, name: string, type: 'PTR' | 'AAAA') => {
+      cap.add(T0 + at, ethIp(udpIp({ src: C, dst: R, sport: 41000 + id, dport: 53 }, dnsMessage({ id, qr: false, rd: true, questions: [{ name, type }] }))));
+      cap.add(T0 + at + 0.01, ethIp(udpIp({ src: R, dst: C, sport: 53, dport: 41000 + id }, dnsMessage({ id, qr: true, rd: true, ra: true, questions: [{ name, type }] }))));
+    };
+    ask(0, 1, '9.2.0.192.in-addr.arpa', 'PTR');
+    ask(1, 2, 'v4only.example', 'AAAA');
+    cap.add(T0 + 30, ethIp(udpIp({ src: C, dst: R, sport: 42000, dport: 53 }, dnsMessage({ id: 3, qr: false, rd: true, questions: [{ name: 'later.example', type: 'A' }] }))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    const ptr = r.verdicts.find((v) => v.target.name === '9.2.0.192.in-addr.arpa')!;
+    expect([ptr.cause, ptr.severity]).toEqual(['dns.no_address', 'warning']);
+    const en = verdictWords(ptr, 'en');
+    expect(en.explanation).toContain('reverse name');
+    expect(en.explanation).not.toContain('nothing to connect to');
+    expect(verdictWords(ptr, 'zh').explanation).toContain('反向域名');
+    const aaaa = r.verdicts.find((v) => v.target.name === 'v4only.example')!;
+    expect([aaaa.cause, aaaa.severity]).toEqual(['dns.no_address', 'error']);
+    expect(verdictWords(aaaa, 'en').explanation).toContain('nothing to connect to');
   });
 });
