@@ -51,6 +51,8 @@ export interface DnsGroup {
   otherData: Array<{ seq: number; data: string | null }> | null;
   /** Final answers (a truncated one retried over TCP is not final): count, and the first of each kind. */
   answered: number;
+  /** Truncated answers without records (truncatedEmpty): the client had to ask again over TCP. */
+  truncated: number;
   nx: DnsTransaction | null;
   servfail: DnsTransaction | null;
   refused: DnsTransaction | null;
@@ -241,8 +243,14 @@ function lowerName(name: string): string {
   return name;
 }
 
-/** A final answer: a truncated UDP answer that was retried over TCP is not final. */
-const isFinal = (t: DnsTransaction): boolean => t.rcode !== null && !(t.tc && t.tcpRetry !== null);
+/**
+ * A truncated answer (TC) without records: "ask again over TCP" (RFC 1035 §4.2.1, RFC 7766), not
+ * an answer of no records — a NODATA read from it would be false.
+ */
+const truncatedEmpty = (t: DnsTransaction): boolean => t.tc && t.rcode === 0 && t.answers.length === 0;
+
+/** A final answer: a truncated UDP answer that was retried over TCP, or that holds no record, is not final. */
+const isFinal = (t: DnsTransaction): boolean => t.rcode !== null && !(t.tc && t.tcpRetry !== null) && !truncatedEmpty(t);
 
 /** What an answer says of its name (answerFlags): DnsGroup's flags of the same names. */
 const ADDR_RESOLVED = 1;
@@ -312,7 +320,7 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
     key: dnsKey(client, name), name, client, first: [t], queries: t.queryFrames.length, resolved: addrResolved || (otherAnswered && !addrNodata),
     addrResolved, addrNodata, otherAnswered, otherNodata: (flags & OTHER_NODATA) !== 0, allTcp: t.transport === 'tcp',
     firstFrame: Math.min(Infinity, t.queryFrames[0] ?? t.responseFrame ?? Infinity), lastFrame: Math.max(0, t.queryFrames[t.queryFrames.length - 1] ?? 0, t.responseFrame ?? 0),
-    firstQ, lastQ, addrs, otherData, answered: final ? 1 : 0,
+    firstQ, lastQ, addrs, otherData, answered: final ? 1 : 0, truncated: truncatedEmpty(t) ? 1 : 0,
     nx: final && rcode === 3 ? t : null, servfail: final && rcode === 2 ? t : null, refused: final && rcode === 5 ? t : null,
     otherError: final && !negotiation && rcode !== 0 ? t : null, negotiation: negotiation ? t : null, negotiations: negotiation ? 1 : 0,
     qtypes: final ? [{ seq: t.seq, qtype: t.qtype === null ? '' : qtypeName(t.qtype) }] : null, ede, flows: null, lostFragments, answerFragments,
@@ -537,7 +545,7 @@ export class DnsGroups {
       }
       g = {
         key: dnsKey(client, name), name, client, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false,
-        otherNodata: false, allTcp: true, firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, nx: null,
+        otherNodata: false, allTcp: true, firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, truncated: 0, nx: null,
         servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
         answerFragments: 0,
       };
@@ -589,6 +597,7 @@ export class DnsGroups {
     }
     // Final answers: a truncated UDP answer that was retried over TCP is not final.
     if (!final) {
+      if (truncatedEmpty(t)) g.truncated++;
       if (g.answered === 0) addFlow(g, t);
       return;
     }
@@ -646,6 +655,7 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   if (b.addrs) for (const x of b.addrs) keepFirst(a.addrs ??= [], x, MAX_DNS_ADDRS);
   if (b.otherData) for (const x of b.otherData) keepFirst(a.otherData ??= [], x, MAX_DNS_ADDRS);
   a.answered += b.answered;
+  a.truncated += b.truncated;
   const first = (x: DnsTransaction | null, y: DnsTransaction | null): DnsTransaction | null => (y === null ? x : earlier(x, y));
   a.nx = first(a.nx, b.nx);
   a.servfail = first(a.servfail, b.servfail);

@@ -299,3 +299,28 @@ describe('NODATA for a type that is no address is told in its own words (PcapPlu
     expect(verdictWords(aaaa, 'en').explanation).toContain('nothing to connect to');
   });
 });
+
+describe('a truncated answer without records is no NODATA: the client had to ask again over TCP', () => {
+  it('TC answer to an A query, the TCP retry to port 53 unanswered: dns.no_response (truncated), not dns.no_address', async () => {
+    const T0 = 1_700_000_000;
+    const C = '192.0.2.10';
+    const R = '198.51.100.53';
+    const cap = new Capture();
+    cap.add(T0, ethIp(udpIp({ src: C, dst: R, sport: 44000, dport: 53 }, dnsMessage({ id: 7, qr: false, rd: true, questions: [{ name: 'big.example.com', type: 'A' }] }))));
+    cap.add(T0 + 0.01, ethIp(udpIp({ src: R, dst: C, sport: 53, dport: 44000 }, dnsMessage({ id: 7, qr: true, rd: true, ra: true, tc: true, questions: [{ name: 'big.example.com', type: 'A' }] }))));
+    const tcp = new TcpConversation({ client: [C, 45000], server: [R, 53], start: T0 + 0.02 });
+    for (const w of [1, 2, 4]) {
+      tcp.syn();
+      tcp.wait(w);
+    }
+    for (const f of tcp.frames) cap.add(f.ts, f.frame);
+    cap.add(T0 + 40, ethIp(udpIp({ src: C, dst: R, sport: 44001, dport: 53 }, dnsMessage({ id: 8, qr: false, rd: true, questions: [{ name: 'later.example', type: 'A' }] }))));
+    const r = await run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
+    const v = r.verdicts.find((x) => x.target.name === 'big.example.com')!;
+    expect([v.cause, v.severity, v.details['truncated']]).toEqual(['dns.no_response', 'error', true]);
+    expect(verdictWords(v, 'en').summary).toContain('did not fit in UDP (truncated)');
+    expect(verdictWords(v, 'zh').summary).toContain('被截断');
+    expect(r.verdicts.map((x) => x.cause)).not.toContain('dns.no_address');
+    expect(r.verdicts.find((x) => x.target.ip === R && x.target.port === 53)?.cause).toBe('tcp.syn_unanswered');
+  });
+});

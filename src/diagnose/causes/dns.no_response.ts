@@ -26,6 +26,12 @@ const UNANSWERED: DnsRule = {
     const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query, or one burst, and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
     const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
+    // Answered only truncated, without records: the client had to ask again over TCP, and no
+    // answer over TCP came (or the TCP retry was never made).
+    if (g.truncated > 0) {
+      o.details['truncated'] = true;
+      o.facts['truncated'] = true;
+    }
     // Queries sent to several servers (a client going through its resolvers): all are named.
     const servers = serversAsked(g);
     if (servers.length > 1) {
@@ -152,4 +158,33 @@ const CAUSE = defineCause({
   },
 });
 
-export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));
+/**
+ * Answered only with truncated responses without records (the TC flag): the answer did not fit
+ * in UDP and no answer over TCP followed — TCP 53 blocked or not served, the classic of large
+ * answers (DNSSEC, TXT, many records). A NODATA was read from such an answer before.
+ */
+const TRUNCATED = {
+  en: {
+    summary: '{name}: the answer from {fromServers} did not fit in UDP (truncated) and no answer over TCP followed',
+    explanation:
+      '{serversText} answered the query for {name} ({qtype}) with a truncated response (the TC flag, no records): the answer is larger than a UDP message may carry, and the client must ask again over TCP port 53. No answer over TCP is in the capture: the TCP connection to port 53 failed, was never made, or got no reply. Usually a firewall or security group lets UDP 53 through but blocks TCP 53, or the resolver does not serve TCP.',
+    advice: [
+      'Ask over TCP yourself: `dig +tcp @{server} {name} {qtype}`; a timeout or a refusal means TCP 53 is blocked or not served.',
+      'Allow TCP port 53 to {server} as well as UDP: the cloud security group and network ACL outbound rules, the host firewall (`iptables -L -n`, `firewall-cmd --list-all`).',
+      'On the resolver, check that it listens on TCP port 53 (`ss -ltn \'sport = :53\'`).',
+    ],
+  },
+  zh: {
+    summary: '{name}：{fromServers} 的应答在 UDP 中放不下（被截断），之后没有经 TCP 的应答',
+    explanation:
+      '{serversText} 对 {name}（{qtype}）的查询回复了一个被截断的应答（TC 标志，没有记录）：应答超出了一个 UDP 消息能承载的大小，客户端必须改用 TCP 53 端口重新查询。抓包中没有经 TCP 的应答：到 53 端口的 TCP 连接失败、没有发起，或没有得到回复。常见原因是防火墙或安全组放行了 UDP 53 却拦截了 TCP 53，或者该解析服务器不提供 TCP 服务。',
+    advice: [
+      '自己用 TCP 查询一次：`dig +tcp @{server} {name} {qtype}`；超时或被拒绝说明 TCP 53 被拦截或未提供服务。',
+      '除 UDP 外也放行到 {server} 的 TCP 53 端口：云平台安全组和网络 ACL 的出站规则、主机防火墙（`iptables -L -n`、`firewall-cmd --list-all`）。',
+      '在解析服务器上检查是否在 TCP 53 端口监听（`ss -ltn \'sport = :53\'`）。',
+    ],
+  },
+} as const;
+
+const BY_WAIT = withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));
+export default withVariants(BY_WAIT, { truncated: TRUNCATED }, (v) => (v.facts['truncated'] === true && v.severity === 'error' ? 'truncated' : null));
