@@ -120,6 +120,20 @@ describe('http.body_cut_short', () => {
     expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
   });
 
+  it('the client\'s FIN after the body stopped coming for a minute, nothing after it: the client gave up (warning), not "worked"', async () => {
+    const c = opened(41005);
+    c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));
+    body(c, 2800);
+    c.wait(60);
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details['endedBy']).toMatchObject({ sender: 'client', flag: 'FIN' });
+    expect(verdictWords(v, 'en').summary).toContain('the client closed the connection');
+  });
+
   it('the client\'s FIN, then the server\'s: the client closed first (warning, both closes shown)', async () => {
     const c = opened(41005);
     c.send('server', head('200 OK', 'Content-Length: 8000\r\n'));

@@ -72,6 +72,9 @@ function offsetIn(start: number, seq: number): number {
   return (seq - start) | 0;
 }
 
+/** Seconds without body bytes before a client's half-close that make it a client giving up on a stalled body (an HTTP answer's own wait). */
+const STALLED_BODY = 10;
+
 const CUT_SHORT: ConnRule = {
   on: 'conn',
   rank: 115,
@@ -91,9 +94,18 @@ const CUT_SHORT: ConnRule = {
     for (const x of c.fins) if (x.frame >= respFrame) closes.push({ x, rst: false });
     for (const x of c.rsts) if (x.frame >= respFrame) closes.push({ x, rst: true });
     closes.sort((a, b) => a.x.frame - b.x.frame || Number(b.rst) - Number(a.rst));
-    // Ended, not only half-closed by the client: the server's FIN or a RST from either side.
-    const endAt = closes.findIndex((k) => k.rst || !k.x.fromOrig);
-    if (endAt < 0) return null;
+    // Ended: the server's FIN or a RST from either side. A half-close by the client is no end (the
+    // server may still be sending), unless the body had stopped coming for STALLED_BODY seconds
+    // before it and no byte came after it: the client gave up on a stalled body (a warning,
+    // below), which read "worked at every layer seen" before.
+    let endAt = closes.findIndex((k) => k.rst || !k.x.fromOrig);
+    if (endAt < 0) {
+      endAt = closes.findIndex((k) => k.x.fromOrig);
+      if (endAt < 0) return null;
+      const fin = closes[endAt]!.x;
+      const silent = interval(fin.ts, ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!);
+      if (ex.bodyLastFrame > fin.frame || silent === null || silent < STALLED_BODY) return null;
+    }
     // Where the server's stream ends must be where the capture's bytes of it end.
     const start = (c.resp.startSeq + 1) | 0;
     const end = h.serverBytes;
