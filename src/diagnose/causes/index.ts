@@ -42,5 +42,6 @@ export { default as tlsCertExpired } from './tls.cert_expired.js';
 export { default as tlsCertNameMismatch } from './tls.cert_name_mismatch.js';
 export { default as tlsCertNotYetValid } from './tls.cert_not_yet_valid.js';
 export { default as tlsClientRejected } from './tls.client_rejected.js';
+export { default as tlsHandshakeIncomplete } from './tls.handshake_incomplete.js';
 export { default as tlsNoServerHello } from './tls.no_server_hello.js';
 export { default as tlsNotTls } from './tls.not_tls.js';
