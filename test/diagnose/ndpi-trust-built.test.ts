@@ -11,9 +11,8 @@ import type { Report } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
 import { CaptureClock } from '../../src/clock.js';
 import {
-  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, handshakeRecord, clientHello, serverHello,
-  certificateMsg, serverHelloDone, clientKeyExchangeRsa, changeCipherSpec, encryptedHandshake, applicationData, testCertDer,
-  TLS_VERSION, TLS_CIPHER, tcpIp, icmpIp, quote, ICMP, type CaptureRecord,
+  TcpConversation, Capture, pcapFile, ascii, ethIp, udpIp, dnsMessage, LINKTYPE, changeCipherSpec, encryptedHandshake,
+  applicationData, tls12UntilClientFinished, TLS_VERSION, tcpIp, icmpIp, quote, ICMP, type CaptureRecord,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -50,15 +49,11 @@ function unanswered(): TcpConversation {
 /** A TLS 1.2 handshake and the client's encrypted request at T1 (in 2025: the test certificate is valid), the server silent after. */
 const T1 = 1_760_000_000;
 function httpsUnanswered(): TcpConversation {
-  const cipher = TLS_CIPHER.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
   const c = new TcpConversation({ client: ['192.0.2.10', 44558], server: ['198.51.100.174', 443], start: T1 });
   c.syn();
   c.synAck();
   c.ack('client');
-  c.send('client', handshakeRecord([clientHello({ ciphers: [cipher], sni: 'www.example.com' })], TLS_VERSION.TLS10));
-  c.send('server', handshakeRecord([serverHello({ cipher }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
-  c.ack('client');
-  c.send('client', new Uint8Array([...handshakeRecord([clientKeyExchangeRsa()]), ...changeCipherSpec(), ...encryptedHandshake(40)]));
+  tls12UntilClientFinished(c, 'www.example.com');
   c.send('server', new Uint8Array([...changeCipherSpec(), ...encryptedHandshake(40)]));
   c.send('client', applicationData(288, TLS_VERSION.TLS12, 6));
   c.ack('server');

@@ -8,10 +8,7 @@ import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { verdictWords } from '../../src/report/words.js';
-import {
-  TcpConversation, pcapFile, handshakeRecord, clientHello, serverHello, certificateMsg, serverHelloDone,
-  clientKeyExchangeRsa, changeCipherSpec, encryptedHandshake, applicationData, testCertDer, TLS_VERSION, TLS_CIPHER,
-} from '../helpers/index.js';
+import { TcpConversation, pcapFile, changeCipherSpec, encryptedHandshake, applicationData, tls12UntilClientFinished, TLS_VERSION } from '../helpers/index.js';
 
 const SERVER = '198.51.100.30';
 
@@ -19,14 +16,10 @@ const SERVER = '198.51.100.30';
 async function run(rest: (c: TcpConversation) => void, dropServerAck = false, goesOn = true): Promise<Report> {
   // In 2025: the test certificate is valid 2024 .. 2049.
   const c = new TcpConversation({ client: ['192.0.2.10', 40200], server: [SERVER, 443], start: 1_760_000_000 });
-  const cipher = TLS_CIPHER.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
   c.syn();
   c.synAck();
   c.ack('client');
-  c.send('client', handshakeRecord([clientHello({ ciphers: [cipher], sni: 'www.example.com' })], TLS_VERSION.TLS10));
-  c.send('server', handshakeRecord([serverHello({ cipher }), certificateMsg([testCertDer('valid')]), serverHelloDone()]));
-  c.ack('client');
-  c.send('client', new Uint8Array([...handshakeRecord([clientKeyExchangeRsa()]), ...changeCipherSpec(), ...encryptedHandshake(40)]));
+  tls12UntilClientFinished(c, 'www.example.com');
   const ack = c.ack('server');
   rest(c);
   const frames = dropServerAck ? c.frames.filter((f) => f.frame !== ack) : [...c.frames];

@@ -3,3 +3,4 @@ export * from './build.js';
 export * from './pcap.js';
 export { TcpConversation, Capture } from './conversation.js';
 export type { Side, LinkKind, Endpoint, TcpConversationOptions, PacketOptions, SendOptions } from './conversation.js';
+export { tls12UntilClientFinished } from './tls-flight.js';

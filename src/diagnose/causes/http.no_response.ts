@@ -187,9 +187,8 @@ export const ENCRYPTED_UNANSWERED: ConnRule = {
     const close = alert !== undefined ? { frame: alert.frame, ts: alert.ts, fromOrig: clientOrig, alert: true } : first;
     // Unknown (a clock step, a wild timestamp: time.ts `interval`) is not too soon.
     if (!close && tooSoon(ctx, req.ts, WAIT.http)) {
-      // Nothing at all closed the connection (a FIN, a reset): the capture stopped while the
-      // client may still have been waiting for its answer.
-      if (c.fins.some((x) => x.frame > req.frame) || c.rsts.some((r) => r.frame > req.frame)) return null;
+      // Nothing closed the connection after the request (no FIN, reset or alert): the capture
+      // stopped while the client may still have been waiting for its answer.
       return ended('request', req.ts, ctx, [proof(ENCRYPTED_REQUEST, req.frame, req.ts, way(c, clientOrig), { length: req.length })]);
     }
     // A client that closed within a second of its request did not wait for an answer (a browser

@@ -23,11 +23,12 @@ const RESEND_MIN_SECONDS = 1;
  * Did the client's data stay unacknowledged from its first retransmission on (its watch:
  * track/tcp-watch.ts): the first segment it resent never acknowledged, and three or more
  * retransmissions (of it, or of other segments while it was unacknowledged) until the
- * connection's last packet, a second or more after that segment first went out?
+ * connection's last packet, a second or more after that segment first went out? (`ackedLate`:
+ * acknowledged only after the client gave up, givenUpBeforeAck, counts as never.)
  */
-function resentUnanswered(c: TcpConn): boolean {
+function resentUnanswered(c: TcpConn, ackedLate: boolean): boolean {
   const w = c.orig.watch;
-  if (w === null || !w.stuck || (w.stuckAcked && !ackedAfterGivingUp(c))) return false;
+  if (w === null || !w.stuck || (w.stuckAcked && !ackedLate)) return false;
   const t = w.stuckTimes;
   const resends = (w.stuckOriginal ? t.length - 1 : t.length) + w.otherRetx;
   if (resends < 3 || t.length === 0) return false;
@@ -37,17 +38,12 @@ function resentUnanswered(c: TcpConn): boolean {
 }
 
 /**
- * Was the client's resent segment acknowledged only after the client gave up on the connection
- * (its first FIN or RST)? Unacknowledged for as long as the client waited: a request lost again
+ * The client's FIN or RST (the first) when its resent segment was acknowledged only after it, or
+ * null: the segment stayed unacknowledged for as long as the client waited — a request lost again
  * and again on the way, which the server could not answer before the client left (nDPI
  * alexa-app: five retransmissions of the middle of a request, the server's duplicate ACKs asking
  * for it, all acknowledged with the server's FIN).
  */
-function ackedAfterGivingUp(c: TcpConn): boolean {
-  return givenUpBeforeAck(c) !== null;
-}
-
-/** The client's FIN or RST before which its resent segment stayed unacknowledged (ackedAfterGivingUp), or null. */
 function givenUpBeforeAck(c: TcpConn): TcpControl | null {
   const w = c.orig.watch;
   if (w === null || !w.stuck || !w.stuckAcked) return null;
@@ -101,7 +97,7 @@ const STALLED: ConnRule = {
     // captured twice microseconds apart, nor data the capture stopped right after (nDPI
     // fix2.pcap, wow.pcap: every packet captured twice; forticlient.pcap: a transfer cut by the
     // capture's end; heuristic_tcp_ack_payload.pcap: bogus bytes on ACKs, overwritten by data).
-    if (stuck === null && !resentUnanswered(c)) return null;
+    if (stuck === null && !resentUnanswered(c, late)) return null;
     // Timed from the first data: how long the client went on sending into silence.
     const first = c.orig.firstDataFrame !== 0 ? c.orig.firstDataTime : c.start;
     const ev: EvidenceAt[] = [proof(FIRST_DATA, c.dataFrames.orig, first, way(c, true), {})];
