@@ -111,7 +111,6 @@ export const PLACEHOLDERS = {
   idle: 'seconds without body bytes before the close that cut an HTTP response body short',
   received: 'bytes of an HTTP response body that arrived (http.body_stalled)',
   promised: "bytes an HTTP response's Content-Length announced (http.body_stalled)",
-  stopText: "for an HTTP response body that stopped, the connection open, and no packet of the connection after it: the words that the capture may have stopped recording the connection, else ''",
   silent: 'seconds an HTTP response body had stopped coming, the connection open, when the capture ended (http.body_stalled)',
   curlText: "what curl reports for an HTTP response body cut short (its message and exit status), in the report's language",
   // tcp.port_scan

@@ -68,7 +68,7 @@ describe('http.body_stalled', () => {
     expect(v.limits.map((l) => l.kind)).toEqual(['stall_or_capture_stopped']);
     const en = verdictWords(v, 'en');
     expect(en.summary).toMatch(/body stopped after 4200 of 100000 bytes; nothing more came in the 60(\.\d)? s until the capture ended/);
-    expect(en.explanation).toMatch(/unless the capture stopped recording this connection/);
+    expect(en.explanation).toMatch(/sent 4200 of them; then nothing more came/);
     expect(verdictWords(v, 'zh').summary).toMatch(/响应体在收到 100000 字节中的 4200 字节后就停止了/);
     // A warning: the exit status is not a failure's.
     expect(r.summary.failures).toBe(0);
@@ -84,7 +84,6 @@ describe('http.body_stalled', () => {
     const v = r.verdicts.find((x) => x.cause === 'http.body_stalled')!;
     expect(v).toBeDefined();
     expect(v.limits).toEqual([]);
-    expect(verdictWords(v, 'en').explanation).not.toMatch(/unless the capture stopped/);
   });
 
   it('not claimed: a silence shorter than 30 s, a chunked stream, a complete body', async () => {

@@ -30,7 +30,6 @@ import { HTTP_REQUEST, proof, way } from '../evidence.js';
 import { interval } from '../../time.js';
 import { LAST_BODY, RESPONSE_HEAD } from './http.body_cut_short.js';
 import { limitKind } from '../words.js';
-import type { Lang } from '../../lang.js';
 
 /**
  * What the packets cannot tell apart from a stall: a capture that stopped recording this
@@ -96,18 +95,10 @@ const BODY_STALLED: ConnRule = {
     // A packet of the connection well after the last body bytes (past the ACKs of them: a delayed
     // ACK waits at most 0.5 s) shows the capture still recorded it; without one it cannot tell.
     const after = interval(c.end, lastData);
-    const unproven = after === null || after < ACKED_WITHIN;
-    if (unproven) o.limits.push(MAY_BE_CAPTURE.of({}));
-    o.facts['recorded'] = !unproven;
+    if (after === null || after < ACKED_WITHIN) o.limits.push(MAY_BE_CAPTURE.of({}));
     return o;
   },
 };
-
-/** When no packet of the connection came after the silence began: the other reading, in words. */
-function stopText(v: { facts: Record<string, unknown> }, lang: Lang): string {
-  if (v.facts['recorded'] !== false) return '';
-  return lang === 'en' ? ' — unless the capture stopped recording this connection: nothing of it came after the last body bytes and their acknowledgement' : '——除非是抓包停止记录了这个连接：在最后的响应体数据及其确认之后，这个连接再没有任何数据包';
-}
 
 export default defineCause({
   code: 'http.body_stalled',
@@ -115,12 +106,11 @@ export default defineCause({
   severity: 'warning',
   live: 'end',
   rules: [BODY_STALLED],
-  vars: (v, lang) => ({ stopText: stopText(v, lang) }),
   words: {
     en: {
       summary: '{target}: the HTTP {status} body stopped after {received} of {promised} bytes; nothing more came in the {silent} s until the capture ended',
       explanation:
-        'The server at {ip} port {port} answered HTTP {status} {reason} with a Content-Length of {promised} bytes and sent {received} of them in {seconds} s; then nothing more came — no data, no close — for the {silent} s the capture went on, while the client had acknowledged every byte and its receive window was open. No byte is missing from the capture: the server (or a proxy in front of it) stopped sending in the middle of the body, and the client is left waiting, a download that hangs{stopText}. The capture cannot show whether the body resumed after it ended.',
+        'The server at {ip} port {port} answered HTTP {status} {reason} with a Content-Length of {promised} bytes and sent {received} of them; then nothing more came — no data, no close — for the {silent} s the capture went on, while the client had acknowledged every byte and its receive window was open. No byte is missing from the capture: the server (or a proxy in front of it) stopped sending in the middle of the body, and the client is left waiting, a download that hangs. The capture cannot show whether the body resumed after it ended.',
       advice: [
         'Look at the server side at that time: a backend that stopped producing the body (a slow query, a lock, a stuck upstream behind a proxy: nginx logs "upstream timed out" once `proxy_read_timeout` passes), a worker blocked or out of memory.',
         'A proxy or load balancer that buffers the response may hold the rest while its upstream is slow: compare with a capture on the backend side, or fetch from the backend directly.',
@@ -131,7 +121,7 @@ export default defineCause({
     zh: {
       summary: '{target}：HTTP {status} 响应体在收到 {promised} 字节中的 {received} 字节后就停止了；直到抓包结束的 {silent} 秒里再没有到来',
       explanation:
-        '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，Content-Length 为 {promised} 字节，在 {seconds} 秒内发送了其中的 {received} 字节；之后在抓包持续的 {silent} 秒里再没有任何数据、也没有关闭连接，而客户端已确认了每一个字节，其接收窗口也是打开的。抓包中没有缺失任何字节：是服务器（或其前面的代理）在响应体中途停止了发送，客户端只能一直等待，即下载卡住{stopText}。抓包无法说明在抓包结束之后响应体是否恢复。',
+        '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，Content-Length 为 {promised} 字节，发送了其中的 {received} 字节；之后在抓包持续的 {silent} 秒里再没有任何数据、也没有关闭连接，而客户端已确认了每一个字节，其接收窗口也是打开的。抓包中没有缺失任何字节：是服务器（或其前面的代理）在响应体中途停止了发送，客户端只能一直等待，即下载卡住。抓包无法说明在抓包结束之后响应体是否恢复。',
       advice: [
         '检查当时服务器一侧：后端停止产生响应体（慢查询、锁、代理后面卡住的上游：超过 `proxy_read_timeout` 后 nginx 会记录 "upstream timed out"），工作进程阻塞或内存不足。',
         '缓冲响应的代理或负载均衡在上游变慢时可能扣住剩余部分：在后端一侧同时抓包比较，或直接从后端获取。',
