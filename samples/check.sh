@@ -807,6 +807,19 @@ def check_tcp_target(pk, e, errs):
         if icmps:
             errs.append("ICMP error about the target present")
         return
+    if cause == "tcp.handshake_incomplete":
+        # a SYN-ACK the client reset: no ACK of it, the RST after it, and the SYN-ACK late (d.synack_after_s at least)
+        if not syns or not synacks:
+            errs.append("expected SYN and SYN-ACK")
+            return
+        if any(c2s(p, client) and flags(p, "ack") and not flags(p, "syn") and not flags(p, "reset") for p in flow):
+            errs.append("the client acknowledged the SYN-ACK")
+        if not any(c2s(p, client) and flags(p, "reset") and p["n"] > synacks[0]["n"] for p in flow):
+            errs.append("no RST from the client after the SYN-ACK")
+        late = synacks[0]["t"] - syns[0]["t"]
+        if late < d.get("synack_after_s", 0):
+            errs.append("the SYN-ACK came %.2f s after the first SYN, expected %s s or more" % (late, d.get("synack_after_s")))
+        return
     if cause == "tcp.refused":
         if not syns or synacks:
             errs.append("expected SYN without SYN-ACK")

@@ -1150,6 +1150,18 @@ if want pmtu-upload-frag-needed-ok; then
   inns "$NSR" ip route del 203.0.113.31/32 dev r-s
   forget_pmtu
 fi
+if want tcp-synack-too-late; then
+  # the router drops the server's SYN-ACKs for the first 2.5 s; curl gives up connecting after 2 s, and
+  # the server's next SYN-ACK (its own retransmission) reaches a client that has closed the socket
+  SYNACK_DROP=(FORWARD -s 203.0.113.20 -p tcp --sport 80 --tcp-flags SYN,ACK SYN,ACK -j DROP)
+  inns "$NSR" iptables -I "${SYNACK_DROP[@]}"
+  SETTLE=5 sample tcp-synack-too-late pcap \
+    "The server answers, but too late: the router drops its SYN-ACKs for the first 2.5 s, curl gives up connecting after 2 s, and the client's kernel resets the server's next SYN-ACK (a retransmission of its own), which arrives after that" \
+    "curl -4 --connect-timeout 2 http://203.0.113.20/; router: iptables -I FORWARD -s 203.0.113.20 -p tcp --sport 80 --tcp-flags SYN,ACK SYN,ACK -j DROP, deleted 2.5 s after the start" \
+    "[$(err "$(t null 203.0.113.20 80 tcp)" "$C4" tcp tcp.handshake_incomplete '{"synack_after_s":2.5}')]" \
+    -- bash -c "\"\$@\" & sleep 2.5; ip netns exec $NSR iptables -D ${SYNACK_DROP[*]}; wait" _ ip netns exec "$NSC" "${CURL[@]}" -4 --connect-timeout 2 http://203.0.113.20/
+  inns "$NSR" iptables -D "${SYNACK_DROP[@]}" 2>/dev/null || true
+fi
 
 # ---- issue 22: encrypted request never answered; TLS to a plain port
 sample https-no-response pcap \

@@ -84,6 +84,8 @@ export const PLACEHOLDERS = {
   packets: 'how many packets of the connection the capture holds',
   bytes: 'a count of bytes (capture loss: acknowledged bytes missing from the capture)',
   // issue 22 (black holes, zero windows, stalls without a handshake, lost DNS fragments)
+  answeredAfter: 'seconds from the first SYN to a SYN-ACK that came after the client had given up (tcp.handshake_incomplete)',
+  synCount: 'SYNs the client sent before a SYN-ACK it reset came (tcp.handshake_incomplete)',
   mssClient: 'the MSS the client announced in its SYN',
   mssServer: 'the MSS the server announced in its SYN-ACK',
   largest: 'the largest TCP payload (bytes) that got through',
