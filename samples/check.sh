@@ -137,7 +137,13 @@ def check_dns(pk, e, errs):
     if rc != want:
         errs.append("rcode %s, expected %s" % (rc, d.get("rcode")))
     nans = first(last, "dns.count.answers", int)
-    if cause == "dns.no_address" and nans != 0:
+    if cause == "dns.no_address" and d.get("unspecified"):
+        # a DNS filter's block: every address answered for the name is 0.0.0.0 or ::
+        out = tshark(e["_path"], ["dns.a", "dns.aaaa"], 'dns.flags.response==1 && dns.qry.name=="%s"' % name)
+        addrs = [a for line in out for a in line.replace("\t", ",").split(",") if a]
+        if not addrs or any(a not in ("0.0.0.0", "::") for a in addrs):
+            errs.append("answers %s, expected only the unspecified address" % addrs)
+    elif cause == "dns.no_address" and nans != 0:
         errs.append("NODATA expected, %s answers" % nans)
     if cause == "ok":
         if not nans:

@@ -278,6 +278,8 @@ EOF
   local-data: "stall.example.org. 300 IN A 203.0.113.35"
   local-data: "cut.example.org. 300 IN A 203.0.113.37"
   local-data: "slowbody.example.org. 300 IN A 203.0.113.38"
+  local-data: "ads.blocked.example.org. 300 IN A 0.0.0.0"
+  local-data: "ads.blocked.example.org. 300 IN AAAA ::"
 EOF
   cat <<EOF
 stub-zone:
@@ -784,6 +786,10 @@ sample dns-nodata pcap "DNS NODATA: the name exists (has an A record) but has no
   "dig ipv4only.example.com AAAA against unbound" \
   "[$(err "$(t ipv4only.example.com null null udp)" "$C4" dns dns.no_address '{"rcode":"NOERROR","qtype":"AAAA","answers":0}')]" \
   -- CX timeout 10 dig +tries=1 +timeout=3 @198.51.100.53 ipv4only.example.com AAAA
+sample dns-blocked pcap "A DNS filter's block: the resolver answers the name with 0.0.0.0 (and :: for AAAA), as Pi-hole or an RPZ does; curl connects to nothing" \
+  "curl -4 http://ads.blocked.example.org/ against unbound with local-data ads.blocked.example.org A 0.0.0.0 (AAAA ::)" \
+  "[$(err "$(t ads.blocked.example.org null null udp)" "$C4" dns dns.no_address '{"rcode":"NOERROR","unspecified":true}')]" \
+  -- CX "${CURL[@]}" -4 http://ads.blocked.example.org/
 sample dns-nxdomain-v6 pcap "DNS NXDOMAIN for an AAAA query sent over IPv6" \
   "dig -6 @2001:db8:198::53 nosuch.example.net AAAA" \
   "[$(err "$(t nosuch.example.net null null udp)" "$C6" dns dns.nxdomain '{"rcode":"NXDOMAIN","qtype":"AAAA"}')]" \

@@ -123,8 +123,20 @@ const INFRASTRUCTURE_TYPES: ReadonlySet<number> = new Set([2, 6, 43, 46, 47, 48,
 
 /** Does a list of answers hold an address (A / AAAA)? */
 function hasAddress(answers: DnsTransaction['answers']): boolean {
-  for (let i = 0; i < answers.length; i++) if (isAddressType(answers[i]!.type)) return true;
+  for (let i = 0; i < answers.length; i++) {
+    const a = answers[i]!;
+    if (isAddressType(a.type) && !isUnspecified(a.data)) return true;
+  }
   return false;
+}
+
+/**
+ * The unspecified address (0.0.0.0, ::): no host has it, and nothing can be reached at it. DNS
+ * filters (Pi-hole, AdGuard, a response policy zone, a DNS security service) answer it for the
+ * names they block: such an answer gives the name no address (dns.no_address, its own words).
+ */
+export function isUnspecified(data: string | null): boolean {
+  return data === '0.0.0.0' || data === '::';
 }
 
 /** ANY (255) is answered by records of any type. */

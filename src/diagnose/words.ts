@@ -86,6 +86,7 @@ export const PLACEHOLDERS = {
   // issue 22 (black holes, zero windows, stalls without a handshake, lost DNS fragments)
   answeredAfter: 'seconds from the first SYN to a SYN-ACK that came after the client had given up (tcp.handshake_incomplete)',
   synCount: 'SYNs the client sent before a SYN-ACK it reset came (tcp.handshake_incomplete)',
+  sinkAddr: 'the unspecified addresses (0.0.0.0, ::) a DNS answer gave a name instead of a real one (dns.no_address: a DNS filter\'s block)',
   mssClient: 'the MSS the client announced in its SYN',
   mssServer: 'the MSS the server announced in its SYN-ACK',
   largest: 'the largest TCP payload (bytes) that got through',

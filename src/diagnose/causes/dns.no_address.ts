@@ -3,7 +3,7 @@
  */
 import { defineCause, withVariants, type Wording } from '../cause.js';
 import type { DnsRule } from '../outcome.js';
-import { dnsOutcome } from '../dns-group.js';
+import { dnsOutcome, isUnspecified } from '../dns-group.js';
 
 /**
  * An address query (A / AAAA) answered NOERROR without an address (NODATA): nothing to connect
@@ -15,10 +15,46 @@ const NODATA: DnsRule = {
   on: 'dns',
   rank: 60,
   produces: ['dns.no_address'],
-  run: (g) => (g.answered > 0 && (g.addrNodata || g.otherNodata)
-    ? dnsOutcome(g, 'dns.no_address', { rcode: 'NOERROR', qtypes: (g.qtypes ?? []).sort((a, b) => a.seq - b.seq).map((x) => x.qtype) },
-      g.addrNodata ? { rcode: 'NOERROR' } : { rcode: 'NOERROR', otherType: true }, g.addrNodata ? 'error' : 'warning')
-    : null),
+  run(g) {
+    if (g.answered === 0 || !(g.addrNodata || g.otherNodata)) return null;
+    const qtypes = (g.qtypes ?? []).sort((a, b) => a.seq - b.seq).map((x) => x.qtype);
+    // The only addresses answered are unspecified (0.0.0.0, ::): a DNS filter's block, in its own words.
+    const blocked = g.addrNodata && g.addrs !== null && g.addrs.length > 0 && g.addrs.every((a) => isUnspecified(a.data));
+    if (blocked) {
+      const addrs = [...new Set(g.addrs!.map((a) => a.data!))];
+      return dnsOutcome(g, 'dns.no_address', { rcode: 'NOERROR', qtypes, unspecifiedAnswer: addrs }, { rcode: 'NOERROR', blocked: true, sinkAddr: addrs.join(' / ') });
+    }
+    return dnsOutcome(g, 'dns.no_address', { rcode: 'NOERROR', qtypes },
+      g.addrNodata ? { rcode: 'NOERROR' } : { rcode: 'NOERROR', otherType: true }, g.addrNodata ? 'error' : 'warning');
+  },
+};
+
+/**
+ * The name answered with the unspecified address only (0.0.0.0 for A, :: for AAAA): what DNS
+ * filters answer for the names they block. tshark and dig show a normal answer; the program's
+ * connection goes nowhere (on Linux, to the client itself).
+ */
+const BLOCKED: Wording = {
+  en: {
+    summary: '{name}: the DNS answer is {sinkAddr}, an address nothing can be reached at: a DNS filter most likely blocks the name',
+    explanation:
+      '{server} answered NOERROR for {name} with {sinkAddr} and no other address. That is the unspecified address: no host has it, and a connection to it goes nowhere (on Linux it reaches the client itself). DNS filters answer so for the names they block — Pi-hole, AdGuard Home, a corporate DNS security service, a response policy zone (RPZ) — while tshark and dig show a normal answer and the program fails to connect.',
+    advice: [
+      'Ask another resolver and compare: `dig @{server} {name} {qtype}` against `dig @1.1.1.1 {name} {qtype}`: a real address from the other means {server} (or a filter in front of it) blocks the name.',
+      'Look the name up in the filter\'s query log and block lists (Pi-hole\'s Query Log, the DNS security console, the RPZ zone) and allow it if it should work.',
+      'If the client should not use this resolver at all, check its DNS settings (`resolvectl status`, /etc/resolv.conf, the DHCP lease, a VPN that pushes its own resolver).',
+    ],
+  },
+  zh: {
+    summary: '{name}：DNS 应答为 {sinkAddr}，这是一个无法连接的地址：很可能是 DNS 过滤拦截了该域名',
+    explanation:
+      '{server} 对 {name} 回复 NOERROR，应答只有 {sinkAddr}，没有其他地址。这是未指定地址：没有任何主机拥有它，连接它哪里也到不了（在 Linux 上会连到客户端自己）。DNS 过滤对其拦截的域名就是这样应答的——Pi-hole、AdGuard、企业 DNS 安全服务、响应策略区（RPZ）——而 tshark 和 dig 显示的是一个正常的应答，程序则连接失败。',
+    advice: [
+      '换一个解析器对比：`dig @{server} {name} {qtype}` 与 `dig @1.1.1.1 {name} {qtype}`：如果另一个给出真实地址，说明 {server}（或其前面的过滤）拦截了该域名。',
+      '在过滤器的查询日志和拦截列表中查找该域名（Pi-hole 的查询日志、DNS 安全控制台、RPZ 区域），如果它应当可用就放行。',
+      '如果客户端根本不应使用这个解析器，检查其 DNS 设置（`resolvectl status`、/etc/resolv.conf、DHCP 租约、推送自己解析器的 VPN）。',
+    ],
+  },
 };
 
 const CAUSE = defineCause({
@@ -81,4 +117,4 @@ const OTHER_TYPE: Wording = {
   },
 };
 
-export default withVariants(CAUSE, { otherType: OTHER_TYPE }, (v) => (v.facts['otherType'] === true ? 'otherType' : null));
+export default withVariants(CAUSE, { otherType: OTHER_TYPE, blocked: BLOCKED }, (v) => (v.facts['otherType'] === true ? 'otherType' : v.facts['blocked'] === true ? 'blocked' : null));

@@ -139,7 +139,7 @@ const LATE_ANSWER = {
     explanation:
       '客户端向 {ip} 端口 {port} 发送了 {synCount} 个 SYN；SYN-ACK 在第一个 SYN 之后 {answeredAfter} 秒才到达，客户端回复的是重置而不是最后的 ACK。这个重置说明 SYN-ACK 到达了客户端系统，双向路径都是通的：是程序在应答到来之前已经停止等待并关闭了套接字（它的连接超时）。连接失败是因为应答太慢：服务器的监听队列已满（丢弃 SYN，只应答后来的重发）、服务器负载过高、路径很慢，或服务器最初的 SYN-ACK 在回程中丢失（它会在 1 秒、3 秒……后重发）；程序看到的是连接超时。',
     advice: [
-      '在 {ip} 上检查监听队列和 SYN 丢弃：`ss -ltn`（Recv-Q 达到 backlog 上限）、`nstat -az TcpExtListenOverflows TcpExtListenDrops`；调大 backlog（net.core.somaxconn、程序的 listen()）或扩容。',
+      '在 {ip} 上检查监听队列和 SYN 丢弃：`ss -ltn`（Recv-Q 达到队列上限）、`nstat -az TcpExtListenOverflows TcpExtListenDrops`；调大监听队列（`net.core.somaxconn`、程序调用 `listen()` 时的参数）或扩容。',
       '双向检查路径：用 `ping {ip}`、`mtr -n {ip}` 查看时延和丢包；回程上的防火墙或 NAT 在一段时间内丢弃 SYN-ACK（连接跟踪表已满、某条规则），只会让之后的重发通过。',
       '检查客户端的连接超时：它在第一个 SYN 之后 {answeredAfter} 秒内就放弃了；更长的超时或重试本可以连上。',
     ],
