@@ -14,7 +14,7 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, type Orphans } from './orphans.js';
@@ -484,8 +484,15 @@ export class Diagnosis {
       out.push({ v: build({ name: null, ip: r.dst, port: null, transport: r.transport }, r.client, r.o, 'ok', probes, { ...r.o.details }), first: r.firstFrame });
     }
     const connNames = new Set<string>();
-    for (const g of this.groups.values()) if (g.target.name) connNames.add(g.target.name.toLowerCase());
-    const dnsOut = this.dnsVerdicts(connNames, all);
+    // The names each client connected to (client|name): it had an address for them.
+    const connectedTo = new Set<string>();
+    for (const g of this.groups.values()) {
+      if (!g.target.name) continue;
+      const n = g.target.name.toLowerCase();
+      connNames.add(n);
+      if (g.client !== null) connectedTo.add(dnsKey(g.client, n));
+    }
+    const dnsOut = this.dnsVerdicts(connNames, connectedTo, all);
     worked += dnsOut.worked;
     for (const x of dnsOut.list) out.push(x);
     // Auth challenges no other connection answered: failures as they stand.
@@ -626,7 +633,7 @@ export class Diagnosis {
     return null;
   }
 
-  private dnsVerdicts(connNames: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
+  private dnsVerdicts(connNames: Set<string>, connectedTo: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
     // A name that an answer to another name gave an address through CNAMEs has one, whatever
     // its own question got (DnsGroups.aliasOf).
@@ -651,6 +658,12 @@ export class Diagnosis {
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
       const client = g.first[0]!.client.ip;
       if (!g.resolved && resolvedPrefix(client, g.name, resolved)) continue;
+      // An address type answered NODATA, nothing else failed, and the same client connected to the
+      // name (its SNI or Host, or another answer on the wire): it had an address, from a cache or
+      // a hosts file (a caching stub such as systemd-resolved answers the A itself and forwards only
+      // the AAAA) or from the other type. The connection tells the name's story.
+      if (!g.resolved && g.addrNodata && !g.otherNodata && g.nx === null && g.servfail === null && g.refused === null && g.otherError === null &&
+        !(g.addrs ?? []).some((a) => isUnspecified(a.data)) && connectedTo.has(dnsKey(client, g.name))) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
       if (g.resolved && connNames.has(g.name)) continue;
       if (g.resolved) worked++;
