@@ -30,13 +30,59 @@ const ALERT: ConnRule = {
     if (s.clientHello) ev.push(proof(CLIENT_HELLO, s.clientHello.frame, s.clientHello.ts, way(f.conn, s.clientIsOrig), { sni: s.clientHello.sni }));
     if (s.serverHello) ev.push(serverHelloProof(f.conn, s));
     ev.push(proof(TLS_ALERT, a.frame, a.ts, way(f.conn, a.fromClient === s.clientIsOrig), { name: alertName(a.description), level, sender }));
-    return outcome('tls.alert', ev, {
+    const o = outcome('tls.alert', ev, {
       alert: { code: a.description, name: alertName(a.description), level, sender },
       ...offered(s),
       ...certFacts(s),
     }, { alertCode: a.description, alert: alertName(a.description), sender, sni: s.clientHello?.sni ?? null });
+    // The client refused the chain it was sent: what the chain shows says which CA it lacked.
+    if (a.fromClient && CHAIN_ALERTS.has(a.description) && s.certificates.length > 0) {
+      const chain = s.certificates;
+      const leaf = chain[0]!;
+      const top = chain[chain.length - 1]!;
+      const kind = chain.length === 1 && leaf.selfIssued ? 'self_signed'
+        : chain.length > 1 && chain[1]!.subject !== leaf.issuer ? 'wrong_intermediate'
+          : chain.length === 1 ? 'leaf_only' : 'chain';
+      o.details['chain'] = { certificates: chain.length, subjects: chain.map((c) => c.subject), topIssuer: top.issuer, kind };
+      o.facts['chainKind'] = kind;
+      o.facts['chainCount'] = chain.length;
+      o.facts['leafSubject'] = leaf.subject;
+      o.facts['leafIssuer'] = leaf.issuer;
+      o.facts['topIssuer'] = top.issuer;
+      if (chain.length > 1) o.facts['secondSubject'] = chain[1]!.subject;
+    }
+    return o;
   },
 };
+
+/** Alerts with which a client refuses the server's certificate chain (bad_certificate, certificate_unknown, unknown_ca). */
+const CHAIN_ALERTS = new Set([42, 46, 48]);
+
+/** What the chain the server sent shows, as a sentence after the explanation ('' when not read). */
+function chainText(v: Verdict, lang: Lang): string {
+  const f = v.facts;
+  const q = (x: unknown): string => (lang === 'en' ? `"${String(x)}"` : `“${String(x)}”`);
+  switch (f['chainKind']) {
+    case 'self_signed':
+      return lang === 'en'
+        ? `The server's certificate is self-signed (${q(f['leafSubject'])}): no client trusts it unless told to (its CA bundle, a pinned certificate).`
+        : `服务器的证书是自签名的（${q(f['leafSubject'])}）：除非客户端被明确配置信任它（CA 证书包、固定证书），否则没有客户端会信任它。`;
+    case 'leaf_only':
+      return lang === 'en'
+        ? `The server sent its certificate alone, issued by ${q(f['leafIssuer'])}: the client trusts it only if it holds that issuer itself (a root in its CA bundle); if the issuer is an intermediate CA, the server must send it too.`
+        : `服务器只发送了自己的证书，其签发者为 ${q(f['leafIssuer'])}：只有客户端自己持有该签发者（CA 证书包中的根证书）时才会信任它；如果签发者是中间 CA，服务器必须把它一并发送。`;
+    case 'wrong_intermediate':
+      return lang === 'en'
+        ? `The second certificate the server sent (${q(f['secondSubject'])}) is not the issuer of its certificate (${q(f['leafIssuer'])}): the server's chain file holds the wrong intermediate.`
+        : `服务器发送的第二张证书（${q(f['secondSubject'])}）并不是其证书的签发者（${q(f['leafIssuer'])}）：服务器的证书链文件中放错了中间证书。`;
+    case 'chain':
+      return lang === 'en'
+        ? `The server sent ${String(f['chainCount'])} certificates, the last issued by ${q(f['topIssuer'])}: that is the CA the client's trust store must hold.`
+        : `服务器发送了 ${String(f['chainCount'])} 张证书，最后一张的签发者为 ${q(f['topIssuer'])}：客户端的信任库必须包含这个 CA。`;
+    default:
+      return '';
+  }
+}
 
 /**
  * The alert's own reading (alerts.ts) after the explanation, and its advice first; the generic
@@ -51,9 +97,10 @@ function withAlertReading(d: Described, v: Verdict, lang: Lang, vars: Vars): Des
   const lead = (x: string): string => x.split(/[:：]/, 1)[0]!;
   const leads = new Set(a.advice.map(lead));
   const namesLog = a.advice.some((x) => /error log|错误日志/.test(x));
+  const chain = chainText(v, lang);
   return {
     summary: d.summary,
-    explanation: `${d.explanation}${lang === 'en' ? ' ' : ''}${a.meaning}`,
+    explanation: `${d.explanation}${lang === 'en' ? ' ' : ''}${a.meaning}${chain === '' ? '' : `${lang === 'en' ? ' ' : ''}${chain}`}`,
     advice: [...a.advice, ...d.advice.filter((x) => !leads.has(lead(x)) && !(namesLog && /error log|错误日志/.test(x)))],
   };
 }
