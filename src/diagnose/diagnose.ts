@@ -32,7 +32,7 @@ import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
-import { seeBurst, sureScan } from './causes/tcp.port_scan.js';
+import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
 
 export { targetText } from './verdict.js';
 
@@ -104,7 +104,7 @@ interface Group {
    * made: told by the scan when their client and server are one, else put back with them (the
    * group of this key).
    */
-  probesOf?: { pair: ScanPair; home: string };
+  probesOf?: { pair: ScanPair; home: string; conns: boolean };
 }
 
 const MAX_HELD = 16;
@@ -248,7 +248,9 @@ export class Diagnosis {
     const p = this.attempt(f, o, name);
     // What the connection is to the scan watch: a probe (its handshake never completed), or one
     // that completed, which matters only to a pair of probes already seen.
-    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
+    // A completed connection that failed is asked too: it may be a scanner's (a service that closes
+    // at once after the handshake, a version probe answered with an error), even before its pair's probes.
+    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || o.cause !== 'ok' || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
       // A SYN-ACK without the handshake's ACK proves nothing in a capture of connection openings only.
       const probe = probeOf(f, this.ctx.nonSynSeen === undefined || this.ctx.nonSynSeen());
       if (probe !== null) p.probe = probe;
@@ -333,21 +335,24 @@ export class Diagnosis {
     // A port scan's probe: counted by its client and server's pair; told by the scan (not placed)
     // once the pair is sure to be one, else kept apart until the verdicts are made.
     const pair = p.probe === undefined ? null : this.scanPair(p, p.probe);
-    if (pair !== null && pair.confirmed) return;
+    // A scanner's connection that completed its handshake (scanConnection) is held apart as well.
+    const conn = pair !== null && p.probe!.role !== 'probe';
+    if (pair !== null && pair.confirmed && (!conn || withinScan(pair, p.start, p.start))) return;
     // One story per client: another client's attempts to the same server are its own.
     const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
-    const key = pair === null ? home : `${home}|probe|${p.ip}`;
+    const key = pair === null ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
     let g = this.groups.get(key);
     if (!g && this.groups.size >= MAX_GROUPS) {
-      // Past the limit a new target is counted with those that ended the same way.
-      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, pair);
+      // Past the limit a new target is counted with those that ended the same way (a scanner's
+      // connection as any: its time cannot be compared with its scan's there).
+      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, conn ? null : pair);
       return;
     }
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
-        ...(pair !== null ? { probesOf: { pair, home } } : {}),
+        ...(pair !== null ? { probesOf: { pair, home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
     }
@@ -370,14 +375,7 @@ export class Diagnosis {
    * completed its handshake is noted in its pair, when the pair exists.
    */
   private scanPair(p: Placed, pr: ProbeInfo): ScanPair | null {
-    if (pr.role !== 'probe') {
-      const pair = this.scans.get(p.client, p.ip);
-      if (pair !== undefined) {
-        if (pr.role === 'connected') pair.connect(pr, this.scans.maps);
-        else pair.session(pr);
-      }
-      return null;
-    }
+    if (pr.role !== 'probe') return this.scanConnection(p, pr);
     // A SYN sent again and again from a port of its own: a program's stack backing off, not a probe.
     if (pr.syns >= PERSISTENT_SYNS && !(this.scans.get(p.client, p.ip)?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return null;
     const pair = this.scans.take(p.client, p.ip);
@@ -386,6 +384,32 @@ export class Diagnosis {
       seeBurst(pair);
       if (!pair.confirmed && sureScan(pair)) pair.confirmed = true;
     }
+    return pair;
+  }
+
+  /**
+   * A connection that completed its handshake, to the scan watch: noted in its client and server's
+   * pair (its port is open; a session's span; a scanner's probe), and the pair returned when the
+   * connection is held apart, to be told by the scan should the pair be one (settleScans): one that
+   * failed (an outcome other than ok), on a port the pair saw open, in which the client sent nothing
+   * (a connect scan's connection, version detection's wait for a banner, a service that closes at
+   * once: nmap's tcpwrapped) or a scanner's probe (scan.ts scannerProbe), not too long before or
+   * after the pair's probes (withinScan). A program's session (payload of its own) never is.
+   */
+  private scanConnection(p: Placed, pr: ProbeInfo): ScanPair | null {
+    const failed = p.o.cause !== 'ok';
+    const scanners = pr.role === 'connected' || pr.scannerPayload;
+    let pair = this.scans.get(p.client, p.ip) ?? null;
+    // A failed connection of the scanner's kind makes its pair (the probes may come later).
+    if (pair === null && failed && scanners) pair = this.scans.take(p.client, p.ip);
+    if (pair === null) return null;
+    if (pr.role === 'connected') pair.connect(pr, this.scans.maps);
+    else if (!pr.scannerPayload) pair.session(pr);
+    // Long after (or before) the probes the pair has so far: not the scan's.
+    if (!scanners || !pair.isOpen(pr.dport) || (pair.probes > 0 && !withinScan(pair, p.start, p.start))) return null;
+    if (pr.scannerPayload) pair.probeSession(pr);
+    if (!failed) return null;
+    if (p.o.cause === 'tcp.closed_at_once') pair.closedAtOnceOn(pr.dport);
     return pair;
   }
 
@@ -409,7 +433,8 @@ export class Diagnosis {
       const of = g.probesOf;
       if (of === undefined) continue;
       this.groups.delete(k);
-      if (scanned.has(of.pair)) continue;
+      // A scanner's connections are the scan's when they came while it went on (withinScan).
+      if (scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
       delete g.probesOf;
       const home = this.groups.get(of.home);
       if (home !== undefined) mergeGroups(home, g);
@@ -710,6 +735,15 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/**
+ * Whether connections that started from `first` to `last` (s) came while the pair's scan went on:
+ * from SCAN_TAIL seconds before its first probe to SCAN_TAIL after its last (version detection
+ * connects to the open ports it found after the probes, for as long as their services take).
+ */
+function withinScan(s: ScanPair, first: number, last: number): boolean {
+  return s.probes > 0 && first >= s.firstTs - SCAN_TAIL && last <= s.lastTs + SCAN_TAIL;
 }
 
 /** The verdict of a client's probes of a server when SCAN_RULES find them a port scan, else null (live.ts says it too). */

@@ -28,6 +28,12 @@ import { RECENT, type ScanPair } from '../scan.js';
 export const MIN_PORTS = RECENT;
 export const WINDOW = 300;
 export const SOURCE_PORT_PORTS = 3;
+/**
+ * Seconds before the first probe and after the last in which the scanner's own connections to the
+ * open ports (a connect scan's, version detection's: diagnose.ts withinScan) are the scan's: Zeek's
+ * port-scan interval again; nmap -sV probes each open port for up to about 30 s, in parallel.
+ */
+export const SCAN_TAIL = WINDOW;
 
 const SCAN_PROBE = evidenceKind<{ port: number; which: string }>('scan_probe', {
   en: (a) => `port ${a.port}: SYN, the ${a.which === 'last' ? 'last' : 'first'} probe`,
@@ -103,6 +109,8 @@ const RULE: ScanRule = {
         closed: { count: s.closed, ports: [...s.closedList] },
         unanswered: { count: s.silent, ports: [...s.silentList] },
         ...(s.connected > 0 ? { connected: s.connected } : {}),
+        ...(s.probeSessions > 0 ? { versionProbes: { connections: s.probeSessions, ports: [...s.probeSessionPorts] } } : {}),
+        ...(s.closedAtOnce > 0 ? { closedAtOnce: { count: s.closedAtOnce, ports: [...s.closedAtOncePorts] } } : {}),
         spanSeconds: span,
         sourcePortReused: reused !== null,
         ...(reused !== null ? { sourcePort: { port: reused.port, ports: reused.ports, probes: reused.probes } } : {}),
