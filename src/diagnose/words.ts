@@ -118,6 +118,8 @@ export const PLACEHOLDERS = {
   unanswered: "how many ports of a port scan never answered (filtered)",
   sourceNote: "a sentence part on the one source port a scanner reused for its probes, or ''",
   openPorts: "a port scan's open ports as a list, or the words for none",
+  wrappedNote: "a sentence on the open ports of a port scan whose service closed the scanner's connections right after the handshake (tcpwrapped), or ''",
+  versionNote: "a sentence on the scanner's connections to the open ports that carried its probes (version detection), or ''",
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 
