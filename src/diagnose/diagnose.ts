@@ -13,7 +13,7 @@ import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -33,6 +33,8 @@ import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
 import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
+import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
+import { Sweeps, type Sweep } from './sweep.js';
 
 export { targetText } from './verdict.js';
 
@@ -104,7 +106,7 @@ interface Group {
    * made: told by the scan when their client and server are one, else put back with them (the
    * group of this key).
    */
-  probesOf?: { pair: ScanPair; home: string; conns: boolean };
+  probesOf?: { pair: ScanPair; sweep: Sweep | null; home: string; conns: boolean };
 }
 
 const MAX_HELD = 16;
@@ -188,6 +190,8 @@ export class Diagnosis {
   private readonly blindTo = new Set<string>();
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
+  /** The probes of each client to many hosts (sweep.ts): sweeps. */
+  private readonly sweeps = new Sweeps();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -338,6 +342,9 @@ export class Diagnosis {
     // A scanner's connection that completed its handshake (scanConnection) is held apart as well.
     const conn = pair !== null && p.probe!.role !== 'probe';
     if (pair !== null && pair.confirmed && (!conn || withinScan(pair, p.start, p.start))) return;
+    // A probe is also one of its client's sweep of many hosts (sweep.ts).
+    const sweep = pair !== null && !conn ? this.sweepOf(p, p.probe!) : null;
+    if (sweep !== null && sweep.confirmed) return;
     // One story per client: another client's attempts to the same server are its own.
     const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
     const key = pair === null ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
@@ -352,7 +359,7 @@ export class Diagnosis {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
-        ...(pair !== null ? { probesOf: { pair, home, conns: conn } } : {}),
+        ...(pair !== null ? { probesOf: { pair, sweep, home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
     }
@@ -385,6 +392,17 @@ export class Diagnosis {
       if (!pair.confirmed && sureScan(pair)) pair.confirmed = true;
     }
     return pair;
+  }
+
+  /** A probe, counted in its client's sweep (sweep.ts); the sweep returned, or null past the bounds. */
+  private sweepOf(p: Placed, pr: ProbeInfo): Sweep | null {
+    const s = this.sweeps.take(p.client);
+    if (s === null) return null;
+    if (s.probe(p.ip, pr, this.sweeps.budget)) {
+      seeSweepBurst(s);
+      if (!s.confirmed && sureSweep(s)) s.confirmed = true;
+    }
+    return s;
   }
 
   /**
@@ -429,12 +447,24 @@ export class Diagnosis {
       this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
       out.push({ v, first: s.first!.frame });
     }
+    // The sweeps (SWEEP_RULES over each client's probes of many hosts).
+    const swept = new Set<Sweep>();
+    for (const s of this.sweeps.values()) {
+      const v = sweepVerdict(s, this.ctx);
+      if (v === null) continue;
+      swept.add(s);
+      const line = new Timeline(this.origin);
+      line.add(s.firstTs);
+      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
+      out.push({ v, first: s.first!.frame });
+    }
     for (const [k, g] of this.groups) {
       const of = g.probesOf;
       if (of === undefined) continue;
       this.groups.delete(k);
       // A scanner's connections are the scan's when they came while it went on (withinScan).
       if (scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
+      if (of.sweep !== null && swept.has(of.sweep)) continue;
       delete g.probesOf;
       const home = this.groups.get(of.home);
       if (home !== undefined) mergeGroups(home, g);
@@ -744,6 +774,15 @@ export class Diagnosis {
  */
 function withinScan(s: ScanPair, first: number, last: number): boolean {
   return s.probes > 0 && first >= s.firstTs - SCAN_TAIL && last <= s.lastTs + SCAN_TAIL;
+}
+
+/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null. */
+function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
+  for (const rule of SWEEP_RULES) {
+    const o = rule.run(s, ctx);
+    if (o !== null) return build({ name: null, ip: s.first!.host, port: s.ports.length === 1 ? s.ports[0]! : null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
+  }
+  return null;
 }
 
 /** The verdict of a client's probes of a server when SCAN_RULES find them a port scan, else null (live.ts says it too). */
