@@ -106,7 +106,12 @@ interface Group {
    * made: told by the scan when their client and server are one, else put back with them (the
    * group of this key).
    */
-  probesOf?: { pair: ScanPair; sweep: Sweep | null; home: string; conns: boolean };
+  /**
+   * Probes and scanner's connections held apart until the scans are judged (settleScans): their
+   * pair, their client's sweep, their source ports (-1 once past MAX_HELD_SPORTS), the group they
+   * go back to when no scan tells them, and whether they are connections (scanConnection).
+   */
+  probesOf?: { pair: ScanPair; sweep: Sweep | null; sports: number[]; home: string; conns: boolean };
 }
 
 const MAX_HELD = 16;
@@ -344,7 +349,9 @@ export class Diagnosis {
     if (pair !== null && pair.confirmed && (!conn || withinScan(pair, p.start, p.start))) return;
     // A probe is also one of its client's sweep of many hosts (sweep.ts).
     const sweep = pair !== null && !conn ? this.sweepOf(p, p.probe!) : null;
-    if (sweep !== null && sweep.confirmed) return;
+    // Only a probe from the scanner's own source port (one that served many hosts) is the sweep's:
+    // a program's attempt beside it, from a port of its own, keeps its verdict.
+    if (sweep !== null && sweep.confirmed && sweep.scannerPort(p.probe!.sport)) return;
     // One story per client: another client's attempts to the same server are its own.
     const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
     const key = pair === null ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
@@ -359,10 +366,13 @@ export class Diagnosis {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
-        ...(pair !== null ? { probesOf: { pair, sweep, home, conns: conn } } : {}),
+        ...(pair !== null ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
     }
+    // The source ports of the probes held (a sweep tells them when each is the scanner's).
+    const sports = g.probesOf?.sports;
+    if (sports !== undefined && p.probe !== undefined && !sports.includes(p.probe.sport)) sports.push(sports.length < MAX_HELD_SPORTS ? p.probe.sport : -1);
     if (p.retries.length > 0) {
       for (const r of p.retries) {
         if (g.retries.length >= MAX_RETRIES) g.retries.shift();
@@ -464,7 +474,8 @@ export class Diagnosis {
       this.groups.delete(k);
       // A scanner's connections are the scan's when they came while it went on (withinScan).
       if (scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
-      if (of.sweep !== null && swept.has(of.sweep)) continue;
+      // Swept: every probe of the target from a source port of the scanner's.
+      if (of.sweep !== null && swept.has(of.sweep) && of.sports.every((sp) => of.sweep!.scannerPort(sp))) continue;
       delete g.probesOf;
       const home = this.groups.get(of.home);
       if (home !== undefined) mergeGroups(home, g);
@@ -776,11 +787,16 @@ function withinScan(s: ScanPair, first: number, last: number): boolean {
   return s.probes > 0 && first >= s.firstTs - SCAN_TAIL && last <= s.lastTs + SCAN_TAIL;
 }
 
+/** Source ports a group of probes held apart notes (past them it is no sweep's). */
+const MAX_HELD_SPORTS = 8;
+
 /** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null. */
 function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
   for (const rule of SWEEP_RULES) {
     const o = rule.run(s, ctx);
-    if (o !== null) return build({ name: null, ip: s.first!.host, port: s.ports.length === 1 ? s.ports[0]! : null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
+    if (o === null) continue;
+    const ports = o.details['ports'] as number[];
+    return build({ name: null, ip: s.first!.host, port: ports.length === 1 ? ports[0]! : null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
   }
   return null;
 }

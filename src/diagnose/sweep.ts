@@ -29,6 +29,10 @@ export const MAX_SWEEPS = 4_096;
 const MAX_HOSTS = 4_096;
 const HOST_BUDGET = 200_000;
 const SOURCE_PORTS = 16;
+/** Distinct hosts a source port serves to be the scanner's (nmap also sends its second tries from a port of their own, reused as well). */
+export const SCANNER_PORT_HOSTS = 3;
+/** Source ports kept per destination port (nmap sends from two or three). */
+const PORT_SPORTS = 4;
 /** Hosts listed in the verdict (the first probed). */
 export const LISTED_HOSTS = 10;
 
@@ -51,6 +55,17 @@ export class Sweep {
   probes = 0;
   /** The destination ports (distinct), up to SWEEP_MAX_PORTS + 1. */
   readonly ports: number[] = [];
+  /** For each of `ports`, the first PORT_SPORTS source ports its probes came from. */
+  private readonly portSports: number[][] = [];
+  /** The ports probed from a source port of the scanner's (scannerPort), ascending: a program's attempts beside the sweep are not its. */
+  scannerPorts(): number[] {
+    const out: number[] = [];
+    this.ports.forEach((port, i) => {
+      if (this.portSports[i]!.some((sp) => this.scannerPort(sp))) out.push(port);
+    });
+    return out.sort((a, b) => a - b);
+  }
+
   /** The first hosts probed (examples). */
   readonly hostList: string[] = [];
   /** Start times of the latest SWEEP_HOSTS hosts new to the sweep, a ring. */
@@ -78,6 +93,13 @@ export class Sweep {
     return best === null ? null : { port: best.port, hosts: best.hosts.size, probes: best.probes };
   }
 
+  /** Whether `sport` is one of the scanner's: it served SCANNER_PORT_HOSTS distinct hosts or more (a program's port serves one). */
+  scannerPort(sport: number): boolean {
+    if (sport < 0) return false;
+    for (const s of this.sports) if (s.port === sport) return s.hosts.size >= SCANNER_PORT_HOSTS;
+    return false;
+  }
+
   private sourcePort(sport: number, host: string): void {
     let s = this.sports.find((x) => x.port === sport);
     if (s === undefined) {
@@ -99,7 +121,11 @@ export class Sweep {
   probe(host: string, p: ProbeInfo, budget: { left: number }): boolean {
     this.probes++;
     this.sourcePort(p.sport, host);
-    if (!this.ports.includes(p.dport) && this.ports.length <= SWEEP_MAX_PORTS) this.ports.push(p.dport);
+    const k = this.ports.indexOf(p.dport);
+    if (k < 0 && this.ports.length <= SWEEP_MAX_PORTS) {
+      this.ports.push(p.dport);
+      this.portSports.push([p.sport]);
+    } else if (k >= 0 && this.portSports[k]!.length < PORT_SPORTS && !this.portSports[k]!.includes(p.sport)) this.portSports[k]!.push(p.sport);
     const timed = isReportableTime(p.synTs);
     if (timed && p.synTs < this.firstTs) this.firstTs = p.synTs;
     if (timed && p.synTs > this.lastTs) this.lastTs = p.synTs;

@@ -78,7 +78,7 @@ const RULE: SweepRule = {
     if (s.firstClosed) ev.push(proof(SWEEP_CLOSED, s.firstClosed.frame, s.firstClosed.ts, { from: s.firstClosed.host, to: s.client }, { host: s.firstClosed.host, port: s.firstClosed.port }));
     if (s.last.frame !== s.first.frame) ev.push(proof(SWEEP_PROBE, s.last.frame, s.last.ts, { from: s.client, to: s.last.host }, { host: s.last.host, port: s.last.port, which: 'last' }));
     ev.sort((a, b) => a.frame - b.frame);
-    const ports = [...s.ports].sort((a, b) => a - b);
+    const ports = s.scannerPorts();
     const o: Outcome = {
       cause: 'tcp.address_scan',
       severity: 'warning',
@@ -88,7 +88,7 @@ const RULE: SweepRule = {
         ...(s.atMost ? { hostsAtMost: true } : {}),
         hosts: [...s.hostList],
         ports: ports.slice(0, SWEEP_MAX_PORTS),
-        ...(ports.length > SWEEP_MAX_PORTS ? { portsMore: true } : {}),
+        ...(s.ports.length > SWEEP_MAX_PORTS ? { portsMore: true } : {}),
         probes: s.probes,
         open: s.open,
         closed: s.closed,
