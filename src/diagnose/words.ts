@@ -122,6 +122,7 @@ export const PLACEHOLDERS = {
   versionNote: "a sentence on the scanner's connections to the open ports that carried its probes (version detection), or ''",
   // tcp.address_scan
   hostsProbed: "how many distinct hosts a sweep probed ('at most' before it when counted past the bounds)",
+  otherHosts: "how many hosts a sweep probed besides its first (the verdict's target), 'at most' before it past the bounds",
   sweepPorts: "the port a sweep probed, or its few ports, with the word ('port 445', 'ports 22, 445'), in the report's language",
   sweepSpan: "how long a sweep's probes took, from the first to the last, with its unit, in the report's language",
   hostsText: "the first hosts a sweep probed, listed, with how many more",

@@ -77,9 +77,9 @@ describe('a sweep of many hosts is one warning (real nmap captures)', () => {
       ['tcp.refused', '198.51.100.5', 8088],
     ]);
     const en = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
-    expect(en.verdicts.find((v) => v.cause === 'tcp.address_scan')!.summary).toBe(`a sweep from ${SCANNER}: port 445 of 64 hosts probed in ${d.spanSeconds} s; 0 open (SYN-ACK), 12 closed (RST), 52 no answer`);
+    expect(en.verdicts.find((v) => v.cause === 'tcp.address_scan')!.summary).toBe(`198.51.100.1:445 and 63 other hosts, swept by ${SCANNER} (port 445, ${d.spanSeconds} s): 0 open, 12 closed (RST), 52 silent`);
     const zh = JSON.parse(renderReport(r, 'json', { lang: 'zh' })) as { verdicts: Array<{ cause: string; summary: string }> };
-    expect(zh.verdicts.find((v) => v.cause === 'tcp.address_scan')!.summary).toBe(`来自 ${SCANNER} 的地址扫描：${d.spanSeconds} 秒内探测了 64 台主机的端口 445；0 台开放（SYN-ACK），12 台关闭（RST），52 台无应答`);
+    expect(zh.verdicts.find((v) => v.cause === 'tcp.address_scan')!.summary).toBe(`198.51.100.1:445 及另外 63 台主机：被 ${SCANNER} 扫描（端口 445，${d.spanSeconds} 秒）；0 台开放（SYN-ACK），12 台关闭（RST），52 台无应答`);
   });
 
   it('nmap -sn\'s SYN to 443 of a /26 is one warning, no failure', async () => {

@@ -117,6 +117,7 @@ function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
   const sp = d.sourcePort;
   return {
     hostsProbed: `${d.hostsAtMost ? (zh ? '至多 ' : 'at most ') : ''}${n}`,
+    otherHosts: `${d.hostsAtMost ? (zh ? '至多 ' : 'at most ') : ''}${Math.max(0, n - 1)}`,
     sweepPorts: ports,
     sweepSpan: span,
     hostsText: zh ? `${hosts.join(', ')}${more > 0 ? ` 等共 ${n} 台` : ''}` : `${hosts.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
@@ -137,7 +138,7 @@ export default defineCause({
   vars: (v, lang) => sweepVars(v, lang),
   words: {
     en: {
-      summary: 'a sweep from {client}: {sweepPorts} of {hostsProbed} hosts probed in {sweepSpan}; {openHosts} open (SYN-ACK), {closedHosts} closed (RST), {silentHosts} no answer',
+      summary: '{target} and {otherHosts} other hosts, swept by {client} ({sweepPorts}, {sweepSpan}): {openHosts} open, {closedHosts} closed (RST), {silentHosts} silent',
       explanation:
         '{client} sent connection attempts (SYN) to {sweepPorts} of {hostsProbed} hosts ({hostsText}) within {sweepSpan}, from one source port, {sweepSourcePort}, toward {sweepSourceHosts} hosts or more, and sent no data on any of them: a scanner sweeping the network (nmap, masscan and the like), not a program that tried to reach those hosts and failed, so it is not counted as a failure. A program\'s connections each get a source port of their own; a scanner crafting its own SYNs reuses one. Hosts that answered SYN-ACK serve the port (a host probed on several ports counts its best answer), those that answered RST are up and do not, and the silent ones are absent or filtered. Connections of {client} that did more than probe are told on their own.',
       advice: [
@@ -147,7 +148,7 @@ export default defineCause({
       ],
     },
     zh: {
-      summary: '来自 {client} 的地址扫描：{sweepSpan}内探测了 {hostsProbed} 台主机的{sweepPorts}；{openHosts} 台开放（SYN-ACK），{closedHosts} 台关闭（RST），{silentHosts} 台无应答',
+      summary: '{target} 及另外 {otherHosts} 台主机：被 {client} 扫描（{sweepPorts}，{sweepSpan}）；{openHosts} 台开放（SYN-ACK），{closedHosts} 台关闭（RST），{silentHosts} 台无应答',
       explanation:
         '{client} 在 {sweepSpan}内向 {hostsProbed} 台主机（{hostsText}）的{sweepPorts} 发出了连接请求（SYN），同一个源端口 {sweepSourcePort} 被用于 {sweepSourceHosts} 台或更多主机，且在任何一个连接上都没有发送数据：这是扫描器在扫描网络（nmap、masscan 之类），不是某个程序想访问这些主机而失败，因此不算作故障。程序的每个连接各用一个源端口，自己构造 SYN 的扫描器则反复使用同一个。回应 SYN-ACK 的主机提供该端口的服务（探测了多个端口的主机按其最好的应答计），回应 RST 的主机在线但没有提供，无应答的主机不存在或被过滤。{client} 不只是探测的连接会单独给出结论。',
       advice: [
