@@ -102,14 +102,11 @@ interface Group {
   /** The latest requests of the group's connections that carried credentials (at most MAX_RETRIES). */
   retries: CredentialedRequest[];
   /**
-   * A group of probes (scan.ts) kept apart from the target's other attempts until the verdicts are
-   * made: told by the scan when their client and server are one, else put back with them (the
-   * group of this key).
-   */
-  /**
-   * Probes and scanner's connections held apart until the scans are judged (settleScans): their
-   * pair, their client's sweep, their source ports (-1 once past MAX_HELD_SPORTS), the group they
-   * go back to when no scan tells them, and whether they are connections (scanConnection).
+   * A group of probes (scan.ts), or of a scanner's connections (scanConnection: `conns`), kept apart
+   * from the target's other attempts until the verdicts are made: told by the scan when their
+   * client and server are one, or by their client's sweep (sweep.ts) when every source port of
+   * theirs (`sports`, -1 once past MAX_HELD_SPORTS) is the scanner's, else put back with them (the
+   * group of `home`).
    */
   probesOf?: { pair: ScanPair; sweep: Sweep | null; sports: number[]; home: string; conns: boolean };
 }
