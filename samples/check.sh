@@ -639,6 +639,40 @@ def check_body_cut_short(pk, e, flow, errs):
         errs.append("the client acknowledged up to %d, beyond the %d bytes captured" % (max(acks), len(stream)))
 
 
+def check_body_stalled(pk, e, flow, errs):
+    """http.body_stalled: the server's stream, whole in the capture, holds a response whose Content-Length
+    is more than the body bytes after its head; no close by either side; the client acknowledged exactly
+    the stream; the capture goes on 30 s or more after the last body bytes"""
+    d, client = e["details"], e["client"]
+    srv = [p for p in flow if not c2s(p, client)]
+    codes = [c for p in srv for c in ints(p, "http.response.code")]
+    if codes != [d["status"]]:
+        errs.append("responses %s, expected one %s" % (codes, d["status"]))
+    stream = b""
+    for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
+        seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
+        if len(b) != payload_len(p) or seq > len(stream) + 1:
+            errs.append("frame %d: the server's stream is not whole in the capture" % p["n"])
+            return
+        stream += b[len(stream) + 1 - seq:]
+    head, sep, body = stream.partition(b"\r\n\r\n")
+    cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
+    if not sep or cl != [d["content_length"]]:
+        errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
+        return
+    if len(body) != d["received_bytes"] or len(body) >= cl[0]:
+        errs.append("%d body bytes in the server's stream, expected %d (< %d)" % (len(body), d["received_bytes"], cl[0]))
+    if [p for p in flow if flags(p, "fin") or flags(p, "reset")]:
+        errs.append("the connection was closed")
+    acks = [first(p, "tcp.ack", int) for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]
+    if not acks or max(acks) != len(stream) + 1:
+        errs.append("the client acknowledged up to %s, the server's stream ends at %d" % (max(acks) if acks else None, len(stream) + 1))
+    last_data = max(p["t"] for p in srv if payload_len(p) > 0)
+    silent = max(p["t"] for p in pk) - last_data
+    if silent < 30:
+        errs.append("the capture goes on %.1f s after the last body bytes, expected 30 s or more" % silent)
+
+
 def check_one_sided(pk, e, flow, errs):
     d, client = e["details"], e["client"]
     srv = [p for p in flow if not c2s(p, client)]
@@ -668,10 +702,28 @@ def check_ended_early(pk, e, flow, errs):
 
 
 def check_port_scan(pk, e, errs):
-    """a verdict for a host's ports (target port null, details.ports.count): each port's own flow"""
+    """a verdict for a host's ports (target port null, details.ports.count, or tcp.port_scan's
+    portsProbed / open / closed / unanswered): each port's own flow"""
     t, d, client = e["target"], e["details"], e["client"]
     ports = sorted({first(p, "tcp.dstport", int) for p in pk if p["src"] == client and p["dst"] == t["ip"]
                     and p["tcp.dstport"] and flags(p, "syn") and not flags(p, "ack")})
+    if e["cause"] == "tcp.port_scan":
+        opened, closed = [], []
+        for port in ports:
+            flow = tcp_between(pk, client, t["ip"], port)
+            if any(flags(p, "syn") and flags(p, "ack") and not c2s(p, client) for p in flow):
+                opened.append(port)
+            elif any(not c2s(p, client) and flags(p, "reset") for p in flow):
+                closed.append(port)
+        if len(ports) != d["portsProbed"]:
+            errs.append("%d ports probed, expected %d" % (len(ports), d["portsProbed"]))
+        for name, got in (("open", opened), ("closed", closed), ("unanswered", [x for x in ports if x not in opened and x not in closed])):
+            want = d.get(name, {})
+            if "count" in want and len(got) != want["count"]:
+                errs.append("%d ports %s, expected %d" % (len(got), name, want["count"]))
+            if "ports" in want and got[:len(want["ports"])] != want["ports"]:
+                errs.append("%s ports %s, expected %s" % (name, got[:20], want["ports"]))
+        return
     refused = []
     for port in ports:
         flow = tcp_between(pk, client, t["ip"], port)
@@ -720,7 +772,7 @@ def check_left_attempts(pk, e, flow, errs):
 
 def check_tcp_target(pk, e, errs):
     t, d, client, cause = e["target"], e["details"], e["client"], e["cause"]
-    if t["port"] is None and "ports" in d:
+    if t["port"] is None and ("ports" in d or e["cause"] == "tcp.port_scan"):
         check_port_scan(pk, e, errs)
         return
     flow = tcp_between(pk, client, t["ip"], t["port"])
@@ -734,7 +786,7 @@ def check_tcp_target(pk, e, errs):
     special = {"capture.one_sided": check_one_sided, "capture.ended_early": check_ended_early,
                "tcp.reset_injected": check_reset_injected, "tcp.pmtu_blackhole": check_pmtu,
                "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled,
-               "http.body_cut_short": check_body_cut_short}
+               "http.body_cut_short": check_body_cut_short, "http.body_stalled": check_body_stalled}
     if cause in special:
         special[cause](pk, e, flow, errs)
         return
@@ -754,6 +806,19 @@ def check_tcp_target(pk, e, errs):
         icmps = [p for p in pk if p["qdst"] == t["ip"]]
         if icmps:
             errs.append("ICMP error about the target present")
+        return
+    if cause == "tcp.handshake_incomplete":
+        # a SYN-ACK the client reset: no ACK of it, the RST after it, and the SYN-ACK late (d.synack_after_s at least)
+        if not syns or not synacks:
+            errs.append("expected SYN and SYN-ACK")
+            return
+        if any(c2s(p, client) and flags(p, "ack") and not flags(p, "syn") and not flags(p, "reset") for p in flow):
+            errs.append("the client acknowledged the SYN-ACK")
+        if not any(c2s(p, client) and flags(p, "reset") and p["n"] > synacks[0]["n"] for p in flow):
+            errs.append("no RST from the client after the SYN-ACK")
+        late = synacks[0]["t"] - syns[0]["t"]
+        if late < d.get("synack_after_s", 0):
+            errs.append("the SYN-ACK came %.2f s after the first SYN, expected %s s or more" % (late, d.get("synack_after_s")))
         return
     if cause == "tcp.refused":
         if not syns or synacks:

@@ -134,7 +134,7 @@ for i in 10 11 12 13 14 15 16 17 18 19 20 21 22; do addr "$NSS" s0 203.0.113.$i/
 for i in 10 11; do addr "$NSS" s0 2001:db8:203::$i/64 nodad; done
 addr "$NSD" d0 198.51.100.53/24;  addr "$NSD" d0 198.51.100.54/24; addr "$NSD" d0 2001:db8:198::53/64 nodad
 # servers of the issue 20/22 samples (see the address table in README.head.md)
-for i in 23 24 25 26 27 28 29 31 32 33 34 35 37; do addr "$NSS" s0 203.0.113.$i/25; done
+for i in 23 24 25 26 27 28 29 31 32 33 34 35 37 38; do addr "$NSS" s0 203.0.113.$i/25; done
 addr "$NSD" d0 2001:db8:198::55/64 nodad
 for pair in "$NSC c0" "$NSR r-c" "$NSR r-s" "$NSR r-d" "$NSS s0" "$NSD d0"; do
   set -- $pair
@@ -277,6 +277,7 @@ EOF
   local-data: "reader.example.org. 300 IN A 203.0.113.34"
   local-data: "stall.example.org. 300 IN A 203.0.113.35"
   local-data: "cut.example.org. 300 IN A 203.0.113.37"
+  local-data: "slowbody.example.org. 300 IN A 203.0.113.38"
 EOF
   cat <<EOF
 stub-zone:
@@ -540,6 +541,15 @@ def cutshort(conn):   # announces args[0] bytes of body, sends args[1] of them, 
     conn.close()
 
 
+def stallbody(conn):  # announces args[0] bytes of body, sends args[1] of them, then stays silent args[2] s before closing
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if read_head(conn, 10)[0] is not None:
+        conn.sendall(head_bytes(200, "OK", int(args[0]), ["Content-Type: application/octet-stream"]))
+        conn.sendall(bytes(i % 251 for i in range(int(args[1]))))
+        time.sleep(float(args[2]))
+    conn.close()
+
+
 def read_body(conn, head, rest, chunk=65536, pause=0.0):
     n, got = int(header(head, "content-length") or 0), len(rest)
     conn.settimeout(20)
@@ -591,7 +601,7 @@ MODES = {"redirect": (redirect, 0), "slowtls": (slowtls, 0), "tlssilent": (tlssi
          "keepalive": (keepalive, 0), "download": (download, 0), "upload": (upload, 0),
          "noread": (noread, int(args[0]) if mode == "noread" else 0),
          "slowread": (lambda c: upload(c, int(args[1]), float(args[2])), int(args[0]) if mode == "slowread" else 0),
-         "http11": (http11, 0), "cutshort": (cutshort, 0)}
+         "http11": (http11, 0), "cutshort": (cutshort, 0), "stallbody": (stallbody, 0)}
 CTX = tls_context(mode == "tlssilent") if mode in ("slowtls", "tlssilent") else None
 handler, rcvbuf = MODES[mode]
 srv = listener(rcvbuf)
@@ -612,6 +622,7 @@ xserv noread    203.0.113.33 80 4096 60
 xserv slowread  203.0.113.34 80 4096 1024 0.05
 xserv http11    203.0.113.35 80
 xserv cutshort  203.0.113.37 80 1048576 32768 2
+xserv stallbody 203.0.113.38 80 1048576 32768 45
 xserv http11    203.0.113.10 80   # an open port among the closed ones of the port-scan sample
 
 # nginx on a plain HTTP port (what a ClientHello sent there is answered with)
@@ -658,7 +669,7 @@ done
 wait_listen "$NSD" u '[2001:db8:198::55]:53'
 for a in 203.0.113.23:80 203.0.113.23:443 203.0.113.24:443 203.0.113.25:443 203.0.113.26:80 203.0.113.27:80 \
          203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80 \
-         203.0.113.37:80 203.0.113.10:80; do
+         203.0.113.37:80 203.0.113.38:80 203.0.113.10:80; do
   wait_listen "$NSS" t "$a"
 done
 # warm the client's neighbour entries so that most captures start clean (ARP/ND still appear where they happen)
@@ -729,6 +740,7 @@ t() { # t <name|null> <ip|null> <port|null> <transport>
 ok() { local d=${3:-}; [[ -n $d ]] || d='{}'
   printf '{%s,%s,"layer":"ok","cause":"ok","severity":"ok","details":%s}' "$1" "$2" "$d"; }
 err() { printf '{%s,%s,"layer":"%s","cause":"%s","severity":"error","details":%s}' "$1" "$2" "$3" "$4" "$5"; }
+warn() { printf '{%s,%s,"layer":"%s","cause":"%s","severity":"warning","details":%s}' "$1" "$2" "$3" "$4" "$5"; }
 alert() { printf '{"alert":{"code":%s,"name":"%s","level":"fatal","sender":"%s"}}' "$1" "$2" "$3"; }
 icmp() { printf '{"icmp":{"type":%s,"code":%s,"from":"%s"}}' "$1" "$2" "$3"; }
 
@@ -892,6 +904,11 @@ sample http-body-cut-short pcap \
   "curl -4 http://cut.example.org/file.bin against a python3 server that announces 1 MiB, sends 32 KiB (TCP_NODELAY), sleeps 2 s and closes" \
   "[$(err "$(t cut.example.org 203.0.113.37 80 tcp)" "$C4" http http.body_cut_short '{"status":200,"content_length":1048576,"received_bytes":32768,"ended_by":"server FIN","idle_seconds":2}')]" \
   -- CX "${CURL[@]}" -4 http://cut.example.org/file.bin
+CUT='dns.qry.name == "www.example.com"+0.5' sample http-body-stalled pcap \
+  "HTTP 200 whose body stops: Content-Length 1048576, the server sends 32768 bytes of it, then nothing (no data, no close) while the download hangs; 36 s later the client resolves another name, and the capture is cut just after that" \
+  "curl -4 --max-time 50 http://slowbody.example.org/file.bin against a python3 server that announces 1 MiB, sends 32 KiB (TCP_NODELAY) and stays silent 45 s; dig www.example.com A 36 s after the start; the capture cut 0.5 s after that query (editcap -r)" \
+  "[$(warn "$(t slowbody.example.org 203.0.113.38 80 tcp)" "$C4" http http.body_stalled '{"status":200,"content_length":1048576,"received_bytes":32768}')]" \
+  -- CX bash -c '"$@" & sleep 36; dig +tries=1 +timeout=3 @198.51.100.53 www.example.com A >/dev/null; wait' _ "${CURL[@]}" -4 --max-time 50 http://slowbody.example.org/file.bin
 
 # ---- several at once
 multi() {
@@ -999,7 +1016,6 @@ EOF
 CLI=(timeout 20 "$PY" "$WORK/clients.py")
 UPLOAD=(-4 -A samples-curl -H 'Expect:' -H 'Content-Type: application/octet-stream')
 
-warn() { printf '{%s,%s,"layer":"%s","cause":"%s","severity":"warning","details":%s}' "$1" "$2" "$3" "$4" "$5"; }
 # forget_pmtu: the client and the server forget the path MTUs they learned (an ICMP fragmentation-needed
 # leaves a 10-minute route exception per destination, which would lower the MSS of later samples)
 forget_pmtu() { CX ip route flush cache; inns "$NSS" ip route flush cache; }
@@ -1133,6 +1149,18 @@ if want pmtu-upload-frag-needed-ok; then
     -- CX "${CURL[@]}" "${UPLOAD[@]}" --data-binary @"$WORK/upload-8k.bin" http://upok.example.org/upload
   inns "$NSR" ip route del 203.0.113.31/32 dev r-s
   forget_pmtu
+fi
+if want tcp-synack-too-late; then
+  # the router drops the server's SYN-ACKs for the first 2.5 s; curl gives up connecting after 2 s, and
+  # the server's next SYN-ACK (its own retransmission) reaches a client that has closed the socket
+  SYNACK_DROP=(FORWARD -s 203.0.113.20 -p tcp --sport 80 --tcp-flags SYN,ACK SYN,ACK -j DROP)
+  inns "$NSR" iptables -I "${SYNACK_DROP[@]}"
+  SETTLE=5 sample tcp-synack-too-late pcap \
+    "The server answers, but too late: the router drops its SYN-ACKs for the first 2.5 s, curl gives up connecting after 2 s, and the client's kernel resets the server's next SYN-ACK (a retransmission of its own), which arrives after that" \
+    "curl -4 --connect-timeout 2 http://203.0.113.20/; router: iptables -I FORWARD -s 203.0.113.20 -p tcp --sport 80 --tcp-flags SYN,ACK SYN,ACK -j DROP, deleted 2.5 s after the start" \
+    "[$(err "$(t null 203.0.113.20 80 tcp)" "$C4" tcp tcp.handshake_incomplete '{"synack_after_s":2.5}')]" \
+    -- bash -c "\"\$@\" & sleep 2.5; ip netns exec $NSR iptables -D ${SYNACK_DROP[*]}; wait" _ ip netns exec "$NSC" "${CURL[@]}" -4 --connect-timeout 2 http://203.0.113.20/
+  inns "$NSR" iptables -D "${SYNACK_DROP[@]}" 2>/dev/null || true
 fi
 
 # ---- issue 22: encrypted request never answered; TLS to a plain port

@@ -274,9 +274,10 @@ export class Diagnosis {
    * True when `p` was held.
    */
   private sameAttempt(c: TcpConn, p: Placed): boolean {
-    const key = `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`;
-    const before = this.droppedRst.get(key);
-    if (before !== undefined) {
+    // (The key is built only when an attempt is held or would be: most connections are neither.)
+    let key: string | null = null;
+    const before = this.droppedRst.size === 0 ? undefined : this.droppedRst.get(key = `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`);
+    if (before !== undefined && key !== null) {
       this.droppedRst.delete(key);
       const again = c.synFrames.length > 0 && c.orig.startSeq === before.isn && c.start - before.p.start <= SAME_ATTEMPT_SECONDS;
       if (!again) this.place(before.p);
@@ -297,6 +298,7 @@ export class Diagnosis {
     if (c.finishReason !== 'reused' || !noSynAck(c) || c.rsts.some((r) => r.fromOrig)) return false;
     const drops = droppedRsts(c);
     if (drops === null || drops.first === undefined) return false;
+    key ??= `${c.orig.ip}|${c.orig.port}|${c.resp.ip}|${c.resp.port}`;
     if (this.droppedRst.size >= MAX_DROPPED_RST) {
       // Past the limit the oldest is told on its own.
       const [k, v] = this.droppedRst.entries().next().value as [string, DroppedRstAttempt];

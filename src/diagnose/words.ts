@@ -84,6 +84,8 @@ export const PLACEHOLDERS = {
   packets: 'how many packets of the connection the capture holds',
   bytes: 'a count of bytes (capture loss: acknowledged bytes missing from the capture)',
   // issue 22 (black holes, zero windows, stalls without a handshake, lost DNS fragments)
+  answeredAfter: 'seconds from the first SYN to a SYN-ACK that came after the client had given up (tcp.handshake_incomplete)',
+  synCount: 'SYNs the client sent before a SYN-ACK it reset came (tcp.handshake_incomplete)',
   mssClient: 'the MSS the client announced in its SYN',
   mssServer: 'the MSS the server announced in its SYN-ACK',
   largest: 'the largest TCP payload (bytes) that got through',
@@ -109,6 +111,9 @@ export const PLACEHOLDERS = {
   bodyText: "what arrived of an HTTP response body cut short ('65536 of the 1048576 bytes its Content-Length announced', or chunked data without its last chunk), in the report's language",
   cutText: "how the side that ended a response body cut short did it ('closed the connection (FIN)' / 'reset the connection (RST)'), in the report's language",
   idle: 'seconds without body bytes before the close that cut an HTTP response body short',
+  received: 'bytes of an HTTP response body that arrived (http.body_stalled)',
+  promised: "bytes an HTTP response's Content-Length announced (http.body_stalled)",
+  silent: 'seconds an HTTP response body had stopped coming, the connection open, when the capture ended (http.body_stalled)',
   curlText: "what curl reports for an HTTP response body cut short (its message and exit status), in the report's language",
   // tcp.port_scan
   probed: 'how many distinct ports a port scan probed (\'at most\' before it when counted past the bounds)',

@@ -370,6 +370,33 @@ describe('tcp.handshake_incomplete: what the missing ACK proves', () => {
     c.rst('client', { flags: 'R', ack: 0 });
     const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 10, 1)]));
     expect(errors(r)).toEqual(['tcp.handshake_incomplete']);
+    // Told as a slow answer, not a lost one: the reset shows the SYN-ACK reached the client.
+    const v = r.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!;
+    expect(v.details).toMatchObject({ clientReset: { frame: 5 } });
+    expect(v.details['synAckAfterSeconds']).toBeCloseTo(4.5, 1);
+    expect(v.evidence.map((e) => e.kind)).toEqual(['syn', 'synack_unacked', 'rst']);
+    const words = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string; explanation: string }> };
+    const w = words.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!;
+    expect(w.summary).toContain('the SYN-ACK came 4.5 s after the first SYN, too late: the client had given up and reset it');
+    expect(w.explanation).toContain('(3 sent in all)');
+    expect(w.explanation).not.toContain('asymmetric routing');
+    const zh = JSON.parse(renderReport(r, 'json', { lang: 'zh' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(zh.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!.summary).toContain('4.5 秒才到达');
+  });
+
+  it('no reset after a SYN-ACK the client never acknowledged: the lost-reply story, no late-answer words', async () => {
+    const c = new TcpConversation({ client: ['192.0.2.30', 36974], server: ['198.51.100.91', 443], start: T0 });
+    c.syn();
+    c.wait(0.03);
+    c.synAck();
+    c.wait(1);
+    c.synAck();
+    const r = await run(pcapFile({ linkType: LINKTYPE.ETHERNET }, [...c.frames, ...otherTraffic(T0 + 10, 1)]));
+    const v = r.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!;
+    expect(v.severity).toBe('error');
+    expect(v.details['synAckAfterSeconds']).toBeUndefined();
+    const words = JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ cause: string; summary: string }> };
+    expect(words.verdicts.find((x) => x.cause === 'tcp.handshake_incomplete')!.summary).toContain('the handshake never completed');
   });
 
   /** A connection that worked, at `at`: the capture holds TCP segments without SYN. */

@@ -37,7 +37,7 @@ import { interval } from '../../time.js';
 import type { Lang } from '../../lang.js';
 import type { TcpControl } from '../../track/tcp.js';
 
-const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; length: number | null }>('http_response_length', {
+export const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; length: number | null }>('http_response_length', {
   en: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? ', chunked body' : `, Content-Length ${a.length}`),
   zh: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? '，分块传输编码的响应体' : `，Content-Length ${a.length}`),
 }, {
@@ -45,7 +45,7 @@ const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; leng
   zh: (a) => `HTTP ${a.status}` + (a.length === null ? '（分块）' : `（${a.length} 字节）`),
 });
 
-const LAST_BODY = evidenceKind<{ received: number; length: number | null }>('http_body_last', {
+export const LAST_BODY = evidenceKind<{ received: number; length: number | null }>('http_body_last', {
   en: (a) => (a.length === null ? `last body bytes seen: ${a.received} bytes of chunk data, no last chunk` : `last body bytes seen: ${a.received} of ${a.length} bytes`),
   zh: (a) => (a.length === null ? `最后收到的响应体数据：共 ${a.received} 字节分块数据，没有最后一个分块` : `最后收到的响应体数据：${a.received} / ${a.length} 字节`),
 }, {

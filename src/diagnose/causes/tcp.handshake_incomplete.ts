@@ -64,6 +64,20 @@ const INCOMPLETE: ConnRule = {
       o.facts['clientReset'] = true;
       return o;
     }
+    if (rst && answeredIn !== null) {
+      // The reset answers the SYN-ACK, so the SYN-ACK reached the client's system: nothing dropped
+      // it on the way back. It came after the client had resent its SYN, or a second and more
+      // after it: the program had stopped waiting (its connect timeout) before the answer came.
+      // The failure stands, but its story is a slow answer, not a lost one.
+      o.evidence.push(proof(RST, rst.frame, rst.ts, way(c, true), { sender: 'client' }));
+      const sends = synSends(c);
+      o.details['clientReset'] = { frame: rst.frame, afterSeconds: micro(interval(rst.ts, first)) };
+      o.details['synAckAfterSeconds'] = micro(answeredIn);
+      o.facts['lateAnswer'] = true;
+      o.facts['answeredAfter'] = tenths(answeredIn) ?? 0;
+      o.facts['synCount'] = sends;
+      return o;
+    }
     if (!resent && ctx.nonSynSeen !== undefined && !ctx.nonSynSeen()) {
       o.severity = 'warning';
       o.details['synOnlyCapture'] = true;
@@ -104,6 +118,30 @@ const CLIENT_RESET = {
     advice: [
       '如果客户端同时发起了多个连接（IPv6 与 IPv4 之间的 Happy Eyeballs、浏览器的预连接、应用尝试多台服务器）并保留了另一个，则无需修复。',
       '如果程序在那时报告了连接失败，检查它的连接超时：它在一秒之内就放弃了。',
+    ],
+  },
+} as const;
+
+/** The client reset a SYN-ACK that came after it had stopped waiting: a slow answer, not a lost one. */
+const LATE_ANSWER = {
+  en: {
+    summary: '{target}: the SYN-ACK came {answeredAfter} s after the first SYN, too late: the client had given up and reset it',
+    explanation:
+      'The client sent its SYN to {ip} port {port} ({synCount} sent in all); the SYN-ACK came only {answeredAfter} s after the first, and the client answered it with a reset instead of the final ACK. The reset shows the SYN-ACK reached the client\'s system, so the path works both ways: the program had stopped waiting and closed the socket (its connect timeout) before the answer came. The connection failed because the answer was slow: a server whose listen queue was full (it drops SYNs and answers a later copy), a loaded server, a slow path, or the server\'s first SYN-ACKs lost on the way back (it resends them after 1 s, 3 s, …); the program saw a connection timeout.',
+    advice: [
+      'On {ip}, check the listen queue and SYN drops: `ss -ltn` (Recv-Q at the backlog), `nstat -az TcpExtListenOverflows TcpExtListenDrops`; raise the backlog (net.core.somaxconn, the program\'s listen()) or add capacity.',
+      'Check the path both ways: `ping {ip}`, `mtr -n {ip}` for delay and loss; a firewall or NAT on the way back dropping SYN-ACKs for a while (a connection-tracking table full, a rule) lets only a later retransmission through.',
+      'Check the client\'s connect timeout: it gave up within {answeredAfter} s of the first SYN; a longer timeout, or a retry, would have connected.',
+    ],
+  },
+  zh: {
+    summary: '{target}：SYN-ACK 在第一个 SYN 之后 {answeredAfter} 秒才到达，为时已晚：客户端已经放弃并重置了它',
+    explanation:
+      '客户端向 {ip} 端口 {port} 发送了 {synCount} 个 SYN；SYN-ACK 在第一个 SYN 之后 {answeredAfter} 秒才到达，客户端回复的是重置而不是最后的 ACK。这个重置说明 SYN-ACK 到达了客户端系统，双向路径都是通的：是程序在应答到来之前已经停止等待并关闭了套接字（它的连接超时）。连接失败是因为应答太慢：服务器的监听队列已满（丢弃 SYN，只应答后来的重发）、服务器负载过高、路径很慢，或服务器最初的 SYN-ACK 在回程中丢失（它会在 1 秒、3 秒……后重发）；程序看到的是连接超时。',
+    advice: [
+      '在 {ip} 上检查监听队列和 SYN 丢弃：`ss -ltn`（Recv-Q 达到 backlog 上限）、`nstat -az TcpExtListenOverflows TcpExtListenDrops`；调大 backlog（net.core.somaxconn、程序的 listen()）或扩容。',
+      '双向检查路径：用 `ping {ip}`、`mtr -n {ip}` 查看时延和丢包；回程上的防火墙或 NAT 在一段时间内丢弃 SYN-ACK（连接跟踪表已满、某条规则），只会让之后的重发通过。',
+      '检查客户端的连接超时：它在第一个 SYN 之后 {answeredAfter} 秒内就放弃了；更长的超时或重试本可以连上。',
     ],
   },
 } as const;
@@ -179,4 +217,5 @@ const CAUSE = defineCause({
   },
 });
 
-export default withVariants(CAUSE, { clientReset: CLIENT_RESET, notResent: NOT_RESENT_WORDS }, (v) => (v.facts['clientReset'] === true ? 'clientReset' : v.facts['notResent'] === true ? 'notResent' : null));
+export default withVariants(CAUSE, { clientReset: CLIENT_RESET, lateAnswer: LATE_ANSWER, notResent: NOT_RESENT_WORDS },
+  (v) => (v.facts['clientReset'] === true ? 'clientReset' : v.facts['lateAnswer'] === true ? 'lateAnswer' : v.facts['notResent'] === true ? 'notResent' : null));
