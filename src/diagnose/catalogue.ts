@@ -7,7 +7,7 @@
  *   CAUSES / CAUSE_CODES     code → its CauseDef; every code, sorted
  *   causeDef(code)           the entry of a code (throws for an unknown one: a bug)
  *   isCauseCode(s)
- *   CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES   the walks
+ *   CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES   the walks
  *   PLANNED                  codes no rule produces yet, with the issue that will build them
  */
 import * as DEFS from './causes/index.js';
@@ -15,7 +15,7 @@ import * as DEFS from './causes/index.js';
 // carry is known wherever the catalogue is (a renderer in the browser never loads diagnose.ts).
 import './limits.js';
 import type { CauseDef } from './cause.js';
-import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule } from './outcome.js';
+import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule } from './outcome.js';
 
 type Defs = typeof DEFS;
 export type CauseCode = Defs[keyof Defs]['code'];
@@ -44,5 +44,6 @@ export const CONN_RULES = walk<ConnRule>('conn');
 export const DNS_RULES = walk<DnsRule>('dns');
 export const ICMP_RULES = walk<IcmpRule>('icmp');
 export const SCAN_RULES = walk<ScanRule>('scan');
+export const SWEEP_RULES = walk<SweepRule>('sweep');
 
 export const PLANNED: ReadonlyMap<string, string> = new Map(ALL.filter((d) => d.planned !== undefined).map((d) => [d.code, d.planned!]));

@@ -13,7 +13,7 @@ import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -32,7 +32,9 @@ import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
-import { seeBurst, sureScan } from './causes/tcp.port_scan.js';
+import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
+import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
+import { Sweeps, type Sweep } from './sweep.js';
 
 export { targetText } from './verdict.js';
 
@@ -100,11 +102,13 @@ interface Group {
   /** The latest requests of the group's connections that carried credentials (at most MAX_RETRIES). */
   retries: CredentialedRequest[];
   /**
-   * A group of probes (scan.ts) kept apart from the target's other attempts until the verdicts are
-   * made: told by the scan when their client and server are one, else put back with them (the
-   * group of this key).
+   * A group of probes (scan.ts), or of a scanner's connections (scanConnection: `conns`), kept apart
+   * from the target's other attempts until the verdicts are made: told by the scan when their
+   * client and server are one, or by their client's sweep (sweep.ts) when every source port of
+   * theirs (`sports`, -1 once past MAX_HELD_SPORTS) is the scanner's, else put back with them (the
+   * group of `home`).
    */
-  probesOf?: { pair: ScanPair; home: string };
+  probesOf?: { pair: ScanPair; sweep: Sweep | null; sports: number[]; home: string; conns: boolean };
 }
 
 const MAX_HELD = 16;
@@ -188,6 +192,8 @@ export class Diagnosis {
   private readonly blindTo = new Set<string>();
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
+  /** The probes of each client to many hosts (sweep.ts): sweeps. */
+  private readonly sweeps = new Sweeps();
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -248,7 +254,9 @@ export class Diagnosis {
     const p = this.attempt(f, o, name);
     // What the connection is to the scan watch: a probe (its handshake never completed), or one
     // that completed, which matters only to a pair of probes already seen.
-    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
+    // A completed connection that failed is asked too: it may be a scanner's (a service that closes
+    // at once after the handshake, a version probe answered with an error), even before its pair's probes.
+    if (c.transport === 'tcp' && ((c as TcpConn).ackFrame === 0 || o.cause !== 'ok' || this.scans.get(c.orig.ip, c.resp.ip) !== undefined)) {
       // A SYN-ACK without the handshake's ACK proves nothing in a capture of connection openings only.
       const probe = probeOf(f, this.ctx.nonSynSeen === undefined || this.ctx.nonSynSeen());
       if (probe !== null) p.probe = probe;
@@ -335,24 +343,35 @@ export class Diagnosis {
     // A port scan's probe: counted by its client and server's pair; told by the scan (not placed)
     // once the pair is sure to be one, else kept apart until the verdicts are made.
     const pair = p.probe === undefined ? null : this.scanPair(p, p.probe);
-    if (pair !== null && pair.confirmed) return;
+    // A scanner's connection that completed its handshake (scanConnection) is held apart as well.
+    const conn = pair !== null && p.probe!.role !== 'probe';
+    if (pair !== null && pair.confirmed && (!conn || withinScan(pair, p.start, p.start))) return;
+    // A probe is also one of its client's sweep of many hosts (sweep.ts).
+    const sweep = pair !== null && !conn ? this.sweepOf(p, p.probe!) : null;
+    // Only a probe from the scanner's own source port (one that served many hosts) is the sweep's:
+    // a program's attempt beside it, from a port of its own, keeps its verdict.
+    if (sweep !== null && sweep.confirmed && sweep.scannerPort(p.probe!.sport)) return;
     // One story per client: another client's attempts to the same server are its own.
     const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
-    const key = pair === null ? home : `${home}|probe|${p.ip}`;
+    const key = pair === null ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
     let g = this.groups.get(key);
     if (!g && this.groups.size >= MAX_GROUPS) {
-      // Past the limit a new target is counted with those that ended the same way.
-      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, pair);
+      // Past the limit a new target is counted with those that ended the same way (a scanner's
+      // connection as any: its time cannot be compared with its scan's there).
+      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, conn ? null : pair);
       return;
     }
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
-        ...(pair !== null ? { probesOf: { pair, home } } : {}),
+        ...(pair !== null ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
     }
+    // The source ports of the probes held (a sweep tells them when each is the scanner's).
+    const sports = g.probesOf?.sports;
+    if (sports !== undefined && p.probe !== undefined && !sports.includes(p.probe.sport)) sports.push(sports.length < MAX_HELD_SPORTS ? p.probe.sport : -1);
     if (p.retries.length > 0) {
       for (const r of p.retries) {
         if (g.retries.length >= MAX_RETRIES) g.retries.shift();
@@ -372,14 +391,7 @@ export class Diagnosis {
    * completed its handshake is noted in its pair, when the pair exists.
    */
   private scanPair(p: Placed, pr: ProbeInfo): ScanPair | null {
-    if (pr.role !== 'probe') {
-      const pair = this.scans.get(p.client, p.ip);
-      if (pair !== undefined) {
-        if (pr.role === 'connected') pair.connect(pr, this.scans.maps);
-        else pair.session(pr);
-      }
-      return null;
-    }
+    if (pr.role !== 'probe') return this.scanConnection(p, pr);
     // A SYN sent again and again from a port of its own: a program's stack backing off, not a probe.
     if (pr.syns >= PERSISTENT_SYNS && !(this.scans.get(p.client, p.ip)?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return null;
     const pair = this.scans.take(p.client, p.ip);
@@ -388,6 +400,43 @@ export class Diagnosis {
       seeBurst(pair);
       if (!pair.confirmed && sureScan(pair)) pair.confirmed = true;
     }
+    return pair;
+  }
+
+  /** A probe, counted in its client's sweep (sweep.ts); the sweep returned, or null past the bounds. */
+  private sweepOf(p: Placed, pr: ProbeInfo): Sweep | null {
+    const s = this.sweeps.take(p.client);
+    if (s === null) return null;
+    if (s.probe(p.ip, pr, this.sweeps.budget)) {
+      seeSweepBurst(s);
+      if (!s.confirmed && sureSweep(s)) s.confirmed = true;
+    }
+    return s;
+  }
+
+  /**
+   * A connection that completed its handshake, to the scan watch: noted in its client and server's
+   * pair (its port is open; a session's span; a scanner's probe), and the pair returned when the
+   * connection is held apart, to be told by the scan should the pair be one (settleScans): one that
+   * failed (an outcome other than ok), on a port the pair saw open, in which the client sent nothing
+   * (a connect scan's connection, version detection's wait for a banner, a service that closes at
+   * once: nmap's tcpwrapped) or a scanner's probe (scan.ts scannerProbe), not too long before or
+   * after the pair's probes (withinScan). A program's session (payload of its own) never is.
+   */
+  private scanConnection(p: Placed, pr: ProbeInfo): ScanPair | null {
+    const failed = p.o.cause !== 'ok';
+    const scanners = pr.role === 'connected' || pr.scannerPayload;
+    let pair = this.scans.get(p.client, p.ip) ?? null;
+    // A failed connection of the scanner's kind makes its pair (the probes may come later).
+    if (pair === null && failed && scanners) pair = this.scans.take(p.client, p.ip);
+    if (pair === null) return null;
+    if (pr.role === 'connected') pair.connect(pr, this.scans.maps);
+    else if (!pr.scannerPayload) pair.session(pr);
+    // Long after (or before) the probes the pair has so far: not the scan's.
+    if (!scanners || !pair.isOpen(pr.dport) || (pair.probes > 0 && !withinScan(pair, p.start, p.start))) return null;
+    if (pr.scannerPayload) pair.probeSession(pr);
+    if (!failed) return null;
+    if (p.o.cause === 'tcp.closed_at_once') pair.closedAtOnceOn(pr.dport);
     return pair;
   }
 
@@ -407,11 +456,25 @@ export class Diagnosis {
       this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
       out.push({ v, first: s.first!.frame });
     }
+    // The sweeps (SWEEP_RULES over each client's probes of many hosts).
+    const swept = new Set<Sweep>();
+    for (const s of this.sweeps.values()) {
+      const v = sweepVerdict(s, this.ctx);
+      if (v === null) continue;
+      swept.add(s);
+      const line = new Timeline(this.origin);
+      line.add(s.firstTs);
+      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
+      out.push({ v, first: s.first!.frame });
+    }
     for (const [k, g] of this.groups) {
       const of = g.probesOf;
       if (of === undefined) continue;
       this.groups.delete(k);
-      if (scanned.has(of.pair)) continue;
+      // A scanner's connections are the scan's when they came while it went on (withinScan).
+      if (scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
+      // Swept: every probe of the target from a source port of the scanner's.
+      if (of.sweep !== null && swept.has(of.sweep) && of.sports.every((sp) => of.sweep!.scannerPort(sp))) continue;
       delete g.probesOf;
       const home = this.groups.get(of.home);
       if (home !== undefined) mergeGroups(home, g);
@@ -725,6 +788,29 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/**
+ * Whether connections that started from `first` to `last` (s) came while the pair's scan went on:
+ * from SCAN_TAIL seconds before its first probe to SCAN_TAIL after its last (version detection
+ * connects to the open ports it found after the probes, for as long as their services take).
+ */
+function withinScan(s: ScanPair, first: number, last: number): boolean {
+  return s.probes > 0 && first >= s.firstTs - SCAN_TAIL && last <= s.lastTs + SCAN_TAIL;
+}
+
+/** Source ports a group of probes held apart notes (past them it is no sweep's). */
+const MAX_HELD_SPORTS = 8;
+
+/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null. */
+function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
+  for (const rule of SWEEP_RULES) {
+    const o = rule.run(s, ctx);
+    if (o === null) continue;
+    const ports = o.details['ports'] as number[];
+    return build({ name: null, ip: s.first!.host, port: ports.length === 1 ? ports[0]! : null, transport: 'tcp' }, s.client, o, o.severity, o.attempts, { ...o.details });
+  }
+  return null;
 }
 
 /** The verdict of a client's probes of a server when SCAN_RULES find them a port scan, else null (live.ts says it too). */

@@ -15,6 +15,7 @@ import type { Severity } from './verdict.js';
 import type { DnsGroup } from './dns-group.js';
 import type { AuthChallenge } from './auth-retry.js';
 import type { ScanPair } from './scan.js';
+import type { Sweep } from './sweep.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -98,7 +99,13 @@ export interface ScanRule extends RuleBase {
   run(s: ScanPair, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule;
+/** A rule over one client's probes of many hosts (sweep.ts): whether they were a sweep, told as one verdict. */
+export interface SweepRule extends RuleBase {
+  readonly on: 'sweep';
+  run(s: Sweep, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

@@ -30,6 +30,8 @@ export const OPEN = 3;
 export interface ProbeInfo {
   /** probe: a handshake never completed; connected: completed, the client sent no payload; session: the client sent payload. */
   role: 'probe' | 'connected' | 'session';
+  /** For a session: what the client sent is a scanner's probe, not a program's (scannerProbe). */
+  scannerPayload: boolean;
   /** For a probe: SILENT, CLOSED or OPEN. */
   answer: number;
   sport: number;
@@ -61,10 +63,12 @@ export function probeOf(f: FinishedConn, synAckTrusted: boolean): ProbeInfo | nu
   if (t.partial || t.synFrames.length === 0 || t.flipped || t.mptcp) return null;
   // The client's payload makes a session: a server's banner (SSH, SMTP, FTP greet on accept)
   // answers a connect scan as well as a program.
-  const talked = t.orig.payloadBytes > 0 || t.synLen > 0;
+  // What the client sent after the server had closed without a word (a service that closes at once:
+  // nmap's tcpwrapped) asked nothing: the connection is one in which the client sent nothing.
+  const talked = (t.orig.payloadBytes > 0 || t.synLen > 0) && !closedFirst(t);
   const payload = talked || t.resp.payloadBytes > 0;
   const info = (role: ProbeInfo['role'], answer: number, answerFrame: number, answerTs: number): ProbeInfo => ({
-    role, answer, sport: t.orig.port, dport: t.resp.port, syns: t.synFrames.length, synFrame: t.synFrames[0]!, synTs: t.synTimes[0] ?? t.start,
+    role, answer, scannerPayload: role === 'session' && scannerProbe(f), sport: t.orig.port, dport: t.resp.port, syns: t.synFrames.length, synFrame: t.synFrames[0]!, synTs: t.synTimes[0] ?? t.start,
     answerFrame, answerTs, start: t.start, end: t.end,
   });
   if (t.ackFrame !== 0) return info(talked ? 'session' : 'connected', OPEN, 0, 0);
@@ -76,6 +80,34 @@ export function probeOf(f: FinishedConn, synAckTrusted: boolean): ProbeInfo | nu
   }
   for (const r of t.rsts) if (!r.fromOrig) return info('probe', CLOSED, r.frame, r.ts);
   return info('probe', SILENT, 0, 0);
+}
+
+/**
+ * What the client sent on a connection is a scanner's probe of the service (nmap -sV's version
+ * detection and its scripts), not a program's request:
+ * - an HTTP request without a Host header (nmap's GetRequest, HTTPOptions, FourOhFourRequest:
+ *   "GET / HTTP/1.0" and nothing more; every browser, curl, wget and library sends Host), or one
+ *   whose User-Agent names a scanner (nmap's scripting engine, masscan, zgrab: track/http.ts);
+ * - a TLS ClientHello in SSL 3.0 or SSLv2 form (nmap's SSLSessionReq probe; no program offers
+ *   these any more), or one naming neither a server (SNI) nor an application protocol (ALPN):
+ *   nmap wraps its probes in a bare OpenSSL handshake to an address. A program's TLS to an address
+ *   without ALPN (openssl s_client, a script) looks the same: only a proven scanner's connections
+ *   are asked (diagnose.ts), and only those that failed.
+ */
+export function scannerProbe(f: FinishedConn): boolean {
+  const ex = f.http?.exchanges[0];
+  if (ex !== undefined) return ex.host === null || ex.scannerAgent;
+  const ch = f.tls?.clientHello;
+  if (ch === null || ch === undefined) return false;
+  if (ch.sslv2 || ch.legacyVersion <= 0x0300) return true;
+  return ch.sni === null && ch.alpn.length === 0;
+}
+
+/** The server closed (FIN) before the client's first payload, having sent none itself. */
+function closedFirst(t: TcpConn): boolean {
+  if (t.resp.payloadBytes > 0 || t.synLen > 0) return false;
+  for (const f of t.fins) if (!f.fromOrig) return t.orig.firstDataFrame === 0 || f.frame < t.orig.firstDataFrame;
+  return false;
 }
 
 /** A packet of the verdict's evidence. */
@@ -95,6 +127,8 @@ export const MAX_PAIRS = 20_000;
 export const MAX_MAPS = 1_024;
 /** New ports whose first-probe times a pair keeps (the rule's burst test looks at this many). */
 export const RECENT = 15;
+/** Ports closed at once a pair tells apart (past it each such connection counts). */
+const MAX_CLOSED_AT_ONCE = 1_024;
 
 interface SourcePort {
   port: number;
@@ -142,6 +176,13 @@ export class ScanPair {
   /** Sessions of the pair (payload exchanged), as one span: the first start and the last end. */
   sessionStart = Infinity;
   sessionEnd = -Infinity;
+  /** Connections that carried a scanner's probes (scannerProbe: version detection), and their lowest ports. */
+  probeSessions = 0;
+  probeSessionPorts: number[] = [];
+  /** Open ports whose service closed a connection at once, before anything was sent (nmap: tcpwrapped), the lowest. */
+  closedAtOnce = 0;
+  closedAtOncePorts: number[] = [];
+  private closedAtOnceSeen: Set<number> | null = null;
 
   constructor(client: string, server: string) {
     this.client = client;
@@ -268,6 +309,27 @@ export class ScanPair {
   connect(p: ProbeInfo, maps: { left: number }): void {
     this.connected++;
     this.see(p.dport, OPEN, maps);
+  }
+
+  /** A connection of the pair that carried a scanner's probe (version detection): no program's session. */
+  probeSession(p: ProbeInfo): void {
+    this.probeSessions++;
+    keepLowest(this.probeSessionPorts, p.dport);
+  }
+
+  /** A connection of the pair that the server closed at once after the handshake (tcp.closed_at_once). */
+  closedAtOnceOn(port: number): void {
+    if (this.closedAtOnceSeen === null) this.closedAtOnceSeen = new Set();
+    if (this.closedAtOnceSeen.has(port)) return;
+    // Past MAX_CLOSED_AT_ONCE ports each connection counts (the count is then at most this).
+    if (this.closedAtOnceSeen.size < MAX_CLOSED_AT_ONCE) this.closedAtOnceSeen.add(port);
+    this.closedAtOnce++;
+    keepLowest(this.closedAtOncePorts, port);
+  }
+
+  /** Whether a port was seen open (a SYN-ACK, or a handshake completed). */
+  isOpen(port: number): boolean {
+    return this.stateOf(port) === OPEN;
   }
 
   /** A connection of the pair that carried payload. */

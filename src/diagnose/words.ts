@@ -124,6 +124,19 @@ export const PLACEHOLDERS = {
   unanswered: "how many ports of a port scan never answered (filtered)",
   sourceNote: "a sentence part on the one source port a scanner reused for its probes, or ''",
   openPorts: "a port scan's open ports as a list, or the words for none",
+  wrappedNote: "a sentence on the open ports of a port scan whose service closed the scanner's connections right after the handshake (tcpwrapped), or ''",
+  versionNote: "a sentence on the scanner's connections to the open ports that carried its probes (version detection), or ''",
+  // tcp.address_scan
+  hostsProbed: "how many distinct hosts a sweep probed ('at most' before it when counted past the bounds)",
+  otherHosts: "how many hosts a sweep probed besides its first (the verdict's target), 'at most' before it past the bounds",
+  sweepPorts: "the port a sweep probed, or its few ports, with the word ('port 445', 'ports 22, 445'), in the report's language",
+  sweepSpan: "how long a sweep's probes took, from the first to the last, with its unit, in the report's language",
+  hostsText: "the first hosts a sweep probed, listed, with how many more",
+  openHosts: 'how many hosts of a sweep answered SYN-ACK',
+  closedHosts: 'how many hosts of a sweep answered RST',
+  silentHosts: 'how many hosts of a sweep never answered',
+  sweepSourcePort: 'the one source port a sweeping scanner reused toward many hosts',
+  sweepSourceHosts: 'how many distinct hosts that source port served (counted up to the rule\'s threshold)',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

@@ -50,6 +50,11 @@ export interface HttpExchange {
    */
   authScheme: string | null;
   proxyAuthScheme: string | null;
+  /**
+   * The User-Agent names a network scanner (nmap's scripting engine, masscan, zgrab): a request a
+   * scanner sent to learn what the port serves, not a program's.
+   */
+  scannerAgent: boolean;
 }
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
@@ -153,6 +158,27 @@ const AUTHORIZATION = asciiBytes('authorization');
 const PROXY_AUTHORIZATION = asciiBytes('proxy-authorization');
 /** Longest credentials scheme kept (the token before the credentials; longer: cut). */
 const MAX_SCHEME = 32;
+
+const USER_AGENT = asciiBytes('user-agent');
+/** Words of a scanner's User-Agent (lowercase): nmap's NSE "Mozilla/5.0 (compatible; Nmap Scripting Engine; ...)", "masscan/1.3", "zgrab/0.x". */
+const SCANNER_AGENTS = ['nmap scripting engine', 'masscan', 'zgrab'].map(asciiBytes);
+/** Bytes of a User-Agent value looked at. */
+const MAX_AGENT = 256;
+
+/** The first User-Agent header names a scanner (SCANNER_AGENTS, any case). */
+function scannerAgent(b: Uint8Array, start: number, end: number): boolean {
+  const vs = headerAt(b, start, end, USER_AGENT);
+  if (vs < 0) return false;
+  const ve = Math.min(valueEnd, vs + MAX_AGENT);
+  for (const w of SCANNER_AGENTS) {
+    for (let i = vs; i + w.length <= ve; i++) {
+      let k = 0;
+      while (k < w.length && lowerAscii(b[i + k]!) === w[k]) k++;
+      if (k === w.length) return true;
+    }
+  }
+  return false;
+}
 
 /**
  * The auth-scheme of the first `name` header (RFC 9110 §11.4: credentials = auth-scheme
@@ -470,6 +496,7 @@ export class HttpAnalyzer {
       lastChunk: false,
       authScheme: credentialsScheme(head, start, end, AUTHORIZATION),
       proxyAuthScheme: credentialsScheme(head, start, end, PROXY_AUTHORIZATION),
+      scannerAgent: scannerAgent(head, start, end),
     };
     if (s.exchanges.length < MAX_EXCHANGES) {
       s.exchanges.push(ex);

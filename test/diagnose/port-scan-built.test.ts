@@ -269,4 +269,62 @@ describe('what is not a scan keeps its verdicts', () => {
     expect(scans(r)).toEqual([]);
     expect(errors(r).map((v) => [v.cause, (v.details['ports'] as { count: number }).count])).toEqual([['tcp.refused', 20]]);
   });
+
+  it('the scanner\'s connection a service closed at once is the scan\'s while the scan goes on, its own error 300 s after it', async () => {
+    // A connect (handshake, nothing sent) that the server closes at once (nmap's tcpwrapped), at `at` s.
+    const wrapped = (cap: Capture, sport: number, at: number, client = SCANNER): void => {
+      const c = new TcpConversation({ client: [client, sport], server: [HOST, 8081], start: T0 + at });
+      c.syn();
+      c.synAck();
+      c.ack('client');
+      c.fin('server');
+      c.fin('client');
+      c.ack('server');
+      cap.addAll(c.frames);
+    };
+    const during = new Capture();
+    nmap(during, PORTS, answerOf);
+    wrapped(during, 47000, 5);
+    goOn(during, 60);
+    const r = await run(during);
+    expect(errors(r)).toEqual([]);
+    const d = scans(r)[0]!.details as unknown as ScanDetails & { closedAtOnce: { count: number; ports: number[] } };
+    expect(d.closedAtOnce).toEqual({ count: 1, ports: [8081] });
+    expect(d.open.ports).toContain(8081);
+    // The same connection 400 s after the last probe: not the scan's; and another client's, during it: its own.
+    const after = new Capture();
+    nmap(after, PORTS, answerOf);
+    wrapped(after, 47000, 400);
+    wrapped(after, 47001, 5, '192.0.2.67');
+    goOn(after, 460);
+    const a = await run(after);
+    expect(scans(a)).toHaveLength(1);
+    expect(errors(a).map((v) => [v.cause, v.client.ip])).toEqual([['tcp.closed_at_once', '192.0.2.67'], ['tcp.closed_at_once', SCANNER]]);
+  });
+
+  it('a program\'s request from the scanning host (with a Host header) reset by a scanned port stays a failure; a Host-less probe is the scan\'s', async () => {
+    const session = (cap: Capture, sport: number, request: string): void => {
+      const c = new TcpConversation({ client: [SCANNER, sport], server: [HOST, 80], start: T0 + 3 });
+      c.syn();
+      c.synAck();
+      c.ack('client');
+      c.send('client', ascii(request));
+      c.rst('server');
+      cap.addAll(c.frames);
+    };
+    const program = new Capture();
+    nmap(program, PORTS, answerOf);
+    session(program, 47100, 'GET /api HTTP/1.1\r\nHost: 203.0.113.10\r\nUser-Agent: curl/8.5.0\r\n\r\n');
+    goOn(program, 60);
+    const r = await run(program);
+    expect(scans(r)).toHaveLength(1);
+    expect(errors(r).map((v) => [v.cause, v.target.port])).toEqual([['tcp.reset', 80]]);
+    const probeOnly = new Capture();
+    nmap(probeOnly, PORTS, answerOf);
+    session(probeOnly, 47100, 'GET / HTTP/1.0\r\n\r\n');
+    goOn(probeOnly, 60);
+    const p = await run(probeOnly);
+    expect(errors(p)).toEqual([]);
+    expect((scans(p)[0]!.details as unknown as { versionProbes: unknown }).versionProbes).toEqual({ connections: 1, ports: [80] });
+  });
 });

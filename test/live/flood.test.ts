@@ -2,8 +2,8 @@
  * A live capture of a flood stays readable: a sweep refused at thousands of hosts a second (port
  * 443 of each; a port scan of one host is one warning: port-scan-live.test.ts) gives a few lines
  * one by one, then lines that count the rest (live.ts LINES_PER_CAUSE), while
- * another cause failing a few times is still said one by one, and the final report still counts
- * every failure. Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
+ * another cause failing a few times is still said one by one, and the final report tells the
+ * sweep once (tcp.address_scan: one source port toward every host), counting every host. Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -80,9 +80,12 @@ describe('a flood of failures, live', () => {
     const nx = events.filter((e) => e.verdict.cause === 'dns.nxdomain');
     expect(nx.map((e) => e.verdict.target.name).sort()).toEqual(['gone0.example.com', 'gone1.example.com', 'gone2.example.com']);
     expect(nx.every((e) => e.more === undefined)).toBe(true);
-    // The report counts every refused port.
-    const row = report.summary!.byCause.find((c) => c.cause === 'tcp.refused')!;
-    expect(row.targets).toBe(PORTS);
+    // The final report tells the sweep once (one source port toward every host: tcp.address_scan),
+    // every host refused counted in it, and no failure per host.
+    const sweep = report.verdicts.filter((v) => v.cause === 'tcp.address_scan');
+    expect(sweep).toHaveLength(1);
+    expect(sweep[0]!.details).toMatchObject({ hostsProbed: PORTS, closed: PORTS, unanswered: 0, ports: [443] });
+    expect(report.summary!.byCause.find((c) => c.cause === 'tcp.refused')).toBeUndefined();
     expect(a.lines).toBe(events.length);
   }, 120_000);
 

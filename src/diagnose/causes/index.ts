@@ -27,6 +27,7 @@ export { default as icmpPortUnreachable } from './icmp.port_unreachable.js';
 export { default as icmpProtocolUnreachable } from './icmp.protocol_unreachable.js';
 export { default as icmpTtlExceeded } from './icmp.ttl_exceeded.js';
 export { default as ok } from './ok.js';
+export { default as tcpAddressScan } from './tcp.address_scan.js';
 export { default as tcpClosedAtOnce } from './tcp.closed_at_once.js';
 export { default as tcpHandshakeIncomplete } from './tcp.handshake_incomplete.js';
 export { default as tcpPmtuBlackhole } from './tcp.pmtu_blackhole.js';

@@ -28,6 +28,12 @@ import { RECENT, type ScanPair } from '../scan.js';
 export const MIN_PORTS = RECENT;
 export const WINDOW = 300;
 export const SOURCE_PORT_PORTS = 3;
+/**
+ * Seconds before the first probe and after the last in which the scanner's own connections to the
+ * open ports (a connect scan's, version detection's: diagnose.ts withinScan) are the scan's: Zeek's
+ * port-scan interval again; nmap -sV probes each open port for up to about 30 s, in parallel.
+ */
+export const SCAN_TAIL = WINDOW;
 
 const SCAN_PROBE = evidenceKind<{ port: number; which: string }>('scan_probe', {
   en: (a) => `port ${a.port}: SYN, the ${a.which === 'last' ? 'last' : 'first'} probe`,
@@ -103,6 +109,8 @@ const RULE: ScanRule = {
         closed: { count: s.closed, ports: [...s.closedList] },
         unanswered: { count: s.silent, ports: [...s.silentList] },
         ...(s.connected > 0 ? { connected: s.connected } : {}),
+        ...(s.probeSessions > 0 ? { versionProbes: { connections: s.probeSessions, ports: [...s.probeSessionPorts] } } : {}),
+        ...(s.closedAtOnce > 0 ? { closedAtOnce: { count: s.closedAtOnce, ports: [...s.closedAtOncePorts] } } : {}),
         spanSeconds: span,
         sourcePortReused: reused !== null,
         ...(reused !== null ? { sourcePort: { port: reused.port, ports: reused.ports, probes: reused.probes } } : {}),
@@ -133,7 +141,10 @@ function listText(l: PortList | undefined, lang: Lang, what: string): string {
 }
 
 function scanVars(v: Verdict, lang: Lang): Record<string, string | number> {
-  const d = v.details as { portsProbed?: number; portsAtMost?: boolean; open?: PortList; closed?: PortList; unanswered?: PortList; spanSeconds?: number; sourcePort?: { port: number; probes: number } };
+  const d = v.details as {
+    portsProbed?: number; portsAtMost?: boolean; open?: PortList; closed?: PortList; unanswered?: PortList; spanSeconds?: number; sourcePort?: { port: number; probes: number };
+    closedAtOnce?: PortList; versionProbes?: { connections: number; ports: number[] };
+  };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
   let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
@@ -144,7 +155,18 @@ function scanVars(v: Verdict, lang: Lang): Record<string, string | number> {
     : zh ? `，其中 ${sp.probes} 个探测来自同一个源端口 ${sp.port}（程序的每个连接各用一个源端口，扫描器则反复使用同一个）`
       : `, ${sp.probes} of the probes from one source port, ${sp.port} (a program's connections each get a port of their own; a scanner reuses one)`;
   const open = d.open;
+  const ports = (l: { count: number; ports: number[] }): string => `${l.ports.slice(0, SAID_PORTS).join(', ')}${l.count > Math.min(l.ports.length, SAID_PORTS) ? (zh ? ` 等共 ${l.count} 个` : ` and ${l.count - Math.min(l.ports.length, SAID_PORTS)} more`) : ''}`;
+  const w = d.closedAtOnce;
+  const wrappedNote = w === undefined ? ''
+    : zh ? `端口 ${ports(w)} 在握手完成后立即关闭连接，什么都没有收发（tcp_wrappers 之类拒绝了这个客户端；nmap 称之为 tcpwrapped）：这是扫描得到的回应，不是某个程序的故障。`
+      : ` Port${w.count > 1 ? 's' : ''} ${ports(w)} closed the connection right after the handshake, before anything was sent (tcp_wrappers or the like refusing this client; nmap calls it tcpwrapped): an answer to the scan, not a program's failure.`;
+  const vp = d.versionProbes;
+  const versionNote = vp === undefined ? ''
+    : zh ? `随后 ${vp.connections} 个连接在开放端口（${ports({ count: vp.ports.length, ports: vp.ports })}）上发送了扫描器的探测内容（服务版本探测，如 nmap -sV）：服务对它们的报错、重置或沉默也不算作故障。`
+      : ` ${vp.connections} connection${vp.connections > 1 ? 's' : ''} to the open ports (${ports({ count: vp.ports.length, ports: vp.ports })}) then carried the scanner's probes (service version detection, as nmap -sV does): the services' errors, resets or silence in answer are not counted as failures either.`;
   return {
+    wrappedNote,
+    versionNote,
     probed: `${d.portsAtMost ? (zh ? '至多 ' : 'at most ') : ''}${d.portsProbed ?? 0}`,
     scanSpan: span,
     openPortsText: listText(open, lang, 'SYN-ACK'),
@@ -167,7 +189,7 @@ export default defineCause({
     en: {
       summary: '{target}: a port scan from {client}: {probed} ports probed in {scanSpan}; open {openPortsText}; closed {closedPortsText}; {unanswered} no answer (filtered)',
       explanation:
-        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan}{sourceNote}, and sent no data on any of them: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes). Connections between the two hosts that did more than probe are told on their own.',
+        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan}{sourceNote}, and sent no data on any of them: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes).{wrappedNote}{versionNote} Connections between the two hosts that did more than probe are told on their own.',
       advice: [
         'Find out who runs the scanner on {client} and whether the scan is expected (a vulnerability scanner, an inventory or monitoring tool, a penetration test). An unexpected one is a security matter: look at what else {client} did.',
         'The open ports are what {ip} exposes to {client}: {openPorts}. Check each is meant to be reachable from there (`ss -ltnp` on {ip}); close or filter what is not.',
@@ -177,7 +199,7 @@ export default defineCause({
     zh: {
       summary: '{target}：来自 {client} 的端口扫描：{scanSpan}内探测了 {probed} 个端口；开放 {openPortsText}；关闭 {closedPortsText}；{unanswered} 个无应答（被过滤）',
       explanation:
-        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN）{sourceNote}，在其中任何一个连接上都没有发送数据：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。两台主机之间不只是探测的连接会单独给出结论。',
+        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN）{sourceNote}，在其中任何一个连接上都没有发送数据：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。{wrappedNote}{versionNote}两台主机之间不只是探测的连接会单独给出结论。',
       advice: [
         '查明是谁在 {client} 上运行扫描器，这次扫描是否在预期之内（漏洞扫描器、资产盘点或监控工具、渗透测试）。意料之外的扫描是安全问题：检查 {client} 还做了什么。',
         '开放的端口就是 {ip} 对 {client} 暴露的服务：{openPorts}。逐一确认它们是否应当可以从那里访问（在 {ip} 上执行 `ss -ltnp`）；不应开放的请关闭或过滤。',
