@@ -599,6 +599,33 @@ def check_stalled(pk, e, flow, errs):
         errs.append("stalled for %.1f s, expected %s" % (span, d.get("seconds")))
 
 
+def server_stream(srv, errs):
+    """the server's TCP payload in sequence order, whole in the capture (no hole, no packet cut), or None"""
+    stream = b""
+    for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
+        seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
+        if len(b) != payload_len(p):
+            errs.append("frame %d: the capture holds %d of its %d payload bytes" % (p["n"], len(b), payload_len(p)))
+            return None
+        if seq > len(stream) + 1:
+            errs.append("a hole in the server's stream before relative seq %d" % seq)
+            return None
+        stream += b[len(stream) + 1 - seq:]
+    return stream
+
+
+def body_after_head(stream, d, errs):
+    """the body after the response head, when its Content-Length is d["content_length"], else None"""
+    head, sep, body = stream.partition(b"\r\n\r\n")
+    cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
+    if not sep or cl != [d["content_length"]]:
+        errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
+        return None
+    if len(body) != d["received_bytes"] or len(body) >= cl[0]:
+        errs.append("%d body bytes in the server's stream, expected %d (< %d)" % (len(body), d["received_bytes"], cl[0]))
+    return body
+
+
 def check_body_cut_short(pk, e, flow, errs):
     """http.body_cut_short: the server's stream, whole in the capture (no hole, no packet cut), holds a
     response whose Content-Length is more than the body bytes after its head; the server's FIN comes
@@ -611,23 +638,9 @@ def check_body_cut_short(pk, e, flow, errs):
     codes = [c for p in srv for c in ints(p, "http.response.code")]
     if codes != [d["status"]]:
         errs.append("responses %s, expected one %s" % (codes, d["status"]))
-    stream = b""
-    for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
-        seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
-        if len(b) != payload_len(p):
-            errs.append("frame %d: the capture holds %d of its %d payload bytes" % (p["n"], len(b), payload_len(p)))
-            return
-        if seq > len(stream) + 1:
-            errs.append("a hole in the server's stream before relative seq %d" % seq)
-            return
-        stream += b[len(stream) + 1 - seq:]
-    head, sep, body = stream.partition(b"\r\n\r\n")
-    cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
-    if not sep or cl != [d["content_length"]]:
-        errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
+    stream = server_stream(srv, errs)
+    if stream is None or body_after_head(stream, d, errs) is None:
         return
-    if len(body) != d["received_bytes"] or len(body) >= cl[0]:
-        errs.append("%d body bytes in the server's stream, expected %d (< %d)" % (len(body), d["received_bytes"], cl[0]))
     closes = [p for p in flow if flags(p, "fin") or flags(p, "reset")]
     if d.get("ended_by") == "server FIN":
         if not closes or c2s(closes[0], client) or not flags(closes[0], "fin") or flags(closes[0], "reset"):
@@ -654,20 +667,9 @@ def check_body_stalled(pk, e, flow, errs):
     codes = [c for p in srv for c in ints(p, "http.response.code")]
     if codes != [d["status"]]:
         errs.append("responses %s, expected one %s" % (codes, d["status"]))
-    stream = b""
-    for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
-        seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
-        if len(b) != payload_len(p) or seq > len(stream) + 1:
-            errs.append("frame %d: the server's stream is not whole in the capture" % p["n"])
-            return
-        stream += b[len(stream) + 1 - seq:]
-    head, sep, body = stream.partition(b"\r\n\r\n")
-    cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
-    if not sep or cl != [d["content_length"]]:
-        errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
+    stream = server_stream(srv, errs)
+    if stream is None or body_after_head(stream, d, errs) is None:
         return
-    if len(body) != d["received_bytes"] or len(body) >= cl[0]:
-        errs.append("%d body bytes in the server's stream, expected %d (< %d)" % (len(body), d["received_bytes"], cl[0]))
     if [p for p in flow if flags(p, "fin") or flags(p, "reset")]:
         errs.append("the connection was closed")
     acks = [first(p, "tcp.ack", int) for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]

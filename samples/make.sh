@@ -543,15 +543,6 @@ def cutshort(conn):   # announces args[0] bytes of body, sends args[1] of them, 
     conn.close()
 
 
-def stallbody(conn):  # announces args[0] bytes of body, sends args[1] of them, then stays silent args[2] s before closing
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    if read_head(conn, 10)[0] is not None:
-        conn.sendall(head_bytes(200, "OK", int(args[0]), ["Content-Type: application/octet-stream"]))
-        conn.sendall(bytes(i % 251 for i in range(int(args[1]))))
-        time.sleep(float(args[2]))
-    conn.close()
-
-
 def read_body(conn, head, rest, chunk=65536, pause=0.0):
     n, got = int(header(head, "content-length") or 0), len(rest)
     conn.settimeout(20)
@@ -603,7 +594,7 @@ MODES = {"redirect": (redirect, 0), "slowtls": (slowtls, 0), "tlssilent": (tlssi
          "keepalive": (keepalive, 0), "download": (download, 0), "upload": (upload, 0),
          "noread": (noread, int(args[0]) if mode == "noread" else 0),
          "slowread": (lambda c: upload(c, int(args[1]), float(args[2])), int(args[0]) if mode == "slowread" else 0),
-         "http11": (http11, 0), "cutshort": (cutshort, 0), "stallbody": (stallbody, 0)}
+         "http11": (http11, 0), "cutshort": (cutshort, 0)}
 CTX = tls_context(mode == "tlssilent") if mode in ("slowtls", "tlssilent") else None
 handler, rcvbuf = MODES[mode]
 srv = listener(rcvbuf)
@@ -624,7 +615,7 @@ xserv noread    203.0.113.33 80 4096 60
 xserv slowread  203.0.113.34 80 4096 1024 0.05
 xserv http11    203.0.113.35 80
 xserv cutshort  203.0.113.37 80 1048576 32768 2
-xserv stallbody 203.0.113.38 80 1048576 32768 45
+xserv cutshort  203.0.113.38 80 1048576 32768 45   # the body stalls: silent 45 s, longer than the sample
 xserv http11    203.0.113.10 80   # an open port among the closed ones of the port-scan sample
 
 # nginx on a plain HTTP port (what a ClientHello sent there is answered with)
