@@ -441,32 +441,29 @@ export class Diagnosis {
   }
 
   /**
+   * A verdict for many probes (a scan, a sweep) into `out`, its timeline from its first probe; false
+   * when there is none.
+   */
+  private tellSpan(v: Verdict | null, s: { firstTs: number; lastTs: number; first: { frame: number } | null }, out: Array<{ v: Verdict; first: number }>): boolean {
+    if (v === null) return false;
+    const line = new Timeline(this.origin);
+    line.add(s.firstTs);
+    this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
+    out.push({ v, first: s.first!.frame });
+    return true;
+  }
+
+  /**
    * The port scans (SCAN_RULES over each pair of probes) as verdicts into `out`; the probes kept
    * apart (groups and buckets) are told by their scan, or put back with their targets' other
    * attempts when their pair is no scan.
    */
   private settleScans(out: Array<{ v: Verdict; first: number }>): void {
     const scanned = new Set<ScanPair>();
-    for (const s of this.scans.values()) {
-      const v = scanVerdict(s, this.ctx);
-      if (v === null) continue;
-      scanned.add(s);
-      const line = new Timeline(this.origin);
-      line.add(s.firstTs);
-      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
-      out.push({ v, first: s.first!.frame });
-    }
+    for (const s of this.scans.values()) if (this.tellSpan(scanVerdict(s, this.ctx), s, out)) scanned.add(s);
     // The sweeps (SWEEP_RULES over each client's probes of many hosts).
     const swept = new Set<Sweep>();
-    for (const s of this.sweeps.values()) {
-      const v = sweepVerdict(s, this.ctx);
-      if (v === null) continue;
-      swept.add(s);
-      const line = new Timeline(this.origin);
-      line.add(s.firstTs);
-      this.spreads.set(v, { first: s.firstTs, last: s.lastTs, line });
-      out.push({ v, first: s.first!.frame });
-    }
+    for (const s of this.sweeps.values()) if (this.tellSpan(sweepVerdict(s, this.ctx), s, out)) swept.add(s);
     for (const [k, g] of this.groups) {
       const of = g.probesOf;
       if (of === undefined) continue;

@@ -392,18 +392,28 @@ export class ScanPairs {
     return p;
   }
 
-  /** Lets go of the oldest pair not confirmed a scan (among the 64 oldest: bounded work). */
+  /** Lets go of the oldest pair not confirmed a scan. */
   private letGo(): boolean {
-    let looked = 0;
-    for (const [k, p] of this.pairs) {
-      if (++looked > 64) return false;
-      if (p.confirmed) continue;
-      this.pairs.delete(k);
-      if (this.recent === p) this.recent = null;
-      return true;
-    }
-    return false;
+    const p = letGoOldest(this.pairs);
+    if (p === null) return false;
+    if (this.recent === p) this.recent = null;
+    return true;
   }
+}
+
+/**
+ * Takes out of `table` the oldest entry not confirmed (a scan, a sweep), looking at its 64 oldest
+ * at most (bounded work), and returns it; null when all of those are confirmed.
+ */
+export function letGoOldest<T extends { confirmed: boolean }>(table: Map<string, T>): T | null {
+  let looked = 0;
+  for (const [k, x] of table) {
+    if (++looked > 64) return null;
+    if (x.confirmed) continue;
+    table.delete(k);
+    return x;
+  }
+  return null;
 }
 
 function keepLowest(list: number[], port: number): void {

@@ -18,7 +18,7 @@
  * hosts as they come: an upper bound, said in details), SOURCE_PORTS source ports per client.
  */
 import { isReportableTime } from '../time.js';
-import { CLOSED, OPEN, type ProbeInfo, type ScanPacket } from './scan.js';
+import { CLOSED, OPEN, letGoOldest, type ProbeInfo, type ScanPacket } from './scan.js';
 
 /** Zeek's address-scan thresholds (policy/misc/scan.zeek: addr_scan_threshold 25 hosts, addr_scan_interval 5 min). */
 export const SWEEP_HOSTS = 25;
@@ -190,16 +190,11 @@ export class Sweeps {
     return s;
   }
 
-  /** Lets go of the oldest sweep not confirmed (among the 64 oldest: bounded work). */
+  /** Lets go of the oldest sweep not confirmed (scan.ts letGoOldest). */
   private letGo(): boolean {
-    let looked = 0;
-    for (const [k, s] of this.byClient) {
-      if (++looked > 64) return false;
-      if (s.confirmed) continue;
-      this.byClient.delete(k);
-      if (this.recent === s) this.recent = null;
-      return true;
-    }
-    return false;
+    const s = letGoOldest(this.byClient);
+    if (s === null) return false;
+    if (this.recent === s) this.recent = null;
+    return true;
   }
 }

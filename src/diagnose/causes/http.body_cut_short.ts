@@ -35,7 +35,9 @@ import { FIN, HTTP_REQUEST, RST, proof, way } from '../evidence.js';
 import { evidenceKind, fill, limitKind, type CauseText } from '../words.js';
 import { interval } from '../../time.js';
 import type { Lang } from '../../lang.js';
-import type { TcpControl } from '../../track/tcp.js';
+import type { TcpConn, TcpControl } from '../../track/tcp.js';
+import type { HttpExchange, HttpSession } from '../../track/http.js';
+import type { FinishedConn } from '../../track/tracker.js';
 
 export const RESPONSE_HEAD = evidenceKind<{ status: number; reason: string | null; length: number | null }>('http_response_length', {
   en: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + (a.length === null ? ', chunked body' : `, Content-Length ${a.length}`),
@@ -75,19 +77,30 @@ function offsetIn(start: number, seq: number): number {
 /** Seconds without body bytes before a client's half-close that make it a client giving up on a stalled body (an HTTP answer's own wait). */
 const STALLED_BODY = 10;
 
+/**
+ * The first response whose delimited body (Content-Length, or chunked without its last chunk) did
+ * not end, on a TCP connection the capture holds whole (no gap in either stream: capture loss or
+ * packets cut by the snaplen would mean the bytes were on the wire) and whose server stream was
+ * read as HTTP to its end; else null. What http.body_cut_short and http.body_stalled judge.
+ */
+export function unfinishedBody(f: FinishedConn): { h: HttpSession; ex: HttpExchange; c: TcpConn } | null {
+  const h = f.http;
+  if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
+  const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null &&
+    (e.bodyKind === 'length' || (e.bodyKind === 'chunked' && !e.lastChunk)));
+  const c = f.conn;
+  if (!ex || c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
+  return { h, ex, c };
+}
+
 const CUT_SHORT: ConnRule = {
   on: 'conn',
   rank: 115,
   produces: ['http.body_cut_short'],
   run(f, ctx) {
-    const h = f.http;
-    if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
-    const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null &&
-      (e.bodyKind === 'length' || (e.bodyKind === 'chunked' && !e.lastChunk)));
-    if (!ex) return null;
-    const c = f.conn;
-    // A gap in either stream (capture loss, packets cut by the snaplen): the bytes were on the wire.
-    if (c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
+    const u = unfinishedBody(f);
+    if (u === null) return null;
+    const { h, ex, c } = u;
     const respFrame = ex.responseFrame!;
     // The closes after the response began, in frame order.
     const closes: Close[] = [];

@@ -25,10 +25,10 @@
  * behind a stalled body is its consequence).
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, tenths, type ConnRule } from '../outcome.js';
+import { outcome, tenths, type ConnRule } from '../outcome.js';
 import { HTTP_REQUEST, proof, way } from '../evidence.js';
 import { interval } from '../../time.js';
-import { LAST_BODY, RESPONSE_HEAD } from './http.body_cut_short.js';
+import { LAST_BODY, RESPONSE_HEAD, unfinishedBody } from './http.body_cut_short.js';
 import { limitKind } from '../words.js';
 
 /**
@@ -60,12 +60,11 @@ const BODY_STALLED: ConnRule = {
   rank: 116,
   produces: ['http.body_stalled'],
   run(f, ctx) {
-    const h = f.http;
-    if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
-    const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null && e.bodyKind === 'length');
-    if (!ex || ex.bodyLength === null || ex.bodyBytes >= ex.bodyLength) return null;
-    const c = f.conn;
-    if (c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
+    const u = unfinishedBody(f);
+    // A chunked body may be a stream idle by design: only a Content-Length promises more.
+    if (u === null || u.ex.bodyKind !== 'length' || u.ex.bodyLength === null) return null;
+    const length = u.ex.bodyLength;
+    const { ex, c } = u;
     const respFrame = ex.responseFrame!;
     if (c.fins.some((x) => x.frame >= respFrame) || c.rsts.some((x) => x.frame >= respFrame)) return null;
     // The client acknowledged exactly what the server sent: nothing in flight, nothing the capture missed.
@@ -77,7 +76,6 @@ const BODY_STALLED: ConnRule = {
     const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
     const silent = interval(ctx.captureEnd, lastData);
     if (silent === null || silent < STALLED_SECONDS) return null;
-    const length = ex.bodyLength;
     const ev = [
       proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target, host: ex.host }),
       proof(RESPONSE_HEAD, respFrame, ex.responseTime!, way(c, false), { status: ex.status!, reason: ex.reason, length }),
