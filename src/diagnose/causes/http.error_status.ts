@@ -44,7 +44,7 @@ export default defineCause({
     en: {
       summary: '{target}: the server answered HTTP {status} {reason}',
       explanation:
-        'The network, TCP and TLS worked; the HTTP server answered {status} {reason}. A 4xx status means the server refused this request (authentication, permission, path, rate); a 5xx status means the server, or something behind it, failed.',
+        'The network and the TCP connection worked; the HTTP server answered {status} {reason}. A 4xx status means the server refused this request (authentication, permission, path, rate); a 5xx status means the server, or something behind it, failed.',
       advice: [
         '401 / 403: credentials, tokens, IP allow-lists or a WAF rule; find the request in the server or WAF log.',
         '404: a wrong path or virtual host (the Host header); check the URL and that {host} is the right host.',
@@ -57,7 +57,7 @@ export default defineCause({
     zh: {
       summary: '{target}：服务器返回 HTTP {status} {reason}',
       explanation:
-        '网络、TCP 和 TLS 都正常；HTTP 服务器返回了 {status} {reason}。4xx 状态表示服务器拒绝了这个请求（认证、权限、路径、频率）；5xx 状态表示服务器本身或其后端出错。',
+        '网络和 TCP 连接都正常；HTTP 服务器返回了 {status} {reason}。4xx 状态表示服务器拒绝了这个请求（认证、权限、路径、频率）；5xx 状态表示服务器本身或其后端出错。',
       advice: [
         '401 / 403：凭据、令牌、IP 白名单或 WAF 规则；在服务器或 WAF 日志中查找该请求。',
         '404：路径或虚拟主机（Host 请求头）错误；检查 URL，并确认 {host} 是正确的主机。',
