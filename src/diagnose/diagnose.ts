@@ -817,8 +817,8 @@ function withinScan(s: ScanPair, first: number, last: number): boolean {
 /** Source ports a group of probes held apart notes (past them it is no sweep's). */
 const MAX_HELD_SPORTS = 8;
 
-/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null. */
-function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
+/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null (live.ts says it too). */
+export function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
   for (const rule of SWEEP_RULES) {
     const o = rule.run(s, ctx);
     if (o === null) continue;

@@ -111,7 +111,9 @@ function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
   const d = v.details as { ackProbes?: { probes: number; answered: number; ports: number[] }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
-  const span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  // Said by a live capture while the sweep goes on (live.ts): the counts so far.
+  if (v.facts['soFar'] === true) span = zh ? `截至目前的 ${span}` : `${span} so far`;
   const hosts = d.hosts ?? [];
   const n = d.hostsProbed ?? 0;
   const more = n - hosts.length;
