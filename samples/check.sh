@@ -18,7 +18,7 @@ tcp.srcport tcp.dstport tcp.flags.syn tcp.flags.ack tcp.flags.reset tcp.flags.fi
 udp.srcport udp.dstport
 dns.id dns.flags.response dns.flags.rcode dns.flags.truncated dns.qry.name dns.qry.type dns.count.answers
 tls.record.content_type tls.record.opaque_type tls.record.length tls.handshake.type tls.handshake.version tls.handshake.extensions.supported_version
-tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc
+tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc tls.handshake.certificate_length
 http.request.method http.request.uri http.host http.response.code
 icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
@@ -205,6 +205,16 @@ def tls_checks(pk, e, errs, flow):
         lvl = ints(p, "tls.alert_message.level")
         if a.get("level") == "fatal" and 2 not in lvl:
             errs.append("alert level %s, expected fatal" % lvl)
+    elif cause == "tls.chain_incomplete":
+        # the server's Certificate message holds one certificate; the handshake completed (no fatal
+        # alert, application data from the server)
+        certs = [p for p in tls if 11 in ints(p, "tls.handshake.type") and not c2s(p, client)]
+        if not certs or len(certs[0]["tls.handshake.certificate_length"]) != d.get("certificates"):
+            errs.append("server certificates %s, expected %s" % (certs[0]["tls.handshake.certificate_length"] if certs else None, d.get("certificates")))
+        if [a for p, a in alerts if 2 in ints(p, "tls.alert_message.level")]:
+            errs.append("a fatal alert")
+        if not [p for p in tls if 23 in p["rtypes"] and not c2s(p, client)]:
+            errs.append("no application data from server")
     elif cause == "tls.no_server_hello":
         if any(not c2s(p, client) for p in tls):
             errs.append("server sent TLS records")

@@ -134,7 +134,7 @@ for i in 10 11 12 13 14 15 16 17 18 19 20 21 22; do addr "$NSS" s0 203.0.113.$i/
 for i in 10 11; do addr "$NSS" s0 2001:db8:203::$i/64 nodad; done
 addr "$NSD" d0 198.51.100.53/24;  addr "$NSD" d0 198.51.100.54/24; addr "$NSD" d0 2001:db8:198::53/64 nodad
 # servers of the issue 20/22 samples (see the address table in README.head.md)
-for i in 23 24 25 26 27 28 29 31 32 33 34 35 37 38 39; do addr "$NSS" s0 203.0.113.$i/25; done
+for i in 23 24 25 26 27 28 29 31 32 33 34 35 37 38 39 40; do addr "$NSS" s0 203.0.113.$i/25; done
 addr "$NSD" d0 2001:db8:198::55/64 nodad
 for pair in "$NSC c0" "$NSR r-c" "$NSR r-s" "$NSR r-d" "$NSS s0" "$NSD d0"; do
   set -- $pair
@@ -210,6 +210,18 @@ ossl ca -batch -config ca-db/ca.cnf -in expired.csr -out expired.pem -notext \
 for f in good untrusted expired; do [[ -s $f.pem ]] || { echo "certificate $f not made" >&2; exit 1; }; done
 leaf more ca filtered.example.org "DNS:filtered.example.org,DNS:slow.example.org,DNS:quiet.example.org"
 [[ -s more.pem ]] || { echo "certificate more not made" >&2; exit 1; }
+# an issuing (intermediate) CA under the root, and a leaf it signed that names where the
+# intermediate is to be fetched (Authority Information Access, CA Issuers), as public CAs' do
+ossl req -new -newkey rsa:2048 -nodes -keyout issuing-ca.key -out issuing-ca.csr -subj "/O=wirewhy samples/CN=wirewhy Samples Issuing CA 1"
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >issuing-ca.ext
+ossl x509 -req -in issuing-ca.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -sha256 -extfile issuing-ca.ext -out issuing-ca.pem
+ossl req -new -newkey rsa:2048 -nodes -keyout nochain.key -out nochain.csr -subj "/CN=nochain.example.net" \
+  -addext "subjectAltName=DNS:nochain.example.net" -addext "authorityInfoAccess=caIssuers;URI:http://pki.example.net/issuing-ca-1.crt"
+ossl x509 -req -in nochain.csr -CA issuing-ca.pem -CAkey issuing-ca.key -CAcreateserial -days 825 -sha256 \
+  -copy_extensions copyall -out nochain.pem
+# a client that holds the intermediate (as a browser that fetched or cached it)
+cat ca.pem issuing-ca.pem >ca-and-issuing.pem
+for f in issuing-ca nochain; do [[ -s $f.pem ]] || { echo "certificate $f not made" >&2; exit 1; }; done
 
 # ---------------------------------------------------------------- DNS server (unbound)
 log "starting servers"
@@ -279,6 +291,7 @@ EOF
   local-data: "cut.example.org. 300 IN A 203.0.113.37"
   local-data: "slowbody.example.org. 300 IN A 203.0.113.38"
   local-data: "reset.example.org. 300 IN A 203.0.113.39"
+  local-data: "nochain.example.net. 300 IN A 203.0.113.40"
   local-data: "ads.blocked.example.org. 300 IN A 0.0.0.0"
   local-data: "ads.blocked.example.org. 300 IN AAAA ::"
 EOF
@@ -302,6 +315,7 @@ sserv expired -accept 203.0.113.15:443 -cert expired.pem -key expired.key -www
 sserv tls13   -accept 203.0.113.16:443 -cert good.pem -key good.key -www -tls1_3
 sserv tls10   -accept 203.0.113.17:443 -cert good.pem -key good.key -www -tls1 -cipher 'DEFAULT@SECLEVEL=0'
 sserv nociph  -accept 203.0.113.18:443 -cert good.pem -key good.key -www -tls1_2 -cipher AES256-SHA
+sserv nochain -accept 203.0.113.40:443 -cert nochain.pem -key nochain.key -www   # the leaf alone, no intermediate
 sserv sni     -accept 203.0.113.19:443 -cert good.pem -key good.key -www \
   -servername sni.example.org -cert2 good.pem -key2 good.key -servername_fatal
 
@@ -667,7 +681,7 @@ wait_listen "$NSD" u 198.51.100.54:53
 wait_listen "$NSD" u '[2001:db8:198::53]:53'
 for a in 203.0.113.10:443 '[2001:db8:203::10]:443' 203.0.113.14:443 203.0.113.15:443 203.0.113.16:443 \
          203.0.113.17:443 203.0.113.18:443 203.0.113.19:443 203.0.113.12:80 203.0.113.13:443 \
-         203.0.113.20:80 203.0.113.21:80 203.0.113.22:3128; do
+         203.0.113.20:80 203.0.113.21:80 203.0.113.22:3128 203.0.113.40:443; do
   wait_listen "$NSS" t "$a"
 done
 wait_listen "$NSD" u '[2001:db8:198::55]:53'
@@ -865,6 +879,10 @@ sample tls13-client-rejected pcap "TLS 1.3: client (GnuTLS) aborts after the ser
   "[$(err "$(t untrusted.example.net 203.0.113.14 443 tcp)" "$C4" tls tls.client_rejected '{"tls_version":"TLS1.3"}')]" \
   -- CX timeout 10 gnutls-cli --x509cafile "$WORK/ca.pem" --sni-hostname untrusted.example.net \
        --verify-hostname untrusted.example.net -p 443 203.0.113.14 </dev/null
+sample tls-chain-incomplete pcap "TLS 1.2: the server sends its certificate without the intermediate CA that signed it; this client completes the handshake because it holds the intermediate (as a browser that fetched it), curl with only the root would fail" \
+  "curl -4 --tls-max 1.2 --cacert root+intermediate https://nochain.example.net/ against openssl s_server -cert (leaf signed by an issuing CA, AIA CA Issuers URI) without -cert_chain" \
+  "[$(warn "$(t nochain.example.net 203.0.113.40 443 tcp)" "$C4" tls tls.chain_incomplete '{"tls_version":"TLS1.2","certificates":1}')]" \
+  -- CX "${CURL[@]}" --cacert "$WORK/ca-and-issuing.pem" -4 --tls-max 1.2 https://nochain.example.net/
 sample tls13-unknown-ca-openssl pcap "TLS 1.3: OpenSSL client rejects an untrusted CA; OpenSSL sends this alert 48 unencrypted (before it has handshake keys)" \
   "curl -4 --tlsv1.3 https://untrusted.example.net/ (curl uses OpenSSL 3.0; server cert signed by a private CA not in --cacert)" \
   "[$(err "$(t untrusted.example.net 203.0.113.14 443 tcp)" "$C4" tls tls.alert "$(alert 48 unknown_ca client)")]" \

@@ -19,6 +19,7 @@
  *   - serial is uppercase hex without leading-zero padding beyond OpenSSL's.
  */
 import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { canonicalIp } from './cert-names.js';
 import { malformed, type DecodeStop } from './stop.js';
 
@@ -40,6 +41,55 @@ export interface CertInfo {
   ca: boolean;
   /** SHA-256 fingerprint, colon-separated uppercase hex (as OpenSSL and browsers show it). */
   fingerprint256: string;
+  /** The first CA Issuers URI of its Authority Information Access (RFC 5280 §4.2.2.1), where its issuer's certificate can be fetched; null when none. */
+  caIssuers: string | null;
+  /**
+   * Issued and signed by a root CA of the store Node carries (Mozilla's, node:tls rootCertificates):
+   * null until worked out (issuedByKnownRoot), which the TLS tracker does only for a certificate a
+   * server sent alone, not self-issued, naming a CA Issuers URI (what a chain check asks).
+   */
+  issuedByRoot: boolean | null;
+}
+
+/** Node's bundled root CAs (Mozilla's store), parsed on first use. */
+let roots: X509Certificate[] | null = null;
+
+function knownRoots(): X509Certificate[] {
+  if (roots === null) {
+    roots = [];
+    for (const pem of rootCertificates) {
+      try {
+        roots.push(new X509Certificate(pem));
+      } catch {
+        // A root this OpenSSL cannot read is none to check against.
+      }
+    }
+  }
+  return roots;
+}
+
+/** Whether one of Node's root CAs issued and signed the certificate `der` (false when it does not parse). */
+export function issuedByKnownRoot(der: Uint8Array): boolean {
+  let c: X509Certificate;
+  try {
+    c = new X509Certificate(der);
+  } catch {
+    return false;
+  }
+  for (const r of knownRoots()) {
+    try {
+      if (c.checkIssued(r) && c.verify(r.publicKey)) return true;
+    } catch {
+      // A key type OpenSSL cannot verify with: not this root.
+    }
+  }
+  return false;
+}
+
+/** The first "CA Issuers - URI:" of OpenSSL's infoAccess text, or null. */
+function caIssuersOf(infoAccess: string | undefined): string | null {
+  const m = /CA Issuers - URI:([^\n]+)/.exec(infoAccess ?? '');
+  return m ? m[1]!.trim() : null;
 }
 
 const MONTHS: Readonly<Record<string, string>> = {
@@ -114,6 +164,8 @@ export function decodeCertificate(der: Uint8Array): CertInfo | DecodeStop {
       sanIp.push(canonicalIp(raw) ?? raw);
     }
   }
+  const selfIssued = (c.subject ?? '') === (c.issuer ?? '');
+  const caIssuers = caIssuersOf(c.infoAccess);
   return {
     subject: oneLineName(c.subject),
     issuer: oneLineName(c.issuer),
@@ -124,9 +176,11 @@ export function decodeCertificate(der: Uint8Array): CertInfo | DecodeStop {
     sanDns,
     sanIp,
     serial: c.serialNumber,
-    selfIssued: (c.subject ?? '') === (c.issuer ?? ''),
+    selfIssued,
     ca: c.ca,
     fingerprint256: c.fingerprint256,
+    caIssuers,
+    issuedByRoot: null,
   };
 }
 

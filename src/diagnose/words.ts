@@ -138,6 +138,10 @@ export const PLACEHOLDERS = {
   sweepSourcePort: 'the one source port a sweeping scanner reused toward many hosts',
   sweepSourceHosts: 'how many distinct hosts that source port served (counted up to the rule\'s threshold)',
   ackText: 'a sweep\'s sentence on its bare ACK probes (host discovery) from the scanner\'s source ports, or nothing when it sent none',
+  leafName: 'the common name of the certificate a server sent alone (its subject when it has none)',
+  issuerName: 'the common name of that certificate\'s issuer (its whole name when it has none)',
+  caIssuers: 'where the issuer\'s certificate can be fetched (the certificate\'s Authority Information Access, CA Issuers URI)',
+  servernameOpt: 'openssl s_client\'s -servername option with the name the client asked for (SNI), or nothing when it named none',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

@@ -13,7 +13,7 @@ import {
   decodeSslv2ClientHello,
   negotiatedVersion,
 } from '../decode/tls.js';
-import { decodeCertificate, type CertInfo } from '../decode/x509.js';
+import { decodeCertificate, issuedByKnownRoot, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
 import { PASS_ALL, type Time } from './types.js';
 import { isTls13, isTls13Version, type TlsAlertFact, type TlsEvent, type TlsSession } from './tls-session.js';
@@ -638,6 +638,9 @@ export class TlsAnalyzer {
       for (const der of list.certs.slice(0, 8)) {
         const c = parseCertCached(der);
         if (c) add(s, 'certificates', c);
+        // A certificate sent alone that names where its issuer is: is that issuer a root? (Once per
+        // certificate: the parsed object is the cache's.)
+        if (c && list.certs.length === 1 && !c.selfIssued && c.caIssuers !== null && c.issuedByRoot === null) c.issuedByRoot = issuedByKnownRoot(der);
       }
       s.certificateFrame = frame;
     }

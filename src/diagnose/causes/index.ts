@@ -41,6 +41,7 @@ export { default as tcpSynUnanswered } from './tcp.syn_unanswered.js';
 export { default as tcpZeroWindow } from './tcp.zero_window.js';
 export { default as tlsAlert } from './tls.alert.js';
 export { default as tlsCertExpired } from './tls.cert_expired.js';
+export { default as tlsChainIncomplete } from './tls.chain_incomplete.js';
 export { default as tlsCertNameMismatch } from './tls.cert_name_mismatch.js';
 export { default as tlsCertNotYetValid } from './tls.cert_not_yet_valid.js';
 export { default as tlsClientRejected } from './tls.client_rejected.js';
