@@ -729,6 +729,8 @@ export class Diagnosis {
     const held = new Set<string>();
     for (const g of groups) if (g.resolved) held.add(g.key);
     const resolved = (client: string, name: string): boolean => this.dns.isResolved(client, name) || (held.size > 0 && held.has(dnsKey(client, name)));
+    const resolvedNames = new Set<string>();
+    for (const g of groups) if (g.resolved) resolvedNames.add(g.name);
     // Names that resolved and were let go: each worked, unless its connections tell it.
     let worked = this.dns.resolvedUncounted + this.dns.resolvedOutside(connNames);
     const out: Array<{ v: Verdict; first: number }> = [];
@@ -740,8 +742,15 @@ export class Diagnosis {
       // name (its SNI or Host, or another answer on the wire): it had an address, from a cache or
       // a hosts file (a caching stub such as systemd-resolved answers the A itself and forwards only
       // the AAAA) or from the other type. The connection tells the name's story.
-      if (!g.resolved && g.addrNodata && !g.otherNodata && g.nx === null && g.servfail === null && g.refused === null && g.otherError === null &&
-        !(g.addrs ?? []).some((a) => isUnspecified(a.data)) && connectedTo.has(dnsKey(client, g.name))) continue;
+      const nodataAlone = !g.resolved && g.addrNodata && !g.otherNodata && g.nx === null && g.servfail === null && g.refused === null && g.otherError === null &&
+        !(g.addrs ?? []).some((a) => isUnspecified(a.data));
+      if (nodataAlone && connectedTo.has(dnsKey(client, g.name))) continue;
+      // AAAA alone answered NODATA, to a client that asked over IPv4, for a name another query of
+      // the capture resolved: the name has an address, and the client reaches IPv4 (its query went
+      // there); a dual-stack program uses the A record (asked from a cache, another resolver or
+      // another process). "Nothing to connect to" would be false.
+      if (nodataAlone && !client.includes(':') && (g.qtypes ?? []).every((q) => q.qtype === 'AAAA') && (g.qtypes ?? []).length > 0 &&
+        (resolvedNames.has(g.name) || this.dns.resolvedBy(g.name) !== undefined)) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
       if (g.resolved && connNames.has(g.name)) continue;
       if (g.resolved) worked++;

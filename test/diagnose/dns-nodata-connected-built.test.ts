@@ -64,3 +64,32 @@ describe('an AAAA NODATA beside a connection of the same client to the same name
     expect(errors(await run({ how: 'sni', nx: true }))).toEqual([`dns.nxdomain ${NAME}`]);
   });
 });
+
+/** Each of `as` asks A of NAME (answered 203.0.113.5), then `b` asks AAAA of NAME (answered NODATA), each over its own address family. */
+async function twoClients(as: string[], b: string): Promise<Report> {
+  const cap = new Capture();
+  const dnsOf = (ip: string): string => (ip.includes(':') ? '2001:db8:53::53' : DNS);
+  as.forEach((a, i) => {
+    cap.add(T0 + i * 0.1, ethIp(udpIp({ src: a, dst: dnsOf(a), sport: 40001, dport: 53 }, dnsMessage({ id: 1, rd: true, questions: [{ name: NAME, type: 'A' }] }))));
+    cap.add(T0 + i * 0.1 + 0.02, ethIp(udpIp({ src: dnsOf(a), dst: a, sport: 53, dport: 40001 }, dnsMessage({ id: 1, qr: true, rd: true, ra: true, questions: [{ name: NAME, type: 'A' }], answers: [{ name: NAME, type: 'A', data: '203.0.113.5' }] }))));
+  });
+  cap.add(T0 + 1, ethIp(udpIp({ src: b, dst: dnsOf(b), sport: 40002, dport: 53 }, dnsMessage({ id: 2, rd: true, questions: [{ name: NAME, type: 'AAAA' }] }))));
+  cap.add(T0 + 1.02, ethIp(udpIp({ src: dnsOf(b), dst: b, sport: 53, dport: 40002 }, dnsMessage({ id: 2, qr: true, rd: true, ra: true, questions: [{ name: NAME, type: 'AAAA' }], answers: [] }))));
+  cap.add(T0 + 10, ethIp(udpIp({ src: '192.0.2.99', dst: '198.51.100.99', sport: 45000, dport: 9 }, new Uint8Array(4))));
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+}
+
+describe('an AAAA NODATA for a name another query of the capture resolved', () => {
+  it('asked over IPv4 (the client reaches IPv4; the name has an A record): no dns.no_address', async () => {
+    expect(errors(await twoClients(['192.0.2.10'], '192.0.2.11'))).toEqual([]);
+  });
+
+  it('still a failure: asked over IPv6 (an IPv6-only client may have nothing to connect to), or with no resolution of the name anywhere', async () => {
+    // (Two IPv4 clients: with one, the IPv6 asker would be taken for its other address, dual-stack.ts.)
+    expect(errors(await twoClients(['192.0.2.10', '192.0.2.12'], '2001:db8::11'))).toEqual([`dns.no_address ${NAME}`]);
+    expect(errors(await twoClients([], '192.0.2.11'))).toEqual([`dns.no_address ${NAME}`]);
+  });
+});
