@@ -46,7 +46,7 @@ describe('tests clean up their temporary folders', () => {
       '--config', 'test/helpers-selftest/tmp-fixtures/vitest.config.ts',
       '--reporter=json', `--outputFile=${result}`,
       ...CHECKED, ...FIXTURES,
-    ], { cwd: REPO, env, encoding: 'utf8', timeout: 120_000 });
+    ], { cwd: REPO, env, encoding: 'utf8', timeout: 100_000 });
     expect(existsSync(result), `the child vitest wrote no result (status ${r.status}): ${r.stderr}`).toBe(true);
     const files = new Map((JSON.parse(readFileSync(result, 'utf8')) as JsonResult).testResults
       .map((f) => [relative(REPO, f.name), f]));
@@ -67,5 +67,5 @@ describe('tests clean up their temporary folders', () => {
     const left = readdirSync(tmp);
     expect(left.filter((e) => !e.startsWith('wirewhy-leak-control-')), 'left in the temporary folder').toEqual([]);
     expect(left).toHaveLength(1);
-  });
+  }, 120_000);
 });

@@ -10,7 +10,7 @@
  *   only inside a test. For big files that should not wait for the end of the file.
  *
  * A folder a test removes itself is simply skipped. A worker killed outright (out of memory,
- * SIGKILL) runs no hook: that is the one case that still leaves a folder behind.
+ * SIGKILL, the run interrupted) runs no hook: that is the one case that still leaves a folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,9 +46,4 @@ export function tempDirForTest(prefix: string): string {
 /** Removes every folder tempDir made in this worker and not yet removed (the setup file's afterAll). */
 export function removeTempDirs(): void {
   for (const dir of Array.from(made)) remove(dir);
-}
-
-/** The folders made and not yet removed (for the helper's own test). */
-export function tempDirsLeft(): string[] {
-  return Array.from(made);
 }
