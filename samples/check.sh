@@ -615,9 +615,18 @@ def server_stream(srv, errs):
 
 
 def body_after_head(stream, d, errs):
-    """the body after the response head, when its Content-Length is d["content_length"], else None"""
+    """the body after the response head, when its Content-Length is d["content_length"] (or, for a
+    body delimited by the close, when it has neither Content-Length nor chunked coding), else None"""
     head, sep, body = stream.partition(b"\r\n\r\n")
     cl = [int(l.split(b":", 1)[1]) for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"content-length:")]
+    if d.get("delimiter") == "close":
+        chunked = [l for l in head.split(b"\r\n")[1:] if l.lower().startswith(b"transfer-encoding:")]
+        if not sep or cl or chunked:
+            errs.append("a response head with Content-Length %s / Transfer-Encoding %s, expected neither" % (cl, chunked))
+            return None
+        if len(body) != d["received_bytes"]:
+            errs.append("%d body bytes in the server's stream, expected %d" % (len(body), d["received_bytes"]))
+        return body
     if not sep or cl != [d["content_length"]]:
         errs.append("Content-Length %s, expected %s" % (cl, d["content_length"]))
         return None
@@ -652,6 +661,12 @@ def check_body_cut_short(pk, e, flow, errs):
         idle = closes[0]["t"] - data[-1]["t"]
         if abs(idle - d.get("idle_seconds", idle)) > 0.5:
             errs.append("%.2f s from the last data to the FIN, expected %s" % (idle, d.get("idle_seconds")))
+    if d.get("ended_by") == "server RST":
+        if not closes or c2s(closes[0], client) or not flags(closes[0], "reset") or flags(closes[0], "fin"):
+            errs.append("the first close is not the server's RST")
+            return
+        if first(closes[0], "tcp.seq", int) != len(stream) + 1:
+            errs.append("the server's RST is at relative seq %s, its stream ends at %d" % (first(closes[0], "tcp.seq", int), len(stream) + 1))
     # the client acknowledged nothing the capture does not hold (at most the stream and the FIN)
     acks = [first(p, "tcp.ack", int) for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]
     if acks and max(acks) > len(stream) + 2:

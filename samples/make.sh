@@ -134,7 +134,7 @@ for i in 10 11 12 13 14 15 16 17 18 19 20 21 22; do addr "$NSS" s0 203.0.113.$i/
 for i in 10 11; do addr "$NSS" s0 2001:db8:203::$i/64 nodad; done
 addr "$NSD" d0 198.51.100.53/24;  addr "$NSD" d0 198.51.100.54/24; addr "$NSD" d0 2001:db8:198::53/64 nodad
 # servers of the issue 20/22 samples (see the address table in README.head.md)
-for i in 23 24 25 26 27 28 29 31 32 33 34 35 37 38; do addr "$NSS" s0 203.0.113.$i/25; done
+for i in 23 24 25 26 27 28 29 31 32 33 34 35 37 38 39; do addr "$NSS" s0 203.0.113.$i/25; done
 addr "$NSD" d0 2001:db8:198::55/64 nodad
 for pair in "$NSC c0" "$NSR r-c" "$NSR r-s" "$NSR r-d" "$NSS s0" "$NSD d0"; do
   set -- $pair
@@ -278,6 +278,7 @@ EOF
   local-data: "stall.example.org. 300 IN A 203.0.113.35"
   local-data: "cut.example.org. 300 IN A 203.0.113.37"
   local-data: "slowbody.example.org. 300 IN A 203.0.113.38"
+  local-data: "reset.example.org. 300 IN A 203.0.113.39"
   local-data: "ads.blocked.example.org. 300 IN A 0.0.0.0"
   local-data: "ads.blocked.example.org. 300 IN AAAA ::"
 EOF
@@ -543,6 +544,15 @@ def cutshort(conn):   # announces args[0] bytes of body, sends args[1] of them, 
     conn.close()
 
 
+def closereset(conn):  # a body delimited by the close (no Content-Length): args[0] bytes, args[1] s, then RST (SO_LINGER 0)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if read_head(conn, 10)[0] is not None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nServer: samples-extra\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n")
+        conn.sendall(b"x" * int(args[0]))
+        time.sleep(float(args[1]))
+    abort(conn)
+
+
 def read_body(conn, head, rest, chunk=65536, pause=0.0):
     n, got = int(header(head, "content-length") or 0), len(rest)
     conn.settimeout(20)
@@ -594,7 +604,7 @@ MODES = {"redirect": (redirect, 0), "slowtls": (slowtls, 0), "tlssilent": (tlssi
          "keepalive": (keepalive, 0), "download": (download, 0), "upload": (upload, 0),
          "noread": (noread, int(args[0]) if mode == "noread" else 0),
          "slowread": (lambda c: upload(c, int(args[1]), float(args[2])), int(args[0]) if mode == "slowread" else 0),
-         "http11": (http11, 0), "cutshort": (cutshort, 0)}
+         "http11": (http11, 0), "cutshort": (cutshort, 0), "closereset": (closereset, 0)}
 CTX = tls_context(mode == "tlssilent") if mode in ("slowtls", "tlssilent") else None
 handler, rcvbuf = MODES[mode]
 srv = listener(rcvbuf)
@@ -616,6 +626,7 @@ xserv slowread  203.0.113.34 80 4096 1024 0.05
 xserv http11    203.0.113.35 80
 xserv cutshort  203.0.113.37 80 1048576 32768 2
 xserv cutshort  203.0.113.38 80 1048576 32768 45   # the body stalls: silent 45 s, longer than the sample
+xserv closereset 203.0.113.39 80 20000 1
 xserv http11    203.0.113.10 80   # an open port among the closed ones of the port-scan sample
 
 # nginx on a plain HTTP port (what a ClientHello sent there is answered with)
@@ -662,7 +673,7 @@ done
 wait_listen "$NSD" u '[2001:db8:198::55]:53'
 for a in 203.0.113.23:80 203.0.113.23:443 203.0.113.24:443 203.0.113.25:443 203.0.113.26:80 203.0.113.27:80 \
          203.0.113.28:80 203.0.113.29:80 203.0.113.31:80 203.0.113.32:80 203.0.113.33:80 203.0.113.34:80 203.0.113.35:80 \
-         203.0.113.37:80 203.0.113.38:80 203.0.113.10:80; do
+         203.0.113.37:80 203.0.113.38:80 203.0.113.39:80 203.0.113.10:80; do
   wait_listen "$NSS" t "$a"
 done
 # warm the client's neighbour entries so that most captures start clean (ARP/ND still appear where they happen)
@@ -901,6 +912,11 @@ sample http-body-cut-short pcap \
   "curl -4 http://cut.example.org/file.bin against a python3 server that announces 1 MiB, sends 32 KiB (TCP_NODELAY), sleeps 2 s and closes" \
   "[$(err "$(t cut.example.org 203.0.113.37 80 tcp)" "$C4" http http.body_cut_short '{"status":200,"content_length":1048576,"received_bytes":32768,"ended_by":"server FIN","idle_seconds":2}')]" \
   -- CX "${CURL[@]}" -4 http://cut.example.org/file.bin
+sample http-close-reset pcap \
+  "HTTP 200 without Content-Length (its body ends at the close): 20000 bytes, then 1 s later the server resets the connection instead of closing it; curl exits 56 (Recv failure: Connection reset by peer)" \
+  "curl -4 http://reset.example.org/ against a python3 server that answers without Content-Length, sends 20000 bytes, sleeps 1 s and closes with SO_LINGER 0 (RST)" \
+  "[$(err "$(t reset.example.org 203.0.113.39 80 tcp)" "$C4" http http.body_cut_short '{"status":200,"delimiter":"close","received_bytes":20000,"ended_by":"server RST"}')]" \
+  -- CX "${CURL[@]}" -4 http://reset.example.org/
 CUT='dns.qry.name == "www.example.com"+0.5' sample http-body-stalled pcap \
   "HTTP 200 whose body stops: Content-Length 1048576, the server sends 32768 bytes of it, then nothing (no data, no close) while the download hangs; 36 s later the client resolves another name, and the capture is cut just after that" \
   "curl -4 --max-time 50 http://slowbody.example.org/file.bin against a python3 server that announces 1 MiB, sends 32 KiB (TCP_NODELAY) and stays silent 45 s; dig www.example.com A 36 s after the start; the capture cut 0.5 s after that query (editcap -r)" \

@@ -32,9 +32,11 @@ import { Tracker, type FinishedConn } from './track/tracker.js';
 import type { TcpConn } from './track/tcp.js';
 import type { UdpConn } from './track/udp.js';
 import type { IcmpError } from './track/icmp.js';
-import { Diagnosis, scanVerdict } from './diagnose/diagnose.js';
+import { Diagnosis, scanVerdict, sweepVerdict } from './diagnose/diagnose.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ScanPair } from './diagnose/scan.js';
 import { seeBurst, sureScan } from './diagnose/causes/tcp.port_scan.js';
+import { seeSweepBurst, sureSweep } from './diagnose/causes/tcp.address_scan.js';
+import { Sweeps, type Sweep } from './diagnose/sweep.js';
 import { causeDef } from './diagnose/catalogue.js';
 import type { Verdict } from './diagnose/verdict.js';
 import { Analysis } from './analyze.js';
@@ -154,6 +156,16 @@ export class LiveAnalyzer {
   private readonly scansSaid = new WeakSet<ScanPair>();
   /** Port scans said (warning lines). */
   scansLines = 0;
+  /**
+   * Sweeps of many hosts seen so far (diagnose/sweep.ts), by client, counted from the same probes:
+   * a sweep sure while the capture goes on (causes/tcp.address_scan.ts sureSweep: a burst of hosts,
+   * one source port serving 25 of them) is said once, as a warning, and its next probes from the
+   * scanner's source ports are not said one by one; a program's attempt beside it still is.
+   */
+  private readonly sweepWatch = new Sweeps();
+  private readonly sweepsSaid = new WeakSet<Sweep>();
+  /** Sweeps said (warning lines). */
+  sweepsLines = 0;
 
   constructor(o: LiveAnalyzerOptions = {}) {
     this.synTimeout = o.synTimeout ?? 3;
@@ -340,9 +352,27 @@ export class LiveAnalyzer {
     if (pr.syns >= PERSISTENT_SYNS && !(pair?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return false;
     pair ??= this.scanWatch.take(c.orig.ip, c.resp.ip);
     if (pair === null) return false;
+    let sweep: Sweep | null = null;
     if (!this.probesCounted.has(c)) {
       this.probesCounted.add(c);
       if (pair.probe(pr, this.scanWatch.maps)) seeBurst(pair);
+      sweep = this.sweepWatch.take(c.orig.ip);
+      if (sweep !== null && sweep.probe(c.resp.ip, pr, this.sweepWatch.budget)) {
+        seeSweepBurst(sweep);
+        if (!sweep.confirmed && sureSweep(sweep)) sweep.confirmed = true;
+      }
+    } else sweep = this.sweepWatch.take(c.orig.ip);
+    if (sweep !== null && sweep.confirmed && sweep.scannerPort(pr.sport)) {
+      if (!this.sweepsSaid.has(sweep)) {
+        this.sweepsSaid.add(sweep);
+        const v = sweepVerdict(sweep, { captureEnd: now });
+        if (v !== null) {
+          this.sweepsLines++;
+          // The counts so far: the sweep goes on (the final report tells it whole).
+          this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
+        }
+      }
+      return true;
     }
     if (!sureScan(pair)) return false;
     if (!this.scansSaid.has(pair)) {

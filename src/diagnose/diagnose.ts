@@ -34,7 +34,7 @@ import { credentialedRequests, resolveChallenges, type CredentialedRequest } fro
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
 import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
 import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
-import { Sweeps, type Sweep } from './sweep.js';
+import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
 
 export { targetText } from './verdict.js';
 
@@ -65,6 +65,8 @@ export interface Placed {
   retries: CredentialedRequest[];
   /** A TCP connection: what it is to the scan watch (a probe, a connection without payload, a session), else absent. */
   probe?: ProbeInfo;
+  /** A TCP connection that is one bare ACK probe and its answer (sweep.ts ackProbeOf), else absent. */
+  ackProbe?: AckProbe;
 }
 
 interface Group {
@@ -108,7 +110,7 @@ interface Group {
    * theirs (`sports`, -1 once past MAX_HELD_SPORTS) is the scanner's, else put back with them (the
    * group of `home`).
    */
-  probesOf?: { pair: ScanPair; sweep: Sweep | null; sports: number[]; home: string; conns: boolean };
+  probesOf?: { pair: ScanPair | null; sweep: Sweep | null; sports: number[]; home: string; conns: boolean };
 }
 
 const MAX_HELD = 16;
@@ -260,6 +262,10 @@ export class Diagnosis {
       // A SYN-ACK without the handshake's ACK proves nothing in a capture of connection openings only.
       const probe = probeOf(f, this.ctx.nonSynSeen === undefined || this.ctx.nonSynSeen());
       if (probe !== null) p.probe = probe;
+      else {
+        const ack = ackProbeOf(c as TcpConn);
+        if (ack !== null) p.ackProbe = ack;
+      }
     }
     if (c.transport === 'tcp' && this.sameAttempt(c, p)) return;
     if (this.routes.offer(f, p)) return;
@@ -347,13 +353,24 @@ export class Diagnosis {
     const conn = pair !== null && p.probe!.role !== 'probe';
     if (pair !== null && pair.confirmed && (!conn || withinScan(pair, p.start, p.start))) return;
     // A probe is also one of its client's sweep of many hosts (sweep.ts).
-    const sweep = pair !== null && !conn ? this.sweepOf(p, p.probe!) : null;
+    let sweep = pair !== null && !conn ? this.sweepOf(p, p.probe!) : null;
     // Only a probe from the scanner's own source port (one that served many hosts) is the sweep's:
     // a program's attempt beside it, from a port of its own, keeps its verdict.
     if (sweep !== null && sweep.confirmed && sweep.scannerPort(p.probe!.sport)) return;
+    // A bare ACK probe (host discovery: nmap -sn's ACK to port 80) is its client's sweep's when it
+    // left from the scanner's source port; held apart until the verdicts when not sure yet.
+    const ack = p.ackProbe;
+    if (ack !== undefined) {
+      sweep = this.sweeps.take(client);
+      if (sweep !== null) {
+        sweep.ackProbe(ack);
+        if (sweep.confirmed && sweep.scannerPort(ack.sport)) return;
+      }
+    }
+    const apart = pair !== null || (ack !== undefined && sweep !== null);
     // One story per client: another client's attempts to the same server are its own.
     const home = `${target.transport}|${target.name ?? target.ip}|${target.port}|${client}`;
-    const key = pair === null ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
+    const key = !apart ? home : `${home}|${conn ? 'conn' : 'probe'}|${p.ip}`;
     let g = this.groups.get(key);
     if (!g && this.groups.size >= MAX_GROUPS) {
       // Past the limit a new target is counted with those that ended the same way (a scanner's
@@ -365,13 +382,14 @@ export class Diagnosis {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
         kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
-        ...(pair !== null ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
+        ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
     }
     // The source ports of the probes held (a sweep tells them when each is the scanner's).
     const sports = g.probesOf?.sports;
-    if (sports !== undefined && p.probe !== undefined && !sports.includes(p.probe.sport)) sports.push(sports.length < MAX_HELD_SPORTS ? p.probe.sport : -1);
+    const sport = p.probe?.sport ?? p.ackProbe?.sport;
+    if (sports !== undefined && sport !== undefined && !sports.includes(sport)) sports.push(sports.length < MAX_HELD_SPORTS ? sport : -1);
     if (p.retries.length > 0) {
       for (const r of p.retries) {
         if (g.retries.length >= MAX_RETRIES) g.retries.shift();
@@ -469,7 +487,7 @@ export class Diagnosis {
       if (of === undefined) continue;
       this.groups.delete(k);
       // A scanner's connections are the scan's when they came while it went on (withinScan).
-      if (scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
+      if (of.pair !== null && scanned.has(of.pair) && (!of.conns || withinScan(of.pair, g.firstTs, g.lastTs))) continue;
       // Swept: every probe of the target from a source port of the scanner's.
       if (of.sweep !== null && swept.has(of.sweep) && of.sports.every((sp) => of.sweep!.scannerPort(sp))) continue;
       delete g.probesOf;
@@ -799,8 +817,8 @@ function withinScan(s: ScanPair, first: number, last: number): boolean {
 /** Source ports a group of probes held apart notes (past them it is no sweep's). */
 const MAX_HELD_SPORTS = 8;
 
-/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null. */
-function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
+/** The verdict of a client's probes of many hosts when SWEEP_RULES find them a sweep, else null (live.ts says it too). */
+export function sweepVerdict(s: Sweep, ctx: RuleContext): Verdict | null {
   for (const rule of SWEEP_RULES) {
     const o = rule.run(s, ctx);
     if (o === null) continue;

@@ -18,7 +18,42 @@
  * hosts as they come: an upper bound, said in details), SOURCE_PORTS source ports per client.
  */
 import { isReportableTime } from '../time.js';
+import type { TcpConn } from '../track/tcp.js';
 import { CLOSED, OPEN, letGoOldest, type ProbeInfo, type ScanPacket } from './scan.js';
+
+/**
+ * A bare ACK probe: a connection the capture holds as one ACK from its client (or two, sent
+ * again), without SYN, data or FIN, answered by nothing or by RSTs alone. A scanner's host
+ * discovery sends it (nmap -sn's ACK to port 80, -PA): a host that is up answers any unexpected
+ * ACK with a RST, whatever its ports. A capture that begins as a connection ends holds the same
+ * shape, so such a probe is its client's sweep's only from a source port the sweep proved the
+ * scanner's (SYNs from it to many hosts); otherwise it keeps its own verdict.
+ */
+export interface AckProbe {
+  sport: number;
+  dport: number;
+  /** A RST answered it (the host is up). */
+  answered: boolean;
+}
+
+/** ACKs of one probe (sent again at most once more: nmap's retry). */
+const ACK_PROBE_PACKETS = 2;
+
+/** The connection as a bare ACK probe, or null. */
+export function ackProbeOf(t: TcpConn): AckProbe | null {
+  if (t.synFrames.length !== 0 || t.flipped || t.synAckFrame !== 0) return null;
+  const o = t.orig;
+  const r = t.resp;
+  if (o.pkts === 0 || o.pkts > ACK_PROBE_PACKETS || o.payloadBytes !== 0 || r.payloadBytes !== 0 || t.fins.length !== 0) return null;
+  let answers = 0;
+  for (const x of t.rsts) {
+    if (x.fromOrig) return null;
+    answers++;
+  }
+  // Every packet of the server's a RST (none: unanswered).
+  if (r.pkts !== answers) return null;
+  return { sport: o.port, dport: r.port, answered: answers > 0 };
+}
 
 /** Zeek's address-scan thresholds (policy/misc/scan.zeek: addr_scan_threshold 25 hosts, addr_scan_interval 5 min). */
 export const SWEEP_HOSTS = 25;
@@ -81,6 +116,8 @@ export class Sweep {
   firstOpen: (ScanPacket & { host: string }) | null = null;
   firstClosed: (ScanPacket & { host: string }) | null = null;
   private readonly sports: SourcePort[] = [];
+  /** Bare ACK probes by source port (ackProbeOf), at most SOURCE_PORTS ports. */
+  private readonly acks: Array<{ sport: number; probes: number; answered: number; ports: number[] }> = [];
 
   constructor(client: string) {
     this.client = client;
@@ -115,6 +152,32 @@ export class Sweep {
     }
     s.probes++;
     if (s.hosts.size < SWEEP_HOSTS) s.hosts.add(host);
+  }
+
+  /** One bare ACK probe of the client (counted; the sweep tells those from its scanner's ports). */
+  ackProbe(a: AckProbe): void {
+    let e = this.acks.find((x) => x.sport === a.sport);
+    if (e === undefined) {
+      if (this.acks.length >= SOURCE_PORTS) return;
+      e = { sport: a.sport, probes: 0, answered: 0, ports: [] };
+      this.acks.push(e);
+    }
+    e.probes++;
+    if (a.answered) e.answered++;
+    if (e.ports.length < PORT_SPORTS && !e.ports.includes(a.dport)) e.ports.push(a.dport);
+  }
+
+  /** The bare ACK probes sent from the scanner's source ports: how many, how many a RST answered, to which ports (ascending). */
+  scannerAckProbes(): { probes: number; answered: number; ports: number[] } {
+    const out = { probes: 0, answered: 0, ports: [] as number[] };
+    for (const e of this.acks) {
+      if (!this.scannerPort(e.sport)) continue;
+      out.probes += e.probes;
+      out.answered += e.answered;
+      for (const p of e.ports) if (!out.ports.includes(p)) out.ports.push(p);
+    }
+    out.ports.sort((a, b) => a - b);
+    return out;
   }
 
   /** One probe of the client to `host`. True when the host was new and its time one a report can write (the rule then tests for a burst). */

@@ -137,6 +137,7 @@ export const PLACEHOLDERS = {
   silentHosts: 'how many hosts of a sweep never answered',
   sweepSourcePort: 'the one source port a sweeping scanner reused toward many hosts',
   sweepSourceHosts: 'how many distinct hosts that source port served (counted up to the rule\'s threshold)',
+  ackText: 'a sweep\'s sentence on its bare ACK probes (host discovery) from the scanner\'s source ports, or nothing when it sent none',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 
@@ -157,6 +158,17 @@ export function missingMarker(marker: string): string {
 }
 
 const PLACEHOLDER_RE = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+/**
+ * English nouns counted by a placeholder in the cause texts ("{packets} packets"): one of them is
+ * said in the singular ("1 packet", not "1 packets"). The Chinese texts have no plural.
+ */
+const SINGULAR: Record<string, string> = {
+  packets: 'packet', bytes: 'byte', times: 'time', SYNs: 'SYN', queries: 'query', attempts: 'attempt',
+  ports: 'port', hosts: 'host', connections: 'connection', seconds: 'second', retransmissions: 'retransmission',
+  names: 'name', requests: 'request', responses: 'response', segments: 'segment', probes: 'probe',
+};
+/** A placeholder, with the counted noun after it when there is one. */
+const COUNTED_RE = new RegExp(`\\{([A-Za-z][A-Za-z0-9]*)\\}(?: (${Object.keys(SINGULAR).join('|')})\\b)?`, 'g');
 
 /** Placeholder names used in a template, in order of first use. */
 export function placeholders(template: string): string[] {
@@ -188,9 +200,11 @@ function show(v: string | number | readonly string[]): string {
  * result is trimmed.
  */
 export function fill(template: string, vars: Vars): string {
-  const out = template.replace(PLACEHOLDER_RE, (_m, n: string) => {
+  const out = template.replace(COUNTED_RE, (_m, n: string, noun: string | undefined) => {
     const v = Object.prototype.hasOwnProperty.call(vars, n) ? vars[n] : undefined;
-    return v === null || v === undefined ? MISSING : show(v);
+    if (v === null || v === undefined) return noun === undefined ? MISSING : `${MISSING} ${noun}`;
+    if (noun === undefined) return show(v);
+    return `${show(v)} ${v === 1 ? SINGULAR[noun]! : noun}`;
   });
   return out.replace(/ {2,}/g, ' ').trim();
 }

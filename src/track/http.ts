@@ -302,8 +302,11 @@ export class HttpAnalyzer {
     // Bounded: every iteration consumes bytes or changes phase.
     for (let guard = 0; o < n && guard < 100_000; guard++) {
       switch (d.phase) {
-        case 'broken':
         case 'close':
+          // A body delimited by the close: counted as it comes (http.body_cut_short asks how much came before a reset).
+          if (!fromClient && d.cur !== null) bodySeen(d.cur, n - o, frame, ts);
+          return;
+        case 'broken':
           return;
         case 'tunnel':
           this.onTunnel?.(conn, fromOrig, b.subarray(o, n), frame, ts);

@@ -31,11 +31,15 @@ interface Details {
   unanswered: number;
   spanSeconds: number;
   sourcePort: { port: number; hosts: number; probes: number };
+  ackProbes?: { probes: number; answered: number; ports: number[] };
 }
 
 async function file(name: string): Promise<Report> {
   return analyze(await openCapture(join(DIR, name)), {});
 }
+
+/** The verdicts' explanations as the JSON report has them (English). */
+const explanations = (r: Report): string[] => (JSON.parse(renderReport(r, 'json', { lang: 'en' })) as { verdicts: Array<{ explanation: string }> }).verdicts.map((v) => v.explanation);
 
 async function run(cap: Capture): Promise<Report> {
   const bytes = cap.pcap({ linkType: 1 });
@@ -88,6 +92,11 @@ describe('a sweep of many hosts is one warning (real nmap captures)', () => {
     const d = sweeps(r)[0]!.details as unknown as Details;
     expect([d.hostsProbed, d.open, d.closed, d.unanswered]).toEqual([52, 0, 0, 52]);
     expect(d.ports).toEqual([443]);
+    // Its ACKs to port 80 (tshark: 104, from the SYNs' source ports 41778 and 41780, none answered)
+    // are the sweep's host discovery, not 52 connections caught in one direction.
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['tcp.address_scan']);
+    expect(d.ackProbes).toEqual({ probes: 104, answered: 0, ports: [80] });
+    expect(explanations(r)).toEqual([expect.stringContaining('104 bare ACK probes to port 80 from the same source port')]);
   });
 
   it('nmap -sT (a connect sweep: a source port per probe, as a program\'s) is left to its per-host verdicts', async () => {
@@ -95,6 +104,49 @@ describe('a sweep of many hosts is one warning (real nmap captures)', () => {
     expect(sweeps(r)).toEqual([]);
     // The 12 hosts up refused 445: each stays a failure, as for any client.
     expect(errors(r).map((v) => v.cause)).toEqual(Array(12).fill('tcp.refused'));
+  });
+});
+
+/** A bare ACK of host `i` on `port` from `sport` at `t` (host discovery: nmap -PA), answered by a RST when `up`. */
+function ackProbe(cap: Capture, i: number, port: number, sport: number, t: number, up: boolean, client = SCANNER): void {
+  const c = new TcpConversation({ client: [client, sport], server: [host(i), port], start: t, step: 0.0005 });
+  c.raw('client', { seq: 0, ack: 0x1234567, flags: 'A' });
+  if (up) c.raw('server', { seq: 0x1234567, flags: 'R' });
+  cap.addAll(c.frames);
+}
+
+describe('a sweep\'s bare ACK probes (host discovery) are the sweep\'s', () => {
+  it('ACKs from the sweep\'s source port, some answered by RST, are counted in its one warning', async () => {
+    const cap = new Capture();
+    for (let i = 1; i <= 30; i++) {
+      probe(cap, i, 443, 41000, T0 + i * 0.01, false);
+      ackProbe(cap, i, 80, 41000, T0 + i * 0.01 + 0.001, i <= 4);
+    }
+    goOn(cap, 120);
+    const r = await run(cap);
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['tcp.address_scan']);
+    expect((sweeps(r)[0]!.details as unknown as Details).ackProbes).toEqual({ probes: 30, answered: 4, ports: [80] });
+  });
+
+  it('ACKs from another source port than the sweep\'s keep their own verdicts', async () => {
+    const cap = new Capture();
+    for (let i = 1; i <= 30; i++) probe(cap, i, 443, 41000, T0 + i * 0.01, false);
+    for (let i = 1; i <= 3; i++) ackProbe(cap, i, 80, 50000 + i, T0 + 1 + i * 0.01, false);
+    goOn(cap, 120);
+    const r = await run(cap);
+    expect(sweeps(r)).toHaveLength(1);
+    expect((sweeps(r)[0]!.details as unknown as Details).ackProbes).toBeUndefined();
+    expect(r.verdicts.filter((v) => v.cause === 'capture.one_sided').map((v) => v.target.ip)).toEqual([host(1), host(2), host(3)]);
+  });
+
+  it('a lone ACK with no sweep beside it (a capture that began as a connection ended) stays capture.one_sided', async () => {
+    const cap = new Capture();
+    ackProbe(cap, 7, 80, 41000, T0, false);
+    goOn(cap, 120);
+    const r = await run(cap);
+    expect(r.verdicts.map((v) => v.cause)).toEqual(['capture.one_sided']);
+    // One packet, said as one.
+    expect(explanations(r)).toEqual([expect.stringMatching(/^The capture holds 1 packet of this connection/)]);
   });
 });
 

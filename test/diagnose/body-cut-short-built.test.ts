@@ -192,6 +192,49 @@ describe('http.body_cut_short', () => {
     expect(causes(await run(c.frames))).toEqual(['ok|ok']);
   });
 
+  it('no length, ended by the server\'s RST: incomplete (RFC 9112 §8), told with the bytes that came', async () => {
+    const c = opened(41030);
+    c.send('server', head('200 OK', 'Connection: close\r\n'));
+    body(c, 2800);
+    c.wait(5);
+    c.rst('server');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|error']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ status: 200, delimiter: 'close', receivedBytes: 2800, endedBy: { sender: 'server', flag: 'RST' }, idleSeconds: 5 });
+    expect(v.details['contentLength']).toBeUndefined();
+    expect(v.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_close', 'http_body_last_close', 'rst']);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toMatch(/had no length and ended with a RST, not a close/);
+    expect(en.explanation).toMatch(/After 2800 bytes of body.*"Recv failure: Connection reset by peer", exit 56/);
+    expect(verdictWords(v, 'zh').summary).toMatch(/没有声明长度，且以 RST 而不是正常关闭结束/);
+  });
+
+  it('no length: a FIN then a RST (an abortive close after the end), a client that closed first, a RST past a lost segment: not claimed', async () => {
+    const fin = opened(41031);
+    fin.send('server', head('200 OK', 'Connection: close\r\n'));
+    body(fin, 2800);
+    fin.fin('server');
+    fin.rst('server');
+    expect(causes(await run(fin.frames)), 'FIN then RST').not.toContain('http.body_cut_short|error');
+    const client = opened(41032);
+    client.send('server', head('200 OK', 'Connection: close\r\n'));
+    body(client, 2800);
+    client.fin('client');
+    client.rst('server');
+    expect(causes(await run(client.frames)).some((k) => k.startsWith('http.body_cut_short|error')), 'client first').toBe(false);
+    const lost = opened(41033);
+    lost.send('server', head('200 OK', 'Connection: close\r\n'));
+    body(lost, 2800);
+    // A segment the capture lost: the RST sits past the last byte seen.
+    lost.nextSeq('server');
+    const frames = lost.frames.slice();
+    lost.send('server', filler(1000, 9));
+    lost.rst('server');
+    const kept = [...frames, lost.frames[lost.frames.length - 1]!];
+    expect(causes(await run(kept)).some((k) => k.startsWith('http.body_cut_short')), 'lost segment').toBe(false);
+  });
+
   it('HEAD, 204 and 304 carry no body whatever their Content-Length says', async () => {
     const cases: Array<[string, string]> = [['HEAD', '200 OK'], ['GET', '204 No Content'], ['GET', '304 Not Modified']];
     for (const [method, status] of cases) {

@@ -12,7 +12,7 @@ export const TOKENS = new Set([
   'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'tcpdump', 'tshark', 'editcap',
   'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',
   'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'Linux', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
-  'zlib', 'libpcap', 'deflate', 'wirewhy', 'root', 'sudo', 'npm', 'nmap', 'masscan', 'AdGuard',
+  'zlib', 'libpcap', 'deflate', 'wirewhy', 'root', 'sudo', 'npm', 'nmap', 'masscan', 'AdGuard', 'httpd',
 ]);
 
 export function tokens(s: string): string[] {

@@ -105,3 +105,53 @@ describe('a port scan, live', () => {
     expect(told(report)).toEqual(told(fromFile));
   }, 60_000);
 });
+
+/** A sweep of `hosts` hosts on port 445, 5 ms apart, from source port 53029 (the first 8 hosts up: RST); and a program's refused attempt beside it, from a port of its own. */
+function sweepFile(hosts: number): string {
+  const cap = new Capture();
+  for (let i = 1; i <= hosts; i++) {
+    const c = new TcpConversation({ client: [SCANNER, 53029], server: [`198.51.100.${i}`, 445], start: T0 + i * 0.005, clientIsn: 777, step: 0.0002 });
+    c.syn({ win: 1024 });
+    if (i <= 8) c.rst('server');
+    cap.addAll(c.frames);
+  }
+  const curl = new TcpConversation({ client: [SCANNER, 45698], server: ['198.51.100.3', 8088], start: T0 + hosts * 0.005 + 0.1 });
+  curl.syn();
+  curl.rst('server');
+  cap.addAll(curl.frames);
+  cap.add(T0 + 30, ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.53', sport: 40000, dport: 9 }, new Uint8Array(8))));
+  const f = join(mkdtempSync(join(tmpdir(), 'ww-scan-live-')), 'sweep.pcap');
+  writeFileSync(f, cap.pcap({ linkType: 1 }));
+  return f;
+}
+
+describe('a sweep of many hosts, live', () => {
+  it('one warning line once it is sure, no line per host after it; a program\'s refusal beside it still said; the final report as the file\'s', async () => {
+    const hosts = 200;
+    const file = sweepFile(hosts);
+    const { events, report, a } = await replay(file);
+    const sweep = events.filter((e) => e.verdict.cause === 'tcp.address_scan');
+    expect(sweep).toHaveLength(1);
+    expect(a.sweepsLines).toBe(1);
+    const line = sweep[0]!;
+    expect(line.verdict.severity).toBe('warning');
+    // Said while the probes were still being judged (an unanswered SYN is judged 3 s after it was
+    // sent: the sweep is sure at its 25th host), long before the last of them.
+    expect(line.ts).toBeLessThan(T0 + hosts * 0.005 + 3);
+    const text = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: false }).liveLine(line);
+    expect(text).toMatch(/WARNING {2}tcp\.address_scan {2}.*swept by 192\.0\.2\.66 \(port 445, [\d.]+ s so far\)/);
+    // Before it, the failures of the hosts probed until the sweep was sure (25 of them; some
+    // counted on a line said later); after it, no line of its own for any probe. curl's refusal,
+    // from a port of its own, is said all the same.
+    const failures = events.filter((e) => e.verdict.severity === 'error');
+    expect(failures.filter((e) => e.more === undefined).every((e) => e.ts <= line.ts)).toBe(true);
+    const targets = failures.flatMap((e) => (e.more ? e.more.examples : [e.verdict]).map((v) => `${v.target.ip}:${v.target.port}`));
+    expect(targets).toContain('198.51.100.3:8088');
+    const sweepSaid = failures.filter((e) => e.verdict.target.port === 445).reduce((n, e) => n + (e.more?.count ?? 1), 0);
+    expect(sweepSaid).toBeLessThanOrEqual(25);
+    // The final report: the sweep and curl's refusal, as the file analysis says.
+    expect(report.verdicts.map((v) => v.cause).sort()).toEqual(['tcp.address_scan', 'tcp.refused']);
+    const fromFile = await analyze(await openCapture(file));
+    expect(told(report)).toEqual(told(fromFile));
+  }, 60_000);
+});

@@ -176,6 +176,111 @@ const CUT_SHORT: ConnRule = {
   },
 };
 
+/**
+ * A body delimited by the close (neither Content-Length nor chunked: RFC 9112 §6.3 rule 8) that a
+ * RST ended instead of a FIN: "considered complete unless an error was indicated by the underlying
+ * connection" (RFC 9112 §8), and a reset is one. The client cannot tell whether it has the whole
+ * body; curl fails with "Recv failure: Connection reset by peer" (exit 56), while tshark and Zeek
+ * show a normal response. Claimed as above: the connection held whole, the server's stream read as
+ * HTTP to its end, the first close after the response a RST in the server's name sitting at the
+ * next byte of its stream (no byte of the body missing from the capture), no FIN of the server's
+ * before it (a FIN ends such a body properly; a RST after it is a normal abortive close) and none
+ * of the client's (a client that closed first ended the transfer itself).
+ */
+const CLOSE_RESET: ConnRule = {
+  on: 'conn',
+  rank: 116,
+  produces: ['http.body_cut_short'],
+  run(f, ctx) {
+    const h = f.http;
+    if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
+    const c = f.conn;
+    if (c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
+    const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.bodyKind === 'close');
+    if (!ex) return null;
+    const respFrame = ex.responseFrame!;
+    let first: TcpControl | null = null;
+    let rst = false;
+    for (const x of c.fins) if (x.frame >= respFrame && (first === null || x.frame < first.frame)) first = x;
+    for (const x of c.rsts) {
+      if (x.frame >= respFrame && (first === null || x.frame <= first.frame)) {
+        first = x;
+        rst = true;
+      }
+    }
+    if (first === null || !rst || first.fromOrig) return null;
+    const start = (c.resp.startSeq + 1) | 0;
+    if (offsetIn(start, first.seq) !== h.serverBytes) return null;
+    const ev: EvidenceAt[] = [
+      proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target, host: ex.host }),
+      proof(RESPONSE_HEAD_CLOSE, respFrame, ex.responseTime!, way(c, false), { status: ex.status!, reason: ex.reason }),
+    ];
+    if (ex.bodyLastFrame !== 0 && ex.bodyLastFrame !== respFrame && ex.bodyLastFrame < first.frame) {
+      ev.push(proof(LAST_BODY_CLOSE, ex.bodyLastFrame, ex.bodyLastTime!, way(c, false), { received: ex.bodyBytes }));
+    }
+    ev.push(proof(RST, first.frame, first.ts, way(c, false), { sender: 'server' }));
+    const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+    const seconds = tenths(interval(first.ts, ex.responseTime!));
+    const idle = tenths(interval(first.ts, lastData));
+    const o = outcome('http.body_cut_short', ev, {
+      status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
+      delimiter: 'close', receivedBytes: ex.bodyBytes,
+      endedBy: { sender: 'server', flag: 'RST', frame: first.frame },
+      seconds, idleSeconds: idle,
+    }, {
+      status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: null, missingBytes: null,
+      sender: 'server', closedWith: 'rst', delimiter: 'close', seconds, idle,
+    });
+    if (first.ttl > 0) {
+      const t = ctx.hostTtl?.(c.resp.ip);
+      if (t && t.min === t.max && t.min !== first.ttl) o.limits.push(RST_TTL_DIFFERS.of({ rstTtl: first.ttl, serverTtl: t.min }));
+    }
+    return o;
+  },
+};
+
+const RESPONSE_HEAD_CLOSE = evidenceKind<{ status: number; reason: string | null }>('http_response_close', {
+  en: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + ', no Content-Length: the body ends at the close',
+  zh: (a) => `HTTP ${a.status} ${a.reason ?? ''}`.trim() + '，没有 Content-Length：响应体以连接关闭为结束',
+}, {
+  en: (a) => `HTTP ${a.status} (ends at close)`,
+  zh: (a) => `HTTP ${a.status}（以关闭为结束）`,
+});
+
+const LAST_BODY_CLOSE = evidenceKind<{ received: number }>('http_body_last_close', {
+  en: (a) => `last body bytes seen: ${a.received} bytes so far`,
+  zh: (a) => `最后收到的响应体数据：至此共 ${a.received} 字节`,
+}, {
+  en: (a) => `body ${a.received} B`,
+  zh: (a) => `响应体 ${a.received} 字节`,
+});
+
+/** The words when a RST ended a body delimited by the close. */
+const CLOSE_RESET_WORDS: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: the HTTP {status} response had no length and ended with a RST, not a close: the client cannot know it is whole',
+    explanation:
+      'The server at {ip} port {port} answered HTTP {status} {reason} without Content-Length or chunked coding, so its body ends where the server closes the connection (RFC 9112 §6.3). After {received} bytes of body, {seconds} s after the response began and {idle} s after the last body bytes, the connection was reset in the server\'s name (RST) instead of closed (FIN). A reset is an error of the connection: the response counts as incomplete (RFC 9112 §8), the client cannot tell whether the body was all there (curl says "Recv failure: Connection reset by peer", exit 56), while tshark and Zeek still show a normal {status}. No byte is missing from the capture. A server resets instead of closing when it closes with bytes of the client it has not read (a request body it did not read, a pipelined request) or aborts the response; a proxy, load balancer or firewall on the path can reset it too.',
+    advice: [
+      'Have the server (or the application behind it) send a Content-Length or use chunked coding: then the client can tell a whole body from a cut one, and a late reset no longer breaks the response.',
+      'Check whether the server closes with request bytes it did not read (an upload or request body it ignored, a pipelined request): the kernel then sends RST instead of FIN. Read the request whole before closing, or close gracefully (nginx `lingering_close` and `lingering_timeout`; Apache httpd lingers by itself).',
+      'Find the request in the server\'s and any proxy\'s logs at that time: a worker that crashed or was killed mid-response, or a timeout that aborted it.',
+      'A RST from a firewall, IPS or NAT gateway looks like the server\'s: capture on the server side as well, and compare the RST\'s TTL with the server\'s other packets.',
+    ],
+  },
+  zh: {
+    summary: '{target}：HTTP {status} 响应没有声明长度，且以 RST 而不是正常关闭结束：客户端无法知道响应是否完整',
+    explanation:
+      '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，既没有 Content-Length 也没有分块传输编码，因此响应体以服务器关闭连接为结束（RFC 9112 §6.3）。在收到 {received} 字节响应体之后（响应开始后 {seconds} 秒，距最后一次收到响应体数据 {idle} 秒），连接以服务器的名义被重置（RST），而不是正常关闭（FIN）。重置是连接层面的错误：该响应应视为不完整（RFC 9112 §8），客户端无法判断响应体是否完整（curl 报 "Recv failure: Connection reset by peer"，退出码 56），而 tshark 和 Zeek 仍然显示正常的 {status}。抓包中没有缺失任何字节。服务器在关闭时如果还有客户端发来的数据没有读取（未读取的请求体、流水线中的下一个请求），或中途放弃了响应，就会发送 RST 而不是 FIN；路径上的代理、负载均衡或防火墙也可能重置连接。',
+    advice: [
+      '让服务器（或其后面的应用）发送 Content-Length 或使用分块传输编码：这样客户端能区分完整与被截断的响应体，迟到的重置也不会再破坏响应。',
+      '检查服务器关闭连接时是否还有未读取的请求数据（被忽略的上传或请求体、流水线中的请求）：此时内核会发送 RST 而不是 FIN。关闭前读完整个请求，或优雅关闭（nginx 的 `lingering_close` 与 `lingering_timeout`；Apache httpd 会自行处理）。',
+      '在服务器及代理该时间点的日志中查找这个请求：响应中途崩溃或被杀掉的工作进程，或中止了响应的超时。',
+      '防火墙、IPS 或 NAT 网关发出的 RST 看起来和服务器发出的一样：在服务器一侧同时抓包，并把 RST 的 TTL 与服务器其他数据包的 TTL 对比。',
+    ],
+  },
+};
+
 /** What arrived of the body: '65536 of 1048576 bytes', or the chunked equivalent. */
 function bodyText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   const received = v.facts['received'];
@@ -231,12 +336,13 @@ export default defineCause({
   layer: 'http',
   severity: 'error',
   live: 'end',
-  rules: [CUT_SHORT],
-  variants: { byClient: BY_CLIENT },
+  rules: [CUT_SHORT, CLOSE_RESET],
+  variants: { byClient: BY_CLIENT, closeReset: CLOSE_RESET_WORDS },
   vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang) }),
   compose: (d, v, lang, vars) => {
-    if (v.facts['sender'] !== 'client') return d;
-    const t = BY_CLIENT[lang];
+    const which = v.facts['delimiter'] === 'close' ? CLOSE_RESET_WORDS : v.facts['sender'] === 'client' ? BY_CLIENT : null;
+    if (which === null) return d;
+    const t = which[lang];
     return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
   },
   words: {

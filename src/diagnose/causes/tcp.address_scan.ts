@@ -79,6 +79,8 @@ const RULE: SweepRule = {
     if (s.last.frame !== s.first.frame) ev.push(proof(SWEEP_PROBE, s.last.frame, s.last.ts, { from: s.client, to: s.last.host }, { host: s.last.host, port: s.last.port, which: 'last' }));
     ev.sort((a, b) => a.frame - b.frame);
     const ports = s.scannerPorts();
+    // Host discovery's bare ACKs from the scanner's source ports (sweep.ts ackProbeOf).
+    const acks = s.scannerAckProbes();
     const o: Outcome = {
       cause: 'tcp.address_scan',
       severity: 'warning',
@@ -95,6 +97,7 @@ const RULE: SweepRule = {
         unanswered: s.silent,
         spanSeconds: tenths(Math.max(0, s.lastTs - s.firstTs)) ?? 0,
         sourcePort: { port: top.port, hosts: top.hosts, probes: top.probes },
+        ...(acks.probes > 0 ? { ackProbes: acks } : {}),
       },
       facts: {},
       attempts: s.probes,
@@ -105,10 +108,12 @@ const RULE: SweepRule = {
 };
 
 function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
-  const d = v.details as { hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
+  const d = v.details as { ackProbes?: { probes: number; answered: number; ports: number[] }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
-  const span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
+  // Said by a live capture while the sweep goes on (live.ts): the counts so far.
+  if (v.facts['soFar'] === true) span = zh ? `截至目前的 ${span}` : `${span} so far`;
   const hosts = d.hosts ?? [];
   const n = d.hostsProbed ?? 0;
   const more = n - hosts.length;
@@ -126,7 +131,19 @@ function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
     silentHosts: d.unanswered ?? 0,
     sweepSourcePort: sp?.port ?? 0,
     sweepSourceHosts: sp?.hosts ?? 0,
+    ackText: ackText(d.ackProbes, zh),
   };
+}
+
+/** The sentence on the sweep's bare ACK probes, or '' when it sent none. */
+function ackText(a: { probes: number; answered: number; ports: number[] } | undefined, zh: boolean): string {
+  if (a === undefined || a.probes === 0) return '';
+  const ports = a.ports.join(', ');
+  if (zh) {
+    return `它还从同一个源端口向端口 ${ports} 发出了 ${a.probes} 个单独的 ACK 探测（主机发现，例如 nmap -sn 的 ACK ping），其中 ${a.answered} 个得到了 RST 回应（在线的主机对意外的 ACK 回 RST，与端口无关）：这些不是只抓到单向流量的连接。`;
+  }
+  const n = a.probes === 1 ? 'a bare ACK probe' : `${a.probes} bare ACK probes`;
+  return `It also sent ${n} to port${a.ports.length > 1 ? 's' : ''} ${ports} from the same source port (host discovery, as nmap -sn's ACK ping), of which ${a.answered} ${a.answered === 1 ? 'was' : 'were'} answered with RST (a host that is up answers an unexpected ACK with RST, whatever its ports): not connections caught in one direction.`;
 }
 
 export default defineCause({
@@ -140,7 +157,7 @@ export default defineCause({
     en: {
       summary: '{target} and {otherHosts} other hosts, swept by {client} ({sweepPorts}, {sweepSpan}): {openHosts} open, {closedHosts} closed (RST), {silentHosts} silent',
       explanation:
-        '{client} sent connection attempts (SYN) to {sweepPorts} of {hostsProbed} hosts ({hostsText}) within {sweepSpan}, from one source port, {sweepSourcePort}, toward {sweepSourceHosts} hosts or more, and sent no data on any of them: a scanner sweeping the network (nmap, masscan and the like), not a program that tried to reach those hosts and failed, so it is not counted as a failure. A program\'s connections each get a source port of their own; a scanner crafting its own SYNs reuses one. Hosts that answered SYN-ACK serve the port (a host probed on several ports counts its best answer), those that answered RST are up and do not, and the silent ones are absent or filtered. Connections of {client} that did more than probe are told on their own.',
+        '{client} sent connection attempts (SYN) to {sweepPorts} of {hostsProbed} hosts ({hostsText}) within {sweepSpan}, from one source port, {sweepSourcePort}, toward {sweepSourceHosts} hosts or more, and sent no data on any of them: a scanner sweeping the network (nmap, masscan and the like), not a program that tried to reach those hosts and failed, so it is not counted as a failure. A program\'s connections each get a source port of their own; a scanner crafting its own SYNs reuses one. {ackText} Hosts that answered SYN-ACK serve the port (a host probed on several ports counts its best answer), those that answered RST are up and do not, and the silent ones are absent or filtered. Connections of {client} that did more than probe are told on their own.',
       advice: [
         'Find out who runs the scanner on {client} and whether the sweep is expected (an inventory or vulnerability scanner, a penetration test). An unexpected one is a security matter, typical of a worm or an intruder looking for {sweepPorts}: look at what else {client} did.',
         'The hosts that answered SYN-ACK expose {sweepPorts} to {client}: check each is meant to.',
@@ -150,7 +167,7 @@ export default defineCause({
     zh: {
       summary: '{target} 及另外 {otherHosts} 台主机：被 {client} 扫描（{sweepPorts}，{sweepSpan}）；{openHosts} 台开放（SYN-ACK），{closedHosts} 台关闭（RST），{silentHosts} 台无应答',
       explanation:
-        '{client} 在 {sweepSpan}内向 {hostsProbed} 台主机（{hostsText}）的{sweepPorts} 发出了连接请求（SYN），同一个源端口 {sweepSourcePort} 被用于 {sweepSourceHosts} 台或更多主机，且在任何一个连接上都没有发送数据：这是扫描器在扫描网络（nmap、masscan 之类），不是某个程序想访问这些主机而失败，因此不算作故障。程序的每个连接各用一个源端口，自己构造 SYN 的扫描器则反复使用同一个。回应 SYN-ACK 的主机提供该端口的服务（探测了多个端口的主机按其最好的应答计），回应 RST 的主机在线但没有提供，无应答的主机不存在或被过滤。{client} 不只是探测的连接会单独给出结论。',
+        '{client} 在 {sweepSpan}内向 {hostsProbed} 台主机（{hostsText}）的{sweepPorts} 发出了连接请求（SYN），同一个源端口 {sweepSourcePort} 被用于 {sweepSourceHosts} 台或更多主机，且在任何一个连接上都没有发送数据：这是扫描器在扫描网络（nmap、masscan 之类），不是某个程序想访问这些主机而失败，因此不算作故障。程序的每个连接各用一个源端口，自己构造 SYN 的扫描器则反复使用同一个。{ackText}回应 SYN-ACK 的主机提供该端口的服务（探测了多个端口的主机按其最好的应答计），回应 RST 的主机在线但没有提供，无应答的主机不存在或被过滤。{client} 不只是探测的连接会单独给出结论。',
       advice: [
         '查明是谁在 {client} 上运行扫描器，这次扫描是否在预期之内（资产盘点或漏洞扫描器、渗透测试）。意料之外的扫描是安全问题，常见于寻找{sweepPorts} 的蠕虫或入侵者：检查 {client} 还做了什么。',
         '回应 SYN-ACK 的主机向 {client} 暴露了{sweepPorts}：逐一确认是否应当如此。',
