@@ -4,11 +4,12 @@
  * (tmp-fixtures/*.fixture.ts): folders made by test/helpers/tmp.ts in every place a test file can
  * make one, with tests and a hook that fail (all must be removed), and a control that leaks one
  * folder on purpose (it must be found: the child's tests really wrote to that TMPDIR). Afterwards
- * the folder must hold the control's folder and nothing else.
+ * the folder must hold the control's folder and nothing else. And no test file makes a
+ * temporary folder of its own (mkdtemp, tmpdir()) instead of through the helper.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO } from '../tshark-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -68,4 +69,28 @@ describe('tests clean up their temporary folders', () => {
     expect(left.filter((e) => !e.startsWith('wirewhy-leak-control-')), 'left in the temporary folder').toEqual([]);
     expect(left).toHaveLength(1);
   }, 120_000);
+
+  it('no test file makes a temporary folder but through test/helpers/tmp.ts', () => {
+    // The helper, this checker, the control, and a script beside the tests that is not a test (it
+    // removes its folder in a finally).
+    const allowed = new Set(['test/helpers/tmp.ts', 'test/helpers-selftest/tmp-leak.test.ts',
+      'test/helpers-selftest/tmp-fixtures/leaks.fixture.ts', 'test/live/burst-sweep.mjs']);
+    const own: string[] = [];
+    let files = 0;
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(join(REPO, dir), { withFileTypes: true }) as Dirent[]) {
+        const rel = `${dir}/${e.name}`;
+        if (e.isDirectory()) {
+          if (rel !== 'test/fixtures') walk(rel);
+        } else if (/\.(ts|mjs|cjs|js)$/.test(e.name) && !allowed.has(rel)) {
+          files++;
+          const text = readFileSync(join(REPO, rel), 'utf8');
+          if (/\bmkdtemp(Sync)?\(|\btmpdir\(\)/.test(text)) own.push(rel);
+        }
+      }
+    };
+    walk('test');
+    expect(files).toBeGreaterThan(100);
+    expect(own, 'use tempDir / tempDirForTest of test/helpers/tmp.ts').toEqual([]);
+  });
 });

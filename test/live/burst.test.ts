@@ -14,8 +14,8 @@
  * Figures (rates, drops, wirewhy's CPU time) are printed for the README.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { CaptureRun, IS_ROOT, Tcpdump, UdpBurst, burstMarker, burstSeq, missing, skipNote } from './env.js';
@@ -60,7 +60,7 @@ interface Report {
 
 describe.skipIf(reason !== null)('loopback bursts (root)', () => {
   it(`${N} datagrams as fast as they go: wirewhy's -w file holds >= 99 % of what tcpdump beside it captured; drops are pcap_stats'`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-burst-'));
+    const dir = tempDirForTest('wirewhy-burst-');
     const burst = await UdpBurst.start(SENDER, N);
     try {
       const filter = burst.filter;
@@ -100,12 +100,11 @@ describe.skipIf(reason !== null)('loopback bursts (root)', () => {
       expect(sent - ww.seqs).toBeLessThanOrEqual(r.capture.drops!);
     } finally {
       burst.cancel();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
 
   it('drops are counted when they are certain: 50 000 datagrams while wirewhy is stopped, a 2 MiB ring', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-burst-'));
+    const dir = tempDirForTest('wirewhy-burst-');
     const sentN = 50_000;
     const burst = await UdpBurst.start(SENDER, sentN);
     try {
@@ -141,7 +140,6 @@ describe.skipIf(reason !== null)('loopback bursts (root)', () => {
       expect(r.capture.warnings.join(' ')).toMatch(new RegExp(`dropped ${r.capture.drops} packets`));
     } finally {
       burst.cancel();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

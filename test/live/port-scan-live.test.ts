@@ -120,7 +120,7 @@ function sweepFile(hosts: number): string {
   curl.rst('server');
   cap.addAll(curl.frames);
   cap.add(T0 + 30, ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.53', sport: 40000, dport: 9 }, new Uint8Array(8))));
-  const f = join(mkdtempSync(join(tmpdir(), 'ww-scan-live-')), 'sweep.pcap');
+  const f = join(tempDir('ww-scan-live-'), 'sweep.pcap');
   writeFileSync(f, cap.pcap({ linkType: 1 }));
   return f;
 }

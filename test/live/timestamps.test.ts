@@ -8,8 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { CaptureRun, IS_ROOT, PATHS, Tcpdump, UdpBurst, burstMarker, burstSeq, has, missing, skipNote } from './env.js';
@@ -33,7 +32,7 @@ async function stamps(file: string, burst: UdpBurst): Promise<{ ts: Map<number, 
 
 describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => {
   it(`${N} datagrams on lo, tcpdump and wirewhy (pcapng and pcap) at once: same packets, same link type, timestamps within 10 µs`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-ts-'));
+    const dir = tempDirForTest('wirewhy-ts-');
     // Both ports chosen by the kernel and a marker: the filter lets no other traffic on lo in.
     const burst = await UdpBurst.start(join(REPO, 'test/live/udp-burst.mjs'), N, 2000);
     try {
@@ -102,7 +101,6 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
       } else console.log('[live/timestamps] tshark not installed: the files were read with wirewhy\'s reader only');
     } finally {
       burst.cancel();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });
