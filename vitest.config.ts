@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Removes, after each test file, the temporary folders test/helpers/tmp.ts made for it.
+    setupFiles: ['test/helpers/tmp-setup.ts'],
     // test/report/linear.test.ts collects garbage between timed runs.
     execArgv: ['--expose-gc'],
   },

@@ -312,6 +312,11 @@ function main(): void {
   const keep = arg('keep', '');
   const work = keep !== '' ? keep : mkdtempSync(join(tmpdir(), 'wirewhy-bench-out-'));
   mkdirSync(work, { recursive: true });
+  // The reports' folder goes also when a stage throws or the run is interrupted (not with --keep).
+  if (keep === '') {
+    process.once('exit', () => rmSync(work, { recursive: true, force: true }));
+    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(sig, () => process.exit(code));
+  }
   const peers = !process.argv.includes('--no-peers');
   const haveTshark = peers && installed('tshark');
   const haveTcptrace = peers && installed('tcptrace');

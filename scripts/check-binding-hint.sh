@@ -9,6 +9,7 @@
 set -u
 REPO=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
 fail=0
 run_hint() { # $1: the wirewhy command
   local line cmd

@@ -8,11 +8,10 @@
  * the report beside its record lists (capped) is far under what a verdict per target would be.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RECORDS } from '../../src/analyze.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,10 +50,7 @@ interface GenStats {
 
 let dir = '';
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wirewhy-busy-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = tempDir('wirewhy-busy-');
 });
 
 function gen(mode: string, file: string, ...args: string[]): GenStats {

@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 import { openCapture, openStream } from '../../src/capture/open.js';
 import { CaptureError } from '../../src/capture/types.js';
@@ -19,7 +19,7 @@ import type { Report } from '../../src/report/model.js';
 import { SAMPLES } from '../tshark-fixture.js';import { warningText } from '../../src/report/warnings.js';
 
 
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-fuzz-'));
+const tmp = tempDir('wirewhy-fuzz-');
 const NAMES = ['tcp-reset-after-request.pcap', 'https-ok-tls12.pcapng', 'multi-failure.pcap', 'dns-nxdomain-v6.pcap'];
 const RAW = NAMES.map((n) => readFileSync(join(SAMPLES, n)));
 

@@ -5,9 +5,9 @@
  * sample, and read both as a file and as a stream cut into small chunks.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { openCapture, openStream } from '../../src/capture/open.js';
@@ -17,7 +17,7 @@ import { pcapFile } from '../helpers/pcap.js';
 import { SAMPLES } from '../tshark-fixture.js';import { warningText } from '../../src/report/warnings.js';
 
 
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-gzip-'));
+const tmp = tempDir('wirewhy-gzip-');
 const SAMPLE = readFileSync(join(SAMPLES, 'multi-failure.pcap'));
 const GZ = gzipSync(SAMPLE);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ import { warningText } from '../../src/report/warnings.js';
 const require = createRequire(import.meta.url);
 const pcapParser = require('pcap-parser') as { parse: (src: string | NodeJS.ReadableStream) => NodeJS.EventEmitter };
 
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-readers-'));
+const tmp = tempDir('wirewhy-readers-');
 
 interface Rec {
   frame: number;

@@ -7,14 +7,14 @@
  * see the commit that removed it.)
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { openCapture } from '../../src/capture/open.js';
 import { CaptureError } from '../../src/capture/types.js';
 import { pcapFile, pcapngFile, type CaptureRecord } from '../helpers/pcap.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-refill-'));
+const tmp = tempDir('wirewhy-refill-');
 
 /** Frames of varied lengths (some long), each filled with a pattern that names it. */
 function frames(n: number): CaptureRecord[] {

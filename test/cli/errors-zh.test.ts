@@ -7,17 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { pcapFile, pcapngBlock, pcapngFile, shb } from '../helpers/pcap.js';
 import { englishWords, tokens } from '../helpers/zh-prose.js';
 import { REPO } from '../tshark-fixture.js';
 
 const BIN = join(REPO, 'dist/src/cli/main.js');
 const FAKE = join(REPO, 'test/live/fake-pcap.cjs');
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-cli-zh-'));
+const tmp = tempDir('wirewhy-cli-zh-');
 const HAN = /[\u4e00-\u9fff]/;
 
 interface Run {

@@ -5,14 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { pcapFile, pcapngFile } from '../helpers/pcap.js';
 import { REPO } from '../tshark-fixture.js';
 
 const BIN = join(REPO, 'dist/src/cli/main.js');
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-cli-'));
+const tmp = tempDir('wirewhy-cli-');
 
 function run(args: string[], input?: Uint8Array): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });

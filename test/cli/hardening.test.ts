@@ -7,15 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 import { pcapFile, pcapngFile } from '../helpers/pcap.js';
 import { REPO, SAMPLES } from '../tshark-fixture.js';
 
 const BIN = join(REPO, 'dist/src/cli/main.js');
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-hardening-'));
+const tmp = tempDir('wirewhy-hardening-');
 
 interface Run { status: number | null; stdout: string; stderr: string }
 function run(args: string[], o: { input?: Uint8Array; cwd?: string; env?: Record<string, string> } = {}): Run {

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStream } from '../../src/capture/open.js';
@@ -66,7 +66,7 @@ async function run(cap: Capture, all = false): Promise<Report> {
 }
 
 function exitStatus(cap: Capture): number | null {
-  const f = join(mkdtempSync(join(tmpdir(), 'ww-scan-')), 'scan.pcap');
+  const f = join(tempDir('ww-scan-'), 'scan.pcap');
   writeFileSync(f, cap.pcap({ linkType: 1 }));
   return spawnSync(process.execPath, [BIN, 'analyze', f, '--format', 'json'], { encoding: 'utf8' }).status;
 }

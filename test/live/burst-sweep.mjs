@@ -22,6 +22,11 @@ function runOnce(rate) {
     const cap = spawn(process.execPath, [bin, 'capture', '-i', 'lo', '-f', `udp and dst port ${port}`, '-w', join(dir, 'b.pcapng'), '--format', 'json', '-o', join(dir, 'r.json'), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let started = false;
+    cap.once('exit', (code) => {
+      if (started) return;
+      rmSync(dir, { recursive: true, force: true });
+      reject(new Error(`wirewhy capture exited (${code}) before it started: ${err}`));
+    });
     cap.stderr.on('data', (d) => {
       err += d;
       if (!started && err.includes('"type":"start"')) {

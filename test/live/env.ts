@@ -149,6 +149,74 @@ export class Tcpdump {
 }
 
 /**
+ * udp-burst.mjs with both ports chosen by the kernel and held for the run, and a random marker in
+ * every datagram: `filter` matches this burst's datagrams and nothing else on lo (another test's
+ * traffic to the same port, a reply to a client whose ephemeral port happens to be ours), so
+ * that counts of a capture with it are exact. Start it, start the captures with `filter`, then go().
+ */
+export class UdpBurst {
+  readonly child: ChildProcess;
+  private out = '';
+  private readonly exited: Promise<number | null>;
+  srcPort = 0;
+  dstPort = 0;
+
+  private constructor(readonly count: number, readonly marker: number, pps: number, script: string) {
+    const hex = marker.toString(16).padStart(8, '0');
+    this.child = spawn(process.execPath, [script, '0', String(count), String(pps), '64', hex], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.out += d));
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.out += d));
+    this.exited = new Promise((res) => this.child.on('exit', (code) => res(code)));
+  }
+
+  /** Started, its sockets bound (the ports known), nothing sent yet. */
+  static async start(script: string, count: number, pps = 0): Promise<UdpBurst> {
+    const b = new UdpBurst(count, (Math.floor(Math.random() * 0x7fffffff) | 1) >>> 0, pps, script);
+    const end = Date.now() + 15_000;
+    let m: RegExpExecArray | null;
+    while ((m = /^ports (\d+) (\d+)$/m.exec(b.out)) === null) {
+      if (b.child.exitCode !== null || Date.now() > end) {
+        b.child.kill('SIGKILL');
+        throw new Error(`udp-burst.mjs did not bind its ports: ${b.out}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    b.srcPort = Number(m[1]);
+    b.dstPort = Number(m[2]);
+    return b;
+  }
+
+  /** This burst's datagrams and no other packet: both addresses, both ports, the marker. */
+  get filter(): string {
+    return `udp and src host 127.0.0.1 and dst host 127.0.0.1 and src port ${this.srcPort} and dst port ${this.dstPort} ` +
+      `and udp[12:4] = 0x${this.marker.toString(16).padStart(8, '0')}`;
+  }
+
+  /** Sends the burst; its exit status and output ("sent N seconds S pps R"). Killed after `timeoutMs`. */
+  async go(timeoutMs: number): Promise<{ code: number | null; out: string }> {
+    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    this.child.stdin!.end('go\n');
+    const code = await this.exited;
+    clearTimeout(t);
+    return { code, out: this.out };
+  }
+
+  /** Ends it unsent (when a capture failed to start). */
+  cancel(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** The marker udp-burst.mjs puts in payload bytes 4-7 (when given one), as burstSeq reads the sequence number; or -1. */
+export function burstMarker(b: Uint8Array, off: number, capLen: number): number {
+  if (capLen < 14 + 20 + 8 + 8 || b[off + 12] !== 0x08 || b[off + 13] !== 0x00) return -1;
+  const ihl = (b[off + 14]! & 0x0f) * 4;
+  const p = off + 14 + ihl + 8 + 4;
+  if (b[off + 23] !== 17 || p + 4 > off + capLen) return -1;
+  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+}
+
+/**
  * The sequence number udp-burst.mjs puts in each datagram's first 4 payload bytes, from an
  * Ethernet/IPv4/UDP frame (lo's link type), or -1.
  */

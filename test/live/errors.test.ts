@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { BIN, IS_ROOT, PATHS, bindingLoads, has, skipNote } from './env.js';
 
@@ -66,7 +66,7 @@ describe('live capture errors: exit status 2, one line with the fix', () => {
 
   it('libpcap missing (a binding that cannot find libpcap.so): the package to install', () => {
     // A stand-in for cap.node failing to load its shared library, as dlopen reports it.
-    const fake = join(mkdtempSync(join(tmpdir(), 'wirewhy-fakecap-')), 'cap.cjs');
+    const fake = join(tempDirForTest('wirewhy-fakecap-'), 'cap.cjs');
     writeFileSync(fake, "throw new Error('libpcap.so.0.8: cannot open shared object file: No such file or directory');\n");
     const line = oneLine(wirewhy(['capture', '-i', 'lo'], { env: { WIREWHY_CAP_MODULE: fake } }));
     expect(line).toMatch(/live capture needs libpcap, which is not installed \(libpcap\.so\.0\.8: cannot open shared object file/);

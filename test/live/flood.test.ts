@@ -6,8 +6,8 @@
  * sweep once (tcp.address_scan: one source port toward every host), counting every host. Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { LINES_PER_CAUSE, LiveAnalyzer, type LiveEvent } from '../../src/live.js';
@@ -39,7 +39,7 @@ function floodCapture(): string {
     recs.push({ ts: ts + 2_000_000n, frame: ethIp(udpIp({ src: '198.51.100.53', dst: '192.0.2.10', sport: 53, dport: 50000 + k }, r)) });
   }
   recs.sort((a, b) => Number((a.ts as bigint) - (b.ts as bigint)));
-  const f = join(mkdtempSync(join(tmpdir(), 'ww-flood-')), 'flood.pcap');
+  const f = join(tempDir('ww-flood-'), 'flood.pcap');
   writeFileSync(f, pcapFile({ linkType: 1 }, recs));
   return f;
 }

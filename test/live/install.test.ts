@@ -10,9 +10,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { IS_ROOT, PATHS, has, skipNote } from './env.js';
 import { REPO } from '../tshark-fixture.js';
@@ -32,44 +32,39 @@ const env = { ...process.env, PATH: PATHS };
 
 /** Runs `npm run <script>` in `dir` with /usr/include/pcap{,.h} hidden (an empty folder, an empty file). */
 function npmHidden(dir: string, script: string): { status: number | null; stdout: string; stderr: string } {
-  const empty = mkdtempSync(join(tmpdir(), 'wirewhy-nopcap-'));
+  const empty = tempDirForTest('wirewhy-nopcap-');
   const sh = [
     `mount --bind ${empty} /usr/include/pcap`,
     existsSync('/usr/include/pcap.h') ? 'mount --bind /dev/null /usr/include/pcap.h' : 'true',
     `cd ${dir} && exec npm run --silent ${script}`,
   ].join(' && ');
   const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', sh], { encoding: 'utf8', env, timeout: 120_000 });
-  rmSync(empty, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe.skipIf(reason !== null)('building the binding: without libpcap-dev, then with it (root)', () => {
   it('without headers: one line with the commands, npm install still succeeds; following them builds a working binding', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-install-'));
-    try {
-      cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
-      mkdirSync(join(dir, 'native'));
-      for (const f of ['install.mjs', 'binding.gyp', 'src']) cpSync(join(REPO, 'native', f), join(dir, 'native', f), { recursive: true });
+    const dir = tempDirForTest('wirewhy-install-');
+    cpSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+    mkdirSync(join(dir, 'native'));
+    for (const f of ['install.mjs', 'binding.gyp', 'src']) cpSync(join(REPO, 'native', f), join(dir, 'native', f), { recursive: true });
 
-      const inst = npmHidden(dir, 'install');
-      expect(inst.status, inst.stderr).toBe(0);
-      const lines = inst.stderr.trim().split('\n');
-      expect(lines, inst.stderr).toHaveLength(1);
-      expect(lines[0]).toBe(`wirewhy: live capture is not available: the libpcap headers are not installed (libpcap-dev); to enable it: sudo apt-get install libpcap-dev build-essential python3 && cd ${dir} && npm run build:native (file analysis works without it)`);
-      expect(existsSync(join(dir, 'native/build/Release/wwpcap.node'))).toBe(false);
+    const inst = npmHidden(dir, 'install');
+    expect(inst.status, inst.stderr).toBe(0);
+    const lines = inst.stderr.trim().split('\n');
+    expect(lines, inst.stderr).toHaveLength(1);
+    expect(lines[0]).toBe(`wirewhy: live capture is not available: the libpcap headers are not installed (libpcap-dev); to enable it: sudo apt-get install libpcap-dev build-essential python3 && cd ${dir} && npm run build:native (file analysis works without it)`);
+    expect(existsSync(join(dir, 'native/build/Release/wwpcap.node'))).toBe(false);
 
-      const strict = npmHidden(dir, 'build:native');
-      expect(strict.status).toBe(2);
-      expect(strict.stderr).toMatch(/wirewhy: live capture is not available: the libpcap headers are not installed/);
+    const strict = npmHidden(dir, 'build:native');
+    expect(strict.status).toBe(2);
+    expect(strict.stderr).toMatch(/wirewhy: live capture is not available: the libpcap headers are not installed/);
 
-      // The headers back (what apt-get install libpcap-dev gives), the second command:
-      const built = spawnSync('npm', ['run', '--silent', 'build:native'], { cwd: dir, encoding: 'utf8', env, timeout: 180_000 });
-      expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
-      const mod = createRequire(import.meta.url)(join(dir, 'native/build/Release/wwpcap.node')) as { version(): string; devices(): Array<{ name: string }> };
-      expect(mod.version()).toMatch(/^libpcap version \d+\.\d+/);
-      expect(mod.devices().some((d) => d.name === 'lo')).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // The headers back (what apt-get install libpcap-dev gives), the second command:
+    const built = spawnSync('npm', ['run', '--silent', 'build:native'], { cwd: dir, encoding: 'utf8', env, timeout: 180_000 });
+    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+    const mod = createRequire(import.meta.url)(join(dir, 'native/build/Release/wwpcap.node')) as { version(): string; devices(): Array<{ name: string }> };
+    expect(mod.version()).toMatch(/^libpcap version \d+\.\d+/);
+    expect(mod.devices().some((d) => d.name === 'lo')).toBe(true);
   }, 240_000);
 });

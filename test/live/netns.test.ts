@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { CaptureRun, has, missing, run, skipNote, PATHS } from './env.js';
@@ -23,7 +23,7 @@ const LAB = join(REPO, 'test/live/lab.sh');
 const tag = process.pid.toString(36).slice(-5);
 const NSC = `wwl${tag}c`;
 const VC = `wl${tag}c`;
-const dir = mkdtempSync(join(tmpdir(), 'wirewhy-live-'));
+const dir = tempDir('wirewhy-live-');
 const env = { ...process.env, PATH: PATHS };
 const down = (): void => {
   spawnSync('bash', [LAB, 'down', tag, dir], { env, timeout: 20_000 });
@@ -51,7 +51,6 @@ describe.skipIf(reason !== null)('live capture between two namespaces (root)', (
   afterAll(() => {
     down();
     process.removeListener('exit', down);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const inClient = (args: string[], ms = 20_000): ReturnType<typeof run> => run('ip', ['netns', 'exec', NSC, ...args], ms);

@@ -7,8 +7,8 @@
  * one the file analysis gives.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
@@ -37,7 +37,7 @@ function scanFile(sport: number | null): string {
     cap.addAll(c.frames);
   }
   cap.add(T0 + 30, ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.53', sport: 40000, dport: 9 }, new Uint8Array(8))));
-  const f = join(mkdtempSync(join(tmpdir(), 'ww-scan-live-')), 'scan.pcap');
+  const f = join(tempDir('ww-scan-live-'), 'scan.pcap');
   writeFileSync(f, cap.pcap({ linkType: 1 }));
   return f;
 }
@@ -120,7 +120,7 @@ function sweepFile(hosts: number): string {
   curl.rst('server');
   cap.addAll(curl.frames);
   cap.add(T0 + 30, ethIp(udpIp({ src: '192.0.2.10', dst: '198.51.100.53', sport: 40000, dport: 9 }, new Uint8Array(8))));
-  const f = join(mkdtempSync(join(tmpdir(), 'ww-scan-live-')), 'sweep.pcap');
+  const f = join(tempDir('ww-scan-live-'), 'sweep.pcap');
   writeFileSync(f, cap.pcap({ linkType: 1 }));
   return f;
 }

@@ -8,11 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
-import { CaptureRun, IS_ROOT, PATHS, Tcpdump, burstSeq, has, missing, run, skipNote } from './env.js';
+import { CaptureRun, IS_ROOT, PATHS, Tcpdump, UdpBurst, burstMarker, burstSeq, has, missing, skipNote } from './env.js';
 import { REPO } from '../tshark-fixture.js';
 
 const reason = IS_ROOT ? missing(['tcpdump'], true) : 'needs root to capture on lo; CI runs it as root';
@@ -21,22 +20,23 @@ skipNote('live/timestamps', reason);
 const N = 2000;
 
 /** seq -> timestamp in ns, and the file's first link type. */
-async function stamps(file: string): Promise<{ ts: Map<number, bigint>; linkType: number | null; packets: number }> {
+async function stamps(file: string, burst: UdpBurst): Promise<{ ts: Map<number, bigint>; linkType: number | null; packets: number }> {
   const src = await openCapture(file);
   const ts = new Map<number, bigint>();
   const info = await src.forEach((p) => {
     const s = burstSeq(p.buf, p.off, p.capLen);
-    if (s >= 0) ts.set(s, BigInt(p.tsSec) * 1_000_000_000n + BigInt(p.tsNsec));
+    if (s >= 0 && burstMarker(p.buf, p.off, p.capLen) === burst.marker) ts.set(s, BigInt(p.tsSec) * 1_000_000_000n + BigInt(p.tsNsec));
   });
   return { ts, linkType: info.interfaces[0]?.linkType ?? null, packets: info.packets };
 }
 
 describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => {
   it(`${N} datagrams on lo, tcpdump and wirewhy (pcapng and pcap) at once: same packets, same link type, timestamps within 10 µs`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-ts-'));
+    const dir = tempDirForTest('wirewhy-ts-');
+    // Both ports chosen by the kernel and a marker: the filter lets no other traffic on lo in.
+    const burst = await UdpBurst.start(join(REPO, 'test/live/udp-burst.mjs'), N, 2000);
     try {
-      const port = 30000 + (process.pid % 9000);
-      const filter = `udp and dst port ${port}`;
+      const filter = burst.filter;
       const td = new Tcpdump(['-i', 'lo', '-n', '--time-stamp-precision=nano', '-w', join(dir, 'tcpdump.pcap'), filter]);
       const ng = new CaptureRun(['capture', '-i', 'lo', '-f', filter, '-w', join(dir, 'ww.pcapng'), '--format', 'json', '-o', join(dir, 'r1.json')]);
       // The pcap run in immediate mode (libpcap's TPACKET_V2 path, a packet per slot).
@@ -47,7 +47,7 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
       const start = ng.json().find((j) => j['type'] === 'start')!;
       expect(start).toMatchObject({ binding: 'wwpcap', timestamps: 'kernel-ns', immediate: false });
       expect(pc.json().find((j) => j['type'] === 'start')).toMatchObject({ binding: 'wwpcap', immediate: true, snaplen: 512 });
-      const gen = await run(process.execPath, [join(REPO, 'test/live/udp-burst.mjs'), String(port), String(N), '2000'], 60_000);
+      const gen = await burst.go(60_000);
       expect(gen.code, gen.out).toBe(0);
       // tcpdump hands a block of its ring over only when full or after its 1 s timeout, and loses
       // the block still open when it is stopped: wait past that timeout before stopping anyone.
@@ -58,9 +58,9 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
       expect((await ng.exited).code, ng.stderr).toBe(0);
       expect((await pc.exited).code, pc.stderr).toBe(0);
 
-      const ref = await stamps(join(dir, 'tcpdump.pcap'));
-      const a = await stamps(join(dir, 'ww.pcapng'));
-      const b = await stamps(join(dir, 'ww.pcap'));
+      const ref = await stamps(join(dir, 'tcpdump.pcap'), burst);
+      const a = await stamps(join(dir, 'ww.pcapng'), burst);
+      const b = await stamps(join(dir, 'ww.pcap'), burst);
       expect(ref.ts.size, `tcpdump: ${JSON.stringify(tdStats)}`).toBe(N);
       expect(a.linkType).toBe(ref.linkType);
       expect(b.linkType).toBe(ref.linkType);
@@ -100,7 +100,7 @@ describe.skipIf(reason !== null)('-w timestamps equal tcpdump\'s (root)', () => 
         }
       } else console.log('[live/timestamps] tshark not installed: the files were read with wirewhy\'s reader only');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      burst.cancel();
     }
   }, 120_000);
 });

@@ -11,14 +11,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { CaptureRun, PATHS, has } from './env.js';
 import { REPO, SAMPLES } from '../tshark-fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wirewhy-wexit-'));
+const dir = tempDir('wirewhy-wexit-');
 const FAKE = join(REPO, 'test/live/fake-pcap.cjs');
 const SAMPLE = join(SAMPLES, 'multi-failure.pcap'); // 43 packets, several failures
 

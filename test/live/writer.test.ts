@@ -5,14 +5,14 @@
  * Also: importing the live module does not load the binding.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { CaptureWriter, formatForPath } from '../../src/capture/writer.js';
 import { openCapture } from '../../src/capture/open.js';
 import { linkTypeOf, wireLength } from '../../src/capture/live.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'wirewhy-writer-'));
+const dir = tempDir('wirewhy-writer-');
 
 interface Pkt {
   tsSec: number;

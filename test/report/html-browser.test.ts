@@ -6,9 +6,9 @@
  * go to test-artifacts/. Skipped, with the reason printed, when Chromium is not installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { pathToFileURL } from 'node:url';
 import { renderHtml } from '../../src/report/html.js';
 import type { Report } from '../../src/report/model.js';
@@ -32,11 +32,10 @@ describe.skipIf(skip !== null)('HTML report in Chromium', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    dir = mkdtempSync(join(tmpdir(), 'wirewhy-html-'));
+    dir = tempDir('wirewhy-html-');
   }, 60_000);
   afterAll(async () => {
     await s?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(name: string, r: Report, lang: 'en' | 'zh' = 'en'): Promise<void> {

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { ProgressBar, PROGRESS_MIN_BYTES, estimateOffset, progressFor, progressLine, type ProgressStream } from '../../src/report/progress.js';
 import { pcapFile } from '../helpers/pcap.js';
 import { REPO } from '../tshark-fixture.js';
@@ -61,7 +61,7 @@ describe('progress bar', () => {
 
   const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
   it.skipIf(!haveScript)('analyze draws it on a terminal (pty via script) and clears it; not when stderr is a pipe', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-progress-'));
+    const dir = tempDirForTest('wirewhy-progress-');
     const frame = new Uint8Array(60);
     frame.set([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x88, 0xb5]); // Ethernet, local experimental EtherType
     const n = Math.ceil((PROGRESS_MIN_BYTES + 4096) / 76);

@@ -5,9 +5,9 @@
  * security headers; unknown paths, methods and parameters get clear JSON errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 import { SAMPLES, cli, cliReports, http, post, sampleFiles, serve, type Served } from './harness.js';
 import { renderForPage } from '../../src/report/web.js';
@@ -80,14 +80,13 @@ describe('POST /api/analyze gives what wirewhy analyze gives', () => {
   });
 
   it('gzip-compressed upload, recognised by its content', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-serve-gz-'));
+    const dir = tempDirForTest('wirewhy-serve-gz-');
     const f = 'tls-cert-expired.pcap';
     writeFileSync(join(dir, `${f}.gz`), gzipSync(readFileSync(join(SAMPLES, f))));
     const a = await post(api(`name=${f}.gz`), readFileSync(join(dir, `${f}.gz`)));
     expect(a.status).toBe(200);
     expect(a.text).toBe(cliReports(dir, [`${f}.gz`])[0]);
     expect(a.json<{ capture: { compressed: boolean } }>().capture.compressed).toBe(true);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('bundle: the report itself, which the page renders to what wirewhy analyze gives, in either language', async () => {

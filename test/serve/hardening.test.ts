@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 import type { ClientRequest } from 'node:http';
 import { pcapFile } from '../helpers/pcap.js';
@@ -21,7 +21,7 @@ let slow: Served; // four slots, a one-second rate window
 let tight: Served; // one slot, a two-second time limit, a half-second rate window
 const SAMPLE = 'tcp-reset-after-request.pcap';
 const sampleBytes = readFileSync(join(SAMPLES, SAMPLE));
-const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-serve-hard-'));
+const tmp = tempDir('wirewhy-serve-hard-');
 
 beforeAll(async () => {
   [slow, tight] = await Promise.all([

@@ -6,9 +6,9 @@
 import { prettyJson } from '../../src/report/json.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../helpers/tmp.js';
 import { REPO, SAMPLES } from '../tshark-fixture.js';
 
 export const BIN = join(REPO, 'dist/src/cli/main.js');
@@ -17,7 +17,10 @@ export { REPO, SAMPLES };
 export interface Served {
   url: string;
   child: ChildProcess;
-  /** The server's TMPDIR: must stay empty (nothing written to disk); removed by stop() when it is. */
+  /**
+   * The server's TMPDIR: must stay empty (nothing written to disk); removed by stop() when it is,
+   * else (or when stop() is never reached) after the test file (test/helpers/tmp.ts).
+   */
   tmp: string;
   /** What stop() found in tmp when the server had exited. */
   leftInTmp(): string[];
@@ -31,7 +34,7 @@ export interface Served {
 }
 
 export async function serve(args: string[] = []): Promise<Served> {
-  const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-serve-tmp-'));
+  const tmp = tempDir('wirewhy-serve-tmp-');
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
@@ -149,9 +152,9 @@ export function sampleFiles(): string[] {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A deterministic capture of about `bytes` bytes from bench/gen (in the temp folder, never committed). */
+/** A deterministic capture of about `bytes` bytes from bench/gen (in the temp folder, removed after the test file). */
 export function genCapture(bytes: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wirewhy-serve-gen-'));
+  const dir = tempDir('wirewhy-serve-gen-');
   const out = join(dir, `gen-${bytes}.pcap`);
   const r = spawnSync(process.execPath, [join(REPO, 'dist/bench/gen.js'), '--out', out, '--bytes', String(bytes)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench/gen failed: ${r.stderr}`);

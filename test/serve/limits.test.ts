@@ -8,9 +8,9 @@
  * nothing is left in its temp folder.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tempDirForTest } from '../helpers/tmp.js';
 import { gzipSync } from 'node:zlib';
 import { pcapFile } from '../helpers/pcap.js';
 import { ethIp, udpIp } from '../helpers/build.js';
@@ -163,7 +163,7 @@ describe('bodies that are not captures', () => {
   });
 
   it('damaged part-way: 200 with the report of what was read and the warning (as the CLI)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-serve-cut-'));
+    const dir = tempDirForTest('wirewhy-serve-cut-');
     const cut = sampleBytes.subarray(0, sampleBytes.length - 30);
     writeFileSync(join(dir, 'cut.pcap'), cut);
     const r = await post(api(a, '?name=cut.pcap'), cut);
@@ -171,7 +171,6 @@ describe('bodies that are not captures', () => {
     expect(r.text).toBe(cliReports(dir, ['cut.pcap'])[0]);
     expect(r.headers['x-wirewhy-warning']).toMatch(/ends in the middle of a packet record .* at file offset \d+ \(where frame \d+ would start\)/);
     expect(r.json<{ capture: { damage: object | null } }>().capture.damage).not.toBeNull();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the server kept serving through all of that', async () => {

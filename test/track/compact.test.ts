@@ -13,8 +13,8 @@ import { Analysis } from '../../src/analyze.js';
 import { renderReport } from '../../src/report/render.js';
 import { SAMPLES, SHARED, TUNNELS } from '../tshark-fixture.js';
 import { ethIp, icmpIp, pcapFile, quote, tcpIp, type CaptureRecord } from '../helpers/index.js';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 
 function captures(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -89,7 +89,7 @@ describe('compact attempts: the same report as full connections', () => {
     at(0.5, syn(40006, 600));
     at(0.5005, ethIp(tcpIp({ src: srv, dst: cli, sport: 443, dport: 40006, seq: 0, ack: 601, flags: 'RA' })));
     recs.sort((a, b) => Number(a.ts) - Number(b.ts));
-    const dir = mkdtempSync(join(tmpdir(), 'ww-compact-'));
+    const dir = tempDir('ww-compact-');
     const f = join(dir, 'cases.pcap');
     writeFileSync(f, pcapFile({ linkType: 1 }, recs));
     const held = await same(f);

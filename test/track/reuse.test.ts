@@ -3,11 +3,11 @@
  * connection's object is taken again for a later connection. What the tracker hands out must be
  * the same as with a new object every time, and a reset object must be exactly a new one.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { eachDecoded } from '../helpers/decoded.js';
 import { TcpConversation, ascii, pcapFile, type CaptureRecord } from '../helpers/index.js';
 import { Tracker, type FinishedConn } from '../../src/track/tracker.js';
@@ -83,8 +83,7 @@ function sequentialCapture(): string {
     }
     records.push(...c.frames);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'wirewhy-reuse-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wirewhy-reuse-');
   const path = join(dir, 'sequential.pcap');
   writeFileSync(path, pcapFile({ linkType: 1 }, records));
   return path;

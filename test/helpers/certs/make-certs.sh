@@ -5,6 +5,7 @@
 set -e
 OUT=$(cd "${1:-.}" && pwd)
 W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
 cd "$W"
 mkdir -p db && : > db/index.txt && echo 1000 > db/serial
 cat > ca.cnf <<'CNF'
