@@ -1,9 +1,11 @@
 /**
- * A live capture of a flood stays readable: a sweep refused at thousands of hosts a second (port
- * 443 of each; a port scan of one host is one warning: port-scan-live.test.ts) gives a few lines
- * one by one, then lines that count the rest (live.ts LINES_PER_CAUSE), while
- * another cause failing a few times is still said one by one, and the final report tells the
- * sweep once (tcp.address_scan: one source port toward every host), counting every host. Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
+ * A live capture of a flood stays readable: connections refused at thousands of hosts a second
+ * (port 443 of each, each from a source port of its own, as a program's: no scanner's sweep) give
+ * a few lines one by one, then lines that count the rest (live.ts LINES_PER_CAUSE), while another
+ * cause failing a few times is still said one by one, and the final report counts every host.
+ * The same flood from one source port is a scanner's sweep: said as one warning line once it is
+ * sure, and once in the final report (tcp.address_scan). (A port scan of one host is one warning:
+ * port-scan-live.test.ts.) Built packets, replayed with wall-clock ticks as `wirewhy capture` does.
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -19,15 +21,16 @@ const SCANNER = '192.0.2.66';
 const host = (i: number): string => `172.20.${i >> 8}.${i & 255}`;
 const PORTS = 3000;
 
-function floodCapture(): string {
+function floodCapture(oneSourcePort: boolean): string {
   const recs: CaptureRecord[] = [];
   const t0 = 1_700_000_000n * 1_000_000_000n;
   // 3,000 hosts refused over 3 s (1 ms apart), from one scanner.
   for (let i = 0; i < PORTS; i++) {
     const ts = t0 + BigInt(i) * 1_000_000n;
     const port = 443;
-    recs.push({ ts, frame: ethIp(tcpIp({ src: SCANNER, dst: host(i), sport: 40000, dport: port, seq: 1000 + i, flags: 'S' })) });
-    recs.push({ ts: ts + 100_000n, frame: ethIp(tcpIp({ src: host(i), dst: SCANNER, sport: port, dport: 40000, seq: 0, ack: 1001 + i, flags: 'RA' })) });
+    const sport = oneSourcePort ? 40000 : 20000 + i;
+    recs.push({ ts, frame: ethIp(tcpIp({ src: SCANNER, dst: host(i), sport, dport: port, seq: 1000 + i, flags: 'S' })) });
+    recs.push({ ts: ts + 100_000n, frame: ethIp(tcpIp({ src: host(i), dst: SCANNER, sport: port, dport: sport, seq: 0, ack: 1001 + i, flags: 'RA' })) });
   }
   // Meanwhile three names that do not exist, one a second: said one by one.
   for (let k = 0; k < 3; k++) {
@@ -60,7 +63,7 @@ async function replay(file: string): Promise<{ events: LiveEvent[]; report: Retu
 
 describe('a flood of failures, live', () => {
   it('a few lines one by one, then lines that count; every failure counted once; other causes one by one', async () => {
-    const { events, report, a } = await replay(floodCapture());
+    const { events, report, a } = await replay(floodCapture(false));
     const refused = events.filter((e) => e.verdict.cause === 'tcp.refused');
     const one = refused.filter((e) => e.more === undefined);
     const many = refused.filter((e) => e.more !== undefined);
@@ -80,17 +83,14 @@ describe('a flood of failures, live', () => {
     const nx = events.filter((e) => e.verdict.cause === 'dns.nxdomain');
     expect(nx.map((e) => e.verdict.target.name).sort()).toEqual(['gone0.example.com', 'gone1.example.com', 'gone2.example.com']);
     expect(nx.every((e) => e.more === undefined)).toBe(true);
-    // The final report tells the sweep once (one source port toward every host: tcp.address_scan),
-    // every host refused counted in it, and no failure per host.
-    const sweep = report.verdicts.filter((v) => v.cause === 'tcp.address_scan');
-    expect(sweep).toHaveLength(1);
-    expect(sweep[0]!.details).toMatchObject({ hostsProbed: PORTS, closed: PORTS, unanswered: 0, ports: [443] });
-    expect(report.summary!.byCause.find((c) => c.cause === 'tcp.refused')).toBeUndefined();
+    // The final report counts every host refused (a source port per connection: no sweep).
+    expect(report.verdicts.filter((v) => v.cause === 'tcp.address_scan')).toEqual([]);
+    expect(report.summary!.byCause.find((c) => c.cause === 'tcp.refused')?.targets).toBe(PORTS);
     expect(a.lines).toBe(events.length);
   }, 120_000);
 
   it('the counting lines in text (en, zh), JSON lines, and redacted', async () => {
-    const { events } = await replay(floodCapture());
+    const { events } = await replay(floodCapture(false));
     const e = events.find((x) => x.more !== undefined)!;
     const en = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: false }).liveLine(e);
     expect(en).toContain(`${e.more!.count} more targets failed the same way`);
@@ -104,5 +104,19 @@ describe('a flood of failures, live', () => {
     const red = new ReportOutput({ format: 'table', lang: 'en', all: false, redact: true }).liveLine(e);
     expect(red).not.toContain('172.20.');
     expect(red).toContain(`${e.more!.count} more targets`);
+  }, 120_000);
+
+  it('the same flood from one source port is a scanner\'s sweep: one warning line once it is sure, nothing per host after; the final report tells it once', async () => {
+    const { events, report } = await replay(floodCapture(true));
+    const sweepLines = events.filter((e) => e.verdict.cause === 'tcp.address_scan');
+    expect(sweepLines).toHaveLength(1);
+    const refused = events.filter((e) => e.verdict.cause === 'tcp.refused');
+    // Only hosts refused before the sweep was sure (its 25th host) were said, one by one or counted.
+    expect(refused.reduce((n, e) => n + (e.more?.count ?? 1), 0)).toBeLessThanOrEqual(25);
+    expect(refused.filter((e) => e.more === undefined).every((e) => e.ts <= sweepLines[0]!.ts)).toBe(true);
+    const sweep = report.verdicts.filter((v) => v.cause === 'tcp.address_scan');
+    expect(sweep).toHaveLength(1);
+    expect(sweep[0]!.details).toMatchObject({ hostsProbed: PORTS, closed: PORTS, unanswered: 0, ports: [443] });
+    expect(report.summary!.byCause.find((c) => c.cause === 'tcp.refused')).toBeUndefined();
   }, 120_000);
 });
