@@ -18,7 +18,7 @@ tcp.srcport tcp.dstport tcp.flags.syn tcp.flags.ack tcp.flags.reset tcp.flags.fi
 udp.srcport udp.dstport
 dns.id dns.flags.response dns.flags.rcode dns.flags.truncated dns.qry.name dns.qry.type dns.count.answers
 tls.record.content_type tls.record.opaque_type tls.record.length tls.handshake.type tls.handshake.version tls.handshake.extensions.supported_version
-tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc tls.handshake.certificate_length
+tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc tls.handshake.certificate_length ntp.flags.mode
 http.request.method http.request.uri http.host http.response.code
 icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
@@ -955,6 +955,26 @@ def check_dns_query_only(pk, e, errs):
         errs.append("no DNS query for %s" % name)
 
 
+def check_udp_silent(pk, e, errs):
+    """udp.no_response: the client's datagrams to the target's port (NTP: client mode 3), sent again
+    or three or more; nothing from the server's port to the client, no ICMP error at all (neighbour
+    discovery is no error); and the
+    client received something else (a DNS answer)"""
+    t, client = e["target"], e["client"]
+    reqs = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and first(p, "udp.dstport", int) == t["port"]]
+    if t["port"] == 123:
+        reqs = [p for p in reqs if first(p, "ntp.flags.mode", int) == 3]
+    if len(reqs) < 2:
+        errs.append("%d requests to %s:%s, expected two or more" % (len(reqs), t["ip"], t["port"]))
+    if any(p["src"] == t["ip"] for p in pk):
+        errs.append("the server sent packets")
+    icmp_errors = [p for p in pk if set(ints(p, "icmp.type")) & {3, 11, 12} or set(ints(p, "icmpv6.type")) & {1, 2, 3, 4}]
+    if icmp_errors:
+        errs.append("ICMP errors in the capture (frames %s)" % [p["n"] for p in icmp_errors])
+    if not any(p["dst"] == client and p["src"] != t["ip"] for p in pk):
+        errs.append("the client received nothing at all")
+
+
 def check_entry(pk, e):
     errs = []
     t, cause = e["target"], e["cause"]
@@ -971,6 +991,8 @@ def check_entry(pk, e):
         check_proxy(pk, e, errs)
     elif t["transport"] == "tcp":
         check_tcp_target(pk, e, errs)
+    elif cause == "udp.no_response":
+        check_udp_silent(pk, e, errs)
     else:
         errs.append("no check for %s" % cause)
     # a named TCP target should have been looked up in DNS or named in SNI/Host; the DNS answer, when present,

@@ -13,7 +13,7 @@ import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -35,12 +35,15 @@ import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } fr
 import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
 import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
 import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
+import { UdpRequestWatch } from './udp-requests.js';
 
 export { targetText } from './verdict.js';
 
 const KEEP_ATTEMPTS = 4;
 /** Clients remembered as shown one-sided (Diagnosis.blindTo): past it, the others are judged as before. */
 const MAX_BLIND = 10_000;
+/** Hosts seen receiving, at most (udp.no_response asks). */
+const MAX_HEARD = 200_000;
 const MAX_EVIDENCE = 12;
 
 interface Attempt {
@@ -192,6 +195,13 @@ export class Diagnosis {
   private readonly droppedRst = new Map<string, DroppedRstAttempt>();
   /** Clients whose packets the capture is shown to miss (a one-sided connection of theirs), at most MAX_BLIND. */
   private readonly blindTo = new Set<string>();
+  /**
+   * Hosts the capture shows receiving something (a reply on a connection or flow, a DNS answer,
+   * an ICMP error): a silent UDP request of theirs (udp.no_response) is one the capture could have
+   * shown answered. The requests are judged when the verdicts are made, every host heard known.
+   */
+  private readonly heard = new Set<string>();
+  private readonly udpRequests = new UdpRequestWatch();
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
@@ -233,8 +243,15 @@ export class Diagnosis {
   add(f: FinishedConn, name: string | null, now: number): void {
     this.setNow(now);
     const c = f.conn;
+    if (this.heard.size < MAX_HEARD) {
+      if (c.resp.pkts > 0 || f.icmp.length > 0) this.heard.add(c.orig.ip);
+      if (c.orig.pkts > 0) this.heard.add(c.resp.ip);
+    }
     if (c.transport === 'udp') {
-      // Without an ICMP error a UDP flow (a DNS query's, most often) makes no verdict: nothing to look at.
+      // A request/response service's requests, gathered by client and server (udp.no_response).
+      this.udpRequests.offer(f, name);
+      // Otherwise, without an ICMP error a UDP flow (a DNS query's, most often) makes no verdict:
+      // nothing to look at.
       if (f.icmp.length === 0) return;
       if (isBackgroundUdp(f)) return;
       // Only errors about the client's own datagrams say something failed. An error sent about a
@@ -503,6 +520,7 @@ export class Diagnosis {
 
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
+    if (t.responseTime !== null && this.heard.size < MAX_HEARD) this.heard.add(t.client.ip);
     const held = this.dns.addHeld(t);
     if (held === HELD) return;
     // Past the limit of names: judged alone by the same rules, and counted (overflow.ts).
@@ -547,6 +565,17 @@ export class Diagnosis {
     for (const t of dns) this.addDns(t);
     for (const x of this.droppedRst.values()) this.place(x.p);
     this.droppedRst.clear();
+    // UDP services that never answered clients the capture shows receiving (not one-sided toward them).
+    for (const s of this.udpRequests.values()) {
+      if (!this.heard.has(s.client) || this.blindTo.has(s.client)) continue;
+      for (const rule of UDP_REQUEST_RULES) {
+        const o = rule.run(s, this.ctx);
+        if (o === null) continue;
+        this.place({ o, target: { name: s.name, ip: s.server, port: s.port, transport: 'udp' }, client: s.client, ip: s.server, start: s.first.ts, firstFrame: s.first.frame, dnsOverTcp: false, retries: [] });
+        break;
+      }
+    }
+    this.udpRequests.clear();
     let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.
     const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));

@@ -16,6 +16,7 @@ import type { DnsGroup } from './dns-group.js';
 import type { AuthChallenge } from './auth-retry.js';
 import type { ScanPair } from './scan.js';
 import type { Sweep } from './sweep.js';
+import type { UdpRequests } from './udp-requests.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -105,7 +106,13 @@ export interface SweepRule extends RuleBase {
   run(s: Sweep, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule;
+/** A rule over one client's requests to one UDP service (udp-requests.ts): whether the service never answered. */
+export interface UdpRequestsRule extends RuleBase {
+  readonly on: 'udpRequests';
+  run(s: UdpRequests, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

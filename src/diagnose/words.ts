@@ -142,6 +142,9 @@ export const PLACEHOLDERS = {
   issuerName: 'the common name of that certificate\'s issuer (its whole name when it has none)',
   caIssuers: 'where the issuer\'s certificate can be fetched (the certificate\'s Authority Information Access, CA Issuers URI)',
   servernameOpt: 'openssl s_client\'s -servername option with the name the client asked for (SNI), or nothing when it named none',
+  service: 'the UDP service a silent request was for (NTP, SNMP, RADIUS, RADIUS accounting, Kerberos, IKE)',
+  requests: 'how many requests the client sent to a UDP service that never answered',
+  serviceAdvice: 'what to check for that UDP service in particular (NTP, SNMP, RADIUS, Kerberos, IKE)',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

@@ -37,6 +37,7 @@ const LABELS = {
   dns: { en: 'DNS', zh: 'DNS 解析' },
   icmp: { en: 'ICMP', zh: 'ICMP 差错' },
   tcp: { en: 'TCP', zh: 'TCP 连接' },
+  udp: { en: 'UDP', zh: 'UDP 请求' },
   tls: { en: 'TLS', zh: 'TLS 握手' },
   http: { en: 'HTTP', zh: 'HTTP' },
   report: { en: 'wirewhy report', zh: 'wirewhy 诊断报告' },

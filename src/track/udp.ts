@@ -43,6 +43,21 @@ const H_RESP_DATA = 0x2;
 
 const DNS_PORTS = new Set([53, 137, 5353, 5355]);
 
+/**
+ * Server ports of UDP request/response services whose answers come back on the request's flow
+ * (NTP, SNMP, RADIUS and its accounting, Kerberos, IKE): a flow to one of them notes whether the
+ * client sent the same datagram again before any answer (a retransmission: it waited in vain).
+ */
+export const REQUEST_PORTS: ReadonlySet<number> = new Set([123, 161, 1812, 1813, 1645, 1646, 88, 500]);
+
+/** FNV-1a of at most the first 256 bytes of a payload, mixed with its length. */
+function payloadHash(b: Uint8Array, off: number, len: number): number {
+  let h = 0x811c9dc5 ^ len;
+  const end = off + Math.min(len, 256);
+  for (let i = off; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h | 0;
+}
+
 export class UdpConn extends FlowConn implements Conn {
   readonly transport = 'udp' as const;
   orig = new UdpEndpoint();
@@ -62,6 +77,11 @@ export class UdpConn extends FlowConn implements Conn {
   dnsQueried = false;
   /** More queries were outstanding at once than followed: the flow just times out. */
   dnsOverflow = false;
+  /** NTP (port 123): the originator's first message was a client request (mode 3), which a server answers. */
+  ntpClient = false;
+  /** REQUEST_PORTS: hash of the originator's first datagram, and whether it sent the same again before any answer. */
+  reqHash = 0;
+  reqRepeated = false;
 
   constructor() {
     super();
@@ -87,6 +107,9 @@ export class UdpConn extends FlowConn implements Conn {
     this.dnsPending = null;
     this.dnsQueried = false;
     this.dnsOverflow = false;
+    this.ntpClient = false;
+    this.reqHash = 0;
+    this.reqRepeated = false;
   }
 }
 
@@ -138,6 +161,11 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
     }
     if (!c.appChecked) isOrig = this.appFlip(c, p, isOrig);
     this.lastFromOrig = isOrig;
+    if (isOrig && c.resp.pkts === 0 && !c.reqRepeated && p.payLen > 0 && REQUEST_PORTS.has(c.resp.port)) {
+      const h = payloadHash(p.nb, p.payOff, p.payLen);
+      if (c.orig.pkts === 1) c.reqHash = h;
+      else if (h === c.reqHash) c.reqRepeated = true;
+    }
     let cls = CLS_UDP;
     if ((c.resp.port === 53 || c.orig.port === 53) && p.payLen >= 12) cls = dnsAnswered(c, p) ? CLS_UDP_ANSWERED : CLS_UDP;
     this.table.touch(c, cls, now);
@@ -163,9 +191,11 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
       if ((mode === 4 && isOrig) || (mode === 3 && !isOrig)) {
         c.appChecked = true;
         c.flipRoles();
+        if (mode === 3) c.ntpClient = true;
         return !isOrig;
       }
       if (mode === 3 || mode === 4) c.appChecked = true;
+      if (mode === 3 && isOrig) c.ntpClient = true;
     } else c.appChecked = true;
     return isOrig;
   }

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CAUSES, CAUSE_CODES, CONN_RULES, DNS_RULES, ICMP_RULES, PLANNED, RULES, SCAN_RULES, SWEEP_RULES, isCauseCode, type CauseCode } from '../../src/diagnose/catalogue.js';
+import { CAUSES, CAUSE_CODES, CONN_RULES, DNS_RULES, ICMP_RULES, PLANNED, RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, isCauseCode, type CauseCode } from '../../src/diagnose/catalogue.js';
 import type { CauseDef } from '../../src/diagnose/cause.js';
 import { alertAdvice, edeMeaning, edeNote, icmpMeaning, TLS_ALERTS } from '../../src/diagnose/alerts.js';
 import { fill, MISSING, PLACEHOLDERS, placeholders, senderName, type CauseText } from '../../src/diagnose/words.js';
@@ -76,7 +76,7 @@ function pendingCauses(): Set<string> {
   if (at < 0) return out;
   const next = md.indexOf('\n#', at + 5);
   for (const line of md.slice(at, next < 0 ? undefined : next).split('\n')) {
-    const m = /^\| (capture|dns|icmp|tcp|tls|http) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
+    const m = /^\| (capture|dns|icmp|tcp|udp|tls|http) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
     if (m) out.add(m[2]!);
   }
   return out;
@@ -131,8 +131,8 @@ describe('cause catalogue and rules', () => {
       }
     }
     // Every rule is in exactly one walk, ordered by rank; the connection walk ends with ok.
-    expect(CONN_RULES.length + DNS_RULES.length + ICMP_RULES.length + SCAN_RULES.length + SWEEP_RULES.length).toBe(RULES.length);
-    for (const walk of [CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES]) for (let i = 1; i < walk.length; i++) expect(walk[i]!.rank).toBeGreaterThanOrEqual(walk[i - 1]!.rank);
+    expect(CONN_RULES.length + DNS_RULES.length + ICMP_RULES.length + SCAN_RULES.length + SWEEP_RULES.length + UDP_REQUEST_RULES.length).toBe(RULES.length);
+    for (const walk of [CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES]) for (let i = 1; i < walk.length; i++) expect(walk[i]!.rank).toBeGreaterThanOrEqual(walk[i - 1]!.rank);
     expect(CONN_RULES[CONN_RULES.length - 1]!.produces).toEqual(['ok']);
   });
 
