@@ -955,6 +955,23 @@ def check_dns_query_only(pk, e, errs):
         errs.append("no DNS query for %s" % name)
 
 
+def check_echo_unanswered(pk, e, errs):
+    """icmp.echo_unanswered: the client's echo requests to the target, as many as the details say;
+    no echo reply and nothing else from the target, no ICMP error; the client received something
+    else (a DNS answer)"""
+    t, d, client = e["target"], e["details"], e["client"]
+    echoes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    if len(echoes) != d.get("requests"):
+        errs.append("%d echo requests to %s, expected %s" % (len(echoes), t["ip"], d.get("requests")))
+    if any(p["src"] == t["ip"] for p in pk):
+        errs.append("the host sent packets")
+    icmp_errors = [p for p in pk if set(ints(p, "icmp.type")) & {3, 11, 12}]
+    if icmp_errors:
+        errs.append("ICMP errors in the capture (frames %s)" % [p["n"] for p in icmp_errors])
+    if not any(p["dst"] == client and p["src"] != t["ip"] for p in pk):
+        errs.append("the client received nothing at all")
+
+
 def check_udp_silent(pk, e, errs):
     """udp.no_response: the client's datagrams to the target's port (NTP: client mode 3), sent again
     or three or more; nothing from the server's port to the client, no ICMP error at all (neighbour
@@ -981,7 +998,9 @@ def check_entry(pk, e):
     if e["severity"] not in ("ok", "warning", "error") or e["layer"] != cause.split(".")[0] and not (
             cause == "ok" and e["layer"] == "ok"):
         errs.append("layer/cause/severity inconsistent")
-    if cause.startswith("icmp."):
+    if cause == "icmp.echo_unanswered":
+        check_echo_unanswered(pk, e, errs)
+    elif cause.startswith("icmp."):
         check_icmp(pk, e, errs)
     elif "traceroute" in e["details"]:
         check_traceroute(pk, e, errs)
@@ -1051,7 +1070,9 @@ def main():
         except subprocess.CalledProcessError as ex:
             errs.append("tshark failed: %s" % ex.stderr.strip()[:200])
             pk = []
-        if pk:
+        if not pk:
+            errs.append("the capture holds no packets")
+        else:
             for e in s["expect"]:
                 e = dict(e, _path=path)
                 for m in check_entry(pk, e):

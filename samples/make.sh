@@ -51,7 +51,7 @@ need=()
 for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy tcpdump:tcpdump tshark:tshark \
             editcap:wireshark-common capinfos:wireshark-common openssl:openssl curl:curl \
             gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils \
-            traceroute.db:traceroute nginx:nginx-light chronyd:chrony; do
+            traceroute.db:traceroute nginx:nginx-light chronyd:chrony ping:iputils-ping; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -161,6 +161,7 @@ printf '127.0.0.1 localhost\n::1 localhost\n' >"/etc/netns/$NSC/hosts"
 # firewall rules on the router (FORWARD) and in front of the DNS server
 inns "$NSR" iptables  -A FORWARD -d 203.0.113.11 -p tcp --dport 443 -j DROP
 inns "$NSR" iptables  -A FORWARD -d 203.0.113.41 -p udp --dport 123 -j DROP   # an NTP server behind a firewall that drops UDP 123
+inns "$NSR" iptables  -A FORWARD -d 203.0.113.42 -p icmp -j DROP              # a host behind a firewall that drops ping
 inns "$NSR" ip6tables -A FORWARD -d 2001:db8:203::11 -p tcp --dport 443 -j DROP
 inns "$NSR" iptables  -A FORWARD -d 203.0.113.30 -j REJECT --reject-with icmp-admin-prohibited
 inns "$NSR" ip6tables -A FORWARD -d 2001:db8:203::30 -j REJECT --reject-with icmp6-adm-prohibited
@@ -294,6 +295,7 @@ EOF
   local-data: "reset.example.org. 300 IN A 203.0.113.39"
   local-data: "nochain.example.net. 300 IN A 203.0.113.40"
   local-data: "ntp.example.net. 300 IN A 203.0.113.41"
+  local-data: "noping.example.net. 300 IN A 203.0.113.42"
   local-data: "ads.blocked.example.org. 300 IN A 0.0.0.0"
   local-data: "ads.blocked.example.org. 300 IN AAAA ::"
 EOF
@@ -885,6 +887,10 @@ sample tls-chain-incomplete pcap "TLS 1.2: the server sends its certificate with
   "curl -4 --tls-max 1.2 --cacert root+intermediate https://nochain.example.net/ against openssl s_server -cert (leaf signed by an issuing CA, AIA CA Issuers URI) without -cert_chain" \
   "[$(warn "$(t nochain.example.net 203.0.113.40 443 tcp)" "$C4" tls tls.chain_incomplete '{"tls_version":"TLS1.2","certificates":1}')]" \
   -- CX "${CURL[@]}" --cacert "$WORK/ca-and-issuing.pem" -4 --tls-max 1.2 https://nochain.example.net/
+sample icmp-echo-unanswered pcap "ping gets no reply: four echo requests to noping.example.net (resolved), a firewall on the way drops ICMP; no reply, no ICMP error (a warning: many hosts drop ping)" \
+  "ping -c 4 -W 1 noping.example.net; router: iptables -A FORWARD -d 203.0.113.42 -p icmp -j DROP" \
+  "[$(warn "$(t noping.example.net 203.0.113.42 null icmp)" "$C4" icmp icmp.echo_unanswered '{"requests":4}')]" \
+  -- CX ping -c 4 -W 1 noping.example.net
 sample udp-ntp-no-response pcap "An NTP server that never answers: chronyd resolves ntp.example.net and sends its iburst client requests; a firewall on the way drops UDP 123, so no reply and no ICMP error come back" \
   "chronyd -Q -t 10 'server ntp.example.net iburst' (chrony 4.3; -Q only measures, never sets the clock); router: iptables -A FORWARD -d 203.0.113.41 -p udp --dport 123 -j DROP" \
   "[$(err "$(t ntp.example.net 203.0.113.41 123 udp)" "$C4" udp udp.no_response '{"service":"NTP"}')]" \

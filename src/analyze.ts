@@ -120,7 +120,7 @@ export class Analysis {
     const tracker = new Tracker({
       onConn: (f) => this.finished(f),
       onIcmpFlow: (c) => {
-        this.diagnosis.addIcmpFlow(c);
+        this.diagnosis.addIcmpFlow(c, this.tracker.names.name(c.resp.ip, c.firstFrame));
         this.totals.connections++;
         if (this.conns.length < MAX_RECORDS) this.conns.push({ id: c.id, rec: connectionRecord(c, null) });
         else this.notListed++;

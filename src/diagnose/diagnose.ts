@@ -13,7 +13,7 @@ import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -36,6 +36,7 @@ import { SCAN_TAIL, seeBurst, sureScan } from './causes/tcp.port_scan.js';
 import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
 import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
 import { UdpRequestWatch } from './udp-requests.js';
+import { PingWatch } from './pings.js';
 
 export { targetText } from './verdict.js';
 
@@ -134,6 +135,11 @@ const MAX_RETRIES = 16;
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
 
 /** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
+/** A multicast or broadcast destination (IPv4 224-239.x, 255.255.255.255, a .255 subnet broadcast; IPv6 ff00::/8). */
+function isGroupAddress(dst: string): boolean {
+  return /^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.toLowerCase().startsWith('ff') || dst.endsWith('.255');
+}
+
 function isBackgroundUdp(f: FinishedConn): boolean {
   const c = f.conn;
   const dst = c.resp.ip;
@@ -202,6 +208,9 @@ export class Diagnosis {
    */
   private readonly heard = new Set<string>();
   private readonly udpRequests = new UdpRequestWatch();
+  /** Echo requests by requester and host (icmp.echo_unanswered), and the client|server pairs a server answered. */
+  private readonly pings = new PingWatch();
+  private readonly reached = new Set<string>();
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
@@ -247,6 +256,7 @@ export class Diagnosis {
       if (c.resp.pkts > 0 || f.icmp.length > 0) this.heard.add(c.orig.ip);
       if (c.orig.pkts > 0) this.heard.add(c.resp.ip);
     }
+    if (c.resp.pkts > 0 && this.reached.size < MAX_HEARD) this.reached.add(`${c.orig.ip}|${c.resp.ip}`);
     if (c.transport === 'udp') {
       // A request/response service's requests, gathered by client and server (udp.no_response).
       this.udpRequests.offer(f, name);
@@ -333,8 +343,10 @@ export class Diagnosis {
   }
 
   /** An ICMP flow (echo requests and their replies tell whether a traceroute got through). */
-  addIcmpFlow(c: IcmpConn): void {
+  addIcmpFlow(c: IcmpConn, name: string | null = null): void {
     this.routes.addIcmpFlow(c);
+    this.pings.offer(c, name);
+    if (c.resp.pkts > 0 && this.heard.size < MAX_HEARD) this.heard.add(c.orig.ip);
   }
 
   /**
@@ -584,6 +596,21 @@ export class Diagnosis {
       if (h.placed) this.place(h.placed);
       else if (h.orphan) orphans.push(h.orphan);
     }
+    // Pings that got no reply (icmp.echo_unanswered): not those an ICMP error answered (the ICMP
+    // rules tell them), a traceroute's, or to a host the client reached otherwise (ICMP filtered).
+    const pingErrors = new Set<string>();
+    for (const e of orphanIcmp) if (e.quoted !== null && (e.quoted.proto === 1 || e.quoted.proto === 58)) pingErrors.add(`${e.quoted.src}|${e.quoted.dst}`);
+    for (const p of this.pings.values()) {
+      const pair = `${p.client}|${p.host}`;
+      if (!this.heard.has(p.client) || this.blindTo.has(p.client) || this.reached.has(pair) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
+      for (const rule of PING_RULES) {
+        const o = rule.run(p, this.ctx);
+        if (o === null) continue;
+        this.place({ o, target: { name: p.name, ip: p.host, port: null, transport: 'icmp' }, client: p.client, ip: p.host, start: p.first.ts, firstFrame: p.first.frame, dnsOverTcp: false, retries: [] });
+        break;
+      }
+    }
+    this.pings.clear();
     const out: Array<{ v: Verdict; first: number }> = [];
     for (const r of routes) {
       worked++;

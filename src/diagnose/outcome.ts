@@ -17,6 +17,7 @@ import type { AuthChallenge } from './auth-retry.js';
 import type { ScanPair } from './scan.js';
 import type { Sweep } from './sweep.js';
 import type { UdpRequests } from './udp-requests.js';
+import type { Pings } from './pings.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -112,7 +113,13 @@ export interface UdpRequestsRule extends RuleBase {
   run(s: UdpRequests, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule;
+/** A rule over one client's echo requests to one host (pings.ts): whether they went unanswered. */
+export interface PingRule extends RuleBase {
+  readonly on: 'pings';
+  run(p: Pings, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

@@ -138,6 +138,11 @@ export class Traceroutes {
     return true;
   }
 
+  /** Whether a traceroute (of any kind) from `client` toward `dst` is held. */
+  towards(client: string, dst: string): boolean {
+    return this.traces.has(`icmp|${client}|${dst}`) || this.traces.has(`udp|${client}|${dst}`) || this.traces.has(`tcp|${client}|${dst}`);
+  }
+
   /** An ICMP flow: an echo request (type 8 / 128) its destination answered. */
   addIcmpFlow(c: IcmpConn): void {
     if ((c.orig.port === 8 || c.orig.port === 128) && c.resp.pkts > 0 && this.echoAnswered.size < 100_000) this.echoAnswered.add(`${c.orig.ip}|${c.resp.ip}`);

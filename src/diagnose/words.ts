@@ -145,6 +145,7 @@ export const PLACEHOLDERS = {
   service: 'the UDP service a silent request was for (NTP, SNMP, RADIUS, RADIUS accounting, Kerberos, IKE)',
   requests: 'how many requests the client sent to a UDP service that never answered',
   serviceAdvice: 'what to check for that UDP service in particular (NTP, SNMP, RADIUS, Kerberos, IKE)',
+  pings: 'how many echo requests (ping) the client sent to a host that never replied',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
 } as const;
 

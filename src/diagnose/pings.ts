@@ -1,0 +1,53 @@
+/**
+ * Echo requests (ping) by requester and destination, across ICMP flows: how many were sent, and
+ * whether any was answered (causes/icmp.echo_unanswered.ts judges them). Bounded: at most
+ * MAX_PAIRS pairs; past it new pairs are not watched.
+ */
+import type { IcmpConn } from '../track/icmpflow.js';
+
+const MAX_PAIRS = 4_096;
+
+interface At {
+  frame: number;
+  ts: number;
+}
+
+export interface Pings {
+  client: string;
+  host: string;
+  /** The name the client resolved the host's address by, when known. */
+  name: string | null;
+  requests: number;
+  answered: boolean;
+  first: At;
+  last: At;
+}
+
+export class PingWatch {
+  private readonly byPair = new Map<string, Pings>();
+
+  /** A finished ICMP flow: counted when its originator sent echo requests (ICMP type 8, ICMPv6 128). */
+  offer(c: IcmpConn, name: string | null): void {
+    if ((c.orig.port !== 8 && c.orig.port !== 128) || c.orig.pkts === 0) return;
+    const key = `${c.orig.ip}|${c.resp.ip}`;
+    let p = this.byPair.get(key);
+    if (p === undefined) {
+      if (this.byPair.size >= MAX_PAIRS) return;
+      p = { client: c.orig.ip, host: c.resp.ip, name, requests: 0, answered: false, first: { frame: c.firstFrame, ts: c.start }, last: { frame: c.lastFrame, ts: c.end } };
+      this.byPair.set(key, p);
+    }
+    p.requests += c.orig.pkts;
+    if (p.name === null) p.name = name;
+    if (c.resp.pkts > 0) p.answered = true;
+    if (c.firstFrame < p.first.frame) p.first = { frame: c.firstFrame, ts: c.start };
+    if (c.lastFrame > p.last.frame) p.last = { frame: c.lastFrame, ts: c.end };
+  }
+
+  values(): IterableIterator<Pings> {
+    return this.byPair.values();
+  }
+
+  clear(): void {
+    this.byPair.clear();
+  }
+}
