@@ -363,27 +363,23 @@ export class LiveAnalyzer {
       }
     } else sweep = this.sweepWatch.take(c.orig.ip);
     if (sweep !== null && sweep.confirmed && sweep.scannerPort(pr.sport)) {
-      if (!this.sweepsSaid.has(sweep)) {
-        this.sweepsSaid.add(sweep);
-        const v = sweepVerdict(sweep, { captureEnd: now });
-        if (v !== null) {
-          this.sweepsLines++;
-          // The counts so far: the sweep goes on (the final report tells it whole).
-          this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
-        }
-      }
+      const s = sweep;
+      if (this.sayOnce(this.sweepsSaid, s, () => sweepVerdict(s, { captureEnd: now }), now)) this.sweepsLines++;
       return true;
     }
     if (!sureScan(pair)) return false;
-    if (!this.scansSaid.has(pair)) {
-      this.scansSaid.add(pair);
-      const v = scanVerdict(pair, { captureEnd: now });
-      if (v !== null) {
-        this.scansLines++;
-        // The counts so far: the scan goes on (the final report tells it whole).
-        this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
-      }
-    }
+    if (this.sayOnce(this.scansSaid, pair, () => scanVerdict(pair!, { captureEnd: now }), now)) this.scansLines++;
+    return true;
+  }
+
+  /** A scan's or a sweep's verdict, said once as a line with its counts so far; true when said now. */
+  private sayOnce(said: WeakSet<object>, key: object, verdict: () => Verdict | null, now: number): boolean {
+    if (said.has(key)) return false;
+    said.add(key);
+    const v = verdict();
+    if (v === null) return false;
+    // The counts so far: it goes on (the final report tells it whole).
+    this.emit({ ts: now, time: timeOf(now), verdict: { ...v, facts: { ...v.facts, soFar: true } } });
     return true;
   }
 

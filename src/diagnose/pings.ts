@@ -4,23 +4,17 @@
  * MAX_PAIRS pairs; past it new pairs are not watched.
  */
 import type { IcmpConn } from '../track/icmpflow.js';
+import { spanOf, widen, type Span } from './span.js';
 
 const MAX_PAIRS = 4_096;
 
-interface At {
-  frame: number;
-  ts: number;
-}
-
-export interface Pings {
+export interface Pings extends Span {
   client: string;
   host: string;
   /** The name the client resolved the host's address by, when known. */
   name: string | null;
   requests: number;
   answered: boolean;
-  first: At;
-  last: At;
 }
 
 export class PingWatch {
@@ -33,14 +27,13 @@ export class PingWatch {
     let p = this.byPair.get(key);
     if (p === undefined) {
       if (this.byPair.size >= MAX_PAIRS) return;
-      p = { client: c.orig.ip, host: c.resp.ip, name, requests: 0, answered: false, first: { frame: c.firstFrame, ts: c.start }, last: { frame: c.lastFrame, ts: c.end } };
+      p = { client: c.orig.ip, host: c.resp.ip, name, requests: 0, answered: false, ...spanOf(c.firstFrame, c.start, c.lastFrame, c.end) };
       this.byPair.set(key, p);
     }
     p.requests += c.orig.pkts;
     if (p.name === null) p.name = name;
     if (c.resp.pkts > 0) p.answered = true;
-    if (c.firstFrame < p.first.frame) p.first = { frame: c.firstFrame, ts: c.start };
-    if (c.lastFrame > p.last.frame) p.last = { frame: c.lastFrame, ts: c.end };
+    widen(p, c.firstFrame, c.start, c.lastFrame, c.end);
   }
 
   values(): IterableIterator<Pings> {

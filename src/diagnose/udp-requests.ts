@@ -9,6 +9,7 @@
  */
 import type { FinishedConn } from '../track/tracker.js';
 import { REQUEST_PORTS, type UdpConn } from '../track/udp.js';
+import { spanOf, widen, type Span } from './span.js';
 
 /** The services judged, by server port (track/udp.ts REQUEST_PORTS). */
 export const SERVICES: ReadonlyMap<number, string> = new Map([
@@ -17,12 +18,7 @@ export const SERVICES: ReadonlyMap<number, string> = new Map([
 
 const MAX_SERVICES = 4_096;
 
-interface At {
-  frame: number;
-  ts: number;
-}
-
-export interface UdpRequests {
+export interface UdpRequests extends Span {
   client: string;
   server: string;
   port: number;
@@ -38,8 +34,6 @@ export interface UdpRequests {
   answered: boolean;
   /** An ICMP error came about some flow (told by the ICMP rules). */
   icmp: boolean;
-  first: At;
-  last: At;
 }
 
 export class UdpRequestWatch {
@@ -60,7 +54,7 @@ export class UdpRequestWatch {
       if (this.byKey.size >= MAX_SERVICES) return;
       e = {
         client: u.orig.ip, server: u.resp.ip, port: u.resp.port, service, name, requests: 0, flows: 0, repeated: false, answered: false, icmp: false,
-        first: { frame: u.orig.firstFrame, ts: u.start }, last: { frame: u.lastFrame, ts: u.end },
+        ...spanOf(u.orig.firstFrame, u.start, u.lastFrame, u.end),
       };
       this.byKey.set(key, e);
     }
@@ -70,8 +64,7 @@ export class UdpRequestWatch {
     if (u.resp.pkts > 0) e.answered = true;
     if (f.icmp.length > 0) e.icmp = true;
     if (e.name === null) e.name = name;
-    if (u.orig.firstFrame < e.first.frame) e.first = { frame: u.orig.firstFrame, ts: u.start };
-    if (u.lastFrame > e.last.frame) e.last = { frame: u.lastFrame, ts: u.end };
+    widen(e, u.orig.firstFrame, u.start, u.lastFrame, u.end);
   }
 
   values(): IterableIterator<UdpRequests> {
