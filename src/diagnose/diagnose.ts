@@ -43,8 +43,12 @@ export { targetText } from './verdict.js';
 const KEEP_ATTEMPTS = 4;
 /** Clients remembered as shown one-sided (Diagnosis.blindTo): past it, the others are judged as before. */
 const MAX_BLIND = 10_000;
-/** Hosts seen receiving, at most (udp.no_response asks). */
-const MAX_HEARD = 200_000;
+/**
+ * Hosts seen receiving, and client|server pairs a server answered, at most (udp.no_response and
+ * icmp.echo_unanswered ask). Past the bound a host or pair is not recorded: a silent request of an
+ * unrecorded client is not told, and pings are not told at all once the pairs overflowed.
+ */
+const MAX_HEARD = 50_000;
 const MAX_EVIDENCE = 12;
 
 interface Attempt {
@@ -211,6 +215,8 @@ export class Diagnosis {
   /** Echo requests by requester and host (icmp.echo_unanswered), and the client|server pairs a server answered. */
   private readonly pings = new PingWatch();
   private readonly reached = new Set<string>();
+  /** A pair was left out of `reached`: whether a pinged host answered otherwise cannot be told. */
+  private reachedFull = false;
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
@@ -256,7 +262,10 @@ export class Diagnosis {
       if (c.resp.pkts > 0 || f.icmp.length > 0) this.heard.add(c.orig.ip);
       if (c.orig.pkts > 0) this.heard.add(c.resp.ip);
     }
-    if (c.resp.pkts > 0 && this.reached.size < MAX_HEARD) this.reached.add(`${c.orig.ip}|${c.resp.ip}`);
+    if (c.resp.pkts > 0 && !this.reachedFull) {
+      if (this.reached.size < MAX_HEARD) this.reached.add(`${c.orig.ip}|${c.resp.ip}`);
+      else if (!this.reached.has(`${c.orig.ip}|${c.resp.ip}`)) this.reachedFull = true;
+    }
     if (c.transport === 'udp') {
       // A request/response service's requests, gathered by client and server (udp.no_response).
       this.udpRequests.offer(f, name);
@@ -602,7 +611,7 @@ export class Diagnosis {
     for (const e of orphanIcmp) if (e.quoted !== null && (e.quoted.proto === 1 || e.quoted.proto === 58)) pingErrors.add(`${e.quoted.src}|${e.quoted.dst}`);
     for (const p of this.pings.values()) {
       const pair = `${p.client}|${p.host}`;
-      if (!this.heard.has(p.client) || this.blindTo.has(p.client) || this.reached.has(pair) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
+      if (this.reachedFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.reached.has(pair) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
       for (const rule of PING_RULES) {
         const o = rule.run(p, this.ctx);
         if (o === null) continue;
