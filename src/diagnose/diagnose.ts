@@ -44,11 +44,11 @@ const KEEP_ATTEMPTS = 4;
 /** Clients remembered as shown one-sided (Diagnosis.blindTo): past it, the others are judged as before. */
 const MAX_BLIND = 10_000;
 /**
- * Hosts seen receiving, and client|server pairs a server answered, at most (udp.no_response and
- * icmp.echo_unanswered ask). Past the bound a host or pair is not recorded: a silent request of an
- * unrecorded client is not told, and pings are not told at all once the pairs overflowed.
+ * Hosts seen receiving, and hosts seen answering, at most (udp.no_response and icmp.echo_unanswered
+ * ask; about 2 MB a set at the bound). Past the bound a host is not recorded: a silent request of an
+ * unrecorded client is not told, and pings are not told at all once the answering hosts overflowed.
  */
-const MAX_HEARD = 50_000;
+const MAX_HEARD = 20_000;
 const MAX_EVIDENCE = 12;
 
 interface Attempt {
@@ -212,11 +212,11 @@ export class Diagnosis {
    */
   private readonly heard = new Set<string>();
   private readonly udpRequests = new UdpRequestWatch();
-  /** Echo requests by requester and host (icmp.echo_unanswered), and the client|server pairs a server answered. */
+  /** Echo requests by requester and host (icmp.echo_unanswered), and the hosts that answered a connection or flow. */
   private readonly pings = new PingWatch();
-  private readonly reached = new Set<string>();
-  /** A pair was left out of `reached`: whether a pinged host answered otherwise cannot be told. */
-  private reachedFull = false;
+  private readonly answering = new Set<string>();
+  /** A host was left out of `answering`: whether a pinged host answered otherwise cannot be told. */
+  private answeringFull = false;
   /** The probes of each client to each server (scan.ts): port scans. */
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
@@ -258,13 +258,11 @@ export class Diagnosis {
   add(f: FinishedConn, name: string | null, now: number): void {
     this.setNow(now);
     const c = f.conn;
-    if (this.heard.size < MAX_HEARD) {
-      if (c.resp.pkts > 0 || f.icmp.length > 0) this.heard.add(c.orig.ip);
-      if (c.orig.pkts > 0) this.heard.add(c.resp.ip);
-    }
-    if (c.resp.pkts > 0 && !this.reachedFull) {
-      if (this.reached.size < MAX_HEARD) this.reached.add(`${c.orig.ip}|${c.resp.ip}`);
-      else if (!this.reached.has(`${c.orig.ip}|${c.resp.ip}`)) this.reachedFull = true;
+    // (Sets of addresses the connection already holds: no string is made per connection.)
+    if ((c.resp.pkts > 0 || f.icmp.length > 0) && this.heard.size < MAX_HEARD) this.heard.add(c.orig.ip);
+    if (c.resp.pkts > 0 && !this.answeringFull) {
+      if (this.answering.size < MAX_HEARD) this.answering.add(c.resp.ip);
+      else if (!this.answering.has(c.resp.ip)) this.answeringFull = true;
     }
     if (c.transport === 'udp') {
       // A request/response service's requests, gathered by client and server (udp.no_response).
@@ -606,12 +604,13 @@ export class Diagnosis {
       else if (h.orphan) orphans.push(h.orphan);
     }
     // Pings that got no reply (icmp.echo_unanswered): not those an ICMP error answered (the ICMP
-    // rules tell them), a traceroute's, or to a host the client reached otherwise (ICMP filtered).
+    // rules tell them), a traceroute's, or to a host that answered anything else (it is up: ICMP
+    // is filtered, for this client at least).
     const pingErrors = new Set<string>();
     for (const e of orphanIcmp) if (e.quoted !== null && (e.quoted.proto === 1 || e.quoted.proto === 58)) pingErrors.add(`${e.quoted.src}|${e.quoted.dst}`);
     for (const p of this.pings.values()) {
       const pair = `${p.client}|${p.host}`;
-      if (this.reachedFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.reached.has(pair) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
+      if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
       for (const rule of PING_RULES) {
         const o = rule.run(p, this.ctx);
         if (o === null) continue;
