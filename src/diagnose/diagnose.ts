@@ -37,6 +37,7 @@ import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
 import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
 import { UdpRequestWatch } from './udp-requests.js';
 import { PingWatch } from './pings.js';
+import type { Span } from './span.js';
 
 export { targetText } from './verdict.js';
 
@@ -138,16 +139,15 @@ const MAX_RETRIES = 16;
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
 
-/** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
 /** A multicast or broadcast destination (IPv4 224-239.x, 255.255.255.255, a .255 subnet broadcast; IPv6 ff00::/8). */
 function isGroupAddress(dst: string): boolean {
-  return /^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.toLowerCase().startsWith('ff') || dst.endsWith('.255');
+  return /^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.startsWith('ff') || dst.endsWith('.255');
 }
 
+/** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
 function isBackgroundUdp(f: FinishedConn): boolean {
   const c = f.conn;
-  const dst = c.resp.ip;
-  if (/^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.startsWith('ff') || dst.endsWith('.255')) return true;
+  if (isGroupAddress(c.resp.ip)) return true;
   const ports = [c.orig.port, c.resp.port];
   return ports.some((p) => p === 5353 || p === 5355 || p === 1900 || p === 137 || p === 138 || p === 67 || p === 68 || p === 546 || p === 547);
 }
@@ -494,6 +494,16 @@ export class Diagnosis {
     return pair;
   }
 
+  /** The outcome of the first of `rules` that applies to `s` (requests gathered over flows: span.ts), placed as an attempt to `target`. */
+  private placeFirst<S extends Span>(rules: ReadonlyArray<{ run(s: S, ctx: RuleContext): Outcome | null }>, s: S, target: Target, client: string): void {
+    for (const rule of rules) {
+      const o = rule.run(s, this.ctx);
+      if (o === null) continue;
+      this.place({ o, target, client, ip: target.ip!, start: s.first.ts, firstFrame: s.first.frame, dnsOverTcp: false, retries: [] });
+      return;
+    }
+  }
+
   /**
    * A verdict for many probes (a scan, a sweep) into `out`, its timeline from its first probe; false
    * when there is none.
@@ -587,12 +597,7 @@ export class Diagnosis {
     // UDP services that never answered clients the capture shows receiving (not one-sided toward them).
     for (const s of this.udpRequests.values()) {
       if (!this.heard.has(s.client) || this.blindTo.has(s.client)) continue;
-      for (const rule of UDP_REQUEST_RULES) {
-        const o = rule.run(s, this.ctx);
-        if (o === null) continue;
-        this.place({ o, target: { name: s.name, ip: s.server, port: s.port, transport: 'udp' }, client: s.client, ip: s.server, start: s.first.ts, firstFrame: s.first.frame, dnsOverTcp: false, retries: [] });
-        break;
-      }
+      this.placeFirst(UDP_REQUEST_RULES, s, { name: s.name, ip: s.server, port: s.port, transport: 'udp' }, s.client);
     }
     this.udpRequests.clear();
     let worked = this.overflow.okTargets;
@@ -611,12 +616,7 @@ export class Diagnosis {
     for (const p of this.pings.values()) {
       const pair = `${p.client}|${p.host}`;
       if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
-      for (const rule of PING_RULES) {
-        const o = rule.run(p, this.ctx);
-        if (o === null) continue;
-        this.place({ o, target: { name: p.name, ip: p.host, port: null, transport: 'icmp' }, client: p.client, ip: p.host, start: p.first.ts, firstFrame: p.first.frame, dnsOverTcp: false, retries: [] });
-        break;
-      }
+      this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
     }
     this.pings.clear();
     const out: Array<{ v: Verdict; first: number }> = [];
@@ -791,10 +791,13 @@ export class Diagnosis {
     groups.sort((a, b) => a.first[0]!.seq - b.first[0]!.seq);
     // Names that resolved: let go (this.dns), or held.
     const held = new Set<string>();
-    for (const g of groups) if (g.resolved) held.add(g.key);
-    const resolved = (client: string, name: string): boolean => this.dns.isResolved(client, name) || (held.size > 0 && held.has(dnsKey(client, name)));
     const resolvedNames = new Set<string>();
-    for (const g of groups) if (g.resolved) resolvedNames.add(g.name);
+    for (const g of groups) {
+      if (!g.resolved) continue;
+      held.add(g.key);
+      resolvedNames.add(g.name);
+    }
+    const resolved = (client: string, name: string): boolean => this.dns.isResolved(client, name) || (held.size > 0 && held.has(dnsKey(client, name)));
     // Names that resolved and were let go: each worked, unless its connections tell it.
     let worked = this.dns.resolvedUncounted + this.dns.resolvedOutside(connNames);
     const out: Array<{ v: Verdict; first: number }> = [];

@@ -8,13 +8,8 @@
  * Bounded: at most MAX_SERVICES (client, server, port) triples; past it new ones are not watched.
  */
 import type { FinishedConn } from '../track/tracker.js';
-import { REQUEST_PORTS, type UdpConn } from '../track/udp.js';
+import { REQUEST_SERVICES, type UdpConn } from '../track/udp.js';
 import { spanOf, widen, type Span } from './span.js';
-
-/** The services judged, by server port (track/udp.ts REQUEST_PORTS). */
-export const SERVICES: ReadonlyMap<number, string> = new Map([
-  [123, 'NTP'], [161, 'SNMP'], [1812, 'RADIUS'], [1645, 'RADIUS'], [1813, 'RADIUS accounting'], [1646, 'RADIUS accounting'], [88, 'Kerberos'], [500, 'IKE'],
-]);
 
 const MAX_SERVICES = 4_096;
 
@@ -42,9 +37,9 @@ export class UdpRequestWatch {
   /** A finished UDP flow: counted when it is one of a service's. */
   offer(f: FinishedConn, name: string | null): void {
     const c = f.conn;
-    if (c.transport !== 'udp' || !REQUEST_PORTS.has(c.resp.port)) return;
+    if (c.transport !== 'udp') return;
     const u = c as UdpConn;
-    const service = SERVICES.get(u.resp.port);
+    const service = REQUEST_SERVICES.get(u.resp.port);
     if (service === undefined || u.orig.pkts === 0) return;
     // NTP: only a client's requests (mode 3) call for an answer (not symmetric peers, not broadcast).
     if (u.resp.port === 123 && !u.ntpClient) return;

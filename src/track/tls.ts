@@ -16,6 +16,7 @@ import {
 import { decodeCertificate, issuedByKnownRoot, type CertInfo } from '../decode/x509.js';
 import { isStop } from '../decode/stop.js';
 import { PASS_ALL, type Time } from './types.js';
+import { fnv1a } from './hash.js';
 import { isTls13, isTls13Version, type TlsAlertFact, type TlsEvent, type TlsSession } from './tls-session.js';
 
 export { isTls13, isTls13Version, tlsEstablished, type TlsAlertFact, type TlsEvent, type TlsSession } from './tls-session.js';
@@ -46,12 +47,6 @@ const MAX_ENC_EVENTS = 6;
  */
 const certCache = new Map<string, { der: Uint8Array; info: CertInfo | null }>();
 const CERT_CACHE_MAX = 4096;
-
-function fnv1a(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

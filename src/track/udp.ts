@@ -7,6 +7,7 @@
  * response, or an NTP server-mode message from the originator, turns the flow around (`^`).
  */
 import { FRAG_PART, PROTO_UDP, type Packet } from '../decode/packet.js';
+import { fnv1a } from './hash.js';
 import { CLS_UDP, CLS_UDP_ANSWERED, FlowConn, FlowTracker, isBroadcast4, isLikelyServerPort, packetTime, type FlowTrackerOptions } from './flow.js';
 import type { Conn, EndpointStats } from './types.js';
 
@@ -44,19 +45,16 @@ const H_RESP_DATA = 0x2;
 const DNS_PORTS = new Set([53, 137, 5353, 5355]);
 
 /**
- * Server ports of UDP request/response services whose answers come back on the request's flow
- * (NTP, SNMP, RADIUS and its accounting, Kerberos, IKE): a flow to one of them notes whether the
- * client sent the same datagram again before any answer (a retransmission: it waited in vain).
+ * UDP request/response services whose answers come back on the request's flow, by server port
+ * (diagnose/udp-requests.ts gathers their requests): a flow to one of them notes whether the client
+ * sent the same datagram again before any answer (a retransmission: it waited in vain).
  */
-export const REQUEST_PORTS: ReadonlySet<number> = new Set([123, 161, 1812, 1813, 1645, 1646, 88, 500]);
+export const REQUEST_SERVICES: ReadonlyMap<number, string> = new Map([
+  [123, 'NTP'], [161, 'SNMP'], [1812, 'RADIUS'], [1645, 'RADIUS'], [1813, 'RADIUS accounting'], [1646, 'RADIUS accounting'], [88, 'Kerberos'], [500, 'IKE'],
+]);
 
-/** FNV-1a of at most the first 256 bytes of a payload, mixed with its length. */
-function payloadHash(b: Uint8Array, off: number, len: number): number {
-  let h = 0x811c9dc5 ^ len;
-  const end = off + Math.min(len, 256);
-  for (let i = off; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h | 0;
-}
+/** Bytes of a request compared (hashed) to tell it sent again. */
+const REQUEST_HASHED = 256;
 
 export class UdpConn extends FlowConn implements Conn {
   readonly transport = 'udp' as const;
@@ -79,7 +77,7 @@ export class UdpConn extends FlowConn implements Conn {
   dnsOverflow = false;
   /** NTP (port 123): the originator's first message was a client request (mode 3), which a server answers. */
   ntpClient = false;
-  /** REQUEST_PORTS: hash of the originator's first datagram, and whether it sent the same again before any answer. */
+  /** REQUEST_SERVICES: hash of the originator's first datagram, and whether it sent the same again before any answer. */
   reqHash = 0;
   reqRepeated = false;
 
@@ -161,8 +159,8 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
     }
     if (!c.appChecked) isOrig = this.appFlip(c, p, isOrig);
     this.lastFromOrig = isOrig;
-    if (isOrig && c.resp.pkts === 0 && !c.reqRepeated && p.payLen > 0 && REQUEST_PORTS.has(c.resp.port)) {
-      const h = payloadHash(p.nb, p.payOff, p.payLen);
+    if (c.resp.pkts === 0 && isOrig && !c.reqRepeated && p.payLen > 0 && REQUEST_SERVICES.has(c.resp.port)) {
+      const h = (fnv1a(p.nb, p.payOff, p.payOff + Math.min(p.payLen, REQUEST_HASHED)) ^ p.payLen) | 0;
       if (c.orig.pkts === 1) c.reqHash = h;
       else if (h === c.reqHash) c.reqRepeated = true;
     }
@@ -188,14 +186,14 @@ export class UdpTracker extends FlowTracker<UdpConn, UdpConn['finishReason']> {
     } else if (respPort === 123) {
       if (p.payLen < 1) return isOrig;
       const mode = b[o]! & 7;
+      // A client request's sender is the originator, flipped to it when it was not.
+      if (mode === 3) c.ntpClient = true;
       if ((mode === 4 && isOrig) || (mode === 3 && !isOrig)) {
         c.appChecked = true;
         c.flipRoles();
-        if (mode === 3) c.ntpClient = true;
         return !isOrig;
       }
       if (mode === 3 || mode === 4) c.appChecked = true;
-      if (mode === 3 && isOrig) c.ntpClient = true;
     } else c.appChecked = true;
     return isOrig;
   }

@@ -8,7 +8,7 @@ import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
-import { REQUEST_PORTS } from '../../src/track/udp.js';
+import { REQUEST_SERVICES } from '../../src/track/udp.js';
 import { Capture, ICMP, LINKTYPE, dnsMessage, ethIp, icmpIp, quote, udpIp } from '../helpers/index.js';
 
 const T0 = 1_700_000_000;
@@ -106,7 +106,7 @@ describe('udp.no_response', () => {
   });
 
   it('the tracker watches exactly the ports the cause names', async () => {
-    for (const port of REQUEST_PORTS) {
+    for (const port of REQUEST_SERVICES.keys()) {
       const r = await run({ port, payload: port === 123 ? ntp(3) : new Uint8Array(40) });
       expect(r.verdicts.map((v) => v.cause), String(port)).toEqual(['udp.no_response']);
     }

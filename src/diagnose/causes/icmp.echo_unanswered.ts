@@ -14,10 +14,9 @@
  * - the host is no multicast or broadcast address.
  */
 import { defineCause } from '../cause.js';
-import { outcome, tenths, type PingRule } from '../outcome.js';
-import { proof } from '../evidence.js';
+import { outcome, type PingRule } from '../outcome.js';
 import { evidenceKind } from '../words.js';
-import { interval } from '../../time.js';
+import { requestsTold } from '../span.js';
 
 /** Echo requests, at least: one lost ping is no story. */
 export const MIN_PINGS = 2;
@@ -33,12 +32,8 @@ const RULE: PingRule = {
   produces: ['icmp.echo_unanswered'],
   run(p, ctx) {
     if (p.answered || p.requests < MIN_PINGS) return null;
-    const dir = { from: p.client, to: p.host };
-    const ev = [proof(ECHO, p.first.frame, p.first.ts, dir, { which: 'first' })];
-    if (p.last.frame !== p.first.frame) ev.push(proof(ECHO, p.last.frame, p.last.ts, dir, { which: 'last' }));
-    const seconds = tenths(interval(p.last.ts, p.first.ts)) ?? 0;
-    const waited = tenths(interval(ctx.captureEnd, p.last.ts)) ?? 0;
-    const o = outcome('icmp.echo_unanswered', ev, { requests: p.requests, seconds, waitedSeconds: waited }, { pings: p.requests, seconds, waited }, 'warning');
+    const { evidence, seconds, waited } = requestsTold(ECHO, p, { from: p.client, to: p.host }, {}, ctx.captureEnd);
+    const o = outcome('icmp.echo_unanswered', evidence, { requests: p.requests, seconds, waitedSeconds: waited }, { pings: p.requests, seconds, waited }, 'warning');
     o.attempts = p.requests;
     return o;
   },

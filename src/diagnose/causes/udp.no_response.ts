@@ -22,10 +22,9 @@
  *   made): a capture of one direction only cannot show any answer, and claims nothing.
  */
 import { defineCause } from '../cause.js';
-import { outcome, tenths, type UdpRequestsRule } from '../outcome.js';
-import { proof } from '../evidence.js';
+import { outcome, type UdpRequestsRule } from '../outcome.js';
 import { evidenceKind } from '../words.js';
-import { interval } from '../../time.js';
+import { requestsTold } from '../span.js';
 
 /** Requests, at least, when none was sent again as it was (an NTP client's polls, each with new timestamps). */
 export const MIN_REQUESTS = 3;
@@ -41,12 +40,8 @@ const RULE: UdpRequestsRule = {
   produces: ['udp.no_response'],
   run(s, ctx) {
     if (s.answered || s.icmp || !(s.repeated || s.requests >= MIN_REQUESTS)) return null;
-    const dir = { from: s.client, to: s.server };
-    const ev = [proof(REQUEST, s.first.frame, s.first.ts, dir, { service: s.service, which: 'first' })];
-    if (s.last.frame !== s.first.frame) ev.push(proof(REQUEST, s.last.frame, s.last.ts, dir, { service: s.service, which: 'last' }));
-    const seconds = tenths(interval(s.last.ts, s.first.ts)) ?? 0;
-    const waited = tenths(interval(ctx.captureEnd, s.last.ts)) ?? 0;
-    const o = outcome('udp.no_response', ev, { service: s.service, requests: s.requests, flows: s.flows, seconds, waitedSeconds: waited },
+    const { evidence, seconds, waited } = requestsTold(REQUEST, s, { from: s.client, to: s.server }, { service: s.service }, ctx.captureEnd);
+    const o = outcome('udp.no_response', evidence, { service: s.service, requests: s.requests, flows: s.flows, seconds, waitedSeconds: waited },
       { service: s.service, requests: s.requests, seconds, waited });
     o.attempts = s.requests;
     return o;
