@@ -270,11 +270,23 @@ const ADDR_NODATA = 2;
 const OTHER_ANSWERED = 4;
 const OTHER_NODATA = 8;
 
+/**
+ * An answer without the address that is no NODATA but a step of iterative resolution: to a query
+ * that asked for no recursion (RD clear: a resolver's own query down the tree), a referral (no
+ * answer, the zone's NS records in the authority section) or an alias whose target another zone
+ * answers (a CNAME and nothing after it), both without the SOA a negative answer carries (RFC 2308
+ * §2.1-2.2). The resolver goes on to the servers or the name given. (A recursive server's answer,
+ * RD set, is its final word.)
+ */
+function toChase(t: DnsTransaction): boolean {
+  return !t.rd && !t.soa && (t.ns || t.answers.some((a) => a.type === 5));
+}
+
 function answerFlags(t: DnsTransaction, final: boolean): number {
   if (t.rcode !== 0) return 0;
   let flags = 0;
   if (hasAddress(t.answers)) flags |= ADDR_RESOLVED;
-  else if (final && t.qtype !== null && isAddressType(t.qtype)) flags |= ADDR_NODATA;
+  else if (final && t.qtype !== null && isAddressType(t.qtype) && !toChase(t)) flags |= ADDR_NODATA;
   // Another type answered NOERROR with records of its type; without them (NODATA) it is a
   // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
   // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has

@@ -43,6 +43,10 @@ export interface DnsTransaction {
   answers: Array<{ name: string; type: number; data: string | null; ttl: number }>;
   /** Authority-section SOA present (a real negative answer) — RFC 2308. */
   soa: boolean;
+  /** Authority-section NS present: with no answer and no SOA, a referral to the zone's servers (iterative resolution). */
+  ns: boolean;
+  /** The response's RD bit, copied from the query (RFC 1035 §4.1.1): false for a resolver's own iterative queries. */
+  rd: boolean;
   /** EDNS Extended DNS Error codes in the response (RFC 8914). */
   ede: Array<{ code: number; text: string }>;
   /** Later responses with the same id (duplicates, or a server answering retries). */
@@ -375,6 +379,8 @@ export class DnsTracker {
     // decoder makes a list of one record with that record (decode/dns.ts), longer ones are copied.
     if (m.answers.length > 0) t.answers = m.answers.length === 1 ? m.answers : m.answers.slice(0, MAX_ANSWERS);
     t.soa = m.authority.some((rr) => rr.type === 6);
+    t.ns = m.authority.some((rr) => rr.type === 2);
+    t.rd = m.rd;
     if (m.edns && m.edns.ede.length > 0) t.ede = m.edns.ede.slice(0, 8);
     if (m.tc && transport === 'udp' && t.query !== null) {
       this.truncatedByQuestion.set(questionKey(t.client, t.server, t.query, t.qtype), t);
@@ -417,6 +423,8 @@ export class DnsTracker {
       ra: false,
       answers: NO_ANSWERS,
       soa: false,
+      ns: false,
+      rd: false,
       ede: NO_EDE,
       extraResponses: 0,
       tcpRetry: null,
