@@ -661,22 +661,20 @@ def check_body_cut_short(pk, e, flow, errs):
     if stream is None or body_after_head(stream, d, errs) is None:
         return
     closes = [p for p in flow if flags(p, "fin") or flags(p, "reset")]
-    if d.get("ended_by") == "server FIN":
-        if not closes or c2s(closes[0], client) or not flags(closes[0], "fin") or flags(closes[0], "reset"):
-            errs.append("the first close is not the server's FIN")
+    ended = d.get("ended_by")
+    if ended in ("server FIN", "server RST"):
+        flag, other = ("fin", "reset") if ended == "server FIN" else ("reset", "fin")
+        what = ended.split()[1]
+        if not closes or c2s(closes[0], client) or not flags(closes[0], flag) or flags(closes[0], other):
+            errs.append("the first close is not the server's %s" % what)
             return
         if first(closes[0], "tcp.seq", int) != len(stream) + 1:
-            errs.append("the server's FIN is at relative seq %s, its stream ends at %d" % (first(closes[0], "tcp.seq", int), len(stream) + 1))
+            errs.append("the server's %s is at relative seq %s, its stream ends at %d" % (what, first(closes[0], "tcp.seq", int), len(stream) + 1))
+    if ended == "server FIN":
         data = [p for p in srv if payload_len(p) > 0 and p["n"] < closes[0]["n"]]
         idle = closes[0]["t"] - data[-1]["t"]
         if abs(idle - d.get("idle_seconds", idle)) > 0.5:
             errs.append("%.2f s from the last data to the FIN, expected %s" % (idle, d.get("idle_seconds")))
-    if d.get("ended_by") == "server RST":
-        if not closes or c2s(closes[0], client) or not flags(closes[0], "reset") or flags(closes[0], "fin"):
-            errs.append("the first close is not the server's RST")
-            return
-        if first(closes[0], "tcp.seq", int) != len(stream) + 1:
-            errs.append("the server's RST is at relative seq %s, its stream ends at %d" % (first(closes[0], "tcp.seq", int), len(stream) + 1))
     # the client acknowledged nothing the capture does not hold (at most the stream and the FIN)
     acks = [first(p, "tcp.ack", int) for p in flow if c2s(p, client) and flags(p, "ack") and not flags(p, "syn")]
     if acks and max(acks) > len(stream) + 2:
@@ -955,41 +953,40 @@ def check_dns_query_only(pk, e, errs):
         errs.append("no DNS query for %s" % name)
 
 
-def check_echo_unanswered(pk, e, errs):
-    """icmp.echo_unanswered: the client's echo requests to the target, as many as the details say;
-    no echo reply and nothing else from the target, no ICMP error; the client received something
-    else (a DNS answer)"""
-    t, d, client = e["target"], e["details"], e["client"]
-    echoes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
-    if len(echoes) != d.get("requests"):
-        errs.append("%d echo requests to %s, expected %s" % (len(echoes), t["ip"], d.get("requests")))
+def check_silent_target(pk, e, errs):
+    """what a silent target's checks share (icmp.echo_unanswered, udp.no_response): nothing from the
+    target, no ICMP error in the capture (neighbour discovery is no error), and the client received
+    something else (a DNS answer)"""
+    t, client = e["target"], e["client"]
     if any(p["src"] == t["ip"] for p in pk):
-        errs.append("the host sent packets")
-    icmp_errors = [p for p in pk if set(ints(p, "icmp.type")) & {3, 11, 12}]
+        errs.append("the target sent packets")
+    icmp_errors = [p for p in pk if set(ints(p, "icmp.type")) & {3, 11, 12} or set(ints(p, "icmpv6.type")) & {1, 2, 3, 4}]
     if icmp_errors:
         errs.append("ICMP errors in the capture (frames %s)" % [p["n"] for p in icmp_errors])
     if not any(p["dst"] == client and p["src"] != t["ip"] for p in pk):
         errs.append("the client received nothing at all")
 
 
+def check_echo_unanswered(pk, e, errs):
+    """icmp.echo_unanswered: the client's echo requests to the target, as many as the details say,
+    and the target silent (check_silent_target)"""
+    t, d, client = e["target"], e["details"], e["client"]
+    echoes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    if len(echoes) != d.get("requests"):
+        errs.append("%d echo requests to %s, expected %s" % (len(echoes), t["ip"], d.get("requests")))
+    check_silent_target(pk, e, errs)
+
+
 def check_udp_silent(pk, e, errs):
-    """udp.no_response: the client's datagrams to the target's port (NTP: client mode 3), sent again
-    or three or more; nothing from the server's port to the client, no ICMP error at all (neighbour
-    discovery is no error); and the
-    client received something else (a DNS answer)"""
+    """udp.no_response: the client's datagrams to the target's port (NTP: client mode 3), two or
+    more, and the target silent (check_silent_target)"""
     t, client = e["target"], e["client"]
     reqs = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and first(p, "udp.dstport", int) == t["port"]]
     if t["port"] == 123:
         reqs = [p for p in reqs if first(p, "ntp.flags.mode", int) == 3]
     if len(reqs) < 2:
         errs.append("%d requests to %s:%s, expected two or more" % (len(reqs), t["ip"], t["port"]))
-    if any(p["src"] == t["ip"] for p in pk):
-        errs.append("the server sent packets")
-    icmp_errors = [p for p in pk if set(ints(p, "icmp.type")) & {3, 11, 12} or set(ints(p, "icmpv6.type")) & {1, 2, 3, 4}]
-    if icmp_errors:
-        errs.append("ICMP errors in the capture (frames %s)" % [p["n"] for p in icmp_errors])
-    if not any(p["dst"] == client and p["src"] != t["ip"] for p in pk):
-        errs.append("the client received nothing at all")
+    check_silent_target(pk, e, errs)
 
 
 def check_entry(pk, e):
