@@ -35,7 +35,7 @@ const LABELS = {
   warning: { en: 'warning', zh: '警告' },
   ok: { en: 'ok', zh: '正常' },
   dns: { en: 'DNS', zh: 'DNS 解析' },
-  icmp: { en: 'ICMP', zh: 'ICMP 差错' },
+  icmp: { en: 'ICMP', zh: 'ICMP' },
   tcp: { en: 'TCP', zh: 'TCP 连接' },
   udp: { en: 'UDP', zh: 'UDP 请求' },
   tls: { en: 'TLS', zh: 'TLS 握手' },
