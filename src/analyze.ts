@@ -224,6 +224,12 @@ export class Analysis {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });
     }
     if (tracker.tcp.attemptsLetGo > 0) capture.warnings.push({ kind: 'attempts_let_go', args: { count: tracker.tcp.attemptsLetGo } });
+    const tcp = tracker.tcp;
+    if (tcp.unseenBytes > 0) {
+      // Acknowledged bytes the capture never held: what they carried cannot be judged (capture loss).
+      const pct = tcp.connBytes > 0 ? (100 * tcp.unseenBytes) / tcp.connBytes : 100;
+      capture.warnings.push({ kind: 'capture_loss', args: { bytes: tcp.unseenBytes, connections: tcp.unseenConns, percent: pct >= 0.1 ? pct.toFixed(1) : '<0.1' } });
+    }
     const icmpErrors = tracker.icmp.errors;
     capture.totals = { ...this.totals, icmp: icmpErrors.length };
     const d = this.diagnosis.result([], tracker.orphanIcmp, this.captureEnd(), this.all);

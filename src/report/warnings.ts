@@ -100,6 +100,10 @@ const WORDS: Readonly<Record<string, Words>> = {
     en: (a) => `${n(a, 'count')} more connections were analyzed but are not listed (the list stops at ${n(a, 'cap')})`,
     zh: (a) => `另有 ${n(a, 'count')} 个连接已分析但未列出（列表最多 ${n(a, 'cap')} 条）`,
   },
+  capture_loss: {
+    en: (a) => `the capture missed packets: ${n(a, 'bytes')} bytes that a receiver acknowledged never appeared in it (${n(a, 'connections')} connection${Number(a['connections']) === 1 ? '' : 's'}, ${n(a, 'percent')} % of their bytes); what those packets carried cannot be judged, and a missing answer there is not claimed`,
+    zh: (a) => `抓包漏掉了数据包：接收方已确认的 ${n(a, 'bytes')} 字节从未出现在抓包中（${n(a, 'connections')} 个连接，占其字节的 ${n(a, 'percent')}%）；这些数据包的内容无法判断，其中缺失的应答也不作为故障认定`,
+  },
   evicted: {
     en: (a) => `${n(a, 'count')} connections were closed early because too many were open at once`,
     zh: (a) => `同时打开的连接过多，${n(a, 'count')} 个连接被提前结束分析`,
