@@ -1,7 +1,7 @@
 // node scripts/lossy-judge.mjs PROFILE FETCHES REPORT.json  (lossy-check.sh's judge)
 // FETCHES: one line per curl fetch, "host port exitcode httpcode". Prints the profile's block to
 // stderr and "FALSE MISSED" on stdout: error verdicts for a target every fetch of which curl
-// completed (false FAIL), and targets every fetch of which failed that no verdict names (missed).
+// completed (false FAIL), and fetches curl saw fail that no verdict names (missed).
 import { readFileSync } from 'node:fs';
 
 const [prof, fetchesFile, reportFile] = process.argv.slice(2);
@@ -58,11 +58,16 @@ for (const v of report.verdicts) {
   if (truth) falseFail++;
   lines.push(`  ${v.severity.padEnd(7)} ${v.cause} ${name}:${t.port ?? ''}${truth ? '   <-- ' + truth : ''}`);
 }
-for (const [k, t] of byTarget) {
-  if (t.ok === 0 && t.failed > 0 && !named.has(k)) {
-    missed++;
-    lines.push(`  MISSED  ${k}: curl failed every fetch (${t.codes.join(' ')}) and no verdict names it`);
-  }
+// Every fetch curl saw fail must be named: a lookup that failed (exit 6) by a DNS verdict of its
+// name, anything else by a verdict of its target (a failure, or a warning such as "worked in the end").
+const dnsNamed = new Set(report.verdicts.filter((v) => v.severity !== 'ok' && String(v.cause).startsWith('dns.')).map((v) => v.target?.name));
+const targetNamed = new Set(report.verdicts.filter((v) => v.severity !== 'ok' && !String(v.cause).startsWith('dns.')).map((v) => `${v.target?.name ?? v.target?.ip}:${v.target?.port}`));
+for (const f of fetches) {
+  if (f.ok) continue;
+  const told = f.rc === '6' ? dnsNamed.has(f.host) : targetNamed.has(`${f.host}:${f.port}`) || targetNamed.has(`203.0.113.10:${f.port}`);
+  if (told) continue;
+  missed++;
+  lines.push(`  MISSED  ${f.host}:${f.port}: curl failed (exit ${f.rc}, HTTP ${f.code}) and no verdict names it`);
 }
 const ok = fetches.filter((f) => f.ok).length;
 console.error(`${prof}: ${fetches.length} fetches, ${ok} completed, ${fetches.length - ok} failed (${fetches.filter((f) => !f.ok).map((f) => `${f.host}:${f.port} ${f.rc}/${f.code}`).join(', ') || 'none'}); ${report.capture.packets} packets, ${report.verdicts.length} verdicts`);

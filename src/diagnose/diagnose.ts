@@ -7,7 +7,7 @@
  * connection. Verdicts are language-free (verdict.ts): the report's words come when it is rendered.
  */
 import type { FinishedConn } from '../track/tracker.js';
-import type { DnsTransaction } from '../track/dns.js';
+import { OVERLAP_AFTER, type DnsTransaction } from '../track/dns.js';
 import type { IcmpError } from '../track/icmp.js';
 import { isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
@@ -285,7 +285,9 @@ export class Diagnosis {
       if (aboutClient.length === 0) return;
     }
     const o = classify(f, this.judgedUpTo(c.lastFrame));
-    if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
+    // (Not a slice: a connection joined in its middle whose ACKs never moved, such as a late
+    // retransmission of a FIN after its connection ended, shows nothing the server sent was missed.)
+    if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && o.facts['slice'] !== true && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);
     if (c.transport === 'udp' && o.cause === 'ok') return;
     const p = this.attempt(f, o, name);
     // What the connection is to the scan watch: a probe (its handshake never completed), or one
@@ -614,6 +616,13 @@ export class Diagnosis {
     const pingErrors = new Set<string>();
     for (const e of orphanIcmp) if (e.quoted !== null && (e.quoted.proto === 1 || e.quoted.proto === 58)) pingErrors.add(`${e.quoted.src}|${e.quoted.dst}`);
     for (const p of this.pings.values()) {
+      // A sweep's host discovery pings its hosts (nmap -sn: an echo request, a SYN to 443, an ACK
+      // to 80): the silent ones are counted with the sweep, not told one by one.
+      const sweep = p.answered ? undefined : this.sweeps.get(p.client);
+      if (sweep !== undefined && (sweep.confirmed || sureSweep(sweep)) && (sweep.has(p.host) || sweep.atMost)) {
+        sweep.pinged(p.requests);
+        continue;
+      }
       const pair = `${p.client}|${p.host}`;
       if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
       this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
@@ -801,6 +810,26 @@ export class Diagnosis {
     // Names that resolved and were let go: each worked, unless its connections tell it.
     let worked = this.dns.resolvedUncounted + this.dns.resolvedOutside(connNames);
     const out: Array<{ v: Verdict; first: number }> = [];
+    // A lookup the client gave up on, of a name its other lookups resolved: an intermittent
+    // failure (the program that asked saw "could not resolve"), told as a warning of its own.
+    const intermittent = new Set<string>();
+    for (const a of this.dns.abandonedLookups()) {
+      if (!resolved(a.client, a.name)) continue;
+      const g = DnsGroups.single(a.t);
+      // The capture must go on while another server's answer could still have come (track/dns.ts).
+      if (g === null || this.judgedUpTo(g.lastFrame).captureEnd - g.lastQ < OVERLAP_AFTER) continue;
+      const o = this.dnsOutcome(g);
+      // (A capture that stopped soon after the queries tells nothing: capture.ended_early's.)
+      if (o === null || o.cause !== 'dns.no_response' || o.severity !== 'error') continue;
+      o.severity = 'warning';
+      o.details['intermittent'] = { lookupsUnanswered: a.count };
+      o.facts['intermittent'] = true;
+      o.facts['lookups'] = a.count;
+      intermittent.add(dnsKey(a.client, a.name));
+      // Counted as worked when its name was let go and no connection tells it: now a warning.
+      if (!connNames.has(a.name) && this.dns.isResolved(a.client, a.name)) worked--;
+      out.push({ v: build(this.dnsTarget(g), a.client, o, 'warning', o.attempts, { ...o.details }), first: g.firstFrame });
+    }
     for (const g of groups) {
       // A name tried with a search domain appended, when the plain name resolved: resolver noise.
       const client = g.first[0]!.client.ip;
@@ -820,6 +849,7 @@ export class Diagnosis {
         (resolvedNames.has(g.name) || this.dns.resolvedBy(g.name) !== undefined)) continue;
       // A name that resolved is ok: told by the connections to that name, or left out unless all are asked for.
       if (g.resolved && connNames.has(g.name)) continue;
+      if (g.resolved && intermittent.has(g.key)) continue;
       if (g.resolved) worked++;
       if (g.resolved && !all) continue;
       const o = this.dnsOutcome(g);

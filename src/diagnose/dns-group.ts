@@ -353,6 +353,16 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
   return g;
 }
 
+/** A name and client's lookups given up on: the first (the earliest to finish), and how many. */
+export interface Abandoned {
+  t: DnsTransaction;
+  name: string;
+  client: string;
+  count: number;
+}
+/** Names and clients with lookups given up on, remembered at most. */
+const MAX_ABANDONED = 1000;
+
 /** What DnsGroups.addHeld did with a transaction. */
 export const HELD = 0;
 export const ALONE = 1;
@@ -377,6 +387,8 @@ export class DnsGroups {
    * MAX_RESOLVED_NAMES name and client pairs (`resolvedPairs`).
    */
   private readonly resolved = new Map<string, Resolvers>();
+  /** Lookups given up on, by dnsKey (noteAbandoned), at most MAX_ABANDONED names and clients. */
+  private readonly abandoned = new Map<string, Abandoned>();
   private resolvedPairs = 0;
   /** The names of `groups` and `resolved` (see NAME_BITS), by nameHash(). */
   private readonly seen = new Int32Array(NAME_BITS >>> 5);
@@ -450,6 +462,7 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return HELD;
     const name = lowerName(t.query);
     const client = t.client.ip;
+    if (t.responseFrame === null && t.queryFrames.length >= 2) this.noteAbandoned(t, name, client);
     if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);
@@ -467,6 +480,25 @@ export class DnsGroups {
     }
     this.fold(t, name, client, h, r, b, g);
     return HELD;
+  }
+
+  /**
+   * A lookup the client gave up on (an unanswered UDP query it asked again, and no answer for the
+   * name came to it meanwhile from any query: track/dns.ts answeredElsewhere), by name and client.
+   * Told as an intermittent failure when the name resolved for the client in other lookups
+   * (Diagnosis.dnsVerdicts); otherwise the name's group tells it.
+   */
+  private noteAbandoned(t: DnsTransaction, name: string, client: string): void {
+    if (t.transport !== 'udp' || t.answeredElsewhere === true || (t.fragments !== undefined && t.fragments !== null && t.fragments.length > 0)) return;
+    const key = dnsKey(client, name);
+    const a = this.abandoned.get(key);
+    if (a !== undefined) a.count++;
+    else if (this.abandoned.size < MAX_ABANDONED) this.abandoned.set(key, { t, name, client, count: 1 });
+  }
+
+  /** The lookups given up on (noteAbandoned), by name and client: the first, and how many. */
+  abandonedLookups(): IterableIterator<Abandoned> {
+    return this.abandoned.values();
   }
 
   /** A group of `t` alone (not held), or null when `t` claims nothing: what add() makes of it, in a new table. */
@@ -506,6 +538,7 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return;
     const name = lowerName(t.query);
     const client = t.client.ip;
+    if (t.responseFrame === null && t.queryFrames.length >= 2) this.noteAbandoned(t, name, client);
     if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);

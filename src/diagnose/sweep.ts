@@ -118,6 +118,20 @@ export class Sweep {
   private readonly sports: SourcePort[] = [];
   /** Bare ACK probes by source port (ackProbeOf), at most SOURCE_PORTS ports. */
   private readonly acks: Array<{ sport: number; probes: number; answered: number; ports: number[] }> = [];
+  /** Unanswered echo requests of the client to hosts of the sweep (host discovery's pings): hosts, requests. */
+  pingHosts = 0;
+  pingRequests = 0;
+
+  /** Was `host` probed by the sweep (among the hosts told apart)? */
+  has(host: string): boolean {
+    return this.seen.has(host);
+  }
+
+  /** Unanswered echo requests to a host of the sweep: counted with it (Diagnosis, icmp.echo_unanswered's pings). */
+  pinged(requests: number): void {
+    this.pingHosts++;
+    this.pingRequests += requests;
+  }
 
   constructor(client: string) {
     this.client = client;
@@ -237,6 +251,11 @@ export class Sweeps {
 
   values(): IterableIterator<Sweep> {
     return this.byClient.values();
+  }
+
+  /** The client's sweep, if it has one. */
+  get(client: string): Sweep | undefined {
+    return this.byClient.get(client);
   }
 
   /** The client's sweep, made when absent; null when the table is full and none of its oldest can go. */

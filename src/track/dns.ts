@@ -58,6 +58,14 @@ export interface DnsTransaction {
   /** The EDNS UDP buffer size the query announced (RFC 6891), -1 without EDNS (or no query seen). */
   ednsSize?: number;
   /**
+   * A query asked more than once (the client kept waiting for this answer): set when the client got
+   * an answer with records for the same name, from this or another transaction, from OVERLAP_BEFORE
+   * seconds before its first query to OVERLAP_AFTER after its last (its lookup got an answer
+   * anyway: a parallel query of another type, another server), or when that cannot be told (the
+   * recent answers remembered do not reach back far enough, too many retries watched at once).
+   */
+  answeredElsewhere?: boolean;
+  /**
    * IP fragments from the server to the client that came while this UDP query waited (matched by
    * addresses and time: a fragment after the first carries no port), by datagram (ident), at
    * most MAX_FRAG_SETS; `completed` when the datagram was put together.
@@ -80,6 +88,22 @@ const MAX_FRAG_PIECES = 16;
 const FRAG_WINDOW = 5;
 
 const MAX_PENDING = 100_000;
+/**
+ * A retried query's lookup counts as answered by another's answer from this long before its first
+ * query (s): a stub that asks A, then AAAA once the A is answered (glibc single-request), sends the
+ * second within a millisecond; a program's next lookup of the name comes later than this...
+ */
+const OVERLAP_BEFORE = 0.1;
+/**
+ * ... to its last query, and for an answer from another server to this long after it (s): a client
+ * that kept asking one server, then turned to the next in its list. (An answer of the same server
+ * after the last query is to a lookup of its own: the program asking again.)
+ */
+export const OVERLAP_AFTER = 5;
+/** Answers with records remembered, newest last (name, client, time), for the retries that come after them. */
+const RECENT_ANSWERS = 2048;
+/** Retried queries watched at once for an answer to their name (past it, a retry is taken as answered elsewhere). */
+const MAX_RETRYING = 4096;
 /** Answer records a transaction keeps. */
 const MAX_ANSWERS = 64;
 /**
@@ -160,6 +184,11 @@ class TimeQueue {
 function sameQuestion(t: DnsTransaction, q: { name: string; type: number } | undefined): boolean {
   if (q === undefined || t.query === null) return q === undefined && t.query === null;
   return t.qtype === q.type && (t.query === q.name || t.query.toLowerCase() === q.name.toLowerCase());
+}
+
+/** The same name, without regard to ASCII case (RFC 4343). */
+function sameName(a: string, b: string): boolean {
+  return a === b || (a.length === b.length && a.toLowerCase() === b.toLowerCase());
 }
 
 /**
@@ -281,6 +310,15 @@ export class DnsTracker {
   evicted = 0;
   /** The latest UDP transaction of each client|server address pair while it is open (for fragments). */
   private readonly latestByPair = new PairMap();
+  /** A ring of the latest answers with records: question name (as asked), client address, time. */
+  private readonly recentName: Array<string | null> = new Array<string | null>(RECENT_ANSWERS).fill(null);
+  private readonly recentClient: string[] = new Array<string>(RECENT_ANSWERS).fill('');
+  private readonly recentTime = new Float64Array(RECENT_ANSWERS);
+  private recentNext = 0;
+  private recentCount = 0;
+  /** Queries asked again and not answered yet, by client address (see answeredElsewhere). */
+  private readonly retrying = new Map<string, DnsTransaction[]>();
+  private retryingCount = 0;
 
   constructor(o: DnsTrackerOptions = {}) {
     this.onDone = o.onDone;
@@ -348,6 +386,7 @@ export class DnsTracker {
       }
       t.queryFrames.push(frame);
       t.queryTimes.push(ts);
+      if (t.queryFrames.length === 2) this.watchRetry(t);
       if (transport === 'udp') this.latestByPair.set(src.ip, dst.ip, t);
       if (this.onDone !== undefined) this.byQuery.push(t, ts);
       return;
@@ -385,6 +424,68 @@ export class DnsTracker {
     if (m.tc && transport === 'udp' && t.query !== null) {
       this.truncatedByQuestion.set(questionKey(t.client, t.server, t.query, t.qtype), t);
     }
+    if (m.rcode === 0 && m.answers.length > 0 && t.query !== null) this.answered(t.query, t.client.ip, t.server.ip, ts);
+  }
+
+  /** An answer with records for `name` to `client` from `server`: remembered, and the retried queries of that name it answers marked. */
+  private answered(name: string, client: string, server: string, ts: Time): void {
+    const i = this.recentNext;
+    this.recentName[i] = name;
+    this.recentClient[i] = client;
+    this.recentTime[i] = ts;
+    this.recentNext = i + 1 === RECENT_ANSWERS ? 0 : i + 1;
+    if (this.recentCount < RECENT_ANSWERS) this.recentCount++;
+    if (this.retryingCount === 0) return;
+    const list = this.retrying.get(client);
+    if (list === undefined) return;
+    for (const u of list) {
+      if (u.responseFrame !== null || u.answeredElsewhere === true || u.query === null) continue;
+      const last = u.queryTimes[u.queryTimes.length - 1]!;
+      if ((ts <= last || (ts <= last + OVERLAP_AFTER && server !== u.server.ip)) && sameName(u.query, name)) u.answeredElsewhere = true;
+    }
+  }
+
+  /**
+   * A query asked a second time: answered elsewhere already (an answer for its name to its client
+   * since OVERLAP_BEFORE s before its first query, in the recent answers), or watched for one.
+   */
+  private watchRetry(t: DnsTransaction): void {
+    if (t.query === null) return;
+    const from = t.queryTimes[0]! - OVERLAP_BEFORE;
+    const client = t.client.ip;
+    let i = this.recentNext;
+    let reached = this.recentCount < RECENT_ANSWERS;
+    for (let n = 0; n < this.recentCount; n++) {
+      i = i === 0 ? RECENT_ANSWERS - 1 : i - 1;
+      if (this.recentTime[i]! < from) {
+        reached = true;
+        break;
+      }
+      if (this.recentClient[i] === client && sameName(this.recentName[i]!, t.query)) {
+        t.answeredElsewhere = true;
+        return;
+      }
+    }
+    // The ring does not reach back to the query's start (a busy resolver), or too many are watched: cannot tell.
+    if (!reached || this.retryingCount >= MAX_RETRYING) {
+      t.answeredElsewhere = true;
+      return;
+    }
+    const list = this.retrying.get(client);
+    if (list === undefined) this.retrying.set(client, [t]);
+    else list.push(t);
+    this.retryingCount++;
+  }
+
+  /** A finished transaction leaves the retries watched. */
+  private unwatch(t: DnsTransaction): void {
+    const list = this.retrying.get(t.client.ip);
+    if (list === undefined) return;
+    const i = list.indexOf(t);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (list.length === 0) this.retrying.delete(t.client.ip);
+    this.retryingCount--;
   }
 
   private create(
@@ -430,6 +531,7 @@ export class DnsTracker {
       tcpRetry: null,
       retryOf: null,
       ednsSize: !m.qr && m.edns !== null ? m.edns.udpSize : -1,
+      answeredElsewhere: false,
       fragments: null,
     };
   }
@@ -450,6 +552,7 @@ export class DnsTracker {
     if (t.transport === 'udp') {
       this.latestByPair.deleteIf(t.client.ip, t.server.ip, t);
     }
+    if (this.retryingCount !== 0 && t.queryFrames.length >= 2) this.unwatch(t);
     if (t.tc && t.query !== null) {
       const qk = questionKey(t.client, t.server, t.query, t.qtype);
       if (this.truncatedByQuestion.get(qk) === t) this.truncatedByQuestion.delete(qk);
@@ -517,6 +620,8 @@ export class DnsTracker {
     this.pending = 0;
     this.truncatedByQuestion.clear();
     this.latestByPair.clear();
+    this.retrying.clear();
+    this.retryingCount = 0;
     for (const t of open) {
       if (this.onDone !== undefined) this.onDone(t);
       else this.done.push(t);

@@ -24,6 +24,7 @@ const sweeps = (r: Report): Verdict[] => r.verdicts.filter((v) => v.cause === 't
 interface Details {
   hostsProbed: number;
   hostsAtMost?: boolean;
+  pings?: { hosts: number; requests: number };
   hosts: string[];
   ports: number[];
   open: number;
@@ -97,6 +98,10 @@ describe('a sweep of many hosts is one warning (real nmap captures)', () => {
     expect(r.verdicts.map((v) => v.cause)).toEqual(['tcp.address_scan']);
     expect(d.ackProbes).toEqual({ probes: 104, answered: 0, ports: [80] });
     expect(explanations(r)).toEqual([expect.stringContaining('104 bare ACK probes to port 80 from the same source port')]);
+    // Its pings (tshark: 117 echo requests to 64 hosts; the 12 hosts up answered, 52 never did, two
+    // each) are host discovery too: counted with the sweep, not 52 icmp.echo_unanswered warnings.
+    expect(d.pings).toEqual({ hosts: 52, requests: 104 });
+    expect(explanations(r)).toEqual([expect.stringContaining('52 hosts of the sweep got 104 pings (ICMP echo requests, part of host discovery) and answered none')]);
   });
 
   it('nmap -sT (a connect sweep: a source port per probe, as a program\'s) is left to its per-host verdicts', async () => {

@@ -186,5 +186,36 @@ const TRUNCATED = {
   },
 } as const;
 
+/**
+ * A lookup the client gave up on, of a name its other lookups resolved (diagnose.ts dnsVerdicts,
+ * a warning): the queries or their answers were lost now and then. The program that made that
+ * lookup failed ("could not resolve host") or waited.
+ */
+const INTERMITTENT = {
+  en: {
+    summary: '{name}: a lookup got no answer from {fromServers} ({queriesText}); other lookups of the name were answered',
+    explanation:
+      'The client asked {serversText} for {name} ({qtype}) and got no reply ({queriesText}), and no answer for the name came from any server while it waited: that lookup failed, and the program that made it saw an error such as "Could not resolve host", or gave up waiting. Its other lookups of {name} in this capture were answered, so the name exists and the resolver answers: queries or answers are lost now and then (packet loss on the way, or a resolver that drops queries under load or rate-limits this client). A capture on the client cannot tell which of the two was lost.',
+    advice: [
+      'Look for packet loss on the path to {server}: `mtr -n -u -P 53 {server}`, the interfaces\' error and drop counters (`ip -s link`), a saturated link or a busy firewall.',
+      'Look at the resolver {server} under load: its query logs and statistics (`unbound-control stats`, `rndc stats`), rate limiting (RRL) that may catch this client.',
+      'Make the client ride over single losses: a second `nameserver` line in /etc/resolv.conf and `options timeout:1 attempts:3`, or a local caching resolver (systemd-resolved, nscd, dnsmasq).',
+      'Capture on the resolver as well: a query seen there unanswered is the resolver\'s; a query never seen there was lost on the way.',
+    ],
+  },
+  zh: {
+    summary: '{name}：一次查询没有得到 {fromServers} 的应答（{queriesText}）；对该域名的其他查询均有应答',
+    explanation:
+      '客户端向 {serversText} 查询 {name}（{qtype}），没有收到回复（{queriesText}），在等待期间也没有任何服务器给出该域名的应答：这次解析失败了，发起它的程序会看到"Could not resolve host"之类的错误，或者等待超时后放弃。本次抓包中客户端对 {name} 的其他查询都有应答，说明该域名存在、解析服务器也在应答：查询或应答时有丢失（路径上丢包，或解析服务器在高负载时丢弃查询、对该客户端限速）。在客户端抓包无法判断丢失的是查询还是应答。',
+    advice: [
+      '检查到 {server} 的路径是否丢包：`mtr -n -u -P 53 {server}`，网卡的错误和丢包计数（`ip -s link`），链路是否拥塞、防火墙是否过载。',
+      '检查解析服务器 {server} 在负载下的表现：查询日志和统计（`unbound-control stats`、`rndc stats`），以及可能作用于该客户端的限速（RRL）。',
+      '让客户端能承受偶发丢包：在 /etc/resolv.conf 中增加第二个 `nameserver` 并设置 `options timeout:1 attempts:3`，或使用本地缓存解析（systemd-resolved、nscd、dnsmasq）。',
+      '同时在解析服务器上抓包：在那里看到但未应答的查询是解析服务器的问题；在那里根本没有出现的查询是在路上丢失的。',
+    ],
+  },
+} as const;
+
 const BY_WAIT = withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));
-export default withVariants(BY_WAIT, { truncated: TRUNCATED }, (v) => (v.facts['truncated'] === true && v.severity === 'error' ? 'truncated' : null));
+const BY_TRUNCATION = withVariants(BY_WAIT, { truncated: TRUNCATED }, (v) => (v.facts['truncated'] === true && v.severity === 'error' ? 'truncated' : null));
+export default withVariants(BY_TRUNCATION, { intermittent: INTERMITTENT }, (v) => (v.facts['intermittent'] === true ? 'intermittent' : null));

@@ -98,6 +98,7 @@ const RULE: SweepRule = {
         spanSeconds: tenths(Math.max(0, s.lastTs - s.firstTs)) ?? 0,
         sourcePort: { port: top.port, hosts: top.hosts, probes: top.probes },
         ...(acks.probes > 0 ? { ackProbes: acks } : {}),
+        ...(s.pingHosts > 0 ? { pings: { hosts: s.pingHosts, requests: s.pingRequests } } : {}),
       },
       facts: {},
       attempts: s.probes,
@@ -108,7 +109,7 @@ const RULE: SweepRule = {
 };
 
 function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
-  const d = v.details as { ackProbes?: { probes: number; answered: number; ports: number[] }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
+  const d = v.details as { ackProbes?: { probes: number; answered: number; ports: number[] }; pings?: { hosts: number; requests: number }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
   let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
@@ -131,8 +132,15 @@ function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
     silentHosts: d.unanswered ?? 0,
     sweepSourcePort: sp?.port ?? 0,
     sweepSourceHosts: sp?.hosts ?? 0,
-    ackText: ackText(d.ackProbes, zh),
+    ackText: ackText(d.ackProbes, zh) + pingText(d.pings, zh),
   };
+}
+
+/** The sentence on the sweep's unanswered pings of its hosts (after the ACK sentence), or '' when none. */
+function pingText(p: { hosts: number; requests: number } | undefined, zh: boolean): string {
+  if (p === undefined || p.hosts === 0) return '';
+  if (zh) return `${p.hosts} 台被扫描的主机收到了 ${p.requests} 个 ping（ICMP 回显请求，主机发现的一部分），均无应答：它们与这次扫描一起统计，不单独列出。`;
+  return ` ${p.hosts === 1 ? '1 host' : `${p.hosts} hosts`} of the sweep got ${p.requests === 1 ? 'a ping' : `${p.requests} pings`} (ICMP echo requests, part of host discovery) and answered none: counted with the sweep, not told one by one.`;
 }
 
 /** The sentence on the sweep's bare ACK probes, or '' when it sent none. */
