@@ -117,6 +117,19 @@ def check_dns(pk, e, errs):
     if any(p["src"] != e["client"] for p in qs):
         errs.append("DNS query not from client %s" % e["client"])
     cause = e["cause"]
+    if cause == "dns.no_response" and "intermittent" in d:
+        # one lookup (same client port and id) asked again and never answered; other lookups of
+        # the name answered with records
+        lookups = {}
+        for p in qs:
+            lookups.setdefault((first(p, "udp.srcport", int), p["dns.id"][0]), []).append(p)
+        answered = {(first(p, "udp.dstport", int), p["dns.id"][0]) for p in rs}
+        given_up = [k for k, v in lookups.items() if len(v) >= 2 and k not in answered]
+        if len(given_up) != d["intermittent"]["lookupsUnanswered"]:
+            errs.append("%d lookups asked again and never answered, expected %d" % (len(given_up), d["intermittent"]["lookupsUnanswered"]))
+        if not any(first(p, "dns.count.answers", int) for p in rs):
+            errs.append("no other lookup of %s answered with records" % name)
+        return
     if cause == "dns.no_response":
         if rs:
             errs.append("DNS response seen for %s" % name)

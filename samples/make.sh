@@ -802,6 +802,20 @@ sample dns-no-response pcap "DNS query and its retries unanswered (server's fire
   "dig +tries=3 +timeout=1 to 198.51.100.54, where iptables DROPs udp/53 in front of unbound" \
   "[$(err "$(t www.example.com null null udp)" "$C4" dns dns.no_response '{"queries":3,"server":"198.51.100.54"}')]" \
   -- CX timeout 10 dig +tries=3 +timeout=1 @198.51.100.54 www.example.com A
+# curl fetches https://www.example.com/ three times; for the second, the router drops DNS to the
+# resolver: glibc asks twice (same port and id, resolv.conf timeout:2 attempts:2), curl exits 6
+intermittent_lookups() {
+  CX "${CURL[@]}" -4 https://www.example.com/ || true
+  inns "$NSR" iptables -I FORWARD 1 -p udp -d 198.51.100.53 --dport 53 -j DROP
+  CX "${CURL[@]}" -4 https://www.example.com/ || true
+  inns "$NSR" iptables -D FORWARD -p udp -d 198.51.100.53 --dport 53 -j DROP
+  sleep 4
+  CX "${CURL[@]}" -4 https://www.example.com/ || true
+}
+sample dns-intermittent pcap "A lookup lost among lookups that worked: curl's second fetch fails (could not resolve host), its first and third work" \
+  "curl -4 https://www.example.com/ three times; during the second the router drops udp/53 to the resolver (glibc asks twice, same id)" \
+  "[$(warn "$(t www.example.com null null udp)" "$C4" dns dns.no_response '{"intermittent":{"lookupsUnanswered":1}}'),$(ok "$(t www.example.com 203.0.113.10 443 tcp)" "$C4")]" \
+  -- intermittent_lookups
 sample dns-nodata pcap "DNS NODATA: the name exists (has an A record) but has no AAAA record" \
   "dig ipv4only.example.com AAAA against unbound" \
   "[$(err "$(t ipv4only.example.com null null udp)" "$C4" dns dns.no_address '{"rcode":"NOERROR","qtype":"AAAA","answers":0}')]" \

@@ -58,11 +58,14 @@ export interface DnsTransaction {
   /** The EDNS UDP buffer size the query announced (RFC 6891), -1 without EDNS (or no query seen). */
   ednsSize?: number;
   /**
-   * A query asked more than once (the client kept waiting for this answer): set when the client got
-   * an answer with records for the same name, from this or another transaction, from OVERLAP_BEFORE
-   * seconds before its first query to OVERLAP_AFTER after its last (its lookup got an answer
-   * anyway: a parallel query of another type, another server), or when that cannot be told (the
-   * recent answers remembered do not reach back far enough, too many retries watched at once).
+   * A query asked more than once (the client kept waiting for this answer): set when its lookup got
+   * an answer with records for the same name anyway, or when that cannot be told (the recent
+   * answers remembered do not reach back far enough, too many retries watched at once). Its
+   * lookup's answers: to the same client port (the stub's socket: a query of the other type sent
+   * with it, or just before it, from OVERLAP_BEFORE s before its first query to its last), or from
+   * another server (the next in the stub's list, which asks from another socket) until
+   * OVERLAP_AFTER s after its last query. An answer of the same server to another port is another
+   * program's lookup.
    */
   answeredElsewhere?: boolean;
   /**
@@ -89,9 +92,9 @@ const FRAG_WINDOW = 5;
 
 const MAX_PENDING = 100_000;
 /**
- * A retried query's lookup counts as answered by another's answer from this long before its first
- * query (s): a stub that asks A, then AAAA once the A is answered (glibc single-request), sends the
- * second within a millisecond; a program's next lookup of the name comes later than this...
+ * A retried query's lookup counts as answered by an answer to its socket from this long before its
+ * first query (s): a stub that asks A, then AAAA once the A is answered (glibc single-request),
+ * sends the second within a millisecond...
  */
 const OVERLAP_BEFORE = 0.1;
 /**
@@ -310,9 +313,11 @@ export class DnsTracker {
   evicted = 0;
   /** The latest UDP transaction of each client|server address pair while it is open (for fragments). */
   private readonly latestByPair = new PairMap();
-  /** A ring of the latest answers with records: question name (as asked), client address, time. */
+  /** A ring of the latest answers with records: question name (as asked), client address and port, server address, time. */
   private readonly recentName: Array<string | null> = new Array<string | null>(RECENT_ANSWERS).fill(null);
   private readonly recentClient: string[] = new Array<string>(RECENT_ANSWERS).fill('');
+  private readonly recentPort = new Int32Array(RECENT_ANSWERS);
+  private readonly recentServer: string[] = new Array<string>(RECENT_ANSWERS).fill('');
   private readonly recentTime = new Float64Array(RECENT_ANSWERS);
   private recentNext = 0;
   private recentCount = 0;
@@ -424,14 +429,17 @@ export class DnsTracker {
     if (m.tc && transport === 'udp' && t.query !== null) {
       this.truncatedByQuestion.set(questionKey(t.client, t.server, t.query, t.qtype), t);
     }
-    if (m.rcode === 0 && m.answers.length > 0 && t.query !== null) this.answered(t.query, t.client.ip, t.server.ip, ts);
+    if (m.rcode === 0 && m.answers.length > 0 && t.query !== null) this.answered(t, t.query, ts);
   }
 
-  /** An answer with records for `name` to `client` from `server`: remembered, and the retried queries of that name it answers marked. */
-  private answered(name: string, client: string, server: string, ts: Time): void {
+  /** An answer with records to `a` (for `name`): remembered, and the retried queries whose lookup it answers marked. */
+  private answered(a: DnsTransaction, name: string, ts: Time): void {
     const i = this.recentNext;
+    const client = a.client.ip;
     this.recentName[i] = name;
     this.recentClient[i] = client;
+    this.recentPort[i] = a.client.port;
+    this.recentServer[i] = a.server.ip;
     this.recentTime[i] = ts;
     this.recentNext = i + 1 === RECENT_ANSWERS ? 0 : i + 1;
     if (this.recentCount < RECENT_ANSWERS) this.recentCount++;
@@ -441,27 +449,33 @@ export class DnsTracker {
     for (const u of list) {
       if (u.responseFrame !== null || u.answeredElsewhere === true || u.query === null) continue;
       const last = u.queryTimes[u.queryTimes.length - 1]!;
-      if ((ts <= last || (ts <= last + OVERLAP_AFTER && server !== u.server.ip)) && sameName(u.query, name)) u.answeredElsewhere = true;
+      const other = a.server.ip !== u.server.ip;
+      const lookup = (ts <= last && (other || a.client.port === u.client.port)) || (other && ts <= last + OVERLAP_AFTER);
+      if (lookup && sameName(u.query, name)) u.answeredElsewhere = true;
     }
   }
 
   /**
-   * A query asked a second time: answered elsewhere already (an answer for its name to its client
-   * since OVERLAP_BEFORE s before its first query, in the recent answers), or watched for one.
+   * A query asked a second time: its lookup answered already (an answer for its name to its
+   * socket since OVERLAP_BEFORE s before its first query, or from another server since it, in the
+   * recent answers), or watched for such an answer.
    */
   private watchRetry(t: DnsTransaction): void {
     if (t.query === null) return;
-    const from = t.queryTimes[0]! - OVERLAP_BEFORE;
+    const first = t.queryTimes[0]!;
+    const from = first - OVERLAP_BEFORE;
     const client = t.client.ip;
     let i = this.recentNext;
     let reached = this.recentCount < RECENT_ANSWERS;
     for (let n = 0; n < this.recentCount; n++) {
       i = i === 0 ? RECENT_ANSWERS - 1 : i - 1;
-      if (this.recentTime[i]! < from) {
+      const at = this.recentTime[i]!;
+      if (at < from) {
         reached = true;
         break;
       }
-      if (this.recentClient[i] === client && sameName(this.recentName[i]!, t.query)) {
+      if (this.recentClient[i] !== client || !sameName(this.recentName[i]!, t.query)) continue;
+      if (this.recentPort[i] === t.client.port || (at >= first && this.recentServer[i] !== t.server.ip)) {
         t.answeredElsewhere = true;
         return;
       }

@@ -26,16 +26,17 @@ class Lookups {
   private id = 100;
 
   /** A query of `type` sent at each of `times` (one transaction: same port and id), answered at `answerAt` (null: never). */
-  lookup(times: number[], answerAt: number | null, o: { type?: string; server?: string; name?: string; address?: string | null } = {}): void {
-    const port = this.port++;
+  lookup(times: number[], answerAt: number | null, o: { type?: string; server?: string; name?: string; address?: string | null; port?: number } = {}): number {
+    const port = o.port ?? this.port++;
     const id = this.id++;
     const server = o.server ?? RESOLVER;
     const questions = [{ name: o.name ?? NAME, type: o.type ?? 'A' }];
     for (const t of times) this.cap.add(T0 + t, ethIp(udpIp({ src: CLIENT, dst: server, sport: port, dport: 53 }, dnsMessage({ id, rd: true, questions }))));
-    if (answerAt === null) return;
+    if (answerAt === null) return port;
     const address = o.address === undefined ? '203.0.113.10' : o.address;
     const answers = address === null ? [] : [{ name: o.name ?? NAME, type: o.type ?? 'A', data: address }];
     this.cap.add(T0 + answerAt, ethIp(udpIp({ src: server, dst: CLIENT, sport: 53, dport: port }, dnsMessage({ id, qr: true, rd: true, ra: true, questions, answers }))));
+    return port;
   }
 
   /** Other traffic of the client up to `t` (the capture goes on). */
@@ -100,20 +101,20 @@ describe('a lookup given up on, of a name that resolved in other lookups', () =>
     expect(told(await l.run())).toEqual([]);
   });
 
-  it('not claimed: the A asked again and again while the AAAA of the same lookup was answered with an address', async () => {
+  it('not claimed: the A asked again and again while the AAAA of the same lookup (its socket) was answered with an address', async () => {
     const l = new Lookups();
     l.lookup([0], 0.01);
-    l.lookup([2, 4, 6], null);
-    l.lookup([2.0001], 2.01, { type: 'AAAA', address: '2001:db8::10' });
+    const port = l.lookup([2, 4, 6], null);
+    l.lookup([2.0001], 2.01, { type: 'AAAA', address: '2001:db8::10', port });
     l.until(20);
     expect(told(await l.run())).toEqual([]);
   });
 
-  it('not claimed: the AAAA answered just before the A was first sent (a stub asking one after the other)', async () => {
+  it('not claimed: the AAAA answered on the same socket just before the A was first sent (a stub asking one after the other)', async () => {
     const l = new Lookups();
     l.lookup([0], 0.01);
-    l.lookup([1.95], 1.99, { type: 'AAAA', address: '2001:db8::10' });
-    l.lookup([2, 4, 6], null);
+    const port = l.lookup([1.95], 1.99, { type: 'AAAA', address: '2001:db8::10' });
+    l.lookup([2, 4, 6], null, { port });
     l.until(20);
     expect(told(await l.run())).toEqual([]);
   });
@@ -121,8 +122,26 @@ describe('a lookup given up on, of a name that resolved in other lookups', () =>
   it('claimed: the AAAA of the same lookup answered NODATA (no address came to the client)', async () => {
     const l = new Lookups();
     l.lookup([0], 0.01);
+    const port = l.lookup([2, 4, 6], null);
+    l.lookup([2.0001], 2.01, { type: 'AAAA', address: null, port });
+    l.until(20);
+    expect(told(await l.run())).toEqual([`dns.no_response|warning|${NAME}`]);
+  });
+
+  it('claimed: the previous fetch\'s lookup answered 30 ms before, on a socket of its own (samples/dns-intermittent.pcap\'s shape)', async () => {
+    const l = new Lookups();
+    l.lookup([0], 0.0002);
+    l.lookup([0.03, 2.03], null);
+    l.lookup([8], 8.0002);
+    l.until(20);
+    expect(told(await l.run())).toEqual([`dns.no_response|warning|${NAME}`]);
+  });
+
+  it('claimed: another program\'s lookup of the name answered by the same server on another socket while this one waited', async () => {
+    const l = new Lookups();
+    l.lookup([0], 0.01);
     l.lookup([2, 4, 6], null);
-    l.lookup([2.0001], 2.01, { type: 'AAAA', address: null });
+    l.lookup([3], 3.01);
     l.until(20);
     expect(told(await l.run())).toEqual([`dns.no_response|warning|${NAME}`]);
   });

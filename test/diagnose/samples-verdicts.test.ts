@@ -42,6 +42,9 @@ function detailsAgree(v: Verdict, e: Expect): string[] {
     if (d['type'] !== i.type || d['code'] !== i.code || d['from'] !== i.from) out.push(`icmp ${JSON.stringify(i)} got ${JSON.stringify([d['type'], d['code'], d['from']])}`);
   }
   if (ed['status'] !== undefined && d['status'] !== ed['status']) out.push(`status ${ed['status']} got ${d['status']}`);
+  if (ed['intermittent'] !== undefined && JSON.stringify(d['intermittent']) !== JSON.stringify(ed['intermittent'])) {
+    out.push(`intermittent ${JSON.stringify(ed['intermittent'])} got ${JSON.stringify(d['intermittent'])}`);
+  }
   // A port scan: the ports probed, and how many (and, when listed, which) answered each way.
   if (ed['portsProbed'] !== undefined && d['portsProbed'] !== ed['portsProbed']) out.push(`portsProbed ${ed['portsProbed']} got ${d['portsProbed']}`);
   for (const k of ['open', 'closed', 'unanswered']) {
