@@ -465,6 +465,11 @@ export class DnsTracker {
     const first = t.queryTimes[0]!;
     const from = first - OVERLAP_BEFORE;
     const client = t.client.ip;
+    // The ring's oldest answer is later than that (a busy resolver): it cannot tell, look no further.
+    if (this.recentCount === RECENT_ANSWERS && this.recentTime[this.recentNext]! >= from) {
+      t.answeredElsewhere = true;
+      return;
+    }
     let i = this.recentNext;
     let reached = this.recentCount < RECENT_ANSWERS;
     for (let n = 0; n < this.recentCount; n++) {
