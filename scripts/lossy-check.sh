@@ -11,6 +11,8 @@
 #   dup5                      5 % of packets duplicated (TEE), 2 % lost
 #   throttle                  a 4 Mbit/s bottleneck with a shallow queue (tail drops in bursts)
 #   capdrop                   no network loss; the capture itself misses 3 % of packets
+#   blackhole                 a 4 Mbit/s bottleneck, and 0.4 s into each fetch the router drops
+#                             everything to and from the server until curl gives up (6 s)
 # Each profile runs --fetches fetches (default 24): HTTP and HTTPS, 3 KB to 600 KB, by name.
 # Prints one block per profile and a last line "N false FAIL, N missed"; exit 1 if any.
 # Needs root (namespaces). Topology, documentation addresses only:
@@ -161,14 +163,14 @@ set_profile() {
       R iptables -t mangle -A PREROUTING -i r-s -m statistic --mode random --probability 0.05 -j TEE --gateway 192.0.2.10
       R iptables -t mangle -A PREROUTING -i r-c -d 203.0.113.10 -m statistic --mode random --probability 0.05 -j TEE --gateway 203.0.113.10
       R iptables -A FORWARD -m statistic --mode random --probability 0.02 -j DROP ;;
-    throttle)
+    throttle|blackhole)
       R tc qdisc add dev r-c root tbf rate 4mbit burst 6kb limit 12kb
       R tc qdisc add dev r-s root tbf rate 4mbit burst 6kb limit 12kb ;;
     capdrop) ;;
   esac
 }
 
-PROFILES=(loss3 loss10 loss25 dup5 throttle capdrop)
+PROFILES=(loss3 loss10 loss25 dup5 throttle capdrop blackhole)
 false_total=0 missed_total=0
 for prof in "${PROFILES[@]}"; do
   [[ -z $ONLY || $ONLY == *",$prof,"* ]] || continue
@@ -184,9 +186,19 @@ for prof in "${PROFILES[@]}"; do
     [[ $prof == loss25 && $f == f600 ]] && f=f40
     scheme=$([[ $((i % 2)) == 0 ]] && echo https || echo http)
     host=$([[ $((i % 3)) == 0 ]] && echo files.example.com || echo www.example.com)
-    rc=0
-    code=$(inns "$NSC" timeout 60 curl -4 -s -o /dev/null -w '%{http_code}' --max-time 45 --connect-timeout 20 \
+    rc=0 maxt=45 hole=""
+    if [[ $prof == blackhole ]]; then
+      maxt=6
+      ( sleep 0.4; R iptables -I FORWARD 1 -d 203.0.113.10 -j DROP; R iptables -I FORWARD 1 -s 203.0.113.10 -j DROP ) &
+      hole=$!
+    fi
+    code=$(inns "$NSC" timeout 60 curl -4 -s -o /dev/null -w '%{http_code}' --max-time "$maxt" --connect-timeout 20 \
       --cacert ca.pem "$scheme://$host/$f") || rc=$?
+    if [[ -n $hole ]]; then
+      wait "$hole" 2>/dev/null || true
+      R iptables -D FORWARD -d 203.0.113.10 -j DROP 2>/dev/null || true
+      R iptables -D FORWARD -s 203.0.113.10 -j DROP 2>/dev/null || true
+    fi
     port=$([[ $scheme == https ]] && echo 443 || echo 80)
     echo "$host $port $rc $code" >>"$WORK/$prof.fetches"
   done
