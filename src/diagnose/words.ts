@@ -111,6 +111,7 @@ export const PLACEHOLDERS = {
   // http.body_cut_short
   bodyText: "what arrived of an HTTP response body cut short ('65536 of the 1048576 bytes its Content-Length announced', or chunked data without its last chunk), in the report's language",
   cutText: "how the side that ended a response body cut short did it ('closed the connection (FIN)' / 'reset the connection (RST)'), in the report's language",
+  byClientText: "what the capture shows of a body's bytes after the client gave up on it: none missing, or the bytes past its close lost on the way (http.body_cut_short, facts.lostAfter), in the report's language",
   idle: 'seconds without body bytes before the close that cut an HTTP response body short',
   received: 'bytes of an HTTP response body that arrived (http.body_stalled)',
   promised: "bytes an HTTP response's Content-Length announced (http.body_stalled)",

@@ -83,6 +83,8 @@ export interface HttpSession {
    * gap, the offset in the server's stream where the capture's bytes end.
    */
   serverBytes: number;
+  /** `serverBytes` when the server's stream had its first gap (bytes before it, in order), -1 without one. */
+  serverGapAt: number;
   /**
    * Bytes of a header block the server began and the capture holds unfinished (no blank line
    * yet): an answer may be in them (cut by the close, or written with line ends HTTP/1 does not
@@ -273,7 +275,7 @@ export class HttpAnalyzer {
   }
 
   start(conn: object, clientIsOrig: boolean): HttpSession {
-    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0, serverHeadPending: 0 };
+    const s: HttpSession = { exchanges: [], pending: [], tunnel: false, broken: { client: false, server: false }, gap: false, serverBytes: 0, serverGapAt: -1, serverHeadPending: 0 };
     const st: State = { owner: this, s, client: newDir(), server: newDir(), clientIsOrig };
     const slot = conn as Slot;
     const x = slot.httpState;
@@ -286,6 +288,7 @@ export class HttpAnalyzer {
     const st = this.get(conn);
     if (st === null) return;
     st.s.gap = true;
+    if (fromOrig !== st.clientIsOrig && st.s.serverGapAt < 0) st.s.serverGapAt = st.s.serverBytes;
     const d = fromOrig === st.clientIsOrig ? st.client : st.server;
     if (d.phase !== 'close' && d.phase !== 'tunnel') d.phase = 'broken';
   }

@@ -364,3 +364,83 @@ describe('http.body_cut_short', () => {
     expect(r.verdicts[0]!.details).toMatchObject({ path: '/big.bin', receivedBytes: 2800 });
   });
 });
+
+/**
+ * A client that gave up on a body that stopped dead, sooner than 10 s (curl --max-time 6): found by
+ * scripts/lossy-check.sh's blackhole profile (the path goes black mid-transfer, curl exits 28).
+ */
+describe('http.body_cut_short: a client\'s timeout on a body that stopped dead', () => {
+  it('the body came fast, stopped, and the client closed 5 s later: the client gave up (warning)', async () => {
+    const c = opened(42001);
+    c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(c, 28000);
+    c.wait(5);
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    expect(r.verdicts[0]!.details).toMatchObject({ endedBy: { sender: 'client', flag: 'FIN' }, receivedBytes: 28000 });
+    expect(r.verdicts[0]!.details['lostAfterClose']).toBeUndefined();
+    expect(verdictWords(r.verdicts[0]!, 'en').explanation).toContain('No byte is missing from the capture: the client gave up');
+  });
+
+  it('not claimed: 2 s of silence (under 3 s), or a body that trickled in (a segment a second: 5 s is no stall for it)', async () => {
+    const a = opened(42002);
+    a.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(a, 28000);
+    a.wait(2);
+    a.fin('client');
+    a.ack('server');
+    expect((await run(a.frames)).verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    const b = opened(42003);
+    b.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    for (let i = 0; i < 5; i++) {
+      b.wait(1);
+      body(b, 1400, 0);
+    }
+    b.wait(5);
+    b.fin('client');
+    b.ack('server');
+    expect((await run(b.frames)).verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+
+  it('the path went black: the client closed, then the server\'s data came past bytes the client never got: lost on the way, told', async () => {
+    const c = opened(42004);
+    c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(c, 28000);
+    // Sent while the path was black: neither the client nor the capture got them.
+    const lostFrom = c.nextSeq('server');
+    for (let i = 0; i < 3; i++) {
+      c.send('server', filler(1400, 50 + i));
+      c.frames.pop();
+    }
+    c.wait(5);
+    // Its FIN acknowledges what it got: up to the hole.
+    c.fin('client', { ack: lostFrom });
+    c.wait(0.2);
+    // The path is back: the server's next segments arrive past the hole; the client, closed, resets.
+    c.send('server', filler(1400, 60), { seq: (lostFrom + 4200) >>> 0 });
+    c.rst('client');
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ endedBy: { sender: 'client', flag: 'FIN' }, receivedBytes: 28000, lostAfterClose: 4200 });
+    expect(verdictWords(v, 'en').explanation).toContain('past 4200 bytes the client never received and never acknowledged: they were lost on the way');
+    expect(verdictWords(v, 'zh').explanation).toContain('这些数据是在路上丢失的');
+  });
+
+  it('not claimed: a hole the client acknowledged (the capture missed bytes the client got), then its close', async () => {
+    const c = opened(42005);
+    c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(c, 14000);
+    c.send('server', filler(1400, 70));
+    c.frames.pop(); // the capture lost it; the client got it and acknowledges it
+    c.ack('client');
+    body(c, 14000, 15400);
+    c.wait(5);
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+});

@@ -76,6 +76,28 @@ function offsetIn(start: number, seq: number): number {
 
 /** Seconds without body bytes before a client's half-close that make it a client giving up on a stalled body (an HTTP answer's own wait). */
 const STALLED_BODY = 10;
+/**
+ * ... or at least this many, when that is ten times or more the time a full segment's bytes
+ * (SEGMENT) had been taking to arrive in the body so far: a download that stopped dead, then the
+ * client's timeout (curl --max-time, a read timeout of a few seconds). A body that trickles in is
+ * not judged by it.
+ */
+const STALLED_BODY_MIN = 3;
+const SEGMENT = 1460;
+
+/**
+ * Did the body stop coming before the client's FIN `fin` (no body byte after it) for
+ * STALLED_BODY seconds, or for STALLED_BODY_MIN and ten times a segment's time at its own rate?
+ */
+function stalledBefore(ex: HttpExchange, fin: TcpControl): boolean {
+  const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+  const silent = interval(fin.ts, lastData);
+  if (ex.bodyLastFrame > fin.frame || silent === null) return false;
+  if (silent >= STALLED_BODY) return true;
+  if (silent < STALLED_BODY_MIN || ex.bodyKind !== 'length' || ex.bodyBytes <= 0) return false;
+  const took = interval(lastData, ex.responseTime!);
+  return took !== null && silent >= (10 * took * SEGMENT) / ex.bodyBytes;
+}
 
 /**
  * The first response whose delimited body (Content-Length, or chunked without its last chunk) did
@@ -84,13 +106,17 @@ const STALLED_BODY = 10;
  * read as HTTP to its end; else null. What http.body_cut_short and http.body_stalled judge.
  */
 export function unfinishedBody(f: FinishedConn): { h: HttpSession; ex: HttpExchange; c: TcpConn } | null {
+  const u = unfinishedExchange(f);
+  return u === null || u.h.gap || u.c.gapBytes.orig !== 0 || u.c.gapBytes.resp !== 0 ? null : u;
+}
+
+/** unfinishedBody, whatever is missing from the capture (the caller judges the gaps). */
+function unfinishedExchange(f: FinishedConn): { h: HttpSession; ex: HttpExchange; c: TcpConn } | null {
   const h = f.http;
-  if (!h || !isTcp(f) || h.gap || h.broken.server || h.tunnel) return null;
+  if (!h || !isTcp(f) || h.broken.server || h.tunnel) return null;
   const ex = h.exchanges.find((e) => e.status !== null && e.status >= 200 && e.responseFrame !== null && e.responseEndFrame === null &&
     (e.bodyKind === 'length' || (e.bodyKind === 'chunked' && !e.lastChunk)));
-  const c = f.conn;
-  if (!ex || c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0) return null;
-  return { h, ex, c };
+  return ex ? { h, ex, c: f.conn } : null;
 }
 
 const CUT_SHORT: ConnRule = {
@@ -98,9 +124,10 @@ const CUT_SHORT: ConnRule = {
   rank: 115,
   produces: ['http.body_cut_short'],
   run(f, ctx) {
-    const u = unfinishedBody(f);
+    const u = unfinishedExchange(f);
     if (u === null) return null;
     const { h, ex, c } = u;
+    const holes = h.gap || c.gapBytes.orig !== 0 || c.gapBytes.resp !== 0;
     const respFrame = ex.responseFrame!;
     // The closes after the response began, in frame order.
     const closes: Close[] = [];
@@ -111,17 +138,27 @@ const CUT_SHORT: ConnRule = {
     // server may still be sending), unless the body had stopped coming for STALLED_BODY seconds
     // before it and no byte came after it: the client gave up on a stalled body (a warning,
     // below), which read "worked at every layer seen" before.
+    const head = closes[0];
+    const gaveUp = head !== undefined && !head.rst && head.x.fromOrig && stalledBefore(ex, head.x);
+    const start = (c.resp.startSeq + 1) | 0;
     let endAt = closes.findIndex((k) => k.rst || !k.x.fromOrig);
-    if (endAt < 0) {
-      endAt = closes.findIndex((k) => k.x.fromOrig);
-      if (endAt < 0) return null;
-      const fin = closes[endAt]!.x;
-      const silent = interval(fin.ts, ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!);
-      if (ex.bodyLastFrame > fin.frame || silent === null || silent < STALLED_BODY) return null;
+    // Bytes missing from the capture: only a client that gave up on a stalled body is told, when
+    // every hole lies in the server's stream past all the client had acknowledged at its close:
+    // data that never reached the client either, lost on the way (the path came back after the
+    // close, as a blackholed path does), not by the capture.
+    let lostAfter = 0;
+    if (holes) {
+      if (!gaveUp || c.gapBytes.orig !== 0 || h.serverGapAt < 0 || !head.x.hasAck) return null;
+      const acked = offsetIn(start, head.x.ack);
+      if (acked < 0 || acked > h.serverGapAt) return null;
+      lostAfter = c.gapBytes.resp;
+      endAt = 0;
+    } else if (endAt < 0) {
+      if (!gaveUp) return null;
+      endAt = 0;
     }
     // Where the server's stream ends must be where the capture's bytes of it end.
-    const start = (c.resp.startSeq + 1) | 0;
-    const end = h.serverBytes;
+    const end = holes ? h.serverGapAt : h.serverBytes;
     for (const k of closes.slice(0, endAt + 1)) {
       const x = k.x;
       if (!x.fromOrig) {
@@ -159,9 +196,11 @@ const CUT_SHORT: ConnRule = {
       receivedBytes: ex.bodyBytes,
       endedBy: { sender, flag: first.rst ? 'RST' : 'FIN', frame: first.x.frame },
       seconds, idleSeconds: idle,
+      ...(lostAfter > 0 ? { lostAfterClose: lostAfter } : {}),
     }, {
       status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
       sender, closedWith: first.rst ? 'rst' : 'fin', seconds, idle,
+      ...(lostAfter > 0 ? { lostAfter } : {}),
     });
     if (sender === 'client') {
       // The client gave up: not a failure the capture proves.
@@ -307,12 +346,21 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
 }
 
+/** What the capture shows of the bytes after the stall, when the client closed first. */
+function byClientText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const lost = v.facts['lostAfter'];
+  if (typeof lost !== 'number') return lang === 'en' ? 'No byte is missing from the capture' : '抓包中没有缺失任何字节';
+  return lang === 'en'
+    ? `The server's packets came again only after that close, past ${lost} bytes the client never received and never acknowledged: they were lost on the way (a path that went black for a while), not by the capture`
+    : `服务器的数据包直到客户端关闭之后才再次到达，而且跳过了客户端从未收到、也从未确认的 ${lost} 字节：这些数据是在路上丢失的（路径一度中断），不是抓包漏掉的`;
+}
+
 /** The words when the client closed first: it gave up on a body still arriving. */
 const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
     summary: '{target}: the client {cutText} before the HTTP {status} response body was complete ({bodyText})',
     explanation:
-      'The server at {ip} port {port} answered HTTP {status} {reason}; {seconds} s later, with only {bodyText} received, the client {cutText} ({idle} s after the last body bytes). No byte is missing from the capture: the client gave up on an incomplete response — its own timeout (curl --max-time, a library\'s read timeout), a cancelled download, or a program that stopped reading.',
+      'The server at {ip} port {port} answered HTTP {status} {reason}; {seconds} s later, with only {bodyText} received, the client {cutText} ({idle} s after the last body bytes). {byClientText}: the client gave up on an incomplete response — its own timeout (curl --max-time, a library\'s read timeout), a cancelled download, or a program that stopped reading.',
     advice: [
       'Check the client\'s timeouts against how long the transfer needs: a total-time limit (curl --max-time, a client library\'s timeout) cuts large or slow downloads at the same moment each time.',
       'If the server was slow to send (long pauses in the body, {idle} s before the close), look at its side: a slow backend, a loaded server, a throttled or lossy path (`mtr -n {ip}`).',
@@ -322,7 +370,7 @@ const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   zh: {
     summary: '{target}：HTTP {status} 响应体尚未完整，客户端就{cutText}（{bodyText}）',
     explanation:
-      '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}；{seconds} 秒后，在只收到{bodyText}时，客户端{cutText}（距最后一次收到响应体数据 {idle} 秒）。抓包中没有缺失任何字节：是客户端放弃了一个不完整的响应——它自己的超时（curl --max-time、程序库的读取超时）、被取消的下载，或程序停止了读取。',
+      '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}；{seconds} 秒后，在只收到{bodyText}时，客户端{cutText}（距最后一次收到响应体数据 {idle} 秒）。{byClientText}：是客户端放弃了一个不完整的响应——它自己的超时（curl --max-time、程序库的读取超时）、被取消的下载，或程序停止了读取。',
     advice: [
       '对照传输所需的时间检查客户端的超时设置：总时长限制（curl --max-time、客户端库的超时）会让大文件或慢速下载每次都在同一时刻被截断。',
       '如果服务器发送得很慢（响应体中间有长时间停顿，关闭前 {idle} 秒没有数据），检查服务器一侧：后端慢、服务器负载高、路径限速或丢包（`mtr -n {ip}`）。',
@@ -338,7 +386,7 @@ export default defineCause({
   live: 'end',
   rules: [CUT_SHORT, CLOSE_RESET],
   variants: { byClient: BY_CLIENT, closeReset: CLOSE_RESET_WORDS },
-  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang) }),
+  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang), byClientText: byClientText(v, lang) }),
   compose: (d, v, lang, vars) => {
     const which = v.facts['delimiter'] === 'close' ? CLOSE_RESET_WORDS : v.facts['sender'] === 'client' ? BY_CLIENT : null;
     if (which === null) return d;
