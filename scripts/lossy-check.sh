@@ -58,7 +58,8 @@ cleanup() {
   done
   if [[ -n $KEEP ]]; then mkdir -p "$KEEP" && cp "$WORK"/*.pcap "$WORK"/*.fetches "$WORK"/*.json "$KEEP"/ 2>/dev/null; fi
   rm -rf "$WORK"
-  [[ -n ${WATCHDOG:-} ]] && kill "$WATCHDOG" 2>/dev/null
+  # (its sleep too: it holds the output open, and a pipe into tail would wait for it)
+  [[ -n ${WATCHDOG:-} ]] && { pkill -P "$WATCHDOG" 2>/dev/null; kill "$WATCHDOG" 2>/dev/null; }
   exit $rc
 }
 trap cleanup EXIT
