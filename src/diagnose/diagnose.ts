@@ -824,7 +824,6 @@ export class Diagnosis {
       o.severity = 'warning';
       o.details['intermittent'] = { lookupsUnanswered: a.count };
       o.facts['intermittent'] = true;
-      o.facts['lookups'] = a.count;
       intermittent.add(dnsKey(a.client, a.name));
       // Counted as worked when its name was let go and no connection tells it: now a warning.
       if (!connNames.has(a.name) && this.dns.isResolved(a.client, a.name)) worked--;

@@ -462,7 +462,7 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return HELD;
     const name = lowerName(t.query);
     const client = t.client.ip;
-    if (t.responseFrame === null && t.queryFrames.length >= 2) this.noteAbandoned(t, name, client);
+    this.noteAbandoned(t, name, client);
     if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);
@@ -489,7 +489,7 @@ export class DnsGroups {
    * (Diagnosis.dnsVerdicts); otherwise the name's group tells it.
    */
   private noteAbandoned(t: DnsTransaction, name: string, client: string): void {
-    if (t.transport !== 'udp' || t.answeredElsewhere === true || (t.fragments !== undefined && t.fragments !== null && t.fragments.length > 0)) return;
+    if (t.responseFrame !== null || t.queryFrames.length < 2 || t.transport !== 'udp' || t.answeredElsewhere === true || (t.fragments?.length ?? 0) > 0) return;
     const key = dnsKey(client, name);
     const a = this.abandoned.get(key);
     if (a !== undefined) a.count++;
@@ -538,7 +538,7 @@ export class DnsGroups {
     if (t.query === null || isBackgroundDns(t)) return;
     const name = lowerName(t.query);
     const client = t.client.ip;
-    if (t.responseFrame === null && t.queryFrames.length >= 2) this.noteAbandoned(t, name, client);
+    this.noteAbandoned(t, name, client);
     if (t.rcode === 0 && t.answers.length > 1) this.noteChain(t, name, client);
     const h = nameHash(name);
     const known = this.mayHold(h);

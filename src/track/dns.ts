@@ -186,7 +186,7 @@ class TimeQueue {
 /** Does a query ask what transaction `t` asked (name without regard to ASCII case, type)? */
 function sameQuestion(t: DnsTransaction, q: { name: string; type: number } | undefined): boolean {
   if (q === undefined || t.query === null) return q === undefined && t.query === null;
-  return t.qtype === q.type && (t.query === q.name || t.query.toLowerCase() === q.name.toLowerCase());
+  return t.qtype === q.type && sameName(t.query, q.name);
 }
 
 /** The same name, without regard to ASCII case (RFC 4343). */
@@ -447,11 +447,12 @@ export class DnsTracker {
     const list = this.retrying.get(client);
     if (list === undefined) return;
     for (const u of list) {
-      if (u.responseFrame !== null || u.answeredElsewhere === true || u.query === null) continue;
+      // (A retry is watched only with its question: watchRetry.)
+      if (u.responseFrame !== null || u.answeredElsewhere === true) continue;
       const last = u.queryTimes[u.queryTimes.length - 1]!;
       const other = a.server.ip !== u.server.ip;
       const lookup = (ts <= last && (other || a.client.port === u.client.port)) || (other && ts <= last + OVERLAP_AFTER);
-      if (lookup && sameName(u.query, name)) u.answeredElsewhere = true;
+      if (lookup && sameName(u.query!, name)) u.answeredElsewhere = true;
     }
   }
 
@@ -470,23 +471,20 @@ export class DnsTracker {
       t.answeredElsewhere = true;
       return;
     }
+    // (Otherwise the ring reaches back to `from`: the newest answers first, down to it.)
     let i = this.recentNext;
-    let reached = this.recentCount < RECENT_ANSWERS;
     for (let n = 0; n < this.recentCount; n++) {
       i = i === 0 ? RECENT_ANSWERS - 1 : i - 1;
       const at = this.recentTime[i]!;
-      if (at < from) {
-        reached = true;
-        break;
-      }
+      if (at < from) break;
       if (this.recentClient[i] !== client || !sameName(this.recentName[i]!, t.query)) continue;
       if (this.recentPort[i] === t.client.port || (at >= first && this.recentServer[i] !== t.server.ip)) {
         t.answeredElsewhere = true;
         return;
       }
     }
-    // The ring does not reach back to the query's start (a busy resolver), or too many are watched: cannot tell.
-    if (!reached || this.retryingCount >= MAX_RETRYING) {
+    // Too many retries watched already: cannot tell.
+    if (this.retryingCount >= MAX_RETRYING) {
       t.answeredElsewhere = true;
       return;
     }

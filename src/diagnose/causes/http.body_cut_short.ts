@@ -85,12 +85,17 @@ const STALLED_BODY = 10;
 const STALLED_BODY_MIN = 3;
 const SEGMENT = 1460;
 
+/** When the body's last bytes came (its head's time, before any body byte). */
+export function lastBodyTime(ex: HttpExchange): number {
+  return ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+}
+
 /**
  * Did the body stop coming before the client's FIN `fin` (no body byte after it) for
  * STALLED_BODY seconds, or for STALLED_BODY_MIN and ten times a segment's time at its own rate?
  */
 function stalledBefore(ex: HttpExchange, fin: TcpControl): boolean {
-  const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+  const lastData = lastBodyTime(ex);
   const silent = interval(fin.ts, lastData);
   if (ex.bodyLastFrame > fin.frame || silent === null) return false;
   if (silent >= STALLED_BODY) return true;
@@ -135,8 +140,8 @@ const CUT_SHORT: ConnRule = {
     for (const x of c.rsts) if (x.frame >= respFrame) closes.push({ x, rst: true });
     closes.sort((a, b) => a.x.frame - b.x.frame || Number(b.rst) - Number(a.rst));
     // Ended: the server's FIN or a RST from either side. A half-close by the client is no end (the
-    // server may still be sending), unless the body had stopped coming for STALLED_BODY seconds
-    // before it and no byte came after it: the client gave up on a stalled body (a warning,
+    // server may still be sending), unless it came first and the body had stopped before it
+    // (stalledBefore) with no byte after it: the client gave up on a stalled body (a warning,
     // below), which read "worked at every layer seen" before.
     const head = closes[0];
     const gaveUp = head !== undefined && !head.rst && head.x.fromOrig && stalledBefore(ex, head.x);
@@ -185,7 +190,7 @@ const CUT_SHORT: ConnRule = {
     ev.push(w(first));
     if (last !== first) ev.push(w(last));
     // How long the body had been arriving, and the silence before the close (a timeout shows as a round number).
-    const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+    const lastData = lastBodyTime(ex);
     const seconds = tenths(interval(first.x.ts, ex.responseTime!));
     const idle = tenths(interval(first.x.ts, lastData));
     const missing = length === null ? null : length - ex.bodyBytes;
@@ -258,7 +263,7 @@ const CLOSE_RESET: ConnRule = {
       ev.push(proof(LAST_BODY_CLOSE, ex.bodyLastFrame, ex.bodyLastTime!, way(c, false), { received: ex.bodyBytes }));
     }
     ev.push(proof(RST, first.frame, first.ts, way(c, false), { sender: 'server' }));
-    const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+    const lastData = lastBodyTime(ex);
     const seconds = tenths(interval(first.ts, ex.responseTime!));
     const idle = tenths(interval(first.ts, lastData));
     const o = outcome('http.body_cut_short', ev, {

@@ -28,7 +28,7 @@ import { defineCause } from '../cause.js';
 import { outcome, tenths, type ConnRule } from '../outcome.js';
 import { HTTP_REQUEST, proof, way } from '../evidence.js';
 import { interval } from '../../time.js';
-import { LAST_BODY, RESPONSE_HEAD, unfinishedBody } from './http.body_cut_short.js';
+import { LAST_BODY, RESPONSE_HEAD, lastBodyTime, unfinishedBody } from './http.body_cut_short.js';
 import { limitKind } from '../words.js';
 
 /**
@@ -73,7 +73,7 @@ const BODY_STALLED: ConnRule = {
     const raw = c.orig.lastWinSent;
     const scale = c.wscale.orig >= 0 && c.wscale.resp >= 0 ? c.wscale.orig : 0;
     if (raw < 0 || raw * 2 ** scale < MIN_OPEN_WINDOW) return null;
-    const lastData = ex.bodyLastFrame !== 0 ? ex.bodyLastTime! : ex.responseTime!;
+    const lastData = lastBodyTime(ex);
     const silent = interval(ctx.captureEnd, lastData);
     if (silent === null || silent < STALLED_SECONDS) return null;
     const ev = [
