@@ -102,6 +102,15 @@ interface Group {
    * retries of the same connection attempt).
    */
   lastHttpFailure: Attempt | null;
+  /**
+   * The latest transfer left unfinished without a failure proven (TRANSFER_WARNINGS: a download the
+   * client gave up on, one that hung): a later attempt that worked does not undo it (each transfer
+   * is a thing of its own), so it is told rather than the success after it, unless attempts failed
+   * outright ("worked in the end" tells those).
+   */
+  lastWarning: Attempt | null;
+  /** Attempts that worked (an ok outcome). */
+  worked: number;
   ips: Set<string>;
   /** Limits of the group's verdict as a whole (SYN_LEFT_FOR_OTHER). */
   notes: Fact[];
@@ -123,6 +132,14 @@ interface Group {
 }
 
 const MAX_HELD = 16;
+
+/**
+ * Warnings that tell a transfer left unfinished: the client gave up on a body or a TLS record that
+ * stopped coming, or a download hung. Another transfer that worked does not undo one (a group
+ * keeps it: lastWarning). The other warnings are hedged claims the capture cannot prove a failure
+ * by (a reset after data, a race another connection won): a later success leaves them unsaid.
+ */
+const TRANSFER_WARNINGS: ReadonlySet<string> = new Set(['http.body_cut_short', 'http.body_stalled', 'tls.transfer_cut_short']);
 
 /** A SYN answered only by RSTs its client drops, held until the client's next SYN on its 4-tuple. */
 interface DroppedRstAttempt {
@@ -418,8 +435,8 @@ export class Diagnosis {
     }
     if (!g) {
       g = {
-        key, target, client, conns: 0, failed: 0, unjudged: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, ips: new Set(), notes: [], held: [], retries: [],
+        key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
+        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, lastWarning: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
@@ -745,6 +762,9 @@ export class Diagnosis {
     } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] };
+    } else if (o.severity === 'warning' && TRANSFER_WARNINGS.has(o.cause) && g.worked > 0) {
+      // An attempt that went wrong, told although others (before or after it) worked: say how many.
+      o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: g.worked, total: judged })] };
     }
     if (g.notes.length > 0) o = { ...o, limits: [...o.limits, ...g.notes] };
     if (g.last !== null && g.unjudged > 0) {
@@ -958,7 +978,9 @@ function count(g: Group, p: Placed): void {
     return;
   }
   if (o.severity === 'error') g.failed++;
+  else if (o.cause === 'ok') g.worked++;
   if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
+  if (o.severity === 'warning' && TRANSFER_WARNINGS.has(o.cause) && (!g.lastWarning || p.start >= g.lastWarning.start)) g.lastWarning = entry;
   if (!g.last || p.start >= g.last.start) {
     g.last = entry;
     if (g.target.ip !== null) g.target.ip = target.ip;
@@ -985,6 +1007,7 @@ const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === n
 function mergeGroups(a: Group, b: Group): void {
   a.conns += b.conns;
   a.failed += b.failed;
+  a.worked += b.worked;
   a.unjudged += b.unjudged;
   a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
   a.firstTs = Math.min(a.firstTs, b.firstTs);
@@ -993,6 +1016,7 @@ function mergeGroups(a: Group, b: Group): void {
   a.last = later(a.last, b.last);
   a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);
   a.lastHttpFailure = later(a.lastHttpFailure, b.lastHttpFailure);
+  a.lastWarning = later(a.lastWarning, b.lastWarning);
   for (const ip of b.ips) a.ips.add(ip);
   const d = decisive(a);
   a.client = d.client;
@@ -1078,9 +1102,15 @@ function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
   return o.severity === 'error' && (g.name.endsWith('.in-addr.arpa') || g.name.endsWith('.ip6.arpa')) ? 'warning' : o.severity;
 }
 
-/** The attempt a group's verdict tells: an HTTP failure, else the latest judged attempt, else the latest one. */
+/**
+ * The attempt a group's verdict tells: an HTTP failure, else a warning when the latest judged
+ * attempt worked and none failed, else the latest judged attempt, else the latest one.
+ */
 function decisive(g: Group): Attempt {
-  return g.lastHttpFailure ?? g.last ?? g.lastUnjudged!;
+  if (g.lastHttpFailure !== null) return g.lastHttpFailure;
+  // An attempt that went wrong is not undone by a later one that worked (with none failed outright).
+  if (g.lastWarning !== null && g.failed === 0 && (g.last === null || g.last.o.cause === 'ok')) return g.lastWarning;
+  return g.last ?? g.lastUnjudged!;
 }
 
 /** A group's severity: its decisive attempt's, a warning when it worked after failed attempts. */

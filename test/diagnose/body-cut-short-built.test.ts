@@ -25,8 +25,8 @@ const SERVER = '203.0.113.40';
 const causes = (r: Report) => r.verdicts.map((v) => `${v.cause}|${v.severity}`);
 
 /** Handshake and a GET (or `method`); returns the conversation, ready for the server's answer. */
-function opened(port = 41000, method = 'GET'): TcpConversation {
-  const c = new TcpConversation({ client: [CLIENT, port], server: [SERVER, 80] });
+function opened(port = 41000, method = 'GET', start?: number): TcpConversation {
+  const c = new TcpConversation({ client: [CLIENT, port], server: [SERVER, 80], ...(start !== undefined ? { start } : {}) });
   c.syn();
   c.synAck();
   c.ack('client');
@@ -442,5 +442,58 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
     c.ack('server');
     const r = await run(c.frames);
     expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+
+  it('a fetch the client gave up on, then a later fetch of the same target that worked: the one that went wrong is still told, with how many worked', async () => {
+    // A request is a thing of its own: the next one working does not undo a cut download
+    // (scripts/lossy-check.sh blackhole: curl --max-time ran out on one fetch, the next worked).
+    const cut = opened(42010, 'GET', 1_700_000_000);
+    cut.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(cut, 28000);
+    cut.wait(5);
+    cut.fin('client');
+    cut.ack('server');
+    const whole = opened(42011, 'GET', 1_700_000_030);
+    whole.send('server', head('200 OK', 'Content-Length: 5600\r\n'));
+    body(whole, 5600);
+    whole.fin('client');
+    whole.fin('server');
+    whole.ack('client');
+    const r = await run([...cut.frames, ...whole.frames]);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ connections: 2, failedConnections: 0, receivedBytes: 28000, endedBy: { sender: 'client', flag: 'FIN' } });
+    expect(v.limits.map((l) => l.kind)).toContain('some_attempts_worked');
+    expect(v.limits.find((l) => l.kind === 'some_attempts_worked')!.args).toEqual({ worked: 1, total: 2 });
+    expect(verdictWords(v, 'en').explanation).toContain('1 of 2 attempts to this target worked');
+    // Not a failure: the run's exit status stays as for warnings.
+    expect(r.summary.failures).toBe(0);
+  });
+
+  it('a cut download, then an error status from the same target: the error is told; two whole fetches: ok', async () => {
+    const cut = opened(42012, 'GET', 1_700_000_000);
+    cut.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(cut, 28000);
+    cut.wait(5);
+    cut.fin('client');
+    cut.ack('server');
+    const err = opened(42013, 'GET', 1_700_000_030);
+    err.send('server', head('503 Service Unavailable', 'Content-Length: 0\r\n'));
+    err.ack('client');
+    err.fin('client');
+    err.fin('server');
+    err.ack('client');
+    expect(causes(await run([...cut.frames, ...err.frames]))).toEqual(['http.error_status|error']);
+    const frames: CaptureRecord[] = [];
+    for (const [port, start] of [[42014, 1_700_000_000], [42015, 1_700_000_030]] as const) {
+      const c = opened(port, 'GET', start);
+      c.send('server', head('200 OK', 'Content-Length: 2800\r\n'));
+      body(c, 2800);
+      c.fin('client');
+      c.fin('server');
+      c.ack('client');
+      frames.push(...c.frames);
+    }
+    expect(causes(await run(frames))).toEqual(['ok|ok']);
   });
 });
