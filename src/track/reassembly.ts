@@ -24,6 +24,21 @@ interface Held {
 
 const NO_HELD: Held[] = Object.freeze([]) as unknown as Held[];
 
+/**
+ * Where a direction's in-order bytes stopped — at its first gap, else at its end — in the middle of
+ * a unit its reader was passing over (an encrypted TLS record: tls.ts returns the rest of a record
+ * to pass over): the unit never came whole.
+ */
+export interface StreamCut {
+  /** Bytes of the unit still to come. */
+  pending: number;
+  /** Stream offset where the in-order bytes stopped (bytes from the stream's first octet). */
+  offset: number;
+  /** The last in-order bytes before that: their frame and time. */
+  frame: number;
+  ts: Time;
+}
+
 export class StreamDir {
   /**
    * Next sequence number to deliver, as int32 (compared modulo 2^32 through seqDelta): a small
@@ -38,6 +53,14 @@ export class StreamDir {
   gapBytes = 0;
   /** In-order bytes still to pass over without delivering them (the sink said it needs none of them). */
   private quiet = 0;
+  /** The stream's first sequence number (int32), for offsets. */
+  private origin = 0;
+  /** The last in-order bytes before the first gap: frame and time (0: none yet). */
+  private lastFrame = 0;
+  private lastTs: Time = 0.5;
+  /** At the first gap: the bytes still to pass over, and the offset (-1: no gap yet). */
+  private quietAtGap = -1;
+  private offsetAtGap = -1;
 
   constructor(
     start: number,
@@ -51,9 +74,10 @@ export class StreamDir {
 
   /** The state of `new StreamDir(start, sink, conn, fromOrig, maxHeld)` with this one's sink and bound (an object reused). */
   reinit(start: number, conn: Conn, fromOrig: boolean): this {
-    this.next = start | 0;
+    this.next = this.origin = start | 0;
     this.held = NO_HELD;
-    this.heldBytes = this.gapBytes = this.quiet = 0;
+    this.heldBytes = this.gapBytes = this.quiet = this.lastFrame = this.lastTs = 0;
+    this.quietAtGap = this.offsetAtGap = -1;
     this.conn = conn;
     this.fromOrig = fromOrig;
     return this;
@@ -96,6 +120,10 @@ export class StreamDir {
   private deliver(buf: Uint8Array, off: number, n: number, frame: number, ts: Time): void {
     const q = this.quiet;
     this.next = (this.next + n) | 0;
+    if (this.quietAtGap < 0) {
+      this.lastFrame = frame;
+      this.lastTs = ts;
+    }
     if (q >= n) {
       this.quiet = q - n;
       return;
@@ -117,6 +145,10 @@ export class StreamDir {
   /** Bytes that will never be seen: report them and move past. */
   private missing(n: number): void {
     if (n <= 0) return;
+    if (this.quietAtGap < 0) {
+      this.quietAtGap = this.quiet;
+      this.offsetAtGap = (this.next - this.origin) | 0;
+    }
     this.next = (this.next + n) | 0;
     this.gapBytes += n;
     this.quiet = 0;
@@ -179,6 +211,17 @@ export class StreamDir {
   /** End of the stream (FIN, RST, end of capture): report remaining holes, deliver what is held. */
   flush(): void {
     while (this.held.length !== 0) this.skipToHeld();
+  }
+
+  /**
+   * Where the in-order bytes stopped (the first gap, else the end: call after flush) when that was
+   * inside a unit the reader was passing over, else null.
+   */
+  cut(): StreamCut | null {
+    const gap = this.quietAtGap >= 0;
+    const pending = gap ? this.quietAtGap : this.quiet;
+    if (pending <= 0 || this.lastFrame === 0) return null;
+    return { pending, offset: gap ? this.offsetAtGap : (this.next - this.origin) | 0, frame: this.lastFrame, ts: this.lastTs };
   }
 
   get holding(): boolean {

@@ -18,7 +18,7 @@ import {
 import { FRAG_NONE, Packet as DecodedPacket } from '../decode/packet.js';
 import { Decoder } from '../decode/decoder.js';
 import { newRawPacket, type RawPacket } from '../capture/types.js';
-import { StreamDir } from './reassembly.js';
+import { StreamDir, type StreamCut } from './reassembly.js';
 import { TcpWatch } from './tcp-watch.js';
 import type { HostTtl } from './host-ttl.js';
 import { DOUBLE } from '../decode/shape.js';
@@ -288,6 +288,12 @@ export class TcpConn extends FlowConn implements Conn {
   unackedBytes: TcpDirStats = ZERO;
   /** Payload bytes missing from the capture (reported as gaps), each way. */
   gapBytes: TcpDirStats = ZERO;
+  /**
+   * Where each direction's in-order bytes stopped inside an encrypted TLS record (reassembly.ts
+   * StreamCut), set when the connection is finished; null otherwise.
+   */
+  cutOrig: StreamCut | null = null;
+  cutResp: StreamCut | null = null;
   /** Zeek weird names seen (first occurrence each), for diagnosis. */
   weirds: string[] = NO_STRINGS;
   /** The server's entry in the tracker's TTL table (host-ttl.ts), once looked up; dropped when the roles flip. */
@@ -345,6 +351,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes = this.gapBytes = ZERO;
     this.weirds = NO_STRINGS;
     this.hostTtl = null;
+    this.cutOrig = this.cutResp = null;
   }
 
   /** Zeek's conn_state over the current endpoint states. */
@@ -1361,6 +1368,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     c.dataFrames = dir(o.firstDataFrame, r.firstDataFrame);
     c.unackedBytes = dir(unacked(o, r), unacked(r, o));
     c.gapBytes = dir(o.stream?.gapBytes ?? 0, r.stream?.gapBytes ?? 0);
+    c.cutOrig = o.stream !== null ? o.stream.cut() : null;
+    c.cutResp = r.stream !== null ? r.stream.cut() : null;
   }
 
   /** The reassembly states are not part of the record: dropped (kept for reuse when reusing). */

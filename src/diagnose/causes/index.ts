@@ -49,4 +49,5 @@ export { default as tlsClientRejected } from './tls.client_rejected.js';
 export { default as tlsHandshakeIncomplete } from './tls.handshake_incomplete.js';
 export { default as tlsNoServerHello } from './tls.no_server_hello.js';
 export { default as tlsNotTls } from './tls.not_tls.js';
+export { default as tlsTransferCutShort } from './tls.transfer_cut_short.js';
 export { default as udpNoResponse } from './udp.no_response.js';
