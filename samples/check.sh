@@ -717,6 +717,36 @@ def check_body_stalled(pk, e, flow, errs):
         errs.append("the capture goes on %.1f s after the last body bytes, expected 30 s or more" % silent)
 
 
+def check_transfer_cut_short(pk, e, flow, errs):
+    """tls.transfer_cut_short: the server's stream, whole in the capture, read as TLS records from its
+    start, ends inside a record (its header promised more bytes); the first close after the server's
+    last bytes is the sender's given in details.endedBy; a client's close acknowledges exactly the
+    stream and comes 3 s or more after the last bytes"""
+    d, client = e["details"], e["client"]
+    srv = [p for p in flow if not c2s(p, client)]
+    stream = server_stream(srv, errs)
+    if stream is None:
+        return
+    off = 0
+    while off + 5 <= len(stream):
+        off += 5 + int.from_bytes(stream[off + 3:off + 5], "big")
+    if off <= len(stream):
+        errs.append("the server's stream (%d bytes) ends on a record boundary, not inside a record" % len(stream))
+        return
+    last = max(p["n"] for p in srv if payload_len(p) > 0)
+    last_t = max(p["t"] for p in srv if payload_len(p) > 0)
+    closes = [p for p in flow if (flags(p, "fin") or flags(p, "reset")) and p["n"] > last]
+    want = d["endedBy"]
+    if not closes or c2s(closes[0], client) != (want["sender"] == "client") or not flags(closes[0], "fin" if want["flag"] == "FIN" else "reset"):
+        errs.append("the first close after the server's last bytes is not the %s's %s" % (want["sender"], want["flag"]))
+        return
+    if want["sender"] == "client":
+        if first(closes[0], "tcp.ack", int) != len(stream) + 1:
+            errs.append("the client's close acknowledges %s, the server's stream ends at %d" % (first(closes[0], "tcp.ack", int), len(stream) + 1))
+        if closes[0]["t"] - last_t < 3:
+            errs.append("the client closed %.2f s after the server's last bytes, expected 3 s or more" % (closes[0]["t"] - last_t))
+
+
 def check_one_sided(pk, e, flow, errs):
     d, client = e["details"], e["client"]
     srv = [p for p in flow if not c2s(p, client)]
@@ -830,7 +860,8 @@ def check_tcp_target(pk, e, errs):
     special = {"capture.one_sided": check_one_sided, "capture.ended_early": check_ended_early,
                "tcp.reset_injected": check_reset_injected, "tcp.pmtu_blackhole": check_pmtu,
                "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled,
-               "http.body_cut_short": check_body_cut_short, "http.body_stalled": check_body_stalled}
+               "http.body_cut_short": check_body_cut_short, "http.body_stalled": check_body_stalled,
+               "tls.transfer_cut_short": check_transfer_cut_short}
     if cause in special:
         special[cause](pk, e, flow, errs)
         return

@@ -1300,6 +1300,30 @@ if want tcp-stalled-mid-connection; then
   inns "$NSR" iptables -D FORWARD -s 203.0.113.35 -d 192.0.2.10 -j DROP
 fi
 
+# ---- an HTTPS download whose path goes black (found by scripts/lossy-check.sh's blackhole profile):
+# the router throttles the server's side to 4 Mbit/s, then drops everything from the server 0.25 s into
+# the fetch; the server's data stops in the middle of a TLS record and curl gives up at --max-time 5
+if want https-transfer-cut-short; then
+  head -c 600000 /dev/urandom >"$WORK/f600"
+  sserv cut -accept 203.0.113.10:4443 -cert good.pem -key good.key -WWW
+  wait_listen "$NSS" t 203.0.113.10:4443
+  inns "$NSR" tc qdisc add dev r-c root tbf rate 4mbit burst 6kb limit 12kb
+  blackhole_fetch() {
+    ( sleep 0.25; inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport 4443 -j DROP ) &
+    local drop=$!
+    CX curl -sS -o /dev/null -w '%{http_code}\n' --cacert "$WORK/ca.pem" --max-time 5 -4 https://www.example.com:4443/f600 || true
+    wait "$drop" || true
+  }
+  sample https-transfer-cut-short pcap \
+    "HTTPS download cut by a path that goes black: the server's data (4 Mbit/s) stops 0.25 s in, in the middle of a TLS record; 4.7 s later curl gives up (--max-time 5, exit 28) with a close_notify and FIN" \
+    "curl -4 --max-time 5 https://www.example.com:4443/f600 (600000 bytes) against openssl s_server -WWW; router: tc tbf 4mbit on the client's side, and 0.25 s into the fetch iptables -I FORWARD -s 203.0.113.10 -p tcp --sport 4443 -j DROP" \
+    "[$(warn "$(t www.example.com 203.0.113.10 4443 tcp)" "$C4" tls tls.transfer_cut_short '{"endedBy":{"sender":"client","flag":"FIN"}}')]" \
+    -- blackhole_fetch
+  kill_conns 203.0.113.10
+  inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport 4443 -j DROP
+  inns "$NSR" tc qdisc del dev r-c root
+fi
+
 # ---- a dual-stack name whose IPv6 address is filtered (Happy Eyeballs), and a port scan
 sample happy-eyeballs-v6-dropped pcap \
   "Happy Eyeballs: dual.example.com has an AAAA (2001:db8:203::11, whose tcp/443 the router drops) and an A (203.0.113.10); curl tries IPv6 first, starts IPv4 200 ms later and completes over IPv4" \

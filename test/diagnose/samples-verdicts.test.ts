@@ -42,6 +42,11 @@ function detailsAgree(v: Verdict, e: Expect): string[] {
     if (d['type'] !== i.type || d['code'] !== i.code || d['from'] !== i.from) out.push(`icmp ${JSON.stringify(i)} got ${JSON.stringify([d['type'], d['code'], d['from']])}`);
   }
   if (ed['status'] !== undefined && d['status'] !== ed['status']) out.push(`status ${ed['status']} got ${d['status']}`);
+  if (ed['endedBy'] !== undefined) {
+    const want = ed['endedBy'] as { sender: string; flag: string };
+    const got = d['endedBy'] as { sender: string; flag: string } | undefined;
+    if (got?.sender !== want.sender || got?.flag !== want.flag) out.push(`endedBy ${JSON.stringify(want)} got ${JSON.stringify(got)}`);
+  }
   if (ed['intermittent'] !== undefined && JSON.stringify(d['intermittent']) !== JSON.stringify(ed['intermittent'])) {
     out.push(`intermittent ${JSON.stringify(ed['intermittent'])} got ${JSON.stringify(d['intermittent'])}`);
   }
