@@ -404,6 +404,19 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
     expect((await run(b.frames)).verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
   });
 
+  it('not claimed as giving up: the client closed its window before the silence (it stopped reading: the stall was its own)', async () => {
+    const c = opened(42006);
+    c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(c, 28000);
+    c.ack('client', { win: 0 });
+    c.wait(5);
+    c.fin('client');
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    expect(r.verdicts).toHaveLength(1);
+  });
+
   it('the path went black: the client closed, then the server\'s data came past bytes the client never got: lost on the way, told', async () => {
     const c = opened(42004);
     c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));

@@ -41,6 +41,8 @@ interface Transfer {
   captureMissed?: boolean;
   /** After its records, the server sends bytes that are no TLS record (its direction stops reading as TLS). */
   notTls?: boolean;
+  /** The client's last ACK before the silence closes its window (it stopped reading). */
+  zeroWindow?: boolean;
   wait: number;
   end: 'client-fin' | 'client-rst' | 'client-alert-fin' | 'server-fin' | 'server-rst' | 'capture';
 }
@@ -77,6 +79,7 @@ function transfer(o: Transfer): TcpConversation {
     if (o.captureMissed && n === 3) c.frames.pop();
     if (++n % 2 === 0 || off + 1400 >= stream.length) c.ack('client');
   }
+  if (o.zeroWindow) c.ack('client', { win: 0 });
   const lostFrom = c.nextSeq('server');
   for (let i = 0; i < (o.lostAfter ?? 0); i++) {
     c.send('server', filler(1400, 60 + i));
@@ -179,6 +182,11 @@ describe('tls.transfer_cut_short', () => {
     const b = await run(transfer({ records: 3, partial: 9000, wait: 30, end: 'capture' }).frames);
     expect(b.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
     expect(b.verdicts).toHaveLength(1);
+  });
+
+  it('not claimed: the client closed its window before the silence (it stopped reading: the stall was its own)', async () => {
+    const r = await run(transfer({ records: 3, partial: 9000, zeroWindow: true, wait: 5, end: 'client-alert-fin' }).frames);
+    expect(causes(r)).toEqual(['ok|ok']);
   });
 
   it('not claimed: the server\'s bytes stopped reading as TLS records, then it closed (no record is known to be cut)', async () => {

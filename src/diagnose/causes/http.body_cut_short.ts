@@ -144,7 +144,8 @@ const CUT_SHORT: ConnRule = {
     // (stalledBefore) with no byte after it: the client gave up on a stalled body (a warning,
     // below), which read "worked at every layer seen" before.
     const head = closes[0];
-    const gaveUp = head !== undefined && !head.rst && head.x.fromOrig && stalledBefore(ex, head.x);
+    // (A client that closed its window stopped reading: the stall was its own, not the server's.)
+    const gaveUp = head !== undefined && !head.rst && head.x.fromOrig && c.zeroWindows.orig === 0 && stalledBefore(ex, head.x);
     const start = (c.resp.startSeq + 1) | 0;
     let endAt = closes.findIndex((k) => k.rst || !k.x.fromOrig);
     // Bytes missing from the capture: only a client that gave up on a stalled body is told, when

@@ -16,7 +16,8 @@
  *   at the stream's first gap, else at its end);
  * - no byte of the client's stream is missing, and the first close after the server's last bytes
  *   acknowledged exactly those bytes (when it carries an ACK): the client got everything the
- *   capture holds and nothing more, so the record really stopped there for the client too;
+ *   capture holds and nothing more, so the record really stopped there for the client too; a
+ *   client that gave up never closed its window (one that stopped reading stalled the data itself);
  * - the server's close (FIN, or RST) came first, sitting right at the end of the bytes seen: the
  *   server ended the connection mid-record (an error); or the client's came first (FIN, or RST),
  *   after the server's data had stopped for 10 s, or for 3 s when that is ten times or more the
@@ -93,6 +94,8 @@ const CUT_RECORD: ConnRule = {
     if (byClient) {
       // The client acknowledged exactly the bytes seen: it got them all, and nothing the capture lacks.
       if (!head.hasAck || offsetIn(start, head.ack) !== cut.offset) return null;
+      // It never closed its window: a client that stopped reading stalled the data itself.
+      if (c.zeroWindows.orig !== 0) return null;
       const silent = interval(head.ts, cut.ts);
       if (silent === null || silent < STALLED_MIN) return null;
       if (silent < STALLED) {
