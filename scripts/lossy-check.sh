@@ -13,6 +13,8 @@
 #   capdrop                   no network loss; the capture itself misses 3 % of packets
 #   blackhole                 a 4 Mbit/s bottleneck, and 0.4 s into each fetch the router drops
 #                             everything to and from the server until curl gives up (6 s)
+#   serverabort               a 4 Mbit/s bottleneck, and 0.3 s into each fetch the server's kernel
+#                             resets its connections to the client (ss -K), a worker dying mid-response
 # Each profile runs --fetches fetches (default 24): HTTP and HTTPS, 3 KB to 600 KB, by name.
 # Prints one block per profile and a last line "N false FAIL, N missed"; exit 1 if any.
 # Needs root (namespaces). Topology, documentation addresses only:
@@ -164,14 +166,14 @@ set_profile() {
       R iptables -t mangle -A PREROUTING -i r-s -m statistic --mode random --probability 0.05 -j TEE --gateway 192.0.2.10
       R iptables -t mangle -A PREROUTING -i r-c -d 203.0.113.10 -m statistic --mode random --probability 0.05 -j TEE --gateway 203.0.113.10
       R iptables -A FORWARD -m statistic --mode random --probability 0.02 -j DROP ;;
-    throttle|blackhole)
+    throttle|blackhole|serverabort)
       R tc qdisc add dev r-c root tbf rate 4mbit burst 6kb limit 12kb
       R tc qdisc add dev r-s root tbf rate 4mbit burst 6kb limit 12kb ;;
     capdrop) ;;
   esac
 }
 
-PROFILES=(loss3 loss10 loss25 dup5 throttle capdrop blackhole)
+PROFILES=(loss3 loss10 loss25 dup5 throttle capdrop blackhole serverabort)
 false_total=0 missed_total=0
 for prof in "${PROFILES[@]}"; do
   [[ -z $ONLY || $ONLY == *",$prof,"* ]] || continue
@@ -191,6 +193,11 @@ for prof in "${PROFILES[@]}"; do
     if [[ $prof == blackhole ]]; then
       maxt=6
       ( sleep 0.4; R iptables -I FORWARD 1 -d 203.0.113.10 -j DROP; R iptables -I FORWARD 1 -s 203.0.113.10 -j DROP ) &
+      hole=$!
+    elif [[ $prof == serverabort ]]; then
+      # the server's side aborts its connections to the client 0.3 s into the fetch (ss -K: the
+      # kernel resets them), as a worker that crashes mid-response does
+      ( sleep 0.3; inns "$NSS" ss -K -t dst 192.0.2.10 >/dev/null 2>&1 || true ) &
       hole=$!
     fi
     code=$(inns "$NSC" timeout 60 curl -4 -s -o /dev/null -w '%{http_code}' --max-time "$maxt" --connect-timeout 20 \

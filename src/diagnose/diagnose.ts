@@ -97,16 +97,16 @@ interface Group {
   last: Attempt | null;
   lastUnjudged: Attempt | null;
   /**
-   * The latest HTTP failure (an error status, a refused CONNECT): each request is a thing of its
-   * own, so one that failed is not undone by another that worked ("worked in the end" is for
-   * retries of the same connection attempt).
+   * The latest transfer that failed (isTransfer: an HTTP error status, a refused CONNECT, a body or
+   * an encrypted transfer cut short): each request is a thing of its own, so one that failed is not
+   * undone by another that worked ("worked in the end" is for retries of the same connection attempt).
    */
-  lastHttpFailure: Attempt | null;
+  lastTransferFailure: Attempt | null;
   /**
-   * The latest transfer left unfinished without a failure proven (TRANSFER_WARNINGS: a download the
-   * client gave up on, one that hung): a later attempt that worked does not undo it (each transfer
-   * is a thing of its own), so it is told rather than the success after it, unless attempts failed
-   * outright ("worked in the end" tells those).
+   * The latest transfer left unfinished without a failure proven (a warning of isTransfer's: a
+   * download the client gave up on, one that hung): a later attempt that worked does not undo it
+   * either, so it is told rather than the success after it, unless attempts failed outright
+   * ("worked in the end" tells those).
    */
   lastWarning: Attempt | null;
   /** Attempts that worked (an ok outcome). */
@@ -134,12 +134,13 @@ interface Group {
 const MAX_HELD = 16;
 
 /**
- * Warnings that tell a transfer left unfinished: the client gave up on a body or a TLS record that
- * stopped coming, or a download hung. Another transfer that worked does not undo one (a group
- * keeps it: lastWarning). The other warnings are hedged claims the capture cannot prove a failure
- * by (a reset after data, a race another connection won): a later success leaves them unsaid.
+ * Outcomes of one transfer over a connection that worked: HTTP's (an error status, a body cut short
+ * or hung; its warnings are the client giving up on a body, a download that hangs) and an encrypted
+ * transfer cut short. Another transfer that worked does not undo one (a group keeps the latest:
+ * lastTransferFailure, lastWarning). Other warnings are hedged claims the capture cannot prove a
+ * failure by (a reset after data, a race another connection won): a later success leaves them unsaid.
  */
-const TRANSFER_WARNINGS: ReadonlySet<string> = new Set(['http.body_cut_short', 'http.body_stalled', 'tls.transfer_cut_short']);
+const isTransfer = (cause: string): boolean => cause.startsWith('http.') || cause === 'tls.transfer_cut_short';
 
 /** A SYN answered only by RSTs its client drops, held until the client's next SYN on its 4-tuple. */
 interface DroppedRstAttempt {
@@ -436,7 +437,7 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastHttpFailure: null, lastWarning: null, ips: new Set(), notes: [], held: [], retries: [],
+        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
@@ -762,7 +763,7 @@ export class Diagnosis {
     } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] };
-    } else if (o.severity === 'warning' && TRANSFER_WARNINGS.has(o.cause) && g.worked > 0) {
+    } else if (o.severity === 'warning' && isTransfer(o.cause) && g.worked > 0) {
       // An attempt that went wrong, told although others (before or after it) worked: say how many.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: g.worked, total: judged })] };
     }
@@ -979,8 +980,8 @@ function count(g: Group, p: Placed): void {
   }
   if (o.severity === 'error') g.failed++;
   else if (o.cause === 'ok') g.worked++;
-  if (o.severity === 'error' && o.cause.startsWith('http.') && (!g.lastHttpFailure || p.start >= g.lastHttpFailure.start)) g.lastHttpFailure = entry;
-  if (o.severity === 'warning' && TRANSFER_WARNINGS.has(o.cause) && (!g.lastWarning || p.start >= g.lastWarning.start)) g.lastWarning = entry;
+  if (o.severity === 'error' && isTransfer(o.cause) && (!g.lastTransferFailure || p.start >= g.lastTransferFailure.start)) g.lastTransferFailure = entry;
+  if (o.severity === 'warning' && isTransfer(o.cause) && (!g.lastWarning || p.start >= g.lastWarning.start)) g.lastWarning = entry;
   if (!g.last || p.start >= g.last.start) {
     g.last = entry;
     if (g.target.ip !== null) g.target.ip = target.ip;
@@ -1015,7 +1016,7 @@ function mergeGroups(a: Group, b: Group): void {
   a.kept = [...a.kept, ...b.kept].sort((x, y) => x.start - y.start).slice(0, KEEP_ATTEMPTS);
   a.last = later(a.last, b.last);
   a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);
-  a.lastHttpFailure = later(a.lastHttpFailure, b.lastHttpFailure);
+  a.lastTransferFailure = later(a.lastTransferFailure, b.lastTransferFailure);
   a.lastWarning = later(a.lastWarning, b.lastWarning);
   for (const ip of b.ips) a.ips.add(ip);
   const d = decisive(a);
@@ -1103,11 +1104,11 @@ function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
 }
 
 /**
- * The attempt a group's verdict tells: an HTTP failure, else a warning when the latest judged
- * attempt worked and none failed, else the latest judged attempt, else the latest one.
+ * The attempt a group's verdict tells: a transfer that failed, else a transfer's warning when the
+ * latest judged attempt worked and none failed, else the latest judged attempt, else the latest one.
  */
 function decisive(g: Group): Attempt {
-  if (g.lastHttpFailure !== null) return g.lastHttpFailure;
+  if (g.lastTransferFailure !== null) return g.lastTransferFailure;
   // An attempt that went wrong is not undone by a later one that worked (with none failed outright).
   if (g.lastWarning !== null && g.failed === 0 && (g.last === null || g.last.o.cause === 'ok')) return g.lastWarning;
   return g.last ?? g.lastUnjudged!;

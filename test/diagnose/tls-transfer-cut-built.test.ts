@@ -203,4 +203,12 @@ describe('tls.transfer_cut_short', () => {
     expect(r.verdicts[0]!.details).toMatchObject({ connections: 2, failedConnections: 0 });
     expect(verdictWords(r.verdicts[0]!, 'en').explanation).toContain('1 of 2 attempts to this target worked');
   });
+
+  it('one fetch cut by the server, the next one whole: the failure is told (each transfer is its own), not "worked in the end"', async () => {
+    const cut = transfer({ port: 40320, records: 1, partial: 5000, wait: 0.5, end: 'server-rst' });
+    const whole = transfer({ port: 40321, start: 1_760_000_060, records: 2, partial: 0, wait: 0.1, end: 'client-alert-fin' });
+    const r = await run([...cut.frames, ...whole.frames]);
+    expect(causes(r)).toEqual(['tls.transfer_cut_short|error']);
+    expect(r.verdicts[0]!.details).toMatchObject({ connections: 2, failedConnections: 1 });
+  });
 });
