@@ -70,7 +70,7 @@ export const RST_TTL_DIFFERS = limitKind<{ rstTtl: number; serverTtl: number }>(
 type Close = { x: TcpControl; rst: boolean };
 
 /** The server's stream offset of a sequence number (signed 32-bit distance from its first byte). */
-function offsetIn(start: number, seq: number): number {
+export function offsetIn(start: number, seq: number): number {
   return (seq - start) | 0;
 }
 
@@ -337,7 +337,7 @@ function bodyText(v: { facts: Record<string, unknown> }, lang: Lang): string {
 }
 
 /** How the close came: 'closed the connection (FIN)' / 'reset the connection (RST)'. */
-function cutText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+export function cutText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   const rst = v.facts['closedWith'] === 'rst';
   if (lang === 'en') return rst ? 'reset the connection (RST)' : 'closed the connection (FIN)';
   return rst ? '重置了连接（RST）' : '关闭了连接（FIN）';
@@ -352,8 +352,8 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
 }
 
-/** What the capture shows of the bytes after the stall, when the client closed first. */
-function byClientText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+/** What the capture shows of the server's bytes after the stall, when the client closed first (tls.transfer_cut_short's too). */
+export function byClientText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   const lost = v.facts['lostAfter'];
   if (typeof lost !== 'number') return lang === 'en' ? 'No byte is missing from the capture' : '抓包中没有缺失任何字节';
   return lang === 'en'

@@ -33,12 +33,11 @@ import { defineCause } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED } from './http.body_cut_short.js';
+import { CLIENT_ENDED, byClientText, cutText, offsetIn } from './http.body_cut_short.js';
 import { evidenceKind, fill, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
 import { interval } from '../../time.js';
-import type { Lang } from '../../lang.js';
 import type { TcpControl } from '../../track/tcp.js';
 
 /** Seconds without the server's data before a client's close that make it a client giving up. */
@@ -61,11 +60,6 @@ const FIRST_DATA = evidenceKind<Record<string, never>>('tls_data_first', {
   en: () => 'the server\'s first encrypted data after the handshake',
   zh: () => '握手之后服务器的第一个加密数据',
 }, { en: () => 'first data', zh: () => '第一个数据' });
-
-/** The server's stream offset of a sequence number (signed 32-bit distance from its first byte). */
-function offsetIn(start: number, seq: number): number {
-  return (seq - start) | 0;
-}
 
 const CUT_RECORD: ConnRule = {
   on: 'conn',
@@ -133,22 +127,6 @@ const CUT_RECORD: ConnRule = {
   },
 };
 
-/** How the close came: 'closed the connection (FIN)' / 'reset the connection (RST)'. */
-function cutText(v: { facts: Record<string, unknown> }, lang: Lang): string {
-  const rst = v.facts['closedWith'] === 'rst';
-  if (lang === 'en') return rst ? 'reset the connection (RST)' : 'closed the connection (FIN)';
-  return rst ? '重置了连接（RST）' : '关闭了连接（FIN）';
-}
-
-/** What the capture shows of the server's bytes after the client's close. */
-function lostText(v: { facts: Record<string, unknown> }, lang: Lang): string {
-  const lost = v.facts['lostAfter'];
-  if (typeof lost !== 'number') return lang === 'en' ? 'No byte is missing from the capture' : '抓包中没有缺失任何字节';
-  return lang === 'en'
-    ? `The server's packets came again only after that close, past ${lost} bytes the client never received and never acknowledged: they were lost on the way (a path that went black for a while), not by the capture`
-    : `服务器的数据包直到客户端关闭之后才再次到达，而且跳过了客户端从未收到、也从未确认的 ${lost} 字节：这些数据是在路上丢失的（路径一度中断），不是抓包漏掉的`;
-}
-
 /** The words when the client closed first: it gave up on data that had stopped. */
 const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -180,7 +158,7 @@ export default defineCause({
   live: 'end',
   rules: [CUT_RECORD],
   variants: { byClient: BY_CLIENT },
-  vars: (v, lang) => ({ cutText: cutText(v, lang), lostText: lostText(v, lang) }),
+  vars: (v, lang) => ({ cutText: cutText(v, lang), lostText: byClientText(v, lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['sender'] !== 'client') return d;
     const t = BY_CLIENT[lang];
