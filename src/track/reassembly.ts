@@ -37,6 +37,8 @@ export interface StreamCut {
   /** The last in-order bytes before that: their frame and time. */
   frame: number;
   ts: Time;
+  /** The frame of the first bytes delivered past the first gap (0: none, or no gap). */
+  resumed: number;
 }
 
 export class StreamDir {
@@ -61,6 +63,8 @@ export class StreamDir {
   /** At the first gap: the bytes still to pass over, and the offset (-1: no gap yet). */
   private quietAtGap = -1;
   private offsetAtGap = -1;
+  /** The frame of the first bytes delivered past the first gap (0: none yet). */
+  resumedFrame = 0;
 
   constructor(
     start: number,
@@ -76,7 +80,7 @@ export class StreamDir {
   reinit(start: number, conn: Conn, fromOrig: boolean): this {
     this.next = this.origin = start | 0;
     this.held = NO_HELD;
-    this.heldBytes = this.gapBytes = this.quiet = this.lastFrame = this.lastTs = 0;
+    this.heldBytes = this.gapBytes = this.quiet = this.lastFrame = this.lastTs = this.resumedFrame = 0;
     this.quietAtGap = this.offsetAtGap = -1;
     this.conn = conn;
     this.fromOrig = fromOrig;
@@ -123,7 +127,7 @@ export class StreamDir {
     if (this.quietAtGap < 0) {
       this.lastFrame = frame;
       this.lastTs = ts;
-    }
+    } else if (this.resumedFrame === 0) this.resumedFrame = frame;
     if (q >= n) {
       this.quiet = q - n;
       return;
@@ -221,7 +225,7 @@ export class StreamDir {
     const gap = this.quietAtGap >= 0;
     const pending = gap ? this.quietAtGap : this.quiet;
     if (pending <= 0 || this.lastFrame === 0) return null;
-    return { pending, offset: gap ? this.offsetAtGap : (this.next - this.origin) | 0, frame: this.lastFrame, ts: this.lastTs };
+    return { pending, offset: gap ? this.offsetAtGap : (this.next - this.origin) | 0, frame: this.lastFrame, ts: this.lastTs, resumed: this.resumedFrame };
   }
 
   get holding(): boolean {

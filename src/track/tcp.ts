@@ -288,6 +288,8 @@ export class TcpConn extends FlowConn implements Conn {
   unackedBytes: TcpDirStats = ZERO;
   /** Payload bytes missing from the capture (reported as gaps), each way. */
   gapBytes: TcpDirStats = ZERO;
+  /** The frame of the first bytes past each direction's first gap (0: none, or no gap). */
+  gapResumed: TcpDirStats = ZERO;
   /**
    * Where each direction's in-order bytes stopped inside an encrypted TLS record (reassembly.ts
    * StreamCut), set when the connection is finished; null otherwise.
@@ -305,7 +307,7 @@ export class TcpConn extends FlowConn implements Conn {
     // pair: one plain pair first, so that the fields take any object from the start and the first
     // connection given its own pair does not throw away the optimized code (shape.ts).
     this.mss = this.wscale = this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes =
-      this.gapBytes = { orig: 0, resp: 0 };
+      this.gapBytes = this.gapResumed = { orig: 0, resp: 0 };
     this.reset();
     // flipRoles swaps the endpoints: written twice from the start (shape.ts).
     this.orig = this.orig; // eslint-disable-line no-self-assign
@@ -348,7 +350,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.handshakeRttMs = NO_RTT;
     this.mss = this.wscale = NONE;
     this.rsts = this.fins = NO_CONTROLS;
-    this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes = this.gapBytes = ZERO;
+    this.retransmits = this.dupAcks = this.zeroWindows = this.dataFrames = this.unackedBytes = this.gapBytes = this.gapResumed = ZERO;
     this.weirds = NO_STRINGS;
     this.hostTtl = null;
     this.cutOrig = this.cutResp = null;
@@ -1368,6 +1370,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     c.dataFrames = dir(o.firstDataFrame, r.firstDataFrame);
     c.unackedBytes = dir(unacked(o, r), unacked(r, o));
     c.gapBytes = dir(o.stream?.gapBytes ?? 0, r.stream?.gapBytes ?? 0);
+    c.gapResumed = dir(o.stream?.resumedFrame ?? 0, r.stream?.resumedFrame ?? 0);
     c.cutOrig = o.stream !== null ? o.stream.cut() : null;
     c.cutResp = r.stream !== null ? r.stream.cut() : null;
   }

@@ -442,6 +442,25 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
     expect(verdictWords(v, 'zh').explanation).toContain('这些数据是在路上丢失的');
   });
 
+  it('not claimed as lost on the way: the server\'s data past a hole came before the client\'s close (it kept sending; the hole stayed)', async () => {
+    const c = opened(42007);
+    c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
+    body(c, 28000);
+    const lostFrom = c.nextSeq('server');
+    c.send('server', filler(1400, 50));
+    c.frames.pop(); // lost on the way: neither the client nor the capture got it
+    for (let i = 0; i < 3; i++) {
+      c.send('server', filler(1400, 51 + i));
+      c.ack('client', { ack: lostFrom }); // duplicate ACKs at the hole
+    }
+    c.wait(5);
+    c.fin('client', { ack: lostFrom });
+    c.ack('server');
+    const r = await run(c.frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    expect(r.verdicts).toHaveLength(1);
+  });
+
   it('not claimed: a hole the client acknowledged (the capture missed bytes the client got), then its close', async () => {
     const c = opened(42005);
     c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));

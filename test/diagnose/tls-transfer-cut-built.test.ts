@@ -43,6 +43,8 @@ interface Transfer {
   notTls?: boolean;
   /** The client's last ACK before the silence closes its window (it stopped reading). */
   zeroWindow?: boolean;
+  /** After the server's bytes, one segment lost on the way, then this many more that arrived (the client's ACKs stay at the hole). */
+  pastHole?: number;
   wait: number;
   end: 'client-fin' | 'client-rst' | 'client-alert-fin' | 'server-fin' | 'server-rst' | 'capture';
 }
@@ -80,7 +82,15 @@ function transfer(o: Transfer): TcpConversation {
     if (++n % 2 === 0 || off + 1400 >= stream.length) c.ack('client');
   }
   if (o.zeroWindow) c.ack('client', { win: 0 });
-  const lostFrom = c.nextSeq('server');
+  let lostFrom = c.nextSeq('server');
+  if (o.pastHole !== undefined) {
+    c.send('server', filler(1400, 80));
+    c.frames.pop();
+    for (let i = 0; i < o.pastHole; i++) {
+      c.send('server', filler(1400, 81 + i));
+      c.ack('client', { ack: lostFrom });
+    }
+  } else lostFrom = c.nextSeq('server');
   for (let i = 0; i < (o.lostAfter ?? 0); i++) {
     c.send('server', filler(1400, 60 + i));
     c.frames.pop();
@@ -187,6 +197,12 @@ describe('tls.transfer_cut_short', () => {
   it('not claimed: the client closed its window before the silence (it stopped reading: the stall was its own)', async () => {
     const r = await run(transfer({ records: 3, partial: 9000, zeroWindow: true, wait: 5, end: 'client-alert-fin' }).frames);
     expect(causes(r)).toEqual(['ok|ok']);
+  });
+
+  it('not claimed: the server\'s data past a hole came before the client\'s close (it kept sending; the hole stayed)', async () => {
+    const r = await run(transfer({ records: 3, partial: 9000, pastHole: 3, wait: 5, end: 'client-alert-fin' }).frames);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
+    expect(r.verdicts).toHaveLength(1);
   });
 
   it('not claimed: the server\'s bytes stopped reading as TLS records, then it closed (no record is known to be cut)', async () => {

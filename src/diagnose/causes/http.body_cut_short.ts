@@ -155,6 +155,9 @@ const CUT_SHORT: ConnRule = {
     let lostAfter = 0;
     if (holes) {
       if (!gaveUp || c.gapBytes.orig !== 0 || h.serverGapAt < 0 || !head.x.hasAck) return null;
+      // ... and that came only after the close: data past a hole before it is a server that kept
+      // sending while the hole stayed, not a path that went black.
+      if (c.gapResumed.resp !== 0 && c.gapResumed.resp < head.x.frame) return null;
       const acked = offsetIn(start, head.x.ack);
       if (acked < 0 || acked > h.serverGapAt) return null;
       lostAfter = c.gapBytes.resp;

@@ -100,6 +100,9 @@ const CUT_RECORD: ConnRule = {
       // The server's close sits right at the end of the bytes seen (a RST at its next byte, a FIN after its data).
       if (c.gapBytes.resp !== 0 || offsetIn(start, rst ? head.seq : head.seq + head.payLen) !== cut.offset) return null;
     }
+    // Bytes past a hole count as lost on the way only when they came after the client's close (the
+    // path came back): data past a hole before it means the server kept sending while the hole stayed.
+    if (byClient && c.gapBytes.resp !== 0 && cut.resumed !== 0 && cut.resumed < head.frame) return null;
     const lostAfter = byClient ? c.gapBytes.resp : 0;
     const sender = byClient ? 'client' : 'server';
     const ev: EvidenceAt[] = [serverHelloProof(c, s)];
