@@ -37,8 +37,6 @@ export interface StreamCut {
   /** The last in-order bytes before that: their frame and time. */
   frame: number;
   ts: Time;
-  /** The frame of the first bytes delivered past the first gap (0: none, or no gap). */
-  resumed: number;
 }
 
 export class StreamDir {
@@ -225,7 +223,7 @@ export class StreamDir {
     const gap = this.quietAtGap >= 0;
     const pending = gap ? this.quietAtGap : this.quiet;
     if (pending <= 0 || this.lastFrame === 0) return null;
-    return { pending, offset: gap ? this.offsetAtGap : (this.next - this.origin) | 0, frame: this.lastFrame, ts: this.lastTs, resumed: this.resumedFrame };
+    return { pending, offset: gap ? this.offsetAtGap : (this.next - this.origin) | 0, frame: this.lastFrame, ts: this.lastTs };
   }
 
   get holding(): boolean {

@@ -95,13 +95,22 @@ export function lastBodyTime(ex: HttpExchange): number {
  * STALLED_BODY seconds, or for STALLED_BODY_MIN and ten times a segment's time at its own rate?
  */
 function stalledBefore(ex: HttpExchange, fin: TcpControl): boolean {
+  if (ex.bodyLastFrame > fin.frame) return false;
   const lastData = lastBodyTime(ex);
-  const silent = interval(fin.ts, lastData);
-  if (ex.bodyLastFrame > fin.frame || silent === null) return false;
+  // (Only a body with a Content-Length has a rate to judge the shorter wait by.)
+  return stoppedDead(interval(fin.ts, lastData), ex.bodyKind === 'length' ? interval(lastData, ex.responseTime!) : null, ex.bodyBytes);
+}
+
+/**
+ * Data that had been arriving (`bytes` of it in `took` seconds) then stopped dead for `silent`
+ * seconds before the client closed: STALLED_BODY seconds, or STALLED_BODY_MIN when that is ten
+ * times or more the time a full segment's bytes had been taking at that rate (tls.transfer_cut_short too).
+ */
+export function stoppedDead(silent: number | null, took: number | null, bytes: number): boolean {
+  if (silent === null) return false;
   if (silent >= STALLED_BODY) return true;
-  if (silent < STALLED_BODY_MIN || ex.bodyKind !== 'length' || ex.bodyBytes <= 0) return false;
-  const took = interval(lastData, ex.responseTime!);
-  return took !== null && silent >= (10 * took * SEGMENT) / ex.bodyBytes;
+  if (silent < STALLED_BODY_MIN || took === null || bytes <= 0) return false;
+  return silent >= (10 * took * SEGMENT) / bytes;
 }
 
 /**

@@ -30,21 +30,15 @@
  * before tcp.reset (a reset that cuts a record is told here, with what it cut).
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, byClientText, cutText, offsetIn } from './http.body_cut_short.js';
+import { CLIENT_ENDED, byClientText, cutText, offsetIn, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fill, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
 import { interval } from '../../time.js';
-import type { TcpControl } from '../../track/tcp.js';
 
-/** Seconds without the server's data before a client's close that make it a client giving up. */
-const STALLED = 10;
-/** ... or at least this many, when that is ten times or more a full segment's time at the transfer's rate. */
-const STALLED_MIN = 3;
-const SEGMENT = 1460;
 /** The largest record a TLS <= 1.2 peer may send (RFC 5246 §6.2.3: 2^14 + 2048 bytes of ciphertext), header included. */
 const MAX_RECORD = 16384 + 2048 + 5;
 
@@ -72,17 +66,10 @@ const CUT_RECORD: ConnRule = {
     const cut = c.cutResp;
     // (A direction that stopped reading as TLS records, not at a gap, is passed over whole: no record is cut.)
     if (cut === null || cut.pending > MAX_RECORD || c.gapBytes.orig !== 0 || s.broken.client || (s.broken.server && c.gapBytes.resp === 0)) return null;
-    // The first close after the server's last bytes; none of either side before them.
-    let head: TcpControl | null = null;
-    let rst = false;
-    for (const x of c.fins) if (x.frame > cut.frame && (head === null || x.frame < head.frame)) head = x;
-    for (const x of c.rsts) {
-      if (x.frame > cut.frame && (head === null || x.frame <= head.frame)) {
-        head = x;
-        rst = true;
-      }
-    }
-    if (head === null || c.fins.some((x) => x.frame <= cut.frame) || c.rsts.some((x) => x.frame <= cut.frame)) return null;
+    // The first close after the server's last bytes, and none of either side before them.
+    const head = firstCloseAfter(c, cut.frame);
+    if (head === undefined || firstCloseAfter(c, 0) !== head) return null;
+    const rst = c.rsts.includes(head);
     const start = (c.resp.startSeq + 1) | 0;
     const byClient = head.fromOrig;
     if (byClient) {
@@ -90,19 +77,14 @@ const CUT_RECORD: ConnRule = {
       if (!head.hasAck || offsetIn(start, head.ack) !== cut.offset) return null;
       // It never closed its window: a client that stopped reading stalled the data itself.
       if (c.zeroWindows.orig !== 0) return null;
-      const silent = interval(head.ts, cut.ts);
-      if (silent === null || silent < STALLED_MIN) return null;
-      if (silent < STALLED) {
-        const took = interval(cut.ts, c.resp.firstDataTime);
-        if (took === null || cut.offset <= 0 || silent < (10 * took * SEGMENT) / cut.offset) return null;
-      }
+      if (!stoppedDead(interval(head.ts, cut.ts), interval(cut.ts, c.resp.firstDataTime), cut.offset)) return null;
     } else {
       // The server's close sits right at the end of the bytes seen (a RST at its next byte, a FIN after its data).
       if (c.gapBytes.resp !== 0 || offsetIn(start, rst ? head.seq : head.seq + head.payLen) !== cut.offset) return null;
     }
     // Bytes past a hole count as lost on the way only when they came after the client's close (the
     // path came back): data past a hole before it means the server kept sending while the hole stayed.
-    if (byClient && c.gapBytes.resp !== 0 && cut.resumed !== 0 && cut.resumed < head.frame) return null;
+    if (byClient && c.gapResumed.resp !== 0 && c.gapResumed.resp < head.frame) return null;
     const lostAfter = byClient ? c.gapBytes.resp : 0;
     const sender = byClient ? 'client' : 'server';
     const ev: EvidenceAt[] = [serverHelloProof(c, s)];
