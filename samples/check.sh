@@ -23,7 +23,8 @@ http.request.method http.request.uri http.host http.response.code
 icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
 tcp.options.sack_le tcp.options.sack_re ipv6.fraghdr.offset ipv6.fraghdr.more ipv6.fraghdr.ident icmp.mtu icmp.ident
-icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload""".split()
+icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload
+dhcp.ip.your dhcp.option.dhcp""".split()
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 QTYPES = {"A": 1, "AAAA": 28, "PTR": 12, "MX": 15}
 ICMP_CAUSE = {  # cause -> accepted (family, type, code)
@@ -1033,6 +1034,27 @@ def check_udp_silent(pk, e, errs):
     check_silent_target(pk, e, errs)
 
 
+def check_dhcp_check(pk, e, errs):
+    # the DHCP server (the client of the pings) pings the address, gets no echo reply, and offers it
+    # (DHCPOFFER 2 or DHCPACK 5 from port 67) within 10 s; the ICMP error named comes from its sender
+    t, d, server = e["target"], e["details"]["dhcpConflictCheck"], e["client"]
+    pings = [p for p in pk if p["src"] == server and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    if not pings:
+        errs.append("no echo request from %s to %s" % (server, t["ip"]))
+        return
+    if [p for p in pk if p["src"] == t["ip"] and 0 in ints(p, "icmp.type")]:
+        errs.append("%s answered an echo request: the address is taken" % t["ip"])
+    offers = [p for p in pk if p["src"] == server and first(p, "udp.srcport", int) == 67 and t["ip"] in p["dhcp.ip.your"]
+              and set(ints(p, "dhcp.option.dhcp")) & {2, 5} and abs(p["t"] - pings[0]["t"]) <= 10]
+    if not offers:
+        errs.append("no DHCP offer of %s from %s within 10 s of its ping" % (t["ip"], server))
+    if d.get("answer") == "host_unreachable":
+        errors = [p for p in pk if p["src"] == d["from"] and p["dst"] == server and ints(p, "icmp.type")[:2] in ([3, 8], [3])
+                  and ints(p, "icmp.code")[:1] == [1] and p["qdst"] == t["ip"]]
+        if not errors:
+            errs.append("no ICMP host unreachable from %s quoting a ping of %s" % (d["from"], t["ip"]))
+
+
 def check_entry(pk, e):
     errs = []
     t, cause = e["target"], e["cause"]
@@ -1045,6 +1067,8 @@ def check_entry(pk, e):
         check_icmp(pk, e, errs)
     elif "traceroute" in e["details"]:
         check_traceroute(pk, e, errs)
+    elif "dhcpConflictCheck" in e["details"]:
+        check_dhcp_check(pk, e, errs)
     elif cause.startswith("dns.") or (t["ip"] is None and t["port"] is None):
         check_dns(pk, e, errs)
     elif cause == "http.proxy_refused":

@@ -51,7 +51,8 @@ need=()
 for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy tcpdump:tcpdump tshark:tshark \
             editcap:wireshark-common capinfos:wireshark-common openssl:openssl curl:curl \
             gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils \
-            traceroute.db:traceroute nginx:nginx-light chronyd:chrony ping:iputils-ping; do
+            traceroute.db:traceroute nginx:nginx-light chronyd:chrony ping:iputils-ping \
+            dnsmasq:dnsmasq-base busybox:busybox; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
@@ -708,6 +709,7 @@ CURL=(curl -sS -o /dev/null -w '%{http_code}\n' --cacert "$WORK/ca.pem" --connec
 #   CUT=<dfilter>+<s> keep only the packets up to <s> seconds after the first one matching the
 #                    tshark display filter <dfilter> (a capture stopped early)
 #   SETTLE=<s>       wait after the command before tcpdump is stopped (default 0.7)
+#   CAPNS=<ns> CAPIF=<if>  capture in that namespace on that interface (default: the client's c0)
 # Does nothing when --only does not name <base>.
 sample() {
   local base=$1 fmt=$2 behaviour=$3 made=$4 expect=$5; shift 6
@@ -716,7 +718,7 @@ sample() {
   [[ $fmt == nsecpcap || $fmt == pcapng-ns ]] && prec=(--time-stamp-precision=nano)
   [[ -n ${FILTER:-} ]] && filter=("$FILTER")
   # started directly (not through a shell function) so that $! is timeout's pid; timeout passes SIGINT on
-  ip netns exec "$NSC" timeout 90 tcpdump -i c0 -U -Z root "${prec[@]}" -w "$raw" "${filter[@]}" >"$WORK/$base.tcpdump.log" 2>&1 &
+  ip netns exec "${CAPNS:-$NSC}" timeout 90 tcpdump -i "${CAPIF:-c0}" -U -Z root "${prec[@]}" -w "$raw" "${filter[@]}" >"$WORK/$base.tcpdump.log" 2>&1 &
   local tp=$!
   for ((i = 0; i < 50; i++)); do grep -q "listening on" "$WORK/$base.tcpdump.log" 2>/dev/null && break; sleep 0.1; done
   sleep 0.3
@@ -1089,6 +1091,16 @@ FILTER='src host 192.0.2.10' sample capture-one-sided-http pcap \
   "curl -4 --resolve app.example.com:80:203.0.113.20 http://app.example.com/ against a python3 http.server handler; tcpdump -i c0 src host 192.0.2.10" \
   "[$(warn "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" capture capture.one_sided '{"seen":"client_only","server_packets":0}')]" \
   -- CX "${CURL[@]}" -4 --resolve app.example.com:80:203.0.113.20 http://app.example.com/
+# one fetch that works and one whose SYNs the router drops, in a capture of the client's own packets
+one_sided_pair() { # one_sided_pair <ca.pem>
+  curl -sS -o /dev/null --max-time 12 -4 --resolve app.example.com:80:203.0.113.20 http://app.example.com/
+  curl -sS -o /dev/null --cacert "$1" --connect-timeout 4 -4 --resolve blocked.example.com:443:203.0.113.11 https://blocked.example.com/
+}
+FILTER='src host 192.0.2.10' sample capture-one-sided-syn pcap \
+  "Two fetches captured with the filter 'src host 192.0.2.10': one works (its ACKs acknowledge a SYN-ACK and an answer the file does not hold), the other's SYNs the router drops. The capture is shown to miss packets toward the client, so the SYNs without a reply seen are a warning, not a proof of silence" \
+  "curl -4 http://app.example.com/ (python3 http.server handler), then curl -4 --connect-timeout 4 https://blocked.example.com/ (203.0.113.11; router: iptables -A FORWARD -d 203.0.113.11 -p tcp --dport 443 -j DROP); tcpdump -i c0 src host 192.0.2.10" \
+  "[$(warn "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" capture capture.one_sided '{"seen":"client_only","server_packets":0}'),$(warn "$(t null 203.0.113.11 443 tcp)" "$C4" tcp tcp.syn_unanswered '{"captureMissesClient":true}')]" \
+  -- CX bash -c "$(declare -f one_sided_pair); one_sided_pair $WORK/ca.pem"
 CUT='tls.handshake.type == 1+0.010' sample capture-ended-after-client-hello pcap \
   "Capture stopped 10 ms after the ClientHello: the server (slow, it answers after 1.5 s) had not answered yet" \
   "curl -4 https://slow.example.org/ against a python3 ssl server that waits 1.5 s before its ServerHello (the fetch then works); the capture cut 10 ms after the ClientHello (editcap -r)" \
@@ -1330,6 +1342,35 @@ sample happy-eyeballs-v6-dropped pcap \
   "curl https://dual.example.com/ (no -4/-6; curl 7.88, happy-eyeballs delay 200 ms) against openssl s_server -www; router: ip6tables -A FORWARD -d 2001:db8:203::11 -p tcp --dport 443 -j DROP" \
   "[$(warn "$(t dual.example.com 203.0.113.10 443 tcp)" "$C4" ok ok '{"tls_version":"TLS1.3","failed_attempts":[{"cause":"tcp.syn_unanswered","ip":"2001:db8:203::11"}]}')]" \
   -- CX "${CURL[@]}" https://dual.example.com/
+# A DHCP server behind a relay pings the address it is about to offer (its conflict check, RFC 2131
+# §2.2); the router in front of the client's network finds no host there and answers host unreachable.
+dhcp_ping_check() {
+  local leases=$WORK/dhcp.leases srv relay
+  : >"$leases"
+  inns "$NSD" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=d0 --bind-interfaces \
+    --dhcp-range=192.0.2.101,192.0.2.101,255.255.255.0,5m --dhcp-leasefile="$leases" --pid-file="$WORK/dnsmasq-dhcp.pid" \
+    >"$WORK/dnsmasq-dhcp.log" 2>&1 &
+  srv=$!
+  inns "$NSR" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=r-c --bind-interfaces \
+    --dhcp-relay=192.0.2.1,198.51.100.53 --pid-file="$WORK/dnsmasq-relay.pid" >"$WORK/dnsmasq-relay.log" 2>&1 &
+  relay=$!
+  # the router gives up resolving an address on the client's network after one ARP request of
+  # 0.5 s (the kernel's default is three of 1 s, which races with the relay's own neighbour entry
+  # for the client, made when it forwards the offer 3 s after dnsmasq's ping)
+  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=1 net.ipv4.neigh.r-c.retrans_time_ms=500
+  sleep 1
+  # -s /bin/true: the lease is taken and left unused (the client keeps its own address)
+  CX timeout 20 busybox udhcpc -i c0 -f -n -q -t 3 -T 5 -s /bin/true || true
+  sleep 1
+  kill "$srv" "$relay" 2>/dev/null || true
+  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=3 net.ipv4.neigh.r-c.retrans_time_ms=1000
+}
+SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-ping-check pcap \
+  "A DHCP server's conflict check: dnsmasq, behind a relay on the router, pings 192.0.2.101 before it offers it to a client (busybox udhcpc); the router finds no host there and answers ICMP host unreachable, so the address is free and is offered. Captured on the DHCP server: no failure" \
+  "busybox udhcpc -i c0 -n -q against dnsmasq 2.90 (--dhcp-range 192.0.2.101, one address) on 198.51.100.53, through dnsmasq --dhcp-relay on the router (192.0.2.1); captured on the server's d0" \
+  "[$(ok "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' '{"dhcpConflictCheck":{"answer":"host_unreachable","from":"198.51.100.1"}}')]" \
+  -- dhcp_ping_check
+
 portscan() {
   local p
   for p in $(seq 1 200) 443; do timeout 1 bash -c "exec 3<>/dev/tcp/203.0.113.10/$p" 2>/dev/null || true; done

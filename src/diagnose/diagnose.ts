@@ -17,7 +17,7 @@ import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
-import { gatherOrphans, type Orphans } from './orphans.js';
+import { gatherOrphans, quotesEchoRequest, type Orphans } from './orphans.js';
 import { Traceroutes } from './traceroute.js';
 import type { IcmpConn } from '../track/icmpflow.js';
 import type { TcpConn, TcpControl } from '../track/tcp.js';
@@ -29,6 +29,7 @@ import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
+import { MISSES_CLIENT } from './causes/dns.no_response.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
@@ -37,6 +38,8 @@ import { seeSweepBurst, sureSweep } from './causes/tcp.address_scan.js';
 import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
 import { UdpRequestWatch } from './udp-requests.js';
 import { PingWatch } from './pings.js';
+import { DhcpChecks } from './dhcp-check.js';
+import type { DhcpOffer } from '../track/dhcp.js';
 import type { Span } from './span.js';
 
 export { targetText } from './verdict.js';
@@ -239,13 +242,23 @@ export class Diagnosis {
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
   private readonly sweeps = new Sweeps();
+  /**
+   * Did this host, a DHCP server, offer the address close to this time (track/dhcp.ts)? Then its
+   * echo request to the address was the server's conflict check, whose silence (or host
+   * unreachable) is the answer it hoped for, not a failure.
+   */
+  private addressOffered: (server: string, address: string, ts: number) => DhcpOffer | null = () => null;
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
    * remembered as a name only (saves memory on DNS-heavy captures), and `all` cannot list it.
    */
-  constructor(o: { keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number } = {}) {
+  constructor(o: {
+    keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number;
+    addressOffered?: (server: string, address: string, ts: number) => DhcpOffer | null;
+  } = {}) {
     if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
+    if (o.addressOffered) this.addressOffered = o.addressOffered;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -622,7 +635,13 @@ export class Diagnosis {
     this.udpRequests.clear();
     let worked = this.overflow.okTargets;
     // Traceroutes first: what is not one goes back to the rules.
-    const orphans = orphanIcmp.filter((e) => !this.routes.offerOrphan(e));
+    // A DHCP server's pings of an address it then offered are its conflict check (dhcp-check.ts).
+    const checks = new DhcpChecks();
+    const orphans = orphanIcmp.filter((e) => {
+      const offer = quotesEchoRequest(e) ? this.addressOffered(e.quoted!.src, e.quoted!.dst, e.ts) : null;
+      if (offer !== null) checks.error(e, e.quoted!.src, e.quoted!.dst, offer);
+      return offer === null && !this.routes.offerOrphan(e);
+    });
     const { routes, back } = this.routes.judge();
     for (const h of back) {
       if (h.placed) this.place(h.placed);
@@ -642,6 +661,11 @@ export class Diagnosis {
         continue;
       }
       const pair = `${p.client}|${p.host}`;
+      const offer = p.answered ? null : this.addressOffered(p.client, p.host, p.first.ts);
+      if (offer !== null) {
+        checks.pinged(p, offer);
+        continue;
+      }
       if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
       this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
     }
@@ -651,6 +675,10 @@ export class Diagnosis {
       worked++;
       const probes = (r.o.details['traceroute'] as { probes: number }).probes;
       out.push({ v: build({ name: null, ip: r.dst, port: null, transport: r.transport }, r.client, r.o, 'ok', probes, { ...r.o.details }), first: r.firstFrame });
+    }
+    for (const k of checks.outcomes()) {
+      worked++;
+      if (all) out.push({ v: build({ name: null, ip: k.address, port: null, transport: 'icmp' }, k.server, k.o, 'ok', k.o.attempts, { ...k.o.details }), first: k.firstFrame });
     }
     const connNames = new Set<string>();
     // The names each client connected to (client|name): it had an address for them.
@@ -677,14 +705,14 @@ export class Diagnosis {
     for (const g of groups) {
       const ok = groupSeverity(g) === 'ok';
       if (ok) worked++;
-      if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
+      if (all || !ok) out.push({ v: this.hedged(this.groupVerdict(g)), first: g.firstFrame });
     }
     // The errors alone, by target, sender and type: one verdict each (orphans.ts).
     for (const g of gatherOrphans(orphans)) {
       const v = this.icmpOnlyVerdict(g);
       if (v) out.push({ v, first: g.first.frame });
     }
-    for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
+    for (const b of this.overflow.values()) out.push({ v: this.hedged(this.bucketVerdict(b)), first: b.firstFrame });
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
     // A host's ports merged: when they failed, from each part's spread or its evidence.
     const onMerge = (m: Verdict, parts: readonly Verdict[]): void => {
@@ -700,6 +728,20 @@ export class Diagnosis {
       .sort((a, b) => rank(a.v.severity) - rank(b.v.severity) || a.first - b.first)
       .map((x) => x.v);
     return { verdicts, worked, spreadOf: (v) => this.spreads.get(v) ?? null, clientsOf: (v) => this.clientSets.get(v) ?? null };
+  }
+
+  /**
+   * A SYN without reply from a client the capture is shown to miss packets toward (a connection of
+   * it held only its own side: blindTo) proves no silence: the SYN-ACK may have come unseen. A
+   * warning, as dns.no_response says of such a client's queries. Judged once the verdicts are
+   * made, every one-sided connection known (a connection can show it after the SYN's attempt ended).
+   */
+  private hedged(v: Verdict): Verdict {
+    if (v.cause !== 'tcp.syn_unanswered' || v.severity !== 'error' || v.client.ip === null || !this.blindTo.has(v.client.ip)) return v;
+    v.severity = 'warning';
+    v.details['captureMissesClient'] = true;
+    v.limits = [...v.limits, MISSES_CLIENT.of({ client: v.client.ip })];
+    return v;
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */

@@ -102,6 +102,8 @@ export const PLACEHOLDERS = {
   hopsText: "how many routers answered a traceroute, with its noun ('1 hop', '3 hops')",
   path: "a traceroute's hops in order, ' → ' between them",
   reachedText: "whether a traceroute's probes reached the destination, as words of a sentence",
+  answerText: "what answered a DHCP server's conflict-check ping ('no reply', 'host unreachable from 198.51.100.1')",
+  offerFrame: "the frame of the DHCP offer (or acknowledgement) that followed a DHCP server's conflict-check ping",
   errorsText: "how many packets the ICMP errors of a verdict quote, with its noun ('1 packet', '3 packets')",
   probeText: "what the quoted probes look like ('traceroute (UDP)', 'ping / traceroute -I / mtr (ICMP echo)'), when ICMP errors alone quote probes sent with a small TTL, else ''",
   probeWhy: "why the quoted packets look like probes: their ports or type, each quoted once, and the quoted TTL, or ''",

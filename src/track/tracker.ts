@@ -20,9 +20,12 @@ import { IcmpTracker, type IcmpError } from './icmp.js';
 import { IcmpFlowTracker, type IcmpConn } from './icmpflow.js';
 import { NameMap } from './names.js';
 import { HostTtls } from './host-ttl.js';
+import { DhcpOffers } from './dhcp.js';
 import { PASS_ALL, type Conn, type StreamSink, type Time } from './types.js';
 
 const DNS_PORT = 53;
+/** DHCP servers send from port 67 (RFC 2131 §4.1). */
+const DHCP_SERVER_PORT = 67;
 /** The tracker reads questions, answers, the authority's record types and EDNS only. */
 const LITE = Object.freeze({ lite: true });
 /** How far into a stream we keep looking for a ClientHello after a STARTTLS-style exchange. */
@@ -99,6 +102,8 @@ export class Tracker implements StreamSink {
   readonly names = new NameMap();
   /** The TTL / hop limit of each server's own TCP packets (its RSTs left out): tcp.reset_injected's baseline. */
   readonly hostTtls = new HostTtls();
+  /** Addresses DHCP servers offered, by server and time (a server's ping of one is its conflict check: dhcp.ts). */
+  readonly dhcp = new DhcpOffers();
   /** ICMP errors whose quoted flow was not (or no longer) tracked. */
   readonly orphanIcmp: IcmpError[] = [];
   /** proto|source|destination of packets of protocols other than TCP, UDP and ICMP (at most MAX_OTHER_SEEN). */
@@ -143,6 +148,7 @@ export class Tracker implements StreamSink {
       case PROTO_UDP: {
         // A fragment: perhaps a piece of a DNS answer (track/dns.ts, DnsTracker.fragment).
         if (p.fragment !== FRAG_NONE) this.udpFragment(p, ts);
+        if (p.sport === DHCP_SERVER_PORT) this.dhcp.see(p, ts);
         const c = this.udp.packet(p, ts);
         if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(c, p, ts);
         return;

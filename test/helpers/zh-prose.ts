@@ -9,7 +9,7 @@
 export const TOKENS = new Set([
   'IPv4', 'IPv6', 'ICMPv6', 'ClientHello', 'ServerHello', 'Finished', 'Host', 'OpenSSL', 'GnuTLS', 'Unbound', 'Squid', 'nginx', 'HAProxy', 'Apache', 'Java',
   'JVM', 'chrony', 'traceroute', 'curl', 'dig', 'iptables', 'ip6tables', 'keepalive', 'PPPoE', 'IPsec', 'DNSSEC', 'cacerts', 'snaplen', 'notAfter',
-  'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'nscd', 'tcpdump', 'tshark', 'editcap',
+  'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'dhcpd', 'nscd', 'tcpdump', 'tshark', 'editcap',
   'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',
   'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'Linux', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
   'zlib', 'libpcap', 'deflate', 'wirewhy', 'root', 'sudo', 'npm', 'nmap', 'masscan', 'AdGuard', 'httpd', 'Mozilla', 'Python', 'Go',

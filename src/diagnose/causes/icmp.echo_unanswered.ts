@@ -21,7 +21,7 @@ import { requestsTold } from '../span.js';
 /** Echo requests, at least: one lost ping is no story. */
 export const MIN_PINGS = 2;
 
-const ECHO = evidenceKind<{ which: string }>('echo_request', {
+export const ECHO = evidenceKind<{ which: string }>('echo_request', {
   en: (a) => `echo request (ping)${a.which === 'last' ? ', the last sent' : ''}`,
   zh: (a) => `回显请求（ping）${a.which === 'last' ? '（最后一次发送）' : ''}`,
 });

@@ -136,9 +136,40 @@ function traceVars(v: Verdict, lang: Lang): Vars {
   };
 }
 
-function traceWords(v: Verdict, lang: Lang, vars: Vars): Described {
-  const t = TRACEROUTE[lang];
+function variantWords(w: { readonly en: CauseText; readonly zh: CauseText }, lang: Lang, vars: Vars): Described {
+  const t = w[lang];
   return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+}
+
+/** The words of a DHCP server's conflict check (an ok verdict whose facts say dhcpCheck: diagnose/dhcp-check.ts). */
+const DHCP_CHECK: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: a DHCP server\'s check that the address is free ({answerText}), then offered',
+    explanation:
+      'The DHCP server {client} pinged {ip} and then handed it out (frame {offerFrame}). A DHCP server probes an address before it allocates it (RFC 2131 §2.2; ISC dhcpd and dnsmasq do by default), and offers it only when nothing answers: {answerText} is the answer it hoped for, the address is free. Not a failure.',
+    advice: [
+      'Nothing to fix. Should clients report address conflicts, look for an echo reply to such a ping: the server then skips the address, and a host holds it without a lease (a static address inside the DHCP range).',
+    ],
+  },
+  zh: {
+    summary: '{target}：DHCP 服务器确认该地址空闲（{answerText}），随后分配了它',
+    explanation:
+      'DHCP 服务器 {client} 先 ping 了 {ip}，随后把它分配了出去（第 {offerFrame} 帧）。DHCP 服务器在分配地址前会探测该地址（RFC 2131 §2.2；ISC dhcpd 和 dnsmasq 默认如此），只有没有任何回应时才会提供它：{answerText}正是它所期望的结果，说明该地址空闲。这不是故障。',
+    advice: [
+      '无需修复。如果客户端报告地址冲突，请查找对这类 ping 的回显应答：服务器随后会跳过该地址，说明有主机在没有租约的情况下占用了它（DHCP 地址池内的静态地址）。',
+    ],
+  },
+};
+
+function dhcpVars(v: Verdict, lang: Lang): Vars {
+  if (v.facts['dhcpCheck'] !== true) return {};
+  const from = typeof v.facts['errorFrom'] === 'string' ? v.facts['errorFrom'] : '';
+  const answer = v.facts['answer'];
+  const answerText = answer === 'host_unreachable'
+    ? (lang === 'en' ? `host unreachable from ${from}` : `${from} 回复了主机不可达`)
+    : answer === 'icmp_error' ? (lang === 'en' ? `an ICMP error from ${from}` : `${from} 回复了 ICMP 差错`)
+    : (lang === 'en' ? 'no reply' : '没有回应');
+  return { answerText, client: v.client.ip ?? '' };
 }
 
 /** '1 failed attempt', '3 failed attempts' / '1 次失败尝试'. */
@@ -153,10 +184,11 @@ export default defineCause({
   severity: 'ok',
   live: 'end',
   rules: [OK_CONN, OK_DNS],
-  vars: (v, lang) => ({ retriesNote: retriesNote(v.facts, lang), failedAttempts: failedAttempts(v.facts, lang), ...traceVars(v, lang) }),
-  variants: { traceroute: TRACEROUTE },
+  vars: (v, lang) => ({ retriesNote: retriesNote(v.facts, lang), failedAttempts: failedAttempts(v.facts, lang), ...traceVars(v, lang), ...dhcpVars(v, lang) }),
+  variants: { traceroute: TRACEROUTE, dhcpCheck: DHCP_CHECK },
   compose: (d, v, lang, vars) => {
-    if (v.facts['traceroute'] === true) return traceWords(v, lang, vars);
+    if (v.facts['traceroute'] === true) return variantWords(TRACEROUTE, lang, vars);
+    if (v.facts['dhcpCheck'] === true) return variantWords(DHCP_CHECK, lang, vars);
     // A lookup whose earlier answers lost fragments: the advice on fragmented answers.
     if (v.severity === 'warning' && v.facts['failedCause'] === 'dns.fragments_lost') {
       return { ...d, advice: [d.advice[0]!.replace(/`attemptsSeen`[^)）]*/, '`failedAttempts`'), ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };

@@ -189,4 +189,32 @@ const RST_IGNORED = {
   },
 };
 
-export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED) }, (v) => (v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));
+/**
+ * Said when the capture is shown to miss packets sent to the client (another TCP connection of
+ * it holds only its own side: diagnose.ts hedgeUnseenReplies): the SYN-ACK may have come unseen.
+ */
+const MISSES_CLIENT_WORDS = {
+  en: {
+    summary: '{target}: no reply seen to the connection attempt ({synsText}); the capture misses packets toward the client',
+    explanation:
+      'The client\'s connection attempt to {ip} port {port} ({synsText}) has no reply in the capture: no SYN-ACK, no RST, no ICMP error. But the capture is shown to miss packets sent to {client}: another TCP connection of it holds only the client\'s side, while the client\'s own packets acknowledge the other side. A reply to this SYN may have come without being captured, so the capture does not show the server silent.',
+    advice: [
+      'Capture again on the client itself (`tcpdump -i any host {ip}`), or on a link that carries both directions, and look for the SYN-ACK.',
+      'Check the capture filter (a filter on the source address, `src host ...`, keeps one direction only) and the routing: with asymmetric routing the replies come back another way.',
+      'Should a capture of both directions still show no reply, it is an unanswered SYN: try `nc -zv {host} {port}` from another network, and check the security groups and firewalls on the way.',
+    ],
+  },
+  zh: {
+    summary: '{target}：抓包中看不到连接请求的回应（{synsText}）；抓包缺少发往客户端的数据包',
+    explanation:
+      '客户端向 {ip} 端口 {port} 的连接请求（{synsText}）在抓包中没有回应：没有 SYN-ACK、没有 RST，也没有 ICMP 差错。但抓包已被证明缺少发往 {client} 的数据包：它的另一条 TCP 连接只有客户端一侧的报文，而客户端自己的报文确认了对方。这个 SYN 的回应可能已经到达却没有被抓到，所以抓包并不能证明服务器没有回应。',
+    advice: [
+      '在客户端本机重新抓包（`tcpdump -i any host {ip}`），或在同时承载双向流量的链路上抓包，查找 SYN-ACK。',
+      '检查抓包过滤条件（按源地址过滤，`src host ...`，只会保留一个方向）和路由：非对称路由时回包从另一条路径返回。',
+      '如果双向抓包仍然看不到回应，那就是 SYN 没有得到应答：从其他网络执行 `nc -zv {host} {port}`，并检查沿途的安全组和防火墙。',
+    ],
+  },
+};
+
+export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED), missesClient: MISSES_CLIENT_WORDS },
+  (v) => (v.details['captureMissesClient'] === true ? 'missesClient' : v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));
