@@ -623,8 +623,9 @@ def check_stalled(pk, e, flow, errs):
         errs.append("stalled for %.1f s, expected %s" % (span, d.get("seconds")))
 
 
-def server_stream(srv, errs):
-    """the server's TCP payload in sequence order, whole in the capture (no hole, no packet cut), or None"""
+def server_stream(srv, errs, to_hole=False):
+    """the server's TCP payload in sequence order, whole in the capture (no hole, no packet cut), or None;
+    to_hole: up to its first hole"""
     stream = b""
     for p in sorted((p for p in srv if p["tcp.payload"]), key=lambda p: first(p, "tcp.seq", int)):
         seq, b = first(p, "tcp.seq", int), bytes.fromhex(p["tcp.payload"][0].replace(":", ""))
@@ -632,6 +633,8 @@ def server_stream(srv, errs):
             errs.append("frame %d: the capture holds %d of its %d payload bytes" % (p["n"], len(b), payload_len(p)))
             return None
         if seq > len(stream) + 1:
+            if to_hole:
+                break
             errs.append("a hole in the server's stream before relative seq %d" % seq)
             return None
         stream += b[len(stream) + 1 - seq:]
@@ -725,6 +728,9 @@ def check_transfer_cut_short(pk, e, flow, errs):
     stream and comes 3 s or more after the last bytes"""
     d, client = e["details"], e["client"]
     srv = [p for p in flow if not c2s(p, client)]
+    if d.get("stillArriving"):
+        check_transfer_crawling(flow, srv, d, client, errs)
+        return
     stream = server_stream(srv, errs)
     if stream is None:
         return
@@ -746,6 +752,36 @@ def check_transfer_cut_short(pk, e, flow, errs):
             errs.append("the client's close acknowledges %s, the server's stream ends at %d" % (first(closes[0], "tcp.ack", int), len(stream) + 1))
         if closes[0]["t"] - last_t < 3:
             errs.append("the client closed %.2f s after the server's last bytes, expected 3 s or more" % (closes[0]["t"] - last_t))
+
+
+def check_transfer_crawling(flow, srv, d, client, errs):
+    """the client closed while the server's data still arrived through heavy loss: its first close
+    acknowledges less than the server had sent; the server's data came within 1 s before that close (or
+    after it); a tenth or more of the server's packets carry bytes it had sent before"""
+    closes = [p for p in flow if (flags(p, "fin") or flags(p, "reset")) and c2s(p, client)]
+    if not closes:
+        errs.append("the client never closed")
+        return
+    want = d["endedBy"]
+    if not flags(closes[0], "fin" if want["flag"] == "FIN" else "reset"):
+        errs.append("the client's first close is not a %s" % want["flag"])
+    data = [p for p in srv if payload_len(p) > 0]
+    if not data:
+        errs.append("no data from the server")
+        return
+    sent = max(first(p, "tcp.seq", int) + payload_len(p) for p in data)
+    if first(closes[0], "tcp.ack", int) >= sent:
+        errs.append("the client's close acknowledges all the server sent (%d)" % sent)
+    if max(p["t"] for p in data) < closes[0]["t"] - 1:
+        errs.append("the server's data stopped more than 1 s before the client's close")
+    top, again = 0, 0
+    for p in sorted(data, key=lambda p: p["n"]):
+        seq = first(p, "tcp.seq", int)
+        if seq + payload_len(p) <= top:
+            again += 1
+        top = max(top, seq + payload_len(p))
+    if again < 0.1 * len(srv):
+        errs.append("%d of the server's %d packets sent again, expected a tenth or more" % (again, len(srv)))
 
 
 def check_one_sided(pk, e, flow, errs):

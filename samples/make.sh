@@ -1336,6 +1336,25 @@ if want https-transfer-cut-short; then
   inns "$NSR" tc qdisc del dev r-c root
 fi
 
+# ---- an HTTPS download through a path that loses a third of the server's packets (found by
+# scripts/lossy-check.sh's loss25 profile): the data crawls, and curl gives up at --max-time 2 while it
+# still arrives
+if want https-transfer-crawling; then
+  head -c 600000 /dev/urandom >"$WORK/f600c"
+  sserv crawl -accept 203.0.113.10:4444 -cert good.pem -key good.key -WWW
+  wait_listen "$NSS" t 203.0.113.10:4444
+  inns "$NSR" tc qdisc add dev r-c root tbf rate 400kbit burst 6kb limit 12kb
+  inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP
+  sample https-transfer-crawling pcap \
+    "HTTPS download through a path that loses a third of the server's packets (throttled to 400 kbit/s): the data crawls, many segments are sent again, and curl gives up at --max-time 2 (exit 28: close_notify and FIN) while the data is still arriving, in the middle of a TLS record" \
+    "curl -4 --max-time 2 https://www.example.com:4444/f600c (600000 bytes) against openssl s_server -WWW; router: tc tbf 400kbit on the client's side and iptables -I FORWARD -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP" \
+    "[$(warn "$(t www.example.com 203.0.113.10 4444 tcp)" "$C4" tls tls.transfer_cut_short '{"endedBy":{"sender":"client","flag":"FIN"},"stillArriving":true}')]" \
+    -- CX curl -sS -o /dev/null -w '%{http_code}\n' --cacert "$WORK/ca.pem" --max-time 2 -4 https://www.example.com:4444/f600c
+  kill_conns 203.0.113.10
+  inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP
+  inns "$NSR" tc qdisc del dev r-c root
+fi
+
 # ---- a dual-stack name whose IPv6 address is filtered (Happy Eyeballs), and a port scan
 sample happy-eyeballs-v6-dropped pcap \
   "Happy Eyeballs: dual.example.com has an AAAA (2001:db8:203::11, whose tcp/443 the router drops) and an A (203.0.113.10); curl tries IPv6 first, starts IPv4 200 ms later and completes over IPv4" \

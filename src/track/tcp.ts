@@ -128,6 +128,9 @@ export class TcpEndpoint implements EndpointStats {
   firstDataFrame = 0;
   /** Capture time of that first payload (0 = none). */
   firstDataTime: Time = DOUBLE;
+  /** The last frame carrying payload from this endpoint, and its time (0 = none). */
+  lastDataFrame = 0;
+  lastDataTime: Time = DOUBLE;
   /** Last ACK number / window this endpoint sent, for duplicate ACK detection (window -1 = none yet). */
   lastAckSent = -1;
   lastWinSent = -1;
@@ -168,6 +171,8 @@ export class TcpEndpoint implements EndpointStats {
     this.retransmits = this.dupAcks = this.zeroWindows = 0;
     this.firstDataFrame = 0;
     this.firstDataTime = 0;
+    this.lastDataFrame = 0;
+    this.lastDataTime = 0;
     this.lastAckSent = this.lastWinSent = -1;
     this.ackMoved = false;
     this.stream = null;
@@ -708,6 +713,8 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       e.firstDataTime = now;
     }
     e.payloadBytes += len;
+    e.lastDataFrame = p.frame;
+    e.lastDataTime = now;
     if (seqUnderflow) return;
     let st = e.stream;
     if (st === null) st = e.stream = this.newStream(c, e);

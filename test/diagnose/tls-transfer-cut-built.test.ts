@@ -45,6 +45,8 @@ interface Transfer {
   zeroWindow?: boolean;
   /** After the server's bytes, one segment lost on the way, then this many more that arrived (the client's ACKs stay at the hole). */
   pastHole?: number;
+  /** The server sends this many of its first data segments again (a lossy path: retransmissions), before the hole. */
+  resend?: number;
   wait: number;
   end: 'client-fin' | 'client-rst' | 'client-alert-fin' | 'server-fin' | 'server-rst' | 'capture';
 }
@@ -76,11 +78,15 @@ function transfer(o: Transfer): TcpConversation {
   if (o.notTls) parts.push(...new TextEncoder().encode('HTTP/1.1 400 Bad Request\r\n\r\n'));
   const stream = new Uint8Array(parts);
   let n = 0;
+  const sent: Array<{ seq: number; bytes: Uint8Array }> = [];
   for (let off = 0; off < stream.length; off += 1400) {
-    c.send('server', stream.subarray(off, Math.min(off + 1400, stream.length)));
+    const bytes = stream.subarray(off, Math.min(off + 1400, stream.length));
+    sent.push({ seq: c.nextSeq('server'), bytes });
+    c.send('server', bytes);
     if (o.captureMissed && n === 3) c.frames.pop();
     if (++n % 2 === 0 || off + 1400 >= stream.length) c.ack('client');
   }
+  for (const x of sent.slice(0, o.resend ?? 0)) c.send('server', x.bytes, { seq: x.seq });
   if (o.zeroWindow) c.ack('client', { win: 0 });
   let lostFrom = c.nextSeq('server');
   if (o.pastHole !== undefined) {
@@ -192,6 +198,29 @@ describe('tls.transfer_cut_short', () => {
     const b = await run(transfer({ records: 3, partial: 9000, wait: 30, end: 'capture' }).frames);
     expect(b.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
     expect(b.verdicts).toHaveLength(1);
+  });
+
+  it('the client closes while the server\'s data still arrives through heavy loss (a tenth of its packets sent again): it gave up on a crawling transfer (warning)', async () => {
+    const c = transfer({ records: 3, partial: 9000, resend: 8, pastHole: 3, wait: 0.2, end: 'client-fin' });
+    const r = await run(c.frames);
+    expect(causes(r)).toEqual(['tls.transfer_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    const received = serverHandshakeBytes + 3 * RECORD + 9000;
+    expect(v.details).toMatchObject({ receivedBytes: received, serverBytesBeyond: 4 * 1400, endedBy: { sender: 'client', flag: 'FIN' } });
+    expect(v.details['stillArriving']).toMatchObject({ serverPacketsResent: 8 });
+    expect(v.evidence.map((e) => e.kind)).toEqual(['server_hello', 'tls_data_first', 'tls_data_still_arriving', 'fin']);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toContain('while the server\'s data still crawled in');
+    expect(en.explanation).toContain('8 of its');
+    expect(verdictWords(v, 'zh').summary).toContain('仍在缓慢到达');
+    expect(r.summary.failures).toBe(0);
+  });
+
+  it('not claimed: the same close with no data sent again (a client that closed early proves nothing), or with the data stopped 2 s before', async () => {
+    const a = await run(transfer({ records: 3, partial: 9000, pastHole: 3, wait: 0.2, end: 'client-fin' }).frames);
+    expect(a.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
+    const b = await run(transfer({ records: 3, partial: 9000, resend: 8, pastHole: 3, wait: 2, end: 'client-fin' }).frames);
+    expect(b.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
   });
 
   it('not claimed: the client closed its window before the silence (it stopped reading: the stall was its own)', async () => {

@@ -30,13 +30,16 @@
  * before tcp.reset (a reset that cuts a record is told here, with what it cut).
  */
 import { defineCause } from '../cause.js';
-import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
 import { CLIENT_ENDED, byClientText, cutText, offsetIn, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fill, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
+import type { TcpConn, TcpControl } from '../../track/tcp.js';
+import type { FinishedConn } from '../../track/tracker.js';
+import type { Lang } from '../../lang.js';
 import { interval } from '../../time.js';
 
 /** The largest record a TLS <= 1.2 peer may send (RFC 5246 §6.2.3: 2^14 + 2048 bytes of ciphertext), header included. */
@@ -63,6 +66,9 @@ const CUT_RECORD: ConnRule = {
     const s = f.tls;
     if (!s || !isTcp(f) || !s.clientIsOrig || !s.serverHello || s.alerts.some((a) => a.level === 2) || !tlsEstablished(s)) return null;
     const c = f.conn;
+    // The client ended the connection while the server's data still came, through heavy loss.
+    const close = firstCloseAfter(c, 0);
+    if (close !== undefined && close.fromOrig && !s.broken.client && c.gapBytes.orig === 0 && crawled(c, close)) return crawling(f, c, close);
     const cut = c.cutResp;
     // (A direction that stopped reading as TLS records, not at a gap, is passed over whole: no record is cut.)
     if (cut === null || cut.pending > MAX_RECORD || c.gapBytes.orig !== 0 || s.broken.client || (s.broken.server && c.gapBytes.resp === 0)) return null;
@@ -112,6 +118,67 @@ const CUT_RECORD: ConnRule = {
   },
 };
 
+/** The server's data arrived until this close (s): the transfer was not stopped, the client ended it. */
+const STILL_MOVING_S = 1;
+/** Heavy loss: at least this share of the server's packets were sent again, and at least MIN_RESENT of them. */
+const HEAVY_LOSS = 0.1;
+const MIN_RESENT = 5;
+
+/**
+ * The client's close (`close`, its first) came while the server's data was still arriving — its last
+ * bytes within STILL_MOVING_S before the close, or after it — and the server had sent bytes past what
+ * the close acknowledges (the client had not got them in order: the transfer was unfinished),
+ * through heavy loss (a tenth or more of its packets sent again). Its window never closed (a client
+ * that stopped reading slows the data itself). Without the loss it is a client that closed early
+ * (a program that needed only part of the data, a cancelled download), which proves nothing.
+ */
+function crawled(c: TcpConn, close: TcpControl): boolean {
+  const e = c.resp;
+  if (!close.hasAck || e.lastDataFrame === 0 || e.lastDataTime < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
+  if (((dataEnd(c) - close.ack) | 0) <= 0) return false;
+  return e.retransmits >= MIN_RESENT && e.retransmits >= HEAVY_LOSS * e.pkts;
+}
+
+/** One past the server's last data byte sent (its lastSeq counts a FIN's sequence number too). */
+function dataEnd(c: TcpConn): number {
+  const e = c.resp;
+  return e.finCnt > 0 ? e.finAbs : e.lastSeq;
+}
+
+/** The outcome of a transfer the client ended while it crawled (crawled). */
+function crawling(f: FinishedConn, c: TcpConn, close: TcpControl): Outcome {
+  const s = f.tls!;
+  const start = (c.resp.startSeq + 1) | 0;
+  const received = offsetIn(start, close.ack);
+  const beyond = offsetIn(start, dataEnd(c)) - received;
+  const rst = c.rsts.includes(close);
+  const ev: EvidenceAt[] = [serverHelloProof(c, s)];
+  const first = s.serverAfterHandshake[0];
+  if (first !== undefined && first.frame < close.frame) ev.push(proof(FIRST_DATA, first.frame, first.ts, way(c, false), {}));
+  ev.push(proof(rst ? RST : FIN, close.frame, close.ts, way(c, true), { sender: 'client' }));
+  if (c.resp.lastDataFrame !== close.frame) ev.push(proof(STILL_ARRIVING, c.resp.lastDataFrame, c.resp.lastDataTime, way(c, false), {}));
+  ev.sort((a, b) => a.frame - b.frame);
+  const seconds = tenths(interval(close.ts, first?.ts ?? s.serverHello!.ts));
+  const resent = c.resp.retransmits;
+  const segments = c.resp.pkts;
+  // Negative: the server's data went on arriving after the close.
+  const lastMs = Math.round((close.ts - c.resp.lastDataTime) * 1000);
+  const o = outcome('tls.transfer_cut_short', ev, {
+    tlsVersion: tlsVersionName(s.serverHello!.version), sni: s.clientHello?.sni ?? null,
+    receivedBytes: received, serverBytesBeyond: beyond,
+    endedBy: { sender: 'client', flag: rst ? 'RST' : 'FIN', frame: close.frame },
+    seconds,
+    stillArriving: { lastDataFrame: c.resp.lastDataFrame, msBeforeClose: lastMs, serverPacketsResent: resent, serverPackets: segments },
+  }, { received, beyond, sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, moving: true, resent, segments, lastMs }, 'warning');
+  o.limits.push(CLIENT_ENDED.of({}));
+  return o;
+}
+
+const STILL_ARRIVING = evidenceKind<Record<string, never>>('tls_data_still_arriving', {
+  en: () => 'the server\'s last data around the client\'s close: still arriving',
+  zh: () => '客户端关闭前后服务器的最后数据：仍在到达',
+}, { en: () => 'still arriving', zh: () => '仍在到达' });
+
 /** The words when the client closed first: it gave up on data that had stopped. */
 const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -136,17 +203,48 @@ const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   },
 };
 
+/** When the server's last data came, against the client's close (facts.lastMs: ms before it; negative, after it). */
+function arrivingText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const ms = typeof v.facts['lastMs'] === 'number' ? v.facts['lastMs'] : 0;
+  if (ms >= 0) return lang === 'en' ? `${ms} ms after the server's last segment` : `在服务器最后一个报文段之后 ${ms} 毫秒`;
+  return lang === 'en' ? `and the server's segments kept coming (the last ${-ms} ms after the close)` : `在服务器的报文段仍源源不断到达时（最后一个在关闭之后 ${-ms} 毫秒）`;
+}
+
+/** The words when the client closed while the server's data still arrived through heavy loss. */
+const MOVING: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: the client {cutText} while the server\'s data still crawled in ({received} bytes in {seconds} s, {resent} of {segments} packets resent)',
+    explanation:
+      'The TLS session with {ip} port {port} was set up and the server\'s data was still arriving when the client {cutText}, {arrivingText}. In {seconds} s the client had received {received} bytes in order, and the server had sent {beyond} bytes more, not all of which had come through. The server sent {resent} of its {segments} packets again: the path was losing packets, and the transfer crawled. The client gave up on it — its own timeout (curl --max-time, exit 28; a library\'s read timeout) or a cancelled download. Encryption hides what was being sent; a close while the server\'s data still arrives, before the client had it all, is what the packets prove.',
+    advice: [
+      'Find where the packets are lost: `mtr -n {ip}` from the client while a transfer runs (loss that starts at one hop and goes on to the end), and the error and drop counters of the interfaces on the way (`ip -s link`, `ethtool -S`).',
+      'Capture on the server side as well: segments the server sent that never reached the client show the path lost them.',
+      'Until the path is fixed, check the client\'s timeout against how long a transfer of this size takes on it, and reproduce with `curl -v -o /dev/null https://{host}:{port}/`.',
+    ],
+  },
+  zh: {
+    summary: '{target}：服务器的数据仍在缓慢到达时，客户端{cutText}（{seconds} 秒收到 {received} 字节，{segments} 个包中 {resent} 个重传）',
+    explanation:
+      '与 {ip} 端口 {port} 的 TLS 会话已经建立，服务器的数据仍在到达，客户端却{arrivingText}{cutText}。{seconds} 秒内客户端按序收到了 {received} 字节，服务器另外发出的 {beyond} 字节并没有全部到达。服务器的 {segments} 个数据包中有 {resent} 个被重传：路径在丢包，传输极其缓慢。是客户端放弃了它——它自己的超时（curl --max-time，退出码 28；程序库的读取超时）或被取消的下载。加密让人看不到正在传输的内容；在服务器的数据仍在到达、客户端尚未全部收到时连接被关闭，是数据包能够证明的事实。',
+    advice: [
+      '找出丢包的位置：传输进行时在客户端执行 `mtr -n {ip}`（从某一跳开始并一直持续到终点的丢包），并检查沿途接口的错误和丢弃计数（`ip -s link`、`ethtool -S`）。',
+      '在服务器一侧同时抓包：服务器发出却始终没有到达客户端的报文段，说明是路径丢失了它们。',
+      '在路径修复之前，对照这种大小的传输在该路径上所需的时间检查客户端的超时设置，并用 `curl -v -o /dev/null https://{host}:{port}/` 复现。',
+    ],
+  },
+};
+
 export default defineCause({
   code: 'tls.transfer_cut_short',
   layer: 'tls',
   severity: 'error',
   live: 'end',
   rules: [CUT_RECORD],
-  variants: { byClient: BY_CLIENT },
-  vars: (v, lang) => ({ cutText: cutText(v, lang), lostText: byClientText(v, lang) }),
+  variants: { byClient: BY_CLIENT, moving: MOVING },
+  vars: (v, lang) => ({ cutText: cutText(v, lang), lostText: byClientText(v, lang), arrivingText: arrivingText(v, lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['sender'] !== 'client') return d;
-    const t = BY_CLIENT[lang];
+    const t = (v.facts['moving'] === true ? MOVING : BY_CLIENT)[lang];
     return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
   },
   words: {
