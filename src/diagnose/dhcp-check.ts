@@ -82,8 +82,4 @@ export class DhcpChecks {
       yield { o, server: c.server, address: c.address, firstFrame: ev[0]!.frame };
     }
   }
-
-  clear(): void {
-    this.byPair.clear();
-  }
 }

@@ -75,6 +75,8 @@ export interface TcpControl {
   hasAck: boolean;
   /** Payload bytes carried (RST payloads are sometimes block pages). */
   payLen: number;
+  /** Capture time of the other side's last data before this packet (0: none). */
+  peerDataTs: Time;
 }
 
 export interface TcpDirStats {
@@ -1076,13 +1078,13 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       e.finCnt++;
       e.finAbs = (baseSeq + len) | 0;
       // A list of exactly one first (most connections see one FIN each way, or one RST).
-      if (c.fins === NO_CONTROLS) c.fins = [control(p, isOrig, now, ACK)];
-      else if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK));
+      if (c.fins === NO_CONTROLS) c.fins = [control(p, isOrig, now, ACK, peer.lastDataTime)];
+      else if (c.fins.length < MAX_LIST) c.fins.push(control(p, isOrig, now, ACK, peer.lastDataTime));
     }
     if (RST) {
       e.rstCnt++;
-      if (c.rsts === NO_CONTROLS) c.rsts = [control(p, isOrig, now, ACK)];
-      else if (c.rsts.length < MAX_LIST) c.rsts.push(control(p, isOrig, now, ACK));
+      if (c.rsts === NO_CONTROLS) c.rsts = [control(p, isOrig, now, ACK, peer.lastDataTime)];
+      else if (c.rsts.length < MAX_LIST) c.rsts.push(control(p, isOrig, now, ACK, peer.lastDataTime));
     }
 
     if (ACK) {
@@ -1429,6 +1431,6 @@ function unacked(e: TcpEndpoint, peer: TcpEndpoint): number {
   return d > 0 ? d : 0;
 }
 
-function control(p: Packet, fromOrig: boolean, ts: Time, hasAck: boolean): TcpControl {
-  return { frame: p.frame, ts, fromOrig, ttl: p.ttl, ipId: p.ipId, seq: p.seq >>> 0, ack: p.ack >>> 0, hasAck, payLen: p.payWireLen };
+function control(p: Packet, fromOrig: boolean, ts: Time, hasAck: boolean, peerDataTs: Time): TcpControl {
+  return { frame: p.frame, ts, fromOrig, ttl: p.ttl, ipId: p.ipId, seq: p.seq >>> 0, ack: p.ack >>> 0, hasAck, payLen: p.payWireLen, peerDataTs };
 }

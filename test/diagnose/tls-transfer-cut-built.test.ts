@@ -223,6 +223,13 @@ describe('tls.transfer_cut_short', () => {
     expect(b.verdicts.map((v) => v.cause)).not.toContain('tls.transfer_cut_short');
   });
 
+  it('a path that went black, with data sent again before it: the bytes that came after the close do not make it a crawl (the data had stopped)', async () => {
+    const r = await run(transfer({ records: 2, partial: 4200, resend: 8, lostAfter: 3, wait: 5.6, end: 'client-alert-fin' }).frames);
+    expect(causes(r)).toEqual(['tls.transfer_cut_short|warning']);
+    expect(r.verdicts[0]!.details['stillArriving']).toBeUndefined();
+    expect(r.verdicts[0]!.details).toMatchObject({ lostAfterClose: 4200, idleSeconds: 5.6 });
+  });
+
   it('not claimed: the client closed its window before the silence (it stopped reading: the stall was its own)', async () => {
     const r = await run(transfer({ records: 3, partial: 9000, zeroWindow: true, wait: 5, end: 'client-alert-fin' }).frames);
     expect(causes(r)).toEqual(['ok|ok']);

@@ -126,7 +126,7 @@ const MIN_RESENT = 5;
 
 /**
  * The client's close (`close`, its first) came while the server's data was still arriving — its last
- * bytes within STILL_MOVING_S before the close, or after it — and the server had sent bytes past what
+ * bytes before the close within STILL_MOVING_S of it — and the server had sent bytes past what
  * the close acknowledges (the client had not got them in order: the transfer was unfinished),
  * through heavy loss (a tenth or more of its packets sent again). Its window never closed (a client
  * that stopped reading slows the data itself). Without the loss it is a client that closed early
@@ -134,7 +134,9 @@ const MIN_RESENT = 5;
  */
 function crawled(c: TcpConn, close: TcpControl): boolean {
   const e = c.resp;
-  if (!close.hasAck || e.lastDataFrame === 0 || e.lastDataTime < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
+  // (The server's last data before the close: bytes that came only after it, past a hole, are a
+  // path that came back after a silence — the stopped transfer the rule above tells.)
+  if (!close.hasAck || close.peerDataTs === 0 || close.peerDataTs < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
   if (((dataEnd(c) - close.ack) | 0) <= 0) return false;
   return e.retransmits >= MIN_RESENT && e.retransmits >= HEAVY_LOSS * e.pkts;
 }
