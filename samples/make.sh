@@ -1355,6 +1355,23 @@ if want https-transfer-crawling; then
   inns "$NSR" tc qdisc del dev r-c root
 fi
 
+# ---- the same crawl over plain HTTP: python3's http.server sends a 600 kB file (Content-Length)
+if want http-transfer-crawling; then
+  head -c 600000 /dev/urandom >"$WORK/f600h"
+  inns "$NSS" python3 -m http.server --bind 203.0.113.10 --directory "$WORK" 8080 >"$WORK/http-crawl.log" 2>&1 &
+  wait_listen "$NSS" t 203.0.113.10:8080
+  inns "$NSR" tc qdisc add dev r-c root tbf rate 400kbit burst 6kb limit 12kb
+  inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP
+  sample http-transfer-crawling pcap \
+    "HTTP download (Content-Length 600000) through a path that loses a third of the server's packets (throttled to 400 kbit/s): the body crawls, many segments are sent again, and curl gives up at --max-time 2 (exit 28: a FIN, or a RST when bytes were still unread) while the body is still arriving" \
+    "curl -4 --max-time 2 http://www.example.com:8080/f600h against python3 -m http.server; router: tc tbf 400kbit on the client's side and iptables -I FORWARD -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP" \
+    "[$(warn "$(t www.example.com 203.0.113.10 8080 tcp)" "$C4" http http.body_cut_short '{"stillArriving":true}')]" \
+    -- CX curl -sS -o /dev/null -w '%{http_code}\n' --max-time 2 -4 http://www.example.com:8080/f600h
+  kill_conns 203.0.113.10
+  inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP
+  inns "$NSR" tc qdisc del dev r-c root
+fi
+
 # ---- a dual-stack name whose IPv6 address is filtered (Happy Eyeballs), and a port scan
 sample happy-eyeballs-v6-dropped pcap \
   "Happy Eyeballs: dual.example.com has an AAAA (2001:db8:203::11, whose tcp/443 the router drops) and an A (203.0.113.10); curl tries IPv6 first, starts IPv4 200 ms later and completes over IPv4" \

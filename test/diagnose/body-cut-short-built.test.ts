@@ -529,3 +529,52 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
     expect(causes(await run(frames))).toEqual(['ok|ok']);
   });
 });
+
+/**
+ * A body the client ended while it still crawled in through heavy loss (a tenth or more of the
+ * server's packets sent again): found by lossy-check's loss25 profile over HTTPS; the same over HTTP.
+ */
+describe('http.body_cut_short: a body that crawled', () => {
+  /** Content-Length 100000; 30 segments of 1400 that arrive, `resend` of them sent again, then one lost and `past` that arrive past the hole. */
+  function crawl(o: { resend: number; past: number; wait: number }): TcpConversation {
+    const c = opened(41500);
+    c.send('server', head('200 OK', 'Content-Length: 100000\r\n'));
+    c.ack('client');
+    const sent: Array<{ seq: number; bytes: Uint8Array }> = [];
+    for (let i = 0; i < 30; i++) {
+      const bytes = filler(1400, i + 1);
+      sent.push({ seq: c.nextSeq('server'), bytes });
+      c.send('server', bytes);
+      c.ack('client');
+    }
+    for (const x of sent.slice(0, o.resend)) c.send('server', x.bytes, { seq: x.seq });
+    const hole = c.nextSeq('server');
+    c.send('server', filler(1400, 90));
+    c.frames.pop();
+    for (let i = 0; i < o.past; i++) {
+      c.send('server', filler(1400, 91 + i));
+      c.ack('client', { ack: hole });
+    }
+    c.wait(o.wait);
+    c.fin('client', { ack: hole });
+    return c;
+  }
+
+  it('the client\'s FIN while the body still arrives, 8 of the server\'s packets sent again: it gave up on a crawling body (warning)', async () => {
+    const r = await run(crawl({ resend: 8, past: 3, wait: 0.1 }).frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ contentLength: 100000, receivedBytes: 30 * 1400, missingBytes: 100000 - 30 * 1400, endedBy: { sender: 'client', flag: 'FIN' } });
+    expect(v.details['stillArriving']).toMatchObject({ serverPacketsResent: 8 });
+    expect(v.evidence.map((e) => e.kind)).toEqual(['http_request', 'http_response_length', 'data_still_arriving', 'fin']);
+    expect(verdictWords(v, 'en').summary).toBe('files.example.org: the client closed the connection (FIN) while the HTTP 200 body still crawled in (8 of 44 packets resent)');
+    expect(verdictWords(v, 'zh').summary).toContain('仍在缓慢到达');
+  });
+
+  it('not claimed: nothing sent again (a client that closed early), or the body had stopped 2 s before the close', async () => {
+    const a = await run(crawl({ resend: 0, past: 3, wait: 0.1 }).frames);
+    expect(a.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+    const b = await run(crawl({ resend: 8, past: 3, wait: 2 }).frames);
+    expect(b.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
+  });
+});

@@ -208,7 +208,7 @@ describe('tls.transfer_cut_short', () => {
     const received = serverHandshakeBytes + 3 * RECORD + 9000;
     expect(v.details).toMatchObject({ receivedBytes: received, serverBytesBeyond: 4 * 1400, endedBy: { sender: 'client', flag: 'FIN' } });
     expect(v.details['stillArriving']).toMatchObject({ serverPacketsResent: 8 });
-    expect(v.evidence.map((e) => e.kind)).toEqual(['server_hello', 'tls_data_first', 'tls_data_still_arriving', 'fin']);
+    expect(v.evidence.map((e) => e.kind)).toEqual(['server_hello', 'tls_data_first', 'data_still_arriving', 'fin']);
     const en = verdictWords(v, 'en');
     expect(en.summary).toContain('while the server\'s data still crawled in');
     expect(en.explanation).toContain('8 of its');

@@ -30,7 +30,7 @@
  * are told first: they say why the data stopped.
  */
 import { defineCause } from '../cause.js';
-import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, HTTP_REQUEST, RST, proof, way } from '../evidence.js';
 import { evidenceKind, fill, limitKind, type CauseText } from '../words.js';
 import { interval } from '../../time.js';
@@ -113,6 +113,42 @@ export function stoppedDead(silent: number | null, took: number | null, bytes: n
   return silent >= (10 * took * SEGMENT) / bytes;
 }
 
+/** The server's data arrived until this close (s): the transfer was not stopped, the client ended it. */
+const STILL_MOVING_S = 1;
+/** Heavy loss: at least this share of the server's packets were sent again, and at least MIN_RESENT of them. */
+const HEAVY_LOSS = 0.1;
+const MIN_RESENT = 5;
+
+/**
+ * The client's close (`close`, its first) came while the server's data was still arriving — its last
+ * bytes before the close within STILL_MOVING_S of it — and the server had sent bytes past what
+ * the close acknowledges (the client had not got them in order: the transfer was unfinished),
+ * through heavy loss (a tenth or more of its packets sent again). Its window never closed (a client
+ * that stopped reading slows the data itself). Without the loss it is a client that closed early
+ * (a program that needed only part of the data, a cancelled download), which proves nothing.
+ */
+export function crawled(c: TcpConn, close: TcpControl): boolean {
+  const e = c.resp;
+  // (The server's last data before the close: bytes that came only after it, past a hole, are a
+  // path that came back after a silence — the stopped transfer the rule above tells.)
+  if (!close.hasAck || close.peerDataTs === 0 || close.peerDataTs < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
+  if (((dataEnd(c) - close.ack) | 0) <= 0) return false;
+  return e.retransmits >= MIN_RESENT && e.retransmits >= HEAVY_LOSS * e.pkts;
+}
+
+/** One past the server's last data byte sent (its lastSeq counts a FIN's sequence number too). */
+export function dataEnd(c: TcpConn): number {
+  const e = c.resp;
+  return e.finCnt > 0 ? e.finAbs : e.lastSeq;
+}
+
+/** When the server's last data came, against the client's close (facts.lastMs: ms before it; negative, after it). */
+export function arrivingText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const ms = typeof v.facts['lastMs'] === 'number' ? v.facts['lastMs'] : 0;
+  if (ms >= 0) return lang === 'en' ? `${ms} ms after the server's last segment` : `在服务器最后一个报文段之后 ${ms} 毫秒`;
+  return lang === 'en' ? `and the server's segments kept coming (the last ${-ms} ms after the close)` : `在服务器的报文段仍源源不断到达时（最后一个在关闭之后 ${-ms} 毫秒）`;
+}
+
 /**
  * The first response whose delimited body (Content-Length, or chunked without its last chunk) did
  * not end, on a TCP connection the capture holds whole (no gap in either stream: capture loss or
@@ -153,6 +189,11 @@ const CUT_SHORT: ConnRule = {
     // (stalledBefore) with no byte after it: the client gave up on a stalled body (a warning,
     // below), which read "worked at every layer seen" before.
     const head = closes[0];
+    // The client ended the connection while the body still came, through heavy loss (crawled); the
+    // body bytes counted all came before its close.
+    if (head !== undefined && head.x.fromOrig && c.gapBytes.orig === 0 && ex.bodyLastFrame <= head.x.frame && crawled(c, head.x)) {
+      return crawlingBody(c, ex, head.x, head.rst);
+    }
     // (A client that closed its window stopped reading: the stall was its own, not the server's.)
     const gaveUp = head !== undefined && !head.rst && head.x.fromOrig && c.zeroWindows.orig === 0 && stalledBefore(ex, head.x);
     const start = (c.resp.startSeq + 1) | 0;
@@ -230,6 +271,68 @@ const CUT_SHORT: ConnRule = {
       if (t && t.min === t.max && t.min !== first.x.ttl) o.limits.push(RST_TTL_DIFFERS.of({ rstTtl: first.x.ttl, serverTtl: t.min }));
     }
     return o;
+  },
+};
+
+/** A body the client ended while it crawled in (crawled): a warning, with what had come. */
+function crawlingBody(c: TcpConn, ex: HttpExchange, close: TcpControl, rst: boolean): Outcome {
+  const length = ex.bodyKind === 'length' ? ex.bodyLength : null;
+  const ev: EvidenceAt[] = [
+    proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target, host: ex.host }),
+    proof(RESPONSE_HEAD, ex.responseFrame!, ex.responseTime!, way(c, false), { status: ex.status!, reason: ex.reason, length }),
+    proof(rst ? RST : FIN, close.frame, close.ts, way(c, true), { sender: 'client' }),
+  ];
+  if (c.resp.lastDataFrame !== close.frame) ev.push(proof(STILL_ARRIVING, c.resp.lastDataFrame, c.resp.lastDataTime, way(c, false), {}));
+  ev.sort((a, b) => a.frame - b.frame);
+  const seconds = tenths(interval(close.ts, ex.responseTime!));
+  const missing = length === null ? null : length - ex.bodyBytes;
+  const resent = c.resp.retransmits;
+  const segments = c.resp.pkts;
+  // Negative: the server's data went on arriving after the close.
+  const lastMs = Math.round((close.ts - c.resp.lastDataTime) * 1000);
+  const o = outcome('http.body_cut_short', ev, {
+    status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
+    delimiter: length === null ? 'chunked' : 'content-length',
+    ...(length === null ? {} : { contentLength: length, missingBytes: missing }),
+    receivedBytes: ex.bodyBytes,
+    endedBy: { sender: 'client', flag: rst ? 'RST' : 'FIN', frame: close.frame },
+    seconds,
+    stillArriving: { lastDataFrame: c.resp.lastDataFrame, msBeforeClose: lastMs, serverPacketsResent: resent, serverPackets: segments },
+  }, {
+    status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
+    sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, moving: true, resent, segments, lastMs,
+  }, 'warning');
+  o.limits.push(CLIENT_ENDED.of({}));
+  return o;
+}
+
+/** The server's data still arriving around the client's close (a transfer that crawled; tls.transfer_cut_short's too). */
+export const STILL_ARRIVING = evidenceKind<Record<string, never>>('data_still_arriving', {
+  en: () => 'the server\'s last data around the client\'s close: still arriving',
+  zh: () => '客户端关闭前后服务器的最后数据：仍在到达',
+}, { en: () => 'still arriving', zh: () => '仍在到达' });
+
+/** The words when the client closed while the body still arrived through heavy loss. */
+const MOVING: { readonly en: CauseText; readonly zh: CauseText } = {
+  en: {
+    summary: '{target}: the client {cutText} while the HTTP {status} body still crawled in ({resent} of {segments} packets resent)',
+    explanation:
+      'The server at {ip} port {port} answered HTTP {status} {reason}, and its body was still arriving when the client {cutText}, {arrivingText}: in {seconds} s it had received {bodyText}. The server sent {resent} of its {segments} packets again: the path was losing packets, and the transfer crawled. The client gave up on it — its own timeout (curl --max-time, exit 28; a library\'s read timeout) or a cancelled download.',
+    advice: [
+      'Find where the packets are lost: `mtr -n {ip}` from the client while a transfer runs (loss that starts at one hop and goes on to the end), and the error and drop counters of the interfaces on the way (`ip -s link`, `ethtool -S`).',
+      'Capture on the server side as well: segments the server sent that never reached the client show the path lost them.',
+      'Until the path is fixed, check the client\'s timeout against how long a transfer of this size takes on it, and reproduce with `curl -v -o /dev/null http://{host}:{port}/`.',
+    ],
+  },
+  zh: {
+    summary: '{target}：HTTP {status} 响应体仍在缓慢到达时，客户端{cutText}（{segments} 个包中 {resent} 个重传）',
+    explanation:
+      '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，响应体仍在到达，客户端却{arrivingText}{cutText}：{seconds} 秒内它收到了{bodyText}。服务器的 {segments} 个数据包中有 {resent} 个被重传：路径在丢包，传输极其缓慢。是客户端放弃了它——它自己的超时（curl --max-time，退出码 28；程序库的读取超时）或被取消的下载。',
+    advice: [
+      '找出丢包的位置：传输进行时在客户端执行 `mtr -n {ip}`（从某一跳开始并一直持续到终点的丢包），并检查沿途接口的错误和丢弃计数（`ip -s link`、`ethtool -S`）。',
+      '在服务器一侧同时抓包：服务器发出却始终没有到达客户端的报文段，说明是路径丢失了它们。',
+      '在路径修复之前，对照这种大小的传输在该路径上所需的时间检查客户端的超时设置，并用 `curl -v -o /dev/null http://{host}:{port}/` 复现。',
+    ],
   },
 };
 
@@ -403,10 +506,10 @@ export default defineCause({
   severity: 'error',
   live: 'end',
   rules: [CUT_SHORT, CLOSE_RESET],
-  variants: { byClient: BY_CLIENT, closeReset: CLOSE_RESET_WORDS },
-  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang), byClientText: byClientText(v, lang) }),
+  variants: { byClient: BY_CLIENT, closeReset: CLOSE_RESET_WORDS, moving: MOVING },
+  vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang), byClientText: byClientText(v, lang), arrivingText: arrivingText(v, lang) }),
   compose: (d, v, lang, vars) => {
-    const which = v.facts['delimiter'] === 'close' ? CLOSE_RESET_WORDS : v.facts['sender'] === 'client' ? BY_CLIENT : null;
+    const which = v.facts['delimiter'] === 'close' ? CLOSE_RESET_WORDS : v.facts['moving'] === true ? MOVING : v.facts['sender'] === 'client' ? BY_CLIENT : null;
     if (which === null) return d;
     const t = which[lang];
     return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };

@@ -33,13 +33,12 @@ import { defineCause } from '../cause.js';
 import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, byClientText, cutText, offsetIn, stoppedDead } from './http.body_cut_short.js';
+import { CLIENT_ENDED, STILL_ARRIVING, arrivingText, byClientText, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fill, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
 import type { TcpConn, TcpControl } from '../../track/tcp.js';
 import type { FinishedConn } from '../../track/tracker.js';
-import type { Lang } from '../../lang.js';
 import { interval } from '../../time.js';
 
 /** The largest record a TLS <= 1.2 peer may send (RFC 5246 §6.2.3: 2^14 + 2048 bytes of ciphertext), header included. */
@@ -118,35 +117,6 @@ const CUT_RECORD: ConnRule = {
   },
 };
 
-/** The server's data arrived until this close (s): the transfer was not stopped, the client ended it. */
-const STILL_MOVING_S = 1;
-/** Heavy loss: at least this share of the server's packets were sent again, and at least MIN_RESENT of them. */
-const HEAVY_LOSS = 0.1;
-const MIN_RESENT = 5;
-
-/**
- * The client's close (`close`, its first) came while the server's data was still arriving — its last
- * bytes before the close within STILL_MOVING_S of it — and the server had sent bytes past what
- * the close acknowledges (the client had not got them in order: the transfer was unfinished),
- * through heavy loss (a tenth or more of its packets sent again). Its window never closed (a client
- * that stopped reading slows the data itself). Without the loss it is a client that closed early
- * (a program that needed only part of the data, a cancelled download), which proves nothing.
- */
-function crawled(c: TcpConn, close: TcpControl): boolean {
-  const e = c.resp;
-  // (The server's last data before the close: bytes that came only after it, past a hole, are a
-  // path that came back after a silence — the stopped transfer the rule above tells.)
-  if (!close.hasAck || close.peerDataTs === 0 || close.peerDataTs < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
-  if (((dataEnd(c) - close.ack) | 0) <= 0) return false;
-  return e.retransmits >= MIN_RESENT && e.retransmits >= HEAVY_LOSS * e.pkts;
-}
-
-/** One past the server's last data byte sent (its lastSeq counts a FIN's sequence number too). */
-function dataEnd(c: TcpConn): number {
-  const e = c.resp;
-  return e.finCnt > 0 ? e.finAbs : e.lastSeq;
-}
-
 /** The outcome of a transfer the client ended while it crawled (crawled). */
 function crawling(f: FinishedConn, c: TcpConn, close: TcpControl): Outcome {
   const s = f.tls!;
@@ -176,11 +146,6 @@ function crawling(f: FinishedConn, c: TcpConn, close: TcpControl): Outcome {
   return o;
 }
 
-const STILL_ARRIVING = evidenceKind<Record<string, never>>('tls_data_still_arriving', {
-  en: () => 'the server\'s last data around the client\'s close: still arriving',
-  zh: () => '客户端关闭前后服务器的最后数据：仍在到达',
-}, { en: () => 'still arriving', zh: () => '仍在到达' });
-
 /** The words when the client closed first: it gave up on data that had stopped. */
 const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -204,13 +169,6 @@ const BY_CLIENT: { readonly en: CauseText; readonly zh: CauseText } = {
     ],
   },
 };
-
-/** When the server's last data came, against the client's close (facts.lastMs: ms before it; negative, after it). */
-function arrivingText(v: { facts: Record<string, unknown> }, lang: Lang): string {
-  const ms = typeof v.facts['lastMs'] === 'number' ? v.facts['lastMs'] : 0;
-  if (ms >= 0) return lang === 'en' ? `${ms} ms after the server's last segment` : `在服务器最后一个报文段之后 ${ms} 毫秒`;
-  return lang === 'en' ? `and the server's segments kept coming (the last ${-ms} ms after the close)` : `在服务器的报文段仍源源不断到达时（最后一个在关闭之后 ${-ms} 毫秒）`;
-}
 
 /** The words when the client closed while the server's data still arrived through heavy loss. */
 const MOVING: { readonly en: CauseText; readonly zh: CauseText } = {
