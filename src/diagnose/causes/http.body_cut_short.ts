@@ -312,27 +312,34 @@ export const STILL_ARRIVING = evidenceKind<Record<string, never>>('data_still_ar
   zh: () => '客户端关闭前后服务器的最后数据：仍在到达',
 }, { en: () => 'still arriving', zh: () => '仍在到达' });
 
+/** What to check after a transfer that crawled through loss (this cause's and tls.transfer_cut_short's), with the URL scheme to reproduce with. */
+export function crawlAdvice(lang: Lang, scheme: 'http' | 'https'): string[] {
+  return lang === 'en'
+    ? [
+      'Find where the packets are lost: `mtr -n {ip}` from the client while a transfer runs (loss that starts at one hop and goes on to the end), and the error and drop counters of the interfaces on the way (`ip -s link`, `ethtool -S`).',
+      'Capture on the server side as well: segments the server sent that never reached the client show the path lost them.',
+      `Until the path is fixed, check the client's timeout against how long a transfer of this size takes on it, and reproduce with \`curl -v -o /dev/null ${scheme}://{host}:{port}/\`.`,
+    ]
+    : [
+      '找出丢包的位置：传输进行时在客户端执行 `mtr -n {ip}`（从某一跳开始并一直持续到终点的丢包），并检查沿途接口的错误和丢弃计数（`ip -s link`、`ethtool -S`）。',
+      '在服务器一侧同时抓包：服务器发出却始终没有到达客户端的报文段，说明是路径丢失了它们。',
+      `在路径修复之前，对照这种大小的传输在该路径上所需的时间检查客户端的超时设置，并用 \`curl -v -o /dev/null ${scheme}://{host}:{port}/\` 复现。`,
+    ];
+}
+
 /** The words when the client closed while the body still arrived through heavy loss. */
 const MOVING: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
     summary: '{target}: the client {cutText} while the HTTP {status} body still crawled in ({resent} of {segments} packets resent)',
     explanation:
       'The server at {ip} port {port} answered HTTP {status} {reason}, and its body was still arriving when the client {cutText}, {arrivingText}: in {seconds} s it had received {bodyText}. The server sent {resent} of its {segments} packets again: the path was losing packets, and the transfer crawled. The client gave up on it — its own timeout (curl --max-time, exit 28; a library\'s read timeout) or a cancelled download.',
-    advice: [
-      'Find where the packets are lost: `mtr -n {ip}` from the client while a transfer runs (loss that starts at one hop and goes on to the end), and the error and drop counters of the interfaces on the way (`ip -s link`, `ethtool -S`).',
-      'Capture on the server side as well: segments the server sent that never reached the client show the path lost them.',
-      'Until the path is fixed, check the client\'s timeout against how long a transfer of this size takes on it, and reproduce with `curl -v -o /dev/null http://{host}:{port}/`.',
-    ],
+    advice: crawlAdvice('en', 'http'),
   },
   zh: {
     summary: '{target}：HTTP {status} 响应体仍在缓慢到达时，客户端{cutText}（{segments} 个包中 {resent} 个重传）',
     explanation:
       '位于 {ip} 端口 {port} 的服务器返回了 HTTP {status} {reason}，响应体仍在到达，客户端却{arrivingText}{cutText}：{seconds} 秒内它收到了{bodyText}。服务器的 {segments} 个数据包中有 {resent} 个被重传：路径在丢包，传输极其缓慢。是客户端放弃了它——它自己的超时（curl --max-time，退出码 28；程序库的读取超时）或被取消的下载。',
-    advice: [
-      '找出丢包的位置：传输进行时在客户端执行 `mtr -n {ip}`（从某一跳开始并一直持续到终点的丢包），并检查沿途接口的错误和丢弃计数（`ip -s link`、`ethtool -S`）。',
-      '在服务器一侧同时抓包：服务器发出却始终没有到达客户端的报文段，说明是路径丢失了它们。',
-      '在路径修复之前，对照这种大小的传输在该路径上所需的时间检查客户端的超时设置，并用 `curl -v -o /dev/null http://{host}:{port}/` 复现。',
-    ],
+    advice: crawlAdvice('zh', 'http'),
   },
 };
 

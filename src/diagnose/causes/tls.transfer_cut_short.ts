@@ -33,7 +33,7 @@ import { defineCause } from '../cause.js';
 import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, STILL_ARRIVING, arrivingText, byClientText, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
+import { CLIENT_ENDED, STILL_ARRIVING, arrivingText, byClientText, crawlAdvice, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fill, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
@@ -176,21 +176,13 @@ const MOVING: { readonly en: CauseText; readonly zh: CauseText } = {
     summary: '{target}: the client {cutText} while the server\'s data still crawled in ({received} bytes in {seconds} s, {resent} of {segments} packets resent)',
     explanation:
       'The TLS session with {ip} port {port} was set up and the server\'s data was still arriving when the client {cutText}, {arrivingText}. In {seconds} s the client had received {received} bytes in order, and the server had sent {beyond} bytes more, not all of which had come through. The server sent {resent} of its {segments} packets again: the path was losing packets, and the transfer crawled. The client gave up on it — its own timeout (curl --max-time, exit 28; a library\'s read timeout) or a cancelled download. Encryption hides what was being sent; a close while the server\'s data still arrives, before the client had it all, is what the packets prove.',
-    advice: [
-      'Find where the packets are lost: `mtr -n {ip}` from the client while a transfer runs (loss that starts at one hop and goes on to the end), and the error and drop counters of the interfaces on the way (`ip -s link`, `ethtool -S`).',
-      'Capture on the server side as well: segments the server sent that never reached the client show the path lost them.',
-      'Until the path is fixed, check the client\'s timeout against how long a transfer of this size takes on it, and reproduce with `curl -v -o /dev/null https://{host}:{port}/`.',
-    ],
+    advice: crawlAdvice('en', 'https'),
   },
   zh: {
     summary: '{target}：服务器的数据仍在缓慢到达时，客户端{cutText}（{seconds} 秒收到 {received} 字节，{segments} 个包中 {resent} 个重传）',
     explanation:
       '与 {ip} 端口 {port} 的 TLS 会话已经建立，服务器的数据仍在到达，客户端却{arrivingText}{cutText}。{seconds} 秒内客户端按序收到了 {received} 字节，服务器另外发出的 {beyond} 字节并没有全部到达。服务器的 {segments} 个数据包中有 {resent} 个被重传：路径在丢包，传输极其缓慢。是客户端放弃了它——它自己的超时（curl --max-time，退出码 28；程序库的读取超时）或被取消的下载。加密让人看不到正在传输的内容；在服务器的数据仍在到达、客户端尚未全部收到时连接被关闭，是数据包能够证明的事实。',
-    advice: [
-      '找出丢包的位置：传输进行时在客户端执行 `mtr -n {ip}`（从某一跳开始并一直持续到终点的丢包），并检查沿途接口的错误和丢弃计数（`ip -s link`、`ethtool -S`）。',
-      '在服务器一侧同时抓包：服务器发出却始终没有到达客户端的报文段，说明是路径丢失了它们。',
-      '在路径修复之前，对照这种大小的传输在该路径上所需的时间检查客户端的超时设置，并用 `curl -v -o /dev/null https://{host}:{port}/` 复现。',
-    ],
+    advice: crawlAdvice('zh', 'https'),
   },
 };
 
