@@ -27,7 +27,7 @@ import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
-import { SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
+import { NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import { MISSES_CLIENT } from './causes/dns.no_response.js';
 import type { Fact } from '../facts.js';
@@ -713,6 +713,10 @@ export class Diagnosis {
       if (v) out.push({ v, first: g.first.frame });
     }
     for (const b of this.overflow.values()) out.push({ v: this.hedged(this.bucketVerdict(b)), first: b.firstFrame });
+    // Silences in a capture that holds nothing toward anyone who asked (NOTHING_TOWARD_CLIENT): no
+    // answer, reply or ICMP error came to any client (a host that answered a dual-stack client on
+    // its other address counts: the capture holds the way back).
+    if (this.heard.size === 0 && orphanIcmp.length === 0) for (const x of out) this.noted(x.v);
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
     // A host's ports merged: when they failed, from each part's spread or its evidence.
     const onMerge = (m: Verdict, parts: readonly Verdict[]): void => {
@@ -742,6 +746,18 @@ export class Diagnosis {
     v.details['captureMissesClient'] = true;
     v.limits = [...v.limits, MISSES_CLIENT.of({ client: v.client.ip })];
     return v;
+  }
+
+  /**
+   * An unanswered SYN or lookup in a capture that holds no packet toward any client (the caller
+   * asks): the limit NOTHING_TOWARD_CLIENT says what the verdict rests on (details.nothingTowardClient).
+   */
+  private noted(v: Verdict): void {
+    if ((v.cause !== 'tcp.syn_unanswered' && v.cause !== 'dns.no_response') || v.severity !== 'error') return;
+    const client = v.client.ip;
+    if (client === null) return;
+    v.details['nothingTowardClient'] = true;
+    v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */

@@ -19,3 +19,15 @@ export const SYN_LEFT_FOR_OTHER = limitKind<{ ip: string; other: string; ms: num
   en: (a) => `the SYN to ${a.ip} had no answer ${a.ms} ms later, when the client turned to ${a.other}; the capture ends before that SYN was due to be sent again, so an answer that came later would not be in it`,
   zh: (a) => `发往 ${a.ip} 的 SYN 在 ${a.ms} 毫秒后、客户端转而尝试 ${a.other} 时仍无应答；抓包在该 SYN 应当重传之前就结束了，之后才到的应答不会出现在抓包中`,
 });
+
+/**
+ * A silence (an unanswered SYN or lookup) in a capture that holds no packet sent to its client nor
+ * to any other host that asked something: every packet in it goes one way. A capture filtered to
+ * the clients' outgoing packets (`src host`), or taken where only they pass, looks the same, so
+ * replies may have come unseen (diagnose.ts `noted`). The verdict stands (the capture of a failing
+ * connection often holds nothing else); the reader is told what it rests on.
+ */
+export const NOTHING_TOWARD_CLIENT = limitKind<{ client: string }>('nothing_toward_client', {
+  en: (a) => `the capture holds no TCP, UDP or ICMP packet sent to ${a.client}, nor any reply to anyone: a capture of outgoing packets only would look the same, and replies would then not show`,
+  zh: (a) => `抓包中既没有发往 ${a.client} 的 TCP、UDP 或 ICMP 数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包看起来也是这样，那样的话回应不会出现在抓包中`,
+});
