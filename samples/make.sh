@@ -1339,20 +1339,30 @@ fi
 # ---- an HTTPS download through a path that loses a third of the server's packets (found by
 # scripts/lossy-check.sh's loss25 profile): the data crawls, and curl gives up at --max-time 2 while it
 # still arrives
+# crawl_path add|del <server port>: the router throttles the client's side to 400 kbit/s and drops a
+# third of the server's packets from that port, at random
+crawl_path() {
+  local op=$1 port=$2
+  if [[ $op == add ]]; then
+    inns "$NSR" tc qdisc add dev r-c root tbf rate 400kbit burst 6kb limit 12kb
+    inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport "$port" -m statistic --mode random --probability 0.33 -j DROP
+  else
+    kill_conns 203.0.113.10
+    inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport "$port" -m statistic --mode random --probability 0.33 -j DROP
+    inns "$NSR" tc qdisc del dev r-c root
+  fi
+}
 if want https-transfer-crawling; then
   head -c 600000 /dev/urandom >"$WORK/f600c"
   sserv crawl -accept 203.0.113.10:4444 -cert good.pem -key good.key -WWW
   wait_listen "$NSS" t 203.0.113.10:4444
-  inns "$NSR" tc qdisc add dev r-c root tbf rate 400kbit burst 6kb limit 12kb
-  inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP
+  crawl_path add 4444
   sample https-transfer-crawling pcap \
     "HTTPS download through a path that loses a third of the server's packets (throttled to 400 kbit/s): the data crawls, many segments are sent again, and curl gives up at --max-time 2 (exit 28: close_notify and FIN) while the data is still arriving, in the middle of a TLS record" \
     "curl -4 --max-time 2 https://www.example.com:4444/f600c (600000 bytes) against openssl s_server -WWW; router: tc tbf 400kbit on the client's side and iptables -I FORWARD -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP" \
     "[$(warn "$(t www.example.com 203.0.113.10 4444 tcp)" "$C4" tls tls.transfer_cut_short '{"endedBy":{"sender":"client","flag":"FIN"},"stillArriving":true}')]" \
     -- CX curl -sS -o /dev/null -w '%{http_code}\n' --cacert "$WORK/ca.pem" --max-time 2 -4 https://www.example.com:4444/f600c
-  kill_conns 203.0.113.10
-  inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport 4444 -m statistic --mode random --probability 0.33 -j DROP
-  inns "$NSR" tc qdisc del dev r-c root
+  crawl_path del 4444
 fi
 
 # ---- the same crawl over plain HTTP: python3's http.server sends a 600 kB file (Content-Length)
@@ -1360,16 +1370,13 @@ if want http-transfer-crawling; then
   head -c 600000 /dev/urandom >"$WORK/f600h"
   inns "$NSS" python3 -m http.server --bind 203.0.113.10 --directory "$WORK" 8080 >"$WORK/http-crawl.log" 2>&1 &
   wait_listen "$NSS" t 203.0.113.10:8080
-  inns "$NSR" tc qdisc add dev r-c root tbf rate 400kbit burst 6kb limit 12kb
-  inns "$NSR" iptables -I FORWARD 1 -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP
+  crawl_path add 8080
   sample http-transfer-crawling pcap \
     "HTTP download (Content-Length 600000) through a path that loses a third of the server's packets (throttled to 400 kbit/s): the body crawls, many segments are sent again, and curl gives up at --max-time 2 (exit 28: a FIN, or a RST when bytes were still unread) while the body is still arriving" \
     "curl -4 --max-time 2 http://www.example.com:8080/f600h against python3 -m http.server; router: tc tbf 400kbit on the client's side and iptables -I FORWARD -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP" \
     "[$(warn "$(t www.example.com 203.0.113.10 8080 tcp)" "$C4" http http.body_cut_short '{"stillArriving":true}')]" \
     -- CX curl -sS -o /dev/null -w '%{http_code}\n' --max-time 2 -4 http://www.example.com:8080/f600h
-  kill_conns 203.0.113.10
-  inns "$NSR" iptables -D FORWARD -s 203.0.113.10 -p tcp --sport 8080 -m statistic --mode random --probability 0.33 -j DROP
-  inns "$NSR" tc qdisc del dev r-c root
+  crawl_path del 8080
 fi
 
 # ---- a dual-stack name whose IPv6 address is filtered (Happy Eyeballs), and a port scan

@@ -49,9 +49,9 @@ export class DhcpChecks {
     return c;
   }
 
-  /** An ICMP error quoting a ping of the server's check. */
-  error(e: IcmpError, server: string, address: string, offer: DhcpOffer): void {
-    const c = this.of(server, address, offer);
+  /** An ICMP error quoting a ping of the server's check (its quoted source is the server, its destination the address). */
+  error(e: IcmpError, offer: DhcpOffer): void {
+    const c = this.of(e.quoted!.src, e.quoted!.dst, offer);
     if (c !== null && c.errors.length < MAX_ERRORS) c.errors.push(e);
   }
 

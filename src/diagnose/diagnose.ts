@@ -639,7 +639,7 @@ export class Diagnosis {
     const checks = new DhcpChecks();
     const orphans = orphanIcmp.filter((e) => {
       const offer = quotesEchoRequest(e) ? this.addressOffered(e.quoted!.src, e.quoted!.dst, e.ts) : null;
-      if (offer !== null) checks.error(e, e.quoted!.src, e.quoted!.dst, offer);
+      if (offer !== null) checks.error(e, offer);
       return offer === null && !this.routes.offerOrphan(e);
     });
     const { routes, back } = this.routes.judge();
@@ -705,18 +705,19 @@ export class Diagnosis {
     for (const g of groups) {
       const ok = groupSeverity(g) === 'ok';
       if (ok) worked++;
-      if (all || !ok) out.push({ v: this.hedged(this.groupVerdict(g)), first: g.firstFrame });
+      if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
     }
     // The errors alone, by target, sender and type: one verdict each (orphans.ts).
     for (const g of gatherOrphans(orphans)) {
       const v = this.icmpOnlyVerdict(g);
       if (v) out.push({ v, first: g.first.frame });
     }
-    for (const b of this.overflow.values()) out.push({ v: this.hedged(this.bucketVerdict(b)), first: b.firstFrame });
-    // Silences in a capture that holds nothing toward anyone who asked (NOTHING_TOWARD_CLIENT): no
-    // answer, reply or ICMP error came to any client (a host that answered a dual-stack client on
-    // its other address counts: the capture holds the way back).
-    if (this.heard.size === 0 && orphanIcmp.length === 0) for (const x of out) this.noted(x.v);
+    for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
+    // What the silences rest on, every connection known. One way only: no answer, reply or ICMP
+    // error came to any client (a host that answered a dual-stack client on its other address
+    // counts: the capture holds the way back).
+    const oneWay = this.heard.size === 0 && orphanIcmp.length === 0;
+    for (const x of out) this.silence(x.v, oneWay);
     const rank = (s: Severity): number => (s === 'error' ? 0 : s === 'warning' ? 1 : 2);
     // A host's ports merged: when they failed, from each part's spread or its evidence.
     const onMerge = (m: Verdict, parts: readonly Verdict[]): void => {
@@ -735,29 +736,25 @@ export class Diagnosis {
   }
 
   /**
-   * A SYN without reply from a client the capture is shown to miss packets toward (a connection of
-   * it held only its own side: blindTo) proves no silence: the SYN-ACK may have come unseen. A
-   * warning, as dns.no_response says of such a client's queries. Judged once the verdicts are
-   * made, every one-sided connection known (a connection can show it after the SYN's attempt ended).
+   * An unanswered SYN or lookup, once the verdicts are made (a connection can show the capture one-sided
+   * after the SYN's attempt ended):
+   * - a SYN from a client the capture is shown to miss packets toward (a connection of it held only
+   *   its own side: blindTo) proves no silence, the SYN-ACK may have come unseen: a warning, as
+   *   dns.no_response says of such a client's queries;
+   * - in a capture whose every packet goes one way (`oneWay`), a failure that stands says what it
+   *   rests on: NOTHING_TOWARD_CLIENT, details.nothingTowardClient.
    */
-  private hedged(v: Verdict): Verdict {
-    if (v.cause !== 'tcp.syn_unanswered' || v.severity !== 'error' || v.client.ip === null || !this.blindTo.has(v.client.ip)) return v;
-    v.severity = 'warning';
-    v.details['captureMissesClient'] = true;
-    v.limits = [...v.limits, MISSES_CLIENT.of({ client: v.client.ip })];
-    return v;
-  }
-
-  /**
-   * An unanswered SYN or lookup in a capture that holds no packet toward any client (the caller
-   * asks): the limit NOTHING_TOWARD_CLIENT says what the verdict rests on (details.nothingTowardClient).
-   */
-  private noted(v: Verdict): void {
-    if ((v.cause !== 'tcp.syn_unanswered' && v.cause !== 'dns.no_response') || v.severity !== 'error') return;
+  private silence(v: Verdict, oneWay: boolean): void {
     const client = v.client.ip;
-    if (client === null) return;
-    v.details['nothingTowardClient'] = true;
-    v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
+    if ((v.cause !== 'tcp.syn_unanswered' && v.cause !== 'dns.no_response') || v.severity !== 'error' || client === null) return;
+    if (v.cause === 'tcp.syn_unanswered' && this.blindTo.has(client)) {
+      v.severity = 'warning';
+      v.details['captureMissesClient'] = true;
+      v.limits = [...v.limits, MISSES_CLIENT.of({ client })];
+    } else if (oneWay) {
+      v.details['nothingTowardClient'] = true;
+      v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
+    }
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */

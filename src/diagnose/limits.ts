@@ -24,7 +24,7 @@ export const SYN_LEFT_FOR_OTHER = limitKind<{ ip: string; other: string; ms: num
  * A silence (an unanswered SYN or lookup) in a capture that holds no packet sent to its client nor
  * to any other host that asked something: every packet in it goes one way. A capture filtered to
  * the clients' outgoing packets (`src host`), or taken where only they pass, looks the same, so
- * replies may have come unseen (diagnose.ts `noted`). The verdict stands (the capture of a failing
+ * replies may have come unseen (diagnose.ts `silence`). The verdict stands (the capture of a failing
  * connection often holds nothing else); the reader is told what it rests on.
  */
 export const NOTHING_TOWARD_CLIENT = limitKind<{ client: string }>('nothing_toward_client', {

@@ -32,10 +32,11 @@
 import { defineCause } from '../cause.js';
 import { isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, HTTP_REQUEST, RST, proof, way } from '../evidence.js';
-import { evidenceKind, fill, limitKind, type CauseText } from '../words.js';
+import { evidenceKind, fill, fillText, limitKind, type CauseText } from '../words.js';
 import { interval } from '../../time.js';
 import type { Lang } from '../../lang.js';
 import type { TcpConn, TcpControl } from '../../track/tcp.js';
+import type { Arg } from '../../facts.js';
 import type { HttpExchange, HttpSession } from '../../track/http.js';
 import type { FinishedConn } from '../../track/tracker.js';
 
@@ -129,11 +130,30 @@ const MIN_RESENT = 5;
  */
 export function crawled(c: TcpConn, close: TcpControl): boolean {
   const e = c.resp;
-  // (The server's last data before the close: bytes that came only after it, past a hole, are a
-  // path that came back after a silence — the stopped transfer the rule above tells.)
-  if (!close.hasAck || close.peerDataTs === 0 || close.peerDataTs < close.ts - STILL_MOVING_S || c.zeroWindows.orig !== 0) return false;
+  // (A close of the client's, nothing of its own stream missing. The server's last data before the
+  // close: bytes that came only after it, past a hole, are a path that came back after a silence —
+  // the stopped transfer the rules tell otherwise.)
+  if (!close.fromOrig || !close.hasAck || c.gapBytes.orig !== 0 || c.zeroWindows.orig !== 0) return false;
+  if (close.peerDataTs === 0 || close.peerDataTs < close.ts - STILL_MOVING_S) return false;
   if (((dataEnd(c) - close.ack) | 0) <= 0) return false;
   return e.retransmits >= MIN_RESENT && e.retransmits >= HEAVY_LOSS * e.pkts;
+}
+
+/**
+ * What a transfer that crawled shows, for both causes' outcomes: the evidence of the server's data
+ * still arriving (null when its last data is the close's own frame), the details and the facts.
+ */
+export function crawlProof(c: TcpConn, close: TcpControl): { evidence: EvidenceAt | null; details: Record<string, unknown>; facts: Record<string, Arg> } {
+  const e = c.resp;
+  const resent = e.retransmits;
+  const segments = e.pkts;
+  // Negative: the server's data went on arriving after the close.
+  const lastMs = Math.round((close.ts - e.lastDataTime) * 1000);
+  return {
+    evidence: e.lastDataFrame !== close.frame ? proof(STILL_ARRIVING, e.lastDataFrame, e.lastDataTime, way(c, false), {}) : null,
+    details: { stillArriving: { lastDataFrame: e.lastDataFrame, msBeforeClose: lastMs, serverPacketsResent: resent, serverPackets: segments } },
+    facts: { moving: true, resent, segments, lastMs },
+  };
 }
 
 /** One past the server's last data byte sent (its lastSeq counts a FIN's sequence number too). */
@@ -191,7 +211,7 @@ const CUT_SHORT: ConnRule = {
     const head = closes[0];
     // The client ended the connection while the body still came, through heavy loss (crawled); the
     // body bytes counted all came before its close.
-    if (head !== undefined && head.x.fromOrig && c.gapBytes.orig === 0 && ex.bodyLastFrame <= head.x.frame && crawled(c, head.x)) {
+    if (head !== undefined && ex.bodyLastFrame <= head.x.frame && crawled(c, head.x)) {
       return crawlingBody(c, ex, head.x, head.rst);
     }
     // (A client that closed its window stopped reading: the stall was its own, not the server's.)
@@ -277,19 +297,16 @@ const CUT_SHORT: ConnRule = {
 /** A body the client ended while it crawled in (crawled): a warning, with what had come. */
 function crawlingBody(c: TcpConn, ex: HttpExchange, close: TcpControl, rst: boolean): Outcome {
   const length = ex.bodyKind === 'length' ? ex.bodyLength : null;
+  const crawl = crawlProof(c, close);
   const ev: EvidenceAt[] = [
     proof(HTTP_REQUEST, ex.requestFrame, ex.requestTime, way(c, true), { method: ex.method, path: ex.target, host: ex.host }),
     proof(RESPONSE_HEAD, ex.responseFrame!, ex.responseTime!, way(c, false), { status: ex.status!, reason: ex.reason, length }),
     proof(rst ? RST : FIN, close.frame, close.ts, way(c, true), { sender: 'client' }),
   ];
-  if (c.resp.lastDataFrame !== close.frame) ev.push(proof(STILL_ARRIVING, c.resp.lastDataFrame, c.resp.lastDataTime, way(c, false), {}));
+  if (crawl.evidence !== null) ev.push(crawl.evidence);
   ev.sort((a, b) => a.frame - b.frame);
   const seconds = tenths(interval(close.ts, ex.responseTime!));
   const missing = length === null ? null : length - ex.bodyBytes;
-  const resent = c.resp.retransmits;
-  const segments = c.resp.pkts;
-  // Negative: the server's data went on arriving after the close.
-  const lastMs = Math.round((close.ts - c.resp.lastDataTime) * 1000);
   const o = outcome('http.body_cut_short', ev, {
     status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
     delimiter: length === null ? 'chunked' : 'content-length',
@@ -297,10 +314,10 @@ function crawlingBody(c: TcpConn, ex: HttpExchange, close: TcpControl, rst: bool
     receivedBytes: ex.bodyBytes,
     endedBy: { sender: 'client', flag: rst ? 'RST' : 'FIN', frame: close.frame },
     seconds,
-    stillArriving: { lastDataFrame: c.resp.lastDataFrame, msBeforeClose: lastMs, serverPacketsResent: resent, serverPackets: segments },
+    ...crawl.details,
   }, {
     status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
-    sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, moving: true, resent, segments, lastMs,
+    sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, ...crawl.facts,
   }, 'warning');
   o.limits.push(CLIENT_ENDED.of({}));
   return o;
@@ -517,9 +534,7 @@ export default defineCause({
   vars: (v, lang) => ({ bodyText: bodyText(v, lang), cutText: cutText(v, lang), curlText: curlText(v, lang), byClientText: byClientText(v, lang), arrivingText: arrivingText(v, lang) }),
   compose: (d, v, lang, vars) => {
     const which = v.facts['delimiter'] === 'close' ? CLOSE_RESET_WORDS : v.facts['moving'] === true ? MOVING : v.facts['sender'] === 'client' ? BY_CLIENT : null;
-    if (which === null) return d;
-    const t = which[lang];
-    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+    return which === null ? d : fillText(which[lang], vars);
   },
   words: {
     en: {

@@ -16,9 +16,8 @@ import { tlsVersionName } from '../../decode/names.js';
 import type { Args } from '../../facts.js';
 import type { Lang } from '../../lang.js';
 import type { Verdict } from '../verdict.js';
-import type { Described } from '../cause.js';
 import type { FinishedConn } from '../../track/tracker.js';
-import { fill, type CauseText, type Vars } from '../words.js';
+import { fill, fillText, type CauseText, type Vars } from '../words.js';
 
 /** No rule found a failure: the connection worked at every layer seen (the last rule of the walk). */
 const OK_CONN: ConnRule = {
@@ -136,11 +135,6 @@ function traceVars(v: Verdict, lang: Lang): Vars {
   };
 }
 
-function variantWords(w: { readonly en: CauseText; readonly zh: CauseText }, lang: Lang, vars: Vars): Described {
-  const t = w[lang];
-  return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
-}
-
 /** The words of a DHCP server's conflict check (an ok verdict whose facts say dhcpCheck: diagnose/dhcp-check.ts). */
 const DHCP_CHECK: { readonly en: CauseText; readonly zh: CauseText } = {
   en: {
@@ -187,8 +181,8 @@ export default defineCause({
   vars: (v, lang) => ({ retriesNote: retriesNote(v.facts, lang), failedAttempts: failedAttempts(v.facts, lang), ...traceVars(v, lang), ...dhcpVars(v, lang) }),
   variants: { traceroute: TRACEROUTE, dhcpCheck: DHCP_CHECK },
   compose: (d, v, lang, vars) => {
-    if (v.facts['traceroute'] === true) return variantWords(TRACEROUTE, lang, vars);
-    if (v.facts['dhcpCheck'] === true) return variantWords(DHCP_CHECK, lang, vars);
+    if (v.facts['traceroute'] === true) return fillText(TRACEROUTE[lang], vars);
+    if (v.facts['dhcpCheck'] === true) return fillText(DHCP_CHECK[lang], vars);
     // A lookup whose earlier answers lost fragments: the advice on fragmented answers.
     if (v.severity === 'warning' && v.facts['failedCause'] === 'dns.fragments_lost') {
       return { ...d, advice: [d.advice[0]!.replace(/`attemptsSeen`[^)）]*/, '`failedAttempts`'), ...FRAGMENT_ADVICE.map((a) => fill(a[lang], vars))] };

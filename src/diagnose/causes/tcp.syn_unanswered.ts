@@ -191,7 +191,7 @@ const RST_IGNORED = {
 
 /**
  * Said when the capture is shown to miss packets sent to the client (another TCP connection of
- * it holds only its own side: diagnose.ts `hedged`): the SYN-ACK may have come unseen.
+ * it holds only its own side: diagnose.ts `silence`): the SYN-ACK may have come unseen.
  */
 const MISSES_CLIENT_WORDS = {
   en: {

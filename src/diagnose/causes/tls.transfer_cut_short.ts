@@ -33,8 +33,8 @@ import { defineCause } from '../cause.js';
 import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, STILL_ARRIVING, arrivingText, byClientText, crawlAdvice, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
-import { evidenceKind, fill, type CauseText } from '../words.js';
+import { CLIENT_ENDED, arrivingText, byClientText, crawlAdvice, crawlProof, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
+import { evidenceKind, fillText, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
 import type { TcpConn, TcpControl } from '../../track/tcp.js';
@@ -67,13 +67,13 @@ const CUT_RECORD: ConnRule = {
     const c = f.conn;
     // The client ended the connection while the server's data still came, through heavy loss.
     const close = firstCloseAfter(c, 0);
-    if (close !== undefined && close.fromOrig && !s.broken.client && c.gapBytes.orig === 0 && crawled(c, close)) return crawling(f, c, close);
+    if (close !== undefined && !s.broken.client && crawled(c, close)) return crawling(f, c, close);
     const cut = c.cutResp;
     // (A direction that stopped reading as TLS records, not at a gap, is passed over whole: no record is cut.)
     if (cut === null || cut.pending > MAX_RECORD || c.gapBytes.orig !== 0 || s.broken.client || (s.broken.server && c.gapBytes.resp === 0)) return null;
     // The first close after the server's last bytes, and none of either side before them.
     const head = firstCloseAfter(c, cut.frame);
-    if (head === undefined || firstCloseAfter(c, 0) !== head) return null;
+    if (head === undefined || close !== head) return null;
     const rst = c.rsts.includes(head);
     const start = (c.resp.startSeq + 1) | 0;
     const byClient = head.fromOrig;
@@ -124,24 +124,21 @@ function crawling(f: FinishedConn, c: TcpConn, close: TcpControl): Outcome {
   const received = offsetIn(start, close.ack);
   const beyond = offsetIn(start, dataEnd(c)) - received;
   const rst = c.rsts.includes(close);
+  const crawl = crawlProof(c, close);
   const ev: EvidenceAt[] = [serverHelloProof(c, s)];
   const first = s.serverAfterHandshake[0];
   if (first !== undefined && first.frame < close.frame) ev.push(proof(FIRST_DATA, first.frame, first.ts, way(c, false), {}));
   ev.push(proof(rst ? RST : FIN, close.frame, close.ts, way(c, true), { sender: 'client' }));
-  if (c.resp.lastDataFrame !== close.frame) ev.push(proof(STILL_ARRIVING, c.resp.lastDataFrame, c.resp.lastDataTime, way(c, false), {}));
+  if (crawl.evidence !== null) ev.push(crawl.evidence);
   ev.sort((a, b) => a.frame - b.frame);
   const seconds = tenths(interval(close.ts, first?.ts ?? s.serverHello!.ts));
-  const resent = c.resp.retransmits;
-  const segments = c.resp.pkts;
-  // Negative: the server's data went on arriving after the close.
-  const lastMs = Math.round((close.ts - c.resp.lastDataTime) * 1000);
   const o = outcome('tls.transfer_cut_short', ev, {
     tlsVersion: tlsVersionName(s.serverHello!.version), sni: s.clientHello?.sni ?? null,
     receivedBytes: received, serverBytesBeyond: beyond,
     endedBy: { sender: 'client', flag: rst ? 'RST' : 'FIN', frame: close.frame },
     seconds,
-    stillArriving: { lastDataFrame: c.resp.lastDataFrame, msBeforeClose: lastMs, serverPacketsResent: resent, serverPackets: segments },
-  }, { received, beyond, sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, moving: true, resent, segments, lastMs }, 'warning');
+    ...crawl.details,
+  }, { received, beyond, sender: 'client', closedWith: rst ? 'rst' : 'fin', seconds, ...crawl.facts }, 'warning');
   o.limits.push(CLIENT_ENDED.of({}));
   return o;
 }
@@ -196,8 +193,7 @@ export default defineCause({
   vars: (v, lang) => ({ cutText: cutText(v, lang), lostText: byClientText(v, lang), arrivingText: arrivingText(v, lang) }),
   compose: (d, v, lang, vars) => {
     if (v.facts['sender'] !== 'client') return d;
-    const t = (v.facts['moving'] === true ? MOVING : BY_CLIENT)[lang];
-    return { summary: fill(t.summary, vars), explanation: fill(t.explanation, vars), advice: t.advice.map((a) => fill(a, vars)) };
+    return fillText((v.facts['moving'] === true ? MOVING : BY_CLIENT)[lang], vars);
   },
   words: {
     en: {
