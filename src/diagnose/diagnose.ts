@@ -114,6 +114,16 @@ interface Group {
   lastWarning: Attempt | null;
   /** Attempts that worked (an ok outcome). */
   worked: number;
+  /**
+   * The failed attempt (an error outcome) that started first, and the attempt that worked first
+   * after it: "worked in the end" shows these two, the failure and the retry that got through (not
+   * the group's latest success, which may be days later in a long capture). `recovery` is the first
+   * success since `watchFrom`, the earliest start of a failure known for the target: its own, or
+   * one held apart as a probe (a refused SYN) until the verdicts, when it may come back (settleScans).
+   */
+  firstFailed: Attempt | null;
+  watchFrom: number | null;
+  recovery: Attempt | null;
   ips: Set<string>;
   /** Limits of the group's verdict as a whole (SYN_LEFT_FOR_OTHER). */
   notes: Fact[];
@@ -206,6 +216,11 @@ export interface DiagnosisResult {
 
 export class Diagnosis {
   private readonly groups = new Map<string, Group>();
+  /**
+   * Targets (their groups' home keys) with a failure held apart as a probe before the target had a
+   * group of its own: the earliest such start, watched from when the group is made (at most MAX_GROUPS).
+   */
+  private readonly apartFailures = new Map<string, number>();
   /** ICMP errors on DNS flows, by client ip|port|server ip|port. */
   private readonly dnsIcmp = new Map<string, IcmpError[]>();
   /** DNS transactions folded by name (addDns). */
@@ -450,10 +465,15 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, ips: new Set(), notes: [], held: [], retries: [],
+        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
+      const w = apart ? undefined : this.apartFailures.get(home);
+      if (w !== undefined) {
+        g.watchFrom = w;
+        this.apartFailures.delete(home);
+      }
     }
     // The source ports of the probes held (a sweep tells them when each is the scanner's).
     const sports = g.probesOf?.sports;
@@ -470,6 +490,13 @@ export class Diagnosis {
       for (const h of held) settle(g, h);
     }
     settle(g, p);
+    // A failure held apart is watched for in its target's own group: the success after it is told
+    // there, should the failure come back to it.
+    if (apart && o.severity === 'error') {
+      const h = this.groups.get(home);
+      if (h !== undefined) watch(h, p.start);
+      else if (this.apartFailures.size < MAX_GROUPS && !((this.apartFailures.get(home) ?? Infinity) <= p.start)) this.apartFailures.set(home, p.start);
+    }
   }
 
   /**
@@ -806,14 +833,15 @@ export class Diagnosis {
     const judged = g.conns - g.unjudged;
     const facts: Record<string, Arg> = {};
     if (o.cause === 'ok' && g.failed > 0) {
-      const failedOne = g.kept.find((k) => k.o.severity === 'error');
+      const failedOne = g.firstFailed;
       facts['failed'] = g.failed;
       facts['conns'] = judged;
       if (failedOne) {
         facts['failedCause'] = failedOne.o.cause;
         facts['failedIp'] = failedOne.ip;
-        // The failed attempt's packets first, then those of the attempt that worked.
-        o = { ...o, evidence: [...failedOne.o.evidence.slice(0, 4), ...o.evidence] };
+        // The failed attempt's packets first, then those of the first attempt that worked after it.
+        const r = g.recovery !== null && g.recovery.start >= failedOne.start ? g.recovery : decisive(g);
+        o = { ...o, evidence: [...failedOne.o.evidence.slice(0, 4), ...r.o.evidence] };
       }
     } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.
@@ -1033,8 +1061,14 @@ function count(g: Group, p: Placed): void {
     if (!g.lastUnjudged || p.start >= g.lastUnjudged.start) g.lastUnjudged = entry;
     return;
   }
-  if (o.severity === 'error') g.failed++;
-  else if (o.cause === 'ok') g.worked++;
+  if (o.severity === 'error') {
+    g.failed++;
+    noteFailed(g, entry);
+  } else if (o.cause === 'ok') {
+    g.worked++;
+    const w = g.watchFrom;
+    if (w !== null && entry.start >= w && (g.recovery === null || entry.start < g.recovery.start)) g.recovery = entry;
+  }
   if (o.severity === 'error' && isTransfer(o.cause) && (!g.lastTransferFailure || p.start >= g.lastTransferFailure.start)) g.lastTransferFailure = entry;
   if (o.severity === 'warning' && isTransfer(o.cause) && (!g.lastWarning || p.start >= g.lastWarning.start)) g.lastWarning = entry;
   if (!g.last || p.start >= g.last.start) {
@@ -1057,6 +1091,28 @@ function settle(g: Group, p: Placed): void {
   count(g, q);
 }
 
+/** A failed attempt, counted: the group's first failure when it started before the others (watched from then on). */
+function noteFailed(g: Group, a: Attempt): void {
+  if (g.firstFailed !== null && g.firstFailed.start <= a.start) return;
+  g.firstFailed = a;
+  watch(g, a.start);
+}
+
+/**
+ * The first success since `from` is sought from then on (count), and among the attempts at hand
+ * (those kept, the latest, `more`): one let go before the failure was known cannot be, so with many
+ * attempts it may be a later success than the first, never an earlier one.
+ */
+function watch(g: Group, from: number, more: ReadonlyArray<Attempt | null> = []): void {
+  if (g.watchFrom !== null && g.watchFrom <= from) return;
+  g.watchFrom = from;
+  let r: Attempt | null = null;
+  for (const b of [g.recovery, g.last, ...g.kept, ...more]) {
+    if (b !== null && b.o.cause === 'ok' && b.start >= from && (r === null || b.start < r.start)) r = b;
+  }
+  g.recovery = r;
+}
+
 const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === null ? a : a === null || b.start >= a.start ? b : a);
 
 /** Puts `b`'s attempts into `a` (one host's two addresses); the client is the decisive attempt's. */
@@ -1068,6 +1124,13 @@ function mergeGroups(a: Group, b: Group): void {
   a.firstFrame = Math.min(a.firstFrame, b.firstFrame);
   a.firstTs = Math.min(a.firstTs, b.firstTs);
   a.lastTs = Math.max(a.lastTs, b.lastTs);
+  // The first failure of both, and the first success since the earlier watch among both groups' attempts.
+  const seen = [a.recovery, b.recovery, a.last, b.last, ...a.kept, ...b.kept];
+  if (b.firstFailed !== null && (a.firstFailed === null || b.firstFailed.start < a.firstFailed.start)) a.firstFailed = b.firstFailed;
+  const from = a.watchFrom === null || (b.watchFrom !== null && b.watchFrom < a.watchFrom) ? b.watchFrom : a.watchFrom;
+  a.watchFrom = null;
+  a.recovery = null;
+  if (from !== null) watch(a, from, seen);
   a.kept = [...a.kept, ...b.kept].sort((x, y) => x.start - y.start).slice(0, KEEP_ATTEMPTS);
   a.last = later(a.last, b.last);
   a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);
@@ -1140,6 +1203,7 @@ function judgeLeftSyns(g: Group): void {
     g.kept[i] = left;
     g.unjudged--;
     g.failed++;
+    noteFailed(g, left);
     g.notes.push(SYN_LEFT_FOR_OTHER.of({ ip: a.ip, other: next.ip, ms: Math.round(after * 1000) }));
     if (g.lastUnjudged === a) {
       let latest: Attempt | null = null;
