@@ -915,6 +915,18 @@ def check_tcp_target(pk, e, errs):
         return
     if cause == "ok" and "failed_attempts" in d:
         check_left_attempts(pk, e, flow, errs)
+    if cause == "tcp.syn_unanswered" and d.get("sentOnce"):
+        # one SYN, never sent again although the capture went on past the first retransmission
+        # (1 s), in a capture whose every packet is the client's
+        if len(syns) != 1:
+            errs.append("%d SYNs, expected one never sent again" % len(syns))
+        elif pk[-1]["t"] - syns[0]["t"] < 1.0:
+            errs.append("the capture ends %.2f s after the SYN, before a retransmission was due" % (pk[-1]["t"] - syns[0]["t"]))
+        if any(p["src"] is not None and p["src"] != client for p in pk):
+            errs.append("packets from others than the client in the capture")
+        if from_srv:
+            errs.append("server answered (%d packets)" % len(from_srv))
+        return
     if cause == "tcp.syn_unanswered":
         if len(syns) < 2:
             errs.append("%d SYN, expected a SYN and retransmissions" % len(syns))

@@ -1101,6 +1101,18 @@ FILTER='src host 192.0.2.10' sample capture-one-sided-syn pcap \
   "curl -4 http://app.example.com/ (python3 http.server handler), then curl -4 --connect-timeout 4 https://blocked.example.com/ (203.0.113.11; router: iptables -A FORWARD -d 203.0.113.11 -p tcp --dport 443 -j DROP); tcpdump -i c0 src host 192.0.2.10" \
   "[$(warn "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" capture capture.one_sided '{"seen":"client_only","server_packets":0}'),$(warn "$(t null 203.0.113.11 443 tcp)" "$C4" tcp tcp.syn_unanswered '{"captureMissesClient":true}')]" \
   -- CX bash -c "$(declare -f one_sided_pair); one_sided_pair $WORK/ca.pem"
+# a connection attempt given up at once (curl --connect-timeout 0.5, before the kernel's first SYN
+# retransmission), in a capture of the client's own packets: nothing shows it went unanswered
+lone_syn() {
+  curl -sS -o /dev/null --connect-timeout 0.5 https://203.0.113.11/
+  sleep 3
+  echo end >/dev/udp/198.51.100.99/9
+}
+FILTER='src host 192.0.2.10' sample capture-one-way-lone-syn pcap \
+  "A connection attempt the client gave up after 0.5 s (one SYN, never sent again; the router drops it), then 3 s later a datagram to the discard port, captured with the filter 'src host 192.0.2.10': every packet goes one way. Nothing shows the SYN went unanswered (the client did not wait, and the capture could not hold an answer): a warning, not a failure" \
+  "curl -4 --connect-timeout 0.5 https://203.0.113.11/ (router: iptables -A FORWARD -d 203.0.113.11 -p tcp --dport 443 -j DROP), sleep 3, a datagram to 198.51.100.99:9; tcpdump -i c0 src host 192.0.2.10" \
+  "[$(warn "$(t null 203.0.113.11 443 tcp)" "$C4" tcp tcp.syn_unanswered '{"sentOnce":true,"nothingTowardClient":true}')]" \
+  -- CX bash -c "$(declare -f lone_syn); lone_syn"
 CUT='tls.handshake.type == 1+0.010' sample capture-ended-after-client-hello pcap \
   "Capture stopped 10 ms after the ClientHello: the server (slow, it answers after 1.5 s) had not answered yet" \
   "curl -4 https://slow.example.org/ against a python3 ssl server that waits 1.5 s before its ServerHello (the fetch then works); the capture cut 10 ms after the ClientHello (editcap -r)" \

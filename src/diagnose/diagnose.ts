@@ -769,7 +769,13 @@ export class Diagnosis {
    *   its own side: blindTo) proves no silence, the SYN-ACK may have come unseen: a warning, as
    *   dns.no_response says of such a client's queries;
    * - in a capture whose every packet goes one way (`oneWay`), a failure that stands says what it
-   *   rests on: NOTHING_TOWARD_CLIENT, details.nothingTowardClient.
+   *   rests on: NOTHING_TOWARD_CLIENT, details.nothingTowardClient. It stands when the client sent
+   *   its SYN or query again: it waited, and no answer came that it took. One sent once and never
+   *   again (a rule judged the wait long enough for a retry: a kernel resends a SYN after 1 s, a
+   *   resolver library its query after 1 to 5 s) shows no waiting, and nothing in the capture shows
+   *   the way back: a lone packet (a test file's, a scanner's, a program's that gave up at once) or
+   *   one whose answer was not captured. A warning then, details.sentOnce (tcpdump's
+   *   scps_invalid.pcap, Zeek's ticks-dns.pcap and rotation.pcap: stray packets, nothing else).
    */
   private silence(v: Verdict, oneWay: boolean): void {
     const client = v.client.ip;
@@ -780,7 +786,13 @@ export class Diagnosis {
       v.limits = [...v.limits, MISSES_CLIENT.of({ client })];
     } else if (oneWay) {
       v.details['nothingTowardClient'] = true;
-      v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
+      // (A SYN the client reset itself is judged by when it did: tcp.syn_unanswered's clientAborted.)
+      const once = v.cause === 'tcp.syn_unanswered' ? v.details['syns'] === 1 && v.details['clientAborted'] !== true : v.details['queries'] === 1;
+      if (once && typeof v.facts['waited'] === 'number') {
+        // (Its words say what the limit would.)
+        v.severity = 'warning';
+        v.details['sentOnce'] = true;
+      } else v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
     }
   }
 

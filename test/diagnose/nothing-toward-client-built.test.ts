@@ -3,12 +3,15 @@
  * client nor to anyone else who asked): the verdict stands, with the limit nothing_toward_client
  * (a capture of outgoing packets only would look the same); not when anything came back to anyone
  * (an answer, a reply, an ICMP error alone) — a dual-stack client answered on its other address
- * shows the capture holds the way back.
+ * shows the capture holds the way back. A SYN or a query the client sent once and never again, in
+ * such a capture, shows no waiting either: a warning (details.sentOnce), not a failure (tcpdump's
+ * scps_invalid.pcap, Zeek's ticks-dns.pcap: stray packets).
  */
 import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
 import { Capture, ICMP, LINKTYPE, dnsMessage, ethIp, icmpIp, quote, tcpIp, udpIp } from '../helpers/index.js';
 
 const T0 = 1_700_000_000;
@@ -21,14 +24,16 @@ interface Shape {
   answeredTo?: string;
   /** A router's ICMP error alone to the client (the packet it quotes not in the capture). */
   icmpAlone?: boolean;
+  /** The SYN and the query sent once only (the capture goes on long past their retry time). */
+  once?: boolean;
 }
 
 async function run(o: Shape = {}): Promise<Report> {
   const cap = new Capture();
-  for (const dt of [0, 2, 4]) {
+  for (const dt of o.once ? [0] : [0, 2, 4]) {
     cap.add(T0 + dt, ethIp(udpIp({ src: CLIENT, dst: RESOLVER, sport: 40100, dport: 53 }, dnsMessage({ id: 7, rd: true, questions: [{ name: 'silent.example.com', type: 'A' }] }))));
   }
-  for (const dt of [10, 11, 13]) cap.add(T0 + dt, ethIp(tcpIp({ src: CLIENT, dst: '203.0.113.11', sport: 42000, dport: 443, seq: 5555, flags: 'S' })));
+  for (const dt of o.once ? [10] : [10, 11, 13]) cap.add(T0 + dt, ethIp(tcpIp({ src: CLIENT, dst: '203.0.113.11', sport: 42000, dport: 443, seq: 5555, flags: 'S' })));
   if (o.answered) {
     const to = o.answeredTo ?? CLIENT;
     cap.add(T0 + 20, ethIp(udpIp({ src: to, dst: RESOLVER, sport: 40101, dport: 53 }, dnsMessage({ id: 8, rd: true, questions: [{ name: 'www.example.com', type: 'A' }] }))));
@@ -58,5 +63,23 @@ describe('silences of a client the capture holds nothing toward', () => {
     expect(silences(await run({ answered: true }))).toEqual([['dns.no_response', 'error', false], ['tcp.syn_unanswered', 'error', false]]);
     expect(silences(await run({ answered: true, answeredTo: '192.0.2.20' }))).toEqual([['dns.no_response', 'error', false], ['tcp.syn_unanswered', 'error', false]]);
     expect(silences(await run({ icmpAlone: true }))).toEqual([['dns.no_response', 'error', false], ['tcp.syn_unanswered', 'error', false]]);
+  });
+
+  it('sent once and never again: a warning that says nothing shows it went unanswered; where answers show, still a failure', async () => {
+    const r = await run({ once: true });
+    const got = r.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered' || v.cause === 'dns.no_response');
+    expect(got.map((v) => [v.cause, v.severity, v.details['sentOnce'], v.details['nothingTowardClient']])).toEqual([
+      ['dns.no_response', 'warning', true, true], ['tcp.syn_unanswered', 'warning', true, true],
+    ]);
+    // The words say what the limit would: it is not repeated.
+    for (const v of got) expect(v.limits.some((l) => l.kind === 'nothing_toward_client')).toBe(false);
+    const [dns, syn] = got;
+    expect(verdictWords(syn!, 'en').summary).toBe('203.0.113.11:443: a lone SYN, never sent again, with no reply seen; the capture holds nothing sent toward the client');
+    expect(verdictWords(syn!, 'en').explanation).toContain('went on for 50 s');
+    expect(verdictWords(dns!, 'en').summary).toBe('silent.example.com: one query to 198.51.100.53, never sent again, with no answer seen; the capture holds nothing sent toward the client');
+    expect(verdictWords(dns!, 'zh').summary).toContain('只查询了一次');
+    expect(r.summary.failures).toBe(0);
+    // Answers elsewhere in the capture: the way back is in it, and the silence is a failure.
+    expect(silences(await run({ once: true, answered: true }))).toEqual([['dns.no_response', 'error', false], ['tcp.syn_unanswered', 'error', false]]);
   });
 });

@@ -86,7 +86,10 @@ describe('DNS silence: a burst of queries is not a resolver that waited', () => 
     for (const q of qs) {
       cap.add(T0 + q.at, ethIp(udpIp({ src: CLIENT, dst: DNS, sport: q.sport ?? 44000, dport: 53 }, dnsMessage({ id: q.id, qr: false, rd: true, questions: [{ name: q.name, type: 'A' }] }))));
     }
-    cap.add(T0 + end, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, ascii('end'))));
+    cap.add(T0 + end, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 7 }, ascii('end'))));
+    // Its echo: the capture holds packets toward the client (a capture of one direction judges a
+    // query sent once otherwise: nothing-toward-client-built).
+    cap.add(T0 + end + 0.0001, ethIp(udpIp({ src: '198.51.100.99', dst: CLIENT, sport: 7, dport: 45000 }, ascii('end'))));
     return run(cap.pcap({ linkType: LINKTYPE.ETHERNET }));
   }
 

@@ -216,5 +216,30 @@ const MISSES_CLIENT_WORDS = {
   },
 };
 
-export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED), missesClient: MISSES_CLIENT_WORDS },
-  (v) => (v.details['captureMissesClient'] === true ? 'missesClient' : v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));
+/**
+ * Said of a lone SYN, never sent again, in a capture whose every packet goes one way (diagnose.ts
+ * `silence`, details.sentOnce): nothing shows the client waited, nor that an answer could be seen.
+ */
+const SENT_ONCE_WORDS = {
+  en: {
+    summary: '{target}: a lone SYN, never sent again, with no reply seen; the capture holds nothing sent toward the client',
+    explanation:
+      'The client sent one SYN to {ip} port {port} and never sent it again, although the capture went on for {waited} s: a kernel still waiting for an answer resends an unanswered SYN after 1 s. And the capture holds no packet sent to {client}, nor any reply to anyone: a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So the capture cannot show whether an answer came: this was a lone packet (a test file\'s, a scanner\'s probe, a program\'s that gave up at once), or what came back was not captured.',
+    advice: [
+      'Capture both directions on the client (`tcpdump -i any host {ip}`), and check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
+      'Test the port itself from the client: `nc -zv {host} {port}`; a timeout there is an unanswered SYN, and then the security groups and firewalls on the way are the next to check.',
+    ],
+  },
+  zh: {
+    summary: '{target}：只有一个 SYN，没有重发，也没有看到回应；抓包中没有任何发往客户端的数据包',
+    explanation:
+      '客户端向 {ip} 端口 {port} 只发送了一个 SYN，之后再没有重发，而抓包又持续了 {waited} 秒：仍在等待应答的内核会在 1 秒后重传没有应答的 SYN。而且抓包中没有发往 {client} 的数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以抓包无法说明是否有应答：这是一个孤立的数据包（测试文件中的、扫描器的探测，或立即放弃的程序发出的），或者回来的数据包没有被抓到。',
+    advice: [
+      '在客户端同时抓取两个方向的流量（`tcpdump -i any host {ip}`），并检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',
+      '在客户端直接测试该端口：`nc -zv {host} {port}`；如果超时，才是 SYN 没有得到应答，接下来检查沿途的安全组和防火墙。',
+    ],
+  },
+};
+
+export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED), missesClient: MISSES_CLIENT_WORDS, sentOnce: SENT_ONCE_WORDS },
+  (v) => (v.details['captureMissesClient'] === true ? 'missesClient' : v.details['sentOnce'] === true ? 'sentOnce' : v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));
