@@ -24,7 +24,7 @@ icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
 tcp.options.sack_le tcp.options.sack_re ipv6.fraghdr.offset ipv6.fraghdr.more ipv6.fraghdr.ident icmp.mtu icmp.ident
 icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload
-dhcp.ip.your dhcp.option.dhcp""".split()
+dhcp.ip.your dhcp.option.dhcp ftp.request.command ftp.response.code""".split()
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 QTYPES = {"A": 1, "AAAA": 28, "PTR": 12, "MX": 15}
 ICMP_CAUSE = {  # cause -> accepted (family, type, code)
@@ -566,6 +566,36 @@ def check_encrypted_no_response(pk, e, flow, errs):
         errs.append("the client did not close")
 
 
+def check_ftp_refused(pk, e, flow, errs):
+    # the last connection's first server reply is the expected 4xx / 5xx code, its handshake captured
+    d, client = e["details"], e["client"]
+    starts = [p for p in flow if flags(p, "syn") and not flags(p, "ack")]
+    if not starts:
+        errs.append("no SYN")
+        return
+    sport = starts[-1]["tcp.srcport"][0]
+    conn = [p for p in flow if sport in (p["tcp.srcport"] + p["tcp.dstport"])]
+    replies = [p for p in conn if not c2s(p, client) and p["ftp.response.code"]]
+    if not any(flags(p, "syn") and flags(p, "ack") for p in conn):
+        errs.append("the last connection's SYN-ACK is not in the capture")
+    if not replies or replies[0]["ftp.response.code"][0] != d["code"]:
+        errs.append("first reply %s, expected %s" % (replies[0]["ftp.response.code"][0] if replies else None, d["code"]))
+
+
+def check_ftp_login_failed(pk, e, flow, errs):
+    # the command is answered with the expected code, and no login is accepted (230) after it
+    d, client = e["details"], e["client"]
+    cmds = [p for p in flow if c2s(p, client) and d["command"] in p["ftp.request.command"]]
+    if not cmds:
+        errs.append("no %s from the client" % d["command"])
+        return
+    after = [p for p in flow if not c2s(p, client) and p["ftp.response.code"] and p["n"] > cmds[0]["n"]]
+    if not after or after[0]["ftp.response.code"][0] != d["code"]:
+        errs.append("%s answered %s, expected %s" % (d["command"], after[0]["ftp.response.code"][0] if after else None, d["code"]))
+    if any("230" in p["ftp.response.code"] for p in after):
+        errs.append("a login was accepted (230)")
+
+
 def check_not_tls(pk, e, flow, errs):
     d, client = e["details"], e["client"]
     pay = [(p, bytes.fromhex(p["tcp.payload"][0].replace(":", ""))) for p in flow if p["tcp.payload"]]
@@ -903,7 +933,8 @@ def check_tcp_target(pk, e, errs):
                "tcp.reset_injected": check_reset_injected, "tcp.pmtu_blackhole": check_pmtu,
                "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled,
                "http.body_cut_short": check_body_cut_short, "http.body_stalled": check_body_stalled,
-               "tls.transfer_cut_short": check_transfer_cut_short}
+               "tls.transfer_cut_short": check_transfer_cut_short, "app.refused": check_ftp_refused,
+               "app.login_failed": check_ftp_login_failed}
     if cause in special:
         special[cause](pk, e, flow, errs)
         return

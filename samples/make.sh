@@ -48,7 +48,7 @@ want() { [[ -z $ONLY || $ONLY == *",$1,"* ]]; }
 
 # ---------------------------------------------------------------- packages
 need=()
-for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy tcpdump:tcpdump tshark:tshark \
+for pair in dig:bind9-dnsutils unbound:unbound tinyproxy:tinyproxy vsftpd:vsftpd tcpdump:tcpdump tshark:tshark \
             editcap:wireshark-common capinfos:wireshark-common openssl:openssl curl:curl \
             gnutls-cli:gnutls-bin ip:iproute2 iptables:iptables ip6tables:iptables ethtool:ethtool timeout:coreutils \
             traceroute.db:traceroute nginx:nginx-light chronyd:chrony ping:iputils-ping \
@@ -1084,6 +1084,58 @@ kill_conns() {
   CX ss -K -t dst "$1" >/dev/null 2>&1 || true
   inns "$NSS" ss -K -t src "$1" dst 192.0.2.10 >/dev/null 2>&1 || true
 }
+
+# ---- FTP server refusals (vsftpd on 203.0.113.22:21; PAM refuses an unknown user's password)
+ftp_conf() { # ftp_conf <max_clients and max_per_ip>
+  mkdir -p "$WORK/vsftpd-empty"
+  cat >"$WORK/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=203.0.113.22
+background=NO
+anonymous_enable=NO
+local_enable=YES
+pam_service_name=vsftpd
+max_clients=$1
+max_per_ip=$1
+secure_chroot_dir=$WORK/vsftpd-empty
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+xferlog_enable=NO
+EOF
+}
+ftp_start() { ip netns exec "$NSS" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 & FTPPID=$!; sleep 0.5; }
+ftp_stop() { # vsftpd and the session processes it forked
+  pkill -f "vsftpd $WORK/vsftpd.conf" 2>/dev/null || true
+  wait "$FTPPID" 2>/dev/null || true
+  sleep 0.2
+}
+# one client holds the only place (nc), then curl is turned away at the greeting
+ftp_busy() {
+  (sleep 3 | busybox nc 203.0.113.22 21 >/dev/null) &
+  sleep 0.7
+  curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
+  wait
+}
+if want ftp-login-failed || want ftp-too-many-users; then
+  ftp_conf 10
+  ftp_start
+  sample ftp-login-failed pcap \
+    "FTP login refused: vsftpd answers the password with 530 Login incorrect (an unknown user, PAM refuses it) and curl gives up" \
+    "curl -4 ftp://nosuchuser:wrong@203.0.113.22/ against vsftpd 3.0.3 (local_enable, anonymous_enable=NO)" \
+    "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.login_failed '{"protocol":"ftp","command":"PASS","code":"530"}')]" \
+    -- CX curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
+  ftp_stop
+  ftp_conf 1
+  ftp_start
+  sample ftp-too-many-users pcap \
+    "FTP server full: vsftpd with max_clients=1 and max_per_ip=1 greets a second connection with 421, while a first one (busybox nc) holds the only place" \
+    "busybox nc 203.0.113.22 21 held 3 s, then curl -4 ftp://nosuchuser:wrong@203.0.113.22/ against vsftpd 3.0.3 (max_clients=1, max_per_ip=1)" \
+    "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.refused '{"protocol":"ftp","code":"421"}')]" \
+    -- CX bash -c "$(declare -f ftp_busy); ftp_busy"
+  ftp_stop
+fi
 
 # ---- issue 20: what the capture cannot tell
 FILTER='src host 192.0.2.10' sample capture-one-sided-http pcap \

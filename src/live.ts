@@ -331,6 +331,7 @@ export class LiveAnalyzer {
       tls: this.tracker.tls.session(c),
       http: this.tracker.http.session(c),
       icmp: this.icmpByConn.get(c) ?? [],
+      lines: this.tracker.lines(c),
     };
     if (c.transport === 'tcp' && this.scanProbe(c, f, now)) return;
     const d = this.throwaway();

@@ -40,6 +40,7 @@ const LABELS = {
   udp: { en: 'UDP', zh: 'UDP 请求' },
   tls: { en: 'TLS', zh: 'TLS 握手' },
   http: { en: 'HTTP', zh: 'HTTP' },
+  app: { en: 'FTP / mail', zh: 'FTP / 邮件服务' },
   report: { en: 'wirewhy report', zh: 'wirewhy 诊断报告' },
   source: { en: 'Source', zh: '来源' },
   format: { en: 'Format', zh: '格式' },

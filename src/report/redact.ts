@@ -30,6 +30,11 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Report, Verdict } from './model.js';
 
+/** Keys whose strings are a server's free text (app.refused / app.login_failed replies, tls.not_tls's answer). */
+const FREE_TEXT_KEYS = new Set(['reply', 'answerStarts', 'answer', 'text']);
+/** A dotted token of host-name characters. */
+const DOTTED = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+/g;
+
 // --- addresses --------------------------------------------------------------------------------
 
 interface Pool4 {
@@ -326,6 +331,9 @@ export class Redactor {
         if (h && !isIPv4(h) && !isIPv6(h)) names.push(h);
       }
       if (key === 'subject' || key === 'issuer') collectDn(s);
+      // A server's own words (an FTP / mail greeting, a plain-text answer on a TLS port) name hosts
+      // of their own: each host-like token with a dot is a name.
+      if (FREE_TEXT_KEYS.has(key)) for (const m of s.matchAll(DOTTED)) if (hostLike(m[0]) && !isIPv4(m[0])) names.push(m[0]);
       if (key === 'path' && s.startsWith('/') && s !== '/') paths.push(s);
     });
     for (const ip of ips) this.originalIps.add(ip.toLowerCase());

@@ -21,6 +21,7 @@ import { IcmpFlowTracker, type IcmpConn } from './icmpflow.js';
 import { NameMap } from './names.js';
 import { HostTtls } from './host-ttl.js';
 import { DhcpOffers } from './dhcp.js';
+import { LineReader, lineProtocolOf, type LineSession } from './lines.js';
 import { PASS_ALL, type Conn, type StreamSink, type Time } from './types.js';
 
 const DNS_PORT = 53;
@@ -46,6 +47,8 @@ interface StreamState {
   /** DNS over TCP: bytes of an unfinished message carried over, per direction. */
   dnsBuf?: [Uint8Array, Uint8Array];
   icmp?: IcmpError[];
+  /** FTP, SMTP, POP3, IMAP on their ports, spoken first by the server (lines.ts). */
+  lines?: LineReader;
 }
 
 export interface FinishedConn {
@@ -54,6 +57,8 @@ export interface FinishedConn {
   http: HttpSession | null;
   /** ICMP errors that quote this flow (sent while it was open). */
   icmp: IcmpError[];
+  /** FTP, SMTP, POP3 or IMAP: the greeting and logins (lines.ts); null for any other connection. */
+  lines?: LineSession | null;
 }
 
 export interface TrackerOptions {
@@ -268,6 +273,7 @@ export class Tracker implements StreamSink {
         return 0;
       case 'scan':
         // A server-first protocol (SMTP, IMAP, POP3, FTP): TLS may start after STARTTLS / AUTH TLS.
+        if (st.lines !== undefined) st.lines.data(fromOrig, buf, off, len, frame, ts);
         if (fromOrig && looksLikeClientHello(buf, off, len)) {
           st.kind = 'tls';
           this.tls.start(conn, true);
@@ -299,6 +305,10 @@ export class Tracker implements StreamSink {
       return;
     }
     st.kind = fromOrig ? 'none' : 'scan';
+    if (!fromOrig) {
+      const protocol = lineProtocolOf(conn.resp.port);
+      if (protocol !== null) st.lines = new LineReader(protocol);
+    }
   }
 
   private tunnel(conn: Conn, fromOrig: boolean, rest: Uint8Array, frame: number, ts: Time): void {
@@ -340,9 +350,15 @@ export class Tracker implements StreamSink {
     if (st.kind === 'tls') this.tls.gap(conn, fromOrig);
     else if (st.kind === 'http') this.http.gap(conn, fromOrig);
     else if (st.kind === 'dns') st.dnsBuf![fromOrig ? 0 : 1] = NO_BYTES;
+    else if (st.lines !== undefined) st.lines.gap();
   }
 
   end(_conn: Conn): void {}
+
+  /** The FTP / mail session read from a connection so far (lines.ts), or null. */
+  lines(c: Conn): LineSession | null {
+    return (c.trk as StreamState | null)?.lines?.session ?? null;
+  }
 
   private finished(c: TcpConn | UdpConn): void {
     const st = c.trk as StreamState | null;
@@ -356,6 +372,6 @@ export class Tracker implements StreamSink {
         if (host !== null) this.names.add(c.resp.ip, host, c.firstFrame);
       }
     }
-    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP });
+    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP, lines: this.lines(c) });
   }
 }

@@ -76,7 +76,7 @@ function pendingCauses(): Set<string> {
   if (at < 0) return out;
   const next = md.indexOf('\n#', at + 5);
   for (const line of md.slice(at, next < 0 ? undefined : next).split('\n')) {
-    const m = /^\| (capture|dns|icmp|tcp|udp|tls|http) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
+    const m = /^\| (capture|dns|icmp|tcp|udp|tls|http|app) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
     if (m) out.add(m[2]!);
   }
   return out;

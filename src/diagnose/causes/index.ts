@@ -4,6 +4,8 @@
  * code, rule and words, and add its line here. catalogue.ts builds the catalogue and the walk of
  * rules (ordered by each rule's rank) from this list; a test checks it against the contract.
  */
+export { default as appLoginFailed } from './app.login_failed.js';
+export { default as appRefused } from './app.refused.js';
 export { default as captureEndedEarly } from './capture.ended_early.js';
 export { default as captureOneSided } from './capture.one_sided.js';
 export { default as capturePacketsMissing } from './capture.packets_missing.js';
