@@ -3,7 +3,7 @@
  * (110), IMAP (143) — read for what turns a client away with the connection itself working: the
  * server's greeting refusing it (FTP and SMTP 4xx/5xx, RFC 959 §4.2 and RFC 5321 §3.1; POP3 -ERR,
  * RFC 1939 §4; IMAP "* BYE", RFC 9051 §7.1.5), or its login refused (FTP 530 after USER or PASS;
- * SMTP 535, 534, 538 or 454 after AUTH, RFC 4954 §6; POP3 -ERR after USER, PASS, APOP or AUTH;
+ * SMTP 535, 534, 538, 454 or 530 after AUTH, RFC 4954 §6 and RFC 3207 §4; POP3 -ERR after USER, PASS, APOP or AUTH;
  * IMAP a tagged NO after LOGIN or AUTHENTICATE) with no login that worked after it (FTP 230, SMTP
  * 235, POP3 +OK, IMAP tagged OK).
  *
@@ -271,7 +271,8 @@ function loginOutcome(protocol: LineProtocol, verb: string, code: string): 'ok' 
       return code[0] === '3' ? 'more' : 'other';
     case 'smtp':
       if (code === '235') return 'ok';
-      if (code === '535' || code === '534' || code === '538' || code === '454') return 'refused';
+      // 530: "Must issue a STARTTLS command first" (RFC 3207 §4), the login refused before TLS.
+      if (code === '535' || code === '534' || code === '538' || code === '454' || code === '530') return 'refused';
       return code === '334' ? 'more' : 'other';
     case 'pop3':
       // (An +OK to USER only asks for the password.)

@@ -96,6 +96,8 @@ describe('a login the server refused', () => {
     const bad = await run(587, [['s', '220 mx ESMTP'], ['c', 'EHLO me'], ['s', '250 mx'], ['c', 'AUTH LOGIN'], ['s', '334 VXNlcm5hbWU6'], ['c', 'dXNlcg=='], ['s', '334 UGFzc3dvcmQ6'], ['c', 'cGFzcw=='], ['s', '535 5.7.8 Authentication credentials invalid']]);
     expect(causeOf(bad)).toEqual(['app.login_failed', 'error']);
     expect(verdict(bad).details).toMatchObject({ command: 'AUTH', code: '535' });
+    const noTls = await run(587, [['s', '220 mx ESMTP'], ['c', 'AUTH PLAIN AGEAYg=='], ['s', '530 5.7.0 Must issue a STARTTLS command first']]);
+    expect(causeOf(noTls)).toEqual(['app.login_failed', 'error']);
     const good = await run(587, [['s', '220 mx ESMTP'], ['c', 'AUTH PLAIN AGEAYg=='], ['s', '235 2.7.0 Authentication successful']]);
     expect(causeOf(good)).toEqual(['ok', 'ok']);
   });

@@ -14,7 +14,7 @@ const APP_LOGIN = evidenceKind<{ protocol: string; verb: string }>('app_login', 
   zh: (a) => `${a.protocol} ${a.verb}（登录；后面的内容不显示）`,
 }, { en: (a) => `${a.protocol} ${a.verb}`, zh: (a) => `${a.protocol} ${a.verb}` });
 
-/** A login refused (FTP 530, SMTP 535 / 534 / 538 / 454, POP3 -ERR, IMAP NO), none accepted after it. */
+/** A login refused (FTP 530, SMTP 535 / 534 / 538 / 454 / 530, POP3 -ERR, IMAP NO), none accepted after it. */
 const LOGIN_REFUSED: ConnRule = {
   on: 'conn',
   rank: 96,
