@@ -24,7 +24,7 @@ icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
 tcp.options.sack_le tcp.options.sack_re ipv6.fraghdr.offset ipv6.fraghdr.more ipv6.fraghdr.ident icmp.mtu icmp.ident
 icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload
-dhcp.ip.your dhcp.option.dhcp ftp.request.command ftp.response.code""".split()
+dhcp.ip.your dhcp.option.dhcp ftp.request.command ftp.response.code smtp.req.command smtp.response.code""".split()
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 QTYPES = {"A": 1, "AAAA": 28, "PTR": 12, "MX": 15}
 ICMP_CAUSE = {  # cause -> accepted (family, type, code)
@@ -596,6 +596,17 @@ def check_ftp_login_failed(pk, e, flow, errs):
         errs.append("a login was accepted (230)")
 
 
+def check_mail_rejected(pk, e, flow, errs):
+    # the server's last reply carries the expected code, after the message was sent (DATA, then its end)
+    d, client = e["details"], e["client"]
+    cmds = [p for p in flow if c2s(p, client) and "DATA" in p["smtp.req.command"]]
+    codes = [p["smtp.response.code"] for p in flow if not c2s(p, client) and p["smtp.response.code"]]
+    if not cmds:
+        errs.append("no DATA from the client")
+    if not codes or d["code"] not in codes[-1] and not any(d["code"] in c for c in codes[-2:]):
+        errs.append("no %s reply at the end (replies %s)" % (d["code"], codes))
+
+
 def check_not_tls(pk, e, flow, errs):
     d, client = e["details"], e["client"]
     pay = [(p, bytes.fromhex(p["tcp.payload"][0].replace(":", ""))) for p in flow if p["tcp.payload"]]
@@ -934,7 +945,7 @@ def check_tcp_target(pk, e, errs):
                "tls.not_tls": check_not_tls, "tcp.zero_window": check_zero_window, "tcp.stalled": check_stalled,
                "http.body_cut_short": check_body_cut_short, "http.body_stalled": check_body_stalled,
                "tls.transfer_cut_short": check_transfer_cut_short, "app.refused": check_ftp_refused,
-               "app.login_failed": check_ftp_login_failed}
+               "app.login_failed": check_ftp_login_failed, "app.mail_rejected": check_mail_rejected}
     if cause in special:
         special[cause](pk, e, flow, errs)
         return

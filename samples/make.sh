@@ -1137,6 +1137,33 @@ if want ftp-login-failed || want ftp-too-many-users; then
   ftp_stop
 fi
 
+# ---- a message the mail server rejects (Python 3.11's smtpd on 203.0.113.22:25: process_message
+# answers the end of DATA with 554)
+smtp_server() {
+  cat >"$WORK/smtp-reject.py" <<'EOF'
+import asyncore, smtpd, sys, warnings
+warnings.simplefilter('ignore')
+class Rejecting(smtpd.SMTPServer):
+    def process_message(self, peer, mailfrom, rcpttos, data, **kw):
+        return '554 5.7.1 Message rejected: content policy'
+Rejecting(('203.0.113.22', 25), None, decode_data=False)
+asyncore.loop(timeout=0.5)
+EOF
+  ip netns exec "$NSS" "$PY" -W ignore "$WORK/smtp-reject.py" >"$WORK/smtp-reject.log" 2>&1 & SMTPPID=$!
+  sleep 0.7
+}
+if want smtp-message-rejected; then
+  smtp_server
+  printf 'Subject: report\r\n\r\nhello\r\n' >"$WORK/mail.txt"
+  sample smtp-message-rejected pcap \
+    "A message the mail server rejects at the end of DATA (554 5.7.1 content policy): the SMTP session works, the mail is not sent" \
+    "curl -4 smtp://203.0.113.22/ --mail-from a@client.example --mail-rcpt b@example.net -T mail.txt against Python 3.11's smtpd (process_message returns 554)" \
+    "[$(err "$(t null 203.0.113.22 25 tcp)" "$C4" app app.mail_rejected '{"protocol":"smtp","command":"DATA","code":"554"}')]" \
+    -- CX curl -sS --max-time 10 -4 smtp://203.0.113.22/ --mail-from a@client.example --mail-rcpt b@example.net -T "$WORK/mail.txt"
+  kill "$SMTPPID" 2>/dev/null || true
+  wait "$SMTPPID" 2>/dev/null || true
+fi
+
 # ---- issue 20: what the capture cannot tell
 FILTER='src host 192.0.2.10' sample capture-one-sided-http pcap \
   "HTTP fetch that worked, captured with the filter 'src host 192.0.2.10': only the client's packets are in the file (its ACKs acknowledge the SYN-ACK and the answer, which the file does not hold)" \

@@ -64,6 +64,7 @@ export const PLACEHOLDERS = {
   code: "app.refused, app.login_failed: the server reply's code ('530', '554', '-ERR', 'NO', '* BYE')",
   verb: "app.login_failed: the client's login command ('PASS', 'USER', 'AUTH', 'LOGIN')",
   reply: "app.refused, app.login_failed: the server's reply line, printable, cut to 96 characters",
+  stageText: "app.mail_rejected: what the server refused, as words ('the sender (MAIL FROM)', 'its recipient (RCPT TO)', 'the message itself (at the end of DATA)')",
   edeNote: "a sentence about the DNS server's Extended DNS Errors, derived from fact ede, or ''",
   status: 'the HTTP status code',
   reason: 'the HTTP reason phrase (may be empty)',

@@ -3,9 +3,11 @@
  * (110), IMAP (143) — read for what turns a client away with the connection itself working: the
  * server's greeting refusing it (FTP and SMTP 4xx/5xx, RFC 959 §4.2 and RFC 5321 §3.1; POP3 -ERR,
  * RFC 1939 §4; IMAP "* BYE", RFC 9051 §7.1.5), or its login refused (FTP 530 after USER or PASS;
- * SMTP 535, 534, 538, 454 or 530 after AUTH, RFC 4954 §6 and RFC 3207 §4; POP3 -ERR after USER, PASS, APOP or AUTH;
- * IMAP a tagged NO after LOGIN or AUTHENTICATE) with no login that worked after it (FTP 230, SMTP
- * 235, POP3 +OK, IMAP tagged OK).
+ * SMTP 535, 534, 538, 454 or 530 after AUTH, RFC 4954 §6 and RFC 3207 §4; POP3 -ERR after USER,
+ * PASS, APOP or AUTH; IMAP a tagged NO after LOGIN or AUTHENTICATE) with no login that worked
+ * after it (FTP 230, SMTP 235, POP3 +OK, IMAP tagged OK); and on SMTP, a message refused for good
+ * (550 to 554, RFC 5321 §4.2.2): its sender, each of its recipients, or its content at the end of
+ * DATA.
  *
  * Lines are read from the reassembled stream of each direction (tracker.ts, a stream the server
  * spoke first on), at most MAX_LINES per direction and MAX_LINE bytes each (a longer line is
@@ -58,6 +60,12 @@ export interface LineSession {
   tls: boolean;
   /** Bytes of the stream were missing (capture loss): nothing after them was read. */
   gap: boolean;
+  /**
+   * SMTP: the first message the server refused — its MAIL FROM, its end of DATA, or every one of
+   * its recipients refused with 550 to 554 (a permanent refusal: RFC 5321 §4.2.2) — the command
+   * refused (its verb; '.' for the end of DATA) and the reply; recipients refused and accepted.
+   */
+  mailRejected: { frame: number; ts: Time; verb: string; reply: LineReply; refusedRecipients: number; acceptedRecipients: number } | null;
 }
 
 const MAX_LINES = 64;
@@ -84,9 +92,16 @@ export class LineReader {
   private done = false;
   /** FTP / SMTP: the code of the multi-line reply being read ('220-…' seen, its last line not yet), or ''. */
   private multi = '';
+  /** SMTP: the client's commands waiting for their replies, in order (PIPELINING, RFC 2920). */
+  private queue: Array<{ verb: string; frame: number; ts: Time }> = [];
+  /** SMTP: an AUTH exchange is under way (the client's lines answer 334 challenges), or the message is being sent (DATA). */
+  private inAuth = false;
+  private inData = false;
+  /** SMTP: the message being sent (from MAIL FROM): its recipients accepted and refused, the first refusal. */
+  private txn: { ok: number; refused: number; first: { frame: number; ts: Time; reply: LineReply } | null } | null = null;
 
   constructor(protocol: LineProtocol) {
-    this.session = { protocol, greeting: null, greetingRefused: false, loginFailed: null, loginOk: false, tls: false, gap: false };
+    this.session = { protocol, greeting: null, greetingRefused: false, loginFailed: null, loginOk: false, tls: false, gap: false, mailRejected: null };
   }
 
   /** Bytes of the stream were not captured: what follows cannot be read in order, and is not. */
@@ -105,8 +120,10 @@ export class LineReader {
       if (b[i] !== LF) continue;
       const line = this.take(d, b, start, i);
       start = i + 1;
+      // The lines of a message (DATA) are not counted: only its end is looked for.
+      const counted = !(fromClient && this.inData);
       if (line !== null) this.line(fromClient, line, frame, ts);
-      if (++d.lines >= MAX_LINES) this.done = true;
+      if (counted && ++d.lines >= MAX_LINES) this.done = true;
     }
     if (!this.done && start < end) this.keep(d, b, start, end);
   }
@@ -148,9 +165,7 @@ export class LineReader {
         else if (verb === 'USER' || verb === 'PASS') this.pending = { verb, frame, ts, tag };
         return;
       case 'smtp':
-        if (verb === 'STARTTLS') this.tlsAsked = { tag };
-        else if (verb === 'AUTH' && arg !== '') this.pending = { verb, frame, ts, tag };
-        // (The lines that answer the server's 334 challenges are credentials: not commands.)
+        this.smtpCommand(line, verb, frame, ts);
         return;
       case 'pop3':
         if (verb === 'STLS') this.tlsAsked = { tag };
@@ -162,6 +177,112 @@ export class LineReader {
         else if (verb === 'LOGIN' || verb === 'AUTHENTICATE') this.pending = { verb, frame, ts, tag };
         return;
     }
+  }
+
+  /**
+   * An SMTP client line: a command, queued for its reply (PIPELINING sends several at once); a
+   * line answering an AUTH challenge (credentials) or of the message (DATA) is none: only the
+   * message's end ('.') is.
+   */
+  private smtpCommand(line: string, verb: string, frame: number, ts: Time): void {
+    if (this.inData) {
+      if (line === '.') {
+        this.inData = false;
+        this.queue.push({ verb: '.', frame, ts });
+      }
+      return;
+    }
+    if (this.inAuth) return;
+    if (this.queue.length >= MAX_QUEUE) {
+      this.done = true;
+      return;
+    }
+    this.queue.push({ verb, frame, ts });
+  }
+
+  /** An SMTP reply (not the greeting), to the oldest command waiting. */
+  private smtpReply(r: LineReply): void {
+    const s = this.session;
+    const cmd = this.queue[0];
+    if (cmd === undefined) return;
+    if (cmd.verb === 'AUTH' && r.code === '334') {
+      this.inAuth = true;
+      return;
+    }
+    this.queue.shift();
+    this.inAuth = false;
+    const refused = REFUSED_MAIL.has(r.code);
+    switch (cmd.verb) {
+      case 'STARTTLS':
+        if (r.code === '220') {
+          s.tls = true;
+          this.done = true;
+        }
+        return;
+      case 'AUTH': {
+        const outcome = loginOutcome('smtp', 'AUTH', r.code);
+        if (outcome === 'ok') s.loginOk = true;
+        else if (outcome === 'refused') {
+          s.loginOk = false;
+          if (s.loginFailed === null) s.loginFailed = { frame: cmd.frame, ts: cmd.ts, verb: 'AUTH', reply: r };
+        }
+        return;
+      }
+      case 'MAIL':
+        this.endTxn();
+        if (refused) this.mailRefused(cmd, r, 0, 0);
+        else if (r.code[0] === '2') this.txn = { ok: 0, refused: 0, first: null };
+        return;
+      case 'RCPT':
+        if (this.txn === null) return;
+        if (r.code[0] === '2') this.txn.ok++;
+        else if (refused) {
+          this.txn.refused++;
+          this.txn.first ??= { frame: cmd.frame, ts: cmd.ts, reply: r };
+        }
+        return;
+      case 'DATA': {
+        if (r.code === '354') {
+          this.inData = true;
+          return;
+        }
+        // Refused before the message was sent: each of its recipients, or by the server at DATA.
+        const t = this.txn;
+        if (!this.endTxn() && refused && t !== null) this.mailRefused(cmd, r, t.refused, t.ok);
+        return;
+      }
+      case '.': {
+        const t = this.txn;
+        if (refused) this.mailRefused(cmd, r, t?.refused ?? 0, t?.ok ?? 0);
+        this.txn = null;
+        return;
+      }
+      case 'RSET':
+      case 'QUIT':
+        this.endTxn();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The message under way ends: refused when each of its recipients was (true then). */
+  private endTxn(): boolean {
+    const t = this.txn;
+    this.txn = null;
+    if (t === null || t.refused === 0 || t.ok > 0 || t.first === null) return false;
+    this.mailRefused({ verb: 'RCPT', frame: t.first.frame, ts: t.first.ts }, t.first.reply, t.refused, t.ok);
+    return true;
+  }
+
+  private mailRefused(cmd: { verb: string; frame: number; ts: Time }, reply: LineReply, refusedRecipients: number, acceptedRecipients: number): void {
+    if (this.session.mailRejected !== null) return;
+    this.session.mailRejected = { frame: cmd.frame, ts: cmd.ts, verb: cmd.verb, reply, refusedRecipients, acceptedRecipients };
+  }
+
+  /** The end of the connection: a message whose every recipient was refused, and nothing after. */
+  end(): void {
+    if (this.session.protocol === 'smtp') this.endTxn();
   }
 
   private reply(line: string, frame: number, ts: Time): void {
@@ -194,6 +315,10 @@ export class LineReader {
       }
       return;
     }
+    if (s.protocol === 'smtp') {
+      this.smtpReply(r);
+      return;
+    }
     const p = this.pending;
     if (p === null || !answers(s.protocol, r, p.tag)) return;
     const outcome = loginOutcome(s.protocol, p.verb, r.code);
@@ -206,6 +331,11 @@ export class LineReader {
     }
   }
 }
+
+/** SMTP codes of a permanent refusal of a message or a recipient (RFC 5321 §4.2.2, §4.2.3). */
+const REFUSED_MAIL = new Set(['550', '551', '552', '553', '554']);
+/** SMTP commands waiting for their replies, at most (past it, reading stops). */
+const MAX_QUEUE = 32;
 
 /** A server line as a reply (its code and text), or null when it is not a reply's final line. */
 function parseReply(protocol: LineProtocol, line: string, frame: number, ts: Time): LineReply | null {

@@ -362,6 +362,7 @@ export class Tracker implements StreamSink {
 
   private finished(c: TcpConn | UdpConn): void {
     const st = c.trk as StreamState | null;
+    st?.lines?.end();
     const tls = this.tls.session(c);
     const http = this.http.session(c);
     // Names the client used for this server: SNI, Host, CONNECT authority.

@@ -118,6 +118,50 @@ describe('a login the server refused', () => {
   });
 });
 
+describe('a message the SMTP server rejected', () => {
+  const hello: Step[] = [['s', '220 mx.example.net ESMTP'], ['c', 'EHLO client.example'], ['s', '250-mx.example.net'], ['s', '250 PIPELINING']];
+
+  it('its only recipient refused (relaying denied): app.mail_rejected at RCPT, the addresses in no report', async () => {
+    const r = await run(25, [...hello, ['c', 'MAIL FROM:<a@client.example>'], ['s', '250 2.1.0 Ok'], ['c', 'RCPT TO:<bob@elsewhere.example>'], ['s', '554 5.7.1 <bob@elsewhere.example>: Relay access denied'], ['c', 'QUIT'], ['s', '221 Bye']]);
+    const v = verdict(r);
+    expect(causeOf(r)).toEqual(['app.mail_rejected', 'error']);
+    expect(v.details).toMatchObject({ protocol: 'smtp', command: 'RCPT', code: '554', refusedRecipients: 1, acceptedRecipients: 0 });
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toBe(`${SERVER}:25: the SMTP server rejected the message (554)`);
+    expect(en.explanation).toContain('refused its recipient (RCPT TO): "554 5.7.1');
+    expect(v.evidence.map((e) => e.kind)).toEqual(['smtp_command', 'app_reply']);
+    expect(JSON.stringify(v.evidence)).not.toContain('a@client.example');
+  });
+
+  it('pipelined (MAIL, RCPT, RCPT, DATA in one segment): each reply answers its command', async () => {
+    const r = await run(25, [...hello, ['c', 'MAIL FROM:<a@c.example>\r\nRCPT TO:<x@d.example>\r\nRCPT TO:<y@d.example>\r\nDATA'],
+      ['s', '250 2.1.0 Ok\r\n550 5.1.1 <x@d.example>: Recipient address rejected\r\n550 5.1.1 <y@d.example>: Recipient address rejected\r\n554 5.5.1 Error: no valid recipients'], ['c', 'QUIT'], ['s', '221 Bye']]);
+    const v = verdict(r);
+    expect(causeOf(r)).toEqual(['app.mail_rejected', 'error']);
+    expect(v.details).toMatchObject({ command: 'RCPT', code: '550', refusedRecipients: 2, acceptedRecipients: 0 });
+    expect(verdictWords(v, 'en').explanation).toContain('each of its 2 recipients (RCPT TO)');
+  });
+
+  it('the sender refused (MAIL FROM 553), the message refused at the end of DATA (554)', async () => {
+    const mail = await run(25, [...hello, ['c', 'MAIL FROM:<a@c.example>'], ['s', '553 5.7.1 Sender address rejected: not owned by user']]);
+    expect(verdict(mail).details).toMatchObject({ command: 'MAIL', code: '553' });
+    const data = await run(25, [...hello, ['c', 'MAIL FROM:<a@c.example>'], ['s', '250 Ok'], ['c', 'RCPT TO:<b@d.example>'], ['s', '250 Ok'], ['c', 'DATA'], ['s', '354 go ahead'],
+      ['c', 'Subject: hi'], ['c', ''], ['c', '550 this line is the message, not a reply'], ['c', '.'], ['s', '554 5.7.1 Message rejected as spam'], ['c', 'QUIT'], ['s', '221 Bye']]);
+    expect(causeOf(data)).toEqual(['app.mail_rejected', 'error']);
+    expect(verdict(data).details).toMatchObject({ command: 'DATA', code: '554', acceptedRecipients: 1 });
+  });
+
+  it('not claimed: one recipient of two refused, a temporary refusal (451 greylisting), a bad command sequence (503), a message sent', async () => {
+    const some = await run(25, [...hello, ['c', 'MAIL FROM:<a@c.example>'], ['s', '250 Ok'], ['c', 'RCPT TO:<x@d.example>'], ['s', '550 5.1.1 no such user'], ['c', 'RCPT TO:<y@d.example>'], ['s', '250 Ok'],
+      ['c', 'DATA'], ['s', '354 go'], ['c', 'hi'], ['c', '.'], ['s', '250 2.0.0 queued']]);
+    expect(causeOf(some)).toEqual(['ok', 'ok']);
+    const grey = await run(25, [...hello, ['c', 'MAIL FROM:<a@c.example>'], ['s', '250 Ok'], ['c', 'RCPT TO:<x@d.example>'], ['s', '451 4.7.1 Greylisted, try again later'], ['c', 'QUIT'], ['s', '221 Bye']]);
+    expect(causeOf(grey)).toEqual(['ok', 'ok']);
+    const seq = await run(25, [...hello, ['c', 'RCPT TO:<x@d.example>'], ['s', '503 5.5.1 Error: need MAIL command'], ['c', 'QUIT'], ['s', '221 Bye']]);
+    expect(causeOf(seq)).toEqual(['ok', 'ok']);
+  });
+});
+
 describe('the line reader', () => {
   it('reads lines split across segments, skips overlong ones, and stops at a gap', () => {
     const r = new LineReader('ftp');

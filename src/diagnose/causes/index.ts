@@ -5,6 +5,7 @@
  * rules (ordered by each rule's rank) from this list; a test checks it against the contract.
  */
 export { default as appLoginFailed } from './app.login_failed.js';
+export { default as appMailRejected } from './app.mail_rejected.js';
 export { default as appRefused } from './app.refused.js';
 export { default as captureEndedEarly } from './capture.ended_early.js';
 export { default as captureOneSided } from './capture.one_sided.js';
