@@ -219,15 +219,9 @@ export class LineReader {
           this.done = true;
         }
         return;
-      case 'AUTH': {
-        const outcome = loginOutcome('smtp', 'AUTH', r.code);
-        if (outcome === 'ok') s.loginOk = true;
-        else if (outcome === 'refused') {
-          s.loginOk = false;
-          if (s.loginFailed === null) s.loginFailed = { frame: cmd.frame, ts: cmd.ts, verb: 'AUTH', reply: r };
-        }
+      case 'AUTH':
+        this.loginAnswered(cmd, r, loginOutcome('smtp', 'AUTH', r.code));
         return;
-      }
       case 'MAIL':
         this.endTxn();
         if (refused) this.mailRefused(cmd, r, 0, 0);
@@ -324,10 +318,16 @@ export class LineReader {
     const outcome = loginOutcome(s.protocol, p.verb, r.code);
     if (outcome === 'more') return;
     this.pending = null;
+    this.loginAnswered(p, r, outcome);
+  }
+
+  /** A login command's final answer: the last login accepted or not; the first refusal kept. */
+  private loginAnswered(cmd: { verb: string; frame: number; ts: Time }, r: LineReply, outcome: ReturnType<typeof loginOutcome>): void {
+    const s = this.session;
     if (outcome === 'ok') s.loginOk = true;
     else if (outcome === 'refused') {
       s.loginOk = false;
-      if (s.loginFailed === null) s.loginFailed = { frame: p.frame, ts: p.ts, verb: p.verb, reply: r };
+      if (s.loginFailed === null) s.loginFailed = { frame: cmd.frame, ts: cmd.ts, verb: cmd.verb, reply: r };
     }
   }
 }
