@@ -24,7 +24,7 @@ icmp.type icmp.code icmpv6.type icmpv6.code
 frame.time_epoch ip.ttl ipv6.hlim ip.id ip.len ipv6.plen tcp.seq tcp.ack tcp.ack_raw tcp.window_size tcp.options.mss_val
 tcp.options.sack_le tcp.options.sack_re ipv6.fraghdr.offset ipv6.fraghdr.more ipv6.fraghdr.ident icmp.mtu icmp.ident
 icmpv6.echo.identifier dns.ptr.domain_name dns.mx.mail_exchange dns.mx.preference tcp.payload
-dhcp.ip.your dhcp.option.dhcp ftp.request.command ftp.response.code smtp.req.command smtp.response.code""".split()
+dhcp.ip.your dhcp.option.dhcp ftp.request.command ftp.response.code smtp.req.command smtp.response.code icmp.seq""".split()
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 QTYPES = {"A": 1, "AAAA": 28, "PTR": 12, "MX": 15}
 ICMP_CAUSE = {  # cause -> accepted (family, type, code)
@@ -1117,6 +1117,20 @@ def check_echo_unanswered(pk, e, errs):
     check_silent_target(pk, e, errs)
 
 
+def check_echo_loss(pk, e, errs):
+    """icmp.echo_loss: the client's echo requests to the target, as many as the details say; two or
+    more of them (by identifier and sequence number) got no reply while a later one was answered"""
+    t, d, client = e["target"], e["details"], e["client"]
+    echoes = [p for p in pk if p["src"] == client and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    if len(echoes) != d.get("requests"):
+        errs.append("%d echo requests to %s, expected %s" % (len(echoes), t["ip"], d.get("requests")))
+    replied = {(first(p, "icmp.ident"), first(p, "icmp.seq")) for p in pk if p["src"] == t["ip"] and p["dst"] == client and 0 in ints(p, "icmp.type")}
+    answered = [p["t"] for p in echoes if (first(p, "icmp.ident"), first(p, "icmp.seq")) in replied]
+    lost = [p for p in echoes if (first(p, "icmp.ident"), first(p, "icmp.seq")) not in replied and answered and p["t"] < max(answered)]
+    if len(lost) < 2:
+        errs.append("%d echo requests lost before the last answered one, expected two or more" % len(lost))
+
+
 def check_udp_silent(pk, e, errs):
     """udp.no_response: the client's datagrams to the target's port (NTP: client mode 3), two or
     more, and the target silent (check_silent_target)"""
@@ -1158,6 +1172,8 @@ def check_entry(pk, e):
         errs.append("layer/cause/severity inconsistent")
     if cause == "icmp.echo_unanswered":
         check_echo_unanswered(pk, e, errs)
+    elif cause == "icmp.echo_loss":
+        check_echo_loss(pk, e, errs)
     elif cause.startswith("icmp."):
         check_icmp(pk, e, errs)
     elif "traceroute" in e["details"]:

@@ -907,6 +907,15 @@ sample icmp-echo-unanswered pcap "ping gets no reply: four echo requests to nopi
   "ping -c 4 -W 1 noping.example.net; router: iptables -A FORWARD -d 203.0.113.42 -p icmp -j DROP" \
   "[$(warn "$(t noping.example.net 203.0.113.42 null icmp)" "$C4" icmp icmp.echo_unanswered '{"requests":4}')]" \
   -- CX ping -c 4 -W 1 noping.example.net
+# ping through a router that drops a third of the echo requests at random (iptables statistic)
+if want icmp-echo-loss; then
+  inns "$NSR" iptables -I FORWARD 1 -d 203.0.113.10 -p icmp --icmp-type echo-request -m statistic --mode random --probability 0.33 -j DROP
+  sample icmp-echo-loss pcap "ping to 203.0.113.10 through a router that drops a third of the echo requests at random: most are answered, some never are (the host is up; the path loses packets now and then)" \
+    "ping -c 30 -i 0.2 -W 1 203.0.113.10; router: iptables -I FORWARD -d 203.0.113.10 -p icmp --icmp-type echo-request -m statistic --mode random --probability 0.33 -j DROP" \
+    "[$(warn "$(t null 203.0.113.10 null icmp)" "$C4" icmp icmp.echo_loss '{"requests":30}')]" \
+    -- CX ping -c 30 -i 0.2 -W 1 203.0.113.10
+  inns "$NSR" iptables -D FORWARD -d 203.0.113.10 -p icmp --icmp-type echo-request -m statistic --mode random --probability 0.33 -j DROP
+fi
 sample udp-ntp-no-response pcap "An NTP server that never answers: chronyd resolves ntp.example.net and sends its iburst client requests; a firewall on the way drops UDP 123, so no reply and no ICMP error come back" \
   "chronyd -Q -t 10 'server ntp.example.net iburst' (chrony 4.3; -Q only measures, never sets the clock); router: iptables -A FORWARD -d 203.0.113.41 -p udp --dport 123 -j DROP" \
   "[$(err "$(t ntp.example.net 203.0.113.41 123 udp)" "$C4" udp udp.no_response '{"service":"NTP"}')]" \

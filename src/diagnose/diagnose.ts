@@ -688,7 +688,15 @@ export class Diagnosis {
         continue;
       }
       const pair = `${p.client}|${p.host}`;
-      const offer = p.answered ? null : this.addressOffered(p.client, p.host, p.first.ts);
+      if (p.answered) {
+        // Pings partly lost (icmp.echo_loss): the host answered, so nothing else of it matters; a
+        // traceroute's probes, or pings an ICMP error answered, are not lost.
+        if (p.lostCount > 0 && !pingErrors.has(pair) && !this.routes.towards(p.client, p.host) && !isGroupAddress(p.host)) {
+          this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
+        }
+        continue;
+      }
+      const offer = this.addressOffered(p.client, p.host, p.first.ts);
       if (offer !== null) {
         checks.pinged(p, offer);
         continue;

@@ -15,7 +15,17 @@ export interface Pings extends Span {
   name: string | null;
   requests: number;
   answered: boolean;
+  /** Requests answered, and requests lost (IcmpConn.echoLost: unanswered while a later one was answered). */
+  answeredCount: number;
+  lostCount: number;
+  /** The first lost requests (at most MAX_LOST_KEPT): frame and time. */
+  lost: Array<{ ts: number; frame: number }>;
+  /** Some flow had more requests waiting than it tracks: the loss count is a lower bound. */
+  lossAtLeast: boolean;
 }
+
+/** Lost requests kept for the evidence. */
+const MAX_LOST_KEPT = 4;
 
 export class PingWatch {
   private readonly byPair = new Map<string, Pings>();
@@ -27,12 +37,17 @@ export class PingWatch {
     let p = this.byPair.get(key);
     if (p === undefined) {
       if (this.byPair.size >= MAX_PAIRS) return;
-      p = { client: c.orig.ip, host: c.resp.ip, name, requests: 0, answered: false, ...spanOf(c.firstFrame, c.start, c.lastFrame, c.end) };
+      p = { client: c.orig.ip, host: c.resp.ip, name, requests: 0, answered: false, answeredCount: 0, lostCount: 0, lost: [], lossAtLeast: false, ...spanOf(c.firstFrame, c.start, c.lastFrame, c.end) };
       this.byPair.set(key, p);
     }
     p.requests += c.orig.pkts;
     if (p.name === null) p.name = name;
     if (c.resp.pkts > 0) p.answered = true;
+    p.answeredCount += c.echoAnswered;
+    const lost = c.echoLost();
+    p.lostCount += lost.length;
+    for (const l of lost) if (p.lost.length < MAX_LOST_KEPT) p.lost.push(l);
+    if (c.echoOverflow) p.lossAtLeast = true;
     widen(p, c.firstFrame, c.start, c.lastFrame, c.end);
   }
 

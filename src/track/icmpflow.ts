@@ -39,6 +39,15 @@ export class IcmpConn extends FlowConn {
   v6 = false;
   /** The key matches only the first packet's direction (no counterpart type). */
   oneWay = false;
+  /**
+   * Echo requests of this flow not answered yet, by identifier and sequence number: when and in
+   * which frame each was sent (at most MAX_ECHO_OUT; past it, `echoOverflow`), for the loss count.
+   */
+  echoOut: Map<number, { ts: number; frame: number }> | null = null;
+  echoOverflow = false;
+  /** Requests answered (a reply with their identifier and sequence number), and the latest send time among them. */
+  echoAnswered = 0;
+  lastAnsweredSent = -Infinity;
 
   constructor() {
     super();
@@ -52,8 +61,26 @@ export class IcmpConn extends FlowConn {
     this.state = '';
     this.finishReason = '';
     this.v6 = this.oneWay = false;
+    this.echoOut = null;
+    this.echoOverflow = false;
+    this.echoAnswered = 0;
+    this.lastAnsweredSent = -Infinity;
+  }
+
+  /**
+   * Echo requests lost: those left unanswered although a request sent after them was answered (so
+   * neither a slow reply nor the capture's end explains them), in send order (their frames and times).
+   */
+  echoLost(): Array<{ ts: number; frame: number }> {
+    const out: Array<{ ts: number; frame: number }> = [];
+    if (this.echoOut === null) return out;
+    for (const r of this.echoOut.values()) if (r.ts < this.lastAnsweredSent) out.push(r);
+    return out.sort((a, b) => a.ts - b.ts);
   }
 }
+
+/** Echo requests of one flow waiting for their reply, at most. */
+const MAX_ECHO_OUT = 4096;
 
 /** Zeek's ICMP4_counterpart: the type of the answer, or -1 for a one-way message. */
 export function icmp4Counterpart(type: number): number {
@@ -129,6 +156,7 @@ export class IcmpFlowTracker extends FlowTracker<IcmpConn, IcmpConn['finishReaso
       fwd = true;
     }
     const e = fwd === c.keyIsOrig ? c.orig : c.resp;
+    if (!c.oneWay) this.echo(c, p, type, v6, now);
     c.end = now;
     c.lastFrame = p.frame;
     e.pkts++;
@@ -136,6 +164,26 @@ export class IcmpFlowTracker extends FlowTracker<IcmpConn, IcmpConn['finishReaso
     e.state = 1;
     table.touch(c, CLS_ICMP, now);
     return c;
+  }
+
+  /**
+   * An echo request is noted until its reply comes (IcmpConn.echoOut); the reply is matched by
+   * identifier and sequence number (the header's second word, Packet.icmpRest: RFC 792, RFC 4443 §4).
+   */
+  private echo(c: IcmpConn, p: Packet, type: number, v6: boolean, now: number): void {
+    const key = p.icmpRest;
+    if (type === (v6 ? 128 : 8)) {
+      const out = (c.echoOut ??= new Map());
+      if (out.has(key)) return;
+      if (out.size >= MAX_ECHO_OUT) c.echoOverflow = true;
+      else out.set(key, { ts: now, frame: p.frame });
+    } else if (type === (v6 ? 129 : 0) && c.echoOut !== null) {
+      const r = c.echoOut.get(key);
+      if (r === undefined) return;
+      c.echoOut.delete(key);
+      c.echoAnswered++;
+      if (r.ts > c.lastAnsweredSent) c.lastAnsweredSent = r.ts;
+    }
   }
 
   /** Whether the echo request quoted in the ICMP error `p` carries belongs to a ping flow the capture holds. */

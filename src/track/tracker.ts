@@ -2,7 +2,7 @@
  * The tracking stage: decoded packets in; connections, DNS transactions, TLS sessions, HTTP
  * exchanges and ICMP errors out. TCP and UDP connection state lives in their trackers; each
  * TCP stream is classified by its first bytes (TLS on any port, HTTP, DNS over TCP, TLS after a
- * STARTTLS) and fed to that analyzer. Finished connections are handed to `onConn` with their
+ * STARTTLS; FTP and mail servers' lines on their ports, lines.ts) and fed to that analyzer. Finished connections are handed to `onConn` with their
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
