@@ -442,8 +442,9 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
     expect(verdictWords(v, 'zh').explanation).toContain('这些数据是在路上丢失的');
   });
 
-  it('not claimed as lost on the way: the server\'s data past a hole came before the client\'s close (it kept sending; the hole stayed)', async () => {
-    const c = opened(42007);
+  /** A segment lost on the way while the server kept sending past it; the client's ACKs stay at the hole, then it closes acknowledging `closeAck` (default: the hole's start). */
+  function stuck(port: number, closeAck?: (lostFrom: number) => number): TcpConversation {
+    const c = opened(port);
     c.send('server', head('200 OK', 'Content-Length: 600000\r\n'));
     body(c, 28000);
     const lostFrom = c.nextSeq('server');
@@ -453,12 +454,27 @@ describe('http.body_cut_short: a client\'s timeout on a body that stopped dead',
       c.send('server', filler(1400, 51 + i));
       c.ack('client', { ack: lostFrom }); // duplicate ACKs at the hole
     }
-    c.wait(5);
-    c.fin('client', { ack: lostFrom });
+    c.wait(12);
+    c.fin('client', { ack: closeAck ? closeAck(lostFrom) : lostFrom });
     c.ack('server');
-    const r = await run(c.frames);
+    return c;
+  }
+
+  it('stuck on a hole: the server\'s data past a hole came before the client\'s close, the client never got the hole and gave up: told as such, not as lost after the close', async () => {
+    const r = await run(stuck(42007).frames);
+    expect(causes(r)).toEqual(['http.body_cut_short|warning']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ endedBy: { sender: 'client', flag: 'FIN' }, receivedBytes: 28000, stuckOnHole: { missingBytes: 1400 } });
+    expect(v.details['lostAfterClose']).toBeUndefined();
+    const en = verdictWords(v, 'en').explanation;
+    expect(en).toContain('1400 bytes of the server\'s data never reached the client while later data did');
+    expect(en).not.toContain('came again only after that close');
+    expect(verdictWords(v, 'zh').explanation).toContain('传输卡在了这里');
+  });
+
+  it('not claimed: the client\'s close acknowledges less than all it had before the hole (it did not wait on the hole)', async () => {
+    const r = await run(stuck(42008, (lostFrom) => (lostFrom - 1400) >>> 0).frames);
     expect(r.verdicts.map((v) => v.cause)).not.toContain('http.body_cut_short');
-    expect(r.verdicts).toHaveLength(1);
   });
 
   it('not claimed: a hole the client acknowledged (the capture missed bytes the client got), then its close', async () => {

@@ -223,14 +223,19 @@ const CUT_SHORT: ConnRule = {
     // data that never reached the client either, lost on the way (the path came back after the
     // close, as a blackholed path does), not by the capture.
     let lostAfter = 0;
+    let stuck = 0;
     if (holes) {
       if (!gaveUp || c.gapBytes.orig !== 0 || h.serverGapAt < 0 || !head.x.hasAck) return null;
-      // ... and that came only after the close: data past a hole before it is a server that kept
-      // sending while the hole stayed, not a path that went black.
-      if (c.gapResumed.resp !== 0 && c.gapResumed.resp < head.x.frame) return null;
       const acked = offsetIn(start, head.x.ack);
       if (acked < 0 || acked > h.serverGapAt) return null;
-      lostAfter = c.gapBytes.resp;
+      // Data past the hole that came before the close is a server that kept sending while the
+      // hole stayed, not a path that went black: the transfer stuck on the hole when the client's
+      // close still acknowledges up to it exactly (it never got those bytes, and waited for them
+      // through the silence); otherwise not told.
+      if (c.gapResumed.resp !== 0 && c.gapResumed.resp < head.x.frame) {
+        if (acked !== h.serverGapAt) return null;
+        stuck = c.gapBytes.resp;
+      } else lostAfter = c.gapBytes.resp;
       endAt = 0;
     } else if (endAt < 0) {
       if (!gaveUp) return null;
@@ -276,10 +281,12 @@ const CUT_SHORT: ConnRule = {
       endedBy: { sender, flag: first.rst ? 'RST' : 'FIN', frame: first.x.frame },
       seconds, idleSeconds: idle,
       ...(lostAfter > 0 ? { lostAfterClose: lostAfter } : {}),
+      ...(stuck > 0 ? { stuckOnHole: { missingBytes: stuck } } : {}),
     }, {
       status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
       sender, closedWith: first.rst ? 'rst' : 'fin', seconds, idle,
       ...(lostAfter > 0 ? { lostAfter } : {}),
+      ...(stuck > 0 ? { stuckBytes: stuck } : {}),
     });
     if (sender === 'client') {
       // The client gave up: not a failure the capture proves.
@@ -493,6 +500,12 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
 
 /** What the capture shows of the server's bytes after the stall, when the client closed first (tls.transfer_cut_short's too). */
 export function byClientText(v: { facts: Record<string, unknown> }, lang: Lang): string {
+  const stuck = v.facts['stuckBytes'];
+  if (typeof stuck === 'number') {
+    return lang === 'en'
+      ? `${stuck} bytes of the server's data never reached the client while later data did: the client acknowledged everything before them and nothing past them, up to its close, so they were lost on the way, again and again (not by the capture), and the transfer stuck on them`
+      : `服务器数据中有 ${stuck} 字节始终没有到达客户端，而其后的数据却到达了：直到关闭，客户端确认了它们之前的全部数据，却从未确认它们之后的数据，所以这些数据是在路上一再丢失的（不是抓包漏掉的），传输卡在了这里`;
+  }
   const lost = v.facts['lostAfter'];
   if (typeof lost !== 'number') return lang === 'en' ? 'No byte is missing from the capture' : '抓包中没有缺失任何字节';
   return lang === 'en'

@@ -87,10 +87,12 @@ const CUT_RECORD: ConnRule = {
       // The server's close sits right at the end of the bytes seen (a RST at its next byte, a FIN after its data).
       if (c.gapBytes.resp !== 0 || offsetIn(start, rst ? head.seq : head.seq + head.payLen) !== cut.offset) return null;
     }
-    // Bytes past a hole count as lost on the way only when they came after the client's close (the
-    // path came back): data past a hole before it means the server kept sending while the hole stayed.
-    if (byClient && c.gapResumed.resp !== 0 && c.gapResumed.resp < head.frame) return null;
-    const lostAfter = byClient ? c.gapBytes.resp : 0;
+    // Bytes past a hole count as lost on the way after the client's close only when they came
+    // after it (the path came back); data past a hole before it means the server kept sending while
+    // the hole stayed, and the client, which acknowledged exactly up to the hole, waited on it
+    // through the silence: the transfer stuck on the hole (http.body_cut_short's too).
+    const stuck = byClient && c.gapResumed.resp !== 0 && c.gapResumed.resp < head.frame ? c.gapBytes.resp : 0;
+    const lostAfter = byClient && stuck === 0 ? c.gapBytes.resp : 0;
     const sender = byClient ? 'client' : 'server';
     const ev: EvidenceAt[] = [serverHelloProof(c, s)];
     const first = s.serverAfterHandshake[0];
@@ -105,9 +107,11 @@ const CUT_RECORD: ConnRule = {
       endedBy: { sender, flag: rst ? 'RST' : 'FIN', frame: head.frame },
       seconds, idleSeconds: idle,
       ...(lostAfter > 0 ? { lostAfterClose: lostAfter } : {}),
+      ...(stuck > 0 ? { stuckOnHole: { missingBytes: stuck } } : {}),
     }, {
       received: cut.offset, pending: cut.pending, sender, closedWith: rst ? 'rst' : 'fin', seconds, idle,
       ...(lostAfter > 0 ? { lostAfter } : {}),
+      ...(stuck > 0 ? { stuckBytes: stuck } : {}),
     });
     if (byClient) {
       o.severity = 'warning';
