@@ -214,7 +214,7 @@ export class LineReader {
     const refused = REFUSED_MAIL.has(r.code);
     switch (cmd.verb) {
       case 'STARTTLS':
-        if (r.code === '220') {
+        if (startsTls('smtp', r.code)) {
           s.tls = true;
           this.done = true;
         }
@@ -402,8 +402,8 @@ function loginOutcome(protocol: LineProtocol, verb: string, code: string): 'ok' 
     case 'smtp':
       if (code === '235') return 'ok';
       // 530: "Must issue a STARTTLS command first" (RFC 3207 §4), the login refused before TLS.
-      if (code === '535' || code === '534' || code === '538' || code === '454' || code === '530') return 'refused';
-      return code === '334' ? 'more' : 'other';
+      // (Its 334 challenges are read before: smtpReply.)
+      return code === '535' || code === '534' || code === '538' || code === '454' || code === '530' ? 'refused' : 'other';
     case 'pop3':
       // (An +OK to USER only asks for the password.)
       if (code === '+OK') return verb === 'USER' ? 'more' : 'ok';

@@ -222,8 +222,7 @@ const CUT_SHORT: ConnRule = {
     // every hole lies in the server's stream past all the client had acknowledged at its close:
     // data that never reached the client either, lost on the way (the path came back after the
     // close, as a blackholed path does), not by the capture.
-    let lostAfter = 0;
-    let stuck = 0;
+    let hole: ReturnType<typeof pastHole> = { details: {}, facts: {} };
     if (holes) {
       if (!gaveUp || c.gapBytes.orig !== 0 || h.serverGapAt < 0 || !head.x.hasAck) return null;
       const acked = offsetIn(start, head.x.ack);
@@ -232,10 +231,8 @@ const CUT_SHORT: ConnRule = {
       // hole stayed, not a path that went black: the transfer stuck on the hole when the client's
       // close still acknowledges up to it exactly (it never got those bytes, and waited for them
       // through the silence); otherwise not told.
-      if (c.gapResumed.resp !== 0 && c.gapResumed.resp < head.x.frame) {
-        if (acked !== h.serverGapAt) return null;
-        stuck = c.gapBytes.resp;
-      } else lostAfter = c.gapBytes.resp;
+      if (c.gapResumed.resp !== 0 && c.gapResumed.resp < head.x.frame && acked !== h.serverGapAt) return null;
+      hole = pastHole(c, head.x);
       endAt = 0;
     } else if (endAt < 0) {
       if (!gaveUp) return null;
@@ -274,19 +271,14 @@ const CUT_SHORT: ConnRule = {
     const idle = tenths(interval(first.x.ts, lastData));
     const missing = length === null ? null : length - ex.bodyBytes;
     const o = outcome('http.body_cut_short', ev, {
-      status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
-      delimiter: length === null ? 'chunked' : 'content-length',
-      ...(length === null ? {} : { contentLength: length, missingBytes: missing }),
-      receivedBytes: ex.bodyBytes,
+      ...bodyDetails(ex, length),
       endedBy: { sender, flag: first.rst ? 'RST' : 'FIN', frame: first.x.frame },
       seconds, idleSeconds: idle,
-      ...(lostAfter > 0 ? { lostAfterClose: lostAfter } : {}),
-      ...(stuck > 0 ? { stuckOnHole: { missingBytes: stuck } } : {}),
+      ...hole.details,
     }, {
       status: ex.status, reason: ex.reason ?? '', received: ex.bodyBytes, promised: length, missingBytes: missing,
       sender, closedWith: first.rst ? 'rst' : 'fin', seconds, idle,
-      ...(lostAfter > 0 ? { lostAfter } : {}),
-      ...(stuck > 0 ? { stuckBytes: stuck } : {}),
+      ...hole.facts,
     });
     if (sender === 'client') {
       // The client gave up: not a failure the capture proves.
@@ -315,10 +307,7 @@ function crawlingBody(c: TcpConn, ex: HttpExchange, close: TcpControl, rst: bool
   const seconds = tenths(interval(close.ts, ex.responseTime!));
   const missing = length === null ? null : length - ex.bodyBytes;
   const o = outcome('http.body_cut_short', ev, {
-    status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
-    delimiter: length === null ? 'chunked' : 'content-length',
-    ...(length === null ? {} : { contentLength: length, missingBytes: missing }),
-    receivedBytes: ex.bodyBytes,
+    ...bodyDetails(ex, length),
     endedBy: { sender: 'client', flag: rst ? 'RST' : 'FIN', frame: close.frame },
     seconds,
     ...crawl.details,
@@ -496,6 +485,31 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
     : typeof missing === 'number' ? [`transfer closed with ${missing} bytes remaining to read`, 18]
       : ['transfer closed with outstanding read data remaining', 18];
   return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
+}
+
+/**
+ * The server's bytes missing past a hole, for a client that gave up at `close` having acknowledged
+ * exactly up to the hole (tls.transfer_cut_short's too): lost on the way after its close when the
+ * server's data past the hole came only after it (the path came back), else a hole the client
+ * waited on while later data came (the transfer stuck on it). Its details and facts, for the words
+ * (byClientText).
+ */
+export function pastHole(c: TcpConn, close: TcpControl): { details: Record<string, unknown>; facts: Record<string, Arg> } {
+  const bytes = c.gapBytes.resp;
+  if (bytes === 0) return { details: {}, facts: {} };
+  return c.gapResumed.resp !== 0 && c.gapResumed.resp < close.frame
+    ? { details: { stuckOnHole: { missingBytes: bytes } }, facts: { stuckBytes: bytes } }
+    : { details: { lostAfterClose: bytes }, facts: { lostAfter: bytes } };
+}
+
+/** The details every body_cut_short outcome starts with: the exchange and how much of its body came. */
+function bodyDetails(ex: HttpExchange, length: number | null): Record<string, unknown> {
+  return {
+    status: ex.status, reason: ex.reason, method: ex.method, path: ex.target,
+    delimiter: length === null ? 'chunked' : 'content-length',
+    ...(length === null ? {} : { contentLength: length, missingBytes: length - ex.bodyBytes }),
+    receivedBytes: ex.bodyBytes,
+  };
 }
 
 /** What the capture shows of the server's bytes after the stall, when the client closed first (tls.transfer_cut_short's too). */

@@ -30,7 +30,7 @@ const RULE: PingRule = {
   produces: ['icmp.echo_loss'],
   run(p) {
     const judged = p.answeredCount + p.lostCount;
-    if (!p.answered || p.lostCount < MIN_LOST || judged === 0 || (100 * p.lostCount) / judged < MIN_LOSS_PERCENT) return null;
+    if (!p.answered || p.lostCount < MIN_LOST || (100 * p.lostCount) / judged < MIN_LOSS_PERCENT) return null;
     const percent = Math.round((1000 * p.lostCount) / judged) / 10;
     const evidence = p.lost.map((l) => proof(ECHO_LOST, l.frame, l.ts, { from: p.client, to: p.host }, {}));
     const o = outcome('icmp.echo_loss', evidence,

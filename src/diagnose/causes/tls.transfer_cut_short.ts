@@ -33,7 +33,7 @@ import { defineCause } from '../cause.js';
 import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, arrivingText, byClientText, crawlAdvice, crawlProof, crawled, cutText, dataEnd, offsetIn, stoppedDead } from './http.body_cut_short.js';
+import { CLIENT_ENDED, arrivingText, byClientText, crawlAdvice, crawlProof, crawled, cutText, dataEnd, offsetIn, pastHole, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fillText, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
@@ -91,8 +91,7 @@ const CUT_RECORD: ConnRule = {
     // after it (the path came back); data past a hole before it means the server kept sending while
     // the hole stayed, and the client, which acknowledged exactly up to the hole, waited on it
     // through the silence: the transfer stuck on the hole (http.body_cut_short's too).
-    const stuck = byClient && c.gapResumed.resp !== 0 && c.gapResumed.resp < head.frame ? c.gapBytes.resp : 0;
-    const lostAfter = byClient && stuck === 0 ? c.gapBytes.resp : 0;
+    const hole = byClient ? pastHole(c, head) : { details: {}, facts: {} };
     const sender = byClient ? 'client' : 'server';
     const ev: EvidenceAt[] = [serverHelloProof(c, s)];
     const first = s.serverAfterHandshake[0];
@@ -106,12 +105,10 @@ const CUT_RECORD: ConnRule = {
       receivedBytes: cut.offset, recordBytesMissing: cut.pending,
       endedBy: { sender, flag: rst ? 'RST' : 'FIN', frame: head.frame },
       seconds, idleSeconds: idle,
-      ...(lostAfter > 0 ? { lostAfterClose: lostAfter } : {}),
-      ...(stuck > 0 ? { stuckOnHole: { missingBytes: stuck } } : {}),
+      ...hole.details,
     }, {
       received: cut.offset, pending: cut.pending, sender, closedWith: rst ? 'rst' : 'fin', seconds, idle,
-      ...(lostAfter > 0 ? { lostAfter } : {}),
-      ...(stuck > 0 ? { stuckBytes: stuck } : {}),
+      ...hole.facts,
     });
     if (byClient) {
       o.severity = 'warning';
