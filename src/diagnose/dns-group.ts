@@ -282,11 +282,18 @@ function toChase(t: DnsTransaction): boolean {
   return !t.rd && !t.soa && (t.ns || t.answers.some((a) => a.type === 5));
 }
 
+/**
+ * An address type answered without an address is NODATA for a program's lookup (RD set). To a query
+ * that asked for no recursion — a resolver's own query to an authoritative server — it is an
+ * ordinary answer: resolvers ask both address types as a matter of course (for clients of either
+ * family, for name servers' addresses, for the names above the one asked with QNAME minimisation,
+ * RFC 9156); whether a program then lacked an address is seen only at the stub. Counted answered.
+ */
 function answerFlags(t: DnsTransaction, final: boolean): number {
   if (t.rcode !== 0) return 0;
   let flags = 0;
   if (hasAddress(t.answers)) flags |= ADDR_RESOLVED;
-  else if (final && t.qtype !== null && isAddressType(t.qtype) && !toChase(t)) flags |= ADDR_NODATA;
+  else if (final && t.qtype !== null && isAddressType(t.qtype) && !toChase(t)) flags |= t.rd ? ADDR_NODATA : OTHER_ANSWERED;
   // Another type answered NOERROR with records of its type; without them (NODATA) it is a
   // warning (no PTR, no MX), except for the types a resolver asks on its own way down the
   // tree (NS, SOA, DS, DNSKEY, ...), where NODATA is the ordinary answer (an unsigned zone has
