@@ -138,6 +138,13 @@ def check_dns(pk, e, errs):
             errs.append("%d queries, expected %d" % (len(qs), d["queries"]))
         if "server" in d and any(p["dst"] != d["server"] for p in qs):
             errs.append("queries not to %s" % d["server"])
+        if "serverAnsweredOthers" in d:
+            # the server's answers to other queries: all of them, and those to this client
+            srv = d["server"]
+            ans = [p for p in pk if first(p, "dns.flags.response", int) == 1 and p["src"] == srv and not p["qdst"]]
+            got = {"answers": len(ans), "toClient": len([p for p in ans if p["dst"] == e["client"]])}
+            if got != d["serverAnsweredOthers"]:
+                errs.append("server %s answered %s, expected %s" % (srv, got, d["serverAnsweredOthers"]))
         return
     if cause == "dns.fragments_lost":
         check_dns_fragments(pk, e, qs, errs)

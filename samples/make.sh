@@ -272,6 +272,7 @@ server:
   local-data: "sni.example.org. 300 IN A 203.0.113.19"
   local-data: "other.example.org. 300 IN A 203.0.113.19"
   local-zone: "refused.example.org." refuse
+  local-zone: "deny.example.org." deny
 EOF
   for i in $(seq 100 159); do echo "  local-data: \"big.example.org. 300 IN A 203.0.113.$i\""; done
   cat <<EOF
@@ -804,6 +805,15 @@ sample dns-no-response pcap "DNS query and its retries unanswered (server's fire
   "dig +tries=3 +timeout=1 to 198.51.100.54, where iptables DROPs udp/53 in front of unbound" \
   "[$(err "$(t www.example.com null null udp)" "$C4" dns dns.no_response '{"queries":3,"server":"198.51.100.54"}')]" \
   -- CX timeout 10 dig +tries=3 +timeout=1 @198.51.100.54 www.example.com A
+# the resolver answers one name and drops the queries of another without a word (unbound's deny zone)
+server_silent_name() {
+  CX timeout 10 dig +tries=1 +timeout=3 @198.51.100.53 www.example.com A || true
+  CX timeout 10 dig +tries=3 +timeout=1 @198.51.100.53 www.deny.example.org A || true
+}
+sample dns-no-response-name pcap "A resolver that answers this client's other lookup but leaves one name's queries unanswered (its deny zone drops them): the silence is particular to that name, not a firewall or route toward the resolver" \
+  "dig www.example.com A, then dig +tries=3 +timeout=1 www.deny.example.org A, against unbound (local-zone deny.example.org deny)" \
+  "[$(ok "$(t www.example.com null null udp)" "$C4"),$(err "$(t www.deny.example.org null null udp)" "$C4" dns dns.no_response '{"queries":3,"server":"198.51.100.53","serverAnsweredOthers":{"answers":1,"toClient":1}}')]" \
+  -- server_silent_name
 # curl fetches https://www.example.com/ three times; for the second, the router drops DNS to the
 # resolver: glibc asks twice (same port and id, resolv.conf timeout:2 attempts:2), curl exits 6
 intermittent_lookups() {

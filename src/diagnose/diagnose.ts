@@ -247,6 +247,9 @@ export class Diagnosis {
    * shown answered. The requests are judged when the verdicts are made, every host heard known.
    */
   private readonly heard = new Set<string>();
+  /** Answers per DNS server, and per server and client (DnsContext.answersFrom). */
+  private readonly dnsAnswers = new Map<string, number>();
+  private readonly dnsAnswersTo = new Map<string, number>();
   private readonly udpRequests = new UdpRequestWatch();
   /** Echo requests by requester and host (icmp.echo_unanswered), and the hosts that answered a connection or flow. */
   private readonly pings = new PingWatch();
@@ -282,6 +285,9 @@ export class Diagnosis {
     if (o.nonSynSeen) this.ctx.nonSynSeen = o.nonSynSeen;
     const blind = this.blindTo;
     this.ctx.missesToward = (ip) => blind.has(ip);
+    const answers = this.dnsAnswers;
+    const answersTo = this.dnsAnswersTo;
+    this.ctx.answersFrom = (server, client) => ({ all: answers.get(server) ?? 0, toClient: answersTo.get(`${server}|${client}`) ?? 0 });
     this.overflow = new Overflow(() => this.origin);
   }
 
@@ -609,7 +615,11 @@ export class Diagnosis {
 
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
-    if (t.responseTime !== null && this.heard.size < MAX_HEARD) this.heard.add(t.client.ip);
+    if (t.responseTime !== null) {
+      if (this.heard.size < MAX_HEARD) this.heard.add(t.client.ip);
+      countUpTo(this.dnsAnswers, t.server.ip);
+      countUpTo(this.dnsAnswersTo, `${t.server.ip}|${t.client.ip}`);
+    }
     const held = this.dns.addHeld(t);
     if (held === HELD) return;
     // Past the limit of names: judged alone by the same rules, and counted (overflow.ts).
@@ -1032,6 +1042,13 @@ export class Diagnosis {
     }
     return null;
   }
+}
+
+/** Counts one more of `key`; past MAX_HEARD keys, only those already counted. */
+function countUpTo(m: Map<string, number>, key: string): void {
+  const n = m.get(key);
+  if (n !== undefined) m.set(key, n + 1);
+  else if (m.size < MAX_HEARD) m.set(key, 1);
 }
 
 /**

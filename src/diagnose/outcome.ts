@@ -65,6 +65,11 @@ export interface RuleContext {
 export interface DnsContext extends RuleContext {
   /** ICMP errors that quote the DNS flow client ip|port|server ip|port. */
   icmpOn(flowKey: string): readonly IcmpError[] | undefined;
+  /**
+   * The answers a DNS server gave in the capture (any name, any rcode): to anyone, and to one
+   * client. Counted for the first servers and server-client pairs only (diagnose.ts MAX_HEARD).
+   */
+  answersFrom?: (server: string, client: string) => { all: number; toClient: number };
 }
 
 interface RuleBase {

@@ -39,6 +39,8 @@ export const PLACEHOLDERS = {
   host: 'what to type in a command: the name when known, else the IP address',
   name: 'the DNS name asked for',
   qtype: 'the DNS query type (A, AAAA, ...)',
+  otherAnswersText: 'how many other queries the DNS server answered in the capture ("3 other queries")',
+  toClientText: 'how many of those went to this client, as a parenthesis (empty when none)',
   ip: 'the target (server) IP address',
   port: 'the target (server) port',
   rstFrame: 'the frame of the first RST the client\'s stack drops in SYN-SENT (tcp.syn_unanswered, RFC 9293 §3.10.7.3)',

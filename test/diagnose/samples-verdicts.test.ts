@@ -50,6 +50,9 @@ function detailsAgree(v: Verdict, e: Expect): string[] {
   if (ed['intermittent'] !== undefined && JSON.stringify(d['intermittent']) !== JSON.stringify(ed['intermittent'])) {
     out.push(`intermittent ${JSON.stringify(ed['intermittent'])} got ${JSON.stringify(d['intermittent'])}`);
   }
+  if (ed['serverAnsweredOthers'] !== undefined && JSON.stringify(d['serverAnsweredOthers']) !== JSON.stringify(ed['serverAnsweredOthers'])) {
+    out.push(`serverAnsweredOthers ${JSON.stringify(ed['serverAnsweredOthers'])} got ${JSON.stringify(d['serverAnsweredOthers'])}`);
+  }
   // A port scan: the ports probed, and how many (and, when listed, which) answered each way.
   if (ed['portsProbed'] !== undefined && d['portsProbed'] !== ed['portsProbed']) out.push(`portsProbed ${ed['portsProbed']} got ${d['portsProbed']}`);
   for (const k of ['open', 'closed', 'unanswered']) {

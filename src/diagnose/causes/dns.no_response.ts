@@ -41,6 +41,14 @@ const UNANSWERED: DnsRule = {
     // The capture misses packets toward this client (a connection of its was one-sided): answers
     // may have come without being captured.
     const client = g.first[0]!.client.ip;
+    // The one server asked answered other queries in the capture: it is up and reachable, and its
+    // answers are seen here; the silence is particular to this lookup.
+    const answers = servers.length <= 1 && g.truncated === 0 ? ctx.answersFrom?.(g.first[0]!.server.ip, client) : undefined;
+    if (answers !== undefined && answers.all > 0) {
+      o.details['serverAnsweredOthers'] = { answers: answers.all, toClient: answers.toClient };
+      o.facts['serverAnswers'] = answers.all;
+      o.facts['toClient'] = answers.toClient;
+    }
     if (ctx.missesToward?.(client) === true) {
       o.severity = 'warning';
       o.details['captureMissesClient'] = true;
@@ -76,6 +84,16 @@ function serverVars(v: Verdict, lang: Lang): Vars {
   return { serversText: text, fromServers: lang === 'en' ? `the DNS servers ${text}` : `DNS 服务器 ${text}` };
 }
 
+/** '3 other queries' a server answered, and ' (2 of them to this client)' (nothing when none went to the client). */
+function answersVars(v: Verdict, lang: Lang): Vars {
+  const n = typeof v.facts['serverAnswers'] === 'number' ? v.facts['serverAnswers'] : 0;
+  const to = typeof v.facts['toClient'] === 'number' ? v.facts['toClient'] : 0;
+  const otherAnswersText = lang === 'zh' ? `其他 ${n} 个查询` : n === 1 ? '1 other query' : `${n} other queries`;
+  if (to === 0) return { otherAnswersText, toClientText: '' };
+  if (lang === 'zh') return { otherAnswersText, toClientText: n === 1 ? '（就是给该客户端的）' : `（其中 ${to} 个是给该客户端的）` };
+  return { otherAnswersText, toClientText: to === 1 ? (n === 1 ? ' (to this client)' : ' (one of them to this client)') : ` (${to} of them to this client)` };
+}
+
 /**
  * '3 queries over 10 s', '1 query' (a single query spans no time), '3 queries' when the span is
  * unknown (the capture's clock stepped back between them: time.ts `interval`).
@@ -108,7 +126,7 @@ const CAUSE = defineCause({
   severity: 'error',
   live: 'timeout',
   rules: [UNANSWERED],
-  vars: (v, lang) => ({ ...queryVars(v, lang), ...serverVars(v, lang) }),
+  vars: (v, lang) => ({ ...queryVars(v, lang), ...serverVars(v, lang), ...answersVars(v, lang) }),
   // The capture is shown to miss packets toward the client (MISSES_CLIENT): answers may be unseen.
   warning: {
     en: {
@@ -157,6 +175,38 @@ const CAUSE = defineCause({
     },
   },
 });
+
+/**
+ * The server asked answered other queries in the capture (details.serverAnsweredOthers): it is up,
+ * reachable from the capture point, and its answers are captured, so the firewall and route
+ * advice of the general words does not fit; what is left is particular to this lookup. (Zeek's
+ * dns-edns-ecs, captured at an authoritative server: a Google resolver's query it left
+ * unanswered among the answers it gave.)
+ */
+const SERVER_ANSWERS = {
+  en: {
+    summary: '{name}: no answer from {server} ({queriesText}), which answered other queries in this capture',
+    explanation:
+      'The client\'s queries for {name} ({qtype}) to {server} ({queriesText}) got no reply; the capture went on {waited} s after the last query. {server} answered {otherAnswersText} in this capture{toClientText}: it answers, and its answers reach the capture point, so what failed is most likely particular to this lookup. A server drops the queries it is told to ignore without a word (a deny zone, a DNS firewall or filter, response rate limiting); a resolver stays silent while it cannot get an answer from the name\'s authoritative servers (down, unreachable from it, or answering badly). Queries or answers lost on the way are possible too, the likelier the fewer the queries.',
+    advice: [
+      'Ask again by hand: `dig @{server} {name} {qtype}`; then, from another host, `dig {name} {qtype} +trace` to see which authoritative servers the name has and whether they answer.',
+      'On {server}, look for what drops this name or this client: its query log, a deny or drop zone (Unbound `local-zone: ... deny`, a BIND response policy zone), a DNS firewall, rate limiting (`unbound-control stats`, `rndc stats`).',
+      'If {server} is a resolver, check that it reaches the name\'s authoritative servers: outbound UDP and TCP port 53 from the resolver, and `dig @<authoritative server> {name}` run on it.',
+      'If the capture stopped soon after the last query ({waited} s), the answer may simply have come later: capture longer.',
+    ],
+  },
+  zh: {
+    summary: '{name}：{server} 无应答（{queriesText}），而它在本次抓包中应答了其他查询',
+    explanation:
+      '客户端向 {server} 查询 {name}（{qtype}）（{queriesText}），均未收到应答；最后一次查询之后抓包又持续了 {waited} 秒。{server} 在本次抓包中应答了{otherAnswersText}{toClientText}：它会应答，它的应答也能被抓到，所以失败的很可能是这一次解析本身。服务器会不作回应地丢弃它被配置为忽略的查询（拒绝查询的区域、DNS 防火墙或过滤、应答限速）；递归解析服务器在得不到该域名权威服务器的应答时（权威服务器宕机、从它那里不可达或应答异常）也会保持沉默。查询或应答也可能在路上丢失，查询次数越少，这种可能越大。',
+    advice: [
+      '手动再查一次：`dig @{server} {name} {qtype}`；然后在另一台主机上执行 `dig {name} {qtype} +trace`，查看该域名有哪些权威服务器以及它们是否应答。',
+      '在 {server} 上查找丢弃该域名或该客户端查询的原因：查询日志、拒绝或丢弃查询的区域（Unbound 中拒绝类型的 `local-zone`、BIND 的响应策略区）、DNS 防火墙、限速（`unbound-control stats`、`rndc stats`）。',
+      '如果 {server} 是递归解析服务器，检查它能否访问该域名的权威服务器：从解析服务器出站的 UDP 和 TCP 53 端口，并在它上面执行 `dig @<权威服务器> {name}`。',
+      '如果抓包在最后一次查询后很快就停止了（{waited} 秒），应答可能只是来得晚：延长抓包时间。',
+    ],
+  },
+} as const;
 
 /**
  * Answered only with truncated responses without records (the TC flag): the answer did not fit
@@ -244,5 +294,7 @@ const SENT_ONCE = {
   },
 } as const;
 
-const BY_INTERMITTENT = withVariants(BY_TRUNCATION, { intermittent: INTERMITTENT }, (v) => (v.facts['intermittent'] === true ? 'intermittent' : null));
+const BY_ANSWERS = withVariants(BY_TRUNCATION, { serverAnswers: SERVER_ANSWERS },
+  (v) => (typeof v.facts['serverAnswers'] === 'number' && typeof v.facts['waited'] === 'number' && v.severity === 'error' && v.facts['truncated'] !== true ? 'serverAnswers' : null));
+const BY_INTERMITTENT = withVariants(BY_ANSWERS, { intermittent: INTERMITTENT }, (v) => (v.facts['intermittent'] === true ? 'intermittent' : null));
 export default withVariants(BY_INTERMITTENT, { sentOnce: SENT_ONCE }, (v) => (v.details['sentOnce'] === true ? 'sentOnce' : null));
