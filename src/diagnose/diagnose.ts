@@ -247,9 +247,9 @@ export class Diagnosis {
    * shown answered. The requests are judged when the verdicts are made, every host heard known.
    */
   private readonly heard = new Set<string>();
-  /** Answers per DNS server, and per server and client (DnsContext.answersFrom). */
-  private readonly dnsAnswers = new Map<string, number>();
-  private readonly dnsAnswersTo = new Map<string, number>();
+  /** Answers per DNS server, in all and per client (DnsContext.answersFrom); MAX_HEARD servers, and clients in all. */
+  private readonly dnsAnswers = new Map<string, { all: number; to: Map<string, number> }>();
+  private dnsAnswerClients = 0;
   private readonly udpRequests = new UdpRequestWatch();
   /** Echo requests by requester and host (icmp.echo_unanswered), and the hosts that answered a connection or flow. */
   private readonly pings = new PingWatch();
@@ -286,8 +286,10 @@ export class Diagnosis {
     const blind = this.blindTo;
     this.ctx.missesToward = (ip) => blind.has(ip);
     const answers = this.dnsAnswers;
-    const answersTo = this.dnsAnswersTo;
-    this.ctx.answersFrom = (server, client) => ({ all: answers.get(server) ?? 0, toClient: answersTo.get(`${server}|${client}`) ?? 0 });
+    this.ctx.answersFrom = (server, client) => {
+      const a = answers.get(server);
+      return { all: a?.all ?? 0, toClient: a?.to.get(client) ?? 0 };
+    };
     this.overflow = new Overflow(() => this.origin);
   }
 
@@ -613,12 +615,28 @@ export class Diagnosis {
     this.overflow.settleProbes((pair) => scanned.has(pair as ScanPair));
   }
 
+  /** One answer of a DNS server to a client; past MAX_HEARD servers (or clients in all), only those already counted. */
+  private countAnswer(server: string, client: string): void {
+    let a = this.dnsAnswers.get(server);
+    if (a === undefined) {
+      if (this.dnsAnswers.size >= MAX_HEARD) return;
+      a = { all: 0, to: new Map() };
+      this.dnsAnswers.set(server, a);
+    }
+    a.all++;
+    const n = a.to.get(client);
+    if (n !== undefined) a.to.set(client, n + 1);
+    else if (this.dnsAnswerClients < MAX_HEARD) {
+      a.to.set(client, 1);
+      this.dnsAnswerClients++;
+    }
+  }
+
   /** One finished DNS transaction, folded into its name's group. */
   addDns(t: DnsTransaction): void {
     if (t.responseTime !== null) {
       if (this.heard.size < MAX_HEARD) this.heard.add(t.client.ip);
-      countUpTo(this.dnsAnswers, t.server.ip);
-      countUpTo(this.dnsAnswersTo, `${t.server.ip}|${t.client.ip}`);
+      this.countAnswer(t.server.ip, t.client.ip);
     }
     const held = this.dns.addHeld(t);
     if (held === HELD) return;
@@ -1042,13 +1060,6 @@ export class Diagnosis {
     }
     return null;
   }
-}
-
-/** Counts one more of `key`; past MAX_HEARD keys, only those already counted. */
-function countUpTo(m: Map<string, number>, key: string): void {
-  const n = m.get(key);
-  if (n !== undefined) m.set(key, n + 1);
-  else if (m.size < MAX_HEARD) m.set(key, 1);
 }
 
 /**
