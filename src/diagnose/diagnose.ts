@@ -9,7 +9,7 @@
 import type { FinishedConn } from '../track/tracker.js';
 import { OVERLAP_AFTER, type DnsTransaction } from '../track/dns.js';
 import type { IcmpError } from '../track/icmp.js';
-import { isReportableTime, isoOf } from '../time.js';
+import { interval, isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
@@ -53,6 +53,12 @@ const MAX_BLIND = 10_000;
  * unrecorded client is not told, and pings are not told at all once the answering hosts overflowed.
  */
 const MAX_HEARD = 20_000;
+/**
+ * Seconds between a failed attempt and the first success after it past which the two are told
+ * apart in the words (ok.ts): a program's retries come within seconds, a user's new try within
+ * minutes; past ten minutes the success says the target worked later, not that the retry worked.
+ */
+const APART = 600;
 const MAX_EVIDENCE = 12;
 
 interface Attempt {
@@ -890,6 +896,12 @@ export class Diagnosis {
         // The failed attempt's packets first, then those of the first attempt that worked after it.
         const r = g.recovery !== null && g.recovery.start >= failedOne.start ? g.recovery : decisive(g);
         o = { ...o, evidence: [...failedOne.o.evidence.slice(0, 4), ...r.o.evidence] };
+        // Far apart, the two are no program's retry: say how far (a long capture, one failure, a success days later).
+        const gap = interval(r.start, failedOne.start);
+        if (gap !== null && gap >= APART) {
+          facts['workedAfter'] = Math.round(gap);
+          o = { ...o, details: { ...o.details, workedAfterSeconds: Math.round(gap) } };
+        }
       }
     } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.

@@ -165,7 +165,7 @@ export const PLACEHOLDERS = {
   requests: 'how many requests the client sent to a UDP service that never answered',
   serviceAdvice: 'what to check for that UDP service in particular (NTP, SNMP, RADIUS, Kerberos, IKE)',
   pings: 'how many echo requests (ping) the client sent to a host that never replied',
-  retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp',
+  retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp (and workedAfter, the seconds to the first success after it when they are far apart)',
 } as const;
 
 export type Placeholder = keyof typeof PLACEHOLDERS;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
 import { TcpConversation, pcapFile } from '../helpers/index.js';
 
 const CLIENT = '192.0.2.10';
@@ -73,5 +74,18 @@ describe('worked in the end: which success the evidence shows', () => {
     expect(v.facts['failedCause']).toBe('tcp.refused');
     expect(v.evidence[0]!.frame).toBe(41);
     expect(startsShown(r)).toEqual([43]);
+  });
+
+  it('a success far after the failure (10 min or more) is told apart: how long after, in details and words', async () => {
+    const r = await run([{ at: 0, refused: true }, { at: 2 * 3600, refused: false }]);
+    const v = verdict(r);
+    expect([v.cause, v.severity]).toEqual(['ok', 'warning']);
+    expect(v.details['workedAfterSeconds']).toBe(7200);
+    expect(verdictWords(v, 'en').explanation).toContain('the first attempt that worked after it came 2 h later (no retry of that moment');
+    expect(verdictWords(v, 'zh').explanation).toContain('其后第一次成功的尝试在 2 小时之后');
+    // A retry within minutes: no such words.
+    const near = verdict(await run([{ at: 0, refused: true }, { at: 4, refused: false }, { at: 3 * 86400, refused: false }]));
+    expect(near.details['workedAfterSeconds']).toBeUndefined();
+    expect(verdictWords(near, 'en').explanation).not.toContain('later (no retry');
   });
 });

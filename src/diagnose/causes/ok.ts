@@ -96,9 +96,21 @@ function retriesNote(f: Args, lang: Lang): string {
   const conns = f['conns'];
   if (typeof failed !== 'number' || typeof conns !== 'number') return '';
   const what = typeof f['failedCause'] === 'string' ? `${f['failedCause']} (${String(f['failedIp'])})` : '';
-  return lang === 'en'
-    ? `${failed} of ${conns} attempts failed${what ? `, e.g. ${what}` : ''}`
-    : `${conns} 次尝试中有 ${failed} 次失败${what ? `，例如 ${what}` : ''}`;
+  const after = typeof f['workedAfter'] === 'number' ? f['workedAfter'] : null;
+  if (lang === 'en') {
+    const later = after === null ? '' : `; the first attempt that worked after it came ${spanText(after, lang)} later (no retry of that moment: the failure was real then, and the target worked again later)`;
+    return `${failed} of ${conns} attempts failed${what ? `, e.g. ${what}` : ''}${later}`;
+  }
+  const later = after === null ? '' : `；其后第一次成功的尝试在 ${spanText(after, lang)}之后（不是当时的重试：失败在当时是真实的，目标后来才恢复正常）`;
+  return `${conns} 次尝试中有 ${failed} 次失败${what ? `，例如 ${what}` : ''}${later}`;
+}
+
+/** A span of seconds as a person reads it: '25 min', '3.5 h', '3 days'. */
+function spanText(seconds: number, lang: Lang): string {
+  const [n, en, zh] = seconds < 5_400 ? [Math.round(seconds / 60), 'min', '分钟']
+    : seconds < 172_800 ? [Math.round(seconds / 360) / 10, 'h', '小时']
+      : [Math.round(seconds / 8_640) / 10, 'days', '天'];
+  return lang === 'en' ? `${n} ${en}` : `${n} ${zh}`;
 }
 
 /** The words of a traceroute (an ok verdict whose facts say traceroute: diagnose/traceroute.ts). */
