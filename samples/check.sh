@@ -1171,6 +1171,23 @@ def check_dhcp_check(pk, e, errs):
             errs.append("no ICMP host unreachable from %s quoting a ping of %s" % (d["from"], t["ip"]))
 
 
+def check_address_in_use(pk, e, errs):
+    # the DHCP server (the client of the pings) pings the address and gets an echo reply from it,
+    # then offers (DHCPOFFER 2 or DHCPACK 5 from port 67) another address within 10 s, never this one
+    t, d, server = e["target"], e["details"]["offeredInstead"], e["client"]
+    pings = [p for p in pk if p["src"] == server and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    if not pings:
+        errs.append("no echo request from %s to %s" % (server, t["ip"]))
+        return
+    if not [p for p in pk if p["src"] == t["ip"] and p["dst"] == server and 0 in ints(p, "icmp.type")]:
+        errs.append("no echo reply from %s" % t["ip"])
+    dhcp = [p for p in pk if p["src"] == server and first(p, "udp.srcport", int) == 67 and set(ints(p, "dhcp.option.dhcp")) & {2, 5}]
+    if [p for p in dhcp if t["ip"] in p["dhcp.ip.your"]]:
+        errs.append("%s offered %s after all" % (server, t["ip"]))
+    if not [p for p in dhcp if d["address"] in p["dhcp.ip.your"] and 0 <= p["t"] - pings[0]["t"] <= 10]:
+        errs.append("no DHCP offer of %s from %s within 10 s after the ping" % (d["address"], server))
+
+
 def check_entry(pk, e):
     errs = []
     t, cause = e["target"], e["cause"]
@@ -1181,6 +1198,8 @@ def check_entry(pk, e):
         check_echo_unanswered(pk, e, errs)
     elif cause == "icmp.echo_loss":
         check_echo_loss(pk, e, errs)
+    elif cause == "dhcp.address_in_use":
+        check_address_in_use(pk, e, errs)
     elif cause.startswith("icmp."):
         check_icmp(pk, e, errs)
     elif "traceroute" in e["details"]:

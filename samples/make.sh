@@ -1524,6 +1524,33 @@ SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-ping-check pcap \
   "[$(ok "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' '{"dhcpConflictCheck":{"answer":"host_unreachable","from":"198.51.100.1"}}')]" \
   -- dhcp_ping_check
 
+# The same, but a host already answers at the first address of the range (the router holds it as a
+# second address on the client's network): dnsmasq's ping is answered, and it offers the next one.
+dhcp_address_in_use() {
+  local leases=$WORK/dhcp-inuse.leases srv relay
+  : >"$leases"
+  inns "$NSR" ip addr add 192.0.2.101/24 dev r-c
+  inns "$NSD" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=d0 --bind-interfaces \
+    --dhcp-range=192.0.2.101,192.0.2.102,255.255.255.0,5m --dhcp-leasefile="$leases" --pid-file="$WORK/dnsmasq-dhcp.pid" \
+    >"$WORK/dnsmasq-dhcp.log" 2>&1 &
+  srv=$!
+  inns "$NSR" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=r-c --bind-interfaces \
+    --dhcp-relay=192.0.2.1,198.51.100.53 --pid-file="$WORK/dnsmasq-relay.pid" >"$WORK/dnsmasq-relay.log" 2>&1 &
+  relay=$!
+  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=1 net.ipv4.neigh.r-c.retrans_time_ms=500
+  sleep 1
+  CX timeout 30 busybox udhcpc -i c0 -f -n -q -t 3 -T 8 -s /bin/true || true
+  sleep 1
+  kill "$srv" "$relay" 2>/dev/null || true
+  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=3 net.ipv4.neigh.r-c.retrans_time_ms=1000
+  inns "$NSR" ip addr del 192.0.2.101/24 dev r-c
+}
+SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-address-in-use pcap \
+  "A host squats in the DHCP pool: dnsmasq, behind a relay on the router, pings 192.0.2.101 before offering it and gets an echo reply (the router holds that address), so it offers 192.0.2.102 instead to the client (busybox udhcpc). The client gets an address; the address in use is the finding. Captured on the DHCP server" \
+  "busybox udhcpc -i c0 -n -q against dnsmasq 2.90 (--dhcp-range 192.0.2.101-192.0.2.102) on 198.51.100.53, through dnsmasq --dhcp-relay on the router (192.0.2.1), which also holds 192.0.2.101; captured on the server's d0" \
+  "[$(warn "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' dhcp dhcp.address_in_use '{"offeredInstead":{"address":"192.0.2.102","message":"offer"}}')]" \
+  -- dhcp_address_in_use
+
 portscan() {
   local p
   for p in $(seq 1 200) 443; do timeout 1 bash -c "exec 3<>/dev/tcp/203.0.113.10/$p" 2>/dev/null || true; done

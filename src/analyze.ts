@@ -114,6 +114,7 @@ export class Analysis {
     this.diagnosis = new Diagnosis({
       keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip), nonSynSeen: () => this.tracker.tcp.nonSyn > 0, recordingEnd: (frame) => this.recordingEnd(frame),
       addressOffered: (server, address, ts) => this.tracker.dhcp.offered(server, address, ts),
+      offeredInstead: (server, address, ts) => this.tracker.dhcp.offeredInstead(server, address, ts),
     });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.

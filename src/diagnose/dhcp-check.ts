@@ -22,7 +22,7 @@ import type { Pings } from './pings.js';
 const MAX_CHECKS = 1_000;
 const MAX_ERRORS = 4;
 
-const DHCP_OFFER = evidenceKind<{ address: string; ack: boolean }>('dhcp_offer', {
+export const DHCP_OFFER = evidenceKind<{ address: string; ack: boolean }>('dhcp_offer', {
   en: (a) => (a.ack ? `DHCP ACK giving ${a.address}` : `DHCP OFFER of ${a.address}`),
   zh: (a) => (a.ack ? `分配 ${a.address} 的 DHCP ACK` : `提供 ${a.address} 的 DHCP OFFER`),
 });

@@ -39,7 +39,7 @@ import { ackProbeOf, Sweeps, type AckProbe, type Sweep } from './sweep.js';
 import { UdpRequestWatch } from './udp-requests.js';
 import { PingWatch } from './pings.js';
 import { DhcpChecks } from './dhcp-check.js';
-import type { DhcpOffer } from '../track/dhcp.js';
+import type { DhcpOffer, DhcpOfferOf } from '../track/dhcp.js';
 import type { Span } from './span.js';
 
 export { targetText } from './verdict.js';
@@ -272,6 +272,7 @@ export class Diagnosis {
    * unreachable) is the answer it hoped for, not a failure.
    */
   private addressOffered: (server: string, address: string, ts: number) => DhcpOffer | null = () => null;
+  private offeredInstead: (server: string, address: string, ts: number) => DhcpOfferOf | null = () => null;
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -280,9 +281,11 @@ export class Diagnosis {
   constructor(o: {
     keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number;
     addressOffered?: (server: string, address: string, ts: number) => DhcpOffer | null;
+    offeredInstead?: (server: string, address: string, ts: number) => DhcpOfferOf | null;
   } = {}) {
     if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
     if (o.addressOffered) this.addressOffered = o.addressOffered;
+    if (o.offeredInstead) this.offeredInstead = o.offeredInstead;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -723,6 +726,14 @@ export class Diagnosis {
       }
       const pair = `${p.client}|${p.host}`;
       if (p.answered) {
+        // A DHCP server's ping of an address answered, and another address offered instead: a
+        // host uses an address of the server's pool (dhcp.address_in_use).
+        const instead = isGroupAddress(p.host) ? null : this.offeredInstead(p.client, p.host, p.first.ts);
+        if (instead !== null) {
+          p.dhcpInstead = instead;
+          this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
+          continue;
+        }
         // Pings partly lost (icmp.echo_loss): the host answered, so nothing else of it matters; a
         // traceroute's probes, or pings an ICMP error answered, are not lost.
         if (p.lostCount > 0 && !pingErrors.has(pair) && !this.routes.towards(p.client, p.host) && !isGroupAddress(p.host)) {

@@ -7,7 +7,7 @@
 import type { Args, Fact } from '../facts.js';
 import { MISSING } from './words.js';
 
-export type Layer = 'capture' | 'dns' | 'icmp' | 'tcp' | 'udp' | 'tls' | 'http' | 'app' | 'ok';
+export type Layer = 'capture' | 'dns' | 'icmp' | 'tcp' | 'udp' | 'tls' | 'http' | 'app' | 'dhcp' | 'ok';
 export type Severity = 'error' | 'warning' | 'ok';
 
 export interface Target {

@@ -48,6 +48,7 @@ export const PLACEHOLDERS = {
   proxyPort: 'the HTTP proxy\'s port',
   transport: "the failing flow's transport as written in the report ('tcp', 'udp')",
   client: "the client's IP address",
+  offered: 'the address a DHCP server offered instead of the one that answered its ping',
   server: 'the DNS server (resolver) the query went to',
   from: 'who sent the ICMP error (a router, a firewall, or the destination itself)',
   icmp: 'the ICMP message in words, derived from facts icmpV6 / icmpType / icmpCode (e.g. "ICMP 3/13 communication administratively prohibited")',

@@ -41,6 +41,7 @@ const LABELS = {
   tls: { en: 'TLS', zh: 'TLS 握手' },
   http: { en: 'HTTP', zh: 'HTTP' },
   app: { en: 'FTP / mail', zh: 'FTP / 邮件服务' },
+  dhcp: { en: 'DHCP', zh: 'DHCP' },
   report: { en: 'wirewhy report', zh: 'wirewhy 诊断报告' },
   source: { en: 'Source', zh: '来源' },
   format: { en: 'Format', zh: '格式' },

@@ -33,9 +33,19 @@ export interface DhcpOffer {
   ack: boolean;
 }
 
+/** An offer with the address it gave (DhcpOffers.offeredInstead). */
+export interface DhcpOfferOf extends DhcpOffer {
+  address: string;
+}
+
+/** Offers remembered per server for offeredInstead (the first ones, then the latest in the last place). */
+const PER_SERVER = 64;
+
 export class DhcpOffers {
   /** Offers of an address by a server (the first 16, then the latest in the last place), by `server|address`. */
   private readonly offers = new Map<string, DhcpOffer[]>();
+  /** Offers by server, of any address (at most MAX_OFFERS servers, PER_SERVER offers each). */
+  private readonly byServer = new Map<string, DhcpOfferOf[]>();
 
   /** A UDP datagram from port 67: remembered when a DHCPOFFER or DHCPACK gives an address. */
   see(p: Packet, ts: number): void {
@@ -48,13 +58,36 @@ export class DhcpOffers {
     if ((b[yi]! | b[yi + 1]! | b[yi + 2]! | b[yi + 3]!) === 0) return;
     const type = messageType(b, at + OPTIONS_AT, at + len);
     if (type !== DHCPOFFER && type !== DHCPACK) return;
-    const key = `${p.srcAddr()}|${b[yi]}.${b[yi + 1]}.${b[yi + 2]}.${b[yi + 3]}`;
+    const server = p.srcAddr();
+    const address = `${b[yi]}.${b[yi + 1]}.${b[yi + 2]}.${b[yi + 3]}`;
+    const key = `${server}|${address}`;
     const offer: DhcpOffer = { frame: p.frame, to: p.dstAddr(), ts, ack: type === DHCPACK };
     const list = this.offers.get(key);
     if (list !== undefined) {
       if (list.length < 16) list.push(offer);
       else list[15] = offer;
     } else if (this.offers.size < MAX_OFFERS) this.offers.set(key, [offer]);
+    const all = this.byServer.get(server);
+    const of = { ...offer, address };
+    if (all !== undefined) {
+      if (all.length < PER_SERVER) all.push(of);
+      else all[PER_SERVER - 1] = of;
+    } else if (this.byServer.size < MAX_OFFERS) this.byServer.set(server, [of]);
+  }
+
+  /**
+   * The first offer (or acknowledgement) by `server` of another address of the same /24 as
+   * `address`, from `ts` to PING_CHECK_SECONDS after it, when `server` offered `address` itself
+   * nowhere near `ts`; else null. A DHCP server whose ping of `address` was answered gives another
+   * address instead (dnsmasq: "another is tried"; ISC dhcpd abandons the address).
+   */
+  offeredInstead(server: string, address: string, ts: number): DhcpOfferOf | null {
+    const all = this.byServer.get(server);
+    if (all === undefined || this.offered(server, address, ts) !== null) return null;
+    const net = address.slice(0, address.lastIndexOf('.') + 1);
+    if (net === '' || address.includes(':')) return null;
+    for (const o of all) if (o.ts >= ts && o.ts - ts <= PING_CHECK_SECONDS && o.address !== address && o.address.startsWith(net)) return o;
+    return null;
   }
 
   /** The first offer (or acknowledgement) of `address` by `server` within PING_CHECK_SECONDS of `ts`, else null. */

@@ -48,6 +48,9 @@ export class IcmpConn extends FlowConn {
   /** Requests answered (a reply with their identifier and sequence number), and the latest send time among them. */
   echoAnswered = 0;
   lastAnsweredSent = -Infinity;
+  /** The first echo reply matched to a request: its frame and time (0 / NaN: none yet). */
+  firstReplyFrame = 0;
+  firstReplyTs = Number.NaN;
 
   constructor() {
     super();
@@ -65,6 +68,8 @@ export class IcmpConn extends FlowConn {
     this.echoOverflow = false;
     this.echoAnswered = 0;
     this.lastAnsweredSent = -Infinity;
+    this.firstReplyFrame = 0;
+    this.firstReplyTs = Number.NaN;
   }
 
   /**
@@ -181,6 +186,10 @@ export class IcmpFlowTracker extends FlowTracker<IcmpConn, IcmpConn['finishReaso
       const r = c.echoOut.get(key);
       if (r === undefined) return;
       c.echoOut.delete(key);
+      if (c.echoAnswered === 0) {
+        c.firstReplyFrame = p.frame;
+        c.firstReplyTs = now;
+      }
       c.echoAnswered++;
       if (r.ts > c.lastAnsweredSent) c.lastAnsweredSent = r.ts;
     }

@@ -76,7 +76,7 @@ function pendingCauses(): Set<string> {
   if (at < 0) return out;
   const next = md.indexOf('\n#', at + 5);
   for (const line of md.slice(at, next < 0 ? undefined : next).split('\n')) {
-    const m = /^\| (capture|dns|icmp|tcp|udp|tls|http|app) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
+    const m = /^\| (capture|dns|icmp|tcp|udp|tls|http|app|dhcp) \| `([a-z]+\.[a-z_]+)` \|/.exec(line);
     if (m) out.add(m[2]!);
   }
   return out;
@@ -144,8 +144,10 @@ describe('cause catalogue and rules', () => {
       // A port scan or a sweep is told, not failed: no program tried to connect (causes/tcp.port_scan.ts,
       // tcp.address_scan.ts). A stalled body may have resumed after the capture ended (causes/http.body_stalled.ts).
       // A chain without its intermediate fails other clients, not the one that completed the handshake (causes/tls.chain_incomplete.ts);
-      // many hosts drop ping (causes/icmp.echo_unanswered.ts); pings partly lost leave the host up (causes/icmp.echo_loss.ts).
-      const told = code.startsWith('capture.') || code === 'tcp.port_scan' || code === 'tcp.address_scan' || code === 'http.body_stalled' || code === 'tls.chain_incomplete' || code === 'icmp.echo_unanswered' || code === 'icmp.echo_loss';
+      // many hosts drop ping (causes/icmp.echo_unanswered.ts); pings partly lost leave the host up (causes/icmp.echo_loss.ts);
+      // a DHCP server that found an address in use gave its client another (causes/dhcp.address_in_use.ts).
+      const told = code.startsWith('capture.') || code === 'tcp.port_scan' || code === 'tcp.address_scan' || code === 'http.body_stalled' || code === 'tls.chain_incomplete' || code === 'icmp.echo_unanswered' || code === 'icmp.echo_loss' ||
+        code === 'dhcp.address_in_use';
       expect(e.severity).toBe(code === 'ok' ? 'ok' : told ? 'warning' : 'error');
       expect(['packet', 'timeout', 'end']).toContain(e.live);
     }
