@@ -1150,13 +1150,20 @@ def check_udp_silent(pk, e, errs):
     check_silent_target(pk, e, errs)
 
 
+def dhcp_pings(pk, server, ip, errs):
+    # the DHCP server's echo requests to the address it checks
+    pings = [p for p in pk if p["src"] == server and p["dst"] == ip and 8 in ints(p, "icmp.type")]
+    if not pings:
+        errs.append("no echo request from %s to %s" % (server, ip))
+    return pings
+
+
 def check_dhcp_check(pk, e, errs):
     # the DHCP server (the client of the pings) pings the address, gets no echo reply, and offers it
     # (DHCPOFFER 2 or DHCPACK 5 from port 67) within 10 s; the ICMP error named comes from its sender
     t, d, server = e["target"], e["details"]["dhcpConflictCheck"], e["client"]
-    pings = [p for p in pk if p["src"] == server and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    pings = dhcp_pings(pk, server, t["ip"], errs)
     if not pings:
-        errs.append("no echo request from %s to %s" % (server, t["ip"]))
         return
     if [p for p in pk if p["src"] == t["ip"] and 0 in ints(p, "icmp.type")]:
         errs.append("%s answered an echo request: the address is taken" % t["ip"])
@@ -1175,9 +1182,8 @@ def check_address_in_use(pk, e, errs):
     # the DHCP server (the client of the pings) pings the address and gets an echo reply from it,
     # then offers (DHCPOFFER 2 or DHCPACK 5 from port 67) another address within 10 s, never this one
     t, d, server = e["target"], e["details"]["offeredInstead"], e["client"]
-    pings = [p for p in pk if p["src"] == server and p["dst"] == t["ip"] and 8 in ints(p, "icmp.type")]
+    pings = dhcp_pings(pk, server, t["ip"], errs)
     if not pings:
-        errs.append("no echo request from %s to %s" % (server, t["ip"]))
         return
     if not [p for p in pk if p["src"] == t["ip"] and p["dst"] == server and 0 in ints(p, "icmp.type")]:
         errs.append("no echo reply from %s" % t["ip"])

@@ -1496,12 +1496,14 @@ sample happy-eyeballs-v6-dropped pcap \
   "[$(warn "$(t dual.example.com 203.0.113.10 443 tcp)" "$C4" ok ok '{"tls_version":"TLS1.3","failed_attempts":[{"cause":"tcp.syn_unanswered","ip":"2001:db8:203::11"}]}')]" \
   -- CX "${CURL[@]}" https://dual.example.com/
 # A DHCP server behind a relay pings the address it is about to offer (its conflict check, RFC 2131
-# §2.2); the router in front of the client's network finds no host there and answers host unreachable.
-dhcp_ping_check() {
-  local leases=$WORK/dhcp.leases srv relay
+# §2.2). dhcp_via_relay LAST [SQUAT]: dnsmasq's range is 192.0.2.101 to LAST; with SQUAT, the router
+# holds 192.0.2.101 as a second address on the client's network, so that a host answers that ping.
+dhcp_via_relay() {
+  local last=$1 squat=${2:-} leases=$WORK/dhcp.leases srv relay
   : >"$leases"
+  [[ -z $squat ]] || inns "$NSR" ip addr add 192.0.2.101/24 dev r-c
   inns "$NSD" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=d0 --bind-interfaces \
-    --dhcp-range=192.0.2.101,192.0.2.101,255.255.255.0,5m --dhcp-leasefile="$leases" --pid-file="$WORK/dnsmasq-dhcp.pid" \
+    --dhcp-range=192.0.2.101,"$last",255.255.255.0,5m --dhcp-leasefile="$leases" --pid-file="$WORK/dnsmasq-dhcp.pid" \
     >"$WORK/dnsmasq-dhcp.log" 2>&1 &
   srv=$!
   inns "$NSR" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=r-c --bind-interfaces \
@@ -1513,43 +1515,24 @@ dhcp_ping_check() {
   inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=1 net.ipv4.neigh.r-c.retrans_time_ms=500
   sleep 1
   # -s /bin/true: the lease is taken and left unused (the client keeps its own address)
-  CX timeout 20 busybox udhcpc -i c0 -f -n -q -t 3 -T 5 -s /bin/true || true
+  CX timeout 30 busybox udhcpc -i c0 -f -n -q -t 3 -T 8 -s /bin/true || true
   sleep 1
   kill "$srv" "$relay" 2>/dev/null || true
   inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=3 net.ipv4.neigh.r-c.retrans_time_ms=1000
+  [[ -z $squat ]] || inns "$NSR" ip addr del 192.0.2.101/24 dev r-c
 }
 SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-ping-check pcap \
   "A DHCP server's conflict check: dnsmasq, behind a relay on the router, pings 192.0.2.101 before it offers it to a client (busybox udhcpc); the router finds no host there and answers ICMP host unreachable, so the address is free and is offered. Captured on the DHCP server: no failure" \
   "busybox udhcpc -i c0 -n -q against dnsmasq 2.90 (--dhcp-range 192.0.2.101, one address) on 198.51.100.53, through dnsmasq --dhcp-relay on the router (192.0.2.1); captured on the server's d0" \
   "[$(ok "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' '{"dhcpConflictCheck":{"answer":"host_unreachable","from":"198.51.100.1"}}')]" \
-  -- dhcp_ping_check
+  -- dhcp_via_relay 192.0.2.101
 
-# The same, but a host already answers at the first address of the range (the router holds it as a
-# second address on the client's network): dnsmasq's ping is answered, and it offers the next one.
-dhcp_address_in_use() {
-  local leases=$WORK/dhcp-inuse.leases srv relay
-  : >"$leases"
-  inns "$NSR" ip addr add 192.0.2.101/24 dev r-c
-  inns "$NSD" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=d0 --bind-interfaces \
-    --dhcp-range=192.0.2.101,192.0.2.102,255.255.255.0,5m --dhcp-leasefile="$leases" --pid-file="$WORK/dnsmasq-dhcp.pid" \
-    >"$WORK/dnsmasq-dhcp.log" 2>&1 &
-  srv=$!
-  inns "$NSR" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=r-c --bind-interfaces \
-    --dhcp-relay=192.0.2.1,198.51.100.53 --pid-file="$WORK/dnsmasq-relay.pid" >"$WORK/dnsmasq-relay.log" 2>&1 &
-  relay=$!
-  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=1 net.ipv4.neigh.r-c.retrans_time_ms=500
-  sleep 1
-  CX timeout 30 busybox udhcpc -i c0 -f -n -q -t 3 -T 8 -s /bin/true || true
-  sleep 1
-  kill "$srv" "$relay" 2>/dev/null || true
-  inns "$NSR" sysctl -qw net.ipv4.neigh.r-c.mcast_solicit=3 net.ipv4.neigh.r-c.retrans_time_ms=1000
-  inns "$NSR" ip addr del 192.0.2.101/24 dev r-c
-}
+# The same, but a host already answers at the first address of the range: dnsmasq offers the next one.
 SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-address-in-use pcap \
   "A host squats in the DHCP pool: dnsmasq, behind a relay on the router, pings 192.0.2.101 before offering it and gets an echo reply (the router holds that address), so it offers 192.0.2.102 instead to the client (busybox udhcpc). The client gets an address; the address in use is the finding. Captured on the DHCP server" \
   "busybox udhcpc -i c0 -n -q against dnsmasq 2.90 (--dhcp-range 192.0.2.101-192.0.2.102) on 198.51.100.53, through dnsmasq --dhcp-relay on the router (192.0.2.1), which also holds 192.0.2.101; captured on the server's d0" \
   "[$(warn "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' dhcp dhcp.address_in_use '{"offeredInstead":{"address":"192.0.2.102","message":"offer"}}')]" \
-  -- dhcp_address_in_use
+  -- dhcp_via_relay 192.0.2.102 squat
 
 portscan() {
   local p
