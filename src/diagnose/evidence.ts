@@ -24,9 +24,16 @@ export function proof<A extends Args>(k: EvidenceKind<A>, frame: number, ts: num
   return dir ? { frame, ts, from: dir.from, to: dir.to, kind: k.id, args } : { frame, ts, kind: k.id, args };
 }
 
-export const SYN = evidenceKind<{ retransmission: number }>('syn', {
-  en: (a) => (a.retransmission === 0 ? 'SYN' : `SYN (retransmission ${a.retransmission})`),
-  zh: (a) => (a.retransmission === 0 ? 'SYN' : `SYN（第 ${a.retransmission} 次重传）`),
+/**
+ * The same SYN again this soon after the previous (s) is one send, not a retransmission: a copy the
+ * capture holds twice, or a stack that sends it twice at once (no kernel retransmits a SYN within
+ * 100 ms: Linux waits 1 s, Windows 3 s or 1 s). Counted once (capture.ended_early.ts synSends).
+ */
+export const SYN_COPY_SECONDS = 0.1;
+
+export const SYN = evidenceKind<{ retransmission: number; copy?: boolean }>('syn', {
+  en: (a) => (a.copy === true ? 'the same SYN again at once (a copy, not a retransmission)' : a.retransmission === 0 ? 'SYN' : `SYN (retransmission ${a.retransmission})`),
+  zh: (a) => (a.copy === true ? '紧接着又出现同一个 SYN（副本，不是重传）' : a.retransmission === 0 ? 'SYN' : `SYN（第 ${a.retransmission} 次重传）`),
 });
 
 export const RST_TO_SYN = evidenceKind<Record<string, never>>('rst_to_syn', {
@@ -132,5 +139,14 @@ export const ICMP = evidenceKind<{ v6: boolean; type: number; code: number; from
 
 /** The SYNs of a connection (the first six) as evidence. */
 export function synEvidence(c: TcpConn): EvidenceAt[] {
-  return c.synFrames.slice(0, 6).map((frame, i) => proof(SYN, frame, c.synTimes[i] ?? c.start, way(c, true), { retransmission: i }));
+  // Numbered by send, as synSends counts them: a copy right after a SYN is no retransmission.
+  let sends = 0;
+  let last = -Infinity;
+  return c.synFrames.slice(0, 6).map((frame, i) => {
+    const ts = c.synTimes[i] ?? c.start;
+    const copy = i > 0 && ts - last < SYN_COPY_SECONDS;
+    if (!copy) sends++;
+    last = ts;
+    return proof(SYN, frame, ts, way(c, true), copy ? { retransmission: sends - 1, copy: true } : { retransmission: sends - 1 });
+  });
 }

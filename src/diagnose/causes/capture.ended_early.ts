@@ -11,7 +11,7 @@
 import { defineCause, reworded, withVariants } from '../cause.js';
 import type { TcpConn } from '../../track/tcp.js';
 import { isTcp, noSynAck, rstTakenInSynSent, type ConnRule, type DnsRule } from '../outcome.js';
-import { CLIENT_HELLO, HTTP_UNANSWERED, proof, synEvidence, way } from '../evidence.js';
+import { CLIENT_HELLO, HTTP_UNANSWERED, proof, SYN_COPY_SECONDS, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
 import { ended, ms, tooSoon, WAIT, waitedMs } from '../waits.js';
 import { interval } from '../../time.js';
@@ -27,7 +27,7 @@ export function synSends(c: TcpConn): number {
   let n = 0;
   let last = -Infinity;
   for (const t of c.synTimes) {
-    if (t - last >= 0.1) n++;
+    if (t - last >= SYN_COPY_SECONDS) n++;
     last = t;
   }
   return Math.max(n, c.synFrames.length > 0 ? 1 : 0);
