@@ -115,6 +115,7 @@ export class Analysis {
       keepResolved: this.all, hostTtl: (ip) => this.tracker.hostTtls.get(ip), nonSynSeen: () => this.tracker.tcp.nonSyn > 0, recordingEnd: (frame) => this.recordingEnd(frame),
       addressOffered: (server, address, ts) => this.tracker.dhcp.offered(server, address, ts),
       offeredInstead: (server, address, ts) => this.tracker.dhcp.offeredInstead(server, address, ts),
+      craftedBy: (client, server) => (this.tracker.crafted.size === 0 ? undefined : this.tracker.crafted.get(`${client}|${server}`)),
     });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.

@@ -6,7 +6,7 @@
  * are grouped by question name (dns-group.ts). Groups keep counts and a few attempts, not every
  * connection. Verdicts are language-free (verdict.ts): the report's words come when it is rendered.
  */
-import type { FinishedConn } from '../track/tracker.js';
+import type { CraftedPacket, FinishedConn } from '../track/tracker.js';
 import { OVERLAP_AFTER, type DnsTransaction } from '../track/dns.js';
 import type { IcmpError } from '../track/icmp.js';
 import { interval, isReportableTime, isoOf } from '../time.js';
@@ -273,6 +273,8 @@ export class Diagnosis {
    */
   private addressOffered: (server: string, address: string, ts: number) => DhcpOffer | null = () => null;
   private offeredInstead: (server: string, address: string, ts: number) => DhcpOfferOf | null = () => null;
+  /** The first crafted TCP packet (track/tracker.ts craftedFlags) from a client to a server: the pair's attempts are a scanner's. */
+  private craftedBy: (client: string, server: string) => CraftedPacket | undefined = () => undefined;
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -282,10 +284,12 @@ export class Diagnosis {
     keepResolved?: boolean; hostTtl?: RuleContext['hostTtl']; nonSynSeen?: RuleContext['nonSynSeen']; recordingEnd?: (frame: number) => number;
     addressOffered?: (server: string, address: string, ts: number) => DhcpOffer | null;
     offeredInstead?: (server: string, address: string, ts: number) => DhcpOfferOf | null;
+    craftedBy?: (client: string, server: string) => CraftedPacket | undefined;
   } = {}) {
     if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
     if (o.addressOffered) this.addressOffered = o.addressOffered;
     if (o.offeredInstead) this.offeredInstead = o.offeredInstead;
+    if (o.craftedBy) this.craftedBy = o.craftedBy;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -523,10 +527,13 @@ export class Diagnosis {
    */
   private scanPair(p: Placed, pr: ProbeInfo): ScanPair | null {
     if (pr.role !== 'probe') return this.scanConnection(p, pr);
-    // A SYN sent again and again from a port of its own: a program's stack backing off, not a probe.
-    if (pr.syns >= PERSISTENT_SYNS && !(this.scans.get(p.client, p.ip)?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return null;
+    // A SYN sent again and again from a port of its own: a program's stack backing off, not a probe
+    // (unless the client sent this server packets no stack makes: a scanner's, resending its own).
+    const crafted = this.craftedBy(p.client, p.ip);
+    if (crafted === undefined && pr.syns >= PERSISTENT_SYNS && !(this.scans.get(p.client, p.ip)?.sharesSourcePort(pr.sport, pr.dport) ?? false)) return null;
     const pair = this.scans.take(p.client, p.ip);
     if (pair === null) return null;
+    if (crafted !== undefined) pair.crafted ??= crafted;
     if (pair.probe(pr, this.scans.maps)) {
       seeBurst(pair);
       if (!pair.confirmed && sureScan(pair)) pair.confirmed = true;

@@ -18,7 +18,7 @@
  * come (an upper bound, said in details).
  */
 import type { TcpConn } from '../track/tcp.js';
-import type { FinishedConn } from '../track/tracker.js';
+import type { CraftedPacket, FinishedConn } from '../track/tracker.js';
 import { isReportableTime } from '../time.js';
 
 /** How a probe's port answered (the order is the order of strength: a later better answer wins). */
@@ -164,6 +164,8 @@ export class ScanPair {
   recentCount = 0;
   /** Some RECENT new ports were first probed within the rule's window (set by the rule's test). */
   burst = false;
+  /** A packet no TCP stack sends, from the client to the server (track/tracker.ts craftedFlags): a scan whatever its size. */
+  crafted: CraftedPacket | null = null;
   /** The pair was found a scan while the capture was read: its next probes go to no group. */
   confirmed = false;
   firstTs = Infinity;

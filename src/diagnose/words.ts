@@ -144,6 +144,7 @@ export const PLACEHOLDERS = {
   unanswered: "how many ports of a port scan never answered (filtered)",
   sourceNote: "a sentence part on the one source port a scanner reused for its probes, or ''",
   openPorts: "a port scan's open ports as a list, or the words for none",
+  craftedNote: "a sentence on a packet no TCP stack sends among a port scan's (its frame and flags), or ''",
   wrappedNote: "a sentence on the open ports of a port scan whose service closed the scanner's connections right after the handshake (tcpwrapped), or ''",
   versionNote: "a sentence on the scanner's connections to the open ports that carried its probes (version detection), or ''",
   // tcp.address_scan

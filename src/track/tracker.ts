@@ -6,7 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
-import { FRAG_NONE, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
+import { FRAG_NONE, FRAG_PART, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
@@ -92,6 +92,37 @@ export interface TrackerOptions {
   compactAttempts?: number;
 }
 
+/** Client and server pairs a crafted TCP packet was seen between (Tracker.crafted). */
+const MAX_CRAFTED = 4_096;
+
+/** A TCP packet no stack sends (craftedFlags): the first of its client and server pair. */
+export interface CraftedPacket {
+  frame: number;
+  ts: number;
+  /** Its flags as a person reads them: 'SYN+FIN+PSH+URG', 'none', 'SYN, timestamp 0xFFFFFFFF'. */
+  what: string;
+}
+
+const FLAG_NAMES: ReadonlyArray<[number, string]> = [[0x02, 'SYN'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG']];
+
+/**
+ * The flags of a TCP packet no TCP stack sends, as a person reads them, or null. Every segment after
+ * a SYN carries ACK (RFC 9293 §3.10.7), so without ACK only a SYN, or a RST alone, is a stack's: a
+ * segment with no flags, FIN or PSH or URG without ACK (nmap's null, FIN and Xmas scans), a SYN
+ * with FIN, RST or URG, and a SYN whose timestamp is 0xFFFFFFFF (nmap's OS detection probes) are a
+ * scanner's, made on a raw socket. Asked only of packets without ACK.
+ */
+export function craftedFlags(flags: number, tsVal: number): string | null {
+  const f = flags & 0x3f;
+  if ((f & 0x02) !== 0) {
+    if ((f & 0x25) === 0) return tsVal === 0xffffffff ? 'SYN, timestamp 0xFFFFFFFF' : null;
+  } else if (f === 0x04) return null;
+  if (f === 0) return 'none';
+  const names: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if ((f & bit) !== 0) names.push(name);
+  return names.join('+');
+}
+
 /** Conversations of other IP protocols remembered (Tracker.otherSeen). */
 const MAX_OTHER_SEEN = 10_000;
 
@@ -113,6 +144,13 @@ export class Tracker implements StreamSink {
   readonly orphanIcmp: IcmpError[] = [];
   /** proto|source|destination of packets of protocols other than TCP, UDP and ICMP (at most MAX_OTHER_SEEN). */
   private readonly otherSeen = new Set<string>();
+  /**
+   * The first crafted TCP packet (craftedFlags) from a client to a server, by `client|server`: a
+   * scanner's (at most MAX_CRAFTED pairs). The diagnosis tells that pair's failed attempts as its
+   * probes (diagnose.ts scanPair).
+   */
+  readonly crafted = new Map<string, CraftedPacket>();
+  private readonly lastCrafted = { src4: -1, dst4: -1 };
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
   private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
@@ -145,6 +183,9 @@ export class Tracker implements StreamSink {
     switch (p.proto) {
       case PROTO_TCP: {
         // The time is taken from the packet there: a double passed to a call is boxed, once per packet.
+        // A packet without ACK: a SYN, a RST, or one a scanner made (craftedFlags).
+        // (A fragment's flags are not read: a first fragment may end inside the header.)
+        if ((p.tcpFlags & 0x10) === 0 && p.fragment !== FRAG_PART) this.craftedTcp(p, ts);
         const c = this.tcp.packet(p);
         if (c !== null && !this.tcp.lastFromOrig && (p.tcpFlags & TCP_RST) === 0) this.hostTtls.add(c, p);
         if (c !== null && this.onTcp !== undefined) this.onTcp(c, p);
@@ -169,6 +210,21 @@ export class Tracker implements StreamSink {
         if (p.ipVersion !== 0) this.otherProtocol(p);
         return;
     }
+  }
+
+  /** A TCP packet without ACK: remembered when it is crafted (craftedFlags), the first of its pair. */
+  private craftedTcp(p: Packet, ts: Time): void {
+    const what = craftedFlags(p.tcpFlags, p.tsVal);
+    if (what === null) return;
+    // A scan's packets come one after another between the same two IPv4 hosts: no key per packet.
+    const last = this.lastCrafted;
+    if (p.ipVersion === 4 && p.src4 === last.src4 && p.dst4 === last.dst4) return;
+    if (p.ipVersion === 4) {
+      last.src4 = p.src4;
+      last.dst4 = p.dst4;
+    }
+    const key = `${p.srcAddr()}|${p.dstAddr()}`;
+    if (!this.crafted.has(key) && this.crafted.size < MAX_CRAFTED) this.crafted.set(key, { frame: p.frame, ts, what });
   }
 
   /**

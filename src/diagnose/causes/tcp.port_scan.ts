@@ -28,6 +28,8 @@ import { RECENT, type ScanPair } from '../scan.js';
 export const MIN_PORTS = RECENT;
 export const WINDOW = 300;
 export const SOURCE_PORT_PORTS = 3;
+/** Ports probed, at least, for a pair with a crafted packet (scan.ts ScanPair.crafted) to be a scan: one port is a test packet's. */
+const MIN_CRAFTED_PORTS = 2;
 /**
  * Seconds before the first probe and after the last in which the scanner's own connections to the
  * open ports (a connect scan's, version detection's: diagnose.ts withinScan) are the scan's: Zeek's
@@ -55,6 +57,14 @@ const SCAN_CLOSED = evidenceKind<{ port: number }>('scan_closed', {
 }, {
   en: (a) => `RST :${a.port}`,
   zh: (a) => `RST :${a.port}`,
+});
+
+const CRAFTED = evidenceKind<{ flags: string }>('crafted_packet', {
+  en: (a) => `a packet no TCP stack sends (flags: ${a.flags}): a scanner's`,
+  zh: (a) => `任何 TCP 协议栈都不会发出的数据包（标志：${a.flags}）：来自扫描器`,
+}, {
+  en: () => 'crafted packet',
+  zh: () => '伪造的数据包',
 });
 
 /** After a new port of the pair: MIN_PORTS new ports within WINDOW seconds make a burst. */
@@ -86,15 +96,18 @@ const RULE: ScanRule = {
   rank: 10,
   produces: ['tcp.port_scan'],
   run(s) {
-    // A burst needs MIN_PORTS times a report can write: firstTs and lastTs are such times.
-    if (!s.burst || s.first === null || s.last === null || !(s.lastTs >= s.firstTs)) return null;
+    // A burst needs MIN_PORTS times a report can write: firstTs and lastTs are such times. A pair
+    // the client sent a crafted packet (one no TCP stack makes) is a scanner's at any size.
+    const crafted = s.ports >= MIN_CRAFTED_PORTS ? s.crafted : null;
+    if (!(s.burst || crafted !== null) || s.first === null || s.last === null || !(s.lastTs >= s.firstTs)) return null;
     const reused = reusedPort(s);
     const talked = s.sessionStart <= s.lastTs && s.sessionEnd >= s.firstTs;
-    if (talked && reused === null) return null;
+    if (talked && reused === null && crafted === null) return null;
     const ev = [proof(SCAN_PROBE, s.first.frame, s.first.ts, { from: s.client, to: s.server }, { port: s.first.port, which: 'first' })];
     if (s.firstOpen) ev.push(proof(SCAN_OPEN, s.firstOpen.frame, s.firstOpen.ts, { from: s.server, to: s.client }, { port: s.firstOpen.port }));
     if (s.firstClosed) ev.push(proof(SCAN_CLOSED, s.firstClosed.frame, s.firstClosed.ts, { from: s.server, to: s.client }, { port: s.firstClosed.port }));
     if (s.last.frame !== s.first.frame) ev.push(proof(SCAN_PROBE, s.last.frame, s.last.ts, { from: s.client, to: s.server }, { port: s.last.port, which: 'last' }));
+    if (crafted !== null && !ev.some((e) => e.frame === crafted.frame)) ev.push(proof(CRAFTED, crafted.frame, crafted.ts, { from: s.client, to: s.server }, { flags: crafted.what }));
     ev.sort((a, b) => a.frame - b.frame);
     const span = tenths(Math.max(0, s.lastTs - s.firstTs)) ?? 0;
     const o: Outcome = {
@@ -113,6 +126,7 @@ const RULE: ScanRule = {
         ...(s.closedAtOnce > 0 ? { closedAtOnce: { count: s.closedAtOnce, ports: [...s.closedAtOncePorts] } } : {}),
         spanSeconds: span,
         sourcePortReused: reused !== null,
+        ...(crafted !== null ? { craftedPacket: { frame: crafted.frame, flags: crafted.what } } : {}),
         ...(reused !== null ? { sourcePort: { port: reused.port, ports: reused.ports, probes: reused.probes } } : {}),
       },
       facts: {},
@@ -160,11 +174,16 @@ function scanVars(v: Verdict, lang: Lang): Record<string, string | number> {
   const wrappedNote = w === undefined ? ''
     : zh ? `端口 ${ports(w)} 在握手完成后立即关闭连接，什么都没有收发（tcp_wrappers 之类拒绝了这个客户端；nmap 称之为 tcpwrapped）：这是扫描得到的回应，不是某个程序的故障。`
       : ` Port${w.count > 1 ? 's' : ''} ${ports(w)} closed the connection right after the handshake, before anything was sent (tcp_wrappers or the like refusing this client; nmap calls it tcpwrapped): an answer to the scan, not a program's failure.`;
+  const cp = (v.details as { craftedPacket?: { frame: number; flags: string } }).craftedPacket;
+  const craftedNote = cp === undefined ? ''
+    : zh ? `其中有任何 TCP 协议栈都不会发出的数据包（帧 ${cp.frame}，标志：${cp.flags}）：扫描器在原始套接字上构造的探测（nmap 的操作系统识别和 FIN、Xmas、Null 扫描都会发送这种包），所以即使端口不多，这也是扫描。`
+      : ` Among them is a packet no TCP stack sends (frame ${cp.frame}, flags: ${cp.flags}): a probe a scanner made on a raw socket (nmap's OS detection, and its FIN, Xmas and null scans, send such), so this is a scan however few the ports.`;
   const vp = d.versionProbes;
   const versionNote = vp === undefined ? ''
     : zh ? `随后 ${vp.connections} 个连接在开放端口（${ports({ count: vp.ports.length, ports: vp.ports })}）上发送了扫描器的探测内容（服务版本探测，如 nmap -sV）：服务对它们的报错、重置或沉默也不算作故障。`
       : ` ${vp.connections} connection${vp.connections > 1 ? 's' : ''} to the open ports (${ports({ count: vp.ports.length, ports: vp.ports })}) then carried the scanner's probes (service version detection, as nmap -sV does): the services' errors, resets or silence in answer are not counted as failures either.`;
   return {
+    craftedNote,
     wrappedNote,
     versionNote,
     probed: `${d.portsAtMost ? (zh ? '至多 ' : 'at most ') : ''}${d.portsProbed ?? 0}`,
@@ -189,7 +208,7 @@ export default defineCause({
     en: {
       summary: '{target}: a port scan from {client}: {probed} ports probed in {scanSpan}; open {openPortsText}; closed {closedPortsText}; {unanswered} no answer (filtered)',
       explanation:
-        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan}{sourceNote}, and sent no data on any of them: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure. Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes).{wrappedNote}{versionNote} Connections between the two hosts that did more than probe are told on their own.',
+        '{client} sent connection attempts (SYN) to {probed} ports of {ip} within {scanSpan}{sourceNote}, and sent no data on any of them: a port scan (nmap, masscan and the like), not a program that tried to connect and failed, so it is not counted as a failure.{craftedNote} Open ports answered SYN-ACK (a service listens there), closed ones RST (the host is reachable and nothing listens), and the unanswered ones are filtered (something drops the probes).{wrappedNote}{versionNote} Connections between the two hosts that did more than probe are told on their own.',
       advice: [
         'Find out who runs the scanner on {client} and whether the scan is expected (a vulnerability scanner, an inventory or monitoring tool, a penetration test). An unexpected one is a security matter: look at what else {client} did.',
         'The open ports are what {ip} exposes to {client}: {openPorts}. Check each is meant to be reachable from there (`ss -ltnp` on {ip}); close or filter what is not.',
@@ -199,7 +218,7 @@ export default defineCause({
     zh: {
       summary: '{target}：来自 {client} 的端口扫描：{scanSpan}内探测了 {probed} 个端口；开放 {openPortsText}；关闭 {closedPortsText}；{unanswered} 个无应答（被过滤）',
       explanation:
-        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN）{sourceNote}，在其中任何一个连接上都没有发送数据：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。{wrappedNote}{versionNote}两台主机之间不只是探测的连接会单独给出结论。',
+        '{client} 在 {scanSpan}内向 {ip} 的 {probed} 个端口发出了连接请求（SYN）{sourceNote}，在其中任何一个连接上都没有发送数据：这是端口扫描（nmap、masscan 之类），不是某个程序连接失败，因此不算作故障。{craftedNote}开放的端口回应 SYN-ACK（有服务在监听），关闭的端口回应 RST（主机可达，但没有服务监听），无应答的端口被过滤（探测包被丢弃）。{wrappedNote}{versionNote}两台主机之间不只是探测的连接会单独给出结论。',
       advice: [
         '查明是谁在 {client} 上运行扫描器，这次扫描是否在预期之内（漏洞扫描器、资产盘点或监控工具、渗透测试）。意料之外的扫描是安全问题：检查 {client} 还做了什么。',
         '开放的端口就是 {ip} 对 {client} 暴露的服务：{openPorts}。逐一确认它们是否应当可以从那里访问（在 {ip} 上执行 `ss -ltnp`）；不应开放的请关闭或过滤。',
