@@ -235,6 +235,7 @@ export class Analysis {
     }
     const icmpErrors = tracker.icmp.errors;
     capture.totals = { ...this.totals, icmp: icmpErrors.length };
+    this.diagnosis.heardArp(tracker.arpAnswered);
     const d = this.diagnosis.result([], tracker.orphanIcmp, this.captureEnd(), this.all);
     const own = this.hosts ?? this.endpoints.owners();
     const perspective: Perspective | null = own.length > 0 ? { hosts: own, from: this.hosts ? 'option' : 'auto' } : null;

@@ -63,6 +63,11 @@ export function decodeEtherType(d: Decoder, p: Packet, b: Uint8Array, o: number,
     case ETH_MPLS_MC:
       decodeMpls(d, p, b, o, end);
       return;
+    case ETH_ARP:
+      // Not decoded here: the tracker reads its fields (track/tracker.ts arp).
+      p.payOff = o;
+      p.payLen = end - o;
+      return;
     case ETH_PPPOE_SESSION:
       if (end - o < 8) {
         p.stop = truncated('pppoe', o - p.off, 'frame ends inside the PPPoE header');

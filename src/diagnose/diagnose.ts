@@ -306,6 +306,14 @@ export class Diagnosis {
     this.overflow = new Overflow(() => this.origin);
   }
 
+  /**
+   * Hosts an ARP reply was sent to (track/tracker.ts arp): the capture shows packets toward them,
+   * as an answer to a connection or a query does (heard). Given before the verdicts are made.
+   */
+  heardArp(ips: Iterable<string>): void {
+    for (const ip of ips) if (this.heard.size < MAX_HEARD) this.heard.add(ip);
+  }
+
   /** The capture's first packet time (s), once: the origin of the summary's timeline. */
   begin(ts: number): void {
     if (Number.isNaN(this.origin)) this.origin = ts;

@@ -6,6 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import type { Packet } from '../decode/packet.js';
+import { ETH_ARP } from '../decode/ethernet.js';
 import { FRAG_NONE, FRAG_PART, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
@@ -92,6 +93,9 @@ export interface TrackerOptions {
   compactAttempts?: number;
 }
 
+/** Addresses remembered as sent an ARP reply (Tracker.arpAnswered). */
+const MAX_ARP_ANSWERED = 4_096;
+
 /** Client and server pairs a crafted TCP packet was seen between (Tracker.crafted). */
 const MAX_CRAFTED = 4_096;
 
@@ -151,6 +155,8 @@ export class Tracker implements StreamSink {
    */
   readonly crafted = new Map<string, CraftedPacket>();
   private readonly lastCrafted = { src4: -1, dst4: -1 };
+  /** Addresses an ARP reply was sent to (Tracker.arp): hosts the capture shows packets toward. */
+  readonly arpAnswered = new Set<string>();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
   private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
@@ -208,8 +214,27 @@ export class Tracker implements StreamSink {
         // Another protocol over IP (SCTP, GRE, ESP …): remembered by its addresses, so that an
         // ICMP error quoting one can say the capture holds it.
         if (p.ipVersion !== 0) this.otherProtocol(p);
+        else if (p.etherType === ETH_ARP) this.arp(p);
         return;
     }
+  }
+
+  /**
+   * An ARP reply (RFC 826, Ethernet and IPv4) to another host than its sender: its target address
+   * is remembered in `arpAnswered` (at most MAX_ARP_ANSWERED), a host the capture shows packets sent
+   * to. (A capture of one host's outgoing packets, `src host` filtered, holds no reply to it.)
+   */
+  private arp(p: Packet): void {
+    const b = p.nb;
+    const o = p.payOff;
+    if (p.payLen < 28 || this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
+    // htype 1, ptype 0x0800, hlen 6, plen 4, oper 2 (reply).
+    if (b[o] !== 0 || b[o + 1] !== 1 || b[o + 2] !== 8 || b[o + 3] !== 0 || b[o + 4] !== 6 || b[o + 5] !== 4 || b[o + 6] !== 0 || b[o + 7] !== 2) return;
+    const spa = o + 14;
+    const tpa = o + 24;
+    if (b[spa] === b[tpa] && b[spa + 1] === b[tpa + 1] && b[spa + 2] === b[tpa + 2] && b[spa + 3] === b[tpa + 3]) return;
+    if ((b[tpa]! | b[tpa + 1]! | b[tpa + 2]! | b[tpa + 3]!) === 0) return;
+    this.arpAnswered.add(`${b[tpa]}.${b[tpa + 1]}.${b[tpa + 2]}.${b[tpa + 3]}`);
   }
 
   /** A TCP packet without ACK: remembered when it is crafted (craftedFlags), the first of its pair. */
