@@ -9,7 +9,7 @@ command -v tshark >/dev/null && command -v capinfos >/dev/null || {
 PY=$(command -v python3 || true)
 [[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
 exec "$PY" - "$HERE" "$@" <<'EOF'
-import json, os, subprocess, sys
+import json, os, re, subprocess, sys
 
 here, only = sys.argv[1], set(sys.argv[2:])
 LIMIT = 200 * 1024
@@ -1018,7 +1018,7 @@ def check_tcp_target(pk, e, errs):
     if t["port"] in (443, 8443) and cause.startswith(("tls.", "ok")) and "http.error_status" != cause:
         tls_checks(pk, e, errs, flow)
         return
-    if cause in ("http.error_status", "http.no_response", "ok"):
+    if cause in ("http.error_status", "http.no_response", "http.error_in_body", "ok"):
         reqs = [p for p in flow if p["http.request.method"] and c2s(p, client)]
         resps = [p for p in flow if p["http.response.code"] and not c2s(p, client)]
         if not reqs:
@@ -1034,6 +1034,15 @@ def check_tcp_target(pk, e, errs):
             codes = [c for p in resps for c in ints(p, "http.response.code")]
             if d["status"] not in codes:
                 errs.append("status %s, expected %s" % (codes, d["status"]))
+        elif cause == "http.error_in_body":
+            # a 200 answer whose short body names an error
+            codes = [c for p in resps for c in ints(p, "http.response.code")]
+            answer = "".join(bytes.fromhex(v.replace(":", "")).decode("latin-1") for p in resps for v in p["tcp.payload"])
+            body = answer.split("\r\n\r\n", 1)[-1]
+            if codes != [200]:
+                errs.append("status %s, expected [200]" % codes)
+            if len(body) > 1024 or not re.search(r"(?i)invalid|incorrect|denied|error|failed", body):
+                errs.append("no short error text in the answer: %r" % body[:80])
         else:
             codes = [c for p in resps for c in ints(p, "http.response.code")]
             if not codes or codes[-1] >= 400:

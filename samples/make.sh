@@ -668,6 +668,8 @@ http {
     listen 203.0.113.26:80;
     server_name plain.example.org;
     location / { return 200 "plain http\n"; }
+    # a service that refuses an upload in a 200 answer (as Weather Underground's station API did)
+    location /weatherstation/ { default_type text/plain; return 200 "INVALIDPASSWORDID|Password or key and/or id are incorrect\n"; }
   }
 }
 EOF
@@ -836,6 +838,10 @@ sample dns-blocked pcap "A DNS filter's block: the resolver answers the name wit
   "curl -4 http://ads.blocked.example.org/ against unbound with local-data ads.blocked.example.org A 0.0.0.0 (AAAA ::)" \
   "[$(err "$(t ads.blocked.example.org null null udp)" "$C4" dns dns.no_address '{"rcode":"NOERROR","unspecified":true}')]" \
   -- CX "${CURL[@]}" -4 http://ads.blocked.example.org/
+sample http-200-error-text pcap "An upload refused in a 200 answer: the server says 200 OK, and its whole answer is an error message (a wrong password); curl exits 0" \
+  "curl -4 'http://plain.example.org/weatherstation/updateweatherstation.php?ID=KX1&PASSWORD=wrong&tempf=43.0' against nginx (return 200 with the message)" \
+  "[$(warn "$(t plain.example.org 203.0.113.26 80 tcp)" "$C4" http http.error_in_body '{"status":200}')]" \
+  -- CX "${CURL[@]}" -4 'http://plain.example.org/weatherstation/updateweatherstation.php?ID=KX1&PASSWORD=wrong&tempf=43.0'
 sample dns-nxdomain-v6 pcap "DNS NXDOMAIN for an AAAA query sent over IPv6" \
   "dig -6 @2001:db8:198::53 nosuch.example.net AAAA" \
   "[$(err "$(t nosuch.example.net null null udp)" "$C6" dns dns.nxdomain '{"rcode":"NXDOMAIN","qtype":"AAAA"}')]" \

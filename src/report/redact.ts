@@ -31,7 +31,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Report, Verdict } from './model.js';
 
 /** Keys whose strings are a server's free text (app.refused / app.login_failed replies, tls.not_tls's answer). */
-const FREE_TEXT_KEYS = new Set(['reply', 'answerStarts', 'answer', 'text']);
+const FREE_TEXT_KEYS = new Set(['reply', 'answerStarts', 'answer', 'text', 'serverText', 'serverShort']);
 /** A dotted token of host-name characters. */
 const DOTTED = /[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+/g;
 

@@ -55,7 +55,18 @@ export interface HttpExchange {
    * scanner sent to learn what the port serves, not a program's.
    */
   scannerAgent: boolean;
+  /**
+   * The first BODY_HEAD bytes of a 200 answer's body, as Latin-1 text, when the body may be a short
+   * text (Content-Type text/plain, text/html or none, no Content-Encoding, and a Content-Length of
+   * SHORT_BODY or less, or a chunked or close-delimited body); else null. http.error_in_body reads it.
+   */
+  bodyHead: string | null;
 }
+
+/** Body bytes kept of a 200 answer that may be a short text (HttpExchange.bodyHead). */
+export const BODY_HEAD = 256;
+/** Content-Length up to which a 200 answer's body is kept. */
+export const SHORT_BODY = 1024;
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
 
@@ -211,6 +222,18 @@ function isChunked(b: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
+const CONTENT_TYPE = asciiBytes('content-type');
+const CONTENT_ENCODING = asciiBytes('content-encoding');
+
+/** A body that may be read as text: no Content-Encoding, and Content-Type text/plain, text/html or none. */
+function shortText(b: Uint8Array, start: number, end: number): boolean {
+  if (headerAt(b, start, end, CONTENT_ENCODING) >= 0) return false;
+  const vs = headerAt(b, start, end, CONTENT_TYPE);
+  if (vs < 0) return true;
+  const v = latin1(b, vs, Math.min(valueEnd - vs, 64)).trim().toLowerCase();
+  return v.startsWith('text/plain') || v.startsWith('text/html');
+}
+
 /** JS String.prototype.trim whitespace within Latin-1 (CR/LF cannot occur inside a value). */
 function isTrimSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0xa0;
@@ -237,9 +260,10 @@ function bodyLength(n: number): BodyPlan {
   return n === 0 ? BODY_EMPTY : { kind: 'length', length: n };
 }
 
-/** `k` more body bytes of `ex`, the last of them in `frame`. */
-function bodySeen(ex: HttpExchange, k: number, frame: number, ts: Time): void {
+/** `k` more body bytes of `ex` (from b[o]), the last of them in `frame`. */
+function bodySeen(ex: HttpExchange, k: number, frame: number, ts: Time, b: Uint8Array, o: number): void {
   if (k <= 0) return;
+  if (ex.bodyHead !== null && ex.bodyHead.length < BODY_HEAD) ex.bodyHead += latin1(b, o, Math.min(k, BODY_HEAD - ex.bodyHead.length));
   ex.bodyBytes += k;
   ex.bodyLastFrame = frame;
   ex.bodyLastTime = ts;
@@ -307,7 +331,7 @@ export class HttpAnalyzer {
       switch (d.phase) {
         case 'close':
           // A body delimited by the close: counted as it comes (http.body_cut_short asks how much came before a reset).
-          if (!fromClient && d.cur !== null) bodySeen(d.cur, n - o, frame, ts);
+          if (!fromClient && d.cur !== null) bodySeen(d.cur, n - o, frame, ts, b, o);
           return;
         case 'broken':
           return;
@@ -354,8 +378,8 @@ export class HttpAnalyzer {
         case 'body': {
           const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
+          if (d.cur !== null) bodySeen(d.cur, k, frame, ts, b, o);
           o += k;
-          if (d.cur !== null) bodySeen(d.cur, k, frame, ts);
           if (d.remaining === 0) this.messageDone(st, fromClient, frame);
           break;
         }
@@ -397,8 +421,8 @@ export class HttpAnalyzer {
         case 'chunk-data': {
           const k = Math.min(d.remaining, n - o);
           d.remaining -= k;
+          if (d.cur !== null) bodySeen(d.cur, k, frame, ts, b, o);
           o += k;
-          if (d.cur !== null) bodySeen(d.cur, k, frame, ts);
           if (d.remaining === 0) {
             d.phase = 'chunk-crlf';
             d.line = '';
@@ -503,6 +527,7 @@ export class HttpAnalyzer {
       authScheme: credentialsScheme(head, start, end, AUTHORIZATION),
       proxyAuthScheme: credentialsScheme(head, start, end, PROXY_AUTHORIZATION),
       scannerAgent: scannerAgent(head, start, end),
+      bodyHead: null,
     };
     if (s.exchanges.length < MAX_EXCHANGES) {
       s.exchanges.push(ex);
@@ -521,6 +546,7 @@ export class HttpAnalyzer {
     if (plan !== null && ex !== null) {
       ex.bodyKind = plan.kind;
       ex.bodyLength = plan.kind === 'length' ? plan.length : null;
+      if (ex.status === 200 && (plan.kind === 'chunked' || plan.kind === 'close' || (plan.kind === 'length' && plan.length <= SHORT_BODY)) && shortText(head, start, end)) ex.bodyHead = '';
     }
     return plan;
   }

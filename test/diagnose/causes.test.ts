@@ -145,9 +145,10 @@ describe('cause catalogue and rules', () => {
       // tcp.address_scan.ts). A stalled body may have resumed after the capture ended (causes/http.body_stalled.ts).
       // A chain without its intermediate fails other clients, not the one that completed the handshake (causes/tls.chain_incomplete.ts);
       // many hosts drop ping (causes/icmp.echo_unanswered.ts); pings partly lost leave the host up (causes/icmp.echo_loss.ts);
-      // a DHCP server that found an address in use gave its client another (causes/dhcp.address_in_use.ts).
+      // a DHCP server that found an address in use gave its client another (causes/dhcp.address_in_use.ts);
+      // an error message in a 200 answer is the server's words, which only it can mean (causes/http.error_in_body.ts).
       const told = code.startsWith('capture.') || code === 'tcp.port_scan' || code === 'tcp.address_scan' || code === 'http.body_stalled' || code === 'tls.chain_incomplete' || code === 'icmp.echo_unanswered' || code === 'icmp.echo_loss' ||
-        code === 'dhcp.address_in_use';
+        code === 'dhcp.address_in_use' || code === 'http.error_in_body';
       expect(e.severity).toBe(code === 'ok' ? 'ok' : told ? 'warning' : 'error');
       expect(['packet', 'timeout', 'end']).toContain(e.live);
     }
