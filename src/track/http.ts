@@ -65,8 +65,8 @@ export interface HttpExchange {
 
 /** Body bytes kept of a 200 answer that may be a short text (HttpExchange.bodyHead). */
 export const BODY_HEAD = 256;
-/** Content-Length up to which a 200 answer's body is kept. */
-export const SHORT_BODY = 1024;
+/** Content-Length up to which a 200 answer's body is kept: one read whole. */
+export const SHORT_BODY = BODY_HEAD;
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
 

@@ -6,7 +6,7 @@
  * station's uploads rejected for a wrong password, in a 200 answer of 58 bytes.
  *
  * Claimed (a warning: the words are the server's, and only it knows what they mean) for a 200
- * answer whose body the capture holds whole, of SHORT_BODY bytes or fewer, plain text (Content-Type
+ * answer whose body the capture holds whole, of SHORT_BODY (256) bytes or fewer, plain text (Content-Type
  * text/plain, text/html or none, no Content-Encoding; no markup, no JSON), printable, naming an
  * error (invalid, incorrect, denied, unauthorized, forbidden, failed, failure, error, not allowed,
  * wrong) and no success. The request's query string is left out of the report: such requests
