@@ -3,7 +3,8 @@
  * Practical Packet Analysis' weather_broken.pcapng, a weather station's upload answered
  * "200 OK" + "INVALIDPASSWORDID|Password or key and/or id are incorrect". Built packet by packet
  * through the whole pipeline, with the answers that are no such message: a success text, an HTML
- * page that mentions an error, JSON, a compressed body, a long body, a body cut short.
+ * page that mentions an error, JSON or JSONP holding the word as data, a text that mentions it past
+ * its first words (robots.txt), a compressed body, a long body, a body cut short.
  */
 import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
@@ -60,6 +61,9 @@ describe('http.error_in_body', () => {
       ['OK: upload successful, no errors', {}],
       ['<html><body><h1>Error</h1></body></html>', {}],
       ['{"error":"invalid key"}', { type: null }],
+      // JSONP whose data holds the word (Practical Packet Analysis' http_espn.pcapng), robots.txt.
+      ['jsonp1270661370297( { "affiliate":"invalid" })', { type: 'text/html' }],
+      ['User-agent: *\nDisallow: /error/\n', { type: 'text/plain' }],
       ['invalid password', { encoding: 'gzip' }],
       [`error ${'x'.repeat(300)}`, { type: 'text/plain' }],
       ['invalid password, try again later please', { cutAt: 10 }],

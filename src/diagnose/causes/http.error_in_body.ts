@@ -7,9 +7,10 @@
  *
  * Claimed (a warning: the words are the server's, and only it knows what they mean) for a 200
  * answer whose body the capture holds whole, of SHORT_BODY (256) bytes or fewer, plain text (Content-Type
- * text/plain, text/html or none, no Content-Encoding; no markup, no JSON), printable, naming an
- * error (invalid, incorrect, denied, unauthorized, forbidden, failed, failure, error, not allowed,
- * wrong) and no success. The request's query string is left out of the report: such requests
+ * text/plain, text/html or none, no Content-Encoding; no markup, JSON or other structure: no
+ * braces, brackets or angle brackets), printable, whose first line names an error among its first
+ * four words (invalid, incorrect, denied, unauthorized, forbidden, failed, failure, error, wrong,
+ * not allowed) and which names no success. The request's query string is left out of the report: such requests
  * carry the credentials the server refused.
  */
 import { defineCause } from '../cause.js';
@@ -17,7 +18,14 @@ import { outcome, type ConnRule } from '../outcome.js';
 import { HTTP_REQUEST, HTTP_RESPONSE, proof, way } from '../evidence.js';
 import { SHORT_BODY, type HttpExchange } from '../../track/http.js';
 
-const ERROR_WORDS = /\b(invalid|incorrect|denied|unauthori[sz]ed|forbidden|failed|failure|error|not allowed|not permitted|wrong)\b/i;
+/**
+ * An error word among the first four words of the first line (a word may start with it:
+ * "INVALIDPASSWORDID"): a message that says it failed, not a text that mentions an error somewhere
+ * (robots.txt's "Disallow: /error").
+ */
+const ERROR_START = /^[^A-Za-z]*(?:[A-Za-z]+[^A-Za-z\n]+){0,3}(invalid|incorrect|denied|unauthori[sz]ed|forbidden|failed|failure|error|wrong|not allowed|not permitted)/i;
+/** Structured data (JSON, JSONP, XML, HTML) carries such words as values: "{ "affiliate":"invalid" }". */
+const STRUCTURE = /[{}[\]<>]/;
 const SUCCESS_WORDS = /\b(success|successful|successfully|succeeded|no errors?|0 errors?)\b/i;
 /** Characters of the server's text said in the explanation, and in the summary. */
 const SAID = 160;
@@ -29,8 +37,8 @@ export function errorText(ex: HttpExchange): string | null {
   const whole = ex.bodyKind === 'length' ? ex.bodyBytes === ex.bodyLength : ex.bodyKind === 'chunked' ? ex.lastChunk : ex.bodyKind === 'close';
   if (!whole || ex.bodyHead.length < ex.bodyBytes) return null;
   const text = ex.bodyHead.trim();
-  if (text.length < 3 || /[<{[]/.test(text[0]!) || text.includes('<') || /[\x00-\x08\x0e-\x1f\x7f]/.test(text)) return null;
-  return ERROR_WORDS.test(text) && !SUCCESS_WORDS.test(text) ? text : null;
+  if (text.length < 3 || STRUCTURE.test(text) || /[\x00-\x08\x0e-\x1f\x7f]/.test(text)) return null;
+  return ERROR_START.test(text) && !SUCCESS_WORDS.test(text) ? text : null;
 }
 
 /** `text` cut to `n` characters, '…' when cut; line breaks as spaces. */
