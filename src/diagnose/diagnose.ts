@@ -740,19 +740,21 @@ export class Diagnosis {
         continue;
       }
       const pair = `${p.client}|${p.host}`;
+      const group = isGroupAddress(p.host);
+      const target: Target = { name: p.name, ip: p.host, port: null, transport: 'icmp' };
       if (p.answered) {
         // A DHCP server's ping of an address answered, and another address offered instead: a
         // host uses an address of the server's pool (dhcp.address_in_use).
-        const instead = isGroupAddress(p.host) ? null : this.offeredInstead(p.client, p.host, p.first.ts);
+        const instead = group ? null : this.offeredInstead(p.client, p.host, p.first.ts);
         if (instead !== null) {
           p.dhcpInstead = instead;
-          this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
+          this.placeFirst(PING_RULES, p, target, p.client);
           continue;
         }
         // Pings partly lost (icmp.echo_loss): the host answered, so nothing else of it matters; a
         // traceroute's probes, or pings an ICMP error answered, are not lost.
-        if (p.lostCount > 0 && !pingErrors.has(pair) && !this.routes.towards(p.client, p.host) && !isGroupAddress(p.host)) {
-          this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
+        if (p.lostCount > 0 && !pingErrors.has(pair) && !this.routes.towards(p.client, p.host) && !group) {
+          this.placeFirst(PING_RULES, p, target, p.client);
         }
         continue;
       }
@@ -761,8 +763,8 @@ export class Diagnosis {
         checks.pinged(p, offer);
         continue;
       }
-      if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || isGroupAddress(p.host)) continue;
-      this.placeFirst(PING_RULES, p, { name: p.name, ip: p.host, port: null, transport: 'icmp' }, p.client);
+      if (this.answeringFull || !this.heard.has(p.client) || this.blindTo.has(p.client) || this.answering.has(p.host) || pingErrors.has(pair) || this.routes.towards(p.client, p.host) || group) continue;
+      this.placeFirst(PING_RULES, p, target, p.client);
     }
     this.pings.clear();
     const out: Array<{ v: Verdict; first: number }> = [];

@@ -38,8 +38,18 @@ export interface DhcpOfferOf extends DhcpOffer {
   address: string;
 }
 
-/** Offers remembered per server for offeredInstead (the first ones, then the latest in the last place). */
+/** Offers remembered per server and address, and per server for offeredInstead (the first ones, then the latest in the last place). */
+const PER_ADDRESS = 16;
 const PER_SERVER = 64;
+
+/** `x` into `key`'s list of `m`: the first `max` kept, then the latest in the last place; at most MAX_OFFERS keys. */
+function keep<T>(m: Map<string, T[]>, key: string, x: T, max: number): void {
+  const list = m.get(key);
+  if (list === undefined) {
+    if (m.size < MAX_OFFERS) m.set(key, [x]);
+  } else if (list.length < max) list.push(x);
+  else list[max - 1] = x;
+}
 
 export class DhcpOffers {
   /** Offers of an address by a server (the first 16, then the latest in the last place), by `server|address`. */
@@ -62,17 +72,8 @@ export class DhcpOffers {
     const address = `${b[yi]}.${b[yi + 1]}.${b[yi + 2]}.${b[yi + 3]}`;
     const key = `${server}|${address}`;
     const offer: DhcpOffer = { frame: p.frame, to: p.dstAddr(), ts, ack: type === DHCPACK };
-    const list = this.offers.get(key);
-    if (list !== undefined) {
-      if (list.length < 16) list.push(offer);
-      else list[15] = offer;
-    } else if (this.offers.size < MAX_OFFERS) this.offers.set(key, [offer]);
-    const all = this.byServer.get(server);
-    const of = { ...offer, address };
-    if (all !== undefined) {
-      if (all.length < PER_SERVER) all.push(of);
-      else all[PER_SERVER - 1] = of;
-    } else if (this.byServer.size < MAX_OFFERS) this.byServer.set(server, [of]);
+    keep(this.offers, key, offer, PER_ADDRESS);
+    keep(this.byServer, server, { ...offer, address }, PER_SERVER);
   }
 
   /**

@@ -127,6 +127,20 @@ export function craftedFlags(flags: number, tsVal: number): string | null {
   return names.join('+');
 }
 
+/**
+ * Whether `p` is an IPv4 packet of the same protocol and addresses as the last one noted in `last`;
+ * if not, it becomes the last (-1 fields: none yet). Streams of one kind between the same two hosts
+ * (a tunnel's packets, a scan's crafted probes) then build no key per packet.
+ */
+function repeatsLast(last: { proto: number; src4: number; dst4: number }, p: Packet): boolean {
+  if (p.ipVersion !== 4) return false;
+  if (p.proto === last.proto && p.src4 === last.src4 && p.dst4 === last.dst4) return true;
+  last.proto = p.proto;
+  last.src4 = p.src4;
+  last.dst4 = p.dst4;
+  return false;
+}
+
 /** Conversations of other IP protocols remembered (Tracker.otherSeen). */
 const MAX_OTHER_SEEN = 10_000;
 
@@ -154,7 +168,7 @@ export class Tracker implements StreamSink {
    * probes (diagnose.ts scanPair).
    */
   readonly crafted = new Map<string, CraftedPacket>();
-  private readonly lastCrafted = { src4: -1, dst4: -1 };
+  private readonly lastCrafted = { proto: -1, src4: -1, dst4: -1 };
   /** Addresses an ARP reply was sent to (Tracker.arp): hosts the capture shows packets toward. */
   readonly arpAnswered = new Set<string>();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
@@ -242,12 +256,7 @@ export class Tracker implements StreamSink {
     const what = craftedFlags(p.tcpFlags, p.tsVal);
     if (what === null) return;
     // A scan's packets come one after another between the same two IPv4 hosts: no key per packet.
-    const last = this.lastCrafted;
-    if (p.ipVersion === 4 && p.src4 === last.src4 && p.dst4 === last.dst4) return;
-    if (p.ipVersion === 4) {
-      last.src4 = p.src4;
-      last.dst4 = p.dst4;
-    }
+    if (repeatsLast(this.lastCrafted, p)) return;
     const key = `${p.srcAddr()}|${p.dstAddr()}`;
     if (!this.crafted.has(key) && this.crafted.size < MAX_CRAFTED) this.crafted.set(key, { frame: p.frame, ts, what });
   }
@@ -258,12 +267,7 @@ export class Tracker implements StreamSink {
    * such a stream builds no key per packet.
    */
   private otherProtocol(p: Packet): void {
-    if (p.ipVersion === 4 && p.proto === this.lastOther.proto && p.src4 === this.lastOther.src4 && p.dst4 === this.lastOther.dst4) return;
-    if (p.ipVersion === 4) {
-      this.lastOther.proto = p.proto;
-      this.lastOther.src4 = p.src4;
-      this.lastOther.dst4 = p.dst4;
-    }
+    if (repeatsLast(this.lastOther, p)) return;
     if (this.otherSeen.size < MAX_OTHER_SEEN) this.otherSeen.add(`${p.proto}|${p.srcAddr()}|${p.dstAddr()}`);
   }
 

@@ -222,7 +222,7 @@ const CUT_SHORT: ConnRule = {
     // every hole lies in the server's stream past all the client had acknowledged at its close:
     // data that never reached the client either, lost on the way (the path came back after the
     // close, as a blackholed path does), not by the capture.
-    let hole: ReturnType<typeof pastHole> = { details: {}, facts: {} };
+    let hole = NO_HOLE;
     if (holes) {
       if (!gaveUp || c.gapBytes.orig !== 0 || h.serverGapAt < 0 || !head.x.hasAck) return null;
       const acked = offsetIn(start, head.x.ack);
@@ -487,6 +487,10 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
   return lang === 'en' ? `curl says "${msg[0]}", exit ${msg[1]}` : `curl 报 "${msg[0]}"，退出码 ${msg[1]}`;
 }
 
+type Hole = { readonly details: Record<string, unknown>; readonly facts: Record<string, Arg> };
+/** No byte of the server's missing past a hole: nothing to add. */
+export const NO_HOLE: Hole = Object.freeze({ details: Object.freeze({}), facts: Object.freeze({}) });
+
 /**
  * The server's bytes missing past a hole, for a client that gave up at `close` having acknowledged
  * exactly up to the hole (tls.transfer_cut_short's too): lost on the way after its close when the
@@ -494,9 +498,9 @@ function curlText(v: { facts: Record<string, unknown> }, lang: Lang): string {
  * waited on while later data came (the transfer stuck on it). Its details and facts, for the words
  * (byClientText).
  */
-export function pastHole(c: TcpConn, close: TcpControl): { details: Record<string, unknown>; facts: Record<string, Arg> } {
+export function pastHole(c: TcpConn, close: TcpControl): Hole {
   const bytes = c.gapBytes.resp;
-  if (bytes === 0) return { details: {}, facts: {} };
+  if (bytes === 0) return NO_HOLE;
   return c.gapResumed.resp !== 0 && c.gapResumed.resp < close.frame
     ? { details: { stuckOnHole: { missingBytes: bytes } }, facts: { stuckBytes: bytes } }
     : { details: { lostAfterClose: bytes }, facts: { lostAfter: bytes } };

@@ -33,7 +33,7 @@ import { defineCause } from '../cause.js';
 import { firstCloseAfter, isTcp, outcome, tenths, type ConnRule, type EvidenceAt, type Outcome } from '../outcome.js';
 import { FIN, RST, proof, way } from '../evidence.js';
 import { serverHelloProof } from '../rules-tls.js';
-import { CLIENT_ENDED, arrivingText, byClientText, crawlAdvice, crawlProof, crawled, cutText, dataEnd, offsetIn, pastHole, stoppedDead } from './http.body_cut_short.js';
+import { CLIENT_ENDED, arrivingText, byClientText, crawlAdvice, crawlProof, crawled, cutText, dataEnd, NO_HOLE, offsetIn, pastHole, stoppedDead } from './http.body_cut_short.js';
 import { evidenceKind, fillText, type CauseText } from '../words.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { tlsVersionName } from '../../decode/names.js';
@@ -91,7 +91,7 @@ const CUT_RECORD: ConnRule = {
     // after it (the path came back); data past a hole before it means the server kept sending while
     // the hole stayed, and the client, which acknowledged exactly up to the hole, waited on it
     // through the silence: the transfer stuck on the hole (http.body_cut_short's too).
-    const hole = byClient ? pastHole(c, head) : { details: {}, facts: {} };
+    const hole = byClient ? pastHole(c, head) : NO_HOLE;
     const sender = byClient ? 'client' : 'server';
     const ev: EvidenceAt[] = [serverHelloProof(c, s)];
     const first = s.serverAfterHandshake[0];
