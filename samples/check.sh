@@ -1012,6 +1012,14 @@ def check_tcp_target(pk, e, errs):
         if not r:
             errs.append("no RST from %s" % who)
         pay = [p for p in flow if c2s(p, client) and ints(p, "tcp.len") and max(ints(p, "tcp.len")) > 0]
+        if d.get("clientSentNothing"):
+            # every connection: the server's greeting, then the client's RST, the client silent
+            spay = [p for p in from_srv if ints(p, "tcp.len") and max(ints(p, "tcp.len")) > 0]
+            if pay:
+                errs.append("the client sent payload (%d packets)" % len(pay))
+            if not r or not spay or spay[0]["n"] > r[0]["n"]:
+                errs.append("no server payload before the client's RST")
+            return
         if not pay or (r and pay[0]["n"] > r[0]["n"]):
             errs.append("no request before the RST")
         return

@@ -1152,6 +1152,30 @@ if want ftp-login-failed || want ftp-too-many-users; then
     "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.login_failed '{"protocol":"ftp","command":"PASS","code":"530"}')]" \
     -- CX curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
   ftp_stop
+fi
+# a health check: connect, read the greeting, leave with a RST (SO_LINGER 0), three times
+health_check() {
+  "$PY" - <<'EOF'
+import socket, struct, time
+for i in range(3):
+    s = socket.create_connection(('203.0.113.22', 21), timeout=3)
+    s.recv(512)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    s.close()
+    time.sleep(0.5)
+EOF
+}
+if want tcp-health-check-reset; then
+  ftp_conf 10
+  ftp_start
+  sample tcp-health-check-reset pcap \
+    "A health check's connections: a client connects to vsftpd, reads its 220 greeting and leaves with a RST without a word, three times (a load balancer's TCP check, HAProxy's nolinger close)" \
+    "python3: socket.create_connection to 203.0.113.22:21, recv, SO_LINGER 0, close; three times 0.5 s apart, against vsftpd 3.0.3" \
+    "[$(warn "$(t null 203.0.113.22 21 tcp)" "$C4" tcp tcp.reset '{"sender":"client","clientSentNothing":true}')]" \
+    -- CX bash -c "PY=$PY; $(declare -f health_check); health_check"
+  ftp_stop
+fi
+if want ftp-too-many-users; then
   ftp_conf 1
   ftp_start
   sample ftp-too-many-users pcap \

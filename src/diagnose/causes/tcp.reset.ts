@@ -18,6 +18,11 @@ export const RESET_AFTER_DATA = limitKind('reset_after_data', {
   zh: () => '重置发生在双方都已交换数据之后；很多程序就是这样关闭连接的，因此仅凭抓包无法说明有任何失败',
 });
 
+export const CLIENT_SENT_NOTHING = limitKind('client_sent_nothing', {
+  en: () => 'the client sent nothing and reset the connection after the server\'s first words: health checks (a load balancer\'s or HAProxy\'s TCP check), monitoring probes and banner grabs (nmap -sV) close this way; a program that used the service would have answered them',
+  zh: () => '客户端什么也没发送，在服务器说出第一句话之后就重置了连接：健康检查（负载均衡或 HAProxy 的 TCP 检查）、监控探测和抓取服务标识（nmap -sV）都是这样关闭的；真正使用该服务的程序会作出回应',
+});
+
 /** Reset after the connection was established, while the exchange was not finished. */
 const RESET: ConnRule = {
   on: 'conn',
@@ -50,6 +55,12 @@ const RESET: ConnRule = {
     if (tlsOk && bothData) {
       o.severity = 'warning';
       o.limits.push(RESET_AFTER_DATA.of({}));
+    } else if (rst.fromOrig && !dataBefore(c.orig) && dataBefore(c.resp)) {
+      // The server spoke first (a greeting: SSH, SMTP, FTP, MySQL) and the client left without a
+      // word: it came to see the port open, not to use the service. The server did its part.
+      o.severity = 'warning';
+      o.details['clientSentNothing'] = true;
+      o.limits.push(CLIENT_SENT_NOTHING.of({}));
     }
     return o;
   },

@@ -1,0 +1,57 @@
+/**
+ * A client that sent nothing and reset the connection after the server's greeting (a load
+ * balancer's TCP health check, a monitoring probe, a banner grab): tcp.reset with severity warning,
+ * details.clientSentNothing and a limit saying why (Suricata-verify's bug-4903: a Cisco SSH
+ * banner, then the client's RST, was a FAIL). A client that spoke and then reset keeps the
+ * reset-after-data warning; a server that reset after its own greeting stays an error. Built packet by packet through the whole pipeline.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStream } from '../../src/capture/open.js';
+import { analyze } from '../../src/analyze.js';
+import type { Report } from '../../src/report/model.js';
+import { verdictWords } from '../../src/report/words.js';
+import { TcpConversation, pcapFile, ascii } from '../helpers/index.js';
+
+async function run(steps: (c: TcpConversation) => void): Promise<Report> {
+  const c = new TcpConversation({ client: ['192.0.2.10', 41000], server: ['203.0.113.22', 22], start: 1_700_000_000 });
+  c.syn();
+  c.synAck();
+  c.ack('client');
+  c.send('server', ascii('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
+  steps(c);
+  const bytes = pcapFile({ linkType: 1 }, c.frames);
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield bytes;
+  }
+  return analyze(await openStream(one(), { name: 'built.pcap' }), { all: true });
+}
+
+describe('a reset after the server greeting', () => {
+  it('the client said nothing: a warning with its limit', async () => {
+    const r = await run((c) => {
+      c.ack('client');
+      c.rst('client');
+    });
+    expect(r.verdicts.map((v) => `${v.severity} ${v.cause}`)).toEqual(['warning tcp.reset']);
+    const v = r.verdicts[0]!;
+    expect(v.details).toMatchObject({ sender: 'client', clientSentNothing: true });
+    expect(verdictWords(v, 'en').explanation).toContain('health checks');
+    expect(r.summary.failures).toBe(0);
+  });
+
+  it('the client answered, then reset (a reset after data both ways, as before); or the server reset: an error', async () => {
+    const spoke = await run((c) => {
+      c.send('client', ascii('SSH-2.0-PuTTY_Release_0.78\r\n'));
+      c.rst('client');
+    });
+    expect(spoke.verdicts.map((v) => `${v.severity} ${v.cause}`)).toEqual(['warning tcp.reset']);
+    expect(spoke.verdicts[0]!.details['clientSentNothing']).toBeUndefined();
+    expect(verdictWords(spoke.verdicts[0]!, 'en').explanation).not.toContain('health checks');
+    const server = await run((c) => {
+      c.ack('client');
+      c.rst('server');
+    });
+    expect(server.verdicts.map((v) => `${v.severity} ${v.cause}`)).toEqual(['error tcp.reset']);
+    expect(server.verdicts[0]!.details).toMatchObject({ sender: 'server' });
+  });
+});
