@@ -116,6 +116,7 @@ export class Analysis {
       addressOffered: (server, address, ts) => this.tracker.dhcp.offered(server, address, ts),
       offeredInstead: (server, address, ts) => this.tracker.dhcp.offeredInstead(server, address, ts),
       craftedBy: (client, server) => (this.tracker.crafted.size === 0 ? undefined : this.tracker.crafted.get(`${client}|${server}`)),
+      arpSweepOf: (client) => this.tracker.arpRequests.sweepOf(client),
     });
     // The report keeps only what finished() copies out of a connection, so its object can be
     // reused; a live watcher holding connections between packets (onTcp) cannot allow that.

@@ -41,6 +41,7 @@ import { PingWatch } from './pings.js';
 import { DhcpChecks } from './dhcp-check.js';
 import type { DhcpOffer, DhcpOfferOf } from '../track/dhcp.js';
 import type { Span } from './span.js';
+import { inArpSweep, type ArpSweep } from '../track/arp.js';
 
 export { targetText } from './verdict.js';
 
@@ -275,6 +276,8 @@ export class Diagnosis {
   private offeredInstead: (server: string, address: string, ts: number) => DhcpOfferOf | null = () => null;
   /** The first crafted TCP packet (track/tracker.ts craftedFlags) from a client to a server: the pair's attempts are a scanner's. */
   private craftedBy: (client: string, server: string) => CraftedPacket | undefined = () => undefined;
+  /** The client's burst of ARP requests for many addresses (track/arp.ts), if it made one: it swept its network. */
+  private arpSweepOf: (client: string) => ArpSweep | undefined = () => undefined;
 
   /**
    * `keepResolved: false` when verdicts will not be asked with `all`: a name that resolved is then
@@ -285,11 +288,13 @@ export class Diagnosis {
     addressOffered?: (server: string, address: string, ts: number) => DhcpOffer | null;
     offeredInstead?: (server: string, address: string, ts: number) => DhcpOfferOf | null;
     craftedBy?: (client: string, server: string) => CraftedPacket | undefined;
+    arpSweepOf?: (client: string) => ArpSweep | undefined;
   } = {}) {
     if (o.recordingEnd) this.recordingEnd = o.recordingEnd;
     if (o.addressOffered) this.addressOffered = o.addressOffered;
     if (o.offeredInstead) this.offeredInstead = o.offeredInstead;
     if (o.craftedBy) this.craftedBy = o.craftedBy;
+    if (o.arpSweepOf) this.arpSweepOf = o.arpSweepOf;
     this.dns = new DnsGroups(o.keepResolved ?? true);
     const icmp = this.dnsIcmp;
     this.ctx = { captureEnd: Number.NEGATIVE_INFINITY, icmpOn: (key) => icmp.get(key) };
@@ -553,6 +558,12 @@ export class Diagnosis {
   private sweepOf(p: Placed, pr: ProbeInfo): Sweep | null {
     const s = this.sweeps.take(p.client);
     if (s === null) return null;
+    // A probe of a host the client had just asked ARP for among many (its ARP sweep): the sweep is
+    // proven by that, whatever its source ports (a connect sweep's: nmap -sn without privileges).
+    if (s.arp === null) {
+      const a = this.arpSweepOf(p.client);
+      if (a !== undefined && inArpSweep(a, p.ip, pr.synTs)) s.arp = a;
+    }
     if (s.probe(p.ip, pr, this.sweeps.budget)) {
       seeSweepBurst(s);
       if (!s.confirmed && sureSweep(s)) s.confirmed = true;

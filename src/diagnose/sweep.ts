@@ -20,6 +20,7 @@
 import { isReportableTime } from '../time.js';
 import type { TcpConn } from '../track/tcp.js';
 import { CLOSED, OPEN, letGoOldest, type ProbeInfo, type ScanPacket } from './scan.js';
+import type { ArpSweep } from '../track/arp.js';
 
 /**
  * A bare ACK probe: a connection the capture holds as one ACK from its client (or two, sent
@@ -118,6 +119,11 @@ export class Sweep {
   private readonly sports: SourcePort[] = [];
   /** Bare ACK probes by source port (ackProbeOf), at most SOURCE_PORTS ports. */
   private readonly acks: Array<{ sport: number; probes: number; answered: number; ports: number[] }> = [];
+  /**
+   * The client's ARP sweep (track/arp.ts) when a probe went to a host it covered: proof of a sweep
+   * from the client's own packets, whatever its source ports; its probes then are all the sweep's.
+   */
+  arp: ArpSweep | null = null;
   /** Unanswered echo requests of the client to hosts of the sweep (host discovery's pings): hosts, requests. */
   pingHosts = 0;
   pingRequests = 0;
@@ -147,6 +153,7 @@ export class Sweep {
   /** Whether `sport` is one of the scanner's: it served SCANNER_PORT_HOSTS distinct hosts or more (a program's port serves one). */
   scannerPort(sport: number): boolean {
     if (sport < 0) return false;
+    if (this.arp !== null) return true;
     for (const s of this.sports) if (s.port === sport) return s.hosts.size >= SCANNER_PORT_HOSTS;
     return false;
   }

@@ -162,6 +162,8 @@ export const PLACEHOLDERS = {
   silentHosts: 'how many hosts of a sweep never answered',
   sweepSourcePort: 'the one source port a sweeping scanner reused toward many hosts',
   sweepSourceHosts: 'how many distinct hosts that source port served (counted up to the rule\'s threshold)',
+  arpAddresses: "how many addresses of its network a sweeping client asked ARP for in its burst ('at least' before it past the bound)",
+  arpSpan: 'how long that burst of ARP requests lasted, with its unit, in the report\'s language',
   ackText: 'a sweep\'s sentence on its bare ACK probes (host discovery) from the scanner\'s source ports, or nothing when it sent none',
   leafName: 'the common name of the certificate a server sent alone (its subject when it has none)',
   issuerName: 'the common name of that certificate\'s issuer (its whole name when it has none)',

@@ -5,6 +5,7 @@
  * STARTTLS; FTP and mail servers' lines on their ports, lines.ts) and fed to that analyzer. Finished connections are handed to `onConn` with their
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
+import { ArpRequests } from './arp.js';
 import type { Packet } from '../decode/packet.js';
 import { ETH_ARP } from '../decode/ethernet.js';
 import { FRAG_NONE, FRAG_PART, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
@@ -171,6 +172,8 @@ export class Tracker implements StreamSink {
   private readonly lastCrafted = { proto: -1, src4: -1, dst4: -1 };
   /** Addresses an ARP reply was sent to (Tracker.arp): hosts the capture shows packets toward. */
   readonly arpAnswered = new Set<string>();
+  /** ARP requests by sender: a burst of them is a sweep of the network (arp.ts). */
+  readonly arpRequests = new ArpRequests();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
   private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
@@ -228,26 +231,35 @@ export class Tracker implements StreamSink {
         // Another protocol over IP (SCTP, GRE, ESP …): remembered by its addresses, so that an
         // ICMP error quoting one can say the capture holds it.
         if (p.ipVersion !== 0) this.otherProtocol(p);
-        else if (p.etherType === ETH_ARP) this.arp(p);
+        else if (p.etherType === ETH_ARP) this.arp(p, ts);
         return;
     }
   }
 
   /**
-   * An ARP reply (RFC 826, Ethernet and IPv4) to another host than its sender: its target address
-   * is remembered in `arpAnswered` (at most MAX_ARP_ANSWERED), a host the capture shows packets sent
-   * to. (A capture of one host's outgoing packets, `src host` filtered, holds no reply to it.)
+   * An ARP packet (RFC 826, Ethernet and IPv4) between two different hosts. A reply: its target
+   * address is remembered in `arpAnswered` (at most MAX_ARP_ANSWERED), a host the capture shows
+   * packets sent to (a capture of one host's outgoing packets, `src host` filtered, holds no reply
+   * to it). A request: counted by its sender (arp.ts), whose burst of them is a sweep.
    */
-  private arp(p: Packet): void {
+  private arp(p: Packet, ts: Time): void {
     const b = p.nb;
     const o = p.payOff;
-    if (p.payLen < 28 || this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
-    // htype 1, ptype 0x0800, hlen 6, plen 4, oper 2 (reply).
-    if (b[o] !== 0 || b[o + 1] !== 1 || b[o + 2] !== 8 || b[o + 3] !== 0 || b[o + 4] !== 6 || b[o + 5] !== 4 || b[o + 6] !== 0 || b[o + 7] !== 2) return;
+    if (p.payLen < 28) return;
+    // htype 1, ptype 0x0800, hlen 6, plen 4; oper 1 (request) or 2 (reply).
+    if (b[o] !== 0 || b[o + 1] !== 1 || b[o + 2] !== 8 || b[o + 3] !== 0 || b[o + 4] !== 6 || b[o + 5] !== 4 || b[o + 6] !== 0) return;
+    const op = b[o + 7];
     const spa = o + 14;
     const tpa = o + 24;
     if (b[spa] === b[tpa] && b[spa + 1] === b[tpa + 1] && b[spa + 2] === b[tpa + 2] && b[spa + 3] === b[tpa + 3]) return;
     if ((b[tpa]! | b[tpa + 1]! | b[tpa + 2]! | b[tpa + 3]!) === 0) return;
+    if (op === 1) {
+      // (A probe from 0.0.0.0, duplicate address detection, is no host's.)
+      const from = ((b[spa]! << 24) | (b[spa + 1]! << 16) | (b[spa + 2]! << 8) | b[spa + 3]!) >>> 0;
+      if (from !== 0) this.arpRequests.request(from, ((b[tpa]! << 24) | (b[tpa + 1]! << 16) | (b[tpa + 2]! << 8) | b[tpa + 3]!) >>> 0, ts, p.frame);
+      return;
+    }
+    if (op !== 2 || this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
     this.arpAnswered.add(`${b[tpa]}.${b[tpa + 1]}.${b[tpa + 2]}.${b[tpa + 3]}`);
   }
 

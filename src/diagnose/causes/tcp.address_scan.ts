@@ -14,7 +14,7 @@
  *   verdicts: from its packets alone it cannot be told from a scanner;
  * - at most SWEEP_MAX_PORTS destination ports (more is a port scan of each host: tcp.port_scan).
  */
-import { defineCause } from '../cause.js';
+import { defineCause, withVariants, type Wording } from '../cause.js';
 import type { Outcome, SweepRule } from '../outcome.js';
 import { tenths } from '../outcome.js';
 import { proof } from '../evidence.js';
@@ -45,6 +45,17 @@ const SWEEP_CLOSED = evidenceKind<{ host: string; port: number }>('sweep_closed'
   zh: (a) => `RST ${a.host}:${a.port}`,
 });
 
+/** Hosts a client must probe, after its ARP sweep (track/arp.ts) covered them, for its probes to be told as the sweep. */
+export const ARP_SWEEP_PROBED = 2;
+
+const ARP_SWEEP = evidenceKind<{ target: string; addresses: number; seconds: number }>('arp_sweep', {
+  en: (a) => `ARP request for ${a.target}, the first of ${a.addresses} addresses asked within ${a.seconds} s`,
+  zh: (a) => `ARP 请求 ${a.target}，${a.seconds} 秒内询问的 ${a.addresses} 个地址中的第一个`,
+}, {
+  en: (a) => `ARP ${a.target}`,
+  zh: (a) => `ARP ${a.target}`,
+});
+
 /** After a new host of the sweep: SWEEP_HOSTS new hosts within SWEEP_WINDOW seconds make a burst. */
 export function seeSweepBurst(s: Sweep): void {
   if (s.burst || s.recentCount < SWEEP_HOSTS) return;
@@ -60,7 +71,10 @@ export function seeSweepBurst(s: Sweep): void {
 
 /** A sweep, sure while the capture is read: its burst of hosts, one source port serving SWEEP_HOSTS of them, few ports. */
 export function sureSweep(s: Sweep): boolean {
-  if (!s.burst || s.ports.length > SWEEP_MAX_PORTS) return false;
+  if (s.ports.length > SWEEP_MAX_PORTS) return false;
+  // Its ARP sweep proved it (sweep.ts arp): two hosts probed are its probes already.
+  if (s.arp !== null && s.hosts >= ARP_SWEEP_PROBED) return true;
+  if (!s.burst) return false;
   const top = s.topSourcePort();
   return top !== null && top.hosts >= SWEEP_HOSTS;
 }
@@ -77,6 +91,9 @@ const RULE: SweepRule = {
     if (s.firstOpen) ev.push(proof(SWEEP_OPEN, s.firstOpen.frame, s.firstOpen.ts, { from: s.firstOpen.host, to: s.client }, { host: s.firstOpen.host, port: s.firstOpen.port }));
     if (s.firstClosed) ev.push(proof(SWEEP_CLOSED, s.firstClosed.frame, s.firstClosed.ts, { from: s.firstClosed.host, to: s.client }, { host: s.firstClosed.host, port: s.firstClosed.port }));
     if (s.last.frame !== s.first.frame) ev.push(proof(SWEEP_PROBE, s.last.frame, s.last.ts, { from: s.client, to: s.last.host }, { host: s.last.host, port: s.last.port, which: 'last' }));
+    const arp = s.arp;
+    const arpSeconds = arp === null ? 0 : (tenths(Math.max(0, arp.last - arp.first)) ?? 0);
+    if (arp !== null) ev.push(proof(ARP_SWEEP, arp.firstFrame, arp.first, { from: s.client, to: arp.firstTarget }, { target: arp.firstTarget, addresses: arp.addresses, seconds: arpSeconds }));
     ev.sort((a, b) => a.frame - b.frame);
     const ports = s.scannerPorts();
     // Host discovery's bare ACKs from the scanner's source ports (sweep.ts ackProbeOf).
@@ -99,6 +116,7 @@ const RULE: SweepRule = {
         sourcePort: { port: top.port, hosts: top.hosts, probes: top.probes },
         ...(acks.probes > 0 ? { ackProbes: acks } : {}),
         ...(s.pingHosts > 0 ? { pings: { hosts: s.pingHosts, requests: s.pingRequests } } : {}),
+        ...(arp !== null ? { arpSweep: { addresses: arp.addresses, ...(arp.more ? { addressesAtLeast: true } : {}), seconds: arpSeconds, firstFrame: arp.firstFrame } } : {}),
       },
       facts: {},
       attempts: s.probes,
@@ -109,7 +127,7 @@ const RULE: SweepRule = {
 };
 
 function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
-  const d = v.details as { ackProbes?: { probes: number; answered: number; ports: number[] }; pings?: { hosts: number; requests: number }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
+  const d = v.details as { arpSweep?: { addresses: number; addressesAtLeast?: boolean; seconds: number }; ackProbes?: { probes: number; answered: number; ports: number[] }; pings?: { hosts: number; requests: number }; hostsProbed?: number; hostsAtMost?: boolean; hosts?: string[]; ports?: number[]; portsMore?: boolean; open?: number; closed?: number; unanswered?: number; spanSeconds?: number; sourcePort?: { port: number; hosts: number } };
   const zh = lang === 'zh';
   const seconds = d.spanSeconds ?? 0;
   let span = seconds < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${seconds} 秒` : `${seconds} s`;
@@ -133,6 +151,8 @@ function sweepVars(v: Verdict, lang: Lang): Record<string, string | number> {
     sweepSourcePort: sp?.port ?? 0,
     sweepSourceHosts: sp?.hosts ?? 0,
     ackText: ackText(d.ackProbes, zh) + pingText(d.pings, zh),
+    arpAddresses: `${d.arpSweep?.addressesAtLeast ? (zh ? '至少 ' : 'at least ') : ''}${d.arpSweep?.addresses ?? 0}`,
+    arpSpan: (d.arpSweep?.seconds ?? 0) < 0.1 ? (zh ? '不到 0.1 秒' : 'under 0.1 s') : zh ? `${d.arpSweep!.seconds} 秒` : `${d.arpSweep!.seconds} s`,
   };
 }
 
@@ -154,7 +174,34 @@ function ackText(a: { probes: number; answered: number; ports: number[] } | unde
   return `It also sent ${n} to port${a.ports.length > 1 ? 's' : ''} ${ports} from the same source port (host discovery, as nmap -sn's ACK ping), of which ${a.answered} ${a.answered === 1 ? 'was' : 'were'} answered with RST (a host that is up answers an unexpected ACK with RST, whatever its ports): not connections caught in one direction.`;
 }
 
-export default defineCause({
+/**
+ * A sweep proven by the client's ARP requests (track/arp.ts): its connection attempts may each come
+ * from a port of their own (a connect sweep: nmap -sn without privileges connects to 80 and 443).
+ */
+const BY_ARP: Wording = {
+  en: {
+    summary: '{target} and {otherHosts} other hosts, swept by {client} after an ARP sweep of {arpAddresses}: {openHosts} open, {closedHosts} closed, {silentHosts} silent',
+    explanation:
+      '{client} asked ARP for {arpAddresses} addresses of its network within {arpSpan} — a stack asks only for the neighbours it is about to send to — and sent connection attempts (SYN) to {sweepPorts} of {hostsProbed} of those hosts ({hostsText}) within {sweepSpan}, with no data on any of them: a scanner sweeping the local network (nmap\'s host discovery, arp-scan and the like), not a program that tried to reach those hosts and failed, so it is not counted as a failure. {ackText} Hosts that answered SYN-ACK serve the port (a host probed on several ports counts its best answer), those that answered RST are up and do not, and the silent ones are absent or filtered. Connections of {client} that did more than probe are told on their own.',
+    advice: [
+      'Find out who runs the scanner on {client} and whether the sweep is expected (an inventory or vulnerability scanner, a penetration test, a person running nmap). An unexpected one is a security matter: look at what else {client} did.',
+      'The hosts that answered SYN-ACK expose {sweepPorts} to {client}: check each is meant to.',
+      'If the sweep is unwelcome, find {client} on the switch (its MAC address in the ARP requests) and stop it there; a local sweep does not cross a firewall.',
+    ],
+  },
+  zh: {
+    summary: '{target} 及另外 {otherHosts} 台主机：被 {client} 扫描（先用 ARP 询问了 {arpAddresses} 个地址）；{openHosts} 台开放，{closedHosts} 台关闭，{silentHosts} 台无应答',
+    explanation:
+      '{client} 在 {arpSpan}内用 ARP 询问了本网络中的 {arpAddresses} 个地址（协议栈只会询问它马上要发送数据的邻居），并在 {sweepSpan}内向其中 {hostsProbed} 台主机（{hostsText}）的{sweepPorts} 发出了连接请求（SYN），且在任何一个连接上都没有发送数据：这是扫描器在扫描本地网络（nmap 的主机发现、arp-scan 之类），不是某个程序想访问这些主机而失败，因此不算作故障。{ackText}回应 SYN-ACK 的主机提供该端口的服务（探测了多个端口的主机按其最好的应答计），回应 RST 的主机在线但没有提供，无应答的主机不存在或被过滤。{client} 不只是探测的连接会单独给出结论。',
+    advice: [
+      '查明是谁在 {client} 上运行扫描器，这次扫描是否在预期之内（资产盘点或漏洞扫描器、渗透测试、有人在运行 nmap）。意料之外的扫描是安全问题：检查 {client} 还做了什么。',
+      '回应 SYN-ACK 的主机向 {client} 暴露了{sweepPorts}：逐一确认是否应当如此。',
+      '如果这次扫描不受欢迎，在交换机上找到 {client}（ARP 请求中的 MAC 地址）并在那里阻止它；本地网络内的扫描不经过防火墙。',
+    ],
+  },
+};
+
+const CAUSE = defineCause({
   code: 'tcp.address_scan',
   layer: 'tcp',
   severity: 'warning',
@@ -184,3 +231,5 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { byArp: BY_ARP }, (v) => (v.details['arpSweep'] !== undefined ? 'byArp' : null));

@@ -1,0 +1,115 @@
+/**
+ * ARP requests by sender (RFC 826, Ethernet and IPv4): a host that asks for many addresses of its
+ * network in a burst is sweeping it. A stack asks ARP for a neighbour it is about to send to (its
+ * gateway, a few local hosts, each again when its cache entry expires); nmap's host discovery on a
+ * local network (which sends ARP before anything else, -PR), arp-scan and netdiscover ask for every
+ * address of the subnet within a second or two. The diagnosis then tells the sweeper's failed
+ * connection attempts to the swept hosts as its sweep (tcp.address_scan), not as failures.
+ *
+ * Bounded: MAX_SENDERS senders (past it new ones are not watched), MAX_TARGETS distinct addresses
+ * held per sender.
+ */
+import type { Time } from './types.js';
+
+/** Distinct addresses asked within ARP_SWEEP_SECONDS that make a sweep (Zeek's address-scan threshold, as SWEEP_HOSTS). */
+export const ARP_SWEEP_ADDRESSES = 25;
+/** A burst: the addresses asked within this many seconds (nmap asks a /24 in under one). */
+export const ARP_SWEEP_SECONDS = 5;
+const MAX_SENDERS = 1_024;
+const MAX_TARGETS = 4_096;
+
+/** A sender's sweep: its first and latest request, how many distinct addresses, their numeric range (IPv4). */
+export interface ArpSweep {
+  first: Time;
+  firstFrame: number;
+  /** The address its first request of the burst asked for. */
+  firstTarget: string;
+  last: Time;
+  addresses: number;
+  /** Whether more addresses were asked than MAX_TARGETS told apart (then `addresses` is a floor). */
+  more: boolean;
+  low: number;
+  high: number;
+}
+
+interface Sender {
+  start: Time;
+  startFrame: number;
+  startTarget: number;
+  targets: Set<number>;
+  sweep: ArpSweep | null;
+}
+
+const text = (a: number): string => `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+
+/** An IPv4 address in dotted decimal as an unsigned number, or -1. */
+export function ipv4Number(ip: string): number {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (m === null) return -1;
+  const p = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (p.some((x) => x > 255)) return -1;
+  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
+}
+
+export class ArpRequests {
+  private readonly senders = new Map<number, Sender>();
+  /** Sweeps found, by the sender's address text. */
+  private readonly sweeps = new Map<string, ArpSweep>();
+
+  /** One ARP request from `spa` for `tpa` (unsigned IPv4 numbers; not a probe from 0.0.0.0, not gratuitous). */
+  request(spa: number, tpa: number, ts: Time, frame: number): void {
+    let s = this.senders.get(spa);
+    if (s === undefined) {
+      if (this.senders.size >= MAX_SENDERS) return;
+      s = { start: ts, startFrame: frame, startTarget: tpa, targets: new Set(), sweep: null };
+      this.senders.set(spa, s);
+    }
+    const sw = s.sweep;
+    if (sw !== null) {
+      // The sweep goes on while its requests keep coming.
+      if (!(ts - sw.last <= ARP_SWEEP_SECONDS)) return;
+      sw.last = ts;
+      if (s.targets.has(tpa)) return;
+      if (s.targets.size >= MAX_TARGETS) {
+        sw.more = true;
+        return;
+      }
+      s.targets.add(tpa);
+      sw.addresses++;
+      if (tpa < sw.low) sw.low = tpa;
+      if (tpa > sw.high) sw.high = tpa;
+      return;
+    }
+    if (!(ts - s.start <= ARP_SWEEP_SECONDS)) {
+      // A new window from this request on.
+      s.start = ts;
+      s.startFrame = frame;
+      s.startTarget = tpa;
+      s.targets.clear();
+    }
+    s.targets.add(tpa);
+    if (s.targets.size < ARP_SWEEP_ADDRESSES) return;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const t of s.targets) {
+      if (t < low) low = t;
+      if (t > high) high = t;
+    }
+    s.sweep = { first: s.start, firstFrame: s.startFrame, firstTarget: text(s.startTarget), last: ts, addresses: s.targets.size, more: false, low, high };
+    this.sweeps.set(text(spa), s.sweep);
+  }
+
+  /** The sweep of the host with this address (dotted decimal), if it made one. */
+  sweepOf(ip: string): ArpSweep | undefined {
+    return this.sweeps.size === 0 ? undefined : this.sweeps.get(ip);
+  }
+}
+
+/** Probes this long after a sweep's last request are still its (nmap connects to the hosts that answered right after asking). */
+const PROBE_AFTER = 120;
+
+/** Whether a probe of `host` at `ts` falls within the sweep: an address in its range, sent while it ran or soon after. */
+export function inArpSweep(a: ArpSweep, host: string, ts: Time): boolean {
+  const n = ipv4Number(host);
+  return n >= a.low && n <= a.high && ts >= a.first - 1 && ts <= a.last + PROBE_AFTER;
+}
