@@ -25,6 +25,9 @@ import { DOUBLE } from '../decode/shape.js';
 import type { Conn, EndpointStats, StreamSink, Time } from './types.js';
 import { interval } from '../time.js';
 
+/** Where the stacks' ephemeral ports begin (Linux 32768, Windows and IANA 49152): a client's, never a service's. */
+const EPHEMERAL_FROM = 32_768;
+
 /** Seconds as milliseconds; null (a clock step: time.ts `interval`) stays null. */
 const ms = (s: number | null): number | null => (s === null ? null : s * 1000);
 
@@ -769,6 +772,11 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       if (syn && ack) flip = true;
       else if (isLikelyServerPort(p.sport, false)) {
         flip = isLikelyServerPort(p.dport, false) ? p.sport < p.dport : true;
+      } else if (p.sport < 1024 && p.dport >= EPHEMERAL_FROM && !isLikelyServerPort(p.dport, false)) {
+        // Deviation: a system port not in Zeek's list (BGP's 179, LDAP's 3268 is in it) toward a
+        // port of the stacks' ephemeral range: the sender is the service (a BGP session joined in
+        // its middle was read the other way round). NFS's 2049 and the like are below the range.
+        flip = true;
       }
       if (flip && !(p.ipVersion === 4 && isBroadcast4(p.dst4))) c.flipRoles();
     }

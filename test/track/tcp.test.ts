@@ -198,6 +198,19 @@ describe('conn_state and history', () => {
     expect(stream(conn.id, false)).toBe('data');
   });
 
+  it('the flip from a system port toward an ephemeral one (BGP joined in its middle); not toward NFS 2049', async () => {
+    // A BGP keepalive from the speaker on 179 to its peer's 35069: 179 is not in Zeek's list.
+    const bgp = new TcpConversation({ client: ['172.16.0.2', 35069], server: ['172.16.0.3', 179], serverIsn: 500, clientIsn: 900 });
+    bgp.raw('server', { seq: 501, ack: 901, flags: 'PA', payload: filler(19) });
+    const a = await one(bgp);
+    expect([a.conn.orig.port, a.conn.resp.port]).toEqual([35069, 179]);
+    // An NFS client's privileged port toward 2049 (below the ephemeral range): no flip.
+    const nfs = new TcpConversation({ client: ['192.0.2.1', 800], server: ['198.51.100.7', 2049], serverIsn: 500, clientIsn: 900 });
+    nfs.raw('client', { seq: 901, ack: 501, flags: 'PA', payload: filler(40) });
+    const b = await one(nfs);
+    expect([b.conn.orig.port, b.conn.resp.port]).toEqual([800, 2049]);
+  });
+
   it("simultaneous open: as in Zeek, the peer's SYN (another ISN) starts a new connection", async () => {
     // Zeek's IsReuse does not look at the direction of a SYN: a SYN whose sequence number is not
     // the originator's ISN on a connection that is not closed is a reuse of the 4-tuple.
