@@ -16,7 +16,7 @@ LIMIT = 200 * 1024
 FIELDS = """frame.number eth.type ip.src ip.dst ipv6.src ipv6.dst ip.proto ipv6.nxt
 tcp.srcport tcp.dstport tcp.flags.syn tcp.flags.ack tcp.flags.reset tcp.flags.fin tcp.len
 udp.srcport udp.dstport
-dns.id dns.flags.response dns.flags.rcode dns.flags.truncated dns.qry.name dns.qry.type dns.count.answers
+dns.id dns.flags.response dns.flags.opcode dns.flags.rcode dns.flags.truncated dns.qry.name dns.qry.type dns.count.answers
 tls.record.content_type tls.record.opaque_type tls.record.length tls.handshake.type tls.handshake.version tls.handshake.extensions.supported_version
 tls.handshake.extensions_server_name tls.alert_message.level tls.alert_message.desc tls.handshake.certificate_length ntp.flags.mode
 http.request.method http.request.uri http.host http.response.code
@@ -118,6 +118,13 @@ def check_dns(pk, e, errs):
     if any(p["src"] != e["client"] for p in qs):
         errs.append("DNS query not from client %s" % e["client"])
     cause = e["cause"]
+    if cause == "dns.update_refused":
+        # a dynamic update (opcode 5) of the zone from the client, answered with the error rcode
+        if any(first(p, "dns.flags.opcode", int) != 5 for p in qs + rs):
+            errs.append("a message of %s that is not a dynamic update" % name)
+        if not rs or first(rs[-1], "dns.flags.rcode", int) != RCODES[d["rcode"]]:
+            errs.append("no %s answer to the update" % d["rcode"])
+        return
     if cause == "dns.no_response" and "intermittent" in d:
         # one lookup (same client port and id) asked again and never answered; other lookups of
         # the name answered with records

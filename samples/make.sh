@@ -842,6 +842,10 @@ sample http-200-error-text pcap "An upload refused in a 200 answer: the server s
   "curl -4 'http://plain.example.org/weatherstation/updateweatherstation.php?ID=KX1&PASSWORD=wrong&tempf=43.0' against nginx (return 200 with the message)" \
   "[$(warn "$(t plain.example.org 203.0.113.26 80 tcp)" "$C4" http http.error_in_body '{"status":200}')]" \
   -- CX "${CURL[@]}" -4 'http://plain.example.org/weatherstation/updateweatherstation.php?ID=KX1&PASSWORD=wrong&tempf=43.0'
+sample dns-update-refused pcap "A dynamic update the server does not take: nsupdate asks the resolver (unbound, which implements no updates) to add a record to example.org; it answers with an error and nothing is registered" \
+  "nsupdate (server 198.51.100.53, zone example.org, update add host10.example.org 300 A 192.0.2.10) against unbound" \
+  "[$(warn "$(t example.org null null udp)" "$C4" dns dns.update_refused '{"rcode":"NOTIMP"}')]" \
+  -- CX bash -c 'printf "server 198.51.100.53\nzone example.org\nupdate add host10.example.org 300 A 192.0.2.10\nsend\n" | timeout 10 nsupdate -t 4'
 sample dns-nxdomain-v6 pcap "DNS NXDOMAIN for an AAAA query sent over IPv6" \
   "dig -6 @2001:db8:198::53 nosuch.example.net AAAA" \
   "[$(err "$(t nosuch.example.net null null udp)" "$C6" dns dns.nxdomain '{"rcode":"NXDOMAIN","qtype":"AAAA"}')]" \

@@ -15,7 +15,7 @@ import * as DEFS from './causes/index.js';
 // carry is known wherever the catalogue is (a renderer in the browser never loads diagnose.ts).
 import './limits.js';
 import type { CauseDef } from './cause.js';
-import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule } from './outcome.js';
+import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule, DnsUpdateRule } from './outcome.js';
 
 type Defs = typeof DEFS;
 export type CauseCode = Defs[keyof Defs]['code'];
@@ -47,5 +47,6 @@ export const SCAN_RULES = walk<ScanRule>('scan');
 export const SWEEP_RULES = walk<SweepRule>('sweep');
 export const UDP_REQUEST_RULES = walk<UdpRequestsRule>('udpRequests');
 export const PING_RULES = walk<PingRule>('pings');
+export const DNS_UPDATE_RULES = walk<DnsUpdateRule>('dnsUpdate');
 
 export const PLANNED: ReadonlyMap<string, string> = new Map(ALL.filter((d) => d.planned !== undefined).map((d) => [d.code, d.planned!]));

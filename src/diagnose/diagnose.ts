@@ -13,7 +13,7 @@ import { interval, isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -672,6 +672,20 @@ export class Diagnosis {
     if (t.responseTime !== null) {
       if (this.heard.size < MAX_HEARD) this.heard.add(t.client.ip);
       this.countAnswer(t.server.ip, t.client.ip);
+    }
+    // A message that is no lookup (a dynamic update, a NOTIFY: its "question" is a zone) is not
+    // judged with the name's lookups; a refused update is told on its own (dns.update_refused).
+    if (t.opcode !== 0) {
+      this.setNow(t.responseTime ?? t.queryTimes[t.queryTimes.length - 1] ?? 0);
+      if (t.query === null) return;
+      for (const rule of DNS_UPDATE_RULES) {
+        const o = rule.run(t, this.ctx);
+        if (o === null) continue;
+        const start = t.queryTimes[0] ?? t.responseTime ?? 0;
+        this.place({ o, target: { name: nameText(t.query), ip: null, port: null, transport: t.transport }, client: t.client.ip, ip: t.server.ip, start, firstFrame: t.queryFrames[0] ?? t.responseFrame ?? 0, dnsOverTcp: false, retries: [] });
+        return;
+      }
+      return;
     }
     const held = this.dns.addHeld(t);
     if (held === HELD) return;

@@ -1,3 +1,4 @@
+import type { DnsTransaction } from '../track/dns.js';
 /**
  * What a rule says about one connection or one DNS name: an Outcome (cause, severity, evidence,
  * typed facts, limits), before the diagnosis groups outcomes by target into verdicts. And the shape
@@ -124,7 +125,13 @@ export interface PingRule extends RuleBase {
   run(p: Pings, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule;
+/** A rule over one DNS message that is no lookup: a dynamic update (RFC 2136) and its answer. */
+export interface DnsUpdateRule extends RuleBase {
+  readonly on: 'dnsUpdate';
+  run(t: DnsTransaction, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

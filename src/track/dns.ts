@@ -27,6 +27,11 @@ export interface DnsTransaction {
   client: DnsEndpoint;
   server: DnsEndpoint;
   id: number;
+  /**
+   * The message's opcode (RFC 1035 §4.1.1, RFC 2136): 0 for a query; 5 a dynamic update, whose
+   * "question" is the zone updated; 4 a NOTIFY. Only queries are lookups of a name.
+   */
+  opcode: number;
   /** Question name ('' for the root), type and class. null when the message had no question. */
   query: string | null;
   qtype: number | null;
@@ -529,6 +534,7 @@ export class DnsTracker {
       client: { ip: client.ip, port: client.port },
       server: { ip: server.ip, port: server.port },
       id: m.id,
+      opcode: m.opcode,
       query: q ? q.name : null,
       qtype: q ? q.type : null,
       queryFrames,

@@ -212,7 +212,7 @@ describe('DNS groups', () => {
     const tx = (name: string, client: string, rcode: number): DnsTransaction => ({
       seq: ++seq, transport: 'udp', client: { ip: client, port: 40000 }, server: { ip: '198.51.100.53', port: 53 }, id: 1, query: name, qtype: 1,
       queryFrames: [2 * seq], queryTimes: [seq], responseFrame: 2 * seq + 1, responseTime: seq + 0.01, rcode, tc: false, aa: false, ra: true,
-      answers: rcode === 0 ? [{ name, type: 1, data: '203.0.113.9', ttl: 60 }] : [], soa: false, ede: [], extraResponses: 0, tcpRetry: null,
+      opcode: 0, answers: rcode === 0 ? [{ name, type: 1, data: '203.0.113.9', ttl: 60 }] : [], soa: false, ede: [], extraResponses: 0, tcpRetry: null,
       retryOf: null, ednsSize: -1, fragments: null,
     });
     const groups = new DnsGroups(false);

@@ -35,6 +35,7 @@ const KNOWN: Record<string, [string | string[], string]> = {
   'suricata-verify/dns-udp-junkrequest-first.pcap': ['dns.error', 'the FORMERR answers a malformed request that has no question: no name failed (junk claims nothing); the real query worked'],
   'tcpdump/dns-badvers.pcap': ['dns.error', 'BADVERS, then the client\'s retry answered NOERROR: EDNS version negotiation, not a failure'],
   'zeek/nmap-vsn.pcap': [['tcp.syn_unanswered', 'tcp.refused', 'tcp.reset'], 'nmap\'s host discovery: the scanner asked ARP for 245 addresses of its /24 in 2 s, then connected to 80 and 443 of the hosts that answered; the refused and unanswered probes are its sweep (tcp.address_scan, a warning), and it resets its own probes after the SYN-ACK: nothing failed'],
+  'zeek/dns-dynamic-update.pcap': ['dns.refused', 'the REFUSED answers a dynamic update (opcode UPDATE) of the zone, not a lookup: dns.update_refused (a warning) tells it'],
   'zeek/ftp-auth-tls.pcap': ['tcp.reset', 'the server\'s reset comes after the client\'s FIN: a close, not a failure'],
   'zeek/tls-missing-intermediate.pcap': ['tcp.reset', 'the resets come after a FIN or once every exchange was done: closes, not failures'],
   // Issue 22 (a smaller path MTU that the sender learned: the target worked):

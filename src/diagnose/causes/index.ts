@@ -17,6 +17,7 @@ export { default as dnsNoResponse } from './dns.no_response.js';
 export { default as dnsNxdomain } from './dns.nxdomain.js';
 export { default as dnsRefused } from './dns.refused.js';
 export { default as dnsServfail } from './dns.servfail.js';
+export { default as dnsUpdateRefused } from './dns.update_refused.js';
 export { default as httpBodyCutShort } from './http.body_cut_short.js';
 export { default as httpBodyStalled } from './http.body_stalled.js';
 export { default as httpErrorStatus } from './http.error_status.js';
