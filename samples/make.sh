@@ -1147,16 +1147,6 @@ ftp_busy() {
   curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
   wait
 }
-if want ftp-login-failed || want ftp-too-many-users; then
-  ftp_conf 10
-  ftp_start
-  sample ftp-login-failed pcap \
-    "FTP login refused: vsftpd answers the password with 530 Login incorrect (an unknown user, PAM refuses it) and curl gives up" \
-    "curl -4 ftp://nosuchuser:wrong@203.0.113.22/ against vsftpd 3.0.3 (local_enable, anonymous_enable=NO)" \
-    "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.login_failed '{"protocol":"ftp","command":"PASS","code":"530"}')]" \
-    -- CX curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
-  ftp_stop
-fi
 # a health check: connect, read the greeting, leave with a RST (SO_LINGER 0), three times
 health_check() {
   "$PY" - <<'EOF'
@@ -1169,9 +1159,14 @@ for i in range(3):
     time.sleep(0.5)
 EOF
 }
-if want tcp-health-check-reset; then
+if want ftp-login-failed || want tcp-health-check-reset; then
   ftp_conf 10
   ftp_start
+  sample ftp-login-failed pcap \
+    "FTP login refused: vsftpd answers the password with 530 Login incorrect (an unknown user, PAM refuses it) and curl gives up" \
+    "curl -4 ftp://nosuchuser:wrong@203.0.113.22/ against vsftpd 3.0.3 (local_enable, anonymous_enable=NO)" \
+    "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.login_failed '{"protocol":"ftp","command":"PASS","code":"530"}')]" \
+    -- CX curl -sS --max-time 10 -4 ftp://nosuchuser:wrong@203.0.113.22/
   sample tcp-health-check-reset pcap \
     "A health check's connections: a client connects to vsftpd, reads its 220 greeting and leaves with a RST without a word, three times (a load balancer's TCP check, HAProxy's nolinger close)" \
     "python3: socket.create_connection to 203.0.113.22:21, recv, SO_LINGER 0, close; three times 0.5 s apart, against vsftpd 3.0.3" \
