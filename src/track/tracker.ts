@@ -318,7 +318,8 @@ export class Tracker implements StreamSink {
   /** One DNS message (UDP or TCP): its transaction, and the names its answers give addresses. */
   private dnsMessage(m: DnsMessage, transport: 'udp' | 'tcp', src: DnsEndpoint, dst: DnsEndpoint, frame: number, ts: Time): void {
     this.dns.message(m, transport, src, dst, frame, ts);
-    if (m.qr && m.rcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers, frame);
+    // (Only a query's answer names addresses: an update's records are what the client asked to register.)
+    if (m.qr && m.rcode === 0 && m.opcode === 0 && m.questions[0]) this.names.addAnswers(m.questions[0].name, m.answers, frame);
   }
 
   // --- ICMP
