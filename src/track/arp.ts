@@ -3,8 +3,11 @@
  * network in a burst is sweeping it. A stack asks ARP for a neighbour it is about to send to (its
  * gateway, a few local hosts, each again when its cache entry expires); nmap's host discovery on a
  * local network (which sends ARP before anything else, -PR), arp-scan and netdiscover ask for every
- * address of the subnet within a second or two. The diagnosis then tells the sweeper's failed
- * connection attempts to the swept hosts as its sweep (tcp.address_scan), not as failures.
+ * address of the subnet within a second or two, most of them addresses where no host is: so a
+ * sweep is a burst of requests of which half or more got no reply in the capture (a monitoring
+ * server checking its many neighbours at once asks for hosts that exist, and they answer). The
+ * diagnosis then tells the sweeper's failed connection attempts to the swept hosts as its sweep
+ * (tcp.address_scan), not as failures.
  *
  * Bounded: MAX_SENDERS senders (past it new ones are not watched), MAX_TARGETS distinct addresses
  * held per sender.
@@ -26,6 +29,8 @@ export interface ArpSweep {
   firstTarget: string;
   last: Time;
   addresses: number;
+  /** How many of the addresses asked (told apart) answered the sender. */
+  answered: number;
   /** Whether more addresses were asked than MAX_TARGETS told apart (then `addresses` is a floor). */
   more: boolean;
   low: number;
@@ -37,6 +42,8 @@ interface Sender {
   startFrame: number;
   startTarget: number;
   targets: Set<number>;
+  /** Addresses among `targets` that answered the sender. */
+  replied: Set<number>;
   sweep: ArpSweep | null;
 }
 
@@ -61,7 +68,7 @@ export class ArpRequests {
     let s = this.senders.get(spa);
     if (s === undefined) {
       if (this.senders.size >= MAX_SENDERS) return;
-      s = { start: ts, startFrame: frame, startTarget: tpa, targets: new Set(), sweep: null };
+      s = { start: ts, startFrame: frame, startTarget: tpa, targets: new Set(), replied: new Set(), sweep: null };
       this.senders.set(spa, s);
     }
     const sw = s.sweep;
@@ -86,6 +93,7 @@ export class ArpRequests {
       s.startFrame = frame;
       s.startTarget = tpa;
       s.targets.clear();
+      s.replied.clear();
     }
     s.targets.add(tpa);
     if (s.targets.size < ARP_SWEEP_ADDRESSES) return;
@@ -95,13 +103,24 @@ export class ArpRequests {
       if (t < low) low = t;
       if (t > high) high = t;
     }
-    s.sweep = { first: s.start, firstFrame: s.startFrame, firstTarget: text(s.startTarget), last: ts, addresses: s.targets.size, more: false, low, high };
+    s.sweep = { first: s.start, firstFrame: s.startFrame, firstTarget: text(s.startTarget), last: ts, addresses: s.targets.size, answered: s.replied.size, more: false, low, high };
     this.sweeps.set(text(spa), s.sweep);
   }
 
-  /** The sweep of the host with this address (dotted decimal), if it made one. */
+  /** An ARP reply from `spa` to `tpa`: counted when it answers an address `tpa` asked for (once per address). */
+  reply(spa: number, tpa: number): void {
+    if (this.senders.size === 0) return;
+    const s = this.senders.get(tpa);
+    if (s === undefined || !s.targets.has(spa) || s.replied.has(spa)) return;
+    s.replied.add(spa);
+    if (s.sweep !== null) s.sweep.answered++;
+  }
+
+  /** The sweep of the host with this address (dotted decimal), if it made one: half or more of the addresses it asked never answered. */
   sweepOf(ip: string): ArpSweep | undefined {
-    return this.sweeps.size === 0 ? undefined : this.sweeps.get(ip);
+    if (this.sweeps.size === 0) return undefined;
+    const a = this.sweeps.get(ip);
+    return a !== undefined && a.answered * 2 <= a.addresses ? a : undefined;
   }
 }
 

@@ -259,7 +259,9 @@ export class Tracker implements StreamSink {
       if (from !== 0) this.arpRequests.request(from, ((b[tpa]! << 24) | (b[tpa + 1]! << 16) | (b[tpa + 2]! << 8) | b[tpa + 3]!) >>> 0, ts, p.frame);
       return;
     }
-    if (op !== 2 || this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
+    if (op !== 2) return;
+    this.arpRequests.reply(((b[spa]! << 24) | (b[spa + 1]! << 16) | (b[spa + 2]! << 8) | b[spa + 3]!) >>> 0, ((b[tpa]! << 24) | (b[tpa + 1]! << 16) | (b[tpa + 2]! << 8) | b[tpa + 3]!) >>> 0);
+    if (this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
     this.arpAnswered.add(`${b[tpa]}.${b[tpa + 1]}.${b[tpa + 2]}.${b[tpa + 3]}`);
   }
 

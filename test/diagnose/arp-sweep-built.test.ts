@@ -5,7 +5,8 @@
  * without privileges connects to 80 and 443). Zeek's nmap-vsn.pcap (245 ARP requests in 2 s, then
  * connects to the six hosts that answered) was told as five per-host FAILs. Now one
  * tcp.address_scan warning with details.arpSweep. A stack's few ARP requests, or many spread over a
- * minute (a busy server's cache refreshes), prove nothing: the attempts keep their verdicts.
+ * minute (a busy server's cache refreshes), or many that their hosts answered (a monitoring server
+ * checking its neighbours at once), prove nothing: the attempts keep their verdicts.
  * Built packet by packet through the whole pipeline.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,10 +26,19 @@ function arpRequest(sender: string, target: string): Uint8Array {
   return ethernet({ type: 0x0806, src: '02:00:00:00:00:47', dst: 'ff:ff:ff:ff:ff:ff' }, body);
 }
 
+/** The ARP reply of `sender` to `target`. */
+function arpReply(sender: string, target: string): Uint8Array {
+  const body = new Uint8Array([0, 1, 8, 0, 6, 4, 0, 2, 2, 0, 0, 0, 0, 0x10, ...ip(sender), 2, 0, 0, 0, 0, 0x47, ...ip(target)]);
+  return ethernet({ type: 0x0806, src: '02:00:00:00:00:10', dst: '02:00:00:00:00:47' }, body);
+}
+
 /** `arps` ARP requests over `spread` seconds, then connect probes (each from its own source port): refused, unanswered, refused. */
-async function run(arps: number, spread: number): Promise<Report> {
+async function run(arps: number, spread: number, answered = 0): Promise<Report> {
   const cap = new Capture();
-  for (let i = 0; i < arps; i++) cap.add(T0 + (spread * i) / arps, arpRequest(SCANNER, `192.0.2.${i + 2}`));
+  for (let i = 0; i < arps; i++) {
+    cap.add(T0 + (spread * i) / arps, arpRequest(SCANNER, `192.0.2.${i + 2}`));
+    if (i < answered) cap.add(T0 + (spread * i) / arps + 0.0001, arpReply(`192.0.2.${i + 2}`, SCANNER));
+  }
   const at = T0 + spread + 0.1;
   const probes: Array<[string, number, boolean]> = [['192.0.2.5', 80, true], ['192.0.2.9', 80, false], ['192.0.2.12', 443, true]];
   probes.forEach(([host, port, refused], i) => {
@@ -51,16 +61,21 @@ describe('a sweep proven by ARP', () => {
     const r = await run(60, 0.5);
     expect(causes(r)).toEqual(['warning tcp.address_scan']);
     const v = r.verdicts[0]!;
-    expect(v.details).toMatchObject({ hostsProbed: 3, open: 0, closed: 2, unanswered: 1, arpSweep: { addresses: 60, firstFrame: 1 } });
+    expect(v.details).toMatchObject({ hostsProbed: 3, open: 0, closed: 2, unanswered: 1, arpSweep: { addresses: 60, answered: 0, firstFrame: 1 } });
     expect(verdictWords(v, 'en').summary).toContain('after an ARP sweep of 60:');
     expect(v.evidence.some((e) => e.kind === 'arp_sweep')).toBe(true);
     expect(r.summary.failures).toBe(0);
   });
 
-  it('a stack\'s few requests, or many spread over a minute: the attempts keep their verdicts', async () => {
-    for (const [arps, spread] of [[10, 0.5], [60, 60]] as const) {
-      const r = await run(arps, spread);
-      expect(causes(r), `${arps} over ${spread} s`).toEqual(['error tcp.refused', 'error tcp.refused', 'error tcp.syn_unanswered']);
+  it('half of the addresses answered or fewer: still a sweep (a scanner asks where no host is)', async () => {
+    expect(causes(await run(60, 0.5, 30))).toEqual(['warning tcp.address_scan']);
+  });
+
+  it('a stack\'s few requests, many spread over a minute, or many that hosts answered: the attempts keep their verdicts', async () => {
+    // (The last: a monitoring server asking for its many neighbours at once, which exist.)
+    for (const [arps, spread, answered] of [[10, 0.5, 0], [60, 60, 0], [60, 0.5, 31]] as const) {
+      const r = await run(arps, spread, answered);
+      expect(causes(r), `${arps} over ${spread} s, ${answered} answered`).toEqual(['error tcp.refused', 'error tcp.refused', 'error tcp.syn_unanswered']);
     }
   });
 });

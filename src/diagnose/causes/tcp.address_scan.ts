@@ -116,7 +116,7 @@ const RULE: SweepRule = {
         sourcePort: { port: top.port, hosts: top.hosts, probes: top.probes },
         ...(acks.probes > 0 ? { ackProbes: acks } : {}),
         ...(s.pingHosts > 0 ? { pings: { hosts: s.pingHosts, requests: s.pingRequests } } : {}),
-        ...(arp !== null ? { arpSweep: { addresses: arp.addresses, ...(arp.more ? { addressesAtLeast: true } : {}), seconds: arpSeconds, firstFrame: arp.firstFrame } } : {}),
+        ...(arp !== null ? { arpSweep: { addresses: arp.addresses, ...(arp.more ? { addressesAtLeast: true } : {}), answered: arp.answered, seconds: arpSeconds, firstFrame: arp.firstFrame } } : {}),
       },
       facts: {},
       attempts: s.probes,
