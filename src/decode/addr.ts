@@ -4,6 +4,15 @@ export function ipv4ToString(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
+/** A dotted quad as an unsigned number (ipv4ToString's inverse), or -1 when `ip` is none. */
+export function ipv4Number(ip: string): number {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  if (m === null) return -1;
+  const p = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (p.some((x) => x > 255)) return -1;
+  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
+}
+
 export function ipv6ToString(b: Uint8Array, o: number): string {
   const w: number[] = new Array(8);
   for (let i = 0; i < 8; i++) w[i] = ((b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!) >>> 0;

@@ -190,6 +190,15 @@ function isBackgroundUdp(f: FinishedConn): boolean {
   return ports.some((p) => p === 5353 || p === 5355 || p === 1900 || p === 137 || p === 138 || p === 67 || p === 68 || p === 546 || p === 547);
 }
 
+/** The outcome of the first of `rules` that applies to `s`, or null. */
+function firstOutcome<S>(rules: ReadonlyArray<{ run(s: S, ctx: RuleContext): Outcome | null }>, s: S, ctx: RuleContext): Outcome | null {
+  for (const rule of rules) {
+    const o = rule.run(s, ctx);
+    if (o !== null) return o;
+  }
+  return null;
+}
+
 /** The outcome of one finished connection: the first rule of the walk that applies (ok last). */
 export function classify(f: FinishedConn, ctx: RuleContext): Outcome {
   return walkFrom(0, f, ctx);
@@ -599,12 +608,8 @@ export class Diagnosis {
 
   /** The outcome of the first of `rules` that applies to `s` (requests gathered over flows: span.ts), placed as an attempt to `target`. */
   private placeFirst<S extends Span>(rules: ReadonlyArray<{ run(s: S, ctx: RuleContext): Outcome | null }>, s: S, target: Target, client: string): void {
-    for (const rule of rules) {
-      const o = rule.run(s, this.ctx);
-      if (o === null) continue;
-      this.place({ o, target, client, ip: target.ip!, start: s.first.ts, firstFrame: s.first.frame, dnsOverTcp: false, retries: [] });
-      return;
-    }
+    const o = firstOutcome(rules, s, this.ctx);
+    if (o !== null) this.place({ o, target, client, ip: target.ip!, start: s.first.ts, firstFrame: s.first.frame, dnsOverTcp: false, retries: [] });
   }
 
   /**
@@ -677,13 +682,10 @@ export class Diagnosis {
     // judged with the name's lookups; a refused update is told on its own (dns.update_refused).
     if (t.opcode !== 0) {
       this.setNow(t.responseTime ?? t.queryTimes[t.queryTimes.length - 1] ?? 0);
-      if (t.query === null) return;
-      for (const rule of DNS_UPDATE_RULES) {
-        const o = rule.run(t, this.ctx);
-        if (o === null) continue;
-        const start = t.queryTimes[0] ?? t.responseTime ?? 0;
-        this.place({ o, target: { name: nameText(t.query), ip: null, port: null, transport: t.transport }, client: t.client.ip, ip: t.server.ip, start, firstFrame: t.queryFrames[0] ?? t.responseFrame ?? 0, dnsOverTcp: false, retries: [] });
-        return;
+      const o = t.query === null ? null : firstOutcome(DNS_UPDATE_RULES, t, this.ctx);
+      if (o !== null) {
+        const target: Target = { name: nameText(t.query!), ip: null, port: null, transport: t.transport };
+        this.place({ o, target, client: t.client.ip, ip: t.server.ip, start: t.queryTimes[0] ?? t.responseTime ?? 0, firstFrame: t.queryFrames[0] ?? t.responseFrame ?? 0, dnsOverTcp: false, retries: [] });
       }
       return;
     }

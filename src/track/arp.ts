@@ -13,6 +13,7 @@
  * held per sender.
  */
 import type { Time } from './types.js';
+import { ipv4Number, ipv4ToString } from '../decode/addr.js';
 
 /** Distinct addresses asked within ARP_SWEEP_SECONDS that make a sweep (Zeek's address-scan threshold, as SWEEP_HOSTS). */
 export const ARP_SWEEP_ADDRESSES = 25;
@@ -45,17 +46,6 @@ interface Sender {
   /** Addresses among `targets` that answered the sender. */
   replied: Set<number>;
   sweep: ArpSweep | null;
-}
-
-const text = (a: number): string => `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
-
-/** An IPv4 address in dotted decimal as an unsigned number, or -1. */
-export function ipv4Number(ip: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (m === null) return -1;
-  const p = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-  if (p.some((x) => x > 255)) return -1;
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
 export class ArpRequests {
@@ -103,8 +93,8 @@ export class ArpRequests {
       if (t < low) low = t;
       if (t > high) high = t;
     }
-    s.sweep = { first: s.start, firstFrame: s.startFrame, firstTarget: text(s.startTarget), last: ts, addresses: s.targets.size, answered: s.replied.size, more: false, low, high };
-    this.sweeps.set(text(spa), s.sweep);
+    s.sweep = { first: s.start, firstFrame: s.startFrame, firstTarget: ipv4ToString(s.startTarget), last: ts, addresses: s.targets.size, answered: s.replied.size, more: false, low, high };
+    this.sweeps.set(ipv4ToString(spa), s.sweep);
   }
 
   /** An ARP reply from `spa` to `tpa`: counted when it answers an address `tpa` asked for (once per address). */

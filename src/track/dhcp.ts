@@ -11,6 +11,8 @@
  * §9.6 option 53); the options are walked within the datagram's captured bytes, one step per option.
  */
 import type { Packet } from '../decode/packet.js';
+import { u32 } from '../decode/bytes.js';
+import { ipv4ToString } from '../decode/addr.js';
 
 /** At most this many server and address pairs are remembered; past it, new ones are not. */
 const MAX_OFFERS = 4_096;
@@ -63,13 +65,14 @@ export class DhcpOffers {
     const at = p.payOff;
     const len = p.payLen;
     if (p.ipVersion !== 4 || len < OPTIONS_AT + 3 || b[at] !== BOOTREPLY) return;
-    if (((b[at + 236]! << 24) | (b[at + 237]! << 16) | (b[at + 238]! << 8) | b[at + 239]!) >>> 0 !== MAGIC) return;
-    const yi = at + 16;
-    if ((b[yi]! | b[yi + 1]! | b[yi + 2]! | b[yi + 3]!) === 0) return;
+    if (u32(b, at + 236) !== MAGIC) return;
+    // yiaddr: the address given.
+    const yi = u32(b, at + 16);
+    if (yi === 0) return;
     const type = messageType(b, at + OPTIONS_AT, at + len);
     if (type !== DHCPOFFER && type !== DHCPACK) return;
     const server = p.srcAddr();
-    const address = `${b[yi]}.${b[yi + 1]}.${b[yi + 2]}.${b[yi + 3]}`;
+    const address = ipv4ToString(yi);
     const key = `${server}|${address}`;
     const offer: DhcpOffer = { frame: p.frame, to: p.dstAddr(), ts, ack: type === DHCPACK };
     keep(this.offers, key, offer, PER_ADDRESS);

@@ -58,15 +58,13 @@ export interface HttpExchange {
   /**
    * The first BODY_HEAD bytes of a 200 answer's body, as Latin-1 text, when the body may be a short
    * text (Content-Type text/plain, text/html or none, no Content-Encoding, and a Content-Length of
-   * SHORT_BODY or less, or a chunked or close-delimited body); else null. http.error_in_body reads it.
+   * BODY_HEAD or less, or a chunked or close-delimited body); else null. http.error_in_body reads it.
    */
   bodyHead: string | null;
 }
 
-/** Body bytes kept of a 200 answer that may be a short text (HttpExchange.bodyHead). */
+/** Body bytes kept of a 200 answer that may be a short text (HttpExchange.bodyHead); a Content-Length above it is not kept at all. */
 export const BODY_HEAD = 256;
-/** Content-Length up to which a 200 answer's body is kept: one read whole. */
-export const SHORT_BODY = BODY_HEAD;
 
 export type BodyMode = 'none' | 'length' | 'chunked' | 'close' | 'tunnel';
 
@@ -546,7 +544,7 @@ export class HttpAnalyzer {
     if (plan !== null && ex !== null) {
       ex.bodyKind = plan.kind;
       ex.bodyLength = plan.kind === 'length' ? plan.length : null;
-      if (ex.status === 200 && (plan.kind === 'chunked' || plan.kind === 'close' || (plan.kind === 'length' && plan.length <= SHORT_BODY)) && shortText(head, start, end)) ex.bodyHead = '';
+      if (ex.status === 200 && (plan.kind === 'chunked' || plan.kind === 'close' || (plan.kind === 'length' && plan.length <= BODY_HEAD)) && shortText(head, start, end)) ex.bodyHead = '';
     }
     return plan;
   }

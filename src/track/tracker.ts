@@ -6,6 +6,8 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import { ArpRequests } from './arp.js';
+import { u32 } from '../decode/bytes.js';
+import { ipv4ToString } from '../decode/addr.js';
 import type { Packet } from '../decode/packet.js';
 import { ETH_ARP } from '../decode/ethernet.js';
 import { FRAG_NONE, FRAG_PART, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, TCP_RST } from '../decode/packet.js';
@@ -249,20 +251,17 @@ export class Tracker implements StreamSink {
     // htype 1, ptype 0x0800, hlen 6, plen 4; oper 1 (request) or 2 (reply).
     if (b[o] !== 0 || b[o + 1] !== 1 || b[o + 2] !== 8 || b[o + 3] !== 0 || b[o + 4] !== 6 || b[o + 5] !== 4 || b[o + 6] !== 0) return;
     const op = b[o + 7];
-    const spa = o + 14;
-    const tpa = o + 24;
-    if (b[spa] === b[tpa] && b[spa + 1] === b[tpa + 1] && b[spa + 2] === b[tpa + 2] && b[spa + 3] === b[tpa + 3]) return;
-    if ((b[tpa]! | b[tpa + 1]! | b[tpa + 2]! | b[tpa + 3]!) === 0) return;
+    const from = u32(b, o + 14);
+    const to = u32(b, o + 24);
+    if (from === to || to === 0) return;
     if (op === 1) {
       // (A probe from 0.0.0.0, duplicate address detection, is no host's.)
-      const from = ((b[spa]! << 24) | (b[spa + 1]! << 16) | (b[spa + 2]! << 8) | b[spa + 3]!) >>> 0;
-      if (from !== 0) this.arpRequests.request(from, ((b[tpa]! << 24) | (b[tpa + 1]! << 16) | (b[tpa + 2]! << 8) | b[tpa + 3]!) >>> 0, ts, p.frame);
+      if (from !== 0) this.arpRequests.request(from, to, ts, p.frame);
       return;
     }
     if (op !== 2) return;
-    this.arpRequests.reply(((b[spa]! << 24) | (b[spa + 1]! << 16) | (b[spa + 2]! << 8) | b[spa + 3]!) >>> 0, ((b[tpa]! << 24) | (b[tpa + 1]! << 16) | (b[tpa + 2]! << 8) | b[tpa + 3]!) >>> 0);
-    if (this.arpAnswered.size >= MAX_ARP_ANSWERED) return;
-    this.arpAnswered.add(`${b[tpa]}.${b[tpa + 1]}.${b[tpa + 2]}.${b[tpa + 3]}`);
+    this.arpRequests.reply(from, to);
+    if (this.arpAnswered.size < MAX_ARP_ANSWERED) this.arpAnswered.add(ipv4ToString(to));
   }
 
   /** A TCP packet without ACK: remembered when it is crafted (craftedFlags), the first of its pair. */

@@ -6,7 +6,7 @@
  * station's uploads rejected for a wrong password, in a 200 answer of 58 bytes.
  *
  * Claimed (a warning: the words are the server's, and only it knows what they mean) for a 200
- * answer whose body the capture holds whole, of SHORT_BODY (256) bytes or fewer, plain text (Content-Type
+ * answer whose body the capture holds whole, of BODY_HEAD (256) bytes or fewer, plain text (Content-Type
  * text/plain, text/html or none, no Content-Encoding; no markup, JSON or other structure: no
  * braces, brackets or angle brackets), printable, whose first line names an error among its first
  * four words (invalid, incorrect, denied, unauthorized, forbidden, failed, failure, error, wrong,
@@ -16,7 +16,7 @@
 import { defineCause } from '../cause.js';
 import { outcome, type ConnRule } from '../outcome.js';
 import { HTTP_REQUEST, HTTP_RESPONSE, proof, way } from '../evidence.js';
-import { SHORT_BODY, type HttpExchange } from '../../track/http.js';
+import { BODY_HEAD, type HttpExchange } from '../../track/http.js';
 
 /**
  * An error word among the first four words of the first line (a word may start with it:
@@ -33,7 +33,7 @@ const SAID_SHORT = 60;
 
 /** The answer's text when it is a short plain-text error message, else null. */
 export function errorText(ex: HttpExchange): string | null {
-  if (ex.status !== 200 || ex.bodyHead === null || ex.bodyBytes === 0 || ex.bodyBytes > SHORT_BODY) return null;
+  if (ex.status !== 200 || ex.bodyHead === null || ex.bodyBytes === 0 || ex.bodyBytes > BODY_HEAD) return null;
   const whole = ex.bodyKind === 'length' ? ex.bodyBytes === ex.bodyLength : ex.bodyKind === 'chunked' ? ex.lastChunk : ex.bodyKind === 'close';
   if (!whole || ex.bodyHead.length < ex.bodyBytes) return null;
   const text = ex.bodyHead.trim();
