@@ -23,6 +23,14 @@ export const CLIENT_SENT_NOTHING = limitKind('client_sent_nothing', {
   zh: () => '客户端什么也没发送，在服务器说出第一句话之后就重置了连接：健康检查（负载均衡或 HAProxy 的 TCP 检查）、监控探测和抓取服务标识（nmap -sV）都是这样关闭的；真正使用该服务的程序会作出回应',
 });
 
+/**
+ * The most a server's first words (a greeting: an SSH or FTP banner, SMTP's 220, a MySQL
+ * handshake) come to, in payload bytes: long FTP banners and SSH pre-version text stay within a
+ * few KiB. More than this is a transfer toward the client (an FTP active-mode data connection of
+ * an upload, a server that pushes), not a greeting a probe came to see.
+ */
+const GREETING_MAX = 4096;
+
 /** Reset after the connection was established, while the exchange was not finished. */
 const RESET: ConnRule = {
   on: 'conn',
@@ -55,9 +63,10 @@ const RESET: ConnRule = {
     if (tlsOk && bothData) {
       o.severity = 'warning';
       o.limits.push(RESET_AFTER_DATA.of({}));
-    } else if (rst.fromOrig && !dataBefore(c.orig) && dataBefore(c.resp)) {
+    } else if (rst.fromOrig && !dataBefore(c.orig) && dataBefore(c.resp) && c.resp.payloadBytes <= GREETING_MAX) {
       // The server spoke first (a greeting: SSH, SMTP, FTP, MySQL) and the client left without a
       // word: it came to see the port open, not to use the service. The server did its part.
+      // (Megabytes toward the client before its reset are a transfer it cut, not a greeting.)
       o.severity = 'warning';
       o.details['clientSentNothing'] = true;
       o.limits.push(CLIENT_SENT_NOTHING.of({}));
