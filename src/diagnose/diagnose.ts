@@ -182,6 +182,18 @@ function isGroupAddress(dst: string): boolean {
   return /^(22[4-9]|23\d)\./.test(dst) || dst === '255.255.255.255' || dst.startsWith('ff') || dst.endsWith('.255');
 }
 
+/**
+ * An ICMP error about a datagram sent to a multicast or broadcast group (an IGMP report, SSDP, a
+ * link-local announcement sent with TTL 1 to stay on its link), other than the "too big" that
+ * path MTU discovery needs. Hosts and routers must not send such errors (RFC 1122 §3.2.2, RFC
+ * 4443 §2.4 e); some do (VirtualBox's NAT answers a guest's IGMP reports with TTL exceeded), and
+ * no exchange failed by them: they make no verdict.
+ */
+function aboutGroupDatagram(e: IcmpError): boolean {
+  if (e.quoted === null || !isGroupAddress(e.quoted.dst)) return false;
+  return !(e.v6 ? e.type === 2 : e.type === 3 && e.code === 4);
+}
+
 /** UDP flows that never make a verdict: multicast, broadcast, service discovery, DHCP. */
 function isBackgroundUdp(f: FinishedConn): boolean {
   const c = f.conn;
@@ -744,6 +756,7 @@ export class Diagnosis {
     // A DHCP server's pings of an address it then offered are its conflict check (dhcp-check.ts).
     const checks = new DhcpChecks();
     const orphans = orphanIcmp.filter((e) => {
+      if (aboutGroupDatagram(e)) return false;
       const offer = quotesEchoRequest(e) ? this.addressOffered(e.quoted!.src, e.quoted!.dst, e.ts) : null;
       if (offer !== null) checks.error(e, offer);
       return offer === null && !this.routes.offerOrphan(e);
