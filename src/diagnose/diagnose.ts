@@ -29,6 +29,7 @@ import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
+import { APP_LOGIN_ACCEPTED } from './causes/app.login_failed.js';
 import { MISSES_CLIENT } from './causes/dns.no_response.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
@@ -86,6 +87,8 @@ export interface Placed {
   probe?: ProbeInfo;
   /** A TCP connection that is one bare ACK probe and its answer (sweep.ts ackProbeOf), else absent. */
   ackProbe?: AckProbe;
+  /** Logins of a mail or FTP session (track/lines.ts): how many the server refused, and when it accepted the last one it accepted. */
+  logins?: { refused: number; accepted: { frame: number; ts: number } | null };
 }
 
 interface Group {
@@ -121,6 +124,17 @@ interface Group {
   lastWarning: Attempt | null;
   /** Attempts that worked (an ok outcome). */
   worked: number;
+  /**
+   * Logins (FTP, mail: track/lines.ts): refused ones counted over the group's connections, its
+   * latest connection whose login was refused (app.login_failed), and the latest login accepted.
+   * A connection that never logged in works at every layer it reached, but it does not show that a
+   * login refused before it would now be accepted: it does not undo that failure (decisive).
+   */
+  loginsRefused: number;
+  lastLoginFailure: Attempt | null;
+  lastLoginOk: (Attempt & { at: { frame: number; ts: number } }) | null;
+  /** The start of the group's first connection with a refused login (NaN: none). */
+  firstRefusedStart: number;
   /**
    * The failed attempt (an error outcome) that started first, and the attempt that worked first
    * after it: "worked in the end" shows these two, the failure and the retry that got through (not
@@ -473,9 +487,11 @@ export class Diagnosis {
       target = { name: m[1]!, ip: null, port: Number(m[2]), transport: 'tcp' };
       o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
     } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
+    const l = f.lines;
     return {
       o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53,
       retries: credentialedRequests(f.http?.exchanges),
+      ...(l && (l.loginsRefused > 0 || l.loginAccepted !== null) ? { logins: { refused: l.loginsRefused, accepted: l.loginAccepted } } : {}),
     };
   }
 
@@ -520,7 +536,7 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
+        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, loginsRefused: 0, lastLoginFailure: null, lastLoginOk: null, firstRefusedStart: Number.NaN, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
@@ -971,6 +987,8 @@ export class Diagnosis {
           o = { ...o, details: { ...o.details, workedAfterSeconds: Math.round(gap) } };
         }
       }
+    } else if (o.cause === 'app.login_failed') {
+      o = loginsTold(g, o, facts);
     } else if (o.severity === 'error' && judged > 1 && g.failed < judged) {
       // The last attempt failed although an earlier one worked: still a failure, say so.
       o = { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] };
@@ -1198,6 +1216,13 @@ function count(g: Group, p: Placed): void {
     if (w !== null && entry.start >= w && (g.recovery === null || entry.start < g.recovery.start)) g.recovery = entry;
   }
   if (o.severity === 'error' && isTransfer(o.cause) && (!g.lastTransferFailure || p.start >= g.lastTransferFailure.start)) g.lastTransferFailure = entry;
+  const l = p.logins;
+  if (l !== undefined) {
+    g.loginsRefused += l.refused;
+    if (l.refused > 0 && !(p.start >= g.firstRefusedStart)) g.firstRefusedStart = p.start;
+    if (o.cause === 'app.login_failed' && (!g.lastLoginFailure || p.start >= g.lastLoginFailure.start)) g.lastLoginFailure = entry;
+    if (l.accepted !== null && (!g.lastLoginOk || p.start >= g.lastLoginOk.start)) g.lastLoginOk = { ...entry, at: l.accepted };
+  }
   if (o.severity === 'warning' && isTransfer(o.cause) && (!g.lastWarning || p.start >= g.lastWarning.start)) g.lastWarning = entry;
   if (!g.last || p.start >= g.last.start) {
     g.last = entry;
@@ -1241,7 +1266,7 @@ function watch(g: Group, from: number, more: ReadonlyArray<Attempt | null> = [])
   g.recovery = r;
 }
 
-const later = (a: Attempt | null, b: Attempt | null): Attempt | null => (b === null ? a : a === null || b.start >= a.start ? b : a);
+const later = <A extends Attempt>(a: A | null, b: A | null): A | null => (b === null ? a : a === null || b.start >= a.start ? b : a);
 
 /** Puts `b`'s attempts into `a` (one host's two addresses); the client is the decisive attempt's. */
 function mergeGroups(a: Group, b: Group): void {
@@ -1264,6 +1289,10 @@ function mergeGroups(a: Group, b: Group): void {
   a.lastUnjudged = later(a.lastUnjudged, b.lastUnjudged);
   a.lastTransferFailure = later(a.lastTransferFailure, b.lastTransferFailure);
   a.lastWarning = later(a.lastWarning, b.lastWarning);
+  a.loginsRefused += b.loginsRefused;
+  if (!(a.firstRefusedStart <= b.firstRefusedStart)) a.firstRefusedStart = b.firstRefusedStart;
+  a.lastLoginFailure = later(a.lastLoginFailure, b.lastLoginFailure);
+  a.lastLoginOk = later(a.lastLoginOk, b.lastLoginOk);
   for (const ip of b.ips) a.ips.add(ip);
   const d = decisive(a);
   a.client = d.client;
@@ -1354,8 +1383,45 @@ function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
  * The attempt a group's verdict tells: a transfer that failed, else a transfer's warning when the
  * latest judged attempt worked and none failed, else the latest judged attempt, else the latest one.
  */
+/**
+ * Refused logins from one client to one service, past which they are password guessing: a person
+ * who mistyped tries a few times, a program trying passwords (or retrying a wrong one without
+ * end) many.
+ */
+const GUESSING_MIN = 10;
+
+function guessing(g: Group): boolean {
+  return g.loginsRefused >= GUESSING_MIN;
+}
+
+/**
+ * A group told by its refused login: how many were refused when they are password guessing, and
+ * the login accepted after them, if one was (the guess that worked). Attempts that "worked"
+ * without logging in are not said to have worked: only an accepted login is.
+ */
+function loginsTold(g: Group, o: Outcome, facts: Record<string, Arg>): Outcome {
+  const judged = g.conns - g.unjudged;
+  if (!guessing(g)) {
+    return g.lastLoginOk !== null && judged > 1 && g.failed < judged ? { ...o, limits: [...o.limits, SOME_ATTEMPTS_WORKED.of({ worked: judged - g.failed, total: judged })] } : o;
+  }
+  facts['refusedLogins'] = g.loginsRefused;
+  facts['loginConns'] = g.conns;
+  facts['guessSeconds'] = Math.max(0, Math.round(g.lastTs - g.firstTs));
+  const details: Record<string, unknown> = { ...o.details, loginsRefused: g.loginsRefused };
+  const ok = g.lastLoginOk;
+  if (ok === null || !(ok.start >= g.firstRefusedStart)) return { ...o, details };
+  facts['acceptedFrame'] = ok.at.frame;
+  details['loginAccepted'] = { frame: ok.at.frame };
+  const accepted = proof(APP_LOGIN_ACCEPTED, ok.at.frame, ok.at.ts, { from: ok.ip, to: ok.client }, {});
+  return { ...o, details, evidence: [...o.evidence, accepted] };
+}
+
 function decisive(g: Group): Attempt {
   if (g.lastTransferFailure !== null) return g.lastTransferFailure;
+  // A refused login stands unless a later login was accepted (a connection that did not log in
+  // shows nothing about it); a client guessing passwords stands whatever came after (groupVerdict).
+  const lf = g.lastLoginFailure;
+  if (lf !== null && (guessing(g) || g.lastLoginOk === null || g.lastLoginOk.start < lf.start)) return lf;
   // An attempt that went wrong is not undone by a later one that worked (with none failed outright).
   if (g.lastWarning !== null && g.failed === 0 && (g.last === null || g.last.o.cause === 'ok')) return g.lastWarning;
   return g.last ?? g.lastUnjudged!;

@@ -173,6 +173,10 @@ export const PLACEHOLDERS = {
   requests: 'how many requests the client sent to a UDP service that never answered',
   serviceAdvice: 'what to check for that UDP service in particular (NTP, SNMP, RADIUS, Kerberos, IKE)',
   pings: 'how many echo requests (ping) the client sent to a host that never replied',
+  refusedLogins: 'app.login_failed: how many logins of one client the server refused over a group of connections (password guessing past diagnose.ts GUESSING_MIN)',
+  loginConns: 'app.login_failed: how many connections those refused logins came over',
+  guessSeconds: 'app.login_failed: the seconds from the first to the last of those connections',
+  acceptedFrame: 'app.login_failed: the frame of the server\'s reply that accepted a login after those refused',
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp (and workedAfter, the seconds to the first success after it when they are far apart)',
 } as const;
 

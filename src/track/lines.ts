@@ -56,6 +56,10 @@ export interface LineSession {
   loginFailed: { frame: number; ts: Time; verb: string; reply: LineReply } | null;
   /** The last login the server answered was accepted. */
   loginOk: boolean;
+  /** Logins the server refused in the connection (each answer counted once). */
+  loginsRefused: number;
+  /** The last login the server accepted: the frame and time of its accepting reply; null when none was. */
+  loginAccepted: { frame: number; ts: Time } | null;
   /** TLS was started in the connection (what follows is not read). */
   tls: boolean;
   /** Bytes of the stream were missing (capture loss): nothing after them was read. */
@@ -101,7 +105,7 @@ export class LineReader {
   private txn: { ok: number; refused: number; first: { frame: number; ts: Time; reply: LineReply } | null } | null = null;
 
   constructor(protocol: LineProtocol) {
-    this.session = { protocol, greeting: null, greetingRefused: false, loginFailed: null, loginOk: false, tls: false, gap: false, mailRejected: null };
+    this.session = { protocol, greeting: null, greetingRefused: false, loginFailed: null, loginOk: false, loginsRefused: 0, loginAccepted: null, tls: false, gap: false, mailRejected: null };
   }
 
   /** Bytes of the stream were not captured: what follows cannot be read in order, and is not. */
@@ -324,9 +328,12 @@ export class LineReader {
   /** A login command's final answer: the last login accepted or not; the first refusal kept. */
   private loginAnswered(cmd: { verb: string; frame: number; ts: Time }, r: LineReply, outcome: ReturnType<typeof loginOutcome>): void {
     const s = this.session;
-    if (outcome === 'ok') s.loginOk = true;
-    else if (outcome === 'refused') {
+    if (outcome === 'ok') {
+      s.loginOk = true;
+      s.loginAccepted = { frame: r.frame, ts: r.ts };
+    } else if (outcome === 'refused') {
       s.loginOk = false;
+      s.loginsRefused++;
       if (s.loginFailed === null) s.loginFailed = { frame: cmd.frame, ts: cmd.ts, verb: cmd.verb, reply: r };
     }
   }

@@ -2,7 +2,7 @@
  * app.login_failed: the server refused the client's login and accepted none after it in the
  * connection (FTP, SMTP, POP3, IMAP on their ports: track/lines.ts).
  */
-import { defineCause } from '../cause.js';
+import { defineCause, withVariants, type Wording } from '../cause.js';
 import { isTcp, outcome, type ConnRule } from '../outcome.js';
 import { proof, way } from '../evidence.js';
 import { evidenceKind } from '../words.js';
@@ -13,6 +13,12 @@ const APP_LOGIN = evidenceKind<{ protocol: string; verb: string }>('app_login', 
   en: (a) => `${a.protocol} ${a.verb} (login; what follows is not shown)`,
   zh: (a) => `${a.protocol} ${a.verb}（登录；后面的内容不显示）`,
 }, { en: (a) => `${a.protocol} ${a.verb}`, zh: (a) => `${a.protocol} ${a.verb}` });
+
+/** A login the server accepted, after refused ones of the same client (diagnose.ts loginsTold). */
+export const APP_LOGIN_ACCEPTED = evidenceKind<Record<string, never>>('app_login_accepted', {
+  en: () => 'the server accepted a login (after the refused ones)',
+  zh: () => '服务器接受了一次登录（在多次被拒绝之后）',
+}, { en: () => 'login accepted', zh: () => '登录被接受' });
 
 /** A login refused (FTP 530, SMTP 535 / 534 / 538 / 454 / 530, POP3 -ERR, IMAP NO), none accepted after it. */
 const LOGIN_REFUSED: ConnRule = {
@@ -31,7 +37,56 @@ const LOGIN_REFUSED: ConnRule = {
   },
 };
 
-export default defineCause({
+const GUESS_ADVICE = {
+  en: [
+    'Find out whether {client} is yours. If it is not, block it (fail2ban, the firewall) and read the server\'s authentication log for the user names it tried (/var/log/auth.log, /var/log/vsftpd.log, /var/log/mail.log); if it is, stop the program that keeps retrying and give it the right credentials.',
+    'Make guessing useless: limit failed logins per client (fail2ban; vsftpd max_login_fails and delay_failed_login), lock or slow an account after failures, and offer no password login in plain text (FTP, POP3, IMAP, SMTP AUTH without TLS) where anyone can reach it.',
+  ],
+  zh: [
+    '先确认 {client} 是否是自己的主机。如果不是，封禁它（fail2ban、防火墙），并在服务器的认证日志中查看它尝试过哪些用户名（/var/log/auth.log、/var/log/vsftpd.log、/var/log/mail.log）；如果是，停止那个不断重试的程序，并给它正确的凭据。',
+    '让猜测无从得逞：限制每个客户端的失败登录次数（fail2ban；vsftpd 的 max_login_fails 和 delay_failed_login），多次失败后锁定账户或减慢登录，不要在任何人都能访问的地方提供明文密码登录（FTP、POP3、IMAP、不带 TLS 的 SMTP AUTH）。',
+  ],
+};
+
+/** Many refused logins from one client: password guessing (diagnose.ts GUESSING_MIN). */
+const GUESSING: Wording = {
+  en: {
+    summary: '{target}: {refusedLogins} logins of {client} refused: password guessing',
+    explanation:
+      'The {protocolName} server at {ip} port {port} refused {refusedLogins} logins of {client} within {guessSeconds} s, over {loginConns} connections; the last refused one was answered "{reply}", and none was accepted. A person who mistyped a password tries a few times; this many is a program trying passwords one after another (a brute-force or dictionary attack), or a program that retries a wrong password without end. The server did its part: it refused them.',
+    advice: GUESS_ADVICE.en,
+  },
+  zh: {
+    summary: '{target}：{client} 的 {refusedLogins} 次登录被拒绝：在猜测密码',
+    explanation:
+      '{ip} 端口 {port} 上的 {protocolName} 服务器在 {guessSeconds} 秒内、{loginConns} 个连接中拒绝了 {client} 的 {refusedLogins} 次登录；最后一次被拒绝时的应答是 "{reply}"，没有任何一次被接受。输错密码的人只会试几次；这么多次，是程序在逐个尝试密码（暴力破解或字典攻击），或者是程序在无休止地用错误的密码重试。服务器尽到了职责：拒绝了这些登录。',
+    advice: GUESS_ADVICE.zh,
+  },
+};
+
+/** Password guessing, then a login accepted: the guess that worked. */
+const GUESSED: Wording = {
+  en: {
+    summary: '{target}: a login of {client} accepted after {refusedLogins} refused: a password guessed?',
+    explanation:
+      'The {protocolName} server at {ip} port {port} refused {refusedLogins} logins of {client} within {guessSeconds} s, over {loginConns} connections (the last refused one was answered "{reply}"), then accepted one (frame {acceptedFrame}). A person who mistyped a password tries a few times; this many is a program trying passwords one after another. If these were guesses, one was right: the account it logged in to is open to whoever sent them.',
+    advice: [
+      'Treat the account as taken until you know better: change its password, end its sessions, and read what {client} did once logged in (the commands after frame {acceptedFrame}, the server\'s logs).',
+      ...GUESS_ADVICE.en,
+    ],
+  },
+  zh: {
+    summary: '{target}：{client} 在 {refusedLogins} 次登录被拒绝之后登录成功：密码被猜中了？',
+    explanation:
+      '{ip} 端口 {port} 上的 {protocolName} 服务器在 {guessSeconds} 秒内、{loginConns} 个连接中拒绝了 {client} 的 {refusedLogins} 次登录（最后一次被拒绝时的应答是 "{reply}"），随后接受了一次（第 {acceptedFrame} 帧）。输错密码的人只会试几次；这么多次，是程序在逐个尝试密码。如果这些是猜测，那么其中一次猜对了：它登录的账户已向发出这些尝试的人敞开。',
+    advice: [
+      '在弄清楚之前，把该账户当作已被盗用：修改密码、结束它的会话，并查看 {client} 登录后做了什么（第 {acceptedFrame} 帧之后的命令、服务器日志）。',
+      ...GUESS_ADVICE.zh,
+    ],
+  },
+};
+
+const CAUSE = defineCause({
   code: 'app.login_failed',
   layer: 'app',
   severity: 'error',
@@ -64,3 +119,6 @@ export default defineCause({
     },
   },
 });
+
+export default withVariants(CAUSE, { guessing: GUESSING, guessed: GUESSED }, (v) =>
+  typeof v.facts['acceptedFrame'] === 'number' ? 'guessed' : typeof v.facts['refusedLogins'] === 'number' ? 'guessing' : null);
