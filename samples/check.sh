@@ -606,6 +606,18 @@ def check_ftp_login_failed(pk, e, flow, errs):
     after = [p for p in flow if not c2s(p, client) and p["ftp.response.code"] and p["n"] > cmds[0]["n"]]
     if not after or after[0]["ftp.response.code"][0] != d["code"]:
         errs.append("%s answered %s, expected %s" % (d["command"], after[0]["ftp.response.code"][0] if after else None, d["code"]))
+    if "loginsRefused" in d:
+        # password guessing: that many logins refused (530), over the client's connections to the
+        # target; when a login was accepted (230) after them, it is the frame the details name
+        refused = [p for p in flow if not c2s(p, client) and d["code"] in p["ftp.response.code"]]
+        accepted = [p for p in flow if not c2s(p, client) and "230" in p["ftp.response.code"]]
+        if len(refused) != d["loginsRefused"]:
+            errs.append("%d logins refused, expected %d" % (len(refused), d["loginsRefused"]))
+        if not d.get("loginAccepted") and accepted:
+            errs.append("a login was accepted (230)")
+        if d.get("loginAccepted") and (not accepted or not refused or accepted[-1]["n"] < refused[0]["n"]):
+            errs.append("no login accepted (230) after the refused ones")
+        return
     if any("230" in p["ftp.response.code"] for p in after):
         errs.append("a login was accepted (230)")
 

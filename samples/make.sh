@@ -1115,14 +1115,19 @@ kill_conns() {
 }
 
 # ---- FTP server refusals (vsftpd on 203.0.113.22:21; PAM refuses an unknown user's password)
-ftp_conf() { # ftp_conf <max_clients and max_per_ip>
-  mkdir -p "$WORK/vsftpd-empty"
+# (an anonymous session runs as ftp_username, whose home must exist: daemon's is /usr/sbin on Debian)
+ftp_conf() { # ftp_conf <max_clients and max_per_ip> [anonymous: YES to let 'anonymous' in]
+  mkdir -p "$WORK/vsftpd-empty" "$WORK/vsftpd-anon"
+  chmod 555 "$WORK/vsftpd-anon"
   cat >"$WORK/vsftpd.conf" <<EOF
 listen=YES
 listen_ipv6=NO
 listen_address=203.0.113.22
 background=NO
-anonymous_enable=NO
+anonymous_enable=${2:-NO}
+anon_root=$WORK/vsftpd-anon
+ftp_username=daemon
+no_anon_password=YES
 local_enable=YES
 pam_service_name=vsftpd
 max_clients=$1
@@ -1172,6 +1177,22 @@ if want ftp-login-failed || want tcp-health-check-reset; then
     "python3: socket.create_connection to 203.0.113.22:21, recv, SO_LINGER 0, close; three times 0.5 s apart, against vsftpd 3.0.3" \
     "[$(warn "$(t null 203.0.113.22 21 tcp)" "$C4" tcp tcp.reset '{"sender":"client","clientSentNothing":true}')]" \
     -- CX bash -c "PY=$PY; $(declare -f health_check); health_check"
+  ftp_stop
+fi
+# credentials tried one after another: eleven refused (PAM knows no such users; vsftpd answers
+# each PASS with 530 after its one-second delay), then 'anonymous', which the server lets in
+ftp_guessing() {
+  for i in $(seq 1 11); do curl -sS --max-time 10 -4 "ftp://admin$i:guess$i@203.0.113.22/" || true; done
+  curl -sS --max-time 10 -4 ftp://anonymous:x@203.0.113.22/
+}
+if want ftp-password-guessed; then
+  ftp_conf 10 YES
+  ftp_start
+  sample ftp-password-guessed pcap \
+    "Credentials guessed: eleven logins refused by vsftpd (530 Login incorrect), then a twelfth accepted (230), each in a connection of its own" \
+    "curl -4 ftp://adminN:guessN@203.0.113.22/ for N = 1 to 11, then curl -4 ftp://anonymous:x@203.0.113.22/, against vsftpd 3.0.3 (local_enable, anonymous_enable=YES)" \
+    "[$(err "$(t null 203.0.113.22 21 tcp)" "$C4" app app.login_failed '{"protocol":"ftp","command":"PASS","code":"530","loginsRefused":11,"loginAccepted":true}')]" \
+    -- CX bash -c "$(declare -f ftp_guessing); ftp_guessing"
   ftp_stop
 fi
 if want ftp-too-many-users; then

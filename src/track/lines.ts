@@ -86,8 +86,36 @@ interface Dir {
 }
 
 /** The reader behind a LineSession (kept in the tracker's stream state). */
+/**
+ * An FTP data connection announced on a control connection: the address and port it will be
+ * opened to — the server's for passive mode (227 "(h1,h2,h3,h4,p1,p2)", RFC 959; 229 "(|||port|)",
+ * RFC 2428, whose address is the control connection's server: null), the client's for active
+ * mode (PORT h1,h2,h3,h4,p1,p2; EPRT |1|addr|port|, the server connecting from port 20).
+ */
+export type DataChannel = (ip: string | null, port: number, ts: Time) => void;
+
+/** 227's or PORT's six numbers: address and port, or null. */
+function hostPort(text: string): { ip: string; port: number } | null {
+  const m = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(text);
+  if (m === null) return null;
+  const n = m.slice(1).map(Number);
+  if (n.some((x) => x > 255)) return null;
+  const port = n[4]! * 256 + n[5]!;
+  return port === 0 ? null : { ip: n.slice(0, 4).join('.'), port };
+}
+
+/** EPRT's or 229's delimited fields (|1|192.0.2.5|40000| or (|||40000|)): address (null when empty) and port, or null. */
+function extendedHostPort(text: string): { ip: string | null; port: number } | null {
+  const m = /([!-~])([12]?)\1([0-9a-fA-F.:]*)\1(\d{1,5})\1/.exec(text);
+  if (m === null) return null;
+  const port = Number(m[4]);
+  return port > 0 && port < 65536 ? { ip: m[3] === '' ? null : m[3]!.toLowerCase(), port } : null;
+}
+
 export class LineReader {
   readonly session: LineSession;
+  /** FTP: told of each data connection announced (passive replies, PORT / EPRT commands). */
+  onDataChannel: DataChannel | null = null;
   private readonly dirs: [Dir, Dir] = [{ part: '', skip: false, lines: 0 }, { part: '', skip: false, lines: 0 }];
   /** The client's login command waiting for its answer (verb, frame, time; IMAP: its tag). */
   private pending: { verb: string; frame: number; ts: Time; tag: string } | null = null;
@@ -165,6 +193,10 @@ export class LineReader {
     const arg = (imap ? words[2] : words[1])?.toUpperCase() ?? '';
     switch (s.protocol) {
       case 'ftp':
+        if ((verb === 'PORT' || verb === 'EPRT') && this.onDataChannel !== null) {
+          const hp = verb === 'PORT' ? hostPort(line) : extendedHostPort(line);
+          if (hp !== null && hp.ip !== null) this.onDataChannel(hp.ip, hp.port, ts);
+        }
         if (verb === 'AUTH' && (arg.startsWith('TLS') || arg.startsWith('SSL'))) this.tlsAsked = { tag };
         else if (verb === 'USER' || verb === 'PASS') this.pending = { verb, frame, ts, tag };
         return;
@@ -316,6 +348,10 @@ export class LineReader {
     if (s.protocol === 'smtp') {
       this.smtpReply(r);
       return;
+    }
+    if (s.protocol === 'ftp' && (r.code === '227' || r.code === '229') && this.onDataChannel !== null) {
+      const hp = r.code === '227' ? hostPort(r.text.slice(4)) : extendedHostPort(r.text.slice(4));
+      if (hp !== null) this.onDataChannel(hp.ip, hp.port, ts);
     }
     const p = this.pending;
     if (p === null || !answers(s.protocol, r, p.tag)) return;

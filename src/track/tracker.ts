@@ -63,6 +63,8 @@ export interface FinishedConn {
   icmp: IcmpError[];
   /** FTP, SMTP, POP3 or IMAP: the greeting and logins (lines.ts); null for any other connection. */
   lines?: LineSession | null;
+  /** An FTP data connection: opened to an address and port an FTP control connection announced (lines.ts DataChannel). */
+  ftpData?: boolean;
 }
 
 export interface TrackerOptions {
@@ -147,6 +149,10 @@ function repeatsLast(last: { proto: number; src4: number; dst4: number }, p: Pac
 /** Conversations of other IP protocols remembered (Tracker.otherSeen). */
 const MAX_OTHER_SEEN = 10_000;
 
+/** FTP data channels remembered at most, and how long (s) after its announcement one is expected. */
+const MAX_FTP_DATA = 1024;
+const FTP_DATA_WAIT = 120;
+
 export class Tracker implements StreamSink {
   readonly tcp: TcpTracker;
   readonly udp: UdpTracker;
@@ -176,6 +182,12 @@ export class Tracker implements StreamSink {
   readonly arpAnswered = new Set<string>();
   /** ARP requests by sender: a burst of them is a sweep of the network (arp.ts). */
   readonly arpRequests = new ArpRequests();
+  /**
+   * FTP data connections announced on control connections (lines.ts DataChannel): `ip|port` of
+   * the side that will accept it, with the time of the announcement (at most MAX_FTP_DATA; the
+   * oldest let go first).
+   */
+  private readonly ftpData = new Map<string, number>();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
   private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
@@ -406,7 +418,11 @@ export class Tracker implements StreamSink {
     st.kind = fromOrig ? 'none' : 'scan';
     if (!fromOrig) {
       const protocol = lineProtocolOf(conn.resp.port);
-      if (protocol !== null) st.lines = new LineReader(protocol);
+      if (protocol !== null) {
+        const lines = new LineReader(protocol);
+        if (protocol === 'ftp') lines.onDataChannel = (ip, port, ts) => this.dataChannel(ip ?? conn.resp.ip, port, ts);
+        st.lines = lines;
+      }
     }
   }
 
@@ -454,6 +470,20 @@ export class Tracker implements StreamSink {
 
   end(_conn: Conn): void {}
 
+  private dataChannel(ip: string, port: number, ts: Time): void {
+    const key = `${ip}|${port}`;
+    this.ftpData.delete(key);
+    if (this.ftpData.size >= MAX_FTP_DATA) this.ftpData.delete(this.ftpData.keys().next().value!);
+    this.ftpData.set(key, ts);
+  }
+
+  /** Was this connection opened to an FTP data channel announced less than FTP_DATA_WAIT before it? */
+  private isFtpData(c: TcpConn | UdpConn): boolean {
+    if (this.ftpData.size === 0 || c.transport !== 'tcp') return false;
+    const at = this.ftpData.get(`${c.resp.ip}|${c.resp.port}`);
+    return at !== undefined && c.start >= at && c.start - at <= FTP_DATA_WAIT;
+  }
+
   /** The FTP / mail session read from a connection so far (lines.ts), or null. */
   lines(c: Conn): LineSession | null {
     return (c.trk as StreamState | null)?.lines?.session ?? null;
@@ -472,6 +502,6 @@ export class Tracker implements StreamSink {
         if (host !== null) this.names.add(c.resp.ip, host, c.firstFrame);
       }
     }
-    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP, lines: this.lines(c) });
+    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP, lines: this.lines(c), ftpData: this.isFtpData(c) });
   }
 }

@@ -53,6 +53,9 @@ function detailsAgree(v: Verdict, e: Expect): string[] {
   if (ed['serverAnsweredOthers'] !== undefined && JSON.stringify(d['serverAnsweredOthers']) !== JSON.stringify(ed['serverAnsweredOthers'])) {
     out.push(`serverAnsweredOthers ${JSON.stringify(ed['serverAnsweredOthers'])} got ${JSON.stringify(d['serverAnsweredOthers'])}`);
   }
+  // Password guessing: how many logins were refused, and whether one was accepted after them.
+  if (ed['loginsRefused'] !== undefined && d['loginsRefused'] !== ed['loginsRefused']) out.push(`loginsRefused ${ed['loginsRefused']} got ${d['loginsRefused']}`);
+  if (ed['loginAccepted'] !== undefined && (d['loginAccepted'] !== undefined) !== ed['loginAccepted']) out.push(`loginAccepted ${ed['loginAccepted']} got ${JSON.stringify(d['loginAccepted'])}`);
   // A port scan: the ports probed, and how many (and, when listed, which) answered each way.
   if (ed['portsProbed'] !== undefined && d['portsProbed'] !== ed['portsProbed']) out.push(`portsProbed ${ed['portsProbed']} got ${d['portsProbed']}`);
   for (const k of ['open', 'closed', 'unanswered']) {

@@ -27,7 +27,9 @@ const CLOSED_AT_ONCE: ConnRule = {
   rank: 130,
   produces: ['tcp.closed_at_once'],
   run(f) {
-    if (!isTcp(f)) return null;
+    // An FTP data connection closed at once is an empty transfer (an empty directory listing, an
+    // empty file): the server closes it to say the transfer is over (RFC 959 §3.2).
+    if (!isTcp(f) || f.ftpData === true) return null;
     const c = f.conn;
     if (c.synAckFrame === 0 || c.ackFrame === 0 || c.orig.payloadBytes > 0 || c.resp.payloadBytes > 0) return null;
     const fin = c.fins.find((x) => !x.fromOrig);
