@@ -953,8 +953,31 @@ def check_left_attempts(pk, e, flow, errs):
                 errs.append("DNS answers for %s do not include %s" % (t["name"], fa["ip"]))
 
 
+def check_syn_flood(pk, e, errs):
+    # that many attempts to the target stopped at their SYN (no other packet from their address
+    # and port), from 100 addresses or more, each SYN sent once
+    t, d = e["target"], e["details"]
+    syns = [p for p in pk if p["dst"] == t["ip"] and first(p, "tcp.dstport", int) == t["port"] and not p["qdst"]
+            and first(p, "tcp.flags.syn", int) == 1 and first(p, "tcp.flags.ack", int) == 0]
+    key = lambda p: (p["src"], first(p, "tcp.srcport", int))
+    went_on = {key(p) for p in pk if not p["qdst"] and p["tcp.srcport"] and first(p, "tcp.flags.syn", int) == 0}
+    stopped = {}
+    for p in syns:
+        if key(p) not in went_on:
+            stopped[key(p)] = stopped.get(key(p), 0) + 1
+    if len(stopped) != d["syns"]:
+        errs.append("%d attempts stopped at the SYN, expected %d" % (len(stopped), d["syns"]))
+    if len({k[0] for k in stopped}) < 100:
+        errs.append("%d source addresses, expected 100 or more" % len({k[0] for k in stopped}))
+    if any(n != 1 for n in stopped.values()):
+        errs.append("%d attempts sent their SYN more than once" % sum(1 for n in stopped.values() if n != 1))
+
+
 def check_tcp_target(pk, e, errs):
     t, d, client, cause = e["target"], e["details"], e["client"], e["cause"]
+    if cause == "tcp.syn_flood":
+        check_syn_flood(pk, e, errs)
+        return
     if t["port"] is None and ("ports" in d or e["cause"] == "tcp.port_scan"):
         check_port_scan(pk, e, errs)
         return

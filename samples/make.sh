@@ -1584,6 +1584,56 @@ SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-address-in-use pcap \
   "[$(warn "$(t null 192.0.2.101 null icmp)" '"client":"198.51.100.53"' dhcp dhcp.address_in_use '{"offeredInstead":{"address":"192.0.2.102","message":"offer"}}')]" \
   -- dhcp_via_relay 192.0.2.102 squat
 
+# A SYN flood: 330 SYNs with forged sources (192.0.2.100-209, unassigned: the router finds no
+# host for the server's SYN-ACKs), each sent once, to a listener on 203.0.113.22:8080, in about
+# 0.3 s; then the real client connects. Captured on the server, which answers every SYN.
+syn_flood() {
+  "$PY" - <<'EOF2'
+import random, socket, struct, time
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+dst = socket.inet_aton('203.0.113.22')
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+rnd = random.Random(7)
+for i in range(330):
+    src = socket.inet_aton('192.0.2.%d' % (100 + i % 110))
+    sport, seq = rnd.randrange(1024, 65535), rnd.randrange(1 << 32)
+    tcp = struct.pack('!HHIIBBHHH', sport, 8080, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+    tcp = tcp[:16] + struct.pack('!H', csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), rnd.randrange(65536), 0, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    raw.sendto(ip + tcp, ('203.0.113.22', 0))
+    time.sleep(0.001)
+time.sleep(0.5)
+s = socket.create_connection(('203.0.113.22', 8080), timeout=5)
+s.sendall(b'hello\n')
+s.close()
+EOF2
+}
+flood_listener() {
+  inns "$NSS" "$PY" -c "
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(('203.0.113.22', 8080)); l.listen(1024)
+while True:
+    c, _ = l.accept(); c.recv(64); c.close()
+" >/dev/null 2>&1 & FLOODPID=$!
+  sleep 0.5
+}
+if want tcp-syn-flood; then
+  flood_listener
+  SETTLE=4 CAPNS=$NSS CAPIF=s0 sample tcp-syn-flood pcap \
+    "A SYN flood: 330 SYNs from 110 forged source addresses, each sent once, to a listener within about 0.3 s; the server answers each with SYN-ACKs no one acknowledges. Then a real client connects and is served. Captured on the server" \
+    "python3 raw socket (IPPROTO_RAW) in the client namespace: 330 SYNs from 192.0.2.100-209 to 203.0.113.22:8080 (a python3 listener, backlog 1024), 1 ms apart; then socket.create_connection from 192.0.2.10; captured on the server's s0" \
+    "[$(warn "$(t null 203.0.113.22 8080 tcp)" '"client":null' tcp tcp.syn_flood '{"syns":330}')]" \
+    -- CX bash -c "PY=$PY; $(declare -f syn_flood); syn_flood"
+  kill "$FLOODPID" 2>/dev/null || true
+  wait "$FLOODPID" 2>/dev/null || true
+fi
+
 portscan() {
   local p
   for p in $(seq 1 200) 443; do timeout 1 bash -c "exec 3<>/dev/tcp/203.0.113.10/$p" 2>/dev/null || true; done

@@ -7,7 +7,7 @@
  *   CAUSES / CAUSE_CODES     code → its CauseDef; every code, sorted
  *   causeDef(code)           the entry of a code (throws for an unknown one: a bug)
  *   isCauseCode(s)
- *   CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES   the walks
+ *   CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, …, FLOOD_RULES   the walks
  *   PLANNED                  codes no rule produces yet, with the issue that will build them
  */
 import * as DEFS from './causes/index.js';
@@ -15,7 +15,7 @@ import * as DEFS from './causes/index.js';
 // carry is known wherever the catalogue is (a renderer in the browser never loads diagnose.ts).
 import './limits.js';
 import type { CauseDef } from './cause.js';
-import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule, DnsUpdateRule } from './outcome.js';
+import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule, DnsUpdateRule, FloodRule } from './outcome.js';
 
 type Defs = typeof DEFS;
 export type CauseCode = Defs[keyof Defs]['code'];
@@ -48,5 +48,6 @@ export const SWEEP_RULES = walk<SweepRule>('sweep');
 export const UDP_REQUEST_RULES = walk<UdpRequestsRule>('udpRequests');
 export const PING_RULES = walk<PingRule>('pings');
 export const DNS_UPDATE_RULES = walk<DnsUpdateRule>('dnsUpdate');
+export const FLOOD_RULES = walk<FloodRule>('flood');
 
 export const PLANNED: ReadonlyMap<string, string> = new Map(ALL.filter((d) => d.planned !== undefined).map((d) => [d.code, d.planned!]));

@@ -13,7 +13,7 @@ import { interval, isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -25,7 +25,9 @@ import { droppedRsts, IGNORED_RST, ignoredRstsDetail } from './causes/tcp.syn_un
 import { noSynAck } from './outcome.js';
 import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
-import { MAX_GROUPS, Overflow, type Bucket, type ClientSet } from './overflow.js';
+import { BUCKET_CLIENTS, MAX_GROUPS, Overflow, hash53, type Bucket, type ClientSet } from './overflow.js';
+import { FloodWatch, type FloodTarget, type SynStage } from './flood.js';
+import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
@@ -87,6 +89,8 @@ export interface Placed {
   probe?: ProbeInfo;
   /** A TCP connection that is one bare ACK probe and its answer (sweep.ts ackProbeOf), else absent. */
   ackProbe?: AckProbe;
+  /** A TCP connection with a SYN: whether it stopped there, for the flood watch (flood.ts). */
+  syn?: SynStage;
   /** Logins of a mail or FTP session (track/lines.ts): how many the server refused, and when it accepted the last one it accepted. */
   logins?: { refused: number; accepted: { frame: number; ts: number } | null };
 }
@@ -135,6 +139,8 @@ interface Group {
   lastLoginOk: (Attempt & { at: { frame: number; ts: number } }) | null;
   /** The start of the group's first connection with a refused login (NaN: none). */
   firstRefusedStart: number;
+  /** Its connections that stopped at the SYN (flood.ts SynStage): all of them, and the group is a flood's when its target is under one. */
+  synStopped: number;
   /**
    * The failed attempt (an error outcome) that started first, and the attempt that worked first
    * after it: "worked in the end" shows these two, the failure and the retry that got through (not
@@ -187,6 +193,13 @@ const MAX_DROPPED_RST = 1024;
 /** A SYN this long after the dropped RST's attempt began is a new attempt (a stack gives up on a SYN after about two minutes). */
 const SAME_ATTEMPT_SECONDS = 180;
 const MAX_RETRIES = 16;
+
+/** What a TCP connection is to the flood watch (flood.ts), or undefined without a SYN of its client. */
+function synStage(c: TcpConn): SynStage | undefined {
+  if (c.synFrames.length === 0) return undefined;
+  const stopped = c.ackFrame === 0 && c.orig.payloadBytes === 0 && c.resp.payloadBytes === 0 && !c.rsts.some((r) => !r.fromOrig);
+  return { stopped, sends: synSends(c), synAcked: c.synAckFrame !== 0, frame: c.synFrames[0]! };
+}
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
 const unjudged = (o: Outcome): boolean => o.cause.startsWith('capture.');
@@ -302,6 +315,8 @@ export class Diagnosis {
   private readonly scans = new ScanPairs();
   /** The probes of each client to many hosts (sweep.ts): sweeps. */
   private readonly sweeps = new Sweeps();
+  /** Attempts that stopped at the SYN, by server and port (flood.ts): SYN floods. */
+  private readonly floods = new FloodWatch(() => this.origin);
   /**
    * Did this host, a DHCP server, offer the address close to this time (track/dhcp.ts)? Then its
    * echo request to the address was the server's conflict check, whose silence (or host
@@ -488,16 +503,19 @@ export class Diagnosis {
       o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
     } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
     const l = f.lines;
+    const syn = c.transport === 'tcp' ? synStage(c as TcpConn) : undefined;
     return {
       o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53,
       retries: credentialedRequests(f.http?.exchanges),
       ...(l && (l.loginsRefused > 0 || l.loginAccepted !== null) ? { logins: { refused: l.loginsRefused, accepted: l.loginAccepted } } : {}),
+      ...(syn !== undefined ? { syn } : {}),
     };
   }
 
   /** A connection's outcome, into its target's group. */
   private place(p: Placed): void {
     const { o, target, client } = p;
+    if (p.syn !== undefined && target.port !== null) this.floods.offer(p.ip, target.port, client, p.start, p.syn, this.ctx.captureEnd);
     if (p.dnsOverTcp && o.cause === 'ok') return;
     // DNS over TCP held from the server's side only: its answers are judged by name, with the DNS.
     if (p.dnsOverTcp && o.cause === 'capture.one_sided' && o.details['seen'] === 'server_only') return;
@@ -530,13 +548,13 @@ export class Diagnosis {
     if (!g && this.groups.size >= MAX_GROUPS) {
       // Past the limit a new target is counted with those that ended the same way (a scanner's
       // connection as any: its time cannot be compared with its scan's there).
-      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, conn ? null : pair);
+      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, conn ? null : pair, p.syn?.stopped === true);
       return;
     }
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, loginsRefused: 0, lastLoginFailure: null, lastLoginOk: null, firstRefusedStart: Number.NaN, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
+        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, loginsRefused: 0, lastLoginFailure: null, lastLoginOk: null, firstRefusedStart: Number.NaN, synStopped: 0, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
@@ -854,8 +872,13 @@ export class Diagnosis {
     const groups = unnamedIntoNamed(this.dualStackGroups());
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
+    // SYN floods: one verdict each; the attempts of their sources are told by it.
+    const floods = this.floods.floods();
+    const flooded = new Set(floods.map((t) => `${t.ip}|${t.port}`));
+    for (const t of floods) out.push({ v: this.floodVerdict(t), first: t.firstFrame });
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of groups) {
+      if (flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`)) continue;
       const ok = groupSeverity(g) === 'ok';
       if (ok) worked++;
       if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
@@ -865,7 +888,11 @@ export class Diagnosis {
       const v = this.icmpOnlyVerdict(g);
       if (v) out.push({ v, first: g.first.frame });
     }
-    for (const b of this.overflow.values()) out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
+    for (const b of this.overflow.values()) {
+      // A bucket of one flooded target, ended at the SYN (its sources past MAX_GROUPS): the flood's.
+      if (flooded.size > 0 && b.allSynStopped && b.oneTarget !== null && flooded.has(b.oneTarget)) continue;
+      out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
+    }
     // What the silences rest on, every connection known. One way only: no answer, reply or ICMP
     // error came to any client (a host that answered a dual-stack client on its other address
     // counts: the capture holds the way back).
@@ -920,6 +947,21 @@ export class Diagnosis {
         v.details['sentOnce'] = true;
       } else v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
     }
+  }
+
+  /** A SYN flood (flood.ts) as one verdict: for several clients, its sources. */
+  private floodVerdict(t: FloodTarget): Verdict {
+    const o = FLOOD_RULES[0]!.run(t, this.ctx)!;
+    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: t.sources.size, ...(t.sourcesAtLeast ? { clientsAtLeast: true } : {}) };
+    const v = build({ name: null, ip: t.ip, port: t.port, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: t.firstClient });
+    this.spreads.set(v, { first: t.firstTs, last: t.lastTs, line: t.line });
+    const hashes = new Set<number>();
+    for (const s of t.sources) {
+      if (hashes.size >= BUCKET_CLIENTS) break;
+      hashes.add(hash53(s));
+    }
+    this.clientSets.set(v, { hashes, full: t.sourcesAtLeast || hashes.size < t.sources.size });
+    return v;
   }
 
   /** A bucket of targets that failed the same way past the limits (overflow.ts), as one verdict. */
@@ -1196,6 +1238,7 @@ export function scanVerdict(s: ScanPair, ctx: RuleContext): Verdict | null {
 function count(g: Group, p: Placed): void {
   const { o, target, client } = p;
   g.conns++;
+  if (p.syn?.stopped === true) g.synStopped++;
   g.ips.add(p.ip);
   if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
   if (p.start < g.firstTs) g.firstTs = p.start;
@@ -1290,6 +1333,7 @@ function mergeGroups(a: Group, b: Group): void {
   a.lastTransferFailure = later(a.lastTransferFailure, b.lastTransferFailure);
   a.lastWarning = later(a.lastWarning, b.lastWarning);
   a.loginsRefused += b.loginsRefused;
+  a.synStopped += b.synStopped;
   if (!(a.firstRefusedStart <= b.firstRefusedStart)) a.firstRefusedStart = b.firstRefusedStart;
   a.lastLoginFailure = later(a.lastLoginFailure, b.lastLoginFailure);
   a.lastLoginOk = later(a.lastLoginOk, b.lastLoginOk);

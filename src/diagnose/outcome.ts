@@ -19,6 +19,7 @@ import type { ScanPair } from './scan.js';
 import type { Sweep } from './sweep.js';
 import type { UdpRequests } from './udp-requests.js';
 import type { Pings } from './pings.js';
+import type { FloodTarget } from './flood.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -131,7 +132,13 @@ export interface DnsUpdateRule extends RuleBase {
   run(t: DnsTransaction, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule;
+/** A rule over the attempts to one server and port that stopped at the SYN (flood.ts): whether they were a SYN flood. */
+export interface FloodRule extends RuleBase {
+  readonly on: 'flood';
+  run(t: FloodTarget, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule | FloodRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

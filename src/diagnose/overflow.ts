@@ -70,6 +70,13 @@ export interface Bucket {
    * bucket of their own. Null: not probes.
    */
   probesOf: object | null;
+  /**
+   * `ip|port` while every target counted is that one server address and port (a bucket of one
+   * client's attempts, or of several clients' to one port), else null.
+   */
+  oneTarget: string | null;
+  /** Every attempt counted stopped at the SYN (flood.ts SynStage): the bucket is a flood's when `oneTarget` is flooded. */
+  allSynStopped: boolean;
 }
 
 /** The distinct clients a verdict stands for, when its `client` cannot tell (a bucket for several). */
@@ -164,7 +171,7 @@ export class Overflow {
    * One target past the limit, with its outcome. `id` names the target for counting it once
    * (client, transport, name or address, port).
    */
-  add(o: Outcome, severity: Severity, target: Target, client: string, server: string | null, id: string, frame: number, ts: number, probesOf: object | null = null): void {
+  add(o: Outcome, severity: Severity, target: Target, client: string, server: string | null, id: string, frame: number, ts: number, probesOf: object | null = null, synStopped = false): void {
     if (severity === 'ok') {
       if (this.once(id) !== false) this.okTargets++;
       return;
@@ -183,11 +190,14 @@ export class Overflow {
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
         first: o, firstTarget: target, firstClient: client, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
         clients: several ? new Set() : null, clientsFull: false, probesOf: several ? null : probesOf,
+        oneTarget: target.ip !== null && target.port !== null ? `${target.ip}|${target.port}` : null, allSynStopped: synStopped,
       };
       this.buckets.push(b);
       this.slot(o.cause, b.client, b.server).push(b);
     }
     b.attempts += o.attempts;
+    if (!synStopped) b.allSynStopped = false;
+    if (b.oneTarget !== null && b.oneTarget !== `${target.ip}|${target.port}`) b.oneTarget = null;
     const port = target.port;
     let isNew: boolean;
     if (b.ports && port !== null) {

@@ -177,6 +177,12 @@ export const PLACEHOLDERS = {
   loginConns: 'app.login_failed: how many connections those refused logins came over',
   guessSeconds: 'app.login_failed: the seconds from the first to the last of those connections',
   acceptedFrame: 'app.login_failed: the frame of the server\'s reply that accepted a login after those refused',
+  floodSyns: 'tcp.syn_flood: how many attempts to the server and port stopped at the SYN',
+  floodSources: "tcp.syn_flood: from how many source addresses ('at least' before it past the bound)",
+  floodSeconds: 'tcp.syn_flood: the seconds from the first to the last of those attempts',
+  floodPeak: 'tcp.syn_flood: the most of them that started within one second',
+  floodResendText: 'tcp.syn_flood: what the capture shows of the resends a real client would have sent',
+  floodServerText: "tcp.syn_flood: what the capture shows of the server's answers, and of the connections to the port that completed",
   retriesNote: 'a short account of the attempts that failed before the target worked (ok, severity warning), derived from facts failed / conns / failedCause / failedIp (and workedAfter, the seconds to the first success after it when they are far apart)',
 } as const;
 

@@ -78,7 +78,7 @@ export const SLOWER_THAN_A_SCAN = 22e6;
 /**
  * Targets past every limit, from many clients (overflow.ts): CLIENT refused on `groups` ports of
  * SERVER (the kept targets; one port every 22 s: too slow for a port scan), then on port 80 of `buckets` other hosts (a bucket each), then — every
- * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered and `refused` clients
+ * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered (50 a second) and `refused` clients
  * (CLIENT among them, last) refused on port 81 of one more host: targets of buckets for several
  * clients. Clients and hosts are told apart by their low two bytes (at most 65 536 of each).
  */
@@ -100,7 +100,8 @@ export function* crowd(o: { groups: number; buckets: number; silent: number; ref
   }
   for (let i = 0; i < o.buckets; i++) yield* refuse(CLIENT, at('198.18', i), 40000 + (i % 20000), 80);
   for (let i = 0; i < o.silent; i++) {
-    t += 200;
+    // 50 a second: clients that fail, not a flood of forged SYNs (diagnose/flood.ts FLOOD_PEAK).
+    t += 20_000;
     id = (id + 1) & 0xffff;
     yield [t, tcpIp({ src: at('10.9', i), dst: SERVER, sport: 50000, dport: 5432, seq: 1000, flags: 'S', id })];
   }

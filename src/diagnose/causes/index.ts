@@ -45,6 +45,7 @@ export { default as tcpReset } from './tcp.reset.js';
 export { default as tcpResetInjected } from './tcp.reset_injected.js';
 export { default as tcpStalled } from './tcp.stalled.js';
 export { default as tcpSynAnsweredByAck } from './tcp.syn_answered_by_ack.js';
+export { default as tcpSynFlood } from './tcp.syn_flood.js';
 export { default as tcpSynUnanswered } from './tcp.syn_unanswered.js';
 export { default as tcpZeroWindow } from './tcp.zero_window.js';
 export { default as tlsAlert } from './tls.alert.js';
