@@ -9,8 +9,8 @@
  * comes (Linux after 1 s, Windows after 1 or 3 s), so each SYN is sent once. Clients of a server
  * that went silent resend theirs: when the capture went on long enough after most of the attempts
  * (RETRY_WAIT) to see that, a flood needs most of those attempts sent once. A capture that stopped
- * within the burst cannot show it; the burst's rate (FLOOD_PEAK attempts from distinct sources in
- * one second, every one failing) is then what tells it.
+ * within the burst cannot show it; the burst's rate (FLOOD_PEAK_UNWATCHED attempts in one second,
+ * from distinct sources, nearly none completing) is then what tells it.
  *
  * Bounded: MAX_TARGETS servers and ports (the first seen with an attempt that stopped at the SYN),
  * their distinct sources counted up to MAX_SOURCES each and SOURCE_BUDGET in all (past either, "at
@@ -24,6 +24,12 @@ export const FLOOD_ATTEMPTS = 200;
 export const FLOOD_SOURCES = 100;
 /** At least this many attempts stopped at the SYN within one second of the capture. */
 export const FLOOD_PEAK = 100;
+/**
+ * When the capture stopped too soon after most of them to show resends: at least this many within
+ * one second. A server that went down under real load, the capture stopped a second later, can
+ * leave a hundred new clients a second without an answer; no set of clients comes at a thousand.
+ */
+export const FLOOD_PEAK_UNWATCHED = 1000;
 /** Attempts that completed their handshake to the same server and port: at most one in ten. */
 const COMPLETED_SHARE = 0.1;
 /** Seconds the capture must go on after a SYN for a resend to be expected (a kernel's first: 1 s; Windows' may be 3 s). */
@@ -148,7 +154,8 @@ export class FloodWatch {
 export function isFlood(t: FloodTarget): boolean {
   if (t.attempts < FLOOD_ATTEMPTS || t.sources.size < FLOOD_SOURCES || t.peak < FLOOD_PEAK) return false;
   if (t.completed > COMPLETED_SHARE * t.attempts) return false;
-  // Where the capture watched long enough after most attempts, most were sent once.
-  if (t.watched >= (1 - SENT_ONCE_SHARE) * t.attempts && t.sentOnce < SENT_ONCE_SHARE * t.watched) return false;
-  return true;
+  // Where the capture watched long enough after most attempts, most were sent once; where it
+  // could not, the rate alone must be beyond any set of clients.
+  if (t.watched >= (1 - SENT_ONCE_SHARE) * t.attempts) return t.sentOnce >= SENT_ONCE_SHARE * t.watched;
+  return t.peak >= FLOOD_PEAK_UNWATCHED;
 }
