@@ -13,7 +13,7 @@ import { interval, isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, FORGED_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -27,6 +27,7 @@ import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { BUCKET_CLIENTS, MAX_GROUPS, Overflow, hash53, type Bucket, type ClientSet } from './overflow.js';
 import { FloodWatch, type FloodTarget, type SynStage } from './flood.js';
+import { FORGED_ERRORS, forgedSources, type ForgedSource } from './forged.js';
 import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
 import { NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
@@ -883,8 +884,13 @@ export class Diagnosis {
       if (ok) worked++;
       if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
     }
+    // Errors alone about packets forged in one address's name (forged.ts): one verdict for it.
+    const clients = new Set<string>();
+    for (const g of groups) if (g.client !== null) clients.add(g.client);
+    const { forged, rest } = orphans.length < FORGED_ERRORS ? { forged: [], rest: orphans } : forgedSources(orphans, (ip) => clients.has(ip) || this.dns.hasClient(ip), this.origin);
+    for (const f of forged) out.push({ v: this.forgedVerdict(f), first: f.first.frame });
     // The errors alone, by target, sender and type: one verdict each (orphans.ts).
-    for (const g of gatherOrphans(orphans)) {
+    for (const g of gatherOrphans(rest)) {
       const v = this.icmpOnlyVerdict(g);
       if (v) out.push({ v, first: g.first.frame });
     }
@@ -947,6 +953,22 @@ export class Diagnosis {
         v.details['sentOnce'] = true;
       } else v.limits = [...v.limits, NOTHING_TOWARD_CLIENT.of({ client })];
     }
+  }
+
+  /** ICMP errors about packets forged in one address's name (forged.ts), as one verdict: for several clients, the errors' senders. */
+  private forgedVerdict(f: ForgedSource): Verdict {
+    const o = FORGED_RULES[0]!.run(f, this.ctx)!;
+    const transport = f.first.quoted?.proto === 6 ? 'tcp' : f.first.quoted?.proto === 17 ? 'udp' : 'icmp';
+    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: f.senders.size, ...(f.atLeast ? { clientsAtLeast: true } : {}) };
+    const v = build({ name: null, ip: f.ip, port: null, transport }, null, o, o.severity, o.attempts, details, { firstClient: f.first.from });
+    this.spreads.set(v, { first: f.first.ts, last: f.lastTs, line: f.line });
+    const hashes = new Set<number>();
+    for (const s of f.senders) {
+      if (hashes.size >= BUCKET_CLIENTS) break;
+      hashes.add(hash53(s));
+    }
+    this.clientSets.set(v, { hashes, full: f.atLeast || hashes.size < f.senders.size });
+    return v;
   }
 
   /** A SYN flood (flood.ts) as one verdict: for several clients, its sources. */

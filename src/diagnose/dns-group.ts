@@ -383,6 +383,22 @@ export class DnsGroups {
    * transaction.
    */
   private readonly groups = new Map<string, GroupBucket>();
+  /** The clients of the groups (hasClient), made when first asked. */
+  private clientSet: Set<string> | null = null;
+
+  /** Did `ip` ask a name of the groups kept? */
+  hasClient(ip: string): boolean {
+    if (this.clientSet === null) {
+      const set = new Set<string>();
+      for (const b of this.groups.values()) {
+        if (Array.isArray(b)) for (const g of b) set.add(g.client);
+        else if (b instanceof Map) for (const g of b.values()) set.add(g.client);
+        else set.add(b.client);
+      }
+      this.clientSet = set;
+    }
+    return this.clientSet.has(ip);
+  }
   /** Groups held. */
   private held = 0;
   /** Names that resolved past MAX_RESOLVED_NAMES: counted, not remembered. */

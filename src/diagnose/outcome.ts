@@ -20,6 +20,7 @@ import type { Sweep } from './sweep.js';
 import type { UdpRequests } from './udp-requests.js';
 import type { Pings } from './pings.js';
 import type { FloodTarget } from './flood.js';
+import type { ForgedSource } from './forged.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -138,7 +139,13 @@ export interface FloodRule extends RuleBase {
   run(t: FloodTarget, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule | FloodRule;
+/** A rule over the ICMP errors alone that quote one source (forged.ts): whether they answer packets forged in its name. */
+export interface ForgedRule extends RuleBase {
+  readonly on: 'forged';
+  run(s: ForgedSource, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule | FloodRule | ForgedRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

@@ -28,6 +28,7 @@ export { default as icmpEchoLoss } from './icmp.echo_loss.js';
 export { default as dhcpAddressInUse } from './dhcp.address_in_use.js';
 export { default as httpErrorInBody } from './http.error_in_body.js';
 export { default as icmpEchoUnanswered } from './icmp.echo_unanswered.js';
+export { default as icmpForgedSource } from './icmp.forged_source.js';
 export { default as icmpFragNeeded } from './icmp.frag_needed.js';
 export { default as icmpHostUnreachable } from './icmp.host_unreachable.js';
 export { default as icmpNetUnreachable } from './icmp.net_unreachable.js';
