@@ -195,6 +195,19 @@ const MAX_DROPPED_RST = 1024;
 const SAME_ATTEMPT_SECONDS = 180;
 const MAX_RETRIES = 16;
 
+/**
+ * The clients of a verdict for several (a flood's sources, a forged source's error senders) as
+ * the summary counts them: their hashes, at most BUCKET_CLIENTS; `full` when more were seen.
+ */
+function clientSetOf(ips: ReadonlySet<string>, atLeast: boolean): ClientSet {
+  const hashes = new Set<number>();
+  for (const ip of ips) {
+    if (hashes.size >= BUCKET_CLIENTS) break;
+    hashes.add(hash53(ip));
+  }
+  return { hashes, full: atLeast || hashes.size < ips.size };
+}
+
 /** What a TCP connection is to the flood watch (flood.ts), or undefined without a SYN of its client. */
 function synStage(c: TcpConn): SynStage | undefined {
   if (c.synFrames.length === 0) return undefined;
@@ -962,12 +975,7 @@ export class Diagnosis {
     const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: f.senders.size, ...(f.atLeast ? { clientsAtLeast: true } : {}) };
     const v = build({ name: null, ip: f.ip, port: null, transport }, null, o, o.severity, o.attempts, details, { firstClient: f.first.from });
     this.spreads.set(v, { first: f.first.ts, last: f.lastTs, line: f.line });
-    const hashes = new Set<number>();
-    for (const s of f.senders) {
-      if (hashes.size >= BUCKET_CLIENTS) break;
-      hashes.add(hash53(s));
-    }
-    this.clientSets.set(v, { hashes, full: f.atLeast || hashes.size < f.senders.size });
+    this.clientSets.set(v, clientSetOf(f.senders, f.atLeast));
     return v;
   }
 
@@ -977,12 +985,7 @@ export class Diagnosis {
     const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: t.sources.size, ...(t.sourcesAtLeast ? { clientsAtLeast: true } : {}) };
     const v = build({ name: null, ip: t.ip, port: t.port, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: t.firstClient });
     this.spreads.set(v, { first: t.firstTs, last: t.lastTs, line: t.line });
-    const hashes = new Set<number>();
-    for (const s of t.sources) {
-      if (hashes.size >= BUCKET_CLIENTS) break;
-      hashes.add(hash53(s));
-    }
-    this.clientSets.set(v, { hashes, full: t.sourcesAtLeast || hashes.size < t.sources.size });
+    this.clientSets.set(v, clientSetOf(t.sources, t.sourcesAtLeast));
     return v;
   }
 

@@ -17,7 +17,7 @@
  * least").
  */
 
-import { Timeline } from './timeline.js';
+import { PeakRate, Timeline } from './timeline.js';
 
 /** A flood: at least this many attempts stopped at the SYN, from at least FLOOD_SOURCES addresses. */
 export const FLOOD_ATTEMPTS = 200;
@@ -74,18 +74,11 @@ export interface FloodTarget {
   /** Attempts to the same server and port that completed their handshake, in the capture (set when judged). */
   completed: number;
   /** The most attempts stopped at the SYN that started within one second (by whole second of capture time). */
-  peak: number;
-  /**
-   * Attempts per whole second of their start, for the latest SECONDS_KEPT seconds offered (attempts
-   * are placed as they finish, nearly in the order they started; a second let go and offered again
-   * starts from zero: the peak can only be undercounted).
-   */
-  secs: Map<number, number>;
+  rate: PeakRate;
   /** The attempts over the capture's time (the summary's timeline). */
   line: Timeline;
 }
 
-const SECONDS_KEPT = 64;
 
 export class FloodWatch {
   private readonly targets = new Map<string, FloodTarget>();
@@ -110,7 +103,7 @@ export class FloodWatch {
       if (this.targets.size >= MAX_TARGETS) return;
       t = {
         ip, port, attempts: 0, firstFrame: syn.frame, firstTs: start, lastTs: start, firstClient: client, sources: new Set(), sourcesAtLeast: false,
-        watched: 0, sentOnce: 0, synAcked: 0, completed: 0, peak: 0, secs: new Map(), line: new Timeline(this.origin()),
+        watched: 0, sentOnce: 0, synAcked: 0, completed: 0, rate: new PeakRate(), line: new Timeline(this.origin()),
       };
       this.targets.set(key, t);
     }
@@ -133,11 +126,7 @@ export class FloodWatch {
     }
     if (syn.synAcked) t.synAcked++;
     t.line.add(start);
-    const second = Math.floor(start);
-    const n = (t.secs.get(second) ?? 0) + 1;
-    if (n === 1 && t.secs.size >= SECONDS_KEPT) t.secs.delete(t.secs.keys().next().value!);
-    t.secs.set(second, n);
-    if (n > t.peak) t.peak = n;
+    t.rate.add(start);
   }
 
   /** The servers and ports under a flood (see the file comment). */
@@ -152,10 +141,10 @@ export class FloodWatch {
 }
 
 export function isFlood(t: FloodTarget): boolean {
-  if (t.attempts < FLOOD_ATTEMPTS || t.sources.size < FLOOD_SOURCES || t.peak < FLOOD_PEAK) return false;
+  if (t.attempts < FLOOD_ATTEMPTS || t.sources.size < FLOOD_SOURCES || t.rate.peak < FLOOD_PEAK) return false;
   if (t.completed > COMPLETED_SHARE * t.attempts) return false;
   // Where the capture watched long enough after most attempts, most were sent once; where it
   // could not, the rate alone must be beyond any set of clients.
   if (t.watched >= (1 - SENT_ONCE_SHARE) * t.attempts) return t.sentOnce >= SENT_ONCE_SHARE * t.watched;
-  return t.peak >= FLOOD_PEAK_UNWATCHED;
+  return t.rate.peak >= FLOOD_PEAK_UNWATCHED;
 }

@@ -19,7 +19,7 @@
  */
 import type { IcmpError } from '../track/icmp.js';
 import { icmpCause } from '../decode/icmp-codes.js';
-import { Timeline } from './timeline.js';
+import { PeakRate, Timeline } from './timeline.js';
 
 export const FORGED_ERRORS = 100;
 export const FORGED_SENDERS = 50;
@@ -27,7 +27,6 @@ export const FORGED_DESTINATIONS = 50;
 export const FORGED_PEAK = 100;
 const SET_MAX = 65_536;
 const PORT_EXAMPLES = 8;
-const SECONDS_KEPT = 64;
 
 export interface ForgedSource {
   /** The address the quoted packets came "from". */
@@ -43,8 +42,8 @@ export interface ForgedSource {
   causes: Map<string, number>;
   first: IcmpError;
   lastTs: number;
-  peak: number;
-  secs: Map<number, number>;
+  /** The most errors within one second of capture time. */
+  rate: PeakRate;
   /** The errors over the capture's time (the summary's timeline). */
   line: Timeline;
 }
@@ -60,7 +59,7 @@ export function forgedSources(errors: readonly IcmpError[], sent: (ip: string) =
     if (q === null) continue;
     let s = by.get(q.src);
     if (s === undefined) {
-      s = { ip: q.src, errors: 0, senders: new Set(), destinations: new Set(), atLeast: false, ports: [], causes: new Map(), first: e, lastTs: e.ts, peak: 0, secs: new Map(), line: new Timeline(origin) };
+      s = { ip: q.src, errors: 0, senders: new Set(), destinations: new Set(), atLeast: false, ports: [], causes: new Map(), first: e, lastTs: e.ts, rate: new PeakRate(), line: new Timeline(origin) };
       by.set(q.src, s);
     }
     s.errors++;
@@ -78,15 +77,11 @@ export function forgedSources(errors: readonly IcmpError[], sent: (ip: string) =
     }
     const cause = icmpCause(e) ?? 'icmp';
     s.causes.set(cause, (s.causes.get(cause) ?? 0) + 1);
-    const second = Math.floor(e.ts);
-    const n = (s.secs.get(second) ?? 0) + 1;
-    if (n === 1 && s.secs.size >= SECONDS_KEPT) s.secs.delete(s.secs.keys().next().value!);
-    s.secs.set(second, n);
-    if (n > s.peak) s.peak = n;
+    s.rate.add(e.ts);
   }
   const forged: ForgedSource[] = [];
   for (const s of by.values()) {
-    if (s.errors >= FORGED_ERRORS && s.senders.size >= FORGED_SENDERS && s.destinations.size >= FORGED_DESTINATIONS && s.peak >= FORGED_PEAK && !sent(s.ip)) forged.push(s);
+    if (s.errors >= FORGED_ERRORS && s.senders.size >= FORGED_SENDERS && s.destinations.size >= FORGED_DESTINATIONS && s.rate.peak >= FORGED_PEAK && !sent(s.ip)) forged.push(s);
   }
   if (forged.length === 0) return { forged, rest: [...errors] };
   const ips = new Set(forged.map((s) => s.ip));

@@ -93,3 +93,24 @@ export function joinSpreads(origin: number, parts: readonly Spread[]): Spread {
   }
   return { first, last, line };
 }
+
+/**
+ * The most events that fell within one whole second of capture time (a burst's rate), counted
+ * for the latest SECONDS_KEPT seconds offered: events come nearly in time order (connections as
+ * they finish, errors as they arrive); a second let go and offered again starts from zero, so the
+ * peak can only be undercounted.
+ */
+export class PeakRate {
+  peak = 0;
+  private readonly secs = new Map<number, number>();
+
+  add(ts: number): void {
+    const second = Math.floor(ts);
+    const n = (this.secs.get(second) ?? 0) + 1;
+    if (n === 1 && this.secs.size >= SECONDS_KEPT) this.secs.delete(this.secs.keys().next().value!);
+    this.secs.set(second, n);
+    if (n > this.peak) this.peak = n;
+  }
+}
+
+const SECONDS_KEPT = 64;

@@ -33,7 +33,7 @@ const FORGED: ForgedRule = {
       ports: s.ports,
       causes,
       seconds,
-      peakPerSecond: s.peak,
+      peakPerSecond: s.rate.peak,
     }, {
       forgedErrors: s.errors, forgedSenders: s.senders.size, forgedDestinations: s.destinations.size,
       ...(seconds !== null ? { forgedSeconds: seconds } : {}),

@@ -28,12 +28,12 @@ const FLOOD: FloodRule = {
       syns: t.attempts,
       sources: { count: t.sources.size, ...(t.sourcesAtLeast ? { atLeast: true } : {}) },
       seconds,
-      peakPerSecond: t.peak,
+      peakPerSecond: t.rate.peak,
       watched: t.watched,
       sentOnce: t.sentOnce,
       synAcked: t.synAcked,
       completed: t.completed,
-    }, { floodSyns: t.attempts, floodPeak: t.peak, ...(seconds !== null ? { floodSeconds: seconds } : {}) }, 'warning');
+    }, { floodSyns: t.attempts, floodPeak: t.rate.peak, ...(seconds !== null ? { floodSeconds: seconds } : {}) }, 'warning');
     o.attempts = t.attempts;
     return o;
   },
