@@ -15,7 +15,7 @@ import * as DEFS from './causes/index.js';
 // carry is known wherever the catalogue is (a renderer in the browser never loads diagnose.ts).
 import './limits.js';
 import type { CauseDef } from './cause.js';
-import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule, DnsUpdateRule, FloodRule, ForgedRule } from './outcome.js';
+import type { ConnRule, DnsRule, IcmpRule, Rule, ScanRule, SweepRule, UdpRequestsRule, PingRule, DnsUpdateRule, FloodRule, ForgedRule, ProbesRule } from './outcome.js';
 
 type Defs = typeof DEFS;
 export type CauseCode = Defs[keyof Defs]['code'];
@@ -50,5 +50,6 @@ export const PING_RULES = walk<PingRule>('pings');
 export const DNS_UPDATE_RULES = walk<DnsUpdateRule>('dnsUpdate');
 export const FLOOD_RULES = walk<FloodRule>('flood');
 export const FORGED_RULES = walk<ForgedRule>('forged');
+export const PROBES_RULES = walk<ProbesRule>('probes');
 
 export const PLANNED: ReadonlyMap<string, string> = new Map(ALL.filter((d) => d.planned !== undefined).map((d) => [d.code, d.planned!]));

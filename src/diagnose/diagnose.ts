@@ -13,7 +13,7 @@ import { interval, isReportableTime, isoOf } from '../time.js';
 import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
-import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, FORGED_RULES, causeDef } from './catalogue.js';
+import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, FORGED_RULES, PROBES_RULES, causeDef } from './catalogue.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
@@ -26,7 +26,8 @@ import { noSynAck } from './outcome.js';
 import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { BUCKET_CLIENTS, MAX_GROUPS, Overflow, hash53, type Bucket, type ClientSet } from './overflow.js';
-import { FloodWatch, type FloodTarget, type SynStage } from './flood.js';
+import { FloodWatch, RETRY_WAIT, type FloodTarget, type SynStage } from './flood.js';
+import { PROBE_SENDS, probedHosts, type ProbedHost } from './probes.js';
 import { FORGED_ERRORS, forgedSources, type ForgedSource } from './forged.js';
 import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
@@ -143,6 +144,16 @@ interface Group {
   /** Its connections that stopped at the SYN (flood.ts SynStage): all of them, and the group is a flood's when its target is under one. */
   synStopped: number;
   /**
+   * Its connections that never completed their handshake and carried no payload (probes.ts): all
+   * of them; of those, refused; of the others, those the capture watched long enough to show a
+   * kernel's next resend, and of these, those whose SYN was not sent again (more than PROBE_SENDS
+   * times). All of them probes from a stranger: perhaps a scanner's.
+   */
+  probes: number;
+  probesRefused: number;
+  probesWatched: number;
+  probesUnresent: number;
+  /**
    * The failed attempt (an error outcome) that started first, and the attempt that worked first
    * after it: "worked in the end" shows these two, the failure and the retry that got through (not
    * the group's latest success, which may be days later in a long capture). `recovery` is the first
@@ -209,10 +220,24 @@ function clientSetOf(ips: ReadonlySet<string>, atLeast: boolean): ClientSet {
 }
 
 /** What a TCP connection is to the flood watch (flood.ts), or undefined without a SYN of its client. */
-function synStage(c: TcpConn): SynStage | undefined {
+function synStage(c: TcpConn, now: number): SynStage | undefined {
   if (c.synFrames.length === 0) return undefined;
-  const stopped = c.ackFrame === 0 && c.orig.payloadBytes === 0 && c.resp.payloadBytes === 0 && !c.rsts.some((r) => !r.fromOrig);
-  return { stopped, sends: synSends(c), synAcked: c.synAckFrame !== 0, frame: c.synFrames[0]! };
+  const noData = c.ackFrame === 0 && c.orig.payloadBytes === 0 && c.resp.payloadBytes === 0;
+  const serverRst = c.rsts.some((r) => !r.fromOrig);
+  const sends = synSends(c);
+  return { stopped: noData && !serverRst, refused: noData && serverRst, sends, synAcked: c.synAckFrame !== 0, frame: c.synFrames[0]!, watched: sends > PROBE_SENDS || resendDue(c, now) };
+}
+
+/**
+ * Did the capture go on long enough after the attempt's last SYN to show the next one a waiting
+ * client's kernel would send? Its first resend comes after 1 s (Windows: up to 3 s, RETRY_WAIT),
+ * each later one after about twice the gap before it.
+ */
+function resendDue(c: TcpConn, now: number): boolean {
+  const times = c.synTimes;
+  const last = times.length > 0 ? times[times.length - 1]! : c.start;
+  const gap = times.length > 1 ? last - times[0]! : 0;
+  return now - last >= Math.max(RETRY_WAIT, 2.5 * gap);
 }
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
@@ -517,7 +542,7 @@ export class Diagnosis {
       o.details['proxy'] = { ip: c.resp.ip, port: c.resp.port };
     } else target = { name, ip: c.resp.ip, port: c.resp.port, transport: c.transport };
     const l = f.lines;
-    const syn = c.transport === 'tcp' ? synStage(c as TcpConn) : undefined;
+    const syn = c.transport === 'tcp' ? synStage(c as TcpConn, this.ctx.captureEnd) : undefined;
     return {
       o, target, client: c.orig.ip, ip: c.resp.ip, start: c.start, firstFrame: c.firstFrame, dnsOverTcp: c.transport === 'tcp' && c.resp.port === 53,
       retries: credentialedRequests(f.http?.exchanges),
@@ -568,7 +593,7 @@ export class Diagnosis {
     if (!g) {
       g = {
         key, target, client, conns: 0, failed: 0, unjudged: 0, worked: 0, firstFrame: p.firstFrame, firstTs: p.start, lastTs: p.start,
-        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, loginsRefused: 0, lastLoginFailure: null, lastLoginOk: null, firstRefusedStart: Number.NaN, synStopped: 0, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
+        kept: [], last: null, lastUnjudged: null, lastTransferFailure: null, lastWarning: null, loginsRefused: 0, lastLoginFailure: null, lastLoginOk: null, firstRefusedStart: Number.NaN, synStopped: 0, probes: 0, probesRefused: 0, probesWatched: 0, probesUnresent: 0, firstFailed: null, watchFrom: null, recovery: null, ips: new Set(), notes: [], held: [], retries: [],
         ...(apart ? { probesOf: { pair, sweep, sports: [], home, conns: conn } } : {}),
       };
       this.groups.set(key, g);
@@ -890,9 +915,16 @@ export class Diagnosis {
     const floods = this.floods.floods();
     const flooded = new Set(floods.map((t) => `${t.ip}|${t.port}`));
     for (const t of floods) out.push({ v: this.floodVerdict(t), first: t.firstFrame });
+    const inFlood = (g: Group): boolean => flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`);
+    // Strangers' probes of a host (probes.ts): one verdict for the host; its groups are told by it.
+    const probed = new Set<Group>();
+    for (const h of probedHosts(groups.filter((g) => !inFlood(g)), this.origin)) {
+      for (const g of h.groups) probed.add(g);
+      out.push({ v: this.probesVerdict(h), first: h.first.firstFrame });
+    }
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of groups) {
-      if (flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`)) continue;
+      if (inFlood(g) || probed.has(g)) continue;
       const ok = groupSeverity(g) === 'ok';
       if (ok) worked++;
       if (all || !ok) out.push({ v: this.groupVerdict(g), first: g.firstFrame });
@@ -976,6 +1008,16 @@ export class Diagnosis {
     const v = build({ name: null, ip: f.ip, port: null, transport }, null, o, o.severity, o.attempts, details, { firstClient: f.first.from });
     this.spreads.set(v, { first: f.first.ts, last: f.lastTs, line: f.line });
     this.clientSets.set(v, clientSetOf(f.senders, f.atLeast));
+    return v;
+  }
+
+  /** Strangers' probes of one host (probes.ts) as one verdict: for several clients, the probing addresses. */
+  private probesVerdict(h: ProbedHost<Group>): Verdict {
+    const o = PROBES_RULES[0]!.run(h, this.ctx)!;
+    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: h.clients.size };
+    const v = build({ name: null, ip: h.ip, port: null, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: h.first.client! });
+    this.spreads.set(v, { first: h.first.firstTs, last: h.lastTs, line: h.line });
+    this.clientSets.set(v, clientSetOf(h.clients, false));
     return v;
   }
 
@@ -1263,7 +1305,16 @@ export function scanVerdict(s: ScanPair, ctx: RuleContext): Verdict | null {
 function count(g: Group, p: Placed): void {
   const { o, target, client } = p;
   g.conns++;
-  if (p.syn?.stopped === true) g.synStopped++;
+  const syn = p.syn;
+  if (syn !== undefined && (syn.stopped || syn.refused)) {
+    if (syn.stopped) g.synStopped++;
+    g.probes++;
+    if (syn.refused) g.probesRefused++;
+    else if (syn.watched) {
+      g.probesWatched++;
+      if (syn.sends <= PROBE_SENDS) g.probesUnresent++;
+    }
+  }
   g.ips.add(p.ip);
   if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
   if (p.start < g.firstTs) g.firstTs = p.start;
@@ -1359,6 +1410,10 @@ function mergeGroups(a: Group, b: Group): void {
   a.lastWarning = later(a.lastWarning, b.lastWarning);
   a.loginsRefused += b.loginsRefused;
   a.synStopped += b.synStopped;
+  a.probes += b.probes;
+  a.probesRefused += b.probesRefused;
+  a.probesWatched += b.probesWatched;
+  a.probesUnresent += b.probesUnresent;
   if (!(a.firstRefusedStart <= b.firstRefusedStart)) a.firstRefusedStart = b.firstRefusedStart;
   a.lastLoginFailure = later(a.lastLoginFailure, b.lastLoginFailure);
   a.lastLoginOk = later(a.lastLoginOk, b.lastLoginOk);

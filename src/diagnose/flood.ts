@@ -52,6 +52,13 @@ export interface SynStage {
   synAcked: boolean;
   /** The first SYN. */
   frame: number;
+  /** No handshake completed, no payload, and a RST from the server: refused (probes.ts). */
+  refused: boolean;
+  /**
+   * The SYN was sent more than twice (probes.ts PROBE_SENDS), or the capture went on long enough
+   * after the last to show a kernel's next resend (as far as it was read when the attempt ended).
+   */
+  watched: boolean;
 }
 
 export interface FloodTarget {

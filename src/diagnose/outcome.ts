@@ -21,6 +21,7 @@ import type { UdpRequests } from './udp-requests.js';
 import type { Pings } from './pings.js';
 import type { FloodTarget } from './flood.js';
 import type { ForgedSource } from './forged.js';
+import type { ProbedHost, ProbeGroup } from './probes.js';
 import { interval } from '../time.js';
 
 /** An evidence packet with its capture time in seconds (the verdict holds it as ISO text). */
@@ -145,7 +146,13 @@ export interface ForgedRule extends RuleBase {
   run(s: ForgedSource, ctx: RuleContext): Outcome | null;
 }
 
-export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule | FloodRule | ForgedRule;
+/** A rule over the attempts of strangers to one host that never got past the SYN (probes.ts): whether they were unsolicited probes. */
+export interface ProbesRule extends RuleBase {
+  readonly on: 'probes';
+  run(h: ProbedHost<ProbeGroup>, ctx: RuleContext): Outcome | null;
+}
+
+export type Rule = ConnRule | DnsRule | IcmpRule | ScanRule | SweepRule | UdpRequestsRule | PingRule | DnsUpdateRule | FloodRule | ForgedRule | ProbesRule;
 
 export function outcome(cause: string, evidence: EvidenceAt[], details: Record<string, unknown> = {}, facts: Record<string, Arg> = {}, severity: Severity = 'error'): Outcome {
   return { cause, severity, evidence, details, facts, attempts: 1, limits: [] };

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CAUSES, CAUSE_CODES, CONN_RULES, DNS_RULES, ICMP_RULES, PLANNED, RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, DNS_UPDATE_RULES, FLOOD_RULES, FORGED_RULES, isCauseCode, type CauseCode } from '../../src/diagnose/catalogue.js';
+import { CAUSES, CAUSE_CODES, CONN_RULES, DNS_RULES, ICMP_RULES, PLANNED, RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, DNS_UPDATE_RULES, FLOOD_RULES, FORGED_RULES, PROBES_RULES, isCauseCode, type CauseCode } from '../../src/diagnose/catalogue.js';
 import type { CauseDef } from '../../src/diagnose/cause.js';
 import { alertAdvice, edeMeaning, edeNote, icmpMeaning, TLS_ALERTS } from '../../src/diagnose/alerts.js';
 import { fill, MISSING, PLACEHOLDERS, placeholders, senderName, type CauseText } from '../../src/diagnose/words.js';
@@ -131,8 +131,8 @@ describe('cause catalogue and rules', () => {
       }
     }
     // Every rule is in exactly one walk, ordered by rank; the connection walk ends with ok.
-    expect(CONN_RULES.length + DNS_RULES.length + ICMP_RULES.length + SCAN_RULES.length + SWEEP_RULES.length + UDP_REQUEST_RULES.length + PING_RULES.length + DNS_UPDATE_RULES.length + FLOOD_RULES.length + FORGED_RULES.length).toBe(RULES.length);
-    for (const walk of [CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, DNS_UPDATE_RULES, FLOOD_RULES, FORGED_RULES]) for (let i = 1; i < walk.length; i++) expect(walk[i]!.rank).toBeGreaterThanOrEqual(walk[i - 1]!.rank);
+    expect(CONN_RULES.length + DNS_RULES.length + ICMP_RULES.length + SCAN_RULES.length + SWEEP_RULES.length + UDP_REQUEST_RULES.length + PING_RULES.length + DNS_UPDATE_RULES.length + FLOOD_RULES.length + FORGED_RULES.length + PROBES_RULES.length).toBe(RULES.length);
+    for (const walk of [CONN_RULES, DNS_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, DNS_UPDATE_RULES, FLOOD_RULES, FORGED_RULES, PROBES_RULES]) for (let i = 1; i < walk.length; i++) expect(walk[i]!.rank).toBeGreaterThanOrEqual(walk[i - 1]!.rank);
     expect(CONN_RULES[CONN_RULES.length - 1]!.produces).toEqual(['ok']);
   });
 
@@ -153,7 +153,9 @@ describe('cause catalogue and rules', () => {
         // a SYN flood's sources are forged: no client of them failed (causes/tcp.syn_flood.ts).
         code === 'tcp.syn_flood' ||
         // errors about packets forged in a host's name are no failures of its (causes/icmp.forged_source.ts).
-        code === 'icmp.forged_source';
+        code === 'icmp.forged_source' ||
+        // strangers' probes of a host are no failures of its clients (causes/tcp.inbound_probes.ts).
+        code === 'tcp.inbound_probes';
       expect(e.severity).toBe(code === 'ok' ? 'ok' : told ? 'warning' : 'error');
       expect(['packet', 'timeout', 'end']).toContain(e.live);
     }

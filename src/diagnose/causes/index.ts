@@ -39,6 +39,7 @@ export { default as ok } from './ok.js';
 export { default as tcpAddressScan } from './tcp.address_scan.js';
 export { default as tcpClosedAtOnce } from './tcp.closed_at_once.js';
 export { default as tcpHandshakeIncomplete } from './tcp.handshake_incomplete.js';
+export { default as tcpInboundProbes } from './tcp.inbound_probes.js';
 export { default as tcpPmtuBlackhole } from './tcp.pmtu_blackhole.js';
 export { default as tcpPortScan } from './tcp.port_scan.js';
 export { default as tcpRefused } from './tcp.refused.js';

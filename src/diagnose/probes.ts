@@ -1,0 +1,166 @@
+/**
+ * Unsolicited probes of one host (tcp.inbound_probes): connection attempts from many addresses,
+ * each to a port or a few of the host, none getting past the SYN, to ports the host served no
+ * connection on — the internet's background scanning (search engines of exposed services such as
+ * Censys and Shodan, worms, botnets trying telnet and SMB) that reaches any public address, not
+ * clients of the host that failed. A server's capture of an hour holds hundreds of them; told one
+ * failure each, they bury what did fail.
+ *
+ * What makes an attempt a probe rather than a client's failure is what a client would have done:
+ * - unanswered: a client's kernel sends its SYN again and again when no answer comes (Linux after
+ *   1 s, then 2 s, 4 s …; Windows after 1 or 3 s): a probe's SYN was sent once or twice
+ *   (PROBE_SENDS) and not again although the capture went on long enough after it to show the
+ *   kernel's next resend (diagnose.ts resendDue). No kernel stands behind a scanner's raw SYN;
+ * - refused (a RST to the SYN): a client retries, and a service that stopped is tried by its clients
+ *   on its own port: a probe's address made at most PROBE_CONNS attempts to the port (one
+ *   connect()), and either
+ *   tried other ports of the host as well, or few addresses (fewer than PORT_CROWD) that tried no
+ *   other port were refused on that port. Many addresses refused on one port and trying nothing
+ *   else keep their verdicts: the clients of a service that is down.
+ * - its address is a stranger to the host (no connection of it to the host got past the SYN), and
+ *   the port served no connection in the capture (a port that did is a service whose failures are
+ *   real).
+ * The host's probes are folded when they come from PROBE_CLIENTS addresses or more, to PROBE_PORTS
+ * ports or more, and when most of them show it (refused, or sent once and watched); the capture's
+ * other attempts keep their verdicts.
+ *
+ * Judged over the connection groups when the verdicts are made (diagnose.ts): bounded as they are.
+ */
+import { Timeline } from './timeline.js';
+import type { EvidenceAt } from './outcome.js';
+
+export const PROBE_CLIENTS = 10;
+/** SYNs of one probe, at most: a scanner may send a second (masscan --retries, zmap -P 2), never a kernel's train of resends. */
+export const PROBE_SENDS = 2;
+export const PROBE_PORTS = 10;
+/**
+ * Attempts of one address to one port, at most, for a refused one to be a probe: one connect()
+ * of Windows, which sends its SYN three times when a RST answers it (a program trying again over
+ * minutes makes more).
+ */
+const PROBE_CONNS = 3;
+/** Addresses refused on one port, trying no other, from which that port's refusals are a service's, not probes. */
+const PORT_CROWD = 5;
+/** Of the attempts folded, at least this share shows it (refused, or sent once while watched). */
+const SHOWN_SHARE = 0.5;
+/** Ports listed in the verdict, the most probed first. */
+export const LISTED_PORTS = 8;
+
+/** What the fold reads of a connection group (diagnose.ts Group). */
+export interface ProbeGroup {
+  target: { ip: string | null; port: number | null; transport: string | null };
+  client: string | null;
+  conns: number;
+  /** Attempts that never completed their handshake and carried no payload (refused or not). */
+  probes: number;
+  /** Of those, refused (a RST from the server). */
+  probesRefused: number;
+  /** Of the others, those the capture watched long enough to show a kernel's next resend; of these, not sent again (PROBE_SENDS). */
+  probesWatched: number;
+  probesUnresent: number;
+  firstFrame: number;
+  firstTs: number;
+  lastTs: number;
+  /** Its first attempts' outcomes (their evidence: the SYN, the RST that refused it). */
+  kept: ReadonlyArray<{ o: { evidence: EvidenceAt[] } }>;
+}
+
+export interface ProbedHost<G extends ProbeGroup> {
+  ip: string;
+  /** The groups told by the fold. */
+  groups: G[];
+  attempts: number;
+  refused: number;
+  watched: number;
+  unresent: number;
+  clients: Set<string>;
+  /** Attempts per port. */
+  ports: Map<number, number>;
+  /** The group of the first attempt (its evidence is the verdict's). */
+  first: G;
+  lastTs: number;
+  line: Timeline;
+}
+
+interface HostSide<G> {
+  /** Ports a connection got past the SYN on, and addresses whose connection did. */
+  served: Set<number>;
+  known: Set<string>;
+  candidates: G[];
+}
+
+/** The hosts whose probes are folded, with the groups each folds (see the file comment). */
+export function probedHosts<G extends ProbeGroup>(groups: Iterable<G>, origin: number): ProbedHost<G>[] {
+  const hosts = new Map<string, HostSide<G>>();
+  for (const g of groups) {
+    const { ip, port, transport } = g.target;
+    if (transport !== 'tcp' || ip === null || port === null || g.client === null) continue;
+    let h = hosts.get(ip);
+    if (h === undefined) {
+      h = { served: new Set(), known: new Set(), candidates: [] };
+      hosts.set(ip, h);
+    }
+    if (g.probes < g.conns) {
+      h.served.add(port);
+      h.known.add(g.client);
+    } else h.candidates.push(g);
+  }
+  const out: ProbedHost<G>[] = [];
+  for (const [ip, h] of hosts) {
+    if (h.candidates.length < PROBE_CLIENTS) continue;
+    const strangers = h.candidates.filter((g) => !h.served.has(g.target.port!) && !h.known.has(g.client!));
+    // The ports each address tried; then, per port, the addresses refused there that tried no other.
+    const portsOf = new Map<string, Set<number>>();
+    for (const g of strangers) {
+      let p = portsOf.get(g.client!);
+      if (p === undefined) portsOf.set(g.client!, (p = new Set()));
+      p.add(g.target.port!);
+    }
+    const onlyThere = new Map<number, number>();
+    for (const g of strangers) {
+      if (g.probesRefused > 0 && portsOf.get(g.client!)!.size === 1) onlyThere.set(g.target.port!, (onlyThere.get(g.target.port!) ?? 0) + 1);
+    }
+    const probes = strangers.filter((g) => {
+      // Not sent again while the capture watched.
+      if (g.probesUnresent !== g.probesWatched) return false;
+      if (g.probesRefused === 0) return true;
+      return g.conns <= PROBE_CONNS && (portsOf.get(g.client!)!.size >= 2 || (onlyThere.get(g.target.port!) ?? 0) < PORT_CROWD);
+    });
+    const folded = fold(ip, probes, origin);
+    if (folded !== null) out.push(folded);
+  }
+  return out;
+}
+
+function fold<G extends ProbeGroup>(ip: string, groups: G[], origin: number): ProbedHost<G> | null {
+  if (groups.length < PROBE_CLIENTS) return null;
+  const clients = new Set<string>();
+  const ports = new Map<number, number>();
+  let attempts = 0;
+  let refused = 0;
+  let watched = 0;
+  let unresent = 0;
+  let first = groups[0]!;
+  let lastTs = first.lastTs;
+  const line = new Timeline(origin);
+  for (const g of groups) {
+    clients.add(g.client!);
+    ports.set(g.target.port!, (ports.get(g.target.port!) ?? 0) + g.conns);
+    attempts += g.conns;
+    refused += g.probesRefused;
+    watched += g.probesWatched;
+    unresent += g.probesUnresent;
+    if (g.firstFrame < first.firstFrame) first = g;
+    if (g.lastTs > lastTs) lastTs = g.lastTs;
+    // (Each attempt at its group's first start: the groups of probes hold one or two.)
+    line.add(g.firstTs, g.conns);
+  }
+  if (clients.size < PROBE_CLIENTS || ports.size < PROBE_PORTS) return null;
+  if (refused + unresent < SHOWN_SHARE * attempts) return null;
+  return { ip, groups, attempts, refused, watched, unresent, clients, ports, first, lastTs, line };
+}
+
+/** The most probed ports first (ties: the lower port), at most LISTED_PORTS. */
+export function topPorts(ports: ReadonlyMap<number, number>): Array<{ port: number; attempts: number }> {
+  return [...ports].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, LISTED_PORTS).map(([port, attempts]) => ({ port, attempts }));
+}
