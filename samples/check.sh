@@ -973,10 +973,41 @@ def check_syn_flood(pk, e, errs):
         errs.append("%d attempts sent their SYN more than once" % sum(1 for n in stopped.values() if n != 1))
 
 
+def check_inbound_probes(pk, e, errs):
+    # that many attempts to the host, none past the SYN (no packet of theirs without SYN, nothing
+    # from the host but RSTs), each SYN sent once, from 10 addresses or more to 10 ports or more;
+    # as many refused (a RST from the host) as said
+    t, d = e["target"], e["details"]
+    key = lambda p: (p["src"], first(p, "tcp.srcport", int), first(p, "tcp.dstport", int))
+    syns = {}
+    for p in pk:
+        if p["dst"] == t["ip"] and not p["qdst"] and first(p, "tcp.flags.syn", int) == 1 and first(p, "tcp.flags.ack", int) == 0:
+            syns[key(p)] = syns.get(key(p), 0) + 1
+    went_on = {key(p) for p in pk if p["dst"] == t["ip"] and not p["qdst"] and p["tcp.srcport"] and first(p, "tcp.flags.syn", int) == 0}
+    answers = {}
+    for p in pk:
+        if p["src"] == t["ip"] and not p["qdst"] and p["tcp.srcport"]:
+            k = (p["dst"], first(p, "tcp.dstport", int), first(p, "tcp.srcport", int))
+            answers.setdefault(k, set()).add("R" if first(p, "tcp.flags.reset", int) == 1 else "other")
+    probes = {k: n for k, n in syns.items() if k not in went_on and answers.get(k, {"R"}) <= {"R"}}
+    if len(probes) != d["attempts"]:
+        errs.append("%d attempts stopped at the SYN, expected %d" % (len(probes), d["attempts"]))
+    refused = sum(1 for k in probes if "R" in answers.get(k, set()))
+    if refused != d["refused"]:
+        errs.append("%d refused, expected %d" % (refused, d["refused"]))
+    if any(n != 1 for n in probes.values()):
+        errs.append("%d attempts sent their SYN more than once" % sum(1 for n in probes.values() if n != 1))
+    if len({k[0] for k in probes}) < 10 or len({k[2] for k in probes}) < 10:
+        errs.append("%d addresses to %d ports, expected 10 or more of each" % (len({k[0] for k in probes}), len({k[2] for k in probes})))
+
+
 def check_tcp_target(pk, e, errs):
     t, d, client, cause = e["target"], e["details"], e["client"], e["cause"]
     if cause == "tcp.syn_flood":
         check_syn_flood(pk, e, errs)
+        return
+    if cause == "tcp.inbound_probes":
+        check_inbound_probes(pk, e, errs)
         return
     if t["port"] is None and ("ports" in d or e["cause"] == "tcp.port_scan"):
         check_port_scan(pk, e, errs)

@@ -1634,6 +1634,64 @@ if want tcp-syn-flood; then
   wait "$FLOODPID" 2>/dev/null || true
 fi
 
+# Background scanning of a server: strangers each try a port or two and never come back.
+inbound_probes() {
+  "$PY" - <<'EOF2'
+import random, socket, struct, time
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+srv = '203.0.113.22'
+dst = socket.inet_aton(srv)
+# a scanner's raw SYNs (masscan, zmap): once each, to ports the server's firewall drops
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+rnd = random.Random(11)
+for i, port in enumerate([23, 2323, 7547, 37215, 5555, 8291] * 2):
+    src = socket.inet_aton('192.0.2.%d' % (140 + i))
+    sport, seq = rnd.randrange(1024, 65535), rnd.randrange(1 << 32)
+    tcp = struct.pack('!HHIIBBHHH', sport, port, seq, 0, 5 << 4, 0x02, 1024, 0, 0)
+    tcp = tcp[:16] + struct.pack('!H', csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), rnd.randrange(65536), 0, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+    raw.sendto(ip + tcp, (srv, 0))
+    time.sleep(0.02)
+# worms and crawlers with a real stack: connect() from an address of their own to two closed ports
+ports = [445, 3389, 22, 1433, 5900, 6379, 9200, 81, 8081, 3306, 139, 1521]
+for i in range(12):
+    for port in (ports[i], ports[(i + 5) % 12]):
+        s = socket.socket()
+        s.bind(('192.0.2.%d' % (120 + i), 0))
+        s.settimeout(2)
+        try:
+            s.connect((srv, port))
+        except OSError:
+            pass
+        s.close()
+        time.sleep(0.02)
+# the capture goes on past a kernel's resends; then the server's own client is served
+time.sleep(3.5)
+s = socket.create_connection((srv, 8080), timeout=5)
+s.sendall(b'hello\n')
+s.close()
+EOF2
+}
+if want tcp-inbound-probes; then
+  flood_listener
+  for i in $(seq 120 131) $(seq 140 151); do CX ip addr add 192.0.2.$i/24 dev c0 2>/dev/null || true; done
+  inns "$NSS" iptables -A INPUT -d 203.0.113.22 -p tcp -m multiport --dports 23,2323,7547,37215,5555,8291 -j DROP
+  SETTLE=1 CAPNS=$NSS CAPIF=s0 sample tcp-inbound-probes pcap \
+    "Background scanning of a server: 12 raw SYNs (a scanner's, each sent once) from 12 addresses to 6 ports the server's firewall drops, and 12 addresses with a real stack each trying two closed ports (refused); then the server's own client is served. Captured on the server" \
+    "python3: raw socket (IPPROTO_RAW) SYNs from 192.0.2.140-151 to 203.0.113.22 ports 23, 2323, 7547, 37215, 5555, 8291 (iptables INPUT DROP on the server); connect() from 192.0.2.120-131 (bound) to two closed ports each; 3.5 s later socket.create_connection from 192.0.2.10 to :8080 (a python3 listener); captured on the server's s0" \
+    "[$(warn "$(t null 203.0.113.22 null tcp)" '"client":null' tcp tcp.inbound_probes '{"attempts":36,"refused":24,"unanswered":12}')]" \
+    -- CX bash -c "PY=$PY; $(declare -f inbound_probes); inbound_probes"
+  inns "$NSS" iptables -D INPUT -d 203.0.113.22 -p tcp -m multiport --dports 23,2323,7547,37215,5555,8291 -j DROP
+  for i in $(seq 120 131) $(seq 140 151); do CX ip addr del 192.0.2.$i/24 dev c0 2>/dev/null || true; done
+  kill "$FLOODPID" 2>/dev/null || true
+  wait "$FLOODPID" 2>/dev/null || true
+fi
+
 portscan() {
   local p
   for p in $(seq 1 200) 443; do timeout 1 bash -c "exec 3<>/dev/tcp/203.0.113.10/$p" 2>/dev/null || true; done

@@ -187,6 +187,7 @@ export const PLACEHOLDERS = {
   probePorts: 'tcp.inbound_probes: to how many ports of the host',
   probeSeconds: 'tcp.inbound_probes: the seconds from the first of those attempts to the last',
   probeTopPorts: "tcp.inbound_probes: the most tried ports with their attempts ('23 (14), 445 (11) …')",
+  probePortList: "tcp.inbound_probes: the most tried ports alone ('23, 445 …')",
   probeHowText: 'tcp.inbound_probes: how the host answered them (refused, dropped, or how many of each)',
   probeOnceText: 'tcp.inbound_probes: what shows they were no clients (SYNs never sent again, one or two refused attempts per address)',
   floodSyns: 'tcp.syn_flood: how many attempts to the server and port stopped at the SYN',

@@ -35,10 +35,11 @@ const PROBES: ProbesRule = {
   },
 };
 
-function topPortsText(v: Verdict, lang: Lang): string {
+/** The most tried ports, with their attempts ('23 (14), 445 (11) …') or without ('23, 445 …'). */
+function topPortsText(v: Verdict, lang: Lang, counts: boolean): string {
   const ports = v.details['ports'] as { count: number; top: Array<{ port: number; attempts: number }> } | undefined;
   const top = ports?.top ?? [];
-  const list = top.map((p) => `${p.port} (${p.attempts})`).join(lang === 'zh' ? '、' : ', ');
+  const list = top.map((p) => (counts ? `${p.port} (${p.attempts})` : String(p.port))).join(lang === 'zh' ? '、' : ', ');
   const more = (ports?.count ?? 0) > top.length;
   return more ? `${list}${lang === 'zh' ? ' 等' : ' …'}` : list;
 }
@@ -87,14 +88,14 @@ const CAUSE = defineCause({
   // Said in the final report: the probes are told by their count, once all are known.
   live: 'end',
   rules: [PROBES],
-  vars: (v, lang) => ({ probeTopPorts: topPortsText(v, lang), probeHowText: howText(v, lang), probeOnceText: onceText(v, lang) }),
+  vars: (v, lang) => ({ probeTopPorts: topPortsText(v, lang, true), probePortList: topPortsText(v, lang, false), probeHowText: howText(v, lang), probeOnceText: onceText(v, lang) }),
   words: {
     en: {
       summary: '{target}: {probeAttempts} unsolicited connection attempts from {probeClients} addresses to {probePorts} ports (background scanning)',
       explanation:
         '{probeAttempts} connection attempts came to {ip} from {probeClients} addresses within {probeSeconds} s, to {probePorts} ports on which the capture shows it serving no connection (the most tried, with their attempts: {probeTopPorts}), and none got past the SYN. {probeHowText} Each address tried a port or a few, the way scanners and worms try every address on the internet for an exposed service, and none came back as a client does: {probeOnceText}. So these are not clients of this host that failed, and they are not counted as failures: the host refused or dropped them, as a closed or filtered port should.',
       advice: [
-        'If one of these ports ({probeTopPorts}) is a service this host should offer, it is down or filtered: check that it listens (`ss -ltnp`) and that the firewall and the security group let the port in.',
+        'If one of these ports ({probePortList}) is a service this host should offer, it is down or filtered: check that it listens (`ss -ltnp`) and that the firewall and the security group let the port in.',
         'Otherwise nothing failed. Expose only the ports you serve (the security group\'s inbound rules, `nft list ruleset`); if the noise matters, let fail2ban or the provider\'s firewall ban repeat probers.',
       ],
     },
@@ -103,7 +104,7 @@ const CAUSE = defineCause({
       explanation:
         '在 {probeSeconds} 秒内，有 {probeAttempts} 次连接尝试从 {probeClients} 个地址发往 {ip}，目标是 {probePorts} 个在抓包中没有提供过任何连接的端口（尝试最多的端口及次数：{probeTopPorts}），没有一次越过 SYN 阶段。{probeHowText}每个地址只试了一两个端口，正是扫描器和蠕虫在整个互联网上逐个地址搜寻暴露服务的方式，而且没有一个像客户端那样再来：{probeOnceText}。因此它们不是本主机连接失败的客户端，不计为失败：主机拒绝或丢弃了它们，这正是关闭或被过滤的端口应有的表现。',
       advice: [
-        '如果这些端口（{probeTopPorts}）中有本主机应当提供的服务，那么它已停止或被过滤：检查它是否在监听（`ss -ltnp`），以及防火墙和安全组是否放行该端口。',
+        '如果这些端口（{probePortList}）中有本主机应当提供的服务，那么它已停止或被过滤：检查它是否在监听（`ss -ltnp`），以及防火墙和安全组是否放行该端口。',
         '否则没有任何东西失败。只暴露你提供服务的端口（安全组的入站规则、`nft list ruleset`）；如果这些噪声有影响，可以用 fail2ban 或云服务商的防火墙封禁反复探测的地址。',
       ],
     },
