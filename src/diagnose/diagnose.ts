@@ -941,7 +941,7 @@ export class Diagnosis {
     }
     for (const b of this.overflow.values()) {
       // A bucket of one flooded target, ended at the SYN (its sources past MAX_GROUPS): the flood's.
-      if (flooded.size > 0 && b.allSynStopped && b.oneTarget !== null && flooded.has(b.oneTarget)) continue;
+      if (flooded.size > 0 && b.allSynStopped && b.oneIp !== null && flooded.has(`${b.oneIp}|${b.onePort}`)) continue;
       out.push({ v: this.bucketVerdict(b), first: b.firstFrame });
     }
     // What the silences rest on, every connection known. One way only: no answer, reply or ICMP

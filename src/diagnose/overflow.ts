@@ -71,11 +71,13 @@ export interface Bucket {
    */
   probesOf: object | null;
   /**
-   * `ip|port` while every target counted is that one server address and port (a bucket of one
-   * client's attempts, or of several clients' to one port), else null.
+   * The server address and port while every target counted is that one (a bucket of one client's
+   * attempts, or of several clients' to one port), else a null address. (Compared field by field
+   * as attempts are added: no string is made per attempt.)
    */
-  oneTarget: string | null;
-  /** Every attempt counted stopped at the SYN (flood.ts SynStage): the bucket is a flood's when `oneTarget` is flooded. */
+  oneIp: string | null;
+  onePort: number;
+  /** Every attempt counted stopped at the SYN (flood.ts SynStage): the bucket is a flood's when its one target is flooded. */
   allSynStopped: boolean;
 }
 
@@ -190,14 +192,14 @@ export class Overflow {
         targets: 0, attempts: 0, ports: !named && !several ? new Uint32Array(2048) : null, portExamples: [], examples: [],
         first: o, firstTarget: target, firstClient: client, firstFrame: frame, firstTs: ts, lastTs: ts, times: new Timeline(this.origin()), upperBound: false,
         clients: several ? new Set() : null, clientsFull: false, probesOf: several ? null : probesOf,
-        oneTarget: target.ip !== null && target.port !== null ? `${target.ip}|${target.port}` : null, allSynStopped: synStopped,
+        oneIp: target.port !== null ? target.ip : null, onePort: target.port ?? -1, allSynStopped: synStopped,
       };
       this.buckets.push(b);
       this.slot(o.cause, b.client, b.server).push(b);
     }
     b.attempts += o.attempts;
     if (!synStopped) b.allSynStopped = false;
-    if (b.oneTarget !== null && b.oneTarget !== `${target.ip}|${target.port}`) b.oneTarget = null;
+    if (b.oneIp !== null && (b.oneIp !== target.ip || b.onePort !== target.port)) b.oneIp = null;
     const port = target.port;
     let isNew: boolean;
     if (b.ports && port !== null) {
