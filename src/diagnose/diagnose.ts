@@ -912,15 +912,21 @@ export class Diagnosis {
     // Once a host's two addresses are one target: SYNs it left for the other address (Happy Eyeballs).
     for (const g of groups) if (g.unjudged > 0) judgeLeftSyns(g);
     // SYN floods: one verdict each; the attempts of their sources are told by it.
-    const floods = this.floods.floods();
-    const flooded = new Set(floods.map((t) => `${t.ip}|${t.port}`));
-    for (const t of floods) out.push({ v: this.floodVerdict(t), first: t.firstFrame });
+    const flooded = new Set<string>();
+    for (const t of this.floods.floods()) {
+      const v = this.floodVerdict(t);
+      if (v === null) continue;
+      flooded.add(`${t.ip}|${t.port}`);
+      out.push({ v, first: t.firstFrame });
+    }
     const inFlood = (g: Group): boolean => flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`);
     // Strangers' probes of a host (probes.ts): one verdict for the host; its groups are told by it.
     const probed = new Set<Group>();
     for (const h of probedHosts(groups.filter((g) => !inFlood(g)), this.origin)) {
+      const v = this.probesVerdict(h);
+      if (v === null) continue;
       for (const g of h.groups) probed.add(g);
-      out.push({ v: this.probesVerdict(h), first: h.first.firstFrame });
+      out.push({ v, first: h.first.firstFrame });
     }
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of groups) {
@@ -933,7 +939,14 @@ export class Diagnosis {
     const clients = new Set<string>();
     for (const g of groups) if (g.client !== null) clients.add(g.client);
     const { forged, rest } = orphans.length < FORGED_ERRORS ? { forged: [], rest: orphans } : forgedSources(orphans, (ip) => clients.has(ip) || this.dns.hasClient(ip), this.origin);
-    for (const f of forged) out.push({ v: this.forgedVerdict(f), first: f.first.frame });
+    // (A source no rule tells keeps its errors, each told alone.)
+    const untold = new Set<string>();
+    for (const f of forged) {
+      const v = this.forgedVerdict(f);
+      if (v !== null) out.push({ v, first: f.first.frame });
+      else untold.add(f.ip);
+    }
+    if (untold.size > 0) for (const e of orphans) if (e.quoted !== null && untold.has(e.quoted.src)) rest.push(e);
     // The errors alone, by target, sender and type: one verdict each (orphans.ts).
     for (const g of gatherOrphans(rest)) {
       const v = this.icmpOnlyVerdict(g);
@@ -1001,8 +1014,9 @@ export class Diagnosis {
   }
 
   /** ICMP errors about packets forged in one address's name (forged.ts), as one verdict: for several clients, the errors' senders. */
-  private forgedVerdict(f: ForgedSource): Verdict {
-    const o = FORGED_RULES[0]!.run(f, this.ctx)!;
+  private forgedVerdict(f: ForgedSource): Verdict | null {
+    const o = firstOutcome(FORGED_RULES, f, this.ctx);
+    if (o === null) return null;
     const transport = f.first.quoted?.proto === 6 ? 'tcp' : f.first.quoted?.proto === 17 ? 'udp' : 'icmp';
     const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: f.senders.size, ...(f.atLeast ? { clientsAtLeast: true } : {}) };
     const v = build({ name: null, ip: f.ip, port: null, transport }, null, o, o.severity, o.attempts, details, { firstClient: f.first.from });
@@ -1012,8 +1026,9 @@ export class Diagnosis {
   }
 
   /** Strangers' probes of one host (probes.ts) as one verdict: for several clients, the probing addresses. */
-  private probesVerdict(h: ProbedHost<Group>): Verdict {
-    const o = PROBES_RULES[0]!.run(h, this.ctx)!;
+  private probesVerdict(h: ProbedHost<Group>): Verdict | null {
+    const o = firstOutcome(PROBES_RULES, h, this.ctx);
+    if (o === null) return null;
     const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: h.clients.size };
     const v = build({ name: null, ip: h.ip, port: null, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: h.first.client! });
     this.spreads.set(v, { first: h.first.firstTs, last: h.lastTs, line: h.line });
@@ -1022,8 +1037,9 @@ export class Diagnosis {
   }
 
   /** A SYN flood (flood.ts) as one verdict: for several clients, its sources. */
-  private floodVerdict(t: FloodTarget): Verdict {
-    const o = FLOOD_RULES[0]!.run(t, this.ctx)!;
+  private floodVerdict(t: FloodTarget): Verdict | null {
+    const o = firstOutcome(FLOOD_RULES, t, this.ctx);
+    if (o === null) return null;
     const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: t.sources.size, ...(t.sourcesAtLeast ? { clientsAtLeast: true } : {}) };
     const v = build({ name: null, ip: t.ip, port: t.port, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: t.firstClient });
     this.spreads.set(v, { first: t.firstTs, last: t.lastTs, line: t.line });
