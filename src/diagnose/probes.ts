@@ -21,8 +21,9 @@
  *   the port served no connection in the capture (a port that did is a service whose failures are
  *   real).
  * The host's probes are folded when they come from PROBE_CLIENTS addresses or more, to PROBE_PORTS
- * ports or more, and when most of them show it (refused, or sent once and watched); the capture's
- * other attempts keep their verdicts.
+ * ports or more, when most of them show it (refused, or not sent again while watched), and when
+ * some of the addresses (SCANNER_SHARE) acted as no client does — tried two ports or more, or sent
+ * a SYN only once or twice; the capture's other attempts keep their verdicts.
  *
  * Judged over the connection groups when the verdicts are made (diagnose.ts): bounded as they are.
  */
@@ -41,6 +42,12 @@ export const PROBE_PORTS = 10;
 const PROBE_CONNS = 3;
 /** Addresses refused on one port, trying no other, from which that port's refusals are a service's, not probes. */
 const PORT_CROWD = 5;
+/**
+ * Of the addresses folded, at least this share acted as no client does (tried two ports or more,
+ * or sent an unanswered SYN that it did not send again): a host whose services were all down for
+ * a while, each refusing a few clients of its own once, is no scan.
+ */
+const SCANNER_SHARE = 0.3;
 /** Of the attempts folded, at least this share shows it (refused, or sent once while watched). */
 const SHOWN_SHARE = 0.5;
 /** Ports listed in the verdict, the most probed first. */
@@ -126,8 +133,11 @@ export function probedHosts<G extends ProbeGroup>(groups: Iterable<G>, origin: n
       if (g.probesRefused === 0) return true;
       return g.conns <= PROBE_CONNS && (portsOf.get(g.client!)!.size >= 2 || (onlyThere.get(g.target.port!) ?? 0) < PORT_CROWD);
     });
+    // Addresses that acted as no client does: two ports or more, or a SYN not sent again.
+    const scanners = new Set<string>();
+    for (const g of probes) if (g.probesUnresent > 0 || portsOf.get(g.client!)!.size >= 2) scanners.add(g.client!);
     const folded = fold(ip, probes, origin);
-    if (folded !== null) out.push(folded);
+    if (folded !== null && scanners.size >= SCANNER_SHARE * folded.clients.size) out.push(folded);
   }
   return out;
 }

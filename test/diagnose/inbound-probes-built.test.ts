@@ -4,8 +4,9 @@
  * dropped and never sent again, are one warning for the host (StopDDoS's captures of a server read
  * 157 and 53 failures of this, PPA's evilprogram.pcap 33 refused worm probes of a home PC). And
  * what must keep its verdicts: clients whose kernel resends its SYN, many addresses refused on one
- * port and trying nothing else (a service that is down), a port that served connections, an
- * address that had a connection of its own, too few addresses or ports.
+ * port and trying nothing else (a service that is down), services all refusing a client or two of
+ * their own once, a port that served connections, an address that had a connection of its own,
+ * too few addresses or ports.
  */
 import { describe, expect, it } from 'vitest';
 import { openStream } from '../../src/capture/open.js';
@@ -153,6 +154,15 @@ describe('tcp.inbound_probes', () => {
     expect(left.map((v) => `${v.client.ip}:${v.target.port}`).sort()).toEqual([`${stranger(0)}:23`, `${stranger(12)}:23`, `${stranger(5)}:5900`].sort());
     const folded = r.verdicts.find((v) => v.cause === 'tcp.inbound_probes')!;
     expect(folded.details).toMatchObject({ attempts: 21, clientCount: 21 });
+  });
+
+  it('services all down for a while, each refusing a client or two of its own once (none trying another port): no fold', async () => {
+    const r = await background(new Built().served('192.0.2.7', 80), 20, { refused: true }).report();
+    expect(causes(r)).toEqual(['error tcp.refused']);
+    // The same, with a third of the addresses trying a second port (a scanner's way): probes.
+    const b = background(new Built().served('192.0.2.7', 80), 20, { refused: true });
+    for (let i = 0; i < 7; i++) b.probe({ from: i, port: 5060, refused: true });
+    expect(causes(await b.report())).toEqual(['warning tcp.inbound_probes']);
   });
 
   it('too few addresses (9) or too few ports (9): no fold', async () => {
