@@ -6,7 +6,7 @@
  * are grouped by question name (dns-group.ts). Groups keep counts and a few attempts, not every
  * connection. Verdicts are language-free (verdict.ts): the report's words come when it is rendered.
  */
-import type { CraftedPacket, FinishedConn } from '../track/tracker.js';
+import { craftedFlags, type CraftedPacket, type FinishedConn } from '../track/tracker.js';
 import { OVERLAP_AFTER, type DnsTransaction } from '../track/dns.js';
 import type { IcmpError } from '../track/icmp.js';
 import { interval, isReportableTime, isoOf } from '../time.js';
@@ -31,7 +31,7 @@ import { PROBE_SENDS, probedHosts, type ProbedHost } from './probes.js';
 import { FORGED_ERRORS, forgedSources, type ForgedSource } from './forged.js';
 import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
-import { NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
+import { CRAFTED_PACKET, NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import { APP_LOGIN_ACCEPTED } from './causes/app.login_failed.js';
 import { MISSES_CLIENT } from './causes/dns.no_response.js';
@@ -238,6 +238,18 @@ function resendDue(c: TcpConn, now: number): boolean {
   const last = times.length > 0 ? times[times.length - 1]! : c.start;
   const gap = times.length > 1 ? last - times[0]! : 0;
   return now - last >= Math.max(RETRY_WAIT, 2.5 * gap);
+}
+
+/**
+ * An exchange with a packet whose flags no TCP stack sends (track/tcp.ts craftedBits: a SYN with a
+ * RST or a FIN, no flags at all, a FIN alone …): made by a scanner or a test tool, so what it shows
+ * failing is no program's connection. Its outcome stays, as a warning that says why.
+ */
+function craftedExchange(o: Outcome, c: TcpConn): void {
+  const flags = craftedFlags(c.craftedFlags, -1) ?? 'crafted';
+  o.severity = 'warning';
+  o.details['craftedPacket'] = { frame: c.craftedFrame, flags };
+  o.limits = [...o.limits, CRAFTED_PACKET.of({ frame: c.craftedFrame, flags })];
 }
 
 /** A capture.* outcome: the capture cannot tell how this attempt went. */
@@ -454,6 +466,8 @@ export class Diagnosis {
       if (aboutClient.length === 0) return;
     }
     const o = classify(f, this.judgedUpTo(c.lastFrame));
+    // Flags no stack sends (a scanner's, a test tool's): no program's connection failed.
+    if (c.transport === 'tcp' && (c as TcpConn).craftedFrame !== 0 && o.severity === 'error') craftedExchange(o, c as TcpConn);
     // (Not a slice: a connection joined in its middle whose ACKs never moved, such as a late
     // retransmission of a FIN after its connection ended, shows nothing the server sent was missed.)
     if (o.cause === 'capture.one_sided' && o.details['seen'] === 'client_only' && o.facts['slice'] !== true && this.blindTo.size < MAX_BLIND) this.blindTo.add(c.orig.ip);

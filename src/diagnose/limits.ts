@@ -31,3 +31,9 @@ export const NOTHING_TOWARD_CLIENT = limitKind<{ client: string }>('nothing_towa
   en: (a) => `the capture holds no TCP, UDP or ICMP packet sent to ${a.client}, nor any reply to anyone: a capture of outgoing packets only would look the same, and replies would then not show`,
   zh: (a) => `抓包中既没有发往 ${a.client} 的 TCP、UDP 或 ICMP 数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包看起来也是这样，那样的话回应不会出现在抓包中`,
 });
+
+/** A packet of the exchange has flags no TCP stack sends (diagnose.ts craftedExchange). */
+export const CRAFTED_PACKET = limitKind<{ frame: number; flags: string }>('crafted_packet', {
+  en: (a) => `frame ${a.frame} carries TCP flags no stack sends (${a.flags}): a scanner or a test tool made this exchange, not a program's connection, so it is not counted as a failure`,
+  zh: (a) => `第 ${a.frame} 帧带有任何 TCP 协议栈都不会发出的标志组合（${a.flags}）：这次交互是扫描器或测试工具构造的，不是程序的连接，因此不计为失败`,
+});

@@ -256,6 +256,12 @@ export class TcpConn extends FlowConn implements Conn {
   synIpId = -1;
   /** Payload bytes of the originator's SYN (TCP Fast Open data, RFC 7413), the largest of its copies. */
   synLen = 0;
+  /**
+   * The first packet of the connection with flags no TCP stack sends (craftedBits), 0 if none, and
+   * its flags: the exchange is a scanner's or a test tool's, not a program's connection.
+   */
+  craftedFrame = 0;
+  craftedFlags = 0;
   /** Copies of the SYN that carried data (each is counted as data sent again in `retransmits`). */
   synDataSends = 0;
   /** The first SYN-ACK acknowledged the SYN's data too (else the client sends it again after the handshake). */
@@ -346,6 +352,8 @@ export class TcpConn extends FlowConn implements Conn {
     this.synTimes = NO_NUMBERS;
     this.synTtl = this.synIpId = -1;
     this.synLen = 0;
+    this.craftedFrame = 0;
+    this.craftedFlags = 0;
     this.synDataSends = 0;
     this.synDataAcked = false;
     this.synAckFrame = 0;
@@ -942,6 +950,10 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
     const peer = isOrig ? c.resp : c.orig;
     const resentBefore = e.retransmits;
     const f = p.tcpFlags;
+    if (c.craftedFrame === 0 && craftedBits(f)) {
+      c.craftedFrame = p.frame;
+      c.craftedFlags = f & 0x3f;
+    }
     const SYN = (f & TCP_SYN) !== 0;
     const FIN = (f & TCP_FIN) !== 0;
     const RST = (f & TCP_RST) !== 0;
@@ -1410,6 +1422,20 @@ const newTcpConn = (): TcpConn => new TcpConn();
 const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
 /** A SYN to hold: its captured bytes and what its replay needs. */
+/**
+ * Flags no TCP stack sends: a SYN with a FIN or a RST (with ACK or not), and without ACK anything
+ * but a SYN or a RST alone — every segment after a SYN carries ACK (RFC 9293 §3.10.7); no flags at
+ * all, a FIN, a PSH or an URG alone are a scanner's (nmap's NULL, FIN and Xmas probes) or a test
+ * tool's. (tracker.ts craftedFlags names the packets without ACK for the scan watch.)
+ */
+export function craftedBits(flags: number): boolean {
+  const f = flags & 0x3f;
+  if ((f & TCP_SYN) !== 0) return (f & (TCP_FIN | TCP_RST)) !== 0 || ((f & TCP_ACK) === 0 && (f & URG) !== 0);
+  return (f & TCP_ACK) === 0 && f !== TCP_RST;
+}
+
+const URG = 0x20;
+
 function held(p: Packet, now: number): HeldSyn {
   return {
     bytes: latin1.call(p.buf, p.off, p.off + p.capLen), frame: p.frame, tsSec: p.tsSec, tsNsec: p.tsNsec, origLen: p.origLen,
