@@ -131,6 +131,8 @@ export class Packet {
   sackPerm = false;
   /** An MPTCP option (kind 30, RFC 8684) is present. */
   mptcp = false;
+  /** A segment signature: TCP MD5 (kind 19, RFC 2385) or TCP-AO (kind 29, RFC 5925); 0 without. */
+  tcpAuth = 0;
   tsVal = DOUBLE;
   tsEcr = DOUBLE;
   /** The first SACK block (RFC 2018: the most recently received data), -1 when none. */
@@ -199,6 +201,7 @@ export class Packet {
     if ((r & RARE_TCP_OPTIONS) !== 0) {
       this.mss = this.wscale = -1;
       this.sackPerm = this.mptcp = false;
+      this.tcpAuth = 0;
       this.tsVal = this.tsEcr = -1;
       this.sackLe = this.sackRe = -1;
     }

@@ -1,4 +1,4 @@
-/** TCP (RFC 9293): header, options MSS (2), window scale (3), SACK-permitted (4), SACK (5), timestamps (8, RFC 7323). */
+/** TCP (RFC 9293): header, options MSS (2), window scale (3), SACK-permitted (4), SACK (5), timestamps (8, RFC 7323), the MD5 and AO signatures (19, 29: which one), MPTCP (30). */
 import { RARE_TCP_OPTIONS, type Packet } from './packet.js';
 import { malformed, truncated } from './stop.js';
 import { u16 } from './bytes.js';
@@ -83,6 +83,10 @@ export function decodeTcp(p: Packet, b: Uint8Array, o: number, end: number, wire
         break;
       case 30: // MPTCP, RFC 8684 §3
         p.mptcp = true;
+        break;
+      case 19: // TCP MD5 signature, RFC 2385
+      case 29: // TCP-AO, RFC 5925
+        p.tcpAuth = kind;
         break;
       case 8:
         if (len === 10) {

@@ -21,15 +21,16 @@ export const SYN_LEFT_FOR_OTHER = limitKind<{ ip: string; other: string; ms: num
 });
 
 /**
- * A silence (an unanswered SYN or lookup) in a capture that holds no packet sent to its client nor
- * to any other host that asked something: every packet in it goes one way. A capture filtered to
+ * A silence (an unanswered SYN or lookup) in a capture that holds no reply to anything (no packet
+ * answers another; a request from elsewhere toward the client answers nothing): what it holds goes
+ * one way. A capture filtered to
  * the clients' outgoing packets (`src host`), or taken where only they pass, looks the same, so
  * replies may have come unseen (diagnose.ts `silence`). The verdict stands (the capture of a failing
  * connection often holds nothing else); the reader is told what it rests on.
  */
 export const NOTHING_TOWARD_CLIENT = limitKind<{ client: string }>('nothing_toward_client', {
-  en: (a) => `the capture holds no TCP, UDP or ICMP packet sent to ${a.client}, nor any reply to anyone: a capture of outgoing packets only would look the same, and replies would then not show`,
-  zh: (a) => `抓包中既没有发往 ${a.client} 的 TCP、UDP 或 ICMP 数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包看起来也是这样，那样的话回应不会出现在抓包中`,
+  en: (a) => `the capture holds no reply to anything (no packet in it answers another: no SYN-ACK, no RST, no DNS answer, no ICMP error): a capture of outgoing packets only would look the same, and replies to ${a.client} would then not show`,
+  zh: (a) => `抓包中没有任何回应（没有一个数据包是对另一个数据包的应答：没有 SYN-ACK、RST、DNS 应答或 ICMP 差错）：只抓取发出数据包的抓包看起来也是这样，那样的话发往 ${a.client} 的回应不会出现在抓包中`,
 });
 
 /** A packet of the exchange has flags no TCP stack sends (diagnose.ts craftedExchange). */

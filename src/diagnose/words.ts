@@ -182,6 +182,7 @@ export const PLACEHOLDERS = {
   forgedDestinations: 'icmp.forged_source: about packets to how many distinct destinations',
   forgedSpan: "icmp.forged_source: the span from the first error to the last as a person reads it ('23 ms', '2.5 s'), in the report's language",
   forgedPorts: "icmp.forged_source: the quoted packets' destination ports ('port 161', 'ports 80, 443')",
+  tcpAuthText: "tcp.syn_unanswered: the SYN's segment signature ('TCP MD5 (RFC 2385)', 'TCP-AO (RFC 5925)'), empty without",
   probeAttempts: "tcp.inbound_probes: how many strangers' attempts to the host were folded",
   probeClients: 'tcp.inbound_probes: from how many addresses',
   probePorts: 'tcp.inbound_probes: to how many ports of the host',

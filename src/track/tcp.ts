@@ -262,6 +262,8 @@ export class TcpConn extends FlowConn implements Conn {
    */
   craftedFrame = 0;
   craftedFlags = 0;
+  /** The client's SYN carried a segment signature: TCP MD5 (19) or TCP-AO (29); 0 without. */
+  synAuth = 0;
   /** Copies of the SYN that carried data (each is counted as data sent again in `retransmits`). */
   synDataSends = 0;
   /** The first SYN-ACK acknowledged the SYN's data too (else the client sends it again after the handshake). */
@@ -354,6 +356,7 @@ export class TcpConn extends FlowConn implements Conn {
     this.synLen = 0;
     this.craftedFrame = 0;
     this.craftedFlags = 0;
+    this.synAuth = 0;
     this.synDataSends = 0;
     this.synDataAcked = false;
     this.synAckFrame = 0;
@@ -1209,6 +1212,7 @@ export class TcpTracker extends FlowTracker<TcpConn, TcpConn['finishReason']> {
       c.mss.orig = p.mss;
       c.wscale.orig = p.wscale;
       if (p.mptcp) c.mptcp = true;
+      if (p.tcpAuth !== 0) c.synAuth = p.tcpAuth;
     } else if (!isOrig && ack) {
       c.synAcks++;
       if (c.synAckFrame === 0) {

@@ -74,9 +74,9 @@ describe('silences of a client the capture holds nothing toward', () => {
     // The words say what the limit would: it is not repeated.
     for (const v of got) expect(v.limits.some((l) => l.kind === 'nothing_toward_client')).toBe(false);
     const [dns, syn] = got;
-    expect(verdictWords(syn!, 'en').summary).toBe('203.0.113.11:443: a lone SYN, never sent again, with no reply seen; the capture holds nothing sent toward the client');
+    expect(verdictWords(syn!, 'en').summary).toBe('203.0.113.11:443: a lone SYN, never sent again, with no reply seen; nothing in the capture answers anything');
     expect(verdictWords(syn!, 'en').explanation).toContain('went on for 50 s');
-    expect(verdictWords(dns!, 'en').summary).toBe('silent.example.com: one query to 198.51.100.53, never sent again, with no answer seen; the capture holds nothing sent toward the client');
+    expect(verdictWords(dns!, 'en').summary).toBe('silent.example.com: one query to 198.51.100.53, never sent again, with no answer seen; nothing in the capture answers anything');
     expect(verdictWords(dns!, 'zh').summary).toContain('只查询了一次');
     expect(r.summary.failures).toBe(0);
     // Answers elsewhere in the capture: the way back is in it, and the silence is a failure.

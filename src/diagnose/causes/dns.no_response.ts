@@ -275,18 +275,18 @@ const BY_TRUNCATION = withVariants(BY_WAIT, { truncated: TRUNCATED }, (v) => (v.
  */
 const SENT_ONCE = {
   en: {
-    summary: '{name}: one query to {serversText}, never sent again, with no answer seen; the capture holds nothing sent toward the client',
+    summary: '{name}: one query to {serversText}, never sent again, with no answer seen; nothing in the capture answers anything',
     explanation:
-      'The client asked {serversText} for {name} ({qtype}) once and never asked again, although the capture went on {waited} s: a resolver library still waiting for an answer asks again after 1 to 5 s. And the capture holds no packet sent to {client}, nor any reply to anyone: a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So nothing shows the query went unanswered: its answer may have come without being captured, or the program that asked stopped waiting at once.',
+      'The client asked {serversText} for {name} ({qtype}) once and never asked again, although the capture went on {waited} s: a resolver library still waiting for an answer asks again after 1 to 5 s. And the capture holds no reply to anything (no packet in it answers another, none to {client}): a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So nothing shows the query went unanswered: its answer may have come without being captured, or the program that asked stopped waiting at once.',
     advice: [
       'Capture both directions on the client (`tcpdump -i any host {client} and port 53`), and check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
       'Ask the resolver yourself: `dig @{server} {name}`; no answer there is a resolver that does not answer, and then the firewall rules for UDP and TCP port 53 to {server} are the next to check.',
     ],
   },
   zh: {
-    summary: '{name}：向 {serversText} 只查询了一次，没有重发，也没有看到应答；抓包中没有任何发往客户端的数据包',
+    summary: '{name}：向 {serversText} 只查询了一次，没有重发，也没有看到应答；抓包中没有任何数据包应答过别的数据包',
     explanation:
-      '客户端向 {serversText} 查询 {name}（{qtype}）只查询了一次，之后再没有重发，而抓包又持续了 {waited} 秒：仍在等待应答的解析库会在 1 到 5 秒后重新查询。而且抓包中没有发往 {client} 的数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以没有任何证据表明这个查询没有得到应答：应答可能来过但没有被抓到，或者发起查询的程序立即停止了等待。',
+      '客户端向 {serversText} 查询 {name}（{qtype}）只查询了一次，之后再没有重发，而抓包又持续了 {waited} 秒：仍在等待应答的解析库会在 1 到 5 秒后重新查询。而且抓包中没有任何回应（没有一个数据包是对另一个数据包的应答，也没有发往 {client} 的应答）：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以没有任何证据表明这个查询没有得到应答：应答可能来过但没有被抓到，或者发起查询的程序立即停止了等待。',
     advice: [
       '在客户端同时抓取两个方向的流量（`tcpdump -i any host {client} and port 53`），并检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',
       '自己向解析服务器查询：`dig @{server} {name}`；如果没有应答，才是解析服务器不回应，接下来检查到 {server} 的 UDP 和 TCP 53 端口的防火墙规则。',

@@ -35,6 +35,8 @@ const SYN_UNANSWERED: ConnRule = {
       // would be another connection, so "not sent again" is not claimed of it.
       { attempts: sends, seconds: tenths(interval(Math.max(last, c.end), first)), ...(c.finishReason === 'evicted' ? {} : { waited: tenths(interval(ctx.captureEnd, last)) }) });
     o.attempts = sends;
+    // A signed SYN (TCP MD5, TCP-AO): a peer without the same key drops it without a word.
+    if (c.synAuth !== 0) o.details['tcpAuth'] = c.synAuth === 19 ? 'md5' : 'ao';
     if (firstDropped !== undefined) {
       o.details['ignoredRsts'] = ignoredRstsDetail(dropped, firstDropped);
       o.facts['rstFrame'] = firstDropped.frame;
@@ -108,6 +110,13 @@ function synVars(v: Verdict, lang: Lang): Vars {
   const waited = v.facts['waited'] ?? MISSING;
   // Null: the span or the wait is unknown (the capture's clock stepped back: time.ts `interval`).
   const spanKnown = v.facts['seconds'] !== null;
+  const auth = v.details['tcpAuth'];
+  const tcpAuthText = auth === 'md5' ? 'TCP MD5 (RFC 2385)' : auth === 'ao' ? 'TCP-AO (RFC 5925)' : '';
+  return { ...synCounts(lang, n, seconds, waited, spanKnown), tcpAuthText };
+}
+
+/** The SYNs as the words count them, and the note on a SYN never sent again. */
+function synCounts(lang: Lang, n: number, seconds: unknown, waited: unknown, spanKnown: boolean): Vars {
   if (n === 1 && waited === MISSING) return { synsText: lang === 'zh' ? '1 个 SYN' : '1 SYN', retryNote: '' };
   if (lang === 'zh') {
     return n === 1
@@ -222,18 +231,18 @@ const MISSES_CLIENT_WORDS = {
  */
 const SENT_ONCE_WORDS = {
   en: {
-    summary: '{target}: a lone SYN, never sent again, with no reply seen; the capture holds nothing sent toward the client',
+    summary: '{target}: a lone SYN, never sent again, with no reply seen; nothing in the capture answers anything',
     explanation:
-      'The client sent one SYN to {ip} port {port} and never sent it again, although the capture went on for {waited} s: a kernel still waiting for an answer resends an unanswered SYN after 1 s. And the capture holds no packet sent to {client}, nor any reply to anyone: a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So the capture cannot show whether an answer came: this was a lone packet (a test file\'s, a scanner\'s probe, a program\'s that gave up at once), or what came back was not captured.',
+      'The client sent one SYN to {ip} port {port} and never sent it again, although the capture went on for {waited} s: a kernel still waiting for an answer resends an unanswered SYN after 1 s. And the capture holds no reply to anything (no packet in it answers another, none to {client}): a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So the capture cannot show whether an answer came: this was a lone packet (a test file\'s, a scanner\'s probe, a program\'s that gave up at once), or what came back was not captured.',
     advice: [
       'Capture both directions on the client (`tcpdump -i any host {ip}`), and check the capture filter: a filter on the source address (`src host ...`) keeps one direction only.',
       'Test the port itself from the client: `nc -zv {host} {port}`; a timeout there is an unanswered SYN, and then the security groups and firewalls on the way are the next to check.',
     ],
   },
   zh: {
-    summary: '{target}：只有一个 SYN，没有重发，也没有看到回应；抓包中没有任何发往客户端的数据包',
+    summary: '{target}：只有一个 SYN，没有重发，也没有看到回应；抓包中没有任何数据包应答过别的数据包',
     explanation:
-      '客户端向 {ip} 端口 {port} 只发送了一个 SYN，之后再没有重发，而抓包又持续了 {waited} 秒：仍在等待应答的内核会在 1 秒后重传没有应答的 SYN。而且抓包中没有发往 {client} 的数据包，也没有发给任何一方的回应：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以抓包无法说明是否有应答：这是一个孤立的数据包（测试文件中的、扫描器的探测，或立即放弃的程序发出的），或者回来的数据包没有被抓到。',
+      '客户端向 {ip} 端口 {port} 只发送了一个 SYN，之后再没有重发，而抓包又持续了 {waited} 秒：仍在等待应答的内核会在 1 秒后重传没有应答的 SYN。而且抓包中没有任何回应（没有一个数据包是对另一个数据包的应答，也没有发往 {client} 的应答）：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以抓包无法说明是否有应答：这是一个孤立的数据包（测试文件中的、扫描器的探测，或立即放弃的程序发出的），或者回来的数据包没有被抓到。',
     advice: [
       '在客户端同时抓取两个方向的流量（`tcpdump -i any host {ip}`），并检查抓包过滤条件：按源地址过滤（`src host ...`）只会保留一个方向。',
       '在客户端直接测试该端口：`nc -zv {host} {port}`；如果超时，才是 SYN 没有得到应答，接下来检查沿途的安全组和防火墙。',
@@ -241,5 +250,24 @@ const SENT_ONCE_WORDS = {
   },
 };
 
-export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED), missesClient: MISSES_CLIENT_WORDS, sentOnce: SENT_ONCE_WORDS },
-  (v) => (v.details['captureMissesClient'] === true ? 'missesClient' : v.details['sentOnce'] === true ? 'sentOnce' : v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : null));
+/**
+ * Said when the SYN carries a segment signature (details.tcpAuth: TCP MD5, RFC 2385; TCP-AO, RFC
+ * 5925), as BGP sessions do: a peer whose key differs or that has none for the client drops the
+ * SYN silently (RFC 2385 §2.0, RFC 5925 §7.7), the classic cause of a BGP session stuck in Active.
+ */
+const SIGNED = {
+  explanation: {
+    en: 'The client\'s connection attempt to {ip} port {port} ({synsText}) saw no reply at all — no SYN-ACK, no RST, no ICMP error.{retryNote} Its SYN carries a {tcpAuthText} signature, the password BGP sessions (and LDP, MSDP) use: a peer whose key for this client differs, or that has none, drops such a SYN without a word, and so does one that expects a signature where none came. Linux logs it ("MD5 Hash failed", "MD5 Hash NOT expected"), a router counts it (MD5 failures in `show tcp statistics`, a BGP neighbour stuck in Active). Besides the key, the usual silent drops remain possible: a firewall, a route, a host that is down.',
+    zh: '客户端向 {ip} 端口 {port} 的连接请求（{synsText}）没有收到任何回应——没有 SYN-ACK、没有 RST，也没有 ICMP 差错。{retryNote}这个 SYN 带有 {tcpAuthText} 签名，即 BGP 会话（以及 LDP、MSDP）使用的密码：如果对端为该客户端配置的密钥不同，或者根本没有配置，就会一声不响地丢弃这样的 SYN；对端期望签名而 SYN 没有带时也一样。Linux 会在日志中记录（"MD5 Hash failed"、"MD5 Hash NOT expected"），路由器会计数（`show tcp statistics` 中的 MD5 失败，BGP 邻居停在 Active 状态）。除了密钥之外，常见的静默丢弃原因仍然可能存在：防火墙、路由、主机已宕机。',
+  },
+  advice: {
+    0: {
+      en: 'Compare the keys: the same password on both ends for exactly these two addresses (a router\'s `neighbor {ip} password …`, BIRD\'s `password`, Linux `TCP_MD5SIG`), and on {ip} a key for {client}; then read the peer\'s log or MD5 failure counters.',
+      zh: '核对两端的密钥：双方针对这两个地址配置的密码必须相同（路由器的 `neighbor {ip} password …`、BIRD 的 `password`、Linux 的 `TCP_MD5SIG`），并且 {ip} 上要有针对 {client} 的密钥；然后查看对端的日志或 MD5 失败计数。',
+    },
+  },
+} as const;
+
+export default withVariants(CAUSE, { rstIgnored: reworded(CAUSE.words, RST_IGNORED), missesClient: MISSES_CLIENT_WORDS, sentOnce: SENT_ONCE_WORDS, signed: reworded(CAUSE.words, SIGNED) },
+  (v) => (v.details['captureMissesClient'] === true ? 'missesClient' : v.details['sentOnce'] === true ? 'sentOnce'
+    : v.severity === 'error' && v.details['ignoredRsts'] !== undefined ? 'rstIgnored' : v.severity === 'error' && v.details['tcpAuth'] !== undefined ? 'signed' : null));
