@@ -63,8 +63,13 @@ export interface FinishedConn {
   icmp: IcmpError[];
   /** FTP, SMTP, POP3 or IMAP: the greeting and logins (lines.ts); null for any other connection. */
   lines?: LineSession | null;
-  /** An FTP data connection: opened to an address and port an FTP control connection announced (lines.ts DataChannel). */
-  ftpData?: boolean;
+  /**
+   * A connection opened to an address and port a control exchange announced for it: an FTP data
+   * connection (an FTP control connection's 227 / 229 / PORT / EPRT: lines.ts DataChannel), or
+   * the TCP connect probe of a Cisco IP SLA operation (its control message to the responder, UDP
+   * 1967: ipSlaControl). Absent for any other.
+   */
+  dataChannel?: 'ftp' | 'ip-sla';
 }
 
 export interface TrackerOptions {
@@ -149,9 +154,12 @@ function repeatsLast(last: { proto: number; src4: number; dst4: number }, p: Pac
 /** Conversations of other IP protocols remembered (Tracker.otherSeen). */
 const MAX_OTHER_SEEN = 10_000;
 
-/** FTP data channels remembered at most, and how long (s) after its announcement one is expected. */
-const MAX_FTP_DATA = 1024;
+/** Data channels remembered at most, and how long (s) after its announcement one is expected (FTP's). */
+const MAX_DATA_CHANNELS = 1024;
 const FTP_DATA_WAIT = 120;
+/** The IP SLA control protocol's UDP port (Cisco's responder), and the longest wait for a TCP connect probe it announced (s). */
+const IP_SLA_CONTROL_PORT = 1967;
+const IP_SLA_WAIT = 60;
 
 export class Tracker implements StreamSink {
   readonly tcp: TcpTracker;
@@ -187,7 +195,7 @@ export class Tracker implements StreamSink {
    * the side that will accept it, with the time of the announcement (at most MAX_FTP_DATA; the
    * oldest let go first).
    */
-  private readonly ftpData = new Map<string, number>();
+  private readonly dataChannels = new Map<string, { kind: 'ftp' | 'ip-sla'; ts: number; wait: number }>();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
   private readonly lastOther = { proto: -1, src4: -1, dst4: -1 };
   private idCounter = 0;
@@ -232,6 +240,7 @@ export class Tracker implements StreamSink {
         // A fragment: perhaps a piece of a DNS answer (track/dns.ts, DnsTracker.fragment).
         if (p.fragment !== FRAG_NONE) this.udpFragment(p, ts);
         if (p.sport === DHCP_SERVER_PORT) this.dhcp.see(p, ts);
+        else if (p.dport === IP_SLA_CONTROL_PORT && p.payLen >= 24) this.ipSlaControl(p, ts);
         const c = this.udp.packet(p, ts);
         if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(c, p, ts);
         return;
@@ -470,18 +479,38 @@ export class Tracker implements StreamSink {
 
   end(_conn: Conn): void {}
 
-  private dataChannel(ip: string, port: number, ts: Time): void {
+  private dataChannel(ip: string, port: number, ts: Time, kind: 'ftp' | 'ip-sla' = 'ftp', wait = FTP_DATA_WAIT): void {
     const key = `${ip}|${port}`;
-    this.ftpData.delete(key);
-    if (this.ftpData.size >= MAX_FTP_DATA) this.ftpData.delete(this.ftpData.keys().next().value!);
-    this.ftpData.set(key, ts);
+    this.dataChannels.delete(key);
+    if (this.dataChannels.size >= MAX_DATA_CHANNELS) this.dataChannels.delete(this.dataChannels.keys().next().value!);
+    this.dataChannels.set(key, { kind, ts, wait });
   }
 
-  /** Was this connection opened to an FTP data channel announced less than FTP_DATA_WAIT before it? */
-  private isFtpData(c: TcpConn | UdpConn): boolean {
-    if (this.ftpData.size === 0 || c.transport !== 'tcp') return false;
-    const at = this.ftpData.get(`${c.resp.ip}|${c.resp.port}`);
-    return at !== undefined && c.start >= at && c.start - at <= FTP_DATA_WAIT;
+  /** The data channel this connection was opened to, announced less than its wait before it, or undefined. */
+  private dataChannelOf(c: TcpConn | UdpConn): 'ftp' | 'ip-sla' | undefined {
+    if (this.dataChannels.size === 0 || c.transport !== 'tcp') return undefined;
+    const at = this.dataChannels.get(`${c.resp.ip}|${c.resp.port}`);
+    return at !== undefined && c.start >= at.ts && c.start - at.ts <= at.wait ? at.kind : undefined;
+  }
+
+  /**
+   * A Cisco IP SLA control message to a responder (UDP 1967) that announces a TCP connect probe:
+   * the responder opens the port named for it, accepts the probe and closes it at once — the
+   * measurement, not a service turning a client away. The layout, as the responders' messages
+   * show it: version 1, a length, then a block of type 3 (TCP connect; 2 is UDP echo, 4 jitter) and
+   * length 16 holding the responder's IPv4 address, the port and the wait in milliseconds.
+   */
+  private ipSlaControl(p: Packet, ts: Time): void {
+    const b = p.nb;
+    const o = p.payOff;
+    if (p.payLen < 24 || b[o] !== 1 || p.ipVersion !== 4) return;
+    if (((b[o + 8]! << 8) | b[o + 9]!) !== 3 || ((b[o + 10]! << 8) | b[o + 11]!) !== 16) return;
+    const ip = ((b[o + 16]! << 24) | (b[o + 17]! << 16) | (b[o + 18]! << 8) | b[o + 19]!) >>> 0;
+    if (ip !== p.dst4 >>> 0) return;
+    const port = (b[o + 20]! << 8) | b[o + 21]!;
+    const waitMs = (b[o + 22]! << 8) | b[o + 23]!;
+    if (port === 0) return;
+    this.dataChannel(ipv4ToString(ip), port, ts, 'ip-sla', Math.min(IP_SLA_WAIT, Math.max(1, waitMs / 1000)));
   }
 
   /** The FTP / mail session read from a connection so far (lines.ts), or null. */
@@ -502,6 +531,6 @@ export class Tracker implements StreamSink {
         if (host !== null) this.names.add(c.resp.ip, host, c.firstFrame);
       }
     }
-    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP, lines: this.lines(c), ftpData: this.isFtpData(c) });
+    this.onConn({ conn: c, tls, http, icmp: st?.icmp ?? NO_ICMP, lines: this.lines(c), dataChannel: this.dataChannelOf(c) });
   }
 }

@@ -89,7 +89,7 @@ describe('FTP data connections', () => {
   it('the tracker marks the data connection as such in each mode, and no other connection', () => {
     for (const mode of ['pasv', 'epsv', 'port', 'eprt', 'none'] as const) {
       const { done } = trackFrames(build(mode).sorted().map((r) => ({ ts: Number(r.ts), frame: r.frame })));
-      const marks = done.map((f) => `${f.conn.resp.port}:${f.ftpData === true}`).sort();
+      const marks = done.map((f) => `${f.conn.resp.port}:${f.dataChannel === 'ftp'}`).sort();
       const dataPort = mode === 'port' || mode === 'eprt' ? 45001 : 50123;
       expect(marks, mode).toEqual([`21:false`, `${dataPort}:${mode !== 'none'}`].sort());
     }

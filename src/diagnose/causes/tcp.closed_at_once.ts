@@ -28,8 +28,9 @@ const CLOSED_AT_ONCE: ConnRule = {
   produces: ['tcp.closed_at_once'],
   run(f) {
     // An FTP data connection closed at once is an empty transfer (an empty directory listing, an
-    // empty file): the server closes it to say the transfer is over (RFC 959 §3.2).
-    if (!isTcp(f) || f.ftpData === true) return null;
+    // empty file): the server closes it to say the transfer is over (RFC 959 §3.2). An IP SLA
+    // responder closes the TCP connect probe it was told to expect at once: the measurement.
+    if (!isTcp(f) || f.dataChannel !== undefined) return null;
     const c = f.conn;
     if (c.synAckFrame === 0 || c.ackFrame === 0 || c.orig.payloadBytes > 0 || c.resp.payloadBytes > 0) return null;
     const fin = c.fins.find((x) => !x.fromOrig);
