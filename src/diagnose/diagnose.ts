@@ -144,8 +144,9 @@ interface Group {
   /** Its connections that stopped at the SYN (flood.ts SynStage): all of them, and the group is a flood's when its target is under one. */
   synStopped: number;
   /**
-   * Its connections that never completed their handshake and carried no payload (probes.ts): all
-   * of them; of those, refused; of the others, those the capture watched long enough to show a
+   * Its connections that never completed their handshake and carried no payload, refused or not
+   * answered at all (no SYN-ACK) (probes.ts): all of them; of those, refused; of the others, those
+   * the capture watched long enough to show a
    * kernel's next resend, and of these, those whose SYN was not sent again (more than PROBE_SENDS
    * times). All of them probes from a stranger: perhaps a scanner's.
    */
@@ -1336,8 +1337,9 @@ function count(g: Group, p: Placed): void {
   const { o, target, client } = p;
   g.conns++;
   const syn = p.syn;
-  if (syn !== undefined && (syn.stopped || syn.refused)) {
-    if (syn.stopped) g.synStopped++;
+  if (syn !== undefined && syn.stopped) g.synStopped++;
+  // A probe (probes.ts): refused, or no answer at all; a SYN-ACK shows a port that listens.
+  if (syn !== undefined && (syn.refused || (syn.stopped && !syn.synAcked))) {
     g.probes++;
     if (syn.refused) g.probesRefused++;
     else if (syn.watched) {

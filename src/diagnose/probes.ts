@@ -18,8 +18,8 @@
  *   other port were refused on that port. Many addresses refused on one port and trying nothing
  *   else keep their verdicts: the clients of a service that is down.
  * - its address is a stranger to the host (no connection of it to the host got past the SYN), and
- *   the port served no connection in the capture (a port that did is a service whose failures are
- *   real).
+ *   the port served no connection in the capture and answered no SYN with a SYN-ACK (a port that
+ *   did listens: a service, whose failures are real).
  * The host's probes are folded when they come from PROBE_CLIENTS addresses or more, to PROBE_PORTS
  * ports or more, when most of them show it (refused, or not sent again while watched), and when
  * some of the addresses (SCANNER_SHARE) acted as no client does — tried two ports or more, or sent
@@ -58,7 +58,7 @@ export interface ProbeGroup {
   target: { ip: string | null; port: number | null; transport: string | null };
   client: string | null;
   conns: number;
-  /** Attempts that never completed their handshake and carried no payload (refused or not). */
+  /** Attempts that never completed their handshake and carried no payload, refused or not answered at all (no SYN-ACK). */
   probes: number;
   /** Of those, refused (a RST from the server). */
   probesRefused: number;

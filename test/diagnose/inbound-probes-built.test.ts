@@ -31,6 +31,8 @@ interface Probe {
   syns?: number;
   /** connect() calls to the port (each refused or not), a second apart. */
   conns?: number;
+  /** The host answers with a SYN-ACK, which the prober resets (a SYN scan of a port that listens). */
+  synAck?: boolean;
 }
 
 class Built {
@@ -48,6 +50,10 @@ class Built {
       for (let s = 0; s < (p.syns ?? 1); s++) {
         this.cap.add(at, ethIp(tcpIp({ src, dst: HOST, sport, dport: p.port, seq: 5000, flags: 'S' })));
         if (p.refused) this.cap.add(at + 0.0002, ethIp(tcpIp({ src: HOST, dst: src, sport: p.port, dport: sport, seq: 0, ack: 5001, flags: 'RA' })));
+        if (p.synAck) {
+          this.cap.add(at + 0.0002, ethIp(tcpIp({ src: HOST, dst: src, sport: p.port, dport: sport, seq: 900, ack: 5001, flags: 'SA' })));
+          this.cap.add(at + 0.0004, ethIp(tcpIp({ src, dst: HOST, sport, dport: p.port, seq: 5001, flags: 'R' })));
+        }
         at += gap;
         gap *= 2;
       }
@@ -163,6 +169,15 @@ describe('tcp.inbound_probes', () => {
     const b = background(new Built().served('192.0.2.7', 80), 20, { refused: true });
     for (let i = 0; i < 7; i++) b.probe({ from: i, port: 5060, refused: true });
     expect(causes(await b.report())).toEqual(['warning tcp.inbound_probes']);
+  });
+
+  it('probes of a port that answered with a SYN-ACK (it listens: a service) are not folded', async () => {
+    const b = background(new Built().served('192.0.2.7', 80), 24);
+    for (let i = 0; i < 3; i++) b.probe({ from: 200 + i, port: 8443, synAck: true });
+    const r = await b.report();
+    const folded = r.verdicts.find((v) => v.cause === 'tcp.inbound_probes')!;
+    expect(folded.details).toMatchObject({ attempts: 24, clientCount: 24 });
+    expect(r.verdicts.filter((v) => v.target.port === 8443).length).toBe(3);
   });
 
   it('too few addresses (9) or too few ports (9): no fold', async () => {
