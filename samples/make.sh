@@ -1587,25 +1587,35 @@ SETTLE=2 CAPNS=$NSD CAPIF=d0 sample dhcp-address-in-use pcap \
 # A SYN flood: 330 SYNs with forged sources (192.0.2.100-209, unassigned: the router finds no
 # host for the server's SYN-ACKs), each sent once, to a listener on 203.0.113.22:8080, in about
 # 0.3 s; then the real client connects. Captured on the server, which answers every SYN.
-syn_flood() {
-  "$PY" - <<'EOF2'
-import random, socket, struct, time
+# A raw IPv4 SYN from any source address (a forged one, a scanner's), for the samples below: python3
+# helper written once to $WORK/rawsyn.py, imported by each generator.
+cat > "$WORK/rawsyn.py" <<'EOF2'
+import socket, struct
 def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
     while s >> 16: s = (s & 0xffff) + (s >> 16)
     return ~s & 0xffff
-dst = socket.inet_aton('203.0.113.22')
-raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def syn(src, dst, sport, dport, seq, win, ipid):
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, 0, 5 << 4, 0x02, win, 0, 0)
+    tcp = tcp[:16] + struct.pack('!H', csum(s + d + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
+    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), ipid, 0, 64, 6, 0, s, d)
+    return ip[:10] + struct.pack('!H', csum(ip)) + ip[12:] + tcp
+def sender():
+    return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+EOF2
+
+syn_flood() {
+  "$PY" - "$WORK" <<'EOF2'
+import random, socket, sys, time
+sys.path.insert(0, sys.argv[1])
+from rawsyn import sender, syn
+raw = sender()
 rnd = random.Random(7)
 for i in range(330):
-    src = socket.inet_aton('192.0.2.%d' % (100 + i % 110))
     sport, seq = rnd.randrange(1024, 65535), rnd.randrange(1 << 32)
-    tcp = struct.pack('!HHIIBBHHH', sport, 8080, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
-    tcp = tcp[:16] + struct.pack('!H', csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), rnd.randrange(65536), 0, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-    raw.sendto(ip + tcp, ('203.0.113.22', 0))
+    raw.sendto(syn('192.0.2.%d' % (100 + i % 110), '203.0.113.22', sport, 8080, seq, 64240, rnd.randrange(65536)), ('203.0.113.22', 0))
     time.sleep(0.001)
 time.sleep(0.5)
 s = socket.create_connection(('203.0.113.22', 8080), timeout=5)
@@ -1629,33 +1639,24 @@ if want tcp-syn-flood; then
     "A SYN flood: 330 SYNs from 110 forged source addresses, each sent once, to a listener within about 0.3 s; the server answers each with SYN-ACKs no one acknowledges. Then a real client connects and is served. Captured on the server" \
     "python3 raw socket (IPPROTO_RAW) in the client namespace: 330 SYNs from 192.0.2.100-209 to 203.0.113.22:8080 (a python3 listener, backlog 1024), 1 ms apart; then socket.create_connection from 192.0.2.10; captured on the server's s0" \
     "[$(warn "$(t null 203.0.113.22 8080 tcp)" '"client":null' tcp tcp.syn_flood '{"syns":330}')]" \
-    -- CX bash -c "PY=$PY; $(declare -f syn_flood); syn_flood"
+    -- CX bash -c "PY=$PY; WORK=$WORK; $(declare -f syn_flood); syn_flood"
   kill "$FLOODPID" 2>/dev/null || true
   wait "$FLOODPID" 2>/dev/null || true
 fi
 
 # Background scanning of a server: strangers each try a port or two and never come back.
 inbound_probes() {
-  "$PY" - <<'EOF2'
-import random, socket, struct, time
-def csum(b):
-    if len(b) % 2: b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+  "$PY" - "$WORK" <<'EOF2'
+import random, socket, sys, time
+sys.path.insert(0, sys.argv[1])
+from rawsyn import sender, syn
 srv = '203.0.113.22'
-dst = socket.inet_aton(srv)
 # a scanner's raw SYNs (masscan, zmap): once each, to ports the server's firewall drops
-raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+raw = sender()
 rnd = random.Random(11)
 for i, port in enumerate([23, 2323, 7547, 37215, 5555, 8291] * 2):
-    src = socket.inet_aton('192.0.2.%d' % (140 + i))
     sport, seq = rnd.randrange(1024, 65535), rnd.randrange(1 << 32)
-    tcp = struct.pack('!HHIIBBHHH', sport, port, seq, 0, 5 << 4, 0x02, 1024, 0, 0)
-    tcp = tcp[:16] + struct.pack('!H', csum(src + dst + struct.pack('!BBH', 0, 6, len(tcp)) + tcp)) + tcp[18:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), rnd.randrange(65536), 0, 64, 6, 0, src, dst)
-    ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-    raw.sendto(ip + tcp, (srv, 0))
+    raw.sendto(syn('192.0.2.%d' % (140 + i), srv, sport, port, seq, 1024, rnd.randrange(65536)), (srv, 0))
     time.sleep(0.02)
 # worms and crawlers with a real stack: connect() from an address of their own to two closed ports
 ports = [445, 3389, 22, 1433, 5900, 6379, 9200, 81, 8081, 3306, 139, 1521]
@@ -1685,7 +1686,7 @@ if want tcp-inbound-probes; then
     "Background scanning of a server: 12 raw SYNs (a scanner's, each sent once) from 12 addresses to 6 ports the server's firewall drops, and 12 addresses with a real stack each trying two closed ports (refused); then the server's own client is served. Captured on the server" \
     "python3: raw socket (IPPROTO_RAW) SYNs from 192.0.2.140-151 to 203.0.113.22 ports 23, 2323, 7547, 37215, 5555, 8291 (iptables INPUT DROP on the server); connect() from 192.0.2.120-131 (bound) to two closed ports each; 3.5 s later socket.create_connection from 192.0.2.10 to :8080 (a python3 listener); captured on the server's s0" \
     "[$(warn "$(t null 203.0.113.22 null tcp)" '"client":null' tcp tcp.inbound_probes '{"attempts":36,"refused":24,"unanswered":12}')]" \
-    -- CX bash -c "PY=$PY; $(declare -f inbound_probes); inbound_probes"
+    -- CX bash -c "PY=$PY; WORK=$WORK; $(declare -f inbound_probes); inbound_probes"
   inns "$NSS" iptables -D INPUT -d 203.0.113.22 -p tcp -m multiport --dports 23,2323,7547,37215,5555,8291 -j DROP
   for i in $(seq 120 131) $(seq 140 151); do CX ip addr del 192.0.2.$i/24 dev c0 2>/dev/null || true; done
   kill "$FLOODPID" 2>/dev/null || true
