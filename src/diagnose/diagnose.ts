@@ -146,9 +146,9 @@ interface Group {
   /**
    * Its connections that never completed their handshake and carried no payload, refused or not
    * answered at all (no SYN-ACK) (probes.ts): all of them; of those, refused; of the others, those
-   * the capture watched long enough to show a
-   * kernel's next resend, and of these, those whose SYN was not sent again (more than PROBE_SENDS
-   * times). All of them probes from a stranger: perhaps a scanner's.
+   * the capture watched long enough to show a kernel's next resend, and of these, those whose SYN
+   * was not sent again (more than PROBE_SENDS times). All of them probes from a stranger: perhaps
+   * a scanner's.
    */
   probes: number;
   probesRefused: number;
