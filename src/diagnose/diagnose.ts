@@ -1033,32 +1033,33 @@ export class Diagnosis {
     const o = firstOutcome(FORGED_RULES, f, this.ctx);
     if (o === null) return null;
     const transport = f.first.quoted?.proto === 6 ? 'tcp' : f.first.quoted?.proto === 17 ? 'udp' : 'icmp';
-    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: f.senders.size, ...(f.atLeast ? { clientsAtLeast: true } : {}) };
-    const v = build({ name: null, ip: f.ip, port: null, transport }, null, o, o.severity, o.attempts, details, { firstClient: f.first.from });
-    this.spreads.set(v, { first: f.first.ts, last: f.lastTs, line: f.line });
-    this.clientSets.set(v, clientSetOf(f.senders, f.atLeast));
-    return v;
+    return this.forSeveral(o, { name: null, ip: f.ip, port: null, transport }, f.senders, f.atLeast, f.first.from, { first: f.first.ts, last: f.lastTs, line: f.line });
   }
 
   /** Strangers' probes of one host (probes.ts) as one verdict: for several clients, the probing addresses. */
   private probesVerdict(h: ProbedHost<Group>): Verdict | null {
     const o = firstOutcome(PROBES_RULES, h, this.ctx);
     if (o === null) return null;
-    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: h.clients.size };
-    const v = build({ name: null, ip: h.ip, port: null, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: h.first.client! });
-    this.spreads.set(v, { first: h.first.firstTs, last: h.lastTs, line: h.line });
-    this.clientSets.set(v, clientSetOf(h.clients, false));
-    return v;
+    return this.forSeveral(o, { name: null, ip: h.ip, port: null, transport: 'tcp' }, h.clients, false, h.first.client!, { first: h.first.firstTs, last: h.lastTs, line: h.line });
   }
 
   /** A SYN flood (flood.ts) as one verdict: for several clients, its sources. */
   private floodVerdict(t: FloodTarget): Verdict | null {
     const o = firstOutcome(FLOOD_RULES, t, this.ctx);
     if (o === null) return null;
-    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: t.sources.size, ...(t.sourcesAtLeast ? { clientsAtLeast: true } : {}) };
-    const v = build({ name: null, ip: t.ip, port: t.port, transport: 'tcp' }, null, o, o.severity, o.attempts, details, { firstClient: t.firstClient });
-    this.spreads.set(v, { first: t.firstTs, last: t.lastTs, line: t.line });
-    this.clientSets.set(v, clientSetOf(t.sources, t.sourcesAtLeast));
+    return this.forSeveral(o, { name: null, ip: t.ip, port: t.port, transport: 'tcp' }, t.sources, t.sourcesAtLeast, t.firstClient, { first: t.firstTs, last: t.lastTs, line: t.line });
+  }
+
+  /**
+   * A verdict that stands for several clients (a flood's sources, a forged source's error senders,
+   * a probed host's probers): how many (at least, past the bounds), the first of them in its words,
+   * its timeline and the clients the summary counts.
+   */
+  private forSeveral(o: Outcome, target: Target, clients: ReadonlySet<string>, atLeast: boolean, firstClient: string, spread: Spread): Verdict {
+    const details: Record<string, unknown> = { ...o.details, clients: 'several', clientCount: clients.size, ...(atLeast ? { clientsAtLeast: true } : {}) };
+    const v = build(target, null, o, o.severity, o.attempts, details, { firstClient });
+    this.spreads.set(v, spread);
+    this.clientSets.set(v, clientSetOf(clients, atLeast));
     return v;
   }
 

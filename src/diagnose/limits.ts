@@ -23,10 +23,10 @@ export const SYN_LEFT_FOR_OTHER = limitKind<{ ip: string; other: string; ms: num
 /**
  * A silence (an unanswered SYN or lookup) in a capture that holds no reply to anything (no packet
  * answers another; a request from elsewhere toward the client answers nothing): what it holds goes
- * one way. A capture filtered to
- * the clients' outgoing packets (`src host`), or taken where only they pass, looks the same, so
- * replies may have come unseen (diagnose.ts `silence`). The verdict stands (the capture of a failing
- * connection often holds nothing else); the reader is told what it rests on.
+ * one way. A capture filtered to the clients' outgoing packets (`src host`), or taken where only
+ * they pass, looks the same, so replies may have come unseen (diagnose.ts `silence`). The verdict
+ * stands (the capture of a failing connection often holds nothing else); the reader is told what
+ * it rests on.
  */
 export const NOTHING_TOWARD_CLIENT = limitKind<{ client: string }>('nothing_toward_client', {
   en: (a) => `the capture holds no reply to anything (no packet in it answers another: no SYN-ACK, no RST, no DNS answer, no ICMP error): a capture of outgoing packets only would look the same, and replies to ${a.client} would then not show`,

@@ -190,7 +190,7 @@ export const PLACEHOLDERS = {
   probeTopPorts: "tcp.inbound_probes: the most tried ports with their attempts ('23 (14), 445 (11) …')",
   probePortList: "tcp.inbound_probes: the most tried ports alone ('23, 445 …')",
   probeHowText: 'tcp.inbound_probes: how the host answered them (refused, dropped, or how many of each)',
-  probeOnceText: 'tcp.inbound_probes: what shows they were no clients (SYNs never sent again, one or two refused attempts per address)',
+  probeOnceText: 'tcp.inbound_probes: what shows they were no clients (SYNs not sent again, one connect() per refused port)',
   floodSyns: 'tcp.syn_flood: how many attempts to the server and port stopped at the SYN',
   floodSources: "tcp.syn_flood: from how many source addresses ('at least' before it past the bound)",
   floodSeconds: 'tcp.syn_flood: the seconds from the first to the last of those attempts',

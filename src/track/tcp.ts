@@ -1425,12 +1425,12 @@ const newTcpConn = (): TcpConn => new TcpConn();
 
 const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 
-/** A SYN to hold: its captured bytes and what its replay needs. */
 /**
  * Flags no TCP stack sends: a SYN with a FIN or a RST (with ACK or not), and without ACK anything
- * but a SYN or a RST alone — every segment after a SYN carries ACK (RFC 9293 §3.10.7); no flags at
- * all, a FIN, a PSH or an URG alone are a scanner's (nmap's NULL, FIN and Xmas probes) or a test
- * tool's. (tracker.ts craftedFlags names the packets without ACK for the scan watch.)
+ * but a SYN (without URG) or a RST alone — every segment after a SYN carries ACK (RFC 9293
+ * §3.10.7); no flags at all, a FIN, a PSH or an URG alone are a scanner's (nmap's NULL, FIN and
+ * Xmas probes) or a test tool's. (tracker.ts craftedFlags names them, for the scan watch and the
+ * verdicts.)
  */
 export function craftedBits(flags: number): boolean {
   const f = flags & 0x3f;
@@ -1440,6 +1440,7 @@ export function craftedBits(flags: number): boolean {
 
 const URG = 0x20;
 
+/** A SYN to hold: its captured bytes and what its replay needs. */
 function held(p: Packet, now: number): HeldSyn {
   return {
     bytes: latin1.call(p.buf, p.off, p.off + p.capLen), frame: p.frame, tsSec: p.tsSec, tsNsec: p.tsNsec, origLen: p.origLen,

@@ -6,7 +6,7 @@
  * analyzer state, then forgotten: memory follows open connections, not the capture's length.
  */
 import { ArpRequests } from './arp.js';
-import { u32 } from '../decode/bytes.js';
+import { u16, u32 } from '../decode/bytes.js';
 import { ipv4ToString } from '../decode/addr.js';
 import type { Packet } from '../decode/packet.js';
 import { ETH_ARP } from '../decode/ethernet.js';
@@ -14,7 +14,7 @@ import { FRAG_NONE, FRAG_PART, FRAG_REASSEMBLED, PROTO_ICMP, PROTO_ICMPV6, PROTO
 import { isIcmpv4Error, isIcmpv6Error } from '../decode/icmp.js';
 import { decodeDns, dnsOverTcpMessages, type DnsMessage } from '../decode/dns.js';
 import { isStop } from '../decode/stop.js';
-import { TcpTracker, type TcpConn } from './tcp.js';
+import { TcpTracker, craftedBits, type TcpConn } from './tcp.js';
 import { UdpTracker, type UdpConn } from './udp.js';
 import { DnsTracker, type DnsEndpoint, type DnsTransaction } from './dns.js';
 import { AddrText } from './flow.js';
@@ -120,17 +120,13 @@ export interface CraftedPacket {
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [[0x02, 'SYN'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x10, 'ACK'], [0x20, 'URG']];
 
 /**
- * The flags of a TCP packet no TCP stack sends, as a person reads them, or null. Every segment after
- * a SYN carries ACK (RFC 9293 §3.10.7), so without ACK only a SYN, or a RST alone, is a stack's: a
- * segment with no flags, FIN or PSH or URG without ACK (nmap's null, FIN and Xmas scans), a SYN
- * with FIN, RST or URG, and a SYN whose timestamp is 0xFFFFFFFF (nmap's OS detection probes) are a
- * scanner's, made on a raw socket. Asked only of packets without ACK.
+ * The flags of a TCP packet no TCP stack sends (tcp.ts craftedBits), as a person reads them, or
+ * null; besides those, a SYN without ACK whose timestamp is 0xFFFFFFFF (nmap's OS detection
+ * probes) is a scanner's, made on a raw socket. `tsVal` -1: not asked.
  */
 export function craftedFlags(flags: number, tsVal: number): string | null {
   const f = flags & 0x3f;
-  if ((f & 0x02) !== 0) {
-    if ((f & 0x25) === 0) return tsVal === 0xffffffff ? 'SYN, timestamp 0xFFFFFFFF' : null;
-  } else if (f === 0x04) return null;
+  if (!craftedBits(f)) return (f & 0x02) !== 0 && tsVal === 0xffffffff ? 'SYN, timestamp 0xFFFFFFFF' : null;
   if (f === 0) return 'none';
   const names: string[] = [];
   for (const [bit, name] of FLAG_NAMES) if ((f & bit) !== 0) names.push(name);
@@ -191,9 +187,10 @@ export class Tracker implements StreamSink {
   /** ARP requests by sender: a burst of them is a sweep of the network (arp.ts). */
   readonly arpRequests = new ArpRequests();
   /**
-   * FTP data connections announced on control connections (lines.ts DataChannel): `ip|port` of
-   * the side that will accept it, with the time of the announcement (at most MAX_FTP_DATA; the
-   * oldest let go first).
+   * Data channels announced by control exchanges (FTP's: lines.ts DataChannel; IP SLA's:
+   * ipSlaControl): `ip|port` of the side that will accept it, with the time of the announcement
+   * and how long a connection to it is expected (at most MAX_DATA_CHANNELS; the oldest let go
+   * first).
    */
   private readonly dataChannels = new Map<string, { kind: 'ftp' | 'ip-sla'; ts: number; wait: number }>();
   /** The IPv4 protocol and addresses last remembered in otherSeen (-1: none). */
@@ -240,7 +237,7 @@ export class Tracker implements StreamSink {
         // A fragment: perhaps a piece of a DNS answer (track/dns.ts, DnsTracker.fragment).
         if (p.fragment !== FRAG_NONE) this.udpFragment(p, ts);
         if (p.sport === DHCP_SERVER_PORT) this.dhcp.see(p, ts);
-        else if (p.dport === IP_SLA_CONTROL_PORT && p.payLen >= 24) this.ipSlaControl(p, ts);
+        else if (p.dport === IP_SLA_CONTROL_PORT) this.ipSlaControl(p, ts);
         const c = this.udp.packet(p, ts);
         if (c !== null && (p.sport === DNS_PORT || p.dport === DNS_PORT) && p.payLen > 0) this.dnsDatagram(c, p, ts);
         return;
@@ -504,11 +501,11 @@ export class Tracker implements StreamSink {
     const b = p.nb;
     const o = p.payOff;
     if (p.payLen < 24 || b[o] !== 1 || p.ipVersion !== 4) return;
-    if (((b[o + 8]! << 8) | b[o + 9]!) !== 3 || ((b[o + 10]! << 8) | b[o + 11]!) !== 16) return;
-    const ip = ((b[o + 16]! << 24) | (b[o + 17]! << 16) | (b[o + 18]! << 8) | b[o + 19]!) >>> 0;
+    if (u16(b, o + 8) !== 3 || u16(b, o + 10) !== 16) return;
+    const ip = u32(b, o + 16);
     if (ip !== p.dst4 >>> 0) return;
-    const port = (b[o + 20]! << 8) | b[o + 21]!;
-    const waitMs = (b[o + 22]! << 8) | b[o + 23]!;
+    const port = u16(b, o + 20);
+    const waitMs = u16(b, o + 22);
     if (port === 0) return;
     this.dataChannel(ipv4ToString(ip), port, ts, 'ip-sla', Math.min(IP_SLA_WAIT, Math.max(1, waitMs / 1000)));
   }

@@ -63,7 +63,7 @@ function howText(v: Verdict, lang: Lang): string {
     : `${refused} were refused (a RST answered the SYN: nothing listens on the port) and ${unanswered} got no answer (a firewall or security group dropped them).`;
 }
 
-/** What shows they were no clients: SYNs never sent again, one or two refused attempts per address. */
+/** What shows they were no clients: SYNs not sent again, one connect() per refused port. */
 function onceText(v: Verdict, lang: Lang): string {
   const watched = Number(v.details['watched'] ?? 0);
   const refused = Number(v.details['refused'] ?? 0);
