@@ -27,7 +27,7 @@ import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { BUCKET_CLIENTS, MAX_GROUPS, Overflow, hash53, type Bucket, type ClientSet } from './overflow.js';
 import { FloodWatch, RETRY_WAIT, type FloodTarget, type SynStage } from './flood.js';
-import { PROBE_SENDS, probedHosts, type ProbedHost } from './probes.js';
+import { Beyond, PROBE_SENDS, probedHosts, type HeldProbes, type ProbeGroup, type ProbedHost } from './probes.js';
 import { FORGED_ERRORS, forgedSources, type ForgedSource } from './forged.js';
 import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
@@ -72,6 +72,14 @@ interface Attempt {
   ip: string;
   client: string;
   start: number;
+}
+
+/** A probe held past the limit of groups (probes.ts Beyond): its target's home key, and its scan pair and sweep when held apart. */
+interface HeldPlaced {
+  p: Placed;
+  home: string;
+  pair: ScanPair | null;
+  sweep: Sweep | null;
 }
 
 /** One connection's outcome with what its group needs (plain data: the connection is let go). */
@@ -338,6 +346,8 @@ export class Diagnosis {
   private readonly ctx: DnsContext;
   /** Targets past the limits, counted by how they failed (overflow.ts). */
   private readonly overflow: Overflow;
+  /** Past the limit of groups: strangers' probes held for the fold, and what got past the SYN (probes.ts). */
+  private readonly beyond = new Beyond<HeldPlaced>();
   /** The capture's first time (s): the origin of the timelines. */
   private origin = Number.NaN;
   /** The timeline of a verdict that stands for many targets (a bucket of the overflow). */
@@ -601,8 +611,18 @@ export class Diagnosis {
     let g = this.groups.get(key);
     if (!g && this.groups.size >= MAX_GROUPS) {
       // Past the limit a new target is counted with those that ended the same way (a scanner's
-      // connection as any: its time cannot be compared with its scan's there).
-      this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, target, client, p.ip, home, p.firstFrame, p.start, conn ? null : pair, p.syn?.stopped === true);
+      // connection as any: its time cannot be compared with its scan's there); a stranger's probe
+      // of a host is held for the fold of its host's probes first (probes.ts Beyond).
+      const probesOf = conn ? null : pair;
+      if (target.transport === 'tcp' && target.ip !== null && target.port !== null) {
+        const syn = p.syn;
+        if (!conn && syn !== undefined && (syn.refused || (syn.stopped && !syn.synAcked))) {
+          const held = { target, client, refused: syn.refused, stopped: syn.stopped, watched: syn.watched, sends: syn.sends, firstFrame: p.firstFrame, ts: p.start, o };
+          if (this.beyond.hold(key, held, { p, home, pair, sweep })) return;
+        } else this.beyond.connected(target.ip, target.port, client);
+        for (const q of this.beyond.release(key)) this.toOverflow(q.p, q.home, q.pair);
+      }
+      this.toOverflow(p, home, probesOf);
       return;
     }
     if (!g) {
@@ -640,6 +660,12 @@ export class Diagnosis {
       if (h !== undefined) watch(h, p.start);
       else if (this.apartFailures.size < MAX_GROUPS && !((this.apartFailures.get(home) ?? Infinity) <= p.start)) this.apartFailures.set(home, p.start);
     }
+  }
+
+  /** One attempt past the limit of groups, into the buckets (overflow.ts); `probesOf`: the scan pair of a probe kept apart. */
+  private toOverflow(p: Placed, home: string, probesOf: ScanPair | null): void {
+    const o = p.o;
+    this.overflow.add(o, unjudged(o) ? 'warning' : o.severity, p.target, p.client, p.ip, home, p.firstFrame, p.start, probesOf, p.syn?.stopped === true);
   }
 
   /**
@@ -753,6 +779,12 @@ export class Diagnosis {
       }
     }
     this.overflow.settleProbes((pair) => scanned.has(pair as ScanPair));
+    // Probes held past the limit of groups, by the same rules.
+    this.beyond.settle((held) => {
+      const { pair, sweep } = held[0]!;
+      if (pair !== null && scanned.has(pair)) return true;
+      return sweep !== null && swept.has(sweep) && held.every((q) => q.p.probe !== undefined && sweep.scannerPort(q.p.probe.sport));
+    });
   }
 
   /** One answer of a DNS server to a client; past MAX_HEARD servers (or clients in all), only those already counted. */
@@ -934,15 +966,21 @@ export class Diagnosis {
       flooded.add(`${t.ip}|${t.port}`);
       out.push({ v, first: t.firstFrame });
     }
-    const inFlood = (g: Group): boolean => flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`);
+    const inFlood = (g: { synStopped: number; conns: number; target: { ip: string | null; port: number | null } }): boolean => flooded.size > 0 && g.synStopped === g.conns && flooded.has(`${g.target.ip}|${g.target.port}`);
     // Strangers' probes of a host (probes.ts): one verdict for the host; its groups are told by it.
-    const probed = new Set<Group>();
-    for (const h of probedHosts(groups.filter((g) => !inFlood(g)), this.origin)) {
+    // (With the probes held past the limit of groups: those folded are told by the fold, the others
+    // go to the buckets.)
+    const probed = new Set<ProbeGroup>();
+    const candidates: Array<Group | HeldProbes<HeldPlaced>> = groups.filter((g) => !inFlood(g));
+    for (const h of this.beyond.pairs()) if (!inFlood(h)) candidates.push(h);
+    for (const h of probedHosts(candidates, this.origin, this.beyond)) {
       const v = this.probesVerdict(h);
       if (v === null) continue;
       for (const g of h.groups) probed.add(g);
       out.push({ v, first: h.first.firstFrame });
     }
+    for (const h of this.beyond.pairs()) if (probed.has(h)) h.pending.length = 0;
+    for (const [, q] of this.beyond.drain()) this.toOverflow(q.p, q.home, null);
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of groups) {
       if (inFlood(g) || probed.has(g)) continue;
@@ -1037,7 +1075,7 @@ export class Diagnosis {
   }
 
   /** Strangers' probes of one host (probes.ts) as one verdict: for several clients, the probing addresses. */
-  private probesVerdict(h: ProbedHost<Group>): Verdict | null {
+  private probesVerdict(h: ProbedHost<ProbeGroup>): Verdict | null {
     const o = firstOutcome(PROBES_RULES, h, this.ctx);
     if (o === null) return null;
     return this.forSeveral(o, { name: null, ip: h.ip, port: null, transport: 'tcp' }, h.clients, false, h.first.client!, { first: h.first.firstTs, last: h.lastTs, line: h.line });

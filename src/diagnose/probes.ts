@@ -26,9 +26,14 @@
  * a SYN only once or twice; the capture's other attempts keep their verdicts.
  *
  * Judged over the connection groups when the verdicts are made (diagnose.ts): bounded as they are.
+ * Past the limit of groups (a busy server's day: overflow.ts), a stranger's attempts at a port are
+ * held apart (Beyond, bounded) instead of counted into the buckets at once, and what got past the
+ * SYN there is remembered (its ports served, its addresses known), so that the fold reads them as it
+ * reads groups; those it does not fold go to the buckets when the verdicts are made.
  */
 import { Timeline } from './timeline.js';
 import type { EvidenceAt } from './outcome.js';
+import { hash53 } from './overflow.js';
 
 export const PROBE_CLIENTS = 10;
 /** SYNs of one probe, at most: a scanner may send a second (masscan --retries, zmap -P 2), never a kernel's train of resends. */
@@ -89,6 +94,134 @@ export interface ProbedHost<G extends ProbeGroup> {
   line: Timeline;
 }
 
+/** Past the limit of groups: held pairs (a stranger's attempts at one port, Beyond) at most, and the attempts of each. */
+const MAX_HELD = 8_192;
+const MAX_HELD_ATTEMPTS = PROBE_CONNS;
+/** Past the limit of groups: ports served and addresses known (Beyond), at most, over all hosts. */
+const MAX_BEYOND_SERVED = 65_536;
+const MAX_BEYOND_KNOWN = 65_536;
+
+/** One address's probes of one port past the limit of groups, held until the verdicts: read by the fold as a group. */
+export interface HeldProbes<P> extends ProbeGroup {
+  /** Of its attempts, those that stopped at the SYN unanswered (flood.ts SynStage.stopped). */
+  synStopped: number;
+  /** The attempts themselves, for the buckets should the fold not tell them. */
+  pending: P[];
+  kept: Array<{ o: { evidence: EvidenceAt[] } }>;
+}
+
+/** What a held attempt brings (diagnose.ts count's probe part). */
+export interface HeldAttempt {
+  target: { ip: string | null; port: number | null; transport: string | null };
+  client: string;
+  refused: boolean;
+  stopped: boolean;
+  watched: boolean;
+  sends: number;
+  firstFrame: number;
+  ts: number;
+  o: { evidence: EvidenceAt[] };
+}
+
+/**
+ * Past the limit of groups (diagnose.ts MAX_GROUPS): strangers' probes held apart by address and
+ * port (`key`), and what got past the SYN (the host's ports served, its addresses known). Bounded:
+ * past MAX_HELD pairs a new one is not held; once the ports or addresses known reach their bounds,
+ * what is held can no longer be judged (`full`): every pair is let go to the buckets.
+ */
+export class Beyond<P> {
+  private readonly held = new Map<string, HeldProbes<P> | null>();
+  private readonly served = new Map<string, Set<number>>();
+  private servedCount = 0;
+  private readonly known = new Set<number>();
+  full = false;
+
+  /** An attempt that got past the SYN (or had none): its port serves, its address is known to the host. */
+  connected(ip: string, port: number, client: string): void {
+    if (this.full) return;
+    let s = this.served.get(ip);
+    if (s === undefined) this.served.set(ip, (s = new Set()));
+    if (!s.has(port)) {
+      s.add(port);
+      this.servedCount++;
+    }
+    this.known.add(hash53(`${client}|${ip}`));
+    if (this.servedCount >= MAX_BEYOND_SERVED || this.known.size >= MAX_BEYOND_KNOWN) this.full = true;
+  }
+
+  servedPort(ip: string, port: number): boolean {
+    return this.served.get(ip)?.has(port) === true;
+  }
+
+  knows(ip: string, client: string): boolean {
+    return this.known.has(hash53(`${client}|${ip}`));
+  }
+
+  /**
+   * Holds one probe (`a`, its attempt `p`) of the pair `key`; false when it cannot be (the pair was
+   * let go, a bound is reached): then `release(key)` and the attempt go to the buckets.
+   */
+  hold(key: string, a: HeldAttempt, p: P): boolean {
+    if (this.full) return false;
+    let h = this.held.get(key);
+    if (h === null) return false;
+    if (h === undefined) {
+      if (this.held.size >= MAX_HELD) return false;
+      h = { target: a.target, client: a.client, conns: 0, probes: 0, probesRefused: 0, probesWatched: 0, probesUnresent: 0, synStopped: 0, firstFrame: a.firstFrame, firstTs: a.ts, lastTs: a.ts, kept: [{ o: a.o }], pending: [] };
+      this.held.set(key, h);
+    }
+    if (h.pending.length >= MAX_HELD_ATTEMPTS) return false;
+    h.pending.push(p);
+    h.conns++;
+    h.probes++;
+    if (a.stopped) h.synStopped++;
+    if (a.refused) h.probesRefused++;
+    else if (a.watched) {
+      h.probesWatched++;
+      if (a.sends <= PROBE_SENDS) h.probesUnresent++;
+    }
+    if (a.firstFrame < h.firstFrame) {
+      h.firstFrame = a.firstFrame;
+      h.kept[0] = { o: a.o };
+    }
+    if (a.ts < h.firstTs) h.firstTs = a.ts;
+    if (a.ts > h.lastTs) h.lastTs = a.ts;
+    return true;
+  }
+
+  /** The attempts held for `key`, let go: the pair is held no more. */
+  release(key: string): P[] {
+    const h = this.held.get(key);
+    if (h === null) return [];
+    // (A pair never held is marked too, while the bound allows: its later probes are not held either.)
+    if (h !== undefined || this.held.size < MAX_HELD) this.held.set(key, null);
+    return h?.pending ?? [];
+  }
+
+  /** Lets go, unheld and uncounted, the pairs whose attempts `told` says another verdict tells (a scan's, a sweep's). */
+  settle(told: (pending: readonly P[]) => boolean): void {
+    for (const [key, h] of this.held) if (h !== null && told(h.pending)) this.held.set(key, null);
+  }
+
+  /** The pairs held (none once `full`: what got past the SYN is no longer all known). */
+  *pairs(): IterableIterator<HeldProbes<P>> {
+    if (this.full) return;
+    for (const h of this.held.values()) if (h !== null) yield h;
+  }
+
+  /** Every attempt still held with its pair's key, in the order the pairs were first held; nothing is held after. */
+  *drain(): IterableIterator<[string, P]> {
+    for (const [key, h] of this.held) if (h !== null) for (const p of h.pending) yield [key, p];
+    this.held.clear();
+  }
+}
+
+/** What the fold knows of a host beyond its groups (Beyond). */
+export interface BeyondHosts {
+  servedPort(ip: string, port: number): boolean;
+  knows(ip: string, client: string): boolean;
+}
+
 interface HostSide<G> {
   /** Ports a connection got past the SYN on, and addresses whose connection did. */
   served: Set<number>;
@@ -97,7 +230,7 @@ interface HostSide<G> {
 }
 
 /** The hosts whose probes are folded, with the groups each folds (see the file comment). */
-export function probedHosts<G extends ProbeGroup>(groups: Iterable<G>, origin: number): ProbedHost<G>[] {
+export function probedHosts<G extends ProbeGroup>(groups: Iterable<G>, origin: number, beyond?: BeyondHosts): ProbedHost<G>[] {
   const hosts = new Map<string, HostSide<G>>();
   for (const g of groups) {
     const { ip, port, transport } = g.target;
@@ -115,7 +248,9 @@ export function probedHosts<G extends ProbeGroup>(groups: Iterable<G>, origin: n
   const out: ProbedHost<G>[] = [];
   for (const [ip, h] of hosts) {
     if (h.candidates.length < PROBE_CLIENTS) continue;
-    const strangers = h.candidates.filter((g) => !h.served.has(g.target.port!) && !h.known.has(g.client!));
+    const strangers = h.candidates.filter(
+      (g) => !h.served.has(g.target.port!) && !h.known.has(g.client!) && !(beyond !== undefined && (beyond.servedPort(ip, g.target.port!) || beyond.knows(ip, g.client!))),
+    );
     // The ports each address tried; then, per port, the addresses refused there that tried no other.
     const portsOf = new Map<string, Set<number>>();
     for (const g of strangers) {

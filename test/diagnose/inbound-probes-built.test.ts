@@ -14,6 +14,7 @@ import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
 import { verdictWords } from '../../src/report/words.js';
 import { Capture, LINKTYPE, ethIp, tcpIp, udpIp } from '../helpers/index.js';
+import { MAX_GROUPS } from '../../src/diagnose/overflow.js';
 
 const T0 = 1_700_000_000;
 const HOST = '192.0.2.80';
@@ -74,6 +75,33 @@ class Built {
     this.cap.add(t + 0.005, ethIp(tcpIp({ src: HOST, dst: src, sport: port, dport: sport, seq: 911, ack: 112, flags: 'FA' })));
     this.cap.add(t + 0.006, ethIp(tcpIp({ src, dst: HOST, sport, dport: port, seq: 112, ack: 912, flags: 'A' })));
     this.t += 20;
+    return this;
+  }
+
+  /**
+   * `n` connections of the host's own, each to a server of its own, that complete and carry a
+   * request and its answer, 10 ms apart: with MAX_GROUPS of them, every later target is past the
+   * limit of groups (a busy server's day: diagnose/overflow.ts).
+   */
+  own(n: number): this {
+    for (let i = 0; i < n; i++) {
+      const dst = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      const sport = 20000 + (i % 40000);
+      let t = this.t + i * 0.01;
+      const pkt = (from: boolean, seq: number, ack: number, flags: string, len = 0): void => {
+        const o = from ? { src: HOST, dst, sport, dport: 443 } : { src: dst, dst: HOST, sport: 443, dport: sport };
+        t += 0.0001;
+        this.cap.add(t, ethIp(tcpIp({ ...o, seq, ack, flags }, len > 0 ? new Uint8Array(len) : undefined)));
+      };
+      pkt(true, 100, 0, 'S');
+      pkt(false, 900, 101, 'SA');
+      pkt(true, 101, 901, 'PA', 10);
+      pkt(false, 901, 111, 'PA', 10);
+      pkt(true, 111, 911, 'FA');
+      pkt(false, 911, 112, 'FA');
+      pkt(true, 112, 912, 'A');
+    }
+    this.t += n * 0.01 + 20;
     return this;
   }
 
@@ -178,6 +206,36 @@ describe('tcp.inbound_probes', () => {
     const folded = r.verdicts.find((v) => v.cause === 'tcp.inbound_probes')!;
     expect(folded.details).toMatchObject({ attempts: 24, clientCount: 24 });
     expect(r.verdicts.filter((v) => v.target.port === 8443).length).toBe(3);
+  });
+
+  describe('past the limit of groups (a busy server\'s day: diagnose/overflow.ts)', () => {
+    it('the same probes are folded the same way, none a failure', async () => {
+      const r = await background(new Built().own(MAX_GROUPS), 24).report();
+      expect(causes(r)).toEqual(['warning tcp.inbound_probes']);
+      expect(r.verdicts[0]!.details).toMatchObject({ attempts: 24, refused: 0, unanswered: 24, watched: 24, notResent: 24, clientCount: 24 });
+      expect((r.verdicts[0]!.details['ports'] as { count: number }).count).toBe(12);
+      expect(r.summary.failures).toBe(0);
+      // Its evidence: the first probe's SYN, after the 7 packets of each connection of the host's own.
+      expect(r.verdicts[0]!.evidence.map((e) => e.frame)).toEqual([MAX_GROUPS * 7 + 1]);
+    }, 60_000);
+
+    it('a port that served and an address that had a connection, past the limit too, keep their failures', async () => {
+      const b = background(new Built().own(MAX_GROUPS), 24);
+      b.served('192.0.2.7', 23);
+      b.served(stranger(5), 80);
+      const r = await b.report();
+      // (Each a bucket of the overflow: its port among the details.)
+      const left = r.verdicts.filter((v) => v.cause === 'tcp.syn_unanswered');
+      const portOf = (v: Report['verdicts'][number]): number | undefined => v.target.port ?? (v.details['ports'] as { examples: number[] }).examples[0];
+      expect(left.map((v) => `${v.client.ip}:${portOf(v)}`).sort()).toEqual([`${stranger(0)}:23`, `${stranger(12)}:23`, `${stranger(5)}:5900`].sort());
+      expect(r.verdicts.find((v) => v.cause === 'tcp.inbound_probes')!.details).toMatchObject({ attempts: 21, clientCount: 21 });
+    }, 60_000);
+
+    it('clients whose kernel resends the SYN keep their failures, counted as before', async () => {
+      const r = await background(new Built().own(MAX_GROUPS), 24, { syns: 4 }).report();
+      expect(causes(r)).toEqual(['error tcp.syn_unanswered']);
+      expect(r.summary.failures).toBe(24);
+    }, 60_000);
   });
 
   it('too few addresses (9) or too few ports (9): no fold', async () => {

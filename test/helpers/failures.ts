@@ -78,7 +78,7 @@ export const SLOWER_THAN_A_SCAN = 22e6;
 /**
  * Targets past every limit, from many clients (overflow.ts): CLIENT refused on `groups` ports of
  * SERVER (the kept targets; one port every 22 s: too slow for a port scan), then on port 80 of `buckets` other hosts (a bucket each), then — every
- * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered (50 a second) and `refused` clients
+ * bucket taken — `silent` clients whose SYN to port 5432 goes unanswered (50 a second, each sent three times) and `refused` clients
  * (CLIENT among them, last) refused on port 81 of one more host: targets of buckets for several
  * clients. Clients and hosts are told apart by their low two bytes (at most 65 536 of each).
  */
@@ -99,12 +99,18 @@ export function* crowd(o: { groups: number; buckets: number; silent: number; ref
     yield* refuse(CLIENT, SERVER, 40000 + (i % 20000), 1 + i);
   }
   for (let i = 0; i < o.buckets; i++) yield* refuse(CLIENT, at('198.18', i), 40000 + (i % 20000), 80);
+  // 50 a second: clients that fail, not a flood of forged SYNs (diagnose/flood.ts FLOOD_PEAK); each
+  // client's kernel sends its SYN again 1 s and 3 s later (a scanner's would come once: probes.ts).
+  const silent: Array<[number, Uint8Array]> = [];
   for (let i = 0; i < o.silent; i++) {
-    // 50 a second: clients that fail, not a flood of forged SYNs (diagnose/flood.ts FLOOD_PEAK).
     t += 20_000;
-    id = (id + 1) & 0xffff;
-    yield [t, tcpIp({ src: at('10.9', i), dst: SERVER, sport: 50000, dport: 5432, seq: 1000, flags: 'S', id })];
+    for (const after of [0, 1e6, 3e6]) {
+      id = (id + 1) & 0xffff;
+      silent.push([t + after, tcpIp({ src: at('10.9', i), dst: SERVER, sport: 50000, dport: 5432, seq: 1000, flags: 'S', id })]);
+    }
   }
+  yield* silent.sort((a, b) => a[0] - b[0]);
+  if (o.silent > 0) t += 3e6;
   for (let i = 0; i < o.refused; i++) yield* refuse(i === o.refused - 1 ? CLIENT : at('10.7', i), at('198.19', 0), 50001, 81);
   // The capture goes on for a minute, so that the last SYNs are known to be unanswered.
   yield [t + 60e6, udpIp({ src: CLIENT, dst: RESOLVER, sport: 40000, dport: 9 }, new Uint8Array(8))];
