@@ -22,6 +22,7 @@ import type { Verdict } from './diagnose/verdict.js';
 import { Endpoints, isInbound, type Perspective } from './diagnose/perspective.js';
 import { order, summarize } from './diagnose/summary.js';
 import { CaptureClock } from './clock.js';
+import { DUP_WINDOW, Duplicates } from './track/duplicates.js';
 
 /**
  * Record lists are bounded: a capture of millions of connections still gives a readable report.
@@ -82,6 +83,7 @@ export function captureSummary(info: CaptureInfo, first: [number, number] | null
  */
 export class Analysis {
   readonly decoder = new Decoder();
+  private readonly duplicates = new Duplicates();
   /** The packet just decoded (reused for every packet). */
   readonly pkt = new Packet();
   readonly tracker: Tracker;
@@ -206,7 +208,8 @@ export class Analysis {
     clock.see(raw.tsSec, raw.tsNsec, raw.frame);
     if (!hadOrigin && clock.first !== null) this.diagnosis.begin(clock.first);
     this.decoder.decode(raw, this.pkt);
-    this.tracker.packet(this.pkt);
+    // A copy of a packet just before it (track/duplicates.ts) is read once.
+    if (!this.duplicates.copy(this.pkt, raw.tsSec + raw.tsNsec * 1e-9)) this.tracker.packet(this.pkt);
     if (this.first === null) this.first = [raw.tsSec, raw.tsNsec];
     this.lastSec = raw.tsSec;
     this.lastNsec = raw.tsNsec;
@@ -223,6 +226,7 @@ export class Analysis {
     const byId = <T>(a: Array<{ id: number; rec: T }>): T[] => a.sort((x, y) => x.id - y.id).map((x) => x.rec);
     const capture = captureSummary(info, this.first, this.first ? [this.lastSec, this.lastNsec] : null, this.decoder);
     for (const w of this.clock.warnings()) capture.warnings.push(w);
+    if (this.duplicates.count > 0) capture.warnings.push({ kind: 'duplicates', args: { count: this.duplicates.count, ms: DUP_WINDOW * 1000 } });
     if (this.notListed > 0) capture.warnings.push({ kind: 'not_listed', args: { count: this.notListed, cap: MAX_RECORDS } });
     if (tracker.tcp.evictions + tracker.udp.evictions > 0) {
       capture.warnings.push({ kind: 'evicted', args: { count: tracker.tcp.evictions + tracker.udp.evictions } });

@@ -12,7 +12,7 @@ export const TOKENS = new Set([
   'notBefore', 'subjectAltName', 'warning', 'fatal', 'pcap', 'pcapng', 'gzip', 'tcp', 'udp', 'icmp', 'dnsmasq', 'dhcpd', 'nscd', 'tcpdump', 'tshark', 'editcap',
   'Wireshark', 'ss', 'nc', 'mtr', 'tracepath', 'ping', 'ethtool', 'jstack', 'gdb', 'netstat', 'nslookup', 'resolvectl', 'timedatectl', 'keytool',
   'Recv', 'Retry', 'After', 'Debian', 'Ubuntu', 'Fedora', 'Linux', 'gRPC', 'h2', 'ALPN', 'BIND', 'Zeek', 'history', 'zstd', 'xz',
-  'zlib', 'libpcap', 'deflate', 'Windows', 'wirewhy', 'root', 'sudo', 'npm', 'nmap', 'masscan', 'AdGuard', 'httpd', 'Mozilla', 'Python', 'Go', 'vsftpd', 'Postfix', 'postscreen', 'Dovecot', 'FTP', 'SMTP', 'POP3', 'IMAP', 'STARTTLS', 'DNSBL', 'fail2ban', 'DDoS', 'nftables', 'SPF', 'DMARC', 'AUTH', 'MAIL', 'FROM', 'RCPT', 'TO', 'DATA',
+  'zlib', 'libpcap', 'deflate', 'Windows', 'macOS', 'wirewhy', 'root', 'sudo', 'npm', 'nmap', 'masscan', 'AdGuard', 'httpd', 'Mozilla', 'Python', 'Go', 'vsftpd', 'Postfix', 'postscreen', 'Dovecot', 'FTP', 'SMTP', 'POP3', 'IMAP', 'STARTTLS', 'DNSBL', 'fail2ban', 'DDoS', 'nftables', 'SPF', 'DMARC', 'AUTH', 'MAIL', 'FROM', 'RCPT', 'TO', 'DATA',
 ]);
 
 export function tokens(s: string): string[] {
