@@ -1326,6 +1326,23 @@ def check_entry(pk, e):
     return errs
 
 
+def check_seen_twice(pk, errs):
+    """A capture on a router with -i any: every forwarded TCP packet twice, as it came in and one hop on (TTL one less)."""
+    seen = {}
+    pairs = 0
+    for p in pk:
+        if not p["tcp.srcport"] or not p["ip.id"] or not p["ip.ttl"]:
+            continue
+        key = (p["src"], p["dst"], p["ip.id"][0], first(p, "tcp.seq", int), first(p, "tcp.ack_raw", int), first(p, "tcp.len", int))
+        ttl = int(p["ip.ttl"][0])
+        if key in seen and seen[key] - ttl == 1:
+            pairs += 1
+        seen[key] = ttl
+    tcp = sum(1 for p in pk if p["tcp.srcport"])
+    if pairs == 0 or 2 * pairs != tcp:
+        errs.append("expected every TCP packet twice, one hop apart: %d pairs of %d TCP packets" % (pairs, tcp))
+
+
 def fmt_of(path):
     info = subprocess.run(["capinfos", "-t", path], capture_output=True, text=True).stdout
     prec = subprocess.run(["capinfos", path], capture_output=True, text=True).stdout
@@ -1371,6 +1388,8 @@ def main():
         if not pk:
             errs.append("the capture holds no packets")
         else:
+            if "-seen-twice." in f:
+                check_seen_twice(pk, errs)
             for e in s["expect"]:
                 e = dict(e, _path=path)
                 for m in check_entry(pk, e):

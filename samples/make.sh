@@ -970,6 +970,13 @@ sample http-404 pcap "HTTP 404 Not Found" \
   "curl -4 http://app.example.com/missing against a python3 http.server handler" \
   "[$(err "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" http http.error_status '{"status":404}')]" \
   -- CX "${CURL[@]}" -4 http://app.example.com/missing
+# the same 404, captured on the router with tcpdump -i any (Linux cooked capture v2): every packet it
+# forwards is in the capture twice, as it came in and as it went out one hop on (TTL one less)
+CAPNS=$NSR CAPIF=any sample http-404-seen-twice pcap \
+  "HTTP 404 Not Found, captured on the router with tcpdump -i any: each packet it forwards is there twice, as it came in and as it left (TTL one less), a few microseconds apart" \
+  "curl -4 http://app.example.com/missing against a python3 http.server handler; tcpdump -i any in the router's namespace" \
+  "[$(err "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" http http.error_status '{"status":404}')]" \
+  -- CX "${CURL[@]}" -4 http://app.example.com/missing
 sample http-503 pcapng "HTTP 503 Service Unavailable" \
   "curl -4 http://app.example.com/busy against a python3 http.server handler" \
   "[$(err "$(t app.example.com 203.0.113.20 80 tcp)" "$C4" http http.error_status '{"status":503}')]" \

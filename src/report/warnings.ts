@@ -97,8 +97,8 @@ const WORDS: Readonly<Record<string, Words>> = {
     zh: () => '抓包文件中没有数据包',
   },
   duplicates: {
-    en: (a) => `${n(a, 'count')} packet${Number(a['count']) === 1 ? ' was an exact copy' : 's were exact copies'} of one just before (the same IP packet within ${n(a, 'ms')} ms): the capture holding ${Number(a['count']) === 1 ? 'it' : 'them'} twice (tcpdump -i any on a host with a bridge or containers, a mirror port copying both directions) or the sender sending ${Number(a['count']) === 1 ? 'it' : 'them'} twice (macOS sends its resets twice); each was read once, not as a retransmission`,
-    zh: (a) => `${n(a, 'count')} 个数据包是紧邻其前的某个数据包的完全副本（${n(a, 'ms')} 毫秒内相同的 IP 数据包）：要么抓包把它们记录了两次（在有网桥或容器的主机上用 tcpdump 抓取所有接口，或镜像端口同时复制了两个方向），要么发送方发了两次（macOS 会把 RST 发两次）；每个只按一次读取，不视为重传`,
+    en: (a) => `${n(a, 'count')} packet${Number(a['count']) === 1 ? ' was a copy' : 's were copies'} of one just before (the same IP packet within ${n(a, 'ms')} ms, or one hop on): the capture holding ${Number(a['count']) === 1 ? 'it' : 'them'} twice (tcpdump -i any on a host with a bridge or containers or on a router, a mirror port copying both directions) or the sender sending ${Number(a['count']) === 1 ? 'it' : 'them'} twice (macOS sends its resets twice); each was read once, not as a retransmission`,
+    zh: (a) => `${n(a, 'count')} 个数据包是紧邻其前的某个数据包的副本（${n(a, 'ms')} 毫秒内相同的 IP 数据包，或经过一跳路由后的同一个包）：要么抓包把它们记录了两次（在有网桥或容器的主机或路由器上用 tcpdump 抓取所有接口，或镜像端口同时复制了两个方向），要么发送方发了两次（macOS 会把 RST 发两次）；每个只按一次读取，不视为重传`,
   },
   not_listed: {
     en: (a) => `${n(a, 'count')} more connections were analyzed but are not listed (the list stops at ${n(a, 'cap')})`,

@@ -9,7 +9,9 @@
  * once, it tells the same.
  *
  * A copy is an IP packet equal to one of the DUP_BEHIND packets before it, within DUP_WINDOW
- * seconds: the same length, addresses, TTL or hop limit, IPv4 identification, protocol, ports and
+ * seconds: the same length, addresses, TTL or hop limit (or one less: the packet after a router,
+ * `tcpdump -i any` on the router itself, a mirror port of two VLANs it routes between), IPv4
+ * identification, protocol, ports and
  * transport checksum; for TCP the same sequence, acknowledgement, flags, window and timestamp
  * value; for UDP the same payload as far as a sample tells (its first FP_HEAD and last FP_TAIL
  * bytes). The checksum alone does not tell: a capture on the sending host holds what checksum
@@ -42,8 +44,9 @@ export class Duplicates {
   count = 0;
   private readonly ts = new Float64Array(DUP_BEHIND).fill(Number.NEGATIVE_INFINITY);
   private readonly len = new Int32Array(DUP_BEHIND);
-  /** IPv4 identification << 8 | TTL (hop limit) , and protocol. */
-  private readonly idTtl = new Int32Array(DUP_BEHIND);
+  /** IPv4 identification, TTL (hop limit), and IP version << 8 | protocol. */
+  private readonly id = new Int32Array(DUP_BEHIND);
+  private readonly ttl = new Int32Array(DUP_BEHIND);
   private readonly proto = new Int32Array(DUP_BEHIND);
   private readonly ports = new Int32Array(DUP_BEHIND);
   private readonly seq = new Float64Array(DUP_BEHIND);
@@ -71,7 +74,8 @@ export class Duplicates {
     const sumAt = p.proto === TCP ? l4 + 16 : l4 + 6;
     if (sumAt + 2 > b.length) return false;
     const len = p.ipEnd - p.ipOff;
-    const idTtl = ((p.ipId & 0xffff) << 8) | (p.ttl & 0xff);
+    const id = p.ipId;
+    const ttl = p.ttl;
     const ports = ((p.sport & 0xffff) << 16) | (p.dport & 0xffff);
     const sumFlags = (((b[sumAt]! << 8) | b[sumAt + 1]!) << 8) | (p.tcpFlags & 0xff);
     const tcp = p.proto === TCP;
@@ -80,7 +84,11 @@ export class Duplicates {
     const winFp = tcp ? p.win : fingerprint(b, p.payOff, p.payLen);
     const tsVal = tcp ? p.tsVal : 0;
     for (let i = 0; i < DUP_BEHIND; i++) {
-      if (this.len[i] !== len || this.ports[i] !== ports || this.sumFlags[i] !== sumFlags || this.idTtl[i] !== idTtl || this.winFp[i] !== winFp) continue;
+      if (this.len[i] !== len || this.ports[i] !== ports || this.sumFlags[i] !== sumFlags || this.id[i] !== id || this.winFp[i] !== winFp) continue;
+      // The same TTL, or one less: the packet again after a router (captured on both its sides);
+      // not a packet to its own sender (a BFD echo, which the neighbour sends back one hop on).
+      const hop = this.ttl[i]! - ttl;
+      if (hop !== 0 && (hop !== 1 || toItself(p))) continue;
       if (this.proto[i] !== ((v << 8) | p.proto) || this.seq[i] !== seq || this.ack[i] !== ack || this.tsVal[i] !== tsVal) continue;
       if (ts - this.ts[i]! > DUP_WINDOW || ts < this.ts[i]!) continue;
       if (v === 4 ? this.src4[i] !== p.src4 || this.dst4[i] !== p.dst4 : !this.sameAddr6(i, b, p.srcOff, p.dstOff)) continue;
@@ -91,7 +99,8 @@ export class Duplicates {
     this.next = (i + 1) % DUP_BEHIND;
     this.ts[i] = ts;
     this.len[i] = len;
-    this.idTtl[i] = idTtl;
+    this.id[i] = id;
+    this.ttl[i] = ttl;
     this.proto[i] = (v << 8) | p.proto;
     this.ports[i] = ports;
     this.seq[i] = seq;
@@ -129,4 +138,12 @@ function fingerprint(b: Uint8Array, off: number, len: number): number {
   for (let k = off; k < head; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
   for (let k = Math.max(head, end - FP_TAIL); k < end; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
   return h | 0;
+}
+
+/** A packet whose source and destination are the same address. */
+function toItself(p: Packet): boolean {
+  if (p.ipVersion === 4) return p.src4 === p.dst4;
+  const b = p.nb;
+  for (let k = 0; k < 16; k++) if (b[p.srcOff + k] !== b[p.dstOff + k]) return false;
+  return true;
 }

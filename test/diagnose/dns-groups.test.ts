@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { openCapture } from '../../src/capture/open.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
+import { Duplicates } from '../../src/track/duplicates.js';
 import { Tracker } from '../../src/track/tracker.js';
 import { Diagnosis } from '../../src/diagnose/diagnose.js';
 import { DnsGroups, HELD, RESOLVED_ALONE, isBackgroundDns } from '../../src/diagnose/dns-group.js';
@@ -24,14 +25,15 @@ import { dnsRecord } from '../../src/report/records.js';
 import { SAMPLES, SHARED } from '../tshark-fixture.js';
 
 async function transactions(path: string): Promise<{ txs: DnsTransaction[]; end: number }> {
-  // No consumer: the tracker keeps every transaction.
+  // No consumer: the tracker keeps every transaction. (Packets read twice are read once, as analyze does.)
   const tr = new Tracker({ onConn: () => {} });
   const dec = new Decoder();
   const p = new Packet();
+  const copies = new Duplicates();
   const src = await openCapture(path);
   await src.forEach((r) => {
     dec.decode(r, p);
-    tr.packet(p);
+    if (!copies.copy(p, r.tsSec + r.tsNsec * 1e-9)) tr.packet(p);
   });
   tr.flush();
   return { txs: tr.dns.all(), end: tr.now };
