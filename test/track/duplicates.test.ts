@@ -39,6 +39,14 @@ function twice(src: PacketSource, gapNs: number): PacketSource {
   };
 }
 
+/** The report of a built capture. */
+async function reportOf(cap: Capture, name: string): Promise<Report> {
+  async function* one(): AsyncIterable<Uint8Array> {
+    yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
+  }
+  return analyze(await openStream(one(), { name }), { maxVerdicts: 0 });
+}
+
 const told = (r: Report): string[] =>
   r.verdicts.map((v) => `${v.severity} ${v.cause} ${v.target.name ?? ''}|${v.target.ip ?? ''}|${v.target.port ?? ''} ${v.client.ip ?? ''} ${v.evidence.map((e) => e.frame).join(',')}`);
 const copies = (r: Report): number | undefined => r.capture.warnings.find((w) => w.kind === 'duplicates')?.args['count'] as number | undefined;
@@ -95,10 +103,7 @@ describe('packets the capture holds twice', () => {
       const t0 = 1_700_000_000;
       after.forEach((a, i) => cap.add(t0 + a, ethIp(tcpIp({ src: HOST, dst: SERVER, sport: 40000, dport: 443, seq: 77, flags: 'S', id: 5, ...(ttl ? { ttl: ttl[i]! } : {}) }))));
       cap.add(t0 + 60, ethIp(udpIp({ src: SERVER, dst: HOST, sport: 9, dport: 9 }, new Uint8Array(4))));
-      async function* one(): AsyncIterable<Uint8Array> {
-        yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
-      }
-      return analyze(await openStream(one(), { name: 'syns.pcap' }), { maxVerdicts: 0 });
+      return reportOf(cap, 'syns.pcap');
     }
     /** The client's packets of its connection (the copies not counted). */
     const synsSent = (r: Report): unknown => r.connections.find((c) => c.transport === 'tcp')?.packets.client;
@@ -135,10 +140,7 @@ describe('packets the capture holds twice', () => {
       for (let n = 1; n <= 4; n++) cap.add(t0 + n * 1e-5, ethIp(udpIp({ src: HOST, dst: SERVER, sport: 4500, dport: 4500, id: 0, noChecksum: true }, esp(n))));
       // The last one again 5 µs later: a copy.
       cap.add(t0 + 5e-5, ethIp(udpIp({ src: HOST, dst: SERVER, sport: 4500, dport: 4500, id: 0, noChecksum: true }, esp(4))));
-      async function* one(): AsyncIterable<Uint8Array> {
-        yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
-      }
-      const r = await analyze(await openStream(one(), { name: 'esp.pcap' }), { maxVerdicts: 0 });
+      const r = await reportOf(cap, 'esp.pcap');
       expect(copies(r)).toBe(1);
       expect(r.connections.find((c) => c.transport === 'udp')?.packets.client).toBe(4);
     });
@@ -149,10 +151,7 @@ describe('packets the capture holds twice', () => {
       const back = udpIp({ src: HOST, dst: HOST, sport: 49152, dport: 3785, id: 7, ttl: 254 }, new Uint8Array(24).fill(9));
       cap.add(1_700_000_000, ethIp(echo));
       cap.add(1_700_000_000.0003, ethIp(back));
-      async function* one(): AsyncIterable<Uint8Array> {
-        yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
-      }
-      const r = await analyze(await openStream(one(), { name: 'bfd.pcap' }), { maxVerdicts: 0 });
+      const r = await reportOf(cap, 'bfd.pcap');
       expect(copies(r)).toBeUndefined();
     });
 
