@@ -28,8 +28,9 @@
  * Judged over the connection groups when the verdicts are made (diagnose.ts): bounded as they are.
  * Past the limit of groups (a busy server's day: overflow.ts), a stranger's attempts at a port are
  * held apart (Beyond, bounded) instead of counted into the buckets at once, and what got past the
- * SYN there is remembered (its ports served, its addresses known), so that the fold reads them as it
- * reads groups; those it does not fold go to the buckets when the verdicts are made.
+ * SYN there is remembered (its ports served, its addresses known: a filter of fixed size), so that
+ * the fold reads them as it reads groups; those it does not fold go to the buckets when the
+ * verdicts are made.
  */
 import { Timeline } from './timeline.js';
 import type { EvidenceAt } from './outcome.js';
@@ -97,9 +98,13 @@ export interface ProbedHost<G extends ProbeGroup> {
 /** Past the limit of groups: held pairs (a stranger's attempts at one port, Beyond) at most, and the attempts of each. */
 const MAX_HELD = 8_192;
 const MAX_HELD_ATTEMPTS = PROBE_CONNS;
-/** Past the limit of groups: ports served and addresses known (Beyond), at most, over all hosts. */
-const MAX_BEYOND_SERVED = 65_536;
-const MAX_BEYOND_KNOWN = 65_536;
+/**
+ * Bits of the filter that remembers, past the limit of groups, the ports served and the addresses
+ * known (two bits per key: 256 KB whatever their number). A key it holds by chance reads as
+ * served or known: the probe keeps its failure. With 100,000 connections remembered about 3 in
+ * 100 probes are kept so; with a million, most.
+ */
+const BEYOND_BITS = 1 << 21;
 
 /** One address's probes of one port past the limit of groups, held until the verdicts: read by the fold as a group. */
 export interface HeldProbes<P> extends ProbeGroup {
@@ -125,36 +130,41 @@ export interface HeldAttempt {
 
 /**
  * Past the limit of groups (diagnose.ts MAX_GROUPS): strangers' probes held apart by address and
- * port (`key`), and what got past the SYN (the host's ports served, its addresses known). Bounded:
- * past MAX_HELD pairs a new one is not held; once the ports or addresses known reach their bounds,
- * what is held can no longer be judged (`full`): every pair is let go to the buckets.
+ * port (`key`), and what got past the SYN (the host's ports served, its addresses known) in a
+ * filter of fixed size. Bounded: past MAX_HELD pairs a new one is not held.
  */
 export class Beyond<P> {
   private readonly held = new Map<string, HeldProbes<P> | null>();
-  private readonly served = new Map<string, Set<number>>();
-  private servedCount = 0;
-  private readonly known = new Set<number>();
-  full = false;
+  private readonly seen = new Uint32Array(BEYOND_BITS >>> 5);
 
   /** An attempt that got past the SYN (or had none): its port serves, its address is known to the host. */
   connected(ip: string, port: number, client: string): void {
-    if (this.full) return;
-    let s = this.served.get(ip);
-    if (s === undefined) this.served.set(ip, (s = new Set()));
-    if (!s.has(port)) {
-      s.add(port);
-      this.servedCount++;
-    }
-    this.known.add(hash53(`${client}|${ip}`));
-    if (this.servedCount >= MAX_BEYOND_SERVED || this.known.size >= MAX_BEYOND_KNOWN) this.full = true;
+    this.mark(`s|${ip}|${port}`);
+    this.mark(`k|${client}|${ip}`);
   }
 
   servedPort(ip: string, port: number): boolean {
-    return this.served.get(ip)?.has(port) === true;
+    return this.has(`s|${ip}|${port}`);
   }
 
   knows(ip: string, client: string): boolean {
-    return this.known.has(hash53(`${client}|${ip}`));
+    return this.has(`k|${client}|${ip}`);
+  }
+
+  /** The key's two bits: the low and the high 21 bits of its 53-bit hash. */
+  private mark(key: string): void {
+    const h = hash53(key);
+    const a = h % BEYOND_BITS;
+    const b = Math.floor(h / BEYOND_BITS) % BEYOND_BITS;
+    this.seen[a >>> 5]! |= 1 << (a & 31);
+    this.seen[b >>> 5]! |= 1 << (b & 31);
+  }
+
+  private has(key: string): boolean {
+    const h = hash53(key);
+    const a = h % BEYOND_BITS;
+    const b = Math.floor(h / BEYOND_BITS) % BEYOND_BITS;
+    return (this.seen[a >>> 5]! & (1 << (a & 31))) !== 0 && (this.seen[b >>> 5]! & (1 << (b & 31))) !== 0;
   }
 
   /**
@@ -162,7 +172,6 @@ export class Beyond<P> {
    * let go, a bound is reached): then `release(key)` and the attempt go to the buckets.
    */
   hold(key: string, a: HeldAttempt, p: P): boolean {
-    if (this.full) return false;
     let h = this.held.get(key);
     if (h === null) return false;
     if (h === undefined) {
@@ -203,9 +212,8 @@ export class Beyond<P> {
     for (const [key, h] of this.held) if (h !== null && told(h.pending)) this.held.set(key, null);
   }
 
-  /** The pairs held (none once `full`: what got past the SYN is no longer all known). */
+  /** The pairs held. */
   *pairs(): IterableIterator<HeldProbes<P>> {
-    if (this.full) return;
     for (const h of this.held.values()) if (h !== null) yield h;
   }
 
