@@ -618,9 +618,10 @@ export class Diagnosis {
         const syn = p.syn;
         if (!conn && syn !== undefined && (syn.refused || (syn.stopped && !syn.synAcked))) {
           const held = { target, client, refused: syn.refused, stopped: syn.stopped, watched: syn.watched, sends: syn.sends, firstFrame: p.firstFrame, ts: p.start, o };
-          if (this.beyond.hold(key, held, { p, home, pair, sweep })) return;
+          // (By its target's home key, probe held apart or not: its attempts reach the buckets in order.)
+          if (this.beyond.hold(home, held, { p, home, pair: probesOf, sweep })) return;
         } else this.beyond.connected(target.ip, target.port, client);
-        for (const q of this.beyond.release(key)) this.toOverflow(q.p, q.home, q.pair);
+        for (const q of this.beyond.release(home)) this.toOverflow(q.p, q.home, q.pair);
       }
       this.toOverflow(p, home, probesOf);
       return;
@@ -780,11 +781,10 @@ export class Diagnosis {
     }
     this.overflow.settleProbes((pair) => scanned.has(pair as ScanPair));
     // Probes held past the limit of groups, by the same rules.
-    this.beyond.settle((held) => {
-      const { pair, sweep } = held[0]!;
-      if (pair !== null && scanned.has(pair)) return true;
-      return sweep !== null && swept.has(sweep) && held.every((q) => q.p.probe !== undefined && sweep.scannerPort(q.p.probe.sport));
-    });
+    this.beyond.settle(
+      ({ pair, sweep, p }) => (pair !== null && scanned.has(pair)) || (sweep !== null && swept.has(sweep) && p.probe !== undefined && sweep.scannerPort(p.probe.sport)),
+      (q) => this.toOverflow(q.p, q.home, null),
+    );
   }
 
   /** One answer of a DNS server to a client; past MAX_HEARD servers (or clients in all), only those already counted. */

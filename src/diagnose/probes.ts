@@ -207,9 +207,18 @@ export class Beyond<P> {
     return h?.pending ?? [];
   }
 
-  /** Lets go, unheld and uncounted, the pairs whose attempts `told` says another verdict tells (a scan's, a sweep's). */
-  settle(told: (pending: readonly P[]) => boolean): void {
-    for (const [key, h] of this.held) if (h !== null && told(h.pending)) this.held.set(key, null);
+  /**
+   * The attempts `told` says another verdict tells (a scan's, a sweep's) are let go uncounted; a
+   * pair with some of them is held no more, its other attempts handed to `release`.
+   */
+  settle(told: (q: P) => boolean, release: (q: P) => void): void {
+    for (const [key, h] of this.held) {
+      if (h === null) continue;
+      const rest = h.pending.filter((q) => !told(q));
+      if (rest.length === h.pending.length) continue;
+      this.held.set(key, null);
+      for (const q of rest) release(q);
+    }
   }
 
   /** The pairs held. */
