@@ -95,7 +95,7 @@ export interface ProbedHost<G extends ProbeGroup> {
   line: Timeline;
 }
 
-/** Past the limit of groups: held pairs (a stranger's attempts at one port, Beyond) at most, and the attempts of each. */
+/** Past the limit of groups: held pairs (a stranger's attempts at one port of a host, Beyond) at most, and the attempts of each. */
 const MAX_HELD = 8_192;
 const MAX_HELD_ATTEMPTS = PROBE_CONNS;
 /**
@@ -129,9 +129,10 @@ export interface HeldAttempt {
 }
 
 /**
- * Past the limit of groups (diagnose.ts MAX_GROUPS): strangers' probes held apart by address and
- * port (`key`), and what got past the SYN (the host's ports served, its addresses known) in a
- * filter of fixed size. Bounded: past MAX_HELD pairs a new one is not held.
+ * Past the limit of groups (diagnose.ts MAX_GROUPS): strangers' probes held apart by target
+ * (`key`: the host's address and port, and the client; a "pair" below), and what got past the SYN
+ * (the host's ports served, its addresses known) in a filter of fixed size. Bounded: past MAX_HELD
+ * pairs a new one is not held.
  */
 export class Beyond<P> {
   private readonly held = new Map<string, HeldProbes<P> | null>();
