@@ -27,7 +27,7 @@ import { proof, way } from './evidence.js';
 import { mergePorts } from './aggregate.js';
 import { BUCKET_CLIENTS, MAX_GROUPS, Overflow, hash53, type Bucket, type ClientSet } from './overflow.js';
 import { FloodWatch, RETRY_WAIT, type FloodTarget, type SynStage } from './flood.js';
-import { Beyond, PROBE_SENDS, probedHosts, type HeldProbes, type ProbeGroup, type ProbedHost } from './probes.js';
+import { Beyond, PROBE_SENDS, countProbe, isProbe, probedHosts, type HeldProbes, type ProbeGroup, type ProbedHost } from './probes.js';
 import { FORGED_ERRORS, forgedSources, type ForgedSource } from './forged.js';
 import { synSends } from './causes/capture.ended_early.js';
 import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.js';
@@ -616,8 +616,8 @@ export class Diagnosis {
       const probesOf = conn ? null : pair;
       if (target.transport === 'tcp' && target.ip !== null && target.port !== null) {
         const syn = p.syn;
-        if (!conn && syn !== undefined && (syn.refused || (syn.stopped && !syn.synAcked))) {
-          const held = { target, client, refused: syn.refused, stopped: syn.stopped, watched: syn.watched, sends: syn.sends, firstFrame: p.firstFrame, ts: p.start, o };
+        if (!conn && syn !== undefined && isProbe(syn)) {
+          const held = { target, client, syn, firstFrame: p.firstFrame, ts: p.start, o };
           // (By its target's home key, probe held apart or not: its attempts reach the buckets in order.)
           if (this.beyond.hold(home, held, { p, home, pair: probesOf, sweep })) return;
         } else this.beyond.connected(target.ip, target.port, client);
@@ -979,8 +979,7 @@ export class Diagnosis {
       for (const g of h.groups) probed.add(g);
       out.push({ v, first: h.first.firstFrame });
     }
-    for (const h of this.beyond.pairs()) if (probed.has(h)) h.pending.length = 0;
-    for (const [, q] of this.beyond.drain()) this.toOverflow(q.p, q.home, null);
+    for (const q of this.beyond.drain((h) => probed.has(h))) this.toOverflow(q.p, q.home, null);
     // Verdicts that worked are left out unless all are asked for: not built at all.
     for (const g of groups) {
       if (inFlood(g) || probed.has(g)) continue;
@@ -1375,17 +1374,8 @@ export function scanVerdict(s: ScanPair, ctx: RuleContext): Verdict | null {
 function count(g: Group, p: Placed): void {
   const { o, target, client } = p;
   g.conns++;
-  const syn = p.syn;
-  if (syn !== undefined && syn.stopped) g.synStopped++;
-  // A probe (probes.ts): refused, or no answer at all; a SYN-ACK shows a port that listens.
-  if (syn !== undefined && (syn.refused || (syn.stopped && !syn.synAcked))) {
-    g.probes++;
-    if (syn.refused) g.probesRefused++;
-    else if (syn.watched) {
-      g.probesWatched++;
-      if (syn.sends <= PROBE_SENDS) g.probesUnresent++;
-    }
-  }
+  // Its SYN stopped unanswered, and whether it is a probe (probes.ts).
+  countProbe(g, p.syn);
   g.ips.add(p.ip);
   if (p.firstFrame < g.firstFrame) g.firstFrame = p.firstFrame;
   if (p.start < g.firstTs) g.firstTs = p.start;

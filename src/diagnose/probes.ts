@@ -35,6 +35,7 @@
 import { Timeline } from './timeline.js';
 import type { EvidenceAt } from './outcome.js';
 import { hash53 } from './overflow.js';
+import type { SynStage } from './flood.js';
 
 export const PROBE_CLIENTS = 10;
 /** SYNs of one probe, at most: a scanner may send a second (masscan --retries, zmap -P 2), never a kernel's train of resends. */
@@ -58,6 +59,34 @@ const SCANNER_SHARE = 0.3;
 const SHOWN_SHARE = 0.5;
 /** Ports listed in the verdict, the most probed first. */
 export const LISTED_PORTS = 8;
+
+/** Is an attempt a probe: refused, or no answer at all (a SYN-ACK shows a port that listens)? */
+export function isProbe(syn: SynStage): boolean {
+  return syn.refused || (syn.stopped && !syn.synAcked);
+}
+
+/** The probe counts of a group (ProbeGroup's) and of its SYNs stopped unanswered. */
+export interface ProbeCounts {
+  conns: number;
+  synStopped: number;
+  probes: number;
+  probesRefused: number;
+  probesWatched: number;
+  probesUnresent: number;
+}
+
+/** One attempt's part of a group's probe counts (its `conns` is the caller's). */
+export function countProbe(g: ProbeCounts, syn: SynStage | undefined): void {
+  if (syn === undefined) return;
+  if (syn.stopped) g.synStopped++;
+  if (!isProbe(syn)) return;
+  g.probes++;
+  if (syn.refused) g.probesRefused++;
+  else if (syn.watched) {
+    g.probesWatched++;
+    if (syn.sends <= PROBE_SENDS) g.probesUnresent++;
+  }
+}
 
 /** What the fold reads of a connection group (diagnose.ts Group). */
 export interface ProbeGroup {
@@ -107,22 +136,17 @@ const MAX_HELD_ATTEMPTS = PROBE_CONNS;
 const BEYOND_BITS = 1 << 21;
 
 /** One address's probes of one port past the limit of groups, held until the verdicts: read by the fold as a group. */
-export interface HeldProbes<P> extends ProbeGroup {
-  /** Of its attempts, those that stopped at the SYN unanswered (flood.ts SynStage.stopped). */
-  synStopped: number;
+export interface HeldProbes<P> extends ProbeGroup, ProbeCounts {
   /** The attempts themselves, for the buckets should the fold not tell them. */
   pending: P[];
   kept: Array<{ o: { evidence: EvidenceAt[] } }>;
 }
 
-/** What a held attempt brings (diagnose.ts count's probe part). */
+/** What a held attempt brings: a probe (isProbe) and what its group would keep of it. */
 export interface HeldAttempt {
   target: { ip: string | null; port: number | null; transport: string | null };
   client: string;
-  refused: boolean;
-  stopped: boolean;
-  watched: boolean;
-  sends: number;
+  syn: SynStage;
   firstFrame: number;
   ts: number;
   o: { evidence: EvidenceAt[] };
@@ -140,32 +164,30 @@ export class Beyond<P> {
 
   /** An attempt that got past the SYN (or had none): its port serves, its address is known to the host. */
   connected(ip: string, port: number, client: string): void {
-    this.mark(`s|${ip}|${port}`);
-    this.mark(`k|${client}|${ip}`);
+    this.bits(`s|${ip}|${port}`, true);
+    this.bits(`k|${client}|${ip}`, true);
   }
 
   servedPort(ip: string, port: number): boolean {
-    return this.has(`s|${ip}|${port}`);
+    return this.bits(`s|${ip}|${port}`, false);
   }
 
   knows(ip: string, client: string): boolean {
-    return this.has(`k|${client}|${ip}`);
+    return this.bits(`k|${client}|${ip}`, false);
   }
 
-  /** The key's two bits: the low and the high 21 bits of its 53-bit hash. */
-  private mark(key: string): void {
+  /** Whether the key's two bits (the low and the high 21 bits of its 53-bit hash) were set; `set`: set them. */
+  private bits(key: string, set: boolean): boolean {
     const h = hash53(key);
     const a = h % BEYOND_BITS;
     const b = Math.floor(h / BEYOND_BITS) % BEYOND_BITS;
-    this.seen[a >>> 5]! |= 1 << (a & 31);
-    this.seen[b >>> 5]! |= 1 << (b & 31);
-  }
-
-  private has(key: string): boolean {
-    const h = hash53(key);
-    const a = h % BEYOND_BITS;
-    const b = Math.floor(h / BEYOND_BITS) % BEYOND_BITS;
-    return (this.seen[a >>> 5]! & (1 << (a & 31))) !== 0 && (this.seen[b >>> 5]! & (1 << (b & 31))) !== 0;
+    const s = this.seen;
+    const was = (s[a >>> 5]! & (1 << (a & 31))) !== 0 && (s[b >>> 5]! & (1 << (b & 31))) !== 0;
+    if (set) {
+      s[a >>> 5]! |= 1 << (a & 31);
+      s[b >>> 5]! |= 1 << (b & 31);
+    }
+    return was;
   }
 
   /**
@@ -183,13 +205,7 @@ export class Beyond<P> {
     if (h.pending.length >= MAX_HELD_ATTEMPTS) return false;
     h.pending.push(p);
     h.conns++;
-    h.probes++;
-    if (a.stopped) h.synStopped++;
-    if (a.refused) h.probesRefused++;
-    else if (a.watched) {
-      h.probesWatched++;
-      if (a.sends <= PROBE_SENDS) h.probesUnresent++;
-    }
+    countProbe(h, a.syn);
     if (a.firstFrame < h.firstFrame) {
       h.firstFrame = a.firstFrame;
       h.kept[0] = { o: a.o };
@@ -227,9 +243,9 @@ export class Beyond<P> {
     for (const h of this.held.values()) if (h !== null) yield h;
   }
 
-  /** Every attempt still held with its pair's key, in the order the pairs were first held; nothing is held after. */
-  *drain(): IterableIterator<[string, P]> {
-    for (const [key, h] of this.held) if (h !== null) for (const p of h.pending) yield [key, p];
+  /** Every attempt still held, but those of the pairs `told` (the fold's), in the order the pairs were first held; nothing is held after. */
+  *drain(told: (h: HeldProbes<P>) => boolean): IterableIterator<P> {
+    for (const h of this.held.values()) if (h !== null && !told(h)) yield* h.pending;
     this.held.clear();
   }
 }

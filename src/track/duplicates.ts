@@ -78,6 +78,7 @@ export class Duplicates {
     const ttl = p.ttl;
     const ports = ((p.sport & 0xffff) << 16) | (p.dport & 0xffff);
     const sumFlags = (((b[sumAt]! << 8) | b[sumAt + 1]!) << 8) | (p.tcpFlags & 0xff);
+    const vp = (v << 8) | p.proto;
     const tcp = p.proto === TCP;
     const seq = tcp ? p.seq : 0;
     const ack = tcp ? p.ack : 0;
@@ -89,7 +90,7 @@ export class Duplicates {
       // not a packet to its own sender (a BFD echo, which the neighbour sends back one hop on).
       const hop = this.ttl[i]! - ttl;
       if (hop !== 0 && (hop !== 1 || toItself(p))) continue;
-      if (this.proto[i] !== ((v << 8) | p.proto) || this.seq[i] !== seq || this.ack[i] !== ack || this.tsVal[i] !== tsVal) continue;
+      if (this.proto[i] !== vp || this.seq[i] !== seq || this.ack[i] !== ack || this.tsVal[i] !== tsVal) continue;
       if (ts - this.ts[i]! > DUP_WINDOW || ts < this.ts[i]!) continue;
       if (v === 4 ? this.src4[i] !== p.src4 || this.dst4[i] !== p.dst4 : !this.sameAddr6(i, b, p.srcOff, p.dstOff)) continue;
       this.count++;
@@ -101,7 +102,7 @@ export class Duplicates {
     this.len[i] = len;
     this.id[i] = id;
     this.ttl[i] = ttl;
-    this.proto[i] = (v << 8) | p.proto;
+    this.proto[i] = vp;
     this.ports[i] = ports;
     this.seq[i] = seq;
     this.ack[i] = ack;
