@@ -17,6 +17,8 @@ import { icmpTitle } from './alerts.js';
 import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
 import type { Wording } from './cause.js';
+import { ms, tooSoon, WAIT, waitedMs } from './waits.js';
+import { interval } from '../time.js';
 
 export const ICMP_CAUSES = [
   'icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.port_unreachable', 'icmp.protocol_unreachable',
@@ -107,6 +109,16 @@ export const ICMP_WITHOUT_PACKET = limitKind('icmp_without_packet', {
   zh: () => '抓包中有该 ICMP 差错，但没有它所回应的数据包',
 });
 
+export const PMTU_TOO_SOON = limitKind<{ ms: number | null }>('icmp_pmtu_too_soon', {
+  en: (a) => `the capture stopped ${a.ms === null ? 'soon' : `${a.ms} ms`} after this message, before the sender's smaller packets could be acknowledged: whether path MTU discovery worked cannot be seen`,
+  zh: (a) => `抓包在该消息之后${a.ms === null ? '不久' : ` ${a.ms} 毫秒`}就停止了，早于发送方改发的较小数据包得到确认的时间：看不出路径 MTU 发现是否起了作用`,
+});
+
+export const PMTU_UNSEEN = limitKind('icmp_pmtu_unseen', {
+  en: () => 'the capture holds the ICMP error but not the packets of its flow, so whether the sender then sent smaller packets (path MTU discovery) cannot be seen: a failure only if it did not',
+  zh: () => '抓包中有该 ICMP 差错，但没有它所属数据流的数据包，因此看不出发送方之后是否改发了更小的包（路径 MTU 发现）：只有它没有这样做时才算失败',
+});
+
 export const PROBES_NOT_CAPTURED = limitKind('icmp_probes_not_captured', {
   en: () => 'the capture holds the ICMP errors but not the probes they answer, so the TTLs the probes left with cannot be read',
   zh: () => '抓包中有这些 ICMP 差错，但没有它们所回应的探测包，因此无法读出探测包发出时的 TTL',
@@ -117,7 +129,7 @@ export const ICMP_ON_CONN: ConnRule = {
   on: 'conn',
   rank: 10,
   produces: ICMP_CAUSES,
-  run(f) {
+  run(f, ctx) {
     // An error about the server's packets (the client's side refusing them) is not the flow failing.
     const e = f.icmp.find((x) => icmpCause(x) !== null && quotesOriginator(x, f.conn));
     if (!e) return null;
@@ -127,6 +139,9 @@ export const ICMP_ON_CONN: ConnRule = {
         // The sender resent in smaller packets and everything was acknowledged: path MTU discovery
         // worked, the target worked (ok, with the path MTU in its details: causes/ok.ts).
         if (f.conn.unackedBytes.orig === 0) return null;
+        // A capture of one side holds no acknowledgement of the other's: whether the sender's
+        // smaller packets got through cannot be seen (capture.one_sided tells, rank 15).
+        if (f.conn.orig.pkts === 0 || f.conn.resp.pkts === 0) return null;
       } else if (!noSynAck(f.conn)) return null;
     } else if (f.conn.resp.pkts > 0 && cause !== 'icmp.port_unreachable' && cause !== 'icmp.frag_needed') return null;
     else if (cause === 'icmp.port_unreachable' && e.from === f.conn.resp.ip && f.conn.resp.pkts > 0) {
@@ -144,7 +159,16 @@ export const ICMP_ON_CONN: ConnRule = {
       Object.assign(x.details, r.details);
       Object.assign(x.facts, r.facts);
     }
-    return outcome(cause, ev, x.details, x.facts);
+    const o = outcome(cause, ev, x.details, x.facts);
+    if (cause === 'icmp.frag_needed' && isTcp(f) && tooSoon(ctx, e.ts, WAIT.syn)) {
+      // The capture stopped within a retransmission timeout of the message: the sender's smaller
+      // packets, and their acknowledgement, may simply not be in it yet.
+      const gap = interval(ctx.captureEnd, e.ts);
+      o.severity = 'warning';
+      o.details['capturedAfterSeconds'] = ms(gap);
+      o.limits.push(PMTU_TOO_SOON.of({ ms: waitedMs(gap) }));
+    }
+    return o;
   },
 };
 
@@ -217,13 +241,17 @@ export const ICMP_ALONE: IcmpRule = {
       details['repeats'] = g.repeats;
       facts['repeats'] = g.repeats;
     }
-    const o = outcome(cause, ev, details, facts, probe !== null || reply || undelivered ? 'warning' : 'error');
+    // "Too big" alone: path MTU discovery at work, a failure only when the sender does not act on
+    // it. The capture holds no packet of the flow to show which, unless the same packet was sent
+    // again and refused again (repeats): the sender did not make it smaller.
+    const unsure = cause === 'icmp.frag_needed' && g.repeats === 0 && !g.errors.some((x) => x.quotedSeen);
+    const o = outcome(cause, ev, details, facts, probe !== null || reply || undelivered || unsure ? 'warning' : 'error');
     o.attempts = g.count;
     if (probe !== null) {
       details['probe'] = probe === 'udp' ? 'udp_traceroute' : 'icmp_echo';
       facts['probe'] = probe;
       o.limits.push(PROBES_NOT_CAPTURED.of({}));
-    } else if (!undelivered && !g.errors.some((x) => x.quotedSeen)) o.limits.push(ICMP_WITHOUT_PACKET.of({}));
+    } else if (!undelivered && !g.errors.some((x) => x.quotedSeen)) o.limits.push(unsure ? PMTU_UNSEEN.of({}) : ICMP_WITHOUT_PACKET.of({}));
     return o;
   },
 };

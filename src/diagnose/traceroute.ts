@@ -21,7 +21,7 @@ import type { Placed } from './diagnose.js';
 import { icmpFacts, quotesOriginator } from './rules-icmp.js';
 import { proof, way } from './evidence.js';
 import { evidenceKind } from './words.js';
-import { isPortUnreachable, quotesUdpFromTraceroutePort } from './orphans.js';
+import { isPortUnreachable, quotesUdpFromTraceroutePort, TRACEROUTE_LAST_PORT, TRACEROUTE_PORT } from './orphans.js';
 
 const PROBE = evidenceKind<{ ttl: number }>('traceroute_probe', {
   en: (a) => `probe, TTL ${a.ttl}`,
@@ -59,6 +59,12 @@ interface Trace {
   firstFrame: number;
   firstProbe: EvidenceAt | null;
   reached: { how: 'port_unreachable' | 'echo_reply' | 'answer'; error: IcmpError | null } | null;
+  /**
+   * The probes the capture holds (not only their errors), all UDP datagrams sent once each to
+   * traceroute's own ports (33434 to 33534): no program's datagrams.
+   */
+  tracerPorts: boolean;
+  heldProbes: number;
   held: Held[];
 }
 
@@ -71,7 +77,7 @@ export class Traceroutes {
     const key = `${transport}|${client}|${dst}`;
     let t = this.traces.get(key);
     if (t === undefined) {
-      t = { transport, client, dst, ttls: new Set(), hops: new Map(), probes: 0, firstFrame, firstProbe: null, reached: null, held: [] };
+      t = { transport, client, dst, ttls: new Set(), hops: new Map(), probes: 0, firstFrame, firstProbe: null, reached: null, tracerPorts: transport === 'udp', heldProbes: 0, held: [] };
       this.traces.set(key, t);
     }
     if (firstFrame < t.firstFrame) t.firstFrame = firstFrame;
@@ -100,6 +106,9 @@ export class Traceroutes {
     if (errors.length === 0 && !answered) return false;
     const t = this.trace(c.transport, c.orig.ip, c.resp.ip, c.firstFrame);
     t.probes++;
+    t.heldProbes++;
+    // (traceroute sends each probe once: a datagram sent again is a program's.)
+    if (c.resp.port < TRACEROUTE_PORT || c.resp.port > TRACEROUTE_LAST_PORT || c.orig.pkts > 1) t.tracerPorts = false;
     if (t.ttls.size < MAX_HOPS) t.ttls.add(ttl);
     if (t.firstProbe === null || c.firstFrame < t.firstProbe.frame) t.firstProbe = proof(PROBE, c.firstFrame, c.start, way(c, true), { ttl });
     for (const e of errors) {
@@ -158,7 +167,11 @@ export class Traceroutes {
     for (const t of this.traces.values()) {
       if (t.transport === 'icmp' && this.echoAnswered.has(`${t.client}|${t.dst}`)) t.reached ??= { how: 'echo_reply', error: null };
       const rising = t.transport === 'icmp' ? false : t.ttls.size >= 2;
-      const isRoute = t.hops.size >= 1 && (rising || t.hops.size >= 2 || t.reached !== null);
+      // A capture cut short may hold one TTL's probes answered by one router, or only the last
+      // probes the destination answered: sent with a small TTL to traceroute's own ports, they are
+      // still a traceroute's (no program sends there with such a TTL).
+      const tracer = t.tracerPorts && t.heldProbes > 0;
+      const isRoute = t.hops.size >= 1 ? rising || t.hops.size >= 2 || t.reached !== null || tracer : t.reached !== null && tracer;
       if (!isRoute) {
         for (const h of t.held) back.push(h);
         continue;

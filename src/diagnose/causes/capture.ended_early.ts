@@ -9,6 +9,7 @@
  * open and nothing answered, shows nothing either way.
  */
 import { defineCause, reworded, withVariants } from '../cause.js';
+import { evidenceKind } from '../words.js';
 import type { TcpConn } from '../../track/tcp.js';
 import { isTcp, noSynAck, rstTakenInSynSent, type ConnRule, type DnsRule } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, SYN_COPY_SECONDS, synEvidence, way } from '../evidence.js';
@@ -54,6 +55,31 @@ const SYN_TOO_SOON: ConnRule = {
     const last = c.synTimes[c.synTimes.length - 1] ?? first;
     if (!tooSoon(ctx, first, WAIT.syn)) return null;
     return ended('SYN', last, ctx, synEvidence(c).slice(0, 1));
+  },
+};
+
+const SYN_ACK = evidenceKind<Record<string, never>>('syn_ack', {
+  en: () => 'SYN-ACK',
+  zh: () => 'SYN-ACK',
+});
+
+/**
+ * A SYN answered by one SYN-ACK, and the capture stopped before the server would send it again
+ * for want of the client's ACK (1 s, as for a SYN: RFC 6298 §2.1), with nothing else of the
+ * connection after it: the ACK may come in the next file of a rotated capture (`tcpdump -G`,
+ * `-C`), or after `-c` packets. (tcp.handshake_incomplete judges a longer silence.)
+ */
+const SYN_ACK_TOO_SOON: ConnRule = {
+  on: 'conn',
+  rank: 38,
+  produces: ['capture.ended_early'],
+  run(f, ctx) {
+    if (!isTcp(f)) return null;
+    const c = f.conn;
+    if (c.synFrames.length === 0 || c.synAckFrame === 0 || c.ackFrame !== 0 || c.synAcks !== 1) return null;
+    if (c.dataFrames.orig !== 0 || c.dataFrames.resp !== 0 || c.rsts.length !== 0 || c.fins.length !== 0) return null;
+    if (c.synFrames.some((x) => x > c.synAckFrame) || !tooSoon(ctx, c.synAckTime, WAIT.syn)) return null;
+    return ended('SYN-ACK', c.synAckTime, ctx, [...synEvidence(c).slice(0, 1), proof(SYN_ACK, c.synAckFrame, c.synAckTime, way(c, false), {})]);
   },
 };
 
@@ -128,7 +154,7 @@ const CAUSE = defineCause({
   layer: 'capture',
   severity: 'warning',
   live: 'end',
-  rules: [SYN_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, ENCRYPTED_UNANSWERED, QUERY_TOO_SOON],
+  rules: [SYN_TOO_SOON, SYN_ACK_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, ENCRYPTED_UNANSWERED, QUERY_TOO_SOON],
   words: {
     en: {
       summary: '{target}: the capture stopped {waited} ms after the last attempt, too soon to tell',
@@ -151,4 +177,17 @@ const CAUSE = defineCause({
   },
 });
 
-export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT) }, (v) => (typeof v.facts['waited'] === 'number' ? null : 'noWait'));
+/** After a SYN-ACK: the packet is the server's, and what is missing is the client's ACK. */
+const AFTER_SYN_ACK = {
+  summary: {
+    en: '{target}: the capture stopped {waited} ms after the SYN-ACK, too soon to tell whether the handshake completed',
+    zh: '{target}：SYN-ACK 之后 {waited} 毫秒抓包就停止了，为时过早，无法判断握手是否完成',
+  },
+  explanation: {
+    en: '{target} answered the SYN with a SYN-ACK, and the capture ended {waited} ms later, before the server would send its SYN-ACK again for want of the client\'s ACK (after 1 s): whether the ACK came cannot be told from it (a rotated capture, `tcpdump -G` or `-C`, holds it in its next file).',
+    zh: '{target} 用 SYN-ACK 应答了 SYN，而抓包在 {waited} 毫秒后就结束了，早于服务器因收不到客户端 ACK 而重发 SYN-ACK 的时间（1 秒后）：据此无法判断 ACK 是否到达（轮换抓包，如 `tcpdump -G` 或 `-C`，会把它存在下一个文件里）。',
+  },
+} as const;
+
+export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT), synAck: reworded(CAUSE.words, AFTER_SYN_ACK) },
+  (v) => (typeof v.facts['waited'] !== 'number' ? 'noWait' : v.details['lastSent'] === 'SYN-ACK' ? 'synAck' : null));
