@@ -34,7 +34,7 @@ import { evidenceSpread, joinSpreads, Timeline, type Spread } from './timeline.j
 import { CRAFTED_PACKET, NOTHING_TOWARD_CLIENT, SOME_ATTEMPTS_UNJUDGED, SOME_ATTEMPTS_WORKED, SYN_LEFT_FOR_OTHER } from './limits.js';
 import { synLeftUnanswered } from './causes/tcp.syn_unanswered.js';
 import { APP_LOGIN_ACCEPTED } from './causes/app.login_failed.js';
-import { MISSES_CLIENT } from './causes/dns.no_response.js';
+import { MISSES_CLIENT, NAME_USED_WITHIN } from './causes/dns.no_response.js';
 import type { Fact } from '../facts.js';
 import { credentialedRequests, resolveChallenges, type CredentialedRequest } from './auth-retry.js';
 import { PERSISTENT_SYNS, probeOf, ScanPairs, type ProbeInfo, type ScanPair } from './scan.js';
@@ -938,13 +938,21 @@ export class Diagnosis {
       if (all) out.push({ v: build({ name: null, ip: k.address, port: null, transport: 'icmp' }, k.server, k.o, 'ok', k.o.attempts, { ...k.o.details }), first: k.firstFrame });
     }
     const connNames = new Set<string>();
-    // The names each client connected to (client|name): it had an address for them.
-    const connectedTo = new Set<string>();
+    // The names each client connected to (client|name): it had an address for them; when its
+    // attempts started (the first and the latest start, s).
+    const connectedTo = new Map<string, { first: number; last: number }>();
     for (const g of this.groups.values()) {
       if (!g.target.name) continue;
       const n = g.target.name.toLowerCase();
       connNames.add(n);
-      if (g.client !== null) connectedTo.add(dnsKey(g.client, n));
+      if (g.client === null) continue;
+      const k = dnsKey(g.client, n);
+      const at = connectedTo.get(k);
+      if (at === undefined) connectedTo.set(k, { first: g.firstTs, last: g.lastTs });
+      else {
+        if (g.firstTs < at.first) at.first = g.firstTs;
+        if (g.lastTs > at.last) at.last = g.lastTs;
+      }
     }
     const dnsOut = this.dnsVerdicts(connNames, connectedTo, all);
     worked += dnsOut.worked;
@@ -1212,7 +1220,7 @@ export class Diagnosis {
     return null;
   }
 
-  private dnsVerdicts(connNames: Set<string>, connectedTo: Set<string>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
+  private dnsVerdicts(connNames: Set<string>, connectedTo: ReadonlyMap<string, { first: number; last: number }>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
     // A name that an answer to another name gave an address through CNAMEs has one, whatever
     // its own question got (DnsGroups.aliasOf).
@@ -1281,6 +1289,17 @@ export class Diagnosis {
       if (g.resolved && !all) continue;
       const o = this.dnsOutcome(g);
       if (o === null) continue;
+      // No answer in the capture, but the client connected to the name by its own name (TLS SNI,
+      // HTTP Host) as its lookup ended: it had the address. The answer came and the capture
+      // missed it (capture loss), or the address came from elsewhere (a cache, a hosts file):
+      // the silence stopped nothing, and is not proven.
+      if (o.cause === 'dns.no_response' && o.severity === 'error') {
+        const at = connectedTo.get(dnsKey(client, g.name));
+        if (at !== undefined && at.last >= g.firstQ && at.first <= g.lastQ + NAME_USED_WITHIN) {
+          o.severity = 'warning';
+          o.details['connectedByName'] = true;
+        }
+      }
       const t0 = g.first[0]!;
       out.push({ v: build(this.dnsTarget(g), t0.client.ip, o, dnsSeverity(g, o), o.attempts, { ...o.details }), first: g.firstFrame });
     }

@@ -253,3 +253,32 @@ describe('a capture that stops right after a SYN-ACK', () => {
     expect(v.severity).toBe('error');
   });
 });
+
+describe('a DNS answer the capture lost', () => {
+  const DNS = '198.51.100.53';
+  /** The sample without the first packet the DNS server sent. */
+  const withoutAnswer = async (file: string): Promise<Report> => {
+    const all = await packets(file);
+    const answer = all.findIndex((p) => p.src === DNS) + 1;
+    expect(answer).toBeGreaterThan(0);
+    return (await filtered(file, (_p, i) => i !== answer))!;
+  };
+
+  for (const [file, how] of [['https-no-response.pcap', 'TLS SNI'], ['http-body-stalled.pcap', 'HTTP Host']] as const) {
+    it(`${file}: the client then connected by the name (${how}): no DNS failure, a warning that says it had the address`, async () => {
+      const whole = (await filtered(file, () => true))!;
+      const r = await withoutAnswer(file);
+      expect(fails(r)).toEqual(fails(whole));
+      const v = r.verdicts.find((x) => x.cause === 'dns.no_response')!;
+      expect(v.severity).toBe('warning');
+      expect(v.details['connectedByName']).toBe(true);
+    });
+  }
+
+  it('tcp-syn-dropped.pcap: the client connected by address only (no SNI, no Host): nothing ties it to the name, the silence stays a failure', async () => {
+    const r = await withoutAnswer('tcp-syn-dropped.pcap');
+    const v = r.verdicts.find((x) => x.cause === 'dns.no_response')!;
+    expect(v.severity).toBe('error');
+    expect(v.details['connectedByName']).toBeUndefined();
+  });
+});

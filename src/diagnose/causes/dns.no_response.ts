@@ -15,6 +15,9 @@ export const MISSES_CLIENT = limitKind<{ client: string }>('capture_misses_clien
   zh: (a) => `抓包缺少发往 ${a.client} 的数据包：它的某条 TCP 连接只有它自己一侧的报文`,
 });
 
+/** Seconds after a name's last unanswered query within which a connection by that name shows the client had its address. */
+export const NAME_USED_WITHIN = 10;
+
 /** Queries (and their retries) without any answer, and no ICMP error about them. */
 const UNANSWERED: DnsRule = {
   on: 'dns',
@@ -297,4 +300,26 @@ const SENT_ONCE = {
 const BY_ANSWERS = withVariants(BY_TRUNCATION, { serverAnswers: SERVER_ANSWERS },
   (v) => (typeof v.facts['serverAnswers'] === 'number' && typeof v.facts['waited'] === 'number' && v.severity === 'error' && v.facts['truncated'] !== true ? 'serverAnswers' : null));
 const BY_INTERMITTENT = withVariants(BY_ANSWERS, { intermittent: INTERMITTENT }, (v) => (v.facts['intermittent'] === true ? 'intermittent' : null));
-export default withVariants(BY_INTERMITTENT, { sentOnce: SENT_ONCE }, (v) => (v.details['sentOnce'] === true ? 'sentOnce' : null));
+/** No answer in the capture, yet the client connected to the name by that name (diagnose.ts: CONNECTED_BY_NAME). */
+const CONNECTED = {
+  en: {
+    summary: '{name}: no answer seen from {fromServers} ({queriesText}), yet the client connected to {name}',
+    explanation:
+      'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) have no reply in the capture, yet the client then connected to {name} by that name (TLS SNI or HTTP Host): it had the address. The answer came and the capture missed it, or the address came from elsewhere (a cache, a hosts file). The silence stopped nothing, and the capture does not prove it.',
+    advice: [
+      'If the capture dropped packets (see its warnings), capture again with a larger buffer (`tcpdump -B 4096`) or on the client itself.',
+      'Compare `getent hosts {name}` with `dig @{server} {name}`: an address from /etc/hosts or a cache does not need the resolver.',
+    ],
+  },
+  zh: {
+    summary: '{name}：抓包中没有看到 {fromServers} 的应答（{queriesText}），但客户端随后连接了 {name}',
+    explanation:
+      '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但客户端随后以这个名字（TLS SNI 或 HTTP Host）连接了 {name}：它已经有了地址。要么应答到了而抓包漏掉了，要么地址来自别处（缓存、hosts 文件）。这次无应答没有妨碍任何事，抓包也无法证明它。',
+    advice: [
+      '如果抓包丢了包（见抓包的警告），用更大的缓冲区重新抓包（`tcpdump -B 4096`），或直接在客户端上抓包。',
+      '对比 `getent hosts {name}` 和 `dig @{server} {name}` 的结果：来自 /etc/hosts 或缓存的地址不需要经过解析器。',
+    ],
+  },
+};
+const BY_CONNECTED = withVariants(BY_INTERMITTENT, { connectedByName: CONNECTED }, (v) => (v.details['connectedByName'] === true ? 'connectedByName' : null));
+export default withVariants(BY_CONNECTED, { sentOnce: SENT_ONCE }, (v) => (v.details['sentOnce'] === true ? 'sentOnce' : null));
