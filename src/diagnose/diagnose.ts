@@ -1064,7 +1064,9 @@ export class Diagnosis {
     } else if (oneWay) {
       v.details['nothingTowardClient'] = true;
       // (A SYN the client reset itself is judged by when it did: tcp.syn_unanswered's clientAborted.)
-      const once = v.cause === 'tcp.syn_unanswered' ? v.details['syns'] === 1 && v.details['clientAborted'] !== true : v.details['queries'] === 1;
+      // (A lookup's queries of other types are no retries: only the same question asked again is.)
+      const once = v.cause === 'tcp.syn_unanswered' ? v.details['syns'] === 1 && v.details['clientAborted'] !== true
+        : v.facts['askedAgain'] === false || v.details['queries'] === 1;
       if (once && typeof v.facts['waited'] === 'number') {
         // (Its words say what the limit would.)
         v.severity = 'warning';

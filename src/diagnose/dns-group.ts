@@ -11,6 +11,7 @@ import type { Severity } from './verdict.js';
 import { outcome, type EvidenceAt, type Outcome } from './outcome.js';
 import { DNS_QUERY, DNS_RESPONSE, proof } from './evidence.js';
 import { MAX_DNS_GROUPS } from './overflow.js';
+import { isReportableTime } from '../time.js';
 
 export interface DnsGroup {
   /** dnsKey(client, name): one story per client and name. */
@@ -65,6 +66,16 @@ export interface DnsGroup {
   negotiations: number;
   /** Query types of final answers, with the first transaction that had each. */
   qtypes: Array<{ seq: number; qtype: string }> | null;
+  /**
+   * The query types asked (first MAX_ASKED) with when each was asked (first MAX_ASK_TIMES), and
+   * whether a question was asked again DNS_RETRY_MIN to RETRY_GAP after an earlier asking: a
+   * resolver's retry (the same query sent again, or a new transaction of the same type, to the same
+   * server or the next). Queries of other types are not retries (an A, then an AAAA, then an MX),
+   * nor a lookup of the same type minutes later (a program asking anew). Whatever the order the
+   * transactions finish in.
+   */
+  asked: Array<{ qtype: string; times: number[] }>;
+  askedAgain: boolean;
   /** EDE options of final answers, first MAX_DNS_EDE in transaction order. */
   ede: Array<{ seq: number; e: DnsTransaction['ede'][number] }> | null;
   /**
@@ -355,7 +366,9 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
     nx: final && rcode === 3 ? t : null, servfail: final && rcode === 2 ? t : null, refused: final && rcode === 5 ? t : null,
     otherError: final && !negotiation && rcode !== 0 ? t : null, negotiation: negotiation ? t : null, negotiations: negotiation ? 1 : 0,
     qtypes: final ? [{ seq: t.seq, qtype: t.qtype === null ? '' : qtypeName(t.qtype) }] : null, ede, flows: null, lostFragments, answerFragments,
+    asked: [], askedAgain: false,
   };
+  ask(g, t.qtype === null ? '' : qtypeName(t.qtype), t.queryTimes);
   if (!final) addFlow(g, t);
   return g;
 }
@@ -627,7 +640,7 @@ export class DnsGroups {
         key: dnsKey(client, name), name, client, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false,
         otherNodata: false, allTcp: true, firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, truncated: 0, nx: null,
         servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
-        answerFragments: 0,
+        answerFragments: 0, asked: [], askedAgain: false,
       };
       this.see(h);
       if (b === undefined) this.groups.set(name, g);
@@ -664,6 +677,7 @@ export class DnsGroups {
     }
     keepFirst(g.first, t, MAX_DNS_FIRST);
     g.queries += t.queryFrames.length;
+    ask(g, t.qtype === null ? '' : qtypeName(t.qtype), t.queryTimes);
     if (t.transport !== 'tcp') g.allTcp = false;
     g.firstFrame = Math.min(g.firstFrame, t.queryFrames[0] ?? t.responseFrame ?? Infinity);
     g.lastFrame = Math.max(g.lastFrame, t.queryFrames[t.queryFrames.length - 1] ?? 0, t.responseFrame ?? 0);
@@ -743,6 +757,8 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   a.otherError = first(a.otherError, b.otherError);
   a.negotiation = first(a.negotiation, b.negotiation);
   a.negotiations += b.negotiations;
+  a.askedAgain ||= b.askedAgain;
+  for (const q of b.asked) ask(a, q.qtype, q.times);
   for (const q of b.qtypes ?? []) {
     const seen = (a.qtypes ??= []).find((x) => x.qtype === q.qtype);
     if (seen === undefined) a.qtypes.push({ ...q });
@@ -754,6 +770,47 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   if (a.answered > 0) a.flows = null;
   else if (b.flows) for (const x of b.flows) keepFirst(a.flows ??= [], x, MAX_DNS_FLOWS);
   return a;
+}
+
+/**
+ * Queries of one name sent closer together than this are one burst, not a resolver's retry (the
+ * quickest common retry, Windows', comes 1 s after the first query; glibc's and dig's after 5 s):
+ * several clients or parallel lookups asking at once, a tool replaying queries.
+ */
+export const DNS_RETRY_MIN = 0.5;
+
+/** Query types a group tells apart (DnsGroup.asked): past them, a new type is taken for one asked again. */
+const MAX_ASKED = 8;
+/**
+ * Seconds within which the same question asked again is a retry: a resolver library asks again
+ * after 1 to 5 s (Windows 1, 1, 2, 4 s; glibc 5 s per server, then the next server).
+ */
+export const RETRY_GAP = 10;
+
+/** Times kept per query type (DnsGroup.asked): past them, a new time is taken for a retry. */
+const MAX_ASK_TIMES = 16;
+
+/** A question of `qtype` sent at `times` (s): DnsGroup.asked and askedAgain. */
+function ask(g: DnsGroup, qtype: string, times: readonly number[]): void {
+  let e = g.asked.find((x) => x.qtype === qtype);
+  if (e === undefined) {
+    if (g.asked.length >= MAX_ASKED) {
+      g.askedAgain = true;
+      return;
+    }
+    e = { qtype, times: [] };
+    g.asked.push(e);
+  }
+  for (const t of times) {
+    for (const x of e.times) {
+      // (Sent again sooner: one burst, parallel queries to several servers, not a wait that ran
+      // out. A time no report can write leaves the gap unknown: asked again, as before.)
+      const gap = Math.abs(t - x);
+      if (!isReportableTime(t) || !isReportableTime(x) || (gap >= DNS_RETRY_MIN && gap <= RETRY_GAP)) g.askedAgain = true;
+    }
+    if (e.times.length < MAX_ASK_TIMES) e.times.push(t);
+    else g.askedAgain = true;
+  }
 }
 
 /** A transaction's flow, listed once at its first transaction (see DnsGroup.flows). */

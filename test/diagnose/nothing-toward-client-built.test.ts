@@ -83,3 +83,40 @@ describe('silences of a client the capture holds nothing toward', () => {
     expect(silences(await run({ once: true, answered: true }))).toEqual([['dns.no_response', 'error', false], ['tcp.syn_unanswered', 'error', false]]);
   });
 });
+
+describe('queries of other types are no retries', () => {
+  /** Outgoing packets only: queries for silent.example.com at `asks` ([seconds, type]), each a transaction of its own; the capture ends at `end`. */
+  async function asking(asks: Array<[number, string]>, end = 60): Promise<Report> {
+    const cap = new Capture();
+    asks.forEach(([dt, type], i) => {
+      cap.add(T0 + dt, ethIp(udpIp({ src: CLIENT, dst: RESOLVER, sport: 40200 + i, dport: 53 }, dnsMessage({ id: 100 + i, rd: true, questions: [{ name: 'silent.example.com', type }] }))));
+    });
+    cap.add(T0 + end, ethIp(udpIp({ src: CLIENT, dst: '198.51.100.99', sport: 45000, dport: 9 }, new Uint8Array(4))));
+    async function* one(): AsyncIterable<Uint8Array> {
+      yield cap.pcap({ linkType: LINKTYPE.ETHERNET });
+    }
+    return analyze(await openStream(one(), { name: 'built.pcap' }), {});
+  }
+  const lookup = (r: Report) => r.verdicts.find((v) => v.target.name === 'silent.example.com')!;
+
+  it('an A, an AAAA and an MX, each asked once: nothing shows the client waited, a warning', async () => {
+    const v = lookup(await asking([[0, 'A'], [1, 'AAAA'], [3, 'MX']]));
+    expect([v.cause, v.severity, v.details['sentOnce']]).toEqual(['dns.no_response', 'warning', true]);
+    expect(verdictWords(v, 'en').summary).toContain('none asked again');
+  });
+
+  it('the A asked again 2 s later (a resolver\'s retry): the failure stands', async () => {
+    const v = lookup(await asking([[0, 'A'], [1, 'AAAA'], [2, 'A']]));
+    expect([v.cause, v.severity]).toEqual(['dns.no_response', 'error']);
+  });
+
+  it('the A asked again 40 s later (a new lookup, not a retry): still no wait shown, a warning', async () => {
+    const v = lookup(await asking([[0, 'A'], [40, 'A']]));
+    expect([v.cause, v.severity, v.details['sentOnce']]).toEqual(['dns.no_response', 'warning', true]);
+  });
+
+  it('an A and an AAAA a second apart, the capture ending 2 s after the first: too soon to tell', async () => {
+    const v = lookup(await asking([[0, 'A'], [1, 'AAAA']], 2));
+    expect([v.cause, v.severity]).toEqual(['capture.ended_early', 'warning']);
+  });
+});

@@ -14,6 +14,7 @@ import type { TcpConn } from '../../track/tcp.js';
 import { isTcp, noSynAck, rstTakenInSynSent, type ConnRule, type DnsRule } from '../outcome.js';
 import { CLIENT_HELLO, HTTP_UNANSWERED, proof, SYN_COPY_SECONDS, synEvidence, way } from '../evidence.js';
 import { dnsOutcome } from '../dns-group.js';
+export { DNS_RETRY_MIN } from '../dns-group.js';
 import { ended, ms, tooSoon, WAIT, waitedMs } from '../waits.js';
 import { interval } from '../../time.js';
 import { ENCRYPTED_UNANSWERED } from './http.no_response.js';
@@ -112,12 +113,6 @@ const REQUEST_TOO_SOON: ConnRule = {
   },
 };
 
-/**
- * Queries of one name sent closer together than this are one burst, not a resolver's retry (the
- * quickest common retry, Windows', comes 1 s after the first query; glibc's and dig's after 5 s):
- * several clients or parallel lookups asking at once, a tool replaying queries.
- */
-export const DNS_RETRY_MIN = 0.5;
 
 /**
  * One query (or one burst of them), no answer, and the capture stopped before the resolver's
@@ -130,8 +125,9 @@ const QUERY_TOO_SOON: DnsRule = {
   produces: ['capture.ended_early'],
   run(g, ctx) {
     if (g.answered > 0 || !tooSoon(ctx, g.firstQ, WAIT.dns)) return null;
-    const span = interval(g.lastQ, g.firstQ);
-    if (g.queries !== 1 && (span === null || span >= DNS_RETRY_MIN)) return null;
+    // A question asked again (DnsGroup.askedAgain: the same type, DNS_RETRY_MIN to RETRY_GAP after)
+    // shows the client's wait ran out. Queries of other types (an A, then an AAAA) do not.
+    if (g.askedAgain) return null;
     const gap = interval(ctx.captureEnd, g.lastQ);
     return dnsOutcome(g, 'capture.ended_early', { lastSent: 'query', waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
   },

@@ -28,7 +28,7 @@ const UNANSWERED: DnsRule = {
     const queries = g.queries;
     const waited = tenths(interval(ctx.captureEnd, g.lastQ));
     // (One query, or one burst, and a capture that stopped before the resolver's timeout: capture.ended_early, rank 75.)
-    const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited });
+    const o = dnsOutcome(g, 'dns.no_response', { queries, waitedSeconds: waited }, { attempts: queries, seconds: tenths(interval(g.lastQ, g.firstQ)), waited, askedAgain: g.askedAgain });
     // Answered only truncated, without records: the client had to ask again over TCP, and no
     // answer over TCP came (or the TCP retry was never made).
     if (g.truncated > 0) {
@@ -322,4 +322,21 @@ const CONNECTED = {
   },
 };
 const BY_CONNECTED = withVariants(BY_INTERMITTENT, { connectedByName: CONNECTED }, (v) => (v.details['connectedByName'] === true ? 'connectedByName' : null));
-export default withVariants(BY_CONNECTED, { sentOnce: SENT_ONCE }, (v) => (v.details['sentOnce'] === true ? 'sentOnce' : null));
+/** Sent once for each of several query types (an A, then an AAAA …), none asked again: SENT_ONCE's case for several queries. */
+const SENT_ONCE_EACH = {
+  en: {
+    summary: '{name}: {queriesText} to {serversText}, none asked again, with no answer seen; nothing in the capture answers anything',
+    explanation:
+      'The client asked {serversText} for {name} ({qtype}), each question once, and never asked the same again, although the capture went on {waited} s: a resolver library still waiting for an answer asks again after 1 to 5 s. And the capture holds no reply to anything (no packet in it answers another, none to {client}): a capture of outgoing packets only (a `src host` filter, or a link that carries one direction) looks the same. So nothing shows the queries went unanswered: their answers may have come without being captured.',
+    advice: SENT_ONCE.en.advice,
+  },
+  zh: {
+    summary: '{name}：向 {serversText} {queriesText}，没有一个重发，也没有看到应答；抓包中没有任何数据包应答过别的数据包',
+    explanation:
+      '客户端向 {serversText} 查询 {name}（{qtype}），每个问题只问了一次，之后再没有重复询问，而抓包又持续了 {waited} 秒：仍在等待应答的解析库会在 1 到 5 秒后重新查询。而且抓包中没有任何回应（没有一个数据包是对另一个数据包的应答，也没有发往 {client} 的应答）：只抓取发出数据包的抓包（`src host` 过滤条件，或只承载一个方向的链路）看起来也是这样。所以没有任何证据表明这些查询没有得到应答：应答可能来过但没有被抓到。',
+    advice: SENT_ONCE.zh.advice,
+  },
+} as const;
+
+export default withVariants(BY_CONNECTED, { sentOnce: SENT_ONCE, sentOnceEach: SENT_ONCE_EACH },
+  (v) => (v.details['sentOnce'] !== true ? null : v.details['queries'] === 1 ? 'sentOnce' : 'sentOnceEach'));
