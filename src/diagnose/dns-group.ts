@@ -67,14 +67,18 @@ export interface DnsGroup {
   /** Query types of final answers, with the first transaction that had each. */
   qtypes: Array<{ seq: number; qtype: string }> | null;
   /**
-   * The query types asked (first MAX_ASKED) with when each was asked (first MAX_ASK_TIMES), and
+   * The query types asked (first MAX_ASKED) with when each was asked (first MAX_ASK_TIMES: the
+   * first asking in askedType / askedAt, the others in askedMore), and
    * whether a question was asked again DNS_RETRY_MIN to RETRY_GAP after an earlier asking: a
    * resolver's retry (the same query sent again, or a new transaction of the same type, to the same
    * server or the next). Queries of other types are not retries (an A, then an AAAA, then an MX),
    * nor a lookup of the same type minutes later (a program asking anew). Whatever the order the
    * transactions finish in.
    */
-  asked: Array<{ qtype: string; times: number[] }>;
+  askedType: string | null;
+  askedAt: number;
+  /** The rest of `asked`, made at a second asking (most groups hold one question, asked once: no list). */
+  askedMore: Array<{ qtype: string; times: number[] }> | null;
   askedAgain: boolean;
   /** EDE options of final answers, first MAX_DNS_EDE in transaction order. */
   ede: Array<{ seq: number; e: DnsTransaction['ede'][number] }> | null;
@@ -366,7 +370,7 @@ function groupOfOne(t: DnsTransaction, name: string): DnsGroup {
     nx: final && rcode === 3 ? t : null, servfail: final && rcode === 2 ? t : null, refused: final && rcode === 5 ? t : null,
     otherError: final && !negotiation && rcode !== 0 ? t : null, negotiation: negotiation ? t : null, negotiations: negotiation ? 1 : 0,
     qtypes: final ? [{ seq: t.seq, qtype: t.qtype === null ? '' : qtypeName(t.qtype) }] : null, ede, flows: null, lostFragments, answerFragments,
-    asked: [], askedAgain: false,
+    askedType: null, askedAt: 0, askedMore: null, askedAgain: false,
   };
   ask(g, t.qtype === null ? '' : qtypeName(t.qtype), t.queryTimes);
   if (!final) addFlow(g, t);
@@ -640,7 +644,7 @@ export class DnsGroups {
         key: dnsKey(client, name), name, client, first: [], queries: 0, resolved: false, addrResolved: false, addrNodata: false, otherAnswered: false,
         otherNodata: false, allTcp: true, firstFrame: Infinity, lastFrame: 0, firstQ: Infinity, lastQ: -Infinity, addrs: null, otherData: null, answered: 0, truncated: 0, nx: null,
         servfail: null, refused: null, otherError: null, negotiation: null, negotiations: 0, qtypes: null, ede: null, flows: null, lostFragments: null,
-        answerFragments: 0, asked: [], askedAgain: false,
+        answerFragments: 0, askedType: null, askedAt: 0, askedMore: null, askedAgain: false,
       };
       this.see(h);
       if (b === undefined) this.groups.set(name, g);
@@ -758,7 +762,8 @@ export function mergeDnsGroups(a: DnsGroup, b: DnsGroup): DnsGroup {
   a.negotiation = first(a.negotiation, b.negotiation);
   a.negotiations += b.negotiations;
   a.askedAgain ||= b.askedAgain;
-  for (const q of b.asked) ask(a, q.qtype, q.times);
+  if (b.askedMore !== null) for (const q of b.askedMore) ask(a, q.qtype, q.times);
+  else if (b.askedType !== null) ask(a, b.askedType, [b.askedAt]);
   for (const q of b.qtypes ?? []) {
     const seen = (a.qtypes ??= []).find((x) => x.qtype === q.qtype);
     if (seen === undefined) a.qtypes.push({ ...q });
@@ -792,14 +797,21 @@ const MAX_ASK_TIMES = 16;
 
 /** A question of `qtype` sent at `times` (s): DnsGroup.asked and askedAgain. */
 function ask(g: DnsGroup, qtype: string, times: readonly number[]): void {
-  let e = g.asked.find((x) => x.qtype === qtype);
+  if (times.length === 0) return;
+  if (g.askedType === null && times.length === 1) {
+    g.askedType = qtype;
+    g.askedAt = times[0]!;
+    return;
+  }
+  const asked = g.askedMore ??= g.askedType === null ? [] : [{ qtype: g.askedType, times: [g.askedAt] }];
+  let e = asked.find((x) => x.qtype === qtype);
   if (e === undefined) {
-    if (g.asked.length >= MAX_ASKED) {
+    if (asked.length >= MAX_ASKED) {
       g.askedAgain = true;
       return;
     }
     e = { qtype, times: [] };
-    g.asked.push(e);
+    asked.push(e);
   }
   for (const t of times) {
     for (const x of e.times) {

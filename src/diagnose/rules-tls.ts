@@ -4,14 +4,22 @@
  * tls.cert_name_mismatch), which checks a certificate seen in clear (TLS <= 1.2) once.
  */
 import type { FinishedConn } from '../track/tracker.js';
+import type { TcpConn } from '../track/tcp.js';
 import { tlsEstablished, type TlsSession } from '../track/tls-session.js';
 import { tlsVersionName } from '../decode/names.js';
 import { certCoversName } from '../decode/cert-names.js';
 import type { CertInfo } from '../decode/x509.js';
-import { isReportableTime, isoOf } from '../time.js';
+import { interval, isReportableTime, isoOf } from '../time.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
 import { outcome } from './outcome.js';
 import { CERTIFICATE, SERVER_HELLO, proof, way } from './evidence.js';
+import { limitKind } from './words.js';
+import { ms, tooSoon, WAIT, waitedMs } from './waits.js';
+
+export const CERT_TOO_SOON = limitKind<{ ms: number | null }>('cert_too_soon', {
+  en: (a) => `the capture stopped ${a.ms === null ? 'soon' : `${a.ms} ms`} after the certificate, the connection still open and no alert from the client: whether the client refused it cannot be seen`,
+  zh: (a) => `抓包在证书之后${a.ms === null ? '不久' : ` ${a.ms} 毫秒`}就停止了，连接仍然打开，客户端也没有发出告警：看不出客户端是否拒绝了该证书`,
+});
 
 /** The ServerHello of `s` (which must have one) as evidence. */
 export function serverHelloProof(c: FinishedConn['conn'], s: TlsSession): EvidenceAt {
@@ -82,7 +90,7 @@ export const CERTIFICATE_RULE: ConnRule = {
   on: 'conn',
   rank: 90,
   produces: ['tls.cert_expired', 'tls.cert_not_yet_valid', 'tls.cert_name_mismatch'],
-  run(f) {
+  run(f, ctx) {
     const s = f.tls;
     if (!s || !s.certificates[0] || s.certificateFrame === null) return null;
     const leaf = s.certificates[0];
@@ -101,6 +109,19 @@ export const CERTIFICATE_RULE: ConnRule = {
     // A client that completed the handshake anyway did not check (or accepted) the certificate.
     const sev = tlsEstablished(s) || s.ccs.client ? 'warning' : 'error';
     const ev = [proof(CERTIFICATE, s.certificateFrame, when, way(f.conn, !s.clientIsOrig), { subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter })];
-    return outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: coveredNames(leaf) }, sev);
+    const o = outcome(cause, ev, certFacts(s), { notBefore: leaf.notBefore, notAfter: leaf.notAfter, captureTime: isoOf(when), sni: sni ?? null, san: coveredNames(leaf) }, sev);
+    // A refusal shows as the client closing (a FIN or RST of its) or a capture that went on while
+    // its next flight was due: one that stopped sooner after the certificate, the connection open,
+    // cannot tell a refusal from a handshake still going on (the next file of a rotated capture).
+    const c = f.conn.transport === 'tcp' ? (f.conn as TcpConn) : null;
+    const after = s.certificateFrame;
+    const closed = c !== null && (c.rsts.some((r) => r.fromOrig === s.clientIsOrig && r.frame > after) || c.fins.some((x) => x.fromOrig === s.clientIsOrig && x.frame > after));
+    if (sev === 'error' && !closed && tooSoon(ctx, when, WAIT.tls)) {
+      const gap = interval(ctx.captureEnd, when);
+      o.severity = 'warning';
+      o.details['capturedAfterSeconds'] = ms(gap);
+      o.limits.push(CERT_TOO_SOON.of({ ms: waitedMs(gap) }));
+    }
+    return o;
   },
 };

@@ -282,3 +282,30 @@ describe('a DNS answer the capture lost', () => {
     expect(v.details['connectedByName']).toBeUndefined();
   });
 });
+
+describe('a certificate at the end of a capture (tls-cert-expired.pcap: the server sends an expired certificate, the client answers with an alert)', () => {
+  it('the whole capture: the client refused it with an alert (as before)', async () => {
+    const r = (await filtered('tls-cert-expired.pcap', () => true))!;
+    expect(fails(r)).toEqual(['tls.alert 203.0.113.15:443']);
+  });
+
+  it('cut after the certificate, before the client answered: a warning that says the capture cannot show whether it refused', async () => {
+    const all = await packets('tls-cert-expired.pcap');
+    // The certificate is in the 8th packet, the alert in the 10th.
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    for (const k of [8, 9]) {
+      const r = (await filtered('tls-cert-expired.pcap', (_p, i) => i <= k))!;
+      expect(fails(r), `first ${k}`).toEqual([]);
+      const v = r.verdicts.find((x) => x.cause === 'tls.cert_expired')!;
+      expect(v.severity).toBe('warning');
+      expect(v.limits.map((l) => l.kind)).toContain('cert_too_soon');
+    }
+  });
+
+  it("the same cut with the client's reset after it (the alert not captured): the client closed, a failure", async () => {
+    const r = (await filtered('tls-cert-expired.pcap', (_p, i) => i <= 9 || i === 12))!;
+    const v = r.verdicts.find((x) => x.cause === 'tls.cert_expired')!;
+    expect(v.severity).toBe('error');
+    expect(v.details['capturedAfterSeconds']).toBeUndefined();
+  });
+});

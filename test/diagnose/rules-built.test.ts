@@ -68,7 +68,7 @@ describe('causes built from packets', () => {
   });
 
   /** A TLS 1.2 handshake up to the server's certificate; the client then closes without a word. */
-  function certHandshake(port: number, sni: string, cert: 'valid' | 'no-san' | 'expired' = 'valid', step?: number): Uint8Array {
+  function certHandshake(port: number, sni: string, cert: 'valid' | 'no-san' | 'expired' = 'valid', step?: number, cut = false): Uint8Array {
     const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.30', 443], start: 1_750_000_000, ...(step !== undefined ? { step } : {}) });
     c.syn();
     c.synAck();
@@ -76,6 +76,7 @@ describe('causes built from packets', () => {
     c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni })], 0x0301));
     c.ack('server');
     c.send('server', handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer(cert)]), serverHelloDone()]));
+    if (cut) return pcapFile({ linkType: c.linkType }, c.frames);
     c.fin('client');
     c.fin('server');
     c.ack('client');
@@ -89,6 +90,18 @@ describe('causes built from packets', () => {
     expect(e[0]!.target.name).toBe('shop.example.org');
     expect(e[0]!.evidence[0]!.frame).toBe(6);
     expect(JSON.stringify(e[0]!.details)).toContain('www.example.com');
+  });
+
+  it('tls.cert_name_mismatch in a capture that stopped right after the certificate: a warning in the failure\'s words (the client is not shown to have gone on)', async () => {
+    const r = await run(certHandshake(40013, 'shop.example.org', 'valid', undefined, true));
+    expect(errors(r)).toEqual([]);
+    const v = r.verdicts.find((x) => x.cause === 'tls.cert_name_mismatch')!;
+    expect(v.severity).toBe('warning');
+    expect(v.limits.map((l) => l.kind)).toEqual(['cert_too_soon']);
+    const en = verdictWords(v, 'en');
+    expect(en.summary).toBe('shop.example.org: the server certificate does not cover the name shop.example.org');
+    expect(en.explanation).not.toContain('went on');
+    expect(en.explanation).toContain('whether the client refused it cannot be seen');
   });
 
   it('a certificate without subjectAltName is told by its subject CN (chrissanders/packets mail_receiver_server_3: "covers , not that name")', async () => {

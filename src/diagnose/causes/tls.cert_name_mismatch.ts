@@ -1,7 +1,7 @@
 /**
  * tls.cert_name_mismatch: the certificate seen in clear does not cover the name the client asked for (SNI)
  */
-import { defineCause } from '../cause.js';
+import { defineCause, withVariants } from '../cause.js';
 import { CERTIFICATE_RULE } from '../rules-tls.js';
 
 const NO_NAMES = {
@@ -9,7 +9,7 @@ const NO_NAMES = {
   zh: '（没有任何名称：证书既没有 subjectAltName，也没有 subject CN）',
 } as const;
 
-export default defineCause({
+const CAUSE = defineCause({
   code: 'tls.cert_name_mismatch',
   layer: 'tls',
   severity: 'error',
@@ -65,3 +65,10 @@ export default defineCause({
     },
   },
 });
+
+/**
+ * A capture that stopped right after the certificate (CERTIFICATE_RULE: details.capturedAfterSeconds):
+ * a warning in the failure's words, its limit saying the client's answer is not in the capture (the
+ * warning's words say the client went on, which it is not shown to have done).
+ */
+export default withVariants(CAUSE, { tooSoon: CAUSE.words }, (v) => (v.details['capturedAfterSeconds'] !== undefined ? 'tooSoon' : null));
