@@ -14,7 +14,7 @@ import type { Arg } from '../facts.js';
 import type { Evidence, Severity, Target, Verdict } from './verdict.js';
 import type { DnsContext, EvidenceAt, Outcome, RuleContext } from './outcome.js';
 import { CONN_RULES, DNS_RULES, DNS_UPDATE_RULES, ICMP_RULES, SCAN_RULES, SWEEP_RULES, UDP_REQUEST_RULES, PING_RULES, FLOOD_RULES, FORGED_RULES, PROBES_RULES, causeDef } from './catalogue.js';
-import { DnsGroups, HELD, RESOLVED_ALONE, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
+import { DnsGroups, HELD, RESOLVED_ALONE, askedFor, dnsKey, dnsOutcome, flowKey, isUnspecified, mergeDnsGroups, nameText, resolvedPrefix, type DnsGroup } from './dns-group.js';
 import { dualStackPairs } from './dual-stack.js';
 import { aloneParties, quotesOriginator } from './rules-icmp.js';
 import { gatherOrphans, quotesEchoRequest, type Orphans } from './orphans.js';
@@ -939,19 +939,22 @@ export class Diagnosis {
     }
     const connNames = new Set<string>();
     // The names each client connected to (client|name): it had an address for them; when its
-    // attempts started (the first and the latest start, s).
-    const connectedTo = new Map<string, { first: number; last: number }>();
+    // attempts started (the first and the latest start, s), and to which address families.
+    const connectedTo = new Map<string, Connected>();
     for (const g of this.groups.values()) {
       if (!g.target.name) continue;
       const n = g.target.name.toLowerCase();
       connNames.add(n);
       if (g.client === null) continue;
       const k = dnsKey(g.client, n);
+      const v6 = g.target.ip !== null && g.target.ip.includes(':');
       const at = connectedTo.get(k);
-      if (at === undefined) connectedTo.set(k, { first: g.firstTs, last: g.lastTs });
+      if (at === undefined) connectedTo.set(k, { first: g.firstTs, last: g.lastTs, v4: !v6, v6 });
       else {
         if (g.firstTs < at.first) at.first = g.firstTs;
         if (g.lastTs > at.last) at.last = g.lastTs;
+        if (v6) at.v6 = true;
+        else at.v4 = true;
       }
     }
     const dnsOut = this.dnsVerdicts(connNames, connectedTo, all);
@@ -1222,7 +1225,7 @@ export class Diagnosis {
     return null;
   }
 
-  private dnsVerdicts(connNames: Set<string>, connectedTo: ReadonlyMap<string, { first: number; last: number }>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
+  private dnsVerdicts(connNames: Set<string>, connectedTo: ReadonlyMap<string, Connected>, all: boolean): { list: Array<{ v: Verdict; first: number }>; worked: number } {
     const groups = this.dualStackDns();
     // A name that an answer to another name gave an address through CNAMEs has one, whatever
     // its own question got (DnsGroups.aliasOf).
@@ -1292,12 +1295,15 @@ export class Diagnosis {
       const o = this.dnsOutcome(g);
       if (o === null) continue;
       // No answer in the capture, but the client connected to the name by its own name (TLS SNI,
-      // HTTP Host) as its lookup ended: it had the address. The answer came and the capture
-      // missed it (capture loss), or the address came from elsewhere (a cache, a hosts file):
-      // the silence stopped nothing, and is not proven.
+      // HTTP Host) as its lookup ended, to an address of the type it asked for (an A, an IPv4
+      // address): it had that address. The answer came and the capture missed it (capture loss),
+      // or the address came from elsewhere (a cache, a hosts file): the silence stopped nothing,
+      // and is not proven. (An AAAA unanswered beside an IPv4 connection stays: the resolver did
+      // not answer it, and the address came from an A.)
       if (o.cause === 'dns.no_response' && o.severity === 'error') {
         const at = connectedTo.get(dnsKey(client, g.name));
-        if (at !== undefined && at.last >= g.firstQ && at.first <= g.lastQ + NAME_USED_WITHIN) {
+        if (at !== undefined && at.last >= g.firstQ && at.first <= g.lastQ + NAME_USED_WITHIN &&
+          ((at.v4 && askedFor(g, 'A')) || (at.v6 && askedFor(g, 'AAAA')))) {
           o.severity = 'warning';
           o.details['connectedByName'] = true;
         }
@@ -1589,6 +1595,14 @@ function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
  * The attempt a group's verdict tells: a transfer that failed, else a transfer's warning when the
  * latest judged attempt worked and none failed, else the latest judged attempt, else the latest one.
  */
+/** When a client's attempts to a name started, and the address families they went to (Diagnosis.dnsVerdicts). */
+interface Connected {
+  first: number;
+  last: number;
+  v4: boolean;
+  v6: boolean;
+}
+
 /**
  * Refused logins from one client to one service, past which they are password guessing: a person
  * who mistyped tries a few times, a program trying passwords (or retrying a wrong one without

@@ -792,6 +792,11 @@ const MAX_ASKED = 8;
  */
 export const RETRY_GAP = 10;
 
+/** Did the group's queries ask for `qtype` (among the types it tells apart)? */
+export function askedFor(g: DnsGroup, qtype: string): boolean {
+  return g.askedMore !== null ? g.askedMore.some((x) => x.qtype === qtype) : g.askedType === qtype;
+}
+
 /** Times kept per query type (DnsGroup.asked): past them, a new time is taken for a retry. */
 const MAX_ASK_TIMES = 16;
 

@@ -21,7 +21,7 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { Packet } from '../../src/decode/packet.js';
 import { analyze } from '../../src/analyze.js';
 import type { Report } from '../../src/report/model.js';
-import { Capture, LINKTYPE, ethIp, icmpIp, quote, tcpIp, udpIp } from '../helpers/index.js';
+import { Capture, LINKTYPE, TcpConversation, ascii, dnsMessage, ethIp, icmpIp, quote, tcpIp, udpIp } from '../helpers/index.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
 
@@ -307,5 +307,32 @@ describe('a certificate at the end of a capture (tls-cert-expired.pcap: the serv
     const v = r.verdicts.find((x) => x.cause === 'tls.cert_expired')!;
     expect(v.severity).toBe('error');
     expect(v.details['capturedAfterSeconds']).toBeUndefined();
+  });
+});
+
+describe('an AAAA the resolver did not answer, beside a connection over IPv4 (built)', () => {
+  it('stays a failure: the address came from an A, the AAAA silence is the resolver\'s', async () => {
+    const cap = new Capture();
+    const t0 = 1_700_000_000;
+    const C = '192.0.2.10';
+    const R = '198.51.100.53';
+    const S = '203.0.113.20';
+    // The AAAA asked twice 1 s apart, never answered; the client connects over IPv4 by the name (Host).
+    for (const dt of [0, 1]) cap.add(t0 + dt, ethIp(udpIp({ src: C, dst: R, sport: 40300, dport: 53 }, dnsMessage({ id: 9, rd: true, questions: [{ name: 'app.example.org', type: 'AAAA' }] }))));
+    const c = new TcpConversation({ client: [C, 41000], server: [S, 80], start: t0 + 1.5 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', ascii('GET / HTTP/1.1\r\nHost: app.example.org\r\n\r\n'));
+    c.send('server', ascii('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    c.fin('client');
+    c.fin('server');
+    c.ack('client');
+    for (const f of c.frames) cap.add(f.ts, f.frame);
+    cap.add(t0 + 20, ethIp(udpIp({ src: R, dst: C, sport: 53, dport: 40301 }, new Uint8Array(4))));
+    const r = await report(cap);
+    const v = r.verdicts.find((x) => x.cause === 'dns.no_response')!;
+    expect(v.severity).toBe('error');
+    expect(v.details['connectedByName']).toBeUndefined();
   });
 });

@@ -305,7 +305,7 @@ const CONNECTED = {
   en: {
     summary: '{name}: no answer seen from {fromServers} ({queriesText}), yet the client connected to {name}',
     explanation:
-      'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) have no reply in the capture, yet the client then connected to {name} by that name (TLS SNI or HTTP Host): it had the address. The answer came and the capture missed it, or the address came from elsewhere (a cache, a hosts file). The silence stopped nothing, and the capture does not prove it.',
+      'The client\'s queries for {name} ({qtype}) to {serversText} ({queriesText}) have no reply in the capture, yet the client then connected to {name} by that name (TLS SNI or HTTP Host): it had the address. The answer came and the capture missed it, or the address came from elsewhere (a cache, a hosts file, another resolver): either way, this silence did not stop the client.',
     advice: [
       'If the capture dropped packets (see its warnings), capture again with a larger buffer (`tcpdump -B 4096`) or on the client itself.',
       'Compare `getent hosts {name}` with `dig @{server} {name}`: an address from /etc/hosts or a cache does not need the resolver.',
@@ -314,7 +314,7 @@ const CONNECTED = {
   zh: {
     summary: '{name}：抓包中没有看到 {fromServers} 的应答（{queriesText}），但客户端随后连接了 {name}',
     explanation:
-      '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但客户端随后以这个名字（TLS SNI 或 HTTP Host）连接了 {name}：它已经有了地址。要么应答到了而抓包漏掉了，要么地址来自别处（缓存、hosts 文件）。这次无应答没有妨碍任何事，抓包也无法证明它。',
+      '客户端向 {serversText} 查询 {name}（{qtype}）（{queriesText}），抓包中没有应答，但客户端随后以这个名字（TLS SNI 或 HTTP Host）连接了 {name}：它已经有了地址。要么应答到了而抓包漏掉了，要么地址来自别处（缓存、hosts 文件、另一个解析服务器）：无论哪种情况，这次无应答都没有妨碍客户端。',
     advice: [
       '如果抓包丢了包（见抓包的警告），用更大的缓冲区重新抓包（`tcpdump -B 4096`），或直接在客户端上抓包。',
       '对比 `getent hosts {name}` 和 `dig @{server} {name}` 的结果：来自 /etc/hosts 或缓存的地址不需要经过解析器。',
