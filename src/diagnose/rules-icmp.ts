@@ -17,8 +17,7 @@ import { icmpTitle } from './alerts.js';
 import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
 import type { Wording } from './cause.js';
-import { ms, tooSoon, WAIT, waitedMs } from './waits.js';
-import { interval } from '../time.js';
+import { stoppedTooSoon, tooSoon, WAIT } from './waits.js';
 
 export const ICMP_CAUSES = [
   'icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.port_unreachable', 'icmp.protocol_unreachable',
@@ -160,14 +159,9 @@ export const ICMP_ON_CONN: ConnRule = {
       Object.assign(x.facts, r.facts);
     }
     const o = outcome(cause, ev, x.details, x.facts);
-    if (cause === 'icmp.frag_needed' && isTcp(f) && tooSoon(ctx, e.ts, WAIT.syn)) {
-      // The capture stopped within a retransmission timeout of the message: the sender's smaller
-      // packets, and their acknowledgement, may simply not be in it yet.
-      const gap = interval(ctx.captureEnd, e.ts);
-      o.severity = 'warning';
-      o.details['capturedAfterSeconds'] = ms(gap);
-      o.limits.push(PMTU_TOO_SOON.of({ ms: waitedMs(gap) }));
-    }
+    // The capture stopped within a retransmission timeout of the message: the sender's smaller
+    // packets, and their acknowledgement, may simply not be in it yet.
+    if (cause === 'icmp.frag_needed' && isTcp(f) && tooSoon(ctx, e.ts, WAIT.syn)) stoppedTooSoon(o, ctx, e.ts, PMTU_TOO_SOON);
     return o;
   },
 };

@@ -9,12 +9,12 @@ import { tlsEstablished, type TlsSession } from '../track/tls-session.js';
 import { tlsVersionName } from '../decode/names.js';
 import { certCoversName } from '../decode/cert-names.js';
 import type { CertInfo } from '../decode/x509.js';
-import { interval, isReportableTime, isoOf } from '../time.js';
+import { isReportableTime, isoOf } from '../time.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
 import { outcome } from './outcome.js';
 import { CERTIFICATE, SERVER_HELLO, proof, way } from './evidence.js';
 import { limitKind } from './words.js';
-import { ms, tooSoon, WAIT, waitedMs } from './waits.js';
+import { stoppedTooSoon, tooSoon, WAIT } from './waits.js';
 
 export const CERT_TOO_SOON = limitKind<{ ms: number | null }>('cert_too_soon', {
   en: (a) => `the capture stopped ${a.ms === null ? 'soon' : `${a.ms} ms`} after the certificate, the connection still open and no alert from the client: whether the client refused it cannot be seen`,
@@ -116,12 +116,7 @@ export const CERTIFICATE_RULE: ConnRule = {
     const c = f.conn.transport === 'tcp' ? (f.conn as TcpConn) : null;
     const after = s.certificateFrame;
     const closed = c !== null && (c.rsts.some((r) => r.fromOrig === s.clientIsOrig && r.frame > after) || c.fins.some((x) => x.fromOrig === s.clientIsOrig && x.frame > after));
-    if (sev === 'error' && !closed && tooSoon(ctx, when, WAIT.tls)) {
-      const gap = interval(ctx.captureEnd, when);
-      o.severity = 'warning';
-      o.details['capturedAfterSeconds'] = ms(gap);
-      o.limits.push(CERT_TOO_SOON.of({ ms: waitedMs(gap) }));
-    }
+    if (sev === 'error' && !closed && tooSoon(ctx, when, WAIT.tls)) stoppedTooSoon(o, ctx, when, CERT_TOO_SOON);
     return o;
   },
 };

@@ -4,8 +4,9 @@
  * why each wait is what it is). Apart from that cause's file so that the rules of other causes
  * that end in it (an encrypted request: causes/http.no_response.ts) need not import it.
  */
-import { outcome, type EvidenceAt } from './outcome.js';
+import { outcome, type EvidenceAt, type Outcome } from './outcome.js';
 import { interval } from '../time.js';
+import type { Fact } from '../facts.js';
 
 export const WAIT = { syn: 1, dns: 5, tls: 5, http: 10 } as const;
 
@@ -37,3 +38,13 @@ export function ended(what: 'SYN' | 'SYN-ACK' | 'ClientHello' | 'request' | 'que
   return outcome('capture.ended_early', ev, { lastSent: what, waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');
 }
 
+/**
+ * A failure the capture stopped too soon after `t` to prove: `o` becomes a warning, with how long
+ * the capture went on after `t` (details.capturedAfterSeconds) and `limit` saying so (its `ms`).
+ */
+export function stoppedTooSoon(o: Outcome, ctx: { captureEnd: number }, t: number, limit: { of(a: { ms: number | null }): Fact }): void {
+  const gap = interval(ctx.captureEnd, t);
+  o.severity = 'warning';
+  o.details['capturedAfterSeconds'] = ms(gap);
+  o.limits.push(limit.of({ ms: waitedMs(gap) }));
+}
