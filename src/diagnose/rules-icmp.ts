@@ -5,6 +5,7 @@
  * answers); every icmp.* cause file lists all three.
  */
 import type { IcmpError } from '../track/icmp.js';
+import type { TcpConn } from '../track/tcp.js';
 import { icmpCause, quotedTransport } from '../track/icmp.js';
 import type { Arg } from '../facts.js';
 import type { Lang } from '../lang.js';
@@ -123,6 +124,17 @@ export const PROBES_NOT_CAPTURED = limitKind('icmp_probes_not_captured', {
   zh: () => '抓包中有这些 ICMP 差错，但没有它们所回应的探测包，因此无法读出探测包发出时的 TTL',
 });
 
+/**
+ * Was the data of the TCP segment an error refused acknowledged since (the sender sent it again in
+ * smaller packets, and they got through)? Then path MTU discovery worked, whatever is still in
+ * flight when the capture stops (a capture cut in the middle of a transfer).
+ */
+function deliveredSince(c: TcpConn, e: IcmpError): boolean {
+  const seq = e.quoted?.tcpSeq ?? -1;
+  if (seq < 0 || c.orig.firstDataFrame === 0 || c.resp.lastWinSent < 0) return false;
+  return ((c.orig.ackSeq - seq) | 0) > 0;
+}
+
 /** An error quoting a connection, before the server ever answered (or, for frag-needed, at any time). */
 export const ICMP_ON_CONN: ConnRule = {
   on: 'conn',
@@ -137,7 +149,7 @@ export const ICMP_ON_CONN: ConnRule = {
       if (cause === 'icmp.frag_needed') {
         // The sender resent in smaller packets and everything was acknowledged: path MTU discovery
         // worked, the target worked (ok, with the path MTU in its details: causes/ok.ts).
-        if (f.conn.unackedBytes.orig === 0) return null;
+        if (f.conn.unackedBytes.orig === 0 || deliveredSince(f.conn, e)) return null;
         // A capture of one side holds no acknowledgement of the other's: whether the sender's
         // smaller packets got through cannot be seen (capture.one_sided tells, rank 15).
         if (f.conn.orig.pkts === 0 || f.conn.resp.pkts === 0) return null;

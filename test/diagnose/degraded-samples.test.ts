@@ -32,6 +32,9 @@ interface Seen {
   dst: string;
   proto: number;
   tcpFlags: number;
+  /** TCP acknowledgement number; for an ICMP error, the sequence number of the TCP segment it quotes (-1: none). */
+  ack: number;
+  quotedSeq: number;
 }
 
 /**
@@ -53,7 +56,10 @@ async function filtered(file: string, keep: (p: Seen, index: number) => boolean,
       let index = 0;
       return src.forEach((p) => {
         decoder.decode(p, pkt);
-        const seen: Seen = { frame: p.frame, src: pkt.ipVersion === 0 ? '' : pkt.srcAddr(), dst: pkt.ipVersion === 0 ? '' : pkt.dstAddr(), proto: pkt.proto, tcpFlags: pkt.tcpFlags };
+        const seen: Seen = {
+          frame: p.frame, src: pkt.ipVersion === 0 ? '' : pkt.srcAddr(), dst: pkt.ipVersion === 0 ? '' : pkt.dstAddr(), proto: pkt.proto, tcpFlags: pkt.tcpFlags,
+          ack: pkt.proto === 6 ? pkt.ack >>> 0 : -1, quotedSeq: pkt.quoted.present && pkt.quoted.proto === 6 ? pkt.quoted.tcpSeq : -1,
+        };
         index++;
         if (!keep(seen, index)) return undefined;
         kept++;
@@ -175,6 +181,22 @@ describe('"fragmentation needed" on an upload that worked (pmtu-upload-frag-need
       }
     }
     expect(cuts).toBeGreaterThan(0);
+  });
+
+  it('cut after the server acknowledged the refused data (sent again smaller), the rest still in flight: path MTU discovery worked, no frag_needed', async () => {
+    const all = await packets('pmtu-upload-frag-needed-ok.pcap');
+    const icmp = all.findIndex((p) => ICMP(p) && p.quotedSeq >= 0);
+    const seq = all[icmp]!.quotedSeq;
+    const acked = all.findIndex((p, i) => i > icmp && p.src === SERVER && p.proto === 6 && ((p.ack - seq) | 0) > 0);
+    expect(acked).toBeGreaterThan(icmp);
+    let cuts = 0;
+    for (let k = acked + 1; k < all.length; k++) {
+      const r = (await filtered('pmtu-upload-frag-needed-ok.pcap', (_p, i) => i <= k))!;
+      expect(fails(r), `first ${k}`).toEqual([]);
+      expect(r.verdicts.filter((v) => v.cause === 'icmp.frag_needed').map((v) => v.severity), `first ${k}`).toEqual([]);
+      cuts++;
+    }
+    expect(cuts).toBeGreaterThan(3);
   });
 
   it('the same packet refused twice with nothing of its flow in the capture: the sender did not make it smaller, a failure', async () => {
