@@ -10,7 +10,7 @@ import type { Report } from '../../src/report/model.js';
 import { verdictWords } from '../../src/report/words.js';
 import {
   TcpConversation, Capture, pcapFile, handshakeRecord, clientHello, serverHello, certificateMsg, serverHelloDone,
-  testCertDer, icmpIp, ICMP, quote, tcpIp, ethIp, ascii, LINKTYPE,
+  testCertDer, icmpIp, ICMP, quote, tcpIp, ethIp, ascii, LINKTYPE, alert,
 } from '../helpers/index.js';
 
 async function run(bytes: Uint8Array): Promise<Report> {
@@ -102,6 +102,41 @@ describe('causes built from packets', () => {
     expect(en.summary).toBe('shop.example.org: the server certificate does not cover the name shop.example.org');
     expect(en.explanation).not.toContain('went on');
     expect(en.explanation).toContain('whether the client refused it cannot be seen');
+  });
+
+  /** A handshake the server answers with a warning alert unrecognized_name before its hello, then the capture goes on `more` s (or the client resets). */
+  function warnedHandshake(port: number, more: number, reset = false): Uint8Array {
+    const c = new TcpConversation({ client: ['192.0.2.10', port], server: ['198.51.100.31', 443], start: 1_750_000_000 });
+    c.syn();
+    c.synAck();
+    c.ack('client');
+    c.send('client', handshakeRecord([clientHello({ ciphers: [0xc02f], sni: 'www.example.com' })], 0x0301));
+    const hello = handshakeRecord([serverHello({ cipher: 0xc02f }), certificateMsg([testCertDer('valid')]), serverHelloDone()]);
+    const warn = alert(1, 112);
+    const both = new Uint8Array(warn.length + hello.length);
+    both.set(warn, 0);
+    both.set(hello, warn.length);
+    c.send('server', both);
+    c.ack('client');
+    if (reset) c.rst('client');
+    if (more > 0) {
+      c.wait(more);
+      c.ack('client');
+    }
+    return pcapFile({ linkType: c.linkType }, c.frames);
+  }
+
+  it('a warning alert before the handshake completed, the capture stopping right after: no failure (a warning does not end the handshake)', async () => {
+    const r = await run(warnedHandshake(40021, 0));
+    expect(errors(r)).toEqual([]);
+    expect(r.verdicts.map((v) => v.cause)).not.toContain('tls.alert');
+  });
+
+  it('the same warning alert, the handshake never going on in the 8 s the capture went on, or the client resetting: tls.alert', async () => {
+    for (const [more, reset] of [[8, false], [0, true]] as const) {
+      const r = await run(warnedHandshake(40022, more, reset));
+      expect(errors(r).map((v) => v.cause), `${more} ${reset}`).toEqual(['tls.alert']);
+    }
   });
 
   it('a certificate without subjectAltName is told by its subject CN (chrissanders/packets mail_receiver_server_3: "covers , not that name")', async () => {

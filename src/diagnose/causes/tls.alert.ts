@@ -4,7 +4,8 @@
 import { defineCause } from '../cause.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { alertName } from '../../decode/names.js';
-import { outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { tooSoon, WAIT } from '../waits.js';
 import { CLIENT_HELLO, TLS_ALERT, proof, way } from '../evidence.js';
 import { certFacts, offered, serverHelloProof } from '../rules-tls.js';
 import { alertAdvice } from '../alerts.js';
@@ -19,11 +20,15 @@ const ALERT: ConnRule = {
   on: 'conn',
   rank: 60,
   produces: ['tls.alert'],
-  run(f) {
+  run(f, ctx) {
     const s = f.tls;
     if (!s) return null;
     const a = s.alerts.find((x) => x.level === 2) ?? s.alerts.find((x) => x.description !== 0 && x.description !== 90 && !tlsEstablished(s));
     if (!a) return null;
+    // A warning does not end the handshake (a server's unrecognized_name, sent as it goes on with a
+    // default certificate): in a capture that stopped soon after it, the connection still open,
+    // it shows no failure yet; the rules after this one judge the handshake as far as it went.
+    if (a.level !== 2 && isTcp(f) && !f.conn.rsts.some((x) => x.frame > a.frame) && !f.conn.fins.some((x) => x.frame > a.frame) && tooSoon(ctx, a.ts, WAIT.tls)) return null;
     const sender = a.fromClient ? 'client' : 'server';
     const level = a.level === 2 ? 'fatal' : 'warning';
     const ev: EvidenceAt[] = [];
