@@ -32,7 +32,7 @@ export function tooSoon(ctx: { captureEnd: number }, t: number, wait: number): b
   return gap !== null && gap <= wait;
 }
 
-export function ended(what: 'SYN' | 'SYN-ACK' | 'ClientHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
+export function ended(what: 'SYN' | 'SYN-ACK' | 'ClientHello' | 'ServerHello' | 'request' | 'query', last: number, ctx: { captureEnd: number }, ev: EvidenceAt[]) {
   // Null when the clock stepped back after `last` (or its time is out of range): no wait is said.
   const gap = interval(ctx.captureEnd, last);
   return outcome('capture.ended_early', ev, { lastSent: what, waitedSeconds: ms(gap) }, { waited: waitedMs(gap) }, 'warning');

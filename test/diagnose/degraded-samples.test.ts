@@ -358,3 +358,19 @@ describe('an AAAA the resolver did not answer, beside a connection over IPv4 (bu
     expect(v.details['connectedByName']).toBeUndefined();
   });
 });
+
+describe("a TLS handshake the capture's end cut after the server's hello (https-ok-tls13.pcap, https-ok-tls12.pcapng)", () => {
+  for (const file of ['https-ok-tls13.pcap', 'https-ok-tls12.pcapng']) {
+    it(`${file}: cut after the server's flight, too soon to tell (it read "worked"); whole, it worked`, async () => {
+      const all = await packets(file);
+      // The first packet the server pushed data in: its hello.
+      const hello = all.findIndex((p) => p.proto === 6 && p.src.startsWith('203.0.113.') && (p.tcpFlags & 0x08) !== 0) + 1;
+      expect(hello).toBeGreaterThan(0);
+      const r = (await filtered(file, (_p, i) => i <= hello, true))!;
+      const v = r.verdicts.find((x) => x.target.ip?.startsWith('203.0.113.') && x.target.transport === 'tcp')!;
+      expect([v.cause, v.severity, v.details['lastSent']]).toEqual(['capture.ended_early', 'warning', 'ServerHello']);
+      const whole = (await filtered(file, () => true, true))!;
+      expect(whole.verdicts.find((x) => x.target.ip?.startsWith('203.0.113.') && x.target.transport === 'tcp')?.cause).toBe('ok');
+    });
+  }
+});

@@ -18,6 +18,8 @@ export { DNS_RETRY_MIN } from '../dns-group.js';
 import { ended, ms, tooSoon, WAIT, waitedMs } from '../waits.js';
 import { interval } from '../../time.js';
 import { ENCRYPTED_UNANSWERED } from './http.no_response.js';
+import { serverHelloProof } from '../rules-tls.js';
+import { tlsEstablished } from '../../track/tls-session.js';
 
 export { tooSoon, WAIT };
 
@@ -99,6 +101,29 @@ const HELLO_TOO_SOON: ConnRule = {
   },
 };
 
+/**
+ * The server's hello came, the handshake did not complete in the capture (no alert, the connection
+ * still open), and the capture stopped within WAIT.tls of the hello: the client's key exchange and
+ * Finished, or its refusal, may be in the next file. Such a connection read "worked at every layer
+ * seen"; the rules that judge a certificate or an alert come first.
+ */
+const HANDSHAKE_TOO_SOON: ConnRule = {
+  on: 'conn',
+  rank: 93,
+  produces: ['capture.ended_early'],
+  run(f, ctx) {
+    const s = f.tls;
+    // (A warning alert does not end the handshake: tls.alert leaves it to this rule.)
+    if (!s || !s.serverHello || tlsEstablished(s) || s.alerts.some((a) => a.level === 2) || s.encryptedAlerts.length > 0 || !isTcp(f)) return null;
+    const c = f.conn;
+    const hello = s.serverHello;
+    if (closedAfter(c, hello.frame) || !tooSoon(ctx, hello.ts, WAIT.tls)) return null;
+    const ev = [serverHelloProof(c, s)];
+    if (s.clientHello) ev.unshift(proof(CLIENT_HELLO, s.clientHello.frame, s.clientHello.ts, way(c, s.clientIsOrig), { sni: s.clientHello.sni }));
+    return ended('ServerHello', hello.ts, ctx, ev);
+  },
+};
+
 /** A request, no response, the connection still open when the capture stopped soon after. */
 const REQUEST_TOO_SOON: ConnRule = {
   on: 'conn',
@@ -150,7 +175,7 @@ const CAUSE = defineCause({
   layer: 'capture',
   severity: 'warning',
   live: 'end',
-  rules: [SYN_TOO_SOON, SYN_ACK_TOO_SOON, HELLO_TOO_SOON, REQUEST_TOO_SOON, ENCRYPTED_UNANSWERED, QUERY_TOO_SOON],
+  rules: [SYN_TOO_SOON, SYN_ACK_TOO_SOON, HELLO_TOO_SOON, HANDSHAKE_TOO_SOON, REQUEST_TOO_SOON, ENCRYPTED_UNANSWERED, QUERY_TOO_SOON],
   words: {
     en: {
       summary: '{target}: the capture stopped {waited} ms after the last attempt, too soon to tell',
@@ -185,5 +210,19 @@ const AFTER_SYN_ACK = {
   },
 } as const;
 
-export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT), synAck: reworded(CAUSE.words, AFTER_SYN_ACK) },
-  (v) => (typeof v.facts['waited'] !== 'number' ? 'noWait' : v.details['lastSent'] === 'SYN-ACK' ? 'synAck' : null));
+/** After the server's hello: what is missing is the rest of the handshake. */
+const AFTER_SERVER_HELLO = {
+  summary: {
+    en: '{target}: the capture stopped {waited} ms after the server\'s hello, too soon to tell whether the TLS handshake completed',
+    zh: '{target}：服务器的 hello 之后 {waited} 毫秒抓包就停止了，为时过早，无法判断 TLS 握手是否完成',
+  },
+  explanation: {
+    en: '{target} answered the ClientHello, and the capture ended {waited} ms later with the connection still open, before the handshake completed: the client\'s key exchange and Finished, or its refusal of the certificate, would come next (in the next file of a rotated capture). Whether this exchange worked cannot be told from it.',
+    zh: '{target} 应答了 ClientHello，而抓包在 {waited} 毫秒后就结束了，连接仍然打开，握手尚未完成：接下来本应是客户端的密钥交换和 Finished，或是它对证书的拒绝（轮换抓包会把它们存在下一个文件里）。据此无法判断这次交互是否成功。',
+  },
+} as const;
+
+const VARIANTS: Record<string, string> = { 'SYN-ACK': 'synAck', ServerHello: 'serverHello' };
+
+export default withVariants(CAUSE, { noWait: reworded(CAUSE.words, NO_WAIT), synAck: reworded(CAUSE.words, AFTER_SYN_ACK), serverHello: reworded(CAUSE.words, AFTER_SERVER_HELLO) },
+  (v) => (typeof v.facts['waited'] !== 'number' ? 'noWait' : VARIANTS[String(v.details['lastSent'])] ?? null));
