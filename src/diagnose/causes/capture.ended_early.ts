@@ -214,7 +214,7 @@ const AFTER_SYN_ACK = {
 const AFTER_SERVER_HELLO = {
   summary: {
     en: '{target}: the capture stopped {waited} ms after the server\'s hello, too soon to tell whether the TLS handshake completed',
-    zh: '{target}：服务器的 hello 之后 {waited} 毫秒抓包就停止了，为时过早，无法判断 TLS 握手是否完成',
+    zh: '{target}：服务器的 ServerHello 之后 {waited} 毫秒抓包就停止了，为时过早，无法判断 TLS 握手是否完成',
   },
   explanation: {
     en: '{target} answered the ClientHello, and the capture ended {waited} ms later with the connection still open, before the handshake completed: the client\'s key exchange and Finished, or its refusal of the certificate, would come next (in the next file of a rotated capture). Whether this exchange worked cannot be told from it.',
