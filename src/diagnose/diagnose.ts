@@ -194,6 +194,14 @@ interface Group {
 
 const MAX_HELD = 16;
 
+/** When a client's attempts to a name started, and the address families they went to (Diagnosis.dnsVerdicts). */
+interface Connected {
+  first: number;
+  last: number;
+  v4: boolean;
+  v6: boolean;
+}
+
 /**
  * Outcomes of one transfer over a connection that worked: HTTP's (an error status, a body cut short
  * or hung; its warnings are the client giving up on a body, a download that hangs) and an encrypted
@@ -1595,14 +1603,6 @@ function dnsSeverity(g: DnsGroup, o: Outcome): Severity {
  * The attempt a group's verdict tells: a transfer that failed, else a transfer's warning when the
  * latest judged attempt worked and none failed, else the latest judged attempt, else the latest one.
  */
-/** When a client's attempts to a name started, and the address families they went to (Diagnosis.dnsVerdicts). */
-interface Connected {
-  first: number;
-  last: number;
-  v4: boolean;
-  v6: boolean;
-}
-
 /**
  * Refused logins from one client to one service, past which they are password guessing: a person
  * who mistyped tries a few times, a program trying passwords (or retrying a wrong one without

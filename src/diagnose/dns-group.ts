@@ -67,8 +67,8 @@ export interface DnsGroup {
   /** Query types of final answers, with the first transaction that had each. */
   qtypes: Array<{ seq: number; qtype: string }> | null;
   /**
-   * The query types asked (first MAX_ASKED) with when each was asked (first MAX_ASK_TIMES: the
-   * first asking in askedType / askedAt, the others in askedMore), and
+   * The query types asked (first MAX_ASKED) with when each was asked (first MAX_ASK_TIMES): the
+   * first asking in askedType / askedAt while it is the only one, else all in askedMore; and
    * whether a question was asked again DNS_RETRY_MIN to RETRY_GAP after an earlier asking: a
    * resolver's retry (the same query sent again, or a new transaction of the same type, to the same
    * server or the next). Queries of other types are not retries (an A, then an AAAA, then an MX),
@@ -77,7 +77,7 @@ export interface DnsGroup {
    */
   askedType: string | null;
   askedAt: number;
-  /** The rest of `asked`, made at a second asking (most groups hold one question, asked once: no list). */
+  /** Made at a second asking, the first copied in (most groups hold one question, asked once: no list). */
   askedMore: Array<{ qtype: string; times: number[] }> | null;
   askedAgain: boolean;
   /** EDE options of final answers, first MAX_DNS_EDE in transaction order. */

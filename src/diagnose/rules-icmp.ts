@@ -18,7 +18,7 @@ import { icmpTitle } from './alerts.js';
 import { limitKind, MISSING, type Vars } from './words.js';
 import { isLikelyServerPort } from '../track/flow.js';
 import type { Wording } from './cause.js';
-import { stoppedTooSoon, tooSoon, WAIT } from './waits.js';
+import { stoppedTooSoon, WAIT } from './waits.js';
 
 export const ICMP_CAUSES = [
   'icmp.net_unreachable', 'icmp.host_unreachable', 'icmp.port_unreachable', 'icmp.protocol_unreachable',
@@ -173,7 +173,7 @@ export const ICMP_ON_CONN: ConnRule = {
     const o = outcome(cause, ev, x.details, x.facts);
     // The capture stopped within a retransmission timeout of the message: the sender's smaller
     // packets, and their acknowledgement, may simply not be in it yet.
-    if (cause === 'icmp.frag_needed' && isTcp(f) && tooSoon(ctx, e.ts, WAIT.syn)) stoppedTooSoon(o, ctx, e.ts, PMTU_TOO_SOON);
+    if (cause === 'icmp.frag_needed' && isTcp(f)) stoppedTooSoon(o, ctx, e.ts, WAIT.syn, PMTU_TOO_SOON);
     return o;
   },
 };

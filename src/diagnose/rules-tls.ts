@@ -4,17 +4,16 @@
  * tls.cert_name_mismatch), which checks a certificate seen in clear (TLS <= 1.2) once.
  */
 import type { FinishedConn } from '../track/tracker.js';
-import type { TcpConn } from '../track/tcp.js';
 import { tlsEstablished, type TlsSession } from '../track/tls-session.js';
 import { tlsVersionName } from '../decode/names.js';
 import { certCoversName } from '../decode/cert-names.js';
 import type { CertInfo } from '../decode/x509.js';
 import { isReportableTime, isoOf } from '../time.js';
 import type { ConnRule, EvidenceAt } from './outcome.js';
-import { outcome } from './outcome.js';
+import { isTcp, outcome } from './outcome.js';
 import { CERTIFICATE, SERVER_HELLO, proof, way } from './evidence.js';
 import { limitKind } from './words.js';
-import { stoppedTooSoon, tooSoon, WAIT } from './waits.js';
+import { stoppedTooSoon, WAIT } from './waits.js';
 
 export const CERT_TOO_SOON = limitKind<{ ms: number | null }>('cert_too_soon', {
   en: (a) => `the capture stopped ${a.ms === null ? 'soon' : `${a.ms} ms`} after the certificate, the connection still open and no alert from the client: whether the client refused it cannot be seen`,
@@ -113,10 +112,9 @@ export const CERTIFICATE_RULE: ConnRule = {
     // A refusal shows as the client closing (a FIN or RST of its) or a capture that went on while
     // its next flight was due: one that stopped sooner after the certificate, the connection open,
     // cannot tell a refusal from a handshake still going on (the next file of a rotated capture).
-    const c = f.conn.transport === 'tcp' ? (f.conn as TcpConn) : null;
     const after = s.certificateFrame;
-    const closed = c !== null && (c.rsts.some((r) => r.fromOrig === s.clientIsOrig && r.frame > after) || c.fins.some((x) => x.fromOrig === s.clientIsOrig && x.frame > after));
-    if (sev === 'error' && !closed && tooSoon(ctx, when, WAIT.tls)) stoppedTooSoon(o, ctx, when, CERT_TOO_SOON);
+    const closed = isTcp(f) && [...f.conn.rsts, ...f.conn.fins].some((x) => x.fromOrig === s.clientIsOrig && x.frame > after);
+    if (sev === 'error' && !closed) stoppedTooSoon(o, ctx, when, WAIT.tls, CERT_TOO_SOON);
     return o;
   },
 };

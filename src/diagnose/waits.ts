@@ -39,10 +39,12 @@ export function ended(what: 'SYN' | 'SYN-ACK' | 'ClientHello' | 'ServerHello' | 
 }
 
 /**
- * A failure the capture stopped too soon after `t` to prove: `o` becomes a warning, with how long
- * the capture went on after `t` (details.capturedAfterSeconds) and `limit` saying so (its `ms`).
+ * A failure the capture may have stopped too soon after `t` to prove: when it went on `wait`
+ * seconds or less (tooSoon), `o` becomes a warning, with how long the capture went on after `t`
+ * (details.capturedAfterSeconds) and `limit` saying so (its `ms`).
  */
-export function stoppedTooSoon(o: Outcome, ctx: { captureEnd: number }, t: number, limit: { of(a: { ms: number | null }): Fact }): void {
+export function stoppedTooSoon(o: Outcome, ctx: { captureEnd: number }, t: number, wait: number, limit: { of(a: { ms: number | null }): Fact }): void {
+  if (!tooSoon(ctx, t, wait)) return;
   const gap = interval(ctx.captureEnd, t);
   o.severity = 'warning';
   o.details['capturedAfterSeconds'] = ms(gap);

@@ -138,7 +138,6 @@ const REQUEST_TOO_SOON: ConnRule = {
   },
 };
 
-
 /**
  * One query (or one burst of them), no answer, and the capture stopped before the resolver's
  * timeout after the first: nothing yet shows the server silent. A retry of the client's own

@@ -300,7 +300,7 @@ const SENT_ONCE = {
 const BY_ANSWERS = withVariants(BY_TRUNCATION, { serverAnswers: SERVER_ANSWERS },
   (v) => (typeof v.facts['serverAnswers'] === 'number' && typeof v.facts['waited'] === 'number' && v.severity === 'error' && v.facts['truncated'] !== true ? 'serverAnswers' : null));
 const BY_INTERMITTENT = withVariants(BY_ANSWERS, { intermittent: INTERMITTENT }, (v) => (v.facts['intermittent'] === true ? 'intermittent' : null));
-/** No answer in the capture, yet the client connected to the name by that name (diagnose.ts: CONNECTED_BY_NAME). */
+/** No answer in the capture, yet the client connected to the name by that name (details.connectedByName: Diagnosis.dnsVerdicts). */
 const CONNECTED = {
   en: {
     summary: '{name}: no answer seen from {fromServers} ({queriesText}), yet the client connected to {name}',

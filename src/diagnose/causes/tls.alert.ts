@@ -4,7 +4,7 @@
 import { defineCause } from '../cause.js';
 import { tlsEstablished } from '../../track/tls-session.js';
 import { alertName } from '../../decode/names.js';
-import { isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
+import { firstCloseAfter, isTcp, outcome, type ConnRule, type EvidenceAt } from '../outcome.js';
 import { tooSoon, WAIT } from '../waits.js';
 import { CLIENT_HELLO, TLS_ALERT, proof, way } from '../evidence.js';
 import { certFacts, offered, serverHelloProof } from '../rules-tls.js';
@@ -28,7 +28,7 @@ const ALERT: ConnRule = {
     // A warning does not end the handshake (a server's unrecognized_name, sent as it goes on with a
     // default certificate): in a capture that stopped soon after it, the connection still open,
     // it shows no failure yet; the rules after this one judge the handshake as far as it went.
-    if (a.level !== 2 && isTcp(f) && !f.conn.rsts.some((x) => x.frame > a.frame) && !f.conn.fins.some((x) => x.frame > a.frame) && tooSoon(ctx, a.ts, WAIT.tls)) return null;
+    if (a.level !== 2 && isTcp(f) && firstCloseAfter(f.conn, a.frame) === undefined && tooSoon(ctx, a.ts, WAIT.tls)) return null;
     const sender = a.fromClient ? 'client' : 'server';
     const level = a.level === 2 ? 'fatal' : 'warning';
     const ev: EvidenceAt[] = [];
